@@ -1,1 +1,14 @@
-//! domain
+//! The UI-free domain of kasa: pure types and rules, no I/O, no clock reads.
+//!
+//! Everything here is deterministic: time comes in as arguments (`jiff::Timestamp`), so the rules can be
+//! tested without a disk, a terminal or a real clock (DESIGN §7.1).
+
+pub mod agenda;
+pub mod audit;
+pub mod calendar;
+pub mod naskah;
+pub mod operator;
+
+pub use agenda::*;
+pub use audit::{AuditRecord, GENESIS_HASH};
+pub use operator::{Operator, Role};

@@ -1,0 +1,670 @@
+//! Agenda books and their entries: the *buku agenda* of berita masuk and keluar and the kriptogram books.
+//!
+//! Source: GLOSSARY (agenda, nomor agenda, klasifikasi, derajat kecepatan), seeds 001/002/004, DESIGN §2.
+//! An entry is never deleted; voiding keeps it with a reason. Every change appends a [`TimelineEvent`].
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::naskah::HeaderSuggestions;
+
+/// Which register book an entry belongs to. Nomor agenda are allocated per book per year.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Book {
+    /// Berita masuk (incoming).
+    Masuk,
+    /// Berita keluar (outgoing).
+    Keluar,
+    /// Kriptogram received from another node.
+    KriptogramMasuk,
+    /// Kriptogram sealed to other nodes.
+    KriptogramKeluar,
+}
+
+impl Book {
+    pub const ALL: [Book; 4] = [Book::Masuk, Book::Keluar, Book::KriptogramMasuk, Book::KriptogramKeluar];
+
+    /// Stable small code used in store keys (never reorder).
+    pub fn code(self) -> u8 {
+        match self {
+            Book::Masuk => 1,
+            Book::Keluar => 2,
+            Book::KriptogramMasuk => 3,
+            Book::KriptogramKeluar => 4,
+        }
+    }
+
+    /// Inverse of [`Book::code`].
+    pub fn from_code(c: u8) -> Option<Book> {
+        Book::ALL.into_iter().find(|b| b.code() == c)
+    }
+
+    /// The name used on the CLI and in JSON (`masuk`, `keluar`, `kriptogram-masuk`, `kriptogram-keluar`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Book::Masuk => "masuk",
+            Book::Keluar => "keluar",
+            Book::KriptogramMasuk => "kriptogram-masuk",
+            Book::KriptogramKeluar => "kriptogram-keluar",
+        }
+    }
+
+    /// Parses a book name; the error lists the accepted names.
+    pub fn parse(s: &str) -> Result<Book, String> {
+        let l = s.trim().to_lowercase();
+        Book::ALL.into_iter().find(|b| b.as_str() == l).ok_or_else(|| {
+            format!("unknown book '{s}': use masuk, keluar, kriptogram-masuk or kriptogram-keluar")
+        })
+    }
+
+    /// True for the incoming books (masuk, kriptogram-masuk).
+    pub fn is_incoming(self) -> bool {
+        matches!(self, Book::Masuk | Book::KriptogramMasuk)
+    }
+}
+
+/// Security classification (*klasifikasi keamanan*): B, T, R, SR (GLOSSARY).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Klasifikasi {
+    #[serde(rename = "Biasa")]
+    Biasa,
+    #[serde(rename = "Terbatas")]
+    Terbatas,
+    #[serde(rename = "Rahasia")]
+    Rahasia,
+    #[serde(rename = "Sangat Rahasia")]
+    SangatRahasia,
+}
+
+impl Klasifikasi {
+    pub const ALL: [Klasifikasi; 4] =
+        [Klasifikasi::Biasa, Klasifikasi::Terbatas, Klasifikasi::Rahasia, Klasifikasi::SangatRahasia];
+
+    /// Full Indonesian name (`Biasa`, `Terbatas`, `Rahasia`, `Sangat Rahasia`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Klasifikasi::Biasa => "Biasa",
+            Klasifikasi::Terbatas => "Terbatas",
+            Klasifikasi::Rahasia => "Rahasia",
+            Klasifikasi::SangatRahasia => "Sangat Rahasia",
+        }
+    }
+
+    /// Short code (`B`, `T`, `R`, `SR`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Klasifikasi::Biasa => "B",
+            Klasifikasi::Terbatas => "T",
+            Klasifikasi::Rahasia => "R",
+            Klasifikasi::SangatRahasia => "SR",
+        }
+    }
+
+    /// Parses a name or code, case-insensitive (`rahasia`, `R`, `sangat rahasia`, `SR`).
+    pub fn parse(s: &str) -> Result<Klasifikasi, String> {
+        let l = s.trim().to_lowercase();
+        let l = l.split_whitespace().collect::<Vec<_>>().join(" ");
+        Klasifikasi::ALL
+            .into_iter()
+            .find(|k| k.as_str().to_lowercase() == l || k.code().to_lowercase() == l)
+            .ok_or_else(|| format!("unknown klasifikasi '{s}': use Biasa (B), Terbatas (T), Rahasia (R) or Sangat Rahasia (SR)"))
+    }
+
+    /// Items classified Rahasia or Sangat Rahasia are *dikecualikan* and are kept encrypted at rest (SOP 001 step 3).
+    pub fn is_dikecualikan(self) -> bool {
+        matches!(self, Klasifikasi::Rahasia | Klasifikasi::SangatRahasia)
+    }
+}
+
+/// Life-cycle state of an entry (issue 2 §6).
+///
+/// Masuk: `baru` (scanned, untriaged) → `teragenda` → `didisposisi` → `selesai` / `diarsipkan`;
+/// `duplikat` (same content as an earlier entry) and `batal` (voided with a reason) are terminal.
+/// Keluar: `draft` → `diagendakan` → `terkirim`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Baru,
+    Duplikat,
+    Teragenda,
+    Didisposisi,
+    Selesai,
+    Diarsipkan,
+    Batal,
+    Draft,
+    Diagendakan,
+    Terkirim,
+}
+
+impl Status {
+    pub const ALL: [Status; 10] = [
+        Status::Baru,
+        Status::Duplikat,
+        Status::Teragenda,
+        Status::Didisposisi,
+        Status::Selesai,
+        Status::Diarsipkan,
+        Status::Batal,
+        Status::Draft,
+        Status::Diagendakan,
+        Status::Terkirim,
+    ];
+
+    /// Stable small code used in store keys (never reorder).
+    pub fn code(self) -> u8 {
+        Status::ALL.iter().position(|s| *s == self).unwrap_or(0) as u8 + 1
+    }
+
+    /// Lowercase name used on the CLI and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Baru => "baru",
+            Status::Duplikat => "duplikat",
+            Status::Teragenda => "teragenda",
+            Status::Didisposisi => "didisposisi",
+            Status::Selesai => "selesai",
+            Status::Diarsipkan => "diarsipkan",
+            Status::Batal => "batal",
+            Status::Draft => "draft",
+            Status::Diagendakan => "diagendakan",
+            Status::Terkirim => "terkirim",
+        }
+    }
+
+    /// Parses a status name; the error lists the accepted names.
+    pub fn parse(s: &str) -> Result<Status, String> {
+        let l = s.trim().to_lowercase();
+        Status::ALL.into_iter().find(|x| x.as_str() == l).ok_or_else(|| {
+            let names: Vec<_> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown status '{s}': use one of {}", names.join(", "))
+        })
+    }
+
+    /// True while the entry still needs someone's action (for "open" counts and deadlines).
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Baru | Status::Teragenda | Status::Didisposisi | Status::Draft | Status::Diagendakan)
+    }
+}
+
+/// A document attached to an entry; the bytes live in the blob store under `sha256`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Lowercase hex SHA-256 of the stored bytes (the blob key).
+    pub sha256: String,
+    /// Original file name as dropped or handed in.
+    pub name: String,
+    /// MIME type from magic bytes (`application/pdf`, `image/tiff`, …).
+    pub mime: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Page count when known.
+    pub pages: Option<u32>,
+    /// True when the blob is stored encrypted at rest (Rahasia / Sangat Rahasia).
+    #[serde(default)]
+    pub encrypted_at_rest: bool,
+}
+
+/// One event in an entry's append-only timeline.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEvent {
+    pub at: Timestamp,
+    /// Operator uid, or `None` for the node itself (ingest, timers).
+    pub uid: Option<u32>,
+    /// Operator name at the time (kept so the timeline reads without the operator table).
+    pub by: String,
+    /// Short machine-readable kind: `diterima`, `diagendakan`, `catatan`, `batal`, `duplikat`, `terkirim`, …
+    pub kind: String,
+    /// Human text.
+    pub detail: String,
+}
+
+/// A register entry. Field names follow GLOSSARY. Stored versioned by the store; never deleted.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub id: u64,
+    pub book: Book,
+    /// Year the nomor agenda belongs to (in the node's zone), set at registration.
+    pub tahun: Option<i16>,
+    /// Nomor agenda: per book per year, gapless, allocated at registration; `None` until registered.
+    pub nomor_agenda: Option<u64>,
+    pub status: Status,
+    /// When the item arrived (masuk) or was created (keluar).
+    pub received_at: Timestamp,
+    /// When it was registered in the book.
+    #[serde(default)]
+    pub registered_at: Option<Timestamp>,
+    /// When it was sent (keluar).
+    #[serde(default)]
+    pub sent_at: Option<Timestamp>,
+    /// Channel (*saluran*): Email Sanapati, Faksimili, Kurir, …
+    #[serde(default)]
+    pub saluran: String,
+    /// Sender (masuk).
+    #[serde(default)]
+    pub asal: String,
+    /// Addressee (keluar; masuk: the Yth. line).
+    #[serde(default)]
+    pub tujuan: String,
+    /// The document's own reference number (≥ 64 characters allowed; capped at 256).
+    #[serde(default)]
+    pub nomor_surat: String,
+    /// Date written on the document.
+    #[serde(default)]
+    pub tanggal_surat: Option<jiff::civil::Date>,
+    #[serde(default)]
+    pub perihal: String,
+    #[serde(default)]
+    pub isi_ringkas: String,
+    #[serde(default)]
+    pub klasifikasi: Option<Klasifikasi>,
+    /// Name of the derajat kecepatan from the configured table (e.g. `Segera`).
+    #[serde(default)]
+    pub derajat: Option<String>,
+    /// Follow-up deadline computed from the derajat kecepatan at registration.
+    #[serde(default)]
+    pub batas_waktu: Option<Timestamp>,
+    #[serde(default)]
+    pub lampiran: String,
+    /// True when the item is (or came as) a kriptogram.
+    #[serde(default)]
+    pub kriptogram: bool,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// Set when the same content was ingested before: the id of the first entry.
+    #[serde(default)]
+    pub duplicate_of: Option<u64>,
+    /// Header fields found in the text, to be confirmed at triage.
+    #[serde(default)]
+    pub suggestions: Option<HeaderSuggestions>,
+    /// Why there is no text layer (encrypted PDF, image-only scan, analysis failure), if so.
+    #[serde(default)]
+    pub text_note: Option<String>,
+    #[serde(default)]
+    pub void_reason: Option<String>,
+    #[serde(default)]
+    pub timeline: Vec<TimelineEvent>,
+}
+
+/// Maximum length (characters) of free-text fields; nomor surat must allow ≥ 64 (GLOSSARY).
+pub const MAX_FIELD_CHARS: usize = 256;
+/// Maximum length of perihal / isi ringkas / notes.
+pub const MAX_TEXT_CHARS: usize = 4000;
+
+/// Fields an operator confirms when registering an item (triage) or creating a keluar entry.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct RegisterFields {
+    #[serde(default)]
+    pub saluran: String,
+    #[serde(default)]
+    pub asal: String,
+    #[serde(default)]
+    pub tujuan: String,
+    #[serde(default)]
+    pub nomor_surat: String,
+    #[serde(default)]
+    pub tanggal_surat: Option<jiff::civil::Date>,
+    #[serde(default)]
+    pub perihal: String,
+    #[serde(default)]
+    pub isi_ringkas: String,
+    #[serde(default)]
+    pub klasifikasi: Option<Klasifikasi>,
+    #[serde(default)]
+    pub derajat: Option<String>,
+    #[serde(default)]
+    pub lampiran: String,
+    #[serde(default)]
+    pub kriptogram: bool,
+}
+
+/// A rule violation or bad input, with a message that names the problem and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DomainError(pub String);
+
+fn err<T>(s: impl Into<String>) -> Result<T, DomainError> {
+    Err(DomainError(s.into()))
+}
+
+impl RegisterFields {
+    /// Checks the fields for registration: perihal required, klasifikasi required, lengths bounded,
+    /// no control characters. Returns every problem as `(field, message)` so a form can show them inline.
+    pub fn validate(&self, derajat_names: &[String]) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let short: [(&'static str, &str); 5] = [
+            ("saluran", &self.saluran),
+            ("asal", &self.asal),
+            ("tujuan", &self.tujuan),
+            ("nomor_surat", &self.nomor_surat),
+            ("lampiran", &self.lampiran),
+        ];
+        for (name, v) in short {
+            if v.chars().count() > MAX_FIELD_CHARS {
+                out.push((name, format!("terlalu panjang: maksimum {MAX_FIELD_CHARS} karakter")));
+            }
+            if v.chars().any(|c| c.is_control()) {
+                out.push((name, "berisi karakter kendali; hapus baris baru/tab".to_string()));
+            }
+        }
+        for (name, v) in [("perihal", &self.perihal), ("isi_ringkas", &self.isi_ringkas)] {
+            if v.chars().count() > MAX_TEXT_CHARS {
+                out.push((name, format!("terlalu panjang: maksimum {MAX_TEXT_CHARS} karakter")));
+            }
+        }
+        if self.perihal.trim().is_empty() {
+            out.push(("perihal", "wajib diisi (hal/perihal surat)".to_string()));
+        }
+        if self.klasifikasi.is_none() {
+            out.push(("klasifikasi", "wajib dipilih: Biasa, Terbatas, Rahasia atau Sangat Rahasia".to_string()));
+        }
+        if let Some(d) = &self.derajat
+            && !derajat_names.iter().any(|n| n == d)
+        {
+            out.push(("derajat", format!("derajat kecepatan '{d}' tidak dikenal: pilih {}", derajat_names.join(", "))));
+        }
+        out
+    }
+}
+
+impl Entry {
+    /// A new untriaged scan in the masuk book (status `baru`), as ingest creates it.
+    pub fn new_scan(id: u64, received_at: Timestamp, attachment: Attachment) -> Entry {
+        Entry {
+            id,
+            book: Book::Masuk,
+            tahun: None,
+            nomor_agenda: None,
+            status: Status::Baru,
+            received_at,
+            registered_at: None,
+            sent_at: None,
+            saluran: String::new(),
+            asal: String::new(),
+            tujuan: String::new(),
+            nomor_surat: String::new(),
+            tanggal_surat: None,
+            perihal: String::new(),
+            isi_ringkas: String::new(),
+            klasifikasi: None,
+            derajat: None,
+            batas_waktu: None,
+            lampiran: String::new(),
+            kriptogram: false,
+            attachments: vec![attachment],
+            duplicate_of: None,
+            suggestions: None,
+            text_note: None,
+            void_reason: None,
+            timeline: Vec::new(),
+        }
+    }
+
+    /// Appends a timeline event.
+    pub fn push_event(&mut self, at: Timestamp, uid: Option<u32>, by: &str, kind: &str, detail: impl Into<String>) {
+        self.timeline.push(TimelineEvent { at, uid, by: by.to_string(), kind: kind.to_string(), detail: detail.into() });
+    }
+
+    fn apply_fields(&mut self, f: &RegisterFields) {
+        self.saluran = f.saluran.trim().to_string();
+        self.asal = f.asal.trim().to_string();
+        self.tujuan = f.tujuan.trim().to_string();
+        self.nomor_surat = f.nomor_surat.trim().to_string();
+        self.tanggal_surat = f.tanggal_surat;
+        self.perihal = f.perihal.trim().to_string();
+        self.isi_ringkas = f.isi_ringkas.trim().to_string();
+        self.klasifikasi = f.klasifikasi;
+        self.derajat = f.derajat.clone();
+        self.lampiran = f.lampiran.trim().to_string();
+        self.kriptogram = self.kriptogram || f.kriptogram;
+    }
+
+    /// Checks that a masuk scan may be registered (status `baru` in an incoming book).
+    pub fn check_registrable(&self) -> Result<(), DomainError> {
+        if !self.book.is_incoming() {
+            return err(format!("entry {} is in the {} book: register outgoing items with `keluar register`", self.id, self.book.as_str()));
+        }
+        match self.status {
+            Status::Baru => Ok(()),
+            Status::Duplikat => err(format!(
+                "entry {} is a duplicate of entry {}: register the first one, or void this one",
+                self.id,
+                self.duplicate_of.unwrap_or(0)
+            )),
+            s => err(format!("entry {} is already {} (nomor agenda {}); nothing to register", self.id, s.as_str(), self.nomor_agenda.map_or("-".into(), |n| n.to_string()))),
+        }
+    }
+
+    /// Registers a `baru` entry with the confirmed fields and the allocated nomor agenda (issue 2 §6).
+    /// `batas_waktu` is the deadline computed from the derajat kecepatan by the caller.
+    pub fn register(
+        &mut self,
+        f: &RegisterFields,
+        tahun: i16,
+        nomor: u64,
+        batas_waktu: Option<Timestamp>,
+        now: Timestamp,
+        op: &super::Operator,
+    ) -> Result<(), DomainError> {
+        self.check_registrable()?;
+        self.apply_fields(f);
+        self.tahun = Some(tahun);
+        self.nomor_agenda = Some(nomor);
+        self.status = Status::Teragenda;
+        self.registered_at = Some(now);
+        self.batas_waktu = batas_waktu;
+        self.push_event(now, Some(op.uid), &op.nama, "diagendakan", format!("nomor agenda {nomor}/{tahun}"));
+        Ok(())
+    }
+
+    /// Voids the entry with a reason (never deletes; the nomor agenda stays used).
+    pub fn void(&mut self, reason: &str, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return err("a void needs a reason (alasan): say why the entry is cancelled");
+        }
+        if self.status == Status::Batal {
+            return err(format!("entry {} is already void", self.id));
+        }
+        if matches!(self.status, Status::Terkirim | Status::Selesai | Status::Diarsipkan) {
+            return err(format!("entry {} is {}: a closed entry cannot be voided; add a note instead", self.id, self.status.as_str()));
+        }
+        self.status = Status::Batal;
+        self.void_reason = Some(reason.to_string());
+        self.push_event(now, Some(op.uid), &op.nama, "batal", reason.to_string());
+        Ok(())
+    }
+
+    /// Marks a `baru` scan as a duplicate of another entry (fax vs Sanapati copies, seeds 002/003).
+    pub fn mark_duplicate(&mut self, of: u64, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+        if of == self.id {
+            return err("an entry cannot be a duplicate of itself");
+        }
+        if self.status != Status::Baru {
+            return err(format!("only an untriaged scan (baru) can be marked duplicate; entry {} is {}", self.id, self.status.as_str()));
+        }
+        self.status = Status::Duplikat;
+        self.duplicate_of = Some(of);
+        self.push_event(now, Some(op.uid), &op.nama, "duplikat", format!("duplikat dari entri {of}"));
+        Ok(())
+    }
+
+    /// Appends a note (catatan) to the timeline.
+    pub fn add_note(&mut self, text: &str, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+        let t = text.trim();
+        if t.is_empty() {
+            return err("an empty note: type the text of the note");
+        }
+        if t.chars().count() > MAX_TEXT_CHARS {
+            return err(format!("note too long: at most {MAX_TEXT_CHARS} characters"));
+        }
+        self.push_event(now, Some(op.uid), &op.nama, "catatan", t.to_string());
+        Ok(())
+    }
+
+    /// A new keluar draft.
+    pub fn new_keluar(id: u64, f: &RegisterFields, now: Timestamp, op: &super::Operator) -> Entry {
+        let mut e = Entry::new_scan(
+            id,
+            now,
+            Attachment { sha256: String::new(), name: String::new(), mime: String::new(), size: 0, pages: None, encrypted_at_rest: false },
+        );
+        e.attachments.clear();
+        e.book = if f.kriptogram { Book::KriptogramKeluar } else { Book::Keluar };
+        e.status = Status::Draft;
+        e.apply_fields(f);
+        e.push_event(now, Some(op.uid), &op.nama, "draft", "draf berita keluar dibuat");
+        e
+    }
+
+    /// Keluar: draft → diagendakan (allocates the nomor agenda).
+    pub fn keluar_register(&mut self, tahun: i16, nomor: u64, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+        if self.book.is_incoming() {
+            return err(format!("entry {} is incoming; use register for masuk entries", self.id));
+        }
+        if self.status != Status::Draft {
+            return err(format!("entry {} is {}; only a draft can be registered", self.id, self.status.as_str()));
+        }
+        if self.perihal.trim().is_empty() || self.klasifikasi.is_none() {
+            return err("perihal and klasifikasi are required before registering an outgoing item");
+        }
+        self.tahun = Some(tahun);
+        self.nomor_agenda = Some(nomor);
+        self.status = Status::Diagendakan;
+        self.registered_at = Some(now);
+        self.push_event(now, Some(op.uid), &op.nama, "diagendakan", format!("nomor agenda {nomor}/{tahun}"));
+        Ok(())
+    }
+
+    /// Keluar: diagendakan → terkirim, with the channel and the instant it was sent.
+    pub fn keluar_send(&mut self, saluran: &str, sent_at: Timestamp, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+        if self.status != Status::Diagendakan {
+            return err(format!(
+                "entry {} is {}; register it first (draft → diagendakan → terkirim)",
+                self.id,
+                self.status.as_str()
+            ));
+        }
+        if saluran.trim().is_empty() {
+            return err("say the channel (saluran) it was sent by, e.g. Email Sanapati");
+        }
+        self.status = Status::Terkirim;
+        self.saluran = saluran.trim().to_string();
+        self.sent_at = Some(sent_at);
+        self.push_event(now, Some(op.uid), &op.nama, "terkirim", format!("via {}", self.saluran));
+        Ok(())
+    }
+
+    /// Masuk: closes a registered item (selesai) or archives it.
+    pub fn close(&mut self, to: Status, note: &str, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+        if !matches!(to, Status::Selesai | Status::Diarsipkan) {
+            return err("close to selesai or diarsipkan");
+        }
+        if !matches!(self.status, Status::Teragenda | Status::Didisposisi | Status::Selesai) {
+            return err(format!("entry {} is {}; register it before closing", self.id, self.status.as_str()));
+        }
+        self.status = to;
+        self.push_event(now, Some(op.uid), &op.nama, to.as_str(), note.trim().to_string());
+        Ok(())
+    }
+
+    /// Text searched by the `/` filter: nomor, perihal, asal, tujuan, nomor surat, file names.
+    pub fn haystack(&self) -> String {
+        let mut s = format!(
+            "{} {} {} {} {} {}",
+            self.nomor_agenda.map_or(String::new(), |n| n.to_string()),
+            self.perihal,
+            self.asal,
+            self.tujuan,
+            self.nomor_surat,
+            self.isi_ringkas
+        );
+        for a in &self.attachments {
+            s.push(' ');
+            s.push_str(&a.name);
+        }
+        s.to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Operator, Role};
+
+    fn op() -> Operator {
+        Operator {
+            uid: 1000,
+            username: "sari".into(),
+            nama: "Sari".into(),
+            nip: String::new(),
+            jabatan: "Sandiman".into(),
+            role: Role::Sandiman,
+            kualifikasi: None,
+            disabled: false,
+        }
+    }
+
+    fn scan() -> Entry {
+        Entry::new_scan(
+            7,
+            Timestamp::UNIX_EPOCH,
+            Attachment { sha256: "ab".into(), name: "a.pdf".into(), mime: "application/pdf".into(), size: 1, pages: Some(1), encrypted_at_rest: false },
+        )
+    }
+
+    #[test]
+    fn register_then_register_again_is_refused() {
+        let mut e = scan();
+        let f = RegisterFields { perihal: "Laporan".into(), klasifikasi: Some(Klasifikasi::Rahasia), ..Default::default() };
+        e.register(&f, 2026, 1, None, Timestamp::UNIX_EPOCH, &op()).unwrap();
+        assert_eq!(e.status, Status::Teragenda);
+        assert_eq!(e.nomor_agenda, Some(1));
+        let again = e.register(&f, 2026, 2, None, Timestamp::UNIX_EPOCH, &op()).unwrap_err();
+        assert!(again.0.contains("already teragenda"), "{again}");
+        assert_eq!(e.timeline.len(), 1);
+    }
+
+    #[test]
+    fn validation_names_each_field() {
+        let f = RegisterFields { nomor_surat: "x".repeat(300), ..Default::default() };
+        let v = f.validate(&["Biasa".into()]);
+        let names: Vec<_> = v.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, vec!["nomor_surat", "perihal", "klasifikasi"]);
+        let ok = RegisterFields {
+            nomor_surat: "800/283/Kominfo/2021/".repeat(4),
+            perihal: "p".into(),
+            klasifikasi: Some(Klasifikasi::Biasa),
+            ..Default::default()
+        };
+        assert!(ok.nomor_surat.len() > 64);
+        assert!(ok.validate(&[]).is_empty());
+    }
+
+    #[test]
+    fn void_needs_reason_and_keeps_number() {
+        let mut e = scan();
+        assert!(e.void("  ", Timestamp::UNIX_EPOCH, &op()).is_err());
+        e.void("salah pindai", Timestamp::UNIX_EPOCH, &op()).unwrap();
+        assert_eq!(e.status, Status::Batal);
+        assert!(e.void("again", Timestamp::UNIX_EPOCH, &op()).is_err());
+    }
+
+    #[test]
+    fn keluar_lifecycle_in_order_only() {
+        let f = RegisterFields { perihal: "Undangan".into(), klasifikasi: Some(Klasifikasi::Biasa), ..Default::default() };
+        let mut e = Entry::new_keluar(1, &f, Timestamp::UNIX_EPOCH, &op());
+        assert!(e.keluar_send("Kurir", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH, &op()).is_err());
+        e.keluar_register(2026, 1, Timestamp::UNIX_EPOCH, &op()).unwrap();
+        e.keluar_send("Email Sanapati", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH, &op()).unwrap();
+        assert_eq!(e.status, Status::Terkirim);
+    }
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(Status::Baru.code(), 1);
+        assert_eq!(Status::Terkirim.code(), 10);
+        assert_eq!(Klasifikasi::parse("sr").unwrap(), Klasifikasi::SangatRahasia);
+        assert_eq!(Klasifikasi::parse("Sangat  Rahasia").unwrap(), Klasifikasi::SangatRahasia);
+    }
+}
