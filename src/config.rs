@@ -1,1 +1,215 @@
-//! config
+//! Paths and configuration files (DESIGN §2).
+//!
+//! - Data directory: `--data-dir` > `KASA_DATA_DIR` > `directories` default (`~/.local/share/kasa`).
+//!   Holds `kasa.redb`, `blobs/`, `drop/`, `ingest/{staging,processed,failed,duplicates}/`, `keys/`,
+//!   `outbox/`, `node.sock`, `node.pid`, `kasa.log` and the node's own settings `node.toml`.
+//! - Config directory: `--config-dir` > `KASA_CONFIG_DIR` > `~/.config/kasa`. Holds the console's
+//!   `config.toml` (language, theme, keymap), user `keymaps/` and `themes/`.
+//!
+//! The node's settings live in the data directory because they govern that data (zone, drop folder,
+//! socket, derajat table) and the node on a shared box runs as its own user.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::calendar::{DerajatRule, WorkCalendar, default_derajat};
+
+/// Resolved directories of one kasa installation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub config_dir: PathBuf,
+}
+
+impl Paths {
+    /// Resolves the directories from flags, then environment, then the platform default.
+    pub fn resolve(data_dir: Option<PathBuf>, config_dir: Option<PathBuf>) -> Paths {
+        let pd = directories::ProjectDirs::from("", "", "kasa");
+        let data_dir = data_dir
+            .or_else(|| std::env::var_os("KASA_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| pd.as_ref().map(|p| p.data_dir().to_path_buf()))
+            .unwrap_or_else(|| PathBuf::from(".kasa"));
+        let config_dir = config_dir
+            .or_else(|| std::env::var_os("KASA_CONFIG_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| pd.as_ref().map(|p| p.config_dir().to_path_buf()))
+            .unwrap_or_else(|| data_dir.join("config"));
+        Paths { data_dir, config_dir }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.data_dir.join("kasa.redb")
+    }
+    pub fn node_toml(&self) -> PathBuf {
+        self.data_dir.join("node.toml")
+    }
+    pub fn pid_file(&self) -> PathBuf {
+        self.data_dir.join("node.pid")
+    }
+    pub fn blobs(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+    pub fn ingest(&self, sub: &str) -> PathBuf {
+        self.data_dir.join("ingest").join(sub)
+    }
+    pub fn keys(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("kasa.log")
+    }
+    pub fn console_toml(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+}
+
+/// Ingest settings (DESIGN §3).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestConfig {
+    /// A file is taken when its size and mtime were unchanged for this long (milliseconds).
+    pub stable_ms: u64,
+    /// Full rescan of the drop folder every this many seconds (events are only hints).
+    pub rescan_secs: u64,
+    /// Files larger than this are refused into `ingest/failed/` (bytes).
+    pub max_bytes: u64,
+    /// Limits of the child process that parses untrusted documents.
+    pub extract_cpu_secs: u64,
+    pub extract_memory_mb: u64,
+    pub extract_wall_secs: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig { stable_ms: 2000, rescan_secs: 30, max_bytes: 64 * 1024 * 1024, extract_cpu_secs: 10, extract_memory_mb: 1024, extract_wall_secs: 20 }
+    }
+}
+
+/// The node's settings, `<data dir>/node.toml`, written by `kasa init`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct NodeConfig {
+    /// IANA zone of the node: `Asia/Jakarta` (WIB), `Asia/Makassar` (WITA), `Asia/Jayapura` (WIT).
+    pub zone: String,
+    /// Drop folder; relative paths are under the data directory.
+    pub drop_dir: PathBuf,
+    /// Socket path; relative paths are under the data directory (e.g. `/run/kasa/node.sock` on a shared box).
+    pub socket: PathBuf,
+    /// Group (name or numeric gid) given to the socket so operators in it can connect; empty = unchanged.
+    pub socket_group: String,
+    /// Socket permission bits, octal string (default `0660`).
+    pub socket_mode: String,
+    /// Configured holidays (*hari libur*), ISO dates.
+    pub holidays: Vec<jiff::civil::Date>,
+    /// The derajat kecepatan table.
+    pub derajat: Vec<DerajatRule>,
+    pub ingest: IngestConfig,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig {
+            zone: "Asia/Jakarta".into(),
+            drop_dir: PathBuf::from("drop"),
+            socket: PathBuf::from("node.sock"),
+            socket_group: String::new(),
+            socket_mode: "0660".into(),
+            holidays: Vec::new(),
+            derajat: default_derajat(),
+            ingest: IngestConfig::default(),
+        }
+    }
+}
+
+/// A configuration problem with the file and line it is on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parses a TOML file into `T`, reporting the 1-based line of the error.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        ConfigError { file: file.display().to_string(), line, message: e.message().to_string() }
+    })
+}
+
+impl NodeConfig {
+    /// Loads `node.toml` (defaults when absent) and checks it (zone, socket mode).
+    pub fn load(paths: &Paths) -> Result<NodeConfig, ConfigError> {
+        let f = paths.node_toml();
+        let cfg: NodeConfig = match std::fs::read_to_string(&f) {
+            Ok(text) => parse_toml(&f, &text)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => NodeConfig::default(),
+            Err(e) => return Err(ConfigError { file: f.display().to_string(), line: 0, message: e.to_string() }),
+        };
+        cfg.check().map_err(|m| ConfigError { file: f.display().to_string(), line: 0, message: m })?;
+        Ok(cfg)
+    }
+
+    /// Semantic checks beyond parsing.
+    pub fn check(&self) -> Result<(), String> {
+        WorkCalendar::new(&self.zone, [])?;
+        self.socket_mode_bits()?;
+        if self.derajat.is_empty() {
+            return Err("the derajat kecepatan table is empty: keep at least one [[derajat]] row".into());
+        }
+        Ok(())
+    }
+
+    /// The socket mode as bits.
+    pub fn socket_mode_bits(&self) -> Result<u32, String> {
+        u32::from_str_radix(self.socket_mode.trim_start_matches("0o"), 8)
+            .ok()
+            .filter(|m| *m <= 0o777)
+            .ok_or_else(|| format!("socket_mode '{}' is not an octal mode like 0660", self.socket_mode))
+    }
+
+    /// The working calendar (zone + holidays).
+    pub fn calendar(&self) -> WorkCalendar {
+        WorkCalendar::new(&self.zone, self.holidays.iter().copied())
+            .unwrap_or_else(|_| WorkCalendar::new("UTC", []).expect("UTC exists"))
+    }
+
+    /// Absolute drop folder.
+    pub fn drop_path(&self, paths: &Paths) -> PathBuf {
+        paths.data_dir.join(&self.drop_dir)
+    }
+
+    /// Absolute socket path.
+    pub fn socket_path(&self, paths: &Paths) -> PathBuf {
+        paths.data_dir.join(&self.socket)
+    }
+
+    /// The derajat names, in table order.
+    pub fn derajat_names(&self) -> Vec<String> {
+        self.derajat.iter().map(|d| d.name.clone()).collect()
+    }
+}
+
+/// The socket a client should connect to: `KASA_SOCKET`, else the node config's socket.
+pub fn client_socket(paths: &Paths) -> PathBuf {
+    if let Some(s) = std::env::var_os("KASA_SOCKET").filter(|v| !v.is_empty()) {
+        return PathBuf::from(s);
+    }
+    NodeConfig::load(paths).map(|c| c.socket_path(paths)).unwrap_or_else(|_| paths.data_dir.join("node.sock"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_node_config_round_trips_and_bad_line_is_named() {
+        let text = toml::to_string(&NodeConfig::default()).unwrap();
+        let back: NodeConfig = parse_toml(Path::new("node.toml"), &text).unwrap();
+        assert_eq!(back, NodeConfig::default());
+        let bad = "zone = \"Asia/Makassar\"\n\n[ingest]\nstable_ms = \"soon\"\n";
+        let e = parse_toml::<NodeConfig>(Path::new("node.toml"), bad).unwrap_err();
+        assert_eq!(e.line, 4, "{e}");
+    }
+}

@@ -1,1 +1,586 @@
-//! ingest
+//! Scanner drop-folder ingest (DESIGN §3, issue 2 §7–8).
+//!
+//! File events are hints; the directory listing is the truth. The loop scans at start, re-lists
+//! periodically and whenever the watcher reports an overflow or error, and re-checks every tracked path
+//! each tick. A path is taken only when it is a regular file (lstat, never followed), non-empty, and its
+//! size and mtime (ns) did not change for `stable_ms`.
+//!
+//! Crash-idempotent order for one file: copy + SHA-256 into `ingest/staging` → fsync → analysis in a
+//! child process → rename into the blob store → one redb transaction (entry, hash index, source identity,
+//! audit) → only then move the original to `ingest/processed` (or `ingest/duplicates`). A crash at any
+//! point leaves either the original in the drop folder (taken again; the source identity or the blob make
+//! it idempotent) or a committed entry whose original is moved on the next pass.
+
+pub mod extract;
+pub mod sniff;
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use crate::config::{IngestConfig, Paths};
+use crate::domain::Attachment;
+use crate::proto::IngestProgress;
+use crate::store::{Change, IngestInput, IngestOutcome, SourceKey, Store};
+
+/// Publishes committed changes to subscribers (the node's hub).
+pub type Publish = Arc<dyn Fn(Vec<Change>) + Send + Sync>;
+
+/// Names the ingest leaves alone: OS litter and files still being written by another program.
+pub fn is_junk(name: &str) -> bool {
+    let l = name.to_lowercase();
+    l == ".ds_store"
+        || l == "thumbs.db"
+        || l == "desktop.ini"
+        || name.starts_with("._")
+        || name.starts_with("~$")
+        || name.starts_with(".#")
+        || l.ends_with(".part")
+        || l.ends_with(".tmp")
+        || l.ends_with(".crdownload")
+        || l.ends_with(".error.txt")
+}
+
+/// Outcome of trying to take one path.
+#[derive(Debug)]
+pub enum Taken {
+    /// Committed (new, duplicate, or already committed before a crash).
+    Ingested(IngestOutcome),
+    /// Refused for good: moved to `ingest/failed/` with a sidecar and an alarm.
+    Refused(String),
+    /// A transient error (EBUSY, ENOSPC, EACCES, …): try again later.
+    Transient(String),
+    /// The path disappeared or changed under us: forget it, the listing will bring it back if needed.
+    Vanished,
+}
+
+fn is_transient(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EBUSY | libc::ENOSPC | libc::EACCES | libc::EAGAIN | libc::EMFILE | libc::ENFILE | libc::EDQUOT | libc::ETXTBSY))
+}
+
+fn fsync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Creates `dir` (and parents) with mode 0700.
+pub fn mkdir_private(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+}
+
+/// Moves `src` into `dir` under `name`, adding `-1`, `-2`, … when the name is taken. Returns the target.
+pub fn move_unique(src: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
+    let safe: String = name.chars().map(|c| if c == '/' || c.is_control() { '_' } else { c }).collect();
+    let (stem, ext) = match safe.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+        _ => (safe.clone(), String::new()),
+    };
+    for i in 0..10_000 {
+        let cand = if i == 0 { dir.join(&safe) } else { dir.join(format!("{stem}-{i}{ext}")) };
+        if fs::symlink_metadata(&cand).is_err() {
+            // rename(2) replaces silently; the check above narrows the race to our own single thread.
+            fs::rename(src, &cand)?;
+            fsync_dir(dir);
+            return Ok(cand);
+        }
+    }
+    Err(io::Error::other(format!("no free name for {name} in {}", dir.display())))
+}
+
+/// The content-addressed blob store: `blobs/ab/abcdef…` (lowercase hex SHA-256).
+#[derive(Debug, Clone)]
+pub struct Blobs {
+    root: PathBuf,
+}
+
+impl Blobs {
+    pub fn new(root: PathBuf) -> Blobs {
+        Blobs { root }
+    }
+
+    /// Path of the blob with hex hash `hex`.
+    pub fn path(&self, hex: &str) -> PathBuf {
+        let prefix = hex.get(..2).unwrap_or("00");
+        self.root.join(prefix).join(hex)
+    }
+
+    /// Moves a staged file into place (idempotent: an existing blob with the same hash is kept and the
+    /// staged copy removed). The directory entry is fsynced.
+    pub fn put_staged(&self, staged: &Path, sha: &[u8; 32]) -> io::Result<PathBuf> {
+        let hex = hex::encode(sha);
+        let target = self.path(&hex);
+        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        mkdir_private(&dir)?;
+        if target.exists() {
+            fs::remove_file(staged)?;
+        } else {
+            fs::rename(staged, &target)?;
+            fsync_dir(&dir);
+        }
+        Ok(target)
+    }
+
+    /// Reads a blob whole.
+    pub fn read(&self, hex: &str) -> io::Result<Vec<u8>> {
+        fs::read(self.path(hex))
+    }
+
+    /// Every blob hash on disk (for the orphan check).
+    pub fn list(&self) -> io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        let Ok(rd) = fs::read_dir(&self.root) else { return Ok(out) };
+        for d in rd.flatten() {
+            if d.file_type()?.is_dir() {
+                for f in fs::read_dir(d.path())?.flatten() {
+                    out.push(f.file_name().to_string_lossy().into_owned());
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Copies `src` into a new 0600 file in `staging` while hashing; fsyncs it. Returns (path, sha, size).
+pub fn stage_copy(src: &mut impl Read, staging: &Path, max: u64) -> io::Result<(PathBuf, [u8; 32], u64)> {
+    let mut rnd = [0u8; 8];
+    getrandom::fill(&mut rnd).map_err(|e| io::Error::other(e.to_string()))?;
+    let path = staging.join(format!("{}.stage", hex::encode(rnd)));
+    let mut out = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    let res = (|| -> io::Result<()> {
+        loop {
+            let n = match src.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            total += n as u64;
+            if total > max {
+                return Err(io::Error::new(io::ErrorKind::FileTooLarge, format!("larger than the configured maximum of {max} bytes")));
+            }
+            h.update(&buf[..n]);
+            out.write_all(&buf[..n])?;
+        }
+        out.sync_all()
+    })();
+    if let Err(e) = res {
+        let _ = fs::remove_file(&path);
+        return Err(e);
+    }
+    Ok((path, h.finalize().into(), total))
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    size: u64,
+    mtime_ns: i64,
+    since: Instant,
+    /// Earliest instant for the next attempt after a transient error.
+    retry_at: Option<Instant>,
+    attempts: u32,
+    alarmed: bool,
+}
+
+/// The ingest service of one node.
+pub struct Ingest {
+    pub paths: Paths,
+    pub cfg: IngestConfig,
+    pub drop_dir: PathBuf,
+    pub store: Arc<Store>,
+    /// The kasa executable, run as `kasa __extract FILE` for analysis.
+    pub exe: PathBuf,
+    pub publish: Publish,
+    pub progress: Arc<Mutex<IngestProgress>>,
+    blobs: Blobs,
+}
+
+impl Ingest {
+    /// Creates the ingest service and its directories (0700).
+    pub fn new(paths: Paths, cfg: IngestConfig, drop_dir: PathBuf, store: Arc<Store>, exe: PathBuf, publish: Publish) -> io::Result<Ingest> {
+        for sub in ["staging", "processed", "failed", "duplicates"] {
+            mkdir_private(&paths.ingest(sub))?;
+        }
+        mkdir_private(&paths.blobs())?;
+        fs::create_dir_all(&drop_dir)?;
+        let blobs = Blobs::new(paths.blobs());
+        Ok(Ingest { paths, cfg, drop_dir, store, exe, publish, progress: Arc::new(Mutex::new(IngestProgress::default())), blobs })
+    }
+
+    /// The blob store.
+    pub fn blobs(&self) -> &Blobs {
+        &self.blobs
+    }
+
+    /// Start-up recovery: staged copies of a crashed run are dropped (their originals are still in the
+    /// drop folder, since originals move only after the commit).
+    pub fn recover(&self) {
+        if let Ok(rd) = fs::read_dir(self.paths.ingest("staging")) {
+            for f in rd.flatten() {
+                let _ = fs::remove_file(f.path());
+            }
+        }
+    }
+
+    fn limits(&self) -> extract::Limits {
+        extract::Limits {
+            cpu_seconds: self.cfg.extract_cpu_secs,
+            memory_bytes: self.cfg.extract_memory_mb << 20,
+            wall: Duration::from_secs(self.cfg.extract_wall_secs),
+        }
+    }
+
+    fn refuse(&self, path: &Path, name: &str, reason: &str) -> Taken {
+        let failed = self.paths.ingest("failed");
+        let moved = move_unique(path, &failed, name);
+        let target = moved.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|e| format!("(left in place: {e})"));
+        if let Ok(p) = &moved {
+            let side = PathBuf::from(format!("{}.error.txt", p.display()));
+            let text = format!(
+                "kasa menolak berkas ini / kasa refused this file\nberkas / file: {name}\nwaktu / time: {}\nalasan / reason: {reason}\n\nApa yang harus dilakukan / what to do: periksa berkasnya; jika benar, simpan ulang sebagai PDF/TIFF/JPEG/PNG biasa lalu letakkan lagi di folder drop, atau serahkan dengan `kasa ingest FILE`.\n",
+                Timestamp::now()
+            );
+            let _ = fs::write(&side, text);
+        }
+        tracing::warn!(file = name, reason, target, "ingest refused");
+        if let Ok((_, ch)) = self.store.ingest_refused(name, reason, Timestamp::now()) {
+            (self.publish)(ch);
+        }
+        if let Ok(mut p) = self.progress.lock() {
+            p.failed += 1;
+        }
+        Taken::Refused(reason.to_string())
+    }
+
+    /// Takes one stable path from the drop folder through the whole pipeline.
+    pub fn take_path(&self, path: &Path) -> Taken {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let md = match fs::symlink_metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Taken::Vanished,
+            Err(e) if is_transient(&e) => return Taken::Transient(e.to_string()),
+            Err(e) => return self.refuse(path, &name, &format!("cannot read file information: {e}")),
+        };
+        let ft = md.file_type();
+        if ft.is_symlink() {
+            return self.refuse(path, &name, "symbolic link: kasa never follows links; copy the real file into the drop folder");
+        }
+        if ft.is_dir() {
+            return Taken::Vanished;
+        }
+        if !ft.is_file() {
+            return self.refuse(path, &name, "not a regular file (FIFO, socket or device)");
+        }
+        if md.len() > self.cfg.max_bytes {
+            return self.refuse(path, &name, &format!("file is {} bytes, over the configured maximum of {} bytes (ingest.max_bytes)", md.len(), self.cfg.max_bytes));
+        }
+        let mut f = match OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Taken::Vanished,
+            Err(e) if is_transient(&e) => return Taken::Transient(e.to_string()),
+            Err(e) => return self.refuse(path, &name, &format!("cannot open: {e}")),
+        };
+        let fmd = match f.metadata() {
+            Ok(m) => m,
+            Err(e) => return Taken::Transient(e.to_string()),
+        };
+        if !fmd.is_file() || fmd.ino() != md.ino() || fmd.dev() != md.dev() {
+            return Taken::Vanished;
+        }
+        let key = SourceKey { dev: md.dev(), ino: md.ino(), mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(), size: md.len() };
+        // Finish a crash-interrupted ingest: committed before, original not yet moved.
+        if let Ok(Some(id)) = self.store.source_seen(&key) {
+            let dup = self.store.entry(id).ok().flatten().is_some_and(|e| e.duplicate_of.is_some());
+            let dir = self.paths.ingest(if dup { "duplicates" } else { "processed" });
+            let _ = move_unique(path, &dir, &format!("{id}-{name}"));
+            return Taken::Ingested(IngestOutcome::AlreadyIngested { id });
+        }
+        if md.len() == 0 {
+            return self.refuse(path, &name, "empty file (0 bytes)");
+        }
+        if let Ok(mut p) = self.progress.lock() {
+            p.processing += 1;
+        }
+        let r = self.stage_and_commit(&mut f, path, &name, Some(key), "folder drop");
+        if let Ok(mut p) = self.progress.lock() {
+            p.processing = p.processing.saturating_sub(1);
+        }
+        match r {
+            Ok(outcome) => {
+                let (id, dir) = match outcome {
+                    IngestOutcome::Duplicate { id, .. } => (id, "duplicates"),
+                    IngestOutcome::New { id } | IngestOutcome::AlreadyIngested { id } => (id, "processed"),
+                };
+                if let Err(e) = move_unique(path, &self.paths.ingest(dir), &format!("{id}-{name}")) {
+                    tracing::warn!(file = name, error = %e, "committed but could not move the original; will retry");
+                }
+                if let Ok(mut p) = self.progress.lock() {
+                    p.taken += 1;
+                }
+                Taken::Ingested(outcome)
+            }
+            Err(StageError::Refuse(reason)) => self.refuse(path, &name, &reason),
+            Err(StageError::Transient(e)) => Taken::Transient(e),
+        }
+    }
+
+    /// Ingests bytes handed over the socket (`kasa ingest FILE`): same pipeline, no drop-folder original.
+    pub fn take_bytes(&self, name: &str, data: &[u8], origin: &str) -> Result<IngestOutcome, String> {
+        if data.is_empty() {
+            return Err(format!("{name}: empty file (0 bytes); nothing to ingest"));
+        }
+        if data.len() as u64 > self.cfg.max_bytes {
+            return Err(format!("{name}: {} bytes, over the configured maximum of {} bytes", data.len(), self.cfg.max_bytes));
+        }
+        match self.stage_and_commit(&mut &data[..], Path::new(name), name, None, origin) {
+            Ok(o) => Ok(o),
+            Err(StageError::Refuse(reason)) => {
+                // Keep the refused bytes visible in failed/ like a dropped file.
+                let failed = self.paths.ingest("failed");
+                if let Ok((staged, _, _)) = stage_copy(&mut &data[..], &self.paths.ingest("staging"), u64::MAX) {
+                    let _ = move_unique(&staged, &failed, name).map(|p| {
+                        fs::write(format!("{}.error.txt", p.display()), format!("{name}: {reason}\n"))
+                    });
+                }
+                if let Ok((_, ch)) = self.store.ingest_refused(name, &reason, Timestamp::now()) {
+                    (self.publish)(ch);
+                }
+                Err(format!("{name}: refused: {reason}"))
+            }
+            Err(StageError::Transient(e)) => Err(format!("{name}: temporary error, try again: {e}")),
+        }
+    }
+
+    fn stage_and_commit(&self, src: &mut impl Read, _orig: &Path, name: &str, source: Option<SourceKey>, origin: &str) -> Result<IngestOutcome, StageError> {
+        let staging = self.paths.ingest("staging");
+        let (staged, sha, size) = match stage_copy(src, &staging, self.cfg.max_bytes) {
+            Ok(x) => x,
+            Err(e) if e.kind() == io::ErrorKind::FileTooLarge => return Err(StageError::Refuse(e.to_string())),
+            Err(e) if is_transient(&e) => return Err(StageError::Transient(e.to_string())),
+            Err(e) => return Err(StageError::Refuse(format!("cannot read: {e}"))),
+        };
+        let cleanup = |p: &Path| {
+            let _ = fs::remove_file(p);
+        };
+        // Type by magic bytes, on our private copy (the original may change under us).
+        let (head, tail) = match head_tail(&staged) {
+            Ok(x) => x,
+            Err(e) => {
+                cleanup(&staged);
+                return Err(StageError::Transient(e.to_string()));
+            }
+        };
+        let Some(kind) = sniff::sniff(&head) else {
+            cleanup(&staged);
+            return Err(StageError::Refuse("unknown file type: kasa takes PDF, TIFF, JPEG, PNG and .kgm kriptogram".into()));
+        };
+        if kind == sniff::FileKind::Pdf && !sniff::pdf_has_eof(&tail) {
+            cleanup(&staged);
+            return Err(StageError::Refuse("incomplete PDF: no %%EOF at the end (scan interrupted or file truncated)".into()));
+        }
+        let known = self.store.entry_by_hash(&sha).ok().flatten();
+        let (pages, text, note) = if known.is_some() {
+            // Same content as an earlier entry: reuse its analysis.
+            let first = known.and_then(|id| self.store.entry(id).ok().flatten());
+            let pages = first.as_ref().and_then(|e| e.attachments.first().and_then(|a| a.pages));
+            (pages, None, first.and_then(|e| e.text_note))
+        } else {
+            match kind {
+                sniff::FileKind::Jpeg | sniff::FileKind::Png => (Some(1), None, Some("gambar hasil pindai tanpa lapisan teks (perlu OCR) / scanned image without a text layer".to_string())),
+                sniff::FileKind::Kgm => (None, None, Some("kriptogram: dibuka dengan `kasa kriptogram open` / open with `kasa kriptogram open`".to_string())),
+                _ => match extract::analyze_in_child(&self.exe, &staged, &self.limits()) {
+                    Ok(a) => (a.pages, a.text, a.note),
+                    Err(e) => (None, None, Some(format!("analisis gagal / analysis failed: {e}"))),
+                },
+            }
+        };
+        let suggestions = text.as_deref().map(crate::domain::naskah::suggest);
+        if let Err(e) = self.blobs.put_staged(&staged, &sha) {
+            cleanup(&staged);
+            return Err(StageError::Transient(format!("blob store: {e}")));
+        }
+        let att = Attachment { sha256: hex::encode(sha), name: name.to_string(), mime: kind.mime().to_string(), size, pages, encrypted_at_rest: false };
+        let inp = IngestInput { source, sha256: sha, attachment: att, text, suggestions, text_note: note, at: Timestamp::now(), origin: origin.to_string() };
+        match self.store.ingest_commit(&inp) {
+            Ok((o, ch)) => {
+                (self.publish)(ch);
+                Ok(o)
+            }
+            Err(e) => Err(StageError::Transient(format!("database: {e}"))),
+        }
+    }
+
+    /// Runs the drop-folder loop until `stop` is set: watcher hints, periodic rescans, stability checks.
+    pub fn run(&self, stop: Arc<AtomicBool>) {
+        use notify::RecursiveMode;
+        use notify_debouncer_full::new_debouncer;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut debouncer = match new_debouncer(Duration::from_millis(100), None, tx) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!(error = %e, "file watcher unavailable; relying on periodic rescans");
+                None
+            }
+        };
+        if let Some(d) = debouncer.as_mut()
+            && let Err(e) = d.watch(&self.drop_dir, RecursiveMode::NonRecursive)
+        {
+            tracing::warn!(error = %e, dir = %self.drop_dir.display(), "cannot watch the drop folder; relying on periodic rescans");
+        }
+        let mut tracked: HashMap<PathBuf, Seen> = HashMap::new();
+        let stable = Duration::from_millis(self.cfg.stable_ms);
+        let rescan_every = Duration::from_secs(self.cfg.rescan_secs.max(1));
+        let mut last_rescan: Option<Instant> = None;
+        let tick = Duration::from_millis((self.cfg.stable_ms / 4).clamp(20, 250));
+        while !stop.load(Ordering::SeqCst) {
+            let mut rescan = last_rescan.is_none_or(|t| t.elapsed() >= rescan_every);
+            let mut hinted: Vec<PathBuf> = Vec::new();
+            match rx.recv_timeout(tick) {
+                Ok(res) => {
+                    let mut handle = |res: notify_debouncer_full::DebounceEventResult| match res {
+                        Ok(events) => {
+                            for ev in events {
+                                if ev.need_rescan() || ev.paths.is_empty() {
+                                    rescan = true;
+                                }
+                                hinted.extend(ev.paths.iter().cloned());
+                            }
+                        }
+                        Err(_) => rescan = true,
+                    };
+                    handle(res);
+                    while let Ok(more) = rx.try_recv() {
+                        handle(more);
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => rescan = true,
+            }
+            if rescan {
+                last_rescan = Some(Instant::now());
+                match fs::read_dir(&self.drop_dir) {
+                    Ok(rd) => hinted.extend(rd.flatten().map(|d| d.path())),
+                    Err(e) => tracing::warn!(error = %e, "cannot list the drop folder"),
+                }
+            }
+            for p in hinted {
+                if p.parent() != Some(self.drop_dir.as_path()) {
+                    continue;
+                }
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if is_junk(&name) || tracked.contains_key(&p) {
+                    continue;
+                }
+                if let Ok(md) = fs::symlink_metadata(&p) {
+                    if md.is_dir() {
+                        continue;
+                    }
+                    tracked.insert(p, Seen { size: md.len(), mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(), since: Instant::now(), retry_at: None, attempts: 0, alarmed: false });
+                }
+            }
+            // Re-check every tracked path; take the stable ones (oldest first).
+            let mut due: Vec<PathBuf> = Vec::new();
+            tracked.retain(|p, s| match fs::symlink_metadata(p) {
+                Err(_) => false, // deleted (or moved away) before it was taken
+                Ok(md) => {
+                    let m = md.mtime() * 1_000_000_000 + md.mtime_nsec();
+                    if md.len() != s.size || m != s.mtime_ns {
+                        s.size = md.len();
+                        s.mtime_ns = m;
+                        s.since = Instant::now();
+                    } else if s.since.elapsed() >= stable && s.retry_at.is_none_or(|r| Instant::now() >= r) {
+                        due.push(p.clone());
+                    }
+                    true
+                }
+            });
+            if let Ok(mut pr) = self.progress.lock() {
+                pr.waiting = (tracked.len() - due.len()) as u64;
+            }
+            due.sort_by_key(|p| tracked.get(p).map(|s| s.since));
+            for p in due {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                match self.take_path(&p) {
+                    Taken::Transient(e) => {
+                        if let Some(s) = tracked.get_mut(&p) {
+                            s.attempts += 1;
+                            let backoff = Duration::from_millis(500u64.saturating_mul(1 << s.attempts.min(13))).min(Duration::from_secs(3600));
+                            s.retry_at = Some(Instant::now() + backoff);
+                            tracing::info!(file = %p.display(), error = %e, attempts = s.attempts, "transient ingest error; retrying later");
+                            if s.attempts >= 5 && !s.alarmed {
+                                s.alarmed = true;
+                                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                                if let Ok((_, ch)) = self.store.raise_alarm("ingest.retrying", &format!("{name}: {e} (still retrying)"), &format!("file:{name}"), Timestamp::now()) {
+                                    (self.publish)(ch);
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        tracked.remove(&p);
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum StageError {
+    Refuse(String),
+    Transient(String),
+}
+
+fn head_tail(p: &Path) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(p)?;
+    let len = f.metadata()?.len();
+    let mut head = vec![0u8; len.min(2048) as usize];
+    f.read_exact(&mut head)?;
+    let tl = len.min(1024);
+    f.seek(SeekFrom::Start(len - tl))?;
+    let mut tail = vec![0u8; tl as usize];
+    f.read_exact(&mut tail)?;
+    Ok((head, tail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn junk_names() {
+        for j in [".DS_Store", "._scan.pdf", "Thumbs.db", "scan.pdf.part", "x.tmp", "~$surat.docx"] {
+            assert!(is_junk(j), "{j}");
+        }
+        assert!(!is_junk("scan-0001.pdf"));
+    }
+
+    #[test]
+    fn move_unique_never_overwrites() {
+        let d = tempfile::tempdir().unwrap();
+        let dst = d.path().join("out");
+        fs::create_dir(&dst).unwrap();
+        for i in 0..3 {
+            let src = d.path().join(format!("s{i}"));
+            fs::write(&src, format!("{i}")).unwrap();
+            move_unique(&src, &dst, "a.pdf").unwrap();
+        }
+        let mut names: Vec<_> = fs::read_dir(&dst).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        assert_eq!(names, vec!["a-1.pdf", "a-2.pdf", "a.pdf"]);
+    }
+}

@@ -1,1 +1,235 @@
-//! proto
+//! Client ↔ node messages (DESIGN §1, §6) and their framing.
+//!
+//! Frame: a 4-byte big-endian length, then that many bytes of UTF-8 JSON. Lengths above
+//! [`MAX_FRAME`] are refused before any allocation and the connection is closed. Every message carries
+//! the protocol version `v`; a client with another major version is refused at `Hello`.
+//!
+//! Client → node: [`ClientMsg`] `{ "v": 1, "id": n, "req": { "type": …, … } }`.
+//! Node → client: [`NodeMsg`], either a reply `{ "v": 1, "re": n, "ok": … }` / `{ "v": 1, "re": n, "err": … }`
+//! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
+
+use std::io::{self, Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Book, Entry, Operator, RegisterFields, Status};
+use crate::store::{Alarm, AuditReport, Change, Counts, IngestOutcome};
+
+/// Protocol version.
+pub const PROTO_VERSION: u32 = 1;
+/// Hard cap of one frame in bytes (a handed-in file travels base64 inside one frame).
+pub const MAX_FRAME: usize = 96 * 1024 * 1024;
+
+/// Writes one frame. Errors: I/O, or a body above [`MAX_FRAME`].
+pub fn write_frame(w: &mut impl Write, body: &[u8]) -> io::Result<()> {
+    if body.len() > MAX_FRAME {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("frame of {} bytes exceeds the {MAX_FRAME}-byte cap", body.len())));
+    }
+    let mut buf = Vec::with_capacity(4 + body.len());
+    buf.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    buf.extend_from_slice(body);
+    w.write_all(&buf)?;
+    w.flush()
+}
+
+/// Reads one frame. `Ok(None)` on a clean EOF before a frame starts; errors on truncation or an
+/// oversize length (nothing is allocated for it).
+pub fn read_frame(r: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
+    let mut len = [0u8; 4];
+    let mut got = 0;
+    while got < 4 {
+        match r.read(&mut len[got..]) {
+            Ok(0) if got == 0 => return Ok(None),
+            Ok(0) => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated frame length")),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let n = u32::from_be_bytes(len) as usize;
+    if n > MAX_FRAME {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("frame length {n} exceeds the {MAX_FRAME}-byte cap")));
+    }
+    let mut body = vec![0u8; n];
+    r.read_exact(&mut body)?;
+    Ok(Some(body))
+}
+
+/// A request with its correlation id.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct ClientMsg {
+    pub v: u32,
+    pub id: u64,
+    pub req: Request,
+}
+
+/// Requests a client may send. Every mutating request is attributed to the connection's operator.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// First message: returns [`Reply::Welcome`].
+    Hello { client: String },
+    Status,
+    /// Start receiving pushed [`Event`]s on this connection.
+    Subscribe,
+    /// Hand a file to the ingest path (same code as the watcher).
+    Ingest { name: String, data_b64: String },
+    AgendaList {
+        #[serde(default)]
+        book: Option<Book>,
+        #[serde(default)]
+        status: Option<Status>,
+        #[serde(default)]
+        limit: Option<usize>,
+        #[serde(default)]
+        before: Option<(i64, u64)>,
+    },
+    AgendaShow { id: u64 },
+    /// Triage: register a `baru` scan with confirmed fields.
+    Register { id: u64, fields: RegisterFields },
+    Void { id: u64, reason: String },
+    Note { id: u64, text: String },
+    MarkDuplicate { id: u64, of: u64 },
+    Close { id: u64, to: Status, note: String },
+    KeluarNew { fields: RegisterFields },
+    KeluarRegister { id: u64 },
+    KeluarSend {
+        id: u64,
+        saluran: String,
+        #[serde(default)]
+        sent_at: Option<jiff::Timestamp>,
+    },
+    /// Read an attachment's bytes (base64) by entry id and index.
+    Attachment { id: u64, index: usize },
+    AuditVerify,
+    AuditTail { n: usize },
+    OperatorAdd { operator: Operator },
+    OperatorList,
+    OperatorDisable { uid: u32 },
+    Alarms {
+        #[serde(default)]
+        all: bool,
+    },
+    AlarmAck { id: u64 },
+    DraftPut { key: String, data: String },
+    DraftList,
+    DraftDelete { key: String },
+    /// Ask the node to stop (admin only).
+    NodeStop,
+}
+
+/// Node → client message.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct NodeMsg {
+    pub v: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub re: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<Reply>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub err: Option<ErrorReply>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Event>,
+}
+
+/// A refused request: a stable code and a message that says what to do.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ErrorReply {
+    /// `bad_request`, `not_found`, `rule`, `forbidden`, `internal`, `version`.
+    pub code: String,
+    pub message: String,
+}
+
+/// Node status (`kasa status`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct StatusInfo {
+    pub pid: u32,
+    pub node_id: String,
+    pub node_name: String,
+    pub data_dir: String,
+    pub drop_dir: String,
+    pub socket: String,
+    pub zone: String,
+    pub counts: Counts,
+    pub entries: u64,
+    pub alarms_open: u64,
+    pub ingest: IngestProgress,
+    pub identity_fingerprint: Option<String>,
+}
+
+/// What the ingest path is doing now.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestProgress {
+    /// Files seen in the drop folder, waiting to be stable.
+    pub waiting: u64,
+    /// Files being processed now.
+    pub processing: u64,
+    /// Files refused since the node started.
+    pub failed: u64,
+    /// Files taken since the node started.
+    pub taken: u64,
+}
+
+/// Successful replies.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Reply {
+    Welcome { proto: u32, node_id: String, node_name: String, zone: String, operator: Operator },
+    Status(Box<StatusInfo>),
+    Ok,
+    Ingested { outcome: IngestOutcome },
+    Entries { entries: Vec<Entry> },
+    Entry { entry: Box<Entry>, text: Option<String> },
+    Attachment { name: String, mime: String, data_b64: String },
+    Audit(AuditReport),
+    AuditRecords { records: Vec<crate::domain::AuditRecord> },
+    Operators { operators: Vec<Operator> },
+    Alarms { alarms: Vec<Alarm> },
+    Drafts { drafts: Vec<(String, String)> },
+}
+
+/// Events pushed to subscribed clients after a commit.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Changed { change: Change },
+    Ingest { progress: IngestProgress },
+    /// The node is stopping.
+    Stopping,
+}
+
+impl NodeMsg {
+    pub fn reply(re: u64, r: Reply) -> NodeMsg {
+        NodeMsg { v: PROTO_VERSION, re: Some(re), ok: Some(r), err: None, event: None }
+    }
+    pub fn error(re: u64, code: &str, message: impl Into<String>) -> NodeMsg {
+        NodeMsg { v: PROTO_VERSION, re: Some(re), ok: None, err: Some(ErrorReply { code: code.into(), message: message.into() }), event: None }
+    }
+    pub fn event(e: Event) -> NodeMsg {
+        NodeMsg { v: PROTO_VERSION, re: None, ok: None, err: None, event: Some(e) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip_and_refuse_oversize_and_truncation() {
+        let mut buf = Vec::new();
+        write_frame(&mut buf, b"{\"a\":1}").unwrap();
+        let mut r = &buf[..];
+        assert_eq!(read_frame(&mut r).unwrap().unwrap(), b"{\"a\":1}");
+        assert!(read_frame(&mut r).unwrap().is_none());
+        let huge = (u32::MAX).to_be_bytes();
+        assert_eq!(read_frame(&mut &huge[..]).unwrap_err().kind(), io::ErrorKind::InvalidData);
+        let trunc = [0u8, 0, 0, 10, b'x'];
+        assert!(read_frame(&mut &trunc[..]).is_err());
+    }
+
+    #[test]
+    fn request_json_shape_is_stable() {
+        let m = ClientMsg { v: 1, id: 7, req: Request::AgendaShow { id: 3 } };
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"v":1,"id":7,"req":{"type":"agenda_show","id":3}}"#);
+    }
+}

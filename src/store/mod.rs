@@ -1,1 +1,898 @@
-//! store
+//! The store: every redb access of kasa lives here (DESIGN §2).
+//!
+//! One redb file (`kasa.redb`) opened by the node only. Every write transaction commits with
+//! `Durability::Immediate` and appends its audit record(s) in the same transaction, so a change and its
+//! audit trail are atomic. Values are versioned bytes ([`codec`]); secondary indexes are written in the
+//! same transaction as their rows.
+
+pub mod codec;
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::audit::{AuditRecord, ChainBreak, ChainVerifier, GENESIS_HASH};
+use crate::domain::naskah::HeaderSuggestions;
+use crate::domain::{Attachment, Book, DomainError, Entry, Operator, RegisterFields, Status};
+
+/// The schema version this binary writes and understands.
+pub const SCHEMA_VERSION: u64 = 1;
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const SEQ: TableDefinition<&str, u64> = TableDefinition::new("seq");
+const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
+const ENTRY_TEXT: TableDefinition<u64, &str> = TableDefinition::new("entry_text");
+/// (book, received_at µs, id)
+const IDX_BOOK: TableDefinition<(u8, i64, u64), ()> = TableDefinition::new("idx_book_time");
+/// (book, status, received_at µs, id)
+const IDX_BOOK_STATUS: TableDefinition<(u8, u8, i64, u64), ()> = TableDefinition::new("idx_book_status_time");
+/// (book, status) → count
+const COUNTS: TableDefinition<(u8, u8), u64> = TableDefinition::new("counts");
+/// (book, year) → last nomor agenda allocated
+const NOMOR_COUNTER: TableDefinition<(u8, i16), u64> = TableDefinition::new("nomor_counter");
+/// (book, year, nomor) → entry id
+const NOMOR_INDEX: TableDefinition<(u8, i16, u64), u64> = TableDefinition::new("nomor_index");
+/// sha256 → first entry id with that content
+const HASHES: TableDefinition<&[u8], u64> = TableDefinition::new("content_hashes");
+/// sha256 → size of the blob file
+const BLOBS: TableDefinition<&[u8], u64> = TableDefinition::new("blobs");
+/// (dev, ino, mtime ns, size) of a dropped file → entry id (crash idempotency)
+const SOURCES: TableDefinition<(u64, u64, i64, u64), u64> = TableDefinition::new("ingest_sources");
+const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+const OPERATORS: TableDefinition<u32, &[u8]> = TableDefinition::new("operators");
+const ALARMS: TableDefinition<u64, &[u8]> = TableDefinition::new("alarms");
+/// (uid, key) → draft bytes (console forms kept across dropped connections)
+const DRAFTS: TableDefinition<(u32, &str), &[u8]> = TableDefinition::new("drafts");
+
+/// Errors of the store. Messages name the problem and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path} has schema version {found}, newer than this kasa understands ({known}): upgrade kasa, or restore a backup made by this version")]
+    NewerSchema { path: PathBuf, found: u64, known: u64 },
+    #[error("database {0} is open in another process: only the node opens it (is another node running?)")]
+    AlreadyOpen(PathBuf),
+    #[error("database error: {0}")]
+    Db(String),
+    #[error("{0}")]
+    Rule(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+}
+
+impl From<DomainError> for StoreError {
+    fn from(e: DomainError) -> Self {
+        StoreError::Rule(e.0)
+    }
+}
+
+macro_rules! db_err {
+    ($($t:ty),*) => {$(impl From<$t> for StoreError {
+        fn from(e: $t) -> Self { StoreError::Db(e.to_string()) }
+    })*};
+}
+db_err!(redb::Error, redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError, redb::SetDurabilityError);
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Who makes a change: an operator (by uid) or the node itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub uid: Option<u32>,
+    pub name: String,
+}
+
+impl Actor {
+    /// The node itself (ingest, timers).
+    pub fn node() -> Actor {
+        Actor { uid: None, name: "node".into() }
+    }
+    /// An operator.
+    pub fn operator(op: &Operator) -> Actor {
+        Actor { uid: Some(op.uid), name: op.nama.clone() }
+    }
+}
+
+/// What a committed transaction changed; the node pushes these to subscribed clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    Entry { id: u64 },
+    Alarm { id: u64 },
+    Operator { uid: u32 },
+}
+
+/// A visible alarm (failed ingest, refused access, …) shown in every console until acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alarm {
+    pub id: u64,
+    pub at: Timestamp,
+    /// `ingest.failed`, `access.refused`, `kriptogram.replay`, …
+    pub kind: String,
+    pub message: String,
+    /// Object reference (`file:…`, `entry:…`).
+    pub object: String,
+    #[serde(default)]
+    pub acked_by: Option<String>,
+}
+
+/// Identity of a dropped file, to finish a crash-interrupted ingest without duplicating it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceKey {
+    pub dev: u64,
+    pub ino: u64,
+    pub mtime_ns: i64,
+    pub size: u64,
+}
+
+/// Everything the ingest path commits for one file, in one transaction.
+#[derive(Debug, Clone)]
+pub struct IngestInput {
+    /// Identity of the dropped file (`None` for files handed over a socket).
+    pub source: Option<SourceKey>,
+    pub sha256: [u8; 32],
+    pub attachment: Attachment,
+    pub text: Option<String>,
+    pub suggestions: Option<HeaderSuggestions>,
+    pub text_note: Option<String>,
+    pub at: Timestamp,
+    /// Where it came from, for the timeline: `folder drop`, `kasa ingest (uid 1000)`.
+    pub origin: String,
+}
+
+/// The result of [`Store::ingest_commit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum IngestOutcome {
+    /// A new `baru` entry.
+    New { id: u64 },
+    /// Same content as `of`: a `duplikat` entry pointing at it.
+    Duplicate { id: u64, of: u64 },
+    /// This very file (same inode, size, mtime) was committed before a crash: nothing new.
+    AlreadyIngested { id: u64 },
+}
+
+/// A page query over one book (newest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuery {
+    pub book: Option<Book>,
+    pub status: Option<Status>,
+    /// Rows at most (capped at 1000).
+    pub limit: usize,
+    /// Continue after this `(received_at µs, id)` cursor (exclusive).
+    pub before: Option<(i64, u64)>,
+}
+
+/// Counts per book and status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub rows: Vec<(Book, Status, u64)>,
+}
+
+impl Counts {
+    /// The count for one book and status.
+    pub fn get(&self, book: Book, status: Status) -> u64 {
+        self.rows.iter().find(|(b, s, _)| *b == book && *s == status).map_or(0, |r| r.2)
+    }
+}
+
+/// Outcome of [`Store::audit_verify`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditReport {
+    pub ok: bool,
+    pub head_seq: u64,
+    pub head_hash: String,
+    pub records: u64,
+    pub first_bad_seq: Option<u64>,
+    pub problem: Option<String>,
+}
+
+fn micros(t: Timestamp) -> i64 {
+    (t.as_microsecond()).clamp(i64::MIN as i128 as i64, i64::MAX)
+}
+
+/// The kasa database.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+fn begin(db: &Database) -> Result<WriteTransaction> {
+    let mut tx = db.begin_write()?;
+    tx.set_durability(Durability::Immediate)?;
+    Ok(tx)
+}
+
+fn next_seq(tx: &WriteTransaction, name: &str) -> Result<u64> {
+    let mut t = tx.open_table(SEQ)?;
+    let n = t.get(name)?.map_or(0, |v| v.value()) + 1;
+    t.insert(name, n)?;
+    Ok(n)
+}
+
+/// Appends an audit record in `tx` (the same transaction as the change it records).
+fn audit(tx: &WriteTransaction, at: Timestamp, actor: &Actor, action: &str, object: &str, digest: &str, detail: &str) -> Result<u64> {
+    let mut meta = tx.open_table(META)?;
+    let (seq, prev) = match meta.get("audit_head")? {
+        Some(v) => {
+            let b = v.value();
+            let mut h = [0u8; 32];
+            if b.len() != 40 {
+                return Err(StoreError::Db("audit head is corrupt: run `kasa audit verify`".into()));
+            }
+            h.copy_from_slice(&b[8..40]);
+            (u64::from_be_bytes(b[..8].try_into().unwrap_or_default()), h)
+        }
+        None => (0, GENESIS_HASH),
+    };
+    let mut rec = AuditRecord {
+        seq: seq + 1,
+        at,
+        uid: actor.uid,
+        actor: actor.name.clone(),
+        action: action.into(),
+        object: object.into(),
+        digest: digest.into(),
+        detail: detail.into(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    let h = rec.seal(&prev);
+    tx.open_table(AUDIT)?.insert(rec.seq, codec::encode(&rec).as_slice())?;
+    let mut head = rec.seq.to_be_bytes().to_vec();
+    head.extend_from_slice(&h);
+    meta.insert("audit_head", head.as_slice())?;
+    Ok(rec.seq)
+}
+
+fn digest_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn bump_count(tx: &WriteTransaction, book: Book, status: Status, delta: i64) -> Result<()> {
+    let mut t = tx.open_table(COUNTS)?;
+    let k = (book.code(), status.code());
+    let cur = t.get(k)?.map_or(0, |v| v.value());
+    t.insert(k, (cur as i64 + delta).max(0) as u64)?;
+    Ok(())
+}
+
+/// Writes an entry and maintains the indexes and counts (old value given when updating).
+fn put_entry(tx: &WriteTransaction, old: Option<&Entry>, e: &Entry) -> Result<String> {
+    let bytes = codec::encode(e);
+    tx.open_table(ENTRIES)?.insert(e.id, bytes.as_slice())?;
+    let ts = micros(e.received_at);
+    let mut by_status = tx.open_table(IDX_BOOK_STATUS)?;
+    let mut by_book = tx.open_table(IDX_BOOK)?;
+    if let Some(o) = old {
+        let ots = micros(o.received_at);
+        by_status.remove((o.book.code(), o.status.code(), ots, o.id))?;
+        by_book.remove((o.book.code(), ots, o.id))?;
+        bump_count(tx, o.book, o.status, -1)?;
+    }
+    by_status.insert((e.book.code(), e.status.code(), ts, e.id), ())?;
+    by_book.insert((e.book.code(), ts, e.id), ())?;
+    bump_count(tx, e.book, e.status, 1)?;
+    Ok(digest_of(&bytes))
+}
+
+fn get_entry_tx(tx: &WriteTransaction, id: u64) -> Result<Entry> {
+    let t = tx.open_table(ENTRIES)?;
+    let v = t.get(id)?.ok_or_else(|| StoreError::NotFound(format!("entry {id}: check the id with `kasa agenda list`")))?;
+    codec::decode(v.value()).map_err(StoreError::Db)
+}
+
+fn alloc_nomor(tx: &WriteTransaction, book: Book, year: i16, id: u64) -> Result<u64> {
+    let mut c = tx.open_table(NOMOR_COUNTER)?;
+    let n = c.get((book.code(), year))?.map_or(0, |v| v.value()) + 1;
+    c.insert((book.code(), year), n)?;
+    tx.open_table(NOMOR_INDEX)?.insert((book.code(), year, n), id)?;
+    Ok(n)
+}
+
+impl Store {
+    /// Opens (creating if absent) the database at `path`: creates missing tables, checks
+    /// `meta.schema_version` (newer → [`StoreError::NewerSchema`]; older → migrated after a backup copy).
+    pub fn open(path: &Path) -> Result<Store> {
+        let db = match Database::create(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(StoreError::AlreadyOpen(path.into())),
+            Err(e) => return Err(StoreError::Db(format!("{}: {e}", path.display()))),
+        };
+        let store = Store { db, path: path.into() };
+        let found = store.schema_version()?;
+        match found {
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema { path: path.into(), found: v, known: SCHEMA_VERSION });
+            }
+            Some(v) if v < SCHEMA_VERSION => store.migrate(v)?,
+            _ => {}
+        }
+        let tx = begin(&store.db)?;
+        {
+            tx.open_table(SEQ)?;
+            tx.open_table(ENTRIES)?;
+            tx.open_table(ENTRY_TEXT)?;
+            tx.open_table(IDX_BOOK)?;
+            tx.open_table(IDX_BOOK_STATUS)?;
+            tx.open_table(COUNTS)?;
+            tx.open_table(NOMOR_COUNTER)?;
+            tx.open_table(NOMOR_INDEX)?;
+            tx.open_table(HASHES)?;
+            tx.open_table(BLOBS)?;
+            tx.open_table(SOURCES)?;
+            tx.open_table(AUDIT)?;
+            tx.open_table(OPERATORS)?;
+            tx.open_table(ALARMS)?;
+            tx.open_table(DRAFTS)?;
+            let mut meta = tx.open_table(META)?;
+            if meta.get("schema_version")?.is_none() {
+                meta.insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
+            }
+        }
+        tx.commit()?;
+        Ok(store)
+    }
+
+    /// The file this store uses.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn schema_version(&self) -> Result<Option<u64>> {
+        let tx = self.db.begin_read()?;
+        let t = match tx.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(t.get("schema_version")?.and_then(|v| v.value().try_into().ok().map(u64::from_be_bytes)))
+    }
+
+    /// Migrates from schema `from` to [`SCHEMA_VERSION`]: a backup copy of the file first, then one
+    /// transaction per step. Version 1 is the first schema, so there is no step yet; the hook is here so
+    /// the next schema adds its step to the list.
+    fn migrate(&self, from: u64) -> Result<()> {
+        let backup = self.path.with_extension(format!("redb.bak-v{from}"));
+        std::fs::copy(&self.path, &backup).map_err(|e| StoreError::Db(format!("backup before migration to {}: {e}", backup.display())))?;
+        let tx = begin(&self.db)?;
+        tx.open_table(META)?.insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
+        audit(&tx, Timestamp::now(), &Actor::node(), "store.migrate", "store", "", &format!("schema {from} → {SCHEMA_VERSION}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Test and repair hook: sets `meta.schema_version` (used to prove a newer schema is refused).
+    pub fn force_schema_version(&self, v: u64) -> Result<()> {
+        let tx = begin(&self.db)?;
+        tx.open_table(META)?.insert("schema_version", v.to_be_bytes().as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Reads a meta string (`node_id`, `node_name`).
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(META)?;
+        Ok(t.get(key)?.map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+    }
+
+    /// First-time initialisation: node id and name, and the first admin operator (issue 2 §3).
+    /// Refuses when the database was initialised already.
+    pub fn initialise(&self, node_id: &str, name: &str, admin: &Operator, at: Timestamp) -> Result<()> {
+        let tx = begin(&self.db)?;
+        {
+            let mut meta = tx.open_table(META)?;
+            if meta.get("node_id")?.is_some() {
+                return Err(StoreError::Rule("this data directory is already initialised; nothing was overwritten".into()));
+            }
+            meta.insert("node_id", node_id.as_bytes())?;
+            meta.insert("node_name", name.as_bytes())?;
+            let bytes = codec::encode(admin);
+            tx.open_table(OPERATORS)?.insert(admin.uid, bytes.as_slice())?;
+            audit(&tx, at, &Actor::operator(admin), "node.init", &format!("node:{node_id}"), &digest_of(&bytes), name)?;
+            audit(&tx, at, &Actor::operator(admin), "operator.add", &format!("operator:{}", admin.uid), &digest_of(&bytes), "admin pertama (kasa init)")?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- operators
+
+    /// The operator record for `uid`, if any.
+    pub fn operator(&self, uid: u32) -> Result<Option<Operator>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(OPERATORS)?;
+        t.get(uid)?.map(|v| codec::decode(v.value()).map_err(StoreError::Db)).transpose()
+    }
+
+    /// All operators, by uid.
+    pub fn operators(&self) -> Result<Vec<Operator>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(OPERATORS)?;
+        let mut out = Vec::new();
+        for r in t.iter()? {
+            let (_, v) = r?;
+            out.push(codec::decode(v.value()).map_err(StoreError::Db)?);
+        }
+        Ok(out)
+    }
+
+    /// Adds an operator (refused if the uid exists) or, with `replace`, updates one. Audited.
+    pub fn put_operator(&self, actor: &Actor, op: &Operator, replace: bool, at: Timestamp) -> Result<Change> {
+        let tx = begin(&self.db)?;
+        {
+            let mut t = tx.open_table(OPERATORS)?;
+            let exists = t.get(op.uid)?.is_some();
+            if exists && !replace {
+                return Err(StoreError::Rule(format!("uid {} is already an operator: use `kasa operator list`", op.uid)));
+            }
+            if !exists && replace {
+                return Err(StoreError::NotFound(format!("operator with uid {}", op.uid)));
+            }
+            let bytes = codec::encode(op);
+            t.insert(op.uid, bytes.as_slice())?;
+            let action = if !exists {
+                "operator.add"
+            } else if op.disabled {
+                "operator.disable"
+            } else {
+                "operator.update"
+            };
+            audit(&tx, at, actor, action, &format!("operator:{}", op.uid), &digest_of(&bytes), &format!("{} ({})", op.nama, op.role.as_str()))?;
+        }
+        tx.commit()?;
+        Ok(Change::Operator { uid: op.uid })
+    }
+
+    /// Records a refused connection (unknown or disabled uid) in the audit chain.
+    pub fn audit_refusal(&self, uid: u32, pid: i32, why: &str, at: Timestamp) -> Result<()> {
+        let tx = begin(&self.db)?;
+        audit(&tx, at, &Actor { uid: Some(uid), name: format!("uid {uid}") }, "access.refused", &format!("uid:{uid}"), "", &format!("{why} (pid {pid})"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Appends a free audit record (node start/stop, exports) in its own transaction.
+    pub fn audit_event(&self, actor: &Actor, action: &str, object: &str, detail: &str, at: Timestamp) -> Result<u64> {
+        let tx = begin(&self.db)?;
+        let seq = audit(&tx, at, actor, action, object, "", detail)?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    // ---------------------------------------------------------------- entries
+
+    /// One entry by id.
+    pub fn entry(&self, id: u64) -> Result<Option<Entry>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(ENTRIES)?;
+        t.get(id)?.map(|v| codec::decode(v.value()).map_err(StoreError::Db)).transpose()
+    }
+
+    /// The extracted text of an entry's first attachment, if any.
+    pub fn entry_text(&self, id: u64) -> Result<Option<String>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(ENTRY_TEXT)?;
+        Ok(t.get(id)?.map(|v| v.value().to_string()))
+    }
+
+    /// A page of entries, newest first (by received instant), optionally filtered by book and status.
+    /// Uses the `(book, status, time, id)` index: cost is O(limit · log n).
+    pub fn page(&self, q: &PageQuery) -> Result<Vec<Entry>> {
+        let limit = q.limit.clamp(1, 1000);
+        let tx = self.db.begin_read()?;
+        let entries = tx.open_table(ENTRIES)?;
+        let mut ids = Vec::with_capacity(limit);
+        let (cts, cid) = q.before.unwrap_or((i64::MAX, u64::MAX));
+        match (q.book, q.status) {
+            (Some(b), Some(s)) => {
+                let t = tx.open_table(IDX_BOOK_STATUS)?;
+                let lo = (b.code(), s.code(), i64::MIN, 0u64);
+                let hi = (b.code(), s.code(), cts, cid);
+                for r in t.range(lo..hi)?.rev().take(limit) {
+                    ids.push(r?.0.value().3);
+                }
+            }
+            (Some(b), None) => {
+                let t = tx.open_table(IDX_BOOK)?;
+                for r in t.range((b.code(), i64::MIN, 0u64)..(b.code(), cts, cid))?.rev().take(limit) {
+                    ids.push(r?.0.value().2);
+                }
+            }
+            (None, status) => {
+                // Across books: newest ids first (ids grow with time of creation).
+                for r in entries.iter()?.rev() {
+                    let (_, v) = r?;
+                    let e: Entry = codec::decode(v.value()).map_err(StoreError::Db)?;
+                    if status.is_none_or(|s| s == e.status) && (micros(e.received_at), e.id) < (cts, cid) {
+                        ids.push(e.id);
+                        if ids.len() >= limit {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(v) = entries.get(id)? {
+                out.push(codec::decode(v.value()).map_err(StoreError::Db)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The `(received µs, id)` cursor of an entry, for [`PageQuery::before`].
+    pub fn cursor_of(e: &Entry) -> (i64, u64) {
+        (micros(e.received_at), e.id)
+    }
+
+    /// Counts per book and status (O(number of statuses)).
+    pub fn counts(&self) -> Result<Counts> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(COUNTS)?;
+        let mut rows = Vec::new();
+        for r in t.iter()? {
+            let (k, v) = r?;
+            let (b, s) = k.value();
+            if let (Some(b), Some(s)) = (Book::from_code(b), Status::ALL.into_iter().find(|x| x.code() == s))
+                && v.value() > 0
+            {
+                rows.push((b, s, v.value()));
+            }
+        }
+        Ok(Counts { rows })
+    }
+
+    /// The entry id recorded for a dropped file's identity, if it was committed already.
+    pub fn source_seen(&self, key: &SourceKey) -> Result<Option<u64>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(SOURCES)?;
+        Ok(t.get((key.dev, key.ino, key.mtime_ns, key.size))?.map(|v| v.value()))
+    }
+
+    /// The first entry holding this content, if any.
+    pub fn entry_by_hash(&self, sha: &[u8; 32]) -> Result<Option<u64>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(HASHES)?;
+        Ok(t.get(sha.as_slice())?.map(|v| v.value()))
+    }
+
+    /// True when a blob with this hash is recorded.
+    pub fn blob_known(&self, sha: &[u8; 32]) -> Result<bool> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(BLOBS)?.get(sha.as_slice())?.is_some())
+    }
+
+    /// All recorded blob hashes (for the orphan check).
+    pub fn blob_hashes(&self) -> Result<Vec<[u8; 32]>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(BLOBS)?;
+        let mut out = Vec::new();
+        for r in t.iter()? {
+            let (k, _) = r?;
+            if let Ok(h) = <[u8; 32]>::try_from(k.value()) {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Commits one ingested file: the entry (new or duplicate), hash index, blob record, source record and
+    /// audit record, all in one transaction (DESIGN §3). Idempotent on the source identity.
+    pub fn ingest_commit(&self, inp: &IngestInput) -> Result<(IngestOutcome, Vec<Change>)> {
+        let tx = begin(&self.db)?;
+        let outcome;
+        {
+            if let Some(k) = inp.source {
+                let t = tx.open_table(SOURCES)?;
+                if let Some(id) = t.get((k.dev, k.ino, k.mtime_ns, k.size))? {
+                    return Ok((IngestOutcome::AlreadyIngested { id: id.value() }, vec![]));
+                }
+            }
+            let id = next_seq(&tx, "entry")?;
+            let mut e = Entry::new_scan(id, inp.at, inp.attachment.clone());
+            e.suggestions = inp.suggestions.clone();
+            e.text_note = inp.text_note.clone();
+            let first = tx.open_table(HASHES)?.get(inp.sha256.as_slice())?.map(|v| v.value());
+            let (action, detail) = match first {
+                Some(of) => {
+                    e.status = Status::Duplikat;
+                    e.duplicate_of = Some(of);
+                    e.push_event(inp.at, None, "node", "duplikat", format!("isi sama dengan entri {of} ({})", inp.origin));
+                    outcome = IngestOutcome::Duplicate { id, of };
+                    ("ingest.duplicate", format!("{} duplicate of entry {of}", inp.attachment.name))
+                }
+                None => {
+                    tx.open_table(HASHES)?.insert(inp.sha256.as_slice(), id)?;
+                    e.push_event(inp.at, None, "node", "diterima", format!("{} ({})", inp.attachment.name, inp.origin));
+                    outcome = IngestOutcome::New { id };
+                    ("ingest.accept", inp.attachment.name.clone())
+                }
+            };
+            tx.open_table(BLOBS)?.insert(inp.sha256.as_slice(), inp.attachment.size)?;
+            if let Some(k) = inp.source {
+                tx.open_table(SOURCES)?.insert((k.dev, k.ino, k.mtime_ns, k.size), id)?;
+            }
+            if let Some(text) = &inp.text {
+                tx.open_table(ENTRY_TEXT)?.insert(id, text.as_str())?;
+            }
+            put_entry(&tx, None, &e)?;
+            audit(&tx, inp.at, &Actor::node(), action, &format!("entry:{id}"), &hex::encode(inp.sha256), &detail)?;
+        }
+        tx.commit()?;
+        let id = match outcome {
+            IngestOutcome::New { id } | IngestOutcome::Duplicate { id, .. } | IngestOutcome::AlreadyIngested { id } => id,
+        };
+        Ok((outcome, vec![Change::Entry { id }]))
+    }
+
+    /// Records a refused file: an alarm and an audit record in one transaction.
+    pub fn ingest_refused(&self, name: &str, reason: &str, at: Timestamp) -> Result<(u64, Vec<Change>)> {
+        self.raise_alarm("ingest.failed", &format!("{name}: {reason}"), &format!("file:{name}"), at)
+    }
+
+    /// Raises an alarm (audited). Returns its id.
+    pub fn raise_alarm(&self, kind: &str, message: &str, object: &str, at: Timestamp) -> Result<(u64, Vec<Change>)> {
+        let tx = begin(&self.db)?;
+        let id = next_seq(&tx, "alarm")?;
+        let a = Alarm { id, at, kind: kind.into(), message: message.into(), object: object.into(), acked_by: None };
+        let bytes = codec::encode(&a);
+        tx.open_table(ALARMS)?.insert(id, bytes.as_slice())?;
+        audit(&tx, at, &Actor::node(), kind, object, &digest_of(&bytes), message)?;
+        tx.commit()?;
+        Ok((id, vec![Change::Alarm { id }]))
+    }
+
+    /// Alarms; `open_only` leaves out acknowledged ones. Newest first.
+    pub fn alarms(&self, open_only: bool) -> Result<Vec<Alarm>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(ALARMS)?;
+        let mut out = Vec::new();
+        for r in t.iter()?.rev() {
+            let (_, v) = r?;
+            let a: Alarm = codec::decode(v.value()).map_err(StoreError::Db)?;
+            if !open_only || a.acked_by.is_none() {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Acknowledges an alarm (audited; the alarm stays on record).
+    pub fn ack_alarm(&self, actor: &Actor, id: u64, at: Timestamp) -> Result<Vec<Change>> {
+        let tx = begin(&self.db)?;
+        {
+            let mut t = tx.open_table(ALARMS)?;
+            let mut a: Alarm = match t.get(id)? {
+                Some(v) => codec::decode(v.value()).map_err(StoreError::Db)?,
+                None => return Err(StoreError::NotFound(format!("alarm {id}"))),
+            };
+            if a.acked_by.is_some() {
+                return Err(StoreError::Rule(format!("alarm {id} is already acknowledged")));
+            }
+            a.acked_by = Some(actor.name.clone());
+            let bytes = codec::encode(&a);
+            t.insert(id, bytes.as_slice())?;
+            audit(&tx, at, actor, "alarm.ack", &format!("alarm:{id}"), &digest_of(&bytes), &a.message)?;
+        }
+        tx.commit()?;
+        Ok(vec![Change::Alarm { id }])
+    }
+
+    /// Applies a domain transition to an entry in one transaction with its audit record.
+    /// `f` receives the entry and a nomor allocator `(book, year) → next nomor` usable at most as needed.
+    pub fn update_entry<F>(&self, id: u64, actor: &Actor, action: &str, at: Timestamp, f: F) -> Result<(Entry, Vec<Change>)>
+    where
+        F: FnOnce(&mut Entry, &mut dyn FnMut(Book, i16) -> Result<u64>) -> std::result::Result<String, StoreError>,
+    {
+        let tx = begin(&self.db)?;
+        let e = {
+            let old = get_entry_tx(&tx, id)?;
+            let mut e = old.clone();
+            let mut alloc = |b: Book, y: i16| alloc_nomor(&tx, b, y, id);
+            let detail = f(&mut e, &mut alloc)?;
+            let digest = put_entry(&tx, Some(&old), &e)?;
+            audit(&tx, at, actor, action, &format!("entry:{id}"), &digest, &detail)?;
+            e
+        };
+        tx.commit()?;
+        Ok((e, vec![Change::Entry { id }]))
+    }
+
+    /// Registers a `baru` masuk entry: allocates the next nomor agenda of (book, `tahun`) in the same
+    /// transaction (gapless, never reused) and applies [`Entry::register`].
+    pub fn register(
+        &self,
+        id: u64,
+        fields: &RegisterFields,
+        tahun: i16,
+        batas_waktu: Option<Timestamp>,
+        op: &Operator,
+        at: Timestamp,
+    ) -> Result<(Entry, Vec<Change>)> {
+        self.update_entry(id, &Actor::operator(op), "agenda.register", at, |e, alloc| {
+            e.check_registrable()?;
+            let n = alloc(e.book, tahun)?;
+            e.register(fields, tahun, n, batas_waktu, at, op)?;
+            Ok(format!("nomor agenda {n}/{tahun} {}", e.book.as_str()))
+        })
+    }
+
+    /// Creates a keluar draft (book keluar or kriptogram-keluar). Audited.
+    pub fn keluar_new(&self, fields: &RegisterFields, op: &Operator, at: Timestamp) -> Result<(Entry, Vec<Change>)> {
+        let tx = begin(&self.db)?;
+        let e = {
+            let id = next_seq(&tx, "entry")?;
+            let e = Entry::new_keluar(id, fields, at, op);
+            let digest = put_entry(&tx, None, &e)?;
+            audit(&tx, at, &Actor::operator(op), "keluar.draft", &format!("entry:{id}"), &digest, &e.perihal)?;
+            e
+        };
+        tx.commit()?;
+        let id = e.id;
+        Ok((e, vec![Change::Entry { id }]))
+    }
+
+    // ---------------------------------------------------------------- drafts
+
+    /// Saves a console draft for `uid` under `key` (e.g. `register:17`).
+    pub fn draft_put(&self, uid: u32, key: &str, data: &[u8]) -> Result<()> {
+        let tx = begin(&self.db)?;
+        tx.open_table(DRAFTS)?.insert((uid, key), data)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The drafts of `uid` as `(key, data)`.
+    pub fn drafts(&self, uid: u32) -> Result<Vec<(String, Vec<u8>)>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(DRAFTS)?;
+        let mut out = Vec::new();
+        for r in t.range((uid, "")..(uid.saturating_add(1), ""))? {
+            let (k, v) = r?;
+            if k.value().0 == uid {
+                out.push((k.value().1.to_string(), v.value().to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes a draft (after its form was confirmed or discarded).
+    pub fn draft_delete(&self, uid: u32, key: &str) -> Result<()> {
+        let tx = begin(&self.db)?;
+        tx.open_table(DRAFTS)?.remove((uid, key))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- audit
+
+    /// Recomputes the whole audit chain; the report names the first bad seq if any.
+    pub fn audit_verify(&self) -> Result<AuditReport> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(AUDIT)?;
+        let mut v = ChainVerifier::default();
+        let mut n = 0;
+        for r in t.iter()? {
+            let (k, val) = r?;
+            n += 1;
+            let rec: AuditRecord = match codec::decode(val.value()) {
+                Ok(r) => r,
+                Err(e) => {
+                    let (hs, hh) = v.head();
+                    return Ok(AuditReport { ok: false, head_seq: hs, head_hash: hex::encode(hh), records: n, first_bad_seq: Some(k.value()), problem: Some(e) });
+                }
+            };
+            if let Err(b) = v.push(&rec) {
+                let (hs, hh) = v.head();
+                let problem = match b {
+                    ChainBreak::Gap { seq, expected_seq } => format!("record {seq} found where {expected_seq} was expected"),
+                    ChainBreak::PrevMismatch { seq } => format!("record {seq} does not chain onto record {}", seq - 1),
+                    ChainBreak::HashMismatch { seq } => format!("record {seq} was altered: its hash does not match its content"),
+                };
+                return Ok(AuditReport { ok: false, head_seq: hs, head_hash: hex::encode(hh), records: n, first_bad_seq: Some(b.seq()), problem: Some(problem) });
+            }
+        }
+        let meta = tx.open_table(META)?;
+        let (hs, hh) = v.head();
+        if let Some(head) = meta.get("audit_head")? {
+            let b = head.value();
+            if b.len() == 40 && (u64::from_be_bytes(b[..8].try_into().unwrap_or_default()) != hs || b[8..] != hh) {
+                return Ok(AuditReport { ok: false, head_seq: hs, head_hash: hex::encode(hh), records: n, first_bad_seq: Some(hs + 1), problem: Some("records after the last verified one are missing (chain truncated)".into()) });
+            }
+        }
+        Ok(AuditReport { ok: true, head_seq: hs, head_hash: hex::encode(hh), records: n, first_bad_seq: None, problem: None })
+    }
+
+    /// The last `n` audit records, newest last.
+    pub fn audit_tail(&self, n: usize) -> Result<Vec<AuditRecord>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(AUDIT)?;
+        let mut out: Vec<AuditRecord> = Vec::new();
+        for r in t.iter()?.rev().take(n) {
+            let (_, v) = r?;
+            out.push(codec::decode(v.value()).map_err(StoreError::Db)?);
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Audit records whose object is `object` (e.g. `entry:17`), oldest first.
+    pub fn audit_for(&self, object: &str) -> Result<Vec<AuditRecord>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(AUDIT)?;
+        let mut out = Vec::new();
+        for r in t.iter()? {
+            let (_, v) = r?;
+            let rec: AuditRecord = codec::decode(v.value()).map_err(StoreError::Db)?;
+            if rec.object == object {
+                out.push(rec);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Test hook: overwrites one audit record's detail without rehashing (simulates tampering).
+    pub fn tamper_audit_for_test(&self, seq: u64, detail: &str) -> Result<()> {
+        let tx = begin(&self.db)?;
+        {
+            let mut t = tx.open_table(AUDIT)?;
+            let mut rec: AuditRecord = match t.get(seq)? {
+                Some(v) => codec::decode(v.value()).map_err(StoreError::Db)?,
+                None => return Err(StoreError::NotFound(format!("audit record {seq}"))),
+            };
+            rec.detail = detail.into();
+            t.insert(seq, codec::encode(&rec).as_slice())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Number of entries in all books.
+    pub fn entry_count(&self) -> Result<u64> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(ENTRIES)?.len()?)
+    }
+
+    /// Bulk-loads synthetic registered entries (benchmarks and load tests only): `n` entries into `book`,
+    /// in batches, each batch one transaction with one audit record.
+    pub fn bulk_load_for_bench(&self, book: Book, n: u64, start: Timestamp) -> Result<()> {
+        let mut done = 0;
+        while done < n {
+            let batch = (n - done).min(20_000);
+            let mut tx = self.db.begin_write()?;
+            tx.set_durability(Durability::None)?;
+            {
+                for i in 0..batch {
+                    let id = next_seq(&tx, "entry")?;
+                    let at = start.checked_add(jiff::SignedDuration::from_secs((done + i) as i64)).unwrap_or(start);
+                    let mut e = Entry::new_scan(
+                        id,
+                        at,
+                        Attachment { sha256: format!("{id:064x}"), name: format!("scan-{id}.pdf"), mime: "application/pdf".into(), size: 1000, pages: Some(1) , encrypted_at_rest: false },
+                    );
+                    e.book = book;
+                    e.perihal = format!("Berita uji nomor {id} tentang pengamanan informasi");
+                    e.asal = "Diskominfo Provinsi".into();
+                    e.status = if id % 10 == 0 { Status::Baru } else { Status::Teragenda };
+                    if e.status == Status::Teragenda {
+                        e.nomor_agenda = Some(alloc_nomor(&tx, book, 2026, id)?);
+                        e.tahun = Some(2026);
+                    }
+                    put_entry(&tx, None, &e)?;
+                }
+                audit(&tx, start, &Actor::node(), "bench.load", book.as_str(), "", &format!("{batch} entries"))?;
+            }
+            tx.commit()?;
+            done += batch;
+        }
+        let tx = begin(&self.db)?;
+        audit(&tx, start, &Actor::node(), "bench.load.done", book.as_str(), "", "")?;
+        tx.commit()?;
+        Ok(())
+    }
+}
