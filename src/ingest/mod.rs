@@ -1,1 +1,3 @@
 //! ingest
+
+pub mod sniff;
