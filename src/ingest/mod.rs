@@ -1,3 +1,4 @@
 //! ingest
 
+pub mod extract;
 pub mod sniff;
