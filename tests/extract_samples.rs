@@ -365,5 +365,18 @@ fn missing_and_empty_files_return() {
     let a = analyze_bytes_file(dir.path(), "empty", b"");
     assert_eq!(a.kind, "application/octet-stream");
     let a = analyze_path(dir.path());
-    assert!(a.note.is_some());
+    assert!(
+        a.note.as_deref().unwrap().contains("not a regular file"),
+        "{a:?}"
+    );
+    // A FIFO with no writer must not block the analysis.
+    let fifo = dir.path().join("fifo.pdf");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mkfifo with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let a = analyze_path(&fifo);
+    assert!(
+        a.note.as_deref().unwrap().contains("not a regular file"),
+        "{a:?}"
+    );
 }

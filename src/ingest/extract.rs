@@ -80,22 +80,58 @@ impl Analysis {
     }
 }
 
+/// The largest file analysed, in bytes (256 MiB); a larger one gets a note and no analysis.
+/// (Ingest refuses oversize files earlier; this keeps [`analyze_path`] bounded on its own.)
+pub const MAX_ANALYSIS_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Analyse the file at `path` in this process.
 ///
-/// Never panics and always returns an [`Analysis`]; problems (unreadable file, unknown type, broken
-/// or encrypted PDF, broken TIFF) are described in `note`. Symlinks are not followed by the caller's
-/// contract (DESIGN §3); this function just reads the path it is given. Memory use is about the file
-/// size plus what lopdf needs, so run untrusted files through [`analyze_in_child`].
+/// Never panics and always returns an [`Analysis`]; problems (unreadable file, not a regular file,
+/// too large, unknown type, broken or encrypted PDF, broken TIFF) are described in `note`. The file
+/// is opened non-blocking and checked to be a regular file before it is read, so a FIFO or device
+/// cannot hang the call. Memory use is about the file size (at most [`MAX_ANALYSIS_BYTES`]) plus
+/// what lopdf needs, so run untrusted files through [`analyze_in_child`].
 pub fn analyze_path(path: &Path) -> Analysis {
-    let data = match fs::read(path) {
-        Ok(d) => d,
-        Err(e) => {
+    match read_regular_file(path) {
+        Ok(data) => analyze_bytes(&data),
+        Err(note) => {
             let mut a = Analysis::new("application/octet-stream");
-            a.note = Some(format!("berkas tidak dapat dibaca / unreadable file: {e}"));
-            return a;
+            a.note = Some(note);
+            a
         }
-    };
-    analyze_bytes(&data)
+    }
+}
+
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let unreadable = |e: io::Error| format!("berkas tidak dapat dibaca / unreadable file: {e}");
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err("bukan berkas biasa / not a regular file".to_string());
+    }
+    if meta.len() > MAX_ANALYSIS_BYTES {
+        return Err(format!(
+            "berkas terlalu besar untuk dianalisis ({} MiB) / file too large to analyse",
+            meta.len() >> 20
+        ));
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    // Read at most one byte past the limit, in case the file grew since fstat.
+    (&mut file)
+        .take(MAX_ANALYSIS_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(unreadable)?;
+    if data.len() as u64 > MAX_ANALYSIS_BYTES {
+        return Err(
+            "berkas terlalu besar untuk dianalisis / file too large to analyse".to_string(),
+        );
+    }
+    Ok(data)
 }
 
 /// Analyse a document held in memory. Same contract as [`analyze_path`].
