@@ -27,14 +27,25 @@ impl Paths {
     pub fn resolve(data_dir: Option<PathBuf>, config_dir: Option<PathBuf>) -> Paths {
         let pd = directories::ProjectDirs::from("", "", "kasa");
         let data_dir = data_dir
-            .or_else(|| std::env::var_os("KASA_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| {
+                std::env::var_os("KASA_DATA_DIR")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
             .or_else(|| pd.as_ref().map(|p| p.data_dir().to_path_buf()))
             .unwrap_or_else(|| PathBuf::from(".kasa"));
         let config_dir = config_dir
-            .or_else(|| std::env::var_os("KASA_CONFIG_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| {
+                std::env::var_os("KASA_CONFIG_DIR")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
             .or_else(|| pd.as_ref().map(|p| p.config_dir().to_path_buf()))
             .unwrap_or_else(|| data_dir.join("config"));
-        Paths { data_dir, config_dir }
+        Paths {
+            data_dir,
+            config_dir,
+        }
     }
 
     pub fn db(&self) -> PathBuf {
@@ -81,7 +92,14 @@ pub struct IngestConfig {
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { stable_ms: 2000, rescan_secs: 30, max_bytes: 64 * 1024 * 1024, extract_cpu_secs: 10, extract_memory_mb: 1024, extract_wall_secs: 20 }
+        IngestConfig {
+            stable_ms: 2000,
+            rescan_secs: 30,
+            max_bytes: 64 * 1024 * 1024,
+            extract_cpu_secs: 10,
+            extract_memory_mb: 1024,
+            extract_wall_secs: 20,
+        }
     }
 }
 
@@ -131,10 +149,19 @@ pub struct ConfigError {
 }
 
 /// Parses a TOML file into `T`, reporting the 1-based line of the error.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigError> {
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    text: &str,
+) -> Result<T, ConfigError> {
     toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        ConfigError { file: file.display().to_string(), line, message: e.message().to_string() }
+        let line = e.span().map_or(1, |s| {
+            text[..s.start.min(text.len())].matches('\n').count() + 1
+        });
+        ConfigError {
+            file: file.display().to_string(),
+            line,
+            message: e.message().to_string(),
+        }
     })
 }
 
@@ -145,9 +172,19 @@ impl NodeConfig {
         let cfg: NodeConfig = match std::fs::read_to_string(&f) {
             Ok(text) => parse_toml(&f, &text)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => NodeConfig::default(),
-            Err(e) => return Err(ConfigError { file: f.display().to_string(), line: 0, message: e.to_string() }),
+            Err(e) => {
+                return Err(ConfigError {
+                    file: f.display().to_string(),
+                    line: 0,
+                    message: e.to_string(),
+                });
+            }
         };
-        cfg.check().map_err(|m| ConfigError { file: f.display().to_string(), line: 0, message: m })?;
+        cfg.check().map_err(|m| ConfigError {
+            file: f.display().to_string(),
+            line: 0,
+            message: m,
+        })?;
         Ok(cfg)
     }
 
@@ -156,7 +193,9 @@ impl NodeConfig {
         WorkCalendar::new(&self.zone, [])?;
         self.socket_mode_bits()?;
         if self.derajat.is_empty() {
-            return Err("the derajat kecepatan table is empty: keep at least one [[derajat]] row".into());
+            return Err(
+                "the derajat kecepatan table is empty: keep at least one [[derajat]] row".into(),
+            );
         }
         Ok(())
     }
@@ -166,7 +205,12 @@ impl NodeConfig {
         u32::from_str_radix(self.socket_mode.trim_start_matches("0o"), 8)
             .ok()
             .filter(|m| *m <= 0o777)
-            .ok_or_else(|| format!("socket_mode '{}' is not an octal mode like 0660", self.socket_mode))
+            .ok_or_else(|| {
+                format!(
+                    "socket_mode '{}' is not an octal mode like 0660",
+                    self.socket_mode
+                )
+            })
     }
 
     /// The working calendar (zone + holidays).
@@ -196,7 +240,9 @@ pub fn client_socket(paths: &Paths) -> PathBuf {
     if let Some(s) = std::env::var_os("KASA_SOCKET").filter(|v| !v.is_empty()) {
         return PathBuf::from(s);
     }
-    NodeConfig::load(paths).map(|c| c.socket_path(paths)).unwrap_or_else(|_| paths.data_dir.join("node.sock"))
+    NodeConfig::load(paths)
+        .map(|c| c.socket_path(paths))
+        .unwrap_or_else(|_| paths.data_dir.join("node.sock"))
 }
 
 #[cfg(test)]

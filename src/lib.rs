@@ -5,6 +5,7 @@
 //! - [`store`]: all redb access: tables, versioned codecs, migrations, the audit chain.
 //! - [`node`]: the service that owns a data directory, serves the Unix socket, runs ingest and timers.
 //! - [`ingest`]: the scanner drop folder: scanning, stability, staging, blobs, extraction in a child process.
+//! - [`client`]: a connection to the node (used by the CLI and the console).
 //! - [`proto`]: typed, versioned client ↔ node messages and the length-prefixed framing.
 //! - [`crypto`]: age v1, the `.kgm` container, the node keystore.
 //! - [`console`]: the ratatui console (the only module that knows ratatui).
@@ -12,6 +13,7 @@
 //! - [`config`]: paths and configuration files.
 
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod console;
 pub mod crypto;

@@ -1,1 +1,3 @@
-fn main() { std::process::exit(kasa::cli::main()); }
+fn main() {
+    std::process::exit(kasa::cli::main());
+}

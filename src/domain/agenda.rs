@@ -23,7 +23,12 @@ pub enum Book {
 }
 
 impl Book {
-    pub const ALL: [Book; 4] = [Book::Masuk, Book::Keluar, Book::KriptogramMasuk, Book::KriptogramKeluar];
+    pub const ALL: [Book; 4] = [
+        Book::Masuk,
+        Book::Keluar,
+        Book::KriptogramMasuk,
+        Book::KriptogramKeluar,
+    ];
 
     /// Stable small code used in store keys (never reorder).
     pub fn code(self) -> u8 {
@@ -53,9 +58,14 @@ impl Book {
     /// Parses a book name; the error lists the accepted names.
     pub fn parse(s: &str) -> Result<Book, String> {
         let l = s.trim().to_lowercase();
-        Book::ALL.into_iter().find(|b| b.as_str() == l).ok_or_else(|| {
-            format!("unknown book '{s}': use masuk, keluar, kriptogram-masuk or kriptogram-keluar")
-        })
+        Book::ALL
+            .into_iter()
+            .find(|b| b.as_str() == l)
+            .ok_or_else(|| {
+                format!(
+                    "unknown book '{s}': use masuk, keluar, kriptogram-masuk or kriptogram-keluar"
+                )
+            })
     }
 
     /// True for the incoming books (masuk, kriptogram-masuk).
@@ -78,8 +88,12 @@ pub enum Klasifikasi {
 }
 
 impl Klasifikasi {
-    pub const ALL: [Klasifikasi; 4] =
-        [Klasifikasi::Biasa, Klasifikasi::Terbatas, Klasifikasi::Rahasia, Klasifikasi::SangatRahasia];
+    pub const ALL: [Klasifikasi; 4] = [
+        Klasifikasi::Biasa,
+        Klasifikasi::Terbatas,
+        Klasifikasi::Rahasia,
+        Klasifikasi::SangatRahasia,
+    ];
 
     /// Full Indonesian name (`Biasa`, `Terbatas`, `Rahasia`, `Sangat Rahasia`).
     pub fn as_str(self) -> &'static str {
@@ -175,15 +189,25 @@ impl Status {
     /// Parses a status name; the error lists the accepted names.
     pub fn parse(s: &str) -> Result<Status, String> {
         let l = s.trim().to_lowercase();
-        Status::ALL.into_iter().find(|x| x.as_str() == l).ok_or_else(|| {
-            let names: Vec<_> = Status::ALL.iter().map(|s| s.as_str()).collect();
-            format!("unknown status '{s}': use one of {}", names.join(", "))
-        })
+        Status::ALL
+            .into_iter()
+            .find(|x| x.as_str() == l)
+            .ok_or_else(|| {
+                let names: Vec<_> = Status::ALL.iter().map(|s| s.as_str()).collect();
+                format!("unknown status '{s}': use one of {}", names.join(", "))
+            })
     }
 
     /// True while the entry still needs someone's action (for "open" counts and deadlines).
     pub fn is_open(self) -> bool {
-        matches!(self, Status::Baru | Status::Teragenda | Status::Didisposisi | Status::Draft | Status::Diagendakan)
+        matches!(
+            self,
+            Status::Baru
+                | Status::Teragenda
+                | Status::Didisposisi
+                | Status::Draft
+                | Status::Diagendakan
+        )
     }
 }
 
@@ -341,27 +365,48 @@ impl RegisterFields {
         ];
         for (name, v) in short {
             if v.chars().count() > MAX_FIELD_CHARS {
-                out.push((name, format!("terlalu panjang: maksimum {MAX_FIELD_CHARS} karakter")));
+                out.push((
+                    name,
+                    format!("terlalu panjang: maksimum {MAX_FIELD_CHARS} karakter"),
+                ));
             }
             if v.chars().any(|c| c.is_control()) {
-                out.push((name, "berisi karakter kendali; hapus baris baru/tab".to_string()));
+                out.push((
+                    name,
+                    "berisi karakter kendali; hapus baris baru/tab".to_string(),
+                ));
             }
         }
-        for (name, v) in [("perihal", &self.perihal), ("isi_ringkas", &self.isi_ringkas)] {
+        for (name, v) in [
+            ("perihal", &self.perihal),
+            ("isi_ringkas", &self.isi_ringkas),
+        ] {
             if v.chars().count() > MAX_TEXT_CHARS {
-                out.push((name, format!("terlalu panjang: maksimum {MAX_TEXT_CHARS} karakter")));
+                out.push((
+                    name,
+                    format!("terlalu panjang: maksimum {MAX_TEXT_CHARS} karakter"),
+                ));
             }
         }
         if self.perihal.trim().is_empty() {
             out.push(("perihal", "wajib diisi (hal/perihal surat)".to_string()));
         }
         if self.klasifikasi.is_none() {
-            out.push(("klasifikasi", "wajib dipilih: Biasa, Terbatas, Rahasia atau Sangat Rahasia".to_string()));
+            out.push((
+                "klasifikasi",
+                "wajib dipilih: Biasa, Terbatas, Rahasia atau Sangat Rahasia".to_string(),
+            ));
         }
         if let Some(d) = &self.derajat
             && !derajat_names.iter().any(|n| n == d)
         {
-            out.push(("derajat", format!("derajat kecepatan '{d}' tidak dikenal: pilih {}", derajat_names.join(", "))));
+            out.push((
+                "derajat",
+                format!(
+                    "derajat kecepatan '{d}' tidak dikenal: pilih {}",
+                    derajat_names.join(", ")
+                ),
+            ));
         }
         out
     }
@@ -401,8 +446,21 @@ impl Entry {
     }
 
     /// Appends a timeline event.
-    pub fn push_event(&mut self, at: Timestamp, uid: Option<u32>, by: &str, kind: &str, detail: impl Into<String>) {
-        self.timeline.push(TimelineEvent { at, uid, by: by.to_string(), kind: kind.to_string(), detail: detail.into() });
+    pub fn push_event(
+        &mut self,
+        at: Timestamp,
+        uid: Option<u32>,
+        by: &str,
+        kind: &str,
+        detail: impl Into<String>,
+    ) {
+        self.timeline.push(TimelineEvent {
+            at,
+            uid,
+            by: by.to_string(),
+            kind: kind.to_string(),
+            detail: detail.into(),
+        });
     }
 
     fn apply_fields(&mut self, f: &RegisterFields) {
@@ -422,7 +480,11 @@ impl Entry {
     /// Checks that a masuk scan may be registered (status `baru` in an incoming book).
     pub fn check_registrable(&self) -> Result<(), DomainError> {
         if !self.book.is_incoming() {
-            return err(format!("entry {} is in the {} book: register outgoing items with `keluar register`", self.id, self.book.as_str()));
+            return err(format!(
+                "entry {} is in the {} book: register outgoing items with `keluar register`",
+                self.id,
+                self.book.as_str()
+            ));
         }
         match self.status {
             Status::Baru => Ok(()),
@@ -431,7 +493,12 @@ impl Entry {
                 self.id,
                 self.duplicate_of.unwrap_or(0)
             )),
-            s => err(format!("entry {} is already {} (nomor agenda {}); nothing to register", self.id, s.as_str(), self.nomor_agenda.map_or("-".into(), |n| n.to_string()))),
+            s => err(format!(
+                "entry {} is already {} (nomor agenda {}); nothing to register",
+                self.id,
+                s.as_str(),
+                self.nomor_agenda.map_or("-".into(), |n| n.to_string())
+            )),
         }
     }
 
@@ -453,12 +520,23 @@ impl Entry {
         self.status = Status::Teragenda;
         self.registered_at = Some(now);
         self.batas_waktu = batas_waktu;
-        self.push_event(now, Some(op.uid), &op.nama, "diagendakan", format!("nomor agenda {nomor}/{tahun}"));
+        self.push_event(
+            now,
+            Some(op.uid),
+            &op.nama,
+            "diagendakan",
+            format!("nomor agenda {nomor}/{tahun}"),
+        );
         Ok(())
     }
 
     /// Voids the entry with a reason (never deletes; the nomor agenda stays used).
-    pub fn void(&mut self, reason: &str, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+    pub fn void(
+        &mut self,
+        reason: &str,
+        now: Timestamp,
+        op: &super::Operator,
+    ) -> Result<(), DomainError> {
         let reason = reason.trim();
         if reason.is_empty() {
             return err("a void needs a reason (alasan): say why the entry is cancelled");
@@ -466,8 +544,15 @@ impl Entry {
         if self.status == Status::Batal {
             return err(format!("entry {} is already void", self.id));
         }
-        if matches!(self.status, Status::Terkirim | Status::Selesai | Status::Diarsipkan) {
-            return err(format!("entry {} is {}: a closed entry cannot be voided; add a note instead", self.id, self.status.as_str()));
+        if matches!(
+            self.status,
+            Status::Terkirim | Status::Selesai | Status::Diarsipkan
+        ) {
+            return err(format!(
+                "entry {} is {}: a closed entry cannot be voided; add a note instead",
+                self.id,
+                self.status.as_str()
+            ));
         }
         self.status = Status::Batal;
         self.void_reason = Some(reason.to_string());
@@ -476,27 +561,49 @@ impl Entry {
     }
 
     /// Marks a `baru` scan as a duplicate of another entry (fax vs Sanapati copies, seeds 002/003).
-    pub fn mark_duplicate(&mut self, of: u64, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+    pub fn mark_duplicate(
+        &mut self,
+        of: u64,
+        now: Timestamp,
+        op: &super::Operator,
+    ) -> Result<(), DomainError> {
         if of == self.id {
             return err("an entry cannot be a duplicate of itself");
         }
         if self.status != Status::Baru {
-            return err(format!("only an untriaged scan (baru) can be marked duplicate; entry {} is {}", self.id, self.status.as_str()));
+            return err(format!(
+                "only an untriaged scan (baru) can be marked duplicate; entry {} is {}",
+                self.id,
+                self.status.as_str()
+            ));
         }
         self.status = Status::Duplikat;
         self.duplicate_of = Some(of);
-        self.push_event(now, Some(op.uid), &op.nama, "duplikat", format!("duplikat dari entri {of}"));
+        self.push_event(
+            now,
+            Some(op.uid),
+            &op.nama,
+            "duplikat",
+            format!("duplikat dari entri {of}"),
+        );
         Ok(())
     }
 
     /// Appends a note (catatan) to the timeline.
-    pub fn add_note(&mut self, text: &str, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+    pub fn add_note(
+        &mut self,
+        text: &str,
+        now: Timestamp,
+        op: &super::Operator,
+    ) -> Result<(), DomainError> {
         let t = text.trim();
         if t.is_empty() {
             return err("an empty note: type the text of the note");
         }
         if t.chars().count() > MAX_TEXT_CHARS {
-            return err(format!("note too long: at most {MAX_TEXT_CHARS} characters"));
+            return err(format!(
+                "note too long: at most {MAX_TEXT_CHARS} characters"
+            ));
         }
         self.push_event(now, Some(op.uid), &op.nama, "catatan", t.to_string());
         Ok(())
@@ -507,23 +614,53 @@ impl Entry {
         let mut e = Entry::new_scan(
             id,
             now,
-            Attachment { sha256: String::new(), name: String::new(), mime: String::new(), size: 0, pages: None, encrypted_at_rest: false },
+            Attachment {
+                sha256: String::new(),
+                name: String::new(),
+                mime: String::new(),
+                size: 0,
+                pages: None,
+                encrypted_at_rest: false,
+            },
         );
         e.attachments.clear();
-        e.book = if f.kriptogram { Book::KriptogramKeluar } else { Book::Keluar };
+        e.book = if f.kriptogram {
+            Book::KriptogramKeluar
+        } else {
+            Book::Keluar
+        };
         e.status = Status::Draft;
         e.apply_fields(f);
-        e.push_event(now, Some(op.uid), &op.nama, "draft", "draf berita keluar dibuat");
+        e.push_event(
+            now,
+            Some(op.uid),
+            &op.nama,
+            "draft",
+            "draf berita keluar dibuat",
+        );
         e
     }
 
     /// Keluar: draft → diagendakan (allocates the nomor agenda).
-    pub fn keluar_register(&mut self, tahun: i16, nomor: u64, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+    pub fn keluar_register(
+        &mut self,
+        tahun: i16,
+        nomor: u64,
+        now: Timestamp,
+        op: &super::Operator,
+    ) -> Result<(), DomainError> {
         if self.book.is_incoming() {
-            return err(format!("entry {} is incoming; use register for masuk entries", self.id));
+            return err(format!(
+                "entry {} is incoming; use register for masuk entries",
+                self.id
+            ));
         }
         if self.status != Status::Draft {
-            return err(format!("entry {} is {}; only a draft can be registered", self.id, self.status.as_str()));
+            return err(format!(
+                "entry {} is {}; only a draft can be registered",
+                self.id,
+                self.status.as_str()
+            ));
         }
         if self.perihal.trim().is_empty() || self.klasifikasi.is_none() {
             return err("perihal and klasifikasi are required before registering an outgoing item");
@@ -532,12 +669,24 @@ impl Entry {
         self.nomor_agenda = Some(nomor);
         self.status = Status::Diagendakan;
         self.registered_at = Some(now);
-        self.push_event(now, Some(op.uid), &op.nama, "diagendakan", format!("nomor agenda {nomor}/{tahun}"));
+        self.push_event(
+            now,
+            Some(op.uid),
+            &op.nama,
+            "diagendakan",
+            format!("nomor agenda {nomor}/{tahun}"),
+        );
         Ok(())
     }
 
     /// Keluar: diagendakan → terkirim, with the channel and the instant it was sent.
-    pub fn keluar_send(&mut self, saluran: &str, sent_at: Timestamp, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+    pub fn keluar_send(
+        &mut self,
+        saluran: &str,
+        sent_at: Timestamp,
+        now: Timestamp,
+        op: &super::Operator,
+    ) -> Result<(), DomainError> {
         if self.status != Status::Diagendakan {
             return err(format!(
                 "entry {} is {}; register it first (draft → diagendakan → terkirim)",
@@ -551,20 +700,45 @@ impl Entry {
         self.status = Status::Terkirim;
         self.saluran = saluran.trim().to_string();
         self.sent_at = Some(sent_at);
-        self.push_event(now, Some(op.uid), &op.nama, "terkirim", format!("via {}", self.saluran));
+        self.push_event(
+            now,
+            Some(op.uid),
+            &op.nama,
+            "terkirim",
+            format!("via {}", self.saluran),
+        );
         Ok(())
     }
 
     /// Masuk: closes a registered item (selesai) or archives it.
-    pub fn close(&mut self, to: Status, note: &str, now: Timestamp, op: &super::Operator) -> Result<(), DomainError> {
+    pub fn close(
+        &mut self,
+        to: Status,
+        note: &str,
+        now: Timestamp,
+        op: &super::Operator,
+    ) -> Result<(), DomainError> {
         if !matches!(to, Status::Selesai | Status::Diarsipkan) {
             return err("close to selesai or diarsipkan");
         }
-        if !matches!(self.status, Status::Teragenda | Status::Didisposisi | Status::Selesai) {
-            return err(format!("entry {} is {}; register it before closing", self.id, self.status.as_str()));
+        if !matches!(
+            self.status,
+            Status::Teragenda | Status::Didisposisi | Status::Selesai
+        ) {
+            return err(format!(
+                "entry {} is {}; register it before closing",
+                self.id,
+                self.status.as_str()
+            ));
         }
         self.status = to;
-        self.push_event(now, Some(op.uid), &op.nama, to.as_str(), note.trim().to_string());
+        self.push_event(
+            now,
+            Some(op.uid),
+            &op.nama,
+            to.as_str(),
+            note.trim().to_string(),
+        );
         Ok(())
     }
 
@@ -609,25 +783,42 @@ mod tests {
         Entry::new_scan(
             7,
             Timestamp::UNIX_EPOCH,
-            Attachment { sha256: "ab".into(), name: "a.pdf".into(), mime: "application/pdf".into(), size: 1, pages: Some(1), encrypted_at_rest: false },
+            Attachment {
+                sha256: "ab".into(),
+                name: "a.pdf".into(),
+                mime: "application/pdf".into(),
+                size: 1,
+                pages: Some(1),
+                encrypted_at_rest: false,
+            },
         )
     }
 
     #[test]
     fn register_then_register_again_is_refused() {
         let mut e = scan();
-        let f = RegisterFields { perihal: "Laporan".into(), klasifikasi: Some(Klasifikasi::Rahasia), ..Default::default() };
-        e.register(&f, 2026, 1, None, Timestamp::UNIX_EPOCH, &op()).unwrap();
+        let f = RegisterFields {
+            perihal: "Laporan".into(),
+            klasifikasi: Some(Klasifikasi::Rahasia),
+            ..Default::default()
+        };
+        e.register(&f, 2026, 1, None, Timestamp::UNIX_EPOCH, &op())
+            .unwrap();
         assert_eq!(e.status, Status::Teragenda);
         assert_eq!(e.nomor_agenda, Some(1));
-        let again = e.register(&f, 2026, 2, None, Timestamp::UNIX_EPOCH, &op()).unwrap_err();
+        let again = e
+            .register(&f, 2026, 2, None, Timestamp::UNIX_EPOCH, &op())
+            .unwrap_err();
         assert!(again.0.contains("already teragenda"), "{again}");
         assert_eq!(e.timeline.len(), 1);
     }
 
     #[test]
     fn validation_names_each_field() {
-        let f = RegisterFields { nomor_surat: "x".repeat(300), ..Default::default() };
+        let f = RegisterFields {
+            nomor_surat: "x".repeat(300),
+            ..Default::default()
+        };
         let v = f.validate(&["Biasa".into()]);
         let names: Vec<_> = v.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, vec!["nomor_surat", "perihal", "klasifikasi"]);
@@ -645,18 +836,33 @@ mod tests {
     fn void_needs_reason_and_keeps_number() {
         let mut e = scan();
         assert!(e.void("  ", Timestamp::UNIX_EPOCH, &op()).is_err());
-        e.void("salah pindai", Timestamp::UNIX_EPOCH, &op()).unwrap();
+        e.void("salah pindai", Timestamp::UNIX_EPOCH, &op())
+            .unwrap();
         assert_eq!(e.status, Status::Batal);
         assert!(e.void("again", Timestamp::UNIX_EPOCH, &op()).is_err());
     }
 
     #[test]
     fn keluar_lifecycle_in_order_only() {
-        let f = RegisterFields { perihal: "Undangan".into(), klasifikasi: Some(Klasifikasi::Biasa), ..Default::default() };
+        let f = RegisterFields {
+            perihal: "Undangan".into(),
+            klasifikasi: Some(Klasifikasi::Biasa),
+            ..Default::default()
+        };
         let mut e = Entry::new_keluar(1, &f, Timestamp::UNIX_EPOCH, &op());
-        assert!(e.keluar_send("Kurir", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH, &op()).is_err());
-        e.keluar_register(2026, 1, Timestamp::UNIX_EPOCH, &op()).unwrap();
-        e.keluar_send("Email Sanapati", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH, &op()).unwrap();
+        assert!(
+            e.keluar_send("Kurir", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH, &op())
+                .is_err()
+        );
+        e.keluar_register(2026, 1, Timestamp::UNIX_EPOCH, &op())
+            .unwrap();
+        e.keluar_send(
+            "Email Sanapati",
+            Timestamp::UNIX_EPOCH,
+            Timestamp::UNIX_EPOCH,
+            &op(),
+        )
+        .unwrap();
         assert_eq!(e.status, Status::Terkirim);
     }
 
@@ -664,7 +870,13 @@ mod tests {
     fn codes_are_stable() {
         assert_eq!(Status::Baru.code(), 1);
         assert_eq!(Status::Terkirim.code(), 10);
-        assert_eq!(Klasifikasi::parse("sr").unwrap(), Klasifikasi::SangatRahasia);
-        assert_eq!(Klasifikasi::parse("Sangat  Rahasia").unwrap(), Klasifikasi::SangatRahasia);
+        assert_eq!(
+            Klasifikasi::parse("sr").unwrap(),
+            Klasifikasi::SangatRahasia
+        );
+        assert_eq!(
+            Klasifikasi::parse("Sangat  Rahasia").unwrap(),
+            Klasifikasi::SangatRahasia
+        );
     }
 }

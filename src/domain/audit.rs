@@ -51,7 +51,12 @@ impl AuditRecord {
         let mut b = Vec::with_capacity(128);
         put(&mut b, &self.seq.to_be_bytes());
         put(&mut b, &self.at.as_nanosecond().to_be_bytes());
-        put(&mut b, self.uid.map_or("-".to_string(), |u| u.to_string()).as_bytes());
+        put(
+            &mut b,
+            self.uid
+                .map_or("-".to_string(), |u| u.to_string())
+                .as_bytes(),
+        );
         put(&mut b, self.actor.as_bytes());
         put(&mut b, self.action.as_bytes());
         put(&mut b, self.object.as_bytes());
@@ -93,7 +98,9 @@ impl ChainBreak {
     /// The first bad sequence number.
     pub fn seq(&self) -> u64 {
         match self {
-            ChainBreak::Gap { seq, .. } | ChainBreak::PrevMismatch { seq } | ChainBreak::HashMismatch { seq } => *seq,
+            ChainBreak::Gap { seq, .. }
+            | ChainBreak::PrevMismatch { seq }
+            | ChainBreak::HashMismatch { seq } => *seq,
         }
     }
 }
@@ -106,7 +113,10 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { prev: GENESIS_HASH, next_seq: 1 }
+        ChainVerifier {
+            prev: GENESIS_HASH,
+            next_seq: 1,
+        }
     }
 }
 
@@ -114,7 +124,10 @@ impl ChainVerifier {
     /// Checks one record; on success it becomes the new head.
     pub fn push(&mut self, r: &AuditRecord) -> Result<(), ChainBreak> {
         if r.seq != self.next_seq {
-            return Err(ChainBreak::Gap { seq: r.seq, expected_seq: self.next_seq });
+            return Err(ChainBreak::Gap {
+                seq: r.seq,
+                expected_seq: self.next_seq,
+            });
         }
         if r.prev_hash != hex::encode(self.prev) {
             return Err(ChainBreak::PrevMismatch { seq: r.seq });

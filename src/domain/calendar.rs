@@ -33,10 +33,22 @@ pub struct DerajatRule {
 /// The default table (GLOSSARY).
 pub fn default_derajat() -> Vec<DerajatRule> {
     vec![
-        DerajatRule { name: "Kilat".into(), limit: Limit::Jam(24) },
-        DerajatRule { name: "Segera".into(), limit: Limit::Jam(48) },
-        DerajatRule { name: "Penting".into(), limit: Limit::Jam(72) },
-        DerajatRule { name: "Biasa".into(), limit: Limit::HariKerja(5) },
+        DerajatRule {
+            name: "Kilat".into(),
+            limit: Limit::Jam(24),
+        },
+        DerajatRule {
+            name: "Segera".into(),
+            limit: Limit::Jam(48),
+        },
+        DerajatRule {
+            name: "Penting".into(),
+            limit: Limit::Jam(72),
+        },
+        DerajatRule {
+            name: "Biasa".into(),
+            limit: Limit::HariKerja(5),
+        },
     ]
 }
 
@@ -50,9 +62,15 @@ pub struct WorkCalendar {
 impl WorkCalendar {
     /// A calendar in `zone` (an IANA name such as `Asia/Makassar`) with the given holidays.
     /// Errors when the zone is unknown to the system tz database.
-    pub fn new(zone: &str, holidays: impl IntoIterator<Item = Date>) -> Result<WorkCalendar, String> {
+    pub fn new(
+        zone: &str,
+        holidays: impl IntoIterator<Item = Date>,
+    ) -> Result<WorkCalendar, String> {
         let tz = TimeZone::get(zone).map_err(|e| format!("unknown time zone '{zone}': {e}; use Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"))?;
-        Ok(WorkCalendar { zone: tz, holidays: holidays.into_iter().collect() })
+        Ok(WorkCalendar {
+            zone: tz,
+            holidays: holidays.into_iter().collect(),
+        })
     }
 
     /// True when `d` is Monday–Friday and not a configured holiday.
@@ -80,14 +98,24 @@ impl WorkCalendar {
                     }
                 }
                 let dt = date.to_datetime(zdt.time());
-                dt.to_zoned(self.zone.clone()).map(|z| z.timestamp()).unwrap_or(start)
+                dt.to_zoned(self.zone.clone())
+                    .map(|z| z.timestamp())
+                    .unwrap_or(start)
             }
         }
     }
 
     /// The deadline for a derajat name from `table`, if the name is known.
-    pub fn deadline_for(&self, table: &[DerajatRule], name: &str, start: Timestamp) -> Option<Timestamp> {
-        table.iter().find(|r| r.name == name).map(|r| self.deadline(start, r.limit))
+    pub fn deadline_for(
+        &self,
+        table: &[DerajatRule],
+        name: &str,
+        start: Timestamp,
+    ) -> Option<Timestamp> {
+        table
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| self.deadline(start, r.limit))
     }
 
     /// Short zone label for display: WIB, WITA, WIT, or the IANA name.
@@ -112,7 +140,11 @@ mod tests {
     use super::*;
 
     fn wita(s: &str) -> Timestamp {
-        s.parse::<jiff::civil::DateTime>().unwrap().to_zoned(TimeZone::get("Asia/Makassar").unwrap()).unwrap().timestamp()
+        s.parse::<jiff::civil::DateTime>()
+            .unwrap()
+            .to_zoned(TimeZone::get("Asia/Makassar").unwrap())
+            .unwrap()
+            .timestamp()
     }
 
     #[test]
@@ -122,7 +154,10 @@ mod tests {
         assert_eq!(cal.deadline(fri, Limit::Jam(24)), wita("2026-11-21T15:30"));
         assert_eq!(cal.deadline(fri, Limit::Jam(48)), wita("2026-11-22T15:30"));
         // Monday 23rd is a configured holiday: 5 working days = Tue..Fri + next Mon.
-        assert_eq!(cal.deadline(fri, Limit::HariKerja(5)), wita("2026-11-30T15:30"));
+        assert_eq!(
+            cal.deadline(fri, Limit::HariKerja(5)),
+            wita("2026-11-30T15:30")
+        );
     }
 
     #[test]

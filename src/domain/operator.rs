@@ -16,7 +16,13 @@ pub enum Role {
 
 impl Role {
     /// All roles, in chain order (admin last).
-    pub const ALL: [Role; 5] = [Role::Kadis, Role::Kabid, Role::Kasi, Role::Sandiman, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Kadis,
+        Role::Kabid,
+        Role::Kasi,
+        Role::Sandiman,
+        Role::Admin,
+    ];
 
     /// The lowercase name used in the CLI and files.
     pub fn as_str(self) -> &'static str {
@@ -35,7 +41,9 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == l)
-            .ok_or_else(|| format!("unknown role '{s}': use one of kadis, kabid, kasi, sandiman, admin"))
+            .ok_or_else(|| {
+                format!("unknown role '{s}': use one of kadis, kabid, kasi, sandiman, admin")
+            })
     }
 }
 

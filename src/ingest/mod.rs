@@ -63,7 +63,19 @@ pub enum Taken {
 }
 
 fn is_transient(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::EBUSY | libc::ENOSPC | libc::EACCES | libc::EAGAIN | libc::EMFILE | libc::ENFILE | libc::EDQUOT | libc::ETXTBSY))
+    matches!(
+        e.raw_os_error(),
+        Some(
+            libc::EBUSY
+                | libc::ENOSPC
+                | libc::EACCES
+                | libc::EAGAIN
+                | libc::EMFILE
+                | libc::ENFILE
+                | libc::EDQUOT
+                | libc::ETXTBSY
+        )
+    )
 }
 
 fn fsync_dir(dir: &Path) {
@@ -80,13 +92,20 @@ pub fn mkdir_private(dir: &Path) -> io::Result<()> {
 
 /// Moves `src` into `dir` under `name`, adding `-1`, `-2`, … when the name is taken. Returns the target.
 pub fn move_unique(src: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
-    let safe: String = name.chars().map(|c| if c == '/' || c.is_control() { '_' } else { c }).collect();
+    let safe: String = name
+        .chars()
+        .map(|c| if c == '/' || c.is_control() { '_' } else { c })
+        .collect();
     let (stem, ext) = match safe.rsplit_once('.') {
         Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
         _ => (safe.clone(), String::new()),
     };
     for i in 0..10_000 {
-        let cand = if i == 0 { dir.join(&safe) } else { dir.join(format!("{stem}-{i}{ext}")) };
+        let cand = if i == 0 {
+            dir.join(&safe)
+        } else {
+            dir.join(format!("{stem}-{i}{ext}"))
+        };
         if fs::symlink_metadata(&cand).is_err() {
             // rename(2) replaces silently; the check above narrows the race to our own single thread.
             fs::rename(src, &cand)?;
@@ -94,7 +113,10 @@ pub fn move_unique(src: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
             return Ok(cand);
         }
     }
-    Err(io::Error::other(format!("no free name for {name} in {}", dir.display())))
+    Err(io::Error::other(format!(
+        "no free name for {name} in {}",
+        dir.display()
+    )))
 }
 
 /// The content-addressed blob store: `blobs/ab/abcdef…` (lowercase hex SHA-256).
@@ -138,7 +160,9 @@ impl Blobs {
     /// Every blob hash on disk (for the orphan check).
     pub fn list(&self) -> io::Result<Vec<String>> {
         let mut out = Vec::new();
-        let Ok(rd) = fs::read_dir(&self.root) else { return Ok(out) };
+        let Ok(rd) = fs::read_dir(&self.root) else {
+            return Ok(out);
+        };
         for d in rd.flatten() {
             if d.file_type()?.is_dir() {
                 for f in fs::read_dir(d.path())?.flatten() {
@@ -151,11 +175,19 @@ impl Blobs {
 }
 
 /// Copies `src` into a new 0600 file in `staging` while hashing; fsyncs it. Returns (path, sha, size).
-pub fn stage_copy(src: &mut impl Read, staging: &Path, max: u64) -> io::Result<(PathBuf, [u8; 32], u64)> {
+pub fn stage_copy(
+    src: &mut impl Read,
+    staging: &Path,
+    max: u64,
+) -> io::Result<(PathBuf, [u8; 32], u64)> {
     let mut rnd = [0u8; 8];
     getrandom::fill(&mut rnd).map_err(|e| io::Error::other(e.to_string()))?;
     let path = staging.join(format!("{}.stage", hex::encode(rnd)));
-    let mut out = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+    let mut out = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
@@ -169,7 +201,10 @@ pub fn stage_copy(src: &mut impl Read, staging: &Path, max: u64) -> io::Result<(
             };
             total += n as u64;
             if total > max {
-                return Err(io::Error::new(io::ErrorKind::FileTooLarge, format!("larger than the configured maximum of {max} bytes")));
+                return Err(io::Error::new(
+                    io::ErrorKind::FileTooLarge,
+                    format!("larger than the configured maximum of {max} bytes"),
+                ));
             }
             h.update(&buf[..n]);
             out.write_all(&buf[..n])?;
@@ -209,14 +244,30 @@ pub struct Ingest {
 
 impl Ingest {
     /// Creates the ingest service and its directories (0700).
-    pub fn new(paths: Paths, cfg: IngestConfig, drop_dir: PathBuf, store: Arc<Store>, exe: PathBuf, publish: Publish) -> io::Result<Ingest> {
+    pub fn new(
+        paths: Paths,
+        cfg: IngestConfig,
+        drop_dir: PathBuf,
+        store: Arc<Store>,
+        exe: PathBuf,
+        publish: Publish,
+    ) -> io::Result<Ingest> {
         for sub in ["staging", "processed", "failed", "duplicates"] {
             mkdir_private(&paths.ingest(sub))?;
         }
         mkdir_private(&paths.blobs())?;
         fs::create_dir_all(&drop_dir)?;
         let blobs = Blobs::new(paths.blobs());
-        Ok(Ingest { paths, cfg, drop_dir, store, exe, publish, progress: Arc::new(Mutex::new(IngestProgress::default())), blobs })
+        Ok(Ingest {
+            paths,
+            cfg,
+            drop_dir,
+            store,
+            exe,
+            publish,
+            progress: Arc::new(Mutex::new(IngestProgress::default())),
+            blobs,
+        })
     }
 
     /// The blob store.
@@ -245,7 +296,10 @@ impl Ingest {
     fn refuse(&self, path: &Path, name: &str, reason: &str) -> Taken {
         let failed = self.paths.ingest("failed");
         let moved = move_unique(path, &failed, name);
-        let target = moved.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|e| format!("(left in place: {e})"));
+        let target = moved
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|e| format!("(left in place: {e})"));
         if let Ok(p) = &moved {
             let side = PathBuf::from(format!("{}.error.txt", p.display()));
             let text = format!(
@@ -266,16 +320,25 @@ impl Ingest {
 
     /// Takes one stable path from the drop folder through the whole pipeline.
     pub fn take_path(&self, path: &Path) -> Taken {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let md = match fs::symlink_metadata(path) {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Taken::Vanished,
             Err(e) if is_transient(&e) => return Taken::Transient(e.to_string()),
-            Err(e) => return self.refuse(path, &name, &format!("cannot read file information: {e}")),
+            Err(e) => {
+                return self.refuse(path, &name, &format!("cannot read file information: {e}"));
+            }
         };
         let ft = md.file_type();
         if ft.is_symlink() {
-            return self.refuse(path, &name, "symbolic link: kasa never follows links; copy the real file into the drop folder");
+            return self.refuse(
+                path,
+                &name,
+                "symbolic link: kasa never follows links; copy the real file into the drop folder",
+            );
         }
         if ft.is_dir() {
             return Taken::Vanished;
@@ -284,9 +347,21 @@ impl Ingest {
             return self.refuse(path, &name, "not a regular file (FIFO, socket or device)");
         }
         if md.len() > self.cfg.max_bytes {
-            return self.refuse(path, &name, &format!("file is {} bytes, over the configured maximum of {} bytes (ingest.max_bytes)", md.len(), self.cfg.max_bytes));
+            return self.refuse(
+                path,
+                &name,
+                &format!(
+                    "file is {} bytes, over the configured maximum of {} bytes (ingest.max_bytes)",
+                    md.len(),
+                    self.cfg.max_bytes
+                ),
+            );
         }
-        let mut f = match OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path) {
+        let mut f = match OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path)
+        {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Taken::Vanished,
             Err(e) if is_transient(&e) => return Taken::Transient(e.to_string()),
@@ -299,11 +374,23 @@ impl Ingest {
         if !fmd.is_file() || fmd.ino() != md.ino() || fmd.dev() != md.dev() {
             return Taken::Vanished;
         }
-        let key = SourceKey { dev: md.dev(), ino: md.ino(), mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(), size: md.len() };
+        let key = SourceKey {
+            dev: md.dev(),
+            ino: md.ino(),
+            mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
+            size: md.len(),
+        };
         // Finish a crash-interrupted ingest: committed before, original not yet moved.
         if let Ok(Some(id)) = self.store.source_seen(&key) {
-            let dup = self.store.entry(id).ok().flatten().is_some_and(|e| e.duplicate_of.is_some());
-            let dir = self.paths.ingest(if dup { "duplicates" } else { "processed" });
+            let dup = self
+                .store
+                .entry(id)
+                .ok()
+                .flatten()
+                .is_some_and(|e| e.duplicate_of.is_some());
+            let dir = self
+                .paths
+                .ingest(if dup { "duplicates" } else { "processed" });
             let _ = move_unique(path, &dir, &format!("{id}-{name}"));
             return Taken::Ingested(IngestOutcome::AlreadyIngested { id });
         }
@@ -321,9 +408,12 @@ impl Ingest {
             Ok(outcome) => {
                 let (id, dir) = match outcome {
                     IngestOutcome::Duplicate { id, .. } => (id, "duplicates"),
-                    IngestOutcome::New { id } | IngestOutcome::AlreadyIngested { id } => (id, "processed"),
+                    IngestOutcome::New { id } | IngestOutcome::AlreadyIngested { id } => {
+                        (id, "processed")
+                    }
                 };
-                if let Err(e) = move_unique(path, &self.paths.ingest(dir), &format!("{id}-{name}")) {
+                if let Err(e) = move_unique(path, &self.paths.ingest(dir), &format!("{id}-{name}"))
+                {
                     tracing::warn!(file = name, error = %e, "committed but could not move the original; will retry");
                 }
                 if let Ok(mut p) = self.progress.lock() {
@@ -337,21 +427,35 @@ impl Ingest {
     }
 
     /// Ingests bytes handed over the socket (`kasa ingest FILE`): same pipeline, no drop-folder original.
-    pub fn take_bytes(&self, name: &str, data: &[u8], origin: &str) -> Result<IngestOutcome, String> {
+    pub fn take_bytes(
+        &self,
+        name: &str,
+        data: &[u8],
+        origin: &str,
+    ) -> Result<IngestOutcome, String> {
         if data.is_empty() {
             return Err(format!("{name}: empty file (0 bytes); nothing to ingest"));
         }
         if data.len() as u64 > self.cfg.max_bytes {
-            return Err(format!("{name}: {} bytes, over the configured maximum of {} bytes", data.len(), self.cfg.max_bytes));
+            return Err(format!(
+                "{name}: {} bytes, over the configured maximum of {} bytes",
+                data.len(),
+                self.cfg.max_bytes
+            ));
         }
         match self.stage_and_commit(&mut &data[..], Path::new(name), name, None, origin) {
             Ok(o) => Ok(o),
             Err(StageError::Refuse(reason)) => {
                 // Keep the refused bytes visible in failed/ like a dropped file.
                 let failed = self.paths.ingest("failed");
-                if let Ok((staged, _, _)) = stage_copy(&mut &data[..], &self.paths.ingest("staging"), u64::MAX) {
+                if let Ok((staged, _, _)) =
+                    stage_copy(&mut &data[..], &self.paths.ingest("staging"), u64::MAX)
+                {
                     let _ = move_unique(&staged, &failed, name).map(|p| {
-                        fs::write(format!("{}.error.txt", p.display()), format!("{name}: {reason}\n"))
+                        fs::write(
+                            format!("{}.error.txt", p.display()),
+                            format!("{name}: {reason}\n"),
+                        )
                     });
                 }
                 if let Ok((_, ch)) = self.store.ingest_refused(name, &reason, Timestamp::now()) {
@@ -359,15 +463,26 @@ impl Ingest {
                 }
                 Err(format!("{name}: refused: {reason}"))
             }
-            Err(StageError::Transient(e)) => Err(format!("{name}: temporary error, try again: {e}")),
+            Err(StageError::Transient(e)) => {
+                Err(format!("{name}: temporary error, try again: {e}"))
+            }
         }
     }
 
-    fn stage_and_commit(&self, src: &mut impl Read, _orig: &Path, name: &str, source: Option<SourceKey>, origin: &str) -> Result<IngestOutcome, StageError> {
+    fn stage_and_commit(
+        &self,
+        src: &mut impl Read,
+        _orig: &Path,
+        name: &str,
+        source: Option<SourceKey>,
+        origin: &str,
+    ) -> Result<IngestOutcome, StageError> {
         let staging = self.paths.ingest("staging");
         let (staged, sha, size) = match stage_copy(src, &staging, self.cfg.max_bytes) {
             Ok(x) => x,
-            Err(e) if e.kind() == io::ErrorKind::FileTooLarge => return Err(StageError::Refuse(e.to_string())),
+            Err(e) if e.kind() == io::ErrorKind::FileTooLarge => {
+                return Err(StageError::Refuse(e.to_string()));
+            }
             Err(e) if is_transient(&e) => return Err(StageError::Transient(e.to_string())),
             Err(e) => return Err(StageError::Refuse(format!("cannot read: {e}"))),
         };
@@ -384,17 +499,23 @@ impl Ingest {
         };
         let Some(kind) = sniff::sniff(&head) else {
             cleanup(&staged);
-            return Err(StageError::Refuse("unknown file type: kasa takes PDF, TIFF, JPEG, PNG and .kgm kriptogram".into()));
+            return Err(StageError::Refuse(
+                "unknown file type: kasa takes PDF, TIFF, JPEG, PNG and .kgm kriptogram".into(),
+            ));
         };
         if kind == sniff::FileKind::Pdf && !sniff::pdf_has_eof(&tail) {
             cleanup(&staged);
-            return Err(StageError::Refuse("incomplete PDF: no %%EOF at the end (scan interrupted or file truncated)".into()));
+            return Err(StageError::Refuse(
+                "incomplete PDF: no %%EOF at the end (scan interrupted or file truncated)".into(),
+            ));
         }
         let known = self.store.entry_by_hash(&sha).ok().flatten();
         let (pages, text, note) = if known.is_some() {
             // Same content as an earlier entry: reuse its analysis.
             let first = known.and_then(|id| self.store.entry(id).ok().flatten());
-            let pages = first.as_ref().and_then(|e| e.attachments.first().and_then(|a| a.pages));
+            let pages = first
+                .as_ref()
+                .and_then(|e| e.attachments.first().and_then(|a| a.pages));
             (pages, None, first.and_then(|e| e.text_note))
         } else {
             match kind {
@@ -411,8 +532,24 @@ impl Ingest {
             cleanup(&staged);
             return Err(StageError::Transient(format!("blob store: {e}")));
         }
-        let att = Attachment { sha256: hex::encode(sha), name: name.to_string(), mime: kind.mime().to_string(), size, pages, encrypted_at_rest: false };
-        let inp = IngestInput { source, sha256: sha, attachment: att, text, suggestions, text_note: note, at: Timestamp::now(), origin: origin.to_string() };
+        let att = Attachment {
+            sha256: hex::encode(sha),
+            name: name.to_string(),
+            mime: kind.mime().to_string(),
+            size,
+            pages,
+            encrypted_at_rest: false,
+        };
+        let inp = IngestInput {
+            source,
+            sha256: sha,
+            attachment: att,
+            text,
+            suggestions,
+            text_note: note,
+            at: Timestamp::now(),
+            origin: origin.to_string(),
+        };
         match self.store.ingest_commit(&inp) {
             Ok((o, ch)) => {
                 (self.publish)(ch);
@@ -479,7 +616,10 @@ impl Ingest {
                 if p.parent() != Some(self.drop_dir.as_path()) {
                     continue;
                 }
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 if is_junk(&name) || tracked.contains_key(&p) {
                     continue;
                 }
@@ -487,7 +627,17 @@ impl Ingest {
                     if md.is_dir() {
                         continue;
                     }
-                    tracked.insert(p, Seen { size: md.len(), mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(), since: Instant::now(), retry_at: None, attempts: 0, alarmed: false });
+                    tracked.insert(
+                        p,
+                        Seen {
+                            size: md.len(),
+                            mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
+                            since: Instant::now(),
+                            retry_at: None,
+                            attempts: 0,
+                            alarmed: false,
+                        },
+                    );
                 }
             }
             // Re-check every tracked path; take the stable ones (oldest first).
@@ -500,7 +650,9 @@ impl Ingest {
                         s.size = md.len();
                         s.mtime_ns = m;
                         s.since = Instant::now();
-                    } else if s.since.elapsed() >= stable && s.retry_at.is_none_or(|r| Instant::now() >= r) {
+                    } else if s.since.elapsed() >= stable
+                        && s.retry_at.is_none_or(|r| Instant::now() >= r)
+                    {
                         due.push(p.clone());
                     }
                     true
@@ -509,7 +661,12 @@ impl Ingest {
             if let Ok(mut pr) = self.progress.lock() {
                 pr.waiting = (tracked.len() - due.len()) as u64;
             }
-            due.sort_by_key(|p| tracked.get(p).map(|s| s.since));
+            // Oldest first (mtime, then name), so "the first one ingested" is the one that arrived first.
+            due.sort_by(|a, b| {
+                let ka = tracked.get(a).map(|s| s.mtime_ns);
+                let kb = tracked.get(b).map(|s| s.mtime_ns);
+                ka.cmp(&kb).then_with(|| a.cmp(b))
+            });
             for p in due {
                 if stop.load(Ordering::SeqCst) {
                     break;
@@ -518,13 +675,24 @@ impl Ingest {
                     Taken::Transient(e) => {
                         if let Some(s) = tracked.get_mut(&p) {
                             s.attempts += 1;
-                            let backoff = Duration::from_millis(500u64.saturating_mul(1 << s.attempts.min(13))).min(Duration::from_secs(3600));
+                            let backoff = Duration::from_millis(
+                                500u64.saturating_mul(1 << s.attempts.min(13)),
+                            )
+                            .min(Duration::from_secs(3600));
                             s.retry_at = Some(Instant::now() + backoff);
                             tracing::info!(file = %p.display(), error = %e, attempts = s.attempts, "transient ingest error; retrying later");
                             if s.attempts >= 5 && !s.alarmed {
                                 s.alarmed = true;
-                                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                                if let Ok((_, ch)) = self.store.raise_alarm("ingest.retrying", &format!("{name}: {e} (still retrying)"), &format!("file:{name}"), Timestamp::now()) {
+                                let name = p
+                                    .file_name()
+                                    .map(|n| n.to_string_lossy().into_owned())
+                                    .unwrap_or_default();
+                                if let Ok((_, ch)) = self.store.raise_alarm(
+                                    "ingest.retrying",
+                                    &format!("{name}: {e} (still retrying)"),
+                                    &format!("file:{name}"),
+                                    Timestamp::now(),
+                                ) {
                                     (self.publish)(ch);
                                 }
                             }
@@ -563,7 +731,14 @@ mod tests {
 
     #[test]
     fn junk_names() {
-        for j in [".DS_Store", "._scan.pdf", "Thumbs.db", "scan.pdf.part", "x.tmp", "~$surat.docx"] {
+        for j in [
+            ".DS_Store",
+            "._scan.pdf",
+            "Thumbs.db",
+            "scan.pdf.part",
+            "x.tmp",
+            "~$surat.docx",
+        ] {
             assert!(is_junk(j), "{j}");
         }
         assert!(!is_junk("scan-0001.pdf"));
@@ -579,7 +754,10 @@ mod tests {
             fs::write(&src, format!("{i}")).unwrap();
             move_unique(&src, &dst, "a.pdf").unwrap();
         }
-        let mut names: Vec<_> = fs::read_dir(&dst).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut names: Vec<_> = fs::read_dir(&dst)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         names.sort();
         assert_eq!(names, vec!["a-1.pdf", "a-2.pdf", "a.pdf"]);
     }

@@ -23,7 +23,14 @@ fn require_admin(op: &Operator, what: &str) -> Result<(), (&'static str, String)
     if op.role == Role::Admin {
         Ok(())
     } else {
-        Err(("forbidden", format!("{what} needs the admin role; you are {} ({})", op.nama, op.role.as_str())))
+        Err((
+            "forbidden",
+            format!(
+                "{what} needs the admin role; you are {} ({})",
+                op.nama,
+                op.role.as_str()
+            ),
+        ))
     }
 }
 
@@ -59,23 +66,55 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 entries: st.entry_count().map_err(store_err)?,
                 counts,
                 alarms_open,
-                ingest: state.ingest.progress.lock().map(|p| p.clone()).unwrap_or_default(),
+                ingest: state
+                    .ingest
+                    .progress
+                    .lock()
+                    .map(|p| p.clone())
+                    .unwrap_or_default(),
                 identity_fingerprint: None,
             })))
         }
         Request::Ingest { name, data_b64 } => {
-            let data = base64::engine::general_purpose::STANDARD.decode(data_b64.as_bytes()).map_err(|e| ("bad_request", format!("file data is not base64: {e}")))?;
-            let name = std::path::Path::new(&name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "berkas".into());
+            let data = base64::engine::general_purpose::STANDARD
+                .decode(data_b64.as_bytes())
+                .map_err(|e| ("bad_request", format!("file data is not base64: {e}")))?;
+            let name = std::path::Path::new(&name)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "berkas".into());
             let origin = format!("kasa ingest oleh {} (uid {})", op.nama, cred.uid);
-            state.ingest.take_bytes(&name, &data, &origin).map(|outcome| Reply::Ingested { outcome }).map_err(|m| ("rule", m))
+            state
+                .ingest
+                .take_bytes(&name, &data, &origin)
+                .map(|outcome| Reply::Ingested { outcome })
+                .map_err(|m| ("rule", m))
         }
-        Request::AgendaList { book, status, limit, before } => {
-            let q = PageQuery { book, status, limit: limit.unwrap_or(50), before };
-            Ok(Reply::Entries { entries: st.page(&q).map_err(store_err)? })
+        Request::AgendaList {
+            book,
+            status,
+            limit,
+            before,
+        } => {
+            let q = PageQuery {
+                book,
+                status,
+                limit: limit.unwrap_or(50),
+                before,
+            };
+            Ok(Reply::Entries {
+                entries: st.page(&q).map_err(store_err)?,
+            })
         }
         Request::AgendaShow { id } => {
-            let e = st.entry(id).map_err(store_err)?.ok_or(("not_found", format!("no entry {id}: check the id with `kasa agenda list`")))?;
-            Ok(Reply::Entry { entry: Box::new(e), text: st.entry_text(id).map_err(store_err)? })
+            let e = st.entry(id).map_err(store_err)?.ok_or((
+                "not_found",
+                format!("no entry {id}: check the id with `kasa agenda list`"),
+            ))?;
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: st.entry_text(id).map_err(store_err)?,
+            })
         }
         Request::Register { id, fields } => {
             let problems = fields.validate(&state.cfg.derajat_names());
@@ -84,11 +123,19 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 return Err(("invalid", m.join("; ")));
             }
             let cal = state.cfg.calendar();
-            let deadline = fields.derajat.as_deref().and_then(|d| cal.deadline_for(&state.cfg.derajat, d, now));
-            let (e, ch) = st.register(id, &fields, tahun(state, now), deadline, op, now).map_err(store_err)?;
+            let deadline = fields
+                .derajat
+                .as_deref()
+                .and_then(|d| cal.deadline_for(&state.cfg.derajat, d, now));
+            let (e, ch) = st
+                .register(id, &fields, tahun(state, now), deadline, op, now)
+                .map_err(store_err)?;
             let _ = st.draft_delete(op.uid, &format!("register:{id}"));
             publish(ch);
-            Ok(Reply::Entry { entry: Box::new(e), text: None })
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: None,
+            })
         }
         Request::Void { id, reason } => {
             let (e, ch) = st
@@ -98,7 +145,10 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 })
                 .map_err(store_err)?;
             publish(ch);
-            Ok(Reply::Entry { entry: Box::new(e), text: None })
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: None,
+            })
         }
         Request::Note { id, text } => {
             let (e, ch) = st
@@ -108,11 +158,17 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 })
                 .map_err(store_err)?;
             publish(ch);
-            Ok(Reply::Entry { entry: Box::new(e), text: None })
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: None,
+            })
         }
         Request::MarkDuplicate { id, of } => {
             if st.entry(of).map_err(store_err)?.is_none() {
-                return Err(("not_found", format!("entry {of} does not exist: name the first copy's id")));
+                return Err((
+                    "not_found",
+                    format!("entry {of} does not exist: name the first copy's id"),
+                ));
             }
             let (e, ch) = st
                 .update_entry(id, &Actor::operator(op), "agenda.duplicate", now, |e, _| {
@@ -121,7 +177,10 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 })
                 .map_err(store_err)?;
             publish(ch);
-            Ok(Reply::Entry { entry: Box::new(e), text: None })
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: None,
+            })
         }
         Request::Close { id, to, note } => {
             let (e, ch) = st
@@ -131,16 +190,25 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 })
                 .map_err(store_err)?;
             publish(ch);
-            Ok(Reply::Entry { entry: Box::new(e), text: None })
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: None,
+            })
         }
         Request::KeluarNew { fields } => {
             let problems = fields.validate(&state.cfg.derajat_names());
-            if let Some((f, m)) = problems.iter().find(|(f, _)| *f != "klasifikasi" && *f != "perihal") {
+            if let Some((f, m)) = problems
+                .iter()
+                .find(|(f, _)| *f != "klasifikasi" && *f != "perihal")
+            {
                 return Err(("invalid", format!("{f}: {m}")));
             }
             let (e, ch) = st.keluar_new(&fields, op, now).map_err(store_err)?;
             publish(ch);
-            Ok(Reply::Entry { entry: Box::new(e), text: None })
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: None,
+            })
         }
         Request::KeluarRegister { id } => {
             let y = tahun(state, now);
@@ -158,9 +226,16 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 })
                 .map_err(store_err)?;
             publish(ch);
-            Ok(Reply::Entry { entry: Box::new(e), text: None })
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: None,
+            })
         }
-        Request::KeluarSend { id, saluran, sent_at } => {
+        Request::KeluarSend {
+            id,
+            saluran,
+            sent_at,
+        } => {
             let (e, ch) = st
                 .update_entry(id, &Actor::operator(op), "keluar.send", now, |e, _| {
                     e.keluar_send(&saluran, sent_at.unwrap_or(now), now, op)?;
@@ -168,54 +243,104 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 })
                 .map_err(store_err)?;
             publish(ch);
-            Ok(Reply::Entry { entry: Box::new(e), text: None })
+            Ok(Reply::Entry {
+                entry: Box::new(e),
+                text: None,
+            })
         }
         Request::Attachment { id, index } => {
-            let e = st.entry(id).map_err(store_err)?.ok_or(("not_found", format!("no entry {id}")))?;
-            let a = e.attachments.get(index).ok_or(("not_found", format!("entry {id} has {} attachment(s); index {index} does not exist", e.attachments.len())))?;
-            let data = state.ingest.blobs().read(&a.sha256).map_err(|err| ("internal", format!("blob {} unreadable: {err}", a.sha256)))?;
-            let _ = st.audit_event(&Actor::operator(op), "attachment.read", &format!("entry:{id}"), &a.name, now);
-            Ok(Reply::Attachment { name: a.name.clone(), mime: a.mime.clone(), data_b64: base64::engine::general_purpose::STANDARD.encode(data) })
+            let e = st
+                .entry(id)
+                .map_err(store_err)?
+                .ok_or(("not_found", format!("no entry {id}")))?;
+            let a = e.attachments.get(index).ok_or((
+                "not_found",
+                format!(
+                    "entry {id} has {} attachment(s); index {index} does not exist",
+                    e.attachments.len()
+                ),
+            ))?;
+            let data = state
+                .ingest
+                .blobs()
+                .read(&a.sha256)
+                .map_err(|err| ("internal", format!("blob {} unreadable: {err}", a.sha256)))?;
+            let _ = st.audit_event(
+                &Actor::operator(op),
+                "attachment.read",
+                &format!("entry:{id}"),
+                &a.name,
+                now,
+            );
+            Ok(Reply::Attachment {
+                name: a.name.clone(),
+                mime: a.mime.clone(),
+                data_b64: base64::engine::general_purpose::STANDARD.encode(data),
+            })
         }
         Request::AuditVerify => Ok(Reply::Audit(st.audit_verify().map_err(store_err)?)),
-        Request::AuditTail { n } => Ok(Reply::AuditRecords { records: st.audit_tail(n.min(10_000)).map_err(store_err)? }),
+        Request::AuditTail { n } => Ok(Reply::AuditRecords {
+            records: st.audit_tail(n.min(10_000)).map_err(store_err)?,
+        }),
         Request::OperatorAdd { operator } => {
             require_admin(op, "adding an operator")?;
             if operator.nama.trim().is_empty() {
                 return Err(("invalid", "the operator needs a name (--nama)".into()));
             }
-            let ch = st.put_operator(&Actor::operator(op), &operator, false, now).map_err(store_err)?;
+            let ch = st
+                .put_operator(&Actor::operator(op), &operator, false, now)
+                .map_err(store_err)?;
             publish(vec![ch]);
             Ok(Reply::Ok)
         }
-        Request::OperatorList => Ok(Reply::Operators { operators: st.operators().map_err(store_err)? }),
+        Request::OperatorList => Ok(Reply::Operators {
+            operators: st.operators().map_err(store_err)?,
+        }),
         Request::OperatorDisable { uid } => {
             require_admin(op, "disabling an operator")?;
             if uid == op.uid {
-                return Err(("rule", "you cannot disable yourself; ask another admin".into()));
+                return Err((
+                    "rule",
+                    "you cannot disable yourself; ask another admin".into(),
+                ));
             }
-            let mut o = st.operator(uid).map_err(store_err)?.ok_or(("not_found", format!("uid {uid} is not an operator")))?;
+            let mut o = st
+                .operator(uid)
+                .map_err(store_err)?
+                .ok_or(("not_found", format!("uid {uid} is not an operator")))?;
             if o.disabled {
                 return Err(("rule", format!("operator uid {uid} is already disabled")));
             }
             o.disabled = true;
-            let ch = st.put_operator(&Actor::operator(op), &o, true, now).map_err(store_err)?;
+            let ch = st
+                .put_operator(&Actor::operator(op), &o, true, now)
+                .map_err(store_err)?;
             publish(vec![ch]);
             Ok(Reply::Ok)
         }
-        Request::Alarms { all } => Ok(Reply::Alarms { alarms: st.alarms(!all).map_err(store_err)? }),
+        Request::Alarms { all } => Ok(Reply::Alarms {
+            alarms: st.alarms(!all).map_err(store_err)?,
+        }),
         Request::AlarmAck { id } => {
-            let ch = st.ack_alarm(&Actor::operator(op), id, now).map_err(store_err)?;
+            let ch = st
+                .ack_alarm(&Actor::operator(op), id, now)
+                .map_err(store_err)?;
             publish(ch);
             Ok(Reply::Ok)
         }
         Request::DraftPut { key, data } => {
-            st.draft_put(op.uid, &key, data.as_bytes()).map_err(store_err)?;
+            st.draft_put(op.uid, &key, data.as_bytes())
+                .map_err(store_err)?;
             Ok(Reply::Ok)
         }
         Request::DraftList => {
             let d = st.drafts(op.uid).map_err(store_err)?;
-            Ok(Reply::Drafts { drafts: d.into_iter().map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned())).collect() })
+            Ok(Reply::Drafts {
+                drafts: d
+                    .into_iter()
+                    .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+                    .collect(),
+            })
         }
         Request::DraftDelete { key } => {
             st.draft_delete(op.uid, &key).map_err(store_err)?;
@@ -223,7 +348,13 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
         }
         Request::NodeStop => {
             require_admin(op, "stopping the node")?;
-            let _ = st.audit_event(&Actor::operator(op), "node.stop.request", &format!("node:{}", state.node_id), "", now);
+            let _ = st.audit_event(
+                &Actor::operator(op),
+                "node.stop.request",
+                &format!("node:{}", state.node_id),
+                "",
+                now,
+            );
             state.stop.store(true, std::sync::atomic::Ordering::SeqCst);
             Ok(Reply::Ok)
         }

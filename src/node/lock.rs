@@ -27,7 +27,14 @@ pub fn read_pid(path: &Path) -> Option<i32> {
 impl PidLock {
     /// Takes the lock or reports the holder's pid.
     pub fn acquire(path: &Path) -> Result<PidLock, LockError> {
-        let mut f = OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path).map_err(LockError::Io)?;
+        let mut f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)
+            .map_err(LockError::Io)?;
         // SAFETY: flock on a valid owned descriptor.
         let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
         if r != 0 {

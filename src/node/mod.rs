@@ -57,7 +57,9 @@ pub enum StartError {
 /// Runs the node in the foreground until SIGTERM/SIGINT or `kasa node stop`. Returns the exit status.
 pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
     if !paths.db().exists() {
-        return Err(StartError::NotInitialised(paths.data_dir.display().to_string()));
+        return Err(StartError::NotInitialised(
+            paths.data_dir.display().to_string(),
+        ));
     }
     let _lock = lock::PidLock::acquire(&paths.pid_file()).map_err(|e| match e {
         lock::LockError::Held(pid) => StartError::AlreadyRunning(pid),
@@ -65,26 +67,45 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
     })?;
     let cfg = NodeConfig::load(paths)?;
     let store = Arc::new(match Store::open(&paths.db()) {
-        Err(StoreError::AlreadyOpen(_)) => return Err(StartError::AlreadyRunning(lock::read_pid(&paths.pid_file()).unwrap_or(0))),
+        Err(StoreError::AlreadyOpen(_)) => {
+            return Err(StartError::AlreadyRunning(
+                lock::read_pid(&paths.pid_file()).unwrap_or(0),
+            ));
+        }
         r => r?,
     });
-    let node_id = store.meta("node_id")?.ok_or_else(|| StartError::NotInitialised(paths.data_dir.display().to_string()))?;
+    let node_id = store
+        .meta("node_id")?
+        .ok_or_else(|| StartError::NotInitialised(paths.data_dir.display().to_string()))?;
     let node_name = store.meta("node_name")?.unwrap_or_default();
     let hub = Arc::new(Hub::default());
     let publish_hub = hub.clone();
-    let exe = std::env::current_exe().map_err(|e| StartError::Io(format!("cannot find the kasa executable: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| StartError::Io(format!("cannot find the kasa executable: {e}")))?;
     let drop_dir = cfg.drop_path(paths);
     let ingest = Arc::new(
-        Ingest::new(paths.clone(), cfg.ingest.clone(), drop_dir, store.clone(), exe, Arc::new(move |ch| publish_hub.publish_changes(ch)))
-            .map_err(|e| StartError::Io(format!("preparing ingest folders: {e}")))?,
+        Ingest::new(
+            paths.clone(),
+            cfg.ingest.clone(),
+            drop_dir,
+            store.clone(),
+            exe,
+            Arc::new(move |ch| publish_hub.publish_changes(ch)),
+        )
+        .map_err(|e| StartError::Io(format!("preparing ingest folders: {e}")))?,
     );
     ingest.recover();
     mkdir_private(&paths.keys()).map_err(|e| StartError::Io(e.to_string()))?;
     let socket = cfg.socket_path(paths);
     let listener = server::bind(&socket, &cfg).map_err(StartError::Io)?;
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(sig, stop.clone()).map_err(|e| StartError::Io(e.to_string()))?;
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(sig, stop.clone())
+            .map_err(|e| StartError::Io(e.to_string()))?;
     }
     let state = Arc::new(NodeState {
         paths: paths.clone(),
@@ -98,14 +119,26 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
         stop: stop.clone(),
         work: RwLock::new(()),
     });
-    store.audit_event(&Actor::node(), "node.start", &format!("node:{}", state.node_id), &format!("pid {}", std::process::id()), Timestamp::now())?;
+    store.audit_event(
+        &Actor::node(),
+        "node.start",
+        &format!("node:{}", state.node_id),
+        &format!("pid {}", std::process::id()),
+        Timestamp::now(),
+    )?;
     tracing::info!(pid = std::process::id(), socket = %socket.display(), "node started");
 
     let ing = ingest.clone();
     let ing_stop = stop.clone();
-    let ingest_thread = std::thread::Builder::new().name("ingest".into()).spawn(move || ing.run(ing_stop)).map_err(|e| StartError::Io(e.to_string()))?;
+    let ingest_thread = std::thread::Builder::new()
+        .name("ingest".into())
+        .spawn(move || ing.run(ing_stop))
+        .map_err(|e| StartError::Io(e.to_string()))?;
     let accept_state = state.clone();
-    let accept_thread = std::thread::Builder::new().name("accept".into()).spawn(move || server::accept_loop(listener, accept_state)).map_err(|e| StartError::Io(e.to_string()))?;
+    let accept_thread = std::thread::Builder::new()
+        .name("accept".into())
+        .spawn(move || server::accept_loop(listener, accept_state))
+        .map_err(|e| StartError::Io(e.to_string()))?;
 
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(100));
@@ -118,7 +151,13 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
     let _ = ingest_thread.join();
     // Wait for requests in flight (each holds a read guard while it runs).
     drop(state.work.write());
-    let _ = store.audit_event(&Actor::node(), "node.stop", &format!("node:{}", state.node_id), "clean stop", Timestamp::now());
+    let _ = store.audit_event(
+        &Actor::node(),
+        "node.stop",
+        &format!("node:{}", state.node_id),
+        "clean stop",
+        Timestamp::now(),
+    );
     let _ = std::fs::remove_file(&socket);
     tracing::info!("node stopped");
     Ok(())
@@ -136,8 +175,15 @@ pub fn spawn_background(paths: &Paths, wait: Duration) -> Result<(), String> {
         .map_err(|e| format!("cannot open {}: {e}", paths.log_file().display()))?;
     let _ = std::fs::set_permissions(paths.log_file(), std::fs::Permissions::from_mode(0o600));
     let mut cmd = std::process::Command::new(exe);
-    cmd.arg("--data-dir").arg(&paths.data_dir).arg("--config-dir").arg(&paths.config_dir).arg("node").arg("--foreground");
-    cmd.stdin(std::process::Stdio::null()).stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log);
+    cmd.arg("--data-dir")
+        .arg(&paths.data_dir)
+        .arg("--config-dir")
+        .arg(&paths.config_dir)
+        .arg("node")
+        .arg("--foreground");
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log);
     // SAFETY: setsid is async-signal-safe; it detaches the node from the terminal's session so a hang-up
     // of the console does not reach it.
     unsafe {
@@ -146,7 +192,9 @@ pub fn spawn_background(paths: &Paths, wait: Duration) -> Result<(), String> {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start the node: {e}"))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start the node: {e}"))?;
     let socket = crate::config::client_socket(paths);
     let deadline = std::time::Instant::now() + wait;
     while std::time::Instant::now() < deadline {
@@ -156,26 +204,56 @@ pub fn spawn_background(paths: &Paths, wait: Duration) -> Result<(), String> {
         if let Ok(Some(st)) = child.try_wait() {
             let tail = std::fs::read_to_string(paths.log_file()).unwrap_or_default();
             let last: Vec<&str> = tail.lines().rev().take(3).collect();
-            return Err(format!("the node exited ({st}): {}", last.into_iter().rev().collect::<Vec<_>>().join(" | ")));
+            return Err(format!(
+                "the node exited ({st}): {}",
+                last.into_iter().rev().collect::<Vec<_>>().join(" | ")
+            ));
         }
         std::thread::sleep(Duration::from_millis(25));
     }
-    Err(format!("the node did not open {} within {:?}; see {}", socket.display(), wait, paths.log_file().display()))
+    Err(format!(
+        "the node did not open {} within {:?}; see {}",
+        socket.display(),
+        wait,
+        paths.log_file().display()
+    ))
 }
 
 /// Creates the data directory (0700), `node.toml`, the database and the first admin (issue 2 §3).
 /// Refuses to touch an initialised directory.
-pub fn init(paths: &Paths, node_id: &str, name: &str, admin: &crate::domain::Operator, cfg: &NodeConfig) -> Result<(), String> {
-    if node_id.trim().is_empty() || node_id.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/') {
-        return Err(format!("node id '{node_id}' is not valid: use a region code such as 5101 (no spaces or slashes)"));
+pub fn init(
+    paths: &Paths,
+    node_id: &str,
+    name: &str,
+    admin: &crate::domain::Operator,
+    cfg: &NodeConfig,
+) -> Result<(), String> {
+    if node_id.trim().is_empty()
+        || node_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+    {
+        return Err(format!(
+            "node id '{node_id}' is not valid: use a region code such as 5101 (no spaces or slashes)"
+        ));
     }
     if name.trim().is_empty() {
         return Err("the node needs a name, e.g. --name \"Diskominfo Kabupaten Jembrana\"".into());
     }
-    if paths.db().exists() {
-        return Err(format!("{} is already initialised (found {}); nothing was overwritten", paths.data_dir.display(), paths.db().display()));
+    if paths.db().exists()
+        && Store::open(&paths.db())
+            .ok()
+            .and_then(|s| s.meta("node_id").ok().flatten())
+            .is_some()
+    {
+        return Err(format!(
+            "{} is already initialised (found {}); nothing was overwritten",
+            paths.data_dir.display(),
+            paths.db().display()
+        ));
     }
-    mkdir_private(&paths.data_dir).map_err(|e| format!("cannot create {}: {e}", paths.data_dir.display()))?;
+    mkdir_private(&paths.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", paths.data_dir.display()))?;
     let _lock = lock::PidLock::acquire(&paths.pid_file()).map_err(|e| match e {
         lock::LockError::Held(pid) => format!("another node is running (pid {pid})"),
         lock::LockError::Io(e) => e.to_string(),
@@ -188,7 +266,9 @@ pub fn init(paths: &Paths, node_id: &str, name: &str, admin: &crate::domain::Ope
         std::fs::write(paths.node_toml(), text).map_err(|e| e.to_string())?;
     }
     let store = Store::open(&paths.db()).map_err(|e| e.to_string())?;
-    store.initialise(node_id, name, admin, Timestamp::now()).map_err(|e| e.to_string())?;
+    store
+        .initialise(node_id, name, admin, Timestamp::now())
+        .map_err(|e| e.to_string())?;
     for sub in ["staging", "processed", "failed", "duplicates"] {
         mkdir_private(&paths.ingest(sub)).map_err(|e| e.to_string())?;
     }

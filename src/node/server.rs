@@ -25,14 +25,30 @@ pub struct PeerCred {
 
 /// Reads SO_PEERCRED of a connected Unix stream.
 pub fn peer_cred(s: &UnixStream) -> std::io::Result<PeerCred> {
-    let mut cred = libc::ucred { pid: 0, uid: 0, gid: 0 };
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
     let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
     // SAFETY: getsockopt writes at most `len` bytes into `cred`, a properly sized ucred.
-    let r = unsafe { libc::getsockopt(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_PEERCRED, (&mut cred as *mut libc::ucred).cast(), &mut len) };
+    let r = unsafe {
+        libc::getsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
     if r != 0 {
         return Err(std::io::Error::last_os_error());
     }
-    Ok(PeerCred { pid: cred.pid, uid: cred.uid, gid: cred.gid })
+    Ok(PeerCred {
+        pid: cred.pid,
+        uid: cred.uid,
+        gid: cred.gid,
+    })
 }
 
 fn resolve_group(g: &str) -> Result<u32, String> {
@@ -43,7 +59,9 @@ fn resolve_group(g: &str) -> Result<u32, String> {
     // SAFETY: getgrnam returns a pointer into static storage or null; we only read gr_gid.
     let p = unsafe { libc::getgrnam(c.as_ptr()) };
     if p.is_null() {
-        return Err(format!("socket_group '{g}' does not exist: create it (groupadd {g}) or use a numeric gid"));
+        return Err(format!(
+            "socket_group '{g}' does not exist: create it (groupadd {g}) or use a numeric gid"
+        ));
     }
     // SAFETY: p is non-null and points to a valid group record.
     Ok(unsafe { (*p).gr_gid })
@@ -53,15 +71,19 @@ fn resolve_group(g: &str) -> Result<u32, String> {
 /// mode and group.
 pub fn bind(socket: &Path, cfg: &NodeConfig) -> Result<UnixListener, String> {
     if let Some(dir) = socket.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let _ = std::fs::remove_file(socket);
-    let l = UnixListener::bind(socket).map_err(|e| format!("cannot listen on {}: {e}", socket.display()))?;
+    let l = UnixListener::bind(socket)
+        .map_err(|e| format!("cannot listen on {}: {e}", socket.display()))?;
     let mode = cfg.socket_mode_bits()?;
-    std::fs::set_permissions(socket, std::fs::Permissions::from_mode(mode)).map_err(|e| e.to_string())?;
+    std::fs::set_permissions(socket, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| e.to_string())?;
     if !cfg.socket_group.is_empty() {
         let gid = resolve_group(&cfg.socket_group)?;
-        std::os::unix::fs::lchown(socket, None, Some(gid)).map_err(|e| format!("cannot give {} to group {gid}: {e}", socket.display()))?;
+        std::os::unix::fs::lchown(socket, None, Some(gid))
+            .map_err(|e| format!("cannot give {} to group {gid}: {e}", socket.display()))?;
     }
     Ok(l)
 }
@@ -74,7 +96,9 @@ pub fn accept_loop(l: UnixListener, state: Arc<NodeState>) {
         }
         let Ok(s) = conn else { continue };
         let st = state.clone();
-        let _ = std::thread::Builder::new().name("conn".into()).spawn(move || serve(s, st));
+        let _ = std::thread::Builder::new()
+            .name("conn".into())
+            .spawn(move || serve(s, st));
     }
 }
 
@@ -90,7 +114,9 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
     let writer = std::thread::spawn(move || {
         let mut w = BufWriter::new(ws);
         for m in rx {
-            let Ok(body) = serde_json::to_vec(&m) else { continue };
+            let Ok(body) = serde_json::to_vec(&m) else {
+                continue;
+            };
             if proto::write_frame(&mut w, &body).is_err() {
                 break;
             }
@@ -101,9 +127,14 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
         other => {
             let why = match other {
                 Ok(Some(_)) => format!("operator uid {} is disabled: ask an admin", cred.uid),
-                _ => format!("uid {} is not a kasa operator: ask an admin to run `kasa operator add --uid {} --nama … --role …`", cred.uid, cred.uid),
+                _ => format!(
+                    "uid {} is not a kasa operator: ask an admin to run `kasa operator add --uid {} --nama … --role …`",
+                    cred.uid, cred.uid
+                ),
             };
-            let _ = state.store.audit_refusal(cred.uid, cred.pid, &why, Timestamp::now());
+            let _ = state
+                .store
+                .audit_refusal(cred.uid, cred.pid, &why, Timestamp::now());
             tracing::warn!(uid = cred.uid, pid = cred.pid, "refused connection");
             send(&tx, NodeMsg::error(0, "forbidden", why));
             drop(tx);
@@ -118,19 +149,44 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
             Ok(None) => break,
             Err(e) => {
                 tracing::info!(uid = cred.uid, error = %e, "bad frame; closing this connection");
-                send(&tx, NodeMsg::error(0, "bad_request", format!("bad frame: {e}; connection closed")));
+                send(
+                    &tx,
+                    NodeMsg::error(
+                        0,
+                        "bad_request",
+                        format!("bad frame: {e}; connection closed"),
+                    ),
+                );
                 break;
             }
         };
         let msg: ClientMsg = match serde_json::from_slice(&body) {
             Ok(m) => m,
             Err(e) => {
-                send(&tx, NodeMsg::error(0, "bad_request", format!("not a kasa request: {e}; connection closed")));
+                send(
+                    &tx,
+                    NodeMsg::error(
+                        0,
+                        "bad_request",
+                        format!("not a kasa request: {e}; connection closed"),
+                    ),
+                );
                 break;
             }
         };
         if msg.v != proto::PROTO_VERSION {
-            send(&tx, NodeMsg::error(msg.id, "version", format!("protocol version {} is not {}: use the same kasa version as the node", msg.v, proto::PROTO_VERSION)));
+            send(
+                &tx,
+                NodeMsg::error(
+                    msg.id,
+                    "version",
+                    format!(
+                        "protocol version {} is not {}: use the same kasa version as the node",
+                        msg.v,
+                        proto::PROTO_VERSION
+                    ),
+                ),
+            );
             break;
         }
         if matches!(msg.req, proto::Request::Subscribe) {
@@ -148,7 +204,14 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
             continue;
         }
         if state.stop.load(Ordering::SeqCst) {
-            send(&tx, NodeMsg::error(msg.id, "stopping", "the node is stopping; try again when it is back"));
+            send(
+                &tx,
+                NodeMsg::error(
+                    msg.id,
+                    "stopping",
+                    "the node is stopping; try again when it is back",
+                ),
+            );
             break;
         }
         let reply = {

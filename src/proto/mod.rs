@@ -23,7 +23,13 @@ pub const MAX_FRAME: usize = 96 * 1024 * 1024;
 /// Writes one frame. Errors: I/O, or a body above [`MAX_FRAME`].
 pub fn write_frame(w: &mut impl Write, body: &[u8]) -> io::Result<()> {
     if body.len() > MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("frame of {} bytes exceeds the {MAX_FRAME}-byte cap", body.len())));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "frame of {} bytes exceeds the {MAX_FRAME}-byte cap",
+                body.len()
+            ),
+        ));
     }
     let mut buf = Vec::with_capacity(4 + body.len());
     buf.extend_from_slice(&(body.len() as u32).to_be_bytes());
@@ -40,7 +46,12 @@ pub fn read_frame(r: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     while got < 4 {
         match r.read(&mut len[got..]) {
             Ok(0) if got == 0 => return Ok(None),
-            Ok(0) => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated frame length")),
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "truncated frame length",
+                ));
+            }
             Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -48,7 +59,10 @@ pub fn read_frame(r: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     }
     let n = u32::from_be_bytes(len) as usize;
     if n > MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("frame length {n} exceeds the {MAX_FRAME}-byte cap")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("frame length {n} exceeds the {MAX_FRAME}-byte cap"),
+        ));
     }
     let mut body = vec![0u8; n];
     r.read_exact(&mut body)?;
@@ -68,12 +82,17 @@ pub struct ClientMsg {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
     /// First message: returns [`Reply::Welcome`].
-    Hello { client: String },
+    Hello {
+        client: String,
+    },
     Status,
     /// Start receiving pushed [`Event`]s on this connection.
     Subscribe,
     /// Hand a file to the ingest path (same code as the watcher).
-    Ingest { name: String, data_b64: String },
+    Ingest {
+        name: String,
+        data_b64: String,
+    },
     AgendaList {
         #[serde(default)]
         book: Option<Book>,
@@ -84,15 +103,37 @@ pub enum Request {
         #[serde(default)]
         before: Option<(i64, u64)>,
     },
-    AgendaShow { id: u64 },
+    AgendaShow {
+        id: u64,
+    },
     /// Triage: register a `baru` scan with confirmed fields.
-    Register { id: u64, fields: RegisterFields },
-    Void { id: u64, reason: String },
-    Note { id: u64, text: String },
-    MarkDuplicate { id: u64, of: u64 },
-    Close { id: u64, to: Status, note: String },
-    KeluarNew { fields: RegisterFields },
-    KeluarRegister { id: u64 },
+    Register {
+        id: u64,
+        fields: RegisterFields,
+    },
+    Void {
+        id: u64,
+        reason: String,
+    },
+    Note {
+        id: u64,
+        text: String,
+    },
+    MarkDuplicate {
+        id: u64,
+        of: u64,
+    },
+    Close {
+        id: u64,
+        to: Status,
+        note: String,
+    },
+    KeluarNew {
+        fields: RegisterFields,
+    },
+    KeluarRegister {
+        id: u64,
+    },
     KeluarSend {
         id: u64,
         saluran: String,
@@ -100,20 +141,36 @@ pub enum Request {
         sent_at: Option<jiff::Timestamp>,
     },
     /// Read an attachment's bytes (base64) by entry id and index.
-    Attachment { id: u64, index: usize },
+    Attachment {
+        id: u64,
+        index: usize,
+    },
     AuditVerify,
-    AuditTail { n: usize },
-    OperatorAdd { operator: Operator },
+    AuditTail {
+        n: usize,
+    },
+    OperatorAdd {
+        operator: Operator,
+    },
     OperatorList,
-    OperatorDisable { uid: u32 },
+    OperatorDisable {
+        uid: u32,
+    },
     Alarms {
         #[serde(default)]
         all: bool,
     },
-    AlarmAck { id: u64 },
-    DraftPut { key: String, data: String },
+    AlarmAck {
+        id: u64,
+    },
+    DraftPut {
+        key: String,
+        data: String,
+    },
     DraftList,
-    DraftDelete { key: String },
+    DraftDelete {
+        key: String,
+    },
     /// Ask the node to stop (admin only).
     NodeStop,
 }
@@ -174,39 +231,89 @@ pub struct IngestProgress {
 #[derive(Serialize, Deserialize, Debug, Clone)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Reply {
-    Welcome { proto: u32, node_id: String, node_name: String, zone: String, operator: Operator },
+    Welcome {
+        proto: u32,
+        node_id: String,
+        node_name: String,
+        zone: String,
+        operator: Operator,
+    },
     Status(Box<StatusInfo>),
     Ok,
-    Ingested { outcome: IngestOutcome },
-    Entries { entries: Vec<Entry> },
-    Entry { entry: Box<Entry>, text: Option<String> },
-    Attachment { name: String, mime: String, data_b64: String },
+    Ingested {
+        outcome: IngestOutcome,
+    },
+    Entries {
+        entries: Vec<Entry>,
+    },
+    Entry {
+        entry: Box<Entry>,
+        text: Option<String>,
+    },
+    Attachment {
+        name: String,
+        mime: String,
+        data_b64: String,
+    },
     Audit(AuditReport),
-    AuditRecords { records: Vec<crate::domain::AuditRecord> },
-    Operators { operators: Vec<Operator> },
-    Alarms { alarms: Vec<Alarm> },
-    Drafts { drafts: Vec<(String, String)> },
+    AuditRecords {
+        records: Vec<crate::domain::AuditRecord>,
+    },
+    Operators {
+        operators: Vec<Operator>,
+    },
+    Alarms {
+        alarms: Vec<Alarm>,
+    },
+    Drafts {
+        drafts: Vec<(String, String)>,
+    },
 }
 
 /// Events pushed to subscribed clients after a commit.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    Changed { change: Change },
-    Ingest { progress: IngestProgress },
+    Changed {
+        change: Change,
+    },
+    Ingest {
+        progress: IngestProgress,
+    },
     /// The node is stopping.
     Stopping,
 }
 
 impl NodeMsg {
     pub fn reply(re: u64, r: Reply) -> NodeMsg {
-        NodeMsg { v: PROTO_VERSION, re: Some(re), ok: Some(r), err: None, event: None }
+        NodeMsg {
+            v: PROTO_VERSION,
+            re: Some(re),
+            ok: Some(r),
+            err: None,
+            event: None,
+        }
     }
     pub fn error(re: u64, code: &str, message: impl Into<String>) -> NodeMsg {
-        NodeMsg { v: PROTO_VERSION, re: Some(re), ok: None, err: Some(ErrorReply { code: code.into(), message: message.into() }), event: None }
+        NodeMsg {
+            v: PROTO_VERSION,
+            re: Some(re),
+            ok: None,
+            err: Some(ErrorReply {
+                code: code.into(),
+                message: message.into(),
+            }),
+            event: None,
+        }
     }
     pub fn event(e: Event) -> NodeMsg {
-        NodeMsg { v: PROTO_VERSION, re: None, ok: None, err: None, event: Some(e) }
+        NodeMsg {
+            v: PROTO_VERSION,
+            re: None,
+            ok: None,
+            err: None,
+            event: Some(e),
+        }
     }
 }
 
@@ -222,14 +329,24 @@ mod tests {
         assert_eq!(read_frame(&mut r).unwrap().unwrap(), b"{\"a\":1}");
         assert!(read_frame(&mut r).unwrap().is_none());
         let huge = (u32::MAX).to_be_bytes();
-        assert_eq!(read_frame(&mut &huge[..]).unwrap_err().kind(), io::ErrorKind::InvalidData);
+        assert_eq!(
+            read_frame(&mut &huge[..]).unwrap_err().kind(),
+            io::ErrorKind::InvalidData
+        );
         let trunc = [0u8, 0, 0, 10, b'x'];
         assert!(read_frame(&mut &trunc[..]).is_err());
     }
 
     #[test]
     fn request_json_shape_is_stable() {
-        let m = ClientMsg { v: 1, id: 7, req: Request::AgendaShow { id: 3 } };
-        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"v":1,"id":7,"req":{"type":"agenda_show","id":3}}"#);
+        let m = ClientMsg {
+            v: 1,
+            id: 7,
+            req: Request::AgendaShow { id: 3 },
+        };
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"v":1,"id":7,"req":{"type":"agenda_show","id":3}}"#
+        );
     }
 }

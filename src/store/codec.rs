@@ -19,10 +19,12 @@ pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     match bytes.split_first() {
         None => Err("empty stored value".into()),
-        Some((&v, _)) if v == 0 || v > VALUE_VERSION => {
-            Err(format!("stored value has encoding version {v}; this kasa knows up to {VALUE_VERSION}: upgrade kasa"))
+        Some((&v, _)) if v == 0 || v > VALUE_VERSION => Err(format!(
+            "stored value has encoding version {v}; this kasa knows up to {VALUE_VERSION}: upgrade kasa"
+        )),
+        Some((_, rest)) => {
+            serde_json::from_slice(rest).map_err(|e| format!("corrupt stored value: {e}"))
         }
-        Some((_, rest)) => serde_json::from_slice(rest).map_err(|e| format!("corrupt stored value: {e}")),
     }
 }
 
@@ -44,8 +46,17 @@ mod tests {
     #[test]
     fn tolerates_added_fields_both_ways_and_refuses_newer_versions() {
         let old = encode(&V1 { a: 3 });
-        assert_eq!(decode::<V2>(&old).unwrap(), V2 { a: 3, b: String::new() });
-        let new = encode(&V2 { a: 4, b: "x".into() });
+        assert_eq!(
+            decode::<V2>(&old).unwrap(),
+            V2 {
+                a: 3,
+                b: String::new()
+            }
+        );
+        let new = encode(&V2 {
+            a: 4,
+            b: "x".into(),
+        });
         assert_eq!(decode::<V1>(&new).unwrap(), V1 { a: 4 });
         let mut future = new.clone();
         future[0] = 9;

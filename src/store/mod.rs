@@ -10,7 +10,10 @@ pub mod codec;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
+use redb::{
+    Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    WriteTransaction,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::{AuditRecord, ChainBreak, ChainVerifier, GENESIS_HASH};
@@ -27,7 +30,8 @@ const ENTRY_TEXT: TableDefinition<u64, &str> = TableDefinition::new("entry_text"
 /// (book, received_at µs, id)
 const IDX_BOOK: TableDefinition<(u8, i64, u64), ()> = TableDefinition::new("idx_book_time");
 /// (book, status, received_at µs, id)
-const IDX_BOOK_STATUS: TableDefinition<(u8, u8, i64, u64), ()> = TableDefinition::new("idx_book_status_time");
+const IDX_BOOK_STATUS: TableDefinition<(u8, u8, i64, u64), ()> =
+    TableDefinition::new("idx_book_status_time");
 /// (book, status) → count
 const COUNTS: TableDefinition<(u8, u8), u64> = TableDefinition::new("counts");
 /// (book, year) → last nomor agenda allocated
@@ -49,9 +53,17 @@ const DRAFTS: TableDefinition<(u32, &str), &[u8]> = TableDefinition::new("drafts
 /// Errors of the store. Messages name the problem and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path} has schema version {found}, newer than this kasa understands ({known}): upgrade kasa, or restore a backup made by this version")]
-    NewerSchema { path: PathBuf, found: u64, known: u64 },
-    #[error("database {0} is open in another process: only the node opens it (is another node running?)")]
+    #[error(
+        "database {path} has schema version {found}, newer than this kasa understands ({known}): upgrade kasa, or restore a backup made by this version"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u64,
+        known: u64,
+    },
+    #[error(
+        "database {0} is open in another process: only the node opens it (is another node running?)"
+    )]
     AlreadyOpen(PathBuf),
     #[error("database error: {0}")]
     Db(String),
@@ -72,7 +84,14 @@ macro_rules! db_err {
         fn from(e: $t) -> Self { StoreError::Db(e.to_string()) }
     })*};
 }
-db_err!(redb::Error, redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError, redb::SetDurabilityError);
+db_err!(
+    redb::Error,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError,
+    redb::SetDurabilityError
+);
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -86,11 +105,17 @@ pub struct Actor {
 impl Actor {
     /// The node itself (ingest, timers).
     pub fn node() -> Actor {
-        Actor { uid: None, name: "node".into() }
+        Actor {
+            uid: None,
+            name: "node".into(),
+        }
     }
     /// An operator.
     pub fn operator(op: &Operator) -> Actor {
-        Actor { uid: Some(op.uid), name: op.nama.clone() }
+        Actor {
+            uid: Some(op.uid),
+            name: op.nama.clone(),
+        }
     }
 }
 
@@ -173,7 +198,10 @@ pub struct Counts {
 impl Counts {
     /// The count for one book and status.
     pub fn get(&self, book: Book, status: Status) -> u64 {
-        self.rows.iter().find(|(b, s, _)| *b == book && *s == status).map_or(0, |r| r.2)
+        self.rows
+            .iter()
+            .find(|(b, s, _)| *b == book && *s == status)
+            .map_or(0, |r| r.2)
     }
 }
 
@@ -212,14 +240,24 @@ fn next_seq(tx: &WriteTransaction, name: &str) -> Result<u64> {
 }
 
 /// Appends an audit record in `tx` (the same transaction as the change it records).
-fn audit(tx: &WriteTransaction, at: Timestamp, actor: &Actor, action: &str, object: &str, digest: &str, detail: &str) -> Result<u64> {
+fn audit(
+    tx: &WriteTransaction,
+    at: Timestamp,
+    actor: &Actor,
+    action: &str,
+    object: &str,
+    digest: &str,
+    detail: &str,
+) -> Result<u64> {
     let mut meta = tx.open_table(META)?;
     let (seq, prev) = match meta.get("audit_head")? {
         Some(v) => {
             let b = v.value();
             let mut h = [0u8; 32];
             if b.len() != 40 {
-                return Err(StoreError::Db("audit head is corrupt: run `kasa audit verify`".into()));
+                return Err(StoreError::Db(
+                    "audit head is corrupt: run `kasa audit verify`".into(),
+                ));
             }
             h.copy_from_slice(&b[8..40]);
             (u64::from_be_bytes(b[..8].try_into().unwrap_or_default()), h)
@@ -239,7 +277,8 @@ fn audit(tx: &WriteTransaction, at: Timestamp, actor: &Actor, action: &str, obje
         hash: String::new(),
     };
     let h = rec.seal(&prev);
-    tx.open_table(AUDIT)?.insert(rec.seq, codec::encode(&rec).as_slice())?;
+    tx.open_table(AUDIT)?
+        .insert(rec.seq, codec::encode(&rec).as_slice())?;
     let mut head = rec.seq.to_be_bytes().to_vec();
     head.extend_from_slice(&h);
     meta.insert("audit_head", head.as_slice())?;
@@ -280,7 +319,9 @@ fn put_entry(tx: &WriteTransaction, old: Option<&Entry>, e: &Entry) -> Result<St
 
 fn get_entry_tx(tx: &WriteTransaction, id: u64) -> Result<Entry> {
     let t = tx.open_table(ENTRIES)?;
-    let v = t.get(id)?.ok_or_else(|| StoreError::NotFound(format!("entry {id}: check the id with `kasa agenda list`")))?;
+    let v = t.get(id)?.ok_or_else(|| {
+        StoreError::NotFound(format!("entry {id}: check the id with `kasa agenda list`"))
+    })?;
     codec::decode(v.value()).map_err(StoreError::Db)
 }
 
@@ -288,7 +329,8 @@ fn alloc_nomor(tx: &WriteTransaction, book: Book, year: i16, id: u64) -> Result<
     let mut c = tx.open_table(NOMOR_COUNTER)?;
     let n = c.get((book.code(), year))?.map_or(0, |v| v.value()) + 1;
     c.insert((book.code(), year), n)?;
-    tx.open_table(NOMOR_INDEX)?.insert((book.code(), year, n), id)?;
+    tx.open_table(NOMOR_INDEX)?
+        .insert((book.code(), year, n), id)?;
     Ok(n)
 }
 
@@ -298,14 +340,23 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let db = match Database::create(path) {
             Ok(db) => db,
-            Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(StoreError::AlreadyOpen(path.into())),
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(StoreError::AlreadyOpen(path.into()));
+            }
             Err(e) => return Err(StoreError::Db(format!("{}: {e}", path.display()))),
         };
-        let store = Store { db, path: path.into() };
+        let store = Store {
+            db,
+            path: path.into(),
+        };
         let found = store.schema_version()?;
         match found {
             Some(v) if v > SCHEMA_VERSION => {
-                return Err(StoreError::NewerSchema { path: path.into(), found: v, known: SCHEMA_VERSION });
+                return Err(StoreError::NewerSchema {
+                    path: path.into(),
+                    found: v,
+                    known: SCHEMA_VERSION,
+                });
             }
             Some(v) if v < SCHEMA_VERSION => store.migrate(v)?,
             _ => {}
@@ -348,7 +399,8 @@ impl Store {
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        Ok(t.get("schema_version")?.and_then(|v| v.value().try_into().ok().map(u64::from_be_bytes)))
+        Ok(t.get("schema_version")?
+            .and_then(|v| v.value().try_into().ok().map(u64::from_be_bytes)))
     }
 
     /// Migrates from schema `from` to [`SCHEMA_VERSION`]: a backup copy of the file first, then one
@@ -356,10 +408,24 @@ impl Store {
     /// the next schema adds its step to the list.
     fn migrate(&self, from: u64) -> Result<()> {
         let backup = self.path.with_extension(format!("redb.bak-v{from}"));
-        std::fs::copy(&self.path, &backup).map_err(|e| StoreError::Db(format!("backup before migration to {}: {e}", backup.display())))?;
+        std::fs::copy(&self.path, &backup).map_err(|e| {
+            StoreError::Db(format!(
+                "backup before migration to {}: {e}",
+                backup.display()
+            ))
+        })?;
         let tx = begin(&self.db)?;
-        tx.open_table(META)?.insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
-        audit(&tx, Timestamp::now(), &Actor::node(), "store.migrate", "store", "", &format!("schema {from} → {SCHEMA_VERSION}"))?;
+        tx.open_table(META)?
+            .insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
+        audit(
+            &tx,
+            Timestamp::now(),
+            &Actor::node(),
+            "store.migrate",
+            "store",
+            "",
+            &format!("schema {from} → {SCHEMA_VERSION}"),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -367,7 +433,8 @@ impl Store {
     /// Test and repair hook: sets `meta.schema_version` (used to prove a newer schema is refused).
     pub fn force_schema_version(&self, v: u64) -> Result<()> {
         let tx = begin(&self.db)?;
-        tx.open_table(META)?.insert("schema_version", v.to_be_bytes().as_slice())?;
+        tx.open_table(META)?
+            .insert("schema_version", v.to_be_bytes().as_slice())?;
         tx.commit()?;
         Ok(())
     }
@@ -376,24 +443,51 @@ impl Store {
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         let tx = self.db.begin_read()?;
         let t = tx.open_table(META)?;
-        Ok(t.get(key)?.map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+        Ok(t.get(key)?
+            .map(|v| String::from_utf8_lossy(v.value()).into_owned()))
     }
 
     /// First-time initialisation: node id and name, and the first admin operator (issue 2 §3).
     /// Refuses when the database was initialised already.
-    pub fn initialise(&self, node_id: &str, name: &str, admin: &Operator, at: Timestamp) -> Result<()> {
+    pub fn initialise(
+        &self,
+        node_id: &str,
+        name: &str,
+        admin: &Operator,
+        at: Timestamp,
+    ) -> Result<()> {
         let tx = begin(&self.db)?;
         {
             let mut meta = tx.open_table(META)?;
             if meta.get("node_id")?.is_some() {
-                return Err(StoreError::Rule("this data directory is already initialised; nothing was overwritten".into()));
+                return Err(StoreError::Rule(
+                    "this data directory is already initialised; nothing was overwritten".into(),
+                ));
             }
             meta.insert("node_id", node_id.as_bytes())?;
             meta.insert("node_name", name.as_bytes())?;
+            drop(meta);
             let bytes = codec::encode(admin);
-            tx.open_table(OPERATORS)?.insert(admin.uid, bytes.as_slice())?;
-            audit(&tx, at, &Actor::operator(admin), "node.init", &format!("node:{node_id}"), &digest_of(&bytes), name)?;
-            audit(&tx, at, &Actor::operator(admin), "operator.add", &format!("operator:{}", admin.uid), &digest_of(&bytes), "admin pertama (kasa init)")?;
+            tx.open_table(OPERATORS)?
+                .insert(admin.uid, bytes.as_slice())?;
+            audit(
+                &tx,
+                at,
+                &Actor::operator(admin),
+                "node.init",
+                &format!("node:{node_id}"),
+                &digest_of(&bytes),
+                name,
+            )?;
+            audit(
+                &tx,
+                at,
+                &Actor::operator(admin),
+                "operator.add",
+                &format!("operator:{}", admin.uid),
+                &digest_of(&bytes),
+                "admin pertama (kasa init)",
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -405,7 +499,9 @@ impl Store {
     pub fn operator(&self, uid: u32) -> Result<Option<Operator>> {
         let tx = self.db.begin_read()?;
         let t = tx.open_table(OPERATORS)?;
-        t.get(uid)?.map(|v| codec::decode(v.value()).map_err(StoreError::Db)).transpose()
+        t.get(uid)?
+            .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
+            .transpose()
     }
 
     /// All operators, by uid.
@@ -421,16 +517,28 @@ impl Store {
     }
 
     /// Adds an operator (refused if the uid exists) or, with `replace`, updates one. Audited.
-    pub fn put_operator(&self, actor: &Actor, op: &Operator, replace: bool, at: Timestamp) -> Result<Change> {
+    pub fn put_operator(
+        &self,
+        actor: &Actor,
+        op: &Operator,
+        replace: bool,
+        at: Timestamp,
+    ) -> Result<Change> {
         let tx = begin(&self.db)?;
         {
             let mut t = tx.open_table(OPERATORS)?;
             let exists = t.get(op.uid)?.is_some();
             if exists && !replace {
-                return Err(StoreError::Rule(format!("uid {} is already an operator: use `kasa operator list`", op.uid)));
+                return Err(StoreError::Rule(format!(
+                    "uid {} is already an operator: use `kasa operator list`",
+                    op.uid
+                )));
             }
             if !exists && replace {
-                return Err(StoreError::NotFound(format!("operator with uid {}", op.uid)));
+                return Err(StoreError::NotFound(format!(
+                    "operator with uid {}",
+                    op.uid
+                )));
             }
             let bytes = codec::encode(op);
             t.insert(op.uid, bytes.as_slice())?;
@@ -441,7 +549,15 @@ impl Store {
             } else {
                 "operator.update"
             };
-            audit(&tx, at, actor, action, &format!("operator:{}", op.uid), &digest_of(&bytes), &format!("{} ({})", op.nama, op.role.as_str()))?;
+            audit(
+                &tx,
+                at,
+                actor,
+                action,
+                &format!("operator:{}", op.uid),
+                &digest_of(&bytes),
+                &format!("{} ({})", op.nama, op.role.as_str()),
+            )?;
         }
         tx.commit()?;
         Ok(Change::Operator { uid: op.uid })
@@ -450,13 +566,31 @@ impl Store {
     /// Records a refused connection (unknown or disabled uid) in the audit chain.
     pub fn audit_refusal(&self, uid: u32, pid: i32, why: &str, at: Timestamp) -> Result<()> {
         let tx = begin(&self.db)?;
-        audit(&tx, at, &Actor { uid: Some(uid), name: format!("uid {uid}") }, "access.refused", &format!("uid:{uid}"), "", &format!("{why} (pid {pid})"))?;
+        audit(
+            &tx,
+            at,
+            &Actor {
+                uid: Some(uid),
+                name: format!("uid {uid}"),
+            },
+            "access.refused",
+            &format!("uid:{uid}"),
+            "",
+            &format!("{why} (pid {pid})"),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     /// Appends a free audit record (node start/stop, exports) in its own transaction.
-    pub fn audit_event(&self, actor: &Actor, action: &str, object: &str, detail: &str, at: Timestamp) -> Result<u64> {
+    pub fn audit_event(
+        &self,
+        actor: &Actor,
+        action: &str,
+        object: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<u64> {
         let tx = begin(&self.db)?;
         let seq = audit(&tx, at, actor, action, object, "", detail)?;
         tx.commit()?;
@@ -469,7 +603,9 @@ impl Store {
     pub fn entry(&self, id: u64) -> Result<Option<Entry>> {
         let tx = self.db.begin_read()?;
         let t = tx.open_table(ENTRIES)?;
-        t.get(id)?.map(|v| codec::decode(v.value()).map_err(StoreError::Db)).transpose()
+        t.get(id)?
+            .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
+            .transpose()
     }
 
     /// The extracted text of an entry's first attachment, if any.
@@ -498,7 +634,11 @@ impl Store {
             }
             (Some(b), None) => {
                 let t = tx.open_table(IDX_BOOK)?;
-                for r in t.range((b.code(), i64::MIN, 0u64)..(b.code(), cts, cid))?.rev().take(limit) {
+                for r in t
+                    .range((b.code(), i64::MIN, 0u64)..(b.code(), cts, cid))?
+                    .rev()
+                    .take(limit)
+                {
                     ids.push(r?.0.value().2);
                 }
             }
@@ -507,7 +647,9 @@ impl Store {
                 for r in entries.iter()?.rev() {
                     let (_, v) = r?;
                     let e: Entry = codec::decode(v.value()).map_err(StoreError::Db)?;
-                    if status.is_none_or(|s| s == e.status) && (micros(e.received_at), e.id) < (cts, cid) {
+                    if status.is_none_or(|s| s == e.status)
+                        && (micros(e.received_at), e.id) < (cts, cid)
+                    {
                         ids.push(e.id);
                         if ids.len() >= limit {
                             break;
@@ -538,8 +680,10 @@ impl Store {
         for r in t.iter()? {
             let (k, v) = r?;
             let (b, s) = k.value();
-            if let (Some(b), Some(s)) = (Book::from_code(b), Status::ALL.into_iter().find(|x| x.code() == s))
-                && v.value() > 0
+            if let (Some(b), Some(s)) = (
+                Book::from_code(b),
+                Status::ALL.into_iter().find(|x| x.code() == s),
+            ) && v.value() > 0
             {
                 rows.push((b, s, v.value()));
             }
@@ -551,7 +695,8 @@ impl Store {
     pub fn source_seen(&self, key: &SourceKey) -> Result<Option<u64>> {
         let tx = self.db.begin_read()?;
         let t = tx.open_table(SOURCES)?;
-        Ok(t.get((key.dev, key.ino, key.mtime_ns, key.size))?.map(|v| v.value()))
+        Ok(t.get((key.dev, key.ino, key.mtime_ns, key.size))?
+            .map(|v| v.value()))
     }
 
     /// The first entry holding this content, if any.
@@ -597,52 +742,113 @@ impl Store {
             let mut e = Entry::new_scan(id, inp.at, inp.attachment.clone());
             e.suggestions = inp.suggestions.clone();
             e.text_note = inp.text_note.clone();
-            let first = tx.open_table(HASHES)?.get(inp.sha256.as_slice())?.map(|v| v.value());
+            let first = tx
+                .open_table(HASHES)?
+                .get(inp.sha256.as_slice())?
+                .map(|v| v.value());
             let (action, detail) = match first {
                 Some(of) => {
                     e.status = Status::Duplikat;
                     e.duplicate_of = Some(of);
-                    e.push_event(inp.at, None, "node", "duplikat", format!("isi sama dengan entri {of} ({})", inp.origin));
+                    e.push_event(
+                        inp.at,
+                        None,
+                        "node",
+                        "duplikat",
+                        format!("isi sama dengan entri {of} ({})", inp.origin),
+                    );
                     outcome = IngestOutcome::Duplicate { id, of };
-                    ("ingest.duplicate", format!("{} duplicate of entry {of}", inp.attachment.name))
+                    (
+                        "ingest.duplicate",
+                        format!("{} duplicate of entry {of}", inp.attachment.name),
+                    )
                 }
                 None => {
                     tx.open_table(HASHES)?.insert(inp.sha256.as_slice(), id)?;
-                    e.push_event(inp.at, None, "node", "diterima", format!("{} ({})", inp.attachment.name, inp.origin));
+                    e.push_event(
+                        inp.at,
+                        None,
+                        "node",
+                        "diterima",
+                        format!("{} ({})", inp.attachment.name, inp.origin),
+                    );
                     outcome = IngestOutcome::New { id };
                     ("ingest.accept", inp.attachment.name.clone())
                 }
             };
-            tx.open_table(BLOBS)?.insert(inp.sha256.as_slice(), inp.attachment.size)?;
+            tx.open_table(BLOBS)?
+                .insert(inp.sha256.as_slice(), inp.attachment.size)?;
             if let Some(k) = inp.source {
-                tx.open_table(SOURCES)?.insert((k.dev, k.ino, k.mtime_ns, k.size), id)?;
+                tx.open_table(SOURCES)?
+                    .insert((k.dev, k.ino, k.mtime_ns, k.size), id)?;
             }
             if let Some(text) = &inp.text {
                 tx.open_table(ENTRY_TEXT)?.insert(id, text.as_str())?;
             }
             put_entry(&tx, None, &e)?;
-            audit(&tx, inp.at, &Actor::node(), action, &format!("entry:{id}"), &hex::encode(inp.sha256), &detail)?;
+            audit(
+                &tx,
+                inp.at,
+                &Actor::node(),
+                action,
+                &format!("entry:{id}"),
+                &hex::encode(inp.sha256),
+                &detail,
+            )?;
         }
         tx.commit()?;
         let id = match outcome {
-            IngestOutcome::New { id } | IngestOutcome::Duplicate { id, .. } | IngestOutcome::AlreadyIngested { id } => id,
+            IngestOutcome::New { id }
+            | IngestOutcome::Duplicate { id, .. }
+            | IngestOutcome::AlreadyIngested { id } => id,
         };
         Ok((outcome, vec![Change::Entry { id }]))
     }
 
     /// Records a refused file: an alarm and an audit record in one transaction.
-    pub fn ingest_refused(&self, name: &str, reason: &str, at: Timestamp) -> Result<(u64, Vec<Change>)> {
-        self.raise_alarm("ingest.failed", &format!("{name}: {reason}"), &format!("file:{name}"), at)
+    pub fn ingest_refused(
+        &self,
+        name: &str,
+        reason: &str,
+        at: Timestamp,
+    ) -> Result<(u64, Vec<Change>)> {
+        self.raise_alarm(
+            "ingest.failed",
+            &format!("{name}: {reason}"),
+            &format!("file:{name}"),
+            at,
+        )
     }
 
     /// Raises an alarm (audited). Returns its id.
-    pub fn raise_alarm(&self, kind: &str, message: &str, object: &str, at: Timestamp) -> Result<(u64, Vec<Change>)> {
+    pub fn raise_alarm(
+        &self,
+        kind: &str,
+        message: &str,
+        object: &str,
+        at: Timestamp,
+    ) -> Result<(u64, Vec<Change>)> {
         let tx = begin(&self.db)?;
         let id = next_seq(&tx, "alarm")?;
-        let a = Alarm { id, at, kind: kind.into(), message: message.into(), object: object.into(), acked_by: None };
+        let a = Alarm {
+            id,
+            at,
+            kind: kind.into(),
+            message: message.into(),
+            object: object.into(),
+            acked_by: None,
+        };
         let bytes = codec::encode(&a);
         tx.open_table(ALARMS)?.insert(id, bytes.as_slice())?;
-        audit(&tx, at, &Actor::node(), kind, object, &digest_of(&bytes), message)?;
+        audit(
+            &tx,
+            at,
+            &Actor::node(),
+            kind,
+            object,
+            &digest_of(&bytes),
+            message,
+        )?;
         tx.commit()?;
         Ok((id, vec![Change::Alarm { id }]))
     }
@@ -672,12 +878,22 @@ impl Store {
                 None => return Err(StoreError::NotFound(format!("alarm {id}"))),
             };
             if a.acked_by.is_some() {
-                return Err(StoreError::Rule(format!("alarm {id} is already acknowledged")));
+                return Err(StoreError::Rule(format!(
+                    "alarm {id} is already acknowledged"
+                )));
             }
             a.acked_by = Some(actor.name.clone());
             let bytes = codec::encode(&a);
             t.insert(id, bytes.as_slice())?;
-            audit(&tx, at, actor, "alarm.ack", &format!("alarm:{id}"), &digest_of(&bytes), &a.message)?;
+            audit(
+                &tx,
+                at,
+                actor,
+                "alarm.ack",
+                &format!("alarm:{id}"),
+                &digest_of(&bytes),
+                &a.message,
+            )?;
         }
         tx.commit()?;
         Ok(vec![Change::Alarm { id }])
@@ -685,9 +901,19 @@ impl Store {
 
     /// Applies a domain transition to an entry in one transaction with its audit record.
     /// `f` receives the entry and a nomor allocator `(book, year) → next nomor` usable at most as needed.
-    pub fn update_entry<F>(&self, id: u64, actor: &Actor, action: &str, at: Timestamp, f: F) -> Result<(Entry, Vec<Change>)>
+    pub fn update_entry<F>(
+        &self,
+        id: u64,
+        actor: &Actor,
+        action: &str,
+        at: Timestamp,
+        f: F,
+    ) -> Result<(Entry, Vec<Change>)>
     where
-        F: FnOnce(&mut Entry, &mut dyn FnMut(Book, i16) -> Result<u64>) -> std::result::Result<String, StoreError>,
+        F: FnOnce(
+            &mut Entry,
+            &mut dyn FnMut(Book, i16) -> Result<u64>,
+        ) -> std::result::Result<String, StoreError>,
     {
         let tx = begin(&self.db)?;
         let e = {
@@ -696,7 +922,15 @@ impl Store {
             let mut alloc = |b: Book, y: i16| alloc_nomor(&tx, b, y, id);
             let detail = f(&mut e, &mut alloc)?;
             let digest = put_entry(&tx, Some(&old), &e)?;
-            audit(&tx, at, actor, action, &format!("entry:{id}"), &digest, &detail)?;
+            audit(
+                &tx,
+                at,
+                actor,
+                action,
+                &format!("entry:{id}"),
+                &digest,
+                &detail,
+            )?;
             e
         };
         tx.commit()?;
@@ -714,22 +948,41 @@ impl Store {
         op: &Operator,
         at: Timestamp,
     ) -> Result<(Entry, Vec<Change>)> {
-        self.update_entry(id, &Actor::operator(op), "agenda.register", at, |e, alloc| {
-            e.check_registrable()?;
-            let n = alloc(e.book, tahun)?;
-            e.register(fields, tahun, n, batas_waktu, at, op)?;
-            Ok(format!("nomor agenda {n}/{tahun} {}", e.book.as_str()))
-        })
+        self.update_entry(
+            id,
+            &Actor::operator(op),
+            "agenda.register",
+            at,
+            |e, alloc| {
+                e.check_registrable()?;
+                let n = alloc(e.book, tahun)?;
+                e.register(fields, tahun, n, batas_waktu, at, op)?;
+                Ok(format!("nomor agenda {n}/{tahun} {}", e.book.as_str()))
+            },
+        )
     }
 
     /// Creates a keluar draft (book keluar or kriptogram-keluar). Audited.
-    pub fn keluar_new(&self, fields: &RegisterFields, op: &Operator, at: Timestamp) -> Result<(Entry, Vec<Change>)> {
+    pub fn keluar_new(
+        &self,
+        fields: &RegisterFields,
+        op: &Operator,
+        at: Timestamp,
+    ) -> Result<(Entry, Vec<Change>)> {
         let tx = begin(&self.db)?;
         let e = {
             let id = next_seq(&tx, "entry")?;
             let e = Entry::new_keluar(id, fields, at, op);
             let digest = put_entry(&tx, None, &e)?;
-            audit(&tx, at, &Actor::operator(op), "keluar.draft", &format!("entry:{id}"), &digest, &e.perihal)?;
+            audit(
+                &tx,
+                at,
+                &Actor::operator(op),
+                "keluar.draft",
+                &format!("entry:{id}"),
+                &digest,
+                &e.perihal,
+            )?;
             e
         };
         tx.commit()?;
@@ -784,28 +1037,66 @@ impl Store {
                 Ok(r) => r,
                 Err(e) => {
                     let (hs, hh) = v.head();
-                    return Ok(AuditReport { ok: false, head_seq: hs, head_hash: hex::encode(hh), records: n, first_bad_seq: Some(k.value()), problem: Some(e) });
+                    return Ok(AuditReport {
+                        ok: false,
+                        head_seq: hs,
+                        head_hash: hex::encode(hh),
+                        records: n,
+                        first_bad_seq: Some(k.value()),
+                        problem: Some(e),
+                    });
                 }
             };
             if let Err(b) = v.push(&rec) {
                 let (hs, hh) = v.head();
                 let problem = match b {
-                    ChainBreak::Gap { seq, expected_seq } => format!("record {seq} found where {expected_seq} was expected"),
-                    ChainBreak::PrevMismatch { seq } => format!("record {seq} does not chain onto record {}", seq - 1),
-                    ChainBreak::HashMismatch { seq } => format!("record {seq} was altered: its hash does not match its content"),
+                    ChainBreak::Gap { seq, expected_seq } => {
+                        format!("record {seq} found where {expected_seq} was expected")
+                    }
+                    ChainBreak::PrevMismatch { seq } => {
+                        format!("record {seq} does not chain onto record {}", seq - 1)
+                    }
+                    ChainBreak::HashMismatch { seq } => {
+                        format!("record {seq} was altered: its hash does not match its content")
+                    }
                 };
-                return Ok(AuditReport { ok: false, head_seq: hs, head_hash: hex::encode(hh), records: n, first_bad_seq: Some(b.seq()), problem: Some(problem) });
+                return Ok(AuditReport {
+                    ok: false,
+                    head_seq: hs,
+                    head_hash: hex::encode(hh),
+                    records: n,
+                    first_bad_seq: Some(b.seq()),
+                    problem: Some(problem),
+                });
             }
         }
         let meta = tx.open_table(META)?;
         let (hs, hh) = v.head();
         if let Some(head) = meta.get("audit_head")? {
             let b = head.value();
-            if b.len() == 40 && (u64::from_be_bytes(b[..8].try_into().unwrap_or_default()) != hs || b[8..] != hh) {
-                return Ok(AuditReport { ok: false, head_seq: hs, head_hash: hex::encode(hh), records: n, first_bad_seq: Some(hs + 1), problem: Some("records after the last verified one are missing (chain truncated)".into()) });
+            if b.len() == 40
+                && (u64::from_be_bytes(b[..8].try_into().unwrap_or_default()) != hs || b[8..] != hh)
+            {
+                return Ok(AuditReport {
+                    ok: false,
+                    head_seq: hs,
+                    head_hash: hex::encode(hh),
+                    records: n,
+                    first_bad_seq: Some(hs + 1),
+                    problem: Some(
+                        "records after the last verified one are missing (chain truncated)".into(),
+                    ),
+                });
             }
         }
-        Ok(AuditReport { ok: true, head_seq: hs, head_hash: hex::encode(hh), records: n, first_bad_seq: None, problem: None })
+        Ok(AuditReport {
+            ok: true,
+            head_seq: hs,
+            head_hash: hex::encode(hh),
+            records: n,
+            first_bad_seq: None,
+            problem: None,
+        })
     }
 
     /// The last `n` audit records, newest last.
@@ -869,29 +1160,58 @@ impl Store {
             {
                 for i in 0..batch {
                     let id = next_seq(&tx, "entry")?;
-                    let at = start.checked_add(jiff::SignedDuration::from_secs((done + i) as i64)).unwrap_or(start);
+                    let at = start
+                        .checked_add(jiff::SignedDuration::from_secs((done + i) as i64))
+                        .unwrap_or(start);
                     let mut e = Entry::new_scan(
                         id,
                         at,
-                        Attachment { sha256: format!("{id:064x}"), name: format!("scan-{id}.pdf"), mime: "application/pdf".into(), size: 1000, pages: Some(1) , encrypted_at_rest: false },
+                        Attachment {
+                            sha256: format!("{id:064x}"),
+                            name: format!("scan-{id}.pdf"),
+                            mime: "application/pdf".into(),
+                            size: 1000,
+                            pages: Some(1),
+                            encrypted_at_rest: false,
+                        },
                     );
                     e.book = book;
                     e.perihal = format!("Berita uji nomor {id} tentang pengamanan informasi");
                     e.asal = "Diskominfo Provinsi".into();
-                    e.status = if id % 10 == 0 { Status::Baru } else { Status::Teragenda };
+                    e.status = if id % 10 == 0 {
+                        Status::Baru
+                    } else {
+                        Status::Teragenda
+                    };
                     if e.status == Status::Teragenda {
                         e.nomor_agenda = Some(alloc_nomor(&tx, book, 2026, id)?);
                         e.tahun = Some(2026);
                     }
                     put_entry(&tx, None, &e)?;
                 }
-                audit(&tx, start, &Actor::node(), "bench.load", book.as_str(), "", &format!("{batch} entries"))?;
+                audit(
+                    &tx,
+                    start,
+                    &Actor::node(),
+                    "bench.load",
+                    book.as_str(),
+                    "",
+                    &format!("{batch} entries"),
+                )?;
             }
             tx.commit()?;
             done += batch;
         }
         let tx = begin(&self.db)?;
-        audit(&tx, start, &Actor::node(), "bench.load.done", book.as_str(), "", "")?;
+        audit(
+            &tx,
+            start,
+            &Actor::node(),
+            "bench.load.done",
+            book.as_str(),
+            "",
+            "",
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -1,0 +1,132 @@
+//! A connection to the node over its Unix socket (used by the CLI and the console).
+//!
+//! A reader thread routes replies and pushed events apart, so a caller can wait for its reply while
+//! events queue for the console.
+
+use std::io::BufWriter;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+use crate::proto::{self, ClientMsg, Event, NodeMsg, Reply, Request};
+
+/// Client-side failures; messages say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(
+        "no node is running on {0}: start it with `kasa node` (or open the console with `kasa`)"
+    )]
+    NoNode(PathBuf),
+    #[error("lost the connection to the node: {0}")]
+    Lost(String),
+    #[error("{message}")]
+    Refused { code: String, message: String },
+    #[error("the node did not answer within {0:?}")]
+    Timeout(Duration),
+}
+
+impl ClientError {
+    /// The node's error code when it refused a request (`rule`, `not_found`, `forbidden`, …).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// One connection.
+pub struct Client {
+    writer: BufWriter<UnixStream>,
+    replies: Receiver<NodeMsg>,
+    events: Option<Receiver<Event>>,
+    next_id: u64,
+    /// How long [`Client::call`] waits for a reply.
+    pub timeout: Duration,
+}
+
+impl Client {
+    /// Connects to the node on `socket`.
+    pub fn connect(socket: &Path) -> Result<Client, ClientError> {
+        let s =
+            UnixStream::connect(socket).map_err(|_| ClientError::NoNode(socket.to_path_buf()))?;
+        let r = s
+            .try_clone()
+            .map_err(|e| ClientError::Lost(e.to_string()))?;
+        let (rtx, rrx) = mpsc::channel();
+        let (etx, erx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = std::io::BufReader::new(r);
+            while let Ok(Some(body)) = proto::read_frame(&mut r) {
+                let Ok(m) = serde_json::from_slice::<NodeMsg>(&body) else {
+                    break;
+                };
+                if let Some(ev) = m.event {
+                    if etx.send(ev).is_err() {
+                        // Nobody listens for events; keep serving replies.
+                    }
+                } else if rtx.send(m).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Client {
+            writer: BufWriter::new(s),
+            replies: rrx,
+            events: Some(erx),
+            next_id: 1,
+            timeout: Duration::from_secs(120),
+        })
+    }
+
+    /// Sends a request and waits for its reply.
+    pub fn call(&mut self, req: Request) -> Result<Reply, ClientError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let body = serde_json::to_vec(&ClientMsg {
+            v: proto::PROTO_VERSION,
+            id,
+            req,
+        })
+        .map_err(|e| ClientError::Lost(e.to_string()))?;
+        proto::write_frame(&mut self.writer, &body)
+            .map_err(|e| ClientError::Lost(e.to_string()))?;
+        loop {
+            let m = match self.replies.recv_timeout(self.timeout) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(ClientError::Timeout(self.timeout));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(ClientError::Lost("the node closed the connection".into()));
+                }
+            };
+            if m.re != Some(id) && m.re != Some(0) {
+                continue;
+            }
+            if let Some(e) = m.err {
+                return Err(ClientError::Refused {
+                    code: e.code,
+                    message: e.message,
+                });
+            }
+            return m.ok.ok_or_else(|| ClientError::Lost("empty reply".into()));
+        }
+    }
+
+    /// Subscribes to pushed events and hands over their receiver (once).
+    pub fn subscribe(&mut self) -> Result<Receiver<Event>, ClientError> {
+        self.call(Request::Subscribe)?;
+        self.events
+            .take()
+            .ok_or_else(|| ClientError::Lost("already subscribed".into()))
+    }
+
+    /// Writes raw bytes (tests of bad frames).
+    pub fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        self.writer.write_all(bytes)?;
+        self.writer.flush()
+    }
+}
