@@ -143,6 +143,18 @@ impl AgeError {
         }
     }
 
+    /// Recovers the [`AgeError`] carried by an `io::Error` returned from [`Decryptor`]'s `Read`
+    /// implementation (or an armor error); other errors become [`AgeError::Io`].
+    pub fn from_io(e: io::Error) -> AgeError {
+        if let Some(a) = armor::as_armor_error(&e) {
+            return AgeError::Armor(a.to_string());
+        }
+        if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<AgeError>()) {
+            return inner.clone_shallow();
+        }
+        AgeError::Io(e)
+    }
+
     fn clone_shallow(&self) -> AgeError {
         match self {
             AgeError::Header(s) => AgeError::Header(s.clone()),
@@ -189,6 +201,15 @@ fn bech32_decode(s: &str) -> Result<(String, Vec<u8>), AgeError> {
         return Err(AgeError::Key("non-canonical Bech32 encoding".into()));
     }
     Ok((hrp, data))
+}
+
+/// True when the little-endian `u` is below 2^255 - 19 (a canonical field element encoding).
+fn is_canonical_u(u: &[u8; 32]) -> bool {
+    if u[31] & 0x80 != 0 {
+        return false;
+    }
+    // p = 2^255 - 19 = 0x7fff…ffed: u >= p only if bytes 1..=30 are 0xff, byte 31 is 0x7f, byte 0 >= 0xed.
+    !(u[31] == 0x7f && u[1..31].iter().all(|&b| b == 0xff) && u[0] >= 0xed)
 }
 
 fn is_low_order(public: &[u8; 32]) -> bool {
@@ -360,8 +381,14 @@ impl Recipient {
         Recipient::from_bytes(public)
     }
 
-    /// From raw 32 bytes; rejects low-order points.
+    /// From raw 32 bytes; rejects non-canonical encodings (u >= 2^255 - 19, or the top bit set) and
+    /// low-order points.
     pub fn from_bytes(public: [u8; 32]) -> Result<Recipient, AgeError> {
+        if !is_canonical_u(&public) {
+            return Err(AgeError::Key(
+                "X25519 recipient is not canonically encoded".into(),
+            ));
+        }
         if is_low_order(&public) {
             return Err(AgeError::Key(
                 "X25519 recipient is a low-order point".into(),
@@ -733,7 +760,7 @@ pub struct Decryptor<R: Read> {
     src: BufReader<R>,
     cipher: ChaCha20Poly1305,
     counter: u128,
-    buf: Vec<u8>,
+    buf: Zeroizing<Vec<u8>>,
     pos: usize,
     last_seen: bool,
     finished: bool,
@@ -798,7 +825,7 @@ impl<R: Read> Decryptor<R> {
             src,
             cipher: chacha(&key),
             counter: 0,
-            buf: Vec::with_capacity(ENC_CHUNK),
+            buf: Zeroizing::new(Vec::with_capacity(ENC_CHUNK)),
             pos: 0,
             last_seen: false,
             finished: false,
@@ -906,6 +933,12 @@ impl<R: Read> Decryptor<R> {
         Ok(true)
     }
 
+    /// The underlying reader (bytes buffered but not yet consumed by the decryptor are lost; after the
+    /// end of the payload there are none).
+    pub fn into_inner(self) -> R {
+        self.src.into_inner()
+    }
+
     /// Decrypts everything into `out`; returns the plaintext length in bytes. Plaintext reaches `out`
     /// chunk by chunk: on error, `out` may hold the authenticated prefix.
     pub fn decrypt_to<W: Write>(mut self, out: &mut W) -> Result<u64, AgeError> {
@@ -937,12 +970,6 @@ impl<R: Read> Read for Decryptor<R> {
                 Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
             }
         }
-    }
-}
-
-impl<R: Read> Drop for Decryptor<R> {
-    fn drop(&mut self) {
-        self.buf.zeroize();
     }
 }
 

@@ -10,3 +10,11 @@ pub mod armor;
 pub mod fsutil;
 
 pub use age::{AgeError, AgeErrorClass, Armor, Decryptor, Encryptor, Identity, Recipient};
+pub mod card;
+pub mod keystore;
+
+pub use card::{NodeCard, safety_number};
+pub use keystore::{KdfParams, Keystore, KeystoreError, NodeKeys, read_passphrase_file};
+pub mod kgm;
+
+pub use kgm::{KgmError, Opened, VerifiedHeader};
