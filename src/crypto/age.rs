@@ -1,0 +1,1063 @@
+//! The age v1 file format (c2sp.org/age) with X25519 recipients, composed from `x25519-dalek`,
+//! `hkdf`, `hmac`, `sha2` and `chacha20poly1305`.
+//!
+//! # Format (c2sp.org/age)
+//!
+//! ```text
+//! age-encryption.org/v1\n                        version line
+//! -> X25519 <b64 ephemeral share>\n              one stanza per recipient (any order, any count)
+//! <b64 wrapped file key, 64-column lines, last line shorter (maybe empty)>\n
+//! --- <b64 HMAC-SHA-256 of the header up to and including "---">\n
+//! <16-byte payload nonce><STREAM chunks>
+//! ```
+//!
+//! - File key: 16 random bytes.
+//! - X25519 stanza (spec "The X25519 recipient type"): `shared = X25519(eph, recipient)`, rejected if
+//!   all zero; `wrap key = HKDF-SHA-256(ikm = shared, salt = share || recipient, info =
+//!   "age-encryption.org/v1/X25519")`, 32 bytes; body = ChaCha20-Poly1305(wrap key, nonce 0, file key),
+//!   exactly 32 bytes.
+//! - Header MAC (spec "Header"): `HMAC-SHA-256(HKDF(ikm = file key, salt = empty, info = "header"))`.
+//! - Payload (spec "Payload"): `key = HKDF(ikm = file key, salt = nonce, info = "payload")`; STREAM of
+//!   64 KiB plaintext chunks, each ChaCha20-Poly1305 with nonce = 11-byte big-endian counter || flag
+//!   (1 on the last chunk). The last chunk may be full; it is empty only when the whole payload is.
+//!
+//! Parsing is strict: canonical unpadded base64, 64-column stanza bodies ended by a short line, arguments
+//! of visible ASCII, no CR, exactly one space separators. Unknown stanza types (including grease) are
+//! skipped; `scrypt` and `mlkem768x25519` stanzas are recognised but not implemented: a file that only
+//! they could open fails with [`AgeError::Unsupported`].
+//!
+//! Decryption is streaming with bounded memory (one 64 KiB chunk); [`Decryptor`] releases each chunk
+//! after it authenticates (like the reference implementation), so callers that must not release
+//! anything before the end use [`decrypt_to_path`], which writes a 0600 temporary file and renames it
+//! only after the final chunk authenticated and no trailing data follows.
+
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::str::FromStr;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::armor::{self, ArmorReader, ArmorWriter};
+
+/// The version line of an age v1 file (without its LF).
+pub const VERSION_LINE: &str = "age-encryption.org/v1";
+/// File key length in bytes.
+pub const FILE_KEY_LEN: usize = 16;
+/// STREAM plaintext chunk size in bytes (64 KiB).
+pub const CHUNK_SIZE: usize = 64 * 1024;
+/// Poly1305 tag length in bytes.
+pub const TAG_LEN: usize = 16;
+/// Payload nonce length in bytes.
+pub const NONCE_LEN: usize = 16;
+const ENC_CHUNK: usize = CHUNK_SIZE + TAG_LEN;
+const X25519_LABEL: &[u8] = b"age-encryption.org/v1/X25519";
+const MAX_HEADER: usize = 1 << 20;
+const MAX_LINE: usize = 16 * 1024;
+const MAX_STANZAS: usize = 1024;
+const IDENTITY_HRP: &str = "age-secret-key-";
+const RECIPIENT_HRP: &str = "age";
+
+/// Outcome classes of the C2SP CCTV age vectors, plus `Unsupported` and `Io`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgeErrorClass {
+    /// `header failure`
+    Header,
+    /// `HMAC failure`
+    Hmac,
+    /// `payload failure`
+    Payload,
+    /// `no match`
+    NoMatch,
+    /// `armor failure`
+    Armor,
+    /// A recipient type this implementation does not support (scrypt, mlkem768x25519).
+    Unsupported,
+    /// An I/O error of the underlying reader or writer.
+    Io,
+}
+
+/// Errors of age encryption and decryption.
+#[derive(Debug, thiserror::Error)]
+pub enum AgeError {
+    /// The header is malformed, or a stanza addressed to our identity type is invalid (spec "Header").
+    #[error("age header failure: {0}")]
+    Header(String),
+    /// The header MAC does not verify (the file key was found, the header was altered).
+    #[error("age header MAC does not verify")]
+    Hmac,
+    /// The payload is truncated, altered or has trailing data (spec "Payload").
+    #[error("age payload failure: {0}")]
+    Payload(String),
+    /// No identity opened any recipient stanza.
+    #[error("no identity matched any recipient stanza")]
+    NoMatch,
+    /// The ASCII armor is malformed.
+    #[error("{0}")]
+    Armor(String),
+    /// The file (or a key string) needs a recipient type that is not implemented.
+    #[error("unsupported age recipient type: {0}")]
+    Unsupported(String),
+    /// A key string (identity or recipient) is malformed.
+    #[error("invalid age key: {0}")]
+    Key(String),
+    /// I/O error of the underlying reader or writer.
+    #[error("I/O error: {0}")]
+    Io(#[source] io::Error),
+}
+
+impl AgeError {
+    /// The outcome class (key-string errors count as `Header`).
+    pub fn class(&self) -> AgeErrorClass {
+        match self {
+            AgeError::Header(_) | AgeError::Key(_) => AgeErrorClass::Header,
+            AgeError::Hmac => AgeErrorClass::Hmac,
+            AgeError::Payload(_) => AgeErrorClass::Payload,
+            AgeError::NoMatch => AgeErrorClass::NoMatch,
+            AgeError::Armor(_) => AgeErrorClass::Armor,
+            AgeError::Unsupported(_) => AgeErrorClass::Unsupported,
+            AgeError::Io(_) => AgeErrorClass::Io,
+        }
+    }
+
+    /// Maps an I/O error met while reading `what`: armor violations become [`AgeError::Armor`],
+    /// truncation/invalid data becomes `or`, other errors stay I/O errors.
+    fn from_read(e: io::Error, or: fn(String) -> AgeError) -> AgeError {
+        if let Some(a) = armor::as_armor_error(&e) {
+            return AgeError::Armor(a.to_string());
+        }
+        if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<AgeError>()) {
+            return inner.clone_shallow();
+        }
+        match e.kind() {
+            io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData => or(e.to_string()),
+            _ => AgeError::Io(e),
+        }
+    }
+
+    /// Recovers the [`AgeError`] carried by an `io::Error` returned from [`Decryptor`]'s `Read`
+    /// implementation (or an armor error); other errors become [`AgeError::Io`].
+    pub fn from_io(e: io::Error) -> AgeError {
+        if let Some(a) = armor::as_armor_error(&e) {
+            return AgeError::Armor(a.to_string());
+        }
+        if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<AgeError>()) {
+            return inner.clone_shallow();
+        }
+        AgeError::Io(e)
+    }
+
+    fn clone_shallow(&self) -> AgeError {
+        match self {
+            AgeError::Header(s) => AgeError::Header(s.clone()),
+            AgeError::Hmac => AgeError::Hmac,
+            AgeError::Payload(s) => AgeError::Payload(s.clone()),
+            AgeError::NoMatch => AgeError::NoMatch,
+            AgeError::Armor(s) => AgeError::Armor(s.clone()),
+            AgeError::Unsupported(s) => AgeError::Unsupported(s.clone()),
+            AgeError::Key(s) => AgeError::Key(s.clone()),
+            AgeError::Io(e) => AgeError::Io(io::Error::new(e.kind(), e.to_string())),
+        }
+    }
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).expect("the operating system random source failed");
+    b
+}
+
+fn hkdf32(ikm: &[u8], salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    Hkdf::<Sha256>::new(Some(salt), ikm)
+        .expand(info, out.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA-256 output length");
+    out
+}
+
+fn chacha(key: &[u8; 32]) -> ChaCha20Poly1305 {
+    ChaCha20Poly1305::new_from_slice(key).expect("32-byte key")
+}
+
+fn bech32_decode(s: &str) -> Result<(String, Vec<u8>), AgeError> {
+    use bech32::primitives::decode::CheckedHrpstring;
+    let checked = CheckedHrpstring::new::<bech32::Bech32>(s)
+        .map_err(|e| AgeError::Key(format!("not a valid Bech32 string: {e}")))?;
+    let hrp = checked.hrp().to_lowercase();
+    let data: Vec<u8> = checked.byte_iter().collect();
+    // Canonical: re-encoding must give the same string (modulo case), so padding bits are zero.
+    let hrp_obj = bech32::Hrp::parse(&hrp).map_err(|e| AgeError::Key(e.to_string()))?;
+    let again = bech32::encode_lower::<bech32::Bech32>(hrp_obj, &data)
+        .map_err(|e| AgeError::Key(e.to_string()))?;
+    if !again.eq_ignore_ascii_case(s) {
+        return Err(AgeError::Key("non-canonical Bech32 encoding".into()));
+    }
+    Ok((hrp, data))
+}
+
+/// True when the little-endian `u` is below 2^255 - 19 (a canonical field element encoding).
+fn is_canonical_u(u: &[u8; 32]) -> bool {
+    if u[31] & 0x80 != 0 {
+        return false;
+    }
+    // p = 2^255 - 19 = 0x7fff…ffed: u >= p only if bytes 1..=30 are 0xff, byte 31 is 0x7f, byte 0 >= 0xed.
+    !(u[31] == 0x7f && u[1..31].iter().all(|&b| b == 0xff) && u[0] >= 0xed)
+}
+
+fn is_low_order(public: &[u8; 32]) -> bool {
+    // Every clamped scalar is a multiple of the cofactor, so the product with a low-order point
+    // (in any encoding) is the all-zero value: test with a fresh random scalar.
+    let probe = StaticSecret::from(random_bytes::<32>());
+    !probe
+        .diffie_hellman(&PublicKey::from(*public))
+        .was_contributory()
+}
+
+/// An X25519 age identity (secret key). Zeroized on drop; `Debug` never shows the secret.
+///
+/// Text form (spec "The X25519 recipient type"): Bech32, HRP `AGE-SECRET-KEY-`, uppercase, 32 bytes.
+#[derive(Clone)]
+pub struct Identity {
+    secret: StaticSecret,
+}
+
+impl Identity {
+    /// A fresh identity from the operating system's random source.
+    pub fn generate() -> Identity {
+        let mut b = random_bytes::<32>();
+        let id = Identity::from_bytes(b);
+        b.zeroize();
+        id
+    }
+
+    /// The identity with the given 32-byte X25519 scalar (clamped when used).
+    pub fn from_bytes(bytes: [u8; 32]) -> Identity {
+        Identity {
+            secret: StaticSecret::from(bytes),
+        }
+    }
+
+    /// The raw 32 secret bytes (handle with care: keep inside a `Zeroizing`).
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.secret.to_bytes())
+    }
+
+    /// Parses `AGE-SECRET-KEY-1…` (Bech32, either case, canonical).
+    ///
+    /// Errors: [`AgeError::Unsupported`] for `AGE-SECRET-KEY-PQ-1…` (hybrid) and plugin identities,
+    /// [`AgeError::Key`] for anything malformed.
+    pub fn parse(s: &str) -> Result<Identity, AgeError> {
+        let s = s.trim();
+        let upper = s.to_ascii_uppercase();
+        if upper.starts_with("AGE-SECRET-KEY-PQ-1") || upper.starts_with("AGE-PLUGIN-") {
+            return Err(AgeError::Unsupported(
+                "hybrid (post-quantum) or plugin identity".into(),
+            ));
+        }
+        let (hrp, mut data) = bech32_decode(s)?;
+        if hrp != IDENTITY_HRP {
+            data.zeroize();
+            return Err(AgeError::Key(format!("unexpected identity type {hrp:?}")));
+        }
+        let bytes: [u8; 32] = match data.as_slice().try_into() {
+            Ok(b) => b,
+            Err(_) => {
+                data.zeroize();
+                return Err(AgeError::Key("an X25519 identity is 32 bytes".into()));
+            }
+        };
+        data.zeroize();
+        Ok(Identity::from_bytes(bytes))
+    }
+
+    /// The Bech32 uppercase text form `AGE-SECRET-KEY-1…`.
+    pub fn to_bech32(&self) -> Zeroizing<String> {
+        let hrp = bech32::Hrp::parse(IDENTITY_HRP).expect("valid hrp");
+        Zeroizing::new(
+            bech32::encode_upper::<bech32::Bech32>(hrp, self.secret.as_bytes()).expect("fits"),
+        )
+    }
+
+    /// The matching recipient (public key).
+    pub fn recipient(&self) -> Recipient {
+        Recipient {
+            public: PublicKey::from(&self.secret).to_bytes(),
+        }
+    }
+
+    /// Tries to unwrap the file key from one X25519 stanza.
+    /// `Ok(None)`: not for us. `Err`: malformed stanza (header failure).
+    fn unwrap_stanza(
+        &self,
+        st: &Stanza,
+    ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        if st.args.len() != 2 {
+            return Err(AgeError::Header(
+                "X25519 stanza must have exactly one argument".into(),
+            ));
+        }
+        let share = decode_b64(&st.args[1])
+            .ok_or_else(|| AgeError::Header("X25519 share is not canonical base64".into()))?;
+        let share: [u8; 32] = share
+            .as_slice()
+            .try_into()
+            .map_err(|_| AgeError::Header("X25519 share must be 32 bytes".into()))?;
+        if st.body.len() != FILE_KEY_LEN + TAG_LEN {
+            return Err(AgeError::Header(
+                "X25519 stanza body must be 32 bytes".into(),
+            ));
+        }
+        let shared = self.secret.diffie_hellman(&PublicKey::from(share));
+        if !shared.was_contributory() {
+            return Err(AgeError::Header("X25519 share is a low-order point".into()));
+        }
+        let ours = PublicKey::from(&self.secret).to_bytes();
+        let mut salt = [0u8; 64];
+        salt[..32].copy_from_slice(&share);
+        salt[32..].copy_from_slice(&ours);
+        let wrap = hkdf32(shared.as_bytes(), &salt, X25519_LABEL);
+        let mut key = Zeroizing::new([0u8; FILE_KEY_LEN]);
+        key.copy_from_slice(&st.body[..FILE_KEY_LEN]);
+        let tag = Tag::try_from(&st.body[FILE_KEY_LEN..]).expect("16 bytes");
+        match chacha(&wrap).decrypt_inout_detached(
+            &Nonce::default(),
+            b"",
+            key.as_mut_slice().into(),
+            &tag,
+        ) {
+            Ok(()) => Ok(Some(key)),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Identity {{ recipient: {}, secret: <redacted> }}",
+            self.recipient()
+        )
+    }
+}
+
+impl FromStr for Identity {
+    type Err = AgeError;
+    fn from_str(s: &str) -> Result<Self, AgeError> {
+        Identity::parse(s)
+    }
+}
+
+/// An X25519 age recipient (public key). Text form: Bech32 lowercase `age1…`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Recipient {
+    public: [u8; 32],
+}
+
+impl Recipient {
+    /// Parses `age1…` (Bech32, canonical). Errors ([`AgeError::Key`]): malformed, wrong length,
+    /// or a low-order point (which would make the shared secret all zero).
+    pub fn parse(s: &str) -> Result<Recipient, AgeError> {
+        let s = s.trim();
+        if s.to_ascii_lowercase().starts_with("age1pq1") || s.starts_with("age1tag1") {
+            return Err(AgeError::Unsupported("hybrid or tagged recipient".into()));
+        }
+        let (hrp, data) = bech32_decode(s)?;
+        if hrp != RECIPIENT_HRP {
+            return Err(AgeError::Key(format!("unexpected recipient type {hrp:?}")));
+        }
+        let public: [u8; 32] = data
+            .as_slice()
+            .try_into()
+            .map_err(|_| AgeError::Key("an X25519 recipient is 32 bytes".into()))?;
+        Recipient::from_bytes(public)
+    }
+
+    /// From raw 32 bytes; rejects non-canonical encodings (u >= 2^255 - 19, or the top bit set) and
+    /// low-order points.
+    pub fn from_bytes(public: [u8; 32]) -> Result<Recipient, AgeError> {
+        if !is_canonical_u(&public) {
+            return Err(AgeError::Key(
+                "X25519 recipient is not canonically encoded".into(),
+            ));
+        }
+        if is_low_order(&public) {
+            return Err(AgeError::Key(
+                "X25519 recipient is a low-order point".into(),
+            ));
+        }
+        Ok(Recipient { public })
+    }
+
+    /// The raw 32-byte Montgomery u-coordinate.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.public
+    }
+
+    /// Builds an X25519 stanza wrapping `file_key` to this recipient.
+    fn wrap(&self, file_key: &[u8; FILE_KEY_LEN]) -> Result<Stanza, AgeError> {
+        let eph = StaticSecret::from(random_bytes::<32>());
+        let share = PublicKey::from(&eph).to_bytes();
+        let shared = eph.diffie_hellman(&PublicKey::from(self.public));
+        if !shared.was_contributory() {
+            return Err(AgeError::Key(
+                "X25519 recipient is a low-order point".into(),
+            ));
+        }
+        let mut salt = [0u8; 64];
+        salt[..32].copy_from_slice(&share);
+        salt[32..].copy_from_slice(&self.public);
+        let wrap = hkdf32(shared.as_bytes(), &salt, X25519_LABEL);
+        let mut body = file_key.to_vec();
+        let tag = chacha(&wrap)
+            .encrypt_inout_detached(&Nonce::default(), b"", body.as_mut_slice().into())
+            .map_err(|_| AgeError::Header("wrap failed".into()))?;
+        body.extend_from_slice(&tag);
+        Ok(Stanza {
+            args: vec!["X25519".into(), STANDARD_NO_PAD.encode(share)],
+            body,
+        })
+    }
+}
+
+impl fmt::Display for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hrp = bech32::Hrp::parse(RECIPIENT_HRP).expect("valid hrp");
+        let s = bech32::encode_lower::<bech32::Bech32>(hrp, &self.public).expect("fits");
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Debug for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Recipient({self})")
+    }
+}
+
+impl FromStr for Recipient {
+    type Err = AgeError;
+    fn from_str(s: &str) -> Result<Self, AgeError> {
+        Recipient::parse(s)
+    }
+}
+
+/// One recipient stanza: `args[0]` is the type; `body` is the decoded body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stanza {
+    /// The arguments after `->`, the first being the stanza type.
+    pub args: Vec<String>,
+    /// The decoded body.
+    pub body: Vec<u8>,
+}
+
+/// A parsed age header (spec "Header"): the stanzas, the MAC and the exact bytes it covers.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Recipient stanzas in file order.
+    pub stanzas: Vec<Stanza>,
+    /// The 32-byte header MAC.
+    pub mac: [u8; 32],
+    /// The header bytes covered by the MAC: from the version line up to and including `---`.
+    pub mac_input: Vec<u8>,
+}
+
+fn decode_b64(s: &str) -> Option<Vec<u8>> {
+    STANDARD_NO_PAD.decode(s).ok()
+}
+
+fn is_b64_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+}
+
+fn header_line<R: BufRead>(r: &mut R, header: &mut Vec<u8>) -> Result<String, AgeError> {
+    let start = header.len();
+    let n = r
+        .take(MAX_LINE as u64)
+        .read_until(b'\n', header)
+        .map_err(|e| AgeError::from_read(e, AgeError::Header))?;
+    if n == 0 || header.last() != Some(&b'\n') {
+        return Err(AgeError::Header("truncated header or line too long".into()));
+    }
+    if header.len() > MAX_HEADER {
+        return Err(AgeError::Header("header too large".into()));
+    }
+    let line = &header[start..header.len() - 1];
+    String::from_utf8(line.to_vec()).map_err(|_| AgeError::Header("header is not ASCII".into()))
+}
+
+/// Parses the header from `r` (strict, spec "Header"), leaving `r` at the first byte of the payload
+/// nonce. Errors: [`AgeError::Header`], [`AgeError::Armor`] (through an armored reader), I/O.
+pub fn parse_header<R: BufRead>(r: &mut R) -> Result<Header, AgeError> {
+    let mut raw = Vec::with_capacity(512);
+    let version = header_line(r, &mut raw)?;
+    if version != VERSION_LINE {
+        return Err(AgeError::Header(format!(
+            "unsupported version line {version:?}"
+        )));
+    }
+    let mut stanzas = Vec::new();
+    loop {
+        let line_start = raw.len();
+        let line = header_line(r, &mut raw)?;
+        if let Some(rest) = line.strip_prefix("---") {
+            let Some(mac_b64) = rest.strip_prefix(' ') else {
+                return Err(AgeError::Header("missing MAC".into()));
+            };
+            let mac = decode_b64(mac_b64)
+                .filter(|m| m.len() == 32)
+                .ok_or_else(|| {
+                    AgeError::Header("MAC is not 32 bytes of canonical base64".into())
+                })?;
+            if stanzas.is_empty() {
+                return Err(AgeError::Header("no recipient stanzas".into()));
+            }
+            let mac_input = raw[..line_start + 3].to_vec();
+            return Ok(Header {
+                stanzas,
+                mac: mac.try_into().expect("32"),
+                mac_input,
+            });
+        }
+        let Some(rest) = line.strip_prefix("-> ") else {
+            return Err(AgeError::Header("expected a stanza or the MAC line".into()));
+        };
+        let args: Vec<String> = rest.split(' ').map(str::to_owned).collect();
+        for a in &args {
+            if a.is_empty() || !a.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+                return Err(AgeError::Header("invalid stanza argument".into()));
+            }
+        }
+        let mut body_b64 = String::new();
+        loop {
+            let l = header_line(r, &mut raw)?;
+            if l.len() > 64 || !l.bytes().all(is_b64_char) {
+                return Err(AgeError::Header("invalid stanza body line".into()));
+            }
+            body_b64.push_str(&l);
+            if l.len() < 64 {
+                break;
+            }
+        }
+        let body = decode_b64(&body_b64)
+            .ok_or_else(|| AgeError::Header("stanza body is not canonical base64".into()))?;
+        stanzas.push(Stanza { args, body });
+        if stanzas.len() > MAX_STANZAS {
+            return Err(AgeError::Header("too many stanzas".into()));
+        }
+    }
+}
+
+fn header_mac_key(file_key: &[u8; FILE_KEY_LEN]) -> Zeroizing<[u8; 32]> {
+    hkdf32(file_key, b"", b"header")
+}
+
+fn unwrap_file_key(
+    header: &Header,
+    identities: &[Identity],
+) -> Result<Zeroizing<[u8; FILE_KEY_LEN]>, AgeError> {
+    let has_scrypt = header.stanzas.iter().any(|s| s.args[0] == "scrypt");
+    if has_scrypt && header.stanzas.len() != 1 {
+        return Err(AgeError::Header(
+            "an scrypt stanza must be alone in the header".into(),
+        ));
+    }
+    for id in identities {
+        for st in header.stanzas.iter().filter(|s| s.args[0] == "X25519") {
+            if let Some(k) = id.unwrap_stanza(st)? {
+                return Ok(k);
+            }
+        }
+    }
+    let unsupported: Vec<&str> = header
+        .stanzas
+        .iter()
+        .map(|s| s.args[0].as_str())
+        .filter(|t| matches!(*t, "scrypt" | "mlkem768x25519"))
+        .collect();
+    if !unsupported.is_empty() {
+        return Err(AgeError::Unsupported(format!(
+            "no identity matched; the file is (also) addressed through {}",
+            unsupported.join(", ")
+        )));
+    }
+    Err(AgeError::NoMatch)
+}
+
+fn stream_nonce(counter: u128, last: bool) -> Nonce {
+    let mut n = [0u8; 12];
+    n[..11].copy_from_slice(&counter.to_be_bytes()[16 - 11..]);
+    n[11] = u8::from(last);
+    Nonce::from(n)
+}
+
+const MAX_COUNTER: u128 = (1u128 << 88) - 1;
+
+/// Whether an age output is binary or ASCII-armored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Armor {
+    /// Binary age file.
+    #[default]
+    Binary,
+    /// ASCII armor (`-----BEGIN AGE ENCRYPTED FILE-----`).
+    Armored,
+}
+
+enum Sink<W: Write> {
+    Plain(W),
+    Armored(ArmorWriter<W>),
+}
+
+impl<W: Write> Write for Sink<W> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(b),
+            Sink::Armored(w) => w.write(b),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Armored(w) => w.flush(),
+        }
+    }
+}
+
+/// Streaming age encryptor (spec "Payload"): `write` plaintext, then [`Encryptor::finish`].
+/// Memory: one 64 KiB chunk. Dropping without `finish` leaves a truncated (undecryptable) file.
+pub struct Encryptor<W: Write> {
+    out: Option<Sink<W>>,
+    cipher: ChaCha20Poly1305,
+    buf: Vec<u8>,
+    counter: u128,
+}
+
+impl<W: Write> Encryptor<W> {
+    /// Writes the header (a fresh file key wrapped to each recipient) and the payload nonce to `out`.
+    ///
+    /// Errors: [`AgeError::Key`] when `recipients` is empty; I/O errors of `out`.
+    pub fn new(out: W, recipients: &[Recipient], armor: Armor) -> Result<Encryptor<W>, AgeError> {
+        if recipients.is_empty() {
+            return Err(AgeError::Key("at least one recipient is required".into()));
+        }
+        let file_key = Zeroizing::new(random_bytes::<FILE_KEY_LEN>());
+        let mut header = String::from(VERSION_LINE);
+        header.push('\n');
+        for r in recipients {
+            let st = r.wrap(&file_key)?;
+            header.push_str("-> ");
+            header.push_str(&st.args.join(" "));
+            header.push('\n');
+            let body = STANDARD_NO_PAD.encode(&st.body);
+            let mut rest = body.as_str();
+            while rest.len() >= 64 {
+                header.push_str(&rest[..64]);
+                header.push('\n');
+                rest = &rest[64..];
+            }
+            header.push_str(rest);
+            header.push('\n');
+        }
+        header.push_str("---");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(header_mac_key(&file_key).as_ref())
+            .expect("any key length");
+        mac.update(header.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        header.push(' ');
+        header.push_str(&STANDARD_NO_PAD.encode(tag));
+        header.push('\n');
+        let nonce = random_bytes::<NONCE_LEN>();
+        let key = hkdf32(file_key.as_ref(), &nonce, b"payload");
+        let mut sink = match armor {
+            Armor::Binary => Sink::Plain(out),
+            Armor::Armored => Sink::Armored(ArmorWriter::new(out)),
+        };
+        sink.write_all(header.as_bytes()).map_err(AgeError::Io)?;
+        sink.write_all(&nonce).map_err(AgeError::Io)?;
+        Ok(Encryptor {
+            out: Some(sink),
+            cipher: chacha(&key),
+            buf: Vec::with_capacity(ENC_CHUNK),
+            counter: 0,
+        })
+    }
+
+    fn seal_chunk(&mut self, last: bool) -> io::Result<()> {
+        if self.counter > MAX_COUNTER {
+            return Err(io::Error::other("age STREAM counter overflow"));
+        }
+        let nonce = stream_nonce(self.counter, last);
+        let tag = self
+            .cipher
+            .encrypt_inout_detached(&nonce, b"", self.buf.as_mut_slice().into())
+            .map_err(|_| io::Error::other("chunk encryption failed"))?;
+        self.buf.extend_from_slice(&tag);
+        let out = self
+            .out
+            .as_mut()
+            .ok_or_else(|| io::Error::other("encryptor finished"))?;
+        out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.counter += 1;
+        Ok(())
+    }
+
+    /// Seals the last chunk, finishes the armor if any, and returns the inner writer.
+    pub fn finish(mut self) -> Result<W, AgeError> {
+        self.seal_chunk(true).map_err(AgeError::Io)?;
+        match self.out.take().expect("not finished") {
+            Sink::Plain(mut w) => {
+                w.flush().map_err(AgeError::Io)?;
+                Ok(w)
+            }
+            Sink::Armored(a) => a.finish().map_err(AgeError::Io),
+        }
+    }
+}
+
+impl<W: Write> Write for Encryptor<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut rest = data;
+        while !rest.is_empty() {
+            if self.buf.len() == CHUNK_SIZE {
+                // More data follows, so this full chunk is not the last one.
+                self.seal_chunk(false)?;
+            }
+            let take = (CHUNK_SIZE - self.buf.len()).min(rest.len());
+            self.buf.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.out.as_mut() {
+            Some(o) => o.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<W: Write> Drop for Encryptor<W> {
+    fn drop(&mut self) {
+        self.buf.zeroize();
+    }
+}
+
+/// Streaming age decryptor (spec "Payload"). Created by [`Decryptor::new`], which parses the header,
+/// unwraps the file key and checks the header MAC; then `read` yields plaintext chunk by chunk, each
+/// released only after its tag verified. The final `read` returning 0 means the last chunk verified and
+/// no trailing data follows; any failure is an `io::Error` wrapping an [`AgeError`] (use
+/// [`Decryptor::next_chunk`] for typed errors).
+pub struct Decryptor<R: Read> {
+    src: BufReader<R>,
+    cipher: ChaCha20Poly1305,
+    counter: u128,
+    buf: Zeroizing<Vec<u8>>,
+    pos: usize,
+    last_seen: bool,
+    finished: bool,
+    failed: Option<AgeError>,
+}
+
+/// A boxed reader used by the auto-detecting constructor.
+pub type DynRead<'a> = Box<dyn Read + 'a>;
+
+impl<'a> Decryptor<DynRead<'a>> {
+    /// Like [`Decryptor::new`], but detects ASCII armor (optional leading whitespace, then
+    /// `-----BEGIN`) and decodes it strictly.
+    pub fn new_auto<R: Read + 'a>(src: R, identities: &[Identity]) -> Result<Self, AgeError> {
+        let mut br = BufReader::new(src);
+        let peek = br.fill_buf().map_err(AgeError::Io)?.to_vec();
+        let mut prefix = peek;
+        // fill_buf may return fewer bytes than needed for detection; that only matters for tiny reads.
+        prefix.truncate(64);
+        let r: DynRead<'a> = if armor::looks_armored(&prefix) {
+            Box::new(ArmorReader::new(br))
+        } else {
+            Box::new(br)
+        };
+        Decryptor::new(r, identities)
+    }
+
+    /// Like [`Decryptor::new`] with `armor` chosen explicitly.
+    pub fn with_armor<R: Read + 'a>(
+        src: R,
+        identities: &[Identity],
+        armor: Armor,
+    ) -> Result<Self, AgeError> {
+        let r: DynRead<'a> = match armor {
+            Armor::Binary => Box::new(src),
+            Armor::Armored => Box::new(ArmorReader::new(src)),
+        };
+        Decryptor::new(r, identities)
+    }
+}
+
+impl<R: Read> Decryptor<R> {
+    /// Parses the header from `src`, finds the file key with `identities`, verifies the header MAC and
+    /// reads the payload nonce.
+    ///
+    /// Errors: [`AgeError::Header`] (malformed header, invalid X25519 stanza, low-order share, missing
+    /// or short nonce), [`AgeError::NoMatch`], [`AgeError::Unsupported`] (only scrypt/hybrid stanzas
+    /// could match), [`AgeError::Hmac`], [`AgeError::Armor`], [`AgeError::Io`].
+    pub fn new(src: R, identities: &[Identity]) -> Result<Decryptor<R>, AgeError> {
+        let mut src = BufReader::with_capacity(ENC_CHUNK, src);
+        let header = parse_header(&mut src)?;
+        let file_key = unwrap_file_key(&header, identities)?;
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(header_mac_key(&file_key).as_ref())
+            .expect("any key length");
+        mac.update(&header.mac_input);
+        mac.verify_slice(&header.mac).map_err(|_| AgeError::Hmac)?;
+        let mut nonce = [0u8; NONCE_LEN];
+        src.read_exact(&mut nonce).map_err(|e| {
+            AgeError::from_read(e, |m| AgeError::Header(format!("payload nonce: {m}")))
+        })?;
+        let key = hkdf32(file_key.as_ref(), &nonce, b"payload");
+        Ok(Decryptor {
+            src,
+            cipher: chacha(&key),
+            counter: 0,
+            buf: Zeroizing::new(Vec::with_capacity(ENC_CHUNK)),
+            pos: 0,
+            last_seen: false,
+            finished: false,
+            failed: None,
+        })
+    }
+
+    fn read_up_to(&mut self, n: usize) -> Result<usize, AgeError> {
+        self.buf.clear();
+        self.buf.resize(n, 0);
+        let mut got = 0;
+        while got < n {
+            match self.src.read(&mut self.buf[got..]) {
+                Ok(0) => break,
+                Ok(k) => got += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(AgeError::from_read(e, AgeError::Payload)),
+            }
+        }
+        self.buf.truncate(got);
+        Ok(got)
+    }
+
+    /// Returns the next authenticated plaintext chunk, or `Ok(None)` after the last chunk once it is
+    /// certain no trailing data follows. After an error, every later call returns the same error class.
+    pub fn next_chunk(&mut self) -> Result<Option<&[u8]>, AgeError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone_shallow());
+        }
+        match self.next_chunk_inner() {
+            Ok(true) => Ok(Some(&self.buf[..])),
+            Ok(false) => Ok(None),
+            Err(e) => {
+                self.buf.zeroize();
+                self.buf.clear();
+                self.failed = Some(e.clone_shallow());
+                Err(e)
+            }
+        }
+    }
+
+    fn next_chunk_inner(&mut self) -> Result<bool, AgeError> {
+        if self.finished {
+            return Ok(false);
+        }
+        if self.last_seen {
+            // Trailing data check after the final chunk.
+            let mut one = [0u8; 1];
+            loop {
+                match self.src.read(&mut one) {
+                    Ok(0) => break,
+                    Ok(_) => {
+                        return Err(AgeError::Payload(
+                            "trailing data after the final chunk".into(),
+                        ));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(AgeError::from_read(e, AgeError::Payload)),
+                }
+            }
+            self.finished = true;
+            self.buf.clear();
+            return Ok(false);
+        }
+        if self.counter > MAX_COUNTER {
+            return Err(AgeError::Payload("STREAM counter overflow".into()));
+        }
+        let n = self.read_up_to(ENC_CHUNK)?;
+        if n == 0 {
+            return Err(AgeError::Payload("truncated: no final chunk".into()));
+        }
+        let mut last = n < ENC_CHUNK;
+        if last && self.counter != 0 && n == TAG_LEN {
+            return Err(AgeError::Payload("the final chunk is empty".into()));
+        }
+        if n < TAG_LEN {
+            return Err(AgeError::Payload("chunk shorter than its tag".into()));
+        }
+        let (ct, tag) = self.buf.split_at_mut(n - TAG_LEN);
+        let tag = Tag::try_from(&tag[..]).expect("16 bytes");
+        let mut ok = self
+            .cipher
+            .decrypt_inout_detached(&stream_nonce(self.counter, last), b"", ct.into(), &tag)
+            .is_ok();
+        if !ok && !last {
+            // A full-length chunk may be the final one.
+            last = true;
+            ok = self
+                .cipher
+                .decrypt_inout_detached(&stream_nonce(self.counter, true), b"", ct.into(), &tag)
+                .is_ok();
+        }
+        if !ok {
+            return Err(AgeError::Payload(format!(
+                "chunk {} failed to authenticate",
+                self.counter
+            )));
+        }
+        if last && self.counter != 0 && n == TAG_LEN {
+            return Err(AgeError::Payload("the final chunk is empty".into()));
+        }
+        self.buf.truncate(n - TAG_LEN);
+        self.counter += 1;
+        self.last_seen = last;
+        Ok(true)
+    }
+
+    /// The underlying reader (bytes buffered but not yet consumed by the decryptor are lost; after the
+    /// end of the payload there are none).
+    pub fn into_inner(self) -> R {
+        self.src.into_inner()
+    }
+
+    /// Decrypts everything into `out`; returns the plaintext length in bytes. Plaintext reaches `out`
+    /// chunk by chunk: on error, `out` may hold the authenticated prefix.
+    pub fn decrypt_to<W: Write>(mut self, out: &mut W) -> Result<u64, AgeError> {
+        let mut total = 0u64;
+        while let Some(chunk) = self.next_chunk()? {
+            out.write_all(chunk).map_err(AgeError::Io)?;
+            total += chunk.len() as u64;
+        }
+        Ok(total)
+    }
+}
+
+impl<R: Read> Read for Decryptor<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if self.pos < self.buf.len() && self.failed.is_none() {
+                let n = (self.buf.len() - self.pos).min(out.len());
+                out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            self.pos = 0;
+            match self.next_chunk() {
+                Ok(Some(_)) => continue,
+                Ok(None) => return Ok(0),
+                Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
+            }
+        }
+    }
+}
+
+/// Encrypts all of `input` to `recipients` into `out`; returns the plaintext length in bytes.
+pub fn encrypt<R: Read, W: Write>(
+    input: &mut R,
+    out: W,
+    recipients: &[Recipient],
+    armor: Armor,
+) -> Result<u64, AgeError> {
+    let mut enc = Encryptor::new(out, recipients, armor)?;
+    let n = io::copy(input, &mut enc).map_err(AgeError::Io)?;
+    enc.finish()?;
+    Ok(n)
+}
+
+/// Decrypts `input` (armor auto-detected) with `identities` to the file `dest`, releasing nothing
+/// before the end: plaintext goes to a 0600 temporary file created exclusively beside `dest`, which is
+/// fsynced and renamed to `dest` only after the final chunk authenticated and no trailing data follows.
+/// On any error the temporary file is removed and `dest` is untouched. `dest` must not exist.
+/// Returns the plaintext length in bytes.
+pub fn decrypt_to_path<R: Read>(
+    input: R,
+    identities: &[Identity],
+    dest: &Path,
+) -> Result<u64, AgeError> {
+    let mut dec = Decryptor::new_auto(input, identities)?;
+    let tmp = super::fsutil::TempFile::new_beside(dest).map_err(AgeError::Io)?;
+    let mut total = 0u64;
+    {
+        let mut w = io::BufWriter::new(tmp.file());
+        while let Some(chunk) = dec.next_chunk()? {
+            w.write_all(chunk).map_err(AgeError::Io)?;
+            total += chunk.len() as u64;
+        }
+        w.flush().map_err(AgeError::Io)?;
+    }
+    tmp.persist_noclobber(dest).map_err(AgeError::Io)?;
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_text_round_trip() {
+        let id = Identity::generate();
+        let s = id.to_bech32();
+        assert!(s.starts_with("AGE-SECRET-KEY-1"));
+        let back = Identity::parse(&s).unwrap();
+        assert_eq!(back.recipient(), id.recipient());
+        let r = id.recipient().to_string();
+        assert!(r.starts_with("age1"));
+        assert_eq!(Recipient::parse(&r).unwrap(), id.recipient());
+        assert!(!format!("{id:?}").contains(&s[16..]));
+    }
+
+    #[test]
+    fn low_order_recipient_refused() {
+        assert!(Recipient::from_bytes([0u8; 32]).is_err());
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        assert!(Recipient::from_bytes(one).is_err());
+    }
+
+    #[test]
+    fn round_trip_sizes() {
+        let id = Identity::generate();
+        for len in [
+            0usize,
+            1,
+            CHUNK_SIZE - 1,
+            CHUNK_SIZE,
+            CHUNK_SIZE + 1,
+            2 * CHUNK_SIZE,
+        ] {
+            for armor in [Armor::Binary, Armor::Armored] {
+                let data: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+                let mut ct = Vec::new();
+                encrypt(&mut &data[..], &mut ct, &[id.recipient()], armor).unwrap();
+                let mut back = Vec::new();
+                Decryptor::new_auto(&ct[..], std::slice::from_ref(&id))
+                    .unwrap()
+                    .decrypt_to(&mut back)
+                    .unwrap();
+                assert_eq!(back, data, "len {len} {armor:?}");
+            }
+        }
+    }
+}

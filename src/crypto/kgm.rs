@@ -1,0 +1,885 @@
+//! The `.kgm` kriptogram container (DESIGN §5; byte layout in `docs/kriptogram.md`).
+//!
+//! ```text
+//! "KASA-KGM/1\n"         11 bytes   magic line
+//! header_len             u32 BE     1..=65536
+//! header                 header_len canonical JSON (fixed field order, no whitespace)
+//! age ciphertext         age_len    binary age v1 file to the recipients' X25519 keys
+//! signature              64 bytes   Ed25519 over signature_message(header, SHA-256(age ciphertext))
+//! age_len                u64 BE
+//! "KGM/END\n"            8 bytes    end marker
+//! ```
+//!
+//! The signed message is `"kasa/kgm/v1 signature" ‖ u32 BE header_len ‖ header ‖ SHA-256(age)`.
+//! Inside the age encryption: `"KASA-KGM-PAYLOAD/1\n" ‖ u32 BE manifest_len ‖ manifest JSON ‖ file
+//! bytes…` with the files concatenated in manifest order, their sizes and SHA-256 given by the manifest.
+//!
+//! Opening order: format → addressed to this node (before any key use) → known sender with matching
+//! fingerprint → signature (`verify_strict`) over header and ciphertext hash → age decryption into 0600
+//! temporary files, checking manifest sizes and hashes → final chunk authenticated, ciphertext hash
+//! unchanged → atomic rename of every file. Nothing is released before the last step.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::age::{self, AgeError, Armor, Decryptor, Encryptor, Identity, Recipient};
+use super::card::{key_id, signing_fingerprint};
+use super::fsutil::TempFile;
+
+/// Magic line at offset 0.
+pub const MAGIC: &[u8; 11] = b"KASA-KGM/1\n";
+/// End marker (last 8 bytes).
+pub const END_MARKER: &[u8; 8] = b"KGM/END\n";
+/// Domain label of the signature.
+pub const SIGNATURE_LABEL: &[u8] = b"kasa/kgm/v1 signature";
+/// Magic line of the inner (age-encrypted) payload.
+pub const PAYLOAD_MAGIC: &[u8; 19] = b"KASA-KGM-PAYLOAD/1\n";
+/// Header `format` field value.
+pub const FORMAT_NAME: &str = "kasa-kgm";
+/// Header `version` field value.
+pub const FORMAT_VERSION: u32 = 1;
+/// Largest header in bytes.
+pub const MAX_HEADER_LEN: usize = 64 * 1024;
+/// Largest manifest in bytes.
+pub const MAX_MANIFEST_LEN: usize = 1024 * 1024;
+/// Most files in one kriptogram.
+pub const MAX_FILES: usize = 10_000;
+const TRAILER_LEN: u64 = 64 + 8 + 8;
+
+/// Errors of `.kgm` handling, by class.
+#[derive(Debug, thiserror::Error)]
+pub enum KgmError {
+    /// Not a well-formed `.kgm` (magic, lengths, canonical header, trailer, truncation, trailing bytes).
+    #[error("malformed kriptogram: {0}")]
+    Format(String),
+    /// This node is not among the recipients.
+    #[error("kriptogram not addressed to this node; recipients: {}", recipients.join(", "))]
+    NotAddressed {
+        /// Recipient node ids listed in the header.
+        recipients: Vec<String>,
+    },
+    /// The sender node is unknown, or its signing key differs from the fingerprint in the header.
+    #[error("unknown sender {node_id} (or signing key fingerprint mismatch)")]
+    UnknownSender {
+        /// Sender node id from the header.
+        node_id: String,
+    },
+    /// The Ed25519 signature does not verify (`verify_strict`).
+    #[error("kriptogram signature does not verify")]
+    BadSignature,
+    /// The inner age decryption failed (class in the [`AgeError`]).
+    #[error("kriptogram decryption failed: {0}")]
+    Decrypt(#[source] AgeError),
+    /// The inner manifest or file framing is wrong (sizes, hashes, names, trailing payload).
+    #[error("kriptogram manifest error: {0}")]
+    Manifest(String),
+    /// I/O error.
+    #[error("I/O error: {0}")]
+    Io(#[from] io::Error),
+}
+
+fn format_err(m: impl Into<String>) -> KgmError {
+    KgmError::Format(m.into())
+}
+
+/// Security classification (*klasifikasi*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Klasifikasi {
+    /// Biasa.
+    B,
+    /// Terbatas.
+    T,
+    /// Rahasia.
+    R,
+    /// Sangat Rahasia.
+    SR,
+}
+
+/// Speed grade (*derajat kecepatan*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Derajat {
+    /// Biasa.
+    Biasa,
+    /// Segera.
+    Segera,
+    /// Sangat segera.
+    SangatSegera,
+    /// Kilat.
+    Kilat,
+}
+
+/// Sender block of the header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sender {
+    /// Sender node id.
+    pub node_id: String,
+    /// Hex SHA-256 of the sender's Ed25519 verifying key.
+    pub signing_key: String,
+}
+
+/// One recipient entry of the header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientEntry {
+    /// Recipient node id.
+    pub node_id: String,
+    /// Hex SHA-256 of the recipient's X25519 public key.
+    pub key_id: String,
+}
+
+/// The signed, cleartext `.kgm` header. Field order is the canonical JSON order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Always `"kasa-kgm"`.
+    pub format: String,
+    /// Always 1.
+    pub version: u32,
+    /// Random 16-byte message id, 32 lowercase hex digits.
+    pub msg_id: String,
+    /// Creation time, UTC RFC 3339 with seconds and `Z` (`2026-06-01T08:00:00Z`).
+    pub created_at: String,
+    /// Sender node and signing-key fingerprint.
+    pub sender: Sender,
+    /// Recipient nodes and key ids, at least one, node ids unique.
+    pub recipients: Vec<RecipientEntry>,
+    /// Klasifikasi.
+    pub klasifikasi: Klasifikasi,
+    /// Derajat kecepatan.
+    pub derajat: Derajat,
+}
+
+fn is_lower_hex(s: &str, len: usize) -> bool {
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn valid_node_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 255 && !s.chars().any(char::is_control)
+}
+
+impl Header {
+    /// The canonical bytes (compact JSON in field order).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("header serialises")
+    }
+
+    /// Parses canonical header bytes: JSON with exactly these fields in this order, no whitespace,
+    /// valid values. Errors: [`KgmError::Format`].
+    pub fn parse(bytes: &[u8]) -> Result<Header, KgmError> {
+        let h: Header =
+            serde_json::from_slice(bytes).map_err(|e| format_err(format!("header JSON: {e}")))?;
+        if h.to_bytes() != bytes {
+            return Err(format_err("header is not in canonical form"));
+        }
+        h.validate()?;
+        Ok(h)
+    }
+
+    fn validate(&self) -> Result<(), KgmError> {
+        if self.format != FORMAT_NAME || self.version != FORMAT_VERSION {
+            return Err(format_err("unsupported format or version"));
+        }
+        if !is_lower_hex(&self.msg_id, 32) {
+            return Err(format_err("msg_id must be 32 lowercase hex digits"));
+        }
+        let ts: jiff::Timestamp = self
+            .created_at
+            .parse()
+            .map_err(|_| format_err("created_at is not RFC 3339"))?;
+        if ts.to_string() != self.created_at || !self.created_at.ends_with('Z') {
+            return Err(format_err(
+                "created_at must be UTC RFC 3339 in canonical form",
+            ));
+        }
+        if !valid_node_id(&self.sender.node_id) || !is_lower_hex(&self.sender.signing_key, 64) {
+            return Err(format_err("invalid sender"));
+        }
+        if self.recipients.is_empty() || self.recipients.len() > 1024 {
+            return Err(format_err("recipient count out of range"));
+        }
+        for (i, r) in self.recipients.iter().enumerate() {
+            if !valid_node_id(&r.node_id) || !is_lower_hex(&r.key_id, 64) {
+                return Err(format_err("invalid recipient entry"));
+            }
+            if self.recipients[..i].iter().any(|o| o.node_id == r.node_id) {
+                return Err(format_err("duplicate recipient node id"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The message id as bytes.
+    pub fn msg_id_bytes(&self) -> [u8; 16] {
+        let v = hex::decode(&self.msg_id).expect("validated");
+        v.try_into().expect("16 bytes")
+    }
+
+    /// Recipient node ids.
+    pub fn recipient_ids(&self) -> Vec<String> {
+        self.recipients.iter().map(|r| r.node_id.clone()).collect()
+    }
+
+    /// The entry for `node_id`, or [`KgmError::NotAddressed`] listing the recipients.
+    pub fn addressed_to(&self, node_id: &str) -> Result<&RecipientEntry, KgmError> {
+        self.recipients
+            .iter()
+            .find(|r| r.node_id == node_id)
+            .ok_or_else(|| KgmError::NotAddressed {
+                recipients: self.recipient_ids(),
+            })
+    }
+}
+
+/// Caller-supplied header fields for [`seal`].
+#[derive(Debug, Clone)]
+pub struct HeaderFields {
+    /// Sender node id.
+    pub sender_node_id: String,
+    /// Klasifikasi.
+    pub klasifikasi: Klasifikasi,
+    /// Derajat kecepatan.
+    pub derajat: Derajat,
+    /// Creation time; `None` = now (truncated to seconds).
+    pub created_at: Option<jiff::Timestamp>,
+}
+
+/// One file entry of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    /// File name (a bare name: sanitised on extraction).
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+}
+
+/// The encrypted manifest: letter metadata and the file list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Nomor surat.
+    pub nomor_surat: String,
+    /// Perihal.
+    pub perihal: String,
+    /// Tanggal surat, `YYYY-MM-DD`.
+    pub tanggal: String,
+    /// Files in payload order.
+    pub files: Vec<ManifestFile>,
+}
+
+/// Letter metadata for [`seal`] (the file list is computed).
+#[derive(Debug, Clone)]
+pub struct ManifestFields {
+    /// Nomor surat.
+    pub nomor_surat: String,
+    /// Perihal.
+    pub perihal: String,
+    /// Tanggal surat, `YYYY-MM-DD`.
+    pub tanggal: String,
+}
+
+/// A readable, rewindable source (files, in-memory cursors).
+pub trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// One input file for [`seal`]: its name and a rewindable reader (read twice: hash, then encrypt).
+pub struct SealFile<'a> {
+    /// Bare file name (no separators, no `..`, no control characters).
+    pub name: String,
+    /// Content.
+    pub reader: Box<dyn ReadSeek + 'a>,
+}
+
+/// What [`seal`] produced.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// The signed header.
+    pub header: Header,
+    /// The manifest inside the encryption.
+    pub manifest: Manifest,
+    /// SHA-256 of the whole `.kgm` file (for the replay ledger `(sender, msg_id) → sha256`).
+    pub file_sha256: [u8; 32],
+    /// Length of the whole `.kgm` file in bytes.
+    pub len: u64,
+}
+
+/// Makes `name` safe as a bare file name: path separators, control characters and `..` sequences
+/// become `_`; empty, `.` and `..` become `_`; at most 255 bytes.
+pub fn sanitize_name(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    while s.contains("..") {
+        s = s.replace("..", "_");
+    }
+    if s.is_empty() || s == "." {
+        s = "_".into();
+    }
+    while s.len() > 255 {
+        s.pop();
+    }
+    s
+}
+
+/// The exact message the Ed25519 signature covers.
+pub fn signature_message(header_bytes: &[u8], age_sha256: &[u8; 32]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(SIGNATURE_LABEL.len() + 4 + header_bytes.len() + 32);
+    m.extend_from_slice(SIGNATURE_LABEL);
+    m.extend_from_slice(&(header_bytes.len() as u32).to_be_bytes());
+    m.extend_from_slice(header_bytes);
+    m.extend_from_slice(age_sha256);
+    m
+}
+
+struct HashWriter<'w, W: Write> {
+    inner: &'w mut W,
+    hash: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for HashWriter<'_, W> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(b)?;
+        self.hash.update(&b[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+struct HashReader<R: Read> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for HashReader<R> {
+    fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(b)?;
+        self.hash.update(&b[..n]);
+        Ok(n)
+    }
+}
+
+fn hash_reader(r: &mut dyn ReadSeek) -> io::Result<(u64, [u8; 32])> {
+    r.seek(SeekFrom::Start(0))?;
+    let mut h = HashWriter {
+        inner: &mut io::sink(),
+        hash: Sha256::new(),
+        len: 0,
+    };
+    io::copy(r, &mut h)?;
+    Ok((h.len, h.hash.finalize().into()))
+}
+
+/// Writes the container around an already-built header and age ciphertext (low level: for tools and
+/// tests; [`seal`] is the normal entry point).
+pub fn assemble<W: Write>(
+    out: &mut W,
+    header_bytes: &[u8],
+    age_ciphertext: &[u8],
+    signature: &[u8; 64],
+) -> io::Result<()> {
+    out.write_all(MAGIC)?;
+    out.write_all(&(header_bytes.len() as u32).to_be_bytes())?;
+    out.write_all(header_bytes)?;
+    out.write_all(age_ciphertext)?;
+    out.write_all(signature)?;
+    out.write_all(&(age_ciphertext.len() as u64).to_be_bytes())?;
+    out.write_all(END_MARKER)?;
+    Ok(())
+}
+
+/// Seals a kriptogram to `out`: builds the header (fresh random msg id), encrypts the payload
+/// (manifest + files) with age to every recipient's X25519 key, and signs header and ciphertext hash
+/// with `signer`. Each file reader is read twice (SHA-256 for the manifest, then the content); a file
+/// that changes in between is refused ([`KgmError::Manifest`]). Memory is bounded (64 KiB chunks).
+///
+/// `recipients`: `(node id, X25519 recipient)` pairs. Errors: [`KgmError::Format`] (invalid fields,
+/// no recipients), [`KgmError::Manifest`] (unsafe names, changed files), [`KgmError::Io`].
+pub fn seal<W: Write>(
+    out: &mut W,
+    fields: &HeaderFields,
+    manifest_fields: &ManifestFields,
+    mut files: Vec<SealFile<'_>>,
+    recipients: &[(String, Recipient)],
+    signer: &SigningKey,
+) -> Result<Sealed, KgmError> {
+    let mut msg_id = [0u8; 16];
+    getrandom::fill(&mut msg_id).map_err(|e| io::Error::other(e.to_string()))?;
+    let created = fields.created_at.unwrap_or_else(jiff::Timestamp::now);
+    let created =
+        jiff::Timestamp::from_second(created.as_second()).map_err(|e| format_err(e.to_string()))?;
+    let header = Header {
+        format: FORMAT_NAME.into(),
+        version: FORMAT_VERSION,
+        msg_id: hex::encode(msg_id),
+        created_at: created.to_string(),
+        sender: Sender {
+            node_id: fields.sender_node_id.clone(),
+            signing_key: signing_fingerprint(&signer.verifying_key()),
+        },
+        recipients: recipients
+            .iter()
+            .map(|(id, r)| RecipientEntry {
+                node_id: id.clone(),
+                key_id: key_id(r),
+            })
+            .collect(),
+        klasifikasi: fields.klasifikasi,
+        derajat: fields.derajat,
+    };
+    header.validate()?;
+    let header_bytes = header.to_bytes();
+    if header_bytes.len() > MAX_HEADER_LEN {
+        return Err(format_err("header too large"));
+    }
+    if files.len() > MAX_FILES {
+        return Err(KgmError::Manifest("too many files".into()));
+    }
+    jiff::civil::Date::strptime("%Y-%m-%d", &manifest_fields.tanggal)
+        .map_err(|_| KgmError::Manifest("tanggal must be YYYY-MM-DD".into()))?;
+    let mut entries = Vec::with_capacity(files.len());
+    for f in files.iter_mut() {
+        if sanitize_name(&f.name) != f.name {
+            return Err(KgmError::Manifest(format!("unsafe file name {:?}", f.name)));
+        }
+        if entries.iter().any(|e: &ManifestFile| e.name == f.name) {
+            return Err(KgmError::Manifest(format!(
+                "duplicate file name {:?}",
+                f.name
+            )));
+        }
+        let (size, sha) = hash_reader(f.reader.as_mut())?;
+        entries.push(ManifestFile {
+            name: f.name.clone(),
+            size,
+            sha256: hex::encode(sha),
+        });
+    }
+    let manifest = Manifest {
+        nomor_surat: manifest_fields.nomor_surat.clone(),
+        perihal: manifest_fields.perihal.clone(),
+        tanggal: manifest_fields.tanggal.clone(),
+        files: entries,
+    };
+    let manifest_bytes = serde_json::to_vec(&manifest).expect("manifest serialises");
+    if manifest_bytes.len() > MAX_MANIFEST_LEN {
+        return Err(KgmError::Manifest("manifest too large".into()));
+    }
+
+    let mut w = HashWriter {
+        inner: out,
+        hash: Sha256::new(),
+        len: 0,
+    };
+    w.write_all(MAGIC)?;
+    w.write_all(&(header_bytes.len() as u32).to_be_bytes())?;
+    w.write_all(&header_bytes)?;
+    let keys: Vec<Recipient> = recipients.iter().map(|(_, r)| *r).collect();
+    let age_sha;
+    let age_len;
+    {
+        let mut aw = HashWriter {
+            inner: &mut w,
+            hash: Sha256::new(),
+            len: 0,
+        };
+        let mut enc = Encryptor::new(&mut aw, &keys, Armor::Binary).map_err(KgmError::Decrypt)?;
+        enc.write_all(PAYLOAD_MAGIC)?;
+        enc.write_all(&(manifest_bytes.len() as u32).to_be_bytes())?;
+        enc.write_all(&manifest_bytes)?;
+        for (f, e) in files.iter_mut().zip(&manifest.files) {
+            f.reader.seek(SeekFrom::Start(0))?;
+            let mut hr = HashReader {
+                inner: f.reader.as_mut().take(e.size + 1),
+                hash: Sha256::new(),
+            };
+            let n = io::copy(&mut hr, &mut enc)?;
+            if n != e.size || hex::encode(hr.hash.finalize()) != e.sha256 {
+                return Err(KgmError::Manifest(format!(
+                    "file {:?} changed while sealing",
+                    e.name
+                )));
+            }
+        }
+        enc.finish().map_err(KgmError::Decrypt)?;
+        age_len = aw.len;
+        age_sha = aw.hash.finalize();
+    }
+    let sig = signer.sign(&signature_message(&header_bytes, &age_sha.into()));
+    w.write_all(&sig.to_bytes())?;
+    w.write_all(&age_len.to_be_bytes())?;
+    w.write_all(END_MARKER)?;
+    w.flush()?;
+    Ok(Sealed {
+        header,
+        manifest,
+        file_sha256: w.hash.finalize().into(),
+        len: w.len,
+    })
+}
+
+/// The located parts of a `.kgm` file.
+struct Parts {
+    file: File,
+    header: Header,
+    header_bytes: Vec<u8>,
+    age_start: u64,
+    age_len: u64,
+    signature: [u8; 64],
+}
+
+fn read_parts(path: &Path) -> Result<Parts, KgmError> {
+    let mut file = File::open(path)?;
+    let total = file.metadata()?.len();
+    let mut magic = [0u8; 11];
+    file.read_exact(&mut magic)
+        .map_err(|_| format_err("too short for a kriptogram"))?;
+    if &magic != MAGIC {
+        return Err(format_err("not a kriptogram (bad magic line)"));
+    }
+    let mut len = [0u8; 4];
+    file.read_exact(&mut len)
+        .map_err(|_| format_err("truncated header length"))?;
+    let header_len = u32::from_be_bytes(len) as usize;
+    if header_len == 0 || header_len > MAX_HEADER_LEN {
+        return Err(format_err("header length out of range"));
+    }
+    let mut header_bytes = vec![0u8; header_len];
+    file.read_exact(&mut header_bytes)
+        .map_err(|_| format_err("truncated header"))?;
+    let header = Header::parse(&header_bytes)?;
+    let age_start = 15 + header_len as u64;
+    if total < age_start + TRAILER_LEN {
+        return Err(format_err("truncated: no trailer"));
+    }
+    file.seek(SeekFrom::Start(total - TRAILER_LEN))?;
+    let mut trailer = [0u8; TRAILER_LEN as usize];
+    file.read_exact(&mut trailer)?;
+    if &trailer[72..] != END_MARKER {
+        return Err(format_err(
+            "missing end marker (truncated or trailing bytes)",
+        ));
+    }
+    let age_len = u64::from_be_bytes(trailer[64..72].try_into().expect("8"));
+    if age_start
+        .checked_add(age_len)
+        .and_then(|v| v.checked_add(TRAILER_LEN))
+        != Some(total)
+    {
+        return Err(format_err("length mismatch (truncated or trailing bytes)"));
+    }
+    let signature: [u8; 64] = trailer[..64].try_into().expect("64");
+    Ok(Parts {
+        file,
+        header,
+        header_bytes,
+        age_start,
+        age_len,
+        signature,
+    })
+}
+
+/// Parses the cleartext header only (no keys needed): used to say "not addressed to this node;
+/// recipients: …" before any passphrase prompt. Checks magic, canonical header and container lengths.
+pub fn inspect(path: &Path) -> Result<Header, KgmError> {
+    Ok(read_parts(path)?.header)
+}
+
+/// Parses a header from bytes (what [`inspect`] does after reading the file); for fuzzing.
+pub fn inspect_bytes(data: &[u8]) -> Result<Header, KgmError> {
+    if data.len() < 15 || &data[..11] != MAGIC {
+        return Err(format_err("not a kriptogram (bad magic line)"));
+    }
+    let header_len = u32::from_be_bytes(data[11..15].try_into().expect("4")) as usize;
+    if header_len == 0 || header_len > MAX_HEADER_LEN || data.len() < 15 + header_len {
+        return Err(format_err("header length out of range"));
+    }
+    Header::parse(&data[15..15 + header_len])
+}
+
+/// A header whose signature verified.
+#[derive(Debug, Clone)]
+pub struct VerifiedHeader {
+    /// The header.
+    pub header: Header,
+    /// The sender's verifying key (from the lookup).
+    pub sender_key: VerifyingKey,
+    /// SHA-256 of the age ciphertext.
+    pub age_sha256: [u8; 32],
+    /// SHA-256 of the whole `.kgm` file (for the replay ledger).
+    pub file_sha256: [u8; 32],
+}
+
+fn sender_key(
+    header: &Header,
+    known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
+) -> Result<VerifyingKey, KgmError> {
+    let unknown = || KgmError::UnknownSender {
+        node_id: header.sender.node_id.clone(),
+    };
+    let key = known_senders(&header.sender.node_id).ok_or_else(unknown)?;
+    if signing_fingerprint(&key) != header.sender.signing_key {
+        return Err(unknown());
+    }
+    Ok(key)
+}
+
+fn hash_range(file: &mut File, start: u64, len: u64) -> io::Result<[u8; 32]> {
+    file.seek(SeekFrom::Start(start))?;
+    let mut h = HashWriter {
+        inner: &mut io::sink(),
+        hash: Sha256::new(),
+        len: 0,
+    };
+    let n = io::copy(&mut file.take(len), &mut h)?;
+    if n != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "file shrank while reading",
+        ));
+    }
+    Ok(h.hash.finalize().into())
+}
+
+fn verify_parts(
+    parts: &mut Parts,
+    known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
+) -> Result<VerifiedHeader, KgmError> {
+    let key = sender_key(&parts.header, known_senders)?;
+    let age_sha256 = hash_range(&mut parts.file, parts.age_start, parts.age_len)?;
+    let sig = Signature::from_bytes(&parts.signature);
+    key.verify_strict(&signature_message(&parts.header_bytes, &age_sha256), &sig)
+        .map_err(|_| KgmError::BadSignature)?;
+    let total = parts.age_start + parts.age_len + TRAILER_LEN;
+    let file_sha256 = hash_range(&mut parts.file, 0, total)?;
+    Ok(VerifiedHeader {
+        header: parts.header.clone(),
+        sender_key: key,
+        age_sha256,
+        file_sha256,
+    })
+}
+
+/// Verifies format, known sender (the lookup maps a node id to its verifying key; the key's
+/// fingerprint must equal the header's) and the signature (`verify_strict`) over the header and the
+/// SHA-256 of the age ciphertext. No secret key is used; whether the file is addressed to this node is
+/// checked by [`Header::addressed_to`] (and by [`open`]).
+///
+/// Errors: [`KgmError::Format`], [`KgmError::UnknownSender`], [`KgmError::BadSignature`], I/O.
+pub fn verify(
+    path: &Path,
+    known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
+) -> Result<VerifiedHeader, KgmError> {
+    let mut parts = read_parts(path)?;
+    verify_parts(&mut parts, known_senders)
+}
+
+/// The result of [`open`].
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The verified header.
+    pub header: Header,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Paths of the released files in manifest order (sanitised names in `out_dir`).
+    pub files: Vec<PathBuf>,
+    /// Message id (for the replay ledger).
+    pub msg_id: [u8; 16],
+    /// SHA-256 of the whole `.kgm` file (for the replay ledger).
+    pub file_sha256: [u8; 32],
+}
+
+fn read_exact_payload<R: Read>(r: &mut R, buf: &mut [u8], what: &str) -> Result<(), KgmError> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) => return Err(KgmError::Manifest(format!("payload ends inside {what}"))),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(KgmError::Decrypt(AgeError::from_io(e))),
+        }
+    }
+    Ok(())
+}
+
+/// Opens a kriptogram addressed to `my_node_id`: checks in order format, addressed (before any key
+/// use), known sender, signature, then decrypts with `identity` into 0600 temporary files in
+/// `out_dir`, checking every file's size and SHA-256 against the manifest, and renames them to their
+/// sanitised names only after the final age chunk authenticated and the ciphertext hash is unchanged.
+/// Existing files in `out_dir` are never overwritten (`Io(AlreadyExists)`).
+///
+/// Errors: [`KgmError::Format`], [`KgmError::NotAddressed`], [`KgmError::UnknownSender`],
+/// [`KgmError::BadSignature`], [`KgmError::Decrypt`], [`KgmError::Manifest`], [`KgmError::Io`].
+pub fn open(
+    path: &Path,
+    my_node_id: &str,
+    identity: &Identity,
+    known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
+    out_dir: &Path,
+) -> Result<Opened, KgmError> {
+    let mut parts = read_parts(path)?;
+    parts.header.addressed_to(my_node_id)?;
+    let verified = verify_parts(&mut parts, known_senders)?;
+    // Addressed to this node id but to another key (e.g. before a key rotation): no match.
+    if verified.header.addressed_to(my_node_id)?.key_id != key_id(&identity.recipient()) {
+        return Err(KgmError::Decrypt(AgeError::NoMatch));
+    }
+
+    parts.file.seek(SeekFrom::Start(parts.age_start))?;
+    let hashing = HashReader {
+        inner: (&parts.file).take(parts.age_len),
+        hash: Sha256::new(),
+    };
+    let mut dec =
+        Decryptor::new(hashing, std::slice::from_ref(identity)).map_err(KgmError::Decrypt)?;
+    let mut magic = [0u8; PAYLOAD_MAGIC.len()];
+    read_exact_payload(&mut dec, &mut magic, "the payload magic")?;
+    if &magic != PAYLOAD_MAGIC {
+        return Err(KgmError::Manifest("bad payload magic".into()));
+    }
+    let mut len = [0u8; 4];
+    read_exact_payload(&mut dec, &mut len, "the manifest length")?;
+    let mlen = u32::from_be_bytes(len) as usize;
+    if mlen > MAX_MANIFEST_LEN {
+        return Err(KgmError::Manifest("manifest too large".into()));
+    }
+    let mut mbytes = vec![0u8; mlen];
+    read_exact_payload(&mut dec, &mut mbytes, "the manifest")?;
+    let manifest: Manifest = serde_json::from_slice(&mbytes)
+        .map_err(|e| KgmError::Manifest(format!("manifest JSON: {e}")))?;
+    if manifest.files.len() > MAX_FILES {
+        return Err(KgmError::Manifest("too many files".into()));
+    }
+    let mut names: Vec<String> = Vec::new();
+    for f in &manifest.files {
+        let n = sanitize_name(&f.name);
+        if names.contains(&n) {
+            return Err(KgmError::Manifest(format!("duplicate file name {n:?}")));
+        }
+        if !is_lower_hex(&f.sha256, 64) {
+            return Err(KgmError::Manifest(
+                "file sha256 must be 64 lowercase hex digits".into(),
+            ));
+        }
+        names.push(n);
+    }
+    let dests: Vec<PathBuf> = names.iter().map(|n| out_dir.join(n)).collect();
+    let mut temps = Vec::with_capacity(dests.len());
+    for (f, dest) in manifest.files.iter().zip(&dests) {
+        let tmp = TempFile::new_beside(dest)?;
+        let mut h = Sha256::new();
+        let mut left = f.size;
+        let mut buf = vec![0u8; 64 * 1024];
+        {
+            let mut w = io::BufWriter::new(tmp.file());
+            while left > 0 {
+                let want = left.min(buf.len() as u64) as usize;
+                read_exact_payload(&mut dec, &mut buf[..want], "a file")?;
+                h.update(&buf[..want]);
+                w.write_all(&buf[..want])?;
+                left -= want as u64;
+            }
+            w.flush()?;
+        }
+        if hex::encode(h.finalize()) != f.sha256 {
+            return Err(KgmError::Manifest(format!(
+                "SHA-256 of {:?} does not match",
+                f.name
+            )));
+        }
+        temps.push(tmp);
+    }
+    // The end: the final chunk must authenticate and no payload may follow the last file.
+    let mut one = [0u8; 1];
+    match dec.read(&mut one) {
+        Ok(0) => {}
+        Ok(_) => {
+            return Err(KgmError::Manifest(
+                "payload continues after the last file".into(),
+            ));
+        }
+        Err(e) => return Err(KgmError::Decrypt(AgeError::from_io(e))),
+    }
+    let hashing = dec_into_inner_hash(dec)?;
+    if hashing != verified.age_sha256 {
+        return Err(format_err("the file changed while it was being opened"));
+    }
+    for dest in &dests {
+        if dest.exists() {
+            return Err(KgmError::Io(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} already exists", dest.display()),
+            )));
+        }
+    }
+    for (tmp, dest) in temps.into_iter().zip(&dests) {
+        tmp.persist_noclobber(dest)?;
+    }
+    Ok(Opened {
+        msg_id: verified.header.msg_id_bytes(),
+        header: verified.header,
+        manifest,
+        files: dests,
+        file_sha256: verified.file_sha256,
+    })
+}
+
+fn dec_into_inner_hash<R: Read>(dec: Decryptor<HashReader<R>>) -> Result<[u8; 32], KgmError> {
+    let inner = dec.into_inner();
+    let mut hr = inner;
+    // Anything the decryptor's buffer did not consume would be trailing age data: already rejected.
+    let mut rest = Vec::new();
+    hr.read_to_end(&mut rest)?;
+    if !rest.is_empty() {
+        return Err(format_err("trailing bytes after the age ciphertext"));
+    }
+    Ok(hr.hash.finalize().into())
+}
+
+/// Break-glass: writes the inner age ciphertext (after checking the container format) to `out`, so
+/// that the standard tool opens it: `age -d -i node-identity.txt inner.age`. Does not verify the
+/// signature (call [`verify`] first when the sender's key is at hand). Returns its length in bytes.
+pub fn extract_age<W: Write>(path: &Path, out: &mut W) -> Result<u64, KgmError> {
+    let mut parts = read_parts(path)?;
+    parts.file.seek(SeekFrom::Start(parts.age_start))?;
+    let n = io::copy(&mut (&parts.file).take(parts.age_len), out)?;
+    if n != parts.age_len {
+        return Err(format_err("file shrank while reading"));
+    }
+    Ok(n)
+}
+
+/// Decrypts only the age part to a single file at `dest` (payload framing included), for tools;
+/// released only after the final chunk. Mostly useful to test break-glass equivalence.
+pub fn decrypt_inner_to_path(
+    path: &Path,
+    identity: &Identity,
+    dest: &Path,
+) -> Result<u64, KgmError> {
+    let parts = read_parts(path)?;
+    let mut f = &parts.file;
+    f.seek(SeekFrom::Start(parts.age_start))?;
+    age::decrypt_to_path(f.take(parts.age_len), std::slice::from_ref(identity), dest)
+        .map_err(KgmError::Decrypt)
+}

@@ -1,0 +1,165 @@
+//! Interoperability with the reference `age` tool (Debian package `age`), both ways, binary and armored.
+//! These tests FAIL (they do not skip) when `age` is missing: CI installs it.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use kasa::crypto::age::{self, Armor, Decryptor, Identity};
+
+const SIZES: [usize; 5] = [0, 1, 65536, 65537, 5 * 1024 * 1024];
+
+fn require_age() {
+    let ok = Command::new("age")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "the reference `age` tool is not on PATH: install the Debian package `age` \
+         (apt-get install age); the interop tests need it and do not skip"
+    );
+}
+
+fn data(len: usize) -> Vec<u8> {
+    let mut v = vec![0u8; len];
+    let mut x: u32 = 0x1234_5678 ^ len as u32;
+    for b in v.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *b = x as u8;
+    }
+    v
+}
+
+fn write_identity(dir: &Path, id: &Identity) -> std::path::PathBuf {
+    let p = dir.join("key.txt");
+    std::fs::write(&p, format!("{}\n", id.to_bech32().as_str())).unwrap();
+    p
+}
+
+fn age_decrypt(key: &Path, ct: &[u8]) -> Vec<u8> {
+    let mut child = Command::new("age")
+        .args(["-d", "-i"])
+        .arg(key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let ct = ct.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&ct));
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "age -d failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn age_encrypt(recipient: &str, pt: &[u8], armor: bool) -> Vec<u8> {
+    let mut cmd = Command::new("age");
+    cmd.args(["-r", recipient]);
+    if armor {
+        cmd.arg("-a");
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let pt = pt.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&pt));
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "age -r failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn kasa_encrypts_age_decrypts() {
+    require_age();
+    let dir = tempfile::tempdir().unwrap();
+    let id = Identity::generate();
+    let key = write_identity(dir.path(), &id);
+    for armor in [Armor::Binary, Armor::Armored] {
+        for len in SIZES {
+            let pt = data(len);
+            let mut ct = Vec::new();
+            age::encrypt(&mut &pt[..], &mut ct, &[id.recipient()], armor).unwrap();
+            if armor == Armor::Armored {
+                assert!(ct.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----\n"));
+            }
+            assert!(age_decrypt(&key, &ct) == pt, "size {len} {armor:?}");
+        }
+    }
+}
+
+#[test]
+fn age_encrypts_kasa_decrypts() {
+    require_age();
+    let id = Identity::generate();
+    let recipient = id.recipient().to_string();
+    for armor in [false, true] {
+        for len in SIZES {
+            let pt = data(len);
+            let ct = age_encrypt(&recipient, &pt, armor);
+            let mut back = Vec::new();
+            Decryptor::new_auto(&ct[..], std::slice::from_ref(&id))
+                .unwrap()
+                .decrypt_to(&mut back)
+                .unwrap();
+            assert!(back == pt, "size {len} armor {armor}");
+        }
+    }
+}
+
+#[test]
+fn age_keygen_identity_parses() {
+    require_age();
+    let out = Command::new("age-keygen")
+        .output()
+        .expect("age-keygen (Debian package `age`)");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let secret = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .unwrap();
+    let public = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap();
+    let id = Identity::parse(secret).unwrap();
+    assert_eq!(id.recipient().to_string(), public);
+    assert_eq!(id.to_bech32().as_str(), secret);
+}
+
+#[test]
+fn multiple_recipients_each_open_with_age() {
+    require_age();
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<Identity> = (0..3).map(|_| Identity::generate()).collect();
+    let rs: Vec<_> = ids.iter().map(Identity::recipient).collect();
+    let pt = data(70_000);
+    let mut ct = Vec::new();
+    age::encrypt(&mut &pt[..], &mut ct, &rs, Armor::Binary).unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let sub = dir.path().join(i.to_string());
+        std::fs::create_dir(&sub).unwrap();
+        assert!(age_decrypt(&write_identity(&sub, id), &ct) == pt);
+    }
+}
