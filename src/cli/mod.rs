@@ -147,6 +147,7 @@ pub struct FieldArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AgendaAction {
     /// Entries, newest first.
     List {
@@ -206,6 +207,7 @@ pub enum AgendaAction {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum KeluarAction {
     /// A new outgoing draft.
     New {
