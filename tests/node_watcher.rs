@@ -11,19 +11,19 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// A node whose files must be unchanged for 1 s (poll tick 250 ms).
-fn slow_node() -> TestNode {
+/// A node whose files must be unchanged for `ms` (poll tick min(ms/4, 250 ms)).
+fn slow_node(ms: i64) -> TestNode {
     TestNode::start_with(|t| {
         t["ingest"]
             .as_table_mut()
             .unwrap()
-            .insert("stable_ms".into(), toml::Value::Integer(1000));
+            .insert("stable_ms".into(), toml::Value::Integer(ms));
     })
 }
 
 #[test]
 fn slow_writer_is_taken_once_only_after_it_finished() {
-    let node = slow_node();
+    let node = slow_node(1000);
     let path = node.drop_dir().join("slow-scan.png");
     let mut content = tiny_png(7);
     content.extend((0..60_000u32).map(|i| (i % 251) as u8));
@@ -88,7 +88,8 @@ fn file_renamed_in_from_a_sibling_dir_is_taken() {
 
 #[test]
 fn file_deleted_before_stable_is_never_registered_nor_alarmed() {
-    let node = slow_node();
+    // Generous, so the deletion surely comes before the file is stable even on a loaded machine.
+    let node = slow_node(3000);
     let p = node.drop_dir().join("gone.png");
     fs::write(&p, tiny_png(1)).unwrap();
     // Let the node notice it (tracked, waiting to be stable), then delete it.
