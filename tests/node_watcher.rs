@@ -215,6 +215,19 @@ fn symlink_fifo_oversize_unknown_and_empty_are_refused_with_sidecar_and_alarm() 
         names_in(&drop),
         node.log()
     );
+    // The original moves first, then the sidecar is written and the alarm raised: wait for all three.
+    assert!(
+        wait_until(Duration::from_secs(10), || {
+            refused.iter().all(|r| {
+                node.ingest_dir("failed")
+                    .join(format!("{r}.error.txt"))
+                    .exists()
+            }) && node.alarms().len() >= refused.len()
+        }),
+        "sidecars/alarms missing: {:?} {:?}",
+        names_in(&node.ingest_dir("failed")),
+        node.alarms()
+    );
     let failed = names_in(&node.ingest_dir("failed"));
     for r in refused {
         assert!(
