@@ -220,18 +220,27 @@ fn unknown_and_disabled_uids_are_refused_and_audited() {
     let s = Setup::new();
     let entry = s.new_entry(1);
 
-    // No operator record.
-    let o = s.as_uid(
-        1003,
-        &["agenda", "note", &entry.to_string(), "masuk tanpa izin"],
-    );
-    assert!(!o.status.success(), "{}", describe(&o));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("uid 1003"),
-        "error does not name the uid: {err}"
-    );
-    assert!(err.contains("not a kasa operator"), "{err}");
+    // No operator record. Repeated: the refusal must reach the client every time (it used to lose
+    // the race against the node closing the connection and report "broken pipe").
+    for _ in 0..10 {
+        let o = s.as_uid(
+            1003,
+            &["agenda", "note", &entry.to_string(), "masuk tanpa izin"],
+        );
+        assert!(!o.status.success(), "{}", describe(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(4),
+            "forbidden exit status: {}",
+            describe(&o)
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("uid 1003"),
+            "error does not name the uid: {err}"
+        );
+        assert!(err.contains("not a kasa operator"), "{err}");
+    }
 
     // A disabled operator.
     s.add_operator(1004, "Sandiman Pindah");
