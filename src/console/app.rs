@@ -94,7 +94,9 @@ impl EntryList {
     }
 
     pub fn selected(&self) -> Option<&Entry> {
-        self.view.get(self.cursor).map(|&i| &self.entries[i])
+        self.view
+            .get(self.cursor)
+            .and_then(|&i| self.entries.get(i))
     }
 
     fn clamp(&mut self, page: usize) {
@@ -824,6 +826,10 @@ impl App {
                 Vec::new()
             }
             Action::ClearField => {
+                if let Some(Layer::Prompt(p)) = self.layers.last_mut() {
+                    p.input = textarea("");
+                    return Vec::new();
+                }
                 if let Some(f) = self.form_mut()
                     && matches!(f.focused().kind, Kind::Text | Kind::Date)
                 {
@@ -1133,7 +1139,7 @@ impl App {
                 if let Some(e) = l.entries.iter_mut().find(|e| e.id == id) {
                     *e = *entry;
                 }
-                let entries = std::mem::take(&mut l.entries);
+                let entries = l.entries.clone();
                 l.set_entries(entries, page);
                 if !l.select_next_baru(id, page) {
                     l.rebuild(Some(id), page);
@@ -1150,7 +1156,7 @@ impl App {
                 self.info(format!("draf keluar {} dibuat", entry.id));
                 self.pane = Pane::Keluar;
                 self.keluar.entries.insert(0, *entry.clone());
-                let entries = std::mem::take(&mut self.keluar.entries);
+                let entries = self.keluar.entries.clone();
                 self.keluar.set_entries(entries, page);
                 self.keluar.rebuild(Some(entry.id), page);
                 vec![
