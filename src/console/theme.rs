@@ -171,8 +171,12 @@ impl Theme {
     }
 
     /// Drops colours (NO_COLOR), keeps modifiers.
+    /// A style that relied on a background colour becomes reversed, so it stays visible.
     pub fn without_color(mut self) -> Theme {
         for s in self.styles.values_mut() {
+            if s.bg.is_some_and(|b| b != Color::Reset) {
+                *s = s.add_modifier(Modifier::REVERSED);
+            }
             s.fg = None;
             s.bg = None;
         }

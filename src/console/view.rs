@@ -113,20 +113,9 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
         return;
     }
     let (baru, overdue, ing) = app.counts();
-    let op = app
-        .operator
-        .as_ref()
-        .map(|o| {
-            if o.jabatan.is_empty() {
-                o.nama.clone()
-            } else {
-                format!("{}, {}", o.nama, o.jabatan)
-            }
-        })
-        .unwrap_or_default();
     let clock = format!(
         "{} {}",
-        local(&app.node.calendar, app.now, "%d-%m %H:%M:%S"),
+        local(&app.node.calendar, app.now, "%H:%M:%S"),
         app.node.calendar.zone_label()
     );
     let mut spans = Vec::new();
@@ -167,7 +156,7 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     spans.push(Span::raw(format!(" │ {clock} ")));
     let right = Line::from(spans);
     let rw = (right.width() as u16).min(r.width);
-    let left = format!(" {} ({}) │ {op}", app.node.name, app.node.id);
+    let left = format!(" {} ({})", app.node.name, app.node.id);
     let lw = r.width - rw;
     f.render_widget(
         Paragraph::new(trunc(&left, lw as usize)).style(th.get("header")),
@@ -202,7 +191,23 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
             th.get("help.key"),
         ));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), r);
+    let left = Line::from(spans);
+    let lw = (left.width() as u16).min(r.width);
+    f.render_widget(Paragraph::new(left), Rect { width: lw, ..r });
+    if let Some(o) = &app.operator {
+        let who = if o.jabatan.is_empty() {
+            o.nama.clone()
+        } else {
+            format!("{} · {}", o.nama, o.jabatan)
+        };
+        let room = r.width.saturating_sub(lw + 2) as usize;
+        let who = trunc(&who, room);
+        let w = who.chars().count() as u16 + 1;
+        f.render_widget(
+            Paragraph::new(who).style(th.get("dim")),
+            Rect::new(r.right().saturating_sub(w), r.y, w, 1),
+        );
+    }
 }
 
 fn trunc(s: &str, n: usize) -> String {
@@ -361,6 +366,9 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
             Paragraph::new(format!(" {GLYPH_ALARM} {w}{more}")).style(th.get("warning")),
             r,
         );
+        return;
+    }
+    if !app.layers.is_empty() && app.pending.is_empty() {
         return;
     }
     let ctxs = app.contexts();
