@@ -349,15 +349,21 @@ fn first_run(
     }
 }
 
-/// Writes nothing but counts bytes (benchmarks of bytes per keypress).
-#[derive(Default)]
+/// Writes nothing but counts bytes (benchmarks of bytes per keypress); clones share the count.
+#[derive(Default, Clone)]
 pub struct CountingWriter {
-    pub bytes: usize,
+    pub bytes: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingWriter {
+    pub fn count(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
 }
 
 impl Write for CountingWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.bytes += buf.len();
+        self.bytes.fetch_add(buf.len(), Ordering::Relaxed);
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
