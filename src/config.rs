@@ -259,3 +259,17 @@ mod tests {
         assert_eq!(e.line, 4, "{e}");
     }
 }
+
+/// The Unix user name of `uid` from the system user database, or `uid<N>` when it has none.
+pub fn unix_username(uid: u32) -> String {
+    // SAFETY: getpwuid returns static storage or null; the name is copied out at once.
+    unsafe {
+        let p = libc::getpwuid(uid);
+        if p.is_null() || (*p).pw_name.is_null() {
+            return format!("uid{uid}");
+        }
+        std::ffi::CStr::from_ptr((*p).pw_name)
+            .to_string_lossy()
+            .into_owned()
+    }
+}

@@ -353,16 +353,7 @@ fn connect(paths: &Paths) -> Result<Client, Fail> {
 }
 
 fn current_username(uid: u32) -> String {
-    // SAFETY: getpwuid returns static storage or null; we copy the name out immediately.
-    unsafe {
-        let p = libc::getpwuid(uid);
-        if p.is_null() || (*p).pw_name.is_null() {
-            return format!("uid{uid}");
-        }
-        std::ffi::CStr::from_ptr((*p).pw_name)
-            .to_string_lossy()
-            .into_owned()
-    }
+    crate::config::unix_username(uid)
 }
 
 fn fields_from(a: &FieldArgs) -> Result<RegisterFields, Fail> {

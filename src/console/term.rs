@@ -226,16 +226,18 @@ fn first_run(
         tr("Nama Anda", "Your name"),
         tr("Jabatan", "Position"),
     ];
+    // SAFETY: getuid cannot fail.
     let uid = unsafe { libc::getuid() };
-    let user = std::env::var("USER").unwrap_or_else(|_| format!("uid{uid}"));
-    let mut fields: Vec<TextArea<'static>> = ["", "", "Asia/Makassar", user.as_str(), "Sandiman"]
-        .iter()
-        .map(|v| {
-            let mut t = TextArea::new(vec![v.to_string()]);
-            t.move_cursor(ratatui_textarea::CursorMove::End);
-            t
-        })
-        .collect();
+    let user = crate::config::unix_username(uid);
+    let mut fields: Vec<TextArea<'static>> =
+        ["", "", "Asia/Jakarta", user.as_str(), "Administrator kasa"]
+            .iter()
+            .map(|v| {
+                let mut t = TextArea::new(vec![v.to_string()]);
+                t.move_cursor(ratatui_textarea::CursorMove::End);
+                t
+            })
+            .collect();
     let mut focus = 0usize;
     let mut error: Option<String> = None;
     loop {
