@@ -245,6 +245,20 @@ pub fn client_socket(paths: &Paths) -> PathBuf {
         .unwrap_or_else(|_| paths.data_dir.join("node.sock"))
 }
 
+/// The Unix user name of `uid` from the system user database, or `uid<N>` when it has none.
+pub fn unix_username(uid: u32) -> String {
+    // SAFETY: getpwuid returns static storage or null; the name is copied out at once.
+    unsafe {
+        let p = libc::getpwuid(uid);
+        if p.is_null() || (*p).pw_name.is_null() {
+            return format!("uid{uid}");
+        }
+        std::ffi::CStr::from_ptr((*p).pw_name)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,19 +271,5 @@ mod tests {
         let bad = "zone = \"Asia/Makassar\"\n\n[ingest]\nstable_ms = \"soon\"\n";
         let e = parse_toml::<NodeConfig>(Path::new("node.toml"), bad).unwrap_err();
         assert_eq!(e.line, 4, "{e}");
-    }
-}
-
-/// The Unix user name of `uid` from the system user database, or `uid<N>` when it has none.
-pub fn unix_username(uid: u32) -> String {
-    // SAFETY: getpwuid returns static storage or null; the name is copied out at once.
-    unsafe {
-        let p = libc::getpwuid(uid);
-        if p.is_null() || (*p).pw_name.is_null() {
-            return format!("uid{uid}");
-        }
-        std::ffi::CStr::from_ptr((*p).pw_name)
-            .to_string_lossy()
-            .into_owned()
     }
 }
