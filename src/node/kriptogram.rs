@@ -762,6 +762,12 @@ pub(super) fn seal(
                 lampiran: e.lampiran.clone(),
                 kriptogram: true,
             };
+            let mut f = f;
+            if !own {
+                // A copy of another entry (e.g. a masuk letter forwarded): addressed to the peers.
+                f.asal = String::new();
+                f.tujuan = String::new();
+            }
             (own.then_some(id), f, e.attachments.clone())
         }
         None => (
