@@ -384,6 +384,44 @@ fn three_nodes_exchange_kriptogram() {
     let r = b.json(&["kriptogram", "open", only_b.to_str().unwrap()]);
     assert_eq!(r["results"][0]["outcome"], "new");
 
+    // Through the drop folder: a new kriptogram for B is opened by the ingest path; one not addressed
+    // to C is refused there.
+    let args3 = seal_args("32.01");
+    let mut args3: Vec<&str> = args3.iter().map(String::as_str).collect();
+    args3.push("--json");
+    let sealed3: Value = serde_json::from_str(&a.ok(&args3)).unwrap();
+    let third = PathBuf::from(sealed3["path"].as_str().unwrap());
+    std::fs::copy(&third, b.data.join("drop/kiriman.kgm")).unwrap();
+    std::fs::copy(&third, c.data.join("drop/kiriman.kgm")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let list = b.json(&["agenda", "list", "--book", "kriptogram-masuk"]);
+        if list["entries"].as_array().unwrap().len() == 3 {
+            assert_eq!(list["entries"][0]["status"], "baru");
+            assert_eq!(
+                list["entries"][0]["attachments"][0]["sha256"],
+                want1.as_str()
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "dropped .kgm not opened: {list}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let side = c.data.join("ingest/failed/kiriman.kgm.error.txt");
+    while !side.exists() {
+        assert!(Instant::now() < deadline, "dropped .kgm not refused on C");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let err = std::fs::read_to_string(&side).unwrap();
+    assert!(err.contains("class: not_addressed"), "{err}");
+    assert_eq!(
+        c.json(&["agenda", "list"])["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
     // Break-glass: the exported age identity opens the extracted inner part.
     let ident = b.ok(&[
         "identity",

@@ -507,68 +507,72 @@ pub(super) fn verify(state: &NodeState, name: &str, data_b64: &str) -> KResult {
     })
 }
 
-/// `kasa kriptogram open FILE`: checks in the order of `docs/kriptogram.md` §5, then the replay
-/// ledger, decrypts into a private staging folder, moves the files into the blob store and commits a
-/// `kriptogram-masuk` entry with the ledger record in one transaction.
-pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str) -> KResult {
-    let data = b64(data_b64)?;
-    let name = bare_name(name);
-    let staged = stage_bytes(state, &data)?;
-    drop(data);
-    let fail = |class: &str, msg: String| refuse(state, &name, &staged, class, &msg);
+/// Why opening a staged kriptogram failed.
+enum OpenFailure {
+    /// The node is locked (not the file's fault: nothing moved, no alarm).
+    Locked((&'static str, String)),
+    /// The file is refused: error class (`format`, `not_addressed`, …, `replay`) and message.
+    Refused(&'static str, String),
+    /// A node-side problem (database, blob store).
+    Internal((&'static str, String)),
+}
+
+/// What opening produced: `new` or `duplicate`, the entry, the header.
+struct OpenDone {
+    outcome: &'static str,
+    entry: Entry,
+    header: KgmHeaderInfo,
+}
+
+/// Opens the kriptogram at `staged` (a private copy): checks in the order of `docs/kriptogram.md` §5,
+/// then the replay ledger, decrypts into a private staging folder, moves the files into the blob store
+/// and commits a `kriptogram-masuk` entry with the ledger record in one transaction. `staged` is left
+/// in place for the caller.
+fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, OpenFailure> {
+    let refused = |e: KgmError| OpenFailure::Refused(error_class(&e), e.to_string());
     // 1–2: format and addressed, before any key is asked for.
-    let header = match kgm::inspect(&staged) {
-        Ok(h) => h,
-        Err(e) => return Err(fail(error_class(&e), e.to_string())),
-    };
-    if let Err(e) = header.addressed_to(&state.node_id) {
-        return Err(fail(error_class(&e), e.to_string()));
-    }
-    let keys = match state.identity.require_keys() {
-        Ok(k) => k,
-        Err(e) => {
-            let _ = fs::remove_file(&staged);
-            return Err(e);
-        }
-    };
+    let header = kgm::inspect(staged).map_err(refused)?;
+    header.addressed_to(&state.node_id).map_err(refused)?;
+    let keys = state.identity.require_keys().map_err(OpenFailure::Locked)?;
     // 3–4: sender and signature, then the replay ledger (before decrypting).
-    let peers = known_senders(state)?;
+    let peers = known_senders(state).map_err(OpenFailure::Internal)?;
     let lookup = |id: &str| peers.get(id).map(|p| p.0);
-    let v = match kgm::verify(&staged, &lookup) {
-        Ok(v) => v,
-        Err(e) => return Err(fail(error_class(&e), e.to_string())),
+    let v = kgm::verify(staged, &lookup).map_err(refused)?;
+    let info =
+        header_info(state, &v.header, &v.file_sha256, &peers).map_err(OpenFailure::Internal)?;
+    let replay = |entry_id: u64, sha256: &str| {
+        OpenFailure::Refused(
+            "replay",
+            format!(
+                "replay: message {} from {} was received before with other content (entry {entry_id}, sha256 {sha256}); this file (sha256 {}) is refused",
+                v.header.msg_id,
+                v.header.sender.node_id,
+                hex::encode(v.file_sha256)
+            ),
+        )
     };
-    let info = header_info(state, &v.header, &v.file_sha256, &peers)?;
     match state
         .store
         .ledger_check(&v.header.sender.node_id, &v.header.msg_id, &v.file_sha256)
-        .map_err(store_err)?
+        .map_err(|e| OpenFailure::Internal(store_err(e)))?
     {
         LedgerCheck::New => {}
         LedgerCheck::Duplicate { entry_id } => {
-            let _ = fs::remove_file(&staged);
             let e = state
                 .store
                 .entry(entry_id)
-                .map_err(store_err)?
-                .ok_or(("internal", format!("ledger names missing entry {entry_id}")))?;
-            return Ok(Reply::KriptogramOpened {
-                outcome: "duplicate".into(),
-                entry: Box::new(e),
-                header: Box::new(info),
+                .map_err(|e| OpenFailure::Internal(store_err(e)))?
+                .ok_or(OpenFailure::Internal((
+                    "internal",
+                    format!("ledger names missing entry {entry_id}"),
+                )))?;
+            return Ok(OpenDone {
+                outcome: "duplicate",
+                entry: e,
+                header: info,
             });
         }
-        LedgerCheck::Conflict { entry_id, sha256 } => {
-            return Err(fail(
-                "replay",
-                format!(
-                    "replay: message {} from {} was received before with other content (entry {entry_id}, sha256 {sha256}); this file (sha256 {}) is refused",
-                    v.header.msg_id,
-                    v.header.sender.node_id,
-                    hex::encode(v.file_sha256)
-                ),
-            ));
-        }
+        LedgerCheck::Conflict { entry_id, sha256 } => return Err(replay(entry_id, &sha256)),
     }
     // 5–8: decrypt into a private folder.
     let mut rnd = [0u8; 8];
@@ -577,15 +581,16 @@ pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str)
         .paths
         .ingest("staging")
         .join(format!("kgm-{}", hex::encode(rnd)));
-    mkdir_private(&out_dir).map_err(|e| ("internal", format!("{}: {e}", out_dir.display())))?;
+    mkdir_private(&out_dir)
+        .map_err(|e| OpenFailure::Internal(("internal", format!("{}: {e}", out_dir.display()))))?;
     let cleanup = || {
         let _ = fs::remove_dir_all(&out_dir);
     };
-    let opened = match kgm::open(&staged, &state.node_id, &keys.encryption, &lookup, &out_dir) {
+    let opened = match kgm::open(staged, &state.node_id, &keys.encryption, &lookup, &out_dir) {
         Ok(o) => o,
         Err(e) => {
             cleanup();
-            return Err(fail(error_class(&e), e.to_string()));
+            return Err(refused(e));
         }
     };
     let mut attachments = Vec::new();
@@ -593,7 +598,10 @@ pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str)
         let mut sha = [0u8; 32];
         if hex::decode_to_slice(&f.sha256, &mut sha).is_err() {
             cleanup();
-            return Err(fail("manifest", format!("bad sha256 for {}", f.name)));
+            return Err(OpenFailure::Refused(
+                "manifest",
+                format!("bad sha256 for {}", f.name),
+            ));
         }
         let mime = fs::read(path)
             .ok()
@@ -601,8 +609,10 @@ pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str)
             .map_or("application/octet-stream", |k| k.mime());
         if let Err(e) = state.ingest.blobs().put_staged(path, &sha) {
             cleanup();
-            let _ = fs::remove_file(&staged);
-            return Err(("internal", format!("blob store: {e}")));
+            return Err(OpenFailure::Internal((
+                "internal",
+                format!("blob store: {e}"),
+            )));
         }
         attachments.push((
             sha,
@@ -635,10 +645,9 @@ pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str)
         ..RegisterFields::default()
     };
     let mut detail = format!(
-        "kriptogram {} dari {sender} ({} berkas), dibuka oleh {}",
+        "kriptogram {} dari {sender} ({} berkas), dibuka oleh {by}",
         opened.header.msg_id,
         attachments.len(),
-        op.nama
     );
     if !peer.is_some_and(|p| p.verified) {
         detail.push_str("; PERHATIAN: pengirim belum diverifikasi (safety number)");
@@ -652,39 +661,85 @@ pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str)
         detail,
         at: Timestamp::now(),
     };
-    let (outcome, ch) = match state.store.kgm_masuk_commit(&inp) {
-        Ok(x) => x,
-        Err(e) => {
-            let _ = fs::remove_file(&staged);
-            return Err(store_err(e));
-        }
-    };
+    let (outcome, ch) = state
+        .store
+        .kgm_masuk_commit(&inp)
+        .map_err(|e| OpenFailure::Internal(store_err(e)))?;
     state.hub.publish_changes(ch);
     match outcome {
-        KgmMasukOutcome::New(e) => {
-            // Keep the received container beside the other processed files.
-            let _ = move_unique(&staged, &state.paths.ingest("processed"), &name);
+        KgmMasukOutcome::New(e) => Ok(OpenDone {
+            outcome: "new",
+            entry: e,
+            header: info,
+        }),
+        KgmMasukOutcome::Duplicate(e) => Ok(OpenDone {
+            outcome: "duplicate",
+            entry: e,
+            header: info,
+        }),
+        KgmMasukOutcome::Conflict { entry_id, sha256 } => Err(replay(entry_id, &sha256)),
+    }
+}
+
+/// `kasa kriptogram open FILE` (bytes over the socket). A refused file goes to `ingest/failed/` with
+/// its `.error.txt` and an alarm; an opened one is kept in `ingest/processed/`.
+pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str) -> KResult {
+    let data = b64(data_b64)?;
+    let name = bare_name(name);
+    let staged = stage_bytes(state, &data)?;
+    drop(data);
+    match open_staged(state, &staged, &op.nama) {
+        Ok(done) => {
+            if done.outcome == "new" {
+                let _ = move_unique(&staged, &state.paths.ingest("processed"), &name);
+            } else {
+                let _ = fs::remove_file(&staged);
+            }
             Ok(Reply::KriptogramOpened {
-                outcome: "new".into(),
-                entry: Box::new(e),
-                header: Box::new(info),
+                outcome: done.outcome.into(),
+                entry: Box::new(done.entry),
+                header: Box::new(done.header),
             })
         }
-        KgmMasukOutcome::Duplicate(e) => {
+        Err(OpenFailure::Refused(class, msg)) => Err(refuse(state, &name, &staged, class, &msg)),
+        Err(OpenFailure::Locked(e) | OpenFailure::Internal(e)) => {
             let _ = fs::remove_file(&staged);
-            Ok(Reply::KriptogramOpened {
-                outcome: "duplicate".into(),
-                entry: Box::new(e),
-                header: Box::new(info),
-            })
+            Err(e)
         }
-        KgmMasukOutcome::Conflict { entry_id, sha256 } => Err(fail(
-            "replay",
-            format!(
-                "replay: message {} from {sender} was received before with other content (entry {entry_id}, sha256 {sha256})",
-                opened.header.msg_id
-            ),
-        )),
+    }
+}
+
+/// The ingest path's hook for `.kgm` files (drop folder, `kasa ingest`): `None` when the node is
+/// locked (the file is then stored as a plain attachment with a note, as before); otherwise the
+/// outcome (`New`, or `AlreadyIngested` with the first entry for a duplicate) or the refusal reason,
+/// which the ingest path turns into `ingest/failed/` + `.error.txt` + an `ingest.failed` alarm. A
+/// replay also raises `kriptogram.replay`.
+pub fn open_dropped(
+    state: &NodeState,
+    staged: &Path,
+    name: &str,
+) -> Option<Result<crate::store::IngestOutcome, String>> {
+    use crate::store::IngestOutcome;
+    match open_staged(state, staged, "node (folder drop)") {
+        Ok(done) if done.outcome == "new" => Some(Ok(IngestOutcome::New { id: done.entry.id })),
+        Ok(done) => Some(Ok(IngestOutcome::AlreadyIngested { id: done.entry.id })),
+        Err(OpenFailure::Locked(_)) => None,
+        Err(OpenFailure::Refused(class, msg)) => {
+            if class == "replay"
+                && let Ok((_, ch)) = state.store.raise_alarm(
+                    "kriptogram.replay",
+                    &format!("{name}: {msg}"),
+                    &format!("file:{name}"),
+                    Timestamp::now(),
+                )
+            {
+                state.hub.publish_changes(ch);
+            }
+            Some(Err(format!("kriptogram refused (class: {class}): {msg}")))
+        }
+        Err(OpenFailure::Internal((_, msg))) => Some(Err(format!(
+            "kriptogram could not be opened (class: internal): {msg}"
+        ))),
     }
 }
 
@@ -1013,4 +1068,16 @@ pub fn read_passphrase_tty(prompt: &str) -> io::Result<zeroize::Zeroizing<Vec<u8
     r?;
     let s = line.trim_end_matches(['\n', '\r']);
     Ok(zeroize::Zeroizing::new(s.as_bytes().to_vec()))
+}
+
+/// Start-up recovery: decryption folders (`ingest/staging/kgm-*`) left by a crash hold unreleased
+/// plaintext in temporary files; they are removed.
+pub fn recover(paths: &Paths) {
+    if let Ok(rd) = fs::read_dir(paths.ingest("staging")) {
+        for d in rd.flatten() {
+            if d.file_name().to_string_lossy().starts_with("kgm-") && d.path().is_dir() {
+                let _ = fs::remove_dir_all(d.path());
+            }
+        }
+    }
 }

@@ -112,6 +112,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         .map_err(|e| StartError::Io(format!("preparing ingest folders: {e}")))?,
     );
     ingest.recover();
+    kriptogram::recover(paths);
     mkdir_private(&paths.keys()).map_err(|e| StartError::Io(e.to_string()))?;
     let socket = cfg.socket_path(paths);
     let listener = server::bind(&socket, &cfg).map_err(StartError::Io)?;
@@ -137,6 +138,11 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         work: RwLock::new(()),
         identity,
     });
+    let weak = Arc::downgrade(&state);
+    let _ = ingest.kgm_hook.set(Box::new(move |staged, name| {
+        weak.upgrade()
+            .and_then(|st| kriptogram::open_dropped(&st, staged, name))
+    }));
     store.audit_event(
         &Actor::node(),
         "node.start",
