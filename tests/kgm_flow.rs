@@ -532,3 +532,53 @@ fn locked_node_refuses_seal_and_open() {
     assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
     assert!(!tmp.path().join("d/kasa.redb").exists());
 }
+
+#[test]
+fn init_without_terminal_or_passphrase_file_defers_the_identity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(tmp.path().join("d"))
+            .arg("--config-dir")
+            .arg(tmp.path().join("c"))
+            .env_remove("KASA_SOCKET")
+            .env("KASA_LOG", "warn")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let o = run(&["init", "--node-id", "63.01", "--name", "Diskominfo Uji"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("kasa identity create"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("d/keys/node.keystore").exists());
+    assert!(!run(&["identity", "card"]).status.success());
+    let p = tmp.path().join("pass");
+    std::fs::write(&p, "frasa sandi uji").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run(&[
+        "identity",
+        "create",
+        "--insecure-fast-kdf",
+        "--passphrase-file",
+        p.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["identity", "card"]);
+    assert!(o.status.success());
+    let card = kasa::crypto::NodeCard::parse(&String::from_utf8(o.stdout).unwrap()).unwrap();
+    assert_eq!(card.node_id, "63.01");
+    // Never twice.
+    let o = run(&[
+        "identity",
+        "create",
+        "--passphrase-file",
+        p.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+}

@@ -147,6 +147,14 @@ pub enum IdentityAction {
         #[arg(long)]
         json: bool,
     },
+    /// Create the identity of a node initialised without one (node stopped; admin).
+    Create {
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+        /// TEST ONLY: weak Argon2 parameters. Never on a real node.
+        #[arg(long, hide = true)]
+        insecure_fast_kdf: bool,
+    },
     /// Break-glass: print the node's X25519 identity in age format (AGE-SECRET-KEY-1…). Reads the
     /// keystore directly (run as the node's user); audited.
     ExportAge {
@@ -641,33 +649,22 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 ));
             }
             crate::node::init(&paths, &a.node_id, &a.name, &admin, &cfg).map_err(|e| Fail(e, 1))?;
-            let params = if a.insecure_fast_kdf {
-                crate::crypto::KdfParams::INSECURE_FOR_TESTS
-            } else {
-                crate::crypto::KdfParams::RECOMMENDED
+            let card = match &pass {
+                Some(pass) => Some(make_identity(
+                    &paths,
+                    &a.node_id,
+                    &a.name,
+                    pass,
+                    a.insecure_fast_kdf,
+                    &admin,
+                )?),
+                None => {
+                    eprintln!(
+                        "kasa: PERHATIAN: identitas node (kunci kriptogram) BELUM dibuat: tidak ada terminal dan tidak ada --passphrase-file. Buat nanti dengan `kasa identity create` / node identity NOT created (no terminal, no --passphrase-file): run `kasa identity create` later"
+                    );
+                    None
+                }
             };
-            let card = crate::node::kriptogram::create_identity(
-                &paths, &a.node_id, &a.name, &pass, params,
-            )
-            .map_err(|e| Fail(format!("node identity: {e}"), 1))?;
-            if let Ok(store) = crate::store::Store::open(&paths.db()) {
-                let _ = store.audit_event(
-                    &crate::store::Actor::operator(&admin),
-                    "identity.create",
-                    &format!("node:{}", a.node_id),
-                    &format!(
-                        "ed25519 {} x25519 {}{}",
-                        card.signing_fingerprint(),
-                        card.key_id(),
-                        if a.insecure_fast_kdf {
-                            " (INSECURE test KDF)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    jiff::Timestamp::now(),
-                );
-            }
             println!(
                 "kasa siap: node {} ({}) di {}",
                 a.node_id,
@@ -678,11 +675,13 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 "folder drop (arahkan pemindai ke sini): {}",
                 cfg.drop_path(&paths).display()
             );
-            println!(
-                "kartu node (berikan ke node mitra): {}  sidik jari ed25519 {}",
-                crate::node::kriptogram::card_path(&paths).display(),
-                card.signing_fingerprint()
-            );
+            if let Some(card) = card {
+                println!(
+                    "kartu node (berikan ke node mitra): {}  sidik jari ed25519 {}",
+                    crate::node::kriptogram::card_path(&paths).display(),
+                    card.signing_fingerprint()
+                );
+            }
             Ok(())
         }
         Cmd::Status { json } => {
@@ -1062,11 +1061,25 @@ fn config_check(paths: &Paths) -> Result<(), Fail> {
 
 // ------------------------------------------------------------------ identity, peers, kriptogram
 
-/// The keystore passphrase for `kasa init`: from a 0600 file, or asked twice on the terminal.
-fn init_passphrase(file: Option<&std::path::Path>) -> Result<zeroize::Zeroizing<Vec<u8>>, Fail> {
+/// The keystore passphrase for `kasa init`: from a 0600 file, or asked twice on the terminal; `None`
+/// when there is neither (stdin is not a terminal: scripts, tests), so `init` never blocks.
+fn init_passphrase(
+    file: Option<&std::path::Path>,
+) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, Fail> {
     if let Some(f) = file {
-        return crate::crypto::read_passphrase_file(f).map_err(|e| Fail(e.to_string(), 2));
+        return crate::crypto::read_passphrase_file(f)
+            .map(Some)
+            .map_err(|e| Fail(e.to_string(), 2));
     }
+    // SAFETY: isatty only inspects the descriptor.
+    if unsafe { libc::isatty(0) } != 1 {
+        return Ok(None);
+    }
+    ask_new_passphrase().map(Some)
+}
+
+/// Asks a new passphrase twice on the terminal.
+fn ask_new_passphrase() -> Result<zeroize::Zeroizing<Vec<u8>>, Fail> {
     let tty = crate::node::kriptogram::read_passphrase_tty;
     let a = tty("Frasa sandi keystore node / node keystore passphrase: ")
         .map_err(|e| Fail(e.to_string(), 2))?;
@@ -1083,6 +1096,41 @@ fn init_passphrase(file: Option<&std::path::Path>) -> Result<zeroize::Zeroizing<
     Ok(a)
 }
 
+/// Creates the node identity (keystore + card) and audits `identity.create` in the database (the node
+/// must not be running: the caller holds or checked that).
+fn make_identity(
+    paths: &Paths,
+    node_id: &str,
+    name: &str,
+    pass: &[u8],
+    fast: bool,
+    admin: &Operator,
+) -> Result<crate::crypto::NodeCard, Fail> {
+    let params = if fast {
+        crate::crypto::KdfParams::INSECURE_FOR_TESTS
+    } else {
+        crate::crypto::KdfParams::RECOMMENDED
+    };
+    let card = crate::node::kriptogram::create_identity(paths, node_id, name, pass, params)
+        .map_err(|e| Fail(format!("node identity: {e}"), 1))?;
+    let store = crate::store::Store::open(&paths.db()).map_err(|e| Fail(e.to_string(), 1))?;
+    store
+        .audit_event(
+            &crate::store::Actor::operator(admin),
+            "identity.create",
+            &format!("node:{node_id}"),
+            &format!(
+                "ed25519 {} x25519 {}{}",
+                card.signing_fingerprint(),
+                card.key_id(),
+                if fast { " (INSECURE test KDF)" } else { "" }
+            ),
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| Fail(e.to_string(), 1))?;
+    Ok(card)
+}
+
 fn card_json(c: &crate::crypto::NodeCard) -> serde_json::Value {
     serde_json::json!({
         "node_id": c.node_id,
@@ -1096,6 +1144,55 @@ fn card_json(c: &crate::crypto::NodeCard) -> serde_json::Value {
 
 fn identity_cmd(paths: &Paths, action: IdentityAction) -> Result<(), Fail> {
     match action {
+        IdentityAction::Create {
+            passphrase_file,
+            insecure_fast_kdf,
+        } => {
+            let ks = crate::node::kriptogram::keystore_path(paths);
+            if ks.exists() {
+                return fail(format!(
+                    "{} already exists: this node has an identity; nothing was changed",
+                    ks.display()
+                ));
+            }
+            if crate::node::is_running(&crate::config::client_socket(paths)) {
+                return fail("stop the node first (`kasa node stop`), then create the identity");
+            }
+            let pass = match passphrase_file {
+                Some(f) => {
+                    crate::crypto::read_passphrase_file(&f).map_err(|e| Fail(e.to_string(), 2))?
+                }
+                None => ask_new_passphrase()?,
+            };
+            let store =
+                crate::store::Store::open(&paths.db()).map_err(|e| Fail(e.to_string(), 1))?;
+            let node_id = store
+                .meta("node_id")
+                .map_err(|e| Fail(e.to_string(), 1))?
+                .ok_or_else(|| Fail("not initialised: run `kasa init` first".into(), 1))?;
+            let name = store
+                .meta("node_name")
+                .map_err(|e| Fail(e.to_string(), 1))?
+                .unwrap_or_default();
+            // SAFETY: getuid cannot fail.
+            let uid = unsafe { libc::getuid() };
+            let admin = match store.operator(uid).map_err(|e| Fail(e.to_string(), 1))? {
+                Some(op) if op.role == Role::Admin && !op.disabled => op,
+                _ => {
+                    return fail(format!(
+                        "uid {uid} is not an active admin of this node: creating the identity needs the admin role"
+                    ));
+                }
+            };
+            drop(store);
+            let card = make_identity(paths, &node_id, &name, &pass, insecure_fast_kdf, &admin)?;
+            println!(
+                "identitas node dibuat: {}  sidik jari ed25519 {}",
+                crate::node::kriptogram::card_path(paths).display(),
+                card.signing_fingerprint()
+            );
+            Ok(())
+        }
         IdentityAction::Card { json } => {
             let card = crate::node::kriptogram::read_card(paths).map_err(|e| Fail(e, 1))?;
             if json {
