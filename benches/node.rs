@@ -14,12 +14,19 @@ use kasa::ingest::{Ingest, stage_copy};
 use kasa::store::{PageQuery, Store};
 
 fn sample(name: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/naskah")).join(name)
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/samples/naskah"
+    ))
+    .join(name)
 }
 
 fn ingest_per_file(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let paths = Paths { data_dir: dir.path().join("data"), config_dir: dir.path().join("cfg") };
+    let paths = Paths {
+        data_dir: dir.path().join("data"),
+        config_dir: dir.path().join("cfg"),
+    };
     std::fs::create_dir_all(&paths.data_dir).unwrap();
     let store = Arc::new(Store::open(&paths.db()).unwrap());
     let ing = Ingest::new(
@@ -73,12 +80,34 @@ fn page_query(c: &mut Criterion) {
     for n in sizes {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("kasa.redb")).unwrap();
-        store.bulk_load_for_bench(Book::Masuk, n, jiff::Timestamp::from_second(1_700_000_000).unwrap()).unwrap();
-        let q = PageQuery { book: Some(Book::Masuk), status: Some(Status::Teragenda), limit: 50, before: None };
+        store
+            .bulk_load_for_bench(
+                Book::Masuk,
+                n,
+                jiff::Timestamp::from_second(1_700_000_000).unwrap(),
+            )
+            .unwrap();
+        let q = PageQuery {
+            book: Some(Book::Masuk),
+            status: Some(Status::Teragenda),
+            limit: 50,
+            before: None,
+        };
         assert_eq!(store.page(&q).unwrap().len(), 50);
-        g.bench_with_input(BenchmarkId::new("50_newest_by_book_status", n), &q, |b, q| b.iter(|| black_box(store.page(q).unwrap())));
-        let q2 = PageQuery { book: Some(Book::Masuk), status: None, limit: 50, before: None };
-        g.bench_with_input(BenchmarkId::new("50_newest_by_book", n), &q2, |b, q| b.iter(|| black_box(store.page(q).unwrap())));
+        g.bench_with_input(
+            BenchmarkId::new("50_newest_by_book_status", n),
+            &q,
+            |b, q| b.iter(|| black_box(store.page(q).unwrap())),
+        );
+        let q2 = PageQuery {
+            book: Some(Book::Masuk),
+            status: None,
+            limit: 50,
+            before: None,
+        };
+        g.bench_with_input(BenchmarkId::new("50_newest_by_book", n), &q2, |b, q| {
+            b.iter(|| black_box(store.page(q).unwrap()))
+        });
     }
     g.finish();
 }

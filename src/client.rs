@@ -50,7 +50,13 @@ impl Client {
     /// Connects to the node on `socket`.
     pub fn connect(socket: &Path) -> Result<Client, ClientError> {
         let s =
-            UnixStream::connect(socket).map_err(|_| ClientError::NoNode(socket.to_path_buf()))?;
+            UnixStream::connect(socket).map_err(|e| match e.kind() {
+            std::io::ErrorKind::PermissionDenied => ClientError::Lost(format!(
+                "permission denied on {}: your user must be in the node's socket group (socket_group in node.toml), then log in again",
+                socket.display()
+            )),
+            _ => ClientError::NoNode(socket.to_path_buf()),
+        })?;
         let r = s
             .try_clone()
             .map_err(|e| ClientError::Lost(e.to_string()))?;

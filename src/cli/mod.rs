@@ -264,6 +264,7 @@ pub struct FieldArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum AgendaAction {
     /// Entries, newest first.
     List {
@@ -323,7 +324,7 @@ pub enum AgendaAction {
 }
 
 #[derive(Subcommand, Debug)]
-#[allow(clippy::large_enum_variant)] // parsed once per process
+#[allow(clippy::large_enum_variant)]
 pub enum KeluarAction {
     /// A new outgoing draft.
     New {

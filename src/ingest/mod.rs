@@ -302,24 +302,38 @@ impl Ingest {
     }
 
     fn refuse(&self, path: &Path, name: &str, reason: &str) -> Taken {
-        let failed = self.paths.ingest("failed");
-        let moved = move_unique(path, &failed, name);
-        let target = moved
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|e| format!("(left in place: {e})"));
-        if let Ok(p) = &moved {
-            let side = PathBuf::from(format!("{}.error.txt", p.display()));
-            let text = format!(
-                "kasa menolak berkas ini / kasa refused this file\nberkas / file: {name}\nwaktu / time: {}\nalasan / reason: {reason}\n\nApa yang harus dilakukan / what to do: periksa berkasnya; jika benar, simpan ulang sebagai PDF/TIFF/JPEG/PNG biasa lalu letakkan lagi di folder drop, atau serahkan dengan `kasa ingest FILE`.\n",
-                Timestamp::now()
-            );
-            let _ = fs::write(&side, text);
-        }
-        tracing::warn!(file = name, reason, target, "ingest refused");
+        // Alarm and audit record first: a crash after this point leaves the file in the drop folder (it is
+        // refused again, raising a second alarm) rather than a file in failed/ that nobody was told about.
         if let Ok((_, ch)) = self.store.ingest_refused(name, reason, Timestamp::now()) {
             (self.publish)(ch);
         }
+        let failed = self.paths.ingest("failed");
+        let safe: String = name
+            .chars()
+            .map(|c| if c == '/' || c.is_control() { '_' } else { c })
+            .collect();
+        let (stem, ext) = match safe.rsplit_once('.') {
+            Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+            _ => (safe.clone(), String::new()),
+        };
+        let mut target = failed.join(&safe);
+        let mut i = 0;
+        while fs::symlink_metadata(&target).is_ok()
+            || fs::symlink_metadata(format!("{}.error.txt", target.display())).is_ok()
+        {
+            i += 1;
+            target = failed.join(format!("{stem}-{i}{ext}"));
+        }
+        // The sidecar is written before the move, so the file never sits in failed/ without its explanation.
+        let side = PathBuf::from(format!("{}.error.txt", target.display()));
+        let text = format!(
+            "kasa menolak berkas ini / kasa refused this file\nberkas / file: {name}\nwaktu / time: {}\nalasan / reason: {reason}\n\nApa yang harus dilakukan / what to do: periksa berkasnya; jika benar, simpan ulang sebagai PDF/TIFF/JPEG/PNG biasa lalu letakkan lagi di folder drop, atau serahkan dengan `kasa ingest FILE`.\n",
+            Timestamp::now()
+        );
+        let _ = fs::write(&side, text);
+        let moved = fs::rename(path, &target);
+        fsync_dir(&failed);
+        tracing::warn!(file = name, reason, target = %target.display(), moved = moved.is_ok(), "ingest refused");
         if let Ok(mut p) = self.progress.lock() {
             p.failed += 1;
         }

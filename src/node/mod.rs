@@ -277,17 +277,25 @@ pub fn init(
     if name.trim().is_empty() {
         return Err("the node needs a name, e.g. --name \"Diskominfo Kabupaten Jembrana\"".into());
     }
-    if paths.db().exists()
-        && Store::open(&paths.db())
-            .ok()
-            .and_then(|s| s.meta("node_id").ok().flatten())
-            .is_some()
-    {
-        return Err(format!(
-            "{} is already initialised (found {}); nothing was overwritten",
-            paths.data_dir.display(),
-            paths.db().display()
-        ));
+    // Look without writing: a read-write open would commit (create tables, even migrate) on an
+    // existing database before refusing.
+    if paths.db().exists() {
+        match Store::peek_meta(&paths.db(), "node_id") {
+            Ok(None) => {} // created by an interrupted init: finish it
+            Ok(Some(_)) => {
+                return Err(format!(
+                    "{} is already initialised (found {}); nothing was overwritten",
+                    paths.data_dir.display(),
+                    paths.db().display()
+                ));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{} exists but cannot be checked ({e}); nothing was overwritten",
+                    paths.db().display()
+                ));
+            }
+        }
     }
     mkdir_private(&paths.data_dir)
         .map_err(|e| format!("cannot create {}: {e}", paths.data_dir.display()))?;

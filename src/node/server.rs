@@ -139,6 +139,11 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
             send(&tx, NodeMsg::error(0, "forbidden", why));
             drop(tx);
             let _ = writer.join();
+            // Do not close at once: a client that sends its request now would fail its write with
+            // EPIPE and report "broken pipe" instead of the reason above. Discard what it sends
+            // (bounded in bytes and time, nothing allocated) until it hangs up.
+            let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            let _ = std::io::copy(&mut std::io::Read::take(&s, 1 << 20), &mut std::io::sink());
             return;
         }
     };

@@ -64,8 +64,16 @@ pub fn read_frame(r: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
             format!("frame length {n} exceeds the {MAX_FRAME}-byte cap"),
         ));
     }
-    let mut body = vec![0u8; n];
-    r.read_exact(&mut body)?;
+    // Grow with the bytes that actually arrive: a peer that announces a large frame and sends nothing
+    // costs no memory.
+    let mut body = Vec::with_capacity(n.min(64 * 1024));
+    r.take(n as u64).read_to_end(&mut body)?;
+    if body.len() != n {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("truncated frame: {} of {n} bytes", body.len()),
+        ));
+    }
     Ok(Some(body))
 }
 

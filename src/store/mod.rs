@@ -387,6 +387,27 @@ impl Store {
         Ok(store)
     }
 
+    /// Reads a meta string (`node_id`, …) from the database file at `path` without writing to it
+    /// (a read-only open: no table creation, no migration). Used by `kasa init` to ask "already
+    /// initialised?" without touching an existing database.
+    pub fn peek_meta(path: &Path, key: &str) -> Result<Option<String>> {
+        let db = match redb::ReadOnlyDatabase::open(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(StoreError::AlreadyOpen(path.into()));
+            }
+            Err(e) => return Err(StoreError::Db(format!("{}: {e}", path.display()))),
+        };
+        let tx = db.begin_read()?;
+        let t = match tx.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(t.get(key)?
+            .map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+    }
+
     /// The file this store uses.
     pub fn path(&self) -> &Path {
         &self.path

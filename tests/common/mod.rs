@@ -1,0 +1,379 @@
+//! Shared helpers of the node integration tests: a real `kasa node --foreground` child process on a
+//! temporary data directory, CLI runs against it, JSON helpers and bounded polling.
+//!
+//! Every wait is a poll of a condition with a deadline ([`wait_until`]); nothing sleeps a fixed time to
+//! synchronise.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The kasa binary under test.
+pub const KASA: &str = env!("CARGO_BIN_EXE_kasa");
+/// The shared samples (CI clones the repo with `shared/` beside it).
+pub const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples");
+
+/// A path under the shared samples.
+pub fn sample(rel: &str) -> PathBuf {
+    Path::new(SAMPLES).join(rel)
+}
+
+/// Polls `cond` every 20 ms until it holds or `timeout` passes. Returns whether it held.
+pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if cond() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// A tiny valid-looking PNG (signature + an IHDR-like chunk + unique bytes) distinct per `n`.
+pub fn tiny_png(n: u64) -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    v.extend_from_slice(&[0, 0, 0, 13]);
+    v.extend_from_slice(b"IHDR");
+    v.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+    v.extend_from_slice(b"kasa-test-");
+    v.extend_from_slice(n.to_string().as_bytes());
+    v
+}
+
+/// A small PDF (header, one empty page, unique comment, `%%EOF`) distinct per `n`.
+pub fn tiny_pdf(n: u64) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n% kasa test {n}\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+         2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+         3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> endobj\n\
+         trailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    .into_bytes()
+}
+
+/// Writes `data` to `dir/name` atomically as seen from `dir`: written beside it, then renamed in.
+pub fn drop_atomic(staging: &Path, dir: &Path, name: &str, data: &[u8]) {
+    let tmp = staging.join(name);
+    fs::write(&tmp, data).unwrap();
+    fs::rename(&tmp, dir.join(name)).unwrap();
+}
+
+/// File names in a directory (sorted); empty when it does not exist.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Output of a finished process as text, for assertion messages.
+pub fn describe(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A kasa installation in a temporary directory, with its node running as a child process.
+pub struct TestNode {
+    pub tmp: tempfile::TempDir,
+    pub data: PathBuf,
+    pub config: PathBuf,
+    pub socket: PathBuf,
+    pub child: Option<Child>,
+    starts: u32,
+}
+
+impl TestNode {
+    /// `kasa init` in a fresh temp dir, then `node.toml` edited by `edit` (ingest defaults for tests:
+    /// `stable_ms` 300, `rescan_secs` 1). The node is not started.
+    pub fn init_with(edit: impl FnOnce(&mut toml::Table)) -> TestNode {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let config = tmp.path().join("cfg");
+        let o = Command::new(KASA)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--config-dir")
+            .arg(&config)
+            .args([
+                "init",
+                "--node-id",
+                "5101",
+                "--name",
+                "Diskominfo Kabupaten Uji",
+                "--zone",
+                "Asia/Makassar",
+                "--nama",
+                "Admin Uji",
+            ])
+            .env_remove("KASA_SOCKET")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "kasa init failed: {}", describe(&o));
+        let mut n = TestNode {
+            tmp,
+            data,
+            config,
+            socket: PathBuf::new(),
+            child: None,
+            starts: 0,
+        };
+        n.edit_config(|t| {
+            let ing = t
+                .entry("ingest")
+                .or_insert_with(|| toml::Value::Table(Default::default()))
+                .as_table_mut()
+                .unwrap();
+            ing.insert("stable_ms".into(), toml::Value::Integer(300));
+            ing.insert("rescan_secs".into(), toml::Value::Integer(1));
+            edit(t);
+        });
+        n
+    }
+
+    /// Initialised and started with the test defaults.
+    pub fn start_new() -> TestNode {
+        Self::start_with(|_| {})
+    }
+
+    /// Initialised with `edit` applied to `node.toml`, and started.
+    pub fn start_with(edit: impl FnOnce(&mut toml::Table)) -> TestNode {
+        let mut n = Self::init_with(edit);
+        n.start();
+        n
+    }
+
+    /// Loads `node.toml`, lets `f` edit it, writes it back (other keys kept).
+    pub fn edit_config(&mut self, f: impl FnOnce(&mut toml::Table)) {
+        let p = self.data.join("node.toml");
+        let mut t: toml::Table = fs::read_to_string(&p).unwrap().parse().unwrap();
+        f(&mut t);
+        fs::write(&p, toml::to_string(&t).unwrap()).unwrap();
+        let sock = PathBuf::from(
+            t.get("socket")
+                .and_then(|v| v.as_str())
+                .unwrap_or("node.sock"),
+        );
+        self.socket = self.data.join(sock);
+    }
+
+    pub fn drop_dir(&self) -> PathBuf {
+        self.data.join("drop")
+    }
+    pub fn ingest_dir(&self, sub: &str) -> PathBuf {
+        self.data.join("ingest").join(sub)
+    }
+    pub fn db(&self) -> PathBuf {
+        self.data.join("kasa.redb")
+    }
+    /// A scratch directory on the same file system as the drop folder (for rename-in).
+    pub fn scratch(&self) -> PathBuf {
+        let p = self.tmp.path().join("scratch");
+        fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    /// The base command `kasa --data-dir D --config-dir C`.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(KASA);
+        c.arg("--data-dir")
+            .arg(&self.data)
+            .arg("--config-dir")
+            .arg(&self.config)
+            .env_remove("KASA_SOCKET")
+            .env_remove("KASA_DATA_DIR")
+            .env_remove("KASA_CONFIG_DIR")
+            .env("KASA_LOG", "warn")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Starts `kasa node --foreground` (stderr to `node-N.log` in the temp dir) and waits for its socket.
+    pub fn start(&mut self) {
+        assert!(self.child.is_none(), "node already started");
+        self.starts += 1;
+        let log = fs::File::create(self.log_path(self.starts)).unwrap();
+        let child = self
+            .cmd()
+            .args(["node", "--foreground"])
+            .env("KASA_LOG", "info")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let sock = self.socket.clone();
+        let mut exited = None;
+        let up = wait_until(Duration::from_secs(30), || {
+            if let Ok(Some(st)) = self.child.as_mut().unwrap().try_wait() {
+                exited = Some(st);
+                return true;
+            }
+            std::os::unix::net::UnixStream::connect(&sock).is_ok()
+        });
+        if let Some(st) = exited {
+            self.child = None;
+            panic!(
+                "the node exited at start ({st}):\n{}",
+                fs::read_to_string(self.log_path(self.starts)).unwrap_or_default()
+            );
+        }
+        assert!(up, "the node did not open {} within 30 s", sock.display());
+    }
+
+    fn log_path(&self, n: u32) -> PathBuf {
+        self.tmp.path().join(format!("node-{n}.log"))
+    }
+
+    /// The log of the current (or last) node run.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.log_path(self.starts)).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("node not running").id()
+    }
+
+    /// kill -9 the node and reap it.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the node to exit. Returns its status.
+    pub fn terminate(&mut self) -> ExitStatus {
+        let mut c = self.child.take().expect("node not running");
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(c.id() as i32, libc::SIGTERM);
+        }
+        let mut st = None;
+        let ok = wait_until(Duration::from_secs(30), || {
+            st = c.try_wait().unwrap();
+            st.is_some()
+        });
+        if !ok {
+            let _ = c.kill();
+            let _ = c.wait();
+            panic!("the node did not exit within 30 s of SIGTERM");
+        }
+        st.unwrap()
+    }
+
+    /// Runs the CLI with this installation's directories.
+    pub fn kasa(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Runs the CLI and insists on success; returns stdout.
+    pub fn kasa_ok(&self, args: &[&str]) -> String {
+        let o = self.kasa(args);
+        assert!(o.status.success(), "kasa {args:?} failed: {}", describe(&o));
+        String::from_utf8(o.stdout).unwrap()
+    }
+
+    /// Runs the CLI (which must succeed) and parses its stdout as JSON.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.kasa_ok(args);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("kasa {args:?}: not JSON ({e}): {out}"))
+    }
+
+    /// All entries (`agenda list --json --limit 1000`); asserts the list was not cut at the limit.
+    pub fn entries(&self) -> Vec<Value> {
+        let v = self.json(&["agenda", "list", "--json", "--limit", "1000"]);
+        let e = v["entries"].as_array().unwrap().clone();
+        assert!(e.len() < 1000, "more than 999 entries: use entries_all()");
+        e
+    }
+
+    /// All entries through the library client, paging with the `before` cursor (no 1000 cap).
+    pub fn entries_all(&self) -> Vec<kasa::domain::Entry> {
+        let mut c = kasa::client::Client::connect(&self.socket).unwrap();
+        let mut out: Vec<kasa::domain::Entry> = Vec::new();
+        let mut before = None;
+        loop {
+            let r = c
+                .call(kasa::proto::Request::AgendaList {
+                    book: Some(kasa::domain::Book::Masuk),
+                    status: None,
+                    limit: Some(1000),
+                    before,
+                })
+                .unwrap();
+            let kasa::proto::Reply::Entries { entries } = r else {
+                panic!("unexpected reply")
+            };
+            let Some(last) = entries.last() else { break };
+            before = Some(kasa::store::Store::cursor_of(last));
+            out.extend(entries);
+        }
+        out
+    }
+
+    /// Entries whose first attachment has this name.
+    pub fn entries_named(&self, name: &str) -> Vec<Value> {
+        self.entries()
+            .into_iter()
+            .filter(|e| e["attachments"][0]["name"] == name)
+            .collect()
+    }
+
+    /// `kasa status --json`.
+    pub fn status(&self) -> Value {
+        self.json(&["status", "--json"])
+    }
+
+    /// Open alarms (`kasa alarm list --json`).
+    pub fn alarms(&self) -> Vec<Value> {
+        self.json(&["alarm", "list", "--json"])["alarms"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// The last `n` audit records.
+    pub fn audit_tail(&self, n: usize) -> Vec<Value> {
+        self.json(&["audit", "tail", "-n", &n.to_string(), "--json"])
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// Waits until the entry count reaches `n` (bounded); returns whether it did.
+    pub fn wait_entries(&self, n: u64, timeout: Duration) -> bool {
+        wait_until(timeout, || {
+            self.status()["entries"].as_u64().unwrap_or(0) >= n
+        })
+    }
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
