@@ -422,6 +422,62 @@ fn three_nodes_exchange_kriptogram() {
         1
     );
 
+    // Sealing a kriptogram-keluar draft seals that very entry; sealing another entry (here B's
+    // received letter, forwarded to A) copies its fields and attachments into a new entry.
+    let draft = a.json(&[
+        "keluar",
+        "new",
+        "--kriptogram",
+        "--perihal",
+        "Laporan bulanan",
+        "--klasifikasi",
+        "T",
+        "--nomor-surat",
+        "LAP/7",
+    ]);
+    let draft_id = draft["id"].as_u64().unwrap();
+    assert_eq!(draft["status"], "draft");
+    let s4 = a.json(&[
+        "kriptogram",
+        "seal",
+        "--entry",
+        &draft_id.to_string(),
+        "--to",
+        "32.02",
+        letter2.to_str().unwrap(),
+    ]);
+    assert_eq!(s4["entry"]["id"], draft_id);
+    assert_eq!(s4["entry"]["status"], "diagendakan");
+    assert_eq!(s4["entry"]["nomor_agenda"], 4);
+    let r = c.json(&["kriptogram", "open", s4["path"].as_str().unwrap()]);
+    assert_eq!(r["results"][0]["entry"]["perihal"], "Laporan bulanan");
+    assert_eq!(r["results"][0]["entry"]["klasifikasi"], "Terbatas");
+    let fwd = b.json(&[
+        "kriptogram",
+        "seal",
+        "--entry",
+        &entry_b.to_string(),
+        "--to",
+        "32",
+    ]);
+    assert_eq!(fwd["entry"]["book"], "kriptogram-keluar");
+    assert_ne!(fwd["entry"]["id"], entry_b);
+    let r = a.json(&["kriptogram", "open", fwd["path"].as_str().unwrap()]);
+    let e = &r["results"][0]["entry"];
+    assert_eq!(e["asal"], "Diskominfo Kabupaten Bogor");
+    assert_eq!(e["attachments"][1]["sha256"], want2.as_str());
+
+    // A bit flipped in the ciphertext: bad signature, refused with its class.
+    let mut bytes = std::fs::read(&kgm).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    let tampered = work.path().join("tampered.kgm");
+    std::fs::write(&tampered, bytes).unwrap();
+    let o = b.kasa(&["kriptogram", "open", tampered.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = std::fs::read_to_string(b.data.join("ingest/failed/tampered.kgm.error.txt")).unwrap();
+    assert!(err.contains("class: bad_signature"), "{err}");
+
     // Break-glass: the exported age identity opens the extracted inner part.
     let ident = b.ok(&[
         "identity",
