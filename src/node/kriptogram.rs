@@ -458,18 +458,7 @@ fn refuse(
     class: &str,
     message: &str,
 ) -> (&'static str, String) {
-    let failed = state.paths.ingest("failed");
-    match move_unique(staged, &failed, name) {
-        Ok(p) => {
-            let _ = fs::write(
-                format!("{}.error.txt", p.display()),
-                format!("class: {class}\n{name}: {message}\n"),
-            );
-        }
-        Err(_) => {
-            let _ = fs::remove_file(staged);
-        }
-    }
+    // The alarm first (as the ingest path does), then the file and its sidecar.
     let kind = if class == "replay" {
         "kriptogram.replay"
     } else {
@@ -482,6 +471,18 @@ fn refuse(
         Timestamp::now(),
     ) {
         state.hub.publish_changes(ch);
+    }
+    let failed = state.paths.ingest("failed");
+    match move_unique(staged, &failed, name) {
+        Ok(p) => {
+            let _ = fs::write(
+                format!("{}.error.txt", p.display()),
+                format!("class: {class}\n{name}: {message}\n"),
+            );
+        }
+        Err(_) => {
+            let _ = fs::remove_file(staged);
+        }
     }
     (
         if class == "replay" {
@@ -529,7 +530,11 @@ struct OpenDone {
 /// and commits a `kriptogram-masuk` entry with the ledger record in one transaction. `staged` is left
 /// in place for the caller.
 fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, OpenFailure> {
-    let refused = |e: KgmError| OpenFailure::Refused(error_class(&e), e.to_string());
+    let refused = |e: KgmError| match e {
+        // Disk trouble is the node's, not the file's.
+        KgmError::Io(e) => OpenFailure::Internal(("internal", format!("I/O error: {e}"))),
+        e => OpenFailure::Refused(error_class(&e), e.to_string()),
+    };
     // 1–2: format and addressed, before any key is asked for.
     let header = kgm::inspect(staged).map_err(refused)?;
     header.addressed_to(&state.node_id).map_err(refused)?;
