@@ -1649,3 +1649,146 @@ impl Store {
         Ok((e, vec![Change::Entry { id }]))
     }
 }
+
+#[cfg(test)]
+mod kgm_tests {
+    use super::*;
+    use crate::domain::Role;
+
+    fn admin() -> Operator {
+        Operator {
+            uid: 1000,
+            username: "admin".into(),
+            nama: "Admin".into(),
+            nip: String::new(),
+            jabatan: String::new(),
+            role: Role::Admin,
+            kualifikasi: None,
+            disabled: false,
+        }
+    }
+
+    fn att(sha: [u8; 32], name: &str) -> ([u8; 32], Attachment) {
+        (
+            sha,
+            Attachment {
+                sha256: hex::encode(sha),
+                name: name.into(),
+                mime: "application/pdf".into(),
+                size: 10,
+                pages: None,
+                encrypted_at_rest: false,
+            },
+        )
+    }
+
+    #[test]
+    fn peers_ledger_and_kriptogram_entries_are_audited_and_replays_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Store::open(&dir.path().join("k.redb")).unwrap();
+        let now = Timestamp::now();
+        st.initialise("32", "Provinsi", &admin(), now).unwrap();
+        let actor = Actor::operator(&admin());
+        let rec = PeerRecord {
+            node_id: "32.01".into(),
+            name: "Bogor".into(),
+            card: "kasa_node_card = 1\n".into(),
+            relation: Relation::KabKota,
+            saluran: "Email Sanapati".into(),
+            verified: false,
+            added_at: now,
+            verified_at: None,
+            verified_by: None,
+        };
+        st.peer_put(&actor, &rec, false, now).unwrap();
+        assert!(matches!(
+            st.peer_put(&actor, &rec, false, now),
+            Err(StoreError::Rule(_))
+        ));
+        let v = st.peer_set_verified(&actor, "32.01", "123", now).unwrap();
+        assert!(v.verified);
+        st.peer_put(&actor, &rec, true, now).unwrap();
+        assert!(
+            !st.peer("32.01").unwrap().unwrap().verified,
+            "replace clears verified"
+        );
+        assert_eq!(Relation::parse("Kab/Kota").unwrap(), Relation::KabKota);
+
+        let sha = [7u8; 32];
+        let inp = KgmMasukInput {
+            sender: "32.01".into(),
+            msg_id: "ab".repeat(16),
+            file_sha256: sha,
+            fields: RegisterFields {
+                perihal: "Undangan".into(),
+                klasifikasi: Some(crate::domain::Klasifikasi::Rahasia),
+                ..RegisterFields::default()
+            },
+            attachments: vec![att([1; 32], "a.pdf"), att([2; 32], "b.pdf")],
+            detail: "x".into(),
+            at: now,
+        };
+        assert_eq!(
+            st.ledger_check("32.01", &inp.msg_id, &sha).unwrap(),
+            LedgerCheck::New
+        );
+        let (o, _) = st.kgm_masuk_commit(&inp).unwrap();
+        let KgmMasukOutcome::New(e) = o else {
+            panic!("{o:?}")
+        };
+        assert_eq!(e.book, Book::KriptogramMasuk);
+        assert_eq!(e.status, Status::Baru);
+        assert_eq!(e.attachments.len(), 2);
+        assert!(st.blob_known(&[2; 32]).unwrap());
+        let (o, _) = st.kgm_masuk_commit(&inp).unwrap();
+        assert!(matches!(o, KgmMasukOutcome::Duplicate(ref d) if d.id == e.id));
+        let mut other = inp.clone();
+        other.file_sha256 = [8u8; 32];
+        let (o, _) = st.kgm_masuk_commit(&other).unwrap();
+        assert!(matches!(o, KgmMasukOutcome::Conflict { entry_id, .. } if entry_id == e.id));
+        assert_eq!(st.entry_count().unwrap(), 1);
+
+        let fields = RegisterFields {
+            perihal: "Balasan".into(),
+            klasifikasi: Some(crate::domain::Klasifikasi::Biasa),
+            ..RegisterFields::default()
+        };
+        let (k, _) = st
+            .kgm_keluar_commit(
+                None,
+                &fields,
+                &[att([3; 32], "c.pdf")],
+                2026,
+                &admin(),
+                "d",
+                &sha,
+                now,
+            )
+            .unwrap();
+        assert_eq!(k.book, Book::KriptogramKeluar);
+        assert_eq!(k.nomor_agenda, Some(1));
+        assert_eq!(k.status, Status::Diagendakan);
+        // Only kriptogram-keluar drafts or registered entries are sealed in place.
+        assert!(
+            st.kgm_keluar_commit(Some(e.id), &fields, &[], 2026, &admin(), "d", &sha, now)
+                .is_err()
+        );
+        let r = st.audit_verify().unwrap();
+        assert!(r.ok, "{r:?}");
+        let actions: Vec<String> = st
+            .audit_tail(20)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.action)
+            .collect();
+        for a in [
+            "peer.add",
+            "peer.verify",
+            "peer.replace",
+            "kriptogram.open",
+            "kriptogram.seal",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "{a} missing in {actions:?}");
+        }
+    }
+}
