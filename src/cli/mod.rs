@@ -1132,6 +1132,22 @@ fn make_identity(
     Ok(card)
 }
 
+/// Opens the database directly (no node running); a node that just answered `node stop` may hold it
+/// for a moment while it finishes, so `AlreadyOpen` is retried for up to 10 s.
+fn open_store_after_stop(paths: &Paths) -> Result<crate::store::Store, Fail> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match crate::store::Store::open(&paths.db()) {
+            Err(crate::store::StoreError::AlreadyOpen(_))
+                if std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            r => return r.map_err(|e| Fail(e.to_string(), 1)),
+        }
+    }
+}
+
 fn card_json(c: &crate::crypto::NodeCard) -> serde_json::Value {
     serde_json::json!({
         "node_id": c.node_id,
@@ -1230,8 +1246,7 @@ fn identity_cmd(paths: &Paths, action: IdentityAction) -> Result<(), Fail> {
             } else {
                 // SAFETY: getuid cannot fail.
                 let uid = unsafe { libc::getuid() };
-                let store =
-                    crate::store::Store::open(&paths.db()).map_err(|e| Fail(e.to_string(), 1))?;
+                let store = open_store_after_stop(paths)?;
                 let actor = match store.operator(uid).map_err(|e| Fail(e.to_string(), 1))? {
                     Some(op) if op.role == Role::Admin && !op.disabled => {
                         crate::store::Actor::operator(&op)

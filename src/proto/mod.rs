@@ -469,6 +469,28 @@ mod tests {
     }
 
     #[test]
+    fn kriptogram_request_json_shapes_are_stable() {
+        let r = Request::PeerAdd {
+            card: "c".into(),
+            relation: crate::store::Relation::KabKota,
+            saluran: "Email Sanapati".into(),
+            replace: false,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"type":"peer_add","card":"c","relation":"kab-kota","saluran":"Email Sanapati","replace":false}"#
+        );
+        let r: Request =
+            serde_json::from_str(r#"{"type":"kriptogram_seal","to":["32.01"],"entry":4}"#).unwrap();
+        assert!(matches!(
+            r,
+            Request::KriptogramSeal { entry: Some(4), ref to, yes_unverified: false, .. } if to == &["32.01"]
+        ));
+        let r: Request = serde_json::from_str(r#"{"type":"identity_export_audit"}"#).unwrap();
+        assert!(matches!(r, Request::IdentityExportAudit { .. }));
+    }
+
+    #[test]
     fn request_json_shape_is_stable() {
         let m = ClientMsg {
             v: 1,
