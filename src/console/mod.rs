@@ -1,13 +1,189 @@
-//! The ratatui console (placeholder while it is built).
+//! The ratatui console (DESIGN §4): the only module that knows ratatui.
+//!
+//! - [`action`]: named actions with arguments, shared by keymap, `:` command line and tests.
+//! - [`keymap`]: contexts of key sequences → actions, shipped TOML plus a user overlay.
+//! - [`theme`]: semantic style names → styles; `NO_COLOR`.
+//! - [`app`]: the UI-free state, `update(Action) -> Vec<Effect>`.
+//! - [`form`]: the registration form state.
+//! - [`session`]: runs effects against a node connection (the terminal loop and the tests).
+//! - [`view`]: `draw(&App, frame)`.
+//! - [`term`]: the terminal loop (raw mode, signals, redraw only on change).
 
-use crate::config::Paths;
+pub mod action;
+pub mod app;
+pub mod form;
+pub mod keymap;
+pub mod session;
+pub mod term;
+pub mod theme;
+pub mod view;
 
-/// Opens the console.
-pub fn run(_paths: &Paths) -> Result<(), String> {
-    Err("the console is not built yet".into())
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::config::{NodeConfig, Paths};
+use crate::domain::calendar::default_derajat;
+pub use app::App;
+use keymap::Keymap;
+use theme::Theme;
+
+/// `<config dir>/config.toml` of the console.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// `id` (default) or `en`.
+    pub lang: String,
+    /// A shipped theme (`default`, `mono`, `high-contrast`) or a file in `<config dir>/themes/`.
+    pub theme: String,
+    /// A shipped keymap (`default`, `emacs`); `<config dir>/keymap.toml` is applied on top.
+    pub keymap: String,
 }
 
-/// Problems in console configuration files.
-pub fn check_config(_paths: &Paths) -> Vec<String> {
-    Vec::new()
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            lang: "id".into(),
+            theme: "default".into(),
+            keymap: "default".into(),
+        }
+    }
+}
+
+/// Everything the console reads from the config dir, with the problems found (as `file:line: message`).
+pub struct Settings {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub en: bool,
+    pub derajat: Vec<String>,
+    pub problems: Vec<String>,
+}
+
+fn loc(file: &Path, line: usize, msg: &str) -> String {
+    format!("{}:{line}: {msg}", file.display())
+}
+
+/// Loads the console settings; any bad file falls back to defaults and is reported.
+pub fn load_settings(paths: &Paths, no_color: bool) -> Settings {
+    let mut problems = Vec::new();
+    let cf = paths.console_toml();
+    let cfg = match std::fs::read_to_string(&cf) {
+        Ok(text) => match crate::config::parse_toml::<ConsoleConfig>(&cf, &text) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(e.to_string());
+                ConsoleConfig::default()
+            }
+        },
+        Err(_) => ConsoleConfig::default(),
+    };
+    if !matches!(cfg.lang.as_str(), "id" | "en") {
+        problems.push(loc(
+            &cf,
+            1,
+            &format!("lang '{}' tidak dikenal: pakai id atau en", cfg.lang),
+        ));
+    }
+    let en = cfg.lang == "en";
+    if !keymap::SHIPPED.iter().any(|(n, _)| *n == cfg.keymap) {
+        problems.push(loc(
+            &cf,
+            1,
+            &format!(
+                "keymap '{}' tidak dikenal: pakai default atau emacs",
+                cfg.keymap
+            ),
+        ));
+    }
+    let mut km = Keymap::shipped(&cfg.keymap);
+    let kf = paths.config_dir.join("keymap.toml");
+    if let Ok(text) = std::fs::read_to_string(&kf)
+        && let Err(errs) = km.apply(&text)
+    {
+        for e in errs {
+            problems.push(loc(&kf, e.line, &e.message));
+        }
+    }
+    let user_theme = paths
+        .config_dir
+        .join("themes")
+        .join(format!("{}.toml", cfg.theme));
+    let theme = if let Ok(text) = std::fs::read_to_string(&user_theme) {
+        match Theme::parse(&cfg.theme, &text) {
+            Ok(t) => t,
+            Err(errs) => {
+                for (l, m) in errs {
+                    problems.push(loc(&user_theme, l, &m));
+                }
+                Theme::shipped("default").expect("default theme")
+            }
+        }
+    } else if let Some(t) = Theme::shipped(&cfg.theme) {
+        t
+    } else {
+        problems.push(loc(
+            &cf,
+            1,
+            &format!(
+                "tema '{}' tidak ada: pakai default, mono, high-contrast atau {}",
+                cfg.theme,
+                user_theme.display()
+            ),
+        ));
+        Theme::shipped("default").expect("default theme")
+    };
+    let theme = if no_color {
+        theme.without_color()
+    } else {
+        theme
+    };
+    let derajat = NodeConfig::load(paths)
+        .map(|c| c.derajat_names())
+        .unwrap_or_else(|_| default_derajat().into_iter().map(|d| d.name).collect());
+    Settings {
+        keymap: km,
+        theme,
+        en,
+        derajat,
+        problems,
+    }
+}
+
+/// Builds the state from settings.
+pub fn app_from(s: Settings) -> App {
+    let mut app = App::new(s.keymap, s.theme, s.en, s.derajat);
+    app.warnings = s.problems;
+    app
+}
+
+/// Is `NO_COLOR` set (to anything non-empty)?
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Opens the console.
+pub fn run(paths: &Paths) -> Result<(), String> {
+    term::run(paths)
+}
+
+/// Problems in console configuration files, as `file:line: message`.
+pub fn check_config(paths: &Paths) -> Vec<String> {
+    let mut out = load_settings(paths, false).problems;
+    if let Ok(rd) = std::fs::read_dir(paths.config_dir.join("themes")) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "toml")
+                && let Ok(text) = std::fs::read_to_string(&p)
+                && let Err(errs) = Theme::parse("user", &text)
+            {
+                for (l, m) in errs {
+                    let s = loc(&p, l, &m);
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+    }
+    out
 }

@@ -216,7 +216,7 @@ pub struct AuditReport {
     pub problem: Option<String>,
 }
 
-fn micros(t: Timestamp) -> i64 {
+pub(crate) fn micros(t: Timestamp) -> i64 {
     (t.as_microsecond()).clamp(i64::MIN as i128 as i64, i64::MAX)
 }
 
@@ -226,13 +226,13 @@ pub struct Store {
     path: PathBuf,
 }
 
-fn begin(db: &Database) -> Result<WriteTransaction> {
+pub(crate) fn begin(db: &Database) -> Result<WriteTransaction> {
     let mut tx = db.begin_write()?;
     tx.set_durability(Durability::Immediate)?;
     Ok(tx)
 }
 
-fn next_seq(tx: &WriteTransaction, name: &str) -> Result<u64> {
+pub(crate) fn next_seq(tx: &WriteTransaction, name: &str) -> Result<u64> {
     let mut t = tx.open_table(SEQ)?;
     let n = t.get(name)?.map_or(0, |v| v.value()) + 1;
     t.insert(name, n)?;
@@ -240,7 +240,7 @@ fn next_seq(tx: &WriteTransaction, name: &str) -> Result<u64> {
 }
 
 /// Appends an audit record in `tx` (the same transaction as the change it records).
-fn audit(
+pub(crate) fn audit(
     tx: &WriteTransaction,
     at: Timestamp,
     actor: &Actor,
@@ -285,7 +285,7 @@ fn audit(
     Ok(rec.seq)
 }
 
-fn digest_of(bytes: &[u8]) -> String {
+pub(crate) fn digest_of(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(bytes))
 }
@@ -299,7 +299,7 @@ fn bump_count(tx: &WriteTransaction, book: Book, status: Status, delta: i64) -> 
 }
 
 /// Writes an entry and maintains the indexes and counts (old value given when updating).
-fn put_entry(tx: &WriteTransaction, old: Option<&Entry>, e: &Entry) -> Result<String> {
+pub(crate) fn put_entry(tx: &WriteTransaction, old: Option<&Entry>, e: &Entry) -> Result<String> {
     let bytes = codec::encode(e);
     tx.open_table(ENTRIES)?.insert(e.id, bytes.as_slice())?;
     let ts = micros(e.received_at);
@@ -317,7 +317,7 @@ fn put_entry(tx: &WriteTransaction, old: Option<&Entry>, e: &Entry) -> Result<St
     Ok(digest_of(&bytes))
 }
 
-fn get_entry_tx(tx: &WriteTransaction, id: u64) -> Result<Entry> {
+pub(crate) fn get_entry_tx(tx: &WriteTransaction, id: u64) -> Result<Entry> {
     let t = tx.open_table(ENTRIES)?;
     let v = t.get(id)?.ok_or_else(|| {
         StoreError::NotFound(format!("entry {id}: check the id with `kasa agenda list`"))
@@ -325,7 +325,7 @@ fn get_entry_tx(tx: &WriteTransaction, id: u64) -> Result<Entry> {
     codec::decode(v.value()).map_err(StoreError::Db)
 }
 
-fn alloc_nomor(tx: &WriteTransaction, book: Book, year: i16, id: u64) -> Result<u64> {
+pub(crate) fn alloc_nomor(tx: &WriteTransaction, book: Book, year: i16, id: u64) -> Result<u64> {
     let mut c = tx.open_table(NOMOR_COUNTER)?;
     let n = c.get((book.code(), year))?.map_or(0, |v| v.value()) + 1;
     c.insert((book.code(), year), n)?;
@@ -406,6 +406,12 @@ impl Store {
         };
         Ok(t.get(key)?
             .map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+    }
+
+    /// The redb database, for the store's own submodules (one file per domain area: `impl Store` blocks
+    /// that define their tables next to their methods and use [`begin`] and [`audit`]).
+    pub(crate) fn db(&self) -> &Database {
+        &self.db
     }
 
     /// The file this store uses.

@@ -1,0 +1,270 @@
+//! Named actions with arguments, shared by the keymap, the `:` command line and tests (yazi/helix style).
+
+/// A console tab (pane).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Masuk,
+    Keluar,
+}
+
+impl Pane {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pane::Masuk => "masuk",
+            Pane::Keluar => "keluar",
+        }
+    }
+}
+
+/// Everything the console can do. Optional arguments, when missing, open a prompt that asks for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    None,
+    Quit,
+    Redraw,
+    Help,
+    Command,
+    Filter(Option<String>),
+    Back,
+    Tab(Pane),
+    TabNext,
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Open,
+    Refresh,
+    Goto(u64),
+    Triage,
+    Duplicate(Option<u64>),
+    Void(Option<String>),
+    Note(Option<String>),
+    Export(Option<String>),
+    KeluarNew,
+    KeluarRegister,
+    KeluarSend(Option<String>),
+    FormNext,
+    FormPrev,
+    FormEnter,
+    ClearField,
+    Submit,
+    CycleNext,
+    CyclePrev,
+    Complete,
+    Yes,
+    No,
+}
+
+/// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
+pub struct ActionInfo {
+    pub name: &'static str,
+    pub arg: Option<&'static str>,
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+/// Every named action, in help order.
+pub const ACTIONS: &[ActionInfo] = &[
+    ai("quit", None, "keluar dari konsol", "quit the console"),
+    ai("redraw", None, "gambar ulang layar", "redraw the screen"),
+    ai("help", None, "bantuan tombol", "key help"),
+    ai("command", None, "baris perintah", "command line"),
+    ai(
+        "filter",
+        Some("teks"),
+        "saring daftar (status:baru, k:R, teks)",
+        "filter the list (status:baru, k:R, text)",
+    ),
+    ai("back", None, "kembali / batal", "back / cancel"),
+    ai(
+        "tab",
+        Some("masuk|keluar"),
+        "pindah ke tab",
+        "switch to a tab",
+    ),
+    ai("tab_next", None, "tab berikutnya", "next tab"),
+    ai("down", None, "turun", "down"),
+    ai("up", None, "naik", "up"),
+    ai("page_down", None, "halaman berikut", "page down"),
+    ai("page_up", None, "halaman sebelumnya", "page up"),
+    ai("top", None, "ke awal", "to the top"),
+    ai("bottom", None, "ke akhir", "to the bottom"),
+    ai("open", None, "buka rincian", "open the detail"),
+    ai(
+        "refresh",
+        None,
+        "muat ulang dari node",
+        "reload from the node",
+    ),
+    ai("goto", Some("id"), "ke entri dengan id", "go to entry id"),
+    ai(
+        "triage",
+        None,
+        "daftarkan pindaian (formulir)",
+        "register a scan (form)",
+    ),
+    ai(
+        "duplicate",
+        Some("id"),
+        "tandai duplikat dari id",
+        "mark as duplicate of id",
+    ),
+    ai(
+        "void",
+        Some("alasan"),
+        "batalkan dengan alasan",
+        "void with a reason",
+    ),
+    ai("note", Some("teks"), "tambah catatan", "add a note"),
+    ai(
+        "export",
+        Some("path"),
+        "ekspor lampiran ke path",
+        "export the attachment to a path",
+    ),
+    ai("keluar_new", None, "draf keluar baru", "new outgoing draft"),
+    ai(
+        "keluar_register",
+        None,
+        "agendakan draf keluar",
+        "register the outgoing draft",
+    ),
+    ai(
+        "keluar_send",
+        Some("saluran"),
+        "kirim lewat saluran",
+        "send over a saluran",
+    ),
+    ai("form_next", None, "isian berikutnya", "next field"),
+    ai("form_prev", None, "isian sebelumnya", "previous field"),
+    ai(
+        "form_enter",
+        None,
+        "terima isian / kirim",
+        "accept field / submit",
+    ),
+    ai("clear_field", None, "kosongkan isian", "clear the field"),
+    ai("submit", None, "simpan / kirim", "confirm / submit"),
+    ai("cycle_next", None, "pilihan berikutnya", "next choice"),
+    ai("cycle_prev", None, "pilihan sebelumnya", "previous choice"),
+    ai(
+        "complete",
+        None,
+        "lengkapi perintah",
+        "complete the command",
+    ),
+    ai("yes", None, "ya", "yes"),
+    ai("no", None, "tidak", "no"),
+    ai("none", None, "tidak ada (lepas tombol)", "nothing (unbind)"),
+];
+
+const fn ai(
+    name: &'static str,
+    arg: Option<&'static str>,
+    id: &'static str,
+    en: &'static str,
+) -> ActionInfo {
+    ActionInfo { name, arg, id, en }
+}
+
+fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+impl Action {
+    /// Parses `name [args…]`; the error names the problem.
+    pub fn parse(s: &str) -> Result<Action, String> {
+        let s = s.trim();
+        let (name, rest) = s.split_once(char::is_whitespace).unwrap_or((s, ""));
+        let rest = rest.trim();
+        let num = |what: &str| -> Result<u64, String> {
+            rest.parse::<u64>()
+                .map_err(|_| format!("'{name}' perlu {what} berupa angka, bukan '{rest}'"))
+        };
+        Ok(match name {
+            "none" => Action::None,
+            "quit" => Action::Quit,
+            "redraw" => Action::Redraw,
+            "help" => Action::Help,
+            "command" => Action::Command,
+            "filter" => Action::Filter(opt(rest)),
+            "back" => Action::Back,
+            "tab" => match rest {
+                "masuk" => Action::Tab(Pane::Masuk),
+                "keluar" => Action::Tab(Pane::Keluar),
+                _ => {
+                    return Err(format!(
+                        "tab '{rest}' tidak dikenal: pakai masuk atau keluar"
+                    ));
+                }
+            },
+            "tab_next" => Action::TabNext,
+            "down" => Action::Down,
+            "up" => Action::Up,
+            "page_down" => Action::PageDown,
+            "page_up" => Action::PageUp,
+            "top" => Action::Top,
+            "bottom" => Action::Bottom,
+            "open" => Action::Open,
+            "refresh" => Action::Refresh,
+            "goto" => Action::Goto(num("id")?),
+            "triage" => Action::Triage,
+            "duplicate" => Action::Duplicate(if rest.is_empty() {
+                None
+            } else {
+                Some(num("id")?)
+            }),
+            "void" => Action::Void(opt(rest)),
+            "note" => Action::Note(opt(rest)),
+            "export" => Action::Export(opt(rest)),
+            "keluar_new" => Action::KeluarNew,
+            "keluar_register" => Action::KeluarRegister,
+            "keluar_send" => Action::KeluarSend(opt(rest)),
+            "form_next" => Action::FormNext,
+            "form_prev" => Action::FormPrev,
+            "form_enter" => Action::FormEnter,
+            "clear_field" => Action::ClearField,
+            "submit" => Action::Submit,
+            "cycle_next" => Action::CycleNext,
+            "cycle_prev" => Action::CyclePrev,
+            "complete" => Action::Complete,
+            "yes" => Action::Yes,
+            "no" => Action::No,
+            _ => {
+                return Err(format!(
+                    "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"
+                ));
+            }
+        })
+    }
+
+    /// The registry row of this action's name.
+    pub fn info(name: &str) -> Option<&'static ActionInfo> {
+        ACTIONS.iter().find(|a| a.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_name_parses() {
+        for a in ACTIONS {
+            let s = match a.name {
+                "tab" => "tab masuk".to_string(),
+                "goto" => "goto 3".to_string(),
+                n => n.to_string(),
+            };
+            Action::parse(&s).unwrap();
+        }
+        assert_eq!(
+            Action::parse("void salah kirim").unwrap(),
+            Action::Void(Some("salah kirim".into()))
+        );
+        assert!(Action::parse("terbang").is_err());
+    }
+}

@@ -1,0 +1,372 @@
+//! The terminal loop: alternate screen, raw mode, mouse off, restore on exit and panic, SIGHUP/SIGTERM
+//! → clean exit, redraw only when the state changed (the clock changes once a second), all queued
+//! input drained before drawing, synchronized output.
+
+use std::io::{self, Stdout, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self as cev, Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui_textarea::TextArea;
+
+use super::session::Session;
+use super::{app_from, load_settings, no_color, view};
+use crate::client::Client;
+use crate::config::{NodeConfig, Paths};
+use crate::domain::{Operator, Role};
+use crate::proto::Event;
+
+enum Msg {
+    Term(TermEvent),
+    InputGone,
+    Node(u64, Event),
+    NodeGone(u64),
+}
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+fn setup() -> io::Result<Term> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    execute!(
+        out,
+        EnterAlternateScreen,
+        cev::DisableMouseCapture,
+        cursor::Hide
+    )?;
+    Terminal::new(CrosstermBackend::new(out))
+}
+
+/// Restores the terminal (also from the panic hook).
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+}
+
+fn install_panic_hook() {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        prev(info);
+    }));
+}
+
+fn spawn_input(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            match cev::read() {
+                Ok(e) => {
+                    if let TermEvent::Key(k) = &e
+                        && k.kind == KeyEventKind::Release
+                    {
+                        continue;
+                    }
+                    if tx.send(Msg::Term(e)).is_err() {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    let _ = tx.send(Msg::InputGone);
+                    break;
+                }
+            }
+        }
+    });
+}
+
+fn connect(socket: &Path, tx: &Sender<Msg>, generation: u64) -> Option<Client> {
+    let mut c = Client::connect(socket).ok()?;
+    c.timeout = Duration::from_secs(30);
+    let rx = c.subscribe().ok()?;
+    let tx = tx.clone();
+    std::thread::spawn(move || {
+        for ev in rx {
+            if tx.send(Msg::Node(generation, ev)).is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Msg::NodeGone(generation));
+    });
+    Some(c)
+}
+
+fn draw(term: &mut Term, s: &mut Session<Client>) -> io::Result<()> {
+    if s.clear {
+        term.clear()?;
+        s.clear = false;
+    }
+    execute!(io::stdout(), BeginSynchronizedUpdate)?;
+    let r = term.draw(|f| view::draw(&s.app, f));
+    execute!(io::stdout(), EndSynchronizedUpdate)?;
+    r?;
+    s.app.dirty = false;
+    Ok(())
+}
+
+/// Opens the console for `paths`.
+pub fn run(paths: &Paths) -> Result<(), String> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGHUP, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, stop.clone()).map_err(|e| e.to_string())?;
+    }
+    install_panic_hook();
+    let mut term = setup().map_err(|e| e.to_string())?;
+    let r = run_in(&mut term, paths, &stop);
+    restore();
+    r
+}
+
+fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), String> {
+    let (tx, rx) = mpsc::channel();
+    spawn_input(tx.clone());
+    let settings = load_settings(paths, no_color());
+    let en = settings.en;
+    if !initialised(paths) && !first_run(term, paths, &rx, stop, en)? {
+        return Ok(());
+    }
+    let socket = crate::config::client_socket(paths);
+    if !crate::node::is_running(&socket) {
+        crate::node::spawn_background(paths, Duration::from_secs(15))?;
+    }
+    let mut generation = 1;
+    let link = connect(&socket, &tx, generation);
+    let mut s = Session::new(app_from(settings), link);
+    let size = term.size().map_err(|e| e.to_string())?;
+    s.app.resize(size.width, size.height);
+    if s.link.is_some() {
+        s.start();
+    }
+    let mut next_tick = Instant::now();
+    loop {
+        if stop.load(Ordering::Relaxed) || s.app.quit {
+            break;
+        }
+        let now = Instant::now();
+        if now >= next_tick {
+            s.app.tick(jiff::Timestamp::now());
+            if s.link.is_none() {
+                generation += 1;
+                if let Some(c) = connect(&socket, &tx, generation) {
+                    s.link = Some(c);
+                    s.app.set_connected(true);
+                    s.start();
+                }
+            }
+            let frac = jiff::Timestamp::now().subsec_nanosecond() as u64;
+            next_tick = now + Duration::from_nanos(1_000_000_000 - frac.min(999_999_999));
+        }
+        if s.app.dirty {
+            draw(term, &mut s).map_err(|e| e.to_string())?;
+        }
+        let wait = next_tick.saturating_duration_since(Instant::now());
+        let first = match rx.recv_timeout(wait) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        // Drain everything queued before drawing again.
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        for m in batch {
+            match m {
+                Msg::Term(TermEvent::Key(k)) => s.key(k),
+                Msg::Term(TermEvent::Resize(w, h)) => s.app.resize(w, h),
+                Msg::Term(_) => {}
+                Msg::InputGone => return Ok(()),
+                Msg::Node(g, ev) if g == generation => {
+                    let e = s.app.on_event(ev);
+                    s.run(e);
+                }
+                Msg::NodeGone(g) if g == generation => {
+                    s.link = None;
+                    s.app.set_connected(false);
+                }
+                Msg::Node(..) | Msg::NodeGone(_) => {}
+            }
+            if s.app.quit {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn initialised(paths: &Paths) -> bool {
+    paths.db().exists()
+}
+
+/// First run: asks node id, name and zone inside the console and runs `init`.
+fn first_run(
+    term: &mut Term,
+    paths: &Paths,
+    rx: &Receiver<Msg>,
+    stop: &AtomicBool,
+    en: bool,
+) -> Result<bool, String> {
+    let tr = |id: &'static str, e: &'static str| if en { e } else { id };
+    let labels = [
+        tr("ID node (kode wilayah)", "Node id (region code)"),
+        tr("Nama node", "Node name"),
+        tr("Zona waktu", "Time zone"),
+        tr("Nama Anda", "Your name"),
+        tr("Jabatan", "Position"),
+    ];
+    let uid = unsafe { libc::getuid() };
+    let user = std::env::var("USER").unwrap_or_else(|_| format!("uid{uid}"));
+    let mut fields: Vec<TextArea<'static>> = ["", "", "Asia/Makassar", user.as_str(), "Sandiman"]
+        .iter()
+        .map(|v| {
+            let mut t = TextArea::new(vec![v.to_string()]);
+            t.move_cursor(ratatui_textarea::CursorMove::End);
+            t
+        })
+        .collect();
+    let mut focus = 0usize;
+    let mut error: Option<String> = None;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        term.draw(|f| {
+            let area = f.area();
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(tr(" kasa · penyiapan pertama ", " kasa · first run "));
+            let inner = block.inner(area);
+            f.render_widget(block, area);
+            let intro = Paragraph::new(vec![
+                Line::from(format!(
+                    "{} {}",
+                    tr(
+                        "Direktori data belum disiapkan:",
+                        "The data directory is not initialised:"
+                    ),
+                    paths.data_dir.display()
+                )),
+                Line::from(tr(
+                    "Isi lalu tekan Enter di isian terakhir (Tab pindah, Esc keluar).",
+                    "Fill in, then Enter on the last field (Tab moves, Esc quits).",
+                )),
+            ]);
+            f.render_widget(intro, Rect::new(inner.x, inner.y, inner.width, 2));
+            for (i, (l, t)) in labels.iter().zip(&fields).enumerate() {
+                let y = inner.y + 3 + i as u16;
+                if y >= inner.bottom() {
+                    break;
+                }
+                let mark = if i == focus { "›" } else { " " };
+                f.render_widget(
+                    Paragraph::new(format!("{mark}{l:<24}")),
+                    Rect::new(inner.x, y, 25, 1),
+                );
+                let mut t = t.clone();
+                t.set_cursor_line_style(ratatui::style::Style::default());
+                if i != focus {
+                    t.set_cursor_style(ratatui::style::Style::default());
+                }
+                f.render_widget(
+                    &t,
+                    Rect::new(inner.x + 26, y, inner.width.saturating_sub(27), 1),
+                );
+            }
+            if let Some(e) = &error {
+                f.render_widget(
+                    Paragraph::new(format!("✗ {e}")),
+                    Rect::new(inner.x, inner.y + 10, inner.width, 2),
+                );
+            }
+        })
+        .map_err(|e| e.to_string())?;
+        let m = match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return Ok(false),
+        };
+        let Msg::Term(TermEvent::Key(k)) = m else {
+            if matches!(m, Msg::InputGone) {
+                return Ok(false);
+            }
+            continue;
+        };
+        match k.code {
+            KeyCode::Esc => return Ok(false),
+            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => return Ok(false),
+            KeyCode::Tab | KeyCode::Down => focus = (focus + 1) % fields.len(),
+            KeyCode::BackTab | KeyCode::Up => focus = (focus + fields.len() - 1) % fields.len(),
+            KeyCode::Enter if focus + 1 < fields.len() => focus += 1,
+            KeyCode::Enter => {
+                let v: Vec<String> = fields
+                    .iter()
+                    .map(|t| t.lines().join("").trim().to_string())
+                    .collect();
+                let cfg = NodeConfig {
+                    zone: v[2].clone(),
+                    ..NodeConfig::default()
+                };
+                if let Err(e) = cfg.check() {
+                    error = Some(e);
+                    focus = 2;
+                    continue;
+                }
+                let admin = Operator {
+                    uid,
+                    username: user.clone(),
+                    nama: if v[3].is_empty() {
+                        user.clone()
+                    } else {
+                        v[3].clone()
+                    },
+                    nip: String::new(),
+                    jabatan: v[4].clone(),
+                    role: Role::Admin,
+                    kualifikasi: None,
+                    disabled: false,
+                };
+                match crate::node::init(paths, &v[0], &v[1], &admin, &cfg) {
+                    Ok(()) => return Ok(true),
+                    Err(e) => error = Some(e),
+                }
+            }
+            _ => {
+                fields[focus].input(k);
+            }
+        }
+    }
+}
+
+/// Writes nothing but counts bytes (benchmarks of bytes per keypress); clones share the count.
+#[derive(Default, Clone)]
+pub struct CountingWriter {
+    pub bytes: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingWriter {
+    pub fn count(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+}
+
+impl Write for CountingWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bytes.fetch_add(buf.len(), Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,826 @@
+//! Drawing: `draw(&App, frame)` reads the state and never changes it. Only the visible rows are built.
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+
+use super::action::Pane;
+use super::app::{App, ConfirmState, DetailState, HelpState, Layer, PromptKind, PromptState};
+use super::form::{FormPurpose, FormState, Kind};
+use super::keymap::{describe, seq_name};
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::{Entry, Status};
+
+/// Minimum terminal size.
+pub const MIN_W: u16 = 80;
+pub const MIN_H: u16 = 24;
+
+const GLYPH_BARU: &str = "●";
+const GLYPH_OVERDUE: &str = "!";
+const GLYPH_ALARM: &str = "⚠";
+
+fn local(cal: &WorkCalendar, t: Timestamp, fmt: &str) -> String {
+    t.to_zoned(cal.zone.clone()).strftime(fmt).to_string()
+}
+
+/// Time left until `batas` as text, whether it is overdue and whether it is within a day.
+pub fn time_left(batas: Timestamp, now: Timestamp) -> (String, bool, bool) {
+    let d = batas.as_second() - now.as_second();
+    let a = d.unsigned_abs();
+    let (days, hours, mins) = (a / 86_400, (a % 86_400) / 3600, (a % 3600) / 60);
+    let t = if days > 0 {
+        format!("{days}h{hours}j")
+    } else if hours > 0 {
+        format!("{hours}j{mins}m")
+    } else {
+        format!("{mins}m")
+    };
+    if d <= 0 {
+        (format!("{GLYPH_OVERDUE}{t}"), true, false)
+    } else {
+        (t, false, d < 86_400)
+    }
+}
+
+/// Draws the whole console.
+pub fn draw(app: &App, f: &mut Frame) {
+    let area = f.area();
+    let th = &app.theme;
+    f.render_widget(Block::default().style(th.get("base")), area);
+    if area.width < MIN_W || area.height < MIN_H {
+        let msg = app.tr(
+            "terminal terlalu kecil (perlu 80×24)",
+            "terminal too small (needs 80×24)",
+        );
+        let lines = vec![
+            Line::from(Span::styled(msg, th.get("header.warn"))),
+            Line::from(format!("{}×{}", area.width, area.height)),
+        ];
+        let y = area.height / 2;
+        let r = Rect::new(
+            area.x,
+            area.y + y.saturating_sub(1),
+            area.width,
+            2.min(area.height),
+        );
+        f.render_widget(
+            Paragraph::new(lines).centered().wrap(Wrap { trim: true }),
+            r,
+        );
+        return;
+    }
+    let [header, tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(app, f, header);
+    draw_tabs(app, f, tabs);
+    draw_list(app, f, body);
+    draw_status(app, f, status);
+    for l in &app.layers {
+        match l {
+            Layer::Detail(d) => draw_detail(
+                app,
+                d,
+                f,
+                Rect {
+                    height: body.height,
+                    ..body
+                },
+            ),
+            Layer::Form(s) => draw_form(app, s, f, area),
+            Layer::Prompt(p) => draw_prompt(app, p, f, status),
+            Layer::Confirm(c) => draw_confirm(app, c, f, area),
+            Layer::Help(h) => draw_help(app, h, f, area),
+        }
+    }
+}
+
+fn draw_header(app: &App, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    if !app.connected {
+        let t = app.tr(
+            " node tidak terhubung — menyambung ulang…",
+            " node not connected — reconnecting…",
+        );
+        f.render_widget(Paragraph::new(t).style(th.get("header.warn")), r);
+        return;
+    }
+    let (baru, overdue, ing) = app.counts();
+    let clock = format!(
+        "{} {}",
+        local(&app.node.calendar, app.now, "%H:%M:%S"),
+        app.node.calendar.zone_label()
+    );
+    let mut spans = Vec::new();
+    spans.push(Span::styled(
+        format!("{}baru {baru}", if baru > 0 { GLYPH_BARU } else { "" }),
+        if baru > 0 {
+            th.get("inbox.untriaged")
+        } else {
+            Style::default()
+        },
+    ));
+    spans.push(Span::raw(" · "));
+    spans.push(Span::styled(
+        format!(
+            "{}{} {overdue}",
+            if overdue > 0 { GLYPH_OVERDUE } else { "" },
+            app.tr("lewat", "overdue")
+        ),
+        if overdue > 0 {
+            th.get("sla.overdue")
+        } else {
+            Style::default()
+        },
+    ));
+    spans.push(Span::raw(format!(
+        " · ingest {}/{} · ",
+        ing.waiting + ing.processing,
+        ing.taken
+    )));
+    if app.alarms_open > 0 {
+        spans.push(Span::styled(
+            format!("{GLYPH_ALARM}alarm {}", app.alarms_open),
+            th.get("alarm"),
+        ));
+    } else {
+        spans.push(Span::raw("alarm 0"));
+    }
+    spans.push(Span::raw(format!(" │ {clock} ")));
+    let right = Line::from(spans);
+    let rw = (right.width() as u16).min(r.width);
+    let left = format!(" {} ({})", app.node.name, app.node.id);
+    let lw = r.width - rw;
+    f.render_widget(
+        Paragraph::new(trunc(&left, lw as usize)).style(th.get("header")),
+        Rect::new(r.x, r.y, lw, 1),
+    );
+    f.render_widget(
+        Paragraph::new(right).style(th.get("header")),
+        Rect::new(r.x + lw, r.y, rw, 1),
+    );
+}
+
+fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    let mut spans = Vec::new();
+    for (p, name) in [(Pane::Masuk, "Masuk"), (Pane::Keluar, "Keluar")] {
+        let n = match p {
+            Pane::Masuk => app.masuk.view.len(),
+            Pane::Keluar => app.keluar.view.len(),
+        };
+        let active = p == app.pane;
+        spans.push(Span::raw(if active { " [" } else { "  " }));
+        spans.push(Span::styled(
+            format!("{name} ({n})"),
+            th.get(if active { "tabs.active" } else { "tabs" }),
+        ));
+        spans.push(Span::raw(if active { "]" } else { " " }));
+    }
+    let l = app.list();
+    if !l.filter.is_empty() {
+        spans.push(Span::styled(
+            format!("   / {}", l.filter),
+            th.get("help.key"),
+        ));
+    }
+    let left = Line::from(spans);
+    let lw = (left.width() as u16).min(r.width);
+    f.render_widget(Paragraph::new(left), Rect { width: lw, ..r });
+    if let Some(o) = &app.operator {
+        let who = if o.jabatan.is_empty() {
+            o.nama.clone()
+        } else {
+            format!("{} · {}", o.nama, o.jabatan)
+        };
+        let room = r.width.saturating_sub(lw + 2) as usize;
+        let who = trunc(&who, room);
+        let w = who.chars().count() as u16 + 1;
+        f.render_widget(
+            Paragraph::new(who).style(th.get("dim")),
+            Rect::new(r.right().saturating_sub(w), r.y, w, 1),
+        );
+    }
+}
+
+fn trunc(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
+    let th = &app.theme;
+    let cal = &app.node.calendar;
+    let (sisa, overdue, soon) = match e.batas_waktu {
+        Some(b) if e.status.is_open() => time_left(b, app.now),
+        _ => (String::new(), false, false),
+    };
+    let glyph = if e.status == Status::Baru {
+        GLYPH_BARU
+    } else if overdue {
+        GLYPH_OVERDUE
+    } else {
+        " "
+    };
+    let title = if e.perihal.is_empty() {
+        e.attachments
+            .first()
+            .map_or(String::new(), |a| a.name.clone())
+    } else {
+        e.perihal.clone()
+    };
+    let when = match pane {
+        Pane::Masuk => e.received_at,
+        Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
+    };
+    let who = match pane {
+        Pane::Masuk => &e.asal,
+        Pane::Keluar => &e.tujuan,
+    };
+    let style = if e.status == Status::Baru {
+        th.get("inbox.untriaged")
+    } else {
+        Style::default()
+    };
+    let sisa_style = if overdue {
+        th.get("sla.overdue")
+    } else if soon {
+        th.get("sla.soon")
+    } else {
+        Style::default()
+    };
+    Row::new(vec![
+        Cell::from(glyph),
+        Cell::from(e.nomor_agenda.map_or("-".to_string(), |n| n.to_string())),
+        Cell::from(local(cal, when, "%d-%m %H:%M")),
+        Cell::from(trunc(who, 40)),
+        Cell::from(trunc(&title, 120)),
+        Cell::from(e.klasifikasi.map_or("-", |k| k.code())),
+        Cell::from(e.derajat.clone().unwrap_or_else(|| "-".into())),
+        Cell::from(e.status.as_str()),
+        Cell::from(sisa).style(sisa_style),
+    ])
+    .style(style)
+}
+
+fn draw_list(app: &App, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    let l = app.list();
+    let rows_h = (r.height as usize).saturating_sub(1);
+    if l.view.is_empty() {
+        let msg = if l.entries.is_empty() {
+            match app.pane {
+                Pane::Masuk => app.tr(
+                    "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
+                    "No incoming items yet. Scans dropped in the drop folder appear here.",
+                ),
+                Pane::Keluar => app.tr(
+                    "Belum ada berita keluar. Tekan c untuk draf baru.",
+                    "No outgoing items yet. Press c for a new draft.",
+                ),
+            }
+        } else {
+            app.tr(
+                "Tidak ada yang cocok dengan saringan.",
+                "Nothing matches the filter.",
+            )
+        };
+        f.render_widget(Paragraph::new(msg).style(th.get("dim")), r);
+        return;
+    }
+    let end = (l.offset + rows_h).min(l.view.len());
+    let rows: Vec<Row> = l.view[l.offset..end]
+        .iter()
+        .map(|&i| row_for(app, &l.entries[i], app.pane))
+        .collect();
+    let who = match app.pane {
+        Pane::Masuk => app.tr("Asal", "From"),
+        Pane::Keluar => app.tr("Tujuan", "To"),
+    };
+    let when = match app.pane {
+        Pane::Masuk => app.tr("Diterima", "Received"),
+        Pane::Keluar => app.tr("Tanggal", "Date"),
+    };
+    let header = Row::new(vec![
+        " ",
+        "No",
+        when,
+        who,
+        app.tr("Perihal / berkas", "Subject / file"),
+        "K",
+        "Derajat",
+        "Status",
+        app.tr("Sisa", "Left"),
+    ])
+    .style(th.get("table.header"));
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(4),
+        Constraint::Length(11),
+        Constraint::Fill(1),
+        Constraint::Fill(3),
+        Constraint::Length(2),
+        Constraint::Length(7),
+        Constraint::Length(11),
+        Constraint::Length(7),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(th.get("selection"))
+        .highlight_symbol("›");
+    let mut st = TableState::default().with_selected(Some(l.cursor - l.offset));
+    f.render_stateful_widget(table, r, &mut st);
+}
+
+fn draw_status(app: &App, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    if let Some(m) = &app.message {
+        let st = th.get(if m.error {
+            "status.error"
+        } else {
+            "status.info"
+        });
+        f.render_widget(Paragraph::new(format!(" {}", m.text)).style(st), r);
+        return;
+    }
+    if let Some(w) = app.warnings.first() {
+        let more = if app.warnings.len() > 1 {
+            format!(" (+{})", app.warnings.len() - 1)
+        } else {
+            String::new()
+        };
+        f.render_widget(
+            Paragraph::new(format!(" {GLYPH_ALARM} {w}{more}")).style(th.get("warning")),
+            r,
+        );
+        return;
+    }
+    if !app.layers.is_empty() && app.pending.is_empty() {
+        return;
+    }
+    let ctxs = app.contexts();
+    let mut spans = Vec::new();
+    let hints: &[&str] = match app.pane {
+        Pane::Masuk => &["triage", "open", "filter", "help", "quit"],
+        Pane::Keluar => &[
+            "keluar_new",
+            "keluar_register",
+            "keluar_send",
+            "help",
+            "quit",
+        ],
+    };
+    for a in hints {
+        if let Some(k) = app.keymap.key_for(&ctxs, a) {
+            spans.push(Span::styled(format!(" {k}"), th.get("help.key")));
+            let d = describe(a, app.en);
+            let short = d.split([' ', '(']).next().unwrap_or("").to_string();
+            spans.push(Span::raw(format!(" {short} ")));
+        }
+    }
+    if !app.pending.is_empty() {
+        spans.push(Span::styled(
+            format!("  {} …", seq_name(&app.pending)),
+            th.get("help.key"),
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)).style(th.get("dim")), r);
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn kv<'a>(app: &App, k: &'a str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k:<15}"), app.theme.get("form.label")),
+        Span::raw(v),
+    ])
+}
+
+fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
+    let cal = &app.node.calendar;
+    let mut out = Vec::new();
+    let Some(e) = d.entry.as_deref() else {
+        out.push(Line::from(app.tr("memuat…", "loading…")));
+        return out;
+    };
+    let ts = |t: Option<Timestamp>| t.map_or("-".into(), |t| local(cal, t, "%d-%m-%Y %H:%M"));
+    out.push(Line::from(Span::styled(
+        format!(
+            "Entri {} · buku {} · {}",
+            e.id,
+            e.book.as_str(),
+            e.status.as_str()
+        ),
+        app.theme.get("table.header"),
+    )));
+    out.push(kv(
+        app,
+        "Nomor agenda",
+        e.nomor_agenda
+            .map_or("-".into(), |n| format!("{n}/{}", e.tahun.unwrap_or(0))),
+    ));
+    out.push(kv(app, "Diterima", ts(Some(e.received_at))));
+    out.push(kv(app, "Didaftarkan", ts(e.registered_at)));
+    out.push(kv(app, "Asal", e.asal.clone()));
+    out.push(kv(app, "Tujuan", e.tujuan.clone()));
+    out.push(kv(app, "Nomor surat", e.nomor_surat.clone()));
+    out.push(kv(
+        app,
+        "Tanggal surat",
+        e.tanggal_surat.map_or("-".into(), |d| d.to_string()),
+    ));
+    out.push(kv(app, "Perihal", e.perihal.clone()));
+    if !e.isi_ringkas.is_empty() {
+        out.push(kv(app, "Isi ringkas", e.isi_ringkas.clone()));
+    }
+    out.push(kv(
+        app,
+        "Klasifikasi",
+        e.klasifikasi.map_or("-".into(), |k| k.as_str().to_string()),
+    ));
+    out.push(kv(
+        app,
+        "Derajat",
+        e.derajat.clone().unwrap_or_else(|| "-".into()),
+    ));
+    let batas = match e.batas_waktu {
+        Some(b) => format!("{} ({})", ts(Some(b)), time_left(b, app.now).0),
+        None => "-".into(),
+    };
+    out.push(kv(app, "Batas waktu", batas));
+    out.push(kv(app, "Lampiran", e.lampiran.clone()));
+    out.push(kv(app, "Saluran", e.saluran.clone()));
+    if let Some(of) = e.duplicate_of {
+        out.push(kv(app, "Duplikat dari", format!("entri {of}")));
+    }
+    if let Some(r) = &e.void_reason {
+        out.push(kv(app, "Alasan batal", r.clone()));
+    }
+    if let Some(s) = &e.suggestions {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            app.tr("Saran dari kepala naskah", "Suggestions from the header"),
+            app.theme.get("table.header"),
+        )));
+        for (k, v) in [
+            ("nomor", &s.nomor),
+            ("hal", &s.hal),
+            ("klasifikasi", &s.klasifikasi),
+            ("sifat", &s.sifat),
+            ("lampiran", &s.lampiran),
+            ("yth", &s.yth),
+            ("tanggal", &s.tanggal),
+        ] {
+            if let Some(v) = v {
+                out.push(Line::from(vec![
+                    Span::styled(format!("{k:<15}"), app.theme.get("form.label")),
+                    Span::styled(v.clone(), app.theme.get("form.suggested")),
+                ]));
+            }
+        }
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled(
+        app.tr("Berkas", "Attachments"),
+        app.theme.get("table.header"),
+    )));
+    for (i, a) in e.attachments.iter().enumerate() {
+        out.push(Line::from(format!(
+            "{i}: {} · {} · {} B · {} hlm{}",
+            a.name,
+            a.mime,
+            a.size,
+            a.pages.map_or("?".into(), |p| p.to_string()),
+            if a.encrypted_at_rest {
+                " · terenkripsi"
+            } else {
+                ""
+            }
+        )));
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled(
+        app.tr("Riwayat", "Timeline"),
+        app.theme.get("table.header"),
+    )));
+    for t in &e.timeline {
+        out.push(Line::from(format!(
+            "{} {} {} {}",
+            local(cal, t.at, "%d-%m %H:%M"),
+            t.by,
+            t.kind,
+            t.detail
+        )));
+    }
+    if let Some(text) = &d.text {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            app.tr("Teks hasil ekstraksi", "Extracted text"),
+            app.theme.get("table.header"),
+        )));
+        for l in text.lines() {
+            out.push(Line::from(l.to_string()));
+        }
+    }
+    out
+}
+
+fn draw_detail(app: &App, d: &DetailState, f: &mut Frame, r: Rect) {
+    let r = Rect {
+        y: r.y.saturating_sub(1),
+        height: r.height + 1,
+        ..r
+    };
+    f.render_widget(Clear, r);
+    let lines = detail_lines(app, d);
+    let inner_h = r.height.saturating_sub(2) as usize;
+    let max = lines.len().saturating_sub(inner_h);
+    let scroll = d.scroll.min(max);
+    let title = format!(
+        " {} · {}/{} ",
+        app.tr("Rincian", "Detail"),
+        (scroll + inner_h).min(lines.len()),
+        lines.len()
+    );
+    let p = Paragraph::new(lines)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.get("border"))
+                .title(title),
+        )
+        .scroll((scroll as u16, 0));
+    f.render_widget(p, r);
+}
+
+fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
+    let th = &app.theme;
+    let err_lines = s
+        .fields
+        .iter()
+        .filter(|fl| s.error_of(fl.name).is_some())
+        .count() as u16;
+    let h = (s.fields.len() as u16 + err_lines + 4).min(area.height);
+    let r = centered(area, area.width.min(96) - 2, h);
+    f.render_widget(Clear, r);
+    let title = match &s.purpose {
+        FormPurpose::Register(id) => format!(
+            " {} {id} · {} ",
+            app.tr("Daftarkan pindaian", "Register scan"),
+            trunc(&s.subtitle, 40)
+        ),
+        FormPurpose::KeluarNew => format!(
+            " {} ",
+            app.tr("Draf berita keluar baru", "New outgoing draft")
+        ),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.get("border"))
+        .title(title);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mut y = inner.y;
+    let label_w = 16u16;
+    for (i, fl) in s.fields.iter().enumerate() {
+        if y >= inner.bottom().saturating_sub(1) {
+            break;
+        }
+        let focused = i == s.focus;
+        let label = if app.en { fl.label_en } else { fl.label_id };
+        let lstyle = if focused {
+            th.get("form.focus")
+        } else {
+            th.get("form.label")
+        };
+        let mark = if focused { "›" } else { " " };
+        f.render_widget(
+            Paragraph::new(format!("{mark}{label:<w$}", w = label_w as usize - 1)).style(lstyle),
+            Rect::new(inner.x, y, label_w, 1),
+        );
+        let saran = app.tr(" (saran)", " (suggested)");
+        let tail_w = if fl.suggested {
+            saran.chars().count() as u16
+        } else {
+            0
+        };
+        let vr = Rect::new(
+            inner.x + label_w + 1,
+            y,
+            inner.width.saturating_sub(label_w + 1 + tail_w),
+            1,
+        );
+        let vstyle = if fl.suggested {
+            th.get("form.suggested")
+        } else {
+            Style::default()
+        };
+        match fl.kind {
+            Kind::Text | Kind::Date if focused => {
+                let mut t = fl.text.clone();
+                t.set_style(vstyle);
+                t.set_cursor_line_style(Style::default());
+                t.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
+                f.render_widget(&t, vr);
+            }
+            Kind::Text | Kind::Date => {
+                f.render_widget(Paragraph::new(fl.text.lines().join(" ")).style(vstyle), vr);
+            }
+            Kind::Klasifikasi | Kind::Derajat | Kind::Toggle => {
+                let opts = s.options(fl.kind);
+                let v = opts.get(fl.choice).cloned().unwrap_or_default();
+                let st = if focused {
+                    vstyle.add_modifier(Modifier::BOLD)
+                } else {
+                    vstyle
+                };
+                f.render_widget(Paragraph::new(format!("‹ {v} ›")).style(st), vr);
+            }
+            Kind::Submit => {}
+        }
+        if fl.suggested {
+            f.render_widget(
+                Paragraph::new(saran).style(th.get("form.suggested")),
+                Rect::new(vr.right(), y, tail_w, 1),
+            );
+        }
+        y += 1;
+        if let Some(e) = s.error_of(fl.name)
+            && y < inner.bottom().saturating_sub(1)
+        {
+            f.render_widget(
+                Paragraph::new(format!("{:w$}✗ {e}", "", w = label_w as usize + 1))
+                    .style(th.get("form.error")),
+                Rect::new(inner.x, y, inner.width, 1),
+            );
+            y += 1;
+        }
+    }
+    let foot = if let Some(e) = &s.refused {
+        Span::styled(format!("✗ {e}"), th.get("form.error"))
+    } else {
+        let k = |a: &str| app.keymap.key_for(&["form"], a).unwrap_or_default();
+        Span::styled(
+            format!(
+                "{} {} · {} {} · {} {} · ←/→ {}",
+                k("form_next"),
+                app.tr("isian", "field"),
+                k("submit"),
+                app.tr("simpan", "save"),
+                k("back"),
+                app.tr("batal", "cancel"),
+                app.tr("pilih", "choose"),
+            ),
+            th.get("dim"),
+        )
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(foot)),
+        Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1),
+    );
+}
+
+fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    f.render_widget(Clear, r);
+    let label = match &p.kind {
+        PromptKind::Command => ":".to_string(),
+        PromptKind::Filter => "/".to_string(),
+        PromptKind::Void(id) => {
+            format!("{} {id}: ", app.tr("alasan batal entri", "void reason for"))
+        }
+        PromptKind::Note(id) => format!("{} {id}: ", app.tr("catatan entri", "note on")),
+        PromptKind::Duplicate(id) => format!(
+            "{} {id} {}: ",
+            app.tr("entri", "entry"),
+            app.tr("duplikat dari id", "duplicate of id")
+        ),
+        PromptKind::Export(id) => format!(
+            "{} {id} {}: ",
+            app.tr("ekspor lampiran", "export attachment of"),
+            app.tr("ke", "to")
+        ),
+        PromptKind::Saluran(id) => format!(
+            "{} {id} {}: ",
+            app.tr("kirim entri", "send entry"),
+            app.tr("lewat saluran", "over saluran")
+        ),
+    };
+    let lw = label.chars().count() as u16;
+    f.render_widget(
+        Paragraph::new(label).style(th.get("help.key")),
+        Rect::new(r.x, r.y, lw.min(r.width), 1),
+    );
+    let err_w = p.error.as_ref().map_or(0, |e| e.chars().count() as u16 + 3);
+    let ir = Rect::new(r.x + lw, r.y, r.width.saturating_sub(lw + err_w), 1);
+    let mut t = p.input.clone();
+    t.set_cursor_line_style(Style::default());
+    f.render_widget(&t, ir);
+    if let Some(e) = &p.error {
+        f.render_widget(
+            Paragraph::new(format!(" ✗ {e}")).style(th.get("form.error")),
+            Rect::new(ir.right(), r.y, err_w, 1),
+        );
+    }
+}
+
+fn draw_confirm(app: &App, c: &ConfirmState, f: &mut Frame, area: Rect) {
+    let r = centered(area, 64, 5);
+    f.render_widget(Clear, r);
+    let k = |a: &str| app.keymap.key_for(&["confirm"], a).unwrap_or_default();
+    let p = Paragraph::new(vec![
+        Line::from(c.message.clone()),
+        Line::from(Span::styled(
+            format!(
+                "[{}] {}   [{}] {}",
+                k("yes"),
+                app.tr("ya", "yes"),
+                k("no"),
+                app.tr("tidak", "no")
+            ),
+            app.theme.get("help.key"),
+        )),
+    ])
+    .wrap(Wrap { trim: true })
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(app.theme.get("border"))
+            .title(format!(" {} ", app.tr("Konfirmasi", "Confirm"))),
+    );
+    f.render_widget(p, r);
+}
+
+/// Help lines for contexts (shared with tests).
+pub fn help_lines(app: &App, ctxs: &[&str]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut seen: Vec<Vec<super::keymap::Key>> = Vec::new();
+    for c in ctxs {
+        for b in app.keymap.context(c) {
+            if seen.contains(&b.keys) {
+                continue;
+            }
+            seen.push(b.keys.clone());
+            out.push((
+                c.to_string(),
+                seq_name(&b.keys),
+                describe(&b.action, app.en),
+            ));
+        }
+    }
+    out
+}
+
+fn draw_help(app: &App, h: &HelpState, f: &mut Frame, area: Rect) {
+    let th = &app.theme;
+    let r = centered(area, 72, area.height.saturating_sub(2));
+    f.render_widget(Clear, r);
+    let mut lines = Vec::new();
+    let mut last = String::new();
+    for (ctx, keys, desc) in help_lines(app, &h.ctxs) {
+        if ctx != last {
+            lines.push(Line::from(Span::styled(
+                format!("[{ctx}]"),
+                th.get("table.header"),
+            )));
+            last = ctx;
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<16}"), th.get("help.key")),
+            Span::raw(desc),
+        ]));
+    }
+    let inner_h = r.height.saturating_sub(2) as usize;
+    let scroll = h.scroll.min(lines.len().saturating_sub(inner_h));
+    f.render_widget(
+        Paragraph::new(lines).scroll((scroll as u16, 0)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(th.get("border"))
+                .title(format!(" {} ", app.tr("Bantuan tombol", "Key help"))),
+        ),
+        r,
+    );
+}
