@@ -1433,7 +1433,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             let f = if entry.is_none() {
                 let mut f = fields_from(&fields)?;
                 f.kriptogram = true;
-                Some(f)
+                Some(Box::new(f))
             } else {
                 None
             };

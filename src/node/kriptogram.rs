@@ -763,7 +763,7 @@ pub(super) fn seal(
     state: &NodeState,
     op: &Operator,
     entry: Option<u64>,
-    fields: Option<RegisterFields>,
+    fields: Option<Box<RegisterFields>>,
     to: &[String],
     yes_unverified: bool,
     files: &[KgmFile],
@@ -832,7 +832,7 @@ pub(super) fn seal(
         }
         None => (
             None,
-            fields.ok_or((
+            *fields.ok_or((
                 "invalid",
                 "give --entry ID or the letter fields (--perihal, --klasifikasi, …)".into(),
             ))?,

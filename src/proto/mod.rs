@@ -210,7 +210,7 @@ pub enum Request {
         entry: Option<u64>,
         /// Fields of a new kriptogram-keluar entry when `entry` is not given.
         #[serde(default)]
-        fields: Option<RegisterFields>,
+        fields: Option<Box<RegisterFields>>,
         to: Vec<String>,
         #[serde(default)]
         yes_unverified: bool,
