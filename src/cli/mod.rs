@@ -698,6 +698,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 println!("drop   {}", s.drop_dir);
                 println!("socket {}", s.socket);
                 println!("zona   {}", s.zone);
+                if let Some(fp) = &s.identity_fingerprint {
+                    println!("kunci  ed25519 {fp}");
+                }
                 println!("entri  {} · alarm terbuka {}", s.entries, s.alarms_open);
                 println!(
                     "ingest menunggu {} · diproses {} · gagal {} · diambil {}",
