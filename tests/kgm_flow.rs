@@ -506,6 +506,29 @@ fn three_nodes_exchange_kriptogram() {
             .unwrap()
             .starts_with(b"KASA-KGM-PAYLOAD/1\n")
     );
+    // …and so does the reference `age` tool (docs/kriptogram.md §7), when installed.
+    if Command::new("age").arg("--version").output().is_ok() {
+        let idf = work.path().join("identity.txt");
+        std::fs::write(&idf, &ident).unwrap();
+        std::fs::set_permissions(&idf, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let by_tool = work.path().join("payload-age");
+        let o = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&idf)
+            .arg("-o")
+            .arg(&by_tool)
+            .arg(&inner)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "age -d: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read(&by_tool).unwrap(),
+            std::fs::read(&payload).unwrap()
+        );
+    } else {
+        eprintln!("`age` not installed: break-glass with the reference tool not exercised");
+    }
     let tail = b.json(&["audit", "tail", "-n", "50"]);
     assert!(
         tail.as_array()
