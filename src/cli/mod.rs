@@ -37,6 +37,10 @@ pub enum Cmd {
     Node {
         #[arg(long)]
         foreground: bool,
+        /// Passphrase file (0600) to unlock the node keystore at start; without it the node runs
+        /// locked (kriptogram seal/open refused).
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
         #[command(subcommand)]
         action: Option<NodeAction>,
     },
@@ -84,6 +88,21 @@ pub enum Cmd {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// This node's identity: its public card, and the break-glass age identity export.
+    Identity {
+        #[command(subcommand)]
+        action: IdentityAction,
+    },
+    /// Peer nodes (pola hubungan komunikasi sandi): add a card, list, verify the safety number.
+    Peer {
+        #[command(subcommand)]
+        action: PeerAction,
+    },
+    /// Kriptogram (.kgm): seal to peers, open, verify, extract the inner age part.
+    Kriptogram {
+        #[command(subcommand)]
+        action: KriptogramAction,
+    },
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
     Extract { file: PathBuf },
@@ -116,6 +135,104 @@ pub struct InitArgs {
     /// Passphrase file (0600) for the node keystore, for automation; otherwise asked on the TTY.
     #[arg(long)]
     pub passphrase_file: Option<PathBuf>,
+    /// TEST ONLY: weak Argon2 parameters (64 KiB, t=1) so test suites run fast. Never on a real node.
+    #[arg(long, hide = true)]
+    pub insecure_fast_kdf: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IdentityAction {
+    /// Print this node's public card (TOML; give it to peers), or JSON with --json.
+    Card {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create the identity of a node initialised without one (node stopped; admin).
+    Create {
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+        /// TEST ONLY: weak Argon2 parameters. Never on a real node.
+        #[arg(long, hide = true)]
+        insecure_fast_kdf: bool,
+    },
+    /// Break-glass: print the node's X25519 identity in age format (AGE-SECRET-KEY-1…). Reads the
+    /// keystore directly (run as the node's user); audited.
+    ExportAge {
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PeerAction {
+    /// Add a peer from its card file (TOML from `kasa identity card` on the other node).
+    Add {
+        card: PathBuf,
+        /// pusat, provinsi, kab-kota or opd.
+        #[arg(long)]
+        relation: String,
+        /// Channel used with this peer, e.g. "Email Sanapati".
+        #[arg(long, default_value = "")]
+        saluran: String,
+        /// Replace the card of a known peer (it must be verified again).
+        #[arg(long)]
+        replace: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the safety number to compare with the peer; --confirm marks the peer verified.
+    Verify {
+        id: String,
+        #[arg(long)]
+        confirm: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
+pub enum KriptogramAction {
+    /// Seal files (or the entry's attachments) to peers; the .kgm goes to <data>/outbox/.
+    Seal {
+        /// Entry whose fields (and attachments, when no FILE is given) are sealed; a kriptogram-keluar
+        /// draft is sealed itself, any other entry is copied into a new kriptogram-keluar entry.
+        #[arg(long)]
+        entry: Option<u64>,
+        /// Recipient peer node ids, comma-separated.
+        #[arg(long, required = true, value_delimiter = ',')]
+        to: Vec<String>,
+        /// Seal even to peers whose safety number was not confirmed.
+        #[arg(long)]
+        yes_unverified: bool,
+        #[command(flatten)]
+        fields: FieldArgs,
+        /// Copy the sealed .kgm here too (a file path or a directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        files: Vec<PathBuf>,
+    },
+    /// Open received .kgm files: new entries in the kriptogram-masuk book.
+    Open {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check format, sender and signature without decrypting.
+    Verify {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Break-glass: write the inner age part (open it with `age -d -i identity.txt`).
+    ExtractAge { file: PathBuf, out: PathBuf },
 }
 
 #[derive(Args, Debug, Default)]
@@ -453,23 +570,43 @@ fn run(cli: Cli) -> Result<(), Fail> {
             fail("asked the node to stop, but it still answers after 10 s")
         }
         Cmd::Node {
-            foreground: true, ..
-        } => crate::node::run_foreground(&paths).map_err(|e| {
-            let code = if matches!(e, crate::node::StartError::AlreadyRunning(_)) {
-                1
-            } else {
-                2
-            };
-            Fail(e.to_string(), code)
-        }),
-        Cmd::Node { .. } => {
+            foreground: true,
+            passphrase_file,
+            ..
+        } => {
+            let pass = passphrase_file
+                .as_deref()
+                .map(crate::crypto::read_passphrase_file)
+                .transpose()
+                .map_err(|e| Fail(e.to_string(), 2))?;
+            crate::node::run_foreground_with(&paths, pass.as_deref().map(|p| p.as_slice())).map_err(
+                |e| {
+                    let code = if matches!(e, crate::node::StartError::AlreadyRunning(_)) {
+                        1
+                    } else {
+                        2
+                    };
+                    Fail(e.to_string(), code)
+                },
+            )
+        }
+        Cmd::Node {
+            passphrase_file, ..
+        } => {
+            if let Some(f) = &passphrase_file {
+                crate::crypto::read_passphrase_file(f).map_err(|e| Fail(e.to_string(), 2))?;
+            }
             if let Some(pid) = crate::node::lock::read_pid(&paths.pid_file())
                 && crate::node::is_running(&crate::config::client_socket(&paths))
             {
                 return Err(Fail(format!("another node is running (pid {pid})"), 1));
             }
-            crate::node::spawn_background(&paths, std::time::Duration::from_secs(20))
-                .map_err(|e| Fail(e, 1))?;
+            crate::node::spawn_background_with(
+                &paths,
+                std::time::Duration::from_secs(20),
+                passphrase_file.as_deref(),
+            )
+            .map_err(|e| Fail(e, 1))?;
             println!(
                 "node started; socket {}",
                 crate::config::client_socket(&paths).display()
@@ -495,7 +632,31 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 ..NodeConfig::default()
             };
             cfg.check().map_err(|e| Fail(e, 2))?;
+            // The passphrase first, so that a refused one leaves nothing half-made.
+            let pass = init_passphrase(a.passphrase_file.as_deref())?;
+            if crate::node::kriptogram::keystore_path(&paths).exists() {
+                return fail(format!(
+                    "{} already exists; nothing was overwritten",
+                    crate::node::kriptogram::keystore_path(&paths).display()
+                ));
+            }
             crate::node::init(&paths, &a.node_id, &a.name, &admin, &cfg).map_err(|e| Fail(e, 1))?;
+            let card = match &pass {
+                Some(pass) => Some(make_identity(
+                    &paths,
+                    &a.node_id,
+                    &a.name,
+                    pass,
+                    a.insecure_fast_kdf,
+                    &admin,
+                )?),
+                None => {
+                    eprintln!(
+                        "kasa: PERHATIAN: identitas node (kunci kriptogram) BELUM dibuat: tidak ada terminal dan tidak ada --passphrase-file. Buat nanti dengan `kasa identity create` / node identity NOT created (no terminal, no --passphrase-file): run `kasa identity create` later"
+                    );
+                    None
+                }
+            };
             println!(
                 "kasa siap: node {} ({}) di {}",
                 a.node_id,
@@ -506,6 +667,13 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 "folder drop (arahkan pemindai ke sini): {}",
                 cfg.drop_path(&paths).display()
             );
+            if let Some(card) = card {
+                println!(
+                    "kartu node (berikan ke node mitra): {}  sidik jari ed25519 {}",
+                    crate::node::kriptogram::card_path(&paths).display(),
+                    card.signing_fingerprint()
+                );
+            }
             Ok(())
         }
         Cmd::Status { json } => {
@@ -521,6 +689,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 println!("drop   {}", s.drop_dir);
                 println!("socket {}", s.socket);
                 println!("zona   {}", s.zone);
+                if let Some(fp) = &s.identity_fingerprint {
+                    println!("kunci  ed25519 {fp}");
+                }
                 println!("entri  {} · alarm terbuka {}", s.entries, s.alarms_open);
                 println!(
                     "ingest menunggu {} · diproses {} · gagal {} · diambil {}",
@@ -743,6 +914,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Config {
             action: ConfigAction::Check,
         } => config_check(&paths),
+        Cmd::Identity { action } => identity_cmd(&paths, action),
+        Cmd::Peer { action } => peer_cmd(&paths, action),
+        Cmd::Kriptogram { action } => kriptogram_cmd(&paths, action),
     }
 }
 
@@ -877,5 +1051,551 @@ fn config_check(paths: &Paths) -> Result<(), Fail> {
             format!("{} problem(s) in the configuration", problems.len()),
             1,
         ))
+    }
+}
+
+// ------------------------------------------------------------------ identity, peers, kriptogram
+
+/// The keystore passphrase for `kasa init`: from a 0600 file, or asked twice on the terminal; `None`
+/// when there is neither (stdin is not a terminal: scripts, tests), so `init` never blocks.
+fn init_passphrase(
+    file: Option<&std::path::Path>,
+) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, Fail> {
+    if let Some(f) = file {
+        return crate::crypto::read_passphrase_file(f)
+            .map(Some)
+            .map_err(|e| Fail(e.to_string(), 2));
+    }
+    // SAFETY: isatty only inspects the descriptor.
+    if unsafe { libc::isatty(0) } != 1 {
+        return Ok(None);
+    }
+    ask_new_passphrase().map(Some)
+}
+
+/// Asks a new passphrase twice on the terminal.
+fn ask_new_passphrase() -> Result<zeroize::Zeroizing<Vec<u8>>, Fail> {
+    let tty = crate::node::kriptogram::read_passphrase_tty;
+    let a = tty("Frasa sandi keystore node / node keystore passphrase: ")
+        .map_err(|e| Fail(e.to_string(), 2))?;
+    if a.is_empty() {
+        return Err(Fail("an empty passphrase is refused".into(), 2));
+    }
+    let b = tty("Ulangi / repeat: ").map_err(|e| Fail(e.to_string(), 2))?;
+    if a != b {
+        return Err(Fail(
+            "the two passphrases differ; nothing was created".into(),
+            2,
+        ));
+    }
+    Ok(a)
+}
+
+/// Creates the node identity (keystore + card) and audits `identity.create` in the database (the node
+/// must not be running: the caller holds or checked that).
+fn make_identity(
+    paths: &Paths,
+    node_id: &str,
+    name: &str,
+    pass: &[u8],
+    fast: bool,
+    admin: &Operator,
+) -> Result<crate::crypto::NodeCard, Fail> {
+    let params = if fast {
+        crate::crypto::KdfParams::INSECURE_FOR_TESTS
+    } else {
+        crate::crypto::KdfParams::RECOMMENDED
+    };
+    let card = crate::node::kriptogram::create_identity(paths, node_id, name, pass, params)
+        .map_err(|e| Fail(format!("node identity: {e}"), 1))?;
+    let store = crate::store::Store::open(&paths.db()).map_err(|e| Fail(e.to_string(), 1))?;
+    store
+        .audit_event(
+            &crate::store::Actor::operator(admin),
+            "identity.create",
+            &format!("node:{node_id}"),
+            &format!(
+                "ed25519 {} x25519 {}{}",
+                card.signing_fingerprint(),
+                card.key_id(),
+                if fast { " (INSECURE test KDF)" } else { "" }
+            ),
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| Fail(e.to_string(), 1))?;
+    Ok(card)
+}
+
+/// Opens the database directly (no node running); a node that just answered `node stop` may hold it
+/// for a moment while it finishes, so `AlreadyOpen` is retried for up to 10 s.
+fn open_store_after_stop(paths: &Paths) -> Result<crate::store::Store, Fail> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match crate::store::Store::open(&paths.db()) {
+            Err(crate::store::StoreError::AlreadyOpen(_))
+                if std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            r => return r.map_err(|e| Fail(e.to_string(), 1)),
+        }
+    }
+}
+
+fn card_json(c: &crate::crypto::NodeCard) -> serde_json::Value {
+    serde_json::json!({
+        "node_id": c.node_id,
+        "name": c.name,
+        "x25519": c.encryption.to_string(),
+        "x25519_key_id": c.key_id(),
+        "ed25519": hex::encode(c.signing.as_bytes()),
+        "ed25519_fingerprint": c.signing_fingerprint(),
+    })
+}
+
+fn identity_cmd(paths: &Paths, action: IdentityAction) -> Result<(), Fail> {
+    match action {
+        IdentityAction::Create {
+            passphrase_file,
+            insecure_fast_kdf,
+        } => {
+            let ks = crate::node::kriptogram::keystore_path(paths);
+            if ks.exists() {
+                return fail(format!(
+                    "{} already exists: this node has an identity; nothing was changed",
+                    ks.display()
+                ));
+            }
+            if crate::node::is_running(&crate::config::client_socket(paths)) {
+                return fail("stop the node first (`kasa node stop`), then create the identity");
+            }
+            let pass = match passphrase_file {
+                Some(f) => {
+                    crate::crypto::read_passphrase_file(&f).map_err(|e| Fail(e.to_string(), 2))?
+                }
+                None => ask_new_passphrase()?,
+            };
+            let store =
+                crate::store::Store::open(&paths.db()).map_err(|e| Fail(e.to_string(), 1))?;
+            let node_id = store
+                .meta("node_id")
+                .map_err(|e| Fail(e.to_string(), 1))?
+                .ok_or_else(|| Fail("not initialised: run `kasa init` first".into(), 1))?;
+            let name = store
+                .meta("node_name")
+                .map_err(|e| Fail(e.to_string(), 1))?
+                .unwrap_or_default();
+            // SAFETY: getuid cannot fail.
+            let uid = unsafe { libc::getuid() };
+            let admin = match store.operator(uid).map_err(|e| Fail(e.to_string(), 1))? {
+                Some(op) if op.role == Role::Admin && !op.disabled => op,
+                _ => {
+                    return fail(format!(
+                        "uid {uid} is not an active admin of this node: creating the identity needs the admin role"
+                    ));
+                }
+            };
+            drop(store);
+            let card = make_identity(paths, &node_id, &name, &pass, insecure_fast_kdf, &admin)?;
+            println!(
+                "identitas node dibuat: {}  sidik jari ed25519 {}",
+                crate::node::kriptogram::card_path(paths).display(),
+                card.signing_fingerprint()
+            );
+            Ok(())
+        }
+        IdentityAction::Card { json } => {
+            let card = crate::node::kriptogram::read_card(paths).map_err(|e| Fail(e, 1))?;
+            if json {
+                print_json(&card_json(&card));
+            } else {
+                print!("{}", card.to_toml());
+            }
+            Ok(())
+        }
+        IdentityAction::ExportAge { passphrase_file } => {
+            let pass = match passphrase_file {
+                Some(f) => {
+                    crate::crypto::read_passphrase_file(&f).map_err(|e| Fail(e.to_string(), 2))?
+                }
+                None => crate::node::kriptogram::read_passphrase_tty(
+                    "Frasa sandi keystore node / node keystore passphrase: ",
+                )
+                .map_err(|e| Fail(e.to_string(), 2))?,
+            };
+            let ks = crate::node::kriptogram::keystore_path(paths);
+            let keys =
+                crate::crypto::Keystore::open(&ks, &pass).map_err(|e| Fail(e.to_string(), 1))?;
+            // Audit first: no record, no export.
+            let detail = format!(
+                "(key id {})",
+                crate::crypto::card::key_id(&keys.encryption.recipient())
+            );
+            let socket = crate::config::client_socket(paths);
+            if crate::node::is_running(&socket) {
+                let mut c = connect(paths)?;
+                c.call(Request::IdentityExportAudit {
+                    detail: detail.clone(),
+                })?;
+            } else {
+                // SAFETY: getuid cannot fail.
+                let uid = unsafe { libc::getuid() };
+                let store = open_store_after_stop(paths)?;
+                let actor = match store.operator(uid).map_err(|e| Fail(e.to_string(), 1))? {
+                    Some(op) if op.role == Role::Admin && !op.disabled => {
+                        crate::store::Actor::operator(&op)
+                    }
+                    _ => {
+                        return fail(format!(
+                            "uid {uid} is not an active admin of this node: exporting the identity needs the admin role"
+                        ));
+                    }
+                };
+                store
+                    .audit_event(
+                        &actor,
+                        "identity.export",
+                        &format!("node:{}", keys.node_id),
+                        &format!("age identity exported by uid {uid} {detail} (node stopped)"),
+                        jiff::Timestamp::now(),
+                    )
+                    .map_err(|e| Fail(e.to_string(), 1))?;
+            }
+            eprintln!(
+                "kasa: PERINGATAN: ini kunci rahasia node; simpan di media 0600 dan musnahkan setelah dipakai / this is the node's secret key"
+            );
+            println!("{}", keys.encryption.to_bech32().as_str());
+            Ok(())
+        }
+    }
+}
+
+fn print_peer(p: &crate::proto::PeerInfo) {
+    println!(
+        "{:<10} {:<40} {:<9} {:<16} {}",
+        p.node_id,
+        p.name,
+        p.relation.as_str(),
+        p.saluran,
+        if p.verified {
+            "terverifikasi"
+        } else {
+            "BELUM diverifikasi"
+        }
+    );
+}
+
+fn peer_cmd(paths: &Paths, action: PeerAction) -> Result<(), Fail> {
+    let mut c = connect(paths)?;
+    match action {
+        PeerAction::Add {
+            card,
+            relation,
+            saluran,
+            replace,
+            json,
+        } => {
+            let relation = crate::store::Relation::parse(&relation).map_err(|e| Fail(e, 2))?;
+            let text = std::fs::read_to_string(&card)
+                .map_err(|e| Fail(format!("{}: {e}", card.display()), 1))?;
+            // Parsed here too, so a bad card is named before it travels.
+            let parsed = crate::crypto::NodeCard::parse(&text)
+                .map_err(|e| Fail(format!("{}: {e}", card.display()), 1))?;
+            let Reply::Peers { peers } = c.call(Request::PeerAdd {
+                card: text,
+                relation,
+                saluran,
+                replace,
+            })?
+            else {
+                return fail("unexpected reply");
+            };
+            if json {
+                print_json(&peers.first());
+            } else {
+                println!(
+                    "mitra {} ({}) ditambahkan, BELUM diverifikasi: bandingkan safety number dengan `kasa peer verify {}`",
+                    parsed.node_id, parsed.name, parsed.node_id
+                );
+            }
+        }
+        PeerAction::List { json } => {
+            let Reply::Peers { peers } = c.call(Request::PeerList)? else {
+                return fail("unexpected reply");
+            };
+            if json {
+                print_json(&serde_json::json!({ "peers": peers }));
+            } else {
+                for p in &peers {
+                    print_peer(p);
+                }
+            }
+        }
+        PeerAction::Verify { id, confirm, json } => {
+            let Reply::PeerVerify {
+                peer,
+                own_node_id,
+                own_ed25519_fingerprint,
+                own_x25519_key_id,
+                safety_number,
+            } = c.call(Request::PeerVerify {
+                node_id: id,
+                confirm,
+            })?
+            else {
+                return fail("unexpected reply");
+            };
+            if json {
+                print_json(&serde_json::json!({
+                    "peer": peer,
+                    "own_node_id": own_node_id,
+                    "own_ed25519_fingerprint": own_ed25519_fingerprint,
+                    "own_x25519_key_id": own_x25519_key_id,
+                    "safety_number": safety_number,
+                }));
+            } else {
+                println!("node ini  {own_node_id}  ed25519 {own_ed25519_fingerprint}");
+                println!(
+                    "mitra     {} ({})  ed25519 {}",
+                    peer.node_id, peer.name, peer.ed25519_fingerprint
+                );
+                println!("safety number (bacakan / compare on both sides):");
+                println!("  {safety_number}");
+                if peer.verified {
+                    println!("mitra {} terverifikasi", peer.node_id);
+                } else {
+                    println!(
+                        "jika sama di kedua sisi: `kasa peer verify {} --confirm`",
+                        peer.node_id
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_b64(f: &std::path::Path) -> Result<String, Fail> {
+    let data = std::fs::read(f).map_err(|e| Fail(format!("{}: {e}", f.display()), 1))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(data))
+}
+
+fn file_name_of(f: &std::path::Path) -> String {
+    f.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
+    if let KriptogramAction::ExtractAge { file, out } = &action {
+        let header = crate::crypto::kgm::inspect(file)
+            .map_err(|e| Fail(format!("{}: {e}", file.display()), 1))?;
+        let tmp_path = out.with_extension("age.kasa-tmp");
+        let mut w = std::fs::File::create_new(&tmp_path)
+            .map_err(|e| Fail(format!("{}: {e}", tmp_path.display()), 1))?;
+        let n = crate::crypto::kgm::extract_age(file, &mut w);
+        let n = match n {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp_path);
+                return fail(format!("{}: {e}", file.display()));
+            }
+        };
+        std::fs::hard_link(&tmp_path, out)
+            .map_err(|e| Fail(format!("{}: {e}", out.display()), 1))?;
+        let _ = std::fs::remove_file(&tmp_path);
+        eprintln!(
+            "kasa: {} bytes age ditulis ke {} (pengirim {}, msg {}); TANPA verifikasi tanda tangan: jalankan `kasa kriptogram verify`",
+            n,
+            out.display(),
+            header.sender.node_id,
+            header.msg_id
+        );
+        return Ok(());
+    }
+    let mut c = connect(paths)?;
+    match action {
+        KriptogramAction::Seal {
+            entry,
+            to,
+            yes_unverified,
+            fields,
+            out,
+            json,
+            files,
+        } => {
+            let f = if entry.is_none() {
+                let mut f = fields_from(&fields)?;
+                f.kriptogram = true;
+                Some(Box::new(f))
+            } else {
+                None
+            };
+            let mut kfiles = Vec::new();
+            for p in &files {
+                kfiles.push(crate::proto::KgmFile {
+                    name: file_name_of(p),
+                    data_b64: read_b64(p)?,
+                });
+            }
+            let r = c.call(Request::KriptogramSeal {
+                entry,
+                fields: f,
+                to,
+                yes_unverified,
+                files: kfiles,
+            })?;
+            let Reply::KriptogramSealed {
+                entry,
+                path,
+                msg_id,
+                recipients,
+                sha256,
+                size,
+            } = r
+            else {
+                return fail("unexpected reply");
+            };
+            let mut copied = None;
+            if let Some(o) = out {
+                let target = if o.is_dir() {
+                    o.join(std::path::Path::new(&path).file_name().unwrap_or_default())
+                } else {
+                    o
+                };
+                std::fs::copy(&path, &target)
+                    .map_err(|e| Fail(format!("{}: {e}", target.display()), 1))?;
+                copied = Some(target);
+            }
+            if json {
+                print_json(&serde_json::json!({
+                    "entry": entry,
+                    "path": path,
+                    "copy": copied,
+                    "msg_id": msg_id,
+                    "recipients": recipients,
+                    "sha256": sha256,
+                    "size": size,
+                }));
+            } else {
+                println!(
+                    "kriptogram disegel: entri {} nomor agenda {} · msg {msg_id} · untuk {}",
+                    entry.id,
+                    entry
+                        .nomor_agenda
+                        .map_or("-".into(), |n| format!("{n}/{}", entry.tahun.unwrap_or(0))),
+                    recipients.join(", ")
+                );
+                println!("{path}");
+                if let Some(t) = copied {
+                    println!("{}", t.display());
+                }
+            }
+            Ok(())
+        }
+        KriptogramAction::Open { files, json } => {
+            let mut results = Vec::new();
+            let mut failed = 0;
+            for f in &files {
+                let data_b64 = match read_b64(f) {
+                    Ok(d) => d,
+                    Err(Fail(m, _)) => {
+                        eprintln!("kasa: {m}");
+                        failed += 1;
+                        continue;
+                    }
+                };
+                match c.call(Request::KriptogramOpen {
+                    name: file_name_of(f),
+                    data_b64,
+                }) {
+                    Ok(Reply::KriptogramOpened {
+                        outcome,
+                        entry,
+                        header,
+                    }) => {
+                        if !json {
+                            println!(
+                                "{}: {} · entri {} ({}) dari {} · {}",
+                                f.display(),
+                                if outcome == "duplicate" {
+                                    "DUPLIKAT (sudah dibuka)"
+                                } else {
+                                    "dibuka"
+                                },
+                                entry.id,
+                                entry.book.as_str(),
+                                header.sender,
+                                entry.perihal
+                            );
+                        }
+                        results.push(serde_json::json!({
+                            "file": f, "outcome": outcome, "entry": entry, "header": header
+                        }));
+                    }
+                    Ok(_) => failed += 1,
+                    Err(e) => {
+                        eprintln!("kasa: {}: {e}", f.display());
+                        results.push(serde_json::json!({
+                            "file": f, "error": e.to_string(), "code": e.code()
+                        }));
+                        failed += 1;
+                    }
+                }
+            }
+            if json {
+                print_json(&serde_json::json!({ "results": results }));
+            }
+            if failed > 0 {
+                Err(Fail(String::new(), 1))
+            } else {
+                Ok(())
+            }
+        }
+        KriptogramAction::Verify { file, json } => {
+            let Reply::KriptogramVerified { header } = c.call(Request::KriptogramVerify {
+                name: file_name_of(&file),
+                data_b64: read_b64(&file)?,
+            })?
+            else {
+                return fail("unexpected reply");
+            };
+            if json {
+                print_json(&header);
+            } else {
+                println!(
+                    "tanda tangan sah / signature OK: dari {} ({}{}), msg {}, dibuat {}",
+                    header.sender,
+                    header.sender_name.as_deref().unwrap_or("?"),
+                    if header.sender_verified {
+                        ", terverifikasi"
+                    } else {
+                        ", BELUM diverifikasi"
+                    },
+                    header.msg_id,
+                    header.created_at
+                );
+                println!(
+                    "untuk {} · klasifikasi {} · derajat {} · {}",
+                    header.recipients.join(", "),
+                    header.klasifikasi,
+                    header.derajat,
+                    if header.addressed_to_this_node {
+                        "ditujukan ke node ini"
+                    } else {
+                        "TIDAK ditujukan ke node ini"
+                    }
+                );
+                println!(
+                    "buku replay: {}{}",
+                    header.ledger,
+                    header
+                        .entry_id
+                        .map_or(String::new(), |e| format!(" (entri {e})"))
+                );
+            }
+            Ok(())
+        }
+        KriptogramAction::ExtractAge { .. } => Ok(()),
     }
 }

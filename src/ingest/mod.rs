@@ -34,6 +34,11 @@ use crate::store::{Change, IngestInput, IngestOutcome, SourceKey, Store};
 /// Publishes committed changes to subscribers (the node's hub).
 pub type Publish = Arc<dyn Fn(Vec<Change>) + Send + Sync>;
 
+/// Opens a `.kgm` taken by the ingest path (set by the node, `node::kriptogram::open_dropped`):
+/// `(staged copy, name)` → `None` to store it as a plain attachment, else the outcome or the reason to
+/// refuse it.
+pub type KgmHook = Box<dyn Fn(&Path, &str) -> Option<Result<IngestOutcome, String>> + Send + Sync>;
+
 /// Names the ingest leaves alone: OS litter and files still being written by another program.
 pub fn is_junk(name: &str) -> bool {
     let l = name.to_lowercase();
@@ -240,6 +245,8 @@ pub struct Ingest {
     pub publish: Publish,
     pub progress: Arc<Mutex<IngestProgress>>,
     blobs: Blobs,
+    /// Kriptogram opening, set once by the node after start.
+    pub kgm_hook: std::sync::OnceLock<KgmHook>,
 }
 
 impl Ingest {
@@ -267,6 +274,7 @@ impl Ingest {
             publish,
             progress: Arc::new(Mutex::new(IngestProgress::default())),
             blobs,
+            kgm_hook: std::sync::OnceLock::new(),
         })
     }
 
@@ -517,6 +525,13 @@ impl Ingest {
                 "unknown file type: kasa takes PDF, TIFF, JPEG, PNG and .kgm kriptogram".into(),
             ));
         };
+        if kind == sniff::FileKind::Kgm
+            && let Some(hook) = self.kgm_hook.get()
+            && let Some(r) = hook(&staged, name)
+        {
+            cleanup(&staged);
+            return r.map_err(StageError::Refuse);
+        }
         if kind == sniff::FileKind::Pdf && !sniff::pdf_has_eof(&tail) {
             cleanup(&staged);
             return Err(StageError::Refuse(

@@ -72,7 +72,7 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                     .lock()
                     .map(|p| p.clone())
                     .unwrap_or_default(),
-                identity_fingerprint: None,
+                identity_fingerprint: state.identity.fingerprint(),
             })))
         }
         Request::Ingest { name, data_b64 } => {
@@ -357,6 +357,32 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             );
             state.stop.store(true, std::sync::atomic::Ordering::SeqCst);
             Ok(Reply::Ok)
+        }
+        Request::IdentityExportAudit { detail } => {
+            super::kriptogram::export_audit(state, op, cred, &detail)
+        }
+        Request::PeerAdd {
+            card,
+            relation,
+            saluran,
+            replace,
+        } => super::kriptogram::peer_add(state, op, &card, relation, &saluran, replace),
+        Request::PeerList => super::kriptogram::peer_list(state),
+        Request::PeerVerify { node_id, confirm } => {
+            super::kriptogram::peer_verify(state, op, &node_id, confirm)
+        }
+        Request::KriptogramSeal {
+            entry,
+            fields,
+            to,
+            yes_unverified,
+            files,
+        } => super::kriptogram::seal(state, op, entry, fields, &to, yes_unverified, &files),
+        Request::KriptogramOpen { name, data_b64 } => {
+            super::kriptogram::open(state, op, &name, &data_b64)
+        }
+        Request::KriptogramVerify { name, data_b64 } => {
+            super::kriptogram::verify(state, &name, &data_b64)
         }
     }
 }

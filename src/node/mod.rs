@@ -6,6 +6,7 @@
 
 mod handlers;
 mod hub;
+pub mod kriptogram;
 pub mod lock;
 mod server;
 
@@ -37,6 +38,8 @@ pub struct NodeState {
     pub stop: Arc<AtomicBool>,
     /// Requests hold a read guard while they run; shutdown takes the write guard to wait for them.
     pub work: RwLock<()>,
+    /// The node card and, once unlocked, the secret keys (DESIGN §5).
+    pub identity: kriptogram::NodeIdentity,
 }
 
 /// Why the node could not start.
@@ -55,7 +58,14 @@ pub enum StartError {
 }
 
 /// Runs the node in the foreground until SIGTERM/SIGINT or `kasa node stop`. Returns the exit status.
+/// The node runs *locked* (no kriptogram seal/open); see [`run_foreground_with`].
 pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
+    run_foreground_with(paths, None)
+}
+
+/// Like [`run_foreground`], unlocking the node keystore with `passphrase` at start (a wrong passphrase
+/// stops the start with an error).
+pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(), StartError> {
     if !paths.db().exists() {
         return Err(StartError::NotInitialised(
             paths.data_dir.display().to_string(),
@@ -78,6 +88,13 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
         .meta("node_id")?
         .ok_or_else(|| StartError::NotInitialised(paths.data_dir.display().to_string()))?;
     let node_name = store.meta("node_name")?.unwrap_or_default();
+    let identity =
+        kriptogram::NodeIdentity::load(paths, &node_id, passphrase).map_err(StartError::Io)?;
+    if identity.keys().is_none() {
+        tracing::warn!(
+            "node identity locked: kriptogram seal/open are refused until the node is restarted with --passphrase-file"
+        );
+    }
     let hub = Arc::new(Hub::default());
     let publish_hub = hub.clone();
     let exe = std::env::current_exe()
@@ -95,6 +112,7 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
         .map_err(|e| StartError::Io(format!("preparing ingest folders: {e}")))?,
     );
     ingest.recover();
+    kriptogram::recover(paths);
     mkdir_private(&paths.keys()).map_err(|e| StartError::Io(e.to_string()))?;
     let socket = cfg.socket_path(paths);
     let listener = server::bind(&socket, &cfg).map_err(StartError::Io)?;
@@ -118,7 +136,13 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
         socket: socket.clone(),
         stop: stop.clone(),
         work: RwLock::new(()),
+        identity,
     });
+    let weak = Arc::downgrade(&state);
+    let _ = ingest.kgm_hook.set(Box::new(move |staged, name| {
+        weak.upgrade()
+            .and_then(|st| kriptogram::open_dropped(&st, staged, name))
+    }));
     store.audit_event(
         &Actor::node(),
         "node.start",
@@ -166,6 +190,15 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
 /// Starts a node for `paths` in the background (detached, output to `kasa.log`) and waits until its
 /// socket accepts connections (at most `wait`). Used by `kasa node` and by the console when no node runs.
 pub fn spawn_background(paths: &Paths, wait: Duration) -> Result<(), String> {
+    spawn_background_with(paths, wait, None)
+}
+
+/// Like [`spawn_background`], passing `--passphrase-file FILE` to the node so it unlocks its keystore.
+pub fn spawn_background_with(
+    paths: &Paths,
+    wait: Duration,
+    passphrase_file: Option<&Path>,
+) -> Result<(), String> {
     use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let log = std::fs::OpenOptions::new()
@@ -181,6 +214,10 @@ pub fn spawn_background(paths: &Paths, wait: Duration) -> Result<(), String> {
         .arg(&paths.config_dir)
         .arg("node")
         .arg("--foreground");
+    if let Some(f) = passphrase_file {
+        let abs = std::path::absolute(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        cmd.arg("--passphrase-file").arg(abs);
+    }
     cmd.stdin(std::process::Stdio::null())
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log);

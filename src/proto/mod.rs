@@ -181,6 +181,101 @@ pub enum Request {
     },
     /// Ask the node to stop (admin only).
     NodeStop,
+    /// Records in the audit chain that the node identity was exported (`kasa identity export-age`).
+    IdentityExportAudit {
+        #[serde(default)]
+        detail: String,
+    },
+    /// Adds a peer node from its card (TOML text); `replace` replaces a known peer's card.
+    PeerAdd {
+        card: String,
+        relation: crate::store::Relation,
+        #[serde(default)]
+        saluran: String,
+        #[serde(default)]
+        replace: bool,
+    },
+    PeerList,
+    /// Shows the safety number of this node's card and the peer's; `confirm` marks the peer verified.
+    PeerVerify {
+        node_id: String,
+        #[serde(default)]
+        confirm: bool,
+    },
+    /// Seals a kriptogram to peers (files as base64, or the entry's attachments when empty).
+    KriptogramSeal {
+        /// An existing entry: a kriptogram-keluar draft is sealed itself; any other entry lends its
+        /// fields (and attachments) to a new kriptogram-keluar entry.
+        #[serde(default)]
+        entry: Option<u64>,
+        /// Fields of a new kriptogram-keluar entry when `entry` is not given.
+        #[serde(default)]
+        fields: Option<Box<RegisterFields>>,
+        to: Vec<String>,
+        #[serde(default)]
+        yes_unverified: bool,
+        #[serde(default)]
+        files: Vec<KgmFile>,
+    },
+    /// Opens a received `.kgm` (verify, replay ledger, decrypt, new kriptogram-masuk entry).
+    KriptogramOpen {
+        name: String,
+        data_b64: String,
+    },
+    /// Verifies a `.kgm` (format, known sender, signature) without decrypting.
+    KriptogramVerify {
+        name: String,
+        data_b64: String,
+    },
+}
+
+/// A file handed over the socket (base64).
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct KgmFile {
+    pub name: String,
+    pub data_b64: String,
+}
+
+/// A peer as shown by `kasa peer list --json`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct PeerInfo {
+    pub node_id: String,
+    pub name: String,
+    pub relation: crate::store::Relation,
+    pub saluran: String,
+    pub verified: bool,
+    pub added_at: jiff::Timestamp,
+    #[serde(default)]
+    pub verified_at: Option<jiff::Timestamp>,
+    #[serde(default)]
+    pub verified_by: Option<String>,
+    /// age recipient `age1…`.
+    pub x25519: String,
+    pub x25519_key_id: String,
+    pub ed25519_fingerprint: String,
+    /// Safety number of this node's card and the peer's (null when this node has no identity).
+    #[serde(default)]
+    pub safety_number: Option<String>,
+}
+
+/// The verified (cleartext) header of a kriptogram.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct KgmHeaderInfo {
+    pub msg_id: String,
+    pub created_at: String,
+    pub sender: String,
+    pub sender_name: Option<String>,
+    pub sender_verified: bool,
+    pub recipients: Vec<String>,
+    pub klasifikasi: String,
+    pub derajat: String,
+    /// Lowercase hex SHA-256 of the whole `.kgm` file.
+    pub sha256: String,
+    pub addressed_to_this_node: bool,
+    /// Replay ledger: `new`, `duplicate` (entry id in `entry_id`) or `conflict`.
+    pub ledger: String,
+    #[serde(default)]
+    pub entry_id: Option<u64>,
 }
 
 /// Node → client message.
@@ -276,6 +371,34 @@ pub enum Reply {
     Drafts {
         drafts: Vec<(String, String)>,
     },
+    Peers {
+        peers: Vec<PeerInfo>,
+    },
+    PeerVerify {
+        peer: Box<PeerInfo>,
+        own_node_id: String,
+        own_ed25519_fingerprint: String,
+        own_x25519_key_id: String,
+        safety_number: String,
+    },
+    KriptogramSealed {
+        entry: Box<Entry>,
+        /// Absolute path of the `.kgm` in the node's outbox.
+        path: String,
+        msg_id: String,
+        recipients: Vec<String>,
+        sha256: String,
+        size: u64,
+    },
+    KriptogramOpened {
+        /// `new` or `duplicate`.
+        outcome: String,
+        entry: Box<Entry>,
+        header: Box<KgmHeaderInfo>,
+    },
+    KriptogramVerified {
+        header: Box<KgmHeaderInfo>,
+    },
 }
 
 /// Events pushed to subscribed clients after a commit.
@@ -343,6 +466,28 @@ mod tests {
         );
         let trunc = [0u8, 0, 0, 10, b'x'];
         assert!(read_frame(&mut &trunc[..]).is_err());
+    }
+
+    #[test]
+    fn kriptogram_request_json_shapes_are_stable() {
+        let r = Request::PeerAdd {
+            card: "c".into(),
+            relation: crate::store::Relation::KabKota,
+            saluran: "Email Sanapati".into(),
+            replace: false,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"type":"peer_add","card":"c","relation":"kab-kota","saluran":"Email Sanapati","replace":false}"#
+        );
+        let r: Request =
+            serde_json::from_str(r#"{"type":"kriptogram_seal","to":["32.01"],"entry":4}"#).unwrap();
+        assert!(matches!(
+            r,
+            Request::KriptogramSeal { entry: Some(4), ref to, yes_unverified: false, .. } if to == &["32.01"]
+        ));
+        let r: Request = serde_json::from_str(r#"{"type":"identity_export_audit"}"#).unwrap();
+        assert!(matches!(r, Request::IdentityExportAudit { .. }));
     }
 
     #[test]

@@ -6,6 +6,11 @@
 //! same transaction as their rows.
 
 pub mod codec;
+mod kriptogram;
+
+pub use kriptogram::{
+    KgmMasukInput, KgmMasukOutcome, LedgerCheck, LedgerRecord, PeerRecord, Relation,
+};
 
 use std::path::{Path, PathBuf};
 

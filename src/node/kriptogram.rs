@@ -1,0 +1,1088 @@
+//! Node identity, peers and kriptogram flows (DESIGN §5, `docs/kriptogram.md`).
+//!
+//! * Identity: `<data>/keys/node.keystore` (secret keys under a passphrase, `crypto::keystore`) and
+//!   `<data>/keys/node.card.toml` (the public node card, readable without the passphrase).
+//! * The node unlocks the keystore at start when given `--passphrase-file`; otherwise it runs *locked*:
+//!   peers, verify and the cleartext header work, seal and open are refused.
+//! * Peers live in the store (`peers` table); received kriptogram are checked against the replay ledger
+//!   (`kgm_ledger`) and become `kriptogram-masuk` entries; sealed ones are `kriptogram-keluar` entries
+//!   with the `.kgm` in `<data>/outbox/<nomor>-<msgid>.kgm`.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use base64::Engine;
+use ed25519_dalek::VerifyingKey;
+use jiff::Timestamp;
+
+use super::NodeState;
+use super::server::PeerCred;
+use crate::config::Paths;
+use crate::crypto::kgm::{self, Derajat, HeaderFields, KgmError, ManifestFields, SealFile};
+use crate::crypto::{KdfParams, Keystore, NodeCard, NodeKeys, safety_number};
+use crate::domain::{Attachment, Book, Entry, Klasifikasi, Operator, RegisterFields, Role, Status};
+use crate::ingest::{mkdir_private, move_unique, stage_copy};
+use crate::proto::{KgmFile, KgmHeaderInfo, PeerInfo, Reply};
+use crate::store::{
+    Actor, KgmMasukInput, KgmMasukOutcome, LedgerCheck, PeerRecord, Relation, StoreError,
+};
+
+type KResult = Result<Reply, (&'static str, String)>;
+/// Known senders: node id → (verifying key, peer record).
+type Senders = HashMap<String, (VerifyingKey, PeerRecord)>;
+
+/// The node's keystore file.
+pub fn keystore_path(paths: &Paths) -> PathBuf {
+    paths.keys().join("node.keystore")
+}
+
+/// The node's public card file.
+pub fn card_path(paths: &Paths) -> PathBuf {
+    paths.keys().join("node.card.toml")
+}
+
+/// Where sealed kriptogram are written.
+pub fn outbox(paths: &Paths) -> PathBuf {
+    paths.data_dir.join("outbox")
+}
+
+/// Creates the node identity: the keystore (0600, `O_EXCL`) under `passphrase` and the public card
+/// (0644). `params` is [`KdfParams::RECOMMENDED`] except in tests (`kasa init --insecure-fast-kdf`).
+pub fn create_identity(
+    paths: &Paths,
+    node_id: &str,
+    name: &str,
+    passphrase: &[u8],
+    params: KdfParams,
+) -> Result<NodeCard, String> {
+    mkdir_private(&paths.keys()).map_err(|e| format!("{}: {e}", paths.keys().display()))?;
+    let ks = keystore_path(paths);
+    let keys = Keystore::create(&ks, passphrase, node_id, params).map_err(|e| e.to_string())?;
+    let card = keys.public_card(name);
+    let cp = card_path(paths);
+    let tmp = crate::crypto::fsutil::TempFile::new_beside(&cp).map_err(|e| e.to_string())?;
+    {
+        let mut f = tmp.file();
+        f.write_all(card.to_toml().as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| e.to_string())?;
+    }
+    tmp.persist_replace(&cp).map_err(|e| e.to_string())?;
+    let _ = fs::set_permissions(&cp, fs::Permissions::from_mode(0o644));
+    Ok(card)
+}
+
+/// Reads the public card of this node (no passphrase needed).
+pub fn read_card(paths: &Paths) -> Result<NodeCard, String> {
+    let p = card_path(paths);
+    let text = fs::read_to_string(&p).map_err(|e| {
+        format!(
+            "{}: {e}: this node has no identity yet (created by `kasa init`)",
+            p.display()
+        )
+    })?;
+    NodeCard::parse(&text).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// The node identity held by a running node: the public card (when the node has one) and, once
+/// unlocked, the secret keys (zeroized when dropped).
+#[derive(Default)]
+pub struct NodeIdentity {
+    pub card: Option<NodeCard>,
+    keys: RwLock<Option<Arc<NodeKeys>>>,
+}
+
+impl NodeIdentity {
+    /// Loads the card and, with a passphrase, unlocks the keystore (refusing a keystore of another
+    /// node id). Without a card (a data directory initialised before identities existed) the identity
+    /// is empty and the node runs locked.
+    pub fn load(
+        paths: &Paths,
+        node_id: &str,
+        passphrase: Option<&[u8]>,
+    ) -> Result<NodeIdentity, String> {
+        let card = if card_path(paths).exists() {
+            Some(read_card(paths)?)
+        } else {
+            None
+        };
+        let id = NodeIdentity {
+            card,
+            keys: RwLock::new(None),
+        };
+        if let Some(p) = passphrase {
+            id.unlock(paths, node_id, p)?;
+        }
+        Ok(id)
+    }
+
+    /// Opens the keystore with `passphrase` and keeps the keys in memory.
+    pub fn unlock(&self, paths: &Paths, node_id: &str, passphrase: &[u8]) -> Result<(), String> {
+        let ks = keystore_path(paths);
+        if !ks.exists() {
+            return Err(format!(
+                "{} does not exist: this node has no identity (kasa init creates it)",
+                ks.display()
+            ));
+        }
+        let keys = Keystore::open(&ks, passphrase).map_err(|e| format!("{}: {e}", ks.display()))?;
+        if keys.node_id != node_id {
+            return Err(format!(
+                "{} belongs to node {}, not to this node {node_id}",
+                ks.display(),
+                keys.node_id
+            ));
+        }
+        if let Some(c) = &self.card
+            && (c.encryption != keys.encryption.recipient()
+                || c.signing != keys.signing.verifying_key())
+        {
+            return Err(format!(
+                "{} does not match the keystore: restore the card of this node",
+                card_path(paths).display()
+            ));
+        }
+        if let Ok(mut g) = self.keys.write() {
+            *g = Some(Arc::new(keys));
+        }
+        Ok(())
+    }
+
+    /// The unlocked keys, if any.
+    pub fn keys(&self) -> Option<Arc<NodeKeys>> {
+        self.keys.read().ok().and_then(|g| g.clone())
+    }
+
+    /// Signing-key fingerprint of this node's card.
+    pub fn fingerprint(&self) -> Option<String> {
+        self.card.as_ref().map(NodeCard::signing_fingerprint)
+    }
+
+    fn require_keys(&self) -> Result<Arc<NodeKeys>, (&'static str, String)> {
+        self.keys().ok_or((
+            "locked",
+            "the node is locked: its keystore was not unlocked at start. Restart the node with the passphrase: `kasa node stop`, then `kasa node --passphrase-file FILE` (0600 file)".into(),
+        ))
+    }
+}
+
+fn store_err(e: StoreError) -> (&'static str, String) {
+    match e {
+        StoreError::Rule(m) => ("rule", m),
+        StoreError::NotFound(m) => ("not_found", m),
+        other => ("internal", other.to_string()),
+    }
+}
+
+fn require_admin(op: &Operator, what: &str) -> Result<(), (&'static str, String)> {
+    if op.role == Role::Admin {
+        Ok(())
+    } else {
+        Err((
+            "forbidden",
+            format!(
+                "{what} needs the admin role; you are {} ({})",
+                op.nama,
+                op.role.as_str()
+            ),
+        ))
+    }
+}
+
+fn b64(data: &str) -> Result<Vec<u8>, (&'static str, String)> {
+    base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|e| ("bad_request", format!("file data is not base64: {e}")))
+}
+
+fn bare_name(name: &str) -> String {
+    Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "berkas".into())
+}
+
+fn peer_info(state: &NodeState, r: &PeerRecord) -> PeerInfo {
+    let card = NodeCard::parse(&r.card).ok();
+    PeerInfo {
+        node_id: r.node_id.clone(),
+        name: r.name.clone(),
+        relation: r.relation,
+        saluran: r.saluran.clone(),
+        verified: r.verified,
+        added_at: r.added_at,
+        verified_at: r.verified_at,
+        verified_by: r.verified_by.clone(),
+        x25519: card
+            .as_ref()
+            .map(|c| c.encryption.to_string())
+            .unwrap_or_default(),
+        x25519_key_id: card.as_ref().map(NodeCard::key_id).unwrap_or_default(),
+        ed25519_fingerprint: card
+            .as_ref()
+            .map(NodeCard::signing_fingerprint)
+            .unwrap_or_default(),
+        safety_number: match (&state.identity.card, &card) {
+            (Some(own), Some(c)) => Some(safety_number(own, c)),
+            _ => None,
+        },
+    }
+}
+
+/// `kasa identity export-age`: the client exported the identity; record it.
+pub(super) fn export_audit(
+    state: &NodeState,
+    op: &Operator,
+    cred: &PeerCred,
+    detail: &str,
+) -> KResult {
+    require_admin(op, "exporting the node identity")?;
+    state
+        .store
+        .audit_event(
+            &Actor::operator(op),
+            "identity.export",
+            &format!("node:{}", state.node_id),
+            &format!("age identity exported by uid {} {detail}", cred.uid),
+            Timestamp::now(),
+        )
+        .map_err(store_err)?;
+    Ok(Reply::Ok)
+}
+
+/// `kasa peer add`.
+pub(super) fn peer_add(
+    state: &NodeState,
+    op: &Operator,
+    card_text: &str,
+    relation: Relation,
+    saluran: &str,
+    replace: bool,
+) -> KResult {
+    require_admin(op, "adding a peer")?;
+    let card = NodeCard::parse(card_text).map_err(|e| ("invalid", e.to_string()))?;
+    if card.node_id == state.node_id {
+        return Err((
+            "rule",
+            format!(
+                "this card is this node's own card ({}): add the other node's card",
+                card.node_id
+            ),
+        ));
+    }
+    if saluran.chars().any(char::is_control) {
+        return Err(("invalid", "saluran contains control characters".into()));
+    }
+    let rec = PeerRecord {
+        node_id: card.node_id.clone(),
+        name: card.name.clone(),
+        card: card.to_toml(),
+        relation,
+        saluran: saluran.trim().to_string(),
+        verified: false,
+        added_at: Timestamp::now(),
+        verified_at: None,
+        verified_by: None,
+    };
+    state
+        .store
+        .peer_put(&Actor::operator(op), &rec, replace, rec.added_at)
+        .map_err(store_err)?;
+    Ok(Reply::Peers {
+        peers: vec![peer_info(state, &rec)],
+    })
+}
+
+/// `kasa peer list`.
+pub(super) fn peer_list(state: &NodeState) -> KResult {
+    let peers = state.store.peers().map_err(store_err)?;
+    Ok(Reply::Peers {
+        peers: peers.iter().map(|p| peer_info(state, p)).collect(),
+    })
+}
+
+/// `kasa peer verify ID [--confirm]`.
+pub(super) fn peer_verify(
+    state: &NodeState,
+    op: &Operator,
+    node_id: &str,
+    confirm: bool,
+) -> KResult {
+    let own = state.identity.card.as_ref().ok_or((
+        "rule",
+        "this node has no identity (no keys/node.card.toml): it was initialised without one".into(),
+    ))?;
+    let mut rec = state.store.peer(node_id).map_err(store_err)?.ok_or((
+        "not_found",
+        format!("no peer {node_id}: add its card with `kasa peer add CARDFILE`"),
+    ))?;
+    let card = NodeCard::parse(&rec.card).map_err(|e| ("internal", e.to_string()))?;
+    let sn = safety_number(own, &card);
+    if confirm {
+        require_admin(op, "confirming a peer")?;
+        rec = state
+            .store
+            .peer_set_verified(&Actor::operator(op), node_id, &sn, Timestamp::now())
+            .map_err(store_err)?;
+    }
+    Ok(Reply::PeerVerify {
+        peer: Box::new(peer_info(state, &rec)),
+        own_node_id: own.node_id.clone(),
+        own_ed25519_fingerprint: own.signing_fingerprint(),
+        own_x25519_key_id: own.key_id(),
+        safety_number: sn,
+    })
+}
+
+fn kgm_klasifikasi(k: Klasifikasi) -> kgm::Klasifikasi {
+    match k {
+        Klasifikasi::Biasa => kgm::Klasifikasi::B,
+        Klasifikasi::Terbatas => kgm::Klasifikasi::T,
+        Klasifikasi::Rahasia => kgm::Klasifikasi::R,
+        Klasifikasi::SangatRahasia => kgm::Klasifikasi::SR,
+    }
+}
+
+fn domain_klasifikasi(k: kgm::Klasifikasi) -> Klasifikasi {
+    match k {
+        kgm::Klasifikasi::B => Klasifikasi::Biasa,
+        kgm::Klasifikasi::T => Klasifikasi::Terbatas,
+        kgm::Klasifikasi::R => Klasifikasi::Rahasia,
+        kgm::Klasifikasi::SR => Klasifikasi::SangatRahasia,
+    }
+}
+
+fn derajat_key(d: Derajat) -> &'static str {
+    match d {
+        Derajat::Biasa => "biasa",
+        Derajat::Segera => "segera",
+        Derajat::SangatSegera => "sangat_segera",
+        Derajat::Kilat => "kilat",
+    }
+}
+
+fn norm(s: &str) -> String {
+    s.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// The header derajat of an entry's derajat name (names outside the four header grades are `biasa`).
+fn kgm_derajat(name: Option<&str>) -> Derajat {
+    match name.map(norm).as_deref() {
+        Some("kilat") => Derajat::Kilat,
+        Some("sangat_segera") => Derajat::SangatSegera,
+        Some("segera") => Derajat::Segera,
+        _ => Derajat::Biasa,
+    }
+}
+
+/// The configured derajat name matching a header derajat, if the table has one.
+fn entry_derajat(state: &NodeState, d: Derajat) -> Option<String> {
+    state
+        .cfg
+        .derajat_names()
+        .into_iter()
+        .find(|n| norm(n) == derajat_key(d))
+}
+
+fn known_senders(state: &NodeState) -> Result<Senders, (&'static str, String)> {
+    let mut m = HashMap::new();
+    for p in state.store.peers().map_err(store_err)? {
+        if let Ok(c) = NodeCard::parse(&p.card) {
+            m.insert(p.node_id.clone(), (c.signing, p));
+        }
+    }
+    Ok(m)
+}
+
+fn header_info(
+    state: &NodeState,
+    h: &kgm::Header,
+    sha: &[u8; 32],
+    peers: &Senders,
+) -> Result<KgmHeaderInfo, (&'static str, String)> {
+    let ledger = state
+        .store
+        .ledger_check(&h.sender.node_id, &h.msg_id, sha)
+        .map_err(store_err)?;
+    let (ledger, entry_id) = match ledger {
+        LedgerCheck::New => ("new", None),
+        LedgerCheck::Duplicate { entry_id } => ("duplicate", Some(entry_id)),
+        LedgerCheck::Conflict { entry_id, .. } => ("conflict", Some(entry_id)),
+    };
+    let peer = peers.get(&h.sender.node_id).map(|p| &p.1);
+    Ok(KgmHeaderInfo {
+        msg_id: h.msg_id.clone(),
+        created_at: h.created_at.clone(),
+        sender: h.sender.node_id.clone(),
+        sender_name: peer.map(|p| p.name.clone()),
+        sender_verified: peer.is_some_and(|p| p.verified),
+        recipients: h.recipient_ids(),
+        klasifikasi: format!("{:?}", h.klasifikasi),
+        derajat: derajat_key(h.derajat).into(),
+        sha256: hex::encode(sha),
+        addressed_to_this_node: h.addressed_to(&state.node_id).is_ok(),
+        ledger: ledger.into(),
+        entry_id,
+    })
+}
+
+/// Writes `data` to a new 0600 file in the staging folder; the caller removes it.
+fn stage_bytes(state: &NodeState, data: &[u8]) -> Result<PathBuf, (&'static str, String)> {
+    let (p, _, _) = stage_copy(&mut &data[..], &state.paths.ingest("staging"), u64::MAX)
+        .map_err(|e| ("internal", format!("staging: {e}")))?;
+    Ok(p)
+}
+
+fn error_class(e: &KgmError) -> &'static str {
+    match e {
+        KgmError::Format(_) => "format",
+        KgmError::NotAddressed { .. } => "not_addressed",
+        KgmError::UnknownSender { .. } => "unknown_sender",
+        KgmError::BadSignature => "bad_signature",
+        KgmError::Decrypt(_) => "decrypt",
+        KgmError::Manifest(_) => "manifest",
+        KgmError::Io(_) => "io",
+    }
+}
+
+/// A refused kriptogram: the file goes to `ingest/failed/` with `<name>.error.txt` naming the error
+/// class, and an alarm is raised (`kriptogram.failed`, or `kriptogram.replay`).
+fn refuse(
+    state: &NodeState,
+    name: &str,
+    staged: &Path,
+    class: &str,
+    message: &str,
+) -> (&'static str, String) {
+    // The alarm first (as the ingest path does), then the file and its sidecar.
+    let kind = if class == "replay" {
+        "kriptogram.replay"
+    } else {
+        "kriptogram.failed"
+    };
+    if let Ok((_, ch)) = state.store.raise_alarm(
+        kind,
+        &format!("{name}: {message}"),
+        &format!("file:{name}"),
+        Timestamp::now(),
+    ) {
+        state.hub.publish_changes(ch);
+    }
+    let failed = state.paths.ingest("failed");
+    match move_unique(staged, &failed, name) {
+        Ok(p) => {
+            let _ = fs::write(
+                format!("{}.error.txt", p.display()),
+                format!("class: {class}\n{name}: {message}\n"),
+            );
+        }
+        Err(_) => {
+            let _ = fs::remove_file(staged);
+        }
+    }
+    (
+        if class == "replay" {
+            "replay"
+        } else {
+            "refused"
+        },
+        message.to_string(),
+    )
+}
+
+/// `kasa kriptogram verify FILE`: format, known sender, signature; no secret key.
+pub(super) fn verify(state: &NodeState, name: &str, data_b64: &str) -> KResult {
+    let data = b64(data_b64)?;
+    let name = bare_name(name);
+    let staged = stage_bytes(state, &data)?;
+    let peers = known_senders(state)?;
+    let r = kgm::verify(&staged, &|id| peers.get(id).map(|p| p.0));
+    let _ = fs::remove_file(&staged);
+    let v = r.map_err(|e| ("refused", format!("{name}: {e}")))?;
+    Ok(Reply::KriptogramVerified {
+        header: Box::new(header_info(state, &v.header, &v.file_sha256, &peers)?),
+    })
+}
+
+/// Why opening a staged kriptogram failed.
+enum OpenFailure {
+    /// The node is locked (not the file's fault: nothing moved, no alarm).
+    Locked((&'static str, String)),
+    /// The file is refused: error class (`format`, `not_addressed`, …, `replay`) and message.
+    Refused(&'static str, String),
+    /// A node-side problem (database, blob store).
+    Internal((&'static str, String)),
+}
+
+/// What opening produced: `new` or `duplicate`, the entry, the header.
+struct OpenDone {
+    outcome: &'static str,
+    entry: Entry,
+    header: KgmHeaderInfo,
+}
+
+/// Opens the kriptogram at `staged` (a private copy): checks in the order of `docs/kriptogram.md` §5,
+/// then the replay ledger, decrypts into a private staging folder, moves the files into the blob store
+/// and commits a `kriptogram-masuk` entry with the ledger record in one transaction. `staged` is left
+/// in place for the caller.
+fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, OpenFailure> {
+    let refused = |e: KgmError| match e {
+        // Disk trouble is the node's, not the file's.
+        KgmError::Io(e) => OpenFailure::Internal(("internal", format!("I/O error: {e}"))),
+        e => OpenFailure::Refused(error_class(&e), e.to_string()),
+    };
+    // 1–2: format and addressed, before any key is asked for.
+    let header = kgm::inspect(staged).map_err(refused)?;
+    header.addressed_to(&state.node_id).map_err(refused)?;
+    let keys = state.identity.require_keys().map_err(OpenFailure::Locked)?;
+    // 3–4: sender and signature, then the replay ledger (before decrypting).
+    let peers = known_senders(state).map_err(OpenFailure::Internal)?;
+    let lookup = |id: &str| peers.get(id).map(|p| p.0);
+    let v = kgm::verify(staged, &lookup).map_err(refused)?;
+    let info =
+        header_info(state, &v.header, &v.file_sha256, &peers).map_err(OpenFailure::Internal)?;
+    let replay = |entry_id: u64, sha256: &str| {
+        OpenFailure::Refused(
+            "replay",
+            format!(
+                "replay: message {} from {} was received before with other content (entry {entry_id}, sha256 {sha256}); this file (sha256 {}) is refused",
+                v.header.msg_id,
+                v.header.sender.node_id,
+                hex::encode(v.file_sha256)
+            ),
+        )
+    };
+    match state
+        .store
+        .ledger_check(&v.header.sender.node_id, &v.header.msg_id, &v.file_sha256)
+        .map_err(|e| OpenFailure::Internal(store_err(e)))?
+    {
+        LedgerCheck::New => {}
+        LedgerCheck::Duplicate { entry_id } => {
+            let e = state
+                .store
+                .entry(entry_id)
+                .map_err(|e| OpenFailure::Internal(store_err(e)))?
+                .ok_or(OpenFailure::Internal((
+                    "internal",
+                    format!("ledger names missing entry {entry_id}"),
+                )))?;
+            return Ok(OpenDone {
+                outcome: "duplicate",
+                entry: e,
+                header: info,
+            });
+        }
+        LedgerCheck::Conflict { entry_id, sha256 } => return Err(replay(entry_id, &sha256)),
+    }
+    // 5–8: decrypt into a private folder.
+    let mut rnd = [0u8; 8];
+    let _ = getrandom::fill(&mut rnd);
+    let out_dir = state
+        .paths
+        .ingest("staging")
+        .join(format!("kgm-{}", hex::encode(rnd)));
+    mkdir_private(&out_dir)
+        .map_err(|e| OpenFailure::Internal(("internal", format!("{}: {e}", out_dir.display()))))?;
+    let cleanup = || {
+        let _ = fs::remove_dir_all(&out_dir);
+    };
+    let opened = match kgm::open(staged, &state.node_id, &keys.encryption, &lookup, &out_dir) {
+        Ok(o) => o,
+        Err(e) => {
+            cleanup();
+            return Err(refused(e));
+        }
+    };
+    let mut attachments = Vec::new();
+    for (f, path) in opened.manifest.files.iter().zip(&opened.files) {
+        let mut sha = [0u8; 32];
+        if hex::decode_to_slice(&f.sha256, &mut sha).is_err() {
+            cleanup();
+            return Err(OpenFailure::Refused(
+                "manifest",
+                format!("bad sha256 for {}", f.name),
+            ));
+        }
+        let mime = fs::read(path)
+            .ok()
+            .and_then(|b| crate::ingest::sniff::sniff(&b[..b.len().min(8192)]))
+            .map_or("application/octet-stream", |k| k.mime());
+        if let Err(e) = state.ingest.blobs().put_staged(path, &sha) {
+            cleanup();
+            return Err(OpenFailure::Internal((
+                "internal",
+                format!("blob store: {e}"),
+            )));
+        }
+        attachments.push((
+            sha,
+            Attachment {
+                sha256: f.sha256.clone(),
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                mime: mime.to_string(),
+                size: f.size,
+                pages: None,
+                encrypted_at_rest: false,
+            },
+        ));
+    }
+    cleanup();
+    let sender = &opened.header.sender.node_id;
+    let peer = peers.get(sender).map(|p| &p.1);
+    let asal = peer.map_or(sender.clone(), |p| p.name.clone());
+    let fields = RegisterFields {
+        saluran: peer.map(|p| p.saluran.clone()).unwrap_or_default(),
+        asal,
+        nomor_surat: opened.manifest.nomor_surat.clone(),
+        tanggal_surat: opened.manifest.tanggal.parse().ok(),
+        perihal: opened.manifest.perihal.clone(),
+        klasifikasi: Some(domain_klasifikasi(opened.header.klasifikasi)),
+        derajat: entry_derajat(state, opened.header.derajat),
+        kriptogram: true,
+        ..RegisterFields::default()
+    };
+    let mut detail = format!(
+        "kriptogram {} dari {sender} ({} berkas), dibuka oleh {by}",
+        opened.header.msg_id,
+        attachments.len(),
+    );
+    if !peer.is_some_and(|p| p.verified) {
+        detail.push_str("; PERHATIAN: pengirim belum diverifikasi (safety number)");
+    }
+    let inp = KgmMasukInput {
+        sender: sender.clone(),
+        msg_id: opened.header.msg_id.clone(),
+        file_sha256: opened.file_sha256,
+        fields,
+        attachments,
+        detail,
+        at: Timestamp::now(),
+    };
+    let (outcome, ch) = state
+        .store
+        .kgm_masuk_commit(&inp)
+        .map_err(|e| OpenFailure::Internal(store_err(e)))?;
+    state.hub.publish_changes(ch);
+    match outcome {
+        KgmMasukOutcome::New(e) => Ok(OpenDone {
+            outcome: "new",
+            entry: e,
+            header: info,
+        }),
+        KgmMasukOutcome::Duplicate(e) => Ok(OpenDone {
+            outcome: "duplicate",
+            entry: e,
+            header: info,
+        }),
+        KgmMasukOutcome::Conflict { entry_id, sha256 } => Err(replay(entry_id, &sha256)),
+    }
+}
+
+/// `kasa kriptogram open FILE` (bytes over the socket). A refused file goes to `ingest/failed/` with
+/// its `.error.txt` and an alarm; an opened one is kept in `ingest/processed/`.
+pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str) -> KResult {
+    let data = b64(data_b64)?;
+    let name = bare_name(name);
+    let staged = stage_bytes(state, &data)?;
+    drop(data);
+    match open_staged(state, &staged, &op.nama) {
+        Ok(done) => {
+            if done.outcome == "new" {
+                let _ = move_unique(&staged, &state.paths.ingest("processed"), &name);
+            } else {
+                let _ = fs::remove_file(&staged);
+            }
+            Ok(Reply::KriptogramOpened {
+                outcome: done.outcome.into(),
+                entry: Box::new(done.entry),
+                header: Box::new(done.header),
+            })
+        }
+        Err(OpenFailure::Refused(class, msg)) => Err(refuse(state, &name, &staged, class, &msg)),
+        Err(OpenFailure::Locked(e) | OpenFailure::Internal(e)) => {
+            let _ = fs::remove_file(&staged);
+            Err(e)
+        }
+    }
+}
+
+/// The ingest path's hook for `.kgm` files (drop folder, `kasa ingest`): `None` when the node is
+/// locked (the file is then stored as a plain attachment with a note, as before); otherwise the
+/// outcome (`New`, or `AlreadyIngested` with the first entry for a duplicate) or the refusal reason,
+/// which the ingest path turns into `ingest/failed/` + `.error.txt` + an `ingest.failed` alarm. A
+/// replay also raises `kriptogram.replay`.
+pub fn open_dropped(
+    state: &NodeState,
+    staged: &Path,
+    name: &str,
+) -> Option<Result<crate::store::IngestOutcome, String>> {
+    use crate::store::IngestOutcome;
+    match open_staged(state, staged, "node (folder drop)") {
+        Ok(done) if done.outcome == "new" => Some(Ok(IngestOutcome::New { id: done.entry.id })),
+        Ok(done) => Some(Ok(IngestOutcome::AlreadyIngested { id: done.entry.id })),
+        Err(OpenFailure::Locked(_)) => None,
+        Err(OpenFailure::Refused(class, msg)) => {
+            if class == "replay"
+                && let Ok((_, ch)) = state.store.raise_alarm(
+                    "kriptogram.replay",
+                    &format!("{name}: {msg}"),
+                    &format!("file:{name}"),
+                    Timestamp::now(),
+                )
+            {
+                state.hub.publish_changes(ch);
+            }
+            Some(Err(format!("kriptogram refused (class: {class}): {msg}")))
+        }
+        Err(OpenFailure::Internal((_, msg))) => Some(Err(format!(
+            "kriptogram could not be opened (class: internal): {msg}"
+        ))),
+    }
+}
+
+/// One input file of a seal: its name, staged path (removed or moved to the blob store) or blob path.
+struct Input {
+    name: String,
+    path: PathBuf,
+    sha: [u8; 32],
+    size: u64,
+    staged: bool,
+    mime: String,
+}
+
+/// `kasa kriptogram seal`.
+pub(super) fn seal(
+    state: &NodeState,
+    op: &Operator,
+    entry: Option<u64>,
+    fields: Option<Box<RegisterFields>>,
+    to: &[String],
+    yes_unverified: bool,
+    files: &[KgmFile],
+) -> KResult {
+    let keys = state.identity.require_keys()?;
+    if to.is_empty() {
+        return Err((
+            "invalid",
+            "name at least one recipient peer (--to ID)".into(),
+        ));
+    }
+    // Recipients: known peers, verified unless the operator accepts the risk.
+    let mut recipients = Vec::new();
+    let mut names = Vec::new();
+    for id in to {
+        let id = id.trim();
+        if recipients.iter().any(|(r, _)| r == id) {
+            continue;
+        }
+        let p = state.store.peer(id).map_err(store_err)?.ok_or((
+            "not_found",
+            format!("no peer {id}: add its card with `kasa peer add CARDFILE`"),
+        ))?;
+        if !p.verified && !yes_unverified {
+            return Err((
+                "unverified",
+                format!(
+                    "peer {id} ({}) is not verified: compare the safety number with `kasa peer verify {id}` and confirm with --confirm, or seal anyway with --yes-unverified",
+                    p.name
+                ),
+            ));
+        }
+        let card = NodeCard::parse(&p.card).map_err(|e| ("internal", e.to_string()))?;
+        names.push(format!("{} ({})", p.name, p.node_id));
+        recipients.push((p.node_id.clone(), card.encryption));
+    }
+    // The letter: an existing entry or the given fields.
+    let (existing, mut f, source_atts) = match entry {
+        Some(id) => {
+            let e: Entry = state.store.entry(id).map_err(store_err)?.ok_or((
+                "not_found",
+                format!("no entry {id}: check the id with `kasa agenda list`"),
+            ))?;
+            let own = e.book == Book::KriptogramKeluar
+                && matches!(e.status, Status::Draft | Status::Diagendakan);
+            let f = RegisterFields {
+                saluran: e.saluran.clone(),
+                asal: e.asal.clone(),
+                tujuan: e.tujuan.clone(),
+                nomor_surat: e.nomor_surat.clone(),
+                tanggal_surat: e.tanggal_surat,
+                perihal: e.perihal.clone(),
+                isi_ringkas: e.isi_ringkas.clone(),
+                klasifikasi: e.klasifikasi,
+                derajat: e.derajat.clone(),
+                lampiran: e.lampiran.clone(),
+                kriptogram: true,
+            };
+            let mut f = f;
+            if !own {
+                // A copy of another entry (e.g. a masuk letter forwarded): addressed to the peers.
+                f.asal = String::new();
+                f.tujuan = String::new();
+            }
+            (own.then_some(id), f, e.attachments.clone())
+        }
+        None => (
+            None,
+            *fields.ok_or((
+                "invalid",
+                "give --entry ID or the letter fields (--perihal, --klasifikasi, …)".into(),
+            ))?,
+            Vec::new(),
+        ),
+    };
+    f.kriptogram = true;
+    if f.tujuan.trim().is_empty() {
+        f.tujuan = names.join(", ");
+    }
+    let problems = f.validate(&state.cfg.derajat_names());
+    if !problems.is_empty() {
+        let m: Vec<String> = problems.iter().map(|(f, m)| format!("{f}: {m}")).collect();
+        return Err(("invalid", m.join("; ")));
+    }
+    let klas = f
+        .klasifikasi
+        .ok_or(("invalid", "klasifikasi is required".into()))?;
+    // Inputs: files over the socket, else the entry's attachments.
+    let mut inputs: Vec<Input> = Vec::new();
+    let cleanup = |inputs: &[Input]| {
+        for i in inputs.iter().filter(|i| i.staged) {
+            let _ = fs::remove_file(&i.path);
+        }
+    };
+    if files.is_empty() {
+        for a in &source_atts {
+            let mut sha = [0u8; 32];
+            hex::decode_to_slice(&a.sha256, &mut sha).map_err(|_| {
+                (
+                    "internal",
+                    format!("attachment hash {} is not hex", a.sha256),
+                )
+            })?;
+            inputs.push(Input {
+                name: a.name.clone(),
+                path: state.ingest.blobs().path(&a.sha256),
+                sha,
+                size: a.size,
+                staged: false,
+                mime: a.mime.clone(),
+            });
+        }
+    } else {
+        for kf in files {
+            let data = match b64(&kf.data_b64) {
+                Ok(d) => d,
+                Err(e) => {
+                    cleanup(&inputs);
+                    return Err(e);
+                }
+            };
+            let (path, sha, size) =
+                match stage_copy(&mut &data[..], &state.paths.ingest("staging"), u64::MAX) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        cleanup(&inputs);
+                        return Err(("internal", format!("staging: {e}")));
+                    }
+                };
+            let mime = crate::ingest::sniff::sniff(&data[..data.len().min(8192)])
+                .map_or("application/octet-stream", |k| k.mime())
+                .to_string();
+            inputs.push(Input {
+                name: bare_name(&kf.name),
+                path,
+                sha,
+                size,
+                staged: true,
+                mime,
+            });
+        }
+    }
+    if inputs.is_empty() {
+        return Err((
+            "invalid",
+            "nothing to seal: give files, or an entry with attachments".into(),
+        ));
+    }
+    let result = seal_inputs(
+        state,
+        op,
+        &keys,
+        existing,
+        &f,
+        klas,
+        &recipients,
+        &names,
+        &inputs,
+    );
+    cleanup(&inputs);
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn seal_inputs(
+    state: &NodeState,
+    op: &Operator,
+    keys: &NodeKeys,
+    existing: Option<u64>,
+    f: &RegisterFields,
+    klas: Klasifikasi,
+    recipients: &[(String, crate::crypto::Recipient)],
+    names: &[String],
+    inputs: &[Input],
+) -> KResult {
+    let now = Timestamp::now();
+    let zone = state.cfg.calendar().zone;
+    let tanggal = f
+        .tanggal_surat
+        .unwrap_or_else(|| now.to_zoned(zone.clone()).date());
+    let mut seal_files = Vec::new();
+    for i in inputs {
+        let file = fs::File::open(&i.path)
+            .map_err(|e| ("internal", format!("{}: {e}", i.path.display())))?;
+        seal_files.push(SealFile {
+            name: i.name.clone(),
+            reader: Box::new(file),
+        });
+    }
+    let dir = outbox(&state.paths);
+    mkdir_private(&dir).map_err(|e| ("internal", format!("{}: {e}", dir.display())))?;
+    let tmp = crate::crypto::fsutil::TempFile::new_beside(&dir.join("sealing.kgm"))
+        .map_err(|e| ("internal", format!("outbox: {e}")))?;
+    let sealed = {
+        let mut w = BufWriter::new(tmp.file());
+        let s = kgm::seal(
+            &mut w,
+            &HeaderFields {
+                sender_node_id: state.node_id.clone(),
+                klasifikasi: kgm_klasifikasi(klas),
+                derajat: kgm_derajat(f.derajat.as_deref()),
+                created_at: None,
+            },
+            &ManifestFields {
+                nomor_surat: f.nomor_surat.clone(),
+                perihal: f.perihal.clone(),
+                tanggal: tanggal.to_string(),
+            },
+            seal_files,
+            recipients,
+            &keys.signing,
+        )
+        .map_err(|e| ("refused", e.to_string()))?;
+        w.flush()
+            .and_then(|_| tmp.file().sync_all())
+            .map_err(|e| ("internal", format!("outbox: {e}")))?;
+        s
+    };
+    // The inputs handed over the socket become the entry's attachments.
+    let mut atts = Vec::new();
+    for i in inputs {
+        if i.staged {
+            state
+                .ingest
+                .blobs()
+                .put_staged(&i.path, &i.sha)
+                .map_err(|e| ("internal", format!("blob store: {e}")))?;
+        }
+        atts.push((
+            i.sha,
+            Attachment {
+                sha256: hex::encode(i.sha),
+                name: i.name.clone(),
+                mime: i.mime.clone(),
+                size: i.size,
+                pages: None,
+                encrypted_at_rest: false,
+            },
+        ));
+    }
+    let rcpt_ids: Vec<String> = recipients.iter().map(|r| r.0.clone()).collect();
+    let detail = format!(
+        "kriptogram {} untuk {} ({} berkas, {} bytes)",
+        sealed.header.msg_id,
+        names.join(", "),
+        atts.len(),
+        sealed.len
+    );
+    let tahun = now.to_zoned(zone).year();
+    let (e, ch) = state
+        .store
+        .kgm_keluar_commit(
+            existing,
+            f,
+            &atts,
+            tahun,
+            op,
+            &detail,
+            &sealed.file_sha256,
+            now,
+        )
+        .map_err(store_err)?;
+    state.hub.publish_changes(ch);
+    let nomor = e.nomor_agenda.unwrap_or(0);
+    let dest = dir.join(format!("{nomor}-{}.kgm", sealed.header.msg_id));
+    tmp.persist_noclobber(&dest)
+        .map_err(|e| ("internal", format!("{}: {e}", dest.display())))?;
+    let _ = fs::set_permissions(&dest, fs::Permissions::from_mode(0o600));
+    Ok(Reply::KriptogramSealed {
+        entry: Box::new(e),
+        path: dest.display().to_string(),
+        msg_id: sealed.header.msg_id.clone(),
+        recipients: rcpt_ids,
+        sha256: hex::encode(sealed.file_sha256),
+        size: sealed.len,
+    })
+}
+
+/// Reads a passphrase on the terminal without echo (`/dev/tty`), for `kasa init` and
+/// `kasa identity export-age` when no `--passphrase-file` is given. Never from argv or the environment.
+pub fn read_passphrase_tty(prompt: &str) -> io::Result<zeroize::Zeroizing<Vec<u8>>> {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::AsRawFd;
+    let tty = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|e| io::Error::new(e.kind(), format!("no terminal to ask the passphrase on ({e}): use --passphrase-file FILE (mode 0600)")))?;
+    let fd = tty.as_raw_fd();
+    // SAFETY: termios is plain data; tcgetattr fills it for a valid fd.
+    let mut old: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is an open terminal; `old` is a valid termios.
+    if unsafe { libc::tcgetattr(fd, &mut old) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut quiet = old;
+    quiet.c_lflag &= !libc::ECHO;
+    quiet.c_lflag |= libc::ECHONL;
+    (&tty).write_all(prompt.as_bytes())?;
+    (&tty).flush()?;
+    // SAFETY: as above; restores are attempted below whatever happens.
+    unsafe { libc::tcsetattr(fd, libc::TCSANOW, &quiet) };
+    let mut line = zeroize::Zeroizing::new(String::new());
+    let r = BufReader::new(&tty).read_line(&mut line);
+    // SAFETY: restores the saved settings on the same fd.
+    unsafe { libc::tcsetattr(fd, libc::TCSANOW, &old) };
+    r?;
+    let s = line.trim_end_matches(['\n', '\r']);
+    Ok(zeroize::Zeroizing::new(s.as_bytes().to_vec()))
+}
+
+/// Start-up recovery: decryption folders (`ingest/staging/kgm-*`) left by a crash hold unreleased
+/// plaintext in temporary files; they are removed.
+pub fn recover(paths: &Paths) {
+    if let Ok(rd) = fs::read_dir(paths.ingest("staging")) {
+        for d in rd.flatten() {
+            if d.file_name().to_string_lossy().starts_with("kgm-") && d.path().is_dir() {
+                let _ = fs::remove_dir_all(d.path());
+            }
+        }
+    }
+}

@@ -1,0 +1,663 @@
+//! End-to-end kriptogram flow between three nodes (DESIGN §5, §6): identities at `kasa init`, card
+//! exchange and safety-number verification, seal to two peers, open, duplicate, replay alarm, not
+//! addressed, unverified peer refused, audit chains intact.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::Signer;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kasa");
+
+struct Node {
+    _tmp: tempfile::TempDir,
+    data: PathBuf,
+    config: PathBuf,
+    pass: PathBuf,
+    id: String,
+    child: Option<Child>,
+}
+
+impl Node {
+    fn new(id: &str, name: &str) -> Node {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("d");
+        let config = tmp.path().join("c");
+        let pass = tmp.path().join("pass");
+        std::fs::write(&pass, format!("frasa sandi {id} yang panjang\n")).unwrap();
+        std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut n = Node {
+            _tmp: tmp,
+            data,
+            config,
+            pass,
+            id: id.into(),
+            child: None,
+        };
+        let out = n.kasa(&[
+            "init",
+            "--node-id",
+            id,
+            "--name",
+            name,
+            "--insecure-fast-kdf",
+            "--passphrase-file",
+            n.pass.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "init {id}: {}", stderr(&out));
+        let ks = n.data.join("keys/node.keystore");
+        assert_eq!(
+            std::fs::metadata(&ks).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        n.start();
+        n
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.arg("--data-dir")
+            .arg(&self.data)
+            .arg("--config-dir")
+            .arg(&self.config)
+            .env_remove("KASA_SOCKET")
+            .env_remove("KASA_DATA_DIR")
+            .env_remove("KASA_CONFIG_DIR")
+            .env("KASA_LOG", "warn");
+        c
+    }
+
+    fn kasa(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.kasa(args);
+        assert!(o.status.success(), "{} {args:?}: {}", self.id, stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+
+    fn start(&mut self) {
+        let child = self
+            .cmd()
+            .args(["node", "--foreground", "--passphrase-file"])
+            .arg(&self.pass)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let sock = self.data.join("node.sock");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::os::unix::net::UnixStream::connect(&sock).is_err() {
+            assert!(Instant::now() < deadline, "node {} did not start", self.id);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn card_file(&self, dir: &Path) -> PathBuf {
+        let text = self.ok(&["identity", "card"]);
+        let p = dir.join(format!("{}.card.toml", self.id));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = self.kasa(&["node", "stop"]);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn sha_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+#[test]
+fn three_nodes_exchange_kriptogram() {
+    let work = tempfile::tempdir().unwrap();
+    let a = Node::new("32", "Dinas Kominfo Provinsi Jawa Barat");
+    let b = Node::new("32.01", "Diskominfo Kabupaten Bogor");
+    let c = Node::new("32.02", "Diskominfo Kabupaten Sukabumi");
+
+    // Identity: card on disk, fingerprint in status.
+    let card_a: Value = a.json(&["identity", "card"]);
+    assert_eq!(card_a["node_id"], "32");
+    let st = a.json(&["status"]);
+    assert_eq!(st["identity_fingerprint"], card_a["ed25519_fingerprint"]);
+
+    // Card exchange.
+    let (ca, cb, cc) = (
+        a.card_file(work.path()),
+        b.card_file(work.path()),
+        c.card_file(work.path()),
+    );
+    for (card, rel) in [(&cb, "kab-kota"), (&cc, "kab-kota")] {
+        a.ok(&[
+            "peer",
+            "add",
+            card.to_str().unwrap(),
+            "--relation",
+            rel,
+            "--saluran",
+            "Email Sanapati",
+        ]);
+    }
+    for n in [&b, &c] {
+        n.ok(&[
+            "peer",
+            "add",
+            ca.to_str().unwrap(),
+            "--relation",
+            "provinsi",
+            "--saluran",
+            "Email Sanapati",
+        ]);
+    }
+    // Own card and a malformed card are refused.
+    let o = a.kasa(&["peer", "add", ca.to_str().unwrap(), "--relation", "pusat"]);
+    assert!(!o.status.success());
+    let bad = work.path().join("bad.card.toml");
+    let text = std::fs::read_to_string(&cb).unwrap();
+    let x = text
+        .lines()
+        .find(|l| l.starts_with("x25519 ="))
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &bad,
+        text.replace(
+            &x,
+            "x25519 = \"age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\"",
+        ),
+    )
+    .unwrap();
+    let o = a.kasa(&["peer", "add", bad.to_str().unwrap(), "--relation", "opd"]);
+    assert!(!o.status.success(), "a malformed card was accepted");
+
+    let peers = a.json(&["peer", "list"]);
+    assert_eq!(peers["peers"].as_array().unwrap().len(), 2);
+    assert_eq!(peers["peers"][0]["verified"], false);
+
+    // Sealing to an unverified peer needs --yes-unverified.
+    let letter1 = work.path().join("surat.pdf");
+    let letter2 = work.path().join("lampiran.txt");
+    std::fs::write(
+        &letter1,
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".repeat(50),
+    )
+    .unwrap();
+    std::fs::write(&letter2, "daftar hadir rapat koordinasi\n".repeat(1000)).unwrap();
+    let seal_args = |to: &str| -> Vec<String> {
+        [
+            "kriptogram",
+            "seal",
+            "--to",
+            to,
+            "--perihal",
+            "Undangan rapat koordinasi persandian",
+            "--klasifikasi",
+            "R",
+            "--nomor-surat",
+            "005/123/Diskominfo",
+            "--tanggal-surat",
+            "2026-06-01",
+            "--derajat",
+            "Segera",
+            letter1.to_str().unwrap(),
+            letter2.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let args1 = seal_args("32.01,32.02");
+    let args1: Vec<&str> = args1.iter().map(String::as_str).collect();
+    let o = a.kasa(&args1);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not verified"), "{}", stderr(&o));
+
+    // Safety numbers: the same on both sides, then confirmed.
+    for (n, peer) in [(&b, "32"), (&c, "32")] {
+        let mine = n.json(&["peer", "verify", peer]);
+        let theirs = a.json(&["peer", "verify", &n.id]);
+        assert_eq!(mine["safety_number"], theirs["safety_number"]);
+        assert_eq!(
+            mine["safety_number"].as_str().unwrap().split(' ').count(),
+            12
+        );
+        n.ok(&["peer", "verify", peer, "--confirm"]);
+        a.ok(&["peer", "verify", &n.id, "--confirm"]);
+    }
+    assert_eq!(a.json(&["peer", "list"])["peers"][0]["verified"], true);
+
+    // A seals to B and C.
+    let mut j = args1.clone();
+    j.push("--json");
+    let sealed: Value = serde_json::from_str(&a.ok(&j)).unwrap();
+    let kgm_path = PathBuf::from(sealed["path"].as_str().unwrap());
+    assert!(kgm_path.starts_with(a.data.join("outbox")), "{kgm_path:?}");
+    assert_eq!(sealed["entry"]["book"], "kriptogram-keluar");
+    assert_eq!(sealed["entry"]["nomor_agenda"], 1);
+    let kgm = work.path().join("surat.kgm");
+    std::fs::copy(&kgm_path, &kgm).unwrap();
+
+    // B and C open it.
+    let want1 = sha_hex(&std::fs::read(&letter1).unwrap());
+    let want2 = sha_hex(&std::fs::read(&letter2).unwrap());
+    let mut entry_b = 0;
+    for n in [&b, &c] {
+        let r = n.json(&["kriptogram", "open", kgm.to_str().unwrap()]);
+        let r = &r["results"][0];
+        assert_eq!(r["outcome"], "new", "{r}");
+        let e = &r["entry"];
+        assert_eq!(e["book"], "kriptogram-masuk");
+        assert_eq!(e["status"], "baru");
+        assert_eq!(e["nomor_surat"], "005/123/Diskominfo");
+        assert_eq!(e["perihal"], "Undangan rapat koordinasi persandian");
+        assert_eq!(e["tanggal_surat"], "2026-06-01");
+        assert_eq!(e["klasifikasi"], "Rahasia");
+        assert_eq!(e["derajat"], "Segera");
+        assert_eq!(e["asal"], "Dinas Kominfo Provinsi Jawa Barat");
+        assert_eq!(e["kriptogram"], true);
+        let atts = e["attachments"].as_array().unwrap();
+        assert_eq!(atts.len(), 2);
+        assert_eq!(atts[0]["name"], "surat.pdf");
+        assert_eq!(atts[0]["sha256"], want1.as_str());
+        assert_eq!(atts[1]["sha256"], want2.as_str());
+        let id = e["id"].as_u64().unwrap();
+        // The released bytes are in the blob store.
+        let out = work.path().join(format!("export-{}.pdf", n.id));
+        n.ok(&[
+            "agenda",
+            "export",
+            &id.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(sha_hex(&std::fs::read(&out).unwrap()), want1);
+        let list = n.json(&["agenda", "list", "--book", "kriptogram-masuk"]);
+        assert_eq!(list["entries"].as_array().unwrap().len(), 1);
+        if n.id == "32.01" {
+            entry_b = id;
+        }
+    }
+
+    // Verify without decrypting.
+    let v = b.json(&["kriptogram", "verify", kgm.to_str().unwrap()]);
+    assert_eq!(v["sender"], "32");
+    assert_eq!(v["sender_verified"], true);
+    assert_eq!(v["ledger"], "duplicate");
+    assert_eq!(v["addressed_to_this_node"], true);
+
+    // The same file again: a duplicate, pointing at the first entry.
+    let r = b.json(&["kriptogram", "open", kgm.to_str().unwrap()]);
+    assert_eq!(r["results"][0]["outcome"], "duplicate");
+    assert_eq!(r["results"][0]["entry"]["id"], entry_b);
+    let list = b.json(&["agenda", "list", "--book", "kriptogram-masuk"]);
+    assert_eq!(list["entries"].as_array().unwrap().len(), 1);
+
+    // Same msg id, other bytes, validly signed by A: replay alarm, refused, kept in failed/.
+    let forged = work.path().join("forged.kgm");
+    {
+        let keys = kasa::crypto::Keystore::open(
+            &a.data.join("keys/node.keystore"),
+            &kasa::crypto::read_passphrase_file(&a.pass).unwrap(),
+        )
+        .unwrap();
+        let mut header = kasa::crypto::kgm::inspect(&kgm).unwrap();
+        let t: jiff::Timestamp = header.created_at.parse().unwrap();
+        header.created_at = (t + jiff::SignedDuration::from_secs(1)).to_string();
+        let hb = header.to_bytes();
+        let mut age = Vec::new();
+        kasa::crypto::kgm::extract_age(&kgm, &mut age).unwrap();
+        let digest: [u8; 32] = Sha256::digest(&age).into();
+        let sig = keys
+            .signing
+            .sign(&kasa::crypto::kgm::signature_message(&hb, &digest));
+        let mut f = std::fs::File::create(&forged).unwrap();
+        kasa::crypto::kgm::assemble(&mut f, &hb, &age, &sig.to_bytes()).unwrap();
+    }
+    let v = b.json(&["kriptogram", "verify", forged.to_str().unwrap()]);
+    assert_eq!(v["ledger"], "conflict");
+    let o = b.kasa(&["kriptogram", "open", forged.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("replay"), "{}", stderr(&o));
+    let alarms = b.json(&["alarm", "list"]);
+    assert!(
+        alarms["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "kriptogram.replay"),
+        "{alarms}"
+    );
+    let err = std::fs::read_to_string(b.data.join("ingest/failed/forged.kgm.error.txt")).unwrap();
+    assert!(err.contains("class: replay"), "{err}");
+    let list = b.json(&["agenda", "list", "--book", "kriptogram-masuk"]);
+    assert_eq!(list["entries"].as_array().unwrap().len(), 1);
+
+    // A kriptogram for B only: C refuses it, naming the recipients.
+    let args2 = seal_args("32.01");
+    let mut args2: Vec<&str> = args2.iter().map(String::as_str).collect();
+    args2.push("--json");
+    let sealed2: Value = serde_json::from_str(&a.ok(&args2)).unwrap();
+    assert_eq!(sealed2["entry"]["nomor_agenda"], 2);
+    let only_b = PathBuf::from(sealed2["path"].as_str().unwrap());
+    let o = c.kasa(&["kriptogram", "open", only_b.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("not addressed to this node; recipients: 32.01"),
+        "{}",
+        stderr(&o)
+    );
+    let name = only_b.file_name().unwrap().to_string_lossy().into_owned();
+    let err =
+        std::fs::read_to_string(c.data.join(format!("ingest/failed/{name}.error.txt"))).unwrap();
+    assert!(err.contains("class: not_addressed"), "{err}");
+    let r = b.json(&["kriptogram", "open", only_b.to_str().unwrap()]);
+    assert_eq!(r["results"][0]["outcome"], "new");
+
+    // Through the drop folder: a new kriptogram for B is opened by the ingest path; one not addressed
+    // to C is refused there.
+    let args3 = seal_args("32.01");
+    let mut args3: Vec<&str> = args3.iter().map(String::as_str).collect();
+    args3.push("--json");
+    let sealed3: Value = serde_json::from_str(&a.ok(&args3)).unwrap();
+    let third = PathBuf::from(sealed3["path"].as_str().unwrap());
+    std::fs::copy(&third, b.data.join("drop/kiriman.kgm")).unwrap();
+    std::fs::copy(&third, c.data.join("drop/kiriman.kgm")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let list = b.json(&["agenda", "list", "--book", "kriptogram-masuk"]);
+        if list["entries"].as_array().unwrap().len() == 3 {
+            assert_eq!(list["entries"][0]["status"], "baru");
+            assert_eq!(
+                list["entries"][0]["attachments"][0]["sha256"],
+                want1.as_str()
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "dropped .kgm not opened: {list}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let side = c.data.join("ingest/failed/kiriman.kgm.error.txt");
+    while !side.exists() {
+        assert!(Instant::now() < deadline, "dropped .kgm not refused on C");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let err = std::fs::read_to_string(&side).unwrap();
+    assert!(err.contains("class: not_addressed"), "{err}");
+    assert_eq!(
+        c.json(&["agenda", "list"])["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Sealing a kriptogram-keluar draft seals that very entry; sealing another entry (here B's
+    // received letter, forwarded to A) copies its fields and attachments into a new entry.
+    let draft = a.json(&[
+        "keluar",
+        "new",
+        "--kriptogram",
+        "--perihal",
+        "Laporan bulanan",
+        "--klasifikasi",
+        "T",
+        "--nomor-surat",
+        "LAP/7",
+    ]);
+    let draft_id = draft["id"].as_u64().unwrap();
+    assert_eq!(draft["status"], "draft");
+    let s4 = a.json(&[
+        "kriptogram",
+        "seal",
+        "--entry",
+        &draft_id.to_string(),
+        "--to",
+        "32.02",
+        letter2.to_str().unwrap(),
+    ]);
+    assert_eq!(s4["entry"]["id"], draft_id);
+    assert_eq!(s4["entry"]["status"], "diagendakan");
+    assert_eq!(s4["entry"]["nomor_agenda"], 4);
+    let r = c.json(&["kriptogram", "open", s4["path"].as_str().unwrap()]);
+    assert_eq!(r["results"][0]["entry"]["perihal"], "Laporan bulanan");
+    assert_eq!(r["results"][0]["entry"]["klasifikasi"], "Terbatas");
+    let fwd = b.json(&[
+        "kriptogram",
+        "seal",
+        "--entry",
+        &entry_b.to_string(),
+        "--to",
+        "32",
+    ]);
+    assert_eq!(fwd["entry"]["book"], "kriptogram-keluar");
+    assert_ne!(fwd["entry"]["id"], entry_b);
+    let r = a.json(&["kriptogram", "open", fwd["path"].as_str().unwrap()]);
+    let e = &r["results"][0]["entry"];
+    assert_eq!(e["asal"], "Diskominfo Kabupaten Bogor");
+    assert_eq!(e["attachments"][1]["sha256"], want2.as_str());
+
+    // A bit flipped in the ciphertext: bad signature, refused with its class.
+    let mut bytes = std::fs::read(&kgm).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    let tampered = work.path().join("tampered.kgm");
+    std::fs::write(&tampered, bytes).unwrap();
+    let o = b.kasa(&["kriptogram", "open", tampered.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = std::fs::read_to_string(b.data.join("ingest/failed/tampered.kgm.error.txt")).unwrap();
+    assert!(err.contains("class: bad_signature"), "{err}");
+
+    // Break-glass: the exported age identity opens the extracted inner part.
+    let ident = b.ok(&[
+        "identity",
+        "export-age",
+        "--passphrase-file",
+        b.pass.to_str().unwrap(),
+    ]);
+    assert!(ident.trim().starts_with("AGE-SECRET-KEY-1"));
+    let inner = work.path().join("inner.age");
+    b.ok(&[
+        "kriptogram",
+        "extract-age",
+        kgm.to_str().unwrap(),
+        inner.to_str().unwrap(),
+    ]);
+    let id = kasa::crypto::Identity::parse(ident.trim()).unwrap();
+    let payload = work.path().join("payload");
+    kasa::crypto::age::decrypt_to_path(
+        std::fs::File::open(&inner).unwrap(),
+        std::slice::from_ref(&id),
+        &payload,
+    )
+    .unwrap();
+    assert!(
+        std::fs::read(&payload)
+            .unwrap()
+            .starts_with(b"KASA-KGM-PAYLOAD/1\n")
+    );
+    // …and so does the reference `age` tool (docs/kriptogram.md §7), when installed.
+    if Command::new("age").arg("--version").output().is_ok() {
+        let idf = work.path().join("identity.txt");
+        std::fs::write(&idf, &ident).unwrap();
+        std::fs::set_permissions(&idf, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let by_tool = work.path().join("payload-age");
+        let o = Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&idf)
+            .arg("-o")
+            .arg(&by_tool)
+            .arg(&inner)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "age -d: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read(&by_tool).unwrap(),
+            std::fs::read(&payload).unwrap()
+        );
+    } else {
+        eprintln!("`age` not installed: break-glass with the reference tool not exercised");
+    }
+    let tail = b.json(&["audit", "tail", "-n", "50"]);
+    assert!(
+        tail.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["action"] == "identity.export")
+    );
+
+    // Audit chains intact everywhere.
+    for n in [&a, &b, &c] {
+        let r = n.json(&["audit", "verify"]);
+        assert_eq!(r["ok"], true, "{}: {r}", n.id);
+    }
+}
+
+#[test]
+fn locked_node_refuses_seal_and_open() {
+    let n = {
+        let mut n = Node::new("51.01", "Diskominfo Kabupaten Jembrana");
+        // Restart without the passphrase: locked.
+        n.ok(&["node", "stop"]);
+        if let Some(mut ch) = n.child.take() {
+            let _ = ch.wait();
+        }
+        let child = n
+            .cmd()
+            .args(["node", "--foreground"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        n.child = Some(child);
+        let sock = n.data.join("node.sock");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::os::unix::net::UnixStream::connect(&sock).is_err() {
+            assert!(Instant::now() < deadline);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        n
+    };
+    let f = n.data.join("x.txt");
+    std::fs::write(&f, "x").unwrap();
+    let o = n.kasa(&[
+        "kriptogram",
+        "seal",
+        "--to",
+        "52",
+        "--perihal",
+        "x",
+        "--klasifikasi",
+        "B",
+        f.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--passphrase-file"), "{}", stderr(&o));
+    // A wrong passphrase file mode is refused at init.
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("pass");
+    std::fs::write(&p, "abc").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(tmp.path().join("d"))
+        .arg("--config-dir")
+        .arg(tmp.path().join("c"))
+        .env_remove("KASA_SOCKET")
+        .args([
+            "init",
+            "--node-id",
+            "9",
+            "--name",
+            "x",
+            "--passphrase-file",
+            p.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
+    assert!(!tmp.path().join("d/kasa.redb").exists());
+}
+
+#[test]
+fn init_without_terminal_or_passphrase_file_defers_the_identity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(tmp.path().join("d"))
+            .arg("--config-dir")
+            .arg(tmp.path().join("c"))
+            .env_remove("KASA_SOCKET")
+            .env("KASA_LOG", "warn")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let o = run(&["init", "--node-id", "63.01", "--name", "Diskominfo Uji"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("kasa identity create"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("d/keys/node.keystore").exists());
+    assert!(!run(&["identity", "card"]).status.success());
+    let p = tmp.path().join("pass");
+    std::fs::write(&p, "frasa sandi uji").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run(&[
+        "identity",
+        "create",
+        "--insecure-fast-kdf",
+        "--passphrase-file",
+        p.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["identity", "card"]);
+    assert!(o.status.success());
+    let card = kasa::crypto::NodeCard::parse(&String::from_utf8(o.stdout).unwrap()).unwrap();
+    assert_eq!(card.node_id, "63.01");
+    // Never twice.
+    let o = run(&[
+        "identity",
+        "create",
+        "--passphrase-file",
+        p.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+}
