@@ -148,13 +148,22 @@ impl Blobs {
         let target = self.path(&hex);
         let dir = target.parent().unwrap_or(&self.root).to_path_buf();
         mkdir_private(&dir)?;
-        if target.exists() {
+        if target.exists() || self.age_path(&hex).exists() {
+            // Same content stored before (in plaintext, or encrypted at rest because it was classified
+            // Rahasia / Sangat Rahasia: never re-create its plaintext).
             fs::remove_file(staged)?;
         } else {
             fs::rename(staged, &target)?;
             fsync_dir(&dir);
         }
         Ok(target)
+    }
+
+    /// Path of the blob encrypted at rest (age, to the node's own X25519 key): `blobs/ab/<sha>.age`.
+    pub fn age_path(&self, hex: &str) -> PathBuf {
+        let mut p = self.path(hex).into_os_string();
+        p.push(".age");
+        PathBuf::from(p)
     }
 
     /// Reads a blob whole.

@@ -260,11 +260,7 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                     e.attachments.len()
                 ),
             ))?;
-            let data = state
-                .ingest
-                .blobs()
-                .read(&a.sha256)
-                .map_err(|err| ("internal", format!("blob {} unreadable: {err}", a.sha256)))?;
+            let data = super::atrest::read_blob(state, &a.sha256)?;
             let _ = st.audit_event(
                 &Actor::operator(op),
                 "attachment.read",

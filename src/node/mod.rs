@@ -4,6 +4,7 @@
 //! socket (identity from SO_PEERCRED); pushes committed changes to subscribed clients. One node per data
 //! directory, enforced by an exclusive `flock` on `node.pid` (and by redb's own file lock).
 
+pub mod atrest;
 mod handlers;
 mod hub;
 pub mod kriptogram;
@@ -164,8 +165,15 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         .spawn(move || server::accept_loop(listener, accept_state))
         .map_err(|e| StartError::Io(e.to_string()))?;
 
+    // The main thread keeps the timers: encryption at rest of newly classified Rahasia blobs.
+    let mut last_atrest = std::time::Instant::now() - Duration::from_secs(1);
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(100));
+        if last_atrest.elapsed() >= Duration::from_millis(500) {
+            let _guard = state.work.read();
+            atrest::process_pending(&state);
+            last_atrest = std::time::Instant::now();
+        }
     }
     tracing::info!("stopping: no new work; finishing what is in flight");
     hub.publish(crate::proto::Event::Stopping);

@@ -5,6 +5,7 @@
 //! audit trail are atomic. Values are versioned bytes ([`codec`]); secondary indexes are written in the
 //! same transaction as their rows.
 
+pub mod atrest;
 pub mod codec;
 mod kriptogram;
 
@@ -319,6 +320,11 @@ pub(crate) fn put_entry(tx: &WriteTransaction, old: Option<&Entry>, e: &Entry) -
     by_status.insert((e.book.code(), e.status.code(), ts, e.id), ())?;
     by_book.insert((e.book.code(), ts, e.id), ())?;
     bump_count(tx, e.book, e.status, 1)?;
+    // Dikecualikan (Rahasia / Sangat Rahasia) with a plaintext blob: queue it for encryption at rest in
+    // the same transaction, so a crash cannot forget it (SOP 001 step 3).
+    if atrest::needs_protection(e) {
+        tx.open_table(atrest::PENDING)?.insert(e.id, ())?;
+    }
     Ok(digest_of(&bytes))
 }
 

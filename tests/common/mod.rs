@@ -102,6 +102,8 @@ pub struct TestNode {
     pub config: PathBuf,
     pub socket: PathBuf,
     pub child: Option<Child>,
+    /// Extra arguments for `kasa node --foreground` (e.g. `--passphrase-file F`).
+    pub node_args: Vec<String>,
     starts: u32,
 }
 
@@ -138,6 +140,7 @@ impl TestNode {
             config,
             socket: PathBuf::new(),
             child: None,
+            node_args: Vec::new(),
             starts: 0,
         };
         n.edit_config(|t| {
@@ -218,6 +221,7 @@ impl TestNode {
         let child = self
             .cmd()
             .args(["node", "--foreground"])
+            .args(&self.node_args)
             .env("KASA_LOG", "info")
             .stdout(log.try_clone().unwrap())
             .stderr(log)

@@ -1,0 +1,151 @@
+//! Encryption at rest of *dikecualikan* blobs (Rahasia / Sangat Rahasia; SOP 001 steps 3–4, issue 7 §5).
+//!
+//! An entry classified R or SR is queued by the store in the classifying transaction. The node then
+//! encrypts each plaintext blob with age to its own X25519 recipient (public key from the node card: no
+//! passphrase needed to encrypt) into `blobs/ab/<sha>.age` (temp 0600 → fsync → rename), commits the
+//! `encrypted_at_rest` flags with an audit record, and only then removes the plaintext blob. A crash at any
+//! point leaves the plaintext (never a loss) and the entry still queued; the queue is processed at start.
+//! Reading an encrypted blob needs the unlocked node keys and is audited by the caller.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+
+use jiff::Timestamp;
+
+use super::NodeState;
+use crate::crypto::{Armor, Decryptor, Encryptor};
+
+/// Encrypts the queued entries' blobs. Returns how many entries were completed. Errors are logged and the
+/// entry stays queued (an alarm is raised once when the node has no identity to encrypt to).
+pub fn process_pending(state: &NodeState) -> usize {
+    let Ok(ids) = state.store.atrest_pending() else {
+        return 0;
+    };
+    if ids.is_empty() {
+        return 0;
+    }
+    let Some(card) = state.identity.card.as_ref() else {
+        tracing::warn!(
+            count = ids.len(),
+            "Rahasia blobs wait for encryption at rest: this node has no identity yet (`kasa identity create`)"
+        );
+        return 0;
+    };
+    let blobs = state.ingest.blobs();
+    let mut done = 0;
+    for id in ids {
+        let Ok(Some(e)) = state.store.entry(id) else {
+            let _ = state.store.atrest_forget(id);
+            continue;
+        };
+        if !crate::store::atrest::needs_protection(&e) {
+            let _ = state.store.atrest_forget(id);
+            continue;
+        }
+        let mut encrypted = Vec::new();
+        for a in e
+            .attachments
+            .iter()
+            .filter(|a| !a.encrypted_at_rest && !a.sha256.is_empty())
+        {
+            let enc = blobs.age_path(&a.sha256);
+            if !enc.exists() {
+                let plain = blobs.path(&a.sha256);
+                if let Err(err) = encrypt_file(&plain, &enc, &card.encryption) {
+                    tracing::warn!(entry = id, blob = %a.sha256, error = %err, "encryption at rest failed; will retry");
+                    continue;
+                }
+            }
+            encrypted.push(a.sha256.clone());
+        }
+        if encrypted.is_empty() {
+            continue;
+        }
+        match state.store.atrest_done(id, &encrypted, Timestamp::now()) {
+            Ok(ch) => {
+                for sha in &encrypted {
+                    let _ = fs::remove_file(blobs.path(sha));
+                }
+                state.hub.publish_changes(ch);
+                done += 1;
+            }
+            Err(err) => {
+                tracing::warn!(entry = id, error = %err, "could not record encryption at rest; will retry")
+            }
+        }
+    }
+    done
+}
+
+fn encrypt_file(
+    plain: &std::path::Path,
+    enc: &std::path::Path,
+    to: &crate::crypto::Recipient,
+) -> Result<(), String> {
+    let mut src = fs::File::open(plain).map_err(|e| format!("{}: {e}", plain.display()))?;
+    let tmp = enc.with_extension("age.tmp");
+    let _ = fs::remove_file(&tmp);
+    let out = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| e.to_string())?;
+    let res = (|| -> Result<(), String> {
+        let mut w = Encryptor::new(out, std::slice::from_ref(to), Armor::Binary)
+            .map_err(|e| e.to_string())?;
+        std::io::copy(&mut src, &mut w).map_err(|e| e.to_string())?;
+        let mut f = w.finish().map_err(|e| e.to_string())?;
+        f.flush().map_err(|e| e.to_string())?;
+        f.sync_all().map_err(|e| e.to_string())
+    })();
+    if let Err(e) = res {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    fs::rename(&tmp, enc).map_err(|e| e.to_string())?;
+    if let Some(dir) = enc.parent()
+        && let Ok(d) = fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Reads blob `sha`: the plaintext file if present, else the encrypted-at-rest copy decrypted with the
+/// node's keys. Errors: `locked` when the keys are not unlocked, `internal` when neither file is readable.
+pub fn read_blob(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'static str, String)> {
+    let blobs = state.ingest.blobs();
+    match fs::read(blobs.path(sha)) {
+        Ok(d) => return Ok(d),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(("internal", format!("blob {sha} unreadable: {e}")));
+        }
+        Err(_) => {}
+    }
+    let enc = fs::File::open(blobs.age_path(sha)).map_err(|e| {
+        (
+            "internal",
+            format!("blob {sha} is missing in plaintext and encrypted form: {e}"),
+        )
+    })?;
+    let keys = state.identity.keys().ok_or((
+        "locked",
+        "this document is stored encrypted (Rahasia/Sangat Rahasia) and the node is locked: restart the node with its passphrase (`kasa node --passphrase-file F`)".to_string(),
+    ))?;
+    let mut d = Decryptor::new_auto(
+        std::io::BufReader::new(enc),
+        std::slice::from_ref(&keys.encryption),
+    )
+    .map_err(|e| ("internal", format!("blob {sha}: {e}")))?;
+    let mut out = Vec::new();
+    loop {
+        match d.next_chunk() {
+            Ok(Some(c)) => out.extend_from_slice(c),
+            Ok(None) => break,
+            Err(e) => return Err(("internal", format!("blob {sha} failed to decrypt: {e}"))),
+        }
+    }
+    Ok(out)
+}
