@@ -124,4 +124,27 @@ fn rahasia_blob_is_encrypted_at_rest_and_still_readable() {
         "{}",
         describe(&o)
     );
+
+    // Unlocking the running node (no restart) makes it readable again; a wrong passphrase is refused.
+    let wrong = n.tmp.path().join("wrong");
+    std::fs::write(&wrong, "bukan ini\n").unwrap();
+    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(
+        !n.kasa(&[
+            "node",
+            "unlock",
+            "--passphrase-file",
+            wrong.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    n.kasa_ok(&[
+        "node",
+        "unlock",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    n.kasa_ok(&["agenda", "export", &id, "--out", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), original);
 }

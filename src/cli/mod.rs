@@ -112,6 +112,11 @@ pub enum Cmd {
 pub enum NodeAction {
     /// Ask the running node to stop (admin).
     Stop,
+    /// Unlock the running node's keystore (passphrase from a 0600 file or asked on the terminal).
+    Unlock {
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -553,6 +558,29 @@ fn run(cli: Cli) -> Result<(), Fail> {
     };
     match cmd {
         Cmd::Extract { file } => std::process::exit(crate::ingest::extract::child_main(&file)),
+        Cmd::Node {
+            action: Some(NodeAction::Unlock { passphrase_file }),
+            ..
+        } => {
+            let pass = match passphrase_file {
+                Some(f) => {
+                    crate::crypto::read_passphrase_file(&f).map_err(|e| Fail(e.to_string(), 2))?
+                }
+                None => crate::node::kriptogram::read_passphrase_tty(
+                    "Frasa sandi keystore node / node keystore passphrase: ",
+                )
+                .map_err(|e| Fail(e.to_string(), 2))?,
+            };
+            let text = String::from_utf8(pass.to_vec())
+                .map_err(|_| Fail("the passphrase is not UTF-8 text".into(), 2))?;
+            let text = zeroize::Zeroizing::new(text);
+            let mut c = connect(&paths)?;
+            c.call(Request::Unlock {
+                passphrase: text.to_string(),
+            })?;
+            println!("node terbuka / node unlocked");
+            Ok(())
+        }
         Cmd::Node {
             action: Some(NodeAction::Stop),
             ..

@@ -342,6 +342,34 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             st.draft_delete(op.uid, &key).map_err(store_err)?;
             Ok(Reply::Ok)
         }
+        Request::Unlock { passphrase } => {
+            let pass = zeroize::Zeroizing::new(passphrase.into_bytes());
+            if state.identity.keys().is_some() {
+                return Err(("rule", "the node is already unlocked".into()));
+            }
+            match state.identity.unlock(&state.paths, &state.node_id, &pass) {
+                Ok(()) => {
+                    let _ = st.audit_event(
+                        &Actor::operator(op),
+                        "identity.unlock",
+                        &format!("node:{}", state.node_id),
+                        "",
+                        now,
+                    );
+                    Ok(Reply::Ok)
+                }
+                Err(e) => {
+                    let _ = st.audit_event(
+                        &Actor::operator(op),
+                        "identity.unlock.failed",
+                        &format!("node:{}", state.node_id),
+                        "",
+                        now,
+                    );
+                    Err(("rule", format!("unlock refused: {e}")))
+                }
+            }
+        }
         Request::NodeStop => {
             require_admin(op, "stopping the node")?;
             let _ = st.audit_event(

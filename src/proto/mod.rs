@@ -181,6 +181,10 @@ pub enum Request {
     },
     /// Ask the node to stop (admin only).
     NodeStop,
+    /// Unlock the node's keystore (DESIGN §5: asked once at start, or later by an operator who knows it).
+    Unlock {
+        passphrase: String,
+    },
     /// Records in the audit chain that the node identity was exported (`kasa identity export-age`).
     IdentityExportAudit {
         #[serde(default)]
