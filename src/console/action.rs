@@ -74,8 +74,8 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai(
         "filter",
         Some("teks"),
-        "saring daftar (status:baru, k:R, teks)",
-        "filter the list (status:baru, k:R, text)",
+        "saring/urutkan (status:baru k:R dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, teks)",
+        "filter/sort (status:baru k:R dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, text)",
     ),
     ai("back", None, "kembali / batal", "back / cancel"),
     ai(

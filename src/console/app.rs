@@ -85,6 +85,7 @@ impl EntryList {
             .filter(|(_, e)| f.matches(e))
             .map(|(i, _)| i)
             .collect();
+        f.sort_view(&self.entries, &mut self.view);
         if let Some(id) = keep
             && let Some(p) = self.view.iter().position(|&i| self.entries[i].id == id)
         {
@@ -133,11 +134,17 @@ impl EntryList {
     }
 }
 
-/// The `/` filter: `status:baru`, `k:R` (klasifikasi code), other words match the entry's text.
+/// The `/` filter: `status:baru`, `k:R` (klasifikasi code), `dari:2026-11-01` / `sampai:2026-11-30`
+/// (received date, inclusive, in the local zone), `urut:nomor|perihal|batas|k` (sort; default newest
+/// first with untriaged scans on top); other words match the entry's text.
 #[derive(Debug, Default)]
 pub struct Filter {
     status: Option<String>,
     k: Option<String>,
+    from: Option<jiff::civil::Date>,
+    to: Option<jiff::civil::Date>,
+    /// Sort key named by `urut:`.
+    pub sort: Option<String>,
     words: Vec<String>,
 }
 
@@ -150,6 +157,12 @@ impl Filter {
                 f.status = Some(v.to_string());
             } else if let Some(v) = l.strip_prefix("k:") {
                 f.k = Some(v.to_string());
+            } else if let Some(d) = l.strip_prefix("dari:").and_then(|v| v.parse().ok()) {
+                f.from = Some(d);
+            } else if let Some(d) = l.strip_prefix("sampai:").and_then(|v| v.parse().ok()) {
+                f.to = Some(d);
+            } else if let Some(v) = l.strip_prefix("urut:") {
+                f.sort = Some(v.to_string());
             } else {
                 f.words.push(l);
             }
@@ -168,11 +181,36 @@ impl Filter {
         {
             return false;
         }
+        if self.from.is_some() || self.to.is_some() {
+            let d = e.received_at.to_zoned(jiff::tz::TimeZone::system()).date();
+            if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
+                return false;
+            }
+        }
         if self.words.is_empty() {
             return true;
         }
         let h = e.haystack();
         self.words.iter().all(|w| h.contains(w.as_str()))
+    }
+
+    /// Orders the filtered view (indexes into `entries`) by the `urut:` key, if any.
+    pub fn sort_view(&self, entries: &[Entry], view: &mut [usize]) {
+        let Some(key) = self.sort.as_deref() else {
+            return;
+        };
+        match key {
+            "nomor" | "no" => {
+                view.sort_by_key(|&i| (entries[i].nomor_agenda.is_none(), entries[i].nomor_agenda))
+            }
+            "perihal" => view.sort_by_cached_key(|&i| entries[i].perihal.to_lowercase()),
+            "batas" | "deadline" => {
+                view.sort_by_key(|&i| (entries[i].batas_waktu.is_none(), entries[i].batas_waktu))
+            }
+            "k" | "klasifikasi" => view.sort_by_key(|&i| std::cmp::Reverse(entries[i].klasifikasi)),
+            "diterima" | "lama" => view.sort_by_key(|&i| entries[i].received_at),
+            _ => {}
+        }
     }
 }
 
@@ -1265,4 +1303,79 @@ fn list_call(p: Pane) -> Effect {
         },
         Purpose::List(p),
     )
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use crate::domain::{Attachment, Klasifikasi};
+
+    fn entry(
+        id: u64,
+        day: &str,
+        nomor: Option<u64>,
+        k: Option<Klasifikasi>,
+        perihal: &str,
+    ) -> Entry {
+        let at: jiff::Timestamp = day
+            .parse::<jiff::civil::Date>()
+            .unwrap()
+            .at(12, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::system())
+            .unwrap()
+            .timestamp();
+        let mut e = Entry::new_scan(
+            id,
+            at,
+            Attachment {
+                sha256: String::new(),
+                name: format!("{id}.pdf"),
+                mime: String::new(),
+                size: 1,
+                pages: None,
+                encrypted_at_rest: false,
+            },
+        );
+        e.nomor_agenda = nomor;
+        e.klasifikasi = k;
+        e.perihal = perihal.into();
+        e
+    }
+
+    #[test]
+    fn date_range_and_sort_tokens() {
+        let es = vec![
+            entry(
+                1,
+                "2026-11-01",
+                Some(2),
+                Some(Klasifikasi::Biasa),
+                "Undangan",
+            ),
+            entry(
+                2,
+                "2026-11-15",
+                Some(1),
+                Some(Klasifikasi::Rahasia),
+                "Laporan",
+            ),
+            entry(3, "2026-12-01", None, None, "Aduan"),
+        ];
+        let f = Filter::parse("dari:2026-11-01 sampai:2026-11-30");
+        let ids: Vec<u64> = es.iter().filter(|e| f.matches(e)).map(|e| e.id).collect();
+        assert_eq!(ids, vec![1, 2], "both ends inclusive, December excluded");
+        let f = Filter::parse("urut:nomor");
+        let mut view = vec![0, 1, 2];
+        f.sort_view(&es, &mut view);
+        assert_eq!(view, vec![1, 0, 2], "by nomor agenda, unnumbered last");
+        let f = Filter::parse("urut:k");
+        let mut view = vec![0, 1, 2];
+        f.sort_view(&es, &mut view);
+        assert_eq!(view[0], 1, "Rahasia first");
+        let f = Filter::parse("urut:perihal laporan");
+        assert!(
+            f.matches(&es[1]) && !f.matches(&es[0]),
+            "sort token does not filter; words still do"
+        );
+    }
 }
