@@ -94,5 +94,60 @@ fn bytes_per_cursor_down(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frames, bytes_per_cursor_down);
+/// While idle only the clock changes: bytes written per second-tick over 10 s at 80×24.
+fn bytes_while_idle(c: &mut Criterion) {
+    let mut app = model(100_000, 80, 24);
+    let counter = CountingWriter::default();
+    let mut t = Terminal::with_options(
+        CrosstermBackend::new(counter.clone()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .unwrap();
+    t.draw(|f| draw(&app, f)).unwrap();
+    let before = counter.count();
+    for _ in 0..10 {
+        app.now = app
+            .now
+            .checked_add(jiff::SignedDuration::from_secs(1))
+            .unwrap();
+        t.draw(|f| draw(&app, f)).unwrap();
+    }
+    let bytes = counter.count() - before;
+    eprintln!(
+        "bytes written while idle for 10 s at 80x24 (10 clock ticks): {bytes} ({} per tick)",
+        bytes / 10
+    );
+    c.bench_function("idle_clock_tick_80x24", |b| {
+        b.iter(|| {
+            app.now = app
+                .now
+                .checked_add(jiff::SignedDuration::from_secs(1))
+                .unwrap();
+            t.draw(|f| draw(&app, f)).unwrap();
+        })
+    });
+}
+
+/// Start to first frame, in-process part: the first list reply (the console asks for the newest 2000 of a
+/// 10⁵-entry book) turned into state and drawn at 80×24. The socket round trip is measured separately
+/// (`agenda_page` in `benches/node.rs`).
+fn first_frame(c: &mut Criterion) {
+    c.bench_function("first_frame_80x24_from_2000_of_1e5", |b| {
+        b.iter(|| {
+            let app = model(2000, 80, 24);
+            let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+            t.draw(|f| draw(&app, f)).unwrap();
+        })
+    });
+}
+
+criterion_group!(
+    benches,
+    frames,
+    bytes_per_cursor_down,
+    bytes_while_idle,
+    first_frame
+);
 criterion_main!(benches);

@@ -52,9 +52,16 @@ pub struct EntryList {
     pub cursor: usize,
     pub offset: usize,
     pub filter: String,
+    /// Deadlines of the open entries, sorted: the overdue count is a binary search per frame.
+    pub open_deadlines: Vec<jiff::Timestamp>,
 }
 
 impl EntryList {
+    /// How many open entries are overdue at `now` (deadline reached: overdue flips exactly at it).
+    pub fn overdue_at(&self, now: jiff::Timestamp) -> usize {
+        self.open_deadlines.partition_point(|d| *d <= now)
+    }
+
     pub fn new(book: Book) -> EntryList {
         EntryList {
             book,
@@ -63,6 +70,7 @@ impl EntryList {
             cursor: 0,
             offset: 0,
             filter: String::new(),
+            open_deadlines: Vec::new(),
         }
     }
 
@@ -71,6 +79,12 @@ impl EntryList {
         let keep = self.selected().map(|e| e.id);
         // Untriaged scans first; otherwise the node's order (newest first).
         entries.sort_by_key(|e| e.status != Status::Baru);
+        self.open_deadlines = entries
+            .iter()
+            .filter(|e| e.status.is_open())
+            .filter_map(|e| e.batas_waktu)
+            .collect();
+        self.open_deadlines.sort_unstable();
         self.entries = entries;
         self.rebuild(keep, page);
     }
@@ -1271,13 +1285,7 @@ impl App {
                 .filter(|e| e.status == Status::Baru)
                 .count() as u64,
         };
-        let overdue = self
-            .masuk
-            .entries
-            .iter()
-            .chain(self.keluar.entries.iter())
-            .filter(|e| e.status.is_open() && e.batas_waktu.is_some_and(|b| b <= self.now))
-            .count() as u64;
+        let overdue = (self.masuk.overdue_at(self.now) + self.keluar.overdue_at(self.now)) as u64;
         let ingest = self
             .status
             .as_ref()
