@@ -55,6 +55,12 @@ pub enum Action {
     Complete,
     Yes,
     No,
+    /// Seal the selected keluar entry as a kriptogram to peer node ids (comma-separated).
+    Seal(Option<String>),
+    /// Show the peer nodes (pola hubungan komunikasi sandi) with their safety numbers.
+    Peers,
+    /// Mark the selected peer verified after comparing the safety number.
+    PeerVerify,
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -158,6 +164,24 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai("yes", None, "ya", "yes"),
     ai("no", None, "tidak", "no"),
     ai("none", None, "tidak ada (lepas tombol)", "nothing (unbind)"),
+    ai(
+        "seal",
+        Some("id-node,…"),
+        "kirim sebagai kriptogram ke node mitra",
+        "seal as a kriptogram to peer nodes",
+    ),
+    ai(
+        "peers",
+        None,
+        "node mitra dan nomor keamanan",
+        "peer nodes and safety numbers",
+    ),
+    ai(
+        "peer_verify",
+        None,
+        "verifikasi node mitra (nomor keamanan cocok)",
+        "verify the peer (safety number matches)",
+    ),
 ];
 
 const fn ai(
@@ -233,6 +257,9 @@ impl Action {
             "complete" => Action::Complete,
             "yes" => Action::Yes,
             "no" => Action::No,
+            "seal" => Action::Seal(opt(rest)),
+            "peers" => Action::Peers,
+            "peer_verify" => Action::PeerVerify,
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

@@ -25,6 +25,9 @@ pub enum Effect {
     /// Clear and fully redraw the terminal.
     ClearScreen,
     Quit,
+    /// Read these files (the operator's own, with the operator's rights), put them into the request's
+    /// `files` as base64, then send it like [`Effect::Call`].
+    CallWithFiles(Request, Vec<PathBuf>, Purpose),
 }
 
 /// Why a request was sent.
@@ -40,6 +43,13 @@ pub enum Purpose {
     Drafts,
     Attachment(PathBuf),
     Ignore,
+    /// A seal of entry `id` to these peers (retried with `yes_unverified` after a confirmation).
+    Sealed {
+        id: u64,
+        to: Vec<String>,
+    },
+    Peers,
+    PeerVerified,
 }
 
 /// One list (tab) of entries with its cursor and filter.
@@ -247,6 +257,7 @@ pub enum PromptKind {
     Duplicate(u64),
     Export(u64),
     Saluran(u64),
+    Seal(u64),
 }
 
 /// A one-line prompt (command line, filter, reason…).
@@ -270,7 +281,26 @@ impl PromptState {
 pub enum ConfirmKind {
     Quit,
     DiscardForm,
-    ResumeDraft { key: String, data: String },
+    ResumeDraft {
+        key: String,
+        data: String,
+    },
+    /// Seal to peers of which some are not verified yet.
+    SealUnverified {
+        id: u64,
+        to: Vec<String>,
+    },
+    /// The operator compared the safety number of this peer.
+    VerifyPeer {
+        node_id: String,
+    },
+}
+
+/// The peers overlay.
+#[derive(Debug, Clone)]
+pub struct PeersState {
+    pub peers: Vec<crate::proto::PeerInfo>,
+    pub cursor: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -294,6 +324,7 @@ pub enum Layer {
     Prompt(Box<PromptState>),
     Confirm(ConfirmState),
     Help(HelpState),
+    Peers(PeersState),
 }
 
 /// The node as the header shows it.
@@ -435,6 +466,7 @@ impl App {
             Some(Layer::Prompt(_)) => vec!["prompt"],
             Some(Layer::Confirm(_)) => vec!["confirm"],
             Some(Layer::Help(_)) => vec!["help", "global"],
+            Some(Layer::Peers(_)) => vec!["peers", "global"],
         }
     }
 
@@ -704,6 +736,12 @@ impl App {
                     Some(Layer::Help(s)) => {
                         s.scroll = (s.scroll as isize).saturating_add(d).max(0) as usize
                     }
+                    Some(Layer::Peers(s)) => {
+                        let n = s.peers.len() as isize;
+                        s.cursor = (s.cursor as isize)
+                            .saturating_add(d)
+                            .clamp(0, (n - 1).max(0)) as usize;
+                    }
                     Some(_) => {}
                     None => {
                         let l = self.list_mut();
@@ -870,6 +908,71 @@ impl App {
                     )],
                 }
             }
+            Action::Seal(to) => {
+                let Some(e) = self.need_entry() else {
+                    return Vec::new();
+                };
+                match to {
+                    None => {
+                        self.prompt(PromptKind::Seal(e.id), "");
+                        Vec::new()
+                    }
+                    Some(arg) => {
+                        // `5171,51 /path/surat.pdf …`: node ids, then (optionally) files to enclose.
+                        let (files, ids): (Vec<&str>, Vec<&str>) = arg
+                            .split([',', ' '])
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .partition(|t| t.contains('/') || t.starts_with('~'));
+                        let to: Vec<String> = ids.into_iter().map(String::from).collect();
+                        if to.is_empty() {
+                            self.error("sebutkan id node tujuan, mis. 51 atau 51,5171 (lalu path berkas bila perlu)");
+                            return Vec::new();
+                        }
+                        let req = Request::KriptogramSeal {
+                            entry: Some(e.id),
+                            fields: None,
+                            to: to.clone(),
+                            yes_unverified: false,
+                            files: Vec::new(),
+                        };
+                        let purpose = Purpose::Sealed { id: e.id, to };
+                        if files.is_empty() {
+                            vec![Effect::Call(req, purpose)]
+                        } else {
+                            vec![Effect::CallWithFiles(
+                                req,
+                                files.into_iter().map(PathBuf::from).collect(),
+                                purpose,
+                            )]
+                        }
+                    }
+                }
+            }
+            Action::Peers => vec![Effect::Call(Request::PeerList, Purpose::Peers)],
+            Action::PeerVerify => {
+                let Some(Layer::Peers(p)) = self.layers.last() else {
+                    return Vec::new();
+                };
+                let Some(peer) = p.peers.get(p.cursor) else {
+                    return Vec::new();
+                };
+                let sn = peer
+                    .safety_number
+                    .clone()
+                    .unwrap_or_else(|| "(node ini belum punya identitas)".into());
+                let message = format!(
+                    "{} ({}) — nomor keamanan / safety number: {sn}. Bacakan dan bandingkan dengan petugas node mitra. Cocok?",
+                    peer.node_id, peer.name
+                );
+                self.layers.push(Layer::Confirm(ConfirmState {
+                    message,
+                    kind: ConfirmKind::VerifyPeer {
+                        node_id: peer.node_id.clone(),
+                    },
+                }));
+                Vec::new()
+            }
             Action::FormNext | Action::FormPrev => {
                 let d = if action == Action::FormNext { 1 } else { -1 };
                 if let Some(f) = self.form_mut() {
@@ -957,6 +1060,23 @@ impl App {
                         }
                         Vec::new()
                     }
+                    ConfirmKind::SealUnverified { id, to } => vec![Effect::Call(
+                        Request::KriptogramSeal {
+                            entry: Some(id),
+                            fields: None,
+                            to: to.clone(),
+                            yes_unverified: true,
+                            files: Vec::new(),
+                        },
+                        Purpose::Sealed { id, to },
+                    )],
+                    ConfirmKind::VerifyPeer { node_id } => vec![Effect::Call(
+                        Request::PeerVerify {
+                            node_id,
+                            confirm: true,
+                        },
+                        Purpose::PeerVerified,
+                    )],
                     ConfirmKind::ResumeDraft { key, .. } => {
                         if let Some(id) = key
                             .strip_prefix("register:")
@@ -1072,6 +1192,7 @@ impl App {
             PromptKind::Note(_) => Action::Note(Some(v)),
             PromptKind::Export(_) => Action::Export(Some(v)),
             PromptKind::Saluran(_) => Action::KeluarSend(Some(v)),
+            PromptKind::Seal(_) => Action::Seal(Some(v)),
             PromptKind::Duplicate(_) => match v.parse() {
                 Ok(of) => Action::Duplicate(Some(of)),
                 Err(_) => {
@@ -1131,6 +1252,15 @@ impl App {
                         self.error(e);
                     }
                     Purpose::Ignore => {}
+                    Purpose::Sealed { id, to } if e.contains("--yes-unverified") => {
+                        let message = format!(
+                            "{e}\n\nTetap kirim ke node yang belum diverifikasi? / Seal to an unverified peer anyway?"
+                        );
+                        self.layers.push(Layer::Confirm(ConfirmState {
+                            message,
+                            kind: ConfirmKind::SealUnverified { id, to },
+                        }));
+                    }
                     _ => self.error(e),
                 }
                 return Vec::new();
@@ -1178,6 +1308,42 @@ impl App {
                     }
                 }
                 Vec::new()
+            }
+            (
+                Purpose::Sealed { .. },
+                Reply::KriptogramSealed {
+                    entry,
+                    path,
+                    recipients,
+                    ..
+                },
+            ) => {
+                self.info(format!(
+                    "kriptogram nomor {} untuk {} siap di {path}",
+                    entry.nomor_agenda.map_or("-".into(), |n| n.to_string()),
+                    recipients.join(", ")
+                ));
+                vec![
+                    list_call(Pane::Keluar),
+                    Effect::Call(Request::Status, Purpose::Status),
+                ]
+            }
+            (Purpose::Peers, Reply::Peers { peers }) => {
+                if peers.is_empty() {
+                    self.info("belum ada node mitra: tambahkan dengan `kasa peer add KARTU`");
+                    return Vec::new();
+                }
+                self.layers.retain(|l| !matches!(l, Layer::Peers(_)));
+                self.layers
+                    .push(Layer::Peers(PeersState { peers, cursor: 0 }));
+                Vec::new()
+            }
+            (Purpose::PeerVerified, Reply::PeerVerify { peer, .. }) => {
+                self.info(format!(
+                    "node {} ({}) terverifikasi",
+                    peer.node_id, peer.name
+                ));
+                vec![Effect::Call(Request::PeerList, Purpose::Peers)]
             }
             (Purpose::Registered(id), Reply::Entry { entry, .. }) => {
                 self.layers

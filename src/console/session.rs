@@ -83,6 +83,33 @@ impl<L: NodeLink> Session<L> {
                             .notify(format!("gagal menulis {}: {e}", path.display()), true),
                     }
                 }
+                Effect::CallWithFiles(mut req, paths, purpose) => {
+                    let mut loaded = Vec::new();
+                    let mut failed = None;
+                    for p in &paths {
+                        match std::fs::read(p) {
+                            Ok(d) => loaded.push(crate::proto::KgmFile {
+                                name: p
+                                    .file_name()
+                                    .map(|n| n.to_string_lossy().into_owned())
+                                    .unwrap_or_default(),
+                                data_b64: base64::engine::general_purpose::STANDARD.encode(d),
+                            }),
+                            Err(e) => {
+                                failed = Some(format!("{}: {e}", p.display()));
+                                break;
+                            }
+                        }
+                    }
+                    if let Some(e) = failed {
+                        self.app.notify(e, true);
+                        continue;
+                    }
+                    if let Request::KriptogramSeal { files, .. } = &mut req {
+                        files.extend(loaded);
+                    }
+                    q.push_back(Effect::Call(req, purpose));
+                }
                 Effect::ClearScreen => self.clear = true,
                 Effect::Quit => self.app.quit = true,
             }

@@ -98,6 +98,7 @@ pub fn draw(app: &App, f: &mut Frame) {
             Layer::Prompt(p) => draw_prompt(app, p, f, status),
             Layer::Confirm(c) => draw_confirm(app, c, f, area),
             Layer::Help(h) => draw_help(app, h, f, area),
+            Layer::Peers(p) => draw_peers(app, p, f, area),
         }
     }
 }
@@ -722,6 +723,14 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
             app.tr("ekspor lampiran", "export attachment of"),
             app.tr("ke", "to")
         ),
+        PromptKind::Seal(id) => format!(
+            "{} {id} {}: ",
+            app.tr("kirim kriptogram entri", "seal entry"),
+            app.tr(
+                "ke node (id, pisahkan koma)",
+                "to nodes (ids, comma-separated)"
+            )
+        ),
         PromptKind::Saluran(id) => format!(
             "{} {id} {}: ",
             app.tr("kirim entri", "send entry"),
@@ -823,4 +832,59 @@ fn draw_help(app: &App, h: &HelpState, f: &mut Frame, area: Rect) {
         ),
         r,
     );
+}
+
+fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) {
+    let th = &app.theme;
+    let r = centered(
+        area,
+        76,
+        (p.peers.len() as u16 * 2 + 4).min(area.height.saturating_sub(2)),
+    );
+    f.render_widget(Clear, r);
+    let mut lines = Vec::new();
+    for (i, peer) in p.peers.iter().enumerate() {
+        let mark = if peer.verified { "✓" } else { "?" };
+        let head = format!(
+            "{} {mark} {:<8} {} · {:?} · {}",
+            if i == p.cursor { "›" } else { " " },
+            peer.node_id,
+            peer.name,
+            peer.relation,
+            if peer.verified {
+                app.tr("terverifikasi", "verified")
+            } else {
+                app.tr("BELUM diverifikasi", "NOT verified")
+            }
+        );
+        let style = if i == p.cursor {
+            th.get("selection")
+        } else if peer.verified {
+            Style::default()
+        } else {
+            th.get("alarm")
+        };
+        lines.push(Line::from(Span::styled(head, style)));
+        lines.push(Line::from(format!(
+            "     {}: {}",
+            app.tr("nomor keamanan", "safety number"),
+            peer.safety_number.as_deref().unwrap_or("-")
+        )));
+    }
+    let k = |a: &str| app.keymap.key_for(&["peers"], a).unwrap_or_default();
+    let title = format!(
+        " {} · [{}] {} · [{}] {} ",
+        app.tr("Node mitra", "Peer nodes"),
+        k("peer_verify"),
+        app.tr("verifikasi", "verify"),
+        k("back"),
+        app.tr("tutup", "close")
+    );
+    let w = Paragraph::new(lines).block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(th.get("border"))
+            .title(title),
+    );
+    f.render_widget(w, r);
 }
