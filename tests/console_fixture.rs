@@ -106,6 +106,7 @@ pub fn app(theme: &str, n: usize, w: u16, h: u16) -> App {
         alarms_open: 1,
         ingest: Default::default(),
         identity_fingerprint: None,
+        locked: false,
     };
     app.on_reply(
         kasa::console::app::Purpose::Status,

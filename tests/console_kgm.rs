@@ -185,3 +185,64 @@ fn verify_peer_and_seal_from_the_keluar_tab() {
         "{actions:?}"
     );
 }
+
+#[test]
+fn a_locked_node_asks_the_passphrase_once_in_the_console() {
+    let mut n = TestNode::init_with(|_| {});
+    let pass = n.tmp.path().join("pass");
+    std::fs::write(&pass, "frasa sandi yang dikunci\n").unwrap();
+    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = n.kasa(&[
+        "identity",
+        "create",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "identity create: {}", describe(&o));
+    n.start(); // no passphrase: locked
+    assert_eq!(n.status()["locked"], true);
+    let mut s = session(&n);
+    let Some(Layer::Prompt(p)) = s.app.layers.last() else {
+        panic!("expected the passphrase prompt")
+    };
+    assert_eq!(p.kind, kasa::console::app::PromptKind::Unlock);
+    s.keys("salah<Enter>");
+    let Some(Layer::Prompt(p)) = s.app.layers.last() else {
+        panic!("asked again after a wrong passphrase")
+    };
+    assert!(
+        p.error
+            .as_deref()
+            .is_some_and(|e| e.contains("unlock refused")),
+        "{:?}",
+        p.error
+    );
+    s.keys("<C-u>");
+    // Clear whatever is typed, then the right passphrase.
+    while s
+        .app
+        .layers
+        .last()
+        .is_some_and(|l| matches!(l, Layer::Prompt(p) if !p.value().is_empty()))
+    {
+        s.keys("<Backspace>");
+    }
+    s.keys("frasa sandi yang dikunci<Enter>");
+    assert!(
+        s.app.layers.is_empty(),
+        "prompt closed: {:?}",
+        s.app.message
+    );
+    assert_eq!(n.status()["locked"], false);
+    let audit = n.json(&["audit", "tail", "-n", "10", "--json"]);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"identity.unlock") && actions.contains(&"identity.unlock.failed"),
+        "{actions:?}"
+    );
+}

@@ -61,6 +61,8 @@ pub enum Action {
     Peers,
     /// Mark the selected peer verified after comparing the safety number.
     PeerVerify,
+    /// Ask the keystore passphrase and unlock the node.
+    Unlock,
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -177,6 +179,12 @@ pub const ACTIONS: &[ActionInfo] = &[
         "peer nodes and safety numbers",
     ),
     ai(
+        "unlock",
+        None,
+        "buka kunci node (frasa sandi keystore)",
+        "unlock the node (keystore passphrase)",
+    ),
+    ai(
         "peer_verify",
         None,
         "verifikasi node mitra (nomor keamanan cocok)",
@@ -260,6 +268,7 @@ impl Action {
             "seal" => Action::Seal(opt(rest)),
             "peers" => Action::Peers,
             "peer_verify" => Action::PeerVerify,
+            "unlock" => Action::Unlock,
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

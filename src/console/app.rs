@@ -48,6 +48,7 @@ pub enum Purpose {
         id: u64,
         to: Vec<String>,
     },
+    Unlocked,
     Peers,
     PeerVerified,
 }
@@ -258,6 +259,8 @@ pub enum PromptKind {
     Export(u64),
     Saluran(u64),
     Seal(u64),
+    /// The node keystore passphrase (input masked).
+    Unlock,
 }
 
 /// A one-line prompt (command line, filter, reason…).
@@ -369,6 +372,8 @@ pub struct App {
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
+    /// The passphrase prompt for a locked node was shown once this session (DESIGN §5: asked once).
+    pub unlock_asked: bool,
 }
 
 fn textarea(s: &str) -> TextArea<'static> {
@@ -401,6 +406,7 @@ impl App {
             message: None,
             derajat,
             drafts: Vec::new(),
+            unlock_asked: false,
             pending: Vec::new(),
             size: (80, 24),
             quit: false,
@@ -632,9 +638,13 @@ impl App {
     }
 
     fn prompt(&mut self, kind: PromptKind, initial: &str) {
+        let mut input = textarea(initial);
+        if kind == PromptKind::Unlock {
+            input.set_mask_char('•');
+        }
         self.layers.push(Layer::Prompt(Box::new(PromptState {
             kind,
-            input: textarea(initial),
+            input,
             completion: None,
             error: None,
         })));
@@ -950,6 +960,10 @@ impl App {
                 }
             }
             Action::Peers => vec![Effect::Call(Request::PeerList, Purpose::Peers)],
+            Action::Unlock => {
+                self.prompt(PromptKind::Unlock, "");
+                Vec::new()
+            }
             Action::PeerVerify => {
                 let Some(Layer::Peers(p)) = self.layers.last() else {
                     return Vec::new();
@@ -1193,6 +1207,13 @@ impl App {
             PromptKind::Export(_) => Action::Export(Some(v)),
             PromptKind::Saluran(_) => Action::KeluarSend(Some(v)),
             PromptKind::Seal(_) => Action::Seal(Some(v)),
+            PromptKind::Unlock => {
+                // Never an action with the secret as its argument (it would show in help or history).
+                return vec![Effect::Call(
+                    Request::Unlock { passphrase: v },
+                    Purpose::Unlocked,
+                )];
+            }
             PromptKind::Duplicate(_) => match v.parse() {
                 Ok(of) => Action::Duplicate(Some(of)),
                 Err(_) => {
@@ -1252,6 +1273,12 @@ impl App {
                         self.error(e);
                     }
                     Purpose::Ignore => {}
+                    Purpose::Unlocked => {
+                        self.prompt(PromptKind::Unlock, "");
+                        if let Some(Layer::Prompt(p)) = self.layers.last_mut() {
+                            p.error = Some(e);
+                        }
+                    }
                     Purpose::Sealed { id, to } if e.contains("--yes-unverified") => {
                         let message = format!(
                             "{e}\n\nTetap kirim ke node yang belum diverifikasi? / Seal to an unverified peer anyway?"
@@ -1288,8 +1315,25 @@ impl App {
             }
             (Purpose::Status, Reply::Status(s)) => {
                 self.alarms_open = s.alarms_open;
+                let locked = s.locked;
                 self.status = Some(*s);
+                // The node has keys but no passphrase yet (started by this console, or without a file):
+                // ask once, like `kasa node unlock`. Esc skips; kriptogram work then says what to do.
+                if locked && !self.unlock_asked && self.layers.is_empty() {
+                    self.unlock_asked = true;
+                    self.prompt(PromptKind::Unlock, "");
+                }
                 Vec::new()
+            }
+            (Purpose::Unlocked, Reply::Ok) => {
+                self.info(
+                    self.tr(
+                        "node terbuka: kriptogram dan dokumen rahasia dapat dipakai",
+                        "node unlocked",
+                    )
+                    .to_string(),
+                );
+                vec![Effect::Call(Request::Status, Purpose::Status)]
             }
             (Purpose::List(p), Reply::Entries { entries }) => {
                 match p {

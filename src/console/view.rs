@@ -723,6 +723,13 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
             app.tr("ekspor lampiran", "export attachment of"),
             app.tr("ke", "to")
         ),
+        PromptKind::Unlock => format!(
+            "{}: ",
+            app.tr(
+                "Node terkunci — frasa sandi keystore (Esc lewati)",
+                "Node locked — keystore passphrase (Esc skips)"
+            )
+        ),
         PromptKind::Seal(id) => format!(
             "{} {id} {}: ",
             app.tr("kirim kriptogram entri", "seal entry"),

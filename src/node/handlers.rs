@@ -73,6 +73,7 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                     .map(|p| p.clone())
                     .unwrap_or_default(),
                 identity_fingerprint: state.identity.fingerprint(),
+                locked: state.identity.card.is_some() && state.identity.keys().is_none(),
             })))
         }
         Request::Ingest { name, data_b64 } => {

@@ -319,6 +319,10 @@ pub struct StatusInfo {
     pub alarms_open: u64,
     pub ingest: IngestProgress,
     pub identity_fingerprint: Option<String>,
+    /// True when the node has an identity whose keystore is not unlocked (kriptogram and Rahasia
+    /// documents refused until `kasa node unlock` or the console's passphrase prompt).
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// What the ingest path is doing now.
