@@ -7,6 +7,7 @@
 mod handlers;
 mod hub;
 pub mod lock;
+mod palsan;
 mod server;
 
 use std::os::unix::fs::PermissionsExt;

@@ -8,6 +8,8 @@
 //! Node → client: [`NodeMsg`], either a reply `{ "v": 1, "re": n, "ok": … }` / `{ "v": 1, "re": n, "err": … }`
 //! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
 
+pub mod palsan;
+
 use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -181,6 +183,8 @@ pub enum Request {
     },
     /// Ask the node to stop (admin only).
     NodeStop,
+    /// Equipment, key material, repairs, reminders, Lampiran tables.
+    Palsan(palsan::PalsanRequest),
 }
 
 /// Node → client message.
@@ -276,6 +280,7 @@ pub enum Reply {
     Drafts {
         drafts: Vec<(String, String)>,
     },
+    Palsan(Box<palsan::PalsanReply>),
 }
 
 /// Events pushed to subscribed clients after a commit.
