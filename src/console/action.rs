@@ -5,6 +5,8 @@
 pub enum Pane {
     Masuk,
     Keluar,
+    /// Equipment, key material, repairs (`src/console/palsan.rs`).
+    Palsan,
 }
 
 impl Pane {
@@ -12,6 +14,7 @@ impl Pane {
         match self {
             Pane::Masuk => "masuk",
             Pane::Keluar => "keluar",
+            Pane::Palsan => "palsan",
         }
     }
 }
@@ -55,6 +58,12 @@ pub enum Action {
     Complete,
     Yes,
     No,
+    PalsanAdd,
+    PalsanCheckout,
+    PalsanCheckin,
+    PalsanRepair,
+    PalsanStep,
+    PalsanDispose,
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -158,6 +167,42 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai("yes", None, "ya", "yes"),
     ai("no", None, "tidak", "no"),
     ai("none", None, "tidak ada (lepas tombol)", "nothing (unbind)"),
+    ai(
+        "palsan_add",
+        None,
+        "tambah palsan (formulir)",
+        "add equipment (form)",
+    ),
+    ai(
+        "palsan_checkout",
+        None,
+        "pinjamkan palsan",
+        "check out equipment",
+    ),
+    ai(
+        "palsan_checkin",
+        None,
+        "kembalikan palsan",
+        "check in equipment",
+    ),
+    ai(
+        "palsan_repair",
+        None,
+        "laporkan rusak (kasus perbaikan)",
+        "report damage (repair case)",
+    ),
+    ai(
+        "palsan_step",
+        None,
+        "catat langkah perbaikan berikutnya",
+        "record the next repair step",
+    ),
+    ai(
+        "palsan_dispose",
+        None,
+        "hapus palsan (berita acara)",
+        "dispose of equipment (berita acara)",
+    ),
 ];
 
 const fn ai(
@@ -195,9 +240,10 @@ impl Action {
             "tab" => match rest {
                 "masuk" => Action::Tab(Pane::Masuk),
                 "keluar" => Action::Tab(Pane::Keluar),
+                "palsan" => Action::Tab(Pane::Palsan),
                 _ => {
                     return Err(format!(
-                        "tab '{rest}' tidak dikenal: pakai masuk atau keluar"
+                        "tab '{rest}' tidak dikenal: pakai masuk, keluar atau palsan"
                     ));
                 }
             },
@@ -233,6 +279,12 @@ impl Action {
             "complete" => Action::Complete,
             "yes" => Action::Yes,
             "no" => Action::No,
+            "palsan_add" => Action::PalsanAdd,
+            "palsan_checkout" => Action::PalsanCheckout,
+            "palsan_checkin" => Action::PalsanCheckin,
+            "palsan_repair" => Action::PalsanRepair,
+            "palsan_step" => Action::PalsanStep,
+            "palsan_dispose" => Action::PalsanDispose,
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"
