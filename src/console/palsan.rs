@@ -912,8 +912,49 @@ fn status_of(p: &Palsan) -> String {
     }
 }
 
-/// Draws the item list (and the reminder summary on its last row).
+/// Draws the item list and, below it, the reminders (up to 5 rows, overdue first).
 pub fn draw_list(app: &App, f: &mut Frame, r: Rect) {
+    let n = app.palsan.reminders.len().min(5) as u16;
+    let r = if n > 0 && r.height > n + 4 {
+        let rem = Rect::new(r.x, r.bottom() - n - 1, r.width, n + 1);
+        draw_reminders(app, f, rem);
+        Rect {
+            height: r.height - n - 1,
+            ..r
+        }
+    } else {
+        r
+    };
+    draw_items(app, f, r);
+}
+
+fn draw_reminders(app: &App, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    let total = app.palsan.reminders.len();
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "{} ({total}, {} {})",
+            app.tr("Pengingat", "Reminders"),
+            app.palsan.overdue(),
+            app.tr("terlambat", "overdue")
+        ),
+        th.get("table.header"),
+    ))];
+    for p in app.palsan.reminders.iter().take(r.height as usize - 1) {
+        let (glyph, st) = if p.terlambat {
+            ("!", th.get("sla.overdue"))
+        } else {
+            (" ", th.get("sla.soon"))
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{glyph} {} ", local(app, p.jatuh_tempo)), st),
+            Span::raw(trunc(&p.pesan, r.width.saturating_sub(20) as usize)),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), r);
+}
+
+fn draw_items(app: &App, f: &mut Frame, r: Rect) {
     let th = &app.theme;
     let l = &app.palsan;
     if l.view.is_empty() {
@@ -931,9 +972,15 @@ pub fn draw_list(app: &App, f: &mut Frame, r: Rect) {
         f.render_widget(Paragraph::new(msg).style(th.get("dim")), r);
         return;
     }
-    let rows_h = (r.height as usize).saturating_sub(1);
-    let end = (l.offset + rows_h).min(l.view.len());
-    let rows: Vec<Row> = l.view[l.offset..end]
+    let rows_h = (r.height as usize).saturating_sub(1).max(1);
+    // The list may be shorter than the page the cursor logic assumed (reminders below it).
+    let offset = if l.cursor >= l.offset + rows_h {
+        l.cursor + 1 - rows_h
+    } else {
+        l.offset
+    };
+    let end = (offset + rows_h).min(l.view.len());
+    let rows: Vec<Row> = l.view[offset..end]
         .iter()
         .map(|&i| {
             let p = &l.items[i];
@@ -946,7 +993,7 @@ pub fn draw_list(app: &App, f: &mut Frame, r: Rect) {
             };
             Row::new(vec![
                 Cell::from(p.id.to_string()),
-                Cell::from(p.jenis.as_str()),
+                Cell::from(trunc(p.jenis.label(), 12)),
                 Cell::from(trunc(&p.nama, 60)),
                 Cell::from(trunc(&p.nomor_seri, 20)),
                 Cell::from(p.kondisi.label()),
@@ -967,20 +1014,20 @@ pub fn draw_list(app: &App, f: &mut Frame, r: Rect) {
     ])
     .style(th.get("table.header"));
     let widths = [
-        Constraint::Length(4),
-        Constraint::Length(19),
+        Constraint::Length(3),
+        Constraint::Length(12),
         Constraint::Fill(2),
         Constraint::Fill(1),
         Constraint::Length(12),
         Constraint::Length(10),
-        Constraint::Length(16),
+        Constraint::Length(14),
     ];
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(th.get("selection"))
         .highlight_symbol("›");
-    let mut st = TableState::default().with_selected(Some(l.cursor - l.offset));
+    let mut st = TableState::default().with_selected(Some(l.cursor - offset));
     f.render_stateful_widget(table, r, &mut st);
 }
 
@@ -1078,15 +1125,16 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
             };
             out.push(Line::from(vec![
                 Span::raw(format!(
-                    "{:>3}. {:<32} ",
+                    "{:>3}. {:<28} ",
                     s.nomor,
-                    trunc(s.langkah.label(), 32)
+                    trunc(s.langkah.label(), 28)
                 )),
-                Span::styled(format!("{:<26}", s.sla.teks()), st),
+                Span::styled(format!("{:<22}", s.sla.teks()), st),
                 Span::raw(rec.map_or(String::new(), |r| {
                     format!(
                         " {} · {}{}",
-                        local(app, r.at),
+                        r.at.to_zoned(app.node.calendar.zone.clone())
+                            .strftime("%d-%m %H:%M"),
                         r.oleh,
                         if r.dokumen.is_empty() {
                             String::new()
