@@ -156,3 +156,44 @@ fn create_item_and_open_a_repair_case_by_keys() {
     s.keys("/<C-u>kesiapan:tidak_siap jenis:dongle_enkripsi<Enter>");
     assert_eq!(s.app.palsan.view.len(), 1);
 }
+
+#[test]
+fn key_material_and_periodic_duties_by_keys() {
+    let n = common::start_node(false);
+    let mut s = session(&n);
+    s.keys("3a<Tab>Secure X<C-s>");
+    let id = s.app.palsan.selected().expect("item").id;
+    // j/k still move in the Palsan list.
+    s.keys("jk");
+    assert_eq!(s.app.palsan.selected().unwrap().id, id);
+    // n: key material linked to the selected item; a bad date is refused in the form.
+    s.keys("nKunci Sissan Secure X<Tab>ED-4<Tab>2026-01-01<Tab>31-12-2026<C-s>");
+    assert!(s.app.message.as_ref().unwrap().text.contains("TTTT-BB-HH"));
+    s.keys("<C-u>2026-12-31<C-s>");
+    assert!(form_open(&s).is_none(), "{:?}", s.app.message);
+    assert_eq!(s.app.palsan.kunci.len(), 1);
+    let k = &s.app.palsan.kunci[0];
+    assert_eq!(k.palsan_id, Some(id));
+    assert_eq!(k.status, kasa::domain::palsan::StatusKunci::Diterima);
+    // K: diterima → aktif.
+    s.keys(&format!("K{}<C-s>", k.id));
+    assert!(form_open(&s).is_none(), "{:?}", s.app.message);
+    assert_eq!(
+        s.app.palsan.kunci[0].status,
+        kasa::domain::palsan::StatusKunci::Aktif
+    );
+    // S and A record the Email Sanapati password change and the audit: the two reminders go away.
+    assert_eq!(s.app.palsan.reminders.len(), 2);
+    s.keys("S");
+    assert_eq!(s.app.palsan.reminders.len(), 1);
+    s.keys("A");
+    assert!(
+        s.app.palsan.reminders.is_empty(),
+        "{:?}",
+        s.app.palsan.reminders
+    );
+}
+
+fn form_open(s: &Session<kasa::client::Client>) -> Option<FormKind> {
+    form_kind(s)
+}

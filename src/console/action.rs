@@ -64,6 +64,10 @@ pub enum Action {
     PalsanRepair,
     PalsanStep,
     PalsanDispose,
+    PalsanKunci,
+    PalsanKunciStatus,
+    PalsanSanapati,
+    PalsanAudit,
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -203,6 +207,30 @@ pub const ACTIONS: &[ActionInfo] = &[
         "hapus palsan (berita acara)",
         "dispose of equipment (berita acara)",
     ),
+    ai(
+        "palsan_kunci",
+        None,
+        "catat kunci sistem sandi (metadata)",
+        "register key material (metadata)",
+    ),
+    ai(
+        "palsan_kunci_status",
+        None,
+        "ubah status kunci",
+        "change key material status",
+    ),
+    ai(
+        "palsan_sanapati",
+        None,
+        "catat ganti password Email Sanapati",
+        "record Email Sanapati password change",
+    ),
+    ai(
+        "palsan_audit",
+        None,
+        "catat audit peralatan",
+        "record equipment audit",
+    ),
 ];
 
 const fn ai(
@@ -285,6 +313,10 @@ impl Action {
             "palsan_repair" => Action::PalsanRepair,
             "palsan_step" => Action::PalsanStep,
             "palsan_dispose" => Action::PalsanDispose,
+            "palsan_kunci" => Action::PalsanKunci,
+            "palsan_kunci_status" => Action::PalsanKunciStatus,
+            "palsan_sanapati" => Action::PalsanSanapati,
+            "palsan_audit" => Action::PalsanAudit,
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

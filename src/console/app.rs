@@ -952,7 +952,11 @@ impl App {
             | Action::PalsanCheckin
             | Action::PalsanRepair
             | Action::PalsanStep
-            | Action::PalsanDispose => {
+            | Action::PalsanDispose
+            | Action::PalsanKunci
+            | Action::PalsanKunciStatus
+            | Action::PalsanSanapati
+            | Action::PalsanAudit => {
                 self.error("aksi palsan: pindah ke tab Palsan (3) dahulu");
                 Vec::new()
             }

@@ -17,8 +17,8 @@ use ratatui_textarea::TextArea;
 use super::action::{Action, Pane};
 use super::app::{App, Effect, Layer, Message, PromptKind, PromptState, Purpose};
 use crate::domain::palsan::{
-    JenisPalsan, Kesiapan, Kondisi, LangkahInput, LangkahPerbaikan, Palsan, PalsanBaru, Pengingat,
-    SlaState,
+    JenisBerkala, JenisPalsan, Kesiapan, Kondisi, Kunci, KunciBaru, LangkahInput, LangkahPerbaikan,
+    Palsan, PalsanBaru, Pengingat, SlaState, StatusKunci,
 };
 use crate::proto::palsan::{CaseView, PalsanReply, PalsanRequest};
 use crate::proto::{Reply, Request};
@@ -28,6 +28,7 @@ use crate::proto::{Reply, Request};
 pub enum PalsanPurpose {
     List,
     Reminders,
+    Kunci,
     Show(u64),
     /// A form was submitted; the text is the success message.
     Saved(String),
@@ -44,6 +45,8 @@ pub struct PalsanPane {
     /// `jenis:dongle_enkripsi kondisi:baik kesiapan:tidak_siap` plus words (nama, seri, lokasi, pemegang).
     pub filter: String,
     pub reminders: Vec<Pengingat>,
+    /// Key material (metadata), shown in the detail of its linked item.
+    pub kunci: Vec<Kunci>,
     /// Select this id when the list next loads (after an add).
     pub select: Option<u64>,
 }
@@ -143,6 +146,10 @@ pub enum FormKind {
         langkah: LangkahPerbaikan,
     },
     Dispose(u64),
+    /// Register key material linked to this item.
+    KunciAdd(u64),
+    /// Move key material (id typed in the form) to another status.
+    KunciStatus(u64),
 }
 
 /// One field: text, or a picker when `choices` is not empty.
@@ -302,6 +309,29 @@ impl PalsanForm {
                     v,
                 )
             }
+            FormKind::KunciAdd(_) => (
+                format!("Kunci sistem sandi untuk {nama} (metadata saja)"),
+                vec![
+                    tf("jenis", "Jenis/sistem"),
+                    tf("seri", "Seri/edisi"),
+                    tf("dari", "Berlaku dari"),
+                    tf("sampai", "Berlaku sampai"),
+                    tf("pemegang", "Pemegang"),
+                    pick("kondisi", "Kondisi", kondisi()),
+                ],
+            ),
+            FormKind::KunciStatus(_) => (
+                format!("Status kunci {nama}"),
+                vec![
+                    tf("kunci", "Id kunci"),
+                    pick(
+                        "status",
+                        "Status baru",
+                        StatusKunci::ALL[1..].iter().map(|k| k.as_str()).collect(),
+                    ),
+                    tf("catatan", "Catatan/BA"),
+                ],
+            ),
             FormKind::Dispose(_) => (
                 format!("Hapus {nama}"),
                 vec![
@@ -427,6 +457,44 @@ impl PalsanForm {
                     langkah.label()
                 ),
             ),
+            FormKind::KunciAdd(id) => {
+                let date = |n: &str| {
+                    let v = self.value(n);
+                    v.parse::<jiff::civil::Date>()
+                        .map_err(|_| format!("{n} '{v}': tulis TTTT-BB-HH, mis. 2026-12-31"))
+                };
+                let jenis = self.value("jenis");
+                (
+                    PalsanRequest::KunciAdd {
+                        kunci: KunciBaru {
+                            jenis: jenis.clone(),
+                            seri: self.value("seri"),
+                            palsan_id: Some(*id),
+                            berlaku_dari: date("dari")?,
+                            berlaku_sampai: date("sampai")?,
+                            pemegang: self.value("pemegang"),
+                            kondisi: kondisi("kondisi")?,
+                            catatan: String::new(),
+                        },
+                    },
+                    format!("kunci {jenis} dicatat (diterima)"),
+                )
+            }
+            FormKind::KunciStatus(_) => {
+                let k = self.value("kunci");
+                let kid: u64 = k.parse().map_err(|_| {
+                    format!("id kunci '{k}' bukan angka: lihat daftar kunci di rincian")
+                })?;
+                let status = StatusKunci::parse(&self.value("status")).map_err(|e| e.0)?;
+                (
+                    PalsanRequest::KunciStatus {
+                        id: kid,
+                        status,
+                        catatan: self.value("catatan"),
+                    },
+                    format!("kunci {kid} → {}", status.as_str()),
+                )
+            }
             FormKind::Dispose(id) => (
                 PalsanRequest::Dispose {
                     id: *id,
@@ -467,6 +535,11 @@ fn call(r: PalsanRequest, p: PalsanPurpose) -> Effect {
 /// The request that loads the list.
 pub fn list_call() -> Effect {
     call(PalsanRequest::ItemList, PalsanPurpose::List)
+}
+
+/// The request that loads the key material.
+pub fn kunci_call() -> Effect {
+    call(PalsanRequest::KunciList, PalsanPurpose::Kunci)
 }
 
 /// The request that loads the reminders (for the header count, on every refresh).
@@ -765,6 +838,33 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 Some(&p),
             ))
         }
+        Action::PalsanKunci => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::KunciAdd(p.id), Some(&p)))
+        }
+        Action::PalsanKunciStatus => {
+            let Some(p) = current(app) else {
+                say(app, "tidak ada palsan terpilih", true);
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::KunciStatus(p.id), Some(&p)))
+        }
+        Action::PalsanSanapati | Action::PalsanAudit => {
+            let (jenis, msg) = if *action == Action::PalsanSanapati {
+                (
+                    JenisBerkala::Sanapati,
+                    "penggantian password Email Sanapati dicatat",
+                )
+            } else {
+                (JenisBerkala::Audit, "audit peralatan sandi dicatat")
+            };
+            Some(vec![call(
+                PalsanRequest::BerkalaDone { jenis, at: None },
+                PalsanPurpose::Saved(msg.into()),
+            )])
+        }
         Action::PalsanDispose => {
             let Some(p) = need_item(app) else {
                 return Some(Vec::new());
@@ -833,6 +933,10 @@ pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>)
     match (purpose, reply) {
         (PalsanPurpose::List, PalsanReply::Items { items }) => {
             app.palsan.set_items(items, page);
+            vec![kunci_call()]
+        }
+        (PalsanPurpose::Kunci, PalsanReply::KunciList { kunci }) => {
+            app.palsan.kunci = kunci;
             Vec::new()
         }
         (PalsanPurpose::Reminders, PalsanReply::Reminders { pengingat, .. }) => {
@@ -1146,12 +1250,42 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
             ]));
         }
     }
+    let keys: Vec<&Kunci> = app
+        .palsan
+        .kunci
+        .iter()
+        .filter(|k| k.palsan_id == Some(p.id))
+        .collect();
+    if !keys.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            app.tr("Kunci sistem sandi", "Key material").to_string(),
+            app.theme.get("table.header"),
+        )));
+        for k in keys {
+            out.push(Line::from(format!(
+                "#{} {} {} · {} s.d. {} · {} · {}",
+                k.id,
+                k.jenis,
+                k.seri,
+                k.berlaku_dari,
+                k.berlaku_sampai,
+                k.status.as_str(),
+                k.kondisi.label()
+            )));
+        }
+    }
     let mine: Vec<&Pengingat> = app
         .palsan
         .reminders
         .iter()
         .filter(|r| {
             r.objek == format!("palsan:{}", p.id)
+                || app
+                    .palsan
+                    .kunci
+                    .iter()
+                    .any(|k| k.palsan_id == Some(p.id) && r.objek == format!("kunci:{}", k.id))
                 || p.perbaikan
                     .is_some_and(|c| r.objek == format!("perbaikan:{c}"))
         })
