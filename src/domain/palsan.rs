@@ -492,6 +492,13 @@ impl Palsan {
                 self.id, p.kepada, p.keluar_at
             ));
         }
+        if let Some(c) = self.perbaikan {
+            return err(format!(
+                "palsan {} sedang dalam perbaikan (kasus {c}) dan Tidak siap: tidak dapat dipinjamkan sampai \
+                 langkah 14 (kembali) dicatat",
+                self.id
+            ));
+        }
         let kepada = required("kepada", kepada)?;
         if let Some(r) = rencana_kembali
             && r <= at
@@ -1792,6 +1799,12 @@ impl TabelLampiran {
         ));
         for r in rows {
             s.push_str(&format!("| {} |\n", r.join(" | ")));
+        }
+        if self.baris.is_empty() {
+            s.push_str(match self.lampiran {
+                Lampiran::IV => "\n_Belum memiliki daftar kunci sistem sandi._\n",
+                _ => "\n_Belum ada peralatan terdaftar._\n",
+            });
         }
         s
     }

@@ -144,3 +144,32 @@ pub enum PalsanReply {
         tables: Vec<TabelLampiran>,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::{ClientMsg, Request};
+
+    #[test]
+    fn request_json_shape_is_stable() {
+        let m = ClientMsg {
+            v: 1,
+            id: 7,
+            req: Request::Palsan(PalsanRequest::ItemShow { id: 3 }),
+        };
+        let j = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            j,
+            r#"{"v":1,"id":7,"req":{"type":"palsan","op":"item_show","id":3}}"#
+        );
+        let back: ClientMsg = serde_json::from_str(&j).unwrap();
+        assert!(matches!(
+            back.req,
+            Request::Palsan(PalsanRequest::ItemShow { id: 3 })
+        ));
+        let l: ClientMsg =
+            serde_json::from_str(r#"{"v":1,"id":1,"req":{"type":"palsan","op":"item_list"}}"#)
+                .unwrap();
+        assert!(matches!(l.req, Request::Palsan(PalsanRequest::ItemList)));
+    }
+}

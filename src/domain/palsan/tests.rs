@@ -521,3 +521,20 @@ fn parsing_names_choices() {
     assert_eq!(LangkahPerbaikan::Kembali.nomor(), 14);
     assert_eq!(LangkahPerbaikan::TtdSekda.mutu_baku(), None);
 }
+
+#[test]
+fn empty_lampiran_says_so() {
+    let t = lampiran_iv(&[]);
+    let md = t.to_markdown();
+    assert!(
+        md.contains("Belum memiliki daftar kunci sistem sandi"),
+        "{md}"
+    );
+    assert!(md.contains("| Persentase | 0% | 0% | 0% |"), "{md}");
+    let v = lampiran_v(&[]);
+    assert_eq!(
+        v.baris.len(),
+        2,
+        "Jammer and Countersurveillance always listed"
+    );
+}
