@@ -166,6 +166,17 @@ fn key_material_and_periodic_duties_by_keys() {
     // j/k still move in the Palsan list.
     s.keys("jk");
     assert_eq!(s.app.palsan.selected().unwrap().id, id);
+    // e: the edit form is pre-filled; change lokasi (4th field) only.
+    s.keys("e");
+    assert_eq!(form_open(&s), Some(FormKind::Edit(id)));
+    s.keys("<Tab><Tab><Tab>Lemari besi 2<C-s>");
+    assert!(form_open(&s).is_none(), "{:?}", s.app.message);
+    let p = s.app.palsan.selected().unwrap();
+    assert_eq!(
+        (p.nama.as_str(), p.lokasi.as_str()),
+        ("Secure X", "Lemari besi 2")
+    );
+    assert_eq!(p.riwayat.last().unwrap().aksi, "diubah");
     // n: key material linked to the selected item; a bad date is refused in the form.
     s.keys("nKunci Sissan Secure X<Tab>ED-4<Tab>2026-01-01<Tab>31-12-2026<C-s>");
     assert!(s.app.message.as_ref().unwrap().text.contains("TTTT-BB-HH"));

@@ -64,6 +64,7 @@ pub enum Action {
     PalsanRepair,
     PalsanStep,
     PalsanDispose,
+    PalsanEdit,
     PalsanKunci,
     PalsanKunciStatus,
     PalsanSanapati,
@@ -207,6 +208,7 @@ pub const ACTIONS: &[ActionInfo] = &[
         "hapus palsan (berita acara)",
         "dispose of equipment (berita acara)",
     ),
+    ai("palsan_edit", None, "ubah data palsan", "edit equipment"),
     ai(
         "palsan_kunci",
         None,
@@ -313,6 +315,7 @@ impl Action {
             "palsan_repair" => Action::PalsanRepair,
             "palsan_step" => Action::PalsanStep,
             "palsan_dispose" => Action::PalsanDispose,
+            "palsan_edit" => Action::PalsanEdit,
             "palsan_kunci" => Action::PalsanKunci,
             "palsan_kunci_status" => Action::PalsanKunciStatus,
             "palsan_sanapati" => Action::PalsanSanapati,

@@ -953,6 +953,7 @@ impl App {
             | Action::PalsanRepair
             | Action::PalsanStep
             | Action::PalsanDispose
+            | Action::PalsanEdit
             | Action::PalsanKunci
             | Action::PalsanKunciStatus
             | Action::PalsanSanapati

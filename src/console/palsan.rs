@@ -146,6 +146,8 @@ pub enum FormKind {
         langkah: LangkahPerbaikan,
     },
     Dispose(u64),
+    /// Edit an item's fields (pre-filled).
+    Edit(u64),
     /// Register key material linked to this item.
     KunciAdd(u64),
     /// Move key material (id typed in the form) to another status.
@@ -309,6 +311,23 @@ impl PalsanForm {
                     v,
                 )
             }
+            FormKind::Edit(_) => (
+                format!("Ubah {nama}"),
+                vec![
+                    tf("nama", "Nama/model"),
+                    tf("nomor_seri", "Nomor seri"),
+                    tf("sumber", "Sumber"),
+                    tf("lokasi", "Lokasi"),
+                    tf("pemegang", "Pemegang"),
+                    pick("kondisi", "Kondisi", kondisi()),
+                    pick(
+                        "kesiapan",
+                        "Kesiapan",
+                        Kesiapan::ALL.iter().map(|k| k.as_str()).collect(),
+                    ),
+                    tf("catatan", "Catatan"),
+                ],
+            ),
             FormKind::KunciAdd(_) => (
                 format!("Kunci sistem sandi untuk {nama} (metadata saja)"),
                 vec![
@@ -342,13 +361,34 @@ impl PalsanForm {
             ),
         };
         fields.push(tf(SUBMIT, "[ Simpan ]"));
-        PalsanForm {
+        let mut f = PalsanForm {
             kind,
             title,
             fields,
             focus: 0,
             error: None,
+        };
+        if let (FormKind::Edit(_), Some(p)) = (&f.kind, item) {
+            for (n, v) in [
+                ("nama", &p.nama),
+                ("nomor_seri", &p.nomor_seri),
+                ("sumber", &p.sumber),
+                ("lokasi", &p.lokasi),
+                ("pemegang", &p.pemegang),
+                ("catatan", &p.catatan),
+            ] {
+                f.set_text(n, v);
+            }
+            for fl in &mut f.fields {
+                let cur = match fl.name {
+                    "kondisi" => p.kondisi.as_str(),
+                    "kesiapan" => p.kesiapan.as_str(),
+                    _ => continue,
+                };
+                fl.choice = fl.choices.iter().position(|c| *c == cur).unwrap_or(0);
+            }
         }
+        f
     }
 
     fn value(&self, name: &str) -> String {
@@ -456,6 +496,22 @@ impl PalsanForm {
                     langkah.nomor(),
                     langkah.label()
                 ),
+            ),
+            FormKind::Edit(id) => (
+                PalsanRequest::ItemEdit {
+                    id: *id,
+                    ubah: crate::domain::palsan::PalsanUbah {
+                        nama: Some(self.value("nama")),
+                        nomor_seri: Some(self.value("nomor_seri")),
+                        sumber: Some(self.value("sumber")),
+                        lokasi: Some(self.value("lokasi")),
+                        pemegang: Some(self.value("pemegang")),
+                        kondisi: Some(kondisi("kondisi")?),
+                        kesiapan: Some(Kesiapan::parse(&self.value("kesiapan")).map_err(|e| e.0)?),
+                        catatan: Some(self.value("catatan")),
+                    },
+                },
+                format!("palsan {id} diubah"),
             ),
             FormKind::KunciAdd(id) => {
                 let date = |n: &str| {
@@ -837,6 +893,12 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 FormKind::RepairStep { case, langkah },
                 Some(&p),
             ))
+        }
+        Action::PalsanEdit => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::Edit(p.id), Some(&p)))
         }
         Action::PalsanKunci => {
             let Some(p) = need_item(app) else {
