@@ -177,3 +177,24 @@ fn palsan_add_form_80x24() {
     app.update(Action::CycleNext);
     insta::assert_snapshot!(text(&app));
 }
+
+#[test]
+fn palsan_help_lists_the_pane_keys() {
+    let (app, _) = app();
+    let ctxs = app.contexts();
+    assert_eq!(ctxs, ["palsan", "list", "global"]);
+    let lines = kasa::console::view::help_lines(&app, &ctxs);
+    for (key, desc) in [
+        ("a", "tambah palsan"),
+        ("r", "laporkan rusak"),
+        ("s", "langkah perbaikan"),
+        ("S", "Email Sanapati"),
+        ("k", "naik"),
+        ("3", "pindah ke tab"),
+    ] {
+        assert!(
+            lines.iter().any(|(_, k, d)| k == key && d.contains(desc)),
+            "{key}: {lines:#?}"
+        );
+    }
+}
