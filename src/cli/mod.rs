@@ -3,6 +3,8 @@
 //! Every subcommand but `init`, `node` and `config check` talks to the node over its socket. Errors go
 //! to stderr with a non-zero exit status; `--json` prints exactly one JSON document on stdout.
 
+pub mod palsan;
+
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -106,6 +108,11 @@ pub enum Cmd {
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
     Extract { file: PathBuf },
+    /// Palsan: equipment, key material (metadata only), repairs to BSSN, reminders, Lampiran III/IV/V.
+    Palsan {
+        #[command(subcommand)]
+        action: palsan::PalsanAction,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -945,6 +952,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Identity { action } => identity_cmd(&paths, action),
         Cmd::Peer { action } => peer_cmd(&paths, action),
         Cmd::Kriptogram { action } => kriptogram_cmd(&paths, action),
+        Cmd::Palsan { action } => palsan::run(&paths, action),
     }
 }
 

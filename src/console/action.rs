@@ -5,6 +5,8 @@
 pub enum Pane {
     Masuk,
     Keluar,
+    /// Equipment, key material, repairs (`src/console/palsan.rs`).
+    Palsan,
 }
 
 impl Pane {
@@ -12,6 +14,7 @@ impl Pane {
         match self {
             Pane::Masuk => "masuk",
             Pane::Keluar => "keluar",
+            Pane::Palsan => "palsan",
         }
     }
 }
@@ -63,6 +66,17 @@ pub enum Action {
     PeerVerify,
     /// Ask the keystore passphrase and unlock the node.
     Unlock,
+    PalsanAdd,
+    PalsanCheckout,
+    PalsanCheckin,
+    PalsanRepair,
+    PalsanStep,
+    PalsanDispose,
+    PalsanEdit,
+    PalsanKunci,
+    PalsanKunciStatus,
+    PalsanSanapati,
+    PalsanAudit,
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -82,8 +96,8 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai(
         "filter",
         Some("teks"),
-        "saring/urutkan (status:baru k:R dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, teks)",
-        "filter/sort (status:baru k:R dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, text)",
+        "saring dan urutkan (status:baru k:R dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, teks)",
+        "filter and sort (status:baru k:R dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, text)",
     ),
     ai("back", None, "kembali / batal", "back / cancel"),
     ai(
@@ -190,6 +204,67 @@ pub const ACTIONS: &[ActionInfo] = &[
         "verifikasi node mitra (nomor keamanan cocok)",
         "verify the peer (safety number matches)",
     ),
+    ai(
+        "palsan_add",
+        None,
+        "tambah palsan (formulir)",
+        "add equipment (form)",
+    ),
+    ai(
+        "palsan_checkout",
+        None,
+        "pinjamkan palsan",
+        "check out equipment",
+    ),
+    ai(
+        "palsan_checkin",
+        None,
+        "kembalikan palsan",
+        "check in equipment",
+    ),
+    ai(
+        "palsan_repair",
+        None,
+        "laporkan rusak (kasus perbaikan)",
+        "report damage (repair case)",
+    ),
+    ai(
+        "palsan_step",
+        None,
+        "catat langkah perbaikan berikutnya",
+        "record the next repair step",
+    ),
+    ai(
+        "palsan_dispose",
+        None,
+        "hapus palsan (berita acara)",
+        "dispose of equipment (berita acara)",
+    ),
+    ai("palsan_edit", None, "ubah data palsan", "edit equipment"),
+    ai(
+        "palsan_kunci",
+        None,
+        "catat kunci sistem sandi (metadata)",
+        "register key material (metadata)",
+    ),
+    ai(
+        "palsan_kunci_status",
+        None,
+        "ubah status kunci",
+        "change key material status",
+    ),
+    ai(
+        "palsan_sanapati",
+        None,
+        "catat ganti password Email Sanapati",
+        "record Email Sanapati password change",
+    ),
+    ai(
+        "palsan_audit",
+        None,
+        "catat audit peralatan",
+        "record equipment audit",
+    ),
 ];
 
 const fn ai(
@@ -227,9 +302,10 @@ impl Action {
             "tab" => match rest {
                 "masuk" => Action::Tab(Pane::Masuk),
                 "keluar" => Action::Tab(Pane::Keluar),
+                "palsan" => Action::Tab(Pane::Palsan),
                 _ => {
                     return Err(format!(
-                        "tab '{rest}' tidak dikenal: pakai masuk atau keluar"
+                        "tab '{rest}' tidak dikenal: pakai masuk, keluar atau palsan"
                     ));
                 }
             },
@@ -269,6 +345,17 @@ impl Action {
             "peers" => Action::Peers,
             "peer_verify" => Action::PeerVerify,
             "unlock" => Action::Unlock,
+            "palsan_add" => Action::PalsanAdd,
+            "palsan_checkout" => Action::PalsanCheckout,
+            "palsan_checkin" => Action::PalsanCheckin,
+            "palsan_repair" => Action::PalsanRepair,
+            "palsan_step" => Action::PalsanStep,
+            "palsan_dispose" => Action::PalsanDispose,
+            "palsan_edit" => Action::PalsanEdit,
+            "palsan_kunci" => Action::PalsanKunci,
+            "palsan_kunci_status" => Action::PalsanKunciStatus,
+            "palsan_sanapati" => Action::PalsanSanapati,
+            "palsan_audit" => Action::PalsanAudit,
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

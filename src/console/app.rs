@@ -51,6 +51,7 @@ pub enum Purpose {
     Unlocked,
     Peers,
     PeerVerified,
+    Palsan(super::palsan::PalsanPurpose),
 }
 
 /// One list (tab) of entries with its cursor and filter.
@@ -328,6 +329,7 @@ pub enum Layer {
     Confirm(ConfirmState),
     Help(HelpState),
     Peers(PeersState),
+    Palsan(Box<super::palsan::PalsanLayer>),
 }
 
 /// The node as the header shows it.
@@ -356,6 +358,8 @@ pub struct App {
     pub pane: Pane,
     pub masuk: EntryList,
     pub keluar: EntryList,
+    /// The Palsan pane (equipment register, reminders).
+    pub palsan: super::palsan::PalsanPane,
     pub layers: Vec<Layer>,
     pub node: NodeHeader,
     pub operator: Option<Operator>,
@@ -392,6 +396,7 @@ impl App {
             pane: Pane::Masuk,
             masuk: EntryList::new(Book::Masuk),
             keluar: EntryList::new(Book::Keluar),
+            palsan: Default::default(),
             layers: Vec::new(),
             node: NodeHeader {
                 id: String::new(),
@@ -424,16 +429,17 @@ impl App {
         (self.size.1 as usize).saturating_sub(5).max(1)
     }
 
+    /// The entry list of the pane (the Palsan pane has its own list; `masuk` stands in).
     pub fn list(&self) -> &EntryList {
         match self.pane {
-            Pane::Masuk => &self.masuk,
+            Pane::Masuk | Pane::Palsan => &self.masuk,
             Pane::Keluar => &self.keluar,
         }
     }
 
     fn list_mut(&mut self) -> &mut EntryList {
         match self.pane {
-            Pane::Masuk => &mut self.masuk,
+            Pane::Masuk | Pane::Palsan => &mut self.masuk,
             Pane::Keluar => &mut self.keluar,
         }
     }
@@ -463,6 +469,7 @@ impl App {
                 match self.pane {
                     Pane::Masuk => "masuk",
                     Pane::Keluar => "keluar",
+                    Pane::Palsan => "palsan",
                 },
                 "list",
                 "global",
@@ -473,6 +480,7 @@ impl App {
             Some(Layer::Confirm(_)) => vec!["confirm"],
             Some(Layer::Help(_)) => vec!["help", "global"],
             Some(Layer::Peers(_)) => vec!["peers", "global"],
+            Some(Layer::Palsan(l)) => l.contexts(),
         }
     }
 
@@ -513,15 +521,17 @@ impl App {
             list_call(Pane::Masuk),
             list_call(Pane::Keluar),
             Effect::Call(Request::DraftList, Purpose::Drafts),
+            super::palsan::reminders_call(),
         ]
     }
 
     /// Requests that refetch what is visible.
     pub fn refresh(&self) -> Vec<Effect> {
-        let mut v = vec![
-            Effect::Call(Request::Status, Purpose::Status),
-            list_call(self.pane),
-        ];
+        let mut v = vec![Effect::Call(Request::Status, Purpose::Status)];
+        if self.pane != Pane::Palsan {
+            v.push(list_call(self.pane));
+        }
+        v.extend(super::palsan::refresh_calls(self));
         for l in &self.layers {
             if let Layer::Detail(d) = l {
                 v.push(Effect::Call(
@@ -593,7 +603,8 @@ impl App {
             Lookup::Action(a) => {
                 // Picker keys (←/→/space) edit text when the focus is a text field.
                 let text_focus = matches!(self.layers.last(), Some(Layer::Form(f))
-                    if matches!(f.focused().kind, Kind::Text | Kind::Date));
+                    if matches!(f.focused().kind, Kind::Text | Kind::Date))
+                    || matches!(self.layers.last(), Some(Layer::Palsan(l)) if l.text_focus());
                 if text_focus && matches!(a, Action::CycleNext | Action::CyclePrev) {
                     return self.raw_input(ev);
                 }
@@ -606,7 +617,12 @@ impl App {
     }
 
     fn raw_input(&mut self, ev: KeyEvent) -> Vec<Effect> {
+        let palsan_filter = self.pane == Pane::Palsan;
         match self.layers.last_mut() {
+            Some(Layer::Palsan(l)) => {
+                l.input(ev);
+                Vec::new()
+            }
             Some(Layer::Form(f)) => {
                 if f.input(ev) {
                     let key = f.purpose.draft_key();
@@ -622,7 +638,10 @@ impl App {
                 if p.input.input(ev) {
                     p.completion = None;
                     p.error = None;
-                    if p.kind == PromptKind::Filter {
+                    if p.kind == PromptKind::Filter && palsan_filter {
+                        let v = p.value();
+                        super::palsan::set_filter(self, v);
+                    } else if p.kind == PromptKind::Filter {
                         let v = p.value();
                         let page = self.page();
                         let l = self.list_mut();
@@ -664,6 +683,9 @@ impl App {
     /// Runs one named action.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
+        if let Some(e) = super::palsan::intercept(self, &action) {
+            return e;
+        }
         let page = self.page();
         match action {
             Action::None => Vec::new(),
@@ -723,7 +745,8 @@ impl App {
             }
             Action::TabNext => self.update(Action::Tab(match self.pane {
                 Pane::Masuk => Pane::Keluar,
-                Pane::Keluar => Pane::Masuk,
+                Pane::Keluar => Pane::Palsan,
+                Pane::Palsan => Pane::Masuk,
             })),
             Action::Down
             | Action::Up
@@ -1110,6 +1133,20 @@ impl App {
                     }
                 }
             }
+            Action::PalsanAdd
+            | Action::PalsanCheckout
+            | Action::PalsanCheckin
+            | Action::PalsanRepair
+            | Action::PalsanStep
+            | Action::PalsanDispose
+            | Action::PalsanEdit
+            | Action::PalsanKunci
+            | Action::PalsanKunciStatus
+            | Action::PalsanSanapati
+            | Action::PalsanAudit => {
+                self.error("aksi palsan: pindah ke tab Palsan (3) dahulu");
+                Vec::new()
+            }
             Action::No => {
                 if let Some(Layer::Confirm(c)) = self.layers.pop()
                     && let ConfirmKind::ResumeDraft { key, .. } = c.kind
@@ -1261,6 +1298,10 @@ impl App {
     /// A reply (or failure) for a request this state asked for.
     pub fn on_reply(&mut self, purpose: Purpose, r: Result<Reply, String>) -> Vec<Effect> {
         self.dirty = true;
+        let purpose = match purpose {
+            Purpose::Palsan(p) => return super::palsan::on_reply(self, p, r),
+            other => other,
+        };
         let page = self.page();
         let reply = match r {
             Ok(r) => r,
@@ -1339,6 +1380,7 @@ impl App {
                 match p {
                     Pane::Masuk => self.masuk.set_entries(entries, page),
                     Pane::Keluar => self.keluar.set_entries(entries, page),
+                    Pane::Palsan => {}
                 }
                 Vec::new()
             }
@@ -1509,11 +1551,14 @@ impl App {
 pub const LIST_LIMIT: usize = 2000;
 
 fn list_call(p: Pane) -> Effect {
+    if p == Pane::Palsan {
+        return super::palsan::list_call();
+    }
     Effect::Call(
         Request::AgendaList {
             book: Some(match p {
                 Pane::Masuk => Book::Masuk,
-                Pane::Keluar => Book::Keluar,
+                _ => Book::Keluar,
             }),
             status: None,
             limit: Some(LIST_LIMIT),

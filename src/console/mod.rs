@@ -13,6 +13,7 @@ pub mod action;
 pub mod app;
 pub mod form;
 pub mod keymap;
+pub mod palsan;
 pub mod session;
 pub mod term;
 pub mod theme;

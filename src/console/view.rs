@@ -81,7 +81,11 @@ pub fn draw(app: &App, f: &mut Frame) {
     .areas(area);
     draw_header(app, f, header);
     draw_tabs(app, f, tabs);
-    draw_list(app, f, body);
+    if app.pane == Pane::Palsan {
+        super::palsan::draw_list(app, f, body);
+    } else {
+        draw_list(app, f, body);
+    }
     draw_status(app, f, status);
     for l in &app.layers {
         match l {
@@ -99,6 +103,7 @@ pub fn draw(app: &App, f: &mut Frame) {
             Layer::Confirm(c) => draw_confirm(app, c, f, area),
             Layer::Help(h) => draw_help(app, h, f, area),
             Layer::Peers(p) => draw_peers(app, p, f, area),
+            Layer::Palsan(l) => super::palsan::draw_layer(app, l, f, area, body),
         }
     }
 }
@@ -146,6 +151,10 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
         ing.waiting + ing.processing,
         ing.taken
     )));
+    if let Some(sp) = super::palsan::header_span(app) {
+        spans.push(sp);
+        spans.push(Span::raw(" · "));
+    }
     if app.alarms_open > 0 {
         spans.push(Span::styled(
             format!("{GLYPH_ALARM}alarm {}", app.alarms_open),
@@ -172,10 +181,15 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
 fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     let th = &app.theme;
     let mut spans = Vec::new();
-    for (p, name) in [(Pane::Masuk, "Masuk"), (Pane::Keluar, "Keluar")] {
+    for (p, name) in [
+        (Pane::Masuk, "Masuk"),
+        (Pane::Keluar, "Keluar"),
+        (Pane::Palsan, "Palsan"),
+    ] {
         let n = match p {
             Pane::Masuk => app.masuk.view.len(),
             Pane::Keluar => app.keluar.view.len(),
+            Pane::Palsan => app.palsan.view.len(),
         };
         let active = p == app.pane;
         spans.push(Span::raw(if active { " [" } else { "  " }));
@@ -186,11 +200,13 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
         spans.push(Span::raw(if active { "]" } else { " " }));
     }
     let l = app.list();
-    if !l.filter.is_empty() {
-        spans.push(Span::styled(
-            format!("   / {}", l.filter),
-            th.get("help.key"),
-        ));
+    let filter = if app.pane == Pane::Palsan {
+        &app.palsan.filter
+    } else {
+        &l.filter
+    };
+    if !filter.is_empty() {
+        spans.push(Span::styled(format!("   / {filter}"), th.get("help.key")));
     }
     let left = Line::from(spans);
     let lw = (left.width() as u16).min(r.width);
@@ -243,11 +259,11 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
         e.perihal.clone()
     };
     let when = match pane {
-        Pane::Masuk => e.received_at,
+        Pane::Masuk | Pane::Palsan => e.received_at,
         Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
     };
     let who = match pane {
-        Pane::Masuk => &e.asal,
+        Pane::Masuk | Pane::Palsan => &e.asal,
         Pane::Keluar => &e.tujuan,
     };
     let style = if e.status == Status::Baru {
@@ -283,7 +299,7 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
     if l.view.is_empty() {
         let msg = if l.entries.is_empty() {
             match app.pane {
-                Pane::Masuk => app.tr(
+                Pane::Masuk | Pane::Palsan => app.tr(
                     "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
                     "No incoming items yet. Scans dropped in the drop folder appear here.",
                 ),
@@ -307,11 +323,11 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
         .map(|&i| row_for(app, &l.entries[i], app.pane))
         .collect();
     let who = match app.pane {
-        Pane::Masuk => app.tr("Asal", "From"),
+        Pane::Masuk | Pane::Palsan => app.tr("Asal", "From"),
         Pane::Keluar => app.tr("Tujuan", "To"),
     };
     let when = match app.pane {
-        Pane::Masuk => app.tr("Diterima", "Received"),
+        Pane::Masuk | Pane::Palsan => app.tr("Diterima", "Received"),
         Pane::Keluar => app.tr("Tanggal", "Date"),
     };
     let header = Row::new(vec![
@@ -382,6 +398,15 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
             "keluar_send",
             "help",
             "quit",
+        ],
+        Pane::Palsan => &[
+            "palsan_add",
+            "open",
+            "palsan_checkout",
+            "palsan_checkin",
+            "palsan_repair",
+            "palsan_step",
+            "filter",
         ],
     };
     for a in hints {

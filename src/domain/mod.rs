@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod naskah;
 pub mod operator;
+pub mod palsan;
 
 pub use agenda::*;
 pub use audit::{AuditRecord, GENESIS_HASH};

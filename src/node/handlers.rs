@@ -409,5 +409,6 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
         Request::KriptogramVerify { name, data_b64 } => {
             super::kriptogram::verify(state, &name, &data_b64)
         }
+        Request::Palsan(r) => super::palsan::handle(state, op, r),
     }
 }

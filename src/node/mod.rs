@@ -9,6 +9,7 @@ mod handlers;
 mod hub;
 pub mod kriptogram;
 pub mod lock;
+mod palsan;
 mod server;
 
 use std::os::unix::fs::PermissionsExt;

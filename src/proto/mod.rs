@@ -8,6 +8,8 @@
 //! Node → client: [`NodeMsg`], either a reply `{ "v": 1, "re": n, "ok": … }` / `{ "v": 1, "re": n, "err": … }`
 //! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
 
+pub mod palsan;
+
 use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -231,6 +233,8 @@ pub enum Request {
         name: String,
         data_b64: String,
     },
+    /// Equipment, key material, repairs, reminders, Lampiran tables.
+    Palsan(palsan::PalsanRequest),
 }
 
 /// A file handed over the socket (base64).
@@ -407,6 +411,7 @@ pub enum Reply {
     KriptogramVerified {
         header: Box<KgmHeaderInfo>,
     },
+    Palsan(Box<palsan::PalsanReply>),
 }
 
 /// Events pushed to subscribed clients after a commit.

@@ -12,6 +12,7 @@ mod kriptogram;
 pub use kriptogram::{
     KgmMasukInput, KgmMasukOutcome, LedgerCheck, LedgerRecord, PeerRecord, Relation,
 };
+pub mod palsan;
 
 use std::path::{Path, PathBuf};
 
@@ -129,9 +130,20 @@ impl Actor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    Entry { id: u64 },
-    Alarm { id: u64 },
-    Operator { uid: u32 },
+    Entry {
+        id: u64,
+    },
+    Alarm {
+        id: u64,
+    },
+    Operator {
+        uid: u32,
+    },
+    /// The palsan register (items, repair cases, key material, periodic duties) changed; `id` is the
+    /// item, case or key id (0 for periodic duties).
+    Palsan {
+        id: u64,
+    },
 }
 
 /// A visible alarm (failed ingest, refused access, …) shown in every console until acknowledged.

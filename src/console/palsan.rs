@@ -1,0 +1,1482 @@
+//! The Palsan pane: the equipment register (list with filters by jenis/kondisi/kesiapan), an item's detail
+//! with history and open repair case (SLA per SOP 000 step), forms for add / checkout / checkin / repair
+//! open / repair step / disposal, and the reminder list counted in the header.
+//!
+//! UI-free like [`super::app`]: [`intercept`] takes the actions that concern this pane, [`on_reply`] takes
+//! its replies; drawing is in [`draw_list`] and [`draw_layer`].
+
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState};
+use ratatui_textarea::TextArea;
+
+use super::action::{Action, Pane};
+use super::app::{App, Effect, Layer, Message, PromptKind, PromptState, Purpose};
+use crate::domain::palsan::{
+    JenisBerkala, JenisPalsan, Kesiapan, Kondisi, Kunci, KunciBaru, LangkahInput, LangkahPerbaikan,
+    Palsan, PalsanBaru, Pengingat, SlaState, StatusKunci,
+};
+use crate::proto::palsan::{CaseView, PalsanReply, PalsanRequest};
+use crate::proto::{Reply, Request};
+
+/// Why a palsan request was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PalsanPurpose {
+    List,
+    Reminders,
+    Kunci,
+    Show(u64),
+    /// A form was submitted; the text is the success message.
+    Saved(String),
+}
+
+/// The list of items with cursor, filter and the reminders.
+#[derive(Debug, Clone, Default)]
+pub struct PalsanPane {
+    pub items: Vec<Palsan>,
+    /// Indices into `items` passing the filter.
+    pub view: Vec<usize>,
+    pub cursor: usize,
+    pub offset: usize,
+    /// `jenis:dongle_enkripsi kondisi:baik kesiapan:tidak_siap` plus words (nama, seri, lokasi, pemegang).
+    pub filter: String,
+    pub reminders: Vec<Pengingat>,
+    /// Key material (metadata), shown in the detail of its linked item.
+    pub kunci: Vec<Kunci>,
+    /// Select this id when the list next loads (after an add).
+    pub select: Option<u64>,
+}
+
+impl PalsanPane {
+    /// Replaces the items (disposed ones last) and keeps the selection.
+    pub fn set_items(&mut self, mut items: Vec<Palsan>, page: usize) {
+        let keep = self.select.take().or(self.selected().map(|p| p.id));
+        items.sort_by_key(|p| (p.dihapus.is_some(), p.id));
+        self.items = items;
+        self.rebuild(keep, page);
+    }
+
+    /// Recomputes the filtered view.
+    pub fn rebuild(&mut self, keep: Option<u64>, page: usize) {
+        let mut jenis = None;
+        let mut kondisi = None;
+        let mut kesiapan = None;
+        let mut words = Vec::new();
+        for t in self.filter.split_whitespace() {
+            let l = t.to_lowercase();
+            if let Some(v) = l.strip_prefix("jenis:") {
+                jenis = JenisPalsan::parse(v).ok();
+            } else if let Some(v) = l.strip_prefix("kondisi:") {
+                kondisi = Kondisi::parse(v).ok();
+            } else if let Some(v) = l.strip_prefix("kesiapan:") {
+                kesiapan = Kesiapan::parse(v).ok();
+            } else {
+                words.push(l);
+            }
+        }
+        self.view = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| jenis.is_none_or(|j| p.jenis == j))
+            .filter(|(_, p)| kondisi.is_none_or(|k| p.kondisi == k))
+            .filter(|(_, p)| kesiapan.is_none_or(|k| p.kesiapan == k))
+            .filter(|(_, p)| {
+                let h = format!(
+                    "{} {} {} {} {}",
+                    p.nama, p.nomor_seri, p.lokasi, p.pemegang, p.sumber
+                )
+                .to_lowercase();
+                words.iter().all(|w| h.contains(w.as_str()))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(id) = keep
+            && let Some(p) = self.view.iter().position(|&i| self.items[i].id == id)
+        {
+            self.cursor = p;
+        }
+        self.move_to(self.cursor as isize, page);
+    }
+
+    /// The selected item.
+    pub fn selected(&self) -> Option<&Palsan> {
+        self.view.get(self.cursor).and_then(|&i| self.items.get(i))
+    }
+
+    fn move_to(&mut self, pos: isize, page: usize) {
+        let n = self.view.len() as isize;
+        self.cursor = pos.clamp(0, (n - 1).max(0)) as usize;
+        let page = page.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+    }
+
+    /// Reminders past due.
+    pub fn overdue(&self) -> usize {
+        self.reminders.iter().filter(|r| r.terlambat).count()
+    }
+}
+
+/// An item's detail.
+#[derive(Debug, Clone)]
+pub struct PalsanDetail {
+    pub id: u64,
+    pub item: Option<Box<Palsan>>,
+    pub case: Option<Box<CaseView>>,
+    pub scroll: usize,
+}
+
+/// What a form does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    Add,
+    Checkout(u64),
+    Checkin(u64),
+    RepairOpen(u64),
+    RepairStep {
+        case: u64,
+        langkah: LangkahPerbaikan,
+    },
+    Dispose(u64),
+    /// Edit an item's fields (pre-filled).
+    Edit(u64),
+    /// Register key material linked to this item.
+    KunciAdd(u64),
+    /// Move key material (id typed in the form) to another status.
+    KunciStatus(u64),
+}
+
+/// One field: text, or a picker when `choices` is not empty.
+#[derive(Debug, Clone)]
+pub struct PField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub text: TextArea<'static>,
+    pub choices: Vec<&'static str>,
+    pub choice: usize,
+}
+
+/// A palsan form.
+#[derive(Debug, Clone)]
+pub struct PalsanForm {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<PField>,
+    pub focus: usize,
+    /// The node's refusal, shown at the bottom.
+    pub error: Option<String>,
+}
+
+/// A palsan overlay.
+#[derive(Debug, Clone)]
+pub enum PalsanLayer {
+    Detail(PalsanDetail),
+    Form(PalsanForm),
+}
+
+impl PalsanLayer {
+    /// Keymap contexts while this layer is on top.
+    pub fn contexts(&self) -> Vec<&'static str> {
+        match self {
+            PalsanLayer::Detail(_) => vec!["palsan", "detail", "global"],
+            PalsanLayer::Form(_) => vec!["form"],
+        }
+    }
+
+    /// True when the focus is a text field (picker keys then edit text).
+    pub fn text_focus(&self) -> bool {
+        matches!(self, PalsanLayer::Form(f) if f.fields[f.focus].choices.is_empty())
+    }
+
+    /// A raw key for the focused text field.
+    pub fn input(&mut self, ev: KeyEvent) {
+        if let PalsanLayer::Form(f) = self
+            && ev.code != crossterm::event::KeyCode::Enter
+        {
+            let fl = &mut f.fields[f.focus];
+            if fl.choices.is_empty() {
+                fl.text.input(ev);
+            }
+        }
+    }
+}
+
+fn text(s: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![s.to_string()]);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
+fn tf(name: &'static str, label: &'static str) -> PField {
+    PField {
+        name,
+        label,
+        text: text(""),
+        choices: Vec::new(),
+        choice: 0,
+    }
+}
+
+fn pick(name: &'static str, label: &'static str, choices: Vec<&'static str>) -> PField {
+    PField {
+        name,
+        label,
+        text: text(""),
+        choices,
+        choice: 0,
+    }
+}
+
+const SUBMIT: &str = "submit";
+
+impl PalsanForm {
+    /// The form for `kind`.
+    pub fn new(kind: FormKind, item: Option<&Palsan>) -> PalsanForm {
+        let nama = item.map_or(String::new(), |p| format!("{} ({})", p.nama, p.id));
+        let kondisi = || Kondisi::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>();
+        let (title, mut fields) = match &kind {
+            FormKind::Add => (
+                "Tambah palsan".to_string(),
+                vec![
+                    pick(
+                        "jenis",
+                        "Jenis",
+                        JenisPalsan::ALL.iter().map(|j| j.as_str()).collect(),
+                    ),
+                    tf("nama", "Nama/model"),
+                    tf("nomor_seri", "Nomor seri"),
+                    tf("sumber", "Sumber"),
+                    tf("lokasi", "Lokasi"),
+                    tf("pemegang", "Pemegang"),
+                    pick("kondisi", "Kondisi", kondisi()),
+                    pick(
+                        "kesiapan",
+                        "Kesiapan",
+                        Kesiapan::ALL.iter().map(|k| k.as_str()).collect(),
+                    ),
+                    tf("catatan", "Catatan"),
+                ],
+            ),
+            FormKind::Checkout(_) => (
+                format!("Pinjamkan {nama}"),
+                vec![
+                    tf("kepada", "Kepada"),
+                    tf("rencana_kembali", "Rencana kembali"),
+                    tf("catatan", "Catatan"),
+                ],
+            ),
+            FormKind::Checkin(_) => (
+                format!("Kembalikan {nama}"),
+                vec![
+                    pick("kondisi", "Kondisi", kondisi()),
+                    tf("catatan", "Catatan"),
+                ],
+            ),
+            FormKind::RepairOpen(_) => (
+                format!("Laporkan rusak {nama} (langkah 1)"),
+                vec![
+                    tf("kerusakan", "Kerusakan"),
+                    pick("kondisi", "Kondisi", vec!["rusak_ringan", "rusak_berat"]),
+                    tf("pelapor", "Pelapor"),
+                ],
+            ),
+            FormKind::RepairStep { case, langkah } => {
+                let mut v = vec![
+                    tf("oleh", "Oleh"),
+                    tf("dokumen", "Dokumen"),
+                    tf("catatan", "Catatan"),
+                ];
+                if *langkah == LangkahPerbaikan::Dinilai {
+                    v.push(pick(
+                        "penilaian",
+                        "Penilaian",
+                        vec!["rusak_ringan", "rusak_berat"],
+                    ));
+                }
+                (
+                    format!(
+                        "Perbaikan {case} · langkah {} {} ({})",
+                        langkah.nomor(),
+                        langkah.label(),
+                        langkah.pelaksana()
+                    ),
+                    v,
+                )
+            }
+            FormKind::Edit(_) => (
+                format!("Ubah {nama}"),
+                vec![
+                    tf("nama", "Nama/model"),
+                    tf("nomor_seri", "Nomor seri"),
+                    tf("sumber", "Sumber"),
+                    tf("lokasi", "Lokasi"),
+                    tf("pemegang", "Pemegang"),
+                    pick("kondisi", "Kondisi", kondisi()),
+                    pick(
+                        "kesiapan",
+                        "Kesiapan",
+                        Kesiapan::ALL.iter().map(|k| k.as_str()).collect(),
+                    ),
+                    tf("catatan", "Catatan"),
+                ],
+            ),
+            FormKind::KunciAdd(_) => (
+                format!("Kunci sistem sandi untuk {nama} (metadata saja)"),
+                vec![
+                    tf("jenis", "Jenis/sistem"),
+                    tf("seri", "Seri/edisi"),
+                    tf("dari", "Berlaku dari"),
+                    tf("sampai", "Berlaku sampai"),
+                    tf("pemegang", "Pemegang"),
+                    pick("kondisi", "Kondisi", kondisi()),
+                ],
+            ),
+            FormKind::KunciStatus(_) => (
+                format!("Status kunci {nama}"),
+                vec![
+                    tf("kunci", "Id kunci"),
+                    pick(
+                        "status",
+                        "Status baru",
+                        StatusKunci::ALL[1..].iter().map(|k| k.as_str()).collect(),
+                    ),
+                    tf("catatan", "Catatan/BA"),
+                ],
+            ),
+            FormKind::Dispose(_) => (
+                format!("Hapus {nama}"),
+                vec![
+                    tf("berita_acara", "Berita acara"),
+                    tf("saksi", "Saksi (koma)"),
+                    tf("alasan", "Alasan"),
+                ],
+            ),
+        };
+        fields.push(tf(SUBMIT, "[ Simpan ]"));
+        let mut f = PalsanForm {
+            kind,
+            title,
+            fields,
+            focus: 0,
+            error: None,
+        };
+        if let (FormKind::Edit(_), Some(p)) = (&f.kind, item) {
+            for (n, v) in [
+                ("nama", &p.nama),
+                ("nomor_seri", &p.nomor_seri),
+                ("sumber", &p.sumber),
+                ("lokasi", &p.lokasi),
+                ("pemegang", &p.pemegang),
+                ("catatan", &p.catatan),
+            ] {
+                f.set_text(n, v);
+            }
+            for fl in &mut f.fields {
+                let cur = match fl.name {
+                    "kondisi" => p.kondisi.as_str(),
+                    "kesiapan" => p.kesiapan.as_str(),
+                    _ => continue,
+                };
+                fl.choice = fl.choices.iter().position(|c| *c == cur).unwrap_or(0);
+            }
+        }
+        f
+    }
+
+    fn value(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| {
+                if f.choices.is_empty() {
+                    f.text.lines().join(" ").trim().to_string()
+                } else {
+                    f.choices.get(f.choice).copied().unwrap_or("").to_string()
+                }
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sets a text field (tests, command line).
+    pub fn set_text(&mut self, name: &str, v: &str) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.name == name) {
+            f.text = text(v);
+        }
+    }
+
+    /// The request for this form, or a problem to show.
+    pub fn request(&self, zone: &jiff::tz::TimeZone) -> Result<(PalsanRequest, String), String> {
+        let kondisi = |n: &str| Kondisi::parse(&self.value(n)).map_err(|e| e.0);
+        Ok(match &self.kind {
+            FormKind::Add => {
+                let nama = self.value("nama");
+                if nama.is_empty() {
+                    return Err("nama wajib diisi".into());
+                }
+                (
+                    PalsanRequest::ItemAdd {
+                        item: PalsanBaru {
+                            jenis: JenisPalsan::parse(&self.value("jenis")).map_err(|e| e.0)?,
+                            nama: nama.clone(),
+                            nomor_seri: self.value("nomor_seri"),
+                            sumber: self.value("sumber"),
+                            lokasi: self.value("lokasi"),
+                            pemegang: self.value("pemegang"),
+                            kondisi: kondisi("kondisi")?,
+                            kesiapan: Kesiapan::parse(&self.value("kesiapan")).map_err(|e| e.0)?,
+                            catatan: self.value("catatan"),
+                        },
+                    },
+                    format!("palsan {nama} ditambahkan"),
+                )
+            }
+            FormKind::Checkout(id) => {
+                let r = self.value("rencana_kembali");
+                let rencana_kembali = if r.is_empty() {
+                    None
+                } else {
+                    Some(parse_time(&r, zone)?)
+                };
+                let kepada = self.value("kepada");
+                (
+                    PalsanRequest::Checkout {
+                        id: *id,
+                        kepada: kepada.clone(),
+                        rencana_kembali,
+                        catatan: self.value("catatan"),
+                    },
+                    format!("palsan {id} dipinjamkan ke {kepada}"),
+                )
+            }
+            FormKind::Checkin(id) => (
+                PalsanRequest::Checkin {
+                    id: *id,
+                    kondisi: kondisi("kondisi")?,
+                    catatan: self.value("catatan"),
+                },
+                format!("palsan {id} dikembalikan"),
+            ),
+            FormKind::RepairOpen(id) => (
+                PalsanRequest::RepairOpen {
+                    palsan_id: *id,
+                    kerusakan: self.value("kerusakan"),
+                    kondisi: kondisi("kondisi")?,
+                    pelapor: self.value("pelapor"),
+                    ditemukan_at: None,
+                    dilaporkan_at: None,
+                },
+                format!("kasus perbaikan palsan {id} dibuka; palsan Tidak siap"),
+            ),
+            FormKind::RepairStep { case, langkah } => (
+                PalsanRequest::RepairStep {
+                    id: *case,
+                    step: LangkahInput {
+                        langkah: *langkah,
+                        oleh: self.value("oleh"),
+                        dokumen: self.value("dokumen"),
+                        catatan: self.value("catatan"),
+                        penilaian: if *langkah == LangkahPerbaikan::Dinilai {
+                            Some(kondisi("penilaian")?)
+                        } else {
+                            None
+                        },
+                        at: None,
+                    },
+                },
+                format!(
+                    "perbaikan {case}: langkah {} {} dicatat",
+                    langkah.nomor(),
+                    langkah.label()
+                ),
+            ),
+            FormKind::Edit(id) => (
+                PalsanRequest::ItemEdit {
+                    id: *id,
+                    ubah: crate::domain::palsan::PalsanUbah {
+                        nama: Some(self.value("nama")),
+                        nomor_seri: Some(self.value("nomor_seri")),
+                        sumber: Some(self.value("sumber")),
+                        lokasi: Some(self.value("lokasi")),
+                        pemegang: Some(self.value("pemegang")),
+                        kondisi: Some(kondisi("kondisi")?),
+                        kesiapan: Some(Kesiapan::parse(&self.value("kesiapan")).map_err(|e| e.0)?),
+                        catatan: Some(self.value("catatan")),
+                    },
+                },
+                format!("palsan {id} diubah"),
+            ),
+            FormKind::KunciAdd(id) => {
+                let date = |n: &str| {
+                    let v = self.value(n);
+                    v.parse::<jiff::civil::Date>()
+                        .map_err(|_| format!("{n} '{v}': tulis TTTT-BB-HH, mis. 2026-12-31"))
+                };
+                let jenis = self.value("jenis");
+                (
+                    PalsanRequest::KunciAdd {
+                        kunci: KunciBaru {
+                            jenis: jenis.clone(),
+                            seri: self.value("seri"),
+                            palsan_id: Some(*id),
+                            berlaku_dari: date("dari")?,
+                            berlaku_sampai: date("sampai")?,
+                            pemegang: self.value("pemegang"),
+                            kondisi: kondisi("kondisi")?,
+                            catatan: String::new(),
+                        },
+                    },
+                    format!("kunci {jenis} dicatat (diterima)"),
+                )
+            }
+            FormKind::KunciStatus(_) => {
+                let k = self.value("kunci");
+                let kid: u64 = k.parse().map_err(|_| {
+                    format!("id kunci '{k}' bukan angka: lihat daftar kunci di rincian")
+                })?;
+                let status = StatusKunci::parse(&self.value("status")).map_err(|e| e.0)?;
+                (
+                    PalsanRequest::KunciStatus {
+                        id: kid,
+                        status,
+                        catatan: self.value("catatan"),
+                    },
+                    format!("kunci {kid} → {}", status.as_str()),
+                )
+            }
+            FormKind::Dispose(id) => (
+                PalsanRequest::Dispose {
+                    id: *id,
+                    berita_acara: self.value("berita_acara"),
+                    saksi: self
+                        .value("saksi")
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                    alasan: self.value("alasan"),
+                },
+                format!("palsan {id} dihapus"),
+            ),
+        })
+    }
+}
+
+/// Parses `2026-03-02 14:00` / `2026-03-02T14:00` in the node's zone, or RFC 3339.
+fn parse_time(s: &str, zone: &jiff::tz::TimeZone) -> Result<Timestamp, String> {
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    s.replace(' ', "T")
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|d| d.to_zoned(zone.clone()).ok())
+        .map(|z| z.timestamp())
+        .ok_or_else(|| {
+            format!("waktu '{s}' tidak dikenal: tulis TTTT-BB-HH JJ:MM, mis. 2026-03-02 14:00")
+        })
+}
+
+fn call(r: PalsanRequest, p: PalsanPurpose) -> Effect {
+    Effect::Call(Request::Palsan(r), Purpose::Palsan(p))
+}
+
+/// The request that loads the list.
+pub fn list_call() -> Effect {
+    call(PalsanRequest::ItemList, PalsanPurpose::List)
+}
+
+/// The request that loads the key material.
+pub fn kunci_call() -> Effect {
+    call(PalsanRequest::KunciList, PalsanPurpose::Kunci)
+}
+
+/// The request that loads the reminders (for the header count, on every refresh).
+pub fn reminders_call() -> Effect {
+    call(
+        PalsanRequest::Reminders { at: None },
+        PalsanPurpose::Reminders,
+    )
+}
+
+/// Requests that refetch what the pane shows.
+pub fn refresh_calls(app: &App) -> Vec<Effect> {
+    let mut v = vec![reminders_call()];
+    if app.pane == Pane::Palsan {
+        v.push(list_call());
+    }
+    for l in &app.layers {
+        if let Layer::Palsan(b) = l
+            && let PalsanLayer::Detail(d) = &**b
+        {
+            v.push(call(
+                PalsanRequest::ItemShow { id: d.id },
+                PalsanPurpose::Show(d.id),
+            ));
+        }
+    }
+    v
+}
+
+fn say(app: &mut App, text: impl Into<String>, error: bool) {
+    app.message = Some(Message {
+        text: text.into(),
+        error,
+    });
+}
+
+/// The item the actions apply to: the open detail's, else the list's selection.
+fn current(app: &App) -> Option<Palsan> {
+    for l in app.layers.iter().rev() {
+        if let Layer::Palsan(b) = l
+            && let PalsanLayer::Detail(d) = &**b
+        {
+            return d.item.as_deref().cloned();
+        }
+    }
+    if app.layers.is_empty() {
+        app.palsan.selected().cloned()
+    } else {
+        None
+    }
+}
+
+fn top_form(app: &mut App) -> Option<&mut PalsanForm> {
+    match app.layers.last_mut() {
+        Some(Layer::Palsan(b)) => match &mut **b {
+            PalsanLayer::Form(f) => Some(f),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn open_form(app: &mut App, kind: FormKind, item: Option<&Palsan>) -> Vec<Effect> {
+    app.layers
+        .push(Layer::Palsan(Box::new(PalsanLayer::Form(PalsanForm::new(
+            kind, item,
+        )))));
+    Vec::new()
+}
+
+fn need_item(app: &mut App) -> Option<Palsan> {
+    let p = current(app);
+    match &p {
+        None => say(
+            app,
+            "tidak ada palsan terpilih: pilih di daftar (tab 3)",
+            true,
+        ),
+        Some(p) if p.dihapus.is_some() => {
+            say(
+                app,
+                format!("palsan {} sudah dihapus dan hanya dapat dibaca", p.id),
+                true,
+            );
+            return None;
+        }
+        _ => {}
+    }
+    p
+}
+
+/// Takes the actions that concern the Palsan pane or its layers; `None` lets the app handle it.
+pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+    let page = app.page();
+    let on_top = matches!(app.layers.last(), Some(Layer::Palsan(_)));
+    if let Some(f) = top_form(app) {
+        return match action {
+            Action::FormNext | Action::FormPrev => {
+                let n = f.fields.len() as isize;
+                let d = if *action == Action::FormNext { 1 } else { -1 };
+                f.focus = ((f.focus as isize + d).rem_euclid(n)) as usize;
+                Some(Vec::new())
+            }
+            Action::CycleNext | Action::CyclePrev => {
+                let fl = &mut f.fields[f.focus];
+                if !fl.choices.is_empty() {
+                    let n = fl.choices.len() as isize;
+                    let d = if *action == Action::CycleNext { 1 } else { -1 };
+                    fl.choice = ((fl.choice as isize + d).rem_euclid(n)) as usize;
+                }
+                Some(Vec::new())
+            }
+            Action::ClearField => {
+                let fl = &mut f.fields[f.focus];
+                if fl.choices.is_empty() {
+                    fl.text = text("");
+                }
+                Some(Vec::new())
+            }
+            Action::FormEnter if f.fields[f.focus].name != SUBMIT => {
+                f.focus = (f.focus + 1) % f.fields.len();
+                Some(Vec::new())
+            }
+            Action::FormEnter | Action::Submit => {
+                let zone = app.node.calendar.zone.clone();
+                let f = top_form(app)?;
+                match f.request(&zone) {
+                    Ok((r, msg)) => {
+                        f.error = None;
+                        Some(vec![call(r, PalsanPurpose::Saved(msg))])
+                    }
+                    Err(e) => {
+                        f.error = Some(e.clone());
+                        say(app, e, true);
+                        Some(Vec::new())
+                    }
+                }
+            }
+            Action::Back => {
+                app.layers.pop();
+                Some(Vec::new())
+            }
+            Action::Quit | Action::Help | Action::Redraw => None,
+            _ => Some(Vec::new()),
+        };
+    }
+    if !(on_top || (app.layers.is_empty() && app.pane == Pane::Palsan)) {
+        return None;
+    }
+    match action {
+        Action::Down
+        | Action::Up
+        | Action::PageDown
+        | Action::PageUp
+        | Action::Top
+        | Action::Bottom => {
+            let d: isize = match action {
+                Action::Down => 1,
+                Action::Up => -1,
+                Action::PageDown => page as isize,
+                Action::PageUp => -(page as isize),
+                Action::Top => isize::MIN / 2,
+                _ => isize::MAX / 2,
+            };
+            if let Some(Layer::Palsan(b)) = app.layers.last_mut() {
+                if let PalsanLayer::Detail(s) = &mut **b {
+                    s.scroll = (s.scroll as isize).saturating_add(d).max(0) as usize;
+                }
+            } else {
+                let c = app.palsan.cursor as isize;
+                app.palsan.move_to(c.saturating_add(d), page);
+            }
+            Some(Vec::new())
+        }
+        Action::Open if !on_top => {
+            let Some(p) = app.palsan.selected().cloned() else {
+                say(app, "belum ada palsan: tekan a untuk menambah", true);
+                return Some(Vec::new());
+            };
+            app.layers
+                .push(Layer::Palsan(Box::new(PalsanLayer::Detail(PalsanDetail {
+                    id: p.id,
+                    item: Some(Box::new(p.clone())),
+                    case: None,
+                    scroll: 0,
+                }))));
+            Some(vec![call(
+                PalsanRequest::ItemShow { id: p.id },
+                PalsanPurpose::Show(p.id),
+            )])
+        }
+        Action::Filter(Some(t)) => {
+            app.palsan.filter = t.clone();
+            let keep = app.palsan.selected().map(|p| p.id);
+            app.palsan.rebuild(keep, page);
+            Some(Vec::new())
+        }
+        Action::Filter(None) if !on_top => {
+            app.layers.push(Layer::Prompt(Box::new(PromptState {
+                kind: PromptKind::Filter,
+                input: text(&app.palsan.filter),
+                completion: None,
+                error: None,
+            })));
+            Some(Vec::new())
+        }
+        Action::Back if on_top => {
+            app.layers.pop();
+            Some(Vec::new())
+        }
+        Action::Back => {
+            if !app.palsan.filter.is_empty() {
+                app.palsan.filter.clear();
+                let keep = app.palsan.selected().map(|p| p.id);
+                app.palsan.rebuild(keep, page);
+            }
+            Some(Vec::new())
+        }
+        Action::Goto(id) => {
+            match app
+                .palsan
+                .view
+                .iter()
+                .position(|&i| app.palsan.items[i].id == *id)
+            {
+                Some(p) => app.palsan.move_to(p as isize, page),
+                None => say(app, format!("palsan {id} tidak ada di daftar ini"), true),
+            }
+            Some(Vec::new())
+        }
+        Action::PalsanAdd => Some(open_form(app, FormKind::Add, None)),
+        Action::PalsanCheckout => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::Checkout(p.id), Some(&p)))
+        }
+        Action::PalsanCheckin => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::Checkin(p.id), Some(&p)))
+        }
+        Action::PalsanRepair => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            if let Some(c) = p.perbaikan {
+                say(
+                    app,
+                    format!(
+                        "palsan {} sudah punya kasus perbaikan {c}: tekan s untuk langkah berikutnya",
+                        p.id
+                    ),
+                    true,
+                );
+                return Some(Vec::new());
+            }
+            Some(open_form(app, FormKind::RepairOpen(p.id), Some(&p)))
+        }
+        Action::PalsanStep => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            let Some(case) = p.perbaikan else {
+                say(
+                    app,
+                    format!(
+                        "palsan {} tidak punya kasus perbaikan terbuka: tekan r untuk melaporkan rusak",
+                        p.id
+                    ),
+                    true,
+                );
+                return Some(Vec::new());
+            };
+            // The next step comes from the open detail if loaded, else from the item's history.
+            let next = detail_case(app, p.id)
+                .and_then(|c| c.perbaikan.berikutnya())
+                .or_else(|| {
+                    let done = p
+                        .riwayat
+                        .iter()
+                        .filter(|r| {
+                            r.aksi == "perbaikan.langkah"
+                                && r.catatan.starts_with(&format!("kasus {case} "))
+                        })
+                        .count();
+                    LangkahPerbaikan::from_nomor(done as u8 + 2)
+                });
+            let Some(langkah) = next else {
+                return Some(Vec::new());
+            };
+            Some(open_form(
+                app,
+                FormKind::RepairStep { case, langkah },
+                Some(&p),
+            ))
+        }
+        Action::PalsanEdit => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::Edit(p.id), Some(&p)))
+        }
+        Action::PalsanKunci => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::KunciAdd(p.id), Some(&p)))
+        }
+        Action::PalsanKunciStatus => {
+            let Some(p) = current(app) else {
+                say(app, "tidak ada palsan terpilih", true);
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::KunciStatus(p.id), Some(&p)))
+        }
+        Action::PalsanSanapati | Action::PalsanAudit => {
+            let (jenis, msg) = if *action == Action::PalsanSanapati {
+                (
+                    JenisBerkala::Sanapati,
+                    "penggantian password Email Sanapati dicatat",
+                )
+            } else {
+                (JenisBerkala::Audit, "audit peralatan sandi dicatat")
+            };
+            Some(vec![call(
+                PalsanRequest::BerkalaDone { jenis, at: None },
+                PalsanPurpose::Saved(msg.into()),
+            )])
+        }
+        Action::PalsanDispose => {
+            let Some(p) = need_item(app) else {
+                return Some(Vec::new());
+            };
+            Some(open_form(app, FormKind::Dispose(p.id), Some(&p)))
+        }
+        Action::Refresh => Some(refresh_calls(app)),
+        // Masuk/keluar entry actions do not apply here.
+        Action::Triage
+        | Action::Duplicate(_)
+        | Action::Void(_)
+        | Action::Note(_)
+        | Action::Export(_)
+        | Action::KeluarRegister
+        | Action::KeluarSend(_) => {
+            say(
+                app,
+                "aksi ini untuk buku agenda; di Palsan: a tambah, o pinjam, i kembali, r rusak, s langkah",
+                true,
+            );
+            Some(Vec::new())
+        }
+        _ => None,
+    }
+}
+
+fn detail_case(app: &App, id: u64) -> Option<&CaseView> {
+    app.layers.iter().rev().find_map(|l| match l {
+        Layer::Palsan(b) => match &**b {
+            PalsanLayer::Detail(d) if d.id == id => d.case.as_deref(),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// The live filter typed in the `/` prompt.
+pub fn set_filter(app: &mut App, v: String) {
+    let page = app.page();
+    app.palsan.filter = v;
+    let keep = app.palsan.selected().map(|p| p.id);
+    app.palsan.rebuild(keep, page);
+}
+
+/// A reply for a palsan request.
+pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>) -> Vec<Effect> {
+    let page = app.page();
+    let reply = match r {
+        Ok(Reply::Palsan(p)) => *p,
+        Ok(other) => {
+            say(app, format!("balasan tak terduga: {other:?}"), true);
+            return Vec::new();
+        }
+        Err(e) => {
+            if let PalsanPurpose::Saved(_) = purpose
+                && let Some(f) = top_form(app)
+            {
+                f.error = Some(e.clone());
+            }
+            if purpose != PalsanPurpose::Reminders {
+                say(app, e, true);
+            }
+            return Vec::new();
+        }
+    };
+    match (purpose, reply) {
+        (PalsanPurpose::List, PalsanReply::Items { items }) => {
+            app.palsan.set_items(items, page);
+            vec![kunci_call()]
+        }
+        (PalsanPurpose::Kunci, PalsanReply::KunciList { kunci }) => {
+            app.palsan.kunci = kunci;
+            Vec::new()
+        }
+        (PalsanPurpose::Reminders, PalsanReply::Reminders { pengingat, .. }) => {
+            app.palsan.reminders = pengingat;
+            Vec::new()
+        }
+        (PalsanPurpose::Show(id), PalsanReply::Item { item, perbaikan }) => {
+            for l in &mut app.layers {
+                if let Layer::Palsan(b) = l
+                    && let PalsanLayer::Detail(d) = &mut **b
+                    && d.id == id
+                {
+                    d.item = Some(item.clone());
+                    d.case = perbaikan.clone();
+                }
+            }
+            Vec::new()
+        }
+        (PalsanPurpose::Saved(msg), r) => {
+            if matches!(app.layers.last(), Some(Layer::Palsan(b)) if matches!(**b, PalsanLayer::Form(_)))
+            {
+                app.layers.pop();
+            }
+            let id = match &r {
+                PalsanReply::Item { item, .. } => Some(item.id),
+                PalsanReply::Case(v) => Some(v.palsan.id),
+                _ => None,
+            };
+            app.palsan.select = id;
+            if app.pane != Pane::Palsan {
+                app.pane = Pane::Palsan;
+            }
+            say(app, msg, false);
+            let mut v = refresh_calls(app);
+            if !v
+                .iter()
+                .any(|e| matches!(e, Effect::Call(_, Purpose::Palsan(PalsanPurpose::List))))
+            {
+                v.push(list_call());
+            }
+            v
+        }
+        (p, r) => {
+            say(app, format!("balasan tak terduga untuk {p:?}: {r:?}"), true);
+            Vec::new()
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------- drawing
+
+fn local(app: &App, t: Timestamp) -> String {
+    t.to_zoned(app.node.calendar.zone.clone())
+        .strftime("%d-%m-%Y %H:%M")
+        .to_string()
+}
+
+fn trunc(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn status_of(p: &Palsan) -> String {
+    if p.dihapus.is_some() {
+        "dihapus".into()
+    } else if let Some(c) = p.perbaikan {
+        format!("perbaikan #{c}")
+    } else if let Some(d) = &p.dipinjam {
+        format!("dipinjam {}", d.kepada)
+    } else {
+        "tersedia".into()
+    }
+}
+
+/// Draws the item list and, below it, the reminders (up to 5 rows, overdue first).
+pub fn draw_list(app: &App, f: &mut Frame, r: Rect) {
+    let n = app.palsan.reminders.len().min(5) as u16;
+    let r = if n > 0 && r.height > n + 4 {
+        let rem = Rect::new(r.x, r.bottom() - n - 1, r.width, n + 1);
+        draw_reminders(app, f, rem);
+        Rect {
+            height: r.height - n - 1,
+            ..r
+        }
+    } else {
+        r
+    };
+    draw_items(app, f, r);
+}
+
+fn draw_reminders(app: &App, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    let total = app.palsan.reminders.len();
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "{} ({total}, {} {})",
+            app.tr("Pengingat", "Reminders"),
+            app.palsan.overdue(),
+            app.tr("terlambat", "overdue")
+        ),
+        th.get("table.header"),
+    ))];
+    for p in app.palsan.reminders.iter().take(r.height as usize - 1) {
+        let (glyph, st) = if p.terlambat {
+            ("!", th.get("sla.overdue"))
+        } else {
+            (" ", th.get("sla.soon"))
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{glyph} {} ", local(app, p.jatuh_tempo)), st),
+            Span::raw(trunc(&p.pesan, r.width.saturating_sub(20) as usize)),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), r);
+}
+
+fn draw_items(app: &App, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    let l = &app.palsan;
+    if l.view.is_empty() {
+        let msg = if l.items.is_empty() {
+            app.tr(
+                "Belum ada palsan. Tekan a untuk menambah peralatan sandi, dongle, aplikasi atau APU.",
+                "No equipment yet. Press a to add crypto equipment, a dongle, an app or APU.",
+            )
+        } else {
+            app.tr(
+                "Tidak ada yang cocok dengan saringan (jenis:, kondisi:, kesiapan:).",
+                "Nothing matches the filter (jenis:, kondisi:, kesiapan:).",
+            )
+        };
+        f.render_widget(Paragraph::new(msg).style(th.get("dim")), r);
+        return;
+    }
+    let rows_h = (r.height as usize).saturating_sub(1).max(1);
+    // The list may be shorter than the page the cursor logic assumed (reminders below it).
+    let offset = if l.cursor >= l.offset + rows_h {
+        l.cursor + 1 - rows_h
+    } else {
+        l.offset
+    };
+    let end = (offset + rows_h).min(l.view.len());
+    let rows: Vec<Row> = l.view[offset..end]
+        .iter()
+        .map(|&i| {
+            let p = &l.items[i];
+            let style = if p.dihapus.is_some() {
+                th.get("dim")
+            } else if p.kesiapan == Kesiapan::TidakSiap {
+                th.get("sla.soon")
+            } else {
+                Style::default()
+            };
+            Row::new(vec![
+                Cell::from(p.id.to_string()),
+                Cell::from(trunc(p.jenis.label(), 12)),
+                Cell::from(trunc(&p.nama, 60)),
+                Cell::from(trunc(&p.nomor_seri, 20)),
+                Cell::from(p.kondisi.label()),
+                Cell::from(p.kesiapan.label()),
+                Cell::from(status_of(p)),
+            ])
+            .style(style)
+        })
+        .collect();
+    let header = Row::new(vec![
+        "Id",
+        "Jenis",
+        app.tr("Nama/model", "Name/model"),
+        app.tr("Seri", "Serial"),
+        "Kondisi",
+        "Kesiapan",
+        "Status",
+    ])
+    .style(th.get("table.header"));
+    let widths = [
+        Constraint::Length(3),
+        Constraint::Length(12),
+        Constraint::Fill(2),
+        Constraint::Fill(1),
+        Constraint::Length(12),
+        Constraint::Length(10),
+        Constraint::Length(14),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(th.get("selection"))
+        .highlight_symbol("›");
+    let mut st = TableState::default().with_selected(Some(l.cursor - offset));
+    f.render_stateful_widget(table, r, &mut st);
+}
+
+/// The header span: reminders due/overdue (empty when none).
+pub fn header_span(app: &App) -> Option<Span<'static>> {
+    let n = app.palsan.reminders.len();
+    if n == 0 {
+        return None;
+    }
+    let over = app.palsan.overdue();
+    let st = if over > 0 {
+        app.theme.get("sla.overdue")
+    } else {
+        app.theme.get("sla.soon")
+    };
+    Some(Span::styled(
+        format!(
+            "{}{} {n}",
+            if over > 0 { "!" } else { "" },
+            app.tr("pengingat", "reminders")
+        ),
+        st,
+    ))
+}
+
+fn kv(app: &App, k: &str, v: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{k:<15}"), app.theme.get("form.label")),
+        Span::raw(v),
+    ])
+}
+
+/// The lines of an item's detail: fields, open case with SLA per step, reminders for it, history.
+pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let Some(p) = &d.item else {
+        out.push(Line::from(app.tr("memuat…", "loading…").to_string()));
+        return out;
+    };
+    out.push(Line::from(Span::styled(
+        format!("Palsan {} · {} · {}", p.id, p.jenis.label(), p.nama),
+        app.theme.get("table.header"),
+    )));
+    out.push(kv(app, "Nomor seri", p.nomor_seri.clone()));
+    out.push(kv(app, "Sumber", p.sumber.clone()));
+    out.push(kv(app, "Lokasi", p.lokasi.clone()));
+    out.push(kv(app, "Pemegang", p.pemegang.clone()));
+    out.push(kv(app, "Kondisi", p.kondisi.label().into()));
+    out.push(kv(app, "Kesiapan", p.kesiapan.label().into()));
+    out.push(kv(app, "Status", status_of(p)));
+    if let Some(pj) = &p.dipinjam {
+        out.push(kv(
+            app,
+            "Dipinjam",
+            format!(
+                "{} sejak {}{}",
+                pj.kepada,
+                local(app, pj.keluar_at),
+                pj.rencana_kembali.map_or(String::new(), |r| format!(
+                    ", rencana kembali {}",
+                    local(app, r)
+                ))
+            ),
+        ));
+    }
+    if let Some(h) = &p.dihapus {
+        out.push(kv(
+            app,
+            "Dihapus",
+            format!(
+                "BA {} · saksi {} · {}",
+                h.berita_acara,
+                h.saksi.join(", "),
+                h.alasan
+            ),
+        ));
+    }
+    if !p.catatan.is_empty() {
+        out.push(kv(app, "Catatan", p.catatan.clone()));
+    }
+    if let Some(v) = &d.case {
+        let c = &v.perbaikan;
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            format!("Perbaikan {} · {}", c.id, c.kerusakan),
+            app.theme.get("table.header"),
+        )));
+        for s in &v.sla {
+            let rec = c.langkah.iter().find(|r| r.langkah == s.langkah);
+            let st = match s.sla {
+                SlaState::Lewat { .. } | SlaState::Terlambat { .. } => app.theme.get("sla.overdue"),
+                SlaState::Berjalan { .. } | SlaState::Menunggu { .. } => app.theme.get("sla.soon"),
+                SlaState::Belum => app.theme.get("dim"),
+                _ => Style::default(),
+            };
+            out.push(Line::from(vec![
+                Span::raw(format!(
+                    "{:>3}. {:<28} ",
+                    s.nomor,
+                    trunc(s.langkah.label(), 28)
+                )),
+                Span::styled(format!("{:<22}", s.sla.teks()), st),
+                Span::raw(rec.map_or(String::new(), |r| {
+                    format!(
+                        " {} · {}{}",
+                        r.at.to_zoned(app.node.calendar.zone.clone())
+                            .strftime("%d-%m %H:%M"),
+                        r.oleh,
+                        if r.dokumen.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · {}", r.dokumen)
+                        }
+                    )
+                })),
+            ]));
+        }
+    }
+    let keys: Vec<&Kunci> = app
+        .palsan
+        .kunci
+        .iter()
+        .filter(|k| k.palsan_id == Some(p.id))
+        .collect();
+    if !keys.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            app.tr("Kunci sistem sandi", "Key material").to_string(),
+            app.theme.get("table.header"),
+        )));
+        for k in keys {
+            out.push(Line::from(format!(
+                "#{} {} {} · {} s.d. {} · {} · {}",
+                k.id,
+                k.jenis,
+                k.seri,
+                k.berlaku_dari,
+                k.berlaku_sampai,
+                k.status.as_str(),
+                k.kondisi.label()
+            )));
+        }
+    }
+    let mine: Vec<&Pengingat> = app
+        .palsan
+        .reminders
+        .iter()
+        .filter(|r| {
+            r.objek == format!("palsan:{}", p.id)
+                || app
+                    .palsan
+                    .kunci
+                    .iter()
+                    .any(|k| k.palsan_id == Some(p.id) && r.objek == format!("kunci:{}", k.id))
+                || p.perbaikan
+                    .is_some_and(|c| r.objek == format!("perbaikan:{c}"))
+        })
+        .collect();
+    if !mine.is_empty() {
+        out.push(Line::from(""));
+        for r in mine {
+            out.push(Line::from(Span::styled(
+                format!("! {}", r.pesan),
+                app.theme.get("sla.overdue"),
+            )));
+        }
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled(
+        app.tr("Riwayat", "History").to_string(),
+        app.theme.get("table.header"),
+    )));
+    for r in &p.riwayat {
+        out.push(Line::from(format!(
+            "{} {:<18} {:<16} {}",
+            local(app, r.at),
+            r.aksi,
+            trunc(&r.oleh, 16),
+            r.catatan
+        )));
+    }
+    out
+}
+
+/// Draws a palsan layer (detail over the body, form centered).
+pub fn draw_layer(app: &App, l: &PalsanLayer, f: &mut Frame, area: Rect, body: Rect) {
+    match l {
+        PalsanLayer::Detail(d) => {
+            let r = Rect {
+                y: body.y.saturating_sub(1),
+                height: body.height + 1,
+                ..body
+            };
+            f.render_widget(Clear, r);
+            let lines = detail_lines(app, d);
+            let inner_h = r.height.saturating_sub(2) as usize;
+            let scroll = d.scroll.min(lines.len().saturating_sub(inner_h));
+            let p = Paragraph::new(lines)
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(app.theme.get("border"))
+                        .title(format!(
+                            " {} ",
+                            app.tr("Rincian palsan", "Equipment detail")
+                        )),
+                )
+                .scroll((scroll as u16, 0));
+            f.render_widget(p, r);
+        }
+        PalsanLayer::Form(s) => draw_form(app, s, f, area),
+    }
+}
+
+fn draw_form(app: &App, s: &PalsanForm, f: &mut Frame, area: Rect) {
+    let th = &app.theme;
+    let h = (s.fields.len() as u16 + 4).min(area.height);
+    let r = Rect::new(
+        area.x + (area.width.saturating_sub(area.width.min(90))) / 2,
+        area.y + (area.height - h) / 2,
+        area.width.min(90),
+        h,
+    );
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.get("border"))
+        .title(format!(" {} ", trunc(&s.title, r.width as usize - 4)));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let label_w = 18u16;
+    for (i, fl) in s.fields.iter().enumerate() {
+        let y = inner.y + i as u16;
+        if y >= inner.bottom().saturating_sub(1) {
+            break;
+        }
+        let focused = i == s.focus;
+        let lstyle = th.get(if focused { "form.focus" } else { "form.label" });
+        let mark = if focused { "›" } else { " " };
+        f.render_widget(
+            Paragraph::new(format!("{mark}{:<w$}", fl.label, w = label_w as usize - 1))
+                .style(lstyle),
+            Rect::new(inner.x, y, label_w, 1),
+        );
+        let vr = Rect::new(
+            inner.x + label_w + 1,
+            y,
+            inner.width.saturating_sub(label_w + 1),
+            1,
+        );
+        if fl.name == SUBMIT {
+            continue;
+        }
+        if !fl.choices.is_empty() {
+            let v = fl.choices.get(fl.choice).copied().unwrap_or("");
+            let st = if focused {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+            f.render_widget(Paragraph::new(format!("‹ {v} ›")).style(st), vr);
+        } else if focused {
+            let mut t = fl.text.clone();
+            t.set_cursor_line_style(Style::default());
+            t.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
+            f.render_widget(&t, vr);
+        } else {
+            f.render_widget(Paragraph::new(fl.text.lines().join(" ")), vr);
+        }
+    }
+    let foot = match &s.error {
+        Some(e) => Span::styled(format!("✗ {e}"), th.get("form.error")),
+        None => Span::styled(
+            app.tr(
+                "Tab isian · Ctrl-S simpan · Esc batal · ←/→ pilih",
+                "Tab field · Ctrl-S save · Esc cancel · ←/→ choose",
+            )
+            .to_string(),
+            th.get("dim"),
+        ),
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(foot)),
+        Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1),
+    );
+}

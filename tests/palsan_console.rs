@@ -1,0 +1,210 @@
+//! Console key sequences on the Palsan pane against a real node: create an item through the form, open a
+//! repair case on it, record the next step; readiness and reminders follow.
+
+#[path = "console_common.rs"]
+mod common;
+
+use kasa::console::keymap::Keymap;
+use kasa::console::palsan::{FormKind, PalsanLayer};
+use kasa::console::session::Session;
+use kasa::console::theme::Theme;
+use kasa::console::{App, app::Layer, load_settings};
+use kasa::domain::palsan::{JenisPalsan, Kesiapan, LangkahPerbaikan};
+use kasa::proto::palsan::{PalsanReply, PalsanRequest};
+use kasa::proto::{Reply, Request};
+
+fn session(n: &common::Node) -> Session<kasa::client::Client> {
+    let s = load_settings(&n.paths(), false);
+    assert!(s.problems.is_empty(), "{:?}", s.problems);
+    let app = App::new(
+        Keymap::shipped("default"),
+        Theme::shipped("default").unwrap(),
+        false,
+        s.derajat,
+    );
+    let mut s = Session::new(app, Some(n.client()));
+    s.start();
+    s
+}
+
+fn form_kind(s: &Session<kasa::client::Client>) -> Option<FormKind> {
+    match s.app.layers.last() {
+        Some(Layer::Palsan(l)) => match &**l {
+            PalsanLayer::Form(f) => Some(f.kind.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn item(n: &common::Node, id: u64) -> kasa::domain::palsan::Palsan {
+    let mut c = n.client();
+    let Reply::Palsan(r) = c
+        .call(Request::Palsan(PalsanRequest::ItemShow { id }))
+        .unwrap()
+    else {
+        panic!()
+    };
+    let PalsanReply::Item { item, .. } = *r else {
+        panic!()
+    };
+    *item
+}
+
+#[test]
+fn create_item_and_open_a_repair_case_by_keys() {
+    let n = common::start_node(false);
+    let mut s = session(&n);
+    // Fresh node: Email Sanapati and the equipment audit were never recorded → 2 overdue reminders.
+    assert_eq!(s.app.palsan.reminders.len(), 2);
+    assert_eq!(s.app.palsan.overdue(), 2);
+
+    s.keys("3");
+    assert_eq!(s.app.pane, kasa::console::action::Pane::Palsan);
+    assert!(s.app.palsan.items.is_empty());
+
+    // Add: jenis picker → dongle_enkripsi (second choice), nama with spaces, seri; save.
+    s.keys("a");
+    assert_eq!(form_kind(&s), Some(FormKind::Add));
+    s.keys("<Right><Tab>Dongle Sanapati 01<Tab>DG-77<C-s>");
+    assert!(form_kind(&s).is_none(), "form closed: {:?}", s.app.message);
+    assert_eq!(
+        s.app.message.as_ref().unwrap().text,
+        "palsan Dongle Sanapati 01 ditambahkan"
+    );
+    let sel = s
+        .app
+        .palsan
+        .selected()
+        .expect("listed and selected")
+        .clone();
+    assert_eq!(sel.jenis, JenisPalsan::DongleEnkripsi);
+    assert_eq!(sel.nama, "Dongle Sanapati 01");
+    assert_eq!(sel.nomor_seri, "DG-77");
+    assert_eq!(sel.kesiapan, Kesiapan::Siap);
+
+    // Report damage: r opens the repair form; kerusakan typed; kondisi rusak_berat; save.
+    s.keys("r");
+    assert_eq!(form_kind(&s), Some(FormKind::RepairOpen(sel.id)));
+    s.keys("tidak terbaca di port USB<Tab><Right><C-s>");
+    assert!(form_kind(&s).is_none(), "form closed: {:?}", s.app.message);
+    let p = item(&n, sel.id);
+    assert_eq!(p.kesiapan, Kesiapan::TidakSiap);
+    let case = p.perbaikan.expect("open case");
+    assert_eq!(
+        s.app.palsan.selected().unwrap().kesiapan,
+        Kesiapan::TidakSiap
+    );
+    // r again is refused with what to do instead.
+    s.keys("r");
+    assert!(form_kind(&s).is_none());
+    assert!(s.app.message.as_ref().unwrap().text.contains("tekan s"));
+
+    // Detail shows the case; s records step 2 (nota dinas) with its document.
+    s.keys("<Enter>");
+    let lines = match s.app.layers.last() {
+        Some(Layer::Palsan(l)) => match &**l {
+            PalsanLayer::Detail(d) => kasa::console::palsan::detail_lines(&s.app, d),
+            _ => panic!("detail expected"),
+        },
+        _ => panic!("detail expected"),
+    };
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    assert!(
+        text.iter()
+            .any(|l| l.contains(&format!("Perbaikan {case}"))),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|l| l.contains("Nota dinas ke Kabid") && l.contains("berjalan")),
+        "{text:#?}"
+    );
+    s.keys("s");
+    assert_eq!(
+        form_kind(&s),
+        Some(FormKind::RepairStep {
+            case,
+            langkah: LangkahPerbaikan::NotaDinas
+        })
+    );
+    // Without the document the node refuses and the form stays open with the reason.
+    s.keys("Kasi Made<C-s>");
+    assert!(form_kind(&s).is_some());
+    assert!(s.app.message.as_ref().unwrap().text.contains("--dokumen"));
+    s.keys("<Tab>ND/12/2026<C-s>");
+    assert!(form_kind(&s).is_none(), "{:?}", s.app.message);
+    let mut c = n.client();
+    let Reply::Palsan(r) = c
+        .call(Request::Palsan(PalsanRequest::RepairShow {
+            id: case,
+            at: None,
+        }))
+        .unwrap()
+    else {
+        panic!()
+    };
+    let PalsanReply::Case(v) = *r else { panic!() };
+    assert_eq!(v.perbaikan.langkah.len(), 2);
+    assert_eq!(v.perbaikan.langkah[1].oleh, "Kasi Made");
+    assert_eq!(v.perbaikan.langkah[1].dokumen, "ND/12/2026");
+    assert_eq!(v.palsan.kesiapan, Kesiapan::TidakSiap);
+
+    // Filters: kesiapan:siap hides it, kesiapan:tidak_siap shows it.
+    s.keys("<Esc>/kesiapan:siap<Enter>");
+    assert!(s.app.palsan.view.is_empty());
+    s.keys("/<C-u>kesiapan:tidak_siap jenis:dongle_enkripsi<Enter>");
+    assert_eq!(s.app.palsan.view.len(), 1);
+}
+
+#[test]
+fn key_material_and_periodic_duties_by_keys() {
+    let n = common::start_node(false);
+    let mut s = session(&n);
+    s.keys("3a<Tab>Secure X<C-s>");
+    let id = s.app.palsan.selected().expect("item").id;
+    // j/k still move in the Palsan list.
+    s.keys("jk");
+    assert_eq!(s.app.palsan.selected().unwrap().id, id);
+    // e: the edit form is pre-filled; change lokasi (4th field) only.
+    s.keys("e");
+    assert_eq!(form_open(&s), Some(FormKind::Edit(id)));
+    s.keys("<Tab><Tab><Tab>Lemari besi 2<C-s>");
+    assert!(form_open(&s).is_none(), "{:?}", s.app.message);
+    let p = s.app.palsan.selected().unwrap();
+    assert_eq!(
+        (p.nama.as_str(), p.lokasi.as_str()),
+        ("Secure X", "Lemari besi 2")
+    );
+    assert_eq!(p.riwayat.last().unwrap().aksi, "diubah");
+    // n: key material linked to the selected item; a bad date is refused in the form.
+    s.keys("nKunci Sissan Secure X<Tab>ED-4<Tab>2026-01-01<Tab>31-12-2026<C-s>");
+    assert!(s.app.message.as_ref().unwrap().text.contains("TTTT-BB-HH"));
+    s.keys("<C-u>2026-12-31<C-s>");
+    assert!(form_open(&s).is_none(), "{:?}", s.app.message);
+    assert_eq!(s.app.palsan.kunci.len(), 1);
+    let k = &s.app.palsan.kunci[0];
+    assert_eq!(k.palsan_id, Some(id));
+    assert_eq!(k.status, kasa::domain::palsan::StatusKunci::Diterima);
+    // K: diterima → aktif.
+    s.keys(&format!("K{}<C-s>", k.id));
+    assert!(form_open(&s).is_none(), "{:?}", s.app.message);
+    assert_eq!(
+        s.app.palsan.kunci[0].status,
+        kasa::domain::palsan::StatusKunci::Aktif
+    );
+    // S and A record the Email Sanapati password change and the audit: the two reminders go away.
+    assert_eq!(s.app.palsan.reminders.len(), 2);
+    s.keys("S");
+    assert_eq!(s.app.palsan.reminders.len(), 1);
+    s.keys("A");
+    assert!(
+        s.app.palsan.reminders.is_empty(),
+        "{:?}",
+        s.app.palsan.reminders
+    );
+}
+
+fn form_open(s: &Session<kasa::client::Client>) -> Option<FormKind> {
+    form_kind(s)
+}

@@ -1,0 +1,578 @@
+//! Palsan through the CLI on a real node: a full repair case (SOP 000 steps 1–14) from report to return
+//! with the item's readiness following it and the SLA at each step; refusals (double check-out, check-in
+//! of an item not out, a step out of order, editing a disposed item); key material and reminders; the
+//! Lampiran III/IV/V tables of a fixture register against reviewed snapshots.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn add_item(n: &TestNode, jenis: &str, nama: &str, extra: &[&str]) -> u64 {
+    let mut a = vec!["palsan", "item", "add", "--jenis", jenis, "--nama", nama];
+    a.extend_from_slice(extra);
+    a.push("--json");
+    n.json(&a)["item"]["id"].as_u64().unwrap()
+}
+
+fn item(n: &TestNode, id: u64) -> Value {
+    n.json(&["palsan", "item", "show", &id.to_string(), "--json"])
+}
+
+fn refused(n: &TestNode, args: &[&str], needle: &str) {
+    let o = n.kasa(args);
+    assert!(!o.status.success(), "kasa {args:?} should fail");
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains(needle),
+        "kasa {args:?}: expected '{needle}' in: {e}"
+    );
+}
+
+#[test]
+fn full_repair_case_across_operators_readiness_and_sla() {
+    let n = TestNode::start_new();
+    let id = add_item(
+        &n,
+        "peralatan_sandi",
+        "Secure X",
+        &["--seri", "SX-001", "--sumber", "BSSN"],
+    );
+    assert_eq!(item(&n, id)["item"]["kesiapan"], "siap");
+    let case = n.json(&[
+        "palsan",
+        "repair",
+        "open",
+        &id.to_string(),
+        "--kerusakan",
+        "tidak dapat mengenkripsi",
+        "--pelapor",
+        "Sandiman Putu",
+        "--ditemukan",
+        "2026-03-02T00:50:00Z",
+        "--dilaporkan",
+        "2026-03-02T01:00:00Z",
+        "--json",
+    ]);
+    let cid = case["perbaikan"]["id"].as_u64().unwrap().to_string();
+    assert_eq!(case["palsan"]["kesiapan"], "tidak_siap");
+    assert_eq!(case["sla"][0]["sla"]["state"], "tepat_waktu");
+
+    // (step, at, oleh, dokumen, expected SLA state of the step when recorded)
+    let plan: [(&str, &str, &str, &str, &str); 13] = [
+        (
+            "2",
+            "2026-03-02T01:14:00Z",
+            "Kasi Made",
+            "ND/12/2026",
+            "tepat_waktu",
+        ),
+        (
+            "3",
+            "2026-03-02T01:20:00Z",
+            "Kabid Wayan",
+            "DISP/7",
+            "tepat_waktu",
+        ),
+        (
+            "4",
+            "2026-03-02T03:30:00Z",
+            "Kasi Made",
+            "S/BSSN/3; ST/4; SPPD/5",
+            "terlambat",
+        ),
+        ("5", "2026-03-02T03:40:00Z", "Kasi Made", "", "tepat_waktu"),
+        (
+            "6",
+            "2026-03-02T03:44:00Z",
+            "Kabid Wayan",
+            "",
+            "tepat_waktu",
+        ),
+        (
+            "7",
+            "2026-03-03T02:00:00Z",
+            "Kadis Edif",
+            "NPKND/2",
+            "selesai",
+        ),
+        ("8", "2026-03-05T02:00:00Z", "Sekda", "", "selesai"),
+        ("9", "2026-03-05T02:05:00Z", "Kasi Made", "", "tepat_waktu"),
+        (
+            "10",
+            "2026-03-06T01:00:00Z",
+            "Sandiman Putu",
+            "",
+            "terlambat",
+        ),
+        (
+            "11",
+            "2026-03-06T01:30:00Z",
+            "Petugas BSSN",
+            "",
+            "tepat_waktu",
+        ),
+        (
+            "12",
+            "2026-03-06T20:00:00Z",
+            "Petugas BSSN",
+            "",
+            "tepat_waktu",
+        ),
+        (
+            "13",
+            "2026-03-06T20:10:00Z",
+            "Petugas BSSN",
+            "BA/ST/44",
+            "tepat_waktu",
+        ),
+        (
+            "14",
+            "2026-03-07T08:00:00Z",
+            "Sandiman Putu",
+            "",
+            "tepat_waktu",
+        ),
+    ];
+    let mut prev_at = "2026-03-02T01:00:00Z";
+    for (step, at, oleh, dok, state) in plan {
+        let k: usize = step.parse().unwrap();
+        // Before the step: the SLA of the pending step, seen with an injected clock one minute after the
+        // previous step, is running (or waiting, for Kadis/Sekda without a norm).
+        let prev: jiff::Timestamp = prev_at.parse().unwrap();
+        let probe = prev
+            .checked_add(jiff::SignedDuration::from_mins(1))
+            .unwrap();
+        let v = n.json(&[
+            "palsan",
+            "repair",
+            "show",
+            &cid,
+            "--at",
+            &probe.to_string(),
+            "--json",
+        ]);
+        let pending = &v["sla"][k - 1]["sla"]["state"];
+        if k == 7 || k == 8 {
+            assert_eq!(pending, "menunggu", "step {k}");
+        } else {
+            assert_eq!(pending, "berjalan", "step {k}");
+        }
+        assert_eq!(
+            item(&n, id)["item"]["kesiapan"],
+            "tidak_siap",
+            "before step {k}"
+        );
+
+        let mut a = vec![
+            "palsan", "repair", "step", &cid, step, "--oleh", oleh, "--at", at,
+        ];
+        if !dok.is_empty() {
+            a.extend_from_slice(&["--dokumen", dok]);
+        }
+        if step == "11" {
+            a.extend_from_slice(&["--penilaian", "ringan"]);
+        }
+        a.push("--json");
+        let v = n.json(&a);
+        let rec = &v["perbaikan"]["langkah"][k - 1];
+        assert_eq!(rec["oleh"], oleh);
+        assert_eq!(rec["at"], at);
+        assert_eq!(rec["dokumen"], dok);
+        assert_eq!(
+            v["sla"][k - 1]["sla"]["state"],
+            state,
+            "step {k}: {}",
+            v["sla"][k - 1]
+        );
+        let expect = if k == 14 { "siap" } else { "tidak_siap" };
+        assert_eq!(v["palsan"]["kesiapan"], expect, "after step {k}");
+        if k == 11 {
+            assert_eq!(v["palsan"]["kondisi"], "rusak_ringan");
+        }
+        prev_at = at;
+    }
+    let v = item(&n, id);
+    assert_eq!(v["item"]["kondisi"], "baik");
+    assert_eq!(v["item"]["perbaikan"], Value::Null);
+    assert_eq!(v["perbaikan"], Value::Null);
+    let aksi: Vec<&str> = v["item"]["riwayat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["aksi"].as_str().unwrap())
+        .collect();
+    assert_eq!(aksi.first(), Some(&"ditambahkan"));
+    assert_eq!(aksi.last(), Some(&"perbaikan.selesai"));
+    assert_eq!(
+        aksi.iter().filter(|a| **a == "perbaikan.langkah").count(),
+        12
+    );
+    // A closed case takes no more steps; a new case can be opened.
+    refused(
+        &n,
+        &["palsan", "repair", "step", &cid, "14"],
+        "sudah selesai",
+    );
+    // Each step is in the audit chain, attributed to the operator; the chain verifies.
+    let tail = n.audit_tail(40);
+    assert_eq!(
+        tail.iter()
+            .filter(|r| r["object"] == format!("perbaikan:{cid}"))
+            .count(),
+        14
+    );
+    assert!(tail.iter().any(|r| r["action"] == "perbaikan.selesai"));
+    assert_eq!(n.json(&["audit", "verify", "--json"])["ok"], true);
+}
+
+#[test]
+fn refusals_name_the_problem_and_leave_the_register_unchanged() {
+    let n = TestNode::start_new();
+    let id = add_item(&n, "dongle_enkripsi", "Dongle D1", &[]);
+    let s = id.to_string();
+    n.json(&[
+        "palsan", "item", "checkout", &s, "--kepada", "Budi", "--json",
+    ]);
+    refused(
+        &n,
+        &["palsan", "item", "checkout", &s, "--kepada", "Sari"],
+        "sedang dipinjam Budi",
+    );
+    let v = n.json(&[
+        "palsan",
+        "item",
+        "checkin",
+        &s,
+        "--kondisi",
+        "baik",
+        "--json",
+    ]);
+    assert_eq!(v["item"]["dipinjam"], Value::Null);
+    refused(
+        &n,
+        &["palsan", "item", "checkin", &s],
+        "tidak sedang dipinjam",
+    );
+
+    let c = n.json(&[
+        "palsan",
+        "repair",
+        "open",
+        &s,
+        "--kerusakan",
+        "port rusak",
+        "--json",
+    ]);
+    let cid = c["perbaikan"]["id"].as_u64().unwrap().to_string();
+    refused(
+        &n,
+        &["palsan", "repair", "step", &cid, "4", "--dokumen", "S/1"],
+        "langkah berikutnya kasus 1 adalah 2",
+    );
+    refused(&n, &["palsan", "repair", "step", &cid, "2"], "--dokumen");
+    refused(
+        &n,
+        &["palsan", "repair", "open", &s, "--kerusakan", "lagi"],
+        "sudah punya kasus perbaikan terbuka",
+    );
+    refused(
+        &n,
+        &[
+            "palsan",
+            "item",
+            "dispose",
+            &s,
+            "--berita-acara",
+            "BA/1",
+            "--saksi",
+            "A",
+            "--saksi",
+            "B",
+        ],
+        "masih dalam perbaikan",
+    );
+
+    let other = add_item(&n, "aplikasi_enkripsi", "Aplikasi E", &[]).to_string();
+    refused(
+        &n,
+        &[
+            "palsan",
+            "item",
+            "dispose",
+            &other,
+            "--berita-acara",
+            "BA/2",
+            "--saksi",
+            "A",
+        ],
+        "2 saksi",
+    );
+    let v = n.json(&[
+        "palsan",
+        "item",
+        "dispose",
+        &other,
+        "--berita-acara",
+        "BA/2/2026",
+        "--saksi",
+        "Saksi A",
+        "--saksi",
+        "Saksi B",
+        "--alasan",
+        "usang",
+        "--json",
+    ]);
+    assert_eq!(v["item"]["dihapus"]["berita_acara"], "BA/2/2026");
+    let before = item(&n, other.parse().unwrap());
+    refused(
+        &n,
+        &["palsan", "item", "edit", &other, "--lokasi", "Gudang"],
+        "hanya dapat dibaca",
+    );
+    refused(
+        &n,
+        &["palsan", "item", "checkout", &other, "--kepada", "Budi"],
+        "hanya dapat dibaca",
+    );
+    refused(
+        &n,
+        &["palsan", "repair", "open", &other, "--kerusakan", "x"],
+        "hanya dapat dibaca",
+    );
+    assert_eq!(
+        item(&n, other.parse().unwrap()),
+        before,
+        "disposed item unchanged"
+    );
+    // Disposed items leave the default list and the Lampiran.
+    let list = n.json(&["palsan", "item", "list", "--json"]);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let all = n.json(&["palsan", "item", "list", "--all", "--json"]);
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    // Bad input is refused before reaching the node.
+    refused(
+        &n,
+        &["palsan", "item", "add", "--jenis", "radio", "--nama", "X"],
+        "peralatan_sandi",
+    );
+    // Key values are refused.
+    refused(
+        &n,
+        &[
+            "palsan",
+            "kunci",
+            "add",
+            "--jenis",
+            "Kunci Sissan X",
+            "--dari",
+            "2026-01-01",
+            "--sampai",
+            "2026-12-31",
+            "--catatan",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ],
+        "metadata",
+    );
+}
+
+#[test]
+fn key_material_and_reminders_on_a_node() {
+    let n = TestNode::start_new();
+    let id = add_item(&n, "peralatan_sandi", "Secure Y", &[]).to_string();
+    let k = n.json(&[
+        "palsan",
+        "kunci",
+        "add",
+        "--jenis",
+        "Kunci Sissan Secure Y",
+        "--palsan",
+        &id,
+        "--dari",
+        "2026-01-01",
+        "--sampai",
+        "2026-06-30",
+        "--json",
+    ]);
+    assert_eq!(k["status"], "diterima");
+    let kid = k["id"].as_u64().unwrap().to_string();
+    refused(
+        &n,
+        &["palsan", "kunci", "status", &kid, "dimusnahkan"],
+        "berikutnya hanya aktif",
+    );
+    n.json(&["palsan", "kunci", "status", &kid, "aktif", "--json"]);
+    refused(
+        &n,
+        &[
+            "palsan",
+            "kunci",
+            "add",
+            "--jenis",
+            "K",
+            "--palsan",
+            "99",
+            "--dari",
+            "2026-01-01",
+            "--sampai",
+            "2026-02-01",
+        ],
+        "palsan 99",
+    );
+    n.json(&[
+        "palsan",
+        "berkala",
+        "sanapati",
+        "--at",
+        "2026-04-01T00:00:00Z",
+        "--json",
+    ]);
+    n.json(&[
+        "palsan",
+        "berkala",
+        "audit",
+        "--at",
+        "2026-04-01T00:00:00Z",
+        "--json",
+    ]);
+    let r = |at: &str| {
+        n.json(&["palsan", "reminders", "--at", at, "--json"])["pengingat"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    // Node zone is Asia/Makassar: the key ends 2026-06-30T16:00Z; warning 30 days before.
+    assert!(r("2026-05-31T15:59:59Z").is_empty());
+    let x = r("2026-05-31T16:00:00Z");
+    assert_eq!(x.len(), 1);
+    assert_eq!(x[0]["jenis"], "kunci_kedaluwarsa");
+    assert_eq!(x[0]["terlambat"], false);
+    // 90 days after 2026-04-01 is 2026-06-30T00:00Z: the password is overdue, the key not yet expired.
+    let x = r("2026-06-30T00:00:00Z");
+    assert_eq!(x.len(), 2);
+    assert_eq!(x[0]["jenis"], "sandi_email_sanapati");
+    assert_eq!(x[0]["terlambat"], true);
+    let x = r("2026-06-30T16:00:00Z");
+    assert!(x.iter().all(|p| p["terlambat"] == true));
+    // Text output names what to do.
+    let out = n.kasa_ok(&["palsan", "reminders", "--at", "2026-06-30T16:00:00Z"]);
+    assert!(out.contains("TERLAMBAT"), "{out}");
+    assert!(out.contains("Email Sanapati"), "{out}");
+}
+
+/// The fixture register: Lampiran III rows Secure X (3: one under repair, one rusak), Secure Y, a dongle
+/// and an application; a disposed item (not counted); APU jammer and backup disk; key material of two
+/// systems, one destroyed (not counted).
+fn fixture(n: &TestNode) {
+    let sx1 = add_item(n, "peralatan_sandi", "Secure X", &["--seri", "X1"]);
+    add_item(n, "peralatan_sandi", "Secure X", &["--seri", "X2"]);
+    add_item(
+        n,
+        "peralatan_sandi",
+        "Secure X",
+        &[
+            "--seri",
+            "X3",
+            "--kondisi",
+            "rusak_berat",
+            "--kesiapan",
+            "tidak_siap",
+        ],
+    );
+    add_item(n, "peralatan_sandi", "Secure Y", &["--seri", "Y1"]);
+    add_item(
+        n,
+        "dongle_enkripsi",
+        "Dongle Enkripsi BSSN",
+        &["--sumber", "BSSN"],
+    );
+    add_item(n, "aplikasi_enkripsi", "Aplikasi Enkripsi Data", &[]);
+    let gone = add_item(n, "peralatan_sandi", "Secure Z", &[]).to_string();
+    n.json(&[
+        "palsan",
+        "item",
+        "dispose",
+        &gone,
+        "--berita-acara",
+        "BA/9",
+        "--saksi",
+        "A",
+        "--saksi",
+        "B",
+        "--json",
+    ]);
+    add_item(n, "jammer", "Jammer J1", &[]);
+    add_item(
+        n,
+        "backup_disk",
+        "Backup 2TB",
+        &["--kondisi", "rusak_ringan", "--kesiapan", "tidak_siap"],
+    );
+    n.json(&[
+        "palsan",
+        "repair",
+        "open",
+        &sx1.to_string(),
+        "--kerusakan",
+        "mati",
+        "--json",
+    ]);
+    for (jenis, kondisi) in [
+        ("Kunci Sissan Secure X", "baik"),
+        ("Kunci Sissan Secure X", "rusak_ringan"),
+        ("Kunci Sissan Secure Y", "baik"),
+    ] {
+        n.json(&[
+            "palsan",
+            "kunci",
+            "add",
+            "--jenis",
+            jenis,
+            "--dari",
+            "2026-01-01",
+            "--sampai",
+            "2026-12-31",
+            "--kondisi",
+            kondisi,
+            "--json",
+        ]);
+    }
+    let k = n.json(&[
+        "palsan",
+        "kunci",
+        "add",
+        "--jenis",
+        "Kunci Sissan Secure Y",
+        "--dari",
+        "2025-01-01",
+        "--sampai",
+        "2025-12-31",
+        "--json",
+    ]);
+    let kid = k["id"].as_u64().unwrap().to_string();
+    n.json(&["palsan", "kunci", "status", &kid, "kedaluwarsa", "--json"]);
+    n.json(&[
+        "palsan",
+        "kunci",
+        "status",
+        &kid,
+        "dimusnahkan",
+        "--catatan",
+        "BA/MUS/1",
+        "--json",
+    ]);
+}
+
+#[test]
+fn lampiran_tables_match_reviewed_snapshots() {
+    let n = TestNode::start_new();
+    fixture(&n);
+    insta::assert_snapshot!("lampiran_markdown", n.kasa_ok(&["palsan", "lampiran"]));
+    insta::assert_snapshot!(
+        "lampiran_csv",
+        n.kasa_ok(&["palsan", "lampiran", "--format", "csv"])
+    );
+    let v = n.json(&["palsan", "lampiran", "--only", "iv", "--json"]);
+    assert_eq!(v["tables"].as_array().unwrap().len(), 1);
+    assert_eq!(v["tables"][0]["baris"][0]["jml"], 2);
+}

@@ -1,0 +1,175 @@
+//! A repair case recorded by different operators (different Unix uids, identified by SO_PEERCRED): each
+//! step names the operator who recorded it, in the case and in the audit chain, and the item's readiness
+//! follows the case. Needs root to run clients under other uids (as `node_access.rs`).
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::*;
+use serde_json::Value;
+
+const GID: u32 = 4243;
+
+fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// `kasa ARGS` as `uid` (group `GID`), talking to `socket`.
+fn kasa_as(uid: u32, socket: &Path, cwd: &Path, args: &[&str]) -> Output {
+    let mut c = Command::new(KASA);
+    c.args(args)
+        .env("KASA_SOCKET", socket)
+        .env("KASA_LOG", "warn")
+        .env_remove("KASA_DATA_DIR")
+        .env_remove("KASA_CONFIG_DIR")
+        .current_dir(cwd)
+        .stdin(Stdio::null());
+    // SAFETY: only async-signal-safe syscalls between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            let groups = [GID as libc::gid_t];
+            if libc::setgroups(1, groups.as_ptr()) != 0
+                || libc::setgid(GID) != 0
+                || libc::setuid(uid) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    c.output().unwrap()
+}
+
+#[test]
+fn repair_case_across_operators_follows_readiness() {
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let sockdir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(sockdir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let socket = sockdir.path().join("node.sock");
+    let s = socket.clone();
+    let node = TestNode::start_with(move |t| {
+        t.insert("socket".into(), s.to_str().unwrap().into());
+        t.insert("socket_group".into(), GID.to_string().into());
+        t.insert("socket_mode".into(), "0660".into());
+    });
+    let ops = [
+        (2101u32, "Putu Sandiman", "sandiman"),
+        (2102, "Made Kasi", "kasi"),
+        (2103, "Wayan Kabid", "kabid"),
+    ];
+    for (uid, nama, role) in ops {
+        node.kasa_ok(&[
+            "operator",
+            "add",
+            "--uid",
+            &uid.to_string(),
+            "--username",
+            &format!("op{uid}"),
+            "--nama",
+            nama,
+            "--role",
+            role,
+        ]);
+    }
+    let as_uid = |uid: u32, args: &[&str]| -> Value {
+        let o = kasa_as(uid, &socket, sockdir.path(), args);
+        assert!(
+            o.status.success(),
+            "kasa {args:?} as {uid}: {}",
+            describe(&o)
+        );
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let item = as_uid(
+        2101,
+        &[
+            "palsan",
+            "item",
+            "add",
+            "--jenis",
+            "peralatan_sandi",
+            "--nama",
+            "Secure X",
+            "--json",
+        ],
+    );
+    let id = item["item"]["id"].as_u64().unwrap().to_string();
+    let v = as_uid(
+        2101,
+        &[
+            "palsan",
+            "repair",
+            "open",
+            &id,
+            "--kerusakan",
+            "tidak menyala",
+            "--json",
+        ],
+    );
+    assert_eq!(v["palsan"]["kesiapan"], "tidak_siap");
+    let cid = v["perbaikan"]["id"].as_u64().unwrap().to_string();
+    // (uid recording, step, extra args)
+    let plan: [(u32, &str, &[&str]); 13] = [
+        (2102, "2", &["--dokumen", "ND/1"]),
+        (2103, "3", &["--dokumen", "DISP/1"]),
+        (2102, "4", &["--dokumen", "S/BSSN/1; ST/1; SPPD/1"]),
+        (2102, "5", &[]),
+        (2103, "6", &[]),
+        (2103, "7", &["--oleh", "Kadis", "--dokumen", "NPKND/1"]),
+        (2103, "8", &["--oleh", "Sekda"]),
+        (2102, "9", &[]),
+        (2101, "10", &[]),
+        (
+            2101,
+            "11",
+            &["--oleh", "Petugas BSSN", "--penilaian", "berat"],
+        ),
+        (2101, "12", &["--oleh", "Petugas BSSN"]),
+        (
+            2101,
+            "13",
+            &["--oleh", "Petugas BSSN", "--dokumen", "BA/ST/1"],
+        ),
+        (2101, "14", &[]),
+    ];
+    for (uid, step, extra) in plan {
+        let mut a = vec!["palsan", "repair", "step", &cid, step];
+        a.extend_from_slice(extra);
+        a.push("--json");
+        let v = as_uid(uid, &a);
+        let k: usize = step.parse().unwrap();
+        let rec = &v["perbaikan"]["langkah"][k - 1];
+        let nama = ops.iter().find(|o| o.0 == uid).unwrap().1;
+        assert_eq!(rec["dicatat_oleh"], nama, "step {k}");
+        if !extra.contains(&"--oleh") {
+            assert_eq!(rec["oleh"], nama, "step {k}");
+        }
+        let want = if k == 14 { "siap" } else { "tidak_siap" };
+        assert_eq!(v["palsan"]["kesiapan"], want, "step {k}");
+        if (11..14).contains(&k) {
+            assert_eq!(v["palsan"]["kondisi"], "rusak_berat", "step {k}");
+        }
+    }
+    // The audit chain attributes every step to the uid that recorded it.
+    let tail = node.audit_tail(60);
+    let steps: Vec<&Value> = tail
+        .iter()
+        .filter(|r| r["object"] == format!("perbaikan:{cid}"))
+        .collect();
+    assert_eq!(steps.len(), 14);
+    for (uid, _, _) in ops {
+        assert!(
+            steps.iter().any(|r| r["uid"] == uid),
+            "uid {uid}: {steps:?}"
+        );
+    }
+    assert_eq!(node.json(&["audit", "verify", "--json"])["ok"], true);
+}
