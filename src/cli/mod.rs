@@ -3,6 +3,8 @@
 //! Every subcommand but `init`, `node` and `config check` talks to the node over its socket. Errors go
 //! to stderr with a non-zero exit status; `--json` prints exactly one JSON document on stdout.
 
+pub mod disposisi;
+
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -83,6 +85,11 @@ pub enum Cmd {
     Config {
         #[command(subcommand)]
         action: ConfigAction,
+    },
+    /// Disposisi: routing berita down the chain Kadis → Kabid → Kasi → Sandiman.
+    Disposisi {
+        #[command(subcommand)]
+        action: disposisi::DisposisiAction,
     },
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
@@ -752,6 +759,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Config {
             action: ConfigAction::Check,
         } => config_check(&paths),
+        Cmd::Disposisi { action } => disposisi::run(&paths, action),
     }
 }
 
@@ -871,7 +879,23 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
 fn config_check(paths: &Paths) -> Result<(), Fail> {
     let mut problems = Vec::new();
     match NodeConfig::load(paths) {
-        Ok(_) => println!("ok  {}", paths.node_toml().display()),
+        Ok(cfg) => {
+            println!("ok  {}", paths.node_toml().display());
+            match crate::node::disposisi::load_rules(paths, &cfg) {
+                Ok(_) => {
+                    let f = crate::node::disposisi::rules_path(paths);
+                    if f.exists() {
+                        println!("ok  {}", f.display());
+                    } else {
+                        println!(
+                            "ok  aturan disposisi bawaan (salin data/disposisi.toml ke {} untuk mengubahnya)",
+                            f.display()
+                        );
+                    }
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
         Err(e) => problems.push(e.to_string()),
     }
     problems.extend(crate::console::check_config(paths));

@@ -4,6 +4,7 @@
 //! socket (identity from SO_PEERCRED); pushes committed changes to subscribed clients. One node per data
 //! directory, enforced by an exclusive `flock` on `node.pid` (and by redb's own file lock).
 
+pub mod disposisi;
 mod handlers;
 mod hub;
 pub mod lock;

@@ -8,6 +8,8 @@
 //! Node → client: [`NodeMsg`], either a reply `{ "v": 1, "re": n, "ok": … }` / `{ "v": 1, "re": n, "err": … }`
 //! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
 
+pub mod disposisi;
+
 use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -181,6 +183,8 @@ pub enum Request {
     },
     /// Ask the node to stop (admin only).
     NodeStop,
+    /// Disposisi (routing down the chain): see [`disposisi::DisposisiRequest`].
+    Disposisi(disposisi::DisposisiRequest),
 }
 
 /// Node → client message.
@@ -276,6 +280,8 @@ pub enum Reply {
     Drafts {
         drafts: Vec<(String, String)>,
     },
+    /// See [`disposisi::DisposisiReply`].
+    Disposisi(disposisi::DisposisiReply),
 }
 
 /// Events pushed to subscribed clients after a commit.

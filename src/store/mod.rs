@@ -6,6 +6,7 @@
 //! same transaction as their rows.
 
 pub mod codec;
+pub mod disposisi;
 
 use std::path::{Path, PathBuf};
 
