@@ -558,10 +558,10 @@ pub fn lembar_text(
             sub(
                 "Paraf",
                 &format!(
-                    "{} {} {}",
+                    "{} {:<11} {}",
+                    l.at.to_zoned(tz.clone()).strftime("%d-%m-%Y %H:%M"),
                     l.keadaan.as_str(),
-                    ascii(&l.by),
-                    fmt_time(l.at, &tz, zone)
+                    ascii(&l.by)
                 ),
             );
         }
