@@ -5,6 +5,7 @@
 pub enum Pane {
     Masuk,
     Keluar,
+    Disposisi,
 }
 
 impl Pane {
@@ -12,6 +13,7 @@ impl Pane {
         match self {
             Pane::Masuk => "masuk",
             Pane::Keluar => "keluar",
+            Pane::Disposisi => "disposisi",
         }
     }
 }
@@ -55,6 +57,14 @@ pub enum Action {
     Complete,
     Yes,
     No,
+    /// Open the disposisi form for the selected masuk entry (or forward the selected disposisi).
+    Dispose,
+    /// Switch the Disposisi pane between "untuk saya" and "dari saya".
+    DisposisiTab,
+    /// Mark the selected disposisi as read.
+    DisposisiRead,
+    /// Close the selected disposisi with a result note (prompted when missing).
+    DisposisiDone(Option<String>),
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -158,6 +168,25 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai("yes", None, "ya", "yes"),
     ai("no", None, "tidak", "no"),
     ai("none", None, "tidak ada (lepas tombol)", "nothing (unbind)"),
+    ai(
+        "dispose",
+        None,
+        "disposisikan entri / teruskan disposisi (formulir)",
+        "dispose the entry / forward the disposisi (form)",
+    ),
+    ai(
+        "disposisi_tab",
+        None,
+        "untuk saya ↔ dari saya",
+        "for me ↔ from me",
+    ),
+    ai("disposisi_read", None, "tandai dibaca", "mark as read"),
+    ai(
+        "disposisi_done",
+        Some("catatan"),
+        "selesai dengan catatan hasil",
+        "done with a result note",
+    ),
 ];
 
 const fn ai(
@@ -195,9 +224,10 @@ impl Action {
             "tab" => match rest {
                 "masuk" => Action::Tab(Pane::Masuk),
                 "keluar" => Action::Tab(Pane::Keluar),
+                "disposisi" => Action::Tab(Pane::Disposisi),
                 _ => {
                     return Err(format!(
-                        "tab '{rest}' tidak dikenal: pakai masuk atau keluar"
+                        "tab '{rest}' tidak dikenal: pakai masuk, keluar atau disposisi"
                     ));
                 }
             },
@@ -233,6 +263,10 @@ impl Action {
             "complete" => Action::Complete,
             "yes" => Action::Yes,
             "no" => Action::No,
+            "dispose" => Action::Dispose,
+            "disposisi_tab" => Action::DisposisiTab,
+            "disposisi_read" => Action::DisposisiRead,
+            "disposisi_done" => Action::DisposisiDone(opt(rest)),
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

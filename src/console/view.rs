@@ -81,7 +81,11 @@ pub fn draw(app: &App, f: &mut Frame) {
     .areas(area);
     draw_header(app, f, header);
     draw_tabs(app, f, tabs);
-    draw_list(app, f, body);
+    if app.pane == Pane::Disposisi {
+        super::disposisi::draw_pane(app, f, body);
+    } else {
+        draw_list(app, f, body);
+    }
     draw_status(app, f, status);
     for l in &app.layers {
         match l {
@@ -98,6 +102,7 @@ pub fn draw(app: &App, f: &mut Frame) {
             Layer::Prompt(p) => draw_prompt(app, p, f, status),
             Layer::Confirm(c) => draw_confirm(app, c, f, area),
             Layer::Help(h) => draw_help(app, h, f, area),
+            Layer::Dispose(d) => super::disposisi::draw_form(app, d, f, area),
         }
     }
 }
@@ -171,10 +176,15 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
 fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     let th = &app.theme;
     let mut spans = Vec::new();
-    for (p, name) in [(Pane::Masuk, "Masuk"), (Pane::Keluar, "Keluar")] {
+    for (p, name) in [
+        (Pane::Masuk, "Masuk"),
+        (Pane::Keluar, "Keluar"),
+        (Pane::Disposisi, "Disposisi"),
+    ] {
         let n = match p {
             Pane::Masuk => app.masuk.view.len(),
             Pane::Keluar => app.keluar.view.len(),
+            Pane::Disposisi => app.disposisi.untuk.len(),
         };
         let active = p == app.pane;
         spans.push(Span::raw(if active { " [" } else { "  " }));
@@ -242,11 +252,11 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
         e.perihal.clone()
     };
     let when = match pane {
-        Pane::Masuk => e.received_at,
+        Pane::Masuk | Pane::Disposisi => e.received_at,
         Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
     };
     let who = match pane {
-        Pane::Masuk => &e.asal,
+        Pane::Masuk | Pane::Disposisi => &e.asal,
         Pane::Keluar => &e.tujuan,
     };
     let style = if e.status == Status::Baru {
@@ -282,7 +292,7 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
     if l.view.is_empty() {
         let msg = if l.entries.is_empty() {
             match app.pane {
-                Pane::Masuk => app.tr(
+                Pane::Masuk | Pane::Disposisi => app.tr(
                     "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
                     "No incoming items yet. Scans dropped in the drop folder appear here.",
                 ),
@@ -306,11 +316,11 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
         .map(|&i| row_for(app, &l.entries[i], app.pane))
         .collect();
     let who = match app.pane {
-        Pane::Masuk => app.tr("Asal", "From"),
+        Pane::Masuk | Pane::Disposisi => app.tr("Asal", "From"),
         Pane::Keluar => app.tr("Tujuan", "To"),
     };
     let when = match app.pane {
-        Pane::Masuk => app.tr("Diterima", "Received"),
+        Pane::Masuk | Pane::Disposisi => app.tr("Diterima", "Received"),
         Pane::Keluar => app.tr("Tanggal", "Date"),
     };
     let header = Row::new(vec![
@@ -374,7 +384,14 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
     let ctxs = app.contexts();
     let mut spans = Vec::new();
     let hints: &[&str] = match app.pane {
-        Pane::Masuk => &["triage", "open", "filter", "help", "quit"],
+        Pane::Masuk => &["triage", "dispose", "open", "filter", "help", "quit"],
+        Pane::Disposisi => &[
+            "disposisi_read",
+            "disposisi_done",
+            "dispose",
+            "disposisi_tab",
+            "help",
+        ],
         Pane::Keluar => &[
             "keluar_new",
             "keluar_register",
@@ -519,6 +536,14 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
                 ""
             }
         )));
+    }
+    if let Some(chain) = app.disposisi.chains.get(&e.id).filter(|c| !c.is_empty()) {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            app.tr("Rantai disposisi", "Disposisi chain"),
+            app.theme.get("table.header"),
+        )));
+        out.extend(super::disposisi::tree_lines(app, chain));
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
@@ -712,6 +737,10 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
             format!("{} {id}: ", app.tr("alasan batal entri", "void reason for"))
         }
         PromptKind::Note(id) => format!("{} {id}: ", app.tr("catatan entri", "note on")),
+        PromptKind::DisposisiDone(id) => format!(
+            "{} #{id}: ",
+            app.tr("hasil tindak lanjut disposisi", "result of disposisi")
+        ),
         PromptKind::Duplicate(id) => format!(
             "{} {id} {}: ",
             app.tr("entri", "entry"),
