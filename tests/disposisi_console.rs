@@ -270,3 +270,136 @@ fn a_new_disposisi_for_me_rings_the_bell_live_and_is_closed_by_keys() {
         "closed items leave 'untuk saya'"
     );
 }
+
+fn tmux(args: &[&str]) -> String {
+    let o = Command::new("tmux").args(args).output().expect("tmux");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+struct Tmux(String);
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+impl Tmux {
+    fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.0])
+    }
+    /// Polls the screen (bounded) until `needle` shows.
+    fn wait(&self, needle: &str) -> String {
+        let mut sc = String::new();
+        let ok = wait_until(Duration::from_secs(20), || {
+            sc = self.screen();
+            sc.contains(needle)
+        });
+        assert!(ok, "'{needle}' never appeared:\n{sc}");
+        sc
+    }
+    fn keys(&self, k: &[&str]) {
+        let mut a = vec!["send-keys", "-t", self.0.as_str()];
+        a.extend_from_slice(k);
+        tmux(&a);
+    }
+}
+
+/// `kasa disposisi ARGS` as uid `uid` (group GID) against the office's socket.
+fn cli_as(o: &Office, uid: u32, args: &[&str]) -> std::process::Output {
+    let mut c = Command::new(KASA);
+    c.args(args)
+        .env("KASA_SOCKET", &o.node.socket)
+        .env("KASA_LOG", "warn")
+        .current_dir(o.sockdir.path())
+        .stdin(Stdio::null());
+    // SAFETY: only async-signal-safe syscalls between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            let g = [GID as libc::gid_t];
+            if libc::setgroups(1, g.as_ptr()) != 0
+                || libc::setgid(GID) != 0
+                || libc::setuid(uid) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    c.output().unwrap()
+}
+
+#[test]
+fn tmux_the_kabid_console_receives_a_disposisi_live_and_closes_it() {
+    if !is_root() || Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: needs root and tmux");
+        return;
+    }
+    let (o, entry) = office(Role::Kabid, &[op(2001, "I Made Kadis", Role::Kadis)]);
+    let name = format!("kasa-disp-{}", std::process::id());
+    let cmd = format!(
+        "{KASA} --data-dir {} --config-dir {}",
+        o.node.data.display(),
+        o.node.config.display()
+    );
+    tmux(&["kill-session", "-t", &name]);
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    let t = Tmux(name);
+    t.wait("Disposisi (0)");
+
+    // The Kadis disposes from another uid; the open console shows it at once.
+    let out = cli_as(
+        &o,
+        2001,
+        &[
+            "disposisi",
+            "new",
+            &entry.to_string(),
+            "--kepada",
+            "0",
+            "--instruksi",
+            "Untuk dihadiri",
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let sc = t.wait("Disposisi baru #1 dari I Made Kadis");
+    assert!(sc.contains("Disposisi (1)"), "{sc}");
+    let bell = tmux(&["display-message", "-p", "-t", &t.0, "#{window_bell_flag}"]);
+    assert_eq!(
+        bell.trim(),
+        "1",
+        "the terminal bell rang in the console's window"
+    );
+
+    // 3 → the pane; Enter reads; s + note + Enter closes.
+    t.keys(&["3"]);
+    t.wait("untuk saya (1)");
+    t.keys(&["Enter"]);
+    t.wait("disposisi #1 dibaca");
+    t.keys(&["s"]);
+    t.wait("hasil tindak lanjut disposisi #1");
+    t.keys(&["-l", "Hadir rapat"]);
+    t.keys(&["Enter"]);
+    t.wait("untuk saya (0)");
+    let mut c = kasa::client::Client::connect(&o.node.socket).unwrap();
+    let Reply::Disposisi(DisposisiReply::Records { records, .. }) = c
+        .call(Request::Disposisi(DisposisiRequest::List {
+            lingkup: Lingkup::SemuaUntukSaya,
+        }))
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(records[0].keadaan, Keadaan::Selesai);
+    assert_eq!(records[0].hasil.as_deref(), Some("Hadir rapat"));
+}
