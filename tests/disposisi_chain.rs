@@ -214,6 +214,11 @@ fn chain_004_kadis_kabid_kasi_sandiman_across_four_uids() {
     ));
     assert_eq!(o.pending(KABID), vec![d1]);
     assert!(o.pending(KASI).is_empty() && o.pending(SANDIMAN).is_empty());
+    // Nor does the Kasi see the chain of the entry, or the Kabid's item, before it reaches them.
+    let v = o.ok(KASI, &["disposisi", "show", &e, "--entry", "--json"]);
+    assert_eq!(v["records"].as_array().unwrap().len(), 0, "{v}");
+    let err = o.refused(KASI, &["disposisi", "show", &d1.to_string()]);
+    assert!(err.contains("bukan untuk atau dari Anda"), "{err}");
     let dari = o.ok(KADIS, &["disposisi", "list", "--dari-saya", "--json"]);
     assert_eq!(dari["records"][0]["instruksi"][0], "Untuk ditindaklanjuti");
     assert_eq!(dari["records"][0]["keadaan"], "diterbitkan");
@@ -240,6 +245,12 @@ fn chain_004_kadis_kabid_kasi_sandiman_across_four_uids() {
     );
     assert_eq!(o.pending(KASI), vec![d2]);
     assert!(o.pending(SANDIMAN).is_empty());
+    let v = o.ok(KASI, &["disposisi", "show", &e, "--entry", "--json"]);
+    assert_eq!(
+        v["records"].as_array().unwrap().len(),
+        2,
+        "now with the chain above"
+    );
 
     // Kasi → Sandiman (langkah 4); the Sandiman closes it.
     let d3 = first_id(&o.ok(
@@ -547,4 +558,101 @@ fn every_rule_refusal_names_its_rule() {
         .count();
     assert_eq!(n, 2, "two accepted issues only");
     o.node.kasa_ok(&["audit", "verify"]);
+}
+
+#[test]
+fn a_keluar_request_is_disposed_too_and_the_rules_file_is_checked_and_used() {
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let o = Office::new();
+    // 004 langkah 1–4: a permohonan (keluar draft) goes down the chain as well.
+    let draft = o.node.json(&[
+        "keluar",
+        "new",
+        "--perihal",
+        "Permohonan pengiriman berita rahasia",
+        "--json",
+    ]);
+    let draft = draft["id"].as_u64().unwrap().to_string();
+    let d = o.ok(
+        KADIS,
+        &[
+            "disposisi",
+            "new",
+            &draft,
+            "--kepada",
+            "op2002",
+            "--instruksi",
+            "Untuk ditindaklanjuti",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        d["records"][0]["entry_id"].as_u64().unwrap().to_string(),
+        draft
+    );
+    // Role recipients: every active operator of the role.
+    let entry = o.registered(3).to_string();
+    let d = o.ok(
+        KADIS,
+        &[
+            "disposisi",
+            "new",
+            &entry,
+            "--peran",
+            "kabid",
+            "--instruksi",
+            "Untuk diketahui",
+            "--json",
+        ],
+    );
+    assert_eq!(d["records"][0]["kepada"]["uid"], KABID);
+
+    // A broken rules file is named by `kasa config check` with its line; fixed, it governs the node.
+    let rules = o.node.data.join("disposisi.toml");
+    std::fs::write(&rules, "instruksi = [\"Untuk diketahui\"]\nhierarki = [\"kadis\", \"lurah\"]\npemula = [\"kadis\"]\n").unwrap();
+    let out = o.node.kasa(&["config", "check"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("disposisi.toml:2") && err.contains("lurah"),
+        "{err}"
+    );
+    let err = o.refused(
+        KADIS,
+        &[
+            "disposisi",
+            "new",
+            &entry,
+            "--kepada",
+            "op2002",
+            "--instruksi",
+            "Untuk diketahui",
+        ],
+    );
+    assert!(
+        err.contains("disposisi.toml") && err.contains("config check"),
+        "{err}"
+    );
+    let shipped = include_str!("../data/disposisi.toml")
+        .replace("boleh_lompat = false", "boleh_lompat = true");
+    std::fs::write(&rules, shipped).unwrap();
+    o.node.kasa_ok(&["config", "check"]);
+    // Skipping a level is now allowed: Kadis → Kasi.
+    let d = o.ok(
+        KADIS,
+        &[
+            "disposisi",
+            "new",
+            &entry,
+            "--kepada",
+            "op2003",
+            "--instruksi",
+            "Untuk diketahui",
+            "--json",
+        ],
+    );
+    assert_eq!(d["records"][0]["kepada"]["uid"], KASI);
 }

@@ -813,6 +813,46 @@ pub fn chain_tree(all: &[Disposisi]) -> Vec<(usize, &Disposisi)> {
     out
 }
 
+/// The part of an entry's chain operator `uid` may see: every record they issued or received, with its
+/// ancestors (the chain above) and descendants (what became of it). A subordinate the item has not reached
+/// sees nothing of it.
+pub fn visible_to(all: &[Disposisi], uid: u32) -> Vec<Disposisi> {
+    let mut keep: std::collections::BTreeSet<u64> = all
+        .iter()
+        .filter(|d| d.dari.uid == uid || d.kepada.uid == uid)
+        .map(|d| d.id)
+        .collect();
+    let by_id = |id: u64| all.iter().find(|d| d.id == id);
+    // Ancestors.
+    for id in keep.clone() {
+        let mut cur = by_id(id).and_then(|d| d.parent);
+        let mut guard = 0;
+        while let Some(p) = cur
+            && guard < 64
+        {
+            keep.insert(p);
+            cur = by_id(p).and_then(|d| d.parent);
+            guard += 1;
+        }
+    }
+    // Descendants (records are few; iterate to a fixed point).
+    loop {
+        let before = keep.len();
+        for d in all {
+            if d.parent.is_some_and(|p| keep.contains(&p)) {
+                keep.insert(d.id);
+            }
+        }
+        if keep.len() == before {
+            break;
+        }
+    }
+    all.iter()
+        .filter(|d| keep.contains(&d.id))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1117,6 +1157,17 @@ mod tests {
         assert_eq!(
             tree.iter().map(|(d, x)| (*d, x.id)).collect::<Vec<_>>(),
             [(0, 1), (1, 2)]
+        );
+        let both = [a.clone(), b.clone()];
+        assert!(
+            visible_to(&both[..1], 3).is_empty(),
+            "the Kasi sees nothing before it reaches them"
+        );
+        assert_eq!(visible_to(&both, 3).len(), 2, "then the chain above too");
+        assert_eq!(
+            visible_to(&both, 1).len(),
+            2,
+            "the issuer sees what became of it"
         );
         let mut v = vec![a, b];
         sort_for_me(&mut v, wita("2026-11-20T11:00"));

@@ -301,7 +301,15 @@ pub(super) fn handle(
             }
             chain(state, d.entry_id, now, zone)
         }
-        DisposisiRequest::Entry { entry } => chain(state, entry, now, zone),
+        DisposisiRequest::Entry { entry } => {
+            let mut r = chain(state, entry, now, zone)?;
+            if !may_see_all(op)
+                && let Reply::Disposisi(DisposisiReply::Chain { records, .. }) = &mut r
+            {
+                *records = dd::visible_to(records, op.uid);
+            }
+            Ok(r)
+        }
         DisposisiRequest::Read { id } => {
             let d = get(state, id)?;
             if d.kepada.uid == op.uid && d.read_at.is_none() && d.keadaan == Keadaan::Diterbitkan {
