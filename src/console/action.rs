@@ -177,8 +177,8 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai(
         "disposisi_tab",
         None,
-        "untuk saya ↔ dari saya",
-        "for me ↔ from me",
+        "ganti tab untuk saya ↔ dari saya",
+        "switch tab for me ↔ from me",
     ),
     ai("disposisi_read", None, "tandai dibaca", "mark as read"),
     ai(

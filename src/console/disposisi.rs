@@ -327,12 +327,12 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
     ]));
     let head = match p.tab {
         Tab::UntukSaya => app.tr(
-            "    #  Entri  Dari                  Instruksi                 Sisa waktu",
-            "    #  Entry  From                  Instruction               Time left",
+            "    #  Entri  Dari                  Instruksi                 Sisa waktu        Perihal",
+            "    #  Entry  From                  Instruction               Time left         Subject",
         ),
         Tab::DariSaya => app.tr(
-            "    #  Entri  Kepada                Keadaan      Batas waktu",
-            "    #  Entry  To                    State        Deadline",
+            "    #  Entri  Kepada                Keadaan      Batas waktu               Perihal",
+            "    #  Entry  To                    State        Deadline                  Subject",
         ),
     };
     lines.push(Line::from(Span::styled(
@@ -351,18 +351,30 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
     let start = p.cursor.saturating_sub(room.saturating_sub(1));
     for (i, d) in rows.iter().enumerate().skip(start).take(room) {
         let over = d.is_overdue(app.now);
+        let perihal = app
+            .masuk
+            .entries
+            .iter()
+            .chain(app.keluar.entries.iter())
+            .find(|e| e.id == d.entry_id)
+            .map_or(String::new(), |e| format!("  {}", e.perihal));
+        let sel = if i == p.cursor { "›" } else { " " };
         let text = match p.tab {
             Tab::UntukSaya => format!(
-                "{:>5}  {:<5}  {:<20}  {:<24}  {}{}",
+                "{sel}{:>4}  {:<5}  {:<20}  {:<24}  {:<12}{}{perihal}",
                 d.id,
                 d.entry_id,
                 cut(&d.dari.nama, 20),
                 cut(&d.instruksi.join(", "), 24),
                 format_left(d.time_left(app.now)),
-                if d.read_at.is_none() { "  •baru" } else { "" }
+                if d.read_at.is_none() {
+                    " •baru"
+                } else {
+                    "      "
+                }
             ),
             Tab::DariSaya => format!(
-                "{:>5}  {:<5}  {:<20}  {:<11}  {}{}",
+                "{sel}{:>4}  {:<5}  {:<20}  {:<11}  {}{:<15}{perihal}",
                 d.id,
                 d.entry_id,
                 cut(&d.kepada.nama, 20),
