@@ -656,3 +656,95 @@ fn a_keluar_request_is_disposed_too_and_the_rules_file_is_checked_and_used() {
     );
     assert_eq!(d["records"][0]["kepada"]["uid"], KASI);
 }
+
+#[test]
+fn kriptogram_work_skips_a_kasi_without_ahli_sandi() {
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let o = Office::new();
+    o.node.kasa_ok(&[
+        "operator",
+        "add",
+        "--uid",
+        "2005",
+        "--username",
+        "op2005",
+        "--nama",
+        "I Nyoman Kasi Baru",
+        "--role",
+        "kasi",
+    ]);
+    let draft = o.node.json(&[
+        "keluar",
+        "new",
+        "--kriptogram",
+        "--perihal",
+        "Berita rahasia ke Provinsi",
+        "--json",
+    ]);
+    let draft = draft["id"].as_u64().unwrap().to_string();
+    let d1 = first_id(&o.ok(
+        KADIS,
+        &[
+            "disposisi",
+            "new",
+            &draft,
+            "--kepada",
+            "op2002",
+            "--instruksi",
+            "Untuk ditindaklanjuti",
+            "--json",
+        ],
+    ));
+    let d1 = d1.to_string();
+    // 002 langkah 2: the Kasi without the qualification does not take kriptogram work.
+    let err = o.refused(
+        KABID,
+        &[
+            "disposisi",
+            "forward",
+            &d1,
+            "--kepada",
+            "op2005",
+            "--instruksi",
+            "Untuk ditindaklanjuti",
+        ],
+    );
+    assert!(
+        err.contains("aturan ahli-sandi") && err.contains("Sandiman"),
+        "{err}"
+    );
+    // While a qualified Kasi is active, the Sandiman is not reached directly.
+    let err = o.refused(
+        KABID,
+        &[
+            "disposisi",
+            "forward",
+            &d1,
+            "--kepada",
+            "op2004",
+            "--instruksi",
+            "Untuk ditindaklanjuti",
+        ],
+    );
+    assert!(err.contains("aturan tanpa-lompat"), "{err}");
+    // Without one, the Kasi is skipped straight to the Sandiman.
+    o.node.kasa_ok(&["operator", "disable", "2003"]);
+    let d2 = o.ok(
+        KABID,
+        &[
+            "disposisi",
+            "forward",
+            &d1,
+            "--kepada",
+            "op2004",
+            "--instruksi",
+            "Untuk ditindaklanjuti",
+            "--json",
+        ],
+    );
+    assert_eq!(d2["records"][0]["kepada"]["uid"], SANDIMAN);
+    assert_eq!(o.pending(SANDIMAN).len(), 1);
+}
