@@ -489,6 +489,44 @@ fn every_rule_refusal_names_its_rule() {
         "{err}"
     );
 
+    // A batas waktu in the past, or beyond the superior's.
+    let err = o.refused(
+        KADIS,
+        &[
+            "disposisi",
+            "new",
+            &entry,
+            "--kepada",
+            "op2002",
+            "--instruksi",
+            "Untuk diketahui",
+            "--batas",
+            "2020-01-01 08:00",
+        ],
+    );
+    assert!(
+        err.contains("aturan batas-waktu") && err.contains("sudah lewat"),
+        "{err}"
+    );
+    let err = o.refused(
+        KABID,
+        &[
+            "disposisi",
+            "forward",
+            &d.to_string(),
+            "--kepada",
+            "op2003",
+            "--instruksi",
+            "Untuk diketahui",
+            "--batas",
+            "2099-01-01T08:00:00+08:00",
+        ],
+    );
+    assert!(
+        err.contains("aturan batas-waktu") && err.contains("melewati"),
+        "{err}"
+    );
+
     // Upward: Kabid → Kadis.
     let err = o.refused(
         KABID,

@@ -25,7 +25,7 @@ pub const DEFAULT_RULES_TOML: &str = include_str!("../../data/disposisi.toml");
 pub const MAX_CATATAN: usize = 2000;
 
 /// A refusal by a named chain rule (`ke-bawah`, `tanpa-lompat`, `ahli-sandi`, `pemula`, `berurutan`,
-/// `batal-sebelum-dibaca`, `teragenda`, `penerima`, `keadaan`, `isian`). The message says what to do.
+/// `batal-sebelum-dibaca`, `teragenda`, `batas-waktu`, `penerima`, `keadaan`, `isian`). The message says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("aturan {rule}: {message}")]
 pub struct RuleRefusal {
@@ -527,6 +527,33 @@ fn check_note(s: &str) -> Result<(), RuleRefusal> {
     }
     if s.chars().any(|c| c.is_control() && c != '\n') {
         return refuse("isian", "catatan berisi karakter kendali: hapus tab/escape");
+    }
+    Ok(())
+}
+
+/// Rule `batas-waktu`: an explicit batas waktu must lie after `now` and, on a forward, not after the
+/// parent's batas waktu (a subordinate cannot get more time than the superior was given).
+pub fn check_batas(
+    batas: Timestamp,
+    parent: Option<&Disposisi>,
+    now: Timestamp,
+) -> Result<(), RuleRefusal> {
+    if batas <= now {
+        return refuse(
+            "batas-waktu",
+            "batas waktu sudah lewat: pilih waktu yang akan datang, atau kosongkan untuk memakai derajat kecepatan",
+        );
+    }
+    if let Some(p) = parent
+        && batas > p.batas_waktu
+    {
+        return refuse(
+            "batas-waktu",
+            format!(
+                "batas waktu melewati batas disposisi {} dari {}: pilih waktu sebelum batas itu, atau kosongkan",
+                p.id, p.dari.nama
+            ),
+        );
     }
     Ok(())
 }
@@ -1092,6 +1119,13 @@ mod tests {
         assert_eq!(a.finish(t0, &kabid, "x").unwrap_err().rule, "keadaan");
         let kinds: Vec<_> = a.langkah.iter().map(|l| l.keadaan.as_str()).collect();
         assert_eq!(kinds, ["diterbitkan", "dibaca", "diproses", "diteruskan"]);
+        let later = wita("2026-11-21T09:00");
+        assert_eq!(check_batas(t0, None, t0).unwrap_err().rule, "batas-waktu");
+        check_batas(later, None, t0).unwrap();
+        let p = Disposisi::issue(9, 7, None, &kadis, &kabid, vec![], "", later, t0);
+        check_batas(later, Some(&p), t0).unwrap();
+        let x = check_batas(wita("2026-11-21T09:01"), Some(&p), t0).unwrap_err();
+        assert_eq!(x.rule, "batas-waktu");
         let mut d = Disposisi::issue(3, 7, None, &kadis, &kabid, vec![], "", t0, t0);
         assert_eq!(d.finish(t0, &kabid, " ").unwrap_err().rule, "isian");
         d.give_back(t0, &kabid, "").unwrap();

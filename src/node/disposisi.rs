@@ -170,6 +170,9 @@ fn issue(
                 for t in &to {
                     dd::check_chain(&rules, op, t, e, &ops).map_err(rule)?;
                 }
+                if let Some(b) = inp.batas_waktu {
+                    dd::check_batas(b, parent.as_ref(), now).map_err(rule)?;
+                }
                 let batas = inp.batas_waktu.unwrap_or_else(|| match &parent {
                     Some(p) => p.batas_waktu,
                     None => dd::default_batas_waktu(&rules, &cal, &table, e, now),
