@@ -393,6 +393,16 @@ fn chain_004_kadis_kabid_kasi_sandiman_across_four_uids() {
     ] {
         assert!(sheet.contains(who), "{who} missing:\n{sheet}");
     }
+    let pdf = o.sockdir.path().join("lembar.pdf");
+    let out = o.node.kasa(&[
+        "disposisi",
+        "print",
+        &d1.to_string(),
+        "--pdf",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 }
 
 #[test]
