@@ -33,6 +33,29 @@ fn missing_ok<T>(r: std::result::Result<T, redb::TableError>) -> Result<Option<T
     }
 }
 
+/// Guards "nothing is edited in place": an updated record keeps its identity, parties, instruksi, catatan,
+/// batas waktu and issue time, and its earlier `langkah` unchanged (steps are only appended).
+fn check_append_only(old: &Disposisi, new: &Disposisi) -> Result<()> {
+    let same = old.entry_id == new.entry_id
+        && old.parent == new.parent
+        && old.dari == new.dari
+        && old.kepada == new.kepada
+        && old.instruksi == new.instruksi
+        && old.catatan == new.catatan
+        && old.batas_waktu == new.batas_waktu
+        && old.issued_at == new.issued_at
+        && new.langkah.len() > old.langkah.len()
+        && new.langkah.starts_with(&old.langkah);
+    if same {
+        Ok(())
+    } else {
+        Err(StoreError::Rule(format!(
+            "disposisi {} would be edited in place: only new steps are appended (internal error; report it)",
+            old.id
+        )))
+    }
+}
+
 impl Store {
     /// One disposisi by id.
     pub fn disposisi(&self, id: u64) -> Result<Option<Disposisi>> {
@@ -117,6 +140,9 @@ impl Store {
             let mut idx = tx.open_table(DISPOSISI_BY_ENTRY)?;
             let mut digests = Vec::new();
             for d in &records {
+                if let Some(old) = existing.iter().find(|o| o.id == d.id) {
+                    check_append_only(old, d)?;
+                }
                 let bytes = codec::encode(d);
                 t.insert(d.id, bytes.as_slice())?;
                 idx.insert((d.entry_id, d.id), ())?;
@@ -141,5 +167,70 @@ impl Store {
         };
         tx.commit()?;
         Ok((out, vec![Change::Entry { id: entry_id }]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Operator, RegisterFields, Role};
+
+    fn op(uid: u32, role: Role) -> Operator {
+        Operator {
+            uid,
+            username: format!("u{uid}"),
+            nama: format!("{} {uid}", role.as_str()),
+            nip: String::new(),
+            jabatan: String::new(),
+            role,
+            kualifikasi: None,
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn steps_append_with_audit_and_in_place_edits_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Store::open(&dir.path().join("kasa.redb")).unwrap();
+        let (kadis, kabid) = (op(1, Role::Kadis), op(2, Role::Kabid));
+        let now: Timestamp = "2026-11-20T01:00:00Z".parse().unwrap();
+        let f = RegisterFields {
+            perihal: "Permohonan".into(),
+            ..Default::default()
+        };
+        let (e, _) = st.keluar_new(&f, &kadis, now).unwrap();
+        let actor = Actor::operator(&kadis);
+        let (out, ch) = st
+            .disposisi_change(e.id, &actor, "disposisi.issue", now, |e, _, alloc| {
+                let id = alloc()?;
+                let d = Disposisi::issue(id, e.id, None, &kadis, &kabid, vec![], "", now, now);
+                e.push_event(now, Some(1), "kadis 1", "disposisi", "#1");
+                Ok(("kepada kabid".into(), vec![d]))
+            })
+            .unwrap();
+        assert_eq!(ch, vec![Change::Entry { id: e.id }]);
+        let id = out.records[0].id;
+        assert_eq!(out.entry.timeline.last().unwrap().kind, "disposisi");
+        assert_eq!(st.disposisi_of_entry(e.id).unwrap().len(), 1);
+        assert_eq!(st.audit_for(&format!("disposisi:{id}")).unwrap().len(), 1);
+
+        // Rewriting the catatan of an issued disposisi is refused; nothing is written.
+        let r = st.disposisi_change(e.id, &actor, "x", now, |_, ex, _| {
+            let mut d = ex[0].clone();
+            d.catatan = "diubah".into();
+            d.langkah.push(d.langkah[0].clone());
+            Ok((String::new(), vec![d]))
+        });
+        assert!(matches!(r, Err(StoreError::Rule(m)) if m.contains("edited in place")));
+        // A step that drops history is refused too.
+        let r = st.disposisi_change(e.id, &actor, "x", now, |_, ex, _| {
+            let mut d = ex[0].clone();
+            d.langkah.clear();
+            Ok((String::new(), vec![d]))
+        });
+        assert!(r.is_err());
+        assert_eq!(st.disposisi(id).unwrap().unwrap().catatan, "");
+        assert_eq!(st.audit_for(&format!("disposisi:{id}")).unwrap().len(), 1);
+        assert!(st.audit_verify().unwrap().ok);
     }
 }
