@@ -492,6 +492,22 @@ fn every_rule_refusal_names_its_rule() {
             "--json",
         ],
     ));
+    let err = o.refused(
+        KADIS,
+        &[
+            "disposisi",
+            "new",
+            &entry,
+            "--kepada",
+            "op2002",
+            "--instruksi",
+            "Untuk diketahui",
+        ],
+    );
+    assert!(
+        err.contains("aturan penerima") && err.contains(&format!("#{d}")),
+        "{err}"
+    );
     o.ok(KABID, &["disposisi", "read", &d.to_string(), "--json"]);
     let err = o.refused(KADIS, &["disposisi", "cancel", &d.to_string()]);
     assert!(

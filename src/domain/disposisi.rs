@@ -531,6 +531,23 @@ fn check_note(s: &str) -> Result<(), RuleRefusal> {
     Ok(())
 }
 
+/// Rule `penerima`: no second pending disposisi of the same entry to the same recipient.
+pub fn check_not_twice(existing: &[Disposisi], to: &Operator) -> Result<(), RuleRefusal> {
+    match existing
+        .iter()
+        .find(|d| d.kepada.uid == to.uid && d.keadaan.is_pending())
+    {
+        Some(d) => refuse(
+            "penerima",
+            format!(
+                "{} sudah memegang disposisi #{} atas entri ini yang belum selesai: tunggu, atau batalkan itu dulu",
+                to.nama, d.id
+            ),
+        ),
+        None => Ok(()),
+    }
+}
+
 /// Rule `batas-waktu`: an explicit batas waktu must lie after `now` and, on a forward, not after the
 /// parent's batas waktu (a subordinate cannot get more time than the superior was given).
 pub fn check_batas(
@@ -1192,6 +1209,13 @@ mod tests {
             tree.iter().map(|(d, x)| (*d, x.id)).collect::<Vec<_>>(),
             [(0, 1), (1, 2)]
         );
+        assert_eq!(
+            check_not_twice(std::slice::from_ref(&a), &kabid)
+                .unwrap_err()
+                .rule,
+            "penerima"
+        );
+        check_not_twice(std::slice::from_ref(&a), &kasi).unwrap();
         let both = [a.clone(), b.clone()];
         assert!(
             visible_to(&both[..1], 3).is_empty(),

@@ -167,11 +167,12 @@ fn issue(
                     None => None,
                 };
                 dd::check_turn(&rules, op, parent.as_ref()).map_err(rule)?;
-                for t in &to {
-                    dd::check_chain(&rules, op, t, e, &ops).map_err(rule)?;
-                }
                 if let Some(b) = inp.batas_waktu {
                     dd::check_batas(b, parent.as_ref(), now).map_err(rule)?;
+                }
+                for t in &to {
+                    dd::check_chain(&rules, op, t, e, &ops).map_err(rule)?;
+                    dd::check_not_twice(existing, t).map_err(rule)?;
                 }
                 let batas = inp.batas_waktu.unwrap_or_else(|| match &parent {
                     Some(p) => p.batas_waktu,
