@@ -104,6 +104,19 @@ fn dari_saya_with_state_and_overdue_80x24() {
 }
 
 #[test]
+fn disposing_an_unregistered_scan_is_refused_before_the_form() {
+    let mut app = fixture::app("default", 5, 80, 24);
+    assert_eq!(
+        app.masuk.selected().unwrap().status,
+        kasa::domain::Status::Baru
+    );
+    let effects = app.update(Action::Dispose);
+    assert!(effects.is_empty());
+    let m = app.message.clone().unwrap();
+    assert!(m.error && m.text.contains("aturan teragenda"), "{m:?}");
+}
+
+#[test]
 fn dispose_form_80x24() {
     let mut app = fixture::app("default", 5, 80, 24);
     if let Some(o) = &mut app.operator {

@@ -977,6 +977,10 @@ impl App {
                 let Some(e) = self.need_entry() else {
                     return Vec::new();
                 };
+                if let Err(r) = crate::domain::disposisi::check_disposable(&e) {
+                    self.error(r.to_string());
+                    return Vec::new();
+                }
                 vec![Effect::Call(
                     Request::Disposisi(DisposisiRequest::Entry { entry: e.id }),
                     Purpose::DisposeForm(e.id, None),
