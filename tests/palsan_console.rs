@@ -59,7 +59,7 @@ fn create_item_and_open_a_repair_case_by_keys() {
     assert_eq!(s.app.palsan.reminders.len(), 2);
     assert_eq!(s.app.palsan.overdue(), 2);
 
-    s.keys("3");
+    s.keys("4");
     assert_eq!(s.app.pane, kasa::console::action::Pane::Palsan);
     assert!(s.app.palsan.items.is_empty());
 
@@ -161,7 +161,7 @@ fn create_item_and_open_a_repair_case_by_keys() {
 fn key_material_and_periodic_duties_by_keys() {
     let n = common::start_node(false);
     let mut s = session(&n);
-    s.keys("3a<Tab>Secure X<C-s>");
+    s.keys("4a<Tab>Secure X<C-s>");
     let id = s.app.palsan.selected().expect("item").id;
     // j/k still move in the Palsan list.
     s.keys("jk");

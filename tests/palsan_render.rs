@@ -190,7 +190,7 @@ fn palsan_help_lists_the_pane_keys() {
         ("s", "langkah perbaikan"),
         ("S", "Email Sanapati"),
         ("k", "naik"),
-        ("3", "pindah ke tab"),
+        ("4", "pindah ke tab"),
     ] {
         assert!(
             lines.iter().any(|(_, k, d)| k == key && d.contains(desc)),

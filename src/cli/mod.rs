@@ -3,6 +3,7 @@
 //! Every subcommand but `init`, `node` and `config check` talks to the node over its socket. Errors go
 //! to stderr with a non-zero exit status; `--json` prints exactly one JSON document on stdout.
 
+pub mod disposisi;
 pub mod palsan;
 
 use std::io::Read;
@@ -104,6 +105,11 @@ pub enum Cmd {
     Kriptogram {
         #[command(subcommand)]
         action: KriptogramAction,
+    },
+    /// Disposisi: routing berita down the chain Kadis → Kabid → Kasi → Sandiman.
+    Disposisi {
+        #[command(subcommand)]
+        action: disposisi::DisposisiAction,
     },
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
@@ -953,6 +959,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Peer { action } => peer_cmd(&paths, action),
         Cmd::Kriptogram { action } => kriptogram_cmd(&paths, action),
         Cmd::Palsan { action } => palsan::run(&paths, action),
+        Cmd::Disposisi { action } => disposisi::run(&paths, action),
     }
 }
 
@@ -1072,7 +1079,23 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
 fn config_check(paths: &Paths) -> Result<(), Fail> {
     let mut problems = Vec::new();
     match NodeConfig::load(paths) {
-        Ok(_) => println!("ok  {}", paths.node_toml().display()),
+        Ok(cfg) => {
+            println!("ok  {}", paths.node_toml().display());
+            match crate::node::disposisi::load_rules(paths, &cfg) {
+                Ok(_) => {
+                    let f = crate::node::disposisi::rules_path(paths);
+                    if f.exists() {
+                        println!("ok  {}", f.display());
+                    } else {
+                        println!(
+                            "ok  aturan disposisi bawaan (salin data/disposisi.toml ke {} untuk mengubahnya)",
+                            f.display()
+                        );
+                    }
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
         Err(e) => problems.push(e.to_string()),
     }
     problems.extend(crate::console::check_config(paths));

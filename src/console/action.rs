@@ -7,6 +7,7 @@ pub enum Pane {
     Keluar,
     /// Equipment, key material, repairs (`src/console/palsan.rs`).
     Palsan,
+    Disposisi,
 }
 
 impl Pane {
@@ -15,6 +16,7 @@ impl Pane {
             Pane::Masuk => "masuk",
             Pane::Keluar => "keluar",
             Pane::Palsan => "palsan",
+            Pane::Disposisi => "disposisi",
         }
     }
 }
@@ -77,6 +79,14 @@ pub enum Action {
     PalsanKunciStatus,
     PalsanSanapati,
     PalsanAudit,
+    /// Open the disposisi form for the selected masuk entry (or forward the selected disposisi).
+    Dispose,
+    /// Switch the Disposisi pane between "untuk saya" and "dari saya".
+    DisposisiTab,
+    /// Mark the selected disposisi as read.
+    DisposisiRead,
+    /// Close the selected disposisi with a result note (prompted when missing).
+    DisposisiDone(Option<String>),
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -265,6 +275,25 @@ pub const ACTIONS: &[ActionInfo] = &[
         "catat audit peralatan",
         "record equipment audit",
     ),
+    ai(
+        "dispose",
+        None,
+        "disposisikan entri / teruskan disposisi (formulir)",
+        "dispose the entry / forward the disposisi (form)",
+    ),
+    ai(
+        "disposisi_tab",
+        None,
+        "ganti tab untuk saya ↔ dari saya",
+        "switch tab for me ↔ from me",
+    ),
+    ai("disposisi_read", None, "tandai dibaca", "mark as read"),
+    ai(
+        "disposisi_done",
+        Some("catatan"),
+        "selesai dengan catatan hasil",
+        "done with a result note",
+    ),
 ];
 
 const fn ai(
@@ -303,9 +332,10 @@ impl Action {
                 "masuk" => Action::Tab(Pane::Masuk),
                 "keluar" => Action::Tab(Pane::Keluar),
                 "palsan" => Action::Tab(Pane::Palsan),
+                "disposisi" => Action::Tab(Pane::Disposisi),
                 _ => {
                     return Err(format!(
-                        "tab '{rest}' tidak dikenal: pakai masuk, keluar atau palsan"
+                        "tab '{rest}' tidak dikenal: pakai masuk, keluar, disposisi atau palsan"
                     ));
                 }
             },
@@ -356,6 +386,10 @@ impl Action {
             "palsan_kunci_status" => Action::PalsanKunciStatus,
             "palsan_sanapati" => Action::PalsanSanapati,
             "palsan_audit" => Action::PalsanAudit,
+            "dispose" => Action::Dispose,
+            "disposisi_tab" => Action::DisposisiTab,
+            "disposisi_read" => Action::DisposisiRead,
+            "disposisi_done" => Action::DisposisiDone(opt(rest)),
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

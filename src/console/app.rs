@@ -8,11 +8,13 @@ use jiff::Timestamp;
 use ratatui_textarea::TextArea;
 
 use super::action::{ACTIONS, Action, Pane};
+use super::disposisi::{DisposeForm, DisposisiPane};
 use super::form::{FormPurpose, FormState, Kind};
 use super::keymap::{Key, Keymap, Lookup};
 use super::theme::Theme;
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::{Book, Entry, Operator, Status};
+use crate::proto::disposisi::{DisposisiReply, DisposisiRequest, Lingkup};
 use crate::proto::{Event, IngestProgress, Reply, Request, StatusInfo};
 
 /// Something the driver must do for the state.
@@ -52,6 +54,16 @@ pub enum Purpose {
     Peers,
     PeerVerified,
     Palsan(super::palsan::PalsanPurpose),
+    /// A disposisi list of the Disposisi pane.
+    DisposisiList(Lingkup),
+    /// The chain of an entry, to open the dispose form `(entry, forwarding disposisi)`.
+    DisposeForm(u64, Option<u64>),
+    /// The dispose form was submitted.
+    Disposed,
+    /// The operator list (recipient choices).
+    Operators,
+    /// The chain of an entry shown in its detail.
+    DisposisiChain(u64),
 }
 
 /// One list (tab) of entries with its cursor and filter.
@@ -262,6 +274,7 @@ pub enum PromptKind {
     Seal(u64),
     /// The node keystore passphrase (input masked).
     Unlock,
+    DisposisiDone(u64),
 }
 
 /// A one-line prompt (command line, filter, reason…).
@@ -330,6 +343,8 @@ pub enum Layer {
     Help(HelpState),
     Peers(PeersState),
     Palsan(Box<super::palsan::PalsanLayer>),
+    /// The dispose form (Disposisi pane).
+    Dispose(Box<DisposeForm>),
 }
 
 /// The node as the header shows it.
@@ -360,6 +375,8 @@ pub struct App {
     pub keluar: EntryList,
     /// The Palsan pane (equipment register, reminders).
     pub palsan: super::palsan::PalsanPane,
+    /// The Disposisi pane.
+    pub disposisi: DisposisiPane,
     pub layers: Vec<Layer>,
     pub node: NodeHeader,
     pub operator: Option<Operator>,
@@ -397,6 +414,7 @@ impl App {
             masuk: EntryList::new(Book::Masuk),
             keluar: EntryList::new(Book::Keluar),
             palsan: Default::default(),
+            disposisi: DisposisiPane::default(),
             layers: Vec::new(),
             node: NodeHeader {
                 id: String::new(),
@@ -432,14 +450,14 @@ impl App {
     /// The entry list of the pane (the Palsan pane has its own list; `masuk` stands in).
     pub fn list(&self) -> &EntryList {
         match self.pane {
-            Pane::Masuk | Pane::Palsan => &self.masuk,
+            Pane::Masuk | Pane::Palsan | Pane::Disposisi => &self.masuk,
             Pane::Keluar => &self.keluar,
         }
     }
 
     fn list_mut(&mut self) -> &mut EntryList {
         match self.pane {
-            Pane::Masuk | Pane::Palsan => &mut self.masuk,
+            Pane::Masuk | Pane::Palsan | Pane::Disposisi => &mut self.masuk,
             Pane::Keluar => &mut self.keluar,
         }
     }
@@ -470,6 +488,7 @@ impl App {
                     Pane::Masuk => "masuk",
                     Pane::Keluar => "keluar",
                     Pane::Palsan => "palsan",
+                    Pane::Disposisi => "disposisi",
                 },
                 "list",
                 "global",
@@ -481,6 +500,7 @@ impl App {
             Some(Layer::Help(_)) => vec!["help", "global"],
             Some(Layer::Peers(_)) => vec!["peers", "global"],
             Some(Layer::Palsan(l)) => l.contexts(),
+            Some(Layer::Dispose(_)) => vec!["disposisi_form"],
         }
     }
 
@@ -505,6 +525,9 @@ impl App {
                 return d.entry.as_deref();
             }
         }
+        if self.pane == Pane::Disposisi {
+            return None;
+        }
         self.list().selected()
     }
 
@@ -522,7 +545,11 @@ impl App {
             list_call(Pane::Keluar),
             Effect::Call(Request::DraftList, Purpose::Drafts),
             super::palsan::reminders_call(),
+            Effect::Call(Request::OperatorList, Purpose::Operators),
         ]
+        .into_iter()
+        .chain(disposisi_calls())
+        .collect()
     }
 
     /// Requests that refetch what is visible.
@@ -538,8 +565,10 @@ impl App {
                     Request::AgendaShow { id: d.id },
                     Purpose::Show(d.id),
                 ));
+                v.push(chain_call(d.id));
             }
         }
+        v.extend(disposisi_calls());
         v
     }
 
@@ -604,7 +633,8 @@ impl App {
                 // Picker keys (←/→/space) edit text when the focus is a text field.
                 let text_focus = matches!(self.layers.last(), Some(Layer::Form(f))
                     if matches!(f.focused().kind, Kind::Text | Kind::Date))
-                    || matches!(self.layers.last(), Some(Layer::Palsan(l)) if l.text_focus());
+                    || matches!(self.layers.last(), Some(Layer::Palsan(l)) if l.text_focus())
+                    || matches!(self.layers.last(), Some(Layer::Dispose(f)) if f.text_focus());
                 if text_focus && matches!(a, Action::CycleNext | Action::CyclePrev) {
                     return self.raw_input(ev);
                 }
@@ -621,6 +651,10 @@ impl App {
         match self.layers.last_mut() {
             Some(Layer::Palsan(l)) => {
                 l.input(ev);
+                Vec::new()
+            }
+            Some(Layer::Dispose(f)) => {
+                f.input(ev);
                 Vec::new()
             }
             Some(Layer::Form(f)) => {
@@ -686,6 +720,9 @@ impl App {
         if let Some(e) = super::palsan::intercept(self, &action) {
             return e;
         }
+        if let Some(e) = self.dispose_form_action(&action) {
+            return e;
+        }
         let page = self.page();
         match action {
             Action::None => Vec::new(),
@@ -745,7 +782,8 @@ impl App {
             }
             Action::TabNext => self.update(Action::Tab(match self.pane {
                 Pane::Masuk => Pane::Keluar,
-                Pane::Keluar => Pane::Palsan,
+                Pane::Keluar => Pane::Disposisi,
+                Pane::Disposisi => Pane::Palsan,
                 Pane::Palsan => Pane::Masuk,
             })),
             Action::Down
@@ -776,6 +814,7 @@ impl App {
                             .clamp(0, (n - 1).max(0)) as usize;
                     }
                     Some(_) => {}
+                    None if self.pane == Pane::Disposisi => self.disposisi.move_by(d),
                     None => {
                         let l = self.list_mut();
                         let c = l.cursor as isize;
@@ -794,10 +833,10 @@ impl App {
                     text: None,
                     scroll: 0,
                 }));
-                vec![Effect::Call(
-                    Request::AgendaShow { id: e.id },
-                    Purpose::Show(e.id),
-                )]
+                vec![
+                    Effect::Call(Request::AgendaShow { id: e.id }, Purpose::Show(e.id)),
+                    chain_call(e.id),
+                ]
             }
             Action::Refresh => self.refresh(),
             Action::Goto(id) => {
@@ -1144,8 +1183,65 @@ impl App {
             | Action::PalsanKunciStatus
             | Action::PalsanSanapati
             | Action::PalsanAudit => {
-                self.error("aksi palsan: pindah ke tab Palsan (3) dahulu");
+                self.error("aksi palsan: pindah ke tab Palsan (4) dahulu");
                 Vec::new()
+            }
+            Action::Dispose => {
+                if self.pane == Pane::Disposisi && self.layers.is_empty() {
+                    let Some(d) = self.disposisi.selected().cloned() else {
+                        self.error("tidak ada disposisi terpilih");
+                        return Vec::new();
+                    };
+                    return vec![Effect::Call(
+                        Request::Disposisi(DisposisiRequest::Entry { entry: d.entry_id }),
+                        Purpose::DisposeForm(d.entry_id, Some(d.id)),
+                    )];
+                }
+                let Some(e) = self.need_entry() else {
+                    return Vec::new();
+                };
+                if let Err(r) = crate::domain::disposisi::check_disposable(&e) {
+                    self.error(r.to_string());
+                    return Vec::new();
+                }
+                vec![Effect::Call(
+                    Request::Disposisi(DisposisiRequest::Entry { entry: e.id }),
+                    Purpose::DisposeForm(e.id, None),
+                )]
+            }
+            Action::DisposisiTab => {
+                self.disposisi.tab = match self.disposisi.tab {
+                    super::disposisi::Tab::UntukSaya => super::disposisi::Tab::DariSaya,
+                    super::disposisi::Tab::DariSaya => super::disposisi::Tab::UntukSaya,
+                };
+                self.disposisi.cursor = 0;
+                disposisi_calls()
+            }
+            Action::DisposisiRead => {
+                let Some(d) = self.disposisi.selected().cloned() else {
+                    self.error("tidak ada disposisi terpilih");
+                    return Vec::new();
+                };
+                vec![Effect::Call(
+                    Request::Disposisi(DisposisiRequest::Read { id: d.id }),
+                    Purpose::Done(format!("disposisi #{} dibaca", d.id)),
+                )]
+            }
+            Action::DisposisiDone(note) => {
+                let Some(d) = self.disposisi.selected().cloned() else {
+                    self.error("tidak ada disposisi terpilih");
+                    return Vec::new();
+                };
+                match note {
+                    None => {
+                        self.prompt(PromptKind::DisposisiDone(d.id), "");
+                        Vec::new()
+                    }
+                    Some(note) => vec![Effect::Call(
+                        Request::Disposisi(DisposisiRequest::Done { id: d.id, note }),
+                        Purpose::Done(format!("disposisi #{} selesai", d.id)),
+                    )],
+                }
             }
             Action::No => {
                 if let Some(Layer::Confirm(c)) = self.layers.pop()
@@ -1251,6 +1347,7 @@ impl App {
                     Purpose::Unlocked,
                 )];
             }
+            PromptKind::DisposisiDone(_) => Action::DisposisiDone(Some(v)),
             PromptKind::Duplicate(_) => match v.parse() {
                 Ok(of) => Action::Duplicate(Some(of)),
                 Err(_) => {
@@ -1329,6 +1426,13 @@ impl App {
                             kind: ConfirmKind::SealUnverified { id, to },
                         }));
                     }
+                    Purpose::Disposed => {
+                        if let Some(Layer::Dispose(f)) = self.layers.last_mut() {
+                            f.error = Some(e.clone());
+                        }
+                        self.error(e);
+                    }
+                    Purpose::DisposisiChain(_) => {}
                     _ => self.error(e),
                 }
                 return Vec::new();
@@ -1378,7 +1482,7 @@ impl App {
             }
             (Purpose::List(p), Reply::Entries { entries }) => {
                 match p {
-                    Pane::Masuk => self.masuk.set_entries(entries, page),
+                    Pane::Masuk | Pane::Disposisi => self.masuk.set_entries(entries, page),
                     Pane::Keluar => self.keluar.set_entries(entries, page),
                     Pane::Palsan => {}
                 }
@@ -1513,6 +1617,62 @@ impl App {
                 vec![Effect::WriteFile(path, data_b64)]
             }
             (Purpose::Ignore, _) => Vec::new(),
+            (
+                Purpose::DisposisiList(l),
+                Reply::Disposisi(DisposisiReply::Records { records, now, .. }),
+            ) => {
+                match l {
+                    Lingkup::DariSaya => self.disposisi.set_dari(records),
+                    _ => {
+                        let fresh = self.disposisi.set_untuk(records);
+                        if let Some(d) = fresh.first() {
+                            self.info(super::disposisi::announce(d, now));
+                        }
+                    }
+                }
+                Vec::new()
+            }
+            (Purpose::Operators, Reply::Operators { operators }) => {
+                self.disposisi.operators = operators;
+                Vec::new()
+            }
+            (
+                Purpose::DisposeForm(_, fwd),
+                Reply::Disposisi(DisposisiReply::Chain {
+                    entry,
+                    instruksi,
+                    saran,
+                    ..
+                }),
+            ) => {
+                let form = DisposeForm::new(
+                    &entry,
+                    &instruksi,
+                    saran,
+                    self.operator.as_ref(),
+                    &self.disposisi.operators,
+                    fwd,
+                );
+                self.layers.push(Layer::Dispose(Box::new(form)));
+                Vec::new()
+            }
+            (Purpose::Disposed, Reply::Disposisi(DisposisiReply::Written { records })) => {
+                self.layers.retain(|l| !matches!(l, Layer::Dispose(_)));
+                if let Some(d) = records.first() {
+                    self.info(format!(
+                        "Disposisi #{} kepada {} terkirim",
+                        d.id, d.kepada.nama
+                    ));
+                }
+                self.refresh()
+            }
+            (
+                Purpose::DisposisiChain(id),
+                Reply::Disposisi(DisposisiReply::Chain { records, .. }),
+            ) => {
+                self.disposisi.chains.insert(id, records);
+                Vec::new()
+            }
             (p, r) => {
                 self.error(format!("balasan tak terduga untuk {p:?}: {r:?}"));
                 Vec::new()
@@ -1554,10 +1714,12 @@ fn list_call(p: Pane) -> Effect {
     if p == Pane::Palsan {
         return super::palsan::list_call();
     }
+    // The Disposisi pane keeps the masuk list fresh (its entries are what one disposes).
+    let p = if p == Pane::Disposisi { Pane::Masuk } else { p };
     Effect::Call(
         Request::AgendaList {
             book: Some(match p {
-                Pane::Masuk => Book::Masuk,
+                Pane::Masuk | Pane::Disposisi => Book::Masuk,
                 _ => Book::Keluar,
             }),
             status: None,
@@ -1566,6 +1728,54 @@ fn list_call(p: Pane) -> Effect {
         },
         Purpose::List(p),
     )
+}
+
+/// The request for the disposisi chain of entry `id` (shown in its detail).
+fn chain_call(id: u64) -> Effect {
+    Effect::Call(
+        Request::Disposisi(DisposisiRequest::Entry { entry: id }),
+        Purpose::DisposisiChain(id),
+    )
+}
+
+impl App {
+    /// Handles form actions while the dispose form is on top; `None` when it is not.
+    fn dispose_form_action(&mut self, a: &Action) -> Option<Vec<Effect>> {
+        let Some(Layer::Dispose(f)) = self.layers.last_mut() else {
+            return None;
+        };
+        match a {
+            Action::FormNext => f.next(1),
+            Action::FormPrev => f.next(-1),
+            Action::CycleNext => f.cycle(1),
+            Action::CyclePrev => f.cycle(-1),
+            Action::ClearField => f.clear_field(),
+            Action::Back => {
+                self.layers.pop();
+            }
+            Action::FormEnter if !f.submit_focus() => f.next(1),
+            Action::FormEnter | Action::Submit => {
+                f.error = None;
+                match f.request(&self.node.calendar.zone) {
+                    Ok(req) => return Some(vec![Effect::Call(req, Purpose::Disposed)]),
+                    Err(e) => {
+                        f.error = Some(e.clone());
+                        self.error(e);
+                    }
+                }
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+}
+
+/// The requests that reload both lists of the Disposisi pane.
+fn disposisi_calls() -> Vec<Effect> {
+    super::disposisi::list_calls()
+        .into_iter()
+        .map(|(r, l)| Effect::Call(r, Purpose::DisposisiList(l)))
+        .collect()
 }
 
 #[cfg(test)]

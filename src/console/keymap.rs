@@ -18,8 +18,19 @@ pub const SHIPPED: &[(&str, &str)] = &[("default", DEFAULT_TOML), ("emacs", EMAC
 
 /// The contexts a keymap may define.
 pub const CONTEXTS: &[&str] = &[
-    "global", "list", "masuk", "keluar", "detail", "form", "prompt", "confirm", "help", "peers",
+    "global",
+    "list",
+    "masuk",
+    "keluar",
+    "detail",
+    "form",
+    "prompt",
+    "confirm",
+    "help",
+    "peers",
     "palsan",
+    "disposisi",
+    "disposisi_form",
 ];
 
 /// One normalised key combination.

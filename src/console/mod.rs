@@ -11,6 +11,7 @@
 
 pub mod action;
 pub mod app;
+pub mod disposisi;
 pub mod form;
 pub mod keymap;
 pub mod palsan;

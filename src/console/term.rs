@@ -112,6 +112,12 @@ fn draw(term: &mut Term, s: &mut Session<Client>) -> io::Result<()> {
     let r = term.draw(|f| view::draw(&s.app, f));
     execute!(io::stdout(), EndSynchronizedUpdate)?;
     r?;
+    if std::mem::take(&mut s.app.disposisi.bell) {
+        // A new disposisi for me: ring the terminal bell (BEL).
+        let mut out = io::stdout();
+        out.write_all(b"\x07")?;
+        out.flush()?;
+    }
     s.app.dirty = false;
     Ok(())
 }

@@ -83,6 +83,8 @@ pub fn draw(app: &App, f: &mut Frame) {
     draw_tabs(app, f, tabs);
     if app.pane == Pane::Palsan {
         super::palsan::draw_list(app, f, body);
+    } else if app.pane == Pane::Disposisi {
+        super::disposisi::draw_pane(app, f, body);
     } else {
         draw_list(app, f, body);
     }
@@ -104,6 +106,7 @@ pub fn draw(app: &App, f: &mut Frame) {
             Layer::Help(h) => draw_help(app, h, f, area),
             Layer::Peers(p) => draw_peers(app, p, f, area),
             Layer::Palsan(l) => super::palsan::draw_layer(app, l, f, area, body),
+            Layer::Dispose(d) => super::disposisi::draw_form(app, d, f, area),
         }
     }
 }
@@ -184,12 +187,14 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     for (p, name) in [
         (Pane::Masuk, "Masuk"),
         (Pane::Keluar, "Keluar"),
+        (Pane::Disposisi, "Disposisi"),
         (Pane::Palsan, "Palsan"),
     ] {
         let n = match p {
             Pane::Masuk => app.masuk.view.len(),
             Pane::Keluar => app.keluar.view.len(),
             Pane::Palsan => app.palsan.view.len(),
+            Pane::Disposisi => app.disposisi.untuk.len(),
         };
         let active = p == app.pane;
         spans.push(Span::raw(if active { " [" } else { "  " }));
@@ -259,11 +264,11 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
         e.perihal.clone()
     };
     let when = match pane {
-        Pane::Masuk | Pane::Palsan => e.received_at,
+        Pane::Masuk | Pane::Palsan | Pane::Disposisi => e.received_at,
         Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
     };
     let who = match pane {
-        Pane::Masuk | Pane::Palsan => &e.asal,
+        Pane::Masuk | Pane::Palsan | Pane::Disposisi => &e.asal,
         Pane::Keluar => &e.tujuan,
     };
     let style = if e.status == Status::Baru {
@@ -299,7 +304,7 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
     if l.view.is_empty() {
         let msg = if l.entries.is_empty() {
             match app.pane {
-                Pane::Masuk | Pane::Palsan => app.tr(
+                Pane::Masuk | Pane::Palsan | Pane::Disposisi => app.tr(
                     "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
                     "No incoming items yet. Scans dropped in the drop folder appear here.",
                 ),
@@ -323,11 +328,11 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
         .map(|&i| row_for(app, &l.entries[i], app.pane))
         .collect();
     let who = match app.pane {
-        Pane::Masuk | Pane::Palsan => app.tr("Asal", "From"),
+        Pane::Masuk | Pane::Palsan | Pane::Disposisi => app.tr("Asal", "From"),
         Pane::Keluar => app.tr("Tujuan", "To"),
     };
     let when = match app.pane {
-        Pane::Masuk | Pane::Palsan => app.tr("Diterima", "Received"),
+        Pane::Masuk | Pane::Palsan | Pane::Disposisi => app.tr("Diterima", "Received"),
         Pane::Keluar => app.tr("Tanggal", "Date"),
     };
     let header = Row::new(vec![
@@ -391,7 +396,14 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
     let ctxs = app.contexts();
     let mut spans = Vec::new();
     let hints: &[&str] = match app.pane {
-        Pane::Masuk => &["triage", "open", "filter", "help", "quit"],
+        Pane::Masuk => &["triage", "dispose", "open", "filter", "help", "quit"],
+        Pane::Disposisi => &[
+            "disposisi_read",
+            "disposisi_done",
+            "dispose",
+            "disposisi_tab",
+            "help",
+        ],
         Pane::Keluar => &[
             "keluar_new",
             "keluar_register",
@@ -545,6 +557,14 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
                 ""
             }
         )));
+    }
+    if let Some(chain) = app.disposisi.chains.get(&e.id).filter(|c| !c.is_empty()) {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            app.tr("Rantai disposisi", "Disposisi chain"),
+            app.theme.get("table.header"),
+        )));
+        out.extend(super::disposisi::tree_lines(app, chain));
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
@@ -738,6 +758,10 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
             format!("{} {id}: ", app.tr("alasan batal entri", "void reason for"))
         }
         PromptKind::Note(id) => format!("{} {id}: ", app.tr("catatan entri", "note on")),
+        PromptKind::DisposisiDone(id) => format!(
+            "{} #{id}: ",
+            app.tr("hasil tindak lanjut disposisi", "result of disposisi")
+        ),
         PromptKind::Duplicate(id) => format!(
             "{} {id} {}: ",
             app.tr("entri", "entry"),

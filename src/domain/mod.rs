@@ -6,6 +6,7 @@
 pub mod agenda;
 pub mod audit;
 pub mod calendar;
+pub mod disposisi;
 pub mod naskah;
 pub mod operator;
 pub mod palsan;

@@ -410,5 +410,6 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             super::kriptogram::verify(state, &name, &data_b64)
         }
         Request::Palsan(r) => super::palsan::handle(state, op, r),
+        Request::Disposisi(r) => super::disposisi::handle(state, op, r, now),
     }
 }

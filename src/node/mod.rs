@@ -5,6 +5,7 @@
 //! directory, enforced by an exclusive `flock` on `node.pid` (and by redb's own file lock).
 
 pub mod atrest;
+pub mod disposisi;
 mod handlers;
 mod hub;
 pub mod kriptogram;

@@ -8,6 +8,7 @@
 //! Node → client: [`NodeMsg`], either a reply `{ "v": 1, "re": n, "ok": … }` / `{ "v": 1, "re": n, "err": … }`
 //! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
 
+pub mod disposisi;
 pub mod palsan;
 
 use std::io::{self, Read, Write};
@@ -235,6 +236,8 @@ pub enum Request {
     },
     /// Equipment, key material, repairs, reminders, Lampiran tables.
     Palsan(palsan::PalsanRequest),
+    /// Disposisi (routing down the chain): see [`disposisi::DisposisiRequest`].
+    Disposisi(disposisi::DisposisiRequest),
 }
 
 /// A file handed over the socket (base64).
@@ -412,6 +415,8 @@ pub enum Reply {
         header: Box<KgmHeaderInfo>,
     },
     Palsan(Box<palsan::PalsanReply>),
+    /// See [`disposisi::DisposisiReply`].
+    Disposisi(disposisi::DisposisiReply),
 }
 
 /// Events pushed to subscribed clients after a commit.

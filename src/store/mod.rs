@@ -12,6 +12,7 @@ mod kriptogram;
 pub use kriptogram::{
     KgmMasukInput, KgmMasukOutcome, LedgerCheck, LedgerRecord, PeerRecord, Relation,
 };
+pub mod disposisi;
 pub mod palsan;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,554 @@
+//! The Disposisi pane: tabs "untuk saya" (pending for me, overdue first, time left) and "dari saya"
+//! (issued by me, with read/overdue state), the dispose form on a masuk entry, and the bell when a new
+//! disposisi reaches me (the terminal driver writes BEL when [`DisposisiPane::bell`] is set).
+//!
+//! UI-free state and its drawing; `app.rs` holds a [`DisposisiPane`] and routes the pane's actions here.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::app::App;
+use crate::domain::disposisi::{Arahan, Disposisi, DisposisiInput, format_left};
+use crate::domain::{Entry, Operator};
+use crate::proto::Request;
+use crate::proto::disposisi::{DisposisiRequest, Lingkup};
+
+/// Which list the pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    UntukSaya,
+    DariSaya,
+}
+
+/// State of the Disposisi pane.
+#[derive(Debug, Clone, Default)]
+pub struct DisposisiPane {
+    pub tab: Tab,
+    /// Pending for me, overdue first (as the node sorts them).
+    pub untuk: Vec<Disposisi>,
+    /// Issued by me, newest first.
+    pub dari: Vec<Disposisi>,
+    pub cursor: usize,
+    /// Ids pending for me already seen; `None` until the first list arrived (no bell at start).
+    pub known: Option<Vec<u64>>,
+    /// Ring the terminal bell at the next draw (the driver clears it).
+    pub bell: bool,
+    /// Operators (for the recipient choice of the form).
+    pub operators: Vec<Operator>,
+    /// Disposisi chains by entry id (shown as a tree in the entry detail).
+    pub chains: std::collections::BTreeMap<u64, Vec<Disposisi>>,
+}
+
+impl DisposisiPane {
+    /// The records of the current tab.
+    pub fn rows(&self) -> &[Disposisi] {
+        match self.tab {
+            Tab::UntukSaya => &self.untuk,
+            Tab::DariSaya => &self.dari,
+        }
+    }
+
+    /// The selected record.
+    pub fn selected(&self) -> Option<&Disposisi> {
+        self.rows().get(self.cursor)
+    }
+
+    /// Moves the cursor by `d` rows (clamped).
+    pub fn move_by(&mut self, d: isize) {
+        let n = self.rows().len();
+        if n == 0 {
+            self.cursor = 0;
+            return;
+        }
+        self.cursor = (self.cursor as isize)
+            .saturating_add(d)
+            .clamp(0, n as isize - 1) as usize;
+    }
+
+    /// A new "untuk saya" list. Returns the records new since the last list (none at the first list).
+    pub fn set_untuk(&mut self, records: Vec<Disposisi>) -> Vec<Disposisi> {
+        let fresh: Vec<Disposisi> = match &self.known {
+            None => Vec::new(),
+            Some(k) => records
+                .iter()
+                .filter(|d| !k.contains(&d.id))
+                .cloned()
+                .collect(),
+        };
+        let mut known = self.known.take().unwrap_or_default();
+        known.extend(records.iter().map(|d| d.id));
+        known.sort_unstable();
+        known.dedup();
+        self.known = Some(known);
+        self.untuk = records;
+        self.move_by(0);
+        if !fresh.is_empty() {
+            self.bell = true;
+        }
+        fresh
+    }
+
+    /// A new "dari saya" list.
+    pub fn set_dari(&mut self, records: Vec<Disposisi>) {
+        self.dari = records;
+        self.move_by(0);
+    }
+}
+
+/// The requests that load both lists and the operator list.
+pub fn list_calls() -> Vec<(Request, Lingkup)> {
+    vec![
+        (
+            Request::Disposisi(DisposisiRequest::List {
+                lingkup: Lingkup::UntukSaya,
+            }),
+            Lingkup::UntukSaya,
+        ),
+        (
+            Request::Disposisi(DisposisiRequest::List {
+                lingkup: Lingkup::DariSaya,
+            }),
+            Lingkup::DariSaya,
+        ),
+    ]
+}
+
+/// The dispose form: recipient choice, instruksi checklist, catatan, batas waktu.
+#[derive(Debug, Clone)]
+pub struct DisposeForm {
+    pub entry_id: u64,
+    pub perihal: String,
+    /// `Some(id)` when forwarding disposisi `id` (re-disposisi), else a new disposisi on the entry.
+    pub forward_of: Option<u64>,
+    pub saran: Option<Arahan>,
+    /// Recipient candidates (operators below me in the chain), and the chosen index.
+    pub candidates: Vec<Operator>,
+    pub recipient: usize,
+    pub instruksi: Vec<(String, bool)>,
+    pub catatan: String,
+    /// Empty = default from the derajat kecepatan; else `YYYY-MM-DD HH:MM` in the node's zone.
+    pub batas: String,
+    /// Focus: 0 recipient, 1..=n instruksi, n+1 catatan, n+2 batas, n+3 submit.
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+impl DisposeForm {
+    /// A form for entry `e` with the instruksi list and candidates (operators strictly below `me`).
+    pub fn new(
+        e: &Entry,
+        instruksi: &[String],
+        saran: Option<Arahan>,
+        me: Option<&Operator>,
+        operators: &[Operator],
+        forward_of: Option<u64>,
+    ) -> DisposeForm {
+        let my_rank = me.map_or(0, |m| rank(m.role));
+        let mut candidates: Vec<Operator> = operators
+            .iter()
+            .filter(|o| !o.disabled && rank(o.role) > my_rank && rank(o.role) < 9)
+            .cloned()
+            .collect();
+        candidates.sort_by_key(|o| (rank(o.role), o.uid));
+        DisposeForm {
+            entry_id: e.id,
+            perihal: e.perihal.clone(),
+            forward_of,
+            saran,
+            candidates,
+            recipient: 0,
+            instruksi: instruksi.iter().map(|i| (i.clone(), false)).collect(),
+            catatan: String::new(),
+            batas: String::new(),
+            focus: 0,
+            error: None,
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.instruksi.len()
+    }
+
+    /// Moves the focus by `d` fields (wrapping).
+    pub fn next(&mut self, d: isize) {
+        let total = self.n() + 4;
+        self.focus = ((self.focus as isize + d).rem_euclid(total as isize)) as usize;
+    }
+
+    /// Space/←/→: the next recipient, or toggle the focused instruksi.
+    pub fn cycle(&mut self, d: isize) {
+        if self.focus == 0 && !self.candidates.is_empty() {
+            let n = self.candidates.len() as isize;
+            self.recipient = ((self.recipient as isize + d).rem_euclid(n)) as usize;
+        } else if (1..=self.n()).contains(&self.focus) {
+            let i = self.focus - 1;
+            self.instruksi[i].1 = !self.instruksi[i].1;
+        }
+    }
+
+    /// True when the focus is on a text field (catatan, batas).
+    pub fn text_focus(&self) -> bool {
+        self.focus == self.n() + 1 || self.focus == self.n() + 2
+    }
+
+    /// True when the focus is on the submit button.
+    pub fn submit_focus(&self) -> bool {
+        self.focus == self.n() + 3
+    }
+
+    /// Typing into the focused text field. Returns whether it changed.
+    pub fn input(&mut self, ev: KeyEvent) -> bool {
+        let field = if self.focus == self.n() + 1 {
+            &mut self.catatan
+        } else if self.focus == self.n() + 2 {
+            &mut self.batas
+        } else {
+            return false;
+        };
+        match ev.code {
+            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                if field.chars().count() < 2000 {
+                    field.push(c);
+                }
+                true
+            }
+            KeyCode::Backspace => field.pop().is_some(),
+            _ => false,
+        }
+    }
+
+    /// Clears the focused text field.
+    pub fn clear_field(&mut self) {
+        if self.focus == self.n() + 1 {
+            self.catatan.clear();
+        } else if self.focus == self.n() + 2 {
+            self.batas.clear();
+        }
+    }
+
+    /// The request this form submits, or the problem (shown in the form).
+    pub fn request(&self, zone: &jiff::tz::TimeZone) -> Result<Request, String> {
+        let Some(to) = self.candidates.get(self.recipient) else {
+            return Err("tidak ada penerima di bawah Anda dalam rantai disposisi".into());
+        };
+        let instruksi: Vec<String> = self
+            .instruksi
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(i, _)| i.clone())
+            .collect();
+        if instruksi.is_empty() {
+            return Err("centang sedikitnya satu instruksi (spasi)".into());
+        }
+        let batas_waktu = if self.batas.trim().is_empty() {
+            None
+        } else {
+            let s = self.batas.trim().replace(' ', "T");
+            let dt = s.parse::<jiff::civil::DateTime>().map_err(|_| {
+                format!(
+                    "batas waktu '{}' tidak terbaca: tulis YYYY-MM-DD HH:MM atau kosongkan",
+                    self.batas
+                )
+            })?;
+            Some(
+                dt.to_zoned(zone.clone())
+                    .map_err(|e| e.to_string())?
+                    .timestamp(),
+            )
+        };
+        let input = DisposisiInput {
+            kepada: vec![to.uid],
+            kepada_peran: None,
+            instruksi,
+            catatan: self.catatan.trim().to_string(),
+            batas_waktu,
+        };
+        Ok(Request::Disposisi(match self.forward_of {
+            Some(id) => DisposisiRequest::Forward {
+                id,
+                input,
+                note: String::new(),
+            },
+            None => DisposisiRequest::New {
+                entry: self.entry_id,
+                input,
+            },
+        }))
+    }
+}
+
+fn rank(r: crate::domain::Role) -> u8 {
+    use crate::domain::Role::*;
+    match r {
+        Kadis => 0,
+        Kabid => 1,
+        Kasi => 2,
+        Sandiman => 3,
+        Admin => 9,
+    }
+}
+
+fn zone_label(app: &App) -> String {
+    app.node.calendar.zone_label()
+}
+
+/// Draws the pane's list in `r`.
+pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    let p = &app.disposisi;
+    let tz = app.node.calendar.zone.clone();
+    let label = zone_label(app);
+    let mut lines = Vec::new();
+    let tab = |t: Tab, id: &str, en: &str| {
+        let name = format!(
+            "{} ({})",
+            app.tr(id, en),
+            match t {
+                Tab::UntukSaya => p.untuk.len(),
+                Tab::DariSaya => p.dari.len(),
+            }
+        );
+        if p.tab == t {
+            Span::styled(format!("[{name}]"), th.get("tabs.active"))
+        } else {
+            Span::styled(format!(" {name} "), th.get("dim"))
+        }
+    };
+    lines.push(Line::from(vec![
+        Span::raw(" "),
+        tab(Tab::UntukSaya, "untuk saya", "for me"),
+        Span::raw("  "),
+        tab(Tab::DariSaya, "dari saya", "from me"),
+    ]));
+    let head = match p.tab {
+        Tab::UntukSaya => app.tr(
+            "    #  Entri  Dari                  Instruksi                 Sisa waktu        Perihal",
+            "    #  Entry  From                  Instruction               Time left         Subject",
+        ),
+        Tab::DariSaya => app.tr(
+            "    #  Entri  Kepada                Keadaan      Batas waktu               Perihal",
+            "    #  Entry  To                    State        Deadline                  Subject",
+        ),
+    };
+    lines.push(Line::from(Span::styled(
+        head.to_string(),
+        th.get("table.header"),
+    )));
+    let rows = p.rows();
+    if rows.is_empty() {
+        lines.push(Line::from(Span::styled(
+            app.tr("  (tidak ada disposisi)", "  (no disposisi)")
+                .to_string(),
+            th.get("dim"),
+        )));
+    }
+    let room = (r.height as usize).saturating_sub(2);
+    let start = p.cursor.saturating_sub(room.saturating_sub(1));
+    for (i, d) in rows.iter().enumerate().skip(start).take(room) {
+        let over = d.is_overdue(app.now);
+        let perihal = app
+            .masuk
+            .entries
+            .iter()
+            .chain(app.keluar.entries.iter())
+            .find(|e| e.id == d.entry_id)
+            .map_or(String::new(), |e| format!("  {}", e.perihal));
+        let sel = if i == p.cursor { "›" } else { " " };
+        let text = match p.tab {
+            Tab::UntukSaya => format!(
+                "{sel}{:>4}  {:<5}  {:<20}  {:<24}  {:<12}{}{perihal}",
+                d.id,
+                d.entry_id,
+                cut(&d.dari.nama, 20),
+                cut(&d.instruksi.join(", "), 24),
+                format_left(d.time_left(app.now)),
+                if d.read_at.is_none() {
+                    " •baru"
+                } else {
+                    "      "
+                }
+            ),
+            Tab::DariSaya => format!(
+                "{sel}{:>4}  {:<5}  {:<20}  {:<11}  {}{:<15}{perihal}",
+                d.id,
+                d.entry_id,
+                cut(&d.kepada.nama, 20),
+                d.keadaan.as_str(),
+                d.batas_waktu.to_zoned(tz.clone()).strftime("%d-%m %H:%M"),
+                if over {
+                    format!(" {label} TERLAMBAT")
+                } else {
+                    format!(" {label}")
+                }
+            ),
+        };
+        let mut style = if over {
+            th.get("sla.overdue")
+        } else {
+            th.get("base")
+        };
+        if i == p.cursor {
+            style = th.get("selection");
+        }
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    f.render_widget(Paragraph::new(lines), r);
+}
+
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Draws the dispose form over `area`.
+pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
+    let th = &app.theme;
+    let h = (s.instruksi.len() as u16 + 10).min(area.height);
+    let w = area.width.min(90).saturating_sub(2);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, r);
+    let title = match s.forward_of {
+        Some(id) => format!(
+            " {} #{id} · {} ",
+            app.tr("Teruskan disposisi", "Forward disposisi"),
+            cut(&s.perihal, 40)
+        ),
+        None => format!(
+            " {} {} · {} ",
+            app.tr("Disposisi entri", "Dispose entry"),
+            s.entry_id,
+            cut(&s.perihal, 40)
+        ),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.get("border"))
+        .title(title);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mark = |i: usize| if s.focus == i { "›" } else { " " };
+    let lstyle = |i: usize| {
+        if s.focus == i {
+            th.get("form.focus")
+        } else {
+            th.get("form.label")
+        }
+    };
+    let mut lines = Vec::new();
+    let who = s.candidates.get(s.recipient).map_or("-".to_string(), |o| {
+        format!("◂ {} ({}) ▸", o.nama, o.role.as_str())
+    });
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("{}{:<14}", mark(0), app.tr("Kepada", "To")),
+            lstyle(0),
+        ),
+        Span::raw(who),
+    ]));
+    if let Some(sr) = &s.saran {
+        lines.push(Line::from(Span::styled(
+            format!("  {} {}", app.tr("saran:", "suggested:"), sr.ke),
+            th.get("form.suggested"),
+        )));
+    }
+    for (k, (name, on)) in s.instruksi.iter().enumerate() {
+        let i = k + 1;
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "{}{:<14}",
+                    mark(i),
+                    if k == 0 {
+                        app.tr("Instruksi", "Instruction")
+                    } else {
+                        ""
+                    }
+                ),
+                lstyle(i),
+            ),
+            Span::raw(format!("[{}] {name}", if *on { "x" } else { " " })),
+        ]));
+    }
+    let n = s.instruksi.len();
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("{}{:<14}", mark(n + 1), app.tr("Catatan", "Note")),
+            lstyle(n + 1),
+        ),
+        Span::raw(s.catatan.clone()),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("{}{:<14}", mark(n + 2), app.tr("Batas waktu", "Deadline")),
+            lstyle(n + 2),
+        ),
+        Span::raw(if s.batas.is_empty() && s.focus != n + 2 {
+            app.tr("(dari derajat kecepatan)", "(from the derajat)")
+                .to_string()
+        } else {
+            s.batas.clone()
+        }),
+    ]));
+    lines.push(Line::from(Span::styled(
+        format!("{}[ {} ]", mark(n + 3), app.tr("Kirim disposisi", "Send")),
+        lstyle(n + 3),
+    )));
+    if let Some(e) = &s.error {
+        lines.push(Line::from(Span::styled(e.clone(), th.get("form.error"))));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// One-line summary of a new disposisi for the status line.
+pub fn announce(d: &Disposisi, now: Timestamp) -> String {
+    format!(
+        "Disposisi baru #{} dari {}: {} (sisa {})",
+        d.id,
+        d.dari.nama,
+        d.instruksi.join(", "),
+        format_left(d.time_left(now))
+    )
+}
+
+/// The chain as tree lines for the entry detail: `└ #id dari → kepada [keadaan] batas …`.
+pub fn tree_lines(app: &App, chain: &[Disposisi]) -> Vec<Line<'static>> {
+    let tz = app.node.calendar.zone.clone();
+    crate::domain::disposisi::chain_tree(chain)
+        .into_iter()
+        .map(|(depth, d)| {
+            let style = if d.is_overdue(app.now) {
+                app.theme.get("sla.overdue")
+            } else {
+                app.theme.get("base")
+            };
+            Line::from(Span::styled(
+                format!(
+                    "{}└ #{} {} → {} [{}] {} · batas {}",
+                    "  ".repeat(depth),
+                    d.id,
+                    d.dari.nama,
+                    d.kepada.nama,
+                    d.keadaan.as_str(),
+                    d.instruksi.join(", "),
+                    d.batas_waktu.to_zoned(tz.clone()).strftime("%d-%m %H:%M")
+                ),
+                style,
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,95 @@
+//! Disposisi messages: carried by `Request::Disposisi` / `Reply::Disposisi`.
+//!
+//! JSON shape: `{"type":"disposisi","op":"new","entry":3,"input":{…}}`; replies
+//! `{"type":"disposisi","kind":"records",…}`. The operator is always the connection's (SO_PEERCRED).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Entry;
+use crate::domain::disposisi::{Arahan, Disposisi, DisposisiInput};
+
+/// Which disposisi to list.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Lingkup {
+    /// Addressed to me and still pending (overdue first).
+    #[default]
+    UntukSaya,
+    /// Issued by me (all states, newest first).
+    DariSaya,
+    /// Everything addressed to me, including closed ones.
+    SemuaUntukSaya,
+}
+
+/// Disposisi requests.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum DisposisiRequest {
+    /// Dispose an entry (first in its chain; rule `pemula`).
+    New { entry: u64, input: DisposisiInput },
+    /// Re-dispose a disposisi addressed to me further down.
+    Forward {
+        id: u64,
+        input: DisposisiInput,
+        #[serde(default)]
+        note: String,
+    },
+    List {
+        #[serde(default)]
+        lingkup: Lingkup,
+    },
+    /// One disposisi with its entry and the entry's whole chain.
+    Show { id: u64 },
+    /// The chain of an entry, the recipient suggestion and the instruksi list (for the form).
+    Entry { entry: u64 },
+    /// First open by the recipient.
+    Read { id: u64 },
+    /// Mark as being worked on.
+    Start {
+        id: u64,
+        #[serde(default)]
+        note: String,
+    },
+    /// Close with a result note.
+    Done { id: u64, note: String },
+    /// Return: "tidak perlu disposisi".
+    Return {
+        id: u64,
+        #[serde(default)]
+        note: String,
+    },
+    /// Cancel by the issuer while still unread.
+    Cancel {
+        id: u64,
+        #[serde(default)]
+        note: String,
+    },
+}
+
+/// Disposisi replies.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DisposisiReply {
+    /// A list, with the node's clock and zone label (for "time left").
+    Records {
+        records: Vec<Disposisi>,
+        now: Timestamp,
+        zone: String,
+    },
+    /// Records written by a step (new ones first for `new`/`forward`).
+    Written { records: Vec<Disposisi> },
+    /// An entry with its chain (tree order = by parent, then id).
+    Chain {
+        entry: Box<Entry>,
+        records: Vec<Disposisi>,
+        #[serde(default)]
+        saran: Option<Arahan>,
+        instruksi: Vec<String>,
+        now: Timestamp,
+        zone: String,
+        /// The node's name (sheet header).
+        #[serde(default)]
+        node_name: String,
+    },
+}

@@ -1,0 +1,405 @@
+//! Console key-sequence tests of the Disposisi pane against a real node: disposing the selected masuk
+//! entry with the form (a refused skip shown in the form, then accepted), and a new disposisi for me
+//! arriving live through the node's push channel (bell + status line), then read and closed by keys.
+//! Needs root for the second operator's CLI under another uid (as tests/node_access.rs).
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use kasa::console::app::Layer;
+use kasa::console::keymap::Keymap;
+use kasa::console::session::Session;
+use kasa::console::theme::Theme;
+use kasa::console::{App, load_settings};
+use kasa::domain::disposisi::Keadaan;
+use kasa::domain::{Operator, Role};
+use kasa::proto::disposisi::{DisposisiReply, DisposisiRequest, Lingkup};
+use kasa::proto::{Event, Reply, Request};
+
+const GID: u32 = 4244;
+
+fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+struct Office {
+    node: TestNode,
+    sockdir: tempfile::TempDir,
+}
+
+fn op(uid: u32, nama: &str, role: Role) -> Operator {
+    Operator {
+        uid,
+        username: format!("op{uid}"),
+        nama: nama.into(),
+        nip: String::new(),
+        jabatan: String::new(),
+        role,
+        kualifikasi: None,
+        disabled: false,
+    }
+}
+
+/// A node where this process (root) is the operator `me_role`, plus the others, with one registered
+/// masuk entry. Operators are written straight into the database before the node starts.
+fn office(me_role: Role, others: &[Operator]) -> (Office, u64) {
+    let sockdir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(sockdir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let socket = sockdir.path().join("node.sock");
+    let s = socket.clone();
+    let mut node = TestNode::init_with(move |t| {
+        t.insert("socket".into(), s.to_str().unwrap().into());
+        t.insert("socket_group".into(), GID.to_string().into());
+        t.insert("socket_mode".into(), "0660".into());
+    });
+    {
+        let st = kasa::store::Store::open(&node.db()).unwrap();
+        let now = jiff::Timestamp::now();
+        let mut me = st.operator(0).unwrap().expect("root is the first admin");
+        me.role = me_role;
+        st.put_operator(&kasa::store::Actor::node(), &me, true, now)
+            .unwrap();
+        for o in others {
+            st.put_operator(&kasa::store::Actor::node(), o, false, now)
+                .unwrap();
+        }
+    }
+    node.start();
+    let f = node.scratch().join("in.png");
+    std::fs::write(&f, tiny_png(1)).unwrap();
+    let v = node.json(&["ingest", "--json", f.to_str().unwrap()]);
+    let id = v["results"][0]["outcome"]["id"].as_u64().unwrap();
+    node.kasa_ok(&[
+        "agenda",
+        "register",
+        &id.to_string(),
+        "--perihal",
+        "Undangan rapat koordinasi persandian",
+        "--klasifikasi",
+        "Biasa",
+        "--tujuan",
+        "Kepala Dinas Kominfo",
+    ]);
+    (Office { node, sockdir }, id)
+}
+
+fn session(o: &Office) -> Session<kasa::client::Client> {
+    let paths = kasa::config::Paths {
+        data_dir: o.node.data.clone(),
+        config_dir: o.node.config.clone(),
+    };
+    let s = load_settings(&paths, false);
+    let app = App::new(
+        Keymap::shipped("default"),
+        Theme::shipped("default").unwrap(),
+        false,
+        s.derajat,
+    );
+    let mut s = Session::new(
+        app,
+        Some(kasa::client::Client::connect(&o.node.socket).unwrap()),
+    );
+    s.start();
+    s
+}
+
+fn records(o: &Office, lingkup: Lingkup) -> Vec<kasa::domain::disposisi::Disposisi> {
+    let mut c = kasa::client::Client::connect(&o.node.socket).unwrap();
+    match c
+        .call(Request::Disposisi(DisposisiRequest::List { lingkup }))
+        .unwrap()
+    {
+        Reply::Disposisi(DisposisiReply::Records { records, .. }) => records,
+        r => panic!("{r:?}"),
+    }
+}
+
+#[test]
+fn kadis_disposes_the_selected_entry_with_the_form() {
+    if !is_root() {
+        eprintln!("skipped: needs root (the console runs as the node's first operator)");
+        return;
+    }
+    let (o, entry) = office(
+        Role::Kadis,
+        &[
+            op(2002, "Ni Luh Kabid", Role::Kabid),
+            op(2003, "I Ketut Kasi", Role::Kasi),
+        ],
+    );
+    let mut s = session(&o);
+    assert_eq!(s.app.masuk.selected().unwrap().id, entry);
+
+    // D opens the form; → picks the Kasi (skipping the Kabid): refused in the form, naming the rule.
+    s.keys("D");
+    let Some(Layer::Dispose(f)) = s.app.layers.last() else {
+        panic!("form not open: {:?}", s.app.message)
+    };
+    assert_eq!(f.candidates[f.recipient].uid, 2002, "Kabid offered first");
+    assert_eq!(f.saran.as_ref().unwrap().ke, "Kasi Persandian");
+    s.keys("<right><down><down><space><C-s>");
+    let Some(Layer::Dispose(f)) = s.app.layers.last() else {
+        panic!("the refused form must stay open")
+    };
+    let err = f.error.clone().unwrap();
+    assert!(err.contains("aturan tanpa-lompat"), "{err}");
+
+    // Back to the Kabid, a catatan, send.
+    s.keys("<up><up><left>");
+    for _ in 0..8 {
+        s.keys("<down>");
+    }
+    s.keys("Mohon dihadiri<C-s>");
+    assert!(
+        !s.app.layers.iter().any(|l| matches!(l, Layer::Dispose(_))),
+        "form closed: {:?}",
+        s.app.message
+    );
+    assert!(
+        s.app
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("kepada Ni Luh Kabid"),
+        "{:?}",
+        s.app.message
+    );
+    let mine = records(&o, Lingkup::DariSaya);
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].kepada.uid, 2002);
+    assert_eq!(mine[0].instruksi, ["Untuk ditindaklanjuti"]);
+    assert_eq!(mine[0].catatan, "Mohon dihadiri");
+    assert_eq!(mine[0].entry_id, entry);
+
+    // The pane's "dari saya" tab lists it; the entry detail shows the chain.
+    s.keys("3t");
+    assert_eq!(s.app.disposisi.rows().len(), 1);
+    assert_eq!(s.app.disposisi.rows()[0].keadaan, Keadaan::Diterbitkan);
+    s.keys("1<enter>");
+    assert_eq!(s.app.disposisi.chains.get(&entry).map(|c| c.len()), Some(1));
+}
+
+#[test]
+fn a_new_disposisi_for_me_rings_the_bell_live_and_is_closed_by_keys() {
+    if !is_root() {
+        eprintln!("skipped: needs root to run the Kadis' CLI under another uid");
+        return;
+    }
+    let (o, entry) = office(Role::Kabid, &[op(2001, "I Made Kadis", Role::Kadis)]);
+    let mut s = session(&o);
+    assert!(s.app.disposisi.untuk.is_empty());
+    assert!(!s.app.disposisi.bell, "no bell at start");
+    // The console's push subscription (what the terminal loop listens to).
+    let mut events = kasa::client::Client::connect(&o.node.socket).unwrap();
+    let rx = events.subscribe().unwrap();
+
+    // The Kadis disposes to me from another uid.
+    let socket: PathBuf = o.node.socket.clone();
+    let mut c = Command::new(KASA);
+    c.args([
+        "disposisi",
+        "new",
+        &entry.to_string(),
+        "--kepada",
+        "0",
+        "--instruksi",
+        "Untuk ditindaklanjuti",
+    ])
+    .env("KASA_SOCKET", &socket)
+    .env("KASA_LOG", "warn")
+    .current_dir(o.sockdir.path())
+    .stdin(Stdio::null());
+    // SAFETY: only async-signal-safe syscalls between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            let g = [GID as libc::gid_t];
+            if libc::setgroups(1, g.as_ptr()) != 0
+                || libc::setgid(GID) != 0
+                || libc::setuid(2001) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+
+    // Live: the pushed change reaches the console, which rings and tells the status line.
+    let ev = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a pushed event");
+    assert!(matches!(ev, Event::Changed { .. }), "{ev:?}");
+    let e = s.app.on_event(ev);
+    s.run(e);
+    assert!(s.app.disposisi.bell, "the bell rings for a new disposisi");
+    let msg = s.app.message.clone().unwrap().text;
+    assert!(
+        msg.starts_with("Disposisi baru #1 dari I Made Kadis"),
+        "{msg}"
+    );
+    assert_eq!(s.app.disposisi.untuk.len(), 1);
+    // A repeated refresh does not ring again.
+    s.app.disposisi.bell = false;
+    let e = s.app.refresh();
+    s.run(e);
+    assert!(!s.app.disposisi.bell);
+
+    // 3 → Disposisi pane; Enter marks read; s asks for the result note and closes it.
+    s.keys("3<enter>");
+    assert_eq!(
+        records(&o, Lingkup::SemuaUntukSaya)[0].keadaan,
+        Keadaan::Dibaca
+    );
+    s.keys("s");
+    assert!(matches!(s.app.layers.last(), Some(Layer::Prompt(_))));
+    s.keys("Sudah dikoordinasikan<enter>");
+    let r = &records(&o, Lingkup::SemuaUntukSaya)[0];
+    assert_eq!(r.keadaan, Keadaan::Selesai);
+    assert_eq!(r.hasil.as_deref(), Some("Sudah dikoordinasikan"));
+    assert!(
+        s.app.disposisi.untuk.is_empty(),
+        "closed items leave 'untuk saya'"
+    );
+}
+
+fn tmux(args: &[&str]) -> String {
+    let o = Command::new("tmux").args(args).output().expect("tmux");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+struct Tmux(String);
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+impl Tmux {
+    fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.0])
+    }
+    /// Polls the screen (bounded) until `needle` shows.
+    fn wait(&self, needle: &str) -> String {
+        let mut sc = String::new();
+        let ok = wait_until(Duration::from_secs(20), || {
+            sc = self.screen();
+            sc.contains(needle)
+        });
+        assert!(ok, "'{needle}' never appeared:\n{sc}");
+        sc
+    }
+    fn keys(&self, k: &[&str]) {
+        let mut a = vec!["send-keys", "-t", self.0.as_str()];
+        a.extend_from_slice(k);
+        tmux(&a);
+    }
+}
+
+/// `kasa disposisi ARGS` as uid `uid` (group GID) against the office's socket.
+fn cli_as(o: &Office, uid: u32, args: &[&str]) -> std::process::Output {
+    let mut c = Command::new(KASA);
+    c.args(args)
+        .env("KASA_SOCKET", &o.node.socket)
+        .env("KASA_LOG", "warn")
+        .current_dir(o.sockdir.path())
+        .stdin(Stdio::null());
+    // SAFETY: only async-signal-safe syscalls between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            let g = [GID as libc::gid_t];
+            if libc::setgroups(1, g.as_ptr()) != 0
+                || libc::setgid(GID) != 0
+                || libc::setuid(uid) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    c.output().unwrap()
+}
+
+#[test]
+fn tmux_the_kabid_console_receives_a_disposisi_live_and_closes_it() {
+    if !is_root() || Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: needs root and tmux");
+        return;
+    }
+    let (o, entry) = office(Role::Kabid, &[op(2001, "I Made Kadis", Role::Kadis)]);
+    let name = format!("kasa-disp-{}", std::process::id());
+    let cmd = format!(
+        "{KASA} --data-dir {} --config-dir {}",
+        o.node.data.display(),
+        o.node.config.display()
+    );
+    tmux(&["kill-session", "-t", &name]);
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    let t = Tmux(name);
+    t.wait("Disposisi (0)");
+
+    // The Kadis disposes from another uid; the open console shows it at once.
+    let out = cli_as(
+        &o,
+        2001,
+        &[
+            "disposisi",
+            "new",
+            &entry.to_string(),
+            "--kepada",
+            "0",
+            "--instruksi",
+            "Untuk dihadiri",
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let sc = t.wait("Disposisi baru #1 dari I Made Kadis");
+    assert!(sc.contains("Disposisi (1)"), "{sc}");
+    let bell = tmux(&["display-message", "-p", "-t", &t.0, "#{window_bell_flag}"]);
+    assert_eq!(
+        bell.trim(),
+        "1",
+        "the terminal bell rang in the console's window"
+    );
+
+    // 3 → the pane; Enter reads; s + note + Enter closes.
+    t.keys(&["3"]);
+    t.wait("untuk saya (1)");
+    t.keys(&["Enter"]);
+    t.wait("disposisi #1 dibaca");
+    t.keys(&["s"]);
+    t.wait("hasil tindak lanjut disposisi #1");
+    t.keys(&["-l", "Hadir rapat"]);
+    t.keys(&["Enter"]);
+    t.wait("untuk saya (0)");
+    let mut c = kasa::client::Client::connect(&o.node.socket).unwrap();
+    let Reply::Disposisi(DisposisiReply::Records { records, .. }) = c
+        .call(Request::Disposisi(DisposisiRequest::List {
+            lingkup: Lingkup::SemuaUntukSaya,
+        }))
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(records[0].keadaan, Keadaan::Selesai);
+    assert_eq!(records[0].hasil.as_deref(), Some("Hadir rapat"));
+}
