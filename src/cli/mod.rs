@@ -3,6 +3,8 @@
 //! Every subcommand but `init`, `node` and `config check` talks to the node over its socket. Errors go
 //! to stderr with a non-zero exit status; `--json` prints exactly one JSON document on stdout.
 
+pub mod insiden;
+
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -78,6 +80,11 @@ pub enum Cmd {
     Alarm {
         #[command(subcommand)]
         action: AlarmAction,
+    },
+    /// The incident logbook (Logbook Insiden Keamanan Informasi, SOP PI.03).
+    Incident {
+        #[command(subcommand)]
+        action: insiden::IncidentAction,
     },
     /// Validate configuration files.
     Config {
@@ -752,6 +759,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Config {
             action: ConfigAction::Check,
         } => config_check(&paths),
+        Cmd::Incident { action } => insiden::run(&paths, action),
     }
 }
 

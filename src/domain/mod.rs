@@ -6,6 +6,7 @@
 pub mod agenda;
 pub mod audit;
 pub mod calendar;
+pub mod insiden;
 pub mod naskah;
 pub mod operator;
 

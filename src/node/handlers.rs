@@ -358,5 +358,6 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             state.stop.store(true, std::sync::atomic::Ordering::SeqCst);
             Ok(Reply::Ok)
         }
+        Request::Insiden(r) => super::insiden::handle(state, op, r),
     }
 }

@@ -6,6 +6,7 @@
 
 mod handlers;
 mod hub;
+mod insiden;
 pub mod lock;
 mod server;
 

@@ -8,6 +8,8 @@
 //! Node → client: [`NodeMsg`], either a reply `{ "v": 1, "re": n, "ok": … }` / `{ "v": 1, "re": n, "err": … }`
 //! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
 
+pub mod insiden;
+
 use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -181,6 +183,8 @@ pub enum Request {
     },
     /// Ask the node to stop (admin only).
     NodeStop,
+    /// The incident logbook (seed 003, SOP PI.03).
+    Insiden(insiden::InsidenRequest),
 }
 
 /// Node → client message.
@@ -276,6 +280,8 @@ pub enum Reply {
     Drafts {
         drafts: Vec<(String, String)>,
     },
+    /// The incident logbook.
+    Insiden(insiden::InsidenReply),
 }
 
 /// Events pushed to subscribed clients after a commit.

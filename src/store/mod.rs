@@ -6,6 +6,7 @@
 //! same transaction as their rows.
 
 pub mod codec;
+pub mod insiden;
 
 use std::path::{Path, PathBuf};
 
@@ -123,9 +124,19 @@ impl Actor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    Entry { id: u64 },
-    Alarm { id: u64 },
-    Operator { uid: u32 },
+    Entry {
+        id: u64,
+    },
+    Alarm {
+        id: u64,
+    },
+    Operator {
+        uid: u32,
+    },
+    /// An incident of the logbook changed (opened, logged, ticked, closed…).
+    Insiden {
+        id: u64,
+    },
 }
 
 /// A visible alarm (failed ingest, refused access, …) shown in every console until acknowledged.
