@@ -5,6 +5,7 @@
 pub enum Pane {
     Masuk,
     Keluar,
+    Insiden,
 }
 
 impl Pane {
@@ -12,6 +13,7 @@ impl Pane {
         match self {
             Pane::Masuk => "masuk",
             Pane::Keluar => "keluar",
+            Pane::Insiden => "insiden",
         }
     }
 }
@@ -55,6 +57,12 @@ pub enum Action {
     Complete,
     Yes,
     No,
+    /// Open an incident now and take the log prompt (quick capture, PI.03).
+    InsidenNew,
+    InsidenLog(Option<String>),
+    InsidenTick(Option<String>),
+    InsidenPlaybook(Option<String>),
+    InsidenClose(Option<String>),
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -80,7 +88,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai("back", None, "kembali / batal", "back / cancel"),
     ai(
         "tab",
-        Some("masuk|keluar"),
+        Some("masuk|keluar|insiden"),
         "pindah ke tab",
         "switch to a tab",
     ),
@@ -158,6 +166,36 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai("yes", None, "ya", "yes"),
     ai("no", None, "tidak", "no"),
     ai("none", None, "tidak ada (lepas tombol)", "nothing (unbind)"),
+    ai(
+        "insiden_new",
+        None,
+        "catat insiden baru sekarang (tangkap cepat)",
+        "log a new incident now (quick capture)",
+    ),
+    ai(
+        "insiden_log",
+        Some("teks"),
+        "tambah baris log insiden",
+        "append an incident log line",
+    ),
+    ai(
+        "insiden_tick",
+        Some("kode"),
+        "centang langkah insiden (U1, A3…)",
+        "tick an incident step (U1, A3…)",
+    ),
+    ai(
+        "insiden_playbook",
+        Some("A|B|C"),
+        "pakai playbook PI.03",
+        "add a PI.03 playbook",
+    ),
+    ai(
+        "insiden_close",
+        Some("pelajaran"),
+        "tutup insiden dengan pelajaran",
+        "close the incident with lessons learned",
+    ),
 ];
 
 const fn ai(
@@ -195,9 +233,10 @@ impl Action {
             "tab" => match rest {
                 "masuk" => Action::Tab(Pane::Masuk),
                 "keluar" => Action::Tab(Pane::Keluar),
+                "insiden" => Action::Tab(Pane::Insiden),
                 _ => {
                     return Err(format!(
-                        "tab '{rest}' tidak dikenal: pakai masuk atau keluar"
+                        "tab '{rest}' tidak dikenal: pakai masuk, keluar atau insiden"
                     ));
                 }
             },
@@ -233,6 +272,11 @@ impl Action {
             "complete" => Action::Complete,
             "yes" => Action::Yes,
             "no" => Action::No,
+            "insiden_new" => Action::InsidenNew,
+            "insiden_log" => Action::InsidenLog(opt(rest)),
+            "insiden_tick" => Action::InsidenTick(opt(rest)),
+            "insiden_playbook" => Action::InsidenPlaybook(opt(rest)),
+            "insiden_close" => Action::InsidenClose(opt(rest)),
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

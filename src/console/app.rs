@@ -40,6 +40,10 @@ pub enum Purpose {
     Drafts,
     Attachment(PathBuf),
     Ignore,
+    /// The incident list (Insiden pane and header clocks).
+    InsidenList,
+    /// Quick capture: the incident was opened; take the log prompt.
+    InsidenOpened,
 }
 
 /// One list (tab) of entries with its cursor and filter.
@@ -195,6 +199,11 @@ pub enum PromptKind {
     Duplicate(u64),
     Export(u64),
     Saluran(u64),
+    /// Incident log line (stays open after Enter).
+    InsidenLog(u64),
+    InsidenTick(u64),
+    InsidenPlaybook(u64),
+    InsidenClose(u64),
 }
 
 /// A one-line prompt (command line, filter, reason…).
@@ -270,6 +279,8 @@ pub struct App {
     pub pane: Pane,
     pub masuk: EntryList,
     pub keluar: EntryList,
+    /// The incident logbook pane (also feeds the SLA clocks of the header).
+    pub insiden: super::insiden::InsidenPane,
     pub layers: Vec<Layer>,
     pub node: NodeHeader,
     pub operator: Option<Operator>,
@@ -304,6 +315,7 @@ impl App {
             pane: Pane::Masuk,
             masuk: EntryList::new(Book::Masuk),
             keluar: EntryList::new(Book::Keluar),
+            insiden: Default::default(),
             layers: Vec::new(),
             node: NodeHeader {
                 id: String::new(),
@@ -335,16 +347,17 @@ impl App {
         (self.size.1 as usize).saturating_sub(5).max(1)
     }
 
+    /// The entry list of the pane (the Insiden pane has its own state; it answers with Masuk).
     pub fn list(&self) -> &EntryList {
         match self.pane {
-            Pane::Masuk => &self.masuk,
+            Pane::Masuk | Pane::Insiden => &self.masuk,
             Pane::Keluar => &self.keluar,
         }
     }
 
     fn list_mut(&mut self) -> &mut EntryList {
         match self.pane {
-            Pane::Masuk => &mut self.masuk,
+            Pane::Masuk | Pane::Insiden => &mut self.masuk,
             Pane::Keluar => &mut self.keluar,
         }
     }
@@ -374,6 +387,7 @@ impl App {
                 match self.pane {
                     Pane::Masuk => "masuk",
                     Pane::Keluar => "keluar",
+                    Pane::Insiden => "insiden",
                 },
                 "list",
                 "global",
@@ -386,14 +400,14 @@ impl App {
         }
     }
 
-    fn info(&mut self, s: impl Into<String>) {
+    pub(crate) fn info(&mut self, s: impl Into<String>) {
         self.message = Some(Message {
             text: s.into(),
             error: false,
         });
     }
 
-    fn error(&mut self, s: impl Into<String>) {
+    pub(crate) fn error(&mut self, s: impl Into<String>) {
         self.message = Some(Message {
             text: s.into(),
             error: true,
@@ -423,6 +437,7 @@ impl App {
             list_call(Pane::Masuk),
             list_call(Pane::Keluar),
             Effect::Call(Request::DraftList, Purpose::Drafts),
+            super::insiden::list_call(),
         ]
     }
 
@@ -432,6 +447,9 @@ impl App {
             Effect::Call(Request::Status, Purpose::Status),
             list_call(self.pane),
         ];
+        if self.pane != Pane::Insiden {
+            v.push(super::insiden::list_call());
+        }
         for l in &self.layers {
             if let Layer::Detail(d) = l {
                 v.push(Effect::Call(
@@ -547,7 +565,7 @@ impl App {
         }
     }
 
-    fn prompt(&mut self, kind: PromptKind, initial: &str) {
+    pub(crate) fn prompt(&mut self, kind: PromptKind, initial: &str) {
         self.layers.push(Layer::Prompt(Box::new(PromptState {
             kind,
             input: textarea(initial),
@@ -571,6 +589,9 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
         let page = self.page();
+        if let Some(e) = super::insiden::update(self, &action) {
+            return e;
+        }
         match action {
             Action::None => Vec::new(),
             Action::Quit => {
@@ -629,7 +650,8 @@ impl App {
             }
             Action::TabNext => self.update(Action::Tab(match self.pane {
                 Pane::Masuk => Pane::Keluar,
-                Pane::Keluar => Pane::Masuk,
+                Pane::Keluar => Pane::Insiden,
+                Pane::Insiden => Pane::Masuk,
             })),
             Action::Down
             | Action::Up
@@ -924,6 +946,11 @@ impl App {
                     }
                 }
             }
+            Action::InsidenNew
+            | Action::InsidenLog(_)
+            | Action::InsidenTick(_)
+            | Action::InsidenPlaybook(_)
+            | Action::InsidenClose(_) => Vec::new(),
             Action::No => {
                 if let Some(Layer::Confirm(c)) = self.layers.pop()
                     && let ConfirmKind::ResumeDraft { key, .. } = c.kind
@@ -998,6 +1025,12 @@ impl App {
         let v = p.value().trim().to_string();
         let a = match &p.kind {
             PromptKind::Filter => return Vec::new(),
+            k @ (PromptKind::InsidenLog(_)
+            | PromptKind::InsidenTick(_)
+            | PromptKind::InsidenPlaybook(_)
+            | PromptKind::InsidenClose(_)) => {
+                return super::insiden::submit_prompt(self, k.clone(), v);
+            }
             PromptKind::Command => {
                 if v.is_empty() {
                     return Vec::new();
@@ -1111,7 +1144,7 @@ impl App {
             }
             (Purpose::List(p), Reply::Entries { entries }) => {
                 match p {
-                    Pane::Masuk => self.masuk.set_entries(entries, page),
+                    Pane::Masuk | Pane::Insiden => self.masuk.set_entries(entries, page),
                     Pane::Keluar => self.keluar.set_entries(entries, page),
                 }
                 Vec::new()
@@ -1169,7 +1202,11 @@ impl App {
                     list_call(Pane::Keluar),
                 ]
             }
+            (p @ (Purpose::InsidenList | Purpose::InsidenOpened), r) => {
+                super::insiden::on_reply(self, &p, r)
+            }
             (Purpose::Done(msg), r) => {
+                super::insiden::absorb(self, &r);
                 if let Reply::Entry { entry, .. } = &r
                     && let Some(n) = entry.nomor_agenda
                     && entry.book == Book::Keluar
@@ -1253,11 +1290,14 @@ impl App {
 pub const LIST_LIMIT: usize = 2000;
 
 fn list_call(p: Pane) -> Effect {
+    if p == Pane::Insiden {
+        return super::insiden::list_call();
+    }
     Effect::Call(
         Request::AgendaList {
             book: Some(match p {
-                Pane::Masuk => Book::Masuk,
                 Pane::Keluar => Book::Keluar,
+                _ => Book::Masuk,
             }),
             status: None,
             limit: Some(LIST_LIMIT),

@@ -18,7 +18,7 @@ pub const SHIPPED: &[(&str, &str)] = &[("default", DEFAULT_TOML), ("emacs", EMAC
 
 /// The contexts a keymap may define.
 pub const CONTEXTS: &[&str] = &[
-    "global", "list", "masuk", "keluar", "detail", "form", "prompt", "confirm", "help",
+    "global", "list", "masuk", "keluar", "detail", "form", "prompt", "confirm", "help", "insiden",
 ];
 
 /// One normalised key combination.

@@ -12,6 +12,7 @@
 pub mod action;
 pub mod app;
 pub mod form;
+pub mod insiden;
 pub mod keymap;
 pub mod session;
 pub mod term;

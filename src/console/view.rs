@@ -153,6 +153,7 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     } else {
         spans.push(Span::raw("alarm 0"));
     }
+    spans.extend(super::insiden::header_spans(app));
     spans.push(Span::raw(format!(" │ {clock} ")));
     let right = Line::from(spans);
     let rw = (right.width() as u16).min(r.width);
@@ -171,10 +172,15 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
 fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     let th = &app.theme;
     let mut spans = Vec::new();
-    for (p, name) in [(Pane::Masuk, "Masuk"), (Pane::Keluar, "Keluar")] {
+    for (p, name) in [
+        (Pane::Masuk, "Masuk"),
+        (Pane::Keluar, "Keluar"),
+        (Pane::Insiden, "Insiden"),
+    ] {
         let n = match p {
             Pane::Masuk => app.masuk.view.len(),
             Pane::Keluar => app.keluar.view.len(),
+            Pane::Insiden => app.insiden.open().count(),
         };
         let active = p == app.pane;
         spans.push(Span::raw(if active { " [" } else { "  " }));
@@ -185,7 +191,7 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
         spans.push(Span::raw(if active { "]" } else { " " }));
     }
     let l = app.list();
-    if !l.filter.is_empty() {
+    if !l.filter.is_empty() && app.pane != Pane::Insiden {
         spans.push(Span::styled(
             format!("   / {}", l.filter),
             th.get("help.key"),
@@ -242,12 +248,12 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
         e.perihal.clone()
     };
     let when = match pane {
-        Pane::Masuk => e.received_at,
         Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
+        _ => e.received_at,
     };
     let who = match pane {
-        Pane::Masuk => &e.asal,
         Pane::Keluar => &e.tujuan,
+        _ => &e.asal,
     };
     let style = if e.status == Status::Baru {
         th.get("inbox.untriaged")
@@ -276,13 +282,16 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
 }
 
 fn draw_list(app: &App, f: &mut Frame, r: Rect) {
+    if app.pane == Pane::Insiden {
+        return super::insiden::draw(app, f, r);
+    }
     let th = &app.theme;
     let l = app.list();
     let rows_h = (r.height as usize).saturating_sub(1);
     if l.view.is_empty() {
         let msg = if l.entries.is_empty() {
             match app.pane {
-                Pane::Masuk => app.tr(
+                Pane::Masuk | Pane::Insiden => app.tr(
                     "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
                     "No incoming items yet. Scans dropped in the drop folder appear here.",
                 ),
@@ -306,12 +315,12 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
         .map(|&i| row_for(app, &l.entries[i], app.pane))
         .collect();
     let who = match app.pane {
-        Pane::Masuk => app.tr("Asal", "From"),
         Pane::Keluar => app.tr("Tujuan", "To"),
+        _ => app.tr("Asal", "From"),
     };
     let when = match app.pane {
-        Pane::Masuk => app.tr("Diterima", "Received"),
         Pane::Keluar => app.tr("Tanggal", "Date"),
+        _ => app.tr("Diterima", "Received"),
     };
     let header = Row::new(vec![
         " ",
@@ -381,6 +390,13 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
             "keluar_send",
             "help",
             "quit",
+        ],
+        Pane::Insiden => &[
+            "insiden_new",
+            "insiden_log",
+            "insiden_tick",
+            "insiden_close",
+            "help",
         ],
     };
     for a in hints {
@@ -706,6 +722,10 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
     let th = &app.theme;
     f.render_widget(Clear, r);
     let label = match &p.kind {
+        k @ (PromptKind::InsidenLog(_)
+        | PromptKind::InsidenTick(_)
+        | PromptKind::InsidenPlaybook(_)
+        | PromptKind::InsidenClose(_)) => super::insiden::prompt_label(app, k).unwrap_or_default(),
         PromptKind::Command => ":".to_string(),
         PromptKind::Filter => "/".to_string(),
         PromptKind::Void(id) => {

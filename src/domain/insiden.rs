@@ -556,17 +556,24 @@ pub enum Ubahan {
 
 impl Insiden {
     /// Opens an incident (quick capture): detection time = `ctx.at`, status terbuka, the `umum` steps of
-    /// `playbooks` attached, and `teks` as the first timeline entry. Errors: empty or oversize text.
+    /// `playbooks` attached, and `teks` as the first timeline entry. An empty `teks` opens an untitled
+    /// incident (the console's one-key capture); its first log line becomes the title. Errors: oversize
+    /// text.
     pub fn buka(
         id: u64,
         teks: &str,
         ctx: &Ctx,
         playbooks: &[Playbook],
     ) -> Result<Insiden, DomainError> {
-        let teks = clean_text(teks, "teks insiden")?;
+        let (judul, teks) = if teks.trim().is_empty() {
+            (String::new(), "insiden dibuka (tangkap cepat)".to_string())
+        } else {
+            let t = clean_text(teks, "teks insiden")?;
+            (t.chars().take(120).collect(), t)
+        };
         let mut i = Insiden {
             id,
-            judul: teks.chars().take(120).collect(),
+            judul,
             diketahui_at: ctx.at,
             dicatat_at: ctx.at,
             terjadi_at: None,
@@ -635,6 +642,9 @@ impl Insiden {
     pub fn catat(&mut self, teks: &str, ctx: &Ctx) -> Result<u32, DomainError> {
         self.open_or_refuse()?;
         let t = clean_text(teks, "catatan")?;
+        if self.judul.is_empty() {
+            self.judul = t.chars().take(120).collect();
+        }
         Ok(self.push(ctx, JenisEntri::Catatan, t))
     }
 
@@ -1469,7 +1479,13 @@ mod tests {
 
     #[test]
     fn empty_or_oversize_text_is_refused() {
-        assert!(Insiden::buka(1, "  ", &ctx("2026-11-22T01:00:00Z"), &[]).is_err());
+        // Quick capture: empty text opens an untitled incident; the first line becomes its title.
+        let mut q = Insiden::buka(1, "  ", &ctx("2026-11-22T01:00:00Z"), &playbooks()).unwrap();
+        assert_eq!(q.judul, "");
+        q.catat("server mati", &ctx("2026-11-22T01:00:05Z"))
+            .unwrap();
+        assert_eq!(q.judul, "server mati");
+        assert!(q.catat(" ", &ctx("2026-11-22T01:00:06Z")).is_err());
         let mut i = open("2026-11-22T01:00:00Z");
         let long = "x".repeat(MAX_TEKS + 1);
         assert!(

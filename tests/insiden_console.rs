@@ -1,0 +1,141 @@
+//! Console key sequences for the incident logbook against a real node: quick capture from the main
+//! screen and three log lines in under ten keystrokes plus the text; ticking a step and closing from the
+//! Insiden pane; a second console sees the incident (and its SLA cells) after a pushed change.
+
+#[path = "console_common.rs"]
+mod common;
+
+use kasa::console::action::Pane;
+use kasa::console::app::{Layer, PromptKind};
+use kasa::console::keymap::{Keymap, parse_keys};
+use kasa::console::session::Session;
+use kasa::console::theme::Theme;
+use kasa::console::{App, load_settings};
+use kasa::domain::insiden::{Insiden, JenisEntri};
+use kasa::proto::Request;
+use kasa::proto::insiden::{InsidenReply, InsidenRequest};
+
+fn session(n: &common::Node) -> Session<kasa::client::Client> {
+    let s = load_settings(&n.paths(), false);
+    assert!(s.problems.is_empty(), "{:?}", s.problems);
+    let app = App::new(
+        Keymap::shipped("default"),
+        Theme::shipped("default").unwrap(),
+        false,
+        s.derajat,
+    );
+    let mut s = Session::new(app, Some(n.client()));
+    s.start();
+    s
+}
+
+fn on_node(n: &common::Node, id: u64) -> Insiden {
+    let r = n
+        .client()
+        .call(Request::Insiden(InsidenRequest::Show { id }))
+        .unwrap();
+    let kasa::proto::Reply::Insiden(InsidenReply::Satu { insiden, .. }) = r else {
+        panic!("{r:?}")
+    };
+    *insiden
+}
+
+/// Keystrokes in a key string, counting each printable character of `text` as text, not keys.
+fn keystrokes(s: &str, texts: &[&str]) -> usize {
+    let all = parse_keys(s).unwrap().len();
+    all - texts.iter().map(|t| t.chars().count()).sum::<usize>()
+}
+
+#[test]
+fn quick_capture_from_main_screen_logs_three_lines_in_under_ten_keystrokes() {
+    let n = common::start_node(false);
+    let mut s = session(&n);
+    assert_eq!(s.app.pane, Pane::Masuk);
+    let lines = [
+        "Web OPD diretas, halaman diganti",
+        "Kabel uplink dicabut",
+        "Kasi ditelepon",
+    ];
+    let seq = format!("!{}<Enter>{}<Enter>{}<Enter>", lines[0], lines[1], lines[2]);
+    assert!(
+        keystrokes(&seq, &lines) < 10,
+        "{}",
+        keystrokes(&seq, &lines)
+    );
+    s.keys(&seq);
+    // The log prompt is still there for the next line, on the Insiden pane with the detail open.
+    assert_eq!(s.app.pane, Pane::Insiden);
+    let Some(Layer::Prompt(p)) = s.app.layers.last() else {
+        panic!("log prompt open: {:?}", s.app.layers)
+    };
+    let PromptKind::InsidenLog(id) = p.kind else {
+        panic!("{:?}", p.kind)
+    };
+    assert_eq!(s.app.insiden.detail, Some(id));
+
+    let i = on_node(&n, id);
+    assert_eq!(i.linimasa.len(), 4, "{:#?}", i.linimasa);
+    assert_eq!(i.linimasa[0].jenis, JenisEntri::Dibuka);
+    for (k, l) in lines.iter().enumerate() {
+        let e = &i.linimasa[k + 1];
+        assert_eq!(e.teks, *l);
+        assert_eq!(e.jenis, JenisEntri::Catatan);
+        assert!(!e.oleh.is_empty());
+        assert_eq!(e.oleh, i.dibuka_oleh);
+    }
+    let mut ats: Vec<_> = i.linimasa.iter().map(|e| e.at).collect();
+    ats.dedup();
+    assert_eq!(ats.len(), 4, "distinct timestamps");
+    assert_eq!(i.judul, lines[0], "first line titles the untitled incident");
+    assert!(i.diketahui_at <= i.linimasa[1].at);
+
+    // An empty Enter adds nothing; Esc leaves the prompt, Esc again leaves the detail.
+    s.keys("<Enter>");
+    assert_eq!(on_node(&n, id).linimasa.len(), 4);
+    s.keys("<Esc>");
+    assert!(s.app.layers.is_empty());
+    assert_eq!(s.app.insiden.detail, Some(id));
+    s.keys("<Esc>");
+    assert_eq!(s.app.insiden.detail, None);
+
+    // Tick U1 from the pane, then close with lessons learned via the prompt.
+    s.keys("tu1<Enter>");
+    let i = on_node(&n, id);
+    assert!(i.langkah[0].dicentang.is_some(), "{:?}", s.app.message);
+    s.keys("c<Enter>");
+    assert!(
+        s.app.message.as_ref().is_some_and(|m| m.error),
+        "empty lessons refused"
+    );
+    s.keys("<Esc>cPasang WAF di depan web OPD<Enter>");
+    let i = on_node(&n, id);
+    assert_eq!(
+        i.status,
+        kasa::domain::insiden::StatusInsiden::Ditutup,
+        "{:?}",
+        s.app.message
+    );
+    assert_eq!(i.pelajaran.as_deref(), Some("Pasang WAF di depan web OPD"));
+    let v = n.kasa(&["audit", "verify"]);
+    assert!(v.status.success());
+}
+
+#[test]
+fn second_console_sees_the_incident_after_a_pushed_change() {
+    let n = common::start_node(false);
+    let mut a = session(&n);
+    let mut b = session(&n);
+    let mut c = n.client();
+    let events = c.subscribe().unwrap();
+    a.keys("!Server surat mati<Enter>");
+    // The change is pushed to subscribers; the second console refreshes on it.
+    let ev = events
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
+    let e = b.app.on_event(ev);
+    b.run(e);
+    assert_eq!(b.app.insiden.open().count(), 1);
+    let spans = kasa::console::insiden::header_spans(&b.app);
+    let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+    assert!(text.contains("K ") && text.contains("E "), "{text}");
+}
