@@ -344,7 +344,7 @@ fn cell_style(app: &App, s: &Sla) -> Style {
     }
 }
 
-/// Header spans: the SLA clocks of the most urgent open incident (`⚑3 K 04:12 E 29:12`, `+N` more
+/// Header spans: the SLA clocks of the most urgent open incident (` · ⚑3 K 04:12 E 29:12`, `+N` more
 /// open). Empty when no incident is open.
 pub fn header_spans(app: &App) -> Vec<Span<'static>> {
     let now = app.now;
@@ -365,7 +365,7 @@ pub fn header_spans(app: &App) -> Vec<Span<'static>> {
     else {
         return Vec::new();
     };
-    let mut v = vec![Span::raw(format!("⚑{} ", first.id))];
+    let mut v = vec![Span::raw(format!(" · ⚑{} ", first.id))];
     for (n, s) in first.sla(now).iter().enumerate() {
         if n > 0 {
             v.push(Span::raw(" "));
@@ -375,7 +375,6 @@ pub fn header_spans(app: &App) -> Vec<Span<'static>> {
     if open.len() > 1 {
         v.push(Span::raw(format!(" +{}", open.len() - 1)));
     }
-    v.push(Span::raw(" · "));
     v
 }
 
