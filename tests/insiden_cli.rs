@@ -171,6 +171,26 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
     let o = node.kasa(&["incident", "log", &sid, "terlambat"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("sudah ditutup"));
 
+    // Mixed session: agenda writes between incident writes.
+    let png = node.scratch().join("scan.png");
+    std::fs::write(&png, tiny_png(1)).unwrap();
+    let v = node.json(&["ingest", "--json", png.to_str().unwrap()]);
+    let eid = v["results"][0]["outcome"]["id"]
+        .as_u64()
+        .unwrap()
+        .to_string();
+    node.kasa_ok(&["agenda", "note", &eid, "dipindai saat insiden"]);
+    node.kasa_ok(&[
+        "incident",
+        "log",
+        &sid,
+        "koreksi setelah ditutup",
+        "--koreksi",
+        "2",
+        "--alasan",
+        "urutan",
+    ]);
+
     // Report files.
     let out = node.scratch().join("lap");
     node.kasa_ok(&["incident", "report", &sid, "--out", out.to_str().unwrap()]);

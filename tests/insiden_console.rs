@@ -139,3 +139,62 @@ fn second_console_sees_the_incident_after_a_pushed_change() {
     let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
     assert!(text.contains("K ") && text.contains("E "), "{text}");
 }
+
+#[test]
+fn at_name_names_the_second_operator() {
+    use kasa::console::insiden::split_pelaksana;
+    assert_eq!(
+        split_pelaksana("@Komang_Adi kabel dicabut"),
+        (Some("Komang Adi".into()), "kabel dicabut".into())
+    );
+    assert_eq!(
+        split_pelaksana("tanpa pelaksana"),
+        (None, "tanpa pelaksana".into())
+    );
+    assert_eq!(split_pelaksana("@ x"), (None, "@ x".into()));
+    let n = common::start_node(false);
+    let mut s = session(&n);
+    s.keys("!@Budi router dimatikan<Enter>");
+    let id = s.app.insiden.detail.unwrap();
+    let i = on_node(&n, id);
+    assert_eq!(i.linimasa[1].pelaksana.as_deref(), Some("Budi"));
+    assert_eq!(i.linimasa[1].teks, "router dimatikan");
+}
+
+/// The header cells flip from countdown to breached with the console clock (injected), and a step
+/// ticked after the due time stays breached.
+#[test]
+fn header_cells_flip_to_breached_with_an_injected_clock() {
+    use kasa::console::insiden::header_spans;
+    use kasa::domain::insiden::{Ctx, playbooks};
+    let t0: jiff::Timestamp = "2026-11-22T01:00:00Z".parse().unwrap();
+    let ctx = |s: i64| Ctx {
+        at: t0 + jiff::SignedDuration::from_secs(s),
+        oleh: "Ani".into(),
+        pelaksana: None,
+    };
+    let mut app = App::new(
+        Keymap::shipped("default"),
+        Theme::shipped("default").unwrap(),
+        false,
+        Vec::new(),
+    );
+    let i = Insiden::buka(1, "uji", &ctx(0), &playbooks()).unwrap();
+    app.insiden.set(vec![i.clone()]);
+    let text = |app: &App| -> String {
+        header_spans(app)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect()
+    };
+    app.tick(t0 + jiff::SignedDuration::from_secs(61));
+    assert_eq!(text(&app), " · ⚑1 K 03:59 E 28:59");
+    app.tick(t0 + jiff::SignedDuration::from_secs(301));
+    assert_eq!(text(&app), " · ⚑1 K✗ E 24:59");
+    let mut late = i.clone();
+    late.centang("U1", &ctx(400)).unwrap();
+    late.centang("U2", &ctx(600)).unwrap();
+    app.insiden.set(vec![late]);
+    app.tick(t0 + jiff::SignedDuration::from_secs(700));
+    assert_eq!(text(&app), " · ⚑1 K✗ E✓");
+}

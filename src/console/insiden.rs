@@ -2,7 +2,8 @@
 //!
 //! - Quick capture from any pane (`!` by default, action `insiden_new`): the incident is opened at once
 //!   (detection time = the keypress, on the node) and a one-line log prompt takes the cursor; every
-//!   Enter appends a timeline entry and the prompt stays for the next line; Esc leaves it.
+//!   Enter appends a timeline entry and the prompt stays for the next line; Esc leaves it. A line that
+//!   starts with `@nama` names the second operator who performed the action (one types, one acts).
 //! - The pane lists incidents, open first, with their SLA clocks; Enter opens the detail (record,
 //!   checklist, timeline).
 //! - The header of every console shows the SLA clocks of open incidents (`⚑3 K 04:12 E 29:12`),
@@ -232,20 +233,35 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
     })
 }
 
+/// Splits a leading `@nama` (the second operator who performed the action; `_` for spaces) off a log
+/// line: `@Komang_Adi kabel dicabut` → (`Komang Adi`, `kabel dicabut`).
+pub fn split_pelaksana(v: &str) -> (Option<String>, String) {
+    let v = v.trim();
+    if let Some(rest) = v.strip_prefix('@') {
+        let (who, teks) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let who = who.replace('_', " ");
+        if !who.trim().is_empty() {
+            return (Some(who), teks.trim().to_string());
+        }
+    }
+    (None, v.to_string())
+}
+
 /// Submits an incident prompt. The log prompt stays open for the next line (an empty Enter does
 /// nothing); the others close.
 pub fn submit_prompt(app: &mut App, kind: PromptKind, v: String) -> Vec<Effect> {
     match kind {
         PromptKind::InsidenLog(id) => {
             app.prompt(PromptKind::InsidenLog(id), "");
-            if v.is_empty() {
+            let (pelaksana, teks) = split_pelaksana(&v);
+            if teks.is_empty() {
                 return Vec::new();
             }
             vec![call(
                 InsidenRequest::Log {
                     id,
-                    teks: v,
-                    pelaksana: None,
+                    teks,
+                    pelaksana,
                 },
                 format!("insiden {id}: tercatat"),
             )]
