@@ -198,3 +198,51 @@ fn header_cells_flip_to_breached_with_an_injected_clock() {
     app.tick(t0 + jiff::SignedDuration::from_secs(700));
     assert_eq!(text(&app), " · ⚑1 K✗ E✓");
 }
+
+#[test]
+fn set_fields_from_the_pane_and_the_command_line() {
+    use kasa::console::insiden::parse_set;
+    assert!(
+        parse_set(1, "warna merah")
+            .unwrap_err()
+            .contains("tidak dikenal")
+    );
+    assert!(
+        parse_set(1, "keparahan")
+            .unwrap_err()
+            .contains("perlu nilai")
+    );
+    assert!(
+        parse_set(1, "keputusan hentikan")
+            .unwrap_err()
+            .contains("memutuskan")
+    );
+    let n = common::start_node(false);
+    let mut s = session(&n);
+    s.keys("!Malware di PC operator<Enter><Esc>");
+    let id = s.app.insiden.detail.unwrap();
+    s.keys("skategori program_jahat<Enter>skeparahan 3<Enter>");
+    s.keys(":insiden_set keputusan hentikan Kasi Persandian<Enter>");
+    s.keys(":insiden_set status penanganan<Enter>");
+    s.keys("pA<Enter>");
+    let i = on_node(&n, id);
+    assert_eq!(
+        i.kategori,
+        Some(kasa::domain::insiden::Kategori::ProgramJahat),
+        "{:?}",
+        s.app.message
+    );
+    assert_eq!(i.keparahan, Some(kasa::domain::insiden::Keparahan::Tinggi));
+    assert_eq!(i.keputusan.as_ref().unwrap().oleh, "Kasi Persandian");
+    assert_eq!(i.status, kasa::domain::insiden::StatusInsiden::Penanganan);
+    assert!(i.langkah.iter().any(|l| l.kode == "A9"));
+    s.keys("sstatus terbuka<Enter>");
+    assert!(
+        s.app
+            .message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.contains("maju")),
+        "{:?}",
+        s.app.message
+    );
+}

@@ -63,6 +63,7 @@ pub enum Action {
     InsidenTick(Option<String>),
     InsidenPlaybook(Option<String>),
     InsidenClose(Option<String>),
+    InsidenSet(Option<String>),
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -196,6 +197,12 @@ pub const ACTIONS: &[ActionInfo] = &[
         "tutup insiden dengan pelajaran",
         "close the incident with lessons learned",
     ),
+    ai(
+        "insiden_set",
+        Some("field nilai"),
+        "isi data insiden (kategori, keparahan, tlp, sistem, sumber, status, keputusan, peran)",
+        "fill in the incident (kategori, keparahan, tlp, sistem, sumber, status, keputusan, roles)",
+    ),
 ];
 
 const fn ai(
@@ -277,6 +284,7 @@ impl Action {
             "insiden_tick" => Action::InsidenTick(opt(rest)),
             "insiden_playbook" => Action::InsidenPlaybook(opt(rest)),
             "insiden_close" => Action::InsidenClose(opt(rest)),
+            "insiden_set" => Action::InsidenSet(opt(rest)),
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

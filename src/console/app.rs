@@ -204,6 +204,8 @@ pub enum PromptKind {
     InsidenTick(u64),
     InsidenPlaybook(u64),
     InsidenClose(u64),
+    /// `field value` for the incident record (kategori, keparahan, tlp, sistem, sumber, status…).
+    InsidenSet(u64),
 }
 
 /// A one-line prompt (command line, filter, reason…).
@@ -950,7 +952,8 @@ impl App {
             | Action::InsidenLog(_)
             | Action::InsidenTick(_)
             | Action::InsidenPlaybook(_)
-            | Action::InsidenClose(_) => Vec::new(),
+            | Action::InsidenClose(_)
+            | Action::InsidenSet(_) => Vec::new(),
             Action::No => {
                 if let Some(Layer::Confirm(c)) = self.layers.pop()
                     && let ConfirmKind::ResumeDraft { key, .. } = c.kind
@@ -1028,7 +1031,8 @@ impl App {
             k @ (PromptKind::InsidenLog(_)
             | PromptKind::InsidenTick(_)
             | PromptKind::InsidenPlaybook(_)
-            | PromptKind::InsidenClose(_)) => {
+            | PromptKind::InsidenClose(_)
+            | PromptKind::InsidenSet(_)) => {
                 return super::insiden::submit_prompt(self, k.clone(), v);
             }
             PromptKind::Command => {

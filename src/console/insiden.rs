@@ -182,6 +182,16 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
                 )],
             }
         }
+        Action::InsidenSet(v) => {
+            let id = need(app)?;
+            match v {
+                None => {
+                    app.prompt(PromptKind::InsidenSet(id), "");
+                    Vec::new()
+                }
+                Some(v) => set_call(app, id, v),
+            }
+        }
         Action::Down
         | Action::Up
         | Action::PageDown
@@ -231,6 +241,75 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
         }
         _ => return None,
     })
+}
+
+/// Parses `field nilai` of the `insiden_set` action into a request. Fields: `judul`, `kategori`,
+/// `keparahan`, `tlp`, `sistem`, `sumber` (`?` = tidak diketahui), `koordinator`, `kepala_seksi`,
+/// `anggota`, `status`, `keputusan lanjutkan|hentikan NAMA`. Errors name the accepted fields.
+pub fn parse_set(id: u64, v: &str) -> Result<InsidenRequest, String> {
+    use crate::domain::insiden::{
+        Kategori, Keparahan, Keputusan, PenugasanPeran, PeranInsiden, StatusInsiden,
+        SumberSerangan, Tlp, Ubahan,
+    };
+    let v = v.trim();
+    let (field, rest) = v.split_once(char::is_whitespace).unwrap_or((v, ""));
+    let rest = rest.trim().to_string();
+    if rest.is_empty() {
+        return Err(format!("'{field}' perlu nilai: tulis `{field} <nilai>`"));
+    }
+    let e = |d: crate::domain::DomainError| d.0;
+    let peran = |p: PeranInsiden, nama: String| Ubahan::Peran(PenugasanPeran { peran: p, nama });
+    let u = match field.to_lowercase().as_str() {
+        "judul" => Ubahan::Judul(rest),
+        "kategori" => Ubahan::Kategori(Kategori::parse(&rest).map_err(e)?),
+        "keparahan" => Ubahan::Keparahan(Keparahan::parse(&rest).map_err(e)?),
+        "tlp" => Ubahan::Tlp(Tlp::parse(&rest).map_err(e)?),
+        "sistem" => Ubahan::SistemTerdampak(rest),
+        "sumber" if rest == "?" => Ubahan::Sumber(SumberSerangan::TidakDiketahui),
+        "sumber" => Ubahan::Sumber(SumberSerangan::Diketahui(rest)),
+        "koordinator" => peran(PeranInsiden::Koordinator, rest),
+        "kepala_seksi" | "kasi" => peran(PeranInsiden::KepalaSeksi, rest),
+        "anggota" => peran(PeranInsiden::Anggota, rest),
+        "status" => {
+            return Ok(InsidenRequest::Status {
+                id,
+                ke: StatusInsiden::parse(&rest).map_err(e)?,
+            });
+        }
+        "keputusan" => {
+            let (k, oleh) = rest.split_once(char::is_whitespace).unwrap_or((&rest, ""));
+            if oleh.trim().is_empty() {
+                return Err(
+                    "keputusan perlu siapa yang memutuskan: `keputusan hentikan Kasi Persandian`"
+                        .into(),
+                );
+            }
+            return Ok(InsidenRequest::Keputusan {
+                id,
+                keputusan: Keputusan::parse(k).map_err(e)?,
+                oleh: oleh.trim().to_string(),
+            });
+        }
+        _ => {
+            return Err(format!(
+                "field '{field}' tidak dikenal: pakai judul, kategori, keparahan, tlp, sistem, sumber, koordinator, kepala_seksi, anggota, status atau keputusan"
+            ));
+        }
+    };
+    Ok(InsidenRequest::Ubah {
+        id,
+        ubahan: vec![u],
+    })
+}
+
+fn set_call(app: &mut App, id: u64, v: &str) -> Vec<Effect> {
+    match parse_set(id, v) {
+        Ok(r) => vec![call(r, format!("insiden {id} diperbarui"))],
+        Err(m) => {
+            app.error(m);
+            Vec::new()
+        }
+    }
 }
 
 /// Splits a leading `@nama` (the second operator who performed the action; `_` for spaces) off a log
@@ -290,6 +369,7 @@ pub fn submit_prompt(app: &mut App, kind: PromptKind, v: String) -> Vec<Effect> 
             InsidenRequest::Close { id, pelajaran: v },
             format!("insiden {id} ditutup"),
         )],
+        PromptKind::InsidenSet(id) => set_call(app, id, &v),
         _ => Vec::new(),
     }
 }
@@ -632,6 +712,11 @@ pub fn prompt_label(app: &App, kind: &PromptKind) -> Option<String> {
                 "pelajaran untuk menutup insiden",
                 "lessons learned to close incident"
             )
+        ),
+        PromptKind::InsidenSet(id) => format!(
+            "{} {id} ({}): ",
+            app.tr("isi insiden", "set incident"),
+            app.tr("field nilai", "field value")
         ),
         _ => return None,
     })

@@ -725,7 +725,8 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
         k @ (PromptKind::InsidenLog(_)
         | PromptKind::InsidenTick(_)
         | PromptKind::InsidenPlaybook(_)
-        | PromptKind::InsidenClose(_)) => super::insiden::prompt_label(app, k).unwrap_or_default(),
+        | PromptKind::InsidenClose(_)
+        | PromptKind::InsidenSet(_)) => super::insiden::prompt_label(app, k).unwrap_or_default(),
         PromptKind::Command => ":".to_string(),
         PromptKind::Filter => "/".to_string(),
         PromptKind::Void(id) => {
