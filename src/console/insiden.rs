@@ -508,23 +508,15 @@ pub fn draw(app: &App, f: &mut Frame, r: Rect) {
         .take(rows_h)
         .map(|i| {
             let sla = i.sla(app.now);
-            let cells: Vec<Span> = if i.status.is_open() {
-                sla.iter()
-                    .flat_map(|s| {
-                        [
-                            Span::styled(cell(s, app.now), cell_style(app, s)),
-                            Span::raw(" "),
-                        ]
-                    })
-                    .collect()
-            } else {
-                vec![Span::raw(
-                    sla.iter()
-                        .map(|s| format!("{}:{}", letter(s.jenis), s.hasil()))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )]
-            };
+            let cells: Vec<Span> = sla
+                .iter()
+                .flat_map(|s| {
+                    [
+                        Span::styled(cell(s, app.now), cell_style(app, s)),
+                        Span::raw(" "),
+                    ]
+                })
+                .collect();
             let glyph = if sla.iter().any(|s| s.is_breached()) && i.status.is_open() {
                 "!"
             } else {

@@ -140,11 +140,17 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
             Style::default()
         },
     ));
-    spans.push(Span::raw(format!(
-        " · ingest {}/{} · ",
-        ing.waiting + ing.processing,
-        ing.taken
-    )));
+    let sla = super::insiden::header_spans(app);
+    // During an incident on a narrow screen the SLA clocks take the place of the ingest counters.
+    if sla.is_empty() || r.width >= 100 {
+        spans.push(Span::raw(format!(
+            " · ingest {}/{} · ",
+            ing.waiting + ing.processing,
+            ing.taken
+        )));
+    } else {
+        spans.push(Span::raw(" · "));
+    }
     if app.alarms_open > 0 {
         spans.push(Span::styled(
             format!("{GLYPH_ALARM}alarm {}", app.alarms_open),
@@ -153,7 +159,7 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     } else {
         spans.push(Span::raw("alarm 0"));
     }
-    spans.extend(super::insiden::header_spans(app));
+    spans.extend(sla);
     spans.push(Span::raw(format!(" │ {clock} ")));
     let right = Line::from(spans);
     let rw = (right.width() as u16).min(r.width);
