@@ -246,3 +246,33 @@ fn set_fields_from_the_pane_and_the_command_line() {
         s.app.message
     );
 }
+
+#[test]
+fn a_refused_log_line_stays_in_the_prompt_with_the_reason() {
+    let n = common::start_node(false);
+    let mut s = session(&n);
+    s.keys("!Baris pertama<Enter>");
+    let id = s.app.insiden.detail.unwrap();
+    // Someone closes the incident from a shell while the prompt is open.
+    let o = n.kasa(&[
+        "incident",
+        "close",
+        &id.to_string(),
+        "--pelajaran",
+        "salah lapor",
+    ]);
+    assert!(o.status.success());
+    s.keys("Baris kedua<Enter>");
+    let Some(Layer::Prompt(p)) = s.app.layers.last() else {
+        panic!("prompt still open")
+    };
+    assert_eq!(p.value(), "Baris kedua");
+    assert!(
+        p.error
+            .as_deref()
+            .is_some_and(|e| e.contains("sudah ditutup")),
+        "{:?}",
+        p.error
+    );
+    assert_eq!(on_node(&n, id).linimasa.len(), 3, "opened, line, closed");
+}

@@ -44,6 +44,8 @@ pub enum Purpose {
     InsidenList,
     /// Quick capture: the incident was opened; take the log prompt.
     InsidenOpened,
+    /// A line typed in the log prompt of this incident was sent (cleared on success, kept on refusal).
+    InsidenLogged(u64),
 }
 
 /// One list (tab) of entries with its cursor and filter.
@@ -1116,6 +1118,7 @@ impl App {
                         self.error(e);
                     }
                     Purpose::Ignore => {}
+                    Purpose::InsidenLogged(id) => super::insiden::log_refused(self, id, e),
                     _ => self.error(e),
                 }
                 return Vec::new();
@@ -1206,9 +1209,10 @@ impl App {
                     list_call(Pane::Keluar),
                 ]
             }
-            (p @ (Purpose::InsidenList | Purpose::InsidenOpened), r) => {
-                super::insiden::on_reply(self, &p, r)
-            }
+            (
+                p @ (Purpose::InsidenList | Purpose::InsidenOpened | Purpose::InsidenLogged(_)),
+                r,
+            ) => super::insiden::on_reply(self, &p, r),
             (Purpose::Done(msg), r) => {
                 super::insiden::absorb(self, &r);
                 if let Reply::Entry { entry, .. } = &r

@@ -331,18 +331,19 @@ pub fn split_pelaksana(v: &str) -> (Option<String>, String) {
 pub fn submit_prompt(app: &mut App, kind: PromptKind, v: String) -> Vec<Effect> {
     match kind {
         PromptKind::InsidenLog(id) => {
-            app.prompt(PromptKind::InsidenLog(id), "");
+            // The text stays in the prompt until the node confirms it (a refused line is not lost).
+            app.prompt(PromptKind::InsidenLog(id), &v);
             let (pelaksana, teks) = split_pelaksana(&v);
             if teks.is_empty() {
                 return Vec::new();
             }
-            vec![call(
-                InsidenRequest::Log {
+            vec![Effect::Call(
+                Request::Insiden(InsidenRequest::Log {
                     id,
                     teks,
                     pelaksana,
-                },
-                format!("insiden {id}: tercatat"),
+                }),
+                Purpose::InsidenLogged(id),
             )]
         }
         _ if v.is_empty() => {
@@ -374,9 +375,32 @@ pub fn submit_prompt(app: &mut App, kind: PromptKind, v: String) -> Vec<Effect> 
     }
 }
 
+fn log_prompt(app: &mut App, id: u64) -> Option<&mut super::app::PromptState> {
+    match app.layers.last_mut() {
+        Some(Layer::Prompt(p)) if p.kind == PromptKind::InsidenLog(id) => Some(p),
+        _ => None,
+    }
+}
+
+/// A log line was refused: the text stays in the prompt with the reason beside it.
+pub fn log_refused(app: &mut App, id: u64, e: String) {
+    match log_prompt(app, id) {
+        Some(p) => p.error = Some(e),
+        None => app.error(e),
+    }
+}
+
 /// Replies for the incident purposes.
 pub fn on_reply(app: &mut App, purpose: &Purpose, r: Reply) -> Vec<Effect> {
     match (purpose, r) {
+        (Purpose::InsidenLogged(id), r) => {
+            absorb(app, &r);
+            if let Some(p) = log_prompt(app, *id) {
+                p.input = ratatui_textarea::TextArea::default();
+                p.error = None;
+            }
+            app.refresh()
+        }
         (Purpose::InsidenList, Reply::Insiden(InsidenReply::Daftar { insiden, .. })) => {
             app.insiden.set(insiden);
             Vec::new()

@@ -93,3 +93,47 @@ pub enum InsidenReply {
         now: Timestamp,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::{ClientMsg, Request};
+
+    #[test]
+    fn nested_request_json_shape_is_stable_and_round_trips() {
+        let m = ClientMsg {
+            v: 1,
+            id: 9,
+            req: Request::Insiden(InsidenRequest::Log {
+                id: 3,
+                teks: "kabel dicabut".into(),
+                pelaksana: Some("Budi".into()),
+            }),
+        };
+        let j = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            j,
+            r#"{"v":1,"id":9,"req":{"type":"insiden","op":"log","id":3,"teks":"kabel dicabut","pelaksana":"Budi"}}"#
+        );
+        let back: ClientMsg = serde_json::from_str(&j).unwrap();
+        assert!(matches!(
+            back.req,
+            Request::Insiden(InsidenRequest::Log { id: 3, .. })
+        ));
+        // Optional fields may be left out.
+        let r: Request =
+            serde_json::from_str(r#"{"type":"insiden","op":"log","id":3,"teks":"x"}"#).unwrap();
+        assert!(matches!(
+            r,
+            Request::Insiden(InsidenRequest::Log {
+                pelaksana: None,
+                ..
+            })
+        ));
+        let u: Request = serde_json::from_str(
+            r#"{"type":"insiden","op":"ubah","id":1,"ubahan":[{"field":"keparahan","nilai":"kritis"}]}"#,
+        )
+        .unwrap();
+        assert!(matches!(u, Request::Insiden(InsidenRequest::Ubah { .. })));
+    }
+}
