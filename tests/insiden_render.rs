@@ -84,3 +84,36 @@ fn insiden_detail_80x24() {
     app.update(Action::Open);
     insta::assert_snapshot!(text(&app));
 }
+
+/// One second later only clock cells change: the header clock and SLA cells (row 0), and on the
+/// Insiden pane the SLA column of open incidents — nothing else is redrawn.
+#[test]
+fn a_clock_tick_changes_only_clock_cells() {
+    let frame = |app: &App| {
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| draw(app, f)).unwrap();
+        t.backend().buffer().clone()
+    };
+    let mut app = app();
+    let a = frame(&app);
+    app.tick(fixture::ts("2026-11-20T07:30:16Z"));
+    let b = frame(&app);
+    let changed: Vec<(u16, u16)> = a.diff(&b).iter().map(|(x, y, _)| (*x, *y)).collect();
+    assert!(!changed.is_empty());
+    assert!(changed.iter().all(|&(_, y)| y == 0), "{changed:?}");
+
+    app.update(Action::Tab(Pane::Insiden));
+    let a = frame(&app);
+    app.tick(fixture::ts("2026-11-20T07:30:17Z"));
+    let b = frame(&app);
+    let rows: std::collections::BTreeSet<u16> = a.diff(&b).iter().map(|(_, y, _)| *y).collect();
+    // Header, and the row of the running incident #3 (#2 and #1 have no running clock).
+    assert_eq!(rows.into_iter().collect::<Vec<_>>(), vec![0, 3]);
+    let cols: Vec<u16> = a
+        .diff(&b)
+        .iter()
+        .filter(|(_, y, _)| *y == 3)
+        .map(|(x, _, _)| *x)
+        .collect();
+    assert!(cols.iter().all(|&x| (44..61).contains(&x)), "{cols:?}");
+}
