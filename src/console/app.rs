@@ -451,9 +451,7 @@ impl App {
             Effect::Call(Request::Status, Purpose::Status),
             list_call(self.pane),
         ];
-        if self.pane != Pane::Insiden {
-            v.push(super::insiden::list_call());
-        }
+
         for l in &self.layers {
             if let Layer::Detail(d) = l {
                 v.push(Effect::Call(
@@ -496,7 +494,16 @@ impl App {
     pub fn on_event(&mut self, ev: Event) -> Vec<Effect> {
         self.dirty = true;
         match ev {
-            Event::Changed { .. } => self.refresh(),
+            Event::Changed { change } => {
+                let mut v = self.refresh();
+                // The header clocks need the incident list whatever pane is shown.
+                if matches!(change, crate::store::Change::Insiden { .. })
+                    && self.pane != Pane::Insiden
+                {
+                    v.push(super::insiden::list_call());
+                }
+                v
+            }
             Event::Ingest { progress } => {
                 if let Some(s) = &mut self.status {
                     s.ingest = progress;
