@@ -1045,6 +1045,27 @@ impl Sla {
     }
 }
 
+/// Clocks of open incidents that are breached at `now`, as `(incident id, clock, alarm object)` with
+/// the object `insiden:ID:sla:kontak|eskalasi` (the node raises one alarm per object, once).
+pub fn pelanggaran(items: &[Insiden], now: Timestamp) -> Vec<(u64, SlaJenis, String)> {
+    items
+        .iter()
+        .filter(|i| i.status.is_open())
+        .flat_map(|i| {
+            i.sla(now)
+                .into_iter()
+                .filter(|s| s.is_breached())
+                .map(move |s| {
+                    (
+                        i.id,
+                        s.jenis,
+                        format!("insiden:{}:sla:{}", i.id, s.jenis.label()),
+                    )
+                })
+        })
+        .collect()
+}
+
 /// Open incidents first (newest detection first), then closed ones (newest first).
 pub fn urutkan(v: &mut [Insiden]) {
     v.sort_by(|a, b| {
@@ -1406,6 +1427,22 @@ mod tests {
         i.centang("C3", &ctx("2026-11-22T01:20:00Z")).unwrap();
         let [_, e] = i.sla(t("2026-11-22T03:00:00Z"));
         assert!(matches!(e.keadaan, KeadaanSla::Terpenuhi { .. }));
+    }
+
+    #[test]
+    fn breaches_of_open_incidents_are_named_once_per_clock() {
+        let a = open("2026-11-22T01:00:00Z");
+        let mut b = Insiden::buka(2, "b", &ctx("2026-11-22T01:20:00Z"), &playbooks()).unwrap();
+        assert!(pelanggaran(&[a.clone(), b.clone()], t("2026-11-22T01:05:00Z")).is_empty());
+        let p = pelanggaran(&[a.clone(), b.clone()], t("2026-11-22T01:05:01Z"));
+        assert_eq!(
+            p,
+            vec![(1, SlaJenis::Kontak, "insiden:1:sla:kontak".into())]
+        );
+        let p = pelanggaran(&[a.clone(), b.clone()], t("2026-11-22T01:30:01Z"));
+        assert_eq!(p.len(), 3, "{p:?}");
+        b.tutup("x", &ctx("2026-11-22T01:21:00Z")).unwrap();
+        assert_eq!(pelanggaran(&[b], t("2026-11-22T03:00:00Z")), vec![]);
     }
 
     #[test]

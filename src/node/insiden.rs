@@ -27,6 +27,64 @@ fn satu(i: Insiden, now: Timestamp) -> Reply {
     })
 }
 
+/// The node's SLA watch: raises one alarm (`insiden.sla`, audited, shown in every console) for each
+/// clock of an open incident that breaches. Alarms already raised (also before a restart) are not
+/// raised again.
+#[derive(Default)]
+pub(super) struct SlaWatch {
+    raised: Option<std::collections::HashSet<String>>,
+}
+
+impl SlaWatch {
+    /// Checks the open incidents at `now`. Store errors are logged and retried at the next check.
+    pub(super) fn check(&mut self, state: &NodeState, now: Timestamp) {
+        let st = &state.store;
+        let open = match st.insiden_daftar(true) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "SLA watch: cannot read incidents");
+                return;
+            }
+        };
+        let due = crate::domain::insiden::pelanggaran(&open, now);
+        if due.is_empty() {
+            return;
+        }
+        if self.raised.is_none() {
+            match st.alarms(false) {
+                Ok(a) => self.raised = Some(a.into_iter().map(|a| a.object).collect()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "SLA watch: cannot read alarms");
+                    return;
+                }
+            }
+        }
+        let Some(raised) = self.raised.as_mut() else {
+            return;
+        };
+        for (id, jenis, object) in due {
+            if raised.contains(&object) {
+                continue;
+            }
+            let msg = match jenis {
+                crate::domain::insiden::SlaJenis::Kontak => format!(
+                    "insiden {id}: pihak terkait belum dihubungi dalam 5 menit (PI.03); centang U1/C1 setelah menghubungi"
+                ),
+                crate::domain::insiden::SlaJenis::Eskalasi => format!(
+                    "insiden {id}: belum eskalasi ke staf lebih tinggi dalam 30 menit (PI.03); centang U2 setelah memberi tahu"
+                ),
+            };
+            match st.raise_alarm("insiden.sla", &msg, &object, now) {
+                Ok((_, ch)) => {
+                    raised.insert(object);
+                    state.hub.publish_changes(ch);
+                }
+                Err(e) => tracing::warn!(error = %e, "SLA watch: cannot raise alarm"),
+            }
+        }
+    }
+}
+
 /// Handles one incident request at node time `now`.
 pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> HResult {
     let now = Timestamp::now();

@@ -141,8 +141,14 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
         .spawn(move || server::accept_loop(listener, accept_state))
         .map_err(|e| StartError::Io(e.to_string()))?;
 
+    let mut sla = insiden::SlaWatch::default();
+    let mut next_sla = std::time::Instant::now();
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(100));
+        if std::time::Instant::now() >= next_sla {
+            sla.check(&state, Timestamp::now());
+            next_sla = std::time::Instant::now() + Duration::from_secs(1);
+        }
     }
     tracing::info!("stopping: no new work; finishing what is in flight");
     hub.publish(crate::proto::Event::Stopping);
