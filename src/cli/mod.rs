@@ -4,6 +4,7 @@
 //! to stderr with a non-zero exit status; `--json` prints exactly one JSON document on stdout.
 
 pub mod disposisi;
+pub mod insiden;
 pub mod palsan;
 
 use std::io::Read;
@@ -85,6 +86,11 @@ pub enum Cmd {
     Alarm {
         #[command(subcommand)]
         action: AlarmAction,
+    },
+    /// The incident logbook (Logbook Insiden Keamanan Informasi, SOP PI.03).
+    Incident {
+        #[command(subcommand)]
+        action: insiden::IncidentAction,
     },
     /// Validate configuration files.
     Config {
@@ -960,6 +966,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Kriptogram { action } => kriptogram_cmd(&paths, action),
         Cmd::Palsan { action } => palsan::run(&paths, action),
         Cmd::Disposisi { action } => disposisi::run(&paths, action),
+        Cmd::Incident { action } => insiden::run(&paths, action),
     }
 }
 

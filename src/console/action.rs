@@ -8,6 +8,7 @@ pub enum Pane {
     /// Equipment, key material, repairs (`src/console/palsan.rs`).
     Palsan,
     Disposisi,
+    Insiden,
 }
 
 impl Pane {
@@ -17,6 +18,7 @@ impl Pane {
             Pane::Keluar => "keluar",
             Pane::Palsan => "palsan",
             Pane::Disposisi => "disposisi",
+            Pane::Insiden => "insiden",
         }
     }
 }
@@ -87,6 +89,13 @@ pub enum Action {
     DisposisiRead,
     /// Close the selected disposisi with a result note (prompted when missing).
     DisposisiDone(Option<String>),
+    /// Open an incident now and take the log prompt (quick capture, PI.03).
+    InsidenNew,
+    InsidenLog(Option<String>),
+    InsidenTick(Option<String>),
+    InsidenPlaybook(Option<String>),
+    InsidenClose(Option<String>),
+    InsidenSet(Option<String>),
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -112,7 +121,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai("back", None, "kembali / batal", "back / cancel"),
     ai(
         "tab",
-        Some("masuk|keluar"),
+        Some("masuk|keluar|insiden"),
         "pindah ke tab",
         "switch to a tab",
     ),
@@ -294,6 +303,42 @@ pub const ACTIONS: &[ActionInfo] = &[
         "selesai dengan catatan hasil",
         "done with a result note",
     ),
+    ai(
+        "insiden_new",
+        None,
+        "catat insiden baru sekarang (tangkap cepat)",
+        "log a new incident now (quick capture)",
+    ),
+    ai(
+        "insiden_log",
+        Some("teks"),
+        "tambah baris log insiden",
+        "append an incident log line",
+    ),
+    ai(
+        "insiden_tick",
+        Some("kode"),
+        "centang langkah insiden (U1, A3…)",
+        "tick an incident step (U1, A3…)",
+    ),
+    ai(
+        "insiden_playbook",
+        Some("A|B|C"),
+        "pakai playbook PI.03",
+        "add a PI.03 playbook",
+    ),
+    ai(
+        "insiden_close",
+        Some("pelajaran"),
+        "tutup insiden dengan pelajaran",
+        "close the incident with lessons learned",
+    ),
+    ai(
+        "insiden_set",
+        Some("field nilai"),
+        "isi data insiden (kategori, keparahan, tlp, sistem, sumber, status, keputusan, peran)",
+        "fill in the incident (kategori, keparahan, tlp, sistem, sumber, status, keputusan, roles)",
+    ),
 ];
 
 const fn ai(
@@ -333,9 +378,10 @@ impl Action {
                 "keluar" => Action::Tab(Pane::Keluar),
                 "palsan" => Action::Tab(Pane::Palsan),
                 "disposisi" => Action::Tab(Pane::Disposisi),
+                "insiden" => Action::Tab(Pane::Insiden),
                 _ => {
                     return Err(format!(
-                        "tab '{rest}' tidak dikenal: pakai masuk, keluar, disposisi atau palsan"
+                        "tab '{rest}' tidak dikenal: pakai masuk, keluar, disposisi, palsan atau insiden"
                     ));
                 }
             },
@@ -390,6 +436,12 @@ impl Action {
             "disposisi_tab" => Action::DisposisiTab,
             "disposisi_read" => Action::DisposisiRead,
             "disposisi_done" => Action::DisposisiDone(opt(rest)),
+            "insiden_new" => Action::InsidenNew,
+            "insiden_log" => Action::InsidenLog(opt(rest)),
+            "insiden_tick" => Action::InsidenTick(opt(rest)),
+            "insiden_playbook" => Action::InsidenPlaybook(opt(rest)),
+            "insiden_close" => Action::InsidenClose(opt(rest)),
+            "insiden_set" => Action::InsidenSet(opt(rest)),
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

@@ -64,6 +64,12 @@ pub enum Purpose {
     Operators,
     /// The chain of an entry shown in its detail.
     DisposisiChain(u64),
+    /// The incident list (Insiden pane and header clocks).
+    InsidenList,
+    /// Quick capture: the incident was opened; take the log prompt.
+    InsidenOpened,
+    /// A line typed in the log prompt of this incident was sent (cleared on success, kept on refusal).
+    InsidenLogged(u64),
 }
 
 /// One list (tab) of entries with its cursor and filter.
@@ -275,6 +281,13 @@ pub enum PromptKind {
     /// The node keystore passphrase (input masked).
     Unlock,
     DisposisiDone(u64),
+    /// Incident log line (stays open after Enter).
+    InsidenLog(u64),
+    InsidenTick(u64),
+    InsidenPlaybook(u64),
+    InsidenClose(u64),
+    /// `field value` for the incident record (kategori, keparahan, tlp, sistem, sumber, status…).
+    InsidenSet(u64),
 }
 
 /// A one-line prompt (command line, filter, reason…).
@@ -377,6 +390,8 @@ pub struct App {
     pub palsan: super::palsan::PalsanPane,
     /// The Disposisi pane.
     pub disposisi: DisposisiPane,
+    /// The incident logbook pane (also feeds the SLA clocks of the header).
+    pub insiden: super::insiden::InsidenPane,
     pub layers: Vec<Layer>,
     pub node: NodeHeader,
     pub operator: Option<Operator>,
@@ -415,6 +430,7 @@ impl App {
             keluar: EntryList::new(Book::Keluar),
             palsan: Default::default(),
             disposisi: DisposisiPane::default(),
+            insiden: Default::default(),
             layers: Vec::new(),
             node: NodeHeader {
                 id: String::new(),
@@ -450,14 +466,14 @@ impl App {
     /// The entry list of the pane (the Palsan pane has its own list; `masuk` stands in).
     pub fn list(&self) -> &EntryList {
         match self.pane {
-            Pane::Masuk | Pane::Palsan | Pane::Disposisi => &self.masuk,
+            Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => &self.masuk,
             Pane::Keluar => &self.keluar,
         }
     }
 
     fn list_mut(&mut self) -> &mut EntryList {
         match self.pane {
-            Pane::Masuk | Pane::Palsan | Pane::Disposisi => &mut self.masuk,
+            Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => &mut self.masuk,
             Pane::Keluar => &mut self.keluar,
         }
     }
@@ -489,6 +505,7 @@ impl App {
                     Pane::Keluar => "keluar",
                     Pane::Palsan => "palsan",
                     Pane::Disposisi => "disposisi",
+                    Pane::Insiden => "insiden",
                 },
                 "list",
                 "global",
@@ -504,14 +521,14 @@ impl App {
         }
     }
 
-    fn info(&mut self, s: impl Into<String>) {
+    pub(crate) fn info(&mut self, s: impl Into<String>) {
         self.message = Some(Message {
             text: s.into(),
             error: false,
         });
     }
 
-    fn error(&mut self, s: impl Into<String>) {
+    pub(crate) fn error(&mut self, s: impl Into<String>) {
         self.message = Some(Message {
             text: s.into(),
             error: true,
@@ -546,6 +563,7 @@ impl App {
             Effect::Call(Request::DraftList, Purpose::Drafts),
             super::palsan::reminders_call(),
             Effect::Call(Request::OperatorList, Purpose::Operators),
+            super::insiden::list_call(),
         ]
         .into_iter()
         .chain(disposisi_calls())
@@ -603,7 +621,16 @@ impl App {
     pub fn on_event(&mut self, ev: Event) -> Vec<Effect> {
         self.dirty = true;
         match ev {
-            Event::Changed { .. } => self.refresh(),
+            Event::Changed { change } => {
+                let mut v = self.refresh();
+                // The header clocks need the incident list whatever pane is shown.
+                if matches!(change, crate::store::Change::Insiden { .. })
+                    && self.pane != Pane::Insiden
+                {
+                    v.push(super::insiden::list_call());
+                }
+                v
+            }
             Event::Ingest { progress } => {
                 if let Some(s) = &mut self.status {
                     s.ingest = progress;
@@ -690,7 +717,7 @@ impl App {
         }
     }
 
-    fn prompt(&mut self, kind: PromptKind, initial: &str) {
+    pub(crate) fn prompt(&mut self, kind: PromptKind, initial: &str) {
         let mut input = textarea(initial);
         if kind == PromptKind::Unlock {
             input.set_mask_char('•');
@@ -724,6 +751,9 @@ impl App {
             return e;
         }
         let page = self.page();
+        if let Some(e) = super::insiden::update(self, &action) {
+            return e;
+        }
         match action {
             Action::None => Vec::new(),
             Action::Quit => {
@@ -784,7 +814,8 @@ impl App {
                 Pane::Masuk => Pane::Keluar,
                 Pane::Keluar => Pane::Disposisi,
                 Pane::Disposisi => Pane::Palsan,
-                Pane::Palsan => Pane::Masuk,
+                Pane::Palsan => Pane::Insiden,
+                Pane::Insiden => Pane::Masuk,
             })),
             Action::Down
             | Action::Up
@@ -1243,6 +1274,12 @@ impl App {
                     )],
                 }
             }
+            Action::InsidenNew
+            | Action::InsidenLog(_)
+            | Action::InsidenTick(_)
+            | Action::InsidenPlaybook(_)
+            | Action::InsidenClose(_)
+            | Action::InsidenSet(_) => Vec::new(),
             Action::No => {
                 if let Some(Layer::Confirm(c)) = self.layers.pop()
                     && let ConfirmKind::ResumeDraft { key, .. } = c.kind
@@ -1317,6 +1354,13 @@ impl App {
         let v = p.value().trim().to_string();
         let a = match &p.kind {
             PromptKind::Filter => return Vec::new(),
+            k @ (PromptKind::InsidenLog(_)
+            | PromptKind::InsidenTick(_)
+            | PromptKind::InsidenPlaybook(_)
+            | PromptKind::InsidenClose(_)
+            | PromptKind::InsidenSet(_)) => {
+                return super::insiden::submit_prompt(self, k.clone(), v);
+            }
             PromptKind::Command => {
                 if v.is_empty() {
                     return Vec::new();
@@ -1433,6 +1477,7 @@ impl App {
                         self.error(e);
                     }
                     Purpose::DisposisiChain(_) => {}
+                    Purpose::InsidenLogged(id) => super::insiden::log_refused(self, id, e),
                     _ => self.error(e),
                 }
                 return Vec::new();
@@ -1482,7 +1527,9 @@ impl App {
             }
             (Purpose::List(p), Reply::Entries { entries }) => {
                 match p {
-                    Pane::Masuk | Pane::Disposisi => self.masuk.set_entries(entries, page),
+                    Pane::Masuk | Pane::Disposisi | Pane::Insiden => {
+                        self.masuk.set_entries(entries, page)
+                    }
                     Pane::Keluar => self.keluar.set_entries(entries, page),
                     Pane::Palsan => {}
                 }
@@ -1577,7 +1624,12 @@ impl App {
                     list_call(Pane::Keluar),
                 ]
             }
+            (
+                p @ (Purpose::InsidenList | Purpose::InsidenOpened | Purpose::InsidenLogged(_)),
+                r,
+            ) => super::insiden::on_reply(self, &p, r),
             (Purpose::Done(msg), r) => {
+                super::insiden::absorb(self, &r);
                 if let Reply::Entry { entry, .. } = &r
                     && let Some(n) = entry.nomor_agenda
                     && entry.book == Book::Keluar
@@ -1714,13 +1766,16 @@ fn list_call(p: Pane) -> Effect {
     if p == Pane::Palsan {
         return super::palsan::list_call();
     }
+    if p == Pane::Insiden {
+        return super::insiden::list_call();
+    }
     // The Disposisi pane keeps the masuk list fresh (its entries are what one disposes).
     let p = if p == Pane::Disposisi { Pane::Masuk } else { p };
     Effect::Call(
         Request::AgendaList {
             book: Some(match p {
-                Pane::Masuk | Pane::Disposisi => Book::Masuk,
-                _ => Book::Keluar,
+                Pane::Keluar => Book::Keluar,
+                _ => Book::Masuk,
             }),
             status: None,
             limit: Some(LIST_LIMIT),

@@ -31,6 +31,7 @@ pub const CONTEXTS: &[&str] = &[
     "palsan",
     "disposisi",
     "disposisi_form",
+    "insiden",
 ];
 
 /// One normalised key combination.

@@ -13,6 +13,7 @@ pub mod action;
 pub mod app;
 pub mod disposisi;
 pub mod form;
+pub mod insiden;
 pub mod keymap;
 pub mod palsan;
 pub mod session;

@@ -149,11 +149,17 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
             Style::default()
         },
     ));
-    spans.push(Span::raw(format!(
-        " · ingest {}/{} · ",
-        ing.waiting + ing.processing,
-        ing.taken
-    )));
+    let sla = super::insiden::header_spans(app);
+    // During an incident on a narrow screen the SLA clocks take the place of the ingest counters.
+    if sla.is_empty() || r.width >= 100 {
+        spans.push(Span::raw(format!(
+            " · ingest {}/{} · ",
+            ing.waiting + ing.processing,
+            ing.taken
+        )));
+    } else {
+        spans.push(Span::raw(" · "));
+    }
     if let Some(sp) = super::palsan::header_span(app) {
         spans.push(sp);
         spans.push(Span::raw(" · "));
@@ -166,6 +172,7 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     } else {
         spans.push(Span::raw("alarm 0"));
     }
+    spans.extend(sla);
     spans.push(Span::raw(format!(" │ {clock} ")));
     let right = Line::from(spans);
     let rw = (right.width() as u16).min(r.width);
@@ -189,12 +196,14 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
         (Pane::Keluar, "Keluar"),
         (Pane::Disposisi, "Disposisi"),
         (Pane::Palsan, "Palsan"),
+        (Pane::Insiden, "Insiden"),
     ] {
         let n = match p {
             Pane::Masuk => app.masuk.view.len(),
             Pane::Keluar => app.keluar.view.len(),
             Pane::Palsan => app.palsan.view.len(),
             Pane::Disposisi => app.disposisi.untuk.len(),
+            Pane::Insiden => app.insiden.open().count(),
         };
         let active = p == app.pane;
         spans.push(Span::raw(if active { " [" } else { "  " }));
@@ -210,7 +219,7 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     } else {
         &l.filter
     };
-    if !filter.is_empty() {
+    if !filter.is_empty() && app.pane != Pane::Insiden {
         spans.push(Span::styled(format!("   / {filter}"), th.get("help.key")));
     }
     let left = Line::from(spans);
@@ -264,12 +273,12 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
         e.perihal.clone()
     };
     let when = match pane {
-        Pane::Masuk | Pane::Palsan | Pane::Disposisi => e.received_at,
         Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
+        _ => e.received_at,
     };
     let who = match pane {
-        Pane::Masuk | Pane::Palsan | Pane::Disposisi => &e.asal,
         Pane::Keluar => &e.tujuan,
+        _ => &e.asal,
     };
     let style = if e.status == Status::Baru {
         th.get("inbox.untriaged")
@@ -298,13 +307,16 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
 }
 
 fn draw_list(app: &App, f: &mut Frame, r: Rect) {
+    if app.pane == Pane::Insiden {
+        return super::insiden::draw(app, f, r);
+    }
     let th = &app.theme;
     let l = app.list();
     let rows_h = (r.height as usize).saturating_sub(1);
     if l.view.is_empty() {
         let msg = if l.entries.is_empty() {
             match app.pane {
-                Pane::Masuk | Pane::Palsan | Pane::Disposisi => app.tr(
+                Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => app.tr(
                     "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
                     "No incoming items yet. Scans dropped in the drop folder appear here.",
                 ),
@@ -328,12 +340,12 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
         .map(|&i| row_for(app, &l.entries[i], app.pane))
         .collect();
     let who = match app.pane {
-        Pane::Masuk | Pane::Palsan | Pane::Disposisi => app.tr("Asal", "From"),
         Pane::Keluar => app.tr("Tujuan", "To"),
+        _ => app.tr("Asal", "From"),
     };
     let when = match app.pane {
-        Pane::Masuk | Pane::Palsan | Pane::Disposisi => app.tr("Diterima", "Received"),
         Pane::Keluar => app.tr("Tanggal", "Date"),
+        _ => app.tr("Diterima", "Received"),
     };
     let header = Row::new(vec![
         " ",
@@ -419,6 +431,13 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
             "palsan_repair",
             "palsan_step",
             "filter",
+        ],
+        Pane::Insiden => &[
+            "insiden_new",
+            "insiden_log",
+            "insiden_tick",
+            "insiden_close",
+            "help",
         ],
     };
     for a in hints {
@@ -752,6 +771,11 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
     let th = &app.theme;
     f.render_widget(Clear, r);
     let label = match &p.kind {
+        k @ (PromptKind::InsidenLog(_)
+        | PromptKind::InsidenTick(_)
+        | PromptKind::InsidenPlaybook(_)
+        | PromptKind::InsidenClose(_)
+        | PromptKind::InsidenSet(_)) => super::insiden::prompt_label(app, k).unwrap_or_default(),
         PromptKind::Command => ":".to_string(),
         PromptKind::Filter => "/".to_string(),
         PromptKind::Void(id) => {

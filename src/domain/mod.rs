@@ -7,6 +7,7 @@ pub mod agenda;
 pub mod audit;
 pub mod calendar;
 pub mod disposisi;
+pub mod insiden;
 pub mod naskah;
 pub mod operator;
 pub mod palsan;

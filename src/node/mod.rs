@@ -8,6 +8,7 @@ pub mod atrest;
 pub mod disposisi;
 mod handlers;
 mod hub;
+mod insiden;
 pub mod kriptogram;
 pub mod lock;
 mod palsan;
@@ -167,10 +168,17 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         .spawn(move || server::accept_loop(listener, accept_state))
         .map_err(|e| StartError::Io(e.to_string()))?;
 
-    // The main thread keeps the timers: encryption at rest of newly classified Rahasia blobs.
+    // The main thread keeps the timers: encryption at rest of newly classified Rahasia blobs, and
+    // the incident SLA watch (PI.03: contact in 5 min, escalate in 30 min).
     let mut last_atrest = std::time::Instant::now() - Duration::from_secs(1);
+    let mut sla = insiden::SlaWatch::default();
+    let mut next_sla = std::time::Instant::now();
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(100));
+        if std::time::Instant::now() >= next_sla {
+            sla.check(&state, Timestamp::now());
+            next_sla = std::time::Instant::now() + Duration::from_secs(1);
+        }
         if last_atrest.elapsed() >= Duration::from_millis(500) {
             let _guard = state.work.read();
             atrest::process_pending(&state);

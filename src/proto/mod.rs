@@ -9,6 +9,7 @@
 //! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
 
 pub mod disposisi;
+pub mod insiden;
 pub mod palsan;
 
 use std::io::{self, Read, Write};
@@ -238,6 +239,8 @@ pub enum Request {
     Palsan(palsan::PalsanRequest),
     /// Disposisi (routing down the chain): see [`disposisi::DisposisiRequest`].
     Disposisi(disposisi::DisposisiRequest),
+    /// The incident logbook (seed 003, SOP PI.03).
+    Insiden(insiden::InsidenRequest),
 }
 
 /// A file handed over the socket (base64).
@@ -417,6 +420,8 @@ pub enum Reply {
     Palsan(Box<palsan::PalsanReply>),
     /// See [`disposisi::DisposisiReply`].
     Disposisi(disposisi::DisposisiReply),
+    /// The incident logbook.
+    Insiden(insiden::InsidenReply),
 }
 
 /// Events pushed to subscribed clients after a commit.

@@ -13,6 +13,7 @@ pub use kriptogram::{
     KgmMasukInput, KgmMasukOutcome, LedgerCheck, LedgerRecord, PeerRecord, Relation,
 };
 pub mod disposisi;
+pub mod insiden;
 pub mod palsan;
 
 use std::path::{Path, PathBuf};
@@ -143,6 +144,10 @@ pub enum Change {
     /// The palsan register (items, repair cases, key material, periodic duties) changed; `id` is the
     /// item, case or key id (0 for periodic duties).
     Palsan {
+        id: u64,
+    },
+    /// An incident of the logbook changed (opened, logged, ticked, closed…).
+    Insiden {
         id: u64,
     },
 }

@@ -1,0 +1,514 @@
+//! `kasa incident …`: the *Logbook Insiden Keamanan Informasi* from a shell (seed 003, SOP PI.03).
+//!
+//! `--json` prints one JSON document: the incident (`new`, `log`, `show`, and every mutation) or
+//! `{"insiden": [...], "now": …}` (`list`). Field names are documented in `docs/cli.md`.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use super::{Fail, connect, fail, print_json};
+use crate::client::Client;
+use crate::config::Paths;
+use crate::domain::insiden::{
+    Insiden, Kategori, Keparahan, Keputusan, PenugasanPeran, PeranInsiden, StatusInsiden,
+    SumberSerangan, Tlp, Ubahan, laporan,
+};
+use crate::proto::insiden::{InsidenReply, InsidenRequest};
+use crate::proto::{Reply, Request};
+
+/// Subcommands of `kasa incident`.
+#[derive(Subcommand, Debug)]
+pub enum IncidentAction {
+    /// Open an incident now (detection time = now) with its first log line.
+    New {
+        teks: String,
+        /// When it happened, if known and different (RFC 3339, or `YYYY-MM-DD HH:MM` in the node zone).
+        #[arg(long)]
+        terjadi: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Append a timestamped log line (or, with --koreksi N --alasan R, a correction of entry N).
+    Log {
+        id: u64,
+        teks: String,
+        /// A second operator who performed the action (you type, they act).
+        #[arg(long)]
+        pelaksana: Option<String>,
+        /// Correct timeline entry N instead of adding a plain line (the original stays).
+        #[arg(long, requires = "alasan")]
+        koreksi: Option<u32>,
+        #[arg(long)]
+        alasan: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Incidents, open first, with their SLA state.
+    List {
+        /// Include closed incidents.
+        #[arg(long)]
+        semua: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One incident with its timeline, checklist and SLA clocks.
+    Show {
+        id: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill in the record: kategori, keparahan, TLP, affected system, source, roles, times.
+    Set {
+        id: u64,
+        #[arg(long)]
+        judul: Option<String>,
+        /// program_jahat | pemaksaan_akses | akses_tidak_sah | lainnya
+        #[arg(long)]
+        kategori: Option<String>,
+        /// rendah | sedang | tinggi | kritis (or 1–4)
+        #[arg(long)]
+        keparahan: Option<String>,
+        /// clear | green | amber | amber+strict | red
+        #[arg(long)]
+        tlp: Option<String>,
+        #[arg(long)]
+        sistem: Option<String>,
+        /// The known source of attack (IP, account, host).
+        #[arg(long, conflicts_with = "sumber_tidak_diketahui")]
+        sumber: Option<String>,
+        /// The source of attack is established as unknown.
+        #[arg(long)]
+        sumber_tidak_diketahui: bool,
+        /// When it happened (RFC 3339, or `YYYY-MM-DD HH:MM` in the node zone).
+        #[arg(long)]
+        terjadi: Option<String>,
+        #[arg(long)]
+        koordinator: Option<String>,
+        #[arg(long)]
+        kepala_seksi: Option<String>,
+        #[arg(long)]
+        anggota: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add the steps of playbook A, B or C (PI.03 V).
+    Playbook {
+        id: u64,
+        kode: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tick a checklist step (U1, U2, A1…, B1…, C1…).
+    Tick {
+        id: u64,
+        kode: String,
+        #[arg(long)]
+        pelaksana: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The PI.03 C2 decision: lanjutkan (let it continue) or hentikan (stop now), and who decided.
+    Decide {
+        id: u64,
+        keputusan: String,
+        #[arg(long)]
+        oleh: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move the status forward: penanganan, pemulihan (closing: `close`).
+    Status {
+        id: u64,
+        ke: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close with the mandatory lessons-learned note.
+    Close {
+        id: u64,
+        #[arg(long)]
+        pelajaran: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record an evidence item (SHA-256 computed from --file, or given with --sha256).
+    Evidence {
+        id: u64,
+        deskripsi: String,
+        #[arg(long, conflicts_with = "sha256")]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        sha256: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a custody transfer of evidence item NO.
+    Custody {
+        id: u64,
+        no: u32,
+        #[arg(long)]
+        dari: String,
+        #[arg(long)]
+        ke: String,
+        #[arg(long)]
+        tempat: String,
+        /// When the handover happened (default now).
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the chronological report (PI.03 B5): insiden-ID.md and insiden-ID.pdf.
+    Report {
+        id: u64,
+        /// Output directory (default: current directory); `-` prints the Markdown on stdout.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn zone(c: &mut Client) -> TimeZone {
+    match c.call(Request::Hello {
+        client: "kasa-cli".into(),
+    }) {
+        Ok(Reply::Welcome { zone, .. }) => TimeZone::get(&zone).unwrap_or(TimeZone::UTC),
+        _ => TimeZone::UTC,
+    }
+}
+
+/// Parses a time given on the command line: an RFC 3339 instant, or a civil date-time in `tz`.
+pub fn parse_time(s: &str, tz: &TimeZone) -> Result<Timestamp, Fail> {
+    if let Ok(t) = s.trim().parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let dt = s
+        .trim()
+        .replace(' ', "T")
+        .parse::<jiff::civil::DateTime>()
+        .map_err(|e| {
+            Fail(
+                format!("waktu '{s}' tidak terbaca ({e}): pakai 2026-11-22T08:15:00+07:00 atau 2026-11-22 08:15"),
+                2,
+            )
+        })?;
+    dt.to_zoned(tz.clone())
+        .map(|z| z.timestamp())
+        .map_err(|e| Fail(format!("waktu '{s}': {e}"), 2))
+}
+
+fn call(c: &mut Client, r: InsidenRequest) -> Result<InsidenReply, Fail> {
+    match c.call(Request::Insiden(r))? {
+        Reply::Insiden(r) => Ok(r),
+        _ => fail("jawaban node tidak terduga"),
+    }
+}
+
+fn one(r: InsidenReply) -> Result<(Insiden, Timestamp), Fail> {
+    match r {
+        InsidenReply::Satu { insiden, now } => Ok((*insiden, now)),
+        _ => fail("jawaban node tidak terduga"),
+    }
+}
+
+fn sla_cells(i: &Insiden, now: Timestamp) -> String {
+    i.sla(now)
+        .iter()
+        .map(|s| s.cell(now))
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+fn print_one(i: &Insiden, now: Timestamp, json: bool) {
+    if json {
+        print_json(i);
+    } else {
+        let last = i.linimasa.last();
+        println!(
+            "insiden {} · {} · {} · {}{}",
+            i.id,
+            i.status.as_str(),
+            sla_cells(i, now),
+            i.judul,
+            last.map_or(String::new(), |e| format!(" · entri {}", e.no))
+        );
+    }
+}
+
+fn pe(e: crate::domain::DomainError) -> Fail {
+    Fail(e.0, 2)
+}
+
+/// Runs one `kasa incident` subcommand against the node.
+pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
+    let mut c = connect(paths)?;
+    match action {
+        IncidentAction::New {
+            teks,
+            terjadi,
+            json,
+        } => {
+            let terjadi_at = match terjadi {
+                Some(s) => {
+                    let tz = zone(&mut c);
+                    Some(parse_time(&s, &tz)?)
+                }
+                None => None,
+            };
+            let (i, now) = one(call(&mut c, InsidenRequest::New { teks, terjadi_at })?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Log {
+            id,
+            teks,
+            pelaksana,
+            koreksi,
+            alasan,
+            json,
+        } => {
+            let r = match koreksi {
+                Some(no) => InsidenRequest::Koreksi {
+                    id,
+                    no,
+                    teks,
+                    alasan: alasan.unwrap_or_default(),
+                },
+                None => InsidenRequest::Log {
+                    id,
+                    teks,
+                    pelaksana,
+                },
+            };
+            let (i, now) = one(call(&mut c, r)?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::List { semua, json } => {
+            let InsidenReply::Daftar { insiden, now } =
+                call(&mut c, InsidenRequest::List { semua })?
+            else {
+                return fail("jawaban node tidak terduga");
+            };
+            if json {
+                print_json(&serde_json::json!({ "insiden": insiden, "now": now }));
+            } else {
+                for i in &insiden {
+                    println!(
+                        "{:>4} {:<10} {:<8} {:<36} {}",
+                        i.id,
+                        i.status.as_str(),
+                        i.keparahan.map_or("-", |k| k.as_str()),
+                        sla_cells(i, now),
+                        i.judul
+                    );
+                }
+            }
+        }
+        IncidentAction::Show { id, json } => {
+            let (i, now) = one(call(&mut c, InsidenRequest::Show { id })?)?;
+            if json {
+                let mut v = serde_json::to_value(&i).unwrap_or_default();
+                v["sla"] = serde_json::to_value(i.sla(now)).unwrap_or_default();
+                print_json(&v);
+            } else {
+                let tz = zone(&mut c);
+                print!("{}", laporan::markdown(&i, &tz, now));
+            }
+        }
+        IncidentAction::Set {
+            id,
+            judul,
+            kategori,
+            keparahan,
+            tlp,
+            sistem,
+            sumber,
+            sumber_tidak_diketahui,
+            terjadi,
+            koordinator,
+            kepala_seksi,
+            anggota,
+            json,
+        } => {
+            let mut u = Vec::new();
+            if let Some(s) = judul {
+                u.push(Ubahan::Judul(s));
+            }
+            if let Some(s) = terjadi {
+                let tz = zone(&mut c);
+                u.push(Ubahan::TerjadiAt(parse_time(&s, &tz)?));
+            }
+            if let Some(s) = kategori {
+                u.push(Ubahan::Kategori(Kategori::parse(&s).map_err(pe)?));
+            }
+            if let Some(s) = keparahan {
+                u.push(Ubahan::Keparahan(Keparahan::parse(&s).map_err(pe)?));
+            }
+            if let Some(s) = tlp {
+                u.push(Ubahan::Tlp(Tlp::parse(&s).map_err(pe)?));
+            }
+            if let Some(s) = sistem {
+                u.push(Ubahan::SistemTerdampak(s));
+            }
+            if let Some(s) = sumber {
+                u.push(Ubahan::Sumber(SumberSerangan::Diketahui(s)));
+            }
+            if sumber_tidak_diketahui {
+                u.push(Ubahan::Sumber(SumberSerangan::TidakDiketahui));
+            }
+            let mut peran = |p: PeranInsiden, nama: String| {
+                u.push(Ubahan::Peran(PenugasanPeran { peran: p, nama }))
+            };
+            if let Some(n) = koordinator {
+                peran(PeranInsiden::Koordinator, n);
+            }
+            if let Some(n) = kepala_seksi {
+                peran(PeranInsiden::KepalaSeksi, n);
+            }
+            for n in anggota {
+                peran(PeranInsiden::Anggota, n);
+            }
+            if u.is_empty() {
+                return Err(Fail(
+                    "tidak ada yang diubah: beri paling sedikit satu opsi (--kategori, --keparahan, --tlp, --sistem, --sumber, …)".into(),
+                    2,
+                ));
+            }
+            let (i, now) = one(call(&mut c, InsidenRequest::Ubah { id, ubahan: u })?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Playbook { id, kode, json } => {
+            let (i, now) = one(call(&mut c, InsidenRequest::Playbook { id, kode })?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Tick {
+            id,
+            kode,
+            pelaksana,
+            json,
+        } => {
+            let (i, now) = one(call(
+                &mut c,
+                InsidenRequest::Centang {
+                    id,
+                    kode,
+                    pelaksana,
+                },
+            )?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Decide {
+            id,
+            keputusan,
+            oleh,
+            json,
+        } => {
+            let keputusan = Keputusan::parse(&keputusan).map_err(pe)?;
+            let (i, now) = one(call(
+                &mut c,
+                InsidenRequest::Keputusan {
+                    id,
+                    keputusan,
+                    oleh,
+                },
+            )?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Status { id, ke, json } => {
+            let ke = StatusInsiden::parse(&ke).map_err(pe)?;
+            let (i, now) = one(call(&mut c, InsidenRequest::Status { id, ke })?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Close {
+            id,
+            pelajaran,
+            json,
+        } => {
+            let (i, now) = one(call(&mut c, InsidenRequest::Close { id, pelajaran })?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Evidence {
+            id,
+            deskripsi,
+            file,
+            sha256,
+            json,
+        } => {
+            let sha256 = match file {
+                Some(f) => {
+                    use sha2::{Digest, Sha256};
+                    let data =
+                        std::fs::read(&f).map_err(|e| Fail(format!("{}: {e}", f.display()), 1))?;
+                    Some(hex::encode(Sha256::digest(&data)))
+                }
+                None => sha256,
+            };
+            let (i, now) = one(call(
+                &mut c,
+                InsidenRequest::Bukti {
+                    id,
+                    deskripsi,
+                    sha256,
+                },
+            )?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Custody {
+            id,
+            no,
+            dari,
+            ke,
+            tempat,
+            at,
+            json,
+        } => {
+            let at = match at {
+                Some(s) => {
+                    let tz = zone(&mut c);
+                    Some(parse_time(&s, &tz)?)
+                }
+                None => None,
+            };
+            let (i, now) = one(call(
+                &mut c,
+                InsidenRequest::SerahTerima {
+                    id,
+                    no,
+                    dari,
+                    ke,
+                    tempat,
+                    at,
+                },
+            )?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Report { id, out, json } => {
+            let (i, now) = one(call(&mut c, InsidenRequest::Show { id })?)?;
+            let tz = zone(&mut c);
+            let md = laporan::markdown(&i, &tz, now);
+            if out.as_os_str() == "-" {
+                print!("{md}");
+                return Ok(());
+            }
+            std::fs::create_dir_all(&out)
+                .map_err(|e| Fail(format!("{}: {e}", out.display()), 1))?;
+            let mdp = out.join(format!("insiden-{id}.md"));
+            let pdfp = out.join(format!("insiden-{id}.pdf"));
+            std::fs::write(&mdp, &md).map_err(|e| Fail(format!("{}: {e}", mdp.display()), 1))?;
+            std::fs::write(&pdfp, laporan::pdf(&md))
+                .map_err(|e| Fail(format!("{}: {e}", pdfp.display()), 1))?;
+            if json {
+                print_json(&serde_json::json!({
+                    "markdown": mdp.display().to_string(),
+                    "pdf": pdfp.display().to_string(),
+                }));
+            } else {
+                println!("{}\n{}", mdp.display(), pdfp.display());
+            }
+        }
+    }
+    Ok(())
+}

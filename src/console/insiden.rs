@@ -1,0 +1,739 @@
+//! The Insiden pane of the console: the *Logbook Insiden Keamanan Informasi* (seed 003, SOP PI.03).
+//!
+//! - Quick capture from any pane (`!` by default, action `insiden_new`): the incident is opened at once
+//!   (detection time = the keypress, on the node) and a one-line log prompt takes the cursor; every
+//!   Enter appends a timeline entry and the prompt stays for the next line; Esc leaves it. A line that
+//!   starts with `@nama` names the second operator who performed the action (one types, one acts).
+//! - The pane lists incidents, open first, with their SLA clocks; Enter opens the detail (record,
+//!   checklist, timeline).
+//! - The header of every console shows the SLA clocks of open incidents (`⚑3 K 04:12 E 29:12`),
+//!   recomputed from the console clock each second; `✓` met, `✗` breached.
+//!
+//! UI-free parts (state, action handling) are here; drawing functions take `&App`.
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+
+use super::action::{Action, Pane};
+use super::app::{App, Effect, Layer, PromptKind, Purpose};
+use crate::domain::insiden::{Insiden, JenisEntri, KeadaanSla, Sla, SlaJenis};
+use crate::proto::insiden::{InsidenReply, InsidenRequest};
+use crate::proto::{Reply, Request};
+
+/// State of the Insiden pane.
+#[derive(Debug, Clone, Default)]
+pub struct InsidenPane {
+    /// All incidents, open first (as the node orders them).
+    pub items: Vec<Insiden>,
+    pub cursor: usize,
+    /// The incident whose detail is shown in the pane.
+    pub detail: Option<u64>,
+    /// Timeline scroll of the detail, counted from the newest line.
+    pub scroll: usize,
+}
+
+impl InsidenPane {
+    /// The incident under the cursor.
+    pub fn selected(&self) -> Option<&Insiden> {
+        self.items.get(self.cursor)
+    }
+
+    /// The incident actions apply to: the open detail, else the selection.
+    pub fn current(&self) -> Option<&Insiden> {
+        match self.detail {
+            Some(id) => self.items.iter().find(|i| i.id == id),
+            None => self.selected(),
+        }
+    }
+
+    /// Replaces the list, keeping the cursor on the same incident.
+    pub fn set(&mut self, items: Vec<Insiden>) {
+        let keep = self.selected().map(|i| i.id);
+        self.items = items;
+        if let Some(id) = keep
+            && let Some(p) = self.items.iter().position(|i| i.id == id)
+        {
+            self.cursor = p;
+        }
+        self.cursor = self.cursor.min(self.items.len().saturating_sub(1));
+    }
+
+    /// Puts one incident into the list (after a mutation reply).
+    pub fn upsert(&mut self, i: Insiden) {
+        match self.items.iter_mut().find(|x| x.id == i.id) {
+            Some(x) => *x = i,
+            None => self.items.insert(0, i),
+        }
+    }
+
+    /// Open incidents.
+    pub fn open(&self) -> impl Iterator<Item = &Insiden> {
+        self.items.iter().filter(|i| i.status.is_open())
+    }
+}
+
+/// The request that loads the pane (all incidents, open first).
+pub fn list_call() -> Effect {
+    Effect::Call(
+        Request::Insiden(InsidenRequest::List { semua: true }),
+        Purpose::InsidenList,
+    )
+}
+
+fn call(r: InsidenRequest, msg: String) -> Effect {
+    Effect::Call(Request::Insiden(r), Purpose::Done(msg))
+}
+
+/// Handles the incident actions, and the list actions while the Insiden pane is shown with no overlay.
+/// `None`: not an incident matter, the caller goes on.
+pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
+    let in_pane = app.pane == Pane::Insiden && app.layers.is_empty();
+    let need = |app: &mut App| -> Option<u64> {
+        let id = app.insiden.current().map(|i| i.id);
+        if id.is_none() {
+            app.error(app.tr(
+                "tidak ada insiden terpilih: buka tab Insiden (3) atau tekan ! untuk insiden baru",
+                "no incident selected: open the Insiden tab (3) or press ! for a new incident",
+            ));
+        }
+        id
+    };
+    Some(match a {
+        Action::InsidenNew => {
+            app.layers.retain(|l| matches!(l, Layer::Form(_)));
+            if !app.layers.is_empty() {
+                return Some(Vec::new());
+            }
+            vec![Effect::Call(
+                Request::Insiden(InsidenRequest::New {
+                    teks: String::new(),
+                    terjadi_at: None,
+                }),
+                Purpose::InsidenOpened,
+            )]
+        }
+        Action::InsidenLog(t) => {
+            let id = need(app)?;
+            match t {
+                None => {
+                    app.prompt(PromptKind::InsidenLog(id), "");
+                    Vec::new()
+                }
+                Some(t) => vec![call(
+                    InsidenRequest::Log {
+                        id,
+                        teks: t.clone(),
+                        pelaksana: None,
+                    },
+                    format!("insiden {id}: tercatat"),
+                )],
+            }
+        }
+        Action::InsidenTick(k) => {
+            let id = need(app)?;
+            match k {
+                None => {
+                    app.prompt(PromptKind::InsidenTick(id), "");
+                    Vec::new()
+                }
+                Some(k) => vec![call(
+                    InsidenRequest::Centang {
+                        id,
+                        kode: k.clone(),
+                        pelaksana: None,
+                    },
+                    format!("insiden {id}: langkah {} dicentang", k.to_uppercase()),
+                )],
+            }
+        }
+        Action::InsidenPlaybook(k) => {
+            let id = need(app)?;
+            match k {
+                None => {
+                    app.prompt(PromptKind::InsidenPlaybook(id), "");
+                    Vec::new()
+                }
+                Some(k) => vec![call(
+                    InsidenRequest::Playbook {
+                        id,
+                        kode: k.clone(),
+                    },
+                    format!("insiden {id}: playbook {} dipakai", k.to_uppercase()),
+                )],
+            }
+        }
+        Action::InsidenClose(p) => {
+            let id = need(app)?;
+            match p {
+                None => {
+                    app.prompt(PromptKind::InsidenClose(id), "");
+                    Vec::new()
+                }
+                Some(p) => vec![call(
+                    InsidenRequest::Close {
+                        id,
+                        pelajaran: p.clone(),
+                    },
+                    format!("insiden {id} ditutup"),
+                )],
+            }
+        }
+        Action::InsidenSet(v) => {
+            let id = need(app)?;
+            match v {
+                None => {
+                    app.prompt(PromptKind::InsidenSet(id), "");
+                    Vec::new()
+                }
+                Some(v) => set_call(app, id, v),
+            }
+        }
+        Action::Down
+        | Action::Up
+        | Action::PageDown
+        | Action::PageUp
+        | Action::Top
+        | Action::Bottom
+            if in_pane =>
+        {
+            let page = app.page() as isize;
+            let d: isize = match a {
+                Action::Down => 1,
+                Action::Up => -1,
+                Action::PageDown => page,
+                Action::PageUp => -page,
+                Action::Top => isize::MIN / 2,
+                _ => isize::MAX / 2,
+            };
+            let p = &mut app.insiden;
+            if p.detail.is_some() {
+                // Down goes towards newer lines (scroll counts back from the newest).
+                p.scroll = (p.scroll as isize).saturating_sub(d).max(0) as usize;
+            } else {
+                let n = p.items.len() as isize;
+                p.cursor = (p.cursor as isize)
+                    .saturating_add(d)
+                    .clamp(0, (n - 1).max(0)) as usize;
+            }
+            Vec::new()
+        }
+        Action::Open if in_pane => {
+            if let Some(id) = app.insiden.selected().map(|i| i.id) {
+                app.insiden.detail = Some(id);
+                app.insiden.scroll = 0;
+            }
+            Vec::new()
+        }
+        Action::Back if in_pane && app.insiden.detail.is_some() => {
+            app.insiden.detail = None;
+            Vec::new()
+        }
+        Action::Filter(_) if in_pane => {
+            app.error(app.tr(
+                "saringan belum tersedia di tab Insiden",
+                "filtering is not available in the Insiden tab yet",
+            ));
+            Vec::new()
+        }
+        _ => return None,
+    })
+}
+
+/// Parses `field nilai` of the `insiden_set` action into a request. Fields: `judul`, `kategori`,
+/// `keparahan`, `tlp`, `sistem`, `sumber` (`?` = tidak diketahui), `koordinator`, `kepala_seksi`,
+/// `anggota`, `status`, `keputusan lanjutkan|hentikan NAMA`. Errors name the accepted fields.
+pub fn parse_set(id: u64, v: &str) -> Result<InsidenRequest, String> {
+    use crate::domain::insiden::{
+        Kategori, Keparahan, Keputusan, PenugasanPeran, PeranInsiden, StatusInsiden,
+        SumberSerangan, Tlp, Ubahan,
+    };
+    let v = v.trim();
+    let (field, rest) = v.split_once(char::is_whitespace).unwrap_or((v, ""));
+    let rest = rest.trim().to_string();
+    if rest.is_empty() {
+        return Err(format!("'{field}' perlu nilai: tulis `{field} <nilai>`"));
+    }
+    let e = |d: crate::domain::DomainError| d.0;
+    let peran = |p: PeranInsiden, nama: String| Ubahan::Peran(PenugasanPeran { peran: p, nama });
+    let u = match field.to_lowercase().as_str() {
+        "judul" => Ubahan::Judul(rest),
+        "kategori" => Ubahan::Kategori(Kategori::parse(&rest).map_err(e)?),
+        "keparahan" => Ubahan::Keparahan(Keparahan::parse(&rest).map_err(e)?),
+        "tlp" => Ubahan::Tlp(Tlp::parse(&rest).map_err(e)?),
+        "sistem" => Ubahan::SistemTerdampak(rest),
+        "sumber" if rest == "?" => Ubahan::Sumber(SumberSerangan::TidakDiketahui),
+        "sumber" => Ubahan::Sumber(SumberSerangan::Diketahui(rest)),
+        "koordinator" => peran(PeranInsiden::Koordinator, rest),
+        "kepala_seksi" | "kasi" => peran(PeranInsiden::KepalaSeksi, rest),
+        "anggota" => peran(PeranInsiden::Anggota, rest),
+        "status" => {
+            return Ok(InsidenRequest::Status {
+                id,
+                ke: StatusInsiden::parse(&rest).map_err(e)?,
+            });
+        }
+        "keputusan" => {
+            let (k, oleh) = rest.split_once(char::is_whitespace).unwrap_or((&rest, ""));
+            if oleh.trim().is_empty() {
+                return Err(
+                    "keputusan perlu siapa yang memutuskan: `keputusan hentikan Kasi Persandian`"
+                        .into(),
+                );
+            }
+            return Ok(InsidenRequest::Keputusan {
+                id,
+                keputusan: Keputusan::parse(k).map_err(e)?,
+                oleh: oleh.trim().to_string(),
+            });
+        }
+        _ => {
+            return Err(format!(
+                "field '{field}' tidak dikenal: pakai judul, kategori, keparahan, tlp, sistem, sumber, koordinator, kepala_seksi, anggota, status atau keputusan"
+            ));
+        }
+    };
+    Ok(InsidenRequest::Ubah {
+        id,
+        ubahan: vec![u],
+    })
+}
+
+fn set_call(app: &mut App, id: u64, v: &str) -> Vec<Effect> {
+    match parse_set(id, v) {
+        Ok(r) => vec![call(r, format!("insiden {id} diperbarui"))],
+        Err(m) => {
+            app.error(m);
+            Vec::new()
+        }
+    }
+}
+
+/// Splits a leading `@nama` (the second operator who performed the action; `_` for spaces) off a log
+/// line: `@Komang_Adi kabel dicabut` → (`Komang Adi`, `kabel dicabut`).
+pub fn split_pelaksana(v: &str) -> (Option<String>, String) {
+    let v = v.trim();
+    if let Some(rest) = v.strip_prefix('@') {
+        let (who, teks) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let who = who.replace('_', " ");
+        if !who.trim().is_empty() {
+            return (Some(who), teks.trim().to_string());
+        }
+    }
+    (None, v.to_string())
+}
+
+/// Submits an incident prompt. The log prompt stays open for the next line (an empty Enter does
+/// nothing); the others close.
+pub fn submit_prompt(app: &mut App, kind: PromptKind, v: String) -> Vec<Effect> {
+    match kind {
+        PromptKind::InsidenLog(id) => {
+            // The text stays in the prompt until the node confirms it (a refused line is not lost).
+            app.prompt(PromptKind::InsidenLog(id), &v);
+            let (pelaksana, teks) = split_pelaksana(&v);
+            if teks.is_empty() {
+                return Vec::new();
+            }
+            vec![Effect::Call(
+                Request::Insiden(InsidenRequest::Log {
+                    id,
+                    teks,
+                    pelaksana,
+                }),
+                Purpose::InsidenLogged(id),
+            )]
+        }
+        _ if v.is_empty() => {
+            app.prompt(kind, "");
+            app.error(app.tr("wajib diisi", "required"));
+            Vec::new()
+        }
+        PromptKind::InsidenTick(id) => vec![call(
+            InsidenRequest::Centang {
+                id,
+                kode: v.clone(),
+                pelaksana: None,
+            },
+            format!("insiden {id}: langkah {} dicentang", v.to_uppercase()),
+        )],
+        PromptKind::InsidenPlaybook(id) => vec![call(
+            InsidenRequest::Playbook {
+                id,
+                kode: v.clone(),
+            },
+            format!("insiden {id}: playbook {} dipakai", v.to_uppercase()),
+        )],
+        PromptKind::InsidenClose(id) => vec![call(
+            InsidenRequest::Close { id, pelajaran: v },
+            format!("insiden {id} ditutup"),
+        )],
+        PromptKind::InsidenSet(id) => set_call(app, id, &v),
+        _ => Vec::new(),
+    }
+}
+
+fn log_prompt(app: &mut App, id: u64) -> Option<&mut super::app::PromptState> {
+    match app.layers.last_mut() {
+        Some(Layer::Prompt(p)) if p.kind == PromptKind::InsidenLog(id) => Some(p),
+        _ => None,
+    }
+}
+
+/// A log line was refused: the text stays in the prompt with the reason beside it.
+pub fn log_refused(app: &mut App, id: u64, e: String) {
+    match log_prompt(app, id) {
+        Some(p) => p.error = Some(e),
+        None => app.error(e),
+    }
+}
+
+/// Replies for the incident purposes.
+pub fn on_reply(app: &mut App, purpose: &Purpose, r: Reply) -> Vec<Effect> {
+    match (purpose, r) {
+        (Purpose::InsidenLogged(id), r) => {
+            absorb(app, &r);
+            if let Some(p) = log_prompt(app, *id) {
+                p.input = ratatui_textarea::TextArea::default();
+                p.error = None;
+            }
+            app.refresh()
+        }
+        (Purpose::InsidenList, Reply::Insiden(InsidenReply::Daftar { insiden, .. })) => {
+            app.insiden.set(insiden);
+            Vec::new()
+        }
+        (Purpose::InsidenOpened, Reply::Insiden(InsidenReply::Satu { insiden, .. })) => {
+            let id = insiden.id;
+            app.pane = Pane::Insiden;
+            app.insiden.upsert(*insiden);
+            app.insiden.cursor = app
+                .insiden
+                .items
+                .iter()
+                .position(|i| i.id == id)
+                .unwrap_or(0);
+            app.insiden.detail = Some(id);
+            app.insiden.scroll = 0;
+            app.prompt(PromptKind::InsidenLog(id), "");
+            app.info(if app.en {
+                format!("Incident {id} opened: type a line, Enter saves it, Esc when done")
+            } else {
+                format!("Insiden {id} dibuka: ketik catatan, Enter menyimpan, Esc selesai")
+            });
+            vec![list_call()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Applies an incident carried by a mutation reply (so the detail shows the new line at once).
+pub fn absorb(app: &mut App, r: &Reply) {
+    if let Reply::Insiden(InsidenReply::Satu { insiden, .. }) = r {
+        app.insiden.upsert((**insiden).clone());
+    }
+}
+
+fn letter(j: SlaJenis) -> &'static str {
+    match j {
+        SlaJenis::Kontak => "K",
+        SlaJenis::Eskalasi => "E",
+    }
+}
+
+/// Compact SLA cell: `K 04:12`, `K✓`, `K✗`.
+pub fn cell(s: &Sla, now: Timestamp) -> String {
+    let l = letter(s.jenis);
+    match s.keadaan {
+        KeadaanSla::Berjalan { .. } => {
+            let x = (s.batas_at.as_second() - now.as_second()).max(0);
+            format!("{l} {:02}:{:02}", x / 60, x % 60)
+        }
+        KeadaanSla::Terpenuhi { .. } => format!("{l}✓"),
+        KeadaanSla::Terlambat { .. } => format!("{l}✗"),
+    }
+}
+
+fn cell_style(app: &App, s: &Sla) -> Style {
+    match s.keadaan {
+        KeadaanSla::Terlambat { .. } => app.theme.get("sla.overdue"),
+        KeadaanSla::Berjalan { sisa_detik } if sisa_detik < 120 => app.theme.get("sla.soon"),
+        _ => Style::default(),
+    }
+}
+
+/// Header spans: the SLA clocks of the most urgent open incident (` · ⚑3 K 04:12 E 29:12`, `+N` more
+/// open). Empty when no incident is open.
+pub fn header_spans(app: &App) -> Vec<Span<'static>> {
+    let now = app.now;
+    let open: Vec<&Insiden> = app.insiden.open().collect();
+    let Some(first) = open
+        .iter()
+        .min_by_key(|i| {
+            i.sla(now)
+                .iter()
+                .filter_map(|s| match s.keadaan {
+                    KeadaanSla::Berjalan { .. } => Some(s.batas_at),
+                    _ => None,
+                })
+                .min()
+                .unwrap_or(Timestamp::MAX)
+        })
+        .copied()
+    else {
+        return Vec::new();
+    };
+    let mut v = vec![Span::raw(format!(" · ⚑{} ", first.id))];
+    for (n, s) in first.sla(now).iter().enumerate() {
+        if n > 0 {
+            v.push(Span::raw(" "));
+        }
+        v.push(Span::styled(cell(s, now), cell_style(app, s)));
+    }
+    if open.len() > 1 {
+        v.push(Span::raw(format!(" +{}", open.len() - 1)));
+    }
+    v
+}
+
+fn local(app: &App, t: Timestamp, fmt: &str) -> String {
+    t.to_zoned(app.node.calendar.zone.clone())
+        .strftime(fmt)
+        .to_string()
+}
+
+/// Draws the Insiden pane body: the list, or the detail of one incident.
+pub fn draw(app: &App, f: &mut Frame, r: Rect) {
+    let p = &app.insiden;
+    if let Some(i) = p.detail.and_then(|id| p.items.iter().find(|i| i.id == id)) {
+        draw_detail(app, i, f, r);
+        return;
+    }
+    let th = &app.theme;
+    if p.items.is_empty() {
+        f.render_widget(
+            Paragraph::new(app.tr(
+                "Belum ada insiden. Tekan ! di tab mana pun untuk mencatat insiden baru.",
+                "No incidents yet. Press ! in any tab to log a new incident.",
+            ))
+            .style(th.get("dim")),
+            r,
+        );
+        return;
+    }
+    let rows_h = (r.height as usize).saturating_sub(1).max(1);
+    let offset = p.cursor.saturating_sub(rows_h - 1);
+    let rows: Vec<Row> = p
+        .items
+        .iter()
+        .skip(offset)
+        .take(rows_h)
+        .map(|i| {
+            let sla = i.sla(app.now);
+            let cells: Vec<Span> = sla
+                .iter()
+                .flat_map(|s| {
+                    [
+                        Span::styled(cell(s, app.now), cell_style(app, s)),
+                        Span::raw(" "),
+                    ]
+                })
+                .collect();
+            let glyph = if sla.iter().any(|s| s.is_breached()) && i.status.is_open() {
+                "!"
+            } else {
+                " "
+            };
+            Row::new(vec![
+                Cell::from(glyph),
+                Cell::from(i.id.to_string()),
+                Cell::from(local(app, i.diketahui_at, "%d-%m %H:%M")),
+                Cell::from(i.status.as_str()),
+                Cell::from(i.keparahan.map_or("-", |k| k.as_str())),
+                Cell::from(Line::from(cells)),
+                Cell::from(if i.judul.is_empty() {
+                    app.tr("(tanpa judul)", "(untitled)").to_string()
+                } else {
+                    i.judul.clone()
+                }),
+            ])
+        })
+        .collect();
+    let header = Row::new(vec![
+        " ",
+        "No",
+        app.tr("Diketahui", "Detected"),
+        "Status",
+        app.tr("Parah", "Sev."),
+        "SLA",
+        app.tr("Judul", "Title"),
+    ])
+    .style(th.get("table.header"));
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(4),
+        Constraint::Length(11),
+        Constraint::Length(10),
+        Constraint::Length(6),
+        Constraint::Length(17),
+        Constraint::Fill(1),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(th.get("selection"))
+        .highlight_symbol("›");
+    let mut st = TableState::default().with_selected(Some(p.cursor - offset));
+    f.render_stateful_widget(table, r, &mut st);
+}
+
+fn draw_detail(app: &App, i: &Insiden, f: &mut Frame, r: Rect) {
+    let th = &app.theme;
+    f.render_widget(Clear, r);
+    let mut head: Vec<Line> = Vec::new();
+    let judul = if i.judul.is_empty() {
+        app.tr("(tanpa judul)", "(untitled)").to_string()
+    } else {
+        i.judul.clone()
+    };
+    head.push(Line::from(Span::styled(
+        format!(
+            "Insiden {} · {} · {} · {judul}",
+            i.id,
+            i.status.as_str(),
+            i.tlp.label()
+        ),
+        th.get("table.header"),
+    )));
+    let mut sla = vec![Span::raw(format!(
+        "{} {} · ",
+        app.tr("diketahui", "detected"),
+        local(app, i.diketahui_at, "%H:%M:%S")
+    ))];
+    for s in i.sla(app.now) {
+        sla.push(Span::styled(s.cell(app.now), cell_style(app, &s)));
+        sla.push(Span::raw("  "));
+    }
+    head.push(Line::from(sla));
+    head.push(Line::from(format!(
+        "{}: {} · {}: {} · {}: {} · {}: {}",
+        app.tr("kategori", "category"),
+        i.kategori.map_or("-", |k| k.label()),
+        app.tr("keparahan", "severity"),
+        i.keparahan.map_or("-", |k| k.as_str()),
+        app.tr("sistem", "system"),
+        if i.sistem_terdampak.is_empty() {
+            "-"
+        } else {
+            &i.sistem_terdampak
+        },
+        app.tr("sumber", "source"),
+        i.sumber.label()
+    )));
+    let steps: Vec<String> = i
+        .langkah
+        .iter()
+        .map(|l| {
+            format!(
+                "{}{}",
+                if l.dicentang.is_some() { "☑" } else { "☐" },
+                l.kode
+            )
+        })
+        .collect();
+    head.push(Line::from(format!(
+        "{}: {}",
+        app.tr("langkah", "steps"),
+        steps.join(" ")
+    )));
+    let hh = head.len() as u16;
+    f.render_widget(
+        Paragraph::new(head),
+        Rect::new(r.x, r.y, r.width, hh.min(r.height)),
+    );
+    let tr = Rect::new(
+        r.x,
+        r.y + hh.min(r.height),
+        r.width,
+        r.height.saturating_sub(hh),
+    );
+    let lines: Vec<Line> = i
+        .linimasa
+        .iter()
+        .map(|e| {
+            let mut spans = vec![
+                Span::styled(format!("{:>3} ", e.no), th.get("dim")),
+                Span::raw(format!("{} ", local(app, e.at, "%H:%M:%S"))),
+                Span::styled(format!("{} ", e.oleh), th.get("form.label")),
+            ];
+            if let Some(p) = &e.pelaksana {
+                spans.push(Span::styled(format!("[{p}] "), th.get("form.label")));
+            }
+            let teks = match &e.jenis {
+                JenisEntri::Koreksi {
+                    koreksi_atas,
+                    alasan,
+                } => format!("↳ koreksi #{koreksi_atas} ({alasan}): {}", e.teks),
+                _ => e.teks.clone(),
+            };
+            spans.push(Span::raw(teks));
+            if !i.koreksi_untuk(e.no).is_empty() {
+                spans.push(Span::styled(" (dikoreksi)", th.get("dim")));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    let h = tr.height as usize;
+    let max_scroll = lines.len().saturating_sub(h);
+    let skip = max_scroll.saturating_sub(app.insiden.scroll.min(max_scroll));
+    f.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).take(h).collect::<Vec<_>>())
+            .wrap(Wrap { trim: false }),
+        tr,
+    );
+}
+
+/// The prompt label of an incident prompt.
+pub fn prompt_label(app: &App, kind: &PromptKind) -> Option<String> {
+    Some(match kind {
+        PromptKind::InsidenLog(id) => format!("{} {id}> ", app.tr("log insiden", "incident log")),
+        PromptKind::InsidenTick(id) => format!(
+            "{} {id} ({}): ",
+            app.tr("centang langkah insiden", "tick step of incident"),
+            app.insiden
+                .items
+                .iter()
+                .find(|i| i.id == *id)
+                .map(|i| {
+                    i.langkah
+                        .iter()
+                        .filter(|l| l.dicentang.is_none())
+                        .map(|l| l.kode.clone())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default()
+        ),
+        PromptKind::InsidenPlaybook(id) => {
+            format!(
+                "{} {id} (A/B/C): ",
+                app.tr("playbook insiden", "playbook for incident")
+            )
+        }
+        PromptKind::InsidenClose(id) => format!(
+            "{} {id}: ",
+            app.tr(
+                "pelajaran untuk menutup insiden",
+                "lessons learned to close incident"
+            )
+        ),
+        PromptKind::InsidenSet(id) => format!(
+            "{} {id} ({}): ",
+            app.tr("isi insiden", "set incident"),
+            app.tr("field nilai", "field value")
+        ),
+        _ => return None,
+    })
+}

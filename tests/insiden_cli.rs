@@ -1,0 +1,215 @@
+//! The incident logbook (seed 003, SOP PI.03) through `kasa incident …` on a real node: quick capture,
+//! log lines with distinct timestamps and the operator, corrections that keep the original, the
+//! checklist, closing rules, evidence and custody, the report files, and the audit chain verifying after
+//! a mixed session.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn new_incident(node: &TestNode, teks: &str) -> Value {
+    node.json(&["incident", "new", teks, "--json"])
+}
+
+#[test]
+fn quick_capture_log_correct_tick_close_and_audit_verifies() {
+    let node = TestNode::start_new();
+    let i = new_incident(&node, "Server web OPD mengirim trafik aneh ke luar");
+    let id = i["id"].as_u64().unwrap();
+    let sid = id.to_string();
+    assert_eq!(i["status"], "terbuka");
+    assert_eq!(i["linimasa"][0]["jenis"], "dibuka");
+    assert_eq!(i["linimasa"][0]["oleh"], "Admin Uji");
+    assert_eq!(i["diketahui_at"], i["dicatat_at"]);
+    assert!(
+        i["terjadi_at"].is_null(),
+        "occurred-at is kept apart and unset"
+    );
+    // Default checklist: the two time-norm steps.
+    let kode: Vec<&str> = i["langkah"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kode"].as_str().unwrap())
+        .collect();
+    assert_eq!(kode, ["U1", "U2"]);
+
+    for t in ["isolasi jaringan", "hubungi admin OPD", "backup log"] {
+        node.kasa_ok(&["incident", "log", &sid, t]);
+    }
+    let v = node.json(&[
+        "incident",
+        "log",
+        &sid,
+        "kabel dicabut",
+        "--pelaksana",
+        "Budi",
+        "--json",
+    ]);
+    let lin = v["linimasa"].as_array().unwrap();
+    assert_eq!(lin.len(), 5);
+    assert_eq!(lin[4]["pelaksana"], "Budi");
+    let mut ats: Vec<&str> = lin.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    ats.dedup();
+    assert_eq!(ats.len(), 5, "timestamps are distinct: {ats:?}");
+    let seqs: Vec<u64> = lin
+        .iter()
+        .map(|e| e["audit_seq"].as_u64().unwrap())
+        .collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]) && seqs[0] > 0,
+        "{seqs:?}"
+    );
+
+    // Correction: a new entry linked to entry 3; entry 3 unchanged.
+    let v = node.json(&[
+        "incident",
+        "log",
+        &sid,
+        "hubungi admin OPD dan Kasi",
+        "--koreksi",
+        "3",
+        "--alasan",
+        "nama pihak kurang",
+        "--json",
+    ]);
+    let lin = v["linimasa"].as_array().unwrap();
+    assert_eq!(lin[2]["teks"], "hubungi admin OPD");
+    assert_eq!(lin[5]["jenis"], "koreksi");
+    assert_eq!(lin[5]["koreksi_atas"], 3);
+    assert_eq!(lin[5]["alasan"], "nama pihak kurang");
+
+    // Fill in the record later; playbook; tick.
+    node.kasa_ok(&[
+        "incident",
+        "set",
+        &sid,
+        "--kategori",
+        "program_jahat",
+        "--keparahan",
+        "3",
+        "--tlp",
+        "amber+strict",
+        "--sistem",
+        "web-opd-01",
+        "--sumber-tidak-diketahui",
+        "--koordinator",
+        "Ani",
+    ]);
+    node.kasa_ok(&["incident", "playbook", &sid, "A"]);
+    let v = node.json(&["incident", "tick", &sid, "u1", "--json"]);
+    let u1 = &v["langkah"][0];
+    assert_eq!(u1["dicentang"]["oleh"], "Admin Uji");
+    assert_eq!(
+        v["linimasa"].as_array().unwrap().last().unwrap()["jenis"],
+        "langkah"
+    );
+    node.kasa_ok(&[
+        "incident",
+        "decide",
+        &sid,
+        "hentikan",
+        "--oleh",
+        "Kepala Seksi",
+    ]);
+    node.kasa_ok(&["incident", "status", &sid, "penanganan"]);
+
+    // Refusals name the problem and what to do.
+    let o = node.kasa(&["incident", "tick", &sid, "U1"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sudah dicentang"));
+    let o = node.kasa(&["incident", "status", &sid, "terbuka"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("hanya maju"));
+    let o = node.kasa(&["incident", "close", &sid, "--pelajaran", "  "]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("pelajaran"));
+    let o = node.kasa(&["incident", "log", "999", "x"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("kasa incident list"));
+
+    // Evidence with a file hash and a custody transfer.
+    let f = node.scratch().join("dump.pcap");
+    std::fs::write(&f, b"pcap bytes").unwrap();
+    node.kasa_ok(&[
+        "incident",
+        "evidence",
+        &sid,
+        "tangkapan trafik",
+        "--file",
+        f.to_str().unwrap(),
+    ]);
+    let v = node.json(&[
+        "incident",
+        "custody",
+        &sid,
+        "1",
+        "--dari",
+        "Ani",
+        "--ke",
+        "Budi",
+        "--tempat",
+        "kamar sandi",
+        "--json",
+    ]);
+    assert_eq!(v["bukti"][0]["sha256"], sha256_hex(b"pcap bytes"));
+    assert_eq!(v["bukti"][0]["serah_terima"][0]["ke"], "Budi");
+
+    // List shows it open with SLA cells; close; closed ones leave the default list.
+    let l = node.json(&["incident", "list", "--json"]);
+    assert_eq!(l["insiden"].as_array().unwrap().len(), 1);
+    node.kasa_ok(&[
+        "incident",
+        "close",
+        &sid,
+        "--pelajaran",
+        "pasang IDS di segmen OPD",
+    ]);
+    let l = node.json(&["incident", "list", "--json"]);
+    assert!(l["insiden"].as_array().unwrap().is_empty());
+    let l = node.json(&["incident", "list", "--semua", "--json"]);
+    assert_eq!(l["insiden"][0]["status"], "ditutup");
+    let o = node.kasa(&["incident", "log", &sid, "terlambat"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sudah ditutup"));
+
+    // Mixed session: agenda writes between incident writes.
+    let png = node.scratch().join("scan.png");
+    std::fs::write(&png, tiny_png(1)).unwrap();
+    let v = node.json(&["ingest", "--json", png.to_str().unwrap()]);
+    let eid = v["results"][0]["outcome"]["id"]
+        .as_u64()
+        .unwrap()
+        .to_string();
+    node.kasa_ok(&["agenda", "note", &eid, "dipindai saat insiden"]);
+    node.kasa_ok(&[
+        "incident",
+        "log",
+        &sid,
+        "koreksi setelah ditutup",
+        "--koreksi",
+        "2",
+        "--alasan",
+        "urutan",
+    ]);
+
+    // Report files.
+    let out = node.scratch().join("lap");
+    node.kasa_ok(&["incident", "report", &sid, "--out", out.to_str().unwrap()]);
+    let md = std::fs::read_to_string(out.join(format!("insiden-{id}.md"))).unwrap();
+    assert!(md.contains("KOREKSI atas #3"));
+    assert!(md.contains("[dikoreksi oleh #6]"));
+    let pdf = std::fs::read(out.join(format!("insiden-{id}.pdf"))).unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+
+    // Audit chain verifies and names each incident action.
+    node.kasa_ok(&["audit", "verify"]);
+    let tail = node.audit_tail(50);
+    let acts: Vec<&str> = tail
+        .iter()
+        .filter(|r| r["object"] == format!("insiden:{id}"))
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        acts.contains(&"insiden.buka") && acts.contains(&"insiden.tutup"),
+        "{acts:?}"
+    );
+}
