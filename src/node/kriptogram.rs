@@ -946,11 +946,20 @@ fn seal_inputs(
         .unwrap_or_else(|| now.to_zoned(zone.clone()).date());
     let mut seal_files = Vec::new();
     for i in inputs {
-        let file = fs::File::open(&i.path)
-            .map_err(|e| ("internal", format!("{}: {e}", i.path.display())))?;
+        // A stored attachment of a Rahasia entry is kept encrypted at rest: read it through the node's
+        // keys (the plaintext blob is gone by design).
+        let reader: Box<dyn crate::crypto::kgm::ReadSeek> = if !i.staged && !i.path.exists() {
+            let data = super::atrest::read_blob(state, &hex::encode(i.sha))?;
+            Box::new(std::io::Cursor::new(data))
+        } else {
+            Box::new(
+                fs::File::open(&i.path)
+                    .map_err(|e| ("internal", format!("{}: {e}", i.path.display())))?,
+            )
+        };
         seal_files.push(SealFile {
             name: i.name.clone(),
-            reader: Box::new(file),
+            reader,
         });
     }
     let dir = outbox(&state.paths);
