@@ -140,7 +140,8 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
     spawn_input(tx.clone());
     let settings = load_settings(paths, no_color());
     let en = settings.en;
-    if !initialised(paths) && !first_run(term, paths, &rx, stop, en)? {
+    let mut first_pass: Option<zeroize::Zeroizing<String>> = None;
+    if !initialised(paths) && !first_run(term, paths, &rx, stop, en, &mut first_pass)? {
         return Ok(());
     }
     let socket = crate::config::client_socket(paths);
@@ -153,6 +154,16 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
     let size = term.size().map_err(|e| e.to_string())?;
     s.app.resize(size.width, size.height);
     if s.link.is_some() {
+        if let Some(p) = first_pass.take() {
+            // The passphrase chosen a moment ago at first run unlocks the new node: asked once.
+            s.app.unlock_asked = true;
+            s.run(vec![crate::console::app::Effect::Call(
+                crate::proto::Request::Unlock {
+                    passphrase: p.to_string(),
+                },
+                crate::console::app::Purpose::Unlocked,
+            )]);
+        }
         s.start();
     }
     let mut next_tick = Instant::now();
@@ -223,6 +234,7 @@ fn first_run(
     rx: &Receiver<Msg>,
     stop: &AtomicBool,
     en: bool,
+    pass_out: &mut Option<zeroize::Zeroizing<String>>,
 ) -> Result<bool, String> {
     let tr = |id: &'static str, e: &'static str| if en { e } else { id };
     let labels = [
@@ -231,19 +243,32 @@ fn first_run(
         tr("Zona waktu", "Time zone"),
         tr("Nama Anda", "Your name"),
         tr("Jabatan", "Position"),
+        tr("Frasa sandi keystore", "Keystore passphrase"),
+        tr("Ulangi frasa sandi", "Repeat passphrase"),
     ];
     // SAFETY: getuid cannot fail.
     let uid = unsafe { libc::getuid() };
     let user = crate::config::unix_username(uid);
-    let mut fields: Vec<TextArea<'static>> =
-        ["", "", "Asia/Jakarta", user.as_str(), "Administrator kasa"]
-            .iter()
-            .map(|v| {
-                let mut t = TextArea::new(vec![v.to_string()]);
-                t.move_cursor(ratatui_textarea::CursorMove::End);
-                t
-            })
-            .collect();
+    let mut fields: Vec<TextArea<'static>> = [
+        "",
+        "",
+        "Asia/Jakarta",
+        user.as_str(),
+        "Administrator kasa",
+        "",
+        "",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, v)| {
+        let mut t = TextArea::new(vec![v.to_string()]);
+        t.move_cursor(ratatui_textarea::CursorMove::End);
+        if i >= 5 {
+            t.set_mask_char('•');
+        }
+        t
+    })
+    .collect();
     let mut focus = 0usize;
     let mut error: Option<String> = None;
     loop {
@@ -295,7 +320,7 @@ fn first_run(
             if let Some(e) = &error {
                 f.render_widget(
                     Paragraph::new(format!("✗ {e}")),
-                    Rect::new(inner.x, inner.y + 10, inner.width, 2),
+                    Rect::new(inner.x, inner.y + 11, inner.width, 2),
                 );
             }
         })
@@ -345,10 +370,60 @@ fn first_run(
                     kualifikasi: None,
                     disabled: false,
                 };
-                match crate::node::init(paths, &v[0], &v[1], &admin, &cfg) {
-                    Ok(()) => return Ok(true),
-                    Err(e) => error = Some(e),
+                let pass = zeroize::Zeroizing::new(v[5].clone());
+                if pass.chars().count() < 8 {
+                    error = Some(tr(
+                        "frasa sandi keystore minimal 8 karakter (melindungi kunci kriptogram node)",
+                        "the keystore passphrase needs at least 8 characters (it protects the node's keys)",
+                    ).to_string());
+                    focus = 5;
+                    continue;
                 }
+                if *pass != v[6] {
+                    error = Some(
+                        tr("kedua frasa sandi berbeda", "the two passphrases differ").to_string(),
+                    );
+                    fields[6] = TextArea::default();
+                    fields[6].set_mask_char('•');
+                    focus = 6;
+                    continue;
+                }
+                if let Err(e) = crate::node::init(paths, &v[0], &v[1], &admin, &cfg) {
+                    error = Some(e);
+                    continue;
+                }
+                // The node identity (X25519 + Ed25519 keys in the passphrase-protected keystore), as
+                // `kasa init` does; audited like `kasa identity create`.
+                match crate::node::kriptogram::create_identity(
+                    paths,
+                    &v[0],
+                    &v[1],
+                    pass.as_bytes(),
+                    crate::crypto::KdfParams::RECOMMENDED,
+                ) {
+                    Ok(card) => {
+                        if let Ok(store) = crate::store::Store::open(&paths.db()) {
+                            let _ = store.audit_event(
+                                &crate::store::Actor::operator(&admin),
+                                "identity.create",
+                                &format!("node:{}", v[0]),
+                                &format!(
+                                    "ed25519 {} x25519 {}",
+                                    card.signing_fingerprint(),
+                                    card.key_id()
+                                ),
+                                jiff::Timestamp::now(),
+                            );
+                        }
+                        *pass_out = Some(pass);
+                    }
+                    Err(e) => {
+                        // The data directory exists; the identity can be made later.
+                        tracing::warn!(error = %e, "node identity not created at first run; `kasa identity create` makes it");
+                        return Ok(true);
+                    }
+                }
+                return Ok(true);
             }
             _ => {
                 fields[focus].input(k);
