@@ -4,10 +4,8 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::Output;
 
 use common::*;
 use serde_json::Value;
@@ -18,37 +16,6 @@ const KABID: u32 = 2002;
 const KASI: u32 = 2003;
 const SANDIMAN: u32 = 2004;
 
-fn is_root() -> bool {
-    // SAFETY: geteuid cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// `kasa ARGS` as `uid` with only group `gid`, talking to `socket`.
-fn kasa_as(uid: u32, socket: &Path, cwd: &Path, args: &[&str]) -> Output {
-    let mut c = Command::new(KASA);
-    c.args(args)
-        .env("KASA_SOCKET", socket)
-        .env("KASA_LOG", "warn")
-        .env_remove("KASA_DATA_DIR")
-        .env_remove("KASA_CONFIG_DIR")
-        .current_dir(cwd)
-        .stdin(Stdio::null());
-    // SAFETY: only async-signal-safe syscalls between fork and exec.
-    unsafe {
-        c.pre_exec(move || {
-            let groups = [GID as libc::gid_t];
-            if libc::setgroups(1, groups.as_ptr()) != 0
-                || libc::setgid(GID) != 0
-                || libc::setuid(uid) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    c.output().unwrap()
-}
-
 struct Office {
     node: TestNode,
     sockdir: tempfile::TempDir,
@@ -58,15 +25,7 @@ struct Office {
 impl Office {
     /// A node with Kadis, Kabid, Kasi (Ahli Sandi) and Sandiman operators.
     fn new() -> Office {
-        let sockdir = tempfile::tempdir().unwrap();
-        std::fs::set_permissions(sockdir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let socket = sockdir.path().join("node.sock");
-        let s = socket.clone();
-        let node = TestNode::start_with(move |t| {
-            t.insert("socket".into(), s.to_str().unwrap().into());
-            t.insert("socket_group".into(), GID.to_string().into());
-            t.insert("socket_mode".into(), "0660".into());
-        });
+        let (node, sockdir, socket) = start_with_group_socket(GID);
         for (uid, nama, role, kual) in [
             (KADIS, "I Made Kadis", "kadis", None),
             (KABID, "Ni Luh Kabid", "kabid", None),
@@ -105,7 +64,7 @@ impl Office {
     }
 
     fn as_uid(&self, uid: u32, args: &[&str]) -> Output {
-        kasa_as(uid, &self.socket, self.sockdir.path(), args)
+        kasa_as(uid, GID, &self.socket, self.sockdir.path(), args)
     }
 
     fn ok(&self, uid: u32, args: &[&str]) -> Value {

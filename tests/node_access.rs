@@ -3,46 +3,14 @@
 
 mod common;
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
+use std::process::Output;
 
 use common::*;
 use serde_json::Value;
 
 const GID: u32 = 4242;
-
-fn is_root() -> bool {
-    // SAFETY: geteuid cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// `kasa ARGS` as `uid` with primary and only supplementary group `gid`, talking to `socket`.
-fn kasa_as(uid: u32, gid: u32, socket: &Path, cwd: &Path, args: &[&str]) -> Output {
-    let mut c = Command::new(KASA);
-    c.args(args)
-        .env("KASA_SOCKET", socket)
-        .env("KASA_LOG", "warn")
-        .env_remove("KASA_DATA_DIR")
-        .env_remove("KASA_CONFIG_DIR")
-        .current_dir(cwd)
-        .stdin(Stdio::null());
-    // SAFETY: only async-signal-safe syscalls between fork and exec.
-    unsafe {
-        c.pre_exec(move || {
-            let groups = [gid as libc::gid_t];
-            if libc::setgroups(1, groups.as_ptr()) != 0
-                || libc::setgid(gid) != 0
-                || libc::setuid(uid) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    c.output().unwrap()
-}
 
 struct Setup {
     node: TestNode,
@@ -53,16 +21,7 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
-        let sockdir = tempfile::tempdir().unwrap();
-        std::fs::set_permissions(sockdir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let socket = sockdir.path().join("node.sock");
-        let s = socket.clone();
-        let node = TestNode::start_with(move |t| {
-            t.insert("socket".into(), s.to_str().unwrap().into());
-            t.insert("socket_group".into(), GID.to_string().into());
-            t.insert("socket_mode".into(), "0660".into());
-        });
-        assert_eq!(node.socket, socket);
+        let (node, sockdir, socket) = start_with_group_socket(GID);
         Setup {
             node,
             sockdir,

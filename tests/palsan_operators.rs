@@ -4,46 +4,10 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
 use common::*;
 use serde_json::Value;
 
 const GID: u32 = 4243;
-
-fn is_root() -> bool {
-    // SAFETY: geteuid cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// `kasa ARGS` as `uid` (group `GID`), talking to `socket`.
-fn kasa_as(uid: u32, socket: &Path, cwd: &Path, args: &[&str]) -> Output {
-    let mut c = Command::new(KASA);
-    c.args(args)
-        .env("KASA_SOCKET", socket)
-        .env("KASA_LOG", "warn")
-        .env_remove("KASA_DATA_DIR")
-        .env_remove("KASA_CONFIG_DIR")
-        .current_dir(cwd)
-        .stdin(Stdio::null());
-    // SAFETY: only async-signal-safe syscalls between fork and exec.
-    unsafe {
-        c.pre_exec(move || {
-            let groups = [GID as libc::gid_t];
-            if libc::setgroups(1, groups.as_ptr()) != 0
-                || libc::setgid(GID) != 0
-                || libc::setuid(uid) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    c.output().unwrap()
-}
 
 #[test]
 fn repair_case_across_operators_follows_readiness() {
@@ -51,15 +15,7 @@ fn repair_case_across_operators_follows_readiness() {
         eprintln!("skipped: needs root to run clients under other uids");
         return;
     }
-    let sockdir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(sockdir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let socket = sockdir.path().join("node.sock");
-    let s = socket.clone();
-    let node = TestNode::start_with(move |t| {
-        t.insert("socket".into(), s.to_str().unwrap().into());
-        t.insert("socket_group".into(), GID.to_string().into());
-        t.insert("socket_mode".into(), "0660".into());
-    });
+    let (node, sockdir, socket) = start_with_group_socket(GID);
     let ops = [
         (2101u32, "Putu Sandiman", "sandiman"),
         (2102, "Made Kasi", "kasi"),
@@ -80,7 +36,7 @@ fn repair_case_across_operators_follows_readiness() {
         ]);
     }
     let as_uid = |uid: u32, args: &[&str]| -> Value {
-        let o = kasa_as(uid, &socket, sockdir.path(), args);
+        let o = kasa_as(uid, GID, &socket, sockdir.path(), args);
         assert!(
             o.status.success(),
             "kasa {args:?} as {uid}: {}",

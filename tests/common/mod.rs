@@ -381,3 +381,55 @@ impl Drop for TestNode {
         self.kill9();
     }
 }
+
+/// True when the tests run as root (needed to run clients under other uids).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// `kasa ARGS` as `uid` with primary and only supplementary group `gid`, talking to `socket`
+/// (DESIGN §1: the node identifies each client by SO_PEERCRED).
+pub fn kasa_as(uid: u32, gid: u32, socket: &Path, cwd: &Path, args: &[&str]) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut c = Command::new(KASA);
+    c.args(args)
+        .env("KASA_SOCKET", socket)
+        .env("KASA_LOG", "warn")
+        .env_remove("KASA_DATA_DIR")
+        .env_remove("KASA_CONFIG_DIR")
+        .current_dir(cwd)
+        .stdin(Stdio::null());
+    // SAFETY: only async-signal-safe syscalls between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            let groups = [gid as libc::gid_t];
+            if libc::setgroups(1, groups.as_ptr()) != 0
+                || libc::setgid(gid) != 0
+                || libc::setuid(uid) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    c.output().unwrap()
+}
+
+/// A started node whose socket lives in a world-traversable directory, owned by group `gid`, mode 0660,
+/// as on a shared box (README "A shared box"). Returns the node, the socket directory (keep it alive
+/// longer than the node) and the socket path.
+pub fn start_with_group_socket(gid: u32) -> (TestNode, tempfile::TempDir, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let sockdir = tempfile::tempdir().unwrap();
+    fs::set_permissions(sockdir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let socket = sockdir.path().join("node.sock");
+    let s = socket.clone();
+    let node = TestNode::start_with(move |t| {
+        t.insert("socket".into(), s.to_str().unwrap().into());
+        t.insert("socket_group".into(), gid.to_string().into());
+        t.insert("socket_mode".into(), "0660".into());
+    });
+    assert_eq!(node.socket, socket);
+    (node, sockdir, socket)
+}
