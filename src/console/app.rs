@@ -730,6 +730,30 @@ impl App {
         })));
     }
 
+    /// An action on the selected entry that needs one argument: without it, a prompt asks for it (and
+    /// re-runs the action); with it, `call` builds the request and the success message.
+    fn ask_or_call<T>(
+        &mut self,
+        arg: Option<T>,
+        kind: fn(u64) -> PromptKind,
+        initial: &str,
+        call: impl FnOnce(u64, T) -> (Request, String),
+    ) -> Vec<Effect> {
+        let Some(e) = self.need_entry() else {
+            return Vec::new();
+        };
+        match arg {
+            None => {
+                self.prompt(kind(e.id), initial);
+                Vec::new()
+            }
+            Some(a) => {
+                let (req, done) = call(e.id, a);
+                vec![Effect::Call(req, Purpose::Done(done))]
+            }
+        }
+    }
+
     fn need_entry(&mut self) -> Option<Entry> {
         let e = self.current().cloned();
         if e.is_none() {
@@ -906,51 +930,24 @@ impl App {
                 self.layers.push(Layer::Form(Box::new(form)));
                 Vec::new()
             }
-            Action::Duplicate(of) => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                match of {
-                    None => {
-                        self.prompt(PromptKind::Duplicate(e.id), "");
-                        Vec::new()
-                    }
-                    Some(of) => vec![Effect::Call(
-                        Request::MarkDuplicate { id: e.id, of },
-                        Purpose::Done(format!("entri {} ditandai duplikat dari {of}", e.id)),
-                    )],
-                }
-            }
-            Action::Void(reason) => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                match reason {
-                    None => {
-                        self.prompt(PromptKind::Void(e.id), "");
-                        Vec::new()
-                    }
-                    Some(reason) => vec![Effect::Call(
-                        Request::Void { id: e.id, reason },
-                        Purpose::Done(format!("entri {} dibatalkan", e.id)),
-                    )],
-                }
-            }
-            Action::Note(text) => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                match text {
-                    None => {
-                        self.prompt(PromptKind::Note(e.id), "");
-                        Vec::new()
-                    }
-                    Some(text) => vec![Effect::Call(
-                        Request::Note { id: e.id, text },
-                        Purpose::Done(format!("catatan ditambahkan ke entri {}", e.id)),
-                    )],
-                }
-            }
+            Action::Duplicate(of) => self.ask_or_call(of, PromptKind::Duplicate, "", |id, of| {
+                (
+                    Request::MarkDuplicate { id, of },
+                    format!("entri {id} ditandai duplikat dari {of}"),
+                )
+            }),
+            Action::Void(reason) => self.ask_or_call(reason, PromptKind::Void, "", |id, reason| {
+                (
+                    Request::Void { id, reason },
+                    format!("entri {id} dibatalkan"),
+                )
+            }),
+            Action::Note(text) => self.ask_or_call(text, PromptKind::Note, "", |id, text| {
+                (
+                    Request::Note { id, text },
+                    format!("catatan ditambahkan ke entri {id}"),
+                )
+            }),
             Action::Export(path) => {
                 let Some(e) = self.need_entry() else {
                     return Vec::new();
@@ -992,25 +989,22 @@ impl App {
                     Purpose::Done(format!("draf {} diagendakan", e.id)),
                 )]
             }
-            Action::KeluarSend(saluran) => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                match saluran {
-                    None => {
-                        self.prompt(PromptKind::Saluran(e.id), "Email Sanapati");
-                        Vec::new()
-                    }
-                    Some(saluran) => vec![Effect::Call(
+            Action::KeluarSend(saluran) => self.ask_or_call(
+                saluran,
+                PromptKind::Saluran,
+                "Email Sanapati",
+                |id, saluran| {
+                    let done = format!("entri {id} terkirim lewat {saluran}");
+                    (
                         Request::KeluarSend {
-                            id: e.id,
-                            saluran: saluran.clone(),
+                            id,
+                            saluran,
                             sent_at: None,
                         },
-                        Purpose::Done(format!("entri {} terkirim lewat {saluran}", e.id)),
-                    )],
-                }
-            }
+                        done,
+                    )
+                },
+            ),
             Action::Seal(to) => {
                 let Some(e) = self.need_entry() else {
                     return Vec::new();
