@@ -264,3 +264,26 @@ fn tampered_audit_record_is_named_by_verify() {
     assert_eq!(r["ok"], false);
     assert_eq!(r["first_bad_seq"], seq);
 }
+
+/// A file handed with `kasa ingest` that kasa refuses is kept in `ingest/failed/` with its reason, raises
+/// an alarm, and the command says why — like a refused file in the drop folder.
+#[test]
+fn a_refused_handed_file_is_kept_with_its_reason_and_an_alarm() {
+    let n = TestNode::start_new();
+    let f = n.scratch().join("catatan.txt");
+    std::fs::write(&f, "bukan pindaian, hanya teks\n").unwrap();
+    let o = n.kasa(&["ingest", f.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        describe(&o).contains("unknown file type"),
+        "{}",
+        describe(&o)
+    );
+    let failed = names_in(&n.ingest_dir("failed"));
+    assert!(failed.contains(&"catatan.txt".to_string()), "{failed:?}");
+    let side =
+        std::fs::read_to_string(n.ingest_dir("failed").join("catatan.txt.error.txt")).unwrap();
+    assert!(side.contains("unknown file type"), "{side}");
+    assert!(n.alarms().iter().any(|a| a["kind"] == "ingest.failed"
+        && a["message"].as_str().unwrap_or("").contains("catatan.txt")));
+}

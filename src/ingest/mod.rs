@@ -477,20 +477,19 @@ impl Ingest {
         match self.stage_and_commit(&mut &data[..], Path::new(name), name, None, origin) {
             Ok(o) => Ok(o),
             Err(StageError::Refuse(reason)) => {
-                // Keep the refused bytes visible in failed/ like a dropped file.
-                let failed = self.paths.ingest("failed");
-                if let Ok((staged, _, _)) =
-                    stage_copy(&mut &data[..], &self.paths.ingest("staging"), u64::MAX)
-                {
-                    let _ = move_unique(&staged, &failed, name).map(|p| {
-                        fs::write(
-                            format!("{}.error.txt", p.display()),
-                            format!("{name}: {reason}\n"),
-                        )
-                    });
-                }
-                if let Ok((_, ch)) = self.store.ingest_refused(name, &reason, Timestamp::now()) {
-                    (self.publish)(ch);
+                // Keep the refused bytes visible in failed/ like a dropped file: same path as the drop
+                // folder's refusals (alarm and audit first, sidecar before the move).
+                match stage_copy(&mut &data[..], &self.paths.ingest("staging"), u64::MAX) {
+                    Ok((staged, _, _)) => {
+                        self.refuse(&staged, name, &reason);
+                    }
+                    Err(_) => {
+                        if let Ok((_, ch)) =
+                            self.store.ingest_refused(name, &reason, Timestamp::now())
+                        {
+                            (self.publish)(ch);
+                        }
+                    }
                 }
                 Err(format!("{name}: refused: {reason}"))
             }

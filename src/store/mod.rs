@@ -439,7 +439,6 @@ impl Store {
 
     /// The redb database, for the store's own submodules (one file per domain area: `impl Store` blocks
     /// that define their tables next to their methods and use [`begin`] and [`audit`]).
-    #[allow(dead_code)] // for the per-area store files (disposisi, palsan, insiden)
     pub(crate) fn db(&self) -> &Database {
         &self.db
     }
