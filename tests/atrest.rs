@@ -145,6 +145,9 @@ fn rahasia_blob_is_encrypted_at_rest_and_still_readable() {
         "--passphrase-file",
         pass.to_str().unwrap(),
     ]);
-    n.kasa_ok(&["agenda", "export", &id, "--out", out.to_str().unwrap()]);
-    assert_eq!(std::fs::read(&out).unwrap(), original);
+    // kasa never overwrites: the first try left nothing (refused while locked), so remove nothing;
+    // export to a fresh name.
+    let out2 = out.with_file_name("out-2.pdf");
+    n.kasa_ok(&["agenda", "export", &id, "--out", out2.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out2).unwrap(), original);
 }

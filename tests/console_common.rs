@@ -34,6 +34,31 @@ impl Node {
             explicit_data_dir: true,
         }
     }
+    /// Gives the console's operator (root, the admin made by `init`) another role: a second admin is
+    /// added and changes it (an admin cannot take the admin role from itself), as on a real box.
+    pub fn become_role(&self, role: &str) {
+        for args in [
+            &[
+                "operator",
+                "add",
+                "--uid",
+                "4999",
+                "--nama",
+                "Admin Cadangan",
+                "--role",
+                "admin",
+            ][..],
+            &["--as", "4999", "operator", "edit", "0", "--role", role][..],
+        ] {
+            let o = self.kasa(args);
+            assert!(
+                o.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+
     pub fn kasa(&self, args: &[&str]) -> std::process::Output {
         Command::new(KASA)
             .arg("--data-dir")

@@ -70,13 +70,22 @@ fn office(me_role: Role, others: &[Operator]) -> (Office, u64) {
             st.put_operator(&kasa::store::Actor::node(), o, false, now)
                 .unwrap();
         }
+        // The sandiman work (receiving, registering) is done by an admin root acts as (`--as`).
+        let mut admin = me.clone();
+        admin.uid = 4999;
+        admin.nama = "Admin Uji".into();
+        admin.role = Role::Admin;
+        st.put_operator(&kasa::store::Actor::node(), &admin, false, now)
+            .unwrap();
     }
     node.start();
     let f = node.scratch().join("in.png");
     std::fs::write(&f, tiny_png(1)).unwrap();
-    let v = node.json(&["ingest", "--json", f.to_str().unwrap()]);
+    let v = node.json(&["--as", "4999", "ingest", "--json", f.to_str().unwrap()]);
     let id = v["results"][0]["outcome"]["id"].as_u64().unwrap();
     node.kasa_ok(&[
+        "--as",
+        "4999",
         "agenda",
         "register",
         &id.to_string(),

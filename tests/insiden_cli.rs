@@ -105,6 +105,18 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
         v["linimasa"].as_array().unwrap().last().unwrap()["jenis"],
         "langkah"
     );
+    // The C2 decision is the responsible official's (PI.03 C2): the admin is refused, the Kasi decides.
+    let o = node.kasa(&[
+        "incident",
+        "decide",
+        &sid,
+        "hentikan",
+        "--oleh",
+        "Kepala Seksi",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("insiden.keputusan"));
+    node.become_role("kasi");
     node.kasa_ok(&[
         "incident",
         "decide",

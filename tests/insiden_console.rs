@@ -218,6 +218,8 @@ fn set_fields_from_the_pane_and_the_command_line() {
             .contains("memutuskan")
     );
     let n = common::start_node(false);
+    // The C2 decision is the responsible official's (PI.03 C2): this console's operator is the Kasi.
+    n.become_role("kasi");
     let mut s = session(&n);
     s.keys("!Malware di PC operator<Enter><Esc>");
     let id = s.app.insiden.detail.unwrap();

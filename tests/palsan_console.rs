@@ -100,6 +100,8 @@ fn create_item_and_open_a_repair_case_by_keys() {
     assert!(form_kind(&s).is_none());
     assert!(s.app.message.as_ref().unwrap().text.contains("tekan s"));
 
+    // Step 2 is the Kasi's (seed 000): the operator of this console becomes the Kasi.
+    n.become_role("kasi");
     // Detail shows the case; s records step 2 (nota dinas) with its document.
     s.keys("<Enter>");
     let lines = match s.app.layers.last() {

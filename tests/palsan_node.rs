@@ -19,6 +19,30 @@ fn item(n: &TestNode, id: u64) -> Value {
     n.json(&["palsan", "item", "show", &id.to_string(), "--json"])
 }
 
+const GID: u32 = 4545;
+
+/// The role whose operator records repair step `k` (seed 000 actors; root, the admin, records the
+/// sandiman's steps and those of outside actors).
+fn actor_of(k: u8) -> Option<&'static str> {
+    use kasa::domain::permission::{Aksi, aksi_langkah_perbaikan};
+    match aksi_langkah_perbaikan(k) {
+        Aksi::PerbaikanKasi => Some("kasi"),
+        Aksi::PerbaikanKabid => Some("kabid"),
+        Aksi::PerbaikanKadis => Some("kadis"),
+        _ => None,
+    }
+}
+
+fn refused_as(rn: &RoleNode, role: &str, args: &[&str], needle: &str) {
+    let o = rn.kasa(role, args);
+    assert!(!o.status.success(), "kasa {args:?} should fail");
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains(needle),
+        "kasa {args:?}: expected '{needle}' in: {e}"
+    );
+}
+
 fn refused(n: &TestNode, args: &[&str], needle: &str) {
     let o = n.kasa(args);
     assert!(!o.status.success(), "kasa {args:?} should fail");
@@ -31,7 +55,12 @@ fn refused(n: &TestNode, args: &[&str], needle: &str) {
 
 #[test]
 fn full_repair_case_across_operators_readiness_and_sla() {
-    let n = TestNode::start_new();
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let rn = RoleNode::start(GID);
+    let n = &rn.node;
     let id = add_item(
         &n,
         "peralatan_sandi",
@@ -174,7 +203,10 @@ fn full_repair_case_across_operators_readiness_and_sla() {
             a.extend_from_slice(&["--penilaian", "ringan"]);
         }
         a.push("--json");
-        let v = n.json(&a);
+        let v = match actor_of(k as u8) {
+            Some(role) => rn.json(role, &a),
+            None => n.json(&a),
+        };
         let rec = &v["perbaikan"]["langkah"][k - 1];
         assert_eq!(rec["oleh"], oleh);
         assert_eq!(rec["at"], at);
@@ -228,7 +260,12 @@ fn full_repair_case_across_operators_readiness_and_sla() {
 
 #[test]
 fn refusals_name_the_problem_and_leave_the_register_unchanged() {
-    let n = TestNode::start_new();
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let rn = RoleNode::start(GID + 1);
+    let n = &rn.node;
     let id = add_item(&n, "dongle_enkripsi", "Dongle D1", &[]);
     let s = id.to_string();
     n.json(&[
@@ -265,19 +302,32 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
         "--json",
     ]);
     let cid = c["perbaikan"]["id"].as_u64().unwrap().to_string();
-    refused(
-        &n,
+    refused_as(
+        &rn,
+        "kasi",
         &["palsan", "repair", "step", &cid, "4", "--dokumen", "S/1"],
         "langkah berikutnya kasus 1 adalah 2",
     );
-    refused(&n, &["palsan", "repair", "step", &cid, "2"], "--dokumen");
+    refused_as(
+        &rn,
+        "kasi",
+        &["palsan", "repair", "step", &cid, "2"],
+        "--dokumen",
+    );
+    // Step 2 is the Kasi's (seed 000): the admin cannot record it.
+    refused(
+        &n,
+        &["palsan", "repair", "step", &cid, "2", "--dokumen", "ND/1"],
+        "perbaikan.kasi",
+    );
     refused(
         &n,
         &["palsan", "repair", "open", &s, "--kerusakan", "lagi"],
         "sudah punya kasus perbaikan terbuka",
     );
-    refused(
-        &n,
+    refused_as(
+        &rn,
+        "kasi",
         &[
             "palsan",
             "item",
@@ -294,8 +344,9 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
     );
 
     let other = add_item(&n, "aplikasi_enkripsi", "Aplikasi E", &[]).to_string();
-    refused(
-        &n,
+    refused_as(
+        &rn,
+        "kasi",
         &[
             "palsan",
             "item",
@@ -308,21 +359,41 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
         ],
         "2 saksi",
     );
-    let v = n.json(&[
-        "palsan",
-        "item",
-        "dispose",
-        &other,
-        "--berita-acara",
-        "BA/2/2026",
-        "--saksi",
-        "Saksi A",
-        "--saksi",
-        "Saksi B",
-        "--alasan",
-        "usang",
-        "--json",
-    ]);
+    // Disposal is signed by the Kasi or above, never by the admin or a sandiman.
+    refused(
+        &n,
+        &[
+            "palsan",
+            "item",
+            "dispose",
+            &other,
+            "--berita-acara",
+            "BA/2/2026",
+            "--saksi",
+            "A",
+            "--saksi",
+            "B",
+        ],
+        "palsan.hapus",
+    );
+    let v = rn.json(
+        "kasi",
+        &[
+            "palsan",
+            "item",
+            "dispose",
+            &other,
+            "--berita-acara",
+            "BA/2/2026",
+            "--saksi",
+            "Saksi A",
+            "--saksi",
+            "Saksi B",
+            "--alasan",
+            "usang",
+            "--json",
+        ],
+    );
     assert_eq!(v["item"]["dihapus"]["berita_acara"], "BA/2/2026");
     let before = item(&n, other.parse().unwrap());
     refused(
@@ -463,7 +534,8 @@ fn key_material_and_reminders_on_a_node() {
 /// The fixture register: Lampiran III rows Secure X (3: one under repair, one rusak), Secure Y, a dongle
 /// and an application; a disposed item (not counted); APU jammer and backup disk; key material of two
 /// systems, one destroyed (not counted).
-fn fixture(n: &TestNode) {
+fn fixture(rn: &RoleNode) {
+    let n = &rn.node;
     let sx1 = add_item(n, "peralatan_sandi", "Secure X", &["--seri", "X1"]);
     add_item(n, "peralatan_sandi", "Secure X", &["--seri", "X2"]);
     add_item(
@@ -488,19 +560,22 @@ fn fixture(n: &TestNode) {
     );
     add_item(n, "aplikasi_enkripsi", "Aplikasi Enkripsi Data", &[]);
     let gone = add_item(n, "peralatan_sandi", "Secure Z", &[]).to_string();
-    n.json(&[
-        "palsan",
-        "item",
-        "dispose",
-        &gone,
-        "--berita-acara",
-        "BA/9",
-        "--saksi",
-        "A",
-        "--saksi",
-        "B",
-        "--json",
-    ]);
+    rn.json(
+        "kasi",
+        &[
+            "palsan",
+            "item",
+            "dispose",
+            &gone,
+            "--berita-acara",
+            "BA/9",
+            "--saksi",
+            "A",
+            "--saksi",
+            "B",
+            "--json",
+        ],
+    );
     add_item(n, "jammer", "Jammer J1", &[]);
     add_item(
         n,
@@ -565,8 +640,13 @@ fn fixture(n: &TestNode) {
 
 #[test]
 fn lampiran_tables_match_reviewed_snapshots() {
-    let n = TestNode::start_new();
-    fixture(&n);
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let rn = RoleNode::start(GID + 2);
+    let n = &rn.node;
+    fixture(&rn);
     insta::assert_snapshot!("lampiran_markdown", n.kasa_ok(&["palsan", "lampiran"]));
     insta::assert_snapshot!(
         "lampiran_csv",

@@ -20,6 +20,7 @@ fn repair_case_across_operators_follows_readiness() {
         (2101u32, "Putu Sandiman", "sandiman"),
         (2102, "Made Kasi", "kasi"),
         (2103, "Wayan Kabid", "kabid"),
+        (2104, "Edif Kadis", "kadis"),
     ];
     for (uid, nama, role) in ops {
         node.kasa_ok(&[
@@ -79,8 +80,10 @@ fn repair_case_across_operators_follows_readiness() {
         (2102, "4", &["--dokumen", "S/BSSN/1; ST/1; SPPD/1"]),
         (2102, "5", &[]),
         (2103, "6", &[]),
-        (2103, "7", &["--oleh", "Kadis", "--dokumen", "NPKND/1"]),
-        (2103, "8", &["--oleh", "Sekda"]),
+        // Seed 000: the Kadis signs the NPKND himself; the Sekda's signature is recorded on her
+        // behalf by the Kasi (an outside actor).
+        (2104, "7", &["--dokumen", "NPKND/1"]),
+        (2102, "8", &["--oleh", "Sekda"]),
         (2102, "9", &[]),
         (2101, "10", &[]),
         (

@@ -296,7 +296,7 @@ fn the_sop_cells_a_sandiman_knows() {
         r[0]["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("kadis/kabid/kasi")
+            .contains("kadis/kabid/kasi/admin")
     );
     // The Kadis does not send a Rahasia item (004: the sandiman sends).
     let r = bx.requests(
@@ -406,9 +406,14 @@ fn a_disable_bites_on_an_open_connection_and_enable_restores() {
         "{tail:?}"
     );
     let e = bx.node.json(&["agenda", "show", &b.to_string(), "--json"]);
-    let notes = e["entry"]["timeline"]
+    let timeline = if e["entry"]["timeline"].is_array() {
+        &e["entry"]["timeline"]
+    } else {
+        &e["timeline"]
+    };
+    let notes = timeline
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("{e}"))
         .iter()
         .filter(|t| t["kind"] == "catatan")
         .count();

@@ -178,6 +178,9 @@ const SEMUA: &[Role] = &[
 const PELAKSANA: &[Role] = &[Role::Sandiman, Role::Kasi, Role::Admin];
 const ADMIN: &[Role] = &[Role::Admin];
 const PIMPINAN_KASI: &[Role] = &[Role::Kadis, Role::Kabid, Role::Kasi];
+/// Voiding: a correction of the agenda book the Kasi or a superior answers for; the admin (who keeps
+/// the book of a single-user node) too, never a sandiman.
+const BATAL: &[Role] = &[Role::Kadis, Role::Kabid, Role::Kasi, Role::Admin];
 const KASI_ADMIN: &[Role] = &[Role::Kasi, Role::Admin];
 const DIKECUALIKAN_BACA: &[Role] = &[
     Role::Kadis,
@@ -250,14 +253,14 @@ pub const TABEL: &[Aturan] = &[
     r(
         Aksi::AgendaBatal,
         Biasa,
-        PIMPINAN_KASI,
+        BATAL,
         Tanpa,
         "buku agenda: koreksi oleh atasan",
     ),
     r(
         Aksi::AgendaBatal,
         Dikecualikan,
-        PIMPINAN_KASI,
+        BATAL,
         Tanpa,
         "buku agenda: koreksi oleh atasan",
     ),

@@ -109,7 +109,7 @@ fn current_operator(state: &NodeState, uid: u32) -> Result<Operator, (&'static s
         Ok(Some(op)) => Err((
             "disabled",
             format!(
-                "operator {} (uid {uid}) dinonaktifkan: akses ditolak; minta admin menjalankan `kasa operator enable {uid}`",
+                "operator {} (uid {uid}) dinonaktifkan (disabled): akses ditolak; minta admin menjalankan `kasa operator enable {uid}`",
                 op.nama
             ),
         )),

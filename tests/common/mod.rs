@@ -291,6 +291,22 @@ impl TestNode {
     }
 
     /// Runs the CLI with this installation's directories.
+    /// Gives root (the admin made by `init`) another role: a second admin is added and changes it (an
+    /// admin cannot take the admin role from itself), as on a real box.
+    pub fn become_role(&self, role: &str) {
+        self.kasa_ok(&[
+            "operator",
+            "add",
+            "--uid",
+            "4999",
+            "--nama",
+            "Admin Cadangan",
+            "--role",
+            "admin",
+        ]);
+        self.kasa_ok(&["--as", "4999", "operator", "edit", "0", "--role", role]);
+    }
+
     pub fn kasa(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().unwrap()
     }
@@ -434,4 +450,77 @@ pub fn start_with_group_socket(gid: u32) -> (TestNode, tempfile::TempDir, PathBu
     });
     assert_eq!(node.socket, socket);
     (node, sockdir, socket)
+}
+
+/// A started node on a group socket with one operator per chain role (Kadis, Kabid, Kasi, Sandiman,
+/// each Ahli Sandi Tingkat II), for steps the permission table gives to one role only (seed 000's
+/// repair steps, disposal, voiding). Root stays the admin.
+pub struct RoleNode {
+    pub node: TestNode,
+    pub sockdir: tempfile::TempDir,
+    pub socket: PathBuf,
+    gid: u32,
+}
+
+impl RoleNode {
+    /// First uid; the roles follow in the order of `Role::ALL`.
+    pub const UID0: u32 = 7100;
+
+    pub fn start(gid: u32) -> RoleNode {
+        let (node, sockdir, socket) = start_with_group_socket(gid);
+        for (i, role) in ["kadis", "kabid", "kasi", "sandiman"].iter().enumerate() {
+            let uid = (Self::UID0 + i as u32).to_string();
+            node.kasa_ok(&[
+                "operator",
+                "add",
+                "--uid",
+                &uid,
+                "--username",
+                role,
+                "--nama",
+                &format!("Uji {role}"),
+                "--role",
+                role,
+                "--kualifikasi",
+                "tingkat_ii",
+            ]);
+        }
+        RoleNode {
+            node,
+            sockdir,
+            socket,
+            gid,
+        }
+    }
+
+    /// The uid of the operator with `role` (`kadis`, `kabid`, `kasi`, `sandiman`).
+    pub fn uid(role: &str) -> u32 {
+        let i = ["kadis", "kabid", "kasi", "sandiman"]
+            .iter()
+            .position(|r| *r == role)
+            .expect("a chain role");
+        Self::UID0 + i as u32
+    }
+
+    /// `kasa ARGS` as the operator of `role`.
+    pub fn kasa(&self, role: &str, args: &[&str]) -> Output {
+        kasa_as(
+            Self::uid(role),
+            self.gid,
+            &self.socket,
+            self.sockdir.path(),
+            args,
+        )
+    }
+
+    /// `kasa ARGS --json` as `role`, parsed; panics with the output on failure.
+    pub fn json(&self, role: &str, args: &[&str]) -> Value {
+        let o = self.kasa(role, args);
+        assert!(
+            o.status.success(),
+            "kasa {args:?} as {role}: {}",
+            describe(&o)
+        );
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(&o)))
+    }
 }
