@@ -122,6 +122,77 @@ pub struct NodeConfig {
     /// The derajat kecepatan table.
     pub derajat: Vec<DerajatRule>,
     pub ingest: IngestConfig,
+    /// Backup schedule and keys (SOP PI.01, seed 001; `docs/backup.md`).
+    pub backup: BackupConfig,
+}
+
+/// `[backup]` of `node.toml` (SOP PI.01 V.1–V.4, seed 001; `docs/backup.md`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Directory of the scheduled daily backup (an external disk's mount point); empty = no schedule.
+    pub target: PathBuf,
+    /// Local time (node zone) of the daily incremental, `HH:MM`; empty = no daily run (the target is
+    /// then used only for the backup before a schema migration).
+    pub daily_at: String,
+    /// A full backup every this many runs to the same directory (the others are incremental).
+    pub full_every: u32,
+    /// Optional offline recovery recipient (`age1…`): every piece is also encrypted to it, so the
+    /// reference `age` tool opens a backup with that identity in a break-glass.
+    pub recovery_recipient: String,
+    /// Alarm when the last successful backup is older than this (hours).
+    pub missed_after_hours: i64,
+    /// Reminder when the last successful restore test is older than this (days; PI.01: 3 months).
+    pub test_every_days: i64,
+    /// Blobs sampled at random by `kasa backup test`.
+    pub test_sample: u32,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            target: PathBuf::new(),
+            daily_at: "02:00".into(),
+            full_every: 7,
+            recovery_recipient: String::new(),
+            missed_after_hours: 26,
+            test_every_days: 90,
+            test_sample: 20,
+        }
+    }
+}
+
+impl BackupConfig {
+    /// The backup policy: the schedule is set when `target` is.
+    pub fn policy(&self) -> Result<crate::domain::backup::Policy, String> {
+        let daily_at = if self.target.as_os_str().is_empty() || self.daily_at.trim().is_empty() {
+            None
+        } else {
+            Some(self.daily_at.parse::<jiff::civil::Time>().map_err(|e| {
+                format!(
+                    "backup.daily_at '{}' is not a time like 02:00: {e}",
+                    self.daily_at
+                )
+            })?)
+        };
+        Ok(crate::domain::backup::Policy {
+            daily_at,
+            full_every: self.full_every.max(1),
+            missed_after_hours: self.missed_after_hours,
+            test_every_days: self.test_every_days,
+        })
+    }
+
+    /// The recovery recipient, if configured. Errors name the bad value.
+    pub fn recovery(&self) -> Result<Option<crate::crypto::Recipient>, String> {
+        let r = self.recovery_recipient.trim();
+        if r.is_empty() {
+            return Ok(None);
+        }
+        crate::crypto::Recipient::parse(r)
+            .map(Some)
+            .map_err(|e| format!("backup.recovery_recipient '{r}' is not an age1… recipient: {e}"))
+    }
 }
 
 impl Default for NodeConfig {
@@ -135,6 +206,7 @@ impl Default for NodeConfig {
             holidays: Vec::new(),
             derajat: default_derajat(),
             ingest: IngestConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -192,6 +264,8 @@ impl NodeConfig {
     pub fn check(&self) -> Result<(), String> {
         WorkCalendar::new(&self.zone, [])?;
         self.socket_mode_bits()?;
+        self.backup.policy()?;
+        self.backup.recovery()?;
         if self.derajat.is_empty() {
             return Err(
                 "the derajat kecepatan table is empty: keep at least one [[derajat]] row".into(),

@@ -8,6 +8,7 @@
 //! Node → client: [`NodeMsg`], either a reply `{ "v": 1, "re": n, "ok": … }` / `{ "v": 1, "re": n, "err": … }`
 //! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
 
+pub mod backup;
 pub mod disposisi;
 pub mod insiden;
 pub mod palsan;
@@ -241,6 +242,8 @@ pub enum Request {
     Disposisi(disposisi::DisposisiRequest),
     /// The incident logbook (seed 003, SOP PI.03).
     Insiden(insiden::InsidenRequest),
+    /// Backup create, restore test, log (issue 17): see [`backup::BackupRequest`].
+    Backup(backup::BackupRequest),
 }
 
 /// A file handed over the socket (base64).
@@ -422,6 +425,8 @@ pub enum Reply {
     Disposisi(disposisi::DisposisiReply),
     /// The incident logbook.
     Insiden(insiden::InsidenReply),
+    /// See [`backup::BackupReply`].
+    Backup(backup::BackupReply),
 }
 
 /// Events pushed to subscribed clients after a commit.
