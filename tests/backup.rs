@@ -174,7 +174,7 @@ fn backup_during_a_burst_and_two_writers_restores_a_node_that_verifies() {
         c.args(["incident", "new", &format!("uji tulis klien {k}")]);
         c
     };
-    std::thread::scope(|s| {
+    let m1 = std::thread::scope(|s| {
         let a = s.spawn(|| {
             for k in 0..12 {
                 let o = writer(k).output().unwrap();
@@ -192,6 +192,7 @@ fn backup_during_a_burst_and_two_writers_restores_a_node_that_verifies() {
         assert_eq!(m1["manifest"]["jenis"], "penuh");
         a.join().unwrap();
         b.join().unwrap();
+        m1
     });
     assert!(
         n.wait_entries(151, Duration::from_secs(60)),
