@@ -577,8 +577,11 @@ impl Chunker {
     }
 }
 
+/// A decoded record: (key bytes, value bytes).
+pub type Record<'a> = (&'a [u8], &'a [u8]);
+
 /// Decodes a chunk into `(key, value)` records. Errors name the offset.
-pub fn decode_chunk(b: &[u8]) -> Result<Vec<(&[u8], &[u8])>, String> {
+pub fn decode_chunk(b: &[u8]) -> Result<Vec<Record<'_>>, String> {
     let mut rest = b
         .strip_prefix(CHUNK_MAGIC.as_slice())
         .ok_or("table chunk has no KASATBL1 header")?;

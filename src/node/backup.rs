@@ -509,7 +509,7 @@ pub fn create(p: CreateParams<'_>, dir: &Path) -> Result<Created, BackupError> {
     let no = numbers.last().copied().unwrap_or(0) + 1;
     let mut recipients = vec![p.keys.encryption.recipient()];
     if let Some(r) = &p.recovery {
-        recipients.push(r.clone());
+        recipients.push(*r);
     }
     let index = if jenis == Jenis::Penuh {
         HashMap::new()
@@ -650,7 +650,6 @@ pub fn create(p: CreateParams<'_>, dir: &Path) -> Result<Created, BackupError> {
 
     // 3. Other files of the data directory. A file with the content of a document already in this backup
     // (the originals kept in ingest/processed, duplicates) points at that document's piece.
-    drop(put);
     for (rel, path) in data_files(p.paths) {
         let Ok(md) = fs::metadata(&path) else {
             continue;
