@@ -122,6 +122,9 @@ pub struct NodeConfig {
     /// The derajat kecepatan table.
     pub derajat: Vec<DerajatRule>,
     pub ingest: IngestConfig,
+    /// The letterhead (*kop surat*) printed on every document (issue 20); absent = the node name
+    /// and a marked blank.
+    pub kop: Option<crate::doc::KopSurat>,
 }
 
 impl Default for NodeConfig {
@@ -135,6 +138,7 @@ impl Default for NodeConfig {
             holidays: Vec::new(),
             derajat: default_derajat(),
             ingest: IngestConfig::default(),
+            kop: None,
         }
     }
 }

@@ -14,9 +14,11 @@
 
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod console;
 pub mod crypto;
+pub mod doc;
 pub mod domain;
 pub mod ingest;
 pub mod node;

@@ -5,6 +5,7 @@
 
 pub mod disposisi;
 pub mod insiden;
+pub mod laporan;
 pub mod palsan;
 
 use std::io::Read;
@@ -124,6 +125,12 @@ pub enum Cmd {
     Palsan {
         #[command(subcommand)]
         action: palsan::PalsanAction,
+    },
+    /// Documents to sign: the annual Monev Lampiran I–XI, buku agenda, tanda terima, resi, berita
+    /// acara (PDF + Markdown, 0600).
+    Laporan {
+        #[command(subcommand)]
+        action: laporan::LaporanAction,
     },
 }
 
@@ -967,6 +974,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Palsan { action } => palsan::run(&paths, action),
         Cmd::Disposisi { action } => disposisi::run(&paths, action),
         Cmd::Incident { action } => insiden::run(&paths, action),
+        Cmd::Laporan { action } => laporan::run(&paths, action),
     }
 }
 
