@@ -146,7 +146,7 @@ fn berita_acara_pemusnahan_kunci_marks_unknown_number_as_blank() {
     let bytes = kasa::doc::pdf::render(&d).unwrap();
     let text = pdf::text(&bytes);
     assert!(text.contains("Nomor: [diisi manual]"), "{text}");
-    assert!(text.contains("Rabu, tanggal 31 Desember 2026"));
+    assert!(text.contains("Kamis, tanggal 31 Desember 2026"), "{text}");
     assert!(text.contains("NIP. .............................."));
     insta::assert_snapshot!("ba_pemusnahan_kunci_pdftotext", text);
 }
@@ -201,12 +201,12 @@ fn buku_agenda_of_a_period_in_the_paper_columns() {
     let bytes = check(
         "buku_agenda",
         &d,
-        &["BUKU AGENDA BERITA MASUK", "No. agenda", "45/2026", "Email Sanapati"],
+        &["BUKU AGENDA BERITA MASUK", "Perihal", "45/2026", "Sanapati"],
     );
     let n = pdf::pages(&bytes);
     assert!(n >= 2);
     for p in 2..=n {
-        assert!(pdf::page_text(&bytes, p).contains("No. agenda"), "header repeated on page {p}");
+        assert!(pdf::page_text(&bytes, p).contains("Perihal"), "header repeated on page {p}");
     }
 }
 

@@ -626,7 +626,7 @@ pub fn buku_agenda(
     });
     let pihak = if keluar { "Tujuan" } else { "Asal" };
     let mut t = Tabel::new(
-        &[1.1, 1.9, 3.0, 3.0, 4.5, 1.8, 1.8, 2.4],
+        &[1.6, 1.9, 3.0, 3.0, 4.3, 1.7, 1.8, 2.2],
         &[
             "No. agenda",
             "Tgl. terima",
