@@ -7,8 +7,8 @@ mod pdf;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use kasa::doc::KopSurat;
-use kasa::domain::dokumen::lembar_disposisi;
 use kasa::domain::disposisi::{Disposisi, DisposisiRules};
+use kasa::domain::dokumen::lembar_disposisi;
 use kasa::domain::{Attachment, Entry, Klasifikasi, Operator, Role, Status};
 
 fn wita(s: &str) -> Timestamp {
@@ -138,11 +138,20 @@ fn kop() -> KopSurat {
 fn four_level_disposisi_is_one_a5_page_matching_the_reviewed_snapshots() {
     let (e, chain) = sample();
     let tz = TimeZone::get("Asia/Makassar").unwrap();
-    let d = lembar_disposisi(&kop(), &e, &chain, &DisposisiRules::default().instruksi, &tz);
+    let d = lembar_disposisi(
+        &kop(),
+        &e,
+        &chain,
+        &DisposisiRules::default().instruksi,
+        &tz,
+    );
     let bytes = kasa::doc::pdf::render(&d).unwrap();
     assert_eq!(pdf::pages(&bytes), 1, "a four-level chain fits one A5 page");
     let (w, h) = pdf::page_size(&bytes);
-    assert!((w - 419.5).abs() < 1.0 && (h - 595.3).abs() < 1.0, "A5: {w} x {h}");
+    assert!(
+        (w - 419.5).abs() < 1.0 && (h - 595.3).abs() < 1.0,
+        "A5: {w} x {h}"
+    );
     let text = pdf::text(&bytes);
     for who in [
         "Dr. I Made Wirawan, M.Si",

@@ -3,9 +3,9 @@
 //! each against reviewed snapshots (extracted text, Markdown, CSV, one rendered page). Pure models
 //! with fixed times; the CLI path is covered at the end on a real node.
 
+mod common;
 #[path = "common/pdf.rs"]
 mod pdf;
-mod common;
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -97,7 +97,8 @@ fn berita_acara_serah_terima_on_f4_with_both_signatures() {
             nama: "Secure X (Peralatan sandi)".into(),
             identitas: "SX-0042".into(),
             jumlah: "1".into(),
-            keterangan: "kondisi Rusak ringan, Tidak siap — dibawa untuk perbaikan (SOP 000)".into(),
+            keterangan: "kondisi Rusak ringan, Tidak siap — dibawa untuk perbaikan (SOP 000)"
+                .into(),
         }],
         uraian: "Barang diserahkan dalam kotak tersegel ✓ beserta SPPD.".into(),
     };
@@ -116,7 +117,10 @@ fn berita_acara_serah_terima_on_f4_with_both_signatures() {
         ],
     );
     let (w, h) = pdf::page_size(&bytes);
-    assert!((w - 609.4).abs() < 1.0 && (h - 935.4).abs() < 1.0, "F4: {w} x {h}");
+    assert!(
+        (w - 609.4).abs() < 1.0 && (h - 935.4).abs() < 1.0,
+        "F4: {w} x {h}"
+    );
 }
 
 #[test]
@@ -171,7 +175,12 @@ fn tanda_terima_has_a_row_per_recipient() {
     check(
         "tanda_terima",
         &d,
-        &["TANDA TERIMA", "88/2026 (masuk)", "Bappeda — Bidang Litbang", "Paraf"],
+        &[
+            "TANDA TERIMA",
+            "88/2026 (masuk)",
+            "Bappeda — Bidang Litbang",
+            "Paraf",
+        ],
     );
 }
 
@@ -194,10 +203,22 @@ fn buku_agenda_of_a_period_in_the_paper_columns() {
             Klasifikasi::Biasa
         });
         e.derajat = Some("Segera".into());
-        e.saluran = if n % 2 == 0 { "Email Sanapati" } else { "Faksimili" }.into();
+        e.saluran = if n % 2 == 0 {
+            "Email Sanapati"
+        } else {
+            "Faksimili"
+        }
+        .into();
         v.push(e);
     }
-    let d = buku_agenda(&kop(), "Berita Masuk", false, "1 November 2026 s.d. 30 November 2026", &v, &wita());
+    let d = buku_agenda(
+        &kop(),
+        "Berita Masuk",
+        false,
+        "1 November 2026 s.d. 30 November 2026",
+        &v,
+        &wita(),
+    );
     let bytes = check(
         "buku_agenda",
         &d,
@@ -206,7 +227,10 @@ fn buku_agenda_of_a_period_in_the_paper_columns() {
     let n = pdf::pages(&bytes);
     assert!(n >= 2);
     for p in 2..=n {
-        assert!(pdf::page_text(&bytes, p).contains("Perihal"), "header repeated on page {p}");
+        assert!(
+            pdf::page_text(&bytes, p).contains("Perihal"),
+            "header repeated on page {p}"
+        );
     }
 }
 
@@ -236,7 +260,12 @@ fn resi_of_a_sent_kriptogram_on_a5() {
     let bytes = check(
         "resi_kriptogram",
         &d,
-        &["RESI PENGIRIMAN KRIPTOGRAM", "41/KK/2026", "21-11-2026 10:05 WITA", "[diisi manual]"],
+        &[
+            "RESI PENGIRIMAN KRIPTOGRAM",
+            "41/KK/2026",
+            "21-11-2026 10:05 WITA",
+            "[diisi manual]",
+        ],
     );
     assert_eq!(pdf::pages(&bytes), 1);
 }
@@ -276,9 +305,27 @@ fn tahun_2026() -> MonevData {
     let operator = vec![
         op(1, "Dr. I Made Wirawan", Role::Kadis, "Kepala Dinas", false),
         op(2, "Ni Luh Putu Ayu", Role::Kabid, "Kepala Bidang", false),
-        op(3, "I Ketut Arsa", Role::Kasi, "Kepala Seksi Persandian", true),
-        op(4, "Ni Made Sari", Role::Sandiman, "Sandiman Ahli Pertama", true),
-        op(5, "Komang Adi", Role::Sandiman, "Pengelola Teknologi Informasi", false),
+        op(
+            3,
+            "I Ketut Arsa",
+            Role::Kasi,
+            "Kepala Seksi Persandian",
+            true,
+        ),
+        op(
+            4,
+            "Ni Made Sari",
+            Role::Sandiman,
+            "Sandiman Ahli Pertama",
+            true,
+        ),
+        op(
+            5,
+            "Komang Adi",
+            Role::Sandiman,
+            "Pengelola Teknologi Informasi",
+            false,
+        ),
         op(6, "root", Role::Admin, "", false),
     ];
     let mut entri = Vec::new();
@@ -288,12 +335,32 @@ fn tahun_2026() -> MonevData {
         (Book::Masuk, "Email Sanapati", Some(Klasifikasi::Rahasia), 2),
         (Book::Masuk, "Faksimili", Some(Klasifikasi::Biasa), 4),
         (Book::Masuk, "Faksimili", None, 1),
-        (Book::KriptogramMasuk, "Jaring Komunikasi Sandi", Some(Klasifikasi::SangatRahasia), 1),
-        (Book::Keluar, "Email Sanapati", Some(Klasifikasi::Terbatas), 3),
-        (Book::KriptogramKeluar, "Jaring Komunikasi Sandi", Some(Klasifikasi::Rahasia), 2),
+        (
+            Book::KriptogramMasuk,
+            "Jaring Komunikasi Sandi",
+            Some(Klasifikasi::SangatRahasia),
+            1,
+        ),
+        (
+            Book::Keluar,
+            "Email Sanapati",
+            Some(Klasifikasi::Terbatas),
+            3,
+        ),
+        (
+            Book::KriptogramKeluar,
+            "Jaring Komunikasi Sandi",
+            Some(Klasifikasi::Rahasia),
+            2,
+        ),
     ] {
         for k in 0..n {
-            let mut e = entry(id, book, id, &format!("2026-0{}-1{k}T02:00:00Z", 1 + (id % 9)));
+            let mut e = entry(
+                id,
+                book,
+                id,
+                &format!("2026-0{}-1{k}T02:00:00Z", 1 + (id % 9)),
+            );
             e.saluran = saluran.into();
             e.klasifikasi = klas;
             e.kriptogram = matches!(book, Book::KriptogramMasuk | Book::KriptogramKeluar);
@@ -311,37 +378,86 @@ fn tahun_2026() -> MonevData {
     entri.push(baru);
 
     let barang = vec![
-        barang(1, JenisPalsan::PeralatanSandi, "Secure X", Kondisi::Baik, Kesiapan::Siap),
-        barang(2, JenisPalsan::PeralatanSandi, "Secure X", Kondisi::RusakRingan, Kesiapan::TidakSiap),
-        barang(3, JenisPalsan::DongleEnkripsi, "Dongle BSSN", Kondisi::Baik, Kesiapan::Siap),
-        barang(4, JenisPalsan::Jammer, "Jammer J1", Kondisi::Baik, Kesiapan::Siap),
-        barang(5, JenisPalsan::BackupDisk, "Backup 2TB", Kondisi::RusakRingan, Kesiapan::TidakSiap),
-        barang(6, JenisPalsan::SaranaKasa, "Brankas", Kondisi::Baik, Kesiapan::Siap),
-        barang(7, JenisPalsan::SaranaKasa, "Brankas", Kondisi::Baik, Kesiapan::Siap),
+        barang(
+            1,
+            JenisPalsan::PeralatanSandi,
+            "Secure X",
+            Kondisi::Baik,
+            Kesiapan::Siap,
+        ),
+        barang(
+            2,
+            JenisPalsan::PeralatanSandi,
+            "Secure X",
+            Kondisi::RusakRingan,
+            Kesiapan::TidakSiap,
+        ),
+        barang(
+            3,
+            JenisPalsan::DongleEnkripsi,
+            "Dongle BSSN",
+            Kondisi::Baik,
+            Kesiapan::Siap,
+        ),
+        barang(
+            4,
+            JenisPalsan::Jammer,
+            "Jammer J1",
+            Kondisi::Baik,
+            Kesiapan::Siap,
+        ),
+        barang(
+            5,
+            JenisPalsan::BackupDisk,
+            "Backup 2TB",
+            Kondisi::RusakRingan,
+            Kesiapan::TidakSiap,
+        ),
+        barang(
+            6,
+            JenisPalsan::SaranaKasa,
+            "Brankas",
+            Kondisi::Baik,
+            Kesiapan::Siap,
+        ),
+        barang(
+            7,
+            JenisPalsan::SaranaKasa,
+            "Brankas",
+            Kondisi::Baik,
+            Kesiapan::Siap,
+        ),
     ];
-    let kunci: Vec<Kunci> = [("Kunci Sissan Secure X", "KX-1"), ("Kunci Sissan Secure X", "KX-2")]
-        .iter()
-        .enumerate()
-        .map(|(i, (j, s))| {
-            Kunci::new(
-                i as u64 + 1,
-                &KunciBaru {
-                    jenis: (*j).into(),
-                    seri: (*s).into(),
-                    palsan_id: None,
-                    berlaku_dari: jiff::civil::date(2026, 1, 1),
-                    berlaku_sampai: jiff::civil::date(2026, 12, 31),
-                    pemegang: "Ni Made Sari".into(),
-                    kondisi: Kondisi::Baik,
-                    catatan: String::new(),
-                },
-                t("2026-01-05T01:00:00Z"),
-                "Ni Made Sari",
-            )
-            .unwrap()
-        })
-        .collect();
-    let palsan = vec![lampiran_iii(&barang), lampiran_iv(&kunci), lampiran_v(&barang)];
+    let kunci: Vec<Kunci> = [
+        ("Kunci Sissan Secure X", "KX-1"),
+        ("Kunci Sissan Secure X", "KX-2"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (j, s))| {
+        Kunci::new(
+            i as u64 + 1,
+            &KunciBaru {
+                jenis: (*j).into(),
+                seri: (*s).into(),
+                palsan_id: None,
+                berlaku_dari: jiff::civil::date(2026, 1, 1),
+                berlaku_sampai: jiff::civil::date(2026, 12, 31),
+                pemegang: "Ni Made Sari".into(),
+                kondisi: Kondisi::Baik,
+                catatan: String::new(),
+            },
+            t("2026-01-05T01:00:00Z"),
+            "Ni Made Sari",
+        )
+        .unwrap()
+    })
+    .collect();
+    let palsan = vec![
+        lampiran_iii(&barang),
+        lampiran_iv(&kunci),
+        lampiran_v(&barang),
+    ];
 
     let ctx = |at: &str| Ctx {
         at: t(at),
@@ -349,11 +465,25 @@ fn tahun_2026() -> MonevData {
         pelaksana: None,
     };
     let pb = playbooks();
-    let mut a = Insiden::buka(1, "Phishing ke akun Email Sanapati", &ctx("2026-03-02T01:00:00Z"), &pb).unwrap();
-    a.ubah(Ubahan::Keparahan(Keparahan::Tinggi), &ctx("2026-03-02T01:02:00Z")).unwrap();
+    let mut a = Insiden::buka(
+        1,
+        "Phishing ke akun Email Sanapati",
+        &ctx("2026-03-02T01:00:00Z"),
+        &pb,
+    )
+    .unwrap();
+    a.ubah(
+        Ubahan::Keparahan(Keparahan::Tinggi),
+        &ctx("2026-03-02T01:02:00Z"),
+    )
+    .unwrap();
     a.centang("U1", &ctx("2026-03-02T01:03:00Z")).unwrap();
     a.centang("U2", &ctx("2026-03-02T01:20:00Z")).unwrap();
-    a.tutup("Kata sandi diganti; pelatihan phishing", &ctx("2026-03-02T04:30:00Z")).unwrap();
+    a.tutup(
+        "Kata sandi diganti; pelatihan phishing",
+        &ctx("2026-03-02T04:30:00Z"),
+    )
+    .unwrap();
     let b = Insiden::buka(2, "Server web lambat", &ctx("2026-10-10T03:00:00Z"), &pb).unwrap();
     let lalu = Insiden::buka(3, "Insiden tahun lalu", &ctx("2025-06-01T03:00:00Z"), &pb).unwrap();
 
@@ -389,22 +519,29 @@ fn tahun_2026() -> MonevData {
 fn monev_of_a_scripted_year_matches_the_reviewed_snapshots() {
     let m = Monev::susun(&tahun_2026());
     assert_eq!(
-        m.lampiran.iter().map(|l| l.nomor.as_str()).collect::<Vec<_>>(),
-        ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI"]
+        m.lampiran
+            .iter()
+            .map(|l| l.nomor.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI"
+        ]
     );
     let d = m.dokumen(&kop());
     let bytes = kasa::doc::pdf::render(&d).unwrap();
     let text = pdf::text(&bytes);
-    for l in ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI"] {
-        assert!(text.contains(&format!("LAMPIRAN {l} - ")), "Lampiran {l} missing");
+    for l in [
+        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI",
+    ] {
+        assert!(
+            text.contains(&format!("LAMPIRAN {l} - ")),
+            "Lampiran {l} missing"
+        );
     }
     insta::assert_snapshot!("monev_2026_pdftotext", text);
     insta::assert_snapshot!("monev_2026_markdown", kasa::doc::markdown::render(&d));
     let csv = m.csv();
-    let all: String = csv
-        .iter()
-        .map(|(n, b)| format!("== {n}\n{b}"))
-        .collect();
+    let all: String = csv.iter().map(|(n, b)| format!("== {n}\n{b}")).collect();
     insta::assert_snapshot!("monev_2026_csv", all);
     pdf::assert_png("monev_2026_p1", &bytes, 1);
 
@@ -413,11 +550,20 @@ fn monev_of_a_scripted_year_matches_the_reviewed_snapshots() {
     let v = &csv.iter().find(|(n, _)| n == "lampiran-V.csv").unwrap().1;
     assert!(v.contains("1,Jammer,1,1,0,1,0"), "{v}");
     assert!(v.contains("2,Countersurveillance,0,0,0,0,0"), "{v}");
-    assert!(!v.to_lowercase().contains("backup") && !v.contains("Brankas"), "{v}");
+    assert!(
+        !v.to_lowercase().contains("backup") && !v.contains("Brankas"),
+        "{v}"
+    );
     assert!(v.contains(",Jumlah total,1,1,0,1,0"), "{v}");
     let xi = &csv.iter().find(|(n, _)| n == "lampiran-XI.csv").unwrap().1;
-    assert!(xi.contains("Backup disk — Backup 2TB,1,\"0 Baik, 1 Rusak (1 tidak siap)\""), "{xi}");
-    assert!(xi.contains("Sarana kamar sandi — Brankas,2,\"2 Baik, 0 Rusak\""), "{xi}");
+    assert!(
+        xi.contains("Backup disk — Backup 2TB,1,\"0 Baik, 1 Rusak (1 tidak siap)\""),
+        "{xi}"
+    );
+    assert!(
+        xi.contains("Sarana kamar sandi — Brankas,2,\"2 Baik, 0 Rusak\""),
+        "{xi}"
+    );
     // Berita of 2026 only, registered only: 20 of the 22 entries.
     let vii = &csv.iter().find(|(n, _)| n == "lampiran-VII.csv").unwrap().1;
     assert!(vii.lines().last().unwrap().ends_with(",20"), "{vii}");
@@ -436,12 +582,17 @@ fn cli_writes_every_document_0600_and_never_overwrites() {
         let mut k = toml::Table::new();
         k.insert("pemerintah".into(), "PEMERINTAH KABUPATEN JEMBRANA".into());
         k.insert("dinas".into(), "DINAS KOMUNIKASI DAN INFORMATIKA".into());
-        k.insert("alamat".into(), "Jalan Surapati Nomor 1 (0365) 41210 Negara".into());
+        k.insert(
+            "alamat".into(),
+            "Jalan Surapati Nomor 1 (0365) 41210 Negara".into(),
+        );
         k.insert("tempat".into(), "Negara".into());
         t.insert("kop".into(), toml::Value::Table(k));
     });
     for (jenis, nama) in [("jammer", "Jammer J1"), ("backup_disk", "Backup 2TB")] {
-        n.kasa_ok(&["palsan", "item", "add", "--jenis", jenis, "--nama", nama, "--json"]);
+        n.kasa_ok(&[
+            "palsan", "item", "add", "--jenis", jenis, "--nama", nama, "--json",
+        ]);
     }
     let tahun = kasa::clock::now()
         .to_zoned(TimeZone::get("Asia/Jakarta").unwrap())
@@ -449,7 +600,13 @@ fn cli_writes_every_document_0600_and_never_overwrites() {
         .to_string();
     let out = n.scratch().join("laporan");
     let v: serde_json::Value = serde_json::from_str(&n.kasa_ok(&[
-        "laporan", "monev", "--tahun", &tahun, "--out", out.to_str().unwrap(), "--json",
+        "laporan",
+        "monev",
+        "--tahun",
+        &tahun,
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
     ]))
     .unwrap();
     let files: Vec<String> = v["files"]
@@ -465,14 +622,27 @@ fn cli_writes_every_document_0600_and_never_overwrites() {
     }
     let pdf_bytes = std::fs::read(out.join(format!("monev-{tahun}.pdf"))).unwrap();
     let text = pdf::text(&pdf_bytes);
-    assert!(text.contains("PEMERINTAH KABUPATEN JEMBRANA"), "kop from node.toml");
+    assert!(
+        text.contains("PEMERINTAH KABUPATEN JEMBRANA"),
+        "kop from node.toml"
+    );
     let v_csv = std::fs::read_to_string(out.join(format!("monev-{tahun}-lampiran-V.csv"))).unwrap();
     assert!(v_csv.contains(",Jumlah total,1,"), "{v_csv}");
     // Second run into the same folder: refused, nothing overwritten.
-    let o = n.kasa(&["laporan", "monev", "--tahun", &tahun, "--out", out.to_str().unwrap()]);
+    let o = n.kasa(&[
+        "laporan",
+        "monev",
+        "--tahun",
+        &tahun,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("sudah ada"));
-    assert_eq!(std::fs::read(out.join(format!("monev-{tahun}.pdf"))).unwrap(), pdf_bytes);
+    assert_eq!(
+        std::fs::read(out.join(format!("monev-{tahun}.pdf"))).unwrap(),
+        pdf_bytes
+    );
     // Restore has no backup data yet: a clear refusal.
     let o = n.kasa(&["laporan", "berita-acara", "restore", "--id", "1"]);
     assert!(!o.status.success());
@@ -480,8 +650,17 @@ fn cli_writes_every_document_0600_and_never_overwrites() {
     // Serah terima of the jammer.
     let ba = n.scratch().join("ba");
     n.kasa_ok(&[
-        "laporan", "berita-acara", "serah-terima", "--id", "1", "--kepada", "Gede Teknisi",
-        "--tanggal", "2026-11-23", "--out", ba.to_str().unwrap(),
+        "laporan",
+        "berita-acara",
+        "serah-terima",
+        "--id",
+        "1",
+        "--kepada",
+        "Gede Teknisi",
+        "--tanggal",
+        "2026-11-23",
+        "--out",
+        ba.to_str().unwrap(),
     ]);
     let pdfs: Vec<_> = std::fs::read_dir(&ba)
         .unwrap()

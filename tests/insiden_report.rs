@@ -223,7 +223,10 @@ fn printed_report_has_kop_number_tlp_on_every_page_signatures_and_matches_snapsh
     ] {
         assert!(text.contains(want), "{want} missing:\n{text}");
     }
-    assert!(!text.contains("|---|") && !text.contains("**"), "no Markdown syntax in the PDF");
+    assert!(
+        !text.contains("|---|") && !text.contains("**"),
+        "no Markdown syntax in the PDF"
+    );
     insta::assert_snapshot!("laporan_insiden_7_pdftotext", text);
     pdf::assert_png("laporan_insiden_7_p1", &bytes, 1);
     insta::assert_snapshot!(
@@ -308,7 +311,9 @@ fn sixty_entry_timeline_breaks_across_pages_with_header_repeated_and_no_overlap(
     let mut last = 0;
     for k in (4..60).step_by(4) {
         let needle = format!("Pemeriksaan ke-{k}:");
-        let at = text.find(&needle).unwrap_or_else(|| panic!("{needle} missing"));
+        let at = text
+            .find(&needle)
+            .unwrap_or_else(|| panic!("{needle} missing"));
         assert!(at > last, "entries out of order at {k}");
         last = at;
     }

@@ -10,8 +10,8 @@ use jiff::tz::TimeZone;
 use super::{Fail, connect, fail, print_json};
 use crate::client::Client;
 use crate::config::Paths;
-use crate::domain::disposisi::{Disposisi, DisposisiInput, chain_tree, format_left};
 use crate::domain::Role;
+use crate::domain::disposisi::{Disposisi, DisposisiInput, chain_tree, format_left};
 use crate::proto::disposisi::{DisposisiReply, DisposisiRequest, Lingkup};
 use crate::proto::{Reply, Request};
 

@@ -110,7 +110,11 @@ pub fn kop(c: &mut Client) -> Result<(KopSurat, String, TimeZone), Fail> {
             kop,
             node_name,
             zone,
-        } => Ok((kop, node_name, TimeZone::get(&zone).unwrap_or(TimeZone::UTC))),
+        } => Ok((
+            kop,
+            node_name,
+            TimeZone::get(&zone).unwrap_or(TimeZone::UTC),
+        )),
         _ => fail("unexpected reply"),
     }
 }
@@ -233,7 +237,11 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
             let awal = awal_hari(jiff::civil::date(tahun, 1, 1), &tz)?;
             // A margin before the year: an entry received in late December may be registered in
             // January (the year is the nomor agenda's).
-            let entri = entri_sejak(&mut c, None, awal - jiff::SignedDuration::from_hours(24 * 62))?;
+            let entri = entri_sejak(
+                &mut c,
+                None,
+                awal - jiff::SignedDuration::from_hours(24 * 62),
+            )?;
             let PalsanReply::Lampiran { tables } = palsan(&mut c, PalsanRequest::Lampiran)? else {
                 return fail("unexpected reply");
             };
@@ -274,7 +282,10 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                 let p = out.join(format!("{base}-{name}"));
                 if p.exists() {
                     return Err(Fail(
-                        format!("{}: berkas sudah ada; dokumen tidak ditimpa — pilih folder lain dengan --out", p.display()),
+                        format!(
+                            "{}: berkas sudah ada; dokumen tidak ditimpa — pilih folder lain dengan --out",
+                            p.display()
+                        ),
                         1,
                     ));
                 }
@@ -323,7 +334,8 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                 crate::doc::tanggal(d2)
             );
             let keluar = matches!(b, Book::Keluar | Book::KriptogramKeluar);
-            let d = crate::domain::dokumen::buku_agenda(&kop_surat, judul, keluar, &periode, &v, &tz);
+            let d =
+                crate::domain::dokumen::buku_agenda(&kop_surat, judul, keluar, &periode, &v, &tz);
             let (mdp, pdfp) = simpan(&out, &format!("agenda-{}-{d1}-{d2}", b.as_str()), &d)?;
             laporkan(&[pdfp, mdp], json);
         }
@@ -338,7 +350,11 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
             let (mdp, pdfp) = simpan(&out, &format!("tanda-terima-{id}"), &d)?;
             laporkan(&[pdfp, mdp], json);
         }
-        LaporanAction::Resi { entry: id, out, json } => {
+        LaporanAction::Resi {
+            entry: id,
+            out,
+            json,
+        } => {
             let e = entry(&mut c, id)?;
             if e.book != Book::KriptogramKeluar {
                 return Err(Fail(
@@ -396,7 +412,9 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                 }
                 other => {
                     return Err(Fail(
-                        format!("jenis berita acara '{other}' tidak dikenal: pilih serah-terima, pemusnahan-kunci atau restore"),
+                        format!(
+                            "jenis berita acara '{other}' tidak dikenal: pilih serah-terima, pemusnahan-kunci atau restore"
+                        ),
                         2,
                     ));
                 }
@@ -422,7 +440,8 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                     v
                 }
                 _ => {
-                    let PalsanReply::KunciList { kunci } = palsan(&mut c, PalsanRequest::KunciList)?
+                    let PalsanReply::KunciList { kunci } =
+                        palsan(&mut c, PalsanRequest::KunciList)?
                     else {
                         return fail("unexpected reply");
                     };
@@ -430,7 +449,9 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                     for i in &id {
                         let k = kunci.iter().find(|k| k.id == *i).ok_or_else(|| {
                             Fail(
-                                format!("kunci {i} tidak ada: periksa dengan `kasa palsan kunci list`"),
+                                format!(
+                                    "kunci {i} tidak ada: periksa dengan `kasa palsan kunci list`"
+                                ),
                                 2,
                             )
                         })?;
@@ -483,7 +504,10 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
             let base = format!(
                 "ba-{slug}-{}-{}",
                 tanggal,
-                id.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("-")
+                id.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join("-")
             );
             let (mdp, pdfp) = simpan(&out, &base, &d)?;
             laporkan(&[pdfp, mdp], json);

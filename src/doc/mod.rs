@@ -184,7 +184,12 @@ impl Tabel {
     pub fn new(lebar: &[f32], kepala: &[&str]) -> Tabel {
         Tabel {
             lebar: lebar.to_vec(),
-            kepala: vec![kepala.iter().map(|h| Sel::new(*h).tebal().tengah()).collect()],
+            kepala: vec![
+                kepala
+                    .iter()
+                    .map(|h| Sel::new(*h).tebal().tengah())
+                    .collect(),
+            ],
             baris: Vec::new(),
             skala: 1.0,
         }
@@ -233,7 +238,10 @@ pub struct Penanda {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub enum Blok {
     /// Centred bold title, with an optional centred line under it (e.g. `Nomor: …`).
-    Judul { teks: String, sub: Vec<String> },
+    Judul {
+        teks: String,
+        sub: Vec<String>,
+    },
     /// Bold section heading.
     Subjudul(String),
     /// Justified-left paragraph; `\n` breaks the line.

@@ -93,7 +93,9 @@ impl Metrik {
     fn new(data: &'static [u8]) -> Metrik {
         // The fonts are compiled in and known good; a failure here is a build defect.
         let f = FontRef::new(data).expect("embedded DejaVu font parses");
-        let upem = f.metrics(Size::unscaled(), LocationRef::default()).units_per_em as f32;
+        let upem = f
+            .metrics(Size::unscaled(), LocationRef::default())
+            .units_per_em as f32;
         Metrik {
             cmap: f.charmap(),
             gm: f.glyph_metrics(Size::unscaled(), LocationRef::default()),
@@ -317,7 +319,9 @@ impl Penata<'_> {
                 let lead = Self::lead(s);
                 for (k, v) in rows {
                     let kl = self.u.bungkus(k, lw, s, false);
-                    let vl = self.u.bungkus(if v.is_empty() { "-" } else { v }, vw, s, false);
+                    let vl = self
+                        .u
+                        .bungkus(if v.is_empty() { "-" } else { v }, vw, s, false);
                     let n = kl.len().max(vl.len());
                     for i in 0..n {
                         self.pastikan(lead);
@@ -478,7 +482,12 @@ impl Penata<'_> {
         let badan: Vec<Baris> = t.baris.iter().map(|r| ukur(r, false)).collect();
 
         // One row (or the part of it from line `dari`, at most `n` lines) at self.y.
-        let gambar = |p: &mut Penata, b: &Baris, kepala: bool, dari: usize, n: Option<usize>, terbuka: &mut Vec<bool>| {
+        let gambar = |p: &mut Penata,
+                      b: &Baris,
+                      kepala: bool,
+                      dari: usize,
+                      n: Option<usize>,
+                      terbuka: &mut Vec<bool>| {
             let h = match n {
                 Some(n) => n as f32 * lead + 2.0 * pad,
                 None => b.h,
@@ -736,7 +745,14 @@ pub fn render(d: &Dokumen) -> Result<Vec<u8>, String> {
                     s.set_stroke(None);
                     s.set_fill(Some(fill(*warna)));
                     let f = if *b { bold.clone() } else { reg.clone() };
-                    s.draw_text(Point::from_xy(*x, *y), f, *size, t, false, TextDirection::Auto);
+                    s.draw_text(
+                        Point::from_xy(*x, *y),
+                        f,
+                        *size,
+                        t,
+                        false,
+                        TextDirection::Auto,
+                    );
                 }
                 Op::Garis { x1, y1, x2, y2, w } => {
                     let mut pb = PathBuilder::new();

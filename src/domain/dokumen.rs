@@ -110,10 +110,8 @@ pub fn lembar_disposisi(
                 .map_or(KOSONG.to_string(), |d| d.strftime("%d-%m-%Y").to_string()),
         ),
     ]);
-    t.baris.push(vec![
-        l("Asal"),
-        Sel::new(atau_kosong(&e.asal)).span(3),
-    ]);
+    t.baris
+        .push(vec![l("Asal"), Sel::new(atau_kosong(&e.asal)).span(3)]);
     t.baris.push(vec![
         l("Perihal"),
         Sel::new(atau_kosong(&e.perihal)).span(3),
@@ -234,10 +232,7 @@ pub fn laporan_insiden(
         teks: "LAPORAN INSIDEN KEAMANAN INFORMASI".into(),
         sub: vec![
             format!("Nomor: {nomor}"),
-            format!(
-                "Laporan pendek menurut SOP PI.03 (B5) · dibuat {}",
-                w(now)
-            ),
+            format!("Laporan pendek menurut SOP PI.03 (B5) · dibuat {}", w(now)),
         ],
     });
     let peran = if i.peran.is_empty() {
@@ -296,17 +291,20 @@ pub fn laporan_insiden(
             KeadaanSla::Terpenuhi { at } => (w(at), durasi(i.diketahui_at, at)),
             KeadaanSla::Terlambat {
                 terpenuhi_at: Some(at),
-            } => (
-                format!("{} (terlambat)", w(at)),
-                durasi(i.diketahui_at, at),
-            ),
+            } => (format!("{} (terlambat)", w(at)), durasi(i.diketahui_at, at)),
             _ => ("-".into(), "-".into()),
         };
         let label = match s.jenis {
             SlaJenis::Kontak => "Hubungi pihak terkait (5 menit)",
             SlaJenis::Eskalasi => "Beritahu staf lebih tinggi, eskalasi (30 menit)",
         };
-        t.baris(vec![label.into(), w(s.batas_at), s.hasil().into(), met, dur]);
+        t.baris(vec![
+            label.into(),
+            w(s.batas_at),
+            s.hasil().into(),
+            met,
+            dur,
+        ]);
     }
     t.baris(vec![
         "Lama penanganan (deteksi → ditutup)".into(),
@@ -338,8 +336,12 @@ pub fn laporan_insiden(
             ),
             None => ("", String::new()),
         };
-        cek.baris
-            .push(vec![Sel::new(m).tengah(), Sel::new(&l.kode), Sel::new(&l.teks), Sel::new(oleh)]);
+        cek.baris.push(vec![
+            Sel::new(m).tengah(),
+            Sel::new(&l.kode),
+            Sel::new(&l.teks),
+            Sel::new(oleh),
+        ]);
     }
     d.push(Blok::Tabel(cek));
 
@@ -402,14 +404,20 @@ pub fn laporan_insiden(
                 x.no.to_string(),
                 desk,
                 format!("{} · {}", x.dicatat_oleh, w(x.dicatat_at)),
-                if st.is_empty() { "-".into() } else { st.join("\n") },
+                if st.is_empty() {
+                    "-".into()
+                } else {
+                    st.join("\n")
+                },
             ]);
         }
         d.push(Blok::Tabel(b));
     }
     d.push(Blok::Subjudul("6. Pelajaran (lessons learned)".into()));
     d.push(Blok::Paragraf(
-        i.pelajaran.clone().unwrap_or_else(|| "Belum ditutup.".into()),
+        i.pelajaran
+            .clone()
+            .unwrap_or_else(|| "Belum ditutup.".into()),
     ));
     if !p.penanda.is_empty() {
         d.push(Blok::Tandatangan(p.penanda.clone()));
@@ -516,7 +524,13 @@ pub fn berita_acara(kop: &KopSurat, ba: &BeritaAcara) -> Dokumen {
     d.push(Blok::Paragraf(kalimat.into()));
     let mut t = Tabel::new(
         &[0.8, 5.0, 4.0, 1.5, 4.0],
-        &["No", "Nama / jenis", "Nomor seri / identitas", "Jumlah", "Keterangan"],
+        &[
+            "No",
+            "Nama / jenis",
+            "Nomor seri / identitas",
+            "Jumlah",
+            "Keterangan",
+        ],
     );
     for (n, b) in ba.barang.iter().enumerate() {
         t.baris(vec![
@@ -568,8 +582,9 @@ pub fn tanda_terima(kop: &KopSurat, e: &Entry, penerima: &[String], tz: &TimeZon
     d.push(Blok::Isian(vec![
         (
             "Nomor agenda".into(),
-            e.nomor_agenda
-                .map_or("-".into(), |n| format!("{n}/{} ({})", e.tahun.unwrap_or(0), e.book.as_str())),
+            e.nomor_agenda.map_or("-".into(), |n| {
+                format!("{n}/{} ({})", e.tahun.unwrap_or(0), e.book.as_str())
+            }),
         ),
         ("Nomor surat".into(), atau_kosong(&e.nomor_surat)),
         ("Asal".into(), atau_kosong(&e.asal)),
@@ -639,7 +654,10 @@ pub fn buku_agenda(
         ],
     );
     t.skala = 0.82;
-    let mut v: Vec<&Entry> = entries.iter().filter(|e| e.nomor_agenda.is_some()).collect();
+    let mut v: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.nomor_agenda.is_some())
+        .collect();
     v.sort_by_key(|e| (e.tahun, e.nomor_agenda));
     for e in v {
         let tgl = e.registered_at.unwrap_or(e.received_at);
@@ -656,8 +674,14 @@ pub fn buku_agenda(
         }
         t.baris(vec![
             format!("{}/{}", e.nomor_agenda.unwrap_or(0), e.tahun.unwrap_or(0)),
-            tgl.to_zoned(tz.clone()).strftime("%d-%m-%Y %H:%M").to_string(),
-            if keluar { e.tujuan.clone() } else { e.asal.clone() },
+            tgl.to_zoned(tz.clone())
+                .strftime("%d-%m-%Y %H:%M")
+                .to_string(),
+            if keluar {
+                e.tujuan.clone()
+            } else {
+                e.asal.clone()
+            },
             surat,
             e.perihal.clone(),
             format!(
@@ -670,7 +694,9 @@ pub fn buku_agenda(
         ]);
     }
     if t.baris.is_empty() {
-        t.baris.push(vec![Sel::new("Tidak ada entri terdaftar pada periode ini.").span(8)]);
+        t.baris.push(vec![
+            Sel::new("Tidak ada entri terdaftar pada periode ini.").span(8),
+        ]);
     }
     d.push(Blok::Tabel(t));
     d
@@ -720,8 +746,9 @@ pub fn resi_kriptogram(
     let mut row = |k: &str, v: String| t.baris.push(vec![Sel::new(k).tebal(), Sel::new(v)]);
     row(
         "Nomor agenda",
-        e.nomor_agenda
-            .map_or("-".into(), |n| format!("{n}/{} ({})", e.tahun.unwrap_or(0), e.book.as_str())),
+        e.nomor_agenda.map_or("-".into(), |n| {
+            format!("{n}/{} ({})", e.tahun.unwrap_or(0), e.book.as_str())
+        }),
     );
     row("Nomor surat", atau_kosong(&e.nomor_surat));
     row("Perihal", atau_kosong(&e.perihal));
@@ -735,10 +762,7 @@ pub fn resi_kriptogram(
     row("Saluran", atau_kosong(&e.saluran));
     row("ID pesan", atau_kosong(&r.msg_id));
     row("SHA-256 .kgm", atau_kosong(&r.sha256));
-    row(
-        "Dikirim",
-        e.sent_at.map_or(KOSONG.into(), |t| waktu(t, tz)),
-    );
+    row("Dikirim", e.sent_at.map_or(KOSONG.into(), |t| waktu(t, tz)));
     row(
         "Diterima (tanda terima)",
         r.diterima_at.map_or(KOSONG.into(), |t| waktu(t, tz)),

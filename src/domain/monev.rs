@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::{Blok, Dokumen, KOSONG, KopSurat, Sel, Tabel, Ukuran};
 use crate::domain::insiden::Insiden;
-use crate::domain::palsan::{
-    Kesiapan, Kondisi, Lampiran, Palsan, TabelLampiran, persen,
-};
+use crate::domain::palsan::{Kesiapan, Kondisi, Lampiran, Palsan, TabelLampiran, persen};
 use crate::domain::{Book, Entry, Klasifikasi, Operator, Role};
 
 /// A peer of the jaring komunikasi sandi as the report needs it (from `kasa peer list`).
@@ -164,7 +162,12 @@ impl Monev {
         // I — kebijakan: kasa does not hold the office's regulations.
         let mut t = Tabel::new(
             &[0.6, 5.0, 5.0, 2.0],
-            &["No", "Nama Peraturan", "Ruang Lingkup Pengaturan", "Keterangan"],
+            &[
+                "No",
+                "Nama Peraturan",
+                "Ruang Lingkup Pengaturan",
+                "Keterangan",
+            ],
         );
         t.baris.push(kosong_baris(4));
         let mut t2 = t.clone();
@@ -308,7 +311,12 @@ impl Monev {
         ]);
         let mut sert = Tabel::new(
             &[0.6, 7.0, 1.5, 2.5],
-            &["No", "Bidang Keahlian Keamanan Informasi", "Jumlah", "Keterangan"],
+            &[
+                "No",
+                "Bidang Keahlian Keamanan Informasi",
+                "Jumlah",
+                "Keterangan",
+            ],
         );
         for (i, b) in [
             "Sertifikasi Klaster Pengelolaan Keamanan Informasi (BNSP)",
@@ -381,14 +389,21 @@ impl Monev {
         // VI — sistem elektronik: not held.
         let mut se = Tabel::new(
             &[0.6, 4.0, 4.0, 2.5],
-            &["No", "Nama Sistem Elektronik", "Fungsi / Layanan", "Keterangan"],
+            &[
+                "No",
+                "Nama Sistem Elektronik",
+                "Fungsi / Layanan",
+                "Keterangan",
+            ],
         );
         se.baris.push(kosong_baris(4));
         l.push(LampiranMonev {
             nomor: "VI".into(),
             judul: "DAFTAR SISTEM ELEKTRONIK".into(),
             blok: vec![
-                Blok::Kosong("Daftar sistem elektronik tidak tercatat di kasa: diisi manual.".into()),
+                Blok::Kosong(
+                    "Daftar sistem elektronik tidak tercatat di kasa: diisi manual.".into(),
+                ),
                 Blok::Tabel(se),
             ],
         });
@@ -590,7 +605,10 @@ impl Monev {
         });
 
         // X — aplikasi persuratan: the channels seen in the year's entries.
-        let mut ap = Tabel::new(&[0.6, 6.0, 2.0], &["No", "Aplikasi / saluran", "Jumlah berita"]);
+        let mut ap = Tabel::new(
+            &[0.6, 6.0, 2.0],
+            &["No", "Aplikasi / saluran", "Jumlah berita"],
+        );
         for (n, s) in saluran.iter().enumerate() {
             let c = entri
                 .iter()
@@ -610,7 +628,8 @@ impl Monev {
             ]);
         }
         if ap.baris.is_empty() {
-            ap.baris.push(vec![Sel::new("1"), Sel::new(KOSONG), Sel::new("")]);
+            ap.baris
+                .push(vec![Sel::new("1"), Sel::new(KOSONG), Sel::new("")]);
         }
         l.push(LampiranMonev {
             nomor: "X".into(),
@@ -701,9 +720,13 @@ impl Monev {
         );
         d.huruf = 9.5;
         d.push(Blok::Judul {
-            teks: "LAMPIRAN LAPORAN HASIL PEMANTAUAN DAN EVALUASI PENYELENGGARAAN URUSAN PERSANDIAN"
-                .into(),
-            sub: vec![format!("TAHUN ANGGARAN {}", self.tahun), self.instansi.clone()],
+            teks:
+                "LAMPIRAN LAPORAN HASIL PEMANTAUAN DAN EVALUASI PENYELENGGARAAN URUSAN PERSANDIAN"
+                    .into(),
+            sub: vec![
+                format!("TAHUN ANGGARAN {}", self.tahun),
+                self.instansi.clone(),
+            ],
         });
         d.push(Blok::Paragraf(format!(
             "Disusun oleh kasa dari data yang tercatat. Isian bertanda {KOSONG} tidak diketahui kasa dan diisi manual."
@@ -712,7 +735,10 @@ impl Monev {
             if n > 0 {
                 d.push(Blok::Jarak(6.0));
             }
-            d.push(Blok::Subjudul(format!("LAMPIRAN {} - {}", l.nomor, l.judul)));
+            d.push(Blok::Subjudul(format!(
+                "LAMPIRAN {} - {}",
+                l.nomor, l.judul
+            )));
             d.blok.extend(l.blok.iter().cloned());
         }
         d

@@ -51,7 +51,13 @@ pub fn page_text(pdf: &[u8], page: usize) -> String {
     String::from_utf8(tool(
         "pdftotext",
         &[
-            "-layout", "-enc", "UTF-8", "-f", &n, "-l", &n,
+            "-layout",
+            "-enc",
+            "UTF-8",
+            "-f",
+            &n,
+            "-l",
+            &n,
             p.to_str().unwrap(),
             "-",
         ],
@@ -156,7 +162,15 @@ pub fn render(pdf: &[u8], page: usize) -> Vec<u8> {
     tool(
         "pdftoppm",
         &[
-            "-r", "40", "-gray", "-png", "-singlefile", "-f", &n, "-l", &n,
+            "-r",
+            "40",
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            &n,
+            "-l",
+            &n,
             p.to_str().unwrap(),
             out.to_str().unwrap(),
         ],

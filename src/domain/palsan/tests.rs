@@ -555,7 +555,11 @@ fn lampiran_v_counts_only_jammer_and_countersurveillance() {
     let names: Vec<&str> = v.baris.iter().map(|b| b.nama.as_str()).collect();
     assert_eq!(names, ["Jammer", "Countersurveillance"]);
     assert_eq!(v.total().jml, 2, "backup disk, brankas and UPS are not APU");
-    for j in [JenisPalsan::BackupDisk, JenisPalsan::SaranaKasa, JenisPalsan::ApuLain] {
+    for j in [
+        JenisPalsan::BackupDisk,
+        JenisPalsan::SaranaKasa,
+        JenisPalsan::ApuLain,
+    ] {
         assert_eq!(j.lampiran(), Lampiran::XI, "{j:?} is sarana kerja");
     }
 }
