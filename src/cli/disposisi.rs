@@ -144,6 +144,7 @@ fn resolve_uid(c: &mut Client, who: &str) -> Result<u32, Fail> {
 fn node_zone(c: &mut Client) -> Result<TimeZone, Fail> {
     match c.call(Request::Hello {
         client: "kasa-cli".into(),
+        as_uid: None,
     })? {
         Reply::Welcome { zone, .. } => TimeZone::get(&zone).map_err(|e| Fail(e.to_string(), 1)),
         _ => fail("unexpected reply"),

@@ -186,6 +186,7 @@ pub enum IncidentAction {
 fn zone(c: &mut Client) -> TimeZone {
     match c.call(Request::Hello {
         client: "kasa-cli".into(),
+        as_uid: None,
     }) {
         Ok(Reply::Welcome { zone, .. }) => TimeZone::get(&zone).unwrap_or(TimeZone::UTC),
         _ => TimeZone::UTC,

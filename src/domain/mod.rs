@@ -13,7 +13,8 @@ pub mod monev;
 pub mod naskah;
 pub mod operator;
 pub mod palsan;
+pub mod permission;
 
 pub use agenda::*;
 pub use audit::{AuditRecord, GENESIS_HASH};
-pub use operator::{Operator, Role};
+pub use operator::{Kualifikasi, Operator, Role};
