@@ -222,7 +222,7 @@ fn print_records(records: &[Disposisi], now: Option<(Timestamp, &str)>, json: bo
                 String::new()
             }
         });
-        println!(
+        out!(
             "#{:<4} entri {:<5} {:<12} {} → {}  {}  {}",
             d.id,
             d.entry_id,
@@ -299,16 +299,19 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
                     }));
                 } else {
                     let tz = zone_of(&zone);
-                    println!(
+                    out!(
                         "entri {} · {} · {}",
                         entry.id,
                         entry.status.as_str(),
                         entry.perihal
                     );
                     if let Some(s) = saran {
-                        println!("saran penerima: {} ({})", s.ke, s.alasan);
+                        out!("saran penerima: {} ({})", s.ke, s.alasan);
                     }
-                    print!("{}", tree_text(&records, &tz, &zone, now));
+                    print!(
+                        "{}",
+                        crate::domain::sanitize::clean_lines(&tree_text(&records, &tz, &zone, now))
+                    );
                 }
             }
         }
@@ -364,12 +367,12 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
             match out {
                 Some(p) => std::fs::write(&p, &text)
                     .map_err(|e| Fail(format!("{}: {e}", p.display()), 1))?,
-                None => print!("{text}"),
+                None => print!("{}", crate::domain::sanitize::clean_lines(&text)),
             }
             if let Some(p) = pdf {
                 let bytes = lembar_pdf(&text).map_err(|e| Fail(e, 1))?;
                 std::fs::write(&p, bytes).map_err(|e| Fail(format!("{}: {e}", p.display()), 1))?;
-                eprintln!("{} ditulis", p.display());
+                err_out!("{} ditulis", p.display());
             }
         }
     }

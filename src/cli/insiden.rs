@@ -228,7 +228,7 @@ fn print_one(i: &Insiden, now: Timestamp, json: bool) {
         print_json(i);
     } else {
         let last = i.linimasa.last();
-        println!(
+        out!(
             "insiden {} · {} · {} · {}{}",
             i.id,
             i.status.as_str(),
@@ -296,7 +296,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                 print_json(&serde_json::json!({ "insiden": insiden, "now": now }));
             } else {
                 for i in &insiden {
-                    println!(
+                    out!(
                         "{:>4} {:<10} {:<8} {:<36} {}",
                         i.id,
                         i.status.as_str(),
@@ -315,7 +315,10 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                 print_json(&v);
             } else {
                 let tz = zone(&mut c);
-                print!("{}", laporan::markdown(&i, &tz, now));
+                print!(
+                    "{}",
+                    crate::domain::sanitize::clean_lines(&laporan::markdown(&i, &tz, now))
+                );
             }
         }
         IncidentAction::Set {
@@ -490,7 +493,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
             let tz = zone(&mut c);
             let md = laporan::markdown(&i, &tz, now);
             if out.as_os_str() == "-" {
-                print!("{md}");
+                print!("{}", crate::domain::sanitize::clean_lines(&md));
                 return Ok(());
             }
             std::fs::create_dir_all(&out)
@@ -506,7 +509,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                     "pdf": pdfp.display().to_string(),
                 }));
             } else {
-                println!("{}\n{}", mdp.display(), pdfp.display());
+                out!("{}\n{}", mdp.display(), pdfp.display());
             }
         }
     }

@@ -11,6 +11,7 @@ pub mod insiden;
 pub mod naskah;
 pub mod operator;
 pub mod palsan;
+pub mod sanitize;
 
 pub use agenda::*;
 pub use audit::{AuditRecord, GENESIS_HASH};
