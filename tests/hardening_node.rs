@@ -226,7 +226,13 @@ fn non_operator_flood_leaves_the_node_serving_operators() {
 /// Each subscribe-then-close used to leave 3 threads and 2 descriptors behind until the next event.
 #[test]
 fn subscribe_then_close_leaks_no_threads_or_descriptors() {
-    let node = TestNode::start_new();
+    // Caps out of the way: this test is about what a closed connection leaves behind.
+    let node = TestNode::start_with(|t| {
+        let mut l = toml::Table::new();
+        l.insert("max_per_uid".into(), 1000.into());
+        l.insert("max_connections".into(), 1000.into());
+        t.insert("limits".into(), l.into());
+    });
     let pid = node.pid();
     let _ = node.status();
     let (t0, _, fd0) = proc_stats(pid);
