@@ -10,6 +10,7 @@ mod handlers;
 mod hub;
 mod insiden;
 pub mod kriptogram;
+pub mod link;
 pub mod lock;
 mod palsan;
 mod server;
@@ -44,6 +45,8 @@ pub struct NodeState {
     pub work: RwLock<()>,
     /// The node card and, once unlocked, the secret keys (DESIGN §5).
     pub identity: kriptogram::NodeIdentity,
+    /// The direct node-to-node link (connections, per-peer status).
+    pub link: link::LinkState,
 }
 
 /// Why the node could not start.
@@ -141,6 +144,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         stop: stop.clone(),
         work: RwLock::new(()),
         identity,
+        link: link::LinkState::default(),
     });
     let weak = Arc::downgrade(&state);
     let _ = ingest.kgm_hook.set(Box::new(move |staged, name| {
@@ -155,6 +159,8 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         Timestamp::now(),
     )?;
     tracing::info!(pid = std::process::id(), socket = %socket.display(), "node started");
+
+    link::start(&state);
 
     let ing = ingest.clone();
     let ing_stop = stop.clone();
