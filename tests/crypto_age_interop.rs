@@ -191,16 +191,19 @@ fn age_with_passphrase(dir: &Path, args: &[&str], passphrase: &str, prompts: usi
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // age redraws its prompt line, so a prompt is "new" when the screen differs from the last one
+    // answered.
     let mut typed = 0;
+    let mut answered = String::new();
     while !rc.exists() {
         assert!(std::time::Instant::now() < deadline, "age did not finish");
         let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "t"]).stdout)
             .to_lowercase();
-        let asked = screen.matches("passphrase").count();
-        if typed < prompts && asked > typed {
+        if typed < prompts && screen.contains("passphrase") && screen != answered {
             tmux(&["send-keys", "-t", "t", "-l", passphrase]);
             tmux(&["send-keys", "-t", "t", "Enter"]);
             typed += 1;
+            answered = screen;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }

@@ -372,6 +372,7 @@ fn three_nodes_over_the_link() {
     assert!(rc.iter().all(|x| x["at"].is_string()));
 
     // A tampered .kgm: B is down, A queues, one byte of the ciphertext changes; B says DITOLAK.
+    let masuk_before = b_masuk_count(&mut b);
     b.stop();
     let s2 = seal(&a, "32.01", &letter, "Surat yang dirusak di jalan");
     let e2 = s2["entry"]["id"].as_u64().unwrap();
@@ -380,7 +381,6 @@ fn three_nodes_over_the_link() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x01;
     std::fs::write(&p2, &bytes).unwrap();
-    let masuk_before = b_masuk_count(&mut b);
     b.start();
     wait_for(
         "DITOLAK from B",

@@ -199,14 +199,13 @@ fn link_peers(state: &NodeState) -> HashMap<String, (NodeCard, [u8; 32])> {
 /// Starts the link threads when the node is unlocked and its card has a link key: the listener
 /// (`[link] listen`) and the dialler/maintenance loop. No-op otherwise (a locked node has no link).
 pub fn start(state: &Arc<NodeState>) {
-    let Some(keys) = state.identity.keys() else {
+    if state.identity.keys().is_none() {
         return;
-    };
+    }
     if state.identity.card.as_ref().and_then(|c| c.link).is_none() {
         tracing::info!("link off: the node card has no link key (card version 1)");
         return;
     }
-    let _ = keys;
     if state.link.started.swap(true, Ordering::SeqCst) {
         return;
     }
