@@ -112,5 +112,75 @@ fn page_query(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ingest_per_file, hashing, page_query);
+/// Text-layer PDFs: the analysis as before issue 15 (lopdf load + text extraction) against the
+/// analysis now (that plus glyph positions of the first pages and header suggestions from them).
+fn text_pdf_analysis(c: &mut Criterion) {
+    let path = sample("surat-pengantar-laporan-persandian-jembrana.pdf");
+    let data = std::fs::read(&path).unwrap();
+    let mut g = c.benchmark_group("extract");
+    g.sample_size(30);
+    g.bench_function("text_pdf_text_only", |b| {
+        b.iter(|| {
+            let doc = lopdf::Document::load_mem(&data).unwrap();
+            let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+            let text = doc.extract_text(&pages).unwrap();
+            black_box(kasa::domain::naskah::suggest(&text))
+        })
+    });
+    g.bench_function("text_pdf_with_positions", |b| {
+        b.iter(|| {
+            let a = kasa::ingest::extract::analyze_bytes(&data);
+            black_box(a.suggestions())
+        })
+    });
+    g.finish();
+}
+
+/// OCR of one page in the analysis child (`kasa __ocr`, Tesseract `ind`, one thread): the
+/// 150 dpi gray scan of the sample cover letter and one 200 dpi G4 fax page of the corpus. Peak
+/// memory of the child and its Tesseract is printed from `getrusage(RUSAGE_CHILDREN)`.
+fn ocr_per_page(c: &mut Criterion) {
+    if kasa::ingest::ocr::tesseract_status().is_err() {
+        eprintln!("ocr benches skipped: tesseract with the ind model is not installed");
+        return;
+    }
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_kasa"));
+    let corpus = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/scan"));
+    let mut g = c.benchmark_group("ocr");
+    g.sample_size(10);
+    for (name, path) in [
+        ("gray150_pdf_page", sample("scan-0001-surat-pengantar.pdf")),
+        ("fax200_g4_tiff_page", corpus.join("surat-02.tif")),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut cmd = std::process::Command::new(&exe);
+                cmd.arg("__ocr").arg(&path);
+                let a = kasa::ingest::extract::run_child(
+                    cmd,
+                    &kasa::ingest::extract::Limits::default(),
+                )
+                .unwrap();
+                black_box(a.text.unwrap().len())
+            })
+        });
+    }
+    g.finish();
+    // SAFETY: getrusage fills the struct it is given.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    println!(
+        "ocr: peak resident memory of a child process (kasa __ocr or tesseract): {} MiB",
+        ru.ru_maxrss / 1024
+    );
+}
+
+criterion_group!(
+    benches,
+    ingest_per_file,
+    text_pdf_analysis,
+    ocr_per_page,
+    hashing,
+    page_query
+);
 criterion_main!(benches);

@@ -120,6 +120,9 @@ pub enum Cmd {
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
     Extract { file: PathBuf },
+    /// (internal) read one image-only document with OCR (Tesseract) in a limited child process.
+    #[command(name = "__ocr", hide = true)]
+    Ocr { file: PathBuf },
     /// Palsan: equipment, key material (metadata only), repairs to BSSN, reminders, Lampiran III/IV/V.
     Palsan {
         #[command(subcommand)]
@@ -461,7 +464,7 @@ fn fail<T>(m: impl Into<String>) -> Result<T, Fail> {
 /// Entry point of the binary; returns the process exit status.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    if !matches!(cli.cmd, Some(Cmd::Extract { .. }) | None) {
+    if !matches!(cli.cmd, Some(Cmd::Extract { .. } | Cmd::Ocr { .. }) | None) {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_env("KASA_LOG")
@@ -577,6 +580,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
     };
     match cmd {
         Cmd::Extract { file } => std::process::exit(crate::ingest::extract::child_main(&file)),
+        Cmd::Ocr { file } => std::process::exit(crate::ingest::ocr::ocr_child_main(&file)),
         Cmd::Node {
             action: Some(NodeAction::Unlock { passphrase_file }),
             ..
@@ -744,6 +748,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     "ingest menunggu {} · diproses {} · gagal {} · diambil {}",
                     s.ingest.waiting, s.ingest.processing, s.ingest.failed, s.ingest.taken
                 );
+                if let Some(ocr) = &s.ocr {
+                    println!("ocr    {ocr} · antre {}", s.ocr_pending);
+                }
                 for (b, st, n) in &s.counts.rows {
                     println!("  {:<18} {:<12} {n}", b.as_str(), st.as_str());
                 }
@@ -1106,6 +1113,11 @@ fn config_check(paths: &Paths) -> Result<(), Fail> {
         Err(e) => problems.push(e.to_string()),
     }
     problems.extend(crate::console::check_config(paths));
+    // OCR is optional: without it scans are still ingested, with a note naming the package.
+    match crate::ingest::ocr::tesseract_status() {
+        Ok(v) => println!("ok  OCR: {v} dengan model bahasa Indonesia (ind)"),
+        Err(note) => println!("peringatan / warning: {note}"),
+    }
     if problems.is_empty() {
         println!("konfigurasi baik / configuration OK");
         Ok(())

@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::sniff::{FileKind, HEAD_LEN, sniff};
+use crate::domain::naskah::Word;
 
 /// The most text kept from a document's text layer, in bytes (UTF-8): 256 KiB. Header suggestions
 /// only need the first page; the rest is for search.
@@ -67,7 +68,34 @@ pub struct Analysis {
     pub text: Option<String>,
     /// Why there is no text, or what went wrong; Indonesian first.
     pub note: Option<String>,
+    /// True when the pages are images without a text layer that OCR can read (scans, photos,
+    /// image-only PDFs): the node then queues OCR ([`super::ocr`]).
+    #[serde(default)]
+    pub needs_ocr: bool,
+    /// Positioned words of the first [`WORD_PAGES`] pages (PDF glyph positions, or OCR word boxes),
+    /// for header suggestions from the layout ([`crate::domain::naskah::suggest_words`]).
+    #[serde(default)]
+    pub words: Vec<Word>,
+    /// True when `text` and `words` come from OCR.
+    #[serde(default)]
+    pub ocr: bool,
 }
+
+impl Analysis {
+    /// Header suggestions from this analysis: from the positioned words when there are any
+    /// ([`crate::domain::naskah::suggest_words`]), else from the text
+    /// ([`crate::domain::naskah::suggest`]); `None` without text.
+    pub fn suggestions(&self) -> Option<crate::domain::naskah::HeaderSuggestions> {
+        if self.words.is_empty() {
+            self.text.as_deref().map(crate::domain::naskah::suggest)
+        } else {
+            Some(crate::domain::naskah::suggest_words(&self.words))
+        }
+    }
+}
+
+/// How many pages of a text-layer PDF keep their word positions in [`Analysis::words`].
+pub const WORD_PAGES: u32 = 2;
 
 impl Analysis {
     fn new(kind: &str) -> Self {
@@ -76,6 +104,9 @@ impl Analysis {
             pages: None,
             text: None,
             note: None,
+            needs_ocr: false,
+            words: Vec::new(),
+            ocr: false,
         }
     }
 }
@@ -144,6 +175,7 @@ pub fn analyze_bytes(data: &[u8]) -> Analysis {
             let mut a = Analysis::new(kind.mime());
             a.pages = Some(1);
             a.note = Some(NOTE_IMAGE.to_string());
+            a.needs_ocr = true;
             a
         }
         Some(FileKind::Kgm) => {
@@ -292,8 +324,11 @@ fn analyze_pdf_inner(data: &[u8]) -> Analysis {
             Some(e) if errors == pages.len() => {
                 format!("lapisan teks PDF tidak dapat dibaca / PDF text layer unreadable: {e}")
             }
-            _ => "PDF tanpa lapisan teks: gambar hasil pindai (perlu OCR) / PDF without a text layer: scanned image (needs OCR)"
-                .to_string(),
+            _ => {
+                a.needs_ocr = true;
+                "PDF tanpa lapisan teks: gambar hasil pindai (perlu OCR) / PDF without a text layer: scanned image (needs OCR)"
+                    .to_string()
+            }
         });
         return a;
     }
@@ -308,8 +343,274 @@ fn analyze_pdf_inner(data: &[u8]) -> Analysis {
             "teks {errors} halaman tidak dapat dibaca / text of {errors} page(s) unreadable: {e}"
         ));
     }
+    for (&number, &page_id) in pages.iter().take(WORD_PAGES as usize) {
+        a.words.extend(pdf_words(&doc, page_id, number));
+    }
     a.text = Some(text);
     a
+}
+
+/// Positioned words of one page of a text-layer PDF, from its content stream: the text state
+/// (`Tf`, `Tc`, `Tw`, `Tz`, `TL`, `Td`/`TD`/`Tm`/`T*`, `cm`, `q`/`Q`) is followed for each string
+/// shown (`Tj`, `TJ`, `'`, `"`), strings are decoded with the font's encoding (lopdf) and advanced
+/// with the font's `/Widths` (half an em per character when a font has none). Coordinates as in
+/// [`Word`], confidence 1. Text in form XObjects is not followed. Empty on any error.
+pub fn pdf_words(doc: &lopdf::Document, page_id: lopdf::ObjectId, page: u32) -> Vec<Word> {
+    catch_unwind(AssertUnwindSafe(|| {
+        pdf_words_inner(doc, page_id, page).unwrap_or_default()
+    }))
+    .unwrap_or_default()
+}
+
+type Matrix = [f32; 6];
+
+fn mul(a: &Matrix, b: &Matrix) -> Matrix {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+struct FontInfo<'a> {
+    encoding: Option<lopdf::Encoding<'a>>,
+    first_char: i64,
+    widths: Vec<f32>,
+    two_byte: bool,
+}
+
+fn pdf_words_inner(
+    doc: &lopdf::Document,
+    page_id: lopdf::ObjectId,
+    page: u32,
+) -> Option<Vec<Word>> {
+    use lopdf::Object;
+    let page_dict = doc.get_dictionary(page_id).ok()?;
+    let mut media = None;
+    let mut node = page_dict;
+    for _ in 0..32 {
+        if let Ok(mb) = node.get(b"MediaBox").and_then(Object::as_array) {
+            let n: Vec<f32> = mb.iter().filter_map(|o| o.as_float().ok()).collect();
+            if n.len() == 4 {
+                media = Some([
+                    n[0].min(n[2]),
+                    n[1].min(n[3]),
+                    n[0].max(n[2]),
+                    n[1].max(n[3]),
+                ]);
+            }
+            break;
+        }
+        let Ok(parent) = node.get(b"Parent").and_then(Object::as_reference) else {
+            break;
+        };
+        node = doc.get_dictionary(parent).ok()?;
+    }
+    let media = media.unwrap_or([0.0, 0.0, 612.0, 792.0]);
+    let pw = (media[2] - media[0]).max(1.0);
+    let scale = 1000.0 / pw;
+
+    let mut fonts = std::collections::BTreeMap::new();
+    for (name, font) in doc.get_page_fonts(page_id).ok()? {
+        let encoding = font
+            .get_font_encoding_with_limit(doc, PDF_MAX_DECOMPRESSED)
+            .ok();
+        let two_byte = font
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .is_ok_and(|s| s == b"Type0");
+        let first_char = font.get(b"FirstChar").and_then(Object::as_i64).unwrap_or(0);
+        let widths = font
+            .get(b"Widths")
+            .ok()
+            .and_then(|o| doc.dereference(o).ok())
+            .and_then(|(_, o)| o.as_array().ok())
+            .map(|a| {
+                a.iter()
+                    .map(|w| {
+                        doc.dereference(w)
+                            .ok()
+                            .and_then(|(_, o)| o.as_float().ok())
+                            .unwrap_or(500.0)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        fonts.insert(
+            name,
+            FontInfo {
+                encoding,
+                first_char,
+                widths,
+                two_byte,
+            },
+        );
+    }
+    let content = doc
+        .get_page_content_with_limit(page_id, PDF_MAX_DECOMPRESSED)
+        .ok()?;
+    let ops = lopdf::content::Content::decode(&content).ok()?.operations;
+
+    let mut words = Vec::new();
+    let mut ctm = IDENTITY;
+    let mut stack: Vec<Matrix> = Vec::new();
+    let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
+    let mut font: Option<&FontInfo> = None;
+    let (mut size, mut tc, mut tw, mut tz, mut tl) = (12.0f32, 0.0f32, 0.0f32, 1.0f32, 0.0f32);
+    let num = |o: &Object| o.as_float().ok();
+    for op in &ops {
+        let a = &op.operands;
+        let f = |i: usize| a.get(i).and_then(num).unwrap_or(0.0);
+        match op.operator.as_str() {
+            "q" if stack.len() < 64 => stack.push(ctm),
+            "Q" => ctm = stack.pop().unwrap_or(IDENTITY),
+            "cm" if a.len() == 6 => ctm = mul(&[f(0), f(1), f(2), f(3), f(4), f(5)], &ctm),
+            "BT" => {
+                tm = IDENTITY;
+                tlm = IDENTITY;
+            }
+            "Tf" => {
+                font = a
+                    .first()
+                    .and_then(|o| o.as_name().ok())
+                    .and_then(|n| fonts.get(n));
+                size = f(1);
+            }
+            "Tc" => tc = f(0),
+            "Tw" => tw = f(0),
+            "Tz" => tz = f(0) / 100.0,
+            "TL" => tl = f(0),
+            "Td" | "TD" => {
+                if op.operator == "TD" {
+                    tl = -f(1);
+                }
+                tlm = mul(&[1.0, 0.0, 0.0, 1.0, f(0), f(1)], &tlm);
+                tm = tlm;
+            }
+            "Tm" if a.len() == 6 => {
+                tlm = [f(0), f(1), f(2), f(3), f(4), f(5)];
+                tm = tlm;
+            }
+            "T*" => {
+                tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -tl], &tlm);
+                tm = tlm;
+            }
+            "Tj" | "'" | "\"" | "TJ" => {
+                if op.operator == "'" || op.operator == "\"" {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -tl], &tlm);
+                    tm = tlm;
+                }
+                if op.operator == "\"" {
+                    tw = f(0);
+                    tc = f(1);
+                }
+                let items: Vec<&Object> = match op.operator.as_str() {
+                    "TJ" => a
+                        .first()
+                        .and_then(|o| o.as_array().ok())
+                        .map(|v| v.iter().collect())
+                        .unwrap_or_default(),
+                    "\"" => a.get(2).into_iter().collect(),
+                    _ => a.first().into_iter().collect(),
+                };
+                let Some(fi) = font else { continue };
+                let mut cur: Option<(String, f32, f32)> = None; // text, x start, x end (text space)
+                let mut x = 0.0f32;
+                let trm = mul(&tm, &ctm);
+                let vscale = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt() * size.abs();
+                let flush = |cur: &mut Option<(String, f32, f32)>, words: &mut Vec<Word>| {
+                    if let Some((t, x0, x1)) = cur.take() {
+                        let p0 = [x0 * trm[0] + trm[4], x0 * trm[1] + trm[5]];
+                        let p1 = [x1 * trm[0] + trm[4], x1 * trm[1] + trm[5]];
+                        let base = (p0[1] + p1[1]) / 2.0;
+                        words.push(Word {
+                            text: t,
+                            page,
+                            x0: (p0[0].min(p1[0]) - media[0]) * scale,
+                            x1: (p0[0].max(p1[0]) - media[0]) * scale,
+                            y0: (media[3] - base - 0.8 * vscale) * scale,
+                            y1: (media[3] - base + 0.2 * vscale) * scale,
+                            conf: 1.0,
+                        });
+                    }
+                };
+                for item in items {
+                    match item {
+                        Object::String(bytes, _) => {
+                            let chars: Vec<(String, u32)> = if fi.two_byte {
+                                bytes
+                                    .chunks(2)
+                                    .map(|c| {
+                                        let t = fi
+                                            .encoding
+                                            .as_ref()
+                                            .and_then(|e| lopdf::Document::decode_text(e, c).ok())
+                                            .unwrap_or_default();
+                                        (t, 0xFFFF)
+                                    })
+                                    .collect()
+                            } else {
+                                bytes
+                                    .iter()
+                                    .map(|&b| {
+                                        let t = fi
+                                            .encoding
+                                            .as_ref()
+                                            .and_then(|e| {
+                                                lopdf::Document::decode_text(e, &[b]).ok()
+                                            })
+                                            .unwrap_or_default();
+                                        (t, u32::from(b))
+                                    })
+                                    .collect()
+                            };
+                            for (t, code) in chars {
+                                let w = usize::try_from(i64::from(code) - fi.first_char)
+                                    .ok()
+                                    .and_then(|i| fi.widths.get(i).copied())
+                                    .unwrap_or(500.0)
+                                    / 1000.0;
+                                let adv = (w * size + tc + if code == 32 { tw } else { 0.0 }) * tz;
+                                if t.trim().is_empty() {
+                                    flush(&mut cur, &mut words);
+                                } else {
+                                    match cur.as_mut() {
+                                        Some((s, _, x1)) => {
+                                            s.push_str(&t);
+                                            *x1 = x + adv;
+                                        }
+                                        None => cur = Some((t.clone(), x, x + adv)),
+                                    }
+                                }
+                                x += adv;
+                            }
+                        }
+                        other => {
+                            let adj = num(other).unwrap_or(0.0);
+                            let dx = -adj / 1000.0 * size * tz;
+                            // A large negative kerning is a word space in many producers.
+                            if dx > 0.25 * size.abs() {
+                                flush(&mut cur, &mut words);
+                            }
+                            x += dx;
+                        }
+                    }
+                }
+                flush(&mut cur, &mut words);
+                tm = mul(&[1.0, 0.0, 0.0, 1.0, x, 0.0], &tm);
+            }
+            _ => {}
+        }
+        if words.len() > 50_000 {
+            break;
+        }
+    }
+    Some(words)
 }
 
 /// Page count of a PDF whose objects lopdf could not load (encrypted, no password): follow

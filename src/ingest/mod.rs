@@ -12,6 +12,7 @@
 //! it idempotent) or a committed entry whose original is moved on the next pass.
 
 pub mod extract;
+pub mod ocr;
 pub mod sniff;
 
 use std::collections::HashMap;
@@ -256,6 +257,8 @@ pub struct Ingest {
     blobs: Blobs,
     /// Kriptogram opening, set once by the node after start.
     pub kgm_hook: std::sync::OnceLock<KgmHook>,
+    /// Wakes the OCR worker ([`Ingest::run_ocr`]) when an entry is queued.
+    ocr_wake: (Mutex<bool>, std::sync::Condvar),
 }
 
 impl Ingest {
@@ -284,6 +287,7 @@ impl Ingest {
             progress: Arc::new(Mutex::new(IngestProgress::default())),
             blobs,
             kgm_hook: std::sync::OnceLock::new(),
+            ocr_wake: (Mutex::new(false), std::sync::Condvar::new()),
         })
     }
 
@@ -307,6 +311,102 @@ impl Ingest {
             cpu_seconds: self.cfg.extract_cpu_secs,
             memory_bytes: self.cfg.extract_memory_mb << 20,
             wall: Duration::from_secs(self.cfg.extract_wall_secs),
+        }
+    }
+
+    fn wake_ocr(&self) {
+        if let Ok(mut w) = self.ocr_wake.0.lock() {
+            *w = true;
+            self.ocr_wake.1.notify_all();
+        }
+    }
+
+    /// The OCR worker: reads the entries queued by the ingest (image pages without a text layer)
+    /// one at a time until `stop` is set, in the analysis child `kasa __ocr BLOB` under the
+    /// extraction limits (the wall clock once per page, up to [`ocr::OCR_MAX_PAGES`]), and records
+    /// the result with [`Store::ocr_done`] (published: the entry's "membaca…" note turns into its
+    /// suggestions live). The queue is a table of the store, so OCR interrupted by a crash or a
+    /// stop runs again at the next start.
+    pub fn run_ocr(&self, stop: Arc<AtomicBool>) {
+        while !stop.load(Ordering::SeqCst) {
+            let next = self
+                .store
+                .ocr_pending()
+                .ok()
+                .and_then(|v| v.first().copied());
+            match next {
+                Some(id) => self.ocr_entry(id),
+                None => {
+                    if let Ok(mut w) = self.ocr_wake.0.lock() {
+                        if !*w {
+                            w = self
+                                .ocr_wake
+                                .1
+                                .wait_timeout(w, Duration::from_millis(500))
+                                .map(|(g, _)| g)
+                                .unwrap_or_else(|e| e.into_inner().0);
+                        }
+                        *w = false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs OCR for entry `id` now and records the result (see [`Ingest::run_ocr`]).
+    pub fn ocr_entry(&self, id: u64) {
+        let entry = match self.store.entry(id) {
+            Ok(Some(e)) => e,
+            _ => {
+                let _ = self.store.ocr_done(id, None, None, None, Timestamp::now());
+                return;
+            }
+        };
+        let Some(att) = entry.attachments.first() else {
+            let _ = self.store.ocr_done(id, None, None, None, Timestamp::now());
+            return;
+        };
+        let path = self.blobs.path(&att.sha256);
+        let pages = u64::from(att.pages.unwrap_or(1).clamp(1, ocr::OCR_MAX_PAGES));
+        let mut limits = self.limits();
+        limits.wall = limits.wall.saturating_mul(pages as u32);
+        let started = Instant::now();
+        let (text, suggestions, note) = if !path.exists() {
+            (
+                None,
+                entry.suggestions.clone(),
+                Some("OCR dilewati: isi berkas sudah dienkripsi saat disimpan / OCR skipped: the file is encrypted at rest".to_string()),
+            )
+        } else {
+            let mut cmd = std::process::Command::new(&self.exe);
+            cmd.arg("__ocr").arg(&path);
+            match extract::run_child(cmd, &limits) {
+                Ok(a) => {
+                    let s = a.suggestions();
+                    (a.text, s.or(entry.suggestions.clone()), a.note)
+                }
+                Err(e) => (
+                    None,
+                    entry.suggestions.clone(),
+                    Some(format!("OCR gagal / OCR failed: {e}")),
+                ),
+            }
+        };
+        tracing::info!(
+            entry = id,
+            ms = started.elapsed().as_millis() as u64,
+            chars = text.as_ref().map_or(0, |t| t.len()),
+            "ocr done"
+        );
+        match self
+            .store
+            .ocr_done(id, text.as_deref(), suggestions, note, Timestamp::now())
+        {
+            Ok(ch) => (self.publish)(ch),
+            Err(e) => {
+                tracing::warn!(entry = id, error = %e, "cannot record the OCR result");
+                std::thread::sleep(Duration::from_secs(1));
+            }
         }
     }
 
@@ -547,6 +647,8 @@ impl Ingest {
             ));
         }
         let known = self.store.entry_by_hash(&sha).ok().flatten();
+        let mut words = Vec::new();
+        let mut ocr = false;
         let (pages, text, note) = if known.is_some() {
             // Same content as an earlier entry: reuse its analysis.
             let first = known.and_then(|id| self.store.entry(id).ok().flatten());
@@ -556,15 +658,30 @@ impl Ingest {
             (pages, None, first.and_then(|e| e.text_note))
         } else {
             match kind {
-                sniff::FileKind::Jpeg | sniff::FileKind::Png => (Some(1), None, Some("gambar hasil pindai tanpa lapisan teks (perlu OCR) / scanned image without a text layer".to_string())),
+                sniff::FileKind::Jpeg | sniff::FileKind::Png => {
+                    ocr = true;
+                    (Some(1), None, Some(ocr::NOTE_OCR_PENDING.to_string()))
+                }
                 sniff::FileKind::Kgm => (None, None, Some("kriptogram: dibuka dengan `kasa kriptogram open` / open with `kasa kriptogram open`".to_string())),
                 _ => match extract::analyze_in_child(&self.exe, &staged, &self.limits()) {
-                    Ok(a) => (a.pages, a.text, a.note),
+                    Ok(a) => {
+                        words = a.words;
+                        if a.needs_ocr {
+                            ocr = true;
+                            (a.pages, a.text, Some(ocr::NOTE_OCR_PENDING.to_string()))
+                        } else {
+                            (a.pages, a.text, a.note)
+                        }
+                    }
                     Err(e) => (None, None, Some(format!("analisis gagal / analysis failed: {e}"))),
                 },
             }
         };
-        let suggestions = text.as_deref().map(crate::domain::naskah::suggest);
+        let suggestions = if words.is_empty() {
+            text.as_deref().map(crate::domain::naskah::suggest)
+        } else {
+            Some(crate::domain::naskah::suggest_words(&words))
+        };
         if let Err(e) = self.blobs.put_staged(&staged, &sha) {
             cleanup(&staged);
             return Err(StageError::Transient(format!("blob store: {e}")));
@@ -584,12 +701,16 @@ impl Ingest {
             text,
             suggestions,
             text_note: note,
+            ocr,
             at: Timestamp::now(),
             origin: origin.to_string(),
         };
         match self.store.ingest_commit(&inp) {
             Ok((o, ch)) => {
                 (self.publish)(ch);
+                if ocr {
+                    self.wake_ocr();
+                }
                 Ok(o)
             }
             Err(e) => Err(StageError::Transient(format!("database: {e}"))),

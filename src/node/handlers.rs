@@ -74,6 +74,11 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                     .unwrap_or_default(),
                 identity_fingerprint: state.identity.fingerprint(),
                 locked: state.identity.card.is_some() && state.identity.keys().is_none(),
+                ocr: Some(match crate::ingest::ocr::tesseract_status() {
+                    Ok(v) => format!("siap / ready: {v}, ind"),
+                    Err(note) => note,
+                }),
+                ocr_pending: st.ocr_pending().map(|v| v.len() as u64).unwrap_or(0),
             })))
         }
         Request::Ingest { name, data_b64 } => {

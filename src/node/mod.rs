@@ -162,6 +162,12 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         .name("ingest".into())
         .spawn(move || ing.run(ing_stop))
         .map_err(|e| StartError::Io(e.to_string()))?;
+    let ocr_ing = ingest.clone();
+    let ocr_stop = stop.clone();
+    let ocr_thread = std::thread::Builder::new()
+        .name("ocr".into())
+        .spawn(move || ocr_ing.run_ocr(ocr_stop))
+        .map_err(|e| StartError::Io(e.to_string()))?;
     let accept_state = state.clone();
     let accept_thread = std::thread::Builder::new()
         .name("accept".into())
@@ -191,6 +197,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     let _ = std::os::unix::net::UnixStream::connect(&socket);
     let _ = accept_thread.join();
     let _ = ingest_thread.join();
+    let _ = ocr_thread.join();
     // Wait for requests in flight (each holds a read guard while it runs).
     drop(state.work.write());
     let _ = store.audit_event(

@@ -333,6 +333,13 @@ pub struct StatusInfo {
     /// documents refused until `kasa node unlock` or the console's passphrase prompt).
     #[serde(default)]
     pub locked: bool,
+    /// Whether OCR can run: `siap / ready: tesseract 5.3.0, ind`, or the note naming the Debian
+    /// package to install (`ingest::ocr::tesseract_status`). `None` from an older node.
+    #[serde(default)]
+    pub ocr: Option<String>,
+    /// Entries whose OCR is queued or running.
+    #[serde(default)]
+    pub ocr_pending: u64,
 }
 
 /// What the ingest path is doing now.

@@ -36,6 +36,8 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const SEQ: TableDefinition<&str, u64> = TableDefinition::new("seq");
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const ENTRY_TEXT: TableDefinition<u64, &str> = TableDefinition::new("entry_text");
+/// entry id → () while its OCR is queued or running (written with the entry, so a crash re-queues it)
+const OCR_PENDING: TableDefinition<u64, ()> = TableDefinition::new("ocr_pending");
 /// (book, received_at µs, id)
 const IDX_BOOK: TableDefinition<(u8, i64, u64), ()> = TableDefinition::new("idx_book_time");
 /// (book, status, received_at µs, id)
@@ -185,6 +187,8 @@ pub struct IngestInput {
     pub text: Option<String>,
     pub suggestions: Option<HeaderSuggestions>,
     pub text_note: Option<String>,
+    /// Queue OCR for a new entry (image pages without a text layer); see [`Store::ocr_done`].
+    pub ocr: bool,
     pub at: Timestamp,
     /// Where it came from, for the timeline: `folder drop`, `kasa ingest (uid 1000)`.
     pub origin: String,
@@ -395,6 +399,7 @@ impl Store {
             tx.open_table(SEQ)?;
             tx.open_table(ENTRIES)?;
             tx.open_table(ENTRY_TEXT)?;
+            tx.open_table(OCR_PENDING)?;
             tx.open_table(IDX_BOOK)?;
             tx.open_table(IDX_BOOK_STATUS)?;
             tx.open_table(COUNTS)?;
@@ -829,6 +834,9 @@ impl Store {
                         format!("{} ({})", inp.attachment.name, inp.origin),
                     );
                     outcome = IngestOutcome::New { id };
+                    if inp.ocr {
+                        tx.open_table(OCR_PENDING)?.insert(id, ())?;
+                    }
                     ("ingest.accept", inp.attachment.name.clone())
                 }
             };
@@ -859,6 +867,60 @@ impl Store {
             | IngestOutcome::AlreadyIngested { id } => id,
         };
         Ok((outcome, vec![Change::Entry { id }]))
+    }
+
+    /// Entries whose OCR is queued or running, oldest first.
+    pub fn ocr_pending(&self) -> Result<Vec<u64>> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(OCR_PENDING)?;
+        let mut out = Vec::new();
+        for r in t.iter()? {
+            out.push(r?.0.value());
+        }
+        Ok(out)
+    }
+
+    /// Records the result of an entry's OCR in one transaction: the entry's suggestions (when
+    /// given) and note, its text (kept for search), the pending mark removed, and an audit record
+    /// (`ingest.ocr`). An entry already registered keeps what the operator confirmed: only the note
+    /// and the text change. Returns the change to publish (the console shows the suggestions live).
+    pub fn ocr_done(
+        &self,
+        id: u64,
+        text: Option<&str>,
+        suggestions: Option<HeaderSuggestions>,
+        note: Option<String>,
+        at: Timestamp,
+    ) -> Result<Vec<Change>> {
+        let tx = begin(&self.db)?;
+        {
+            tx.open_table(OCR_PENDING)?.remove(id)?;
+            let old = get_entry_tx(&tx, id)?;
+            let mut e = old.clone();
+            if e.status == Status::Baru {
+                e.suggestions = suggestions;
+            }
+            e.text_note = note;
+            let digest = put_entry(&tx, Some(&old), &e)?;
+            if let Some(t) = text {
+                tx.open_table(ENTRY_TEXT)?.insert(id, t)?;
+            }
+            let detail = match text {
+                Some(t) => format!("OCR: {} karakter / characters", t.chars().count()),
+                None => format!("OCR: {}", e.text_note.as_deref().unwrap_or("-")),
+            };
+            audit(
+                &tx,
+                at,
+                &Actor::node(),
+                "ingest.ocr",
+                &format!("entry:{id}"),
+                &digest,
+                &detail,
+            )?;
+        }
+        tx.commit()?;
+        Ok(vec![Change::Entry { id }])
     }
 
     /// Records a refused file: an alarm and an audit record in one transaction.
