@@ -380,3 +380,41 @@ fn missing_and_empty_files_return() {
         "{a:?}"
     );
 }
+
+#[test]
+fn cover_letter_header_from_glyph_positions() {
+    // What the node uses: positioned words of the text layer, lines rebuilt from positions.
+    let a = analyze_path(&sample(
+        "naskah/surat-pengantar-laporan-persandian-jembrana.pdf",
+    ));
+    assert!(a.words.len() > 100, "{} words", a.words.len());
+    let s = a.suggestions().unwrap();
+    assert_eq!(s.nomor.as_deref(), Some("800/283/Kominfo/2021"), "{s:?}");
+    assert_eq!(s.klasifikasi.as_deref(), Some("Rahasia"));
+    assert_eq!(s.lampiran.as_deref(), Some("1 (satu) berkas"));
+    let hal = s.hal.as_deref().unwrap_or_default();
+    assert!(
+        hal.starts_with("Penyampaian Laporan Hasil Pemantauan dan Evaluasi"),
+        "{hal}"
+    );
+    assert_eq!(
+        s.yth.as_deref(),
+        Some("Gubernur Bali u.p. Kepala Dinas Komunikasi, Informatika dan Statistik Provinsi Bali")
+    );
+    assert_eq!(s.tempat_tanggal.as_deref(), Some("Negara, 22 April 2021"));
+    // Boxes: the Nomor line is in the upper third of page 1.
+    let e = s
+        .evidence
+        .iter()
+        .find(|e| e.value == "800/283/Kominfo/2021")
+        .unwrap();
+    let b = e.source.unwrap();
+    assert!(b.page == 1 && b.y0 > 0.0 && b.y1 < 1414.0 / 3.0, "{b:?}");
+    for rel in [
+        "naskah/sop-pengiriman-naskah-dikecualikan-pekalongan.pdf",
+        "naskah/sop-pemeliharaan-peralatan-sandi-trenggalek.pdf",
+    ] {
+        let s = analyze_path(&sample(rel)).suggestions().unwrap();
+        assert!(s.nomor_sop.is_some() && s.nomor.is_none(), "{rel}: {s:?}");
+    }
+}

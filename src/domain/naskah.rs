@@ -528,7 +528,7 @@ fn join_seg(a: &mut Seg, b: Seg) {
 /// The next segment continuing the column of `segs[cur]` (the one below it, starting between
 /// `x_lo` and `x_hi`, not further than about a line away); in text without positions simply the
 /// next line.
-fn next_in_column(segs: &[Seg], cur: usize, x_lo: f32, x_hi: f32) -> Option<usize> {
+fn next_in_column(segs: &[Seg], cur: usize, x_lo: f32, x_hi: f32, block_gap: f32) -> Option<usize> {
     let c = segs.get(cur)?;
     let Some(g) = c.geom else {
         return (cur + 1 < segs.len()).then_some(cur + 1);
@@ -542,7 +542,10 @@ fn next_in_column(segs: &[Seg], cur: usize, x_lo: f32, x_hi: f32) -> Option<usiz
         if s.line == c.line {
             continue;
         }
-        if sg[1] - g[3] > 1.3 * h.max(s.height()) {
+        // Further than a line away, or than the spacing of the label block (letters set with
+        // double line spacing), is another paragraph.
+        let hh = h.max(s.height());
+        if sg[1] - g[3] > (1.3 * hh).max((block_gap + 0.3 * hh).min(3.0 * hh)) {
             return None;
         }
         if sg[0] >= x_lo && sg[0] <= x_hi {
@@ -616,6 +619,24 @@ fn suggest_segs(segs: &[Seg]) -> HeaderSuggestions {
             continue;
         };
         m.colon |= seg.aligned;
+        // A label set apart from its value by a gap much wider than a word space is a label
+        // column without colons (or with a colon OCR did not see).
+        if !m.colon && seg.geom.is_some() {
+            let label_end = seg
+                .words
+                .iter()
+                .filter(|w| w.end <= m.value_start)
+                .last()
+                .and_then(|w| w.bbox);
+            let value_start = seg
+                .words
+                .iter()
+                .find(|w| w.start >= m.value_start)
+                .and_then(|w| w.bbox);
+            if let (Some(a), Some(v)) = (label_end, value_start) {
+                m.colon = v.x0 - a.x1 > seg.height();
+            }
+        }
         let label = m.label;
         let mut acc = Acc::default();
         let mut value = seg.text[m.value_start..].to_string();
@@ -629,12 +650,22 @@ fn suggest_segs(segs: &[Seg]) -> HeaderSuggestions {
             .map_or(label_x0, |bx| bx.x0);
         let h = seg.height();
         let (x_lo, x_hi) = (label_x0 - 2.0 * h, value_x0.max(label_x0) + 3.0 * h);
+        // The vertical gap to the line above in the same column (the previous label).
+        let block_gap = seg.geom.map_or(0.0, |g| {
+            segs[..i]
+                .iter()
+                .rev()
+                .filter(|p| p.page == seg.page && p.line != seg.line)
+                .filter_map(|p| p.geom)
+                .find(|pg| (pg[0] - g[0]).abs() < 2.0 * h)
+                .map_or(0.0, |pg| (g[1] - pg[3]).max(0.0))
+        });
         // "Nomor :" with the value alone on the next line.
         let mut last = i;
         if value.is_empty()
             && m.colon
             && label != Label::Yth
-            && let Some(j) = next_in_column(segs, i, x_lo, x_hi)
+            && let Some(j) = next_in_column(segs, i, x_lo, x_hi, block_gap)
             && !segs[j].text.is_empty()
             && match_label(&segs[j].text).is_none()
         {
@@ -689,7 +720,7 @@ fn suggest_segs(segs: &[Seg]) -> HeaderSuggestions {
                 };
                 let mut cur = last;
                 for _ in 0..MAX_CONTINUATION_LINES {
-                    let Some(j) = next_in_column(segs, cur, x_lo, x_hi) else {
+                    let Some(j) = next_in_column(segs, cur, x_lo, x_hi, block_gap) else {
                         break;
                     };
                     let t = &segs[j].text;
@@ -871,9 +902,12 @@ fn match_label(line: &str) -> Option<LabelMatch> {
 
 /// A header-ish value: trimmed, capped at [`MAX_FIELD_CHARS`], `None` if empty or only dashes.
 fn field(value: &str) -> Option<String> {
+    // OCR specks and a misread colon before the value ("» 1 (satu)", "—. Penting", "':Usulan").
     let v = value
         .trim()
-        .trim_start_matches([':', '|', '_'])
+        .trim_start_matches(|c: char| {
+            !(c.is_alphanumeric() || matches!(c, '(' | '"' | '-' | '\u{201c}'))
+        })
         .trim_end_matches([',', ';', '|', '_'])
         .trim();
     if v.is_empty() || v.chars().all(|c| c == '-' || c == '.' || c == ':') {

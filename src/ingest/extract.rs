@@ -768,6 +768,7 @@ fn analyze_tiff(data: &[u8]) -> Analysis {
     let mut a = Analysis::new(FileKind::Tiff.mime());
     let (count, problem) = count_tiff_ifds(data);
     a.pages = (count > 0).then_some(count);
+    a.needs_ocr = count > 0;
     a.note = Some(match problem {
         None => NOTE_IMAGE.to_string(),
         Some(p) => format!("TIFF rusak / broken TIFF: {p}; {NOTE_IMAGE}"),

@@ -243,7 +243,8 @@ def letter(i):
 
     truth = {
         "nomor": nomor,
-        "klasifikasi": klas,
+        # A Sifat that names a classification (old style "Sifat : Biasa") states it.
+        "klasifikasi": klas if klas is not None else (sifat if sifat in KLAS else None),
         "sifat": sifat,
         "lampiran": None if lampiran == "-" else lampiran,
         "hal": " ".join(hal),
