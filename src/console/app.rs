@@ -441,7 +441,7 @@ impl App {
             status: None,
             alarms_open: 0,
             connected: false,
-            now: Timestamp::now(),
+            now: crate::clock::now(),
             message: None,
             derajat,
             drafts: Vec::new(),
@@ -521,6 +521,28 @@ impl App {
         }
     }
 
+    /// The node refused a request because this operator was disabled (code `disabled`): says so and
+    /// offers to quit (the node refuses every further request of this uid).
+    pub fn operator_disabled(&mut self, why: &str) {
+        self.dirty = true;
+        self.error(why.to_string());
+        if !self
+            .layers
+            .iter()
+            .any(|l| matches!(l, Layer::Confirm(c) if matches!(c.kind, ConfirmKind::Quit)))
+        {
+            self.layers.push(Layer::Confirm(ConfirmState {
+                message: self
+                    .tr(
+                        "Operator Anda dinonaktifkan oleh admin; node menolak semua permintaan. Keluar dari konsol?",
+                        "Your operator was disabled by an admin; the node refuses every request. Quit the console?",
+                    )
+                    .to_string(),
+                kind: ConfirmKind::Quit,
+            }));
+        }
+    }
+
     pub(crate) fn info(&mut self, s: impl Into<String>) {
         self.message = Some(Message {
             text: s.into(),
@@ -554,6 +576,7 @@ impl App {
             Effect::Call(
                 Request::Hello {
                     client: "kasa-console".into(),
+                    as_uid: None,
                 },
                 Purpose::Welcome,
             ),

@@ -60,6 +60,11 @@ impl<L: NodeLink> Session<L> {
                                 self.app.set_connected(false);
                                 Err(e.to_string())
                             }
+                            Err(e) if e.code() == Some("disabled") => {
+                                self.app.operator_disabled(&e.to_string());
+                                self.link = None;
+                                continue;
+                            }
                             Err(e) => Err(e.to_string()),
                         },
                         None => Err(self
@@ -73,7 +78,10 @@ impl<L: NodeLink> Session<L> {
                     let r = base64::engine::general_purpose::STANDARD
                         .decode(b64)
                         .map_err(|e| e.to_string())
-                        .and_then(|d| std::fs::write(&path, d).map_err(|e| e.to_string()));
+                        .and_then(|d| {
+                            crate::crypto::fsutil::write_new_private(&path, &d)
+                                .map_err(|e| e.to_string())
+                        });
                     match r {
                         Ok(()) => self
                             .app

@@ -774,7 +774,7 @@ mod tests {
             nip: String::new(),
             jabatan: "Sandiman".into(),
             role: Role::Sandiman,
-            kualifikasi: None,
+            kualifikasi: Default::default(),
             disabled: false,
         }
     }

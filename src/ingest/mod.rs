@@ -24,7 +24,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use crate::config::{IngestConfig, Paths};
@@ -358,12 +357,16 @@ impl Ingest {
         let entry = match self.store.entry(id) {
             Ok(Some(e)) => e,
             _ => {
-                let _ = self.store.ocr_done(id, None, None, None, Timestamp::now());
+                let _ = self
+                    .store
+                    .ocr_done(id, None, None, None, crate::clock::now());
                 return;
             }
         };
         let Some(att) = entry.attachments.first() else {
-            let _ = self.store.ocr_done(id, None, None, None, Timestamp::now());
+            let _ = self
+                .store
+                .ocr_done(id, None, None, None, crate::clock::now());
             return;
         };
         let path = self.blobs.path(&att.sha256);
@@ -400,7 +403,7 @@ impl Ingest {
         );
         match self
             .store
-            .ocr_done(id, text.as_deref(), suggestions, note, Timestamp::now())
+            .ocr_done(id, text.as_deref(), suggestions, note, crate::clock::now())
         {
             Ok(ch) => (self.publish)(ch),
             Err(e) => {
@@ -413,7 +416,7 @@ impl Ingest {
     fn refuse(&self, path: &Path, name: &str, reason: &str) -> Taken {
         // Alarm and audit record first: a crash after this point leaves the file in the drop folder (it is
         // refused again, raising a second alarm) rather than a file in failed/ that nobody was told about.
-        if let Ok((_, ch)) = self.store.ingest_refused(name, reason, Timestamp::now()) {
+        if let Ok((_, ch)) = self.store.ingest_refused(name, reason, crate::clock::now()) {
             (self.publish)(ch);
         }
         let failed = self.paths.ingest("failed");
@@ -437,7 +440,7 @@ impl Ingest {
         let side = PathBuf::from(format!("{}.error.txt", target.display()));
         let text = format!(
             "kasa menolak berkas ini / kasa refused this file\nberkas / file: {name}\nwaktu / time: {}\nalasan / reason: {reason}\n\nApa yang harus dilakukan / what to do: periksa berkasnya; jika benar, simpan ulang sebagai PDF/TIFF/JPEG/PNG biasa lalu letakkan lagi di folder drop, atau serahkan dengan `kasa ingest FILE`.\n",
-            Timestamp::now()
+            crate::clock::now()
         );
         let _ = fs::write(&side, text);
         let moved = fs::rename(path, &target);
@@ -585,7 +588,8 @@ impl Ingest {
                     }
                     Err(_) => {
                         if let Ok((_, ch)) =
-                            self.store.ingest_refused(name, &reason, Timestamp::now())
+                            self.store
+                                .ingest_refused(name, &reason, crate::clock::now())
                         {
                             (self.publish)(ch);
                         }
@@ -702,7 +706,7 @@ impl Ingest {
             suggestions,
             text_note: note,
             ocr,
-            at: Timestamp::now(),
+            at: crate::clock::now(),
             origin: origin.to_string(),
         };
         match self.store.ingest_commit(&inp) {
@@ -849,7 +853,7 @@ impl Ingest {
                                     "ingest.retrying",
                                     &format!("{name}: {e} (still retrying)"),
                                     &format!("file:{name}"),
-                                    Timestamp::now(),
+                                    crate::clock::now(),
                                 ) {
                                     (self.publish)(ch);
                                 }

@@ -121,6 +121,8 @@ impl TestNode {
             .arg(&config)
             .args([
                 "init",
+                "--kualifikasi",
+                "tingkat_ii",
                 "--node-id",
                 "5101",
                 "--name",
