@@ -31,6 +31,8 @@ use crate::proto::Event;
 
 enum Msg {
     Term(TermEvent),
+    /// The node worker queued a reply.
+    Reply,
     InputGone,
     Node(u64, Event),
     NodeGone(u64),
@@ -151,9 +153,10 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
     let mut generation = 1;
     let link = connect(&socket, &tx, generation);
     let mut s = Session::new(app_from(settings), link);
+    s.spawn_worker(Some(waker(&tx)));
     let size = term.size().map_err(|e| e.to_string())?;
     s.app.resize(size.width, size.height);
-    if s.link.is_some() {
+    if s.connected() {
         if let Some(p) = first_pass.take() {
             // The passphrase chosen a moment ago at first run unlocks the new node: asked once.
             s.app.unlock_asked = true;
@@ -174,10 +177,11 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
         let now = Instant::now();
         if now >= next_tick {
             s.app.tick(jiff::Timestamp::now());
-            if s.link.is_none() {
+            if !s.connected() {
                 generation += 1;
                 if let Some(c) = connect(&socket, &tx, generation) {
                     s.link = Some(c);
+                    s.spawn_worker(Some(waker(&tx)));
                     s.app.set_connected(true);
                     s.start();
                 }
@@ -205,12 +209,16 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
                 Msg::Term(TermEvent::Resize(w, h)) => s.app.resize(w, h),
                 Msg::Term(_) => {}
                 Msg::InputGone => return Ok(()),
+                Msg::Reply => {
+                    s.poll();
+                }
                 Msg::Node(g, ev) if g == generation => {
                     let e = s.app.on_event(ev);
                     s.run(e);
                 }
                 Msg::NodeGone(g) if g == generation => {
                     s.link = None;
+                    s.worker = None;
                     s.app.set_connected(false);
                 }
                 Msg::Node(..) | Msg::NodeGone(_) => {}
@@ -221,6 +229,14 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
         }
     }
     Ok(())
+}
+
+/// Wakes the loop when the node worker has a reply.
+fn waker(tx: &Sender<Msg>) -> Box<dyn Fn() + Send> {
+    let tx = tx.clone();
+    Box::new(move || {
+        let _ = tx.send(Msg::Reply);
+    })
 }
 
 fn initialised(paths: &Paths) -> bool {

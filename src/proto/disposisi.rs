@@ -76,6 +76,9 @@ pub enum DisposisiReply {
         records: Vec<Disposisi>,
         now: Timestamp,
         zone: String,
+        /// The perihal of each record's entry, by entry id.
+        #[serde(default)]
+        perihal: std::collections::BTreeMap<u64, String>,
     },
     /// Records written by a step (new ones first for `new`/`forward`).
     Written { records: Vec<Disposisi> },
@@ -91,5 +94,9 @@ pub enum DisposisiReply {
         /// The node's name (sheet header).
         #[serde(default)]
         node_name: String,
+        /// The disposisi hierarchy of the node's rules, top first (`disposisi.toml`): clients offer
+        /// recipients from it instead of a role order of their own.
+        #[serde(default)]
+        hierarki: Vec<crate::domain::Role>,
     },
 }
