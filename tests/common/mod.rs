@@ -433,3 +433,21 @@ pub fn start_with_group_socket(gid: u32) -> (TestNode, tempfile::TempDir, PathBu
     assert_eq!(node.socket, socket);
     (node, sockdir, socket)
 }
+
+/// The console as an operator opens it on `node`: settings from the node's config dir (shipped
+/// keymap and theme, the node's derajat list), connected to its socket, everything loaded. The one
+/// console setup of the node-harness tests (the console harness has `console_common::session`).
+pub fn console_session(node: &TestNode) -> kasa::console::session::Session<kasa::client::Client> {
+    let paths = kasa::config::Paths {
+        data_dir: node.data.clone(),
+        config_dir: node.config.clone(),
+    };
+    let settings = kasa::console::load_settings(&paths, false);
+    assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+    let mut s = kasa::console::session::Session::new(
+        kasa::console::app_from(settings),
+        Some(kasa::client::Client::connect(&node.socket).expect("connect")),
+    );
+    s.start();
+    s
+}
