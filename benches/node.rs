@@ -26,6 +26,7 @@ fn ingest_per_file(c: &mut Criterion) {
     let paths = Paths {
         data_dir: dir.path().join("data"),
         config_dir: dir.path().join("cfg"),
+        explicit_data_dir: true,
     };
     std::fs::create_dir_all(&paths.data_dir).unwrap();
     let store = Arc::new(Store::open(&paths.db()).unwrap());

@@ -20,12 +20,17 @@ use crate::domain::calendar::{DerajatRule, WorkCalendar, default_derajat};
 pub struct Paths {
     pub data_dir: PathBuf,
     pub config_dir: PathBuf,
+    /// The data directory was named (`--data-dir` or `KASA_DATA_DIR`): its own node is meant, so the
+    /// system-wide socket does not apply (`KASA_SOCKET` still does).
+    pub explicit_data_dir: bool,
 }
 
 impl Paths {
     /// Resolves the directories from flags, then environment, then the platform default.
     pub fn resolve(data_dir: Option<PathBuf>, config_dir: Option<PathBuf>) -> Paths {
         let pd = directories::ProjectDirs::from("", "", "kasa");
+        let explicit_data_dir =
+            data_dir.is_some() || std::env::var_os("KASA_DATA_DIR").is_some_and(|v| !v.is_empty());
         let data_dir = data_dir
             .or_else(|| {
                 std::env::var_os("KASA_DATA_DIR")
@@ -45,6 +50,7 @@ impl Paths {
         Paths {
             data_dir,
             config_dir,
+            explicit_data_dir,
         }
     }
 
@@ -235,10 +241,88 @@ impl NodeConfig {
     }
 }
 
-/// The socket a client should connect to: `KASA_SOCKET`, else the node config's socket.
-pub fn client_socket(paths: &Paths) -> PathBuf {
+/// The system-wide client configuration every user of a shared box reads (`/etc/kasa/config.toml`;
+/// `KASA_SYSTEM_CONFIG` names another file, for tests). Written by `contrib/setup-shared-box.sh`.
+///
+/// ```toml
+/// socket = "/run/kasa/node.sock"     # the shared node
+/// ```
+#[derive(serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SystemConfig {
+    /// The node socket every user of the box reaches.
+    pub socket: Option<PathBuf>,
+}
+
+/// Path of the system-wide client configuration.
+pub fn system_config_path() -> PathBuf {
+    std::env::var_os("KASA_SYSTEM_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/etc/kasa/config.toml"))
+}
+
+/// Reads the system-wide configuration. Absent file: `Ok(None)`. Errors name the file and line.
+pub fn system_config() -> Result<Option<SystemConfig>, ConfigError> {
+    let f = system_config_path();
+    match std::fs::read_to_string(&f) {
+        Ok(text) => parse_toml::<SystemConfig>(&f, &text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ConfigError {
+            file: f.display().to_string(),
+            line: 1,
+            message: format!("cannot read: {e}"),
+        }),
+    }
+}
+
+/// The `socket` key of the per-user `<config dir>/config.toml`, if set (other keys are the console's).
+fn user_socket(paths: &Paths) -> Option<PathBuf> {
+    #[derive(serde::Deserialize)]
+    struct Only {
+        socket: Option<PathBuf>,
+    }
+    let text = std::fs::read_to_string(paths.console_toml()).ok()?;
+    toml::from_str::<Only>(&text).ok()?.socket
+}
+
+/// Where a configured node socket came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketSource {
+    /// The `KASA_SOCKET` environment variable.
+    Env,
+    /// `socket` in the user's `config.toml`.
+    User,
+    /// `socket` in the system-wide `/etc/kasa/config.toml`.
+    System,
+}
+
+/// The node socket configured for this user, if any: `KASA_SOCKET`, then the per-user `config.toml`,
+/// then the system-wide config (the per-user file overrides the system one). `None`: nothing is
+/// configured, or a data directory was named explicitly: the node is the local one of the data
+/// directory.
+pub fn configured_socket(paths: &Paths) -> Option<(PathBuf, SocketSource)> {
     if let Some(s) = std::env::var_os("KASA_SOCKET").filter(|v| !v.is_empty()) {
-        return PathBuf::from(s);
+        return Some((PathBuf::from(s), SocketSource::Env));
+    }
+    if paths.explicit_data_dir {
+        return None;
+    }
+    if let Some(s) = user_socket(paths) {
+        return Some((s, SocketSource::User));
+    }
+    system_config()
+        .ok()
+        .flatten()
+        .and_then(|c| c.socket)
+        .map(|s| (s, SocketSource::System))
+}
+
+/// The socket a client should connect to: the configured one ([`configured_socket`]), else the node
+/// config's socket of the local data directory.
+pub fn client_socket(paths: &Paths) -> PathBuf {
+    if let Some((s, _)) = configured_socket(paths) {
+        return s;
     }
     NodeConfig::load(paths)
         .map(|c| c.socket_path(paths))

@@ -31,6 +31,7 @@ impl Node {
         kasa::config::Paths {
             data_dir: self.data(),
             config_dir: self.cfg(),
+            explicit_data_dir: true,
         }
     }
     pub fn kasa(&self, args: &[&str]) -> std::process::Output {
@@ -65,6 +66,8 @@ pub fn start_node(ingest: bool) -> Node {
     std::fs::create_dir_all(n.cfg()).unwrap();
     let o = n.kasa(&[
         "init",
+        "--kualifikasi",
+        "tingkat_ii",
         "--node-id",
         "5101",
         "--name",

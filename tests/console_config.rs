@@ -38,6 +38,7 @@ fn paths(dir: &std::path::Path) -> Paths {
     Paths {
         data_dir: dir.join("data"),
         config_dir: dir.join("cfg"),
+        explicit_data_dir: true,
     }
 }
 

@@ -87,7 +87,7 @@ pub fn app(theme: &str, n: usize, w: u16, h: u16) -> App {
         nip: String::new(),
         jabatan: "Sandiman Ahli Pertama".into(),
         role: Role::Sandiman,
-        kualifikasi: None,
+        kualifikasi: Default::default(),
         disabled: false,
     });
     app.resize(w, h);

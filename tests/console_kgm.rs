@@ -49,6 +49,8 @@ fn verify_peer_and_seal_from_the_keluar_tab() {
         .arg(&bdata)
         .args([
             "init",
+            "--kualifikasi",
+            "tingkat_ii",
             "--node-id",
             "5171",
             "--name",

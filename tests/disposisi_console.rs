@@ -39,7 +39,7 @@ fn op(uid: u32, nama: &str, role: Role) -> Operator {
         nip: String::new(),
         jabatan: String::new(),
         role,
-        kualifikasi: None,
+        kualifikasi: Default::default(),
         disabled: false,
     }
 }
@@ -58,7 +58,7 @@ fn office(me_role: Role, others: &[Operator]) -> (Office, u64) {
     });
     {
         let st = kasa::store::Store::open(&node.db()).unwrap();
-        let now = jiff::Timestamp::now();
+        let now = kasa::clock::now();
         let mut me = st.operator(0).unwrap().expect("root is the first admin");
         me.role = me_role;
         st.put_operator(&kasa::store::Actor::node(), &me, true, now)

@@ -28,7 +28,7 @@ fn op(uid: u32, nama: &str, role: Role) -> Operator {
         nip: String::new(),
         jabatan: String::new(),
         role,
-        kualifikasi: None,
+        kualifikasi: Default::default(),
         disabled: false,
     }
 }

@@ -40,6 +40,8 @@ impl Node {
         };
         let out = n.kasa(&[
             "init",
+            "--kualifikasi",
+            "tingkat_ii",
             "--node-id",
             id,
             "--name",
@@ -598,6 +600,8 @@ fn locked_node_refuses_seal_and_open() {
         .env_remove("KASA_SOCKET")
         .args([
             "init",
+            "--kualifikasi",
+            "tingkat_ii",
             "--node-id",
             "9",
             "--name",
@@ -628,7 +632,15 @@ fn init_without_terminal_or_passphrase_file_defers_the_identity() {
             .output()
             .unwrap()
     };
-    let o = run(&["init", "--node-id", "63.01", "--name", "Diskominfo Uji"]);
+    let o = run(&[
+        "init",
+        "--kualifikasi",
+        "tingkat_ii",
+        "--node-id",
+        "63.01",
+        "--name",
+        "Diskominfo Uji",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("kasa identity create"),

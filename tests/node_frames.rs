@@ -121,6 +121,7 @@ fn bad_frames_disconnect_only_their_client() {
         id: 42,
         req: Request::Hello {
             client: "node_frames".into(),
+            as_uid: None,
         },
     })
     .unwrap();

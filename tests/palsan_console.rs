@@ -164,9 +164,17 @@ fn key_material_and_periodic_duties_by_keys() {
     );
     assert_eq!(p.riwayat.last().unwrap().aksi, "diubah");
     // n: key material linked to the selected item; a bad date is refused in the form.
-    s.keys("nKunci Sissan Secure X<Tab>ED-4<Tab>2026-01-01<Tab>31-12-2026<C-s>");
+    // Dates relative to the (possibly shifted) clock: valid for two more years, so no expiry reminder
+    // joins the two periodic ones whatever day the suite runs.
+    let today = kasa::clock::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let from = today.saturating_sub(jiff::Span::new().days(30));
+    let until = today.saturating_add(jiff::Span::new().years(2));
+    s.keys(&format!(
+        "nKunci Sissan Secure X<Tab>ED-4<Tab>{from}<Tab>{}<C-s>",
+        until.strftime("%d-%m-%Y")
+    ));
     assert!(s.app.message.as_ref().unwrap().text.contains("TTTT-BB-HH"));
-    s.keys("<C-u>2026-12-31<C-s>");
+    s.keys(&format!("<C-u>{until}<C-s>"));
     assert!(form_open(&s).is_none(), "{:?}", s.app.message);
     assert_eq!(s.app.palsan.kunci.len(), 1);
     let k = &s.app.palsan.kunci[0];

@@ -143,6 +143,7 @@ fn resolve_uid(c: &mut Client, who: &str) -> Result<u32, Fail> {
 fn node_zone(c: &mut Client) -> Result<TimeZone, Fail> {
     match c.call(Request::Hello {
         client: "kasa-cli".into(),
+        as_uid: None,
     })? {
         Reply::Welcome { zone, .. } => TimeZone::get(&zone).map_err(|e| Fail(e.to_string(), 1)),
         _ => fail("unexpected reply"),
@@ -363,13 +364,14 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
             };
             let text = lembar_text(&entry, &records, &instruksi, &node_name, &zone);
             match out {
-                Some(p) => std::fs::write(&p, &text)
+                Some(p) => crate::crypto::fsutil::write_new_private(&p, text.as_bytes())
                     .map_err(|e| Fail(format!("{}: {e}", p.display()), 1))?,
                 None => print!("{text}"),
             }
             if let Some(p) = pdf {
                 let bytes = lembar_pdf(&text).map_err(|e| Fail(e, 1))?;
-                std::fs::write(&p, bytes).map_err(|e| Fail(format!("{}: {e}", p.display()), 1))?;
+                crate::crypto::fsutil::write_new_private(&p, &bytes)
+                    .map_err(|e| Fail(format!("{}: {e}", p.display()), 1))?;
                 eprintln!("{} ditulis", p.display());
             }
         }

@@ -175,6 +175,7 @@ pub enum IncidentAction {
 fn zone(c: &mut Client) -> TimeZone {
     match c.call(Request::Hello {
         client: "kasa-cli".into(),
+        as_uid: None,
     }) {
         Ok(Reply::Welcome { zone, .. }) => TimeZone::get(&zone).unwrap_or(TimeZone::UTC),
         _ => TimeZone::UTC,
@@ -497,8 +498,9 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                 .map_err(|e| Fail(format!("{}: {e}", out.display()), 1))?;
             let mdp = out.join(format!("insiden-{id}.md"));
             let pdfp = out.join(format!("insiden-{id}.pdf"));
-            std::fs::write(&mdp, &md).map_err(|e| Fail(format!("{}: {e}", mdp.display()), 1))?;
-            std::fs::write(&pdfp, laporan::pdf(&md))
+            crate::crypto::fsutil::write_new_private(&mdp, md.as_bytes())
+                .map_err(|e| Fail(format!("{}: {e}", mdp.display()), 1))?;
+            crate::crypto::fsutil::write_new_private(&pdfp, &laporan::pdf(&md))
                 .map_err(|e| Fail(format!("{}: {e}", pdfp.display()), 1))?;
             if json {
                 print_json(&serde_json::json!({

@@ -31,6 +31,9 @@ pub struct Cli {
     /// Config directory (default ~/.config/kasa; env KASA_CONFIG_DIR).
     #[arg(long, global = true)]
     pub config_dir: Option<PathBuf>,
+    /// Root only: act as the admin with this uid (audited), e.g. `sudo kasa --as 998 operator add …`.
+    #[arg(long = "as", global = true, value_name = "UID")]
+    pub as_uid: Option<u32>,
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
 }
@@ -120,6 +123,10 @@ pub enum Cmd {
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
     Extract { file: PathBuf },
+    /// Scripting: one JSON request (proto `Request`) per stdin line; one JSON line per reply on stdout,
+    /// `{"ok": REPLY}` or `{"error": {"code": C, "message": M}}`. Exit 0 when every line was answered.
+    #[command(name = "request", hide = true)]
+    RawRequest,
     /// Palsan: equipment, key material (metadata only), repairs to BSSN, reminders, Lampiran III/IV/V.
     Palsan {
         #[command(subcommand)]
@@ -156,6 +163,20 @@ pub struct InitArgs {
     pub nip: String,
     #[arg(long, default_value = "Administrator kasa")]
     pub jabatan: String,
+    /// Your Ahli Sandi qualification (tanpa, tingkat_i, tingkat_ii, tingkat_iii): on a single-user node
+    /// the admin is also its sandiman, and sealing or opening kriptogram needs at least tingkat_ii (004).
+    #[arg(long, default_value = "tanpa")]
+    pub kualifikasi: String,
+    /// Node socket (node.toml `socket`), e.g. /run/kasa/node.sock on a shared box.
+    #[arg(long)]
+    pub socket: Option<PathBuf>,
+    /// Group that may connect to the socket (node.toml `socket_group`), e.g. kasa.
+    #[arg(long)]
+    pub socket_group: Option<String>,
+    /// Drop folder (node.toml `drop_dir`), e.g. /srv/kasa/drop outside the 0700 data dir so operators
+    /// and the scanner share can write into it.
+    #[arg(long)]
+    pub drop_dir: Option<PathBuf>,
     /// Passphrase file (0600) for the node keystore, for automation; otherwise asked on the TTY.
     #[arg(long)]
     pub passphrase_file: Option<PathBuf>,
@@ -257,6 +278,12 @@ pub enum KriptogramAction {
     },
     /// Break-glass: write the inner age part (open it with `age -d -i identity.txt`).
     ExtractAge { file: PathBuf, out: PathBuf },
+    /// Copy a sealed .kgm from the node's outbox (name as printed by `seal`), written 0600.
+    Copy {
+        name: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -408,7 +435,7 @@ pub enum OperatorAction {
         /// kadis, kabid, kasi, sandiman or admin.
         #[arg(long)]
         role: String,
-        /// e.g. "Ahli Sandi Tingkat I".
+        /// tanpa, tingkat_i, tingkat_ii or tingkat_iii ("Ahli Sandi Tingkat II" is accepted too).
         #[arg(long)]
         kualifikasi: Option<String>,
     },
@@ -416,8 +443,25 @@ pub enum OperatorAction {
         #[arg(long)]
         json: bool,
     },
-    Disable {
+    /// Disable an operator: every request of theirs is refused at once, open connections included.
+    Disable { uid: u32 },
+    /// Enable a disabled operator again.
+    Enable { uid: u32 },
+    /// Change an operator's name, NIP, jabatan, role or qualification.
+    Edit {
         uid: u32,
+        #[arg(long)]
+        nama: Option<String>,
+        #[arg(long)]
+        nip: Option<String>,
+        #[arg(long)]
+        jabatan: Option<String>,
+        /// kadis, kabid, kasi, sandiman or admin.
+        #[arg(long)]
+        role: Option<String>,
+        /// tanpa, tingkat_i, tingkat_ii or tingkat_iii.
+        #[arg(long)]
+        kualifikasi: Option<String>,
     },
 }
 
@@ -488,9 +532,19 @@ fn print_json<T: serde::Serialize>(v: &T) {
     );
 }
 
+/// The admin uid root acts as (`--as`), set once by [`run`].
+static ACT_AS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
 fn connect(paths: &Paths) -> Result<Client, Fail> {
     let socket = crate::config::client_socket(paths);
-    Ok(Client::connect(&socket)?)
+    let mut c = Client::connect(&socket)?;
+    if let Some(uid) = ACT_AS.get() {
+        c.call(Request::Hello {
+            client: "kasa-cli".into(),
+            as_uid: Some(*uid),
+        })?;
+    }
+    Ok(c)
 }
 
 /// Formats times shown to people in the node's zone (`2026-11-20 15:30:15 WITA`), not UTC. The zone
@@ -564,11 +618,35 @@ fn entry_reply(r: Reply, json: bool) {
 
 fn run(cli: Cli) -> Result<(), Fail> {
     let paths = Paths::resolve(cli.data_dir.clone(), cli.config_dir.clone());
+    if let Some(uid) = cli.as_uid {
+        let _ = ACT_AS.set(uid);
+    }
     let Some(cmd) = cli.cmd else {
         return crate::console::run(&paths).map_err(|e| Fail(e, 1));
     };
     match cmd {
         Cmd::Extract { file } => std::process::exit(crate::ingest::extract::child_main(&file)),
+        Cmd::RawRequest => {
+            use std::io::BufRead;
+            let mut c = connect(&paths)?;
+            for line in std::io::stdin().lock().lines() {
+                let line = line.map_err(|e| Fail(e.to_string(), 1))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let req: Request = serde_json::from_str(&line)
+                    .map_err(|e| Fail(format!("not a request: {e}: {line}"), 2))?;
+                let out = match c.call(req) {
+                    Ok(r) => serde_json::json!({ "ok": r }),
+                    Err(ClientError::Refused { code, message }) => {
+                        serde_json::json!({ "error": { "code": code, "message": message } })
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                println!("{out}");
+            }
+            Ok(())
+        }
         Cmd::Node {
             action: Some(NodeAction::Unlock { passphrase_file }),
             ..
@@ -663,13 +741,23 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 nip: a.nip.clone(),
                 jabatan: a.jabatan.clone(),
                 role: Role::Admin,
-                kualifikasi: None,
+                kualifikasi: crate::domain::Kualifikasi::parse(&a.kualifikasi)
+                    .map_err(|e| Fail(e, 2))?,
                 disabled: false,
             };
-            let cfg = NodeConfig {
+            let mut cfg = NodeConfig {
                 zone: a.zone.clone(),
                 ..NodeConfig::default()
             };
+            if let Some(s) = &a.socket {
+                cfg.socket = s.clone();
+            }
+            if let Some(g) = &a.socket_group {
+                cfg.socket_group = g.clone();
+            }
+            if let Some(d) = &a.drop_dir {
+                cfg.drop_dir = d.clone();
+            }
             cfg.check().map_err(|e| Fail(e, 2))?;
             // The passphrase first, so that a refused one leaves nothing half-made.
             let pass = init_passphrase(a.passphrase_file.as_deref())?;
@@ -881,6 +969,12 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     kualifikasi,
                 } => {
                     let role = Role::parse(&role).map_err(|e| Fail(e, 2))?;
+                    let kualifikasi = kualifikasi
+                        .as_deref()
+                        .map(crate::domain::Kualifikasi::parse)
+                        .transpose()
+                        .map_err(|e| Fail(e, 2))?
+                        .unwrap_or_default();
                     let username = if username.is_empty() {
                         current_username(uid)
                     } else {
@@ -909,11 +1003,12 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     } else {
                         for o in operators {
                             println!(
-                                "{:>6} {:<12} {:<28} {:<9} {}{}",
+                                "{:>6} {:<12} {:<28} {:<9} {:<11} {}{}",
                                 o.uid,
                                 o.username,
                                 o.nama,
                                 o.role.as_str(),
+                                o.kualifikasi.as_str(),
                                 o.jabatan,
                                 if o.disabled { " (nonaktif)" } else { "" }
                             );
@@ -923,6 +1018,43 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 OperatorAction::Disable { uid } => {
                     c.call(Request::OperatorDisable { uid })?;
                     println!("operator uid {uid} dinonaktifkan");
+                }
+                OperatorAction::Enable { uid } => {
+                    c.call(Request::OperatorEnable { uid })?;
+                    println!("operator uid {uid} diaktifkan kembali");
+                }
+                OperatorAction::Edit {
+                    uid,
+                    nama,
+                    nip,
+                    jabatan,
+                    role,
+                    kualifikasi,
+                } => {
+                    let edit = crate::proto::OperatorEdit {
+                        nama,
+                        nip,
+                        jabatan,
+                        role: role
+                            .as_deref()
+                            .map(Role::parse)
+                            .transpose()
+                            .map_err(|e| Fail(e, 2))?,
+                        kualifikasi: kualifikasi
+                            .as_deref()
+                            .map(crate::domain::Kualifikasi::parse)
+                            .transpose()
+                            .map_err(|e| Fail(e, 2))?,
+                    };
+                    if edit == crate::proto::OperatorEdit::default() {
+                        return Err(Fail(
+                            "nothing to change: give --nama, --nip, --jabatan, --role or --kualifikasi"
+                                .into(),
+                            2,
+                        ));
+                    }
+                    c.call(Request::OperatorEdit { uid, edit })?;
+                    println!("operator uid {uid} diubah");
                 }
             }
             Ok(())
@@ -1068,12 +1200,13 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 .map_err(|e| Fail(e.to_string(), 1))?;
             if out.as_os_str() == "-" {
                 use std::io::Write;
+                private_stdout();
                 std::io::stdout()
                     .write_all(&data)
                     .map_err(|e| Fail(e.to_string(), 1))?;
             } else {
                 let target = if out.is_dir() { out.join(&name) } else { out };
-                std::fs::write(&target, data)
+                crate::crypto::fsutil::write_new_private(&target, &data)
                     .map_err(|e| Fail(format!("{}: {e}", target.display()), 1))?;
                 eprintln!("{} ditulis", target.display());
             }
@@ -1102,6 +1235,11 @@ fn config_check(paths: &Paths) -> Result<(), Fail> {
                 Err(e) => problems.push(e.to_string()),
             }
         }
+        Err(e) => problems.push(e.to_string()),
+    }
+    match crate::config::system_config() {
+        Ok(Some(_)) => println!("ok  {}", crate::config::system_config_path().display()),
+        Ok(None) => {}
         Err(e) => problems.push(e.to_string()),
     }
     problems.extend(crate::console::check_config(paths));
@@ -1185,7 +1323,7 @@ fn make_identity(
                 card.key_id(),
                 if fast { " (INSECURE test KDF)" } else { "" }
             ),
-            jiff::Timestamp::now(),
+            crate::clock::now(),
         )
         .map_err(|e| Fail(e.to_string(), 1))?;
     Ok(card)
@@ -1322,15 +1460,32 @@ fn identity_cmd(paths: &Paths, action: IdentityAction) -> Result<(), Fail> {
                         "identity.export",
                         &format!("node:{}", keys.node_id),
                         &format!("age identity exported by uid {uid} {detail} (node stopped)"),
-                        jiff::Timestamp::now(),
+                        crate::clock::now(),
                     )
                     .map_err(|e| Fail(e.to_string(), 1))?;
             }
             eprintln!(
                 "kasa: PERINGATAN: ini kunci rahasia node; simpan di media 0600 dan musnahkan setelah dipakai / this is the node's secret key"
             );
+            // Redirected to a file (`> identity.txt`): make that file 0600 whatever the umask.
+            private_stdout();
             println!("{}", keys.encryption.to_bech32().as_str());
             Ok(())
+        }
+    }
+}
+
+/// When stdout is a regular file this user owns (a shell redirection), makes it 0600: secret or
+/// classified output never lands readable by others through the umask.
+fn private_stdout() {
+    // SAFETY: fstat/fchmod on fd 1 with a zeroed stat buffer; no memory is shared.
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(1, &mut st) == 0
+            && (st.st_mode & libc::S_IFMT) == libc::S_IFREG
+            && st.st_uid == libc::geteuid()
+        {
+            let _ = libc::fchmod(1, 0o600);
         }
     }
 }
@@ -1456,7 +1611,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
         let header = crate::crypto::kgm::inspect(file)
             .map_err(|e| Fail(format!("{}: {e}", file.display()), 1))?;
         let tmp_path = out.with_extension("age.kasa-tmp");
-        let mut w = std::fs::File::create_new(&tmp_path)
+        let mut w = crate::crypto::fsutil::create_new_private(&tmp_path)
             .map_err(|e| Fail(format!("{}: {e}", tmp_path.display()), 1))?;
         let n = crate::crypto::kgm::extract_age(file, &mut w);
         let n = match n {
@@ -1523,13 +1678,39 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             };
             let mut copied = None;
             if let Some(o) = out {
-                let target = if o.is_dir() {
-                    o.join(std::path::Path::new(&path).file_name().unwrap_or_default())
-                } else {
-                    o
+                let name = std::path::Path::new(&path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let target = if o.is_dir() { o.join(&name) } else { o };
+                // The outbox is the node's: the copy comes through the node and is written with this
+                // operator's rights, 0600. The seal is already committed: a failed copy is reported
+                // with how to get it again, never by sealing twice.
+                let got = c.call(Request::KriptogramCopy { name: name.clone() });
+                let data = match got {
+                    Ok(Reply::Attachment { data_b64, .. }) => {
+                        base64::engine::general_purpose::STANDARD
+                            .decode(data_b64)
+                            .map_err(|e| Fail(e.to_string(), 1))?
+                    }
+                    Ok(_) => return fail("unexpected reply"),
+                    Err(e) => {
+                        return fail(format!(
+                            "kriptogram disegel (entri {}, {path}) tetapi salinan --out gagal: {e}; jangan segel ulang: ambil salinannya dengan `kasa kriptogram copy {name} --out FILE`",
+                            entry.id
+                        ));
+                    }
                 };
-                std::fs::copy(&path, &target)
-                    .map_err(|e| Fail(format!("{}: {e}", target.display()), 1))?;
+                crate::crypto::fsutil::write_new_private(&target, &data).map_err(|e| {
+                    Fail(
+                        format!(
+                            "kriptogram disegel (entri {}, {path}) tetapi {}: {e}; jangan segel ulang: `kasa kriptogram copy {name} --out FILE`",
+                            entry.id,
+                            target.display()
+                        ),
+                        1,
+                    )
+                })?;
                 copied = Some(target);
             }
             if json {
@@ -1616,6 +1797,21 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             } else {
                 Ok(())
             }
+        }
+        KriptogramAction::Copy { name, out } => {
+            let Reply::Attachment { data_b64, .. } =
+                c.call(Request::KriptogramCopy { name: name.clone() })?
+            else {
+                return fail("unexpected reply");
+            };
+            let data = base64::engine::general_purpose::STANDARD
+                .decode(data_b64)
+                .map_err(|e| Fail(e.to_string(), 1))?;
+            let target = if out.is_dir() { out.join(&name) } else { out };
+            crate::crypto::fsutil::write_new_private(&target, &data)
+                .map_err(|e| Fail(format!("{}: {e}", target.display()), 1))?;
+            eprintln!("{} ditulis", target.display());
+            Ok(())
         }
         KriptogramAction::Verify { file, json } => {
             let Reply::KriptogramVerified { header } = c.call(Request::KriptogramVerify {

@@ -454,7 +454,7 @@ impl App {
             status: None,
             alarms_open: 0,
             connected: false,
-            now: Timestamp::now(),
+            now: crate::clock::now(),
             message: None,
             derajat,
             drafts: Vec::new(),
@@ -552,6 +552,28 @@ impl App {
         }
     }
 
+    /// The node refused a request because this operator was disabled (code `disabled`): says so and
+    /// offers to quit (the node refuses every further request of this uid).
+    pub fn operator_disabled(&mut self, why: &str) {
+        self.dirty = true;
+        self.error(why.to_string());
+        if !self
+            .layers
+            .iter()
+            .any(|l| matches!(l, Layer::Confirm(c) if matches!(c.kind, ConfirmKind::Quit)))
+        {
+            self.layers.push(Layer::Confirm(ConfirmState {
+                message: self
+                    .tr(
+                        "Operator Anda dinonaktifkan oleh admin; node menolak semua permintaan. Keluar dari konsol?",
+                        "Your operator was disabled by an admin; the node refuses every request. Quit the console?",
+                    )
+                    .to_string(),
+                kind: ConfirmKind::Quit,
+            }));
+        }
+    }
+
     pub(crate) fn info(&mut self, s: impl Into<String>) {
         self.message = Some(Message {
             text: s.into(),
@@ -586,6 +608,7 @@ impl App {
             Effect::Call(
                 Request::Hello {
                     client: "kasa-console".into(),
+                    as_uid: None,
                 },
                 Purpose::Welcome,
             ),
@@ -1851,26 +1874,7 @@ impl App {
             C::Version => self.tr("versi protokol berbeda", "protocol version differs"),
             C::Unknown => self.tr("ditolak", "refused"),
         };
-        let text = format!("{what}: {message}");
-        if code == C::Disabled
-            && !self
-                .layers
-                .iter()
-                .any(|l| matches!(l, Layer::Confirm(c) if c.kind == ConfirmKind::Quit))
-        {
-            let m = format!(
-                "{text}\n\n{}",
-                self.tr(
-                    "Hubungi admin kasa. Keluar dari konsol sekarang?",
-                    "Ask the kasa admin. Quit the console now?"
-                )
-            );
-            self.layers.push(Layer::Confirm(ConfirmState {
-                message: m,
-                kind: ConfirmKind::Quit,
-            }));
-        }
-        text
+        format!("{what}: {message}")
     }
 
     /// Reports the outcome of an effect the driver ran.

@@ -43,6 +43,8 @@ pub struct ConsoleConfig {
     pub theme: String,
     /// A shipped keymap (`default`, `emacs`); `<config dir>/keymap.toml` is applied on top.
     pub keymap: String,
+    /// The node socket to use (overrides `/etc/kasa/config.toml`; `KASA_SOCKET` overrides both).
+    pub socket: Option<std::path::PathBuf>,
 }
 
 impl Default for ConsoleConfig {
@@ -51,6 +53,7 @@ impl Default for ConsoleConfig {
             lang: "id".into(),
             theme: "default".into(),
             keymap: "default".into(),
+            socket: None,
         }
     }
 }

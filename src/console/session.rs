@@ -105,6 +105,16 @@ impl<L: NodeLink> Session<L> {
 
     /// A failure of the connection itself closes it (the terminal loop reconnects).
     fn failed(&mut self, e: ClientError) -> String {
+        if e.code() == Some(crate::proto::ErrorCode::Disabled) {
+            // The node refuses everything from now on: say so, offer to quit, stop asking.
+            let text = self.app.refusal(&e);
+            self.app.operator_disabled(&text);
+            self.link = None;
+            self.worker = None;
+            self.pending.clear();
+            self.app.busy = 0;
+            return text;
+        }
         if matches!(
             e,
             ClientError::Lost(_) | ClientError::Timeout(_) | ClientError::NoNode(_)
@@ -197,7 +207,10 @@ impl<L: NodeLink> Session<L> {
                     let r = base64::engine::general_purpose::STANDARD
                         .decode(b64)
                         .map_err(|e| e.to_string())
-                        .and_then(|d| std::fs::write(&path, d).map_err(|e| e.to_string()));
+                        .and_then(|d| {
+                            crate::crypto::fsutil::write_new_private(&path, &d)
+                                .map_err(|e| e.to_string())
+                        });
                     match r {
                         Ok(()) => self
                             .app

@@ -143,16 +143,29 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
     let settings = load_settings(paths, no_color());
     let en = settings.en;
     let mut first_pass: Option<zeroize::Zeroizing<String>> = None;
-    if !initialised(paths) && !first_run(term, paths, &rx, stop, en, &mut first_pass)? {
-        return Ok(());
-    }
-    let socket = crate::config::client_socket(paths);
-    if !crate::node::is_running(&socket) {
+    let (socket, configured) = match choose_node(paths) {
+        NodeChoice::Configured(socket, source) => (socket, Some(source)),
+        NodeChoice::Local(socket) => (socket, None),
+        NodeChoice::FirstRun => {
+            if !first_run(term, paths, &rx, stop, en, &mut first_pass)? {
+                return Ok(());
+            }
+            (crate::config::client_socket(paths), None)
+        }
+    };
+    if configured.is_none() && !crate::node::is_running(&socket) {
         crate::node::spawn_background(paths, Duration::from_secs(15))?;
     }
     let mut generation = 1;
     let link = connect(&socket, &tx, generation);
     let mut s = Session::new(app_from(settings), link);
+    if s.link.is_none()
+        && let Some(source) = configured
+    {
+        // A shared node that does not answer: say where kasa looked and whom to ask; never offer
+        // to create a private node instead.
+        s.app.notify(node_down_text(en, &socket, source), true);
+    }
     s.spawn_worker(Some(waker(&tx)));
     let size = term.size().map_err(|e| e.to_string())?;
     s.app.resize(size.width, size.height);
@@ -176,7 +189,7 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
         }
         let now = Instant::now();
         if now >= next_tick {
-            s.app.tick(jiff::Timestamp::now());
+            s.app.tick(crate::clock::now());
             if !s.connected() {
                 generation += 1;
                 if let Some(c) = connect(&socket, &tx, generation) {
@@ -186,7 +199,7 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
                     s.start();
                 }
             }
-            let frac = jiff::Timestamp::now().subsec_nanosecond() as u64;
+            let frac = crate::clock::now().subsec_nanosecond() as u64;
             next_tick = now + Duration::from_nanos(1_000_000_000 - frac.min(999_999_999));
         }
         if s.app.dirty {
@@ -241,6 +254,54 @@ fn waker(tx: &Sender<Msg>) -> Box<dyn Fn() + Send> {
 
 fn initialised(paths: &Paths) -> bool {
     paths.db().exists()
+}
+
+/// Which node the console talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeChoice {
+    /// A socket configured for this user (`KASA_SOCKET`, the user's or the system config): the
+    /// console never starts a node nor offers first-run setup for it.
+    Configured(std::path::PathBuf, crate::config::SocketSource),
+    /// The node of the local data directory (started in the background when it is not running).
+    Local(std::path::PathBuf),
+    /// Nothing is configured, no local data directory exists and no node answers: first-run setup.
+    FirstRun,
+}
+
+/// Chooses the node: a configured socket first, then the local data directory, then a node that
+/// already answers on the local socket; first-run setup only when none of them exists.
+pub fn choose_node(paths: &Paths) -> NodeChoice {
+    if let Some((s, src)) = crate::config::configured_socket(paths) {
+        return NodeChoice::Configured(s, src);
+    }
+    let local = crate::config::client_socket(paths);
+    if initialised(paths) || crate::node::is_running(&local) {
+        NodeChoice::Local(local)
+    } else {
+        NodeChoice::FirstRun
+    }
+}
+
+/// The message shown while a configured node does not answer.
+pub fn node_down_text(en: bool, socket: &Path, source: crate::config::SocketSource) -> String {
+    use crate::config::SocketSource;
+    let from = match (source, en) {
+        (SocketSource::Env, false) => "KASA_SOCKET".to_string(),
+        (SocketSource::Env, true) => "KASA_SOCKET".to_string(),
+        (SocketSource::User, _) => "~/.config/kasa/config.toml".to_string(),
+        (SocketSource::System, _) => crate::config::system_config_path().display().to_string(),
+    };
+    if en {
+        format!(
+            "the node at {} (from {from}) does not answer; kasa retries every second. Ask the admin to check `systemctl status kasa-node`.",
+            socket.display()
+        )
+    } else {
+        format!(
+            "node di {} (dari {from}) tidak menjawab; kasa mencoba lagi tiap detik. Minta admin memeriksa `systemctl status kasa-node`.",
+            socket.display()
+        )
+    }
 }
 
 /// First run: asks node id, name and zone inside the console and runs `init`.
@@ -383,7 +444,7 @@ fn first_run(
                     nip: String::new(),
                     jabatan: v[4].clone(),
                     role: Role::Admin,
-                    kualifikasi: None,
+                    kualifikasi: Default::default(),
                     disabled: false,
                 };
                 let pass = zeroize::Zeroizing::new(v[5].clone());
@@ -428,7 +489,7 @@ fn first_run(
                                     card.signing_fingerprint(),
                                     card.key_id()
                                 ),
-                                jiff::Timestamp::now(),
+                                crate::clock::now(),
                             );
                         }
                         *pass_out = Some(pass);

@@ -16,6 +16,28 @@ pub fn create_new_private(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// Writes `data` to a new file `path`, created exclusively with mode 0600 whatever the umask, and
+/// fsyncs it. Content kasa hands out (exports, reports, PDFs, identity exports, sealed copies) is
+/// written this way. Errors: `AlreadyExists` when `path` exists (never overwritten), and any I/O error.
+pub fn write_new_private(path: &Path, data: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut f = create_new_private(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} already exists: kasa never overwrites a file; choose another name or remove it",
+                    path.display()
+                ),
+            )
+        } else {
+            e
+        }
+    })?;
+    f.write_all(data)?;
+    f.sync_all()
+}
+
 /// Creates `dir` (and missing parents) with mode 0700 when it does not exist. An existing directory
 /// is left as is.
 pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {

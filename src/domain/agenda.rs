@@ -804,7 +804,7 @@ mod tests {
             nip: String::new(),
             jabatan: "Sandiman".into(),
             role: Role::Sandiman,
-            kualifikasi: None,
+            kualifikasi: Default::default(),
             disabled: false,
         }
     }

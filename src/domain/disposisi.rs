@@ -943,7 +943,11 @@ mod tests {
             nip: String::new(),
             jabatan: String::new(),
             role,
-            kualifikasi: ahli.then(|| "Ahli Sandi Tingkat I".to_string()),
+            kualifikasi: if ahli {
+                crate::domain::Kualifikasi::TingkatI
+            } else {
+                crate::domain::Kualifikasi::Tanpa
+            },
             disabled: false,
         }
     }
@@ -1097,7 +1101,7 @@ mod tests {
         assert_eq!(x.rule, "ahli-sandi");
         check_chain(&r, &ops[0], &ops[2], &e, &ops).unwrap();
         // A qualified Kasi exists: no skipping.
-        ops[1].kualifikasi = Some("Ahli Sandi Tingkat II".into());
+        ops[1].kualifikasi = crate::domain::Kualifikasi::TingkatIi;
         check_chain(&r, &ops[0], &ops[1], &e, &ops).unwrap();
         assert_eq!(
             check_chain(&r, &ops[0], &ops[2], &e, &ops)
@@ -1107,7 +1111,7 @@ mod tests {
         );
         // Not kriptogram work: the ordinary chain.
         e.kriptogram = false;
-        ops[1].kualifikasi = None;
+        ops[1].kualifikasi = crate::domain::Kualifikasi::Tanpa;
         check_chain(&r, &ops[0], &ops[1], &e, &ops).unwrap();
     }
 

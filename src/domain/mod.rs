@@ -11,7 +11,8 @@ pub mod insiden;
 pub mod naskah;
 pub mod operator;
 pub mod palsan;
+pub mod permission;
 
 pub use agenda::*;
 pub use audit::{AuditRecord, GENESIS_HASH};
-pub use operator::{Operator, Role};
+pub use operator::{Kualifikasi, Operator, Role};

@@ -23,7 +23,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use crate::config::{IngestConfig, Paths};
@@ -313,7 +312,7 @@ impl Ingest {
     fn refuse(&self, path: &Path, name: &str, reason: &str) -> Taken {
         // Alarm and audit record first: a crash after this point leaves the file in the drop folder (it is
         // refused again, raising a second alarm) rather than a file in failed/ that nobody was told about.
-        if let Ok((_, ch)) = self.store.ingest_refused(name, reason, Timestamp::now()) {
+        if let Ok((_, ch)) = self.store.ingest_refused(name, reason, crate::clock::now()) {
             (self.publish)(ch);
         }
         let failed = self.paths.ingest("failed");
@@ -337,7 +336,7 @@ impl Ingest {
         let side = PathBuf::from(format!("{}.error.txt", target.display()));
         let text = format!(
             "kasa menolak berkas ini / kasa refused this file\nberkas / file: {name}\nwaktu / time: {}\nalasan / reason: {reason}\n\nApa yang harus dilakukan / what to do: periksa berkasnya; jika benar, simpan ulang sebagai PDF/TIFF/JPEG/PNG biasa lalu letakkan lagi di folder drop, atau serahkan dengan `kasa ingest FILE`.\n",
-            Timestamp::now()
+            crate::clock::now()
         );
         let _ = fs::write(&side, text);
         let moved = fs::rename(path, &target);
@@ -485,7 +484,8 @@ impl Ingest {
                     }
                     Err(_) => {
                         if let Ok((_, ch)) =
-                            self.store.ingest_refused(name, &reason, Timestamp::now())
+                            self.store
+                                .ingest_refused(name, &reason, crate::clock::now())
                         {
                             (self.publish)(ch);
                         }
@@ -584,7 +584,7 @@ impl Ingest {
             text,
             suggestions,
             text_note: note,
-            at: Timestamp::now(),
+            at: crate::clock::now(),
             origin: origin.to_string(),
         };
         match self.store.ingest_commit(&inp) {
@@ -728,7 +728,7 @@ impl Ingest {
                                     "ingest.retrying",
                                     &format!("{name}: {e} (still retrying)"),
                                     &format!("file:{name}"),
-                                    Timestamp::now(),
+                                    crate::clock::now(),
                                 ) {
                                     (self.publish)(ch);
                                 }

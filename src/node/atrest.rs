@@ -11,8 +11,6 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 
-use jiff::Timestamp;
-
 use super::NodeState;
 use crate::crypto::{Armor, Decryptor, Encryptor};
 
@@ -62,7 +60,7 @@ pub fn process_pending(state: &NodeState) -> usize {
         if encrypted.is_empty() {
             continue;
         }
-        match state.store.atrest_done(id, &encrypted, Timestamp::now()) {
+        match state.store.atrest_done(id, &encrypted, crate::clock::now()) {
             Ok(ch) => {
                 for sha in &encrypted {
                     let _ = fs::remove_file(blobs.path(sha));

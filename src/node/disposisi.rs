@@ -362,6 +362,34 @@ pub(super) fn handle(
 }
 
 /// Kadis and admin see every chain (the head of the office and the system administrator).
+/// Removes from an entry's timeline the disposisi events `op` may not see (rule of
+/// [`dd::visible_to`]: a subordinate sees a chain only once it reaches them). The events stay in the
+/// store and the audit chain; only this reply leaves them out.
+pub(super) fn redact_timeline(
+    state: &NodeState,
+    op: &Operator,
+    e: &mut crate::domain::Entry,
+) -> Result<(), (&'static str, String)> {
+    if may_see_all(op) || !e.timeline.iter().any(|t| t.kind.starts_with("disposisi")) {
+        return Ok(());
+    }
+    let all = state.store.disposisi_of_entry(e.id).map_err(store_err)?;
+    let seen: std::collections::HashSet<u64> =
+        dd::visible_to(&all, op.uid).iter().map(|d| d.id).collect();
+    e.timeline.retain(|t| {
+        if !t.kind.starts_with("disposisi") {
+            return true;
+        }
+        let id = t
+            .detail
+            .strip_prefix('#')
+            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<u64>().ok());
+        id.is_some_and(|id| seen.contains(&id))
+    });
+    Ok(())
+}
+
 fn may_see_all(op: &Operator) -> bool {
     matches!(
         op.role,

@@ -19,28 +19,13 @@ fn store_err(e: StoreError) -> (&'static str, String) {
     }
 }
 
-fn require_admin(op: &Operator, what: &str) -> Result<(), (&'static str, String)> {
-    if op.role == Role::Admin {
-        Ok(())
-    } else {
-        Err((
-            "forbidden",
-            format!(
-                "{what} needs the admin role; you are {} ({})",
-                op.nama,
-                op.role.as_str()
-            ),
-        ))
-    }
-}
-
 /// The node's current year in its zone (nomor agenda are per year).
 fn tahun(state: &NodeState, at: Timestamp) -> i16 {
     at.to_zoned(state.cfg.calendar().zone).year()
 }
 
 pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Request) -> HResult {
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     let st = &state.store;
     let publish = |ch| state.hub.publish_changes(ch);
     match req {
@@ -112,9 +97,21 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 "not_found",
                 format!("no entry {id}: check the id with `kasa agenda list`"),
             ))?;
+            // The timeline is redacted for every reply in `server.rs`. Content above the caller's clearance (the table's lampiran.baca row) is left out.
+            let text = if crate::domain::permission::periksa(
+                op,
+                crate::domain::permission::Aksi::LampiranBaca,
+                crate::domain::permission::Lingkup::of(e.klasifikasi),
+            )
+            .is_ok()
+            {
+                st.entry_text(id).map_err(store_err)?
+            } else {
+                None
+            };
             Ok(Reply::Entry {
                 entry: Box::new(e),
-                text: st.entry_text(id).map_err(store_err)?,
+                text,
             })
         }
         Request::Register { id, fields } => {
@@ -280,7 +277,6 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             records: st.audit_tail(n.min(10_000)).map_err(store_err)?,
         }),
         Request::OperatorAdd { operator } => {
-            require_admin(op, "adding an operator")?;
             if operator.nama.trim().is_empty() {
                 return Err(("invalid", "the operator needs a name (--nama)".into()));
             }
@@ -293,8 +289,57 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
         Request::OperatorList => Ok(Reply::Operators {
             operators: st.operators().map_err(store_err)?,
         }),
+        Request::OperatorEnable { uid } => {
+            let mut o = st
+                .operator(uid)
+                .map_err(store_err)?
+                .ok_or(("not_found", format!("uid {uid} is not an operator")))?;
+            if !o.disabled {
+                return Err(("rule", format!("operator uid {uid} is already enabled")));
+            }
+            o.disabled = false;
+            let ch = st
+                .put_operator(&Actor::operator(op), &o, true, now)
+                .map_err(store_err)?;
+            publish(vec![ch]);
+            Ok(Reply::Ok)
+        }
+        Request::OperatorEdit { uid, edit } => {
+            let mut o = st
+                .operator(uid)
+                .map_err(store_err)?
+                .ok_or(("not_found", format!("uid {uid} is not an operator")))?;
+            if uid == op.uid && edit.role.is_some_and(|r| r != Role::Admin) {
+                return Err((
+                    "rule",
+                    "you cannot take the admin role from yourself; ask another admin".into(),
+                ));
+            }
+            if let Some(n) = edit.nama {
+                if n.trim().is_empty() {
+                    return Err(("invalid", "--nama must not be empty".into()));
+                }
+                o.nama = n;
+            }
+            if let Some(v) = edit.nip {
+                o.nip = v;
+            }
+            if let Some(v) = edit.jabatan {
+                o.jabatan = v;
+            }
+            if let Some(v) = edit.role {
+                o.role = v;
+            }
+            if let Some(v) = edit.kualifikasi {
+                o.kualifikasi = v;
+            }
+            let ch = st
+                .put_operator(&Actor::operator(op), &o, true, now)
+                .map_err(store_err)?;
+            publish(vec![ch]);
+            Ok(Reply::Ok)
+        }
         Request::OperatorDisable { uid } => {
-            require_admin(op, "disabling an operator")?;
             if uid == op.uid {
                 return Err((
                     "rule",
@@ -372,7 +417,6 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             }
         }
         Request::NodeStop => {
-            require_admin(op, "stopping the node")?;
             let _ = st.audit_event(
                 &Actor::operator(op),
                 "node.stop.request",
@@ -403,6 +447,33 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             yes_unverified,
             files,
         } => super::kriptogram::seal(state, op, entry, fields, &to, yes_unverified, &files),
+        Request::KriptogramCopy { name } => {
+            let ok = !name.is_empty()
+                && !name.starts_with('.')
+                && name.ends_with(".kgm")
+                && !name.contains('/');
+            if !ok {
+                return Err((
+                    "invalid",
+                    format!("'{name}' is not a .kgm file name of the outbox"),
+                ));
+            }
+            let p = super::kriptogram::outbox(&state.paths).join(&name);
+            let data =
+                std::fs::read(&p).map_err(|e| ("not_found", format!("outbox {name}: {e}")))?;
+            let _ = st.audit_event(
+                &Actor::operator(op),
+                "kriptogram.copy",
+                &format!("outbox:{name}"),
+                "",
+                now,
+            );
+            Ok(Reply::Attachment {
+                name,
+                mime: "application/x-kasa-kgm".into(),
+                data_b64: base64::engine::general_purpose::STANDARD.encode(data),
+            })
+        }
         Request::KriptogramOpen { name, data_b64 } => {
             super::kriptogram::open(state, op, &name, &data_b64)
         }

@@ -87,7 +87,7 @@ impl SlaWatch {
 
 /// Handles one incident request at node time `now`.
 pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> HResult {
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     let st = &state.store;
     let actor = Actor::operator(op);
     let ctx = |pelaksana: Option<String>| Ctx {

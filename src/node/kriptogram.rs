@@ -17,7 +17,6 @@ use std::sync::{Arc, RwLock};
 
 use base64::Engine;
 use ed25519_dalek::VerifyingKey;
-use jiff::Timestamp;
 
 use super::NodeState;
 use super::server::PeerCred;
@@ -248,7 +247,7 @@ pub(super) fn export_audit(
             "identity.export",
             &format!("node:{}", state.node_id),
             &format!("age identity exported by uid {} {detail}", cred.uid),
-            Timestamp::now(),
+            crate::clock::now(),
         )
         .map_err(store_err)?;
     Ok(Reply::Ok)
@@ -284,7 +283,7 @@ pub(super) fn peer_add(
         relation,
         saluran: saluran.trim().to_string(),
         verified: false,
-        added_at: Timestamp::now(),
+        added_at: crate::clock::now(),
         verified_at: None,
         verified_by: None,
     };
@@ -326,7 +325,7 @@ pub(super) fn peer_verify(
         require_admin(op, "confirming a peer")?;
         rec = state
             .store
-            .peer_set_verified(&Actor::operator(op), node_id, &sn, Timestamp::now())
+            .peer_set_verified(&Actor::operator(op), node_id, &sn, crate::clock::now())
             .map_err(store_err)?;
     }
     Ok(Reply::PeerVerify {
@@ -468,7 +467,7 @@ fn refuse(
         kind,
         &format!("{name}: {message}"),
         &format!("file:{name}"),
-        Timestamp::now(),
+        crate::clock::now(),
     ) {
         state.hub.publish_changes(ch);
     }
@@ -664,7 +663,7 @@ fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, O
         fields,
         attachments,
         detail,
-        at: Timestamp::now(),
+        at: crate::clock::now(),
     };
     let (outcome, ch) = state
         .store
@@ -735,7 +734,7 @@ pub fn open_dropped(
                     "kriptogram.replay",
                     &format!("{name}: {msg}"),
                     &format!("file:{name}"),
-                    Timestamp::now(),
+                    crate::clock::now(),
                 )
             {
                 state.hub.publish_changes(ch);
@@ -939,7 +938,7 @@ fn seal_inputs(
     names: &[String],
     inputs: &[Input],
 ) -> KResult {
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     let zone = state.cfg.calendar().zone;
     let tanggal = f
         .tanggal_surat

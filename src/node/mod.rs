@@ -12,6 +12,7 @@ mod insiden;
 pub mod kriptogram;
 pub mod lock;
 mod palsan;
+pub mod permission;
 mod server;
 
 use std::os::unix::fs::PermissionsExt;
@@ -19,8 +20,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-
-use jiff::Timestamp;
 
 use crate::config::{NodeConfig, Paths};
 use crate::ingest::{Ingest, mkdir_private};
@@ -152,7 +151,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         "node.start",
         &format!("node:{}", state.node_id),
         &format!("pid {}", std::process::id()),
-        Timestamp::now(),
+        crate::clock::now(),
     )?;
     tracing::info!(pid = std::process::id(), socket = %socket.display(), "node started");
 
@@ -176,7 +175,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(100));
         if std::time::Instant::now() >= next_sla {
-            sla.check(&state, Timestamp::now());
+            sla.check(&state, crate::clock::now());
             next_sla = std::time::Instant::now() + Duration::from_secs(1);
         }
         if last_atrest.elapsed() >= Duration::from_millis(500) {
@@ -198,7 +197,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         "node.stop",
         &format!("node:{}", state.node_id),
         "clean stop",
-        Timestamp::now(),
+        crate::clock::now(),
     );
     let _ = std::fs::remove_file(&socket);
     tracing::info!("node stopped");
@@ -330,7 +329,7 @@ pub fn init(
     }
     let store = Store::open(&paths.db()).map_err(|e| e.to_string())?;
     store
-        .initialise(node_id, name, admin, Timestamp::now())
+        .initialise(node_id, name, admin, crate::clock::now())
         .map_err(|e| e.to_string())?;
     for sub in ["staging", "processed", "failed", "duplicates"] {
         mkdir_private(&paths.ingest(sub)).map_err(|e| e.to_string())?;

@@ -62,7 +62,7 @@ fn item_reply(state: &NodeState, id: u64, now: Timestamp) -> HResult {
 
 /// Handles one palsan request at the node's clock.
 pub(super) fn handle(state: &NodeState, op: &Operator, req: PalsanRequest) -> HResult {
-    let now = Timestamp::now();
+    let now = crate::clock::now();
     let st = &state.store;
     let actor = Actor::operator(op);
     let publish = |ch| state.hub.publish_changes(ch);

@@ -9,10 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
-use jiff::Timestamp;
-
 use super::NodeState;
 use crate::config::NodeConfig;
+use crate::domain::Operator;
 use crate::proto::{self, ClientMsg, Event, NodeMsg};
 
 /// Peer credentials of a connection, from the kernel.
@@ -102,6 +101,56 @@ pub fn accept_loop(l: UnixListener, state: Arc<NodeState>) {
     }
 }
 
+/// The enabled operator record of `uid`, read now. Errors: `("disabled", why)` for a disabled operator,
+/// `("forbidden", why)` for a uid that is not an operator, both with what to do.
+fn current_operator(state: &NodeState, uid: u32) -> Result<Operator, (&'static str, String)> {
+    match state.store.operator(uid) {
+        Ok(Some(op)) if !op.disabled => Ok(op),
+        Ok(Some(op)) => Err((
+            "disabled",
+            format!(
+                "operator {} (uid {uid}) dinonaktifkan: akses ditolak; minta admin menjalankan `kasa operator enable {uid}`",
+                op.nama
+            ),
+        )),
+        Ok(None) => Err((
+            "forbidden",
+            format!(
+                "uid {uid} is not a kasa operator: ask an admin to run `kasa operator add --uid {uid} --nama … --role …`"
+            ),
+        )),
+        Err(e) => Err(("internal", format!("operator lookup failed: {e}"))),
+    }
+}
+
+/// Lets root act as the admin `as_uid`. Errors name why not (not root, not an enabled admin).
+fn act_as(state: &NodeState, cred: &PeerCred, as_uid: u32) -> Result<(), String> {
+    if cred.uid != 0 {
+        return Err(format!(
+            "uid {} may not act as another operator: only root may use --as",
+            cred.uid
+        ));
+    }
+    match current_operator(state, as_uid) {
+        Ok(op) if op.role == crate::domain::Role::Admin => {
+            let _ = state.store.audit_event(
+                &crate::store::Actor::operator(&op),
+                "operator.act_as",
+                &format!("uid:{as_uid}"),
+                &format!("root (pid {}) bertindak sebagai {}", cred.pid, op.nama),
+                crate::clock::now(),
+            );
+            Ok(())
+        }
+        Ok(op) => Err(format!(
+            "--as {as_uid}: {} is {}, not an admin; root may act only as an admin",
+            op.nama,
+            op.role.as_str()
+        )),
+        Err((_, why)) => Err(format!("--as {as_uid}: {why}")),
+    }
+}
+
 fn send(tx: &mpsc::Sender<NodeMsg>, m: NodeMsg) {
     let _ = tx.send(m);
 }
@@ -122,31 +171,28 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
             }
         }
     });
-    let op = match state.store.operator(cred.uid) {
-        Ok(Some(op)) if !op.disabled => op,
-        other => {
-            let why = match other {
-                Ok(Some(_)) => format!("operator uid {} is disabled: ask an admin", cred.uid),
-                _ => format!(
-                    "uid {} is not a kasa operator: ask an admin to run `kasa operator add --uid {} --nama … --role …`",
-                    cred.uid, cred.uid
-                ),
-            };
-            let _ = state
-                .store
-                .audit_refusal(cred.uid, cred.pid, &why, Timestamp::now());
-            tracing::warn!(uid = cred.uid, pid = cred.pid, "refused connection");
-            send(&tx, NodeMsg::error(0, "forbidden", why));
-            drop(tx);
-            let _ = writer.join();
-            // Do not close at once: a client that sends its request now would fail its write with
-            // EPIPE and report "broken pipe" instead of the reason above. Discard what it sends
-            // (bounded in bytes and time, nothing allocated) until it hangs up.
-            let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
-            let _ = std::io::copy(&mut std::io::Read::take(&s, 1 << 20), &mut std::io::sink());
-            return;
-        }
-    };
+    // Connect-time check: unknown and disabled uids are refused at once. Root may connect without
+    // being an operator, but can then only name an admin to act as (`kasa --as UID`).
+    let root = cred.uid == 0;
+    if let Err((_, why)) = current_operator(&state, cred.uid)
+        && !root
+    {
+        let _ = state
+            .store
+            .audit_refusal(cred.uid, cred.pid, &why, crate::clock::now());
+        tracing::warn!(uid = cred.uid, pid = cred.pid, "refused connection");
+        send(&tx, NodeMsg::error(0, "forbidden", why));
+        drop(tx);
+        let _ = writer.join();
+        // Do not close at once: a client that sends its request now would fail its write with
+        // EPIPE and report "broken pipe" instead of the reason above. Discard what it sends
+        // (bounded in bytes and time, nothing allocated) until it hangs up.
+        let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+        let _ = std::io::copy(&mut std::io::Read::take(&s, 1 << 20), &mut std::io::sink());
+        return;
+    }
+    // The uid whose operator record governs this connection (root acting as an admin: that admin).
+    let mut acting = cred.uid;
     let mut r = BufReader::new(s);
     loop {
         let body = match proto::read_frame(&mut r) {
@@ -194,6 +240,52 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
             );
             break;
         }
+        if let proto::Request::Hello {
+            as_uid: Some(as_uid),
+            ..
+        } = &msg.req
+        {
+            match act_as(&state, &cred, *as_uid) {
+                Ok(()) => acting = *as_uid,
+                Err(why) => {
+                    let _ =
+                        state
+                            .store
+                            .audit_refusal(cred.uid, cred.pid, &why, crate::clock::now());
+                    send(&tx, NodeMsg::error(msg.id, "forbidden", why));
+                    break;
+                }
+            }
+        }
+        // The operator record is read at every request, so a disable bites at once.
+        let op = match current_operator(&state, acting) {
+            Ok(mut op) => {
+                if acting != cred.uid {
+                    op.nama = format!("{} (oleh root)", op.nama);
+                }
+                op
+            }
+            Err((code, why)) => {
+                let _ = state
+                    .store
+                    .audit_refusal(cred.uid, cred.pid, &why, crate::clock::now());
+                tracing::warn!(uid = cred.uid, "request refused: {why}");
+                send(&tx, NodeMsg::error(msg.id, code, why));
+                break;
+            }
+        };
+        if let Err(p) = super::permission::authorize(&state, &op, &msg.req) {
+            let why = p.to_string();
+            let _ = state.store.audit_event(
+                &crate::store::Actor::operator(&op),
+                "access.denied",
+                &format!("aksi:{}", p.aksi.as_str()),
+                &why,
+                crate::clock::now(),
+            );
+            send(&tx, NodeMsg::error(msg.id, "forbidden", why));
+            continue;
+        }
         if matches!(msg.req, proto::Request::Subscribe) {
             let (etx, erx) = mpsc::channel::<Event>();
             state.hub.subscribe(etx);
@@ -224,7 +316,10 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
             super::handlers::handle(&state, &op, &cred, msg.req)
         };
         match reply {
-            Ok(r) => send(&tx, NodeMsg::reply(msg.id, r)),
+            Ok(mut r) => {
+                super::permission::redact(&state, &op, &mut r);
+                send(&tx, NodeMsg::reply(msg.id, r))
+            }
             Err((code, m)) => send(&tx, NodeMsg::error(msg.id, code, m)),
         }
     }

@@ -81,6 +81,21 @@ pub fn read_frame(r: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     Ok(Some(body))
 }
 
+/// Changes to an operator record (`kasa operator edit`); `None` keeps the field.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct OperatorEdit {
+    #[serde(default)]
+    pub nama: Option<String>,
+    #[serde(default)]
+    pub nip: Option<String>,
+    #[serde(default)]
+    pub jabatan: Option<String>,
+    #[serde(default)]
+    pub role: Option<crate::domain::Role>,
+    #[serde(default)]
+    pub kualifikasi: Option<crate::domain::Kualifikasi>,
+}
+
 /// A request with its correlation id.
 #[derive(Serialize, Deserialize, Debug, Clone)]
 pub struct ClientMsg {
@@ -96,6 +111,9 @@ pub enum Request {
     /// First message: returns [`Reply::Welcome`].
     Hello {
         client: String,
+        /// Root only: act as this admin's uid for the rest of the connection (`kasa --as UID`), audited.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        as_uid: Option<u32>,
     },
     Status,
     /// Start receiving pushed [`Event`]s on this connection.
@@ -168,6 +186,15 @@ pub enum Request {
     OperatorDisable {
         uid: u32,
     },
+    /// Enables a disabled operator again (admin).
+    OperatorEnable {
+        uid: u32,
+    },
+    /// Changes an operator's record (admin); fields left `None` stay.
+    OperatorEdit {
+        uid: u32,
+        edit: OperatorEdit,
+    },
     Alarms {
         #[serde(default)]
         all: bool,
@@ -224,6 +251,12 @@ pub enum Request {
         yes_unverified: bool,
         #[serde(default)]
         files: Vec<KgmFile>,
+    },
+    /// A copy of a sealed `.kgm` from the node's outbox (`name` as in [`Reply::KriptogramSealed`]'s
+    /// path, file name only) → [`Reply::Attachment`]. Lets `kriptogram seal --out` write the copy with
+    /// the operator's own rights although the outbox is the node's (0700).
+    KriptogramCopy {
+        name: String,
     },
     /// Opens a received `.kgm` (verify, replay ledger, decrypt, new kriptogram-masuk entry).
     KriptogramOpen {

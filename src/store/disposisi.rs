@@ -183,7 +183,7 @@ mod tests {
             nip: String::new(),
             jabatan: String::new(),
             role,
-            kualifikasi: None,
+            kualifikasi: Default::default(),
             disabled: false,
         }
     }

@@ -435,7 +435,7 @@ mod tests {
             nip: String::new(),
             jabatan: String::new(),
             role: Role::Admin,
-            kualifikasi: None,
+            kualifikasi: Default::default(),
             disabled: false,
         }
     }
@@ -458,7 +458,7 @@ mod tests {
     fn peers_ledger_and_kriptogram_entries_are_audited_and_replays_detected() {
         let dir = tempfile::tempdir().unwrap();
         let st = Store::open(&dir.path().join("k.redb")).unwrap();
-        let now = Timestamp::now();
+        let now = crate::clock::now();
         st.initialise("32", "Provinsi", &admin(), now).unwrap();
         let actor = Actor::operator(&admin());
         let rec = PeerRecord {

@@ -475,7 +475,7 @@ impl Store {
             .insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
         audit(
             &tx,
-            Timestamp::now(),
+            crate::clock::now(),
             &Actor::node(),
             "store.migrate",
             "store",

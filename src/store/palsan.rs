@@ -387,7 +387,7 @@ mod tests {
     fn refused_changes_leave_no_trace_and_cases_move_the_item() {
         let (_d, s) = store();
         let a = Actor::node();
-        let now = Timestamp::now();
+        let now = crate::clock::now();
         let (p, _) = s
             .palsan_add(
                 &a,

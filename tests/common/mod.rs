@@ -121,6 +121,8 @@ impl TestNode {
             .arg(&config)
             .args([
                 "init",
+                "--kualifikasi",
+                "tingkat_ii",
                 "--node-id",
                 "5101",
                 "--name",
@@ -441,6 +443,7 @@ pub fn console_session(node: &TestNode) -> kasa::console::session::Session<kasa:
     let paths = kasa::config::Paths {
         data_dir: node.data.clone(),
         config_dir: node.config.clone(),
+        explicit_data_dir: true,
     };
     let settings = kasa::console::load_settings(&paths, false);
     assert!(settings.problems.is_empty(), "{:?}", settings.problems);

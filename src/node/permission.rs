@@ -1,0 +1,138 @@
+//! Maps each request to its row of the permission table ([`crate::domain::permission`]) and checks it
+//! for the operator of this request. The klasifikasi of the item a request touches decides between the
+//! *biasa* and *dikecualikan* rows; it is read from the store here, once per request.
+
+use super::NodeState;
+use crate::domain::Operator;
+use crate::domain::permission::{Aksi, Lingkup, Penolakan, aksi_langkah_perbaikan, periksa};
+use crate::proto::Request;
+use crate::proto::disposisi::DisposisiRequest;
+use crate::proto::insiden::InsidenRequest;
+use crate::proto::palsan::PalsanRequest;
+
+/// The scope of entry `id` (biasa when it does not exist: the handler then answers "not found").
+fn entry_scope(state: &NodeState, id: u64) -> Lingkup {
+    let k = state
+        .store
+        .entry(id)
+        .ok()
+        .flatten()
+        .and_then(|e| e.klasifikasi);
+    Lingkup::of(k)
+}
+
+fn max(a: Lingkup, b: Lingkup) -> Lingkup {
+    if a == Lingkup::Dikecualikan || b == Lingkup::Dikecualikan {
+        Lingkup::Dikecualikan
+    } else {
+        Lingkup::Biasa
+    }
+}
+
+/// The action and scope of a request.
+pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
+    use Lingkup::Biasa;
+    match req {
+        Request::Hello { .. }
+        | Request::Status
+        | Request::Subscribe
+        | Request::AgendaList { .. }
+        | Request::AgendaShow { .. }
+        | Request::AuditVerify
+        | Request::AuditTail { .. }
+        | Request::OperatorList
+        | Request::Alarms { .. }
+        | Request::PeerList => (Aksi::Lihat, Biasa),
+        Request::DraftPut { .. } | Request::DraftList | Request::DraftDelete { .. } => {
+            (Aksi::Draf, Biasa)
+        }
+        Request::Ingest { .. } => (Aksi::BerkasTerima, Biasa),
+        Request::Register { id, fields } => (
+            Aksi::AgendaRegistrasi,
+            max(entry_scope(state, *id), Lingkup::of(fields.klasifikasi)),
+        ),
+        Request::Void { id, .. } => (Aksi::AgendaBatal, entry_scope(state, *id)),
+        Request::Note { id, .. } => (Aksi::AgendaCatatan, entry_scope(state, *id)),
+        Request::MarkDuplicate { id, .. } => (Aksi::AgendaDuplikat, entry_scope(state, *id)),
+        Request::Close { id, .. } => (Aksi::AgendaTutup, entry_scope(state, *id)),
+        Request::KeluarNew { fields } => (Aksi::KeluarKonsep, Lingkup::of(fields.klasifikasi)),
+        Request::KeluarRegister { id } => (Aksi::KeluarRegistrasi, entry_scope(state, *id)),
+        Request::KeluarSend { id, .. } => (Aksi::KeluarKirim, entry_scope(state, *id)),
+        Request::Attachment { id, .. } => (Aksi::LampiranBaca, entry_scope(state, *id)),
+        Request::OperatorAdd { .. }
+        | Request::OperatorDisable { .. }
+        | Request::OperatorEnable { .. }
+        | Request::OperatorEdit { .. } => (Aksi::OperatorKelola, Biasa),
+        Request::AlarmAck { .. } => (Aksi::AlarmAkui, Biasa),
+        Request::NodeStop => (Aksi::NodeStop, Biasa),
+        Request::Unlock { .. } => (Aksi::NodeUnlock, Biasa),
+        Request::IdentityExportAudit { .. } => (Aksi::IdentitasEkspor, Biasa),
+        Request::PeerAdd { .. } | Request::PeerVerify { .. } => (Aksi::PeerKelola, Biasa),
+        Request::KriptogramSeal { entry, fields, .. } => {
+            let from_entry = entry.map_or(Biasa, |id| entry_scope(state, id));
+            let from_fields = fields
+                .as_ref()
+                .map_or(Biasa, |f| Lingkup::of(f.klasifikasi));
+            (Aksi::KriptogramSegel, max(from_entry, from_fields))
+        }
+        // The klasifikasi of an incoming kriptogram is known only after verification: opening is
+        // gated as dikecualikan (the level 004 asks for any sandi work on naskah dikecualikan).
+        Request::KriptogramOpen { .. } => (Aksi::KriptogramBuka, Lingkup::Dikecualikan),
+        Request::KriptogramVerify { .. } => (Aksi::KriptogramPeriksa, Biasa),
+        Request::KriptogramCopy { .. } => (Aksi::KriptogramSegel, Lingkup::Dikecualikan),
+        Request::Palsan(r) => match r {
+            PalsanRequest::ItemList
+            | PalsanRequest::ItemShow { .. }
+            | PalsanRequest::RepairShow { .. }
+            | PalsanRequest::RepairList
+            | PalsanRequest::KunciList
+            | PalsanRequest::Reminders { .. }
+            | PalsanRequest::Lampiran => (Aksi::Lihat, Biasa),
+            PalsanRequest::Dispose { .. } => (Aksi::PalsanHapus, Biasa),
+            PalsanRequest::RepairOpen { .. } => (Aksi::PerbaikanSandiman, Biasa),
+            PalsanRequest::RepairStep { step, .. } => {
+                (aksi_langkah_perbaikan(step.langkah.nomor()), Biasa)
+            }
+            PalsanRequest::ItemAdd { .. }
+            | PalsanRequest::ItemEdit { .. }
+            | PalsanRequest::Checkout { .. }
+            | PalsanRequest::Checkin { .. }
+            | PalsanRequest::KunciAdd { .. }
+            | PalsanRequest::KunciStatus { .. }
+            | PalsanRequest::BerkalaDone { .. } => (Aksi::PalsanCatat, Biasa),
+        },
+        Request::Disposisi(r) => match r {
+            DisposisiRequest::List { .. }
+            | DisposisiRequest::Show { .. }
+            | DisposisiRequest::Entry { .. } => (Aksi::Lihat, Biasa),
+            DisposisiRequest::New { entry, .. } => (Aksi::Disposisi, entry_scope(state, *entry)),
+            _ => (Aksi::Disposisi, Biasa),
+        },
+        Request::Insiden(r) => match r {
+            InsidenRequest::List { .. } | InsidenRequest::Show { .. } => (Aksi::Lihat, Biasa),
+            InsidenRequest::Keputusan { .. } => (Aksi::InsidenKeputusan, Biasa),
+            _ => (Aksi::InsidenCatat, Biasa),
+        },
+    }
+}
+
+/// Leaves out of a reply what `op` may not see: the disposisi events of chains that have not reached
+/// them, in every entry a reply carries (lists, single entries, sealed entries).
+pub fn redact(state: &NodeState, op: &Operator, reply: &mut crate::proto::Reply) {
+    use crate::proto::Reply;
+    let one = |e: &mut crate::domain::Entry| {
+        let _ = super::disposisi::redact_timeline(state, op, e);
+    };
+    match reply {
+        Reply::Entry { entry, .. } => one(entry),
+        Reply::Entries { entries } => entries.iter_mut().for_each(one),
+        Reply::KriptogramSealed { entry, .. } | Reply::KriptogramOpened { entry, .. } => one(entry),
+        _ => {}
+    }
+}
+
+/// Checks `req` for `op`. Errors: the [`Penolakan`] of the table, with the action and scope.
+pub fn authorize(state: &NodeState, op: &Operator, req: &Request) -> Result<(), Penolakan> {
+    let (aksi, lingkup) = classify(state, req);
+    periksa(op, aksi, lingkup)
+}
