@@ -4,7 +4,7 @@
 # seal` on A to the DITERIMA receipt visible on A (`kasa agenda show --json`, polled every 20 ms, so
 # latencies include up to one poll and one CLI call).
 # Usage: benches/link.sh [LETTERS] [KIB] [BIN]   (default 50 letters of 100 KiB, target/debug/kasa)
-set -euo pipefail
+set -eu
 cd "$(dirname "$0")/.."
 n=${1:-50}
 kib=${2:-100}
@@ -23,21 +23,25 @@ for x in a b; do
   port=$([ "$x" = a ] && echo $pa || echo $pb)
   umask 077; echo "frasa sandi bench $x" > "$work/$x.pass"
   k $x init --node-id "$id" --name "Node $x" --insecure-fast-kdf --passphrase-file "$work/$x.pass" >/dev/null
-  printf '\n[link]\nlisten = "127.0.0.1:%s"\n' "$port" >> "$work/$x/node.toml"
+  if grep -q '^\[link\]' "$work/$x/node.toml"; then
+    sed -i "s/^\[link\]\$/[link]\nlisten = \"127.0.0.1:$port\"/" "$work/$x/node.toml"
+  else
+    printf '\n[link]\nlisten = "127.0.0.1:%s"\n' "$port" >> "$work/$x/node.toml"
+  fi
   k $x node --passphrase-file "$work/$x.pass" >/dev/null
 done
 k a identity card > "$work/a.card"; k b identity card > "$work/b.card"
 k a peer add "$work/b.card" --relation kab-kota >/dev/null; k a peer verify 32.01 --confirm >/dev/null
 k b peer add "$work/a.card" --relation provinsi >/dev/null; k b peer verify 32 --confirm >/dev/null
 k a peer set 32.01 --address "127.0.0.1:$pb" >/dev/null
-until k a peer status --json | grep -q '"connected":true'; do sleep 0.1; done
+until k a peer status --json | grep '"connected":true' >/dev/null; do sleep 0.1; done
 head -c $((kib * 1024)) /dev/urandom > "$work/letter.bin"
 now_ms() { date +%s%3N; }
 seal() {
   k a kriptogram seal --to 32.01 --perihal "bench $1" --klasifikasi B --derajat Kilat --json "$work/letter.bin" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["entry"]["id"])'
 }
-received() { k a agenda show "$1" --json | grep -q '"status":"diterima"'; }
+received() { k a agenda show "$1" --json | grep '"status":"diterima"' >/dev/null; }
 echo "== latency of one ${kib} KiB letter (10 runs)"
 lat=()
 for i in $(seq 1 10); do

@@ -612,7 +612,8 @@ fn plain_age_files_become_unsigned_masuk_entries() {
         use kasa::crypto::age::{AnyRecipient, Armor, Encryptor, HybridRecipient};
         let f = std::fs::File::create(&hyb).unwrap();
         let r = HybridRecipient::parse(&pq).unwrap();
-        let mut enc = Encryptor::new_any(f, &[AnyRecipient::Hybrid(r)], Armor::Binary).unwrap();
+        let mut enc =
+            Encryptor::new_any(f, &[AnyRecipient::Hybrid(Box::new(r))], Armor::Binary).unwrap();
         enc.write_all(b"surat pasca-kuantum").unwrap();
         enc.finish().unwrap();
     }

@@ -1543,7 +1543,7 @@ pub enum AnyIdentity {
     /// `AGE-SECRET-KEY-1…`
     X25519(Identity),
     /// `AGE-SECRET-KEY-PQ-1…`
-    Hybrid(HybridIdentity),
+    Hybrid(Box<HybridIdentity>),
     /// A passphrase.
     Scrypt(ScryptIdentity),
 }
@@ -1556,7 +1556,7 @@ impl AnyIdentity {
             .to_ascii_uppercase()
             .starts_with("AGE-SECRET-KEY-PQ-1")
         {
-            HybridIdentity::parse(s).map(AnyIdentity::Hybrid)
+            HybridIdentity::parse(s).map(|i| AnyIdentity::Hybrid(Box::new(i)))
         } else {
             Identity::parse(s).map(AnyIdentity::X25519)
         }
@@ -1582,7 +1582,7 @@ pub enum AnyRecipient {
     /// `age1…`
     X25519(Recipient),
     /// `age1pq1…`
-    Hybrid(HybridRecipient),
+    Hybrid(Box<HybridRecipient>),
     /// A passphrase.
     Scrypt(ScryptRecipient),
 }
@@ -1591,7 +1591,7 @@ impl AnyRecipient {
     /// Parses `age1…` or `age1pq1…`. Errors: [`AgeError::Key`], [`AgeError::Unsupported`].
     pub fn parse(s: &str) -> Result<AnyRecipient, AgeError> {
         if s.trim().to_ascii_lowercase().starts_with("age1pq1") {
-            HybridRecipient::parse(s).map(AnyRecipient::Hybrid)
+            HybridRecipient::parse(s).map(|r| AnyRecipient::Hybrid(Box::new(r)))
         } else {
             Recipient::parse(s).map(AnyRecipient::X25519)
         }

@@ -802,7 +802,7 @@ fn open_age_staged(
     let dest = out_dir.join(&plain_name);
     let ids = [
         AnyIdentity::X25519(keys.encryption.clone()),
-        AnyIdentity::Hybrid(keys.hybrid()),
+        AnyIdentity::Hybrid(Box::new(keys.hybrid())),
     ];
     let src = match fs::File::open(staged) {
         Ok(f) => f,
