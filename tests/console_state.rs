@@ -151,3 +151,37 @@ fn void_and_export_from_the_list() {
         s.app.message
     );
 }
+
+/// No entry action reaches an entry that is not on screen: with a Masuk entry under the (hidden)
+/// cursor, `:void`, `:note` and `:seal` from every other tab leave it untouched.
+#[test]
+fn no_entry_action_reaches_the_hidden_cursor_of_another_pane() {
+    let n = common::start_node(true);
+    let mut s = session(&n);
+    let id = s.app.masuk.selected().expect("the sample is listed").id;
+    for pane in [
+        kasa::console::action::Pane::Keluar,
+        kasa::console::action::Pane::Disposisi,
+        kasa::console::action::Pane::Palsan,
+        kasa::console::action::Pane::Insiden,
+    ] {
+        s.app.pane = pane;
+        s.keys(":void salah pindai<Enter>");
+        s.keys(":note catatan tersembunyi<Enter>");
+        s.keys("<Esc><Esc>");
+        let mut c = n.client();
+        let Reply::Entry { entry, .. } = c.call(Request::AgendaShow { id }).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            entry.status,
+            Status::Baru,
+            "from {pane:?}: {:?}",
+            s.app.message
+        );
+        assert!(
+            !entry.timeline.iter().any(|t| t.kind == "catatan"),
+            "from {pane:?}: a note reached the hidden entry"
+        );
+    }
+}

@@ -564,7 +564,9 @@ impl App {
                 return d.entry.as_deref();
             }
         }
-        if self.pane == Pane::Disposisi {
+        // Only a list on screen lends its selection: from the Disposisi, Palsan or Insiden tab no
+        // entry action reaches the hidden cursor of Masuk or Keluar (a void is permanent).
+        if !matches!(self.pane, Pane::Masuk | Pane::Keluar) {
             return None;
         }
         self.list().selected()
