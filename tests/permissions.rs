@@ -57,8 +57,8 @@ impl Box_ {
         ]);
     }
 
-    /// Sends raw requests as `uid` through `kasa request`; one JSON value per request.
-    fn requests(&self, uid: u32, reqs: &[Value]) -> Vec<Value> {
+    /// `kasa request` as `uid` (in the socket group), pipes for stdin and stdout.
+    fn request_cmd(&self, uid: u32) -> Command {
         use std::os::unix::process::CommandExt;
         let mut c = Command::new(KASA);
         c.arg("request")
@@ -82,6 +82,12 @@ impl Box_ {
                 Ok(())
             });
         }
+        c
+    }
+
+    /// Sends raw requests as `uid` through `kasa request`; one JSON value per request.
+    fn requests(&self, uid: u32, reqs: &[Value]) -> Vec<Value> {
+        let mut c = self.request_cmd(uid);
         let mut child = c.spawn().unwrap();
         {
             let mut stdin = child.stdin.take().unwrap();
@@ -346,27 +352,7 @@ fn a_disable_bites_on_an_open_connection_and_enable_restores() {
     let b = bx.registered(4, "Biasa");
     // One connection: a note goes through, then (while it stays open) the admin disables the
     // operator; the next request on the same connection is refused with `disabled`.
-    use std::os::unix::process::CommandExt;
-    let mut c = Command::new(KASA);
-    c.arg("request")
-        .env("KASA_SOCKET", &bx.socket)
-        .env("KASA_LOG", "warn")
-        .current_dir(bx.sockdir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped());
-    // SAFETY: only async-signal-safe syscalls between fork and exec.
-    unsafe {
-        c.pre_exec(move || {
-            let groups = [GID as libc::gid_t];
-            if libc::setgroups(1, groups.as_ptr()) != 0
-                || libc::setgid(GID) != 0
-                || libc::setuid(s) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    let mut c = bx.request_cmd(s);
     let mut child = c.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
