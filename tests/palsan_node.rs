@@ -62,12 +62,12 @@ fn full_repair_case_across_operators_readiness_and_sla() {
     let rn = RoleNode::start(GID);
     let n = &rn.node;
     let id = add_item(
-        &n,
+        n,
         "peralatan_sandi",
         "Secure X",
         &["--seri", "SX-001", "--sumber", "BSSN"],
     );
-    assert_eq!(item(&n, id)["item"]["kesiapan"], "siap");
+    assert_eq!(item(n, id)["item"]["kesiapan"], "siap");
     let case = n.json(&[
         "palsan",
         "repair",
@@ -188,7 +188,7 @@ fn full_repair_case_across_operators_readiness_and_sla() {
             assert_eq!(pending, "berjalan", "step {k}");
         }
         assert_eq!(
-            item(&n, id)["item"]["kesiapan"],
+            item(n, id)["item"]["kesiapan"],
             "tidak_siap",
             "before step {k}"
         );
@@ -224,7 +224,7 @@ fn full_repair_case_across_operators_readiness_and_sla() {
         }
         prev_at = at;
     }
-    let v = item(&n, id);
+    let v = item(n, id);
     assert_eq!(v["item"]["kondisi"], "baik");
     assert_eq!(v["item"]["perbaikan"], Value::Null);
     assert_eq!(v["perbaikan"], Value::Null);
@@ -242,7 +242,7 @@ fn full_repair_case_across_operators_readiness_and_sla() {
     );
     // A closed case takes no more steps; a new case can be opened.
     refused(
-        &n,
+        n,
         &["palsan", "repair", "step", &cid, "14"],
         "sudah selesai",
     );
@@ -266,13 +266,13 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
     }
     let rn = RoleNode::start(GID + 1);
     let n = &rn.node;
-    let id = add_item(&n, "dongle_enkripsi", "Dongle D1", &[]);
+    let id = add_item(n, "dongle_enkripsi", "Dongle D1", &[]);
     let s = id.to_string();
     n.json(&[
         "palsan", "item", "checkout", &s, "--kepada", "Budi", "--json",
     ]);
     refused(
-        &n,
+        n,
         &["palsan", "item", "checkout", &s, "--kepada", "Sari"],
         "sedang dipinjam Budi",
     );
@@ -287,7 +287,7 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
     ]);
     assert_eq!(v["item"]["dipinjam"], Value::Null);
     refused(
-        &n,
+        n,
         &["palsan", "item", "checkin", &s],
         "tidak sedang dipinjam",
     );
@@ -316,12 +316,12 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
     );
     // Step 2 is the Kasi's (seed 000): the admin cannot record it.
     refused(
-        &n,
+        n,
         &["palsan", "repair", "step", &cid, "2", "--dokumen", "ND/1"],
         "perbaikan.kasi",
     );
     refused(
-        &n,
+        n,
         &["palsan", "repair", "open", &s, "--kerusakan", "lagi"],
         "sudah punya kasus perbaikan terbuka",
     );
@@ -343,7 +343,7 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
         "masih dalam perbaikan",
     );
 
-    let other = add_item(&n, "aplikasi_enkripsi", "Aplikasi E", &[]).to_string();
+    let other = add_item(n, "aplikasi_enkripsi", "Aplikasi E", &[]).to_string();
     refused_as(
         &rn,
         "kasi",
@@ -361,7 +361,7 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
     );
     // Disposal is signed by the Kasi or above, never by the admin or a sandiman.
     refused(
-        &n,
+        n,
         &[
             "palsan",
             "item",
@@ -395,24 +395,24 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
         ],
     );
     assert_eq!(v["item"]["dihapus"]["berita_acara"], "BA/2/2026");
-    let before = item(&n, other.parse().unwrap());
+    let before = item(n, other.parse().unwrap());
     refused(
-        &n,
+        n,
         &["palsan", "item", "edit", &other, "--lokasi", "Gudang"],
         "hanya dapat dibaca",
     );
     refused(
-        &n,
+        n,
         &["palsan", "item", "checkout", &other, "--kepada", "Budi"],
         "hanya dapat dibaca",
     );
     refused(
-        &n,
+        n,
         &["palsan", "repair", "open", &other, "--kerusakan", "x"],
         "hanya dapat dibaca",
     );
     assert_eq!(
-        item(&n, other.parse().unwrap()),
+        item(n, other.parse().unwrap()),
         before,
         "disposed item unchanged"
     );
@@ -423,13 +423,13 @@ fn refusals_name_the_problem_and_leave_the_register_unchanged() {
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
     // Bad input is refused before reaching the node.
     refused(
-        &n,
+        n,
         &["palsan", "item", "add", "--jenis", "radio", "--nama", "X"],
         "peralatan_sandi",
     );
     // Key values are refused.
     refused(
-        &n,
+        n,
         &[
             "palsan",
             "kunci",
