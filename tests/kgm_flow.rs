@@ -450,6 +450,42 @@ fn three_nodes_exchange_kriptogram() {
     ]);
     assert_eq!(s4["entry"]["id"], draft_id);
     assert_eq!(s4["entry"]["status"], "diagendakan");
+    // `kriptogram copy` (what `seal --out` uses) brings the outbox copy through the node, written 0600
+    // even under umask 000, and never over an existing file.
+    let name = std::path::Path::new(s4["path"].as_str().unwrap())
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let copy = work.path().join("salinan.kgm");
+    let run_umask0 = |args: &[&str]| {
+        use std::os::unix::process::CommandExt;
+        let mut c = a.cmd();
+        c.args(args);
+        // SAFETY: umask(2) only, between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::umask(0);
+                Ok(())
+            });
+        }
+        c.output().unwrap()
+    };
+    let o = run_umask0(&["kriptogram", "copy", &name, "--out", copy.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        std::fs::read(s4["path"].as_str().unwrap()).unwrap()
+    );
+    let o = run_umask0(&["kriptogram", "copy", &name, "--out", copy.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("never overwrites"), "{}", stderr(&o));
     assert_eq!(s4["entry"]["nomor_agenda"], 4);
     let r = c.json(&["kriptogram", "open", s4["path"].as_str().unwrap()]);
     assert_eq!(r["results"][0]["entry"]["perihal"], "Laporan bulanan");
