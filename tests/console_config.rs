@@ -113,3 +113,36 @@ fn bad_files_are_named_with_lines_and_fall_back() {
     assert_eq!(app.theme.name, "default");
     assert!(!app.keymap.context("global").is_empty());
 }
+
+/// Which node the console goes to: a socket configured for the user wins over a local data directory
+/// (never first-run setup for it, and a clear text while it is down); a named, empty data directory
+/// with no node is first-run setup.
+#[test]
+fn console_goes_to_the_configured_node_and_says_when_it_is_down() {
+    use kasa::console::term::{NodeChoice, choose_node, node_down_text};
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = paths(dir.path());
+    std::fs::create_dir_all(&p.config_dir).unwrap();
+    std::fs::write(
+        p.config_dir.join("config.toml"),
+        "socket = \"/nonexistent/kasa/node.sock\"\n",
+    )
+    .unwrap();
+    p.explicit_data_dir = false;
+    let NodeChoice::Configured(sock, src) = choose_node(&p) else {
+        panic!("{:?}", choose_node(&p))
+    };
+    assert_eq!(
+        sock,
+        std::path::PathBuf::from("/nonexistent/kasa/node.sock")
+    );
+    let t = node_down_text(false, &sock, src);
+    assert!(
+        t.contains("/nonexistent/kasa/node.sock") && t.contains("tidak menjawab"),
+        "{t}"
+    );
+    assert!(!t.contains("kasa init"), "{t}");
+    // A named data directory means its own node: nothing there yet, so first-run setup.
+    p.explicit_data_dir = true;
+    assert_eq!(choose_node(&p), NodeChoice::FirstRun);
+}
