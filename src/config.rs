@@ -128,6 +128,22 @@ pub struct NodeConfig {
     /// The derajat kecepatan table.
     pub derajat: Vec<DerajatRule>,
     pub ingest: IngestConfig,
+    /// The direct node-to-node link (`[link]`, docs/cli-kriptogram.md "Link").
+    pub link: LinkConfig,
+}
+
+/// `[link]` of `node.toml`: the direct encrypted link between nodes (Noise over TCP).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkConfig {
+    /// `HOST:PORT` to listen on; absent: the node does not listen (it still dials peers that have an
+    /// address, `kasa peer set ID --address HOST:PORT`).
+    pub listen: Option<String>,
+    /// Seconds a queued kriptogram may wait before the "bawa dengan flashdisk" alarm, for every
+    /// derajat; absent: by derajat (kilat 5 min, sangat segera 30 min, segera 2 h, biasa 8 h).
+    pub alarm_after_secs: Option<u64>,
+    /// Largest `.kgm` accepted over the link, bytes (default 4 GiB).
+    pub max_kgm_bytes: Option<u64>,
 }
 
 impl Default for NodeConfig {
@@ -141,6 +157,7 @@ impl Default for NodeConfig {
             holidays: Vec::new(),
             derajat: default_derajat(),
             ingest: IngestConfig::default(),
+            link: LinkConfig::default(),
         }
     }
 }
@@ -198,6 +215,13 @@ impl NodeConfig {
     pub fn check(&self) -> Result<(), String> {
         WorkCalendar::new(&self.zone, [])?;
         self.socket_mode_bits()?;
+        if let Some(l) = &self.link.listen
+            && l.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(format!(
+                "[link] listen = {l:?} is not HOST:PORT with a numeric address, e.g. \"127.0.0.1:7470\""
+            ));
+        }
         if self.derajat.is_empty() {
             return Err(
                 "the derajat kecepatan table is empty: keep at least one [[derajat]] row".into(),

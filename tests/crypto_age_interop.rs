@@ -163,3 +163,112 @@ fn multiple_recipients_each_open_with_age() {
         assert!(age_decrypt(&write_identity(&sub, id), &ct) == pt);
     }
 }
+
+/// Runs `age ARGS` in a private tmux server (age reads passphrases from the terminal only) and types
+/// `passphrase` at each of its `prompts` prompts. Returns the exit status.
+fn age_with_passphrase(dir: &Path, args: &[&str], passphrase: &str, prompts: usize) -> i32 {
+    let sock = format!("kasa-age-{}-{}", std::process::id(), prompts);
+    let rc = dir.join(format!("rc-{prompts}"));
+    let cmdline = format!("age {} ; echo $? > {}", args.join(" "), rc.display());
+    let tmux = |a: &[&str]| {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&sock)
+            .args(a)
+            .output()
+            .expect("tmux is installed (CI installs it)")
+    };
+    let o = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "200",
+        "-y",
+        "20",
+        &cmdline,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // age redraws its prompt line, so a prompt is "new" when the screen differs from the last one
+    // answered.
+    let mut typed = 0;
+    let mut answered = String::new();
+    while !rc.exists() {
+        assert!(std::time::Instant::now() < deadline, "age did not finish");
+        let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "t"]).stdout)
+            .to_lowercase();
+        if typed < prompts && screen.contains("passphrase") && screen != answered {
+            tmux(&["send-keys", "-t", "t", "-l", passphrase]);
+            tmux(&["send-keys", "-t", "t", "Enter"]);
+            typed += 1;
+            answered = screen;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = tmux(&["kill-server"]);
+    std::fs::read_to_string(&rc)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn scrypt_passphrase_files_both_ways() {
+    use kasa::crypto::age::{AnyRecipient, Encryptor, ScryptIdentity, ScryptRecipient};
+    require_age();
+    let dir = tempfile::tempdir().unwrap();
+    let pass = "kata sandi berkas rahasia";
+    let pt = data(70_000);
+    // kasa seals to a passphrase, age opens it.
+    let ct_path = dir.path().join("kasa.age");
+    {
+        let f = std::fs::File::create(&ct_path).unwrap();
+        let r = ScryptRecipient::new(pass.as_bytes())
+            .with_work_factor(14)
+            .unwrap();
+        let mut enc = Encryptor::new_any(f, &[AnyRecipient::Scrypt(r)], Armor::Binary).unwrap();
+        enc.write_all(&pt).unwrap();
+        enc.finish().unwrap();
+    }
+    let out = dir.path().join("kasa.out");
+    let rc = age_with_passphrase(
+        dir.path(),
+        &["-d", "-o", out.to_str().unwrap(), ct_path.to_str().unwrap()],
+        pass,
+        1,
+    );
+    assert_eq!(rc, 0, "age could not open kasa's scrypt file");
+    assert_eq!(std::fs::read(&out).unwrap(), pt);
+    // age seals to a passphrase (armored), kasa opens it; a wrong passphrase is "no match".
+    let src = dir.path().join("plain.bin");
+    std::fs::write(&src, &pt).unwrap();
+    let age_ct = dir.path().join("age.age");
+    let rc = age_with_passphrase(
+        dir.path(),
+        &[
+            "-p",
+            "-a",
+            "-o",
+            age_ct.to_str().unwrap(),
+            src.to_str().unwrap(),
+        ],
+        pass,
+        2,
+    );
+    assert_eq!(rc, 0, "age could not encrypt with a passphrase");
+    let ct = std::fs::read(&age_ct).unwrap();
+    let mut back = Vec::new();
+    Decryptor::new_auto(&ct[..], &[ScryptIdentity::new(pass.as_bytes())])
+        .unwrap()
+        .decrypt_to(&mut back)
+        .unwrap();
+    assert_eq!(back, pt);
+    let wrong = Decryptor::new_auto(&ct[..], &[ScryptIdentity::new(b"salah")]);
+    assert_eq!(
+        wrong.err().map(|e| e.class()),
+        Some(age::AgeErrorClass::NoMatch)
+    );
+}

@@ -2,14 +2,16 @@
 //!
 //! For each vector the outcome class must equal `expect:` and the SHA-256 of all plaintext released
 //! (chunk by chunk, as the streaming API releases it) must equal `payload:` (or nothing may be released
-//! when the vector has no `payload:`). Vectors that only a scrypt passphrase or an ML-KEM hybrid identity
-//! could open are "unsupported": they must fail cleanly (an error, no panic) and are counted as skipped.
+//! when the vector has no `payload:`). All recipient types of the vectors are implemented (X25519,
+//! scrypt passphrases, mlkem768x25519 hybrid identities): no vector is skipped.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use kasa::crypto::age::{AgeError, AgeErrorClass, Armor, Decryptor, Identity, decrypt_to_path};
+use kasa::crypto::age::{
+    AgeErrorClass, AnyIdentity, Armor, Decryptor, Identity, ScryptIdentity, decrypt_to_path,
+};
 use sha2::{Digest, Sha256};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/age-testkit");
@@ -19,7 +21,7 @@ struct Vector {
     expect: String,
     payload: Option<String>,
     identities: Vec<String>,
-    passphrases: usize,
+    passphrases: Vec<String>,
     armored: bool,
     body: Vec<u8>,
 }
@@ -34,7 +36,7 @@ fn load(path: &Path) -> Option<Vector> {
         expect: String::new(),
         payload: None,
         identities: vec![],
-        passphrases: 0,
+        passphrases: vec![],
         armored: false,
         body: vec![],
     };
@@ -44,7 +46,7 @@ fn load(path: &Path) -> Option<Vector> {
             "expect" => v.expect = val.to_owned(),
             "payload" => v.payload = Some(val.to_owned()),
             "identity" => v.identities.push(val.to_owned()),
-            "passphrase" => v.passphrases += 1,
+            "passphrase" => v.passphrases.push(val.to_owned()),
             "armored" => v.armored = val == "yes",
             "compressed" => {
                 assert_eq!(val, "zlib");
@@ -91,7 +93,7 @@ fn class_name(c: AgeErrorClass) -> &'static str {
 }
 
 /// Decrypts through the streaming API, hashing everything released. Returns (outcome, sha256 hex, len).
-fn run(v: &Vector, ids: &[Identity]) -> (String, String, usize) {
+fn run(v: &Vector, ids: &[AnyIdentity]) -> (String, String, usize) {
     let armor = if v.armored {
         Armor::Armored
     } else {
@@ -124,31 +126,29 @@ fn cctv_age_vectors() {
         vs.len()
     );
     let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
-    let mut unsupported: Vec<String> = Vec::new();
+    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures: Vec<String> = Vec::new();
     let empty_sha = hex::encode(Sha256::digest(b""));
     for v in &vs {
-        let mut ids = Vec::new();
-        let mut needs_unsupported = v.passphrases > 0;
-        for s in &v.identities {
-            match Identity::parse(s) {
-                Ok(id) => ids.push(id),
-                Err(AgeError::Unsupported(_)) => needs_unsupported = true,
-                Err(e) => panic!("{}: identity does not parse: {e}", v.name),
-            }
+        let mut ids: Vec<AnyIdentity> = v
+            .identities
+            .iter()
+            .map(|s| {
+                AnyIdentity::parse(s)
+                    .unwrap_or_else(|e| panic!("{}: identity does not parse: {e}", v.name))
+            })
+            .collect();
+        for p in &v.passphrases {
+            ids.push(AnyIdentity::Scrypt(ScryptIdentity::new(p.as_bytes())));
         }
-        if ids.is_empty() && needs_unsupported {
-            // Only scrypt / hybrid identities would open it: must fail cleanly, never succeed.
-            let (outcome, _, released) = run(v, &ids);
-            if outcome == "success" || released != 0 {
-                failures.push(format!(
-                    "{}: unsupported vector decrypted ({outcome})",
-                    v.name
-                ));
-            }
-            unsupported.push(format!("{} (expect {}, got {outcome})", v.name, v.expect));
-            continue;
-        }
+        let kind = if !v.passphrases.is_empty() {
+            "scrypt"
+        } else if ids.iter().any(|i| matches!(i, AnyIdentity::Hybrid(_))) {
+            "mlkem768x25519"
+        } else {
+            "X25519"
+        };
+        *by_type.entry(kind).or_default() += 1;
         let (outcome, sha, _) = run(v, &ids);
         *by_class.entry(v.expect.clone()).or_default() += 1;
         if outcome != v.expect {
@@ -165,14 +165,10 @@ fn cctv_age_vectors() {
     }
     println!("CCTV age vectors: {} total", vs.len());
     for (class, n) in &by_class {
-        println!("  {class:<16} {n:>3} passed (X25519 identities)");
+        println!("  {class:<16} {n:>3}");
     }
-    println!(
-        "  skipped as unsupported (scrypt passphrase or mlkem768x25519 hybrid identity, failed cleanly): {}",
-        unsupported.len()
-    );
-    for u in &unsupported {
-        println!("    {u}");
+    for (t, n) in &by_type {
+        println!("  identity type {t:<16} {n:>3}");
     }
     assert!(
         failures.is_empty(),
@@ -180,8 +176,9 @@ fn cctv_age_vectors() {
         failures.len(),
         failures.join("\n")
     );
-    let applicable: usize = by_class.values().sum();
-    assert_eq!(applicable + unsupported.len(), vs.len());
+    assert_eq!(vs.len(), 143, "every CCTV vector runs, none skipped");
+    assert!(by_type.get("scrypt").copied().unwrap_or(0) >= 20);
+    assert!(by_type.get("mlkem768x25519").copied().unwrap_or(0) >= 15);
 }
 
 #[test]

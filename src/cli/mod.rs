@@ -237,6 +237,17 @@ pub enum PeerAction {
         #[arg(long)]
         json: bool,
     },
+    /// Set where the direct link reaches a peer: --address HOST:PORT, or `none` ("they connect to us").
+    Set {
+        id: String,
+        #[arg(long)]
+        address: String,
+    },
+    /// Link status per peer: connected, last seen, queue length, last error.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -1159,6 +1170,14 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
             if json {
                 let mut v = serde_json::to_value(&entry).unwrap_or_default();
                 v["text"] = serde_json::json!(text);
+                if entry.book == crate::domain::Book::KriptogramKeluar
+                    && let Ok(Reply::Link(crate::proto::link::LinkReply::Receipts { receipts })) = c
+                        .call(Request::Link(crate::proto::link::LinkRequest::Receipts {
+                            entry: entry.id,
+                        }))
+                {
+                    v["receipts"] = serde_json::json!(receipts);
+                }
                 print_json(&v);
             } else {
                 println!(
@@ -1354,6 +1373,8 @@ fn card_json(c: &crate::crypto::NodeCard) -> serde_json::Value {
         "x25519_key_id": c.key_id(),
         "ed25519": hex::encode(c.signing.as_bytes()),
         "ed25519_fingerprint": c.signing_fingerprint(),
+        "link": c.link.map(hex::encode),
+        "mlkem768x25519": c.pq.as_ref().map(|r| r.to_string()),
     })
 }
 
@@ -1588,6 +1609,44 @@ fn peer_cmd(paths: &Paths, action: PeerAction) -> Result<(), Fail> {
                     println!(
                         "jika sama di kedua sisi: `kasa peer verify {} --confirm`",
                         peer.node_id
+                    );
+                }
+            }
+        }
+        PeerAction::Set { id, address } => {
+            let address = (!address.eq_ignore_ascii_case("none")).then_some(address);
+            let Reply::Link(crate::proto::link::LinkReply::AddressSet { node_id, address }) = c
+                .call(Request::Link(
+                    crate::proto::link::LinkRequest::PeerSetAddress {
+                        node_id: id,
+                        address,
+                    },
+                ))?
+            else {
+                return fail("unexpected reply");
+            };
+            match address {
+                Some(a) => println!("mitra {node_id}: alamat link {a}"),
+                None => println!("mitra {node_id}: tanpa alamat (mitra yang menghubungi node ini)"),
+            }
+        }
+        PeerAction::Status { json } => {
+            let Reply::Link(crate::proto::link::LinkReply::PeerStatus { peers }) =
+                c.call(Request::Link(crate::proto::link::LinkRequest::PeerStatus))?
+            else {
+                return fail("unexpected reply");
+            };
+            if json {
+                print_json(&serde_json::json!({ "peers": peers }));
+            } else {
+                for p in &peers {
+                    println!(
+                        "{:<10} {:<9} antrean {:>3}  terakhir {}  {}",
+                        p.node_id,
+                        if p.connected { "terhubung" } else { "terputus" },
+                        p.queued,
+                        p.last_seen.map_or("-".to_string(), |t| t.to_string()),
+                        p.last_error.as_deref().unwrap_or("")
                     );
                 }
             }

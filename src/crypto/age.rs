@@ -252,15 +252,19 @@ impl Identity {
 
     /// Parses `AGE-SECRET-KEY-1…` (Bech32, either case, canonical).
     ///
-    /// Errors: [`AgeError::Unsupported`] for `AGE-SECRET-KEY-PQ-1…` (hybrid) and plugin identities,
-    /// [`AgeError::Key`] for anything malformed.
+    /// Errors: [`AgeError::Unsupported`] for plugin identities, [`AgeError::Key`] for anything
+    /// malformed or for a hybrid `AGE-SECRET-KEY-PQ-1…` identity (see [`HybridIdentity`]).
     pub fn parse(s: &str) -> Result<Identity, AgeError> {
         let s = s.trim();
         let upper = s.to_ascii_uppercase();
-        if upper.starts_with("AGE-SECRET-KEY-PQ-1") || upper.starts_with("AGE-PLUGIN-") {
-            return Err(AgeError::Unsupported(
-                "hybrid (post-quantum) or plugin identity".into(),
+        if upper.starts_with("AGE-SECRET-KEY-PQ-1") {
+            return Err(AgeError::Key(
+                "a hybrid (post-quantum) identity: parse it with HybridIdentity::parse or AnyIdentity::parse"
+                    .into(),
             ));
+        }
+        if upper.starts_with("AGE-PLUGIN-") {
+            return Err(AgeError::Unsupported("plugin identity".into()));
         }
         let (hrp, mut data) = bech32_decode(s)?;
         if hrp != IDENTITY_HRP {
@@ -295,10 +299,13 @@ impl Identity {
 
     /// Tries to unwrap the file key from one X25519 stanza.
     /// `Ok(None)`: not for us. `Err`: malformed stanza (header failure).
-    fn unwrap_stanza(
+    fn unwrap_x25519(
         &self,
         st: &Stanza,
     ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        if st.args[0] != "X25519" {
+            return Ok(None);
+        }
         if st.args.len() != 2 {
             return Err(AgeError::Header(
                 "X25519 stanza must have exactly one argument".into(),
@@ -367,8 +374,13 @@ impl Recipient {
     /// or a low-order point (which would make the shared secret all zero).
     pub fn parse(s: &str) -> Result<Recipient, AgeError> {
         let s = s.trim();
-        if s.to_ascii_lowercase().starts_with("age1pq1") || s.starts_with("age1tag1") {
-            return Err(AgeError::Unsupported("hybrid or tagged recipient".into()));
+        if s.to_ascii_lowercase().starts_with("age1pq1") {
+            return Err(AgeError::Key(
+                "a hybrid (post-quantum) recipient: parse it with HybridRecipient::parse".into(),
+            ));
+        }
+        if s.starts_with("age1tag1") {
+            return Err(AgeError::Unsupported("tagged recipient".into()));
         }
         let (hrp, data) = bech32_decode(s)?;
         if hrp != RECIPIENT_HRP {
@@ -403,7 +415,7 @@ impl Recipient {
     }
 
     /// Builds an X25519 stanza wrapping `file_key` to this recipient.
-    fn wrap(&self, file_key: &[u8; FILE_KEY_LEN]) -> Result<Stanza, AgeError> {
+    fn wrap_x25519(&self, file_key: &[u8; FILE_KEY_LEN]) -> Result<Stanza, AgeError> {
         let eph = StaticSecret::from(random_bytes::<32>());
         let share = PublicKey::from(&eph).to_bytes();
         let shared = eph.diffie_hellman(&PublicKey::from(self.public));
@@ -559,9 +571,9 @@ fn header_mac_key(file_key: &[u8; FILE_KEY_LEN]) -> Zeroizing<[u8; 32]> {
     hkdf32(file_key, b"", b"header")
 }
 
-fn unwrap_file_key(
+fn unwrap_file_key<I: UnwrapIdentity>(
     header: &Header,
-    identities: &[Identity],
+    identities: &[I],
 ) -> Result<Zeroizing<[u8; FILE_KEY_LEN]>, AgeError> {
     let has_scrypt = header.stanzas.iter().any(|s| s.args[0] == "scrypt");
     if has_scrypt && header.stanzas.len() != 1 {
@@ -570,23 +582,11 @@ fn unwrap_file_key(
         ));
     }
     for id in identities {
-        for st in header.stanzas.iter().filter(|s| s.args[0] == "X25519") {
+        for st in &header.stanzas {
             if let Some(k) = id.unwrap_stanza(st)? {
                 return Ok(k);
             }
         }
-    }
-    let unsupported: Vec<&str> = header
-        .stanzas
-        .iter()
-        .map(|s| s.args[0].as_str())
-        .filter(|t| matches!(*t, "scrypt" | "mlkem768x25519"))
-        .collect();
-    if !unsupported.is_empty() {
-        return Err(AgeError::Unsupported(format!(
-            "no identity matched; the file is (also) addressed through {}",
-            unsupported.join(", ")
-        )));
     }
     Err(AgeError::NoMatch)
 }
@@ -644,14 +644,52 @@ impl<W: Write> Encryptor<W> {
     ///
     /// Errors: [`AgeError::Key`] when `recipients` is empty; I/O errors of `out`.
     pub fn new(out: W, recipients: &[Recipient], armor: Armor) -> Result<Encryptor<W>, AgeError> {
+        let any: Vec<AnyRecipient> = recipients
+            .iter()
+            .map(|r| AnyRecipient::X25519(*r))
+            .collect();
+        Encryptor::new_any(out, &any, armor)
+    }
+
+    /// Like [`Encryptor::new`] for any recipient type (spec "Recipient types").
+    ///
+    /// Errors ([`AgeError::Key`]): no recipient; an scrypt recipient together with any other (spec
+    /// "The scrypt recipient type": it must be alone); a hybrid recipient mixed with a classic one
+    /// (that would void the post-quantum protection, like age's "postquantum" label rule).
+    pub fn new_any(
+        out: W,
+        recipients: &[AnyRecipient],
+        armor: Armor,
+    ) -> Result<Encryptor<W>, AgeError> {
         if recipients.is_empty() {
             return Err(AgeError::Key("at least one recipient is required".into()));
+        }
+        let scrypt = recipients
+            .iter()
+            .filter(|r| matches!(r, AnyRecipient::Scrypt(_)))
+            .count();
+        if scrypt > 0 && recipients.len() > 1 {
+            return Err(AgeError::Key(
+                "a passphrase (scrypt) recipient must be the only recipient".into(),
+            ));
+        }
+        let hybrid = recipients
+            .iter()
+            .filter(|r| matches!(r, AnyRecipient::Hybrid(_)))
+            .count();
+        if hybrid > 0 && hybrid != recipients.len() {
+            return Err(AgeError::Key(
+                "post-quantum (mlkem768x25519) recipients cannot be mixed with classic X25519 \
+                 recipients: that would remove the post-quantum protection"
+                    .into(),
+            ));
         }
         let file_key = Zeroizing::new(random_bytes::<FILE_KEY_LEN>());
         let mut header = String::from(VERSION_LINE);
         header.push('\n');
         for r in recipients {
             let st = r.wrap(&file_key)?;
+            debug_assert!(!st.args.is_empty());
             header.push_str("-> ");
             header.push_str(&st.args.join(" "));
             header.push('\n');
@@ -773,7 +811,10 @@ pub type DynRead<'a> = Box<dyn Read + 'a>;
 impl<'a> Decryptor<DynRead<'a>> {
     /// Like [`Decryptor::new`], but detects ASCII armor (optional leading whitespace, then
     /// `-----BEGIN`) and decodes it strictly.
-    pub fn new_auto<R: Read + 'a>(src: R, identities: &[Identity]) -> Result<Self, AgeError> {
+    pub fn new_auto<R: Read + 'a, I: UnwrapIdentity>(
+        src: R,
+        identities: &[I],
+    ) -> Result<Self, AgeError> {
         let mut br = BufReader::new(src);
         let peek = br.fill_buf().map_err(AgeError::Io)?.to_vec();
         let mut prefix = peek;
@@ -788,9 +829,9 @@ impl<'a> Decryptor<DynRead<'a>> {
     }
 
     /// Like [`Decryptor::new`] with `armor` chosen explicitly.
-    pub fn with_armor<R: Read + 'a>(
+    pub fn with_armor<R: Read + 'a, I: UnwrapIdentity>(
         src: R,
-        identities: &[Identity],
+        identities: &[I],
         armor: Armor,
     ) -> Result<Self, AgeError> {
         let r: DynRead<'a> = match armor {
@@ -805,10 +846,11 @@ impl<R: Read> Decryptor<R> {
     /// Parses the header from `src`, finds the file key with `identities`, verifies the header MAC and
     /// reads the payload nonce.
     ///
-    /// Errors: [`AgeError::Header`] (malformed header, invalid X25519 stanza, low-order share, missing
-    /// or short nonce), [`AgeError::NoMatch`], [`AgeError::Unsupported`] (only scrypt/hybrid stanzas
-    /// could match), [`AgeError::Hmac`], [`AgeError::Armor`], [`AgeError::Io`].
-    pub fn new(src: R, identities: &[Identity]) -> Result<Decryptor<R>, AgeError> {
+    /// Errors: [`AgeError::Header`] (malformed header, an invalid stanza of a type one of the
+    /// identities handles, low-order share, scrypt stanza not alone, scrypt work factor above
+    /// [`SCRYPT_MAX_WORK_FACTOR`], missing or short nonce), [`AgeError::NoMatch`], [`AgeError::Hmac`],
+    /// [`AgeError::Armor`], [`AgeError::Io`].
+    pub fn new<I: UnwrapIdentity>(src: R, identities: &[I]) -> Result<Decryptor<R>, AgeError> {
         let mut src = BufReader::with_capacity(ENC_CHUNK, src);
         let header = parse_header(&mut src)?;
         let file_key = unwrap_file_key(&header, identities)?;
@@ -991,9 +1033,9 @@ pub fn encrypt<R: Read, W: Write>(
 /// fsynced and renamed to `dest` only after the final chunk authenticated and no trailing data follows.
 /// On any error the temporary file is removed and `dest` is untouched. `dest` must not exist.
 /// Returns the plaintext length in bytes.
-pub fn decrypt_to_path<R: Read>(
+pub fn decrypt_to_path<R: Read, I: UnwrapIdentity>(
     input: R,
-    identities: &[Identity],
+    identities: &[I],
     dest: &Path,
 ) -> Result<u64, AgeError> {
     let mut dec = Decryptor::new_auto(input, identities)?;
@@ -1009,6 +1051,559 @@ pub fn decrypt_to_path<R: Read>(
     }
     tmp.persist_noclobber(dest).map_err(AgeError::Io)?;
     Ok(total)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recipient types beyond X25519: scrypt (passphrase) and mlkem768x25519 (hybrid post-quantum).
+// ---------------------------------------------------------------------------------------------
+
+/// Anything that can try to unwrap the file key from one recipient stanza (spec "Recipient types").
+///
+/// `Ok(None)`: the stanza is not of this identity's type, or it is but was not wrapped to it.
+/// `Err`: the stanza is of this identity's type and malformed (a header failure).
+pub trait UnwrapIdentity {
+    /// Tries one stanza.
+    fn unwrap_stanza(&self, st: &Stanza)
+    -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError>;
+}
+
+impl UnwrapIdentity for Identity {
+    fn unwrap_stanza(
+        &self,
+        st: &Stanza,
+    ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        self.unwrap_x25519(st)
+    }
+}
+
+impl<T: UnwrapIdentity + ?Sized> UnwrapIdentity for &T {
+    fn unwrap_stanza(
+        &self,
+        st: &Stanza,
+    ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        (**self).unwrap_stanza(st)
+    }
+}
+
+/// Bech32 (BIP 173 polynomial and residue) without the 90-character limit, as the age spec uses it:
+/// a hybrid recipient `age1pq1…` is about 1,960 characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bech32Long {}
+
+impl bech32::Checksum for Bech32Long {
+    type MidstateRepr = u32;
+    const CODE_LENGTH: usize = 8192;
+    const CHECKSUM_LENGTH: usize = 6;
+    // The BIP 173 generator and its shifts (same constants as `bech32::Bech32`).
+    const GENERATOR_SH: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
+    const TARGET_RESIDUE: u32 = 1;
+}
+
+fn bech32_long_decode(s: &str) -> Result<(String, Vec<u8>), AgeError> {
+    use bech32::primitives::decode::CheckedHrpstring;
+    if s.len() > BECH32_LONG_MAX {
+        return Err(AgeError::Key("key string too long".into()));
+    }
+    let checked = CheckedHrpstring::new::<Bech32Long>(s)
+        .map_err(|e| AgeError::Key(format!("not a valid Bech32 string: {e}")))?;
+    let hrp = checked.hrp().to_lowercase();
+    let data: Vec<u8> = checked.byte_iter().collect();
+    let hrp_obj = bech32::Hrp::parse(&hrp).map_err(|e| AgeError::Key(e.to_string()))?;
+    let again = bech32::encode_lower::<Bech32Long>(hrp_obj, &data)
+        .map_err(|e| AgeError::Key(e.to_string()))?;
+    if !again.eq_ignore_ascii_case(s) {
+        return Err(AgeError::Key("non-canonical Bech32 encoding".into()));
+    }
+    Ok((hrp, data))
+}
+
+const BECH32_LONG_MAX: usize = 4096;
+
+/// The HPKE `info` of the hybrid recipient type (spec "The mlkem768x25519 recipient type").
+const PQ_LABEL: &[u8] = b"age-encryption.org/mlkem768x25519";
+const PQ_TYPE: &str = "mlkem768x25519";
+const PQ_RECIPIENT_HRP: &str = "age1pq";
+const PQ_IDENTITY_HRP: &str = "age-secret-key-pq-";
+/// Length of the hybrid `enc`: ML-KEM-768 ciphertext (1088) ‖ X25519 share (32).
+const PQ_ENC_LEN: usize = 1120;
+/// Length of a hybrid public key: ML-KEM-768 encapsulation key (1184) ‖ X25519 key (32).
+pub const PQ_PUBLIC_LEN: usize = 1216;
+
+type PqKem = hpke::kem::XWing;
+type PqKdf = hpke::kdf::HkdfSha256;
+type PqAead = hpke::aead::ChaCha20Poly1305;
+
+/// A hybrid post-quantum age identity (spec "The mlkem768x25519 recipient type", age 1.3): a 32-byte
+/// X-Wing (MLKEM768-X25519) seed, used through HPKE base mode with HKDF-SHA-256 and
+/// ChaCha20-Poly1305 (`hpke` crate, KEM id 0x647a). Text form: Bech32 uppercase
+/// `AGE-SECRET-KEY-PQ-1…`. Zeroized on drop; `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct HybridIdentity {
+    seed: Zeroizing<[u8; 32]>,
+    sk: <PqKem as hpke::Kem>::PrivateKey,
+}
+
+impl HybridIdentity {
+    /// A fresh identity from the operating system's random source.
+    pub fn generate() -> HybridIdentity {
+        HybridIdentity::from_seed(Zeroizing::new(random_bytes::<32>()))
+    }
+
+    /// The identity with the given 32-byte seed.
+    pub fn from_seed(seed: Zeroizing<[u8; 32]>) -> HybridIdentity {
+        use hpke::Deserializable;
+        let sk = <PqKem as hpke::Kem>::PrivateKey::from_bytes(seed.as_ref())
+            .expect("a 32-byte X-Wing seed is always valid");
+        HybridIdentity { seed, sk }
+    }
+
+    /// The 32-byte seed (keep it inside the `Zeroizing`).
+    pub fn to_seed(&self) -> Zeroizing<[u8; 32]> {
+        self.seed.clone()
+    }
+
+    /// Parses `AGE-SECRET-KEY-PQ-1…` (Bech32, either case, canonical). Errors: [`AgeError::Key`].
+    pub fn parse(s: &str) -> Result<HybridIdentity, AgeError> {
+        let (hrp, mut data) = bech32_long_decode(s.trim())?;
+        if hrp != PQ_IDENTITY_HRP {
+            data.zeroize();
+            return Err(AgeError::Key(format!("unexpected identity type {hrp:?}")));
+        }
+        let mut seed = Zeroizing::new([0u8; 32]);
+        if data.len() != 32 {
+            data.zeroize();
+            return Err(AgeError::Key("a hybrid identity is a 32-byte seed".into()));
+        }
+        seed.copy_from_slice(&data);
+        data.zeroize();
+        Ok(HybridIdentity::from_seed(seed))
+    }
+
+    /// The Bech32 uppercase text form `AGE-SECRET-KEY-PQ-1…`.
+    pub fn to_bech32(&self) -> Zeroizing<String> {
+        let hrp = bech32::Hrp::parse(PQ_IDENTITY_HRP).expect("valid hrp");
+        Zeroizing::new(bech32::encode_upper::<Bech32Long>(hrp, self.seed.as_ref()).expect("fits"))
+    }
+
+    /// The matching recipient (1216-byte public key).
+    pub fn recipient(&self) -> HybridRecipient {
+        use hpke::Serializable;
+        let pk = <PqKem as hpke::Kem>::sk_to_pk(&self.sk);
+        HybridRecipient {
+            bytes: pk.to_bytes().to_vec(),
+            pk,
+        }
+    }
+
+    fn unwrap_hybrid(
+        &self,
+        st: &Stanza,
+    ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        use hpke::Deserializable;
+        if st.args[0] != PQ_TYPE {
+            return Ok(None);
+        }
+        if st.args.len() != 2 {
+            return Err(AgeError::Header(
+                "mlkem768x25519 stanza must have exactly one argument".into(),
+            ));
+        }
+        let enc = decode_b64(&st.args[1])
+            .ok_or_else(|| AgeError::Header("mlkem768x25519 enc is not canonical base64".into()))?;
+        if st.body.len() != FILE_KEY_LEN + TAG_LEN {
+            return Err(AgeError::Header(
+                "mlkem768x25519 stanza body must be 32 bytes".into(),
+            ));
+        }
+        if enc.len() != PQ_ENC_LEN {
+            return Err(AgeError::Header(format!(
+                "mlkem768x25519 enc must be {PQ_ENC_LEN} bytes"
+            )));
+        }
+        let share: [u8; 32] = enc[PQ_ENC_LEN - 32..].try_into().expect("32 bytes");
+        if is_low_order(&share) {
+            // The X25519 shared secret would be all zero (spec: must be rejected).
+            return Err(AgeError::Header(
+                "mlkem768x25519 X25519 share is a low-order point".into(),
+            ));
+        }
+        let encapped = <PqKem as hpke::Kem>::EncappedKey::from_bytes(&enc)
+            .map_err(|_| AgeError::Header("mlkem768x25519 enc is invalid".into()))?;
+        match hpke::single_shot_open::<PqAead, PqKdf, PqKem>(
+            &hpke::OpModeR::Base,
+            &self.sk,
+            &encapped,
+            PQ_LABEL,
+            &st.body,
+            b"",
+        ) {
+            Ok(mut pt) => {
+                let mut key = Zeroizing::new([0u8; FILE_KEY_LEN]);
+                if pt.len() != FILE_KEY_LEN {
+                    pt.zeroize();
+                    return Err(AgeError::Header(
+                        "unwrapped file key is not 16 bytes".into(),
+                    ));
+                }
+                key.copy_from_slice(&pt);
+                pt.zeroize();
+                Ok(Some(key))
+            }
+            // ML-KEM has implicit rejection: another key only shows here.
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+impl UnwrapIdentity for HybridIdentity {
+    fn unwrap_stanza(
+        &self,
+        st: &Stanza,
+    ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        self.unwrap_hybrid(st)
+    }
+}
+
+impl fmt::Debug for HybridIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HybridIdentity { secret: <redacted> }")
+    }
+}
+
+/// A hybrid post-quantum age recipient: the 1216-byte MLKEM768-X25519 public key. Text form: Bech32
+/// lowercase `age1pq1…` (about 1,960 characters, long checksum variant without the 90-character
+/// limit).
+#[derive(Clone)]
+pub struct HybridRecipient {
+    bytes: Vec<u8>,
+    pk: <PqKem as hpke::Kem>::PublicKey,
+}
+
+impl HybridRecipient {
+    /// Parses `age1pq1…`. Errors ([`AgeError::Key`]): malformed Bech32, wrong type or length, an
+    /// invalid encapsulation key.
+    pub fn parse(s: &str) -> Result<HybridRecipient, AgeError> {
+        let (hrp, data) = bech32_long_decode(s.trim())?;
+        if hrp != PQ_RECIPIENT_HRP {
+            return Err(AgeError::Key(format!("unexpected recipient type {hrp:?}")));
+        }
+        HybridRecipient::from_bytes(&data)
+    }
+
+    /// From the raw 1216-byte public key. Errors: [`AgeError::Key`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<HybridRecipient, AgeError> {
+        use hpke::Deserializable;
+        if bytes.len() != PQ_PUBLIC_LEN {
+            return Err(AgeError::Key(format!(
+                "a hybrid recipient is {PQ_PUBLIC_LEN} bytes"
+            )));
+        }
+        let x: [u8; 32] = bytes[PQ_PUBLIC_LEN - 32..].try_into().expect("32 bytes");
+        if !is_canonical_u(&x) || is_low_order(&x) {
+            return Err(AgeError::Key(
+                "the X25519 part of the hybrid recipient is invalid".into(),
+            ));
+        }
+        let pk = <PqKem as hpke::Kem>::PublicKey::from_bytes(bytes)
+            .map_err(|_| AgeError::Key("invalid MLKEM768-X25519 public key".into()))?;
+        Ok(HybridRecipient {
+            bytes: bytes.to_vec(),
+            pk,
+        })
+    }
+
+    /// The raw 1216-byte public key.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    fn wrap_hybrid(&self, file_key: &[u8; FILE_KEY_LEN]) -> Result<Stanza, AgeError> {
+        use hpke::Serializable;
+        let (enc, ct) = hpke::single_shot_seal::<PqAead, PqKdf, PqKem>(
+            &hpke::OpModeS::Base,
+            &self.pk,
+            PQ_LABEL,
+            file_key,
+            b"",
+        )
+        .map_err(|e| AgeError::Key(format!("HPKE seal failed: {e:?}")))?;
+        Ok(Stanza {
+            args: vec![PQ_TYPE.into(), STANDARD_NO_PAD.encode(enc.to_bytes())],
+            body: ct,
+        })
+    }
+}
+
+impl PartialEq for HybridRecipient {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+impl Eq for HybridRecipient {}
+
+impl fmt::Display for HybridRecipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hrp = bech32::Hrp::parse(PQ_RECIPIENT_HRP).expect("valid hrp");
+        let s = bech32::encode_lower::<Bech32Long>(hrp, &self.bytes).expect("fits");
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Debug for HybridRecipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.to_string();
+        write!(f, "HybridRecipient({}…{})", &s[..16], &s[s.len() - 8..])
+    }
+}
+
+impl FromStr for HybridRecipient {
+    type Err = AgeError;
+    fn from_str(s: &str) -> Result<Self, AgeError> {
+        HybridRecipient::parse(s)
+    }
+}
+
+const SCRYPT_LABEL: &[u8] = b"age-encryption.org/v1/scrypt";
+/// Highest scrypt work factor (log2 N) accepted when decrypting, like the reference tool: a file
+/// asking for more is refused as a header failure instead of running for minutes.
+pub const SCRYPT_MAX_WORK_FACTOR: u8 = 22;
+/// Work factor used when encrypting to a passphrase (log2 N, about one second; the age default).
+pub const SCRYPT_DEFAULT_WORK_FACTOR: u8 = 18;
+
+fn scrypt_key(
+    passphrase: &[u8],
+    salt: &[u8; 16],
+    log_n: u8,
+) -> Result<Zeroizing<[u8; 32]>, AgeError> {
+    let mut full_salt = Vec::with_capacity(SCRYPT_LABEL.len() + 16);
+    full_salt.extend_from_slice(SCRYPT_LABEL);
+    full_salt.extend_from_slice(salt);
+    let params = scrypt::Params::new(log_n, 8, 1)
+        .map_err(|_| AgeError::Header("invalid scrypt parameters".into()))?;
+    let mut out = Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(passphrase, &full_salt, &params, out.as_mut())
+        .map_err(|_| AgeError::Header("scrypt failed".into()))?;
+    Ok(out)
+}
+
+/// A passphrase used to open an `scrypt` stanza (spec "The scrypt recipient type"). Zeroized on drop.
+#[derive(Clone)]
+pub struct ScryptIdentity {
+    passphrase: Zeroizing<Vec<u8>>,
+    max_work_factor: u8,
+}
+
+impl ScryptIdentity {
+    /// The passphrase (bytes as given; no normalisation), accepting work factors up to
+    /// [`SCRYPT_MAX_WORK_FACTOR`].
+    pub fn new(passphrase: &[u8]) -> ScryptIdentity {
+        ScryptIdentity {
+            passphrase: Zeroizing::new(passphrase.to_vec()),
+            max_work_factor: SCRYPT_MAX_WORK_FACTOR,
+        }
+    }
+
+    fn unwrap_scrypt(
+        &self,
+        st: &Stanza,
+    ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        if st.args[0] != "scrypt" {
+            return Ok(None);
+        }
+        if st.args.len() != 3 {
+            return Err(AgeError::Header(
+                "scrypt stanza must have exactly two arguments".into(),
+            ));
+        }
+        let salt: [u8; 16] = decode_b64(&st.args[1])
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| {
+                AgeError::Header("scrypt salt must be 16 bytes of canonical base64".into())
+            })?;
+        let wf = &st.args[2];
+        let digits_ok = !wf.is_empty()
+            && wf.bytes().all(|b| b.is_ascii_digit())
+            && !wf.starts_with('0')
+            && wf.len() <= 2;
+        let log_n: u8 = if digits_ok {
+            wf.parse().unwrap_or(0)
+        } else {
+            0
+        };
+        if log_n == 0 {
+            return Err(AgeError::Header(format!(
+                "scrypt work factor {wf:?} is not a decimal number from 1"
+            )));
+        }
+        if log_n > self.max_work_factor {
+            return Err(AgeError::Header(format!(
+                "scrypt work factor {log_n} is above the limit {}",
+                self.max_work_factor
+            )));
+        }
+        if st.body.len() != FILE_KEY_LEN + TAG_LEN {
+            return Err(AgeError::Header(
+                "scrypt stanza body must be 32 bytes".into(),
+            ));
+        }
+        let wrap = scrypt_key(&self.passphrase, &salt, log_n)?;
+        let mut key = Zeroizing::new([0u8; FILE_KEY_LEN]);
+        key.copy_from_slice(&st.body[..FILE_KEY_LEN]);
+        let tag = Tag::try_from(&st.body[FILE_KEY_LEN..]).expect("16 bytes");
+        match chacha(&wrap).decrypt_inout_detached(
+            &Nonce::default(),
+            b"",
+            key.as_mut_slice().into(),
+            &tag,
+        ) {
+            Ok(()) => Ok(Some(key)),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+impl UnwrapIdentity for ScryptIdentity {
+    fn unwrap_stanza(
+        &self,
+        st: &Stanza,
+    ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        self.unwrap_scrypt(st)
+    }
+}
+
+impl fmt::Debug for ScryptIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ScryptIdentity { passphrase: <redacted> }")
+    }
+}
+
+/// A passphrase to encrypt to (an `scrypt` stanza; it must be the file's only recipient).
+#[derive(Clone)]
+pub struct ScryptRecipient {
+    passphrase: Zeroizing<Vec<u8>>,
+    work_factor: u8,
+}
+
+impl ScryptRecipient {
+    /// Encrypt to `passphrase` with [`SCRYPT_DEFAULT_WORK_FACTOR`].
+    pub fn new(passphrase: &[u8]) -> ScryptRecipient {
+        ScryptRecipient {
+            passphrase: Zeroizing::new(passphrase.to_vec()),
+            work_factor: SCRYPT_DEFAULT_WORK_FACTOR,
+        }
+    }
+
+    /// Sets the work factor (log2 N, 1..=[`SCRYPT_MAX_WORK_FACTOR`]; tests use small values).
+    /// Errors: [`AgeError::Key`] outside that range.
+    pub fn with_work_factor(mut self, log_n: u8) -> Result<ScryptRecipient, AgeError> {
+        if !(1..=SCRYPT_MAX_WORK_FACTOR).contains(&log_n) {
+            return Err(AgeError::Key(format!(
+                "scrypt work factor must be 1..={SCRYPT_MAX_WORK_FACTOR}"
+            )));
+        }
+        self.work_factor = log_n;
+        Ok(self)
+    }
+
+    fn wrap_scrypt(&self, file_key: &[u8; FILE_KEY_LEN]) -> Result<Stanza, AgeError> {
+        let salt = random_bytes::<16>();
+        let wrap = scrypt_key(&self.passphrase, &salt, self.work_factor)
+            .map_err(|e| AgeError::Key(e.to_string()))?;
+        let mut body = file_key.to_vec();
+        let tag = chacha(&wrap)
+            .encrypt_inout_detached(&Nonce::default(), b"", body.as_mut_slice().into())
+            .map_err(|_| AgeError::Header("wrap failed".into()))?;
+        body.extend_from_slice(&tag);
+        Ok(Stanza {
+            args: vec![
+                "scrypt".into(),
+                STANDARD_NO_PAD.encode(salt),
+                self.work_factor.to_string(),
+            ],
+            body,
+        })
+    }
+}
+
+impl fmt::Debug for ScryptRecipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ScryptRecipient {{ work_factor: {} }}", self.work_factor)
+    }
+}
+
+/// Any identity kasa can decrypt with.
+#[derive(Clone, Debug)]
+pub enum AnyIdentity {
+    /// `AGE-SECRET-KEY-1…`
+    X25519(Identity),
+    /// `AGE-SECRET-KEY-PQ-1…`
+    Hybrid(Box<HybridIdentity>),
+    /// A passphrase.
+    Scrypt(ScryptIdentity),
+}
+
+impl AnyIdentity {
+    /// Parses an X25519 or a hybrid identity string. Errors: [`AgeError::Key`],
+    /// [`AgeError::Unsupported`] (plugins).
+    pub fn parse(s: &str) -> Result<AnyIdentity, AgeError> {
+        if s.trim()
+            .to_ascii_uppercase()
+            .starts_with("AGE-SECRET-KEY-PQ-1")
+        {
+            HybridIdentity::parse(s).map(|i| AnyIdentity::Hybrid(Box::new(i)))
+        } else {
+            Identity::parse(s).map(AnyIdentity::X25519)
+        }
+    }
+}
+
+impl UnwrapIdentity for AnyIdentity {
+    fn unwrap_stanza(
+        &self,
+        st: &Stanza,
+    ) -> Result<Option<Zeroizing<[u8; FILE_KEY_LEN]>>, AgeError> {
+        match self {
+            AnyIdentity::X25519(i) => i.unwrap_x25519(st),
+            AnyIdentity::Hybrid(i) => i.unwrap_hybrid(st),
+            AnyIdentity::Scrypt(i) => i.unwrap_scrypt(st),
+        }
+    }
+}
+
+/// Any recipient kasa can encrypt to (see [`Encryptor::new_any`] for the mixing rules).
+#[derive(Clone, Debug)]
+pub enum AnyRecipient {
+    /// `age1…`
+    X25519(Recipient),
+    /// `age1pq1…`
+    Hybrid(Box<HybridRecipient>),
+    /// A passphrase.
+    Scrypt(ScryptRecipient),
+}
+
+impl AnyRecipient {
+    /// Parses `age1…` or `age1pq1…`. Errors: [`AgeError::Key`], [`AgeError::Unsupported`].
+    pub fn parse(s: &str) -> Result<AnyRecipient, AgeError> {
+        if s.trim().to_ascii_lowercase().starts_with("age1pq1") {
+            HybridRecipient::parse(s).map(|r| AnyRecipient::Hybrid(Box::new(r)))
+        } else {
+            Recipient::parse(s).map(AnyRecipient::X25519)
+        }
+    }
+
+    fn wrap(&self, file_key: &[u8; FILE_KEY_LEN]) -> Result<Stanza, AgeError> {
+        match self {
+            AnyRecipient::X25519(r) => r.wrap_x25519(file_key),
+            AnyRecipient::Hybrid(r) => r.wrap_hybrid(file_key),
+            AnyRecipient::Scrypt(r) => r.wrap_scrypt(file_key),
+        }
+    }
 }
 
 #[cfg(test)]

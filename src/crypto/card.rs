@@ -1,16 +1,20 @@
 //! Node cards (DESIGN §5 "Node identity"): the public half of a node's identity, exchanged out of band
 //! and verified by a safety number read aloud or compared on paper.
 //!
-//! Text form (TOML, unknown fields refused):
+//! Text form (TOML, unknown fields refused). Version 2 adds the link key (Noise static X25519 key of
+//! the direct node-to-node link) and the optional hybrid post-quantum age recipient; version 1 cards
+//! (without them) are still accepted, and their safety number is unchanged.
 //!
 //! ```toml
-//! kasa_node_card = 1
+//! kasa_node_card = 2
 //! node_id = "32.01"
 //! name = "Dinas Komunikasi dan Informatika Kabupaten Bogor"
 //! x25519 = "age1…"                  # age X25519 recipient (Bech32)
 //! ed25519 = "<64 hex>"              # Ed25519 verifying key
 //! ed25519_fingerprint = "<64 hex>"  # SHA-256 of the Ed25519 key (checked when present)
 //! x25519_key_id = "<64 hex>"        # SHA-256 of the X25519 key (checked when present)
+//! link = "<64 hex>"                 # v2: Noise static X25519 public key of the link
+//! mlkem768x25519 = "age1pq1…"       # v2, optional: hybrid post-quantum age recipient
 //! ```
 
 use std::fmt;
@@ -19,10 +23,10 @@ use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 
-use super::age::Recipient;
+use super::age::{HybridRecipient, Recipient};
 
-/// Card format version.
-pub const CARD_VERSION: u32 = 1;
+/// Card format version written (2: with the link key); version 1 is still read.
+pub const CARD_VERSION: u32 = 2;
 
 /// Errors of card parsing.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +53,10 @@ pub struct NodeCard {
     pub encryption: Recipient,
     /// Ed25519 verifying key (signatures).
     pub signing: VerifyingKey,
+    /// Noise static X25519 public key of the direct link (card v2; `None` on a v1 card: no link).
+    pub link: Option<[u8; 32]>,
+    /// Hybrid post-quantum age recipient (card v2, optional).
+    pub pq: Option<HybridRecipient>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -63,6 +71,10 @@ struct CardToml {
     ed25519_fingerprint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     x25519_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    link: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mlkem768x25519: Option<String>,
 }
 
 /// Hex SHA-256 of an Ed25519 verifying key: the signing-key fingerprint used in `.kgm` headers.
@@ -101,13 +113,19 @@ impl NodeCard {
     /// The TOML text form, with both fingerprints.
     pub fn to_toml(&self) -> String {
         let t = CardToml {
-            kasa_node_card: CARD_VERSION,
+            kasa_node_card: if self.link.is_some() || self.pq.is_some() {
+                CARD_VERSION
+            } else {
+                1
+            },
             node_id: self.node_id.clone(),
             name: self.name.clone(),
             x25519: self.encryption.to_string(),
             ed25519: hex::encode(self.signing.as_bytes()),
             ed25519_fingerprint: Some(self.signing_fingerprint()),
             x25519_key_id: Some(self.key_id()),
+            link: self.link.map(hex::encode),
+            mlkem768x25519: self.pq.as_ref().map(|r| r.to_string()),
         };
         toml::to_string(&t).expect("card serialises")
     }
@@ -116,7 +134,7 @@ impl NodeCard {
     /// non-canonical or low-order key), [`CardError::Ed25519`] (invalid or small-order key).
     pub fn parse(text: &str) -> Result<NodeCard, CardError> {
         let t: CardToml = toml::from_str(text).map_err(|e| CardError::Format(e.to_string()))?;
-        if t.kasa_node_card != CARD_VERSION {
+        if !(1..=CARD_VERSION).contains(&t.kasa_node_card) {
             return Err(CardError::Format(format!(
                 "unsupported card version {}",
                 t.kasa_node_card
@@ -129,11 +147,38 @@ impl NodeCard {
             Recipient::parse(&t.x25519).map_err(|e| CardError::X25519(e.to_string()))?;
         let ed = hex::decode(&t.ed25519).map_err(|e| CardError::Ed25519(e.to_string()))?;
         let signing = parse_verifying_key(&ed)?;
+        if t.kasa_node_card == 1 && (t.link.is_some() || t.mlkem768x25519.is_some()) {
+            return Err(CardError::Format(
+                "link and mlkem768x25519 need card version 2".into(),
+            ));
+        }
+        let link = match &t.link {
+            None => None,
+            Some(h) => {
+                let b: [u8; 32] = hex::decode(h)
+                    .ok()
+                    .and_then(|v| v.try_into().ok())
+                    .ok_or_else(|| CardError::Format("link must be 64 hex digits".into()))?;
+                // Same checks as an age X25519 key: canonical, not low order.
+                Recipient::from_bytes(b)
+                    .map_err(|e| CardError::X25519(format!("link key: {e}")))?;
+                Some(b)
+            }
+        };
+        let pq = match &t.mlkem768x25519 {
+            None => None,
+            Some(s) => Some(
+                HybridRecipient::parse(s)
+                    .map_err(|e| CardError::X25519(format!("mlkem768x25519: {e}")))?,
+            ),
+        };
         let card = NodeCard {
             node_id: t.node_id,
             name: t.name,
             encryption,
             signing,
+            link,
+            pq,
         };
         if let Some(fp) = t.ed25519_fingerprint {
             if fp != card.signing_fingerprint() {
@@ -158,6 +203,15 @@ impl NodeCard {
         v.extend_from_slice(self.node_id.as_bytes());
         v.extend_from_slice(&self.encryption.to_bytes());
         v.extend_from_slice(self.signing.as_bytes());
+        // v2 keys are covered by the safety number; a v1 card encodes as before.
+        if let Some(l) = &self.link {
+            v.extend_from_slice(b"link");
+            v.extend_from_slice(l);
+        }
+        if let Some(pq) = &self.pq {
+            v.extend_from_slice(b"mlkem768x25519");
+            v.extend_from_slice(pq.as_bytes());
+        }
         v
     }
 }
@@ -174,7 +228,8 @@ impl fmt::Debug for NodeCard {
 }
 
 /// The safety number of two cards, to read aloud: SHA-512 over a domain label and both cards' canonical
-/// encodings (node id, X25519 key, Ed25519 key) in sorted order, rendered as 12 groups of 5 decimal
+/// encodings (node id, X25519 key, Ed25519 key, then on v2 cards `"link"` ‖ link key and
+/// `"mlkem768x25519"` ‖ hybrid key) in sorted order, rendered as 12 groups of 5 decimal
 /// digits (each group = 5 hash bytes as a big-endian integer mod 100000). Symmetric in its arguments.
 pub fn safety_number(a: &NodeCard, b: &NodeCard) -> String {
     let (x, y) = (a.canonical(), b.canonical());
@@ -211,7 +266,28 @@ mod tests {
             name: format!("Node {id}"),
             encryption: Identity::generate().recipient(),
             signing: SigningKey::from_bytes(&seed).verifying_key(),
+            link: Some(Identity::generate().recipient().to_bytes()),
+            pq: Some(crate::crypto::age::HybridIdentity::generate().recipient()),
         }
+    }
+
+    #[test]
+    fn v1_card_still_accepted_and_v2_keys_change_the_safety_number() {
+        let a = card("32.01");
+        let b = card("32.02");
+        let mut v1 = a.clone();
+        v1.link = None;
+        v1.pq = None;
+        let text = v1.to_toml();
+        assert!(text.contains("kasa_node_card = 1"), "{text}");
+        assert_eq!(NodeCard::parse(&text).unwrap(), v1);
+        let v2 = a.to_toml();
+        assert!(v2.contains("kasa_node_card = 2") && v2.contains("age1pq1"));
+        assert_eq!(NodeCard::parse(&v2).unwrap(), a);
+        assert_ne!(safety_number(&a, &b), safety_number(&v1, &b));
+        let mut other_link = a.clone();
+        other_link.link = Some(Identity::generate().recipient().to_bytes());
+        assert_ne!(safety_number(&a, &b), safety_number(&other_link, &b));
     }
 
     #[test]

@@ -33,7 +33,7 @@ use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 use ed25519_dalek::SigningKey;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::age::Identity;
+use super::age::{HybridIdentity, Identity};
 use super::card::NodeCard;
 use super::fsutil;
 
@@ -124,7 +124,7 @@ pub struct NodeKeys {
     pub encryption: Identity,
     /// Ed25519 signing key.
     pub signing: SigningKey,
-    /// 32 reserved bytes for a future link key.
+    /// 32 bytes (formerly reserved): the X25519 static secret of the Noise link.
     pub link_reserved: Zeroizing<[u8; 32]>,
 }
 
@@ -143,14 +143,39 @@ impl NodeKeys {
         }
     }
 
-    /// The public card of this node, with the given human name.
+    /// The public card of this node (version 2: with the link key and the hybrid recipient), with
+    /// the given human name.
     pub fn public_card(&self, name: &str) -> NodeCard {
         NodeCard {
             node_id: self.node_id.clone(),
             name: name.to_owned(),
             encryption: self.encryption.recipient(),
             signing: self.signing.verifying_key(),
+            link: Some(self.link_public()),
+            pq: Some(self.hybrid().recipient()),
         }
+    }
+
+    /// The Noise static secret of the link (the keystore's third 32-byte secret).
+    pub fn link_secret(&self) -> Zeroizing<[u8; 32]> {
+        self.link_reserved.clone()
+    }
+
+    /// The Noise static public key of the link: X25519 base-point multiple of [`Self::link_secret`].
+    pub fn link_public(&self) -> [u8; 32] {
+        let s = x25519_dalek::StaticSecret::from(*self.link_reserved);
+        x25519_dalek::PublicKey::from(&s).to_bytes()
+    }
+
+    /// The node's hybrid post-quantum age identity (`mlkem768x25519`). Its 32-byte seed is derived,
+    /// not stored: `HKDF-SHA-256(ikm = X25519 secret, salt = "", info =
+    /// "kasa/node/mlkem768x25519 seed/v1")`, so keystores of version 1 gain it without a new layout.
+    pub fn hybrid(&self) -> HybridIdentity {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        hkdf::Hkdf::<sha2::Sha256>::new(Some(b""), self.encryption.to_bytes().as_ref())
+            .expand(b"kasa/node/mlkem768x25519 seed/v1", seed.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA-256 output length");
+        HybridIdentity::from_seed(seed)
     }
 
     fn secret_bytes(&self) -> Zeroizing<[u8; SECRET_LEN]> {

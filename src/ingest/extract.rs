@@ -146,8 +146,8 @@ pub fn analyze_bytes(data: &[u8]) -> Analysis {
             a.note = Some(NOTE_IMAGE.to_string());
             a
         }
-        Some(FileKind::Kgm) => {
-            let mut a = Analysis::new(FileKind::Kgm.mime());
+        Some(kind @ (FileKind::Kgm | FileKind::Age)) => {
+            let mut a = Analysis::new(kind.mime());
             a.note = Some(
                 "kriptogram: isi terenkripsi, dianalisis setelah dibuka / kriptogram: encrypted content, analysed after decryption"
                     .to_string(),

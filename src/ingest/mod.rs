@@ -33,7 +33,7 @@ use crate::store::{Change, IngestInput, IngestOutcome, SourceKey, Store};
 /// Publishes committed changes to subscribers (the node's hub).
 pub type Publish = Arc<dyn Fn(Vec<Change>) + Send + Sync>;
 
-/// Opens a `.kgm` taken by the ingest path (set by the node, `node::kriptogram::open_dropped`):
+/// Opens a `.kgm` or a plain age file taken by the ingest path (set by the node, `node::kriptogram::open_dropped`):
 /// `(staged copy, name)` → `None` to store it as a plain attachment, else the outcome or the reason to
 /// refuse it.
 pub type KgmHook = Box<dyn Fn(&Path, &str) -> Option<Result<IngestOutcome, String>> + Send + Sync>;
@@ -530,10 +530,11 @@ impl Ingest {
         let Some(kind) = sniff::sniff(&head) else {
             cleanup(&staged);
             return Err(StageError::Refuse(
-                "unknown file type: kasa takes PDF, TIFF, JPEG, PNG and .kgm kriptogram".into(),
+                "unknown file type: kasa takes PDF, TIFF, JPEG, PNG, .kgm kriptogram and age files"
+                    .into(),
             ));
         };
-        if kind == sniff::FileKind::Kgm
+        if matches!(kind, sniff::FileKind::Kgm | sniff::FileKind::Age)
             && let Some(hook) = self.kgm_hook.get()
             && let Some(r) = hook(&staged, name)
         {
@@ -557,7 +558,7 @@ impl Ingest {
         } else {
             match kind {
                 sniff::FileKind::Jpeg | sniff::FileKind::Png => (Some(1), None, Some("gambar hasil pindai tanpa lapisan teks (perlu OCR) / scanned image without a text layer".to_string())),
-                sniff::FileKind::Kgm => (None, None, Some("kriptogram: dibuka dengan `kasa kriptogram open` / open with `kasa kriptogram open`".to_string())),
+                sniff::FileKind::Kgm | sniff::FileKind::Age => (None, None, Some("kriptogram: dibuka dengan `kasa kriptogram open` / open with `kasa kriptogram open`".to_string())),
                 _ => match extract::analyze_in_child(&self.exe, &staged, &self.limits()) {
                     Ok(a) => (a.pages, a.text, a.note),
                     Err(e) => (None, None, Some(format!("analisis gagal / analysis failed: {e}"))),

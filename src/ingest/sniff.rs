@@ -7,6 +7,11 @@
 /// The first line of a `.kgm` kriptogram container (see `crypto`).
 pub const KGM_MAGIC: &[u8] = b"KASA-KGM/1\n";
 
+/// The first line of a binary age file (c2sp.org/age).
+pub const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+/// The first line of an ASCII-armored age file (after optional leading whitespace).
+pub const AGE_ARMOR_MAGIC: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+
 /// How many bytes of junk may precede `%PDF-` (PDF 1.7 Implementation note 13, Annex H.3: readers
 /// accept the header anywhere in the first 1024 bytes). Also the size of the tail searched for
 /// `%%EOF`.
@@ -28,6 +33,9 @@ pub enum FileKind {
     Png,
     /// A kasa kriptogram container (first line [`KGM_MAGIC`]).
     Kgm,
+    /// A plain age file (first line [`AGE_MAGIC`], or [`AGE_ARMOR_MAGIC`] after optional leading
+    /// whitespace): encrypted but without a sender signature.
+    Age,
 }
 
 impl FileKind {
@@ -40,6 +48,7 @@ impl FileKind {
             FileKind::Jpeg => "image/jpeg",
             FileKind::Png => "image/png",
             FileKind::Kgm => "application/vnd.kasa.kgm",
+            FileKind::Age => "application/x-age-encryption",
         }
     }
 }
@@ -54,6 +63,9 @@ const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 pub fn sniff(head: &[u8]) -> Option<FileKind> {
     if head.starts_with(KGM_MAGIC) {
         return Some(FileKind::Kgm);
+    }
+    if head.starts_with(AGE_MAGIC) || head.trim_ascii_start().starts_with(AGE_ARMOR_MAGIC) {
+        return Some(FileKind::Age);
     }
     if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
         return Some(FileKind::Tiff);
@@ -102,6 +114,15 @@ mod tests {
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(FileKind::Jpeg));
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(FileKind::Png));
         assert_eq!(sniff(b"KASA-KGM/1\nrest"), Some(FileKind::Kgm));
+        assert_eq!(
+            sniff(b"age-encryption.org/v1\n-> X25519 a"),
+            Some(FileKind::Age)
+        );
+        assert_eq!(
+            sniff(b"\n  -----BEGIN AGE ENCRYPTED FILE-----\nYWdl"),
+            Some(FileKind::Age)
+        );
+        assert_eq!(sniff(b"age-encryption.org/v2\n"), None);
     }
 
     #[test]

@@ -483,5 +483,6 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
         Request::Palsan(r) => super::palsan::handle(state, op, r),
         Request::Disposisi(r) => super::disposisi::handle(state, op, r, now),
         Request::Insiden(r) => super::insiden::handle(state, op, r),
+        Request::Link(r) => super::link::handle(state, op, r),
     }
 }

@@ -138,7 +138,8 @@ impl NodeIdentity {
         }
         if let Some(c) = &self.card
             && (c.encryption != keys.encryption.recipient()
-                || c.signing != keys.signing.verifying_key())
+                || c.signing != keys.signing.verifying_key()
+                || c.link.is_some_and(|l| l != keys.link_public()))
         {
             return Err(format!(
                 "{} does not match the keystore: restore the card of this node",
@@ -670,6 +671,10 @@ fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, O
         .kgm_masuk_commit(&inp)
         .map_err(|e| OpenFailure::Internal(store_err(e)))?;
     state.hub.publish_changes(ch);
+    if matches!(outcome, KgmMasukOutcome::New(_)) {
+        // Arrived over the link: the sender gets DIBUKA.
+        super::link::after_open(state, sender, &opened.header.msg_id, &opened.file_sha256);
+    }
     match outcome {
         KgmMasukOutcome::New(e) => Ok(OpenDone {
             outcome: "new",
@@ -685,6 +690,361 @@ fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, O
     }
 }
 
+/// Pseudo sender of plain age files in the replay ledger (they have no signed header): the ledger key
+/// is `("(age)", first 32 hex digits of the file's SHA-256)`, so the same file twice is a duplicate.
+pub const AGE_SENDER: &str = "(age)";
+
+/// The marker shown on entries made from plain age files.
+pub const TANPA_TANDA_TANGAN: &str = "tanpa tanda tangan pengirim";
+
+fn is_plain_age(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; crate::ingest::sniff::HEAD_LEN];
+    let n = fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    crate::ingest::sniff::sniff(&head[..n]) == Some(crate::ingest::sniff::FileKind::Age)
+}
+
+fn sha256_file(path: &Path) -> io::Result<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut h = Sha256::new();
+    let mut f = fs::File::open(path)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().into())
+}
+
+/// The name a decrypted plain age file gets: the dropped name without `.age` / `.asc`, sanitised
+/// like kriptogram file names (docs/kriptogram.md §4).
+fn age_plain_name(name: &str) -> String {
+    let base = name
+        .strip_suffix(".age")
+        .or_else(|| name.strip_suffix(".asc"))
+        .unwrap_or(name);
+    let base = if base.is_empty() { "berkas" } else { base };
+    kgm::sanitize_name(base)
+}
+
+/// Opens a plain age file (binary or armored) addressed to this node's X25519 or hybrid key: no
+/// sender signature exists, so the entry is marked [`TANPA_TANDA_TANGAN`] (timeline and `asal`).
+/// Nothing is released before the whole payload authenticated (`age::decrypt_to_path`).
+/// Classes: `not_addressed` (no stanza for this node's keys), `decrypt` (any other age failure),
+/// `replay` never (no message id: same bytes = duplicate, other bytes = another file).
+fn open_age_staged(
+    state: &NodeState,
+    staged: &Path,
+    name: &str,
+    by: &str,
+) -> Result<OpenDone, OpenFailure> {
+    use crate::crypto::age::{self, AgeErrorClass, AnyIdentity};
+    let keys = state.identity.require_keys().map_err(OpenFailure::Locked)?;
+    let sha = sha256_file(staged)
+        .map_err(|e| OpenFailure::Internal(("internal", format!("I/O error: {e}"))))?;
+    let msg_id = hex::encode(&sha[..16]);
+    let now = crate::clock::now();
+    let info = KgmHeaderInfo {
+        msg_id: msg_id.clone(),
+        created_at: now.to_string(),
+        sender: AGE_SENDER.into(),
+        sender_name: Some(TANPA_TANDA_TANGAN.into()),
+        sender_verified: false,
+        recipients: vec![state.node_id.clone()],
+        klasifikasi: String::new(),
+        derajat: String::new(),
+        sha256: hex::encode(sha),
+        addressed_to_this_node: true,
+        ledger: "new".into(),
+        entry_id: None,
+    };
+    match state
+        .store
+        .ledger_check(AGE_SENDER, &msg_id, &sha)
+        .map_err(|e| OpenFailure::Internal(store_err(e)))?
+    {
+        LedgerCheck::New | LedgerCheck::Conflict { .. } => {}
+        LedgerCheck::Duplicate { entry_id } => {
+            let e = state
+                .store
+                .entry(entry_id)
+                .map_err(|e| OpenFailure::Internal(store_err(e)))?
+                .ok_or(OpenFailure::Internal((
+                    "internal",
+                    format!("ledger names missing entry {entry_id}"),
+                )))?;
+            return Ok(OpenDone {
+                outcome: "duplicate",
+                entry: e,
+                header: info,
+            });
+        }
+    }
+    let mut rnd = [0u8; 8];
+    let _ = getrandom::fill(&mut rnd);
+    let out_dir = state
+        .paths
+        .ingest("staging")
+        .join(format!("kgm-{}", hex::encode(rnd)));
+    mkdir_private(&out_dir)
+        .map_err(|e| OpenFailure::Internal(("internal", format!("{}: {e}", out_dir.display()))))?;
+    let cleanup = || {
+        let _ = fs::remove_dir_all(&out_dir);
+    };
+    let plain_name = age_plain_name(name);
+    let dest = out_dir.join(&plain_name);
+    let ids = [
+        AnyIdentity::X25519(keys.encryption.clone()),
+        AnyIdentity::Hybrid(Box::new(keys.hybrid())),
+    ];
+    let src = match fs::File::open(staged) {
+        Ok(f) => f,
+        Err(e) => {
+            cleanup();
+            return Err(OpenFailure::Internal((
+                "internal",
+                format!("I/O error: {e}"),
+            )));
+        }
+    };
+    let size = match age::decrypt_to_path(src, &ids, &dest) {
+        Ok(n) => n,
+        Err(e) => {
+            cleanup();
+            return Err(match e.class() {
+                AgeErrorClass::NoMatch => OpenFailure::Refused(
+                    "not_addressed",
+                    format!(
+                        "age file not addressed to this node: no recipient stanza opens with this node's X25519 or mlkem768x25519 key ({e})"
+                    ),
+                ),
+                AgeErrorClass::Io => OpenFailure::Internal(("internal", e.to_string())),
+                _ => OpenFailure::Refused("decrypt", format!("age file refused: {e}")),
+            });
+        }
+    };
+    let psha = match sha256_file(&dest) {
+        Ok(s) => s,
+        Err(e) => {
+            cleanup();
+            return Err(OpenFailure::Internal((
+                "internal",
+                format!("I/O error: {e}"),
+            )));
+        }
+    };
+    let mime = {
+        use std::io::Read;
+        let mut head = vec![0u8; 8192];
+        let n = fs::File::open(&dest)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        crate::ingest::sniff::sniff(&head[..n]).map_or("application/octet-stream", |k| k.mime())
+    };
+    if let Err(e) = state.ingest.blobs().put_staged(&dest, &psha) {
+        cleanup();
+        return Err(OpenFailure::Internal((
+            "internal",
+            format!("blob store: {e}"),
+        )));
+    }
+    cleanup();
+    let fields = RegisterFields {
+        asal: format!("({TANPA_TANDA_TANGAN})"),
+        kriptogram: true,
+        ..RegisterFields::default()
+    };
+    let inp = KgmMasukInput {
+        sender: AGE_SENDER.into(),
+        msg_id,
+        file_sha256: sha,
+        fields,
+        attachments: vec![(
+            psha,
+            Attachment {
+                sha256: hex::encode(psha),
+                name: plain_name,
+                mime: mime.to_string(),
+                size,
+                pages: None,
+                encrypted_at_rest: false,
+            },
+        )],
+        detail: format!(
+            "berkas age {name} dibuka oleh {by}: {TANPA_TANDA_TANGAN} (no sender authentication) — isi terenkripsi untuk node ini, tetapi pengirimnya tidak terbukti; konfirmasi dengan pengirim lewat saluran lain"
+        ),
+        at: now,
+    };
+    let (outcome, ch) = state
+        .store
+        .kgm_masuk_commit(&inp)
+        .map_err(|e| OpenFailure::Internal(store_err(e)))?;
+    state.hub.publish_changes(ch);
+    match outcome {
+        KgmMasukOutcome::New(e) => Ok(OpenDone {
+            outcome: "new",
+            entry: e,
+            header: info,
+        }),
+        KgmMasukOutcome::Duplicate(e) => Ok(OpenDone {
+            outcome: "duplicate",
+            entry: e,
+            header: info,
+        }),
+        KgmMasukOutcome::Conflict { entry_id, sha256 } => Err(OpenFailure::Internal((
+            "internal",
+            format!("ledger conflict for a plain age file (entry {entry_id}, sha256 {sha256})"),
+        ))),
+    }
+}
+
+/// Opens a staged kriptogram or plain age file, by its magic bytes.
+fn open_any_staged(
+    state: &NodeState,
+    staged: &Path,
+    name: &str,
+    by: &str,
+) -> Result<OpenDone, OpenFailure> {
+    if is_plain_age(staged) {
+        open_age_staged(state, staged, name, by)
+    } else {
+        open_staged(state, staged, by)
+    }
+}
+
+/// Where kriptogram received over the link wait for an operator (`kasa kriptogram open`).
+pub fn inbox(paths: &Paths) -> PathBuf {
+    paths.data_dir.join("inbox")
+}
+
+/// A `.kgm` that arrived over the link from `peer`, staged complete at `staged` (`claimed_msg_id`
+/// from `KGM_BEGIN`). Checks, in order: format, addressed to this node, sent by the link peer itself,
+/// known sender and signature (docs/kriptogram.md §5 steps 1–4), then the link inbox and the replay
+/// ledger: same message with the same bytes is `diterima` again (nothing stored twice), with other
+/// bytes `ditolak` + alarm. An accepted file is kept in `<data>/inbox/<sender>-<msg id>.kgm` (0600)
+/// and announced by the alarm `kriptogram.tiba`; nothing is decrypted. A refused one goes to
+/// `ingest/failed/` with its `.error.txt` and the alarm `kriptogram.failed` (or `.replay`).
+///
+/// Returns `(status, reason, msg id)` for the receipt: status `diterima` or `ditolak`.
+pub(super) fn receive_over_link(
+    state: &NodeState,
+    peer: &str,
+    staged: &Path,
+    claimed_msg_id: &str,
+) -> (&'static str, Option<String>, String) {
+    let name = format!("link-{peer}-{claimed_msg_id}.kgm");
+    let name = bare_name(&name);
+    let mut msg_id = claimed_msg_id.to_string();
+    let reject = |class: &'static str, m: String, msg_id: &str| {
+        refuse(state, &name, staged, class, &m);
+        ("ditolak", Some(format!("{class}: {m}")), msg_id.to_string())
+    };
+    let header = match kgm::inspect(staged) {
+        Ok(h) => h,
+        Err(e) => return reject(error_class(&e), e.to_string(), &msg_id),
+    };
+    msg_id = header.msg_id.clone();
+    if let Err(e) = header.addressed_to(&state.node_id) {
+        return reject(error_class(&e), e.to_string(), &msg_id);
+    }
+    if header.sender.node_id != peer {
+        return reject(
+            "format",
+            format!(
+                "the kriptogram is from {} but came over the link of {peer}",
+                header.sender.node_id
+            ),
+            &msg_id,
+        );
+    }
+    let peers = match known_senders(state) {
+        Ok(p) => p,
+        Err((_, m)) => return reject("io", m, &msg_id),
+    };
+    let v = match kgm::verify(staged, &|id| peers.get(id).map(|p| p.0)) {
+        Ok(v) => v,
+        Err(e) => return reject(error_class(&e), e.to_string(), &msg_id),
+    };
+    let sha_hex = hex::encode(v.file_sha256);
+    match state.store.link_inbox(peer, &msg_id) {
+        Ok(Some(rec)) if rec.sha256 == sha_hex => {
+            let _ = fs::remove_file(staged);
+            return ("diterima", None, msg_id);
+        }
+        Ok(Some(rec)) => {
+            return reject(
+                "replay",
+                format!(
+                    "replay: message {msg_id} from {peer} arrived before with other content (sha256 {}); this file (sha256 {sha_hex}) is refused",
+                    rec.sha256
+                ),
+                &msg_id,
+            );
+        }
+        Ok(None) => {}
+        Err(e) => return reject("io", e.to_string(), &msg_id),
+    }
+    if let Ok(LedgerCheck::Conflict { entry_id, sha256 }) =
+        state.store.ledger_check(peer, &msg_id, &v.file_sha256)
+    {
+        return reject(
+            "replay",
+            format!(
+                "replay: message {msg_id} from {peer} was opened before with other content (entry {entry_id}, sha256 {sha256})"
+            ),
+            &msg_id,
+        );
+    }
+    let dir = inbox(&state.paths);
+    if let Err(e) = mkdir_private(&dir) {
+        return reject("io", format!("{}: {e}", dir.display()), &msg_id);
+    }
+    let dest = match move_unique(staged, &dir, &format!("{peer}-{msg_id}.kgm")) {
+        Ok(p) => p,
+        Err(e) => return reject("io", format!("inbox: {e}"), &msg_id),
+    };
+    let at = crate::clock::now();
+    let rec = crate::store::InboxRecord {
+        sha256: sha_hex,
+        path: dest.display().to_string(),
+        at,
+        opened: false,
+    };
+    match state.store.link_inbox_put(peer, &msg_id, &rec) {
+        Ok(Ok(())) => {}
+        // The same message arrived at the same time over a second link: keep the first copy.
+        Ok(Err(_first)) => {
+            let _ = fs::remove_file(&dest);
+            return ("diterima", None, msg_id);
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&dest);
+            return ("ditolak", Some(format!("io: {e}")), msg_id);
+        }
+    }
+    let sender_name = peers
+        .get(peer)
+        .map_or(peer.to_string(), |p| p.1.name.clone());
+    if let Ok((_, ch)) = state.store.raise_alarm(
+        "kriptogram.tiba",
+        &format!(
+            "kriptogram {msg_id} dari {sender_name} ({peer}) tiba lewat link: buka dengan `kasa kriptogram open {}`",
+            dest.display()
+        ),
+        &format!("peer:{peer}"),
+        at,
+    ) {
+        state.hub.publish_changes(ch);
+    }
+    ("diterima", None, msg_id)
+}
+
 /// `kasa kriptogram open FILE` (bytes over the socket). A refused file goes to `ingest/failed/` with
 /// its `.error.txt` and an alarm; an opened one is kept in `ingest/processed/`.
 pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str) -> KResult {
@@ -692,7 +1052,7 @@ pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str)
     let name = bare_name(name);
     let staged = stage_bytes(state, &data)?;
     drop(data);
-    match open_staged(state, &staged, &op.nama) {
+    match open_any_staged(state, &staged, &name, &op.nama) {
         Ok(done) => {
             if done.outcome == "new" {
                 let _ = move_unique(&staged, &state.paths.ingest("processed"), &name);
@@ -724,7 +1084,7 @@ pub fn open_dropped(
     name: &str,
 ) -> Option<Result<crate::store::IngestOutcome, String>> {
     use crate::store::IngestOutcome;
-    match open_staged(state, staged, "node (folder drop)") {
+    match open_any_staged(state, staged, name, "node (folder drop)") {
         Ok(done) if done.outcome == "new" => Some(Ok(IngestOutcome::New { id: done.entry.id })),
         Ok(done) => Some(Ok(IngestOutcome::AlreadyIngested { id: done.entry.id })),
         Err(OpenFailure::Locked(_)) => None,
@@ -1040,6 +1400,15 @@ fn seal_inputs(
     tmp.persist_noclobber(&dest)
         .map_err(|e| ("internal", format!("{}: {e}", dest.display())))?;
     let _ = fs::set_permissions(&dest, fs::Permissions::from_mode(0o600));
+    super::link::queue_sealed(
+        state,
+        e.id,
+        &dest,
+        &sealed.header.msg_id,
+        &hex::encode(sealed.file_sha256),
+        derajat_key(sealed.header.derajat),
+        &rcpt_ids,
+    );
     Ok(Reply::KriptogramSealed {
         entry: Box::new(e),
         path: dest.display().to_string(),

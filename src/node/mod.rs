@@ -10,6 +10,7 @@ mod handlers;
 mod hub;
 mod insiden;
 pub mod kriptogram;
+pub mod link;
 pub mod lock;
 mod palsan;
 pub mod permission;
@@ -43,6 +44,8 @@ pub struct NodeState {
     pub work: RwLock<()>,
     /// The node card and, once unlocked, the secret keys (DESIGN §5).
     pub identity: kriptogram::NodeIdentity,
+    /// The direct node-to-node link (connections, per-peer status).
+    pub link: link::LinkState,
 }
 
 /// Why the node could not start.
@@ -140,6 +143,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         stop: stop.clone(),
         work: RwLock::new(()),
         identity,
+        link: link::LinkState::default(),
     });
     let weak = Arc::downgrade(&state);
     let _ = ingest.kgm_hook.set(Box::new(move |staged, name| {
@@ -154,6 +158,8 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         crate::clock::now(),
     )?;
     tracing::info!(pid = std::process::id(), socket = %socket.display(), "node started");
+
+    link::start(&state);
 
     let ing = ingest.clone();
     let ing_stop = stop.clone();

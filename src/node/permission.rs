@@ -8,6 +8,7 @@ use crate::domain::permission::{Aksi, Lingkup, Penolakan, aksi_langkah_perbaikan
 use crate::proto::Request;
 use crate::proto::disposisi::DisposisiRequest;
 use crate::proto::insiden::InsidenRequest;
+use crate::proto::link::LinkRequest;
 use crate::proto::palsan::PalsanRequest;
 
 /// The scope of entry `id` (biasa when it does not exist: the handler then answers "not found").
@@ -107,6 +108,10 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
             | DisposisiRequest::Entry { .. } => (Aksi::Lihat, Biasa),
             DisposisiRequest::New { entry, .. } => (Aksi::Disposisi, entry_scope(state, *entry)),
             _ => (Aksi::Disposisi, Biasa),
+        },
+        Request::Link(r) => match r {
+            LinkRequest::PeerStatus | LinkRequest::Receipts { .. } => (Aksi::Lihat, Biasa),
+            LinkRequest::PeerSetAddress { .. } => (Aksi::PeerKelola, Biasa),
         },
         Request::Insiden(r) => match r {
             InsidenRequest::List { .. } | InsidenRequest::Show { .. } => (Aksi::Lihat, Biasa),

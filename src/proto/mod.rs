@@ -10,6 +10,7 @@
 
 pub mod disposisi;
 pub mod insiden;
+pub mod link;
 pub mod palsan;
 
 use std::io::{self, Read, Write};
@@ -274,6 +275,8 @@ pub enum Request {
     Disposisi(disposisi::DisposisiRequest),
     /// The incident logbook (seed 003, SOP PI.03).
     Insiden(insiden::InsidenRequest),
+    /// The direct node-to-node link: see [`link::LinkRequest`].
+    Link(link::LinkRequest),
 }
 
 /// A file handed over the socket (base64).
@@ -455,6 +458,8 @@ pub enum Reply {
     Disposisi(disposisi::DisposisiReply),
     /// The incident logbook.
     Insiden(insiden::InsidenReply),
+    /// See [`link::LinkReply`].
+    Link(link::LinkReply),
 }
 
 /// Events pushed to subscribed clients after a commit.

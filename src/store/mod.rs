@@ -8,10 +8,12 @@
 pub mod atrest;
 pub mod codec;
 mod kriptogram;
+mod link;
 
 pub use kriptogram::{
     KgmMasukInput, KgmMasukOutcome, LedgerCheck, LedgerRecord, PeerRecord, Relation,
 };
+pub use link::{InboxRecord, OutboxItem, OutboxPayload, ReceiptRecord, SentRecord};
 pub mod disposisi;
 pub mod insiden;
 pub mod palsan;

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Letters per second and latency of a 100 KB letter over the direct link on loopback (issue 18).
+# Two real nodes (A seals, B receives) on 127.0.0.1; the time is from the end of `kasa kriptogram
+# seal` on A to the DITERIMA receipt visible on A (`kasa agenda show --json`, polled every 20 ms, so
+# latencies include up to one poll and one CLI call).
+# Usage: benches/link.sh [LETTERS] [KIB] [BIN]   (default 50 letters of 100 KiB, target/debug/kasa)
+set -eu
+cd "$(dirname "$0")/.."
+n=${1:-50}
+kib=${2:-100}
+bin=${3:-target/debug/kasa}
+[ -x "$bin" ] || cargo build -q --bin kasa
+work=$(mktemp -d)
+pa=$((20000 + RANDOM % 20000)); pb=$((pa + 1))
+cleanup() {
+  for x in a b; do "$bin" --data-dir "$work/$x" --config-dir "$work/$x.c" node stop >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+k() { local x=$1; shift; KASA_LOG=warn "$bin" --data-dir "$work/$x" --config-dir "$work/$x.c" "$@"; }
+for x in a b; do
+  id=$([ "$x" = a ] && echo 32 || echo 32.01)
+  port=$([ "$x" = a ] && echo $pa || echo $pb)
+  umask 077; echo "frasa sandi bench $x" > "$work/$x.pass"
+  k $x init --node-id "$id" --name "Node $x" --insecure-fast-kdf --passphrase-file "$work/$x.pass" >/dev/null
+  if grep -q '^\[link\]' "$work/$x/node.toml"; then
+    sed -i "s/^\[link\]\$/[link]\nlisten = \"127.0.0.1:$port\"/" "$work/$x/node.toml"
+  else
+    printf '\n[link]\nlisten = "127.0.0.1:%s"\n' "$port" >> "$work/$x/node.toml"
+  fi
+  k $x node --passphrase-file "$work/$x.pass" >/dev/null
+done
+k a identity card > "$work/a.card"; k b identity card > "$work/b.card"
+k a peer add "$work/b.card" --relation kab-kota >/dev/null; k a peer verify 32.01 --confirm >/dev/null
+k b peer add "$work/a.card" --relation provinsi >/dev/null; k b peer verify 32 --confirm >/dev/null
+k a peer set 32.01 --address "127.0.0.1:$pb" >/dev/null
+until k a peer status --json | grep '"connected":true' >/dev/null; do sleep 0.1; done
+head -c $((kib * 1024)) /dev/urandom > "$work/letter.bin"
+now_ms() { date +%s%3N; }
+seal() {
+  k a kriptogram seal --to 32.01 --perihal "bench $1" --klasifikasi B --derajat Kilat --json "$work/letter.bin" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["entry"]["id"])'
+}
+received() { k a agenda show "$1" --json | grep '"status":"diterima"' >/dev/null; }
+echo "== latency of one ${kib} KiB letter (10 runs)"
+lat=()
+for i in $(seq 1 10); do
+  id=$(seal "lat $i"); t0=$(now_ms)
+  until received "$id"; do sleep 0.02; done
+  lat+=($(( $(now_ms) - t0 )))
+done
+printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {printf "min %d ms, median %d ms, max %d ms\n", a[1], a[int((NR+1)/2)], a[NR]}'
+echo "== throughput: $n letters of ${kib} KiB sealed back to back"
+t0=$(now_ms); ids=()
+for i in $(seq 1 "$n"); do ids+=("$(seal "tp $i")"); done
+t1=$(now_ms)
+for id in "${ids[@]}"; do until received "$id"; do sleep 0.05; done; done
+t2=$(now_ms)
+awk -v n="$n" -v s=$((t1 - t0)) -v e=$((t2 - t0)) 'BEGIN {printf "sealing %d letters: %d ms; all DITERIMA after %d ms: %.1f letters/s end to end\n", n, s, e, n * 1000 / e}'
