@@ -130,6 +130,8 @@ pub struct NodeConfig {
     pub ingest: IngestConfig,
     /// The direct node-to-node link (`[link]`, docs/cli-kriptogram.md "Link").
     pub link: LinkConfig,
+    /// Backup schedule and keys (SOP PI.01, seed 001; `docs/backup.md`).
+    pub backup: BackupConfig,
 }
 
 /// `[link]` of `node.toml`: the direct encrypted link between nodes (Noise over TCP).
@@ -146,6 +148,75 @@ pub struct LinkConfig {
     pub max_kgm_bytes: Option<u64>,
 }
 
+/// `[backup]` of `node.toml` (SOP PI.01 V.1–V.4, seed 001; `docs/backup.md`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Directory of the scheduled daily backup (an external disk's mount point); empty = no schedule.
+    pub target: PathBuf,
+    /// Local time (node zone) of the daily incremental, `HH:MM`; empty = no daily run (the target is
+    /// then used only for the backup before a schema migration).
+    pub daily_at: String,
+    /// A full backup every this many runs to the same directory (the others are incremental).
+    pub full_every: u32,
+    /// Optional offline recovery recipient (`age1…`): every piece is also encrypted to it, so the
+    /// reference `age` tool opens a backup with that identity in a break-glass.
+    pub recovery_recipient: String,
+    /// Alarm when the last successful backup is older than this (hours).
+    pub missed_after_hours: i64,
+    /// Reminder when the last successful restore test is older than this (days; PI.01: 3 months).
+    pub test_every_days: i64,
+    /// Blobs sampled at random by `kasa backup test`.
+    pub test_sample: u32,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            target: PathBuf::new(),
+            daily_at: "02:00".into(),
+            full_every: 7,
+            recovery_recipient: String::new(),
+            missed_after_hours: 26,
+            test_every_days: 90,
+            test_sample: 20,
+        }
+    }
+}
+
+impl BackupConfig {
+    /// The backup policy: the schedule is set when `target` is.
+    pub fn policy(&self) -> Result<crate::domain::backup::Policy, String> {
+        let daily_at = if self.target.as_os_str().is_empty() || self.daily_at.trim().is_empty() {
+            None
+        } else {
+            Some(self.daily_at.parse::<jiff::civil::Time>().map_err(|e| {
+                format!(
+                    "backup.daily_at '{}' is not a time like 02:00: {e}",
+                    self.daily_at
+                )
+            })?)
+        };
+        Ok(crate::domain::backup::Policy {
+            daily_at,
+            full_every: self.full_every.max(1),
+            missed_after_hours: self.missed_after_hours,
+            test_every_days: self.test_every_days,
+        })
+    }
+
+    /// The recovery recipient, if configured. Errors name the bad value.
+    pub fn recovery(&self) -> Result<Option<crate::crypto::Recipient>, String> {
+        let r = self.recovery_recipient.trim();
+        if r.is_empty() {
+            return Ok(None);
+        }
+        crate::crypto::Recipient::parse(r)
+            .map(Some)
+            .map_err(|e| format!("backup.recovery_recipient '{r}' is not an age1… recipient: {e}"))
+    }
+}
+
 impl Default for NodeConfig {
     fn default() -> Self {
         NodeConfig {
@@ -158,6 +229,7 @@ impl Default for NodeConfig {
             derajat: default_derajat(),
             ingest: IngestConfig::default(),
             link: LinkConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -222,6 +294,8 @@ impl NodeConfig {
                 "[link] listen = {l:?} is not HOST:PORT with a numeric address, e.g. \"127.0.0.1:7470\""
             ));
         }
+        self.backup.policy()?;
+        self.backup.recovery()?;
         if self.derajat.is_empty() {
             return Err(
                 "the derajat kecepatan table is empty: keep at least one [[derajat]] row".into(),

@@ -185,6 +185,11 @@ fn request_for(aksi: Aksi, l: Lingkup, b: u64, d: u64, n: u64) -> Value {
         Aksi::InsidenCatat => json!({"type": "insiden", "op": "log", "id": 999_999, "teks": "uji"}),
         Aksi::InsidenKeputusan => json!({"type": "insiden", "op": "keputusan", "id": 999_999,
             "keputusan": "hentikan", "oleh": "uji"}),
+        // Directories nobody can write: an allowed operator gets an error other than `forbidden`.
+        Aksi::CadanganBuat => {
+            json!({"type": "backup", "op": "create", "to": "/proc/kasa-uji-tidak-ada"})
+        }
+        Aksi::CadanganUji => json!({"type": "backup", "op": "test", "dir": "/proc/kasa-uji-tidak-ada"}),
     }
 }
 

@@ -3,6 +3,7 @@
 //! Every subcommand but `init`, `node` and `config check` talks to the node over its socket. Errors go
 //! to stderr with a non-zero exit status; `--json` prints exactly one JSON document on stdout.
 
+pub mod backup;
 pub mod disposisi;
 pub mod insiden;
 pub mod palsan;
@@ -94,6 +95,11 @@ pub enum Cmd {
     Incident {
         #[command(subcommand)]
         action: insiden::IncidentAction,
+    },
+    /// Backups per SOP 001 and PI.01: create, verify, restore, restore test, log, reports.
+    Backup {
+        #[command(subcommand)]
+        action: backup::BackupAction,
     },
     /// Validate configuration files.
     Config {
@@ -1110,6 +1116,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Palsan { action } => palsan::run(&paths, action),
         Cmd::Disposisi { action } => disposisi::run(&paths, action),
         Cmd::Incident { action } => insiden::run(&paths, action),
+        Cmd::Backup { action } => backup::run(&paths, action),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod agenda;
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod disposisi;
 pub mod insiden;

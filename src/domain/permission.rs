@@ -111,6 +111,10 @@ pub enum Aksi {
     InsidenKeputusan,
     /// Keep one's own drafts.
     Draf,
+    /// Write a backup (SOP 001 langkah 5–7, PI.01 III.2: the sandiman / koordinator backs up).
+    CadanganBuat,
+    /// Run a restore test (PI.01 III.1, V.4: the Kepala Seksi checks the backup can be restored).
+    CadanganUji,
 }
 
 impl Aksi {
@@ -148,6 +152,8 @@ impl Aksi {
             Aksi::InsidenCatat => "insiden.catat",
             Aksi::InsidenKeputusan => "insiden.keputusan",
             Aksi::Draf => "draf",
+            Aksi::CadanganBuat => "cadangan.buat",
+            Aksi::CadanganUji => "cadangan.uji",
         }
     }
 }
@@ -412,6 +418,14 @@ pub const TABEL: &[Aturan] = &[
         "PI.03 C2",
     ),
     r(Aksi::Draf, Biasa, SEMUA, Tanpa, "-"),
+    r(
+        Aksi::CadanganBuat,
+        Biasa,
+        PELAKSANA,
+        Tanpa,
+        "001 langkah 5–7; PI.01 III.2",
+    ),
+    r(Aksi::CadanganUji, Biasa, KASI_ADMIN, Tanpa, "PI.01 III.1, V.4"),
 ];
 
 /// A refusal: the rule, what it needs and what the operator has. `Display` gives the Indonesian text

@@ -484,5 +484,6 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
         Request::Disposisi(r) => super::disposisi::handle(state, op, r, now),
         Request::Insiden(r) => super::insiden::handle(state, op, r),
         Request::Link(r) => super::link::handle(state, op, r),
+        Request::Backup(r) => super::backup::handle(state, op, r),
     }
 }

@@ -5,6 +5,7 @@
 //! directory, enforced by an exclusive `flock` on `node.pid` (and by redb's own file lock).
 
 pub mod atrest;
+pub mod backup;
 pub mod disposisi;
 mod handlers;
 mod hub;
@@ -82,6 +83,16 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         lock::LockError::Io(e) => StartError::Io(format!("{}: {e}", paths.pid_file().display())),
     })?;
     let cfg = NodeConfig::load(paths)?;
+    // PI.01 V.2: a schema migration is preceded by a backup (when a backup target is configured).
+    let pre_migration = {
+        let keys = || {
+            let id = Store::peek_meta(&paths.db(), "node_id").ok().flatten()?;
+            kriptogram::NodeIdentity::load(paths, &id, Some(passphrase?))
+                .ok()
+                .and_then(|i| i.keys())
+        };
+        backup::before_migration(paths, &cfg, &keys, crate::clock::now()).map_err(StartError::Io)?
+    };
     let store = Arc::new(match Store::open(&paths.db()) {
         Err(StoreError::AlreadyOpen(_)) => {
             return Err(StartError::AlreadyRunning(
@@ -94,6 +105,10 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         .meta("node_id")?
         .ok_or_else(|| StartError::NotInitialised(paths.data_dir.display().to_string()))?;
     let node_name = store.meta("node_name")?.unwrap_or_default();
+    if let Some(pm) = pre_migration {
+        backup::record_pre_migration(&store, pm);
+    }
+    backup::close_interrupted(&store);
     let identity =
         kriptogram::NodeIdentity::load(paths, &node_id, passphrase).map_err(StartError::Io)?;
     if identity.keys().is_none() {
@@ -178,11 +193,17 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     let mut last_atrest = std::time::Instant::now() - Duration::from_secs(1);
     let mut sla = insiden::SlaWatch::default();
     let mut next_sla = std::time::Instant::now();
+    let mut backups = backup::BackupWatch::new(crate::clock::now());
+    let mut next_backup = std::time::Instant::now();
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(100));
         if std::time::Instant::now() >= next_sla {
             sla.check(&state, crate::clock::now());
             next_sla = std::time::Instant::now() + Duration::from_secs(1);
+        }
+        if std::time::Instant::now() >= next_backup {
+            backups.check(&state, crate::clock::now());
+            next_backup = std::time::Instant::now() + Duration::from_secs(5);
         }
         if last_atrest.elapsed() >= Duration::from_millis(500) {
             let _guard = state.work.read();

@@ -6,6 +6,7 @@ use super::NodeState;
 use crate::domain::Operator;
 use crate::domain::permission::{Aksi, Lingkup, Penolakan, aksi_langkah_perbaikan, periksa};
 use crate::proto::Request;
+use crate::proto::backup::BackupRequest;
 use crate::proto::disposisi::DisposisiRequest;
 use crate::proto::insiden::InsidenRequest;
 use crate::proto::link::LinkRequest;
@@ -108,6 +109,11 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
             | DisposisiRequest::Entry { .. } => (Aksi::Lihat, Biasa),
             DisposisiRequest::New { entry, .. } => (Aksi::Disposisi, entry_scope(state, *entry)),
             _ => (Aksi::Disposisi, Biasa),
+        },
+        Request::Backup(r) => match r {
+            BackupRequest::Log => (Aksi::Lihat, Biasa),
+            BackupRequest::Create { .. } => (Aksi::CadanganBuat, Biasa),
+            BackupRequest::Test { .. } => (Aksi::CadanganUji, Biasa),
         },
         Request::Link(r) => match r {
             LinkRequest::PeerStatus | LinkRequest::Receipts { .. } => (Aksi::Lihat, Biasa),

@@ -8,6 +8,7 @@
 //! Node → client: [`NodeMsg`], either a reply `{ "v": 1, "re": n, "ok": … }` / `{ "v": 1, "re": n, "err": … }`
 //! or a pushed event `{ "v": 1, "event": … }` (after `Subscribe`).
 
+pub mod backup;
 pub mod disposisi;
 pub mod insiden;
 pub mod link;
@@ -277,6 +278,8 @@ pub enum Request {
     Insiden(insiden::InsidenRequest),
     /// The direct node-to-node link: see [`link::LinkRequest`].
     Link(link::LinkRequest),
+    /// Backup create, restore test, log (issue 17): see [`backup::BackupRequest`].
+    Backup(backup::BackupRequest),
 }
 
 /// A file handed over the socket (base64).
@@ -460,6 +463,8 @@ pub enum Reply {
     Insiden(insiden::InsidenReply),
     /// See [`link::LinkReply`].
     Link(link::LinkReply),
+    /// See [`backup::BackupReply`].
+    Backup(backup::BackupReply),
 }
 
 /// Events pushed to subscribed clients after a commit.

@@ -6,6 +6,7 @@
 //! same transaction as their rows.
 
 pub mod atrest;
+pub mod backup;
 pub mod codec;
 mod kriptogram;
 mod link;
