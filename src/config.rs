@@ -132,6 +132,9 @@ pub struct NodeConfig {
     pub link: LinkConfig,
     /// Backup schedule and keys (SOP PI.01, seed 001; `docs/backup.md`).
     pub backup: BackupConfig,
+    /// The letterhead (*kop surat*) printed on every document (issue 20); absent = the node name
+    /// and a marked blank.
+    pub kop: Option<crate::doc::KopSurat>,
 }
 
 /// `[link]` of `node.toml`: the direct encrypted link between nodes (Noise over TCP).
@@ -230,6 +233,7 @@ impl Default for NodeConfig {
             ingest: IngestConfig::default(),
             link: LinkConfig::default(),
             backup: BackupConfig::default(),
+            kop: None,
         }
     }
 }

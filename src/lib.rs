@@ -19,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod crypto;
+pub mod doc;
 pub mod domain;
 pub mod ingest;
 pub mod node;

@@ -1,9 +1,14 @@
-//! The printed lembar disposisi of a sample entry (A5 text, reviewed snapshot) and its PDF form.
+//! The printed lembar disposisi of a sample entry: a four-level chain as the A5 boxed form (one page),
+//! its extracted text and rendered page against reviewed snapshots, and its Markdown record.
+
+#[path = "common/pdf.rs"]
+mod pdf;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use kasa::cli::disposisi::{SHEET_COLS, lembar_pdf, lembar_text};
+use kasa::doc::KopSurat;
 use kasa::domain::disposisi::{Disposisi, DisposisiRules};
+use kasa::domain::dokumen::lembar_disposisi;
 use kasa::domain::{Attachment, Entry, Klasifikasi, Operator, Role, Status};
 
 fn wita(s: &str) -> Timestamp {
@@ -55,6 +60,7 @@ fn sample() -> (Entry, Vec<Disposisi>) {
     let kabid = op(2002, "Ni Luh Putu Ayu, S.Kom", Role::Kabid);
     let kasi = op(2003, "I Ketut Arsa, S.T.", Role::Kasi);
     let sandiman = op(2004, "Ni Made Sari", Role::Sandiman);
+    let pelaksana = op(2005, "Ketut Ñoman Śrī (Жанна)", Role::Sandiman);
     let batas = wita("2026-11-22T09:00");
     let mut d1 = Disposisi::issue(
         1,
@@ -95,66 +101,76 @@ fn sample() -> (Entry, Vec<Disposisi>) {
     d2.mark_read(wita("2026-11-20T10:50"), &kasi).unwrap();
     d2.forwarded(wita("2026-11-20T11:00"), &kasi, &[3], "")
         .unwrap();
-    d3.finish(
-        wita("2026-11-20T14:20"),
+    let mut d4 = Disposisi::issue(
+        4,
+        12,
+        Some(3),
         &sandiman,
+        &pelaksana,
+        vec!["Untuk ditindaklanjuti".into(), "Arsipkan".into()],
+        "Kirim via JKS → Dinkes Provinsi ✓ lalu arsipkan",
+        batas,
+        wita("2026-11-20T11:30"),
+    );
+    d3.mark_read(wita("2026-11-20T11:20"), &sandiman).unwrap();
+    d3.forwarded(wita("2026-11-20T11:30"), &sandiman, &[4], "")
+        .unwrap();
+    d4.finish(
+        wita("2026-11-20T14:20"),
+        &pelaksana,
         "Kriptogram nomor 41/KK/2026 terkirim",
     )
     .unwrap();
-    (e, vec![d3, d1, d2])
+    (e, vec![d3, d1, d4, d2])
 }
 
-#[test]
-fn lembar_disposisi_text_matches_the_reviewed_snapshot() {
-    let (e, chain) = sample();
-    let rules = DisposisiRules::default();
-    let text = lembar_text(
-        &e,
-        &chain,
-        &rules.instruksi,
-        "Diskominfo Kabupaten Jembrana",
-        "WITA",
-    );
-    for l in text.lines() {
-        assert!(l.chars().count() <= SHEET_COLS, "line wider than A5: {l:?}");
-        assert!(l.is_ascii(), "{l:?}");
+fn kop() -> KopSurat {
+    KopSurat {
+        pemerintah: "PEMERINTAH KABUPATEN JEMBRANA".into(),
+        dinas: "DINAS KOMUNIKASI DAN INFORMATIKA".into(),
+        alamat: "Jalan Surapati Nomor 1 (0365) 41210 Negara".into(),
+        kontak: String::new(),
+        tempat: "Negara".into(),
     }
-    insta::assert_snapshot!("lembar_disposisi_a5", text);
 }
 
 #[test]
-fn lembar_disposisi_pdf_is_one_a5_page_with_the_text() {
+fn four_level_disposisi_is_one_a5_page_matching_the_reviewed_snapshots() {
     let (e, chain) = sample();
-    let text = lembar_text(
+    let tz = TimeZone::get("Asia/Makassar").unwrap();
+    let d = lembar_disposisi(
+        &kop(),
         &e,
         &chain,
         &DisposisiRules::default().instruksi,
-        "Diskominfo Kabupaten Jembrana",
-        "WITA",
+        &tz,
     );
-    let pdf = lembar_pdf(&text).unwrap();
-    assert!(pdf.starts_with(b"%PDF-1.5"));
-    let doc = lopdf::Document::load_mem(&pdf).unwrap();
-    let pages = doc.get_pages();
-    assert_eq!(pages.len(), 1);
-    let pid = *pages.values().next().unwrap();
-    let content = doc.get_page_content(pid);
-    let s = String::from_utf8_lossy(&content);
+    let bytes = kasa::doc::pdf::render(&d).unwrap();
+    assert_eq!(pdf::pages(&bytes), 1, "a four-level chain fits one A5 page");
+    let (w, h) = pdf::page_size(&bytes);
     assert!(
-        s.contains("LEMBAR DISPOSISI") && s.contains("Ni Made Sari"),
-        "{s}"
+        (w - 419.5).abs() < 1.0 && (h - 595.3).abs() < 1.0,
+        "A5: {w} x {h}"
     );
-    let root = doc.catalog().unwrap();
-    let pages_dict = doc
-        .get_dictionary(root.get(b"Pages").unwrap().as_reference().unwrap())
-        .unwrap();
-    let mb: Vec<i64> = pages_dict
-        .get(b"MediaBox")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o.as_i64().unwrap())
-        .collect();
-    assert_eq!(mb, [0, 0, 420, 595], "A5 portrait in points");
+    let text = pdf::text(&bytes);
+    for who in [
+        "Dr. I Made Wirawan, M.Si",
+        "Ni Luh Putu Ayu, S.Kom",
+        "I Ketut Arsa, S.T.",
+        "Ni Made Sari",
+        "Ketut Ñoman Śrī",
+        "(Жанна)",
+        "☑ Untuk ditindaklanjuti",
+        "☐ Untuk dijawab",
+        "JKS → Dinkes Provinsi ✓",
+        "PEMERINTAH KABUPATEN JEMBRANA",
+    ] {
+        assert!(text.contains(who), "{who} missing from:\n{text}");
+    }
+    insta::assert_snapshot!("lembar_disposisi_a5_pdftotext", text);
+    pdf::assert_png("lembar_disposisi_a5", &bytes, 1);
+    insta::assert_snapshot!(
+        "lembar_disposisi_a5_markdown",
+        kasa::doc::markdown::render(&d)
+    );
 }

@@ -210,7 +210,17 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
     assert!(md.contains("KOREKSI atas #3"));
     assert!(md.contains("[dikoreksi oleh #6]"));
     let pdf = std::fs::read(out.join(format!("insiden-{id}.pdf"))).unwrap();
-    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(out.join(format!("insiden-{id}.pdf")))
+            .unwrap()
+            .permissions(),
+    ) & 0o777;
+    assert_eq!(mode, 0o600, "report files are 0600");
+    // A second report into the same folder is refused: nothing is overwritten.
+    let again = node.kasa(&["incident", "report", &sid, "--out", out.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("sudah ada"));
 
     // Audit chain verifies and names each incident action.
     node.kasa_ok(&["audit", "verify"]);

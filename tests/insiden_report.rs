@@ -2,8 +2,13 @@
 //! SLA outcomes (one met, one met after breach), checklist, timeline with corrections and audit seqs,
 //! evidence with custody, lessons learned. Pure: fixed times, WITA zone.
 
+#[path = "common/pdf.rs"]
+mod pdf;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use kasa::doc::{KopSurat, Penanda};
+use kasa::domain::dokumen::{Pengesahan, laporan_insiden};
 use kasa::domain::insiden::*;
 
 fn t(s: &str) -> Timestamp {
@@ -153,10 +158,165 @@ fn report_of_a_scripted_incident_matches_the_reviewed_snapshot() {
         "terlambat",
         "U2 ticked at +37 min: met after breach"
     );
-    let pdf = laporan::pdf(&md);
-    assert!(pdf.starts_with(b"%PDF-1.4"));
-    assert!(pdf.ends_with(b"%%EOF\n"));
-    // The PDF is well formed enough for a real parser: lopdf loads it and finds its pages.
-    let doc = lopdf::Document::load_mem(&pdf).expect("lopdf reads the report PDF");
-    assert!(!doc.get_pages().is_empty());
+}
+
+fn kop() -> KopSurat {
+    KopSurat {
+        pemerintah: "PEMERINTAH KABUPATEN JEMBRANA".into(),
+        dinas: "DINAS KOMUNIKASI DAN INFORMATIKA".into(),
+        alamat: "Jalan Surapati Nomor 1 (0365) 41210 Negara".into(),
+        kontak: "kominfo@jembranakab.go.id".into(),
+        tempat: "Negara".into(),
+    }
+}
+
+fn pengesahan() -> Pengesahan {
+    Pengesahan {
+        nomor: "800/INS-7/Kominfo/2026".into(),
+        penanda: vec![
+            Penanda {
+                atas: "Mengetahui,".into(),
+                jabatan: "Kepala Seksi Persandian".into(),
+                nama: String::new(),
+                nip: String::new(),
+            },
+            Penanda {
+                atas: "Negara, 2 Maret 2026".into(),
+                jabatan: "Pelapor, Sandiman Ahli Pertama".into(),
+                nama: "Ni Made Sari".into(),
+                nip: "19900101 201501 2 001".into(),
+            },
+        ],
+        distribusi: vec![
+            "Kepala Dinas".into(),
+            "Kepala Bidang".into(),
+            "Arsip".into(),
+        ],
+    }
+}
+
+#[test]
+fn printed_report_has_kop_number_tlp_on_every_page_signatures_and_matches_snapshots() {
+    let i = scripted();
+    let tz = TimeZone::get("Asia/Makassar").unwrap();
+    let d = laporan_insiden(&kop(), &i, &tz, t("2026-03-02T03:05:00Z"), &pengesahan());
+    let bytes = kasa::doc::pdf::render(&d).unwrap();
+    let n = pdf::pages(&bytes);
+    for p in 1..=n {
+        let page = pdf::page_text(&bytes, p);
+        assert_eq!(
+            page.matches(i.tlp.label()).count(),
+            2,
+            "TLP in the header and the footer of page {p}:\n{page}"
+        );
+        assert!(page.contains(&format!("hal. {p} / {n}")));
+    }
+    let text = pdf::text(&bytes);
+    for want in [
+        "PEMERINTAH KABUPATEN JEMBRANA",
+        "Nomor: 800/INS-7/Kominfo/2026",
+        "✓",
+        "Ni Made Sari",
+        "NIP. 19900101 201501 2 001",
+        "Distribusi",
+        "Lama penanganan",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    assert!(
+        !text.contains("|---|") && !text.contains("**"),
+        "no Markdown syntax in the PDF"
+    );
+    insta::assert_snapshot!("laporan_insiden_7_pdftotext", text);
+    pdf::assert_png("laporan_insiden_7_p1", &bytes, 1);
+    insta::assert_snapshot!(
+        "laporan_insiden_7_dokumen_markdown",
+        kasa::doc::markdown::render(&d)
+    );
+}
+
+/// An incident with a 60-entry timeline (non-Latin text and ✓ in it).
+fn panjang() -> Insiden {
+    let pb = playbooks();
+    let mut i = Insiden::buka(
+        9,
+        "Gangguan jaringan berulang",
+        &c("2026-05-04T00:00:00Z", "Ni Made Sari", None),
+        &pb,
+    )
+    .unwrap();
+    let start = t("2026-05-04T00:00:00Z");
+    while i.linimasa.len() < 60 {
+        let k = i.linimasa.len() as i64;
+        let at = (start + jiff::SignedDuration::from_mins(3 * k)).to_string();
+        let teks = match k % 4 {
+            0 => format!("Pemeriksaan ke-{k}: paket ditolak oleh firewall ✓ dicatat"),
+            1 => format!("Ketut Ñoman memeriksa switch lantai {k} → tidak ada anomali"),
+            2 => format!("Σημείωση / Заметка {k}: log router disalin ke flashdisk bukti"),
+            _ => format!(
+                "Catatan panjang {k}: pengguna melaporkan koneksi putus-sambung di ruang rapat; \
+                 kabel diperiksa, port diganti, dan pengujian ping selama sepuluh menit tidak \
+                 menunjukkan paket hilang lagi"
+            ),
+        };
+        i.catat(&teks, &c(&at, "Ni Made Sari", None)).unwrap();
+    }
+    i
+}
+
+#[test]
+fn sixty_entry_timeline_breaks_across_pages_with_header_repeated_and_no_overlap() {
+    let i = panjang();
+    assert!(i.linimasa.len() >= 60);
+    let tz = TimeZone::get("Asia/Makassar").unwrap();
+    let d = laporan_insiden(&kop(), &i, &tz, t("2026-05-04T05:00:00Z"), &pengesahan());
+    let bytes = kasa::doc::pdf::render(&d).unwrap();
+    let n = pdf::pages(&bytes);
+    assert!(n >= 3, "60 entries take several A4 pages, got {n}");
+    // The timeline header row ("No Waktu Oleh / pelaksana Catatan Audit") opens every page the
+    // timeline continues on.
+    let mut with_timeline = 0;
+    for p in 1..=n {
+        let page = pdf::page_text(&bytes, p);
+        if page.contains("Pemeriksaan ke-") || page.contains("Catatan panjang") {
+            with_timeline += 1;
+            assert!(
+                page.contains("Oleh / pelaksana") && page.contains("Audit"),
+                "page {p} continues the timeline without its header row:\n{page}"
+            );
+        }
+    }
+    assert!(with_timeline >= 2, "timeline spans pages");
+    // No overlap: every body word lies above the footer rule; the footer words lie below it.
+    let words = pdf::words(&bytes);
+    for p in 1..=n {
+        let hal = words
+            .iter()
+            .find(|w| w.page == p && w.text == "hal.")
+            .expect("footer on every page");
+        for w in words.iter().filter(|w| w.page == p) {
+            let in_footer = (w.y0 - hal.y0).abs() < 2.0;
+            assert!(
+                in_footer || w.y1 < hal.y0 - 4.0,
+                "page {p}: '{}' (y {}..{}) reaches the footer (y {})",
+                w.text,
+                w.y0,
+                w.y1,
+                hal.y0
+            );
+        }
+    }
+    // Every entry's text is there once, in order.
+    let text = pdf::text(&bytes);
+    let mut last = 0;
+    for k in (4..60).step_by(4) {
+        let needle = format!("Pemeriksaan ke-{k}:");
+        let at = text
+            .find(&needle)
+            .unwrap_or_else(|| panic!("{needle} missing"));
+        assert!(at > last, "entries out of order at {k}");
+        last = at;
+    }
+    assert!(text.contains("Заметка") && text.contains("Ñoman") && text.contains("✓"));
+    pdf::assert_png("laporan_insiden_60_p2", &bytes, 2);
 }

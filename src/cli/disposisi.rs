@@ -10,8 +10,8 @@ use jiff::tz::TimeZone;
 use super::{Fail, connect, fail, print_json};
 use crate::client::Client;
 use crate::config::Paths;
+use crate::domain::Role;
 use crate::domain::disposisi::{Disposisi, DisposisiInput, chain_tree, format_left};
-use crate::domain::{Entry, Role};
 use crate::proto::disposisi::{DisposisiReply, DisposisiRequest, Lingkup};
 use crate::proto::{Reply, Request};
 
@@ -104,7 +104,8 @@ pub enum DisposisiAction {
         #[arg(long)]
         json: bool,
     },
-    /// Write the lembar disposisi (A5) as text (stdout or --out) and optionally as PDF (--pdf FILE).
+    /// The lembar disposisi (A5 boxed form): Markdown on stdout or to --out FILE, and as PDF to
+    /// --pdf FILE. Files are new (0600, never overwritten).
     Print {
         id: u64,
         #[arg(long)]
@@ -355,22 +356,30 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
                 records,
                 instruksi,
                 zone,
-                node_name,
                 ..
             } = call(&mut c, DisposisiRequest::Show { id })?
             else {
                 return fail("unexpected reply");
             };
-            let text = lembar_text(&entry, &records, &instruksi, &node_name, &zone);
+            let (kop, _, _) = super::laporan::kop(&mut c)?;
+            let d = crate::domain::dokumen::lembar_disposisi(
+                &kop,
+                &entry,
+                &records,
+                &instruksi,
+                &zone_of(&zone),
+            );
+            let md = crate::doc::markdown::render(&d);
             match out {
-                Some(p) => crate::crypto::fsutil::write_new_private(&p, text.as_bytes())
-                    .map_err(|e| Fail(format!("{}: {e}", p.display()), 1))?,
-                None => print!("{text}"),
+                Some(p) => {
+                    crate::doc::tulis(&p, md.as_bytes()).map_err(|e| Fail(e, 1))?;
+                    eprintln!("{} ditulis", p.display());
+                }
+                None => println!("{md}"),
             }
             if let Some(p) = pdf {
-                let bytes = lembar_pdf(&text).map_err(|e| Fail(e, 1))?;
-                crate::crypto::fsutil::write_new_private(&p, &bytes)
-                    .map_err(|e| Fail(format!("{}: {e}", p.display()), 1))?;
+                let bytes = crate::doc::pdf::render(&d).map_err(|e| Fail(e, 1))?;
+                crate::doc::tulis(&p, &bytes).map_err(|e| Fail(e, 1))?;
                 eprintln!("{} ditulis", p.display());
             }
         }
@@ -407,239 +416,4 @@ pub fn tree_text(records: &[Disposisi], tz: &TimeZone, zone: &str, now: Timestam
         }
     }
     s
-}
-
-/// Width of the A5 text sheet in columns (fits A5 portrait at 9 pt monospace with 12 mm margins).
-pub const SHEET_COLS: usize = 64;
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    for para in text.split('\n') {
-        let mut cur = String::new();
-        for w in para.split_whitespace() {
-            if !cur.is_empty() && cur.chars().count() + 1 + w.chars().count() > width {
-                lines.push(std::mem::take(&mut cur));
-            }
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            let mut w = w.to_string();
-            while w.chars().count() > width {
-                let head: String = w.chars().take(width).collect();
-                lines.push(head);
-                w = w.chars().skip(width).collect();
-            }
-            cur.push_str(&w);
-        }
-        lines.push(cur);
-    }
-    lines
-}
-
-fn field(out: &mut String, label: &str, value: &str) {
-    let pad = 15;
-    let lines = wrap(
-        if value.is_empty() { "-" } else { value },
-        SHEET_COLS - pad - 2,
-    );
-    for (i, l) in lines.iter().enumerate() {
-        if i == 0 {
-            out.push_str(&format!("{label:<pad$}: {l}\n"));
-        } else {
-            out.push_str(&format!("{:<pad$}  {l}\n", ""));
-        }
-    }
-}
-
-fn center(s: &str) -> String {
-    let n = s.chars().count();
-    format!("{}{s}\n", " ".repeat(SHEET_COLS.saturating_sub(n) / 2))
-}
-
-/// Replaces characters outside printable ASCII (the PDF uses a standard font) with `?`.
-fn ascii(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '→' => '>',
-            c if c == '\n' || (' '..='~').contains(&c) => c,
-            _ => '?',
-        })
-        .collect()
-}
-
-/// The lembar disposisi as plain text, A5 (64 columns, ASCII): header fields of the entry, the instruksi
-/// checklist (checked = given anywhere in the chain), the chain with paraf (operator and time) and catatan.
-pub fn lembar_text(
-    e: &Entry,
-    records: &[Disposisi],
-    instruksi: &[String],
-    node_name: &str,
-    zone: &str,
-) -> String {
-    let tz = zone_of(zone);
-    let rule = format!("{}\n", "=".repeat(SHEET_COLS));
-    let thin = format!("{}\n", "-".repeat(SHEET_COLS));
-    let mut s = String::new();
-    s.push_str(&center(&ascii(&node_name.to_uppercase())));
-    s.push_str(&center("LEMBAR DISPOSISI"));
-    s.push_str(&rule);
-    let nomor = e
-        .nomor_agenda
-        .map_or("-".into(), |n| format!("{n}/{}", e.tahun.unwrap_or(0)));
-    field(
-        &mut s,
-        "Nomor agenda",
-        &format!("{nomor} ({})", e.book.as_str()),
-    );
-    field(
-        &mut s,
-        "Diterima",
-        &fmt_time(e.registered_at.unwrap_or(e.received_at), &tz, zone),
-    );
-    field(&mut s, "Nomor surat", &ascii(&e.nomor_surat));
-    field(
-        &mut s,
-        "Tanggal surat",
-        &e.tanggal_surat
-            .map_or(String::new(), |d| d.strftime("%d-%m-%Y").to_string()),
-    );
-    field(&mut s, "Asal", &ascii(&e.asal));
-    field(&mut s, "Tujuan", &ascii(&e.tujuan));
-    field(&mut s, "Perihal", &ascii(&e.perihal));
-    field(
-        &mut s,
-        "Klasifikasi",
-        e.klasifikasi.map_or("", |k| k.as_str()),
-    );
-    field(&mut s, "Derajat", e.derajat.as_deref().unwrap_or(""));
-    s.push_str(&thin);
-    s.push_str("INSTRUKSI\n");
-    let given: Vec<&String> = records.iter().flat_map(|d| d.instruksi.iter()).collect();
-    let half = SHEET_COLS / 2;
-    for pair in instruksi.chunks(2) {
-        let cell = |i: &String| {
-            let mark = if given.contains(&i) { "x" } else { " " };
-            format!("[{mark}] {}", ascii(i))
-        };
-        let left = cell(&pair[0]);
-        match pair.get(1) {
-            Some(r) => s.push_str(&format!("{left:<half$}{}\n", cell(r))),
-            None => s.push_str(&format!("{left}\n")),
-        }
-    }
-    s.push_str(&thin);
-    s.push_str("DISPOSISI (paraf = operator, waktu)\n");
-    if records.is_empty() {
-        s.push_str("(belum didisposisi)\n");
-    }
-    for (depth, d) in chain_tree(records) {
-        let ind = "  ".repeat(depth);
-        let w = SHEET_COLS - ind.len() - 4;
-        let head = format!(
-            "#{} {} ({}) -> {} ({})",
-            d.id,
-            ascii(&d.dari.nama),
-            d.dari.role.as_str(),
-            ascii(&d.kepada.nama),
-            d.kepada.role.as_str()
-        );
-        for (i, l) in wrap(&head, SHEET_COLS - ind.len()).iter().enumerate() {
-            s.push_str(&format!("{ind}{}{l}\n", if i == 0 { "" } else { "  " }));
-        }
-        let mut sub = |label: &str, v: &str| {
-            for (i, l) in wrap(&format!("{label}: {v}"), w).iter().enumerate() {
-                s.push_str(&format!("{ind}  {}{l}\n", if i == 0 { "" } else { "  " }));
-            }
-        };
-        sub("Instruksi", &ascii(&d.instruksi.join(", ")));
-        if !d.catatan.is_empty() {
-            sub("Catatan", &ascii(&d.catatan));
-        }
-        sub("Batas waktu", &fmt_time(d.batas_waktu, &tz, zone));
-        for l in &d.langkah {
-            sub(
-                "Paraf",
-                &format!(
-                    "{} {:<11} {}",
-                    l.at.to_zoned(tz.clone()).strftime("%d-%m-%Y %H:%M"),
-                    l.keadaan.as_str(),
-                    ascii(&l.by)
-                ),
-            );
-        }
-        if let Some(h) = &d.hasil {
-            sub("Hasil", &ascii(h));
-        }
-    }
-    s.push_str(&rule);
-    s
-}
-
-/// The text sheet as a one-or-more-page A5 PDF (420 x 595 pt, Courier 9 pt, 12 mm margins).
-pub fn lembar_pdf(text: &str) -> Result<Vec<u8>, String> {
-    use lopdf::content::{Content, Operation};
-    use lopdf::{Document, Object, Stream, dictionary};
-
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(dictionary! {
-        "Type" => "Font",
-        "Subtype" => "Type1",
-        "BaseFont" => "Courier",
-        "Encoding" => "WinAnsiEncoding",
-    });
-    let resources_id = doc.add_object(dictionary! {
-        "Font" => dictionary! { "F1" => font_id },
-    });
-    let lines: Vec<&str> = text.lines().collect();
-    let per_page = 52;
-    let mut kids = Vec::new();
-    let chunks: Vec<&[&str]> = if lines.is_empty() {
-        vec![&[]]
-    } else {
-        lines.chunks(per_page).collect()
-    };
-    for chunk in chunks {
-        let mut ops = vec![
-            Operation::new("BT", vec![]),
-            Operation::new("Tf", vec!["F1".into(), 9.into()]),
-            Operation::new("TL", vec![10.5.into()]),
-            Operation::new("Td", vec![34.into(), 560.into()]),
-        ];
-        for l in chunk {
-            ops.push(Operation::new("Tj", vec![Object::string_literal(ascii(l))]));
-            ops.push(Operation::new("T*", vec![]));
-        }
-        ops.push(Operation::new("ET", vec![]));
-        let content = Content { operations: ops };
-        let content_id = doc.add_object(Stream::new(
-            dictionary! {},
-            content.encode().map_err(|e| e.to_string())?,
-        ));
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page",
-            "Parent" => pages_id,
-            "Contents" => content_id,
-        });
-        kids.push(Object::from(page_id));
-    }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => kids,
-            "Count" => count,
-            "Resources" => resources_id,
-            "MediaBox" => vec![0.into(), 0.into(), 420.into(), 595.into()],
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! {
-        "Type" => "Catalog",
-        "Pages" => pages_id,
-    });
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| e.to_string())?;
-    Ok(out)
 }

@@ -161,12 +161,23 @@ pub enum IncidentAction {
         #[arg(long)]
         json: bool,
     },
-    /// Write the chronological report (PI.03 B5): insiden-ID.md and insiden-ID.pdf.
+    /// Write the report (PI.03 B5 laporan pendek and the full timeline): insiden-ID.md and
+    /// insiden-ID.pdf (A4, kop surat, TLP on every page, signature block, distribution). Files are
+    /// new (0600, never overwritten).
     Report {
         id: u64,
         /// Output directory (default: current directory); `-` prints the Markdown on stdout.
         #[arg(long, default_value = ".")]
         out: PathBuf,
+        /// Report number (default INS/<id>/<year>).
+        #[arg(long, default_value = "")]
+        nomor: String,
+        /// Who acknowledges the report (jabatan), signing beside the reporter.
+        #[arg(long, default_value = "Kepala Seksi Persandian")]
+        mengetahui: String,
+        /// Distribution list (repeat); default Kepala Dinas, Kepala Bidang, Arsip.
+        #[arg(long)]
+        distribusi: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -486,22 +497,61 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
             )?)?;
             print_one(&i, now, json);
         }
-        IncidentAction::Report { id, out, json } => {
+        IncidentAction::Report {
+            id,
+            out,
+            nomor,
+            mengetahui,
+            distribusi,
+            json,
+        } => {
             let (i, now) = one(call(&mut c, InsidenRequest::Show { id })?)?;
-            let tz = zone(&mut c);
-            let md = laporan::markdown(&i, &tz, now);
+            let (kop, _, tz) = super::laporan::kop(&mut c)?;
+            let me = super::laporan::saya(&mut c)?;
+            let tempat = if kop.tempat.is_empty() {
+                String::new()
+            } else {
+                format!("{}, ", kop.tempat)
+            };
+            let sah = crate::domain::dokumen::Pengesahan {
+                nomor,
+                penanda: vec![
+                    crate::doc::Penanda {
+                        atas: "Mengetahui,".into(),
+                        jabatan: mengetahui,
+                        nama: String::new(),
+                        nip: String::new(),
+                    },
+                    crate::doc::Penanda {
+                        atas: format!(
+                            "{tempat}{}",
+                            crate::doc::tanggal(now.to_zoned(tz.clone()).date())
+                        ),
+                        jabatan: if me.jabatan.is_empty() {
+                            "Pelapor".into()
+                        } else {
+                            format!("Pelapor, {}", me.jabatan)
+                        },
+                        nama: me.nama.clone(),
+                        nip: me.nip.clone(),
+                    },
+                ],
+                distribusi: if distribusi.is_empty() {
+                    vec![
+                        "Kepala Dinas".into(),
+                        "Kepala Bidang".into(),
+                        "Arsip".into(),
+                    ]
+                } else {
+                    distribusi
+                },
+            };
+            let d = crate::domain::dokumen::laporan_insiden(&kop, &i, &tz, now, &sah);
             if out.as_os_str() == "-" {
-                print!("{md}");
+                println!("{}", crate::doc::markdown::render(&d));
                 return Ok(());
             }
-            std::fs::create_dir_all(&out)
-                .map_err(|e| Fail(format!("{}: {e}", out.display()), 1))?;
-            let mdp = out.join(format!("insiden-{id}.md"));
-            let pdfp = out.join(format!("insiden-{id}.pdf"));
-            crate::crypto::fsutil::write_new_private(&mdp, md.as_bytes())
-                .map_err(|e| Fail(format!("{}: {e}", mdp.display()), 1))?;
-            crate::crypto::fsutil::write_new_private(&pdfp, &laporan::pdf(&md))
-                .map_err(|e| Fail(format!("{}: {e}", pdfp.display()), 1))?;
+            let (mdp, pdfp) = super::laporan::simpan(&out, &format!("insiden-{id}"), &d)?;
             if json {
                 print_json(&serde_json::json!({
                     "markdown": mdp.display().to_string(),

@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod disposisi;
 pub mod insiden;
+pub mod laporan;
 pub mod palsan;
 
 use std::io::Read;
@@ -137,6 +138,12 @@ pub enum Cmd {
     Palsan {
         #[command(subcommand)]
         action: palsan::PalsanAction,
+    },
+    /// Documents to sign: the annual Monev Lampiran I–XI, buku agenda, tanda terima, resi, berita
+    /// acara (PDF + Markdown, 0600).
+    Laporan {
+        #[command(subcommand)]
+        action: laporan::LaporanAction,
     },
 }
 
@@ -1117,6 +1124,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Disposisi { action } => disposisi::run(&paths, action),
         Cmd::Incident { action } => insiden::run(&paths, action),
         Cmd::Backup { action } => backup::run(&paths, action),
+        Cmd::Laporan { action } => laporan::run(&paths, action),
     }
 }
 

@@ -1077,8 +1077,9 @@ pub fn urutkan(v: &mut [Insiden]) {
     });
 }
 
-/// The chronological report of an incident — the *laporan pendek* of PI.03 B5 — as Markdown and as a
-/// plain PDF. Pure: the time zone and the report time come in as arguments.
+/// The chronological report of an incident — the *laporan pendek* of PI.03 B5 — as Markdown (the
+/// printed, signed form with kop, number and signatures is `domain::dokumen::laporan_insiden`).
+/// Pure: the time zone and the report time come in as arguments.
 pub mod laporan {
     use jiff::Timestamp;
     use jiff::tz::TimeZone;
@@ -1256,98 +1257,6 @@ pub mod laporan {
         o.push_str(i.pelajaran.as_deref().unwrap_or("Belum ditutup."));
         o.push('\n');
         o
-    }
-
-    fn pdf_text(s: &str) -> String {
-        let mut o = String::new();
-        for c in s.chars() {
-            match c {
-                '(' | ')' | '\\' => {
-                    o.push('\\');
-                    o.push(c);
-                }
-                '✓' => o.push('v'),
-                '→' => o.push_str("->"),
-                '—' | '–' => o.push('-'),
-                '·' => o.push_str("\\267"),
-                c if c.is_ascii() && !c.is_ascii_control() => o.push(c),
-                c if (c as u32) >= 0xA0 && (c as u32) <= 0xFF => {
-                    o.push_str(&format!("\\{:03o}", c as u32))
-                }
-                _ => o.push('?'),
-            }
-        }
-        o
-    }
-
-    /// A plain A4 PDF (Courier 8 pt, wrapped at 110 columns, 88 lines a page) of `text`.
-    pub fn pdf(text: &str) -> Vec<u8> {
-        const COLS: usize = 110;
-        const ROWS: usize = 88;
-        let mut lines: Vec<String> = Vec::new();
-        for l in text.lines() {
-            let chars: Vec<char> = l.chars().collect();
-            if chars.is_empty() {
-                lines.push(String::new());
-            }
-            for chunk in chars.chunks(COLS) {
-                lines.push(chunk.iter().collect());
-            }
-        }
-        let pages: Vec<&[String]> = if lines.is_empty() {
-            vec![&[][..]]
-        } else {
-            lines.chunks(ROWS).collect()
-        };
-        // Objects: 1 catalog, 2 pages, 3 font, then per page: page object, content stream.
-        let mut objs: Vec<String> = Vec::new();
-        let n = pages.len();
-        let kids: Vec<String> = (0..n).map(|k| format!("{} 0 R", 4 + 2 * k)).collect();
-        objs.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-        objs.push(format!(
-            "<< /Type /Pages /Kids [{}] /Count {n} >>",
-            kids.join(" ")
-        ));
-        objs.push(
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>"
-                .into(),
-        );
-        for (k, p) in pages.iter().enumerate() {
-            let mut s = String::from("BT /F1 8 Tf 9 TL 36 806 Td\n");
-            for l in p.iter() {
-                s.push_str(&format!("({}) Tj T*\n", pdf_text(l)));
-            }
-            s.push_str(&format!(
-                "ET\nBT /F1 7 Tf 500 20 Td (hal. {} / {n}) Tj ET\n",
-                k + 1
-            ));
-            objs.push(format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-                5 + 2 * k
-            ));
-            objs.push(format!("<< /Length {} >>\nstream\n{s}endstream", s.len()));
-        }
-        let mut out: Vec<u8> = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
-        let mut offsets = Vec::new();
-        for (k, o) in objs.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", k + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
-        );
-        for off in offsets {
-            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-                objs.len() + 1
-            )
-            .as_bytes(),
-        );
-        out
     }
 }
 

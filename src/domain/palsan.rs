@@ -79,8 +79,11 @@ pub enum Lampiran {
     III,
     /// Lampiran IV – Daftar Kunci Sistem Sandi.
     IV,
-    /// Lampiran V – Daftar Alat Pendukung Utama.
+    /// Lampiran V – Daftar Alat Pendukung Utama: jammer and countersurveillance only.
     V,
+    /// Lampiran XI – Daftar Kelengkapan Sarana Kerja (sarana kamar sandi, backup disks, other
+    /// supporting equipment: not *alat pendukung utama* in the report's definition).
+    XI,
 }
 
 /// Jenis of an equipment item (GLOSSARY: palsan, APU).
@@ -146,13 +149,17 @@ impl JenisPalsan {
         }
     }
 
-    /// Lampiran III (palsan) or V (APU).
+    /// Lampiran III (palsan), V (APU: jammer and countersurveillance only, as seed 003 Lampiran V
+    /// defines it) or XI (sarana kerja: kamar sandi fittings, backup disks, other equipment).
     pub fn lampiran(self) -> Lampiran {
         match self {
             JenisPalsan::PeralatanSandi
             | JenisPalsan::DongleEnkripsi
             | JenisPalsan::AplikasiEnkripsi => Lampiran::III,
-            _ => Lampiran::V,
+            JenisPalsan::Jammer | JenisPalsan::Countersurveillance => Lampiran::V,
+            JenisPalsan::SaranaKasa | JenisPalsan::BackupDisk | JenisPalsan::ApuLain => {
+                Lampiran::XI
+            }
         }
     }
 
@@ -1683,8 +1690,9 @@ pub fn lampiran_iv(kunci: &[Kunci]) -> TabelLampiran {
     }
 }
 
-/// Lampiran V – Daftar Alat Pendukung Utama: APU items not disposed, one row per jenis; Jammer and
-/// Countersurveillance always listed (as in seed 003).
+/// Lampiran V – Daftar Alat Pendukung Utama: jammer and countersurveillance items not disposed, one
+/// row per jenis, both always listed. Seed 003 limits *alat pendukung utama* to these two; backup
+/// disks and kamar sandi fittings count in Lampiran XI (sarana kerja), never here.
 pub fn lampiran_v(items: &[Palsan]) -> TabelLampiran {
     TabelLampiran {
         lampiran: Lampiran::V,

@@ -37,6 +37,15 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             operator: op.clone(),
         }),
         Request::Subscribe => Ok(Reply::Ok),
+        Request::KopSurat => Ok(Reply::KopSurat {
+            kop: state
+                .cfg
+                .kop
+                .clone()
+                .unwrap_or_else(|| crate::doc::KopSurat::bawaan(&state.node_name)),
+            node_name: state.node_name.clone(),
+            zone: state.cfg.zone.clone(),
+        }),
         Request::Status => {
             let counts = st.counts().map_err(store_err)?;
             let alarms_open = st.alarms(true).map_err(store_err)?.len() as u64;

@@ -37,6 +37,7 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
     match req {
         Request::Hello { .. }
         | Request::Status
+        | Request::KopSurat
         | Request::Subscribe
         | Request::AgendaList { .. }
         | Request::AgendaShow { .. }

@@ -118,6 +118,9 @@ pub enum Request {
         as_uid: Option<u32>,
     },
     Status,
+    /// The office's letterhead and zone for printed documents (any operator; read-only) →
+    /// [`Reply::KopSurat`]. Issue 20.
+    KopSurat,
     /// Start receiving pushed [`Event`]s on this connection.
     Subscribe,
     /// Hand a file to the ingest path (same code as the watcher).
@@ -399,6 +402,13 @@ pub enum Reply {
         operator: Operator,
     },
     Status(Box<StatusInfo>),
+    /// The letterhead from `node.toml` `[kop]` (or a marked default from the node name), the node's
+    /// name and zone.
+    KopSurat {
+        kop: crate::doc::KopSurat,
+        node_name: String,
+        zone: String,
+    },
     Ok,
     Ingested {
         outcome: IngestOutcome,

@@ -538,3 +538,28 @@ fn empty_lampiran_says_so() {
         "Jammer and Countersurveillance always listed"
     );
 }
+
+#[test]
+fn lampiran_v_counts_only_jammer_and_countersurveillance() {
+    let mk = |id: u64, j: JenisPalsan, nama: &str| {
+        Palsan::new(id, &baru(j, nama), t("2026-01-05T01:00:00Z"), "admin").unwrap()
+    };
+    let items = vec![
+        mk(1, JenisPalsan::Jammer, "Jammer J1"),
+        mk(2, JenisPalsan::Countersurveillance, "CS-1"),
+        mk(3, JenisPalsan::BackupDisk, "Backup 2TB"),
+        mk(4, JenisPalsan::SaranaKasa, "Brankas"),
+        mk(5, JenisPalsan::ApuLain, "UPS"),
+    ];
+    let v = lampiran_v(&items);
+    let names: Vec<&str> = v.baris.iter().map(|b| b.nama.as_str()).collect();
+    assert_eq!(names, ["Jammer", "Countersurveillance"]);
+    assert_eq!(v.total().jml, 2, "backup disk, brankas and UPS are not APU");
+    for j in [
+        JenisPalsan::BackupDisk,
+        JenisPalsan::SaranaKasa,
+        JenisPalsan::ApuLain,
+    ] {
+        assert_eq!(j.lampiran(), Lampiran::XI, "{j:?} is sarana kerja");
+    }
+}
