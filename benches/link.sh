@@ -22,7 +22,7 @@ for x in a b; do
   id=$([ "$x" = a ] && echo 32 || echo 32.01)
   port=$([ "$x" = a ] && echo $pa || echo $pb)
   umask 077; echo "frasa sandi bench $x" > "$work/$x.pass"
-  k $x init --node-id "$id" --name "Node $x" --insecure-fast-kdf --passphrase-file "$work/$x.pass" >/dev/null
+  k $x init --kualifikasi tingkat_ii --node-id "$id" --name "Node $x" --insecure-fast-kdf --passphrase-file "$work/$x.pass" >/dev/null
   if grep -q '^\[link\]' "$work/$x/node.toml"; then
     sed -i "s/^\[link\]\$/[link]\nlisten = \"127.0.0.1:$port\"/" "$work/$x/node.toml"
   else

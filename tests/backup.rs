@@ -713,6 +713,26 @@ fn restore_test_is_recorded_and_reports_are_written() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", describe(&o));
+    // The Monev report's Lampiran XI counts the year's backups and names the last restore test.
+    let tahun = kasa::clock::now()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Makassar").unwrap())
+        .year()
+        .to_string();
+    let monev = n.tmp.path().join("monev");
+    n.kasa_ok(&[
+        "laporan",
+        "monev",
+        "--tahun",
+        &tahun,
+        "--out",
+        monev.to_str().unwrap(),
+    ]);
+    let md = fs::read_to_string(monev.join(format!("monev-{tahun}.md"))).unwrap();
+    assert!(md.contains("1 kali backup"), "{md}");
+    assert!(
+        md.contains("1 berhasil, 0 gagal; uji pemulihan terakhir"),
+        "{md}"
+    );
     // A damaged directory makes the test fail, recorded with an alarm.
     let cat_piece = fs::read_dir(dir.join("pieces"))
         .unwrap()

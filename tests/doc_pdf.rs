@@ -249,6 +249,7 @@ fn resi_of_a_sent_kriptogram_on_a5() {
         pengirim: "DINAS KOMUNIKASI DAN INFORMATIKA".into(),
         penerima: e.tujuan.clone(),
         diterima_at: None,
+        tanda_terima: vec![],
     };
     let p = Penanda {
         atas: "Sandiman pengirim".into(),
@@ -280,7 +281,11 @@ fn op(uid: u32, nama: &str, role: Role, jabatan: &str, ahli: bool) -> Operator {
         nip: String::new(),
         jabatan: jabatan.into(),
         role,
-        kualifikasi: ahli.then(|| "Ahli Sandi Tingkat I".into()),
+        kualifikasi: if ahli {
+            kasa::domain::Kualifikasi::TingkatI
+        } else {
+            kasa::domain::Kualifikasi::Tanpa
+        },
         disabled: false,
     }
 }
@@ -488,6 +493,7 @@ fn tahun_2026() -> MonevData {
     let lalu = Insiden::buka(3, "Insiden tahun lalu", &ctx("2025-06-01T03:00:00Z"), &pb).unwrap();
 
     MonevData {
+        cadangan: vec![],
         tahun: 2026,
         zone: wita(),
         instansi: "Dinas Komunikasi dan Informatika Kabupaten Jembrana".into(),
@@ -643,10 +649,10 @@ fn cli_writes_every_document_0600_and_never_overwrites() {
         std::fs::read(out.join(format!("monev-{tahun}.pdf"))).unwrap(),
         pdf_bytes
     );
-    // Restore has no backup data yet: a clear refusal.
+    // The restore berita acara comes with the restore itself: the refusal says which command.
     let o = n.kasa(&["laporan", "berita-acara", "restore", "--id", "1"]);
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("belum mencatat cadangan"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("kasa backup restore"));
     // Serah terima of the jammer.
     let ba = n.scratch().join("ba");
     n.kasa_ok(&[

@@ -53,6 +53,8 @@ impl Node {
         };
         let out = n.kasa(&[
             "init",
+            "--kualifikasi",
+            "tingkat_ii",
             "--node-id",
             id,
             "--name",
@@ -370,6 +372,36 @@ fn three_nodes_over_the_link() {
     let rc = a.receipts(e1);
     assert_eq!(rc.len(), 3, "{rc:?}");
     assert!(rc.iter().all(|x| x["at"].is_string()));
+
+    // The printed resi (issue 20) carries the signed receipts: who, what and when, per recipient.
+    let out = work.path().join("resi");
+    let r = a.json(&[
+        "laporan",
+        "resi",
+        &e1.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let pdf = r.to_string();
+    let pdf = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .unwrap_or_else(|| panic!("no PDF in {}: {pdf}", out.display()));
+    let text = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for want in [
+        "Tanda terima elektronik",
+        "32.01",
+        "32.02",
+        "DITERIMA",
+        "DIBUKA",
+    ] {
+        assert!(text.contains(want), "resi lacks {want:?}:\n{text}");
+    }
 
     // A tampered .kgm: B is down, A queues, one byte of the ciphertext changes; B says DITOLAK.
     let masuk_before = b_masuk_count(&mut b);

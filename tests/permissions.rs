@@ -189,7 +189,9 @@ fn request_for(aksi: Aksi, l: Lingkup, b: u64, d: u64, n: u64) -> Value {
         Aksi::CadanganBuat => {
             json!({"type": "backup", "op": "create", "to": "/proc/kasa-uji-tidak-ada"})
         }
-        Aksi::CadanganUji => json!({"type": "backup", "op": "test", "dir": "/proc/kasa-uji-tidak-ada"}),
+        Aksi::CadanganUji => {
+            json!({"type": "backup", "op": "test", "dir": "/proc/kasa-uji-tidak-ada"})
+        }
     }
 }
 

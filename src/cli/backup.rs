@@ -157,7 +157,28 @@ fn trusted_card(
         .map(|c| (c, "data dir")))
 }
 
-fn write_report(out: &Path, stem: &str, l: &Laporan, json: bool) -> Result<(), Fail> {
+/// The PDF of a report, through the document layer (embedded fonts, the office's kop surat).
+fn pdf_of(l: &Laporan, kop: Option<crate::doc::KopSurat>) -> Result<Vec<u8>, Fail> {
+    crate::doc::pdf::render(&l.dokumen(kop)).map_err(|e| Fail(format!("PDF: {e}"), 1))
+}
+
+/// The letterhead of a data directory that may have no running node (a restore target): its
+/// `node.toml` `[kop]`, else the default one named `nama` (the node id).
+fn kop_of_data_dir(dir: &Path, nama: &str) -> crate::doc::KopSurat {
+    std::fs::read_to_string(dir.join("node.toml"))
+        .ok()
+        .and_then(|t| toml::from_str::<crate::config::NodeConfig>(&t).ok())
+        .and_then(|c| c.kop)
+        .unwrap_or_else(|| crate::doc::KopSurat::bawaan(nama))
+}
+
+fn write_report(
+    out: &Path,
+    stem: &str,
+    l: &Laporan,
+    kop: Option<crate::doc::KopSurat>,
+    json: bool,
+) -> Result<(), Fail> {
     let md = l.markdown();
     if out.as_os_str() == "-" {
         print!("{md}");
@@ -167,7 +188,7 @@ fn write_report(out: &Path, stem: &str, l: &Laporan, json: bool) -> Result<(), F
     let mdp = out.join(format!("{stem}.md"));
     let pdfp = out.join(format!("{stem}.pdf"));
     write_0600(&mdp, md.as_bytes())?;
-    write_0600(&pdfp, &crate::domain::insiden::laporan::pdf(&md))?;
+    write_0600(&pdfp, &pdf_of(l, kop)?)?;
     if json {
         print_json(&serde_json::json!({
             "markdown": mdp.display().to_string(),
@@ -345,7 +366,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
             write_0600(&mdp, md.as_bytes())?;
             write_0600(
                 &to.join(format!("{stem}.pdf")),
-                &crate::domain::insiden::laporan::pdf(&md),
+                &pdf_of(&ba, Some(kop_of_data_dir(&to, &r.fakta.node_id)))?,
             )?;
             if json {
                 print_json(&serde_json::json!({
@@ -486,6 +507,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                 return Err(Fail("unexpected reply".into(), 1));
             };
             let tz = zone_of(&zone);
+            let kop = Some(super::laporan::kop(&mut connect(paths)?)?.0);
             match jenis.as_str() {
                 "laporan" => {
                     let to = match &sampai {
@@ -499,7 +521,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                             .unwrap_or(to),
                     };
                     let l = laporan_backup(&node_id, &runs, from, to, &tz);
-                    write_report(&out, "laporan-backup", &l, json)
+                    write_report(&out, "laporan-backup", &l, kop.clone(), json)
                 }
                 "analisis" => {
                     let at = match &bulan {
@@ -511,7 +533,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                         "analisis-backup-{}",
                         at.to_zoned(tz.clone()).strftime("%Y-%m")
                     );
-                    write_report(&out, &stem, &l, json)
+                    write_report(&out, &stem, &l, kop.clone(), json)
                 }
                 other => Err(Fail(
                     format!("unknown report '{other}': use laporan or analisis"),

@@ -15,11 +15,13 @@ use super::{Fail, connect, fail, print_json};
 use crate::client::Client;
 use crate::config::Paths;
 use crate::doc::{Dokumen, KopSurat, Penanda};
-use crate::domain::dokumen::{BarangBa, BeritaAcara, JenisBeritaAcara, Resi};
+use crate::domain::dokumen::{BarangBa, BeritaAcara, JenisBeritaAcara, Resi, ResiPenerima};
 use crate::domain::monev::{Hubungan, Monev, MonevData};
 use crate::domain::palsan::{Kunci, Palsan, StatusKunci};
 use crate::domain::{Book, Entry, Operator};
+use crate::proto::backup::{BackupReply, BackupRequest};
 use crate::proto::insiden::{InsidenReply, InsidenRequest};
+use crate::proto::link::{LinkReply, LinkRequest};
 use crate::proto::palsan::{PalsanReply, PalsanRequest};
 use crate::proto::{Reply, Request};
 
@@ -123,6 +125,7 @@ pub fn kop(c: &mut Client) -> Result<(KopSurat, String, TimeZone), Fail> {
 pub fn saya(c: &mut Client) -> Result<Operator, Fail> {
     match c.call(Request::Hello {
         client: "kasa-cli".into(),
+        as_uid: None,
     })? {
         Reply::Welcome { operator, .. } => Ok(operator),
         _ => fail("unexpected reply"),
@@ -255,7 +258,12 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
             let Reply::Peers { peers } = c.call(Request::PeerList)? else {
                 return fail("unexpected reply");
             };
+            let cadangan = match c.call(Request::Backup(BackupRequest::Log))? {
+                Reply::Backup(BackupReply::Log { runs, .. }) => runs,
+                _ => return fail("unexpected reply"),
+            };
             let data = MonevData {
+                cadangan,
                 tahun,
                 zone: tz.clone(),
                 instansi: instansi(&kop_surat),
@@ -366,8 +374,18 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                 ));
             }
             let me = saya(&mut c)?;
+            let receipts = match c.call(Request::Link(LinkRequest::Receipts { entry: id }))? {
+                Reply::Link(LinkReply::Receipts { mut receipts }) => {
+                    receipts.sort_by_key(|r| r.at);
+                    receipts
+                }
+                _ => return fail("unexpected reply"),
+            };
             let r = Resi {
-                msg_id: String::new(),
+                msg_id: receipts
+                    .iter()
+                    .find_map(|r| r.msg_id.clone())
+                    .unwrap_or_default(),
                 sha256: e
                     .attachments
                     .iter()
@@ -376,7 +394,19 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                     .unwrap_or_default(),
                 pengirim: kop_surat.nama().to_string(),
                 penerima: e.tujuan.clone(),
-                diterima_at: None,
+                diterima_at: receipts
+                    .iter()
+                    .find(|r| r.status == "diterima")
+                    .map(|r| r.at),
+                tanda_terima: receipts
+                    .iter()
+                    .map(|r| ResiPenerima {
+                        penerima: r.peer.clone(),
+                        status: r.status.clone(),
+                        at: r.at,
+                        alasan: r.reason.clone(),
+                    })
+                    .collect(),
             };
             let p = Penanda {
                 atas: "Sandiman pengirim".into(),
@@ -406,7 +436,7 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                 "pemusnahan-kunci" => JenisBeritaAcara::PemusnahanKunci,
                 "restore" => {
                     return Err(Fail(
-                        "berita acara restore: kasa belum mencatat cadangan data (backup), jadi tidak ada restore untuk dicatat; buat berita acara ini setelah fitur backup tersedia".into(),
+                        "berita acara restore dibuat bersama pemulihannya: `kasa backup restore --from DIR --to DATA_DIR_BARU --pemohon NAMA --pelaksana NAMA --pimpinan NAMA` menulis berita-acara-restore-N.pdf dan .md di direktori data baru".into(),
                         2,
                     ));
                 }

@@ -874,6 +874,53 @@ fn md_cell(s: &str) -> String {
 }
 
 impl Laporan {
+    /// The same report as a printable document (A4, with `kop` on the first page): the header
+    /// fields as aligned label–value lines, each section as a heading, paragraphs and a bordered
+    /// table (header repeated across pages), the signers side by side. Rendered by `doc::pdf`.
+    pub fn dokumen(&self, kop: Option<crate::doc::KopSurat>) -> crate::doc::Dokumen {
+        use crate::doc::{Blok, Dokumen, Penanda, Tabel, Ukuran};
+        let mut d = Dokumen::new(self.judul.clone(), Ukuran::A4, kop);
+        d.push(Blok::Judul {
+            teks: self.judul.to_uppercase(),
+            sub: Vec::new(),
+        });
+        if !self.kepala.is_empty() {
+            d.push(Blok::Isian(self.kepala.clone()));
+        }
+        for b in &self.bagian {
+            d.push(Blok::Subjudul(b.judul.clone()));
+            for p in &b.paragraf {
+                d.push(Blok::Paragraf(p.clone()));
+            }
+            if let Some((h, rows)) = &b.tabel {
+                let kepala: Vec<&str> = h.iter().map(String::as_str).collect();
+                let mut t = Tabel::new(&vec![1.0; h.len()], &kepala);
+                for r in rows {
+                    t.baris(r.clone());
+                }
+                d.push(Blok::Tabel(t));
+            }
+        }
+        if !self.tanda_tangan.is_empty() {
+            d.push(Blok::Jarak(12.0));
+            // At most three signers side by side; more go on the next row.
+            for chunk in self.tanda_tangan.chunks(3) {
+                d.push(Blok::Tandatangan(
+                    chunk
+                        .iter()
+                        .map(|(peran, nama)| Penanda {
+                            atas: String::new(),
+                            jabatan: peran.clone(),
+                            nama: nama.clone(),
+                            nip: String::new(),
+                        })
+                        .collect(),
+                ));
+            }
+        }
+        d
+    }
+
     /// Markdown rendering.
     pub fn markdown(&self) -> String {
         let mut s = format!("# {}\n\n", self.judul);

@@ -717,6 +717,19 @@ pub struct Resi {
     pub penerima: String,
     /// When the receipt (`diterima`) came back, if it did.
     pub diterima_at: Option<Timestamp>,
+    /// The signed receipts of the receiving nodes (issue 18), oldest first; empty when the letter
+    /// travelled by hand and no receipt file came back.
+    #[serde(default)]
+    pub tanda_terima: Vec<ResiPenerima>,
+}
+
+/// One signed receipt of a receiving node: `diterima`, `dibuka` or `ditolak` (with the reason).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ResiPenerima {
+    pub penerima: String,
+    pub status: String,
+    pub at: Timestamp,
+    pub alasan: Option<String>,
 }
 
 /// The resi on A5: entry data, message identity, delivery, and the sandiman's signature.
@@ -768,6 +781,24 @@ pub fn resi_kriptogram(
         r.diterima_at.map_or(KOSONG.into(), |t| waktu(t, tz)),
     );
     d.push(Blok::Tabel(t));
+    if !r.tanda_terima.is_empty() {
+        d.push(Blok::Subjudul(
+            "Tanda terima elektronik (ditandatangani node penerima)".into(),
+        ));
+        let mut t = Tabel::new(
+            &[2.0, 1.3, 2.2, 3.0],
+            &["Penerima", "Status", "Waktu", "Keterangan"],
+        );
+        for p in &r.tanda_terima {
+            t.baris(vec![
+                p.penerima.clone(),
+                p.status.to_uppercase(),
+                waktu(p.at, tz),
+                p.alasan.clone().unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        d.push(Blok::Tabel(t));
+    }
     d.push(Blok::Tandatangan(vec![penanda.clone()]));
     d
 }

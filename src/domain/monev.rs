@@ -41,6 +41,50 @@ pub struct MonevData {
     pub barang: Vec<Palsan>,
     pub insiden: Vec<Insiden>,
     pub hubungan: Vec<Hubungan>,
+    /// The backup log (issue 17): backups and restore tests, any year (only `tahun`'s count).
+    pub cadangan: Vec<crate::domain::backup::BackupRun>,
+}
+
+/// Lampiran XI's backup row from the backup log of `data.tahun` (PI.01 V.3, V.4): the number of
+/// backups and how many failed, and the last restore test. No run in the year: the count is a marked
+/// blank and the condition says the log is empty (never an invented figure).
+fn ringkas_cadangan(data: &MonevData) -> (String, String) {
+    use crate::domain::backup::{Hasil, JenisRun};
+    let tahun_ini = |t: jiff::Timestamp| t.to_zoned(data.zone.clone()).year() == data.tahun;
+    let runs: Vec<_> = data
+        .cadangan
+        .iter()
+        .filter(|r| tahun_ini(r.started_at) && r.hasil != Hasil::Berjalan)
+        .collect();
+    if runs.is_empty() {
+        return (KOSONG.into(), "kasa belum mencatat cadangan data".into());
+    }
+    let backup: Vec<_> = runs
+        .iter()
+        .filter(|r| r.jenis_run == JenisRun::Backup)
+        .collect();
+    let gagal = backup
+        .iter()
+        .filter(|r| matches!(r.hasil, Hasil::Gagal { .. }))
+        .count();
+    let mut kondisi = format!("{} berhasil, {gagal} gagal", backup.len() - gagal);
+    match runs
+        .iter()
+        .filter(|r| r.jenis_run == JenisRun::UjiRestore)
+        .max_by_key(|r| r.started_at)
+    {
+        Some(u) => kondisi.push_str(&format!(
+            "; uji pemulihan terakhir {} {}",
+            crate::doc::tanggal(u.started_at.to_zoned(data.zone.clone()).date()),
+            if u.hasil == Hasil::Berhasil {
+                "berhasil"
+            } else {
+                "GAGAL"
+            }
+        )),
+        None => kondisi.push_str("; belum ada uji pemulihan tahun ini"),
+    }
+    (format!("{} kali backup", backup.len()), kondisi)
 }
 
 /// One Lampiran: number (`I` … `XI`), title, blocks, and its tables by name for CSV.
@@ -642,7 +686,7 @@ impl Monev {
             ],
         });
 
-        // XI — sarana kerja: equipment of Lampiran XI kinds; backups not yet recorded by kasa.
+        // XI — sarana kerja: equipment of Lampiran XI kinds, and the year's backups from the backup log.
         let mut sk = Tabel::new(
             &[0.6, 5.0, 1.4, 3.5],
             &["No", "Sarana Pendukung", "Jumlah", "Kondisi"],
@@ -686,11 +730,12 @@ impl Monev {
             ]);
         }
         let n = sk.baris.len();
+        let (jumlah, kondisi) = ringkas_cadangan(data);
         sk.baris.push(vec![
             Sel::new((n + 1).to_string()).kanan(),
             Sel::new("Cadangan data (backup) dan uji pemulihan"),
-            Sel::new(KOSONG),
-            Sel::new("kasa belum mencatat cadangan data"),
+            Sel::new(jumlah),
+            Sel::new(kondisi),
         ]);
         sk.baris.push(vec![
             Sel::new((n + 2).to_string()).kanan(),

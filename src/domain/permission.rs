@@ -425,7 +425,13 @@ pub const TABEL: &[Aturan] = &[
         Tanpa,
         "001 langkah 5–7; PI.01 III.2",
     ),
-    r(Aksi::CadanganUji, Biasa, KASI_ADMIN, Tanpa, "PI.01 III.1, V.4"),
+    r(
+        Aksi::CadanganUji,
+        Biasa,
+        KASI_ADMIN,
+        Tanpa,
+        "PI.01 III.1, V.4",
+    ),
 ];
 
 /// A refusal: the rule, what it needs and what the operator has. `Display` gives the Indonesian text

@@ -1260,6 +1260,7 @@ pub fn restore(p: RestoreParams<'_>) -> Result<Restored, String> {
     let paths = Paths {
         data_dir: p.to.to_path_buf(),
         config_dir: p.to.join("config"),
+        explicit_data_dir: true,
     };
     // Tables.
     let mut loader = Loader::create(&paths.db()).map_err(|e| e.to_string())?;

@@ -942,11 +942,16 @@ pub(super) fn handle(state: &NodeState, op: &crate::domain::Operator, r: LinkReq
                 .kgm_receipts(entry)
                 .map_err(se)?
                 .into_iter()
-                .map(|(peer, r)| ReceiptInfo {
-                    peer,
-                    status: r.status,
-                    at: r.at,
-                    reason: r.reason,
+                .map(|(peer, r)| {
+                    let signed = serde_json::from_str::<crate::proto::link::Resi>(&r.signed).ok();
+                    ReceiptInfo {
+                        peer,
+                        status: r.status,
+                        at: r.at,
+                        reason: r.reason,
+                        msg_id: signed.as_ref().map(|s| s.msg_id.clone()),
+                        kgm_sha256: signed.map(|s| s.kgm_sha256),
+                    }
                 })
                 .collect();
             Ok(Reply::Link(LinkReply::Receipts { receipts }))

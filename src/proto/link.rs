@@ -70,6 +70,11 @@ pub struct ReceiptInfo {
     pub at: jiff::Timestamp,
     #[serde(default)]
     pub reason: Option<String>,
+    /// Message id and SHA-256 of the `.kgm` the receipt speaks for (from the signed receipt).
+    #[serde(default)]
+    pub msg_id: Option<String>,
+    #[serde(default)]
+    pub kgm_sha256: Option<String>,
 }
 
 /// Replies of the link area.

@@ -24,10 +24,13 @@ use super::{
 use crate::domain::{Book, Status};
 
 pub(super) const LINK_ADDR: TableDefinition<&str, &str> = TableDefinition::new("link_addr");
-pub(super) const LINK_OUTBOX: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("link_outbox");
+pub(super) const LINK_OUTBOX: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("link_outbox");
 pub(super) const LINK_SENT: TableDefinition<&str, &[u8]> = TableDefinition::new("link_sent");
-pub(super) const LINK_INBOX: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("link_inbox");
-pub(super) const KGM_RECEIPTS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("kgm_receipts");
+pub(super) const LINK_INBOX: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("link_inbox");
+pub(super) const KGM_RECEIPTS: TableDefinition<(u64, &str), &[u8]> =
+    TableDefinition::new("kgm_receipts");
 
 fn missing_ok<T>(r: std::result::Result<T, redb::TableError>) -> Result<Option<T>> {
     match r {
