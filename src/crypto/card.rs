@@ -180,19 +180,19 @@ impl NodeCard {
             link,
             pq,
         };
-        if let Some(fp) = t.ed25519_fingerprint {
-            if fp != card.signing_fingerprint() {
-                return Err(CardError::Format(
-                    "ed25519_fingerprint does not match the key".into(),
-                ));
-            }
+        if let Some(fp) = t.ed25519_fingerprint
+            && fp != card.signing_fingerprint()
+        {
+            return Err(CardError::Format(
+                "ed25519_fingerprint does not match the key".into(),
+            ));
         }
-        if let Some(id) = t.x25519_key_id {
-            if id != card.key_id() {
-                return Err(CardError::Format(
-                    "x25519_key_id does not match the key".into(),
-                ));
-            }
+        if let Some(id) = t.x25519_key_id
+            && id != card.key_id()
+        {
+            return Err(CardError::Format(
+                "x25519_key_id does not match the key".into(),
+            ));
         }
         Ok(card)
     }

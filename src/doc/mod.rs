@@ -206,13 +206,14 @@ impl Tabel {
         for row in &self.kepala {
             let mut c = 0;
             for s in row {
-                for k in c..(c + s.span as usize).min(n) {
+                let end = (c + s.span as usize).min(n);
+                for o in out.iter_mut().take(end).skip(c) {
                     let t = s.teks.replace('\n', " ");
-                    if !t.trim().is_empty() && !out[k].ends_with(t.trim()) {
-                        if !out[k].is_empty() {
-                            out[k].push(' ');
+                    if !t.trim().is_empty() && !o.ends_with(t.trim()) {
+                        if !o.is_empty() {
+                            o.push(' ');
                         }
-                        out[k].push_str(t.trim());
+                        o.push_str(t.trim());
                     }
                 }
                 c += s.span as usize;

@@ -560,7 +560,7 @@ impl Chunker {
             .extend_from_slice(&(value.len() as u32).to_be_bytes());
         self.buf.extend_from_slice(value);
         self.records += 1;
-        if fnv1a(key) % self.avg_records == 0 || self.buf.len() >= self.max_bytes {
+        if fnv1a(key).is_multiple_of(self.avg_records) || self.buf.len() >= self.max_bytes {
             return self.finish();
         }
         None
