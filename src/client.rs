@@ -88,6 +88,17 @@ impl Client {
 
     /// Sends a request and waits for its reply.
     pub fn call(&mut self, req: Request) -> Result<Reply, ClientError> {
+        self.call_with_fds(req, &[])
+    }
+
+    /// Sends a request with open files passed as descriptors (`SCM_RIGHTS`, [`proto::fdpass`]) and
+    /// waits for its reply. `files` must match the request's [`Request::fds_expected`], in order:
+    /// the node reads them with the rights this process had when it opened them.
+    pub fn call_with_fds(
+        &mut self,
+        req: Request,
+        files: &[std::os::fd::BorrowedFd<'_>],
+    ) -> Result<Reply, ClientError> {
         let id = self.next_id;
         self.next_id += 1;
         let body = serde_json::to_vec(&ClientMsg {
@@ -96,8 +107,15 @@ impl Client {
             req,
         })
         .map_err(|e| ClientError::Lost(e.to_string()))?;
-        proto::write_frame(&mut self.writer, &body)
-            .map_err(|e| ClientError::Lost(e.to_string()))?;
+        if files.is_empty() {
+            proto::write_frame(&mut self.writer, &body)
+        } else {
+            use std::io::Write;
+            self.writer.flush().and_then(|()| {
+                proto::fdpass::write_frame_with_fds(self.writer.get_ref(), &body, files)
+            })
+        }
+        .map_err(|e| ClientError::Lost(e.to_string()))?;
         loop {
             let m = match self.replies.recv_timeout(self.timeout) {
                 Ok(m) => m,

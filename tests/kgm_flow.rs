@@ -709,3 +709,106 @@ fn init_without_terminal_or_passphrase_file_defers_the_identity() {
     ]);
     assert!(!o.status.success());
 }
+
+/// Files reach the node as descriptors (SCM_RIGHTS), not base64 in a frame: a 100 MiB letter, over
+/// the 96 MiB frame cap that bounded the old path, seals on A and opens on B through the CLI with the
+/// same bytes; a request that names a descriptor it did not send is refused with the counts, and the
+/// connection stays usable.
+#[test]
+fn a_letter_over_the_frame_cap_travels_as_a_descriptor() {
+    let work = tempfile::tempdir().unwrap();
+    let a = Node::new("33", "Dinas Kominfo Provinsi Jawa Tengah");
+    let b = Node::new("33.01", "Diskominfo Kabupaten Cilacap");
+    let (ca, cb) = (a.card_file(work.path()), b.card_file(work.path()));
+    a.ok(&[
+        "peer",
+        "add",
+        cb.to_str().unwrap(),
+        "--relation",
+        "kab-kota",
+    ]);
+    a.ok(&["peer", "verify", "33.01", "--confirm"]);
+    b.ok(&[
+        "peer",
+        "add",
+        ca.to_str().unwrap(),
+        "--relation",
+        "provinsi",
+    ]);
+    b.ok(&["peer", "verify", "33", "--confirm"]);
+
+    // 100 MiB of non-repeating bytes (a counter through SHA-256), written in 1 MiB steps.
+    let big = work.path().join("peta-wilayah.bin");
+    let mut want = Sha256::new();
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        for i in 0u32..100 {
+            let mut chunk = Vec::with_capacity(1 << 20);
+            let mut k = 0u32;
+            while chunk.len() < 1 << 20 {
+                chunk.extend_from_slice(&Sha256::digest(
+                    [i.to_be_bytes(), k.to_be_bytes()].concat(),
+                ));
+                k += 1;
+            }
+            want.update(&chunk);
+            f.write_all(&chunk).unwrap();
+        }
+    }
+    let want = hex::encode(want.finalize());
+    let sealed = a.json(&[
+        "kriptogram",
+        "seal",
+        "--to",
+        "33.01",
+        "--perihal",
+        "Peta wilayah rawan bencana",
+        "--klasifikasi",
+        "R",
+        big.to_str().unwrap(),
+    ]);
+    let kgm = PathBuf::from(sealed["path"].as_str().unwrap());
+    assert!(sealed["size"].as_u64().unwrap() > 100 << 20, "{sealed}");
+    let copy = work.path().join("peta.kgm");
+    std::fs::copy(&kgm, &copy).unwrap();
+    let v = b.json(&["kriptogram", "verify", copy.to_str().unwrap()]);
+    assert_eq!(v["sender"], "33", "{v}");
+    let opened = b.json(&["kriptogram", "open", copy.to_str().unwrap()]);
+    assert_eq!(opened["results"][0]["outcome"], "new", "{opened}");
+    let att = &opened["results"][0]["entry"]["attachments"][0];
+    assert_eq!(att["name"], "peta-wilayah.bin");
+    assert_eq!(att["size"].as_u64(), Some(100 << 20));
+    assert_eq!(att["sha256"], want);
+
+    // A request naming a descriptor that did not come: refused with the counts, connection lives.
+    let mut p = b
+        .cmd()
+        .args(["request"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut i = p.stdin.take().unwrap();
+        writeln!(
+            i,
+            r#"{{"type":"kriptogram_verify","name":"x.kgm","fd":true}}"#
+        )
+        .unwrap();
+        writeln!(i, r#"{{"type":"status"}}"#).unwrap();
+    }
+    let out = p.wait_with_output().unwrap();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].to_string().contains("bad_request") && lines[0].to_string().contains("0 arrived"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].to_string().contains("node_id"), "{}", lines[1]);
+}

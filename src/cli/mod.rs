@@ -10,6 +10,7 @@ pub mod laporan;
 pub mod palsan;
 
 use std::io::Read;
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 
 use base64::Engine;
@@ -1670,9 +1671,23 @@ fn peer_cmd(paths: &Paths, action: PeerAction) -> Result<(), Fail> {
     Ok(())
 }
 
-fn read_b64(f: &std::path::Path) -> Result<String, Fail> {
-    let data = std::fs::read(f).map_err(|e| Fail(format!("{}: {e}", f.display()), 1))?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(data))
+/// Opens a file to hand to the node as a descriptor (`proto::fdpass`): the node reads it with this
+/// process's rights, at any size. Errors name the file: not found, no permission, not a regular file.
+fn open_for_node(f: &std::path::Path) -> Result<std::fs::File, Fail> {
+    let file = std::fs::File::open(f).map_err(|e| Fail(format!("{}: {e}", f.display()), 1))?;
+    let md = file
+        .metadata()
+        .map_err(|e| Fail(format!("{}: {e}", f.display()), 1))?;
+    if !md.is_file() {
+        return Err(Fail(
+            format!(
+                "{}: not a regular file (a folder, device or pipe); give the file itself",
+                f.display()
+            ),
+            1,
+        ));
+    }
+    Ok(file)
 }
 
 fn file_name_of(f: &std::path::Path) -> String {
@@ -1727,19 +1742,26 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                 None
             };
             let mut kfiles = Vec::new();
+            let mut open = Vec::new();
             for p in &files {
+                open.push(open_for_node(p)?);
                 kfiles.push(crate::proto::KgmFile {
                     name: file_name_of(p),
-                    data_b64: read_b64(p)?,
+                    fd: true,
+                    ..Default::default()
                 });
             }
-            let r = c.call(Request::KriptogramSeal {
-                entry,
-                fields: f,
-                to,
-                yes_unverified,
-                files: kfiles,
-            })?;
+            let fds: Vec<_> = open.iter().map(|f| f.as_fd()).collect();
+            let r = c.call_with_fds(
+                Request::KriptogramSeal {
+                    entry,
+                    fields: f,
+                    to,
+                    yes_unverified,
+                    files: kfiles,
+                },
+                &fds,
+            )?;
             let Reply::KriptogramSealed {
                 entry,
                 path,
@@ -1818,7 +1840,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             let mut results = Vec::new();
             let mut failed = 0;
             for f in &files {
-                let data_b64 = match read_b64(f) {
+                let file = match open_for_node(f) {
                     Ok(d) => d,
                     Err(Fail(m, _)) => {
                         eprintln!("kasa: {m}");
@@ -1826,10 +1848,14 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                         continue;
                     }
                 };
-                match c.call(Request::KriptogramOpen {
-                    name: file_name_of(f),
-                    data_b64,
-                }) {
+                match c.call_with_fds(
+                    Request::KriptogramOpen {
+                        name: file_name_of(f),
+                        data_b64: String::new(),
+                        fd: true,
+                    },
+                    &[file.as_fd()],
+                ) {
                     Ok(Reply::KriptogramOpened {
                         outcome,
                         entry,
@@ -1889,10 +1915,15 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             Ok(())
         }
         KriptogramAction::Verify { file, json } => {
-            let Reply::KriptogramVerified { header } = c.call(Request::KriptogramVerify {
-                name: file_name_of(&file),
-                data_b64: read_b64(&file)?,
-            })?
+            let opened = open_for_node(&file)?;
+            let Reply::KriptogramVerified { header } = c.call_with_fds(
+                Request::KriptogramVerify {
+                    name: file_name_of(&file),
+                    data_b64: String::new(),
+                    fd: true,
+                },
+                &[opened.as_fd()],
+            )?
             else {
                 return fail("unexpected reply");
             };

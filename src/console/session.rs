@@ -102,6 +102,7 @@ impl<L: NodeLink> Session<L> {
                                     .map(|n| n.to_string_lossy().into_owned())
                                     .unwrap_or_default(),
                                 data_b64: base64::engine::general_purpose::STANDARD.encode(d),
+                                ..Default::default()
                             }),
                             Err(e) => {
                                 failed = Some(format!("{}: {e}", p.display()));

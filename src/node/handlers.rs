@@ -24,7 +24,16 @@ fn tahun(state: &NodeState, at: Timestamp) -> i16 {
     at.to_zoned(state.cfg.calendar().zone).year()
 }
 
-pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Request) -> HResult {
+/// Handles one request. `fds`: the files passed with it as descriptors, in the order the request
+/// names them ([`Request::fds_expected`]).
+pub(super) fn handle(
+    state: &NodeState,
+    op: &Operator,
+    cred: &PeerCred,
+    req: Request,
+    fds: Vec<std::os::fd::OwnedFd>,
+) -> HResult {
+    let mut fds = fds.into_iter().map(std::fs::File::from);
     let now = crate::clock::now();
     let st = &state.store;
     let publish = |ch| state.hub.publish_changes(ch);
@@ -455,7 +464,19 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
             to,
             yes_unverified,
             files,
-        } => super::kriptogram::seal(state, op, entry, fields, &to, yes_unverified, &files),
+        } => {
+            let inputs = files
+                .into_iter()
+                .map(|f| {
+                    let isi = match (f.fd, fds.next()) {
+                        (true, Some(file)) => super::kriptogram::Masukan::Berkas(file),
+                        _ => super::kriptogram::Masukan::B64(f.data_b64),
+                    };
+                    (f.name, isi)
+                })
+                .collect();
+            super::kriptogram::seal(state, op, entry, fields, &to, yes_unverified, inputs)
+        }
         Request::KriptogramCopy { name } => {
             let ok = !name.is_empty()
                 && !name.starts_with('.')
@@ -483,11 +504,13 @@ pub(super) fn handle(state: &NodeState, op: &Operator, cred: &PeerCred, req: Req
                 data_b64: base64::engine::general_purpose::STANDARD.encode(data),
             })
         }
-        Request::KriptogramOpen { name, data_b64 } => {
-            super::kriptogram::open(state, op, &name, &data_b64)
+        Request::KriptogramOpen { name, data_b64, fd } => {
+            let isi = super::kriptogram::Masukan::of(fd, data_b64, fds.next());
+            super::kriptogram::open(state, op, &name, isi)
         }
-        Request::KriptogramVerify { name, data_b64 } => {
-            super::kriptogram::verify(state, &name, &data_b64)
+        Request::KriptogramVerify { name, data_b64, fd } => {
+            let isi = super::kriptogram::Masukan::of(fd, data_b64, fds.next());
+            super::kriptogram::verify(state, &name, isi)
         }
         Request::Palsan(r) => super::palsan::handle(state, op, r),
         Request::Disposisi(r) => super::disposisi::handle(state, op, r, now),

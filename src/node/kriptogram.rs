@@ -25,7 +25,7 @@ use crate::crypto::kgm::{self, Derajat, HeaderFields, KgmError, ManifestFields, 
 use crate::crypto::{KdfParams, Keystore, NodeCard, NodeKeys, safety_number};
 use crate::domain::{Attachment, Book, Entry, Klasifikasi, Operator, RegisterFields, Role, Status};
 use crate::ingest::{mkdir_private, move_unique, stage_copy};
-use crate::proto::{KgmFile, KgmHeaderInfo, PeerInfo, Reply};
+use crate::proto::{KgmHeaderInfo, PeerInfo, Reply};
 use crate::store::{
     Actor, KgmMasukInput, KgmMasukOutcome, LedgerCheck, PeerRecord, Relation, StoreError,
 };
@@ -431,10 +431,45 @@ fn header_info(
 }
 
 /// Writes `data` to a new 0600 file in the staging folder; the caller removes it.
-fn stage_bytes(state: &NodeState, data: &[u8]) -> Result<PathBuf, (&'static str, String)> {
-    let (p, _, _) = stage_copy(&mut &data[..], &state.paths.ingest("staging"), u64::MAX)
-        .map_err(|e| ("internal", format!("staging: {e}")))?;
-    Ok(p)
+/// The content of a file handed to the node: base64 inside the request, or an open file passed as a
+/// descriptor with it (`proto::fdpass`), read once, streaming, with the client's rights.
+pub enum Masukan {
+    B64(String),
+    Berkas(fs::File),
+}
+
+impl Masukan {
+    /// `fd`: the request says a descriptor came with it (`file`); else the base64 text.
+    pub fn of(fd: bool, data_b64: String, file: Option<fs::File>) -> Masukan {
+        match (fd, file) {
+            (true, Some(f)) => Masukan::Berkas(f),
+            _ => Masukan::B64(data_b64),
+        }
+    }
+
+    /// Copies the content into a new private file under the staging folder. Returns its path,
+    /// SHA-256 and size. Errors: bad base64 (`invalid`), I/O (`internal`).
+    fn stage(self, state: &NodeState) -> Result<(PathBuf, [u8; 32], u64), (&'static str, String)> {
+        let staging = state.paths.ingest("staging");
+        let r = match self {
+            Masukan::B64(t) => {
+                let data = b64(&t)?;
+                stage_copy(&mut &data[..], &staging, u64::MAX)
+            }
+            Masukan::Berkas(mut f) => stage_copy(&mut f, &staging, u64::MAX),
+        };
+        r.map_err(|e| ("internal", format!("staging: {e}")))
+    }
+}
+
+/// The first bytes of a staged file, for sniffing its type.
+fn head_of(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8192);
+    if let Ok(f) = fs::File::open(path) {
+        let _ = f.take(8192).read_to_end(&mut head);
+    }
+    head
 }
 
 fn error_class(e: &KgmError) -> &'static str {
@@ -495,10 +530,9 @@ fn refuse(
 }
 
 /// `kasa kriptogram verify FILE`: format, known sender, signature; no secret key.
-pub(super) fn verify(state: &NodeState, name: &str, data_b64: &str) -> KResult {
-    let data = b64(data_b64)?;
+pub(super) fn verify(state: &NodeState, name: &str, isi: Masukan) -> KResult {
     let name = bare_name(name);
-    let staged = stage_bytes(state, &data)?;
+    let (staged, _, _) = isi.stage(state)?;
     let peers = known_senders(state)?;
     let r = kgm::verify(&staged, &|id| peers.get(id).map(|p| p.0));
     let _ = fs::remove_file(&staged);
@@ -1047,11 +1081,9 @@ pub(super) fn receive_over_link(
 
 /// `kasa kriptogram open FILE` (bytes over the socket). A refused file goes to `ingest/failed/` with
 /// its `.error.txt` and an alarm; an opened one is kept in `ingest/processed/`.
-pub(super) fn open(state: &NodeState, op: &Operator, name: &str, data_b64: &str) -> KResult {
-    let data = b64(data_b64)?;
+pub(super) fn open(state: &NodeState, op: &Operator, name: &str, isi: Masukan) -> KResult {
     let name = bare_name(name);
-    let staged = stage_bytes(state, &data)?;
-    drop(data);
+    let (staged, _, _) = isi.stage(state)?;
     match open_any_staged(state, &staged, &name, &op.nama) {
         Ok(done) => {
             if done.outcome == "new" {
@@ -1125,7 +1157,7 @@ pub(super) fn seal(
     fields: Option<Box<RegisterFields>>,
     to: &[String],
     yes_unverified: bool,
-    files: &[KgmFile],
+    files: Vec<(String, Masukan)>,
 ) -> KResult {
     let keys = state.identity.require_keys()?;
     if to.is_empty() {
@@ -1236,27 +1268,19 @@ pub(super) fn seal(
             });
         }
     } else {
-        for kf in files {
-            let data = match b64(&kf.data_b64) {
-                Ok(d) => d,
+        for (name, isi) in files {
+            let (path, sha, size) = match isi.stage(state) {
+                Ok(x) => x,
                 Err(e) => {
                     cleanup(&inputs);
                     return Err(e);
                 }
             };
-            let (path, sha, size) =
-                match stage_copy(&mut &data[..], &state.paths.ingest("staging"), u64::MAX) {
-                    Ok(x) => x,
-                    Err(e) => {
-                        cleanup(&inputs);
-                        return Err(("internal", format!("staging: {e}")));
-                    }
-                };
-            let mime = crate::ingest::sniff::sniff(&data[..data.len().min(8192)])
+            let mime = crate::ingest::sniff::sniff(&head_of(&path))
                 .map_or("application/octet-stream", |k| k.mime())
                 .to_string();
             inputs.push(Input {
-                name: bare_name(&kf.name),
+                name: bare_name(&name),
                 path,
                 sha,
                 size,

@@ -193,7 +193,7 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
     }
     // The uid whose operator record governs this connection (root acting as an admin: that admin).
     let mut acting = cred.uid;
-    let mut r = BufReader::new(s);
+    let mut r = BufReader::new(proto::fdpass::FdReader::new(s));
     loop {
         let body = match proto::read_frame(&mut r) {
             Ok(Some(b)) => b,
@@ -311,9 +311,17 @@ fn serve(s: UnixStream, state: Arc<NodeState>) {
             );
             break;
         }
+        // Files passed as descriptors with this request (SCM_RIGHTS), in order.
+        let fds = match r.get_mut().take(msg.req.fds_expected()) {
+            Ok(f) => f,
+            Err(why) => {
+                send(&tx, NodeMsg::error(msg.id, "bad_request", why));
+                continue;
+            }
+        };
         let reply = {
             let _guard = state.work.read();
-            super::handlers::handle(&state, &op, &cred, msg.req)
+            super::handlers::handle(&state, &op, &cred, msg.req, fds)
         };
         match reply {
             Ok(mut r) => {

@@ -10,6 +10,7 @@
 
 pub mod backup;
 pub mod disposisi;
+pub mod fdpass;
 pub mod insiden;
 pub mod link;
 pub mod palsan;
@@ -266,12 +267,22 @@ pub enum Request {
     /// Opens a received `.kgm` (verify, replay ledger, decrypt, new kriptogram-masuk entry).
     KriptogramOpen {
         name: String,
+        /// The `.kgm`, base64 (empty when `fd`).
+        #[serde(default)]
         data_b64: String,
+        /// The file comes as a descriptor passed with this request ([`fdpass`]).
+        #[serde(default)]
+        fd: bool,
     },
     /// Verifies a `.kgm` (format, known sender, signature) without decrypting.
     KriptogramVerify {
         name: String,
+        /// The `.kgm`, base64 (empty when `fd`).
+        #[serde(default)]
         data_b64: String,
+        /// The file comes as a descriptor passed with this request ([`fdpass`]).
+        #[serde(default)]
+        fd: bool,
     },
     /// Equipment, key material, repairs, reminders, Lampiran tables.
     Palsan(palsan::PalsanRequest),
@@ -285,11 +296,30 @@ pub enum Request {
     Backup(backup::BackupRequest),
 }
 
-/// A file handed over the socket (base64).
-#[derive(Serialize, Deserialize, Debug, Clone)]
+impl Request {
+    /// How many file descriptors this request expects to arrive with it ([`fdpass`]).
+    pub fn fds_expected(&self) -> usize {
+        match self {
+            Request::KriptogramSeal { files, .. } => files.iter().filter(|f| f.fd).count(),
+            Request::KriptogramOpen { fd, .. } | Request::KriptogramVerify { fd, .. } => {
+                usize::from(*fd)
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// A file handed over the socket: base64 in the request, or a passed descriptor.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
 pub struct KgmFile {
     pub name: String,
+    /// The content, base64 (empty when `fd`).
+    #[serde(default)]
     pub data_b64: String,
+    /// The content is a file descriptor passed with this request ([`fdpass`]), in the order of
+    /// the files that set it.
+    #[serde(default)]
+    pub fd: bool,
 }
 
 /// A peer as shown by `kasa peer list --json`.
