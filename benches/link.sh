@@ -3,13 +3,17 @@
 # Two real nodes (A seals, B receives) on 127.0.0.1; the time is from the end of `kasa kriptogram
 # seal` on A to the DITERIMA receipt visible on A (`kasa agenda show --json`, polled every 20 ms, so
 # latencies include up to one poll and one CLI call).
-# Usage: benches/link.sh [LETTERS] [KIB] [BIN]   (default 50 letters of 100 KiB, target/debug/kasa)
+# Then one large letter (default 1 GiB) over the link against the reference: `age -r` piped through
+# `socat` to a `socat` listener on the same loopback, in the same run (needs age and socat).
+# Usage: benches/link.sh [LETTERS] [KIB] [BIN] [BIG_MIB]
+#   (default 50 letters of 100 KiB, target/release/kasa built if missing, 1024 MiB; BIG_MIB=0 skips)
 set -eu
 cd "$(dirname "$0")/.."
 n=${1:-50}
 kib=${2:-100}
-bin=${3:-target/debug/kasa}
-[ -x "$bin" ] || cargo build -q --bin kasa
+bin=${3:-target/release/kasa}
+big_mib=${4:-1024}
+[ -x "$bin" ] || cargo build -q --release --bin kasa
 work=$(mktemp -d)
 pa=$((20000 + RANDOM % 20000)); pb=$((pa + 1))
 cleanup() {
@@ -57,3 +61,30 @@ t1=$(now_ms)
 for id in "${ids[@]}"; do until received "$id"; do sleep 0.05; done; done
 t2=$(now_ms)
 awk -v n="$n" -v s=$((t1 - t0)) -v e=$((t2 - t0)) 'BEGIN {printf "sealing %d letters: %d ms; all DITERIMA after %d ms: %.1f letters/s end to end\n", n, s, e, n * 1000 / e}'
+
+[ "$big_mib" -gt 0 ] || exit 0
+echo "== one letter of ${big_mib} MiB: kasa over the link vs age | socat on the same loopback"
+head -c $((big_mib * 1024 * 1024)) /dev/urandom > "$work/big.bin"
+sync
+t0=$(now_ms)
+id=$(k a kriptogram seal --to 32.01 --perihal "bench besar" --klasifikasi B --derajat Kilat --json "$work/big.bin" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["entry"]["id"])')
+t1=$(now_ms)
+until received "$id"; do sleep 0.05; done
+t2=$(now_ms)
+age-keygen -o "$work/ref.key" 2>/dev/null
+rcpt=$(age-keygen -y "$work/ref.key")
+pr=$((pb + 1))
+socat -u TCP-LISTEN:$pr,reuseaddr OPEN:"$work/ref.age",creat,trunc &
+lst=$!
+sleep 0.3
+r0=$(now_ms)
+age -r "$rcpt" "$work/big.bin" | socat -u - TCP:127.0.0.1:$pr
+wait $lst
+r1=$(now_ms)
+rm -f "$work/ref.age"
+awk -v mib="$big_mib" -v s=$((t1 - t0)) -v l=$((t2 - t1)) -v e=$((t2 - t0)) -v r=$((r1 - r0)) 'BEGIN {
+  printf "kasa: seal %d ms + link until DITERIMA %d ms = %d ms end to end (%.0f MiB/s)\n", s, l, e, mib * 1000 / e
+  printf "age | socat: %d ms (%.0f MiB/s)\n", r, mib * 1000 / r
+  printf "ratio (age|socat time / kasa time): %.2fx end to end, %.2fx link part only\n", r / e, r / l
+}'

@@ -677,3 +677,61 @@ fn cli_writes_every_document_0600_and_never_overwrites() {
     let t = pdf::text(&std::fs::read(&pdfs[0]).unwrap());
     assert!(t.contains("Jammer J1") && t.contains("Gede Teknisi"), "{t}");
 }
+
+/// The restore berita acara of PI.01 V.8, as `kasa backup restore` writes it next to the restored
+/// data: through the document layer with the kop surat and the three signers.
+#[test]
+fn berita_acara_restore_with_pemohon_pelaksana_pimpinan() {
+    use kasa::domain::backup::{
+        FaktaRestore, Himpunan, PihakRestore, SetStat, berita_acara_restore,
+    };
+    let f = FaktaRestore {
+        node_id: "5101".into(),
+        from_dir: "/media/brankas/kasa-backup".into(),
+        to_dir: "/var/lib/kasa-baru".into(),
+        manifest_no: 12,
+        manifest_created_at: Some(t("2026-11-20T18:00:00Z")),
+        audit_seq: 4821,
+        audit_hash: "ab".repeat(32),
+        entries: 1377,
+        blobs: 1204,
+        files: 3,
+        bytes: 734_003_200,
+        himpunan: vec![
+            SetStat {
+                himpunan: Some(Himpunan::TerimaBiasa),
+                entries: 1100,
+                blobs: 1000,
+                ..Default::default()
+            },
+            SetStat {
+                himpunan: Some(Himpunan::TerimaDikecualikan),
+                entries: 277,
+                blobs: 204,
+                ..Default::default()
+            },
+        ],
+        at: Some(t("2026-11-23T02:30:00Z")),
+    };
+    let p = PihakRestore {
+        pemohon: "Kepala Bidang Persandian".into(),
+        pelaksana: "Ni Made Sari".into(),
+        pimpinan: "I Gede Ñyoman Wirawan".into(),
+        alasan: "penggantian perangkat keras server".into(),
+    };
+    let d = berita_acara_restore(&f, &p, &wita()).dokumen(Some(kop()));
+    check(
+        "ba_restore",
+        &d,
+        &[
+            "BERITA ACARA PELAKSANAAN RESTORE",
+            "PEMERINTAH KABUPATEN JEMBRANA",
+            "penggantian perangkat keras server",
+            "Pemohon",
+            "Pelaksana",
+            "Pimpinan",
+            "I Gede Ñyoman Wirawan",
+            "4821",
+        ],
+    );
+}

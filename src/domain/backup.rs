@@ -890,7 +890,8 @@ impl Laporan {
         for b in &self.bagian {
             d.push(Blok::Subjudul(b.judul.clone()));
             for p in &b.paragraf {
-                d.push(Blok::Paragraf(p.clone()));
+                // Markdown code marks are for the record copy; paper shows the plain text.
+                d.push(Blok::Paragraf(p.replace('`', "")));
             }
             if let Some((h, rows)) = &b.tabel {
                 let kepala: Vec<&str> = h.iter().map(String::as_str).collect();
