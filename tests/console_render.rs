@@ -131,3 +131,139 @@ fn cursor_stays_on_the_same_entry_when_rows_move() {
     );
     assert_eq!(app.masuk.selected().unwrap().id, id);
 }
+
+/// A sealed letter's detail shows its delivery per recipient, fetched after the entry (issue 18):
+/// the furthest receipt with its time, `menunggu` while the outbox holds it, the refusal reason.
+#[test]
+fn sealed_detail_shows_delivery_per_recipient() {
+    use kasa::console::app::{Effect, Purpose};
+    use kasa::domain::pengiriman::{Pengiriman, StatusKirim};
+    use kasa::proto::Reply;
+    use kasa::proto::link::{LinkReply, LinkRequest};
+    // Tall enough that the whole detail is on screen.
+    let mut app = fixture::app("default", 40, 80, 60);
+    app.update(Action::Open);
+    let mut e = app.current().cloned().unwrap();
+    e.book = kasa::domain::Book::KriptogramKeluar;
+    let id = e.id;
+    let fx = app.on_reply(
+        Purpose::Show(id),
+        Ok(Reply::Entry {
+            entry: Box::new(e),
+            text: None,
+        }),
+    );
+    assert!(
+        fx.iter().any(|f| matches!(
+            f,
+            Effect::Call(kasa::proto::Request::Link(LinkRequest::Receipts { entry }), Purpose::Pengiriman(x))
+                if *entry == id && *x == id
+        )),
+        "the detail asks for the receipts"
+    );
+    let p = |peer: &str, status, at: Option<&str>, alasan: Option<&str>| Pengiriman {
+        peer: peer.into(),
+        status,
+        at: at.map(fixture::ts),
+        alasan: alasan.map(String::from),
+    };
+    app.on_reply(
+        Purpose::Pengiriman(id),
+        Ok(Reply::Link(LinkReply::Receipts {
+            receipts: vec![],
+            pengiriman: vec![
+                p(
+                    "51.01",
+                    StatusKirim::Dibuka,
+                    Some("2026-11-20T03:05:00Z"),
+                    None,
+                ),
+                p("51.02", StatusKirim::Menunggu, None, None),
+                p(
+                    "51.03",
+                    StatusKirim::Ditolak,
+                    Some("2026-11-20T03:02:00Z"),
+                    Some("not_addressed"),
+                ),
+            ],
+        })),
+    );
+    let t = text(&app);
+    for want in [
+        "Pengiriman per penerima",
+        "51.01",
+        "dibuka",
+        "20-11-2026 11:05",
+        "menunggu",
+        "ditolak",
+        "not_addressed",
+    ] {
+        assert!(t.contains(want), "{want:?} missing:\n{t}");
+    }
+}
+
+/// The peers overlay carries each peer's link line: connected or down, queue, last seen, last error.
+#[test]
+fn peers_overlay_shows_the_link_status_80x24() {
+    use kasa::console::app::{Effect, Purpose};
+    use kasa::proto::Reply;
+    use kasa::proto::link::{LinkReply, LinkRequest, PeerLinkStatus};
+    let mut app = fixture::app("default", 40, 80, 24);
+    let peer = |id: &str, name: &str| -> kasa::proto::PeerInfo {
+        serde_json::from_value(serde_json::json!({
+            "node_id": id, "name": name, "relation": "kab-kota", "saluran": "JKS", "verified": true,
+            "added_at": "2026-11-01T00:00:00Z", "x25519": "age1x", "x25519_key_id": "k",
+            "ed25519_fingerprint": "f", "safety_number": "12345 67890"
+        }))
+        .unwrap()
+    };
+    let fx = app.on_reply(
+        Purpose::Peers,
+        Ok(Reply::Peers {
+            peers: vec![
+                peer("51.01", "Diskominfo Badung"),
+                peer("51.02", "Diskominfo Bangli"),
+            ],
+        }),
+    );
+    assert!(fx.iter().any(|f| matches!(
+        f,
+        Effect::Call(
+            kasa::proto::Request::Link(LinkRequest::PeerStatus),
+            Purpose::LinkStatus
+        )
+    )));
+    app.on_reply(
+        Purpose::LinkStatus,
+        Ok(Reply::Link(LinkReply::PeerStatus {
+            peers: vec![
+                PeerLinkStatus {
+                    node_id: "51.01".into(),
+                    connected: true,
+                    last_seen: Some(fixture::ts("2026-11-20T07:29:00Z")),
+                    queued: 0,
+                    last_error: None,
+                    address: None,
+                },
+                PeerLinkStatus {
+                    node_id: "51.02".into(),
+                    connected: false,
+                    last_seen: None,
+                    queued: 2,
+                    last_error: Some("connection refused".into()),
+                    address: Some("10.0.0.2:7470".into()),
+                },
+            ],
+        })),
+    );
+    let t = text(&app);
+    for want in [
+        "● tersambung",
+        "20-11 15:29",
+        "○ terputus",
+        "antrean 2",
+        "connection refused",
+    ] {
+        assert!(t.contains(want), "{want:?} missing:\n{t}");
+    }
+}

@@ -330,6 +330,23 @@ fn three_nodes_over_the_link() {
     );
     let shown = a.json(&["agenda", "show", &e1.to_string()]);
     assert_eq!(shown["status"], "terkirim", "{shown}");
+    // Delivery per recipient: B has it, C's copy waits in A's outbox.
+    let state = |v: &Value, peer: &str| {
+        v["pengiriman"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["peer"] == peer))
+            .map(|p| p["status"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(
+        state(&shown, "32.01").as_deref(),
+        Some("diterima"),
+        "{shown}"
+    );
+    assert_eq!(
+        state(&shown, "32.02").as_deref(),
+        Some("menunggu"),
+        "{shown}"
+    );
     assert_eq!(b.inbox().len(), 1);
     let st = a.peer_status("32.02");
     assert_eq!(st["connected"], false, "{st}");
@@ -371,6 +388,13 @@ fn three_nodes_over_the_link() {
     );
     let rc = a.receipts(e1);
     assert_eq!(rc.len(), 3, "{rc:?}");
+    let shown = a.json(&["agenda", "show", &e1.to_string()]);
+    assert_eq!(state(&shown, "32.01").as_deref(), Some("dibuka"), "{shown}");
+    assert_eq!(
+        state(&shown, "32.02").as_deref(),
+        Some("diterima"),
+        "{shown}"
+    );
     assert!(rc.iter().all(|x| x["at"].is_string()));
 
     // The printed resi (issue 20) carries the signed receipts: who, what and when, per recipient.

@@ -375,7 +375,7 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
             }
             let me = saya(&mut c)?;
             let receipts = match c.call(Request::Link(LinkRequest::Receipts { entry: id }))? {
-                Reply::Link(LinkReply::Receipts { mut receipts }) => {
+                Reply::Link(LinkReply::Receipts { mut receipts, .. }) => {
                     receipts.sort_by_key(|r| r.at);
                     receipts
                 }

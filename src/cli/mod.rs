@@ -1187,12 +1187,15 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 let mut v = serde_json::to_value(&entry).unwrap_or_default();
                 v["text"] = serde_json::json!(text);
                 if entry.book == crate::domain::Book::KriptogramKeluar
-                    && let Ok(Reply::Link(crate::proto::link::LinkReply::Receipts { receipts })) = c
-                        .call(Request::Link(crate::proto::link::LinkRequest::Receipts {
-                            entry: entry.id,
-                        }))
+                    && let Ok(Reply::Link(crate::proto::link::LinkReply::Receipts {
+                        receipts,
+                        pengiriman,
+                    })) = c.call(Request::Link(crate::proto::link::LinkRequest::Receipts {
+                        entry: entry.id,
+                    }))
                 {
                     v["receipts"] = serde_json::json!(receipts);
+                    v["pengiriman"] = serde_json::json!(pengiriman);
                 }
                 print_json(&v);
             } else {

@@ -52,6 +52,8 @@ pub enum Purpose {
     },
     Unlocked,
     Peers,
+    /// The link status shown in the peers overlay.
+    LinkStatus,
     PeerVerified,
     Palsan(super::palsan::PalsanPurpose),
     /// A disposisi list of the Disposisi pane.
@@ -64,6 +66,8 @@ pub enum Purpose {
     Operators,
     /// The chain of an entry shown in its detail.
     DisposisiChain(u64),
+    /// The delivery state per recipient of a sealed entry shown in its detail.
+    Pengiriman(u64),
     /// The incident list (Insiden pane and header clocks).
     InsidenList,
     /// Quick capture: the incident was opened; take the log prompt.
@@ -265,6 +269,8 @@ pub struct DetailState {
     pub entry: Option<Box<Entry>>,
     pub text: Option<String>,
     pub scroll: usize,
+    /// Delivery state per recipient of a sealed kriptogram (empty for other books).
+    pub pengiriman: Vec<crate::domain::pengiriman::Pengiriman>,
 }
 
 /// What a one-line prompt asks for.
@@ -331,6 +337,8 @@ pub enum ConfirmKind {
 pub struct PeersState {
     pub peers: Vec<crate::proto::PeerInfo>,
     pub cursor: usize,
+    /// Link status per peer (`kasa peer status`), filled after the list arrives.
+    pub link: Vec<crate::proto::link::PeerLinkStatus>,
 }
 
 #[derive(Debug, Clone)]
@@ -912,6 +920,7 @@ impl App {
                     entry: Some(Box::new(e.clone())),
                     text: None,
                     scroll: 0,
+                    pengiriman: Vec::new(),
                 }));
                 vec![
                     Effect::Call(Request::AgendaShow { id: e.id }, Purpose::Show(e.id)),
@@ -1555,12 +1564,32 @@ impl App {
                 Vec::new()
             }
             (Purpose::Show(id), Reply::Entry { entry, text }) => {
+                let sealed = entry.book == crate::domain::Book::KriptogramKeluar;
                 for l in &mut self.layers {
                     if let Layer::Detail(d) = l
                         && d.id == id
                     {
                         d.entry = Some(entry.clone());
                         d.text = text.clone();
+                    }
+                }
+                if sealed {
+                    let req =
+                        Request::Link(crate::proto::link::LinkRequest::Receipts { entry: id });
+                    vec![Effect::Call(req, Purpose::Pengiriman(id))]
+                } else {
+                    Vec::new()
+                }
+            }
+            (
+                Purpose::Pengiriman(id),
+                Reply::Link(crate::proto::link::LinkReply::Receipts { pengiriman, .. }),
+            ) => {
+                for l in &mut self.layers {
+                    if let Layer::Detail(d) = l
+                        && d.id == id
+                    {
+                        d.pengiriman = pengiriman.clone();
                     }
                 }
                 Vec::new()
@@ -1590,8 +1619,25 @@ impl App {
                     return Vec::new();
                 }
                 self.layers.retain(|l| !matches!(l, Layer::Peers(_)));
-                self.layers
-                    .push(Layer::Peers(PeersState { peers, cursor: 0 }));
+                self.layers.push(Layer::Peers(PeersState {
+                    peers,
+                    cursor: 0,
+                    link: Vec::new(),
+                }));
+                vec![Effect::Call(
+                    Request::Link(crate::proto::link::LinkRequest::PeerStatus),
+                    Purpose::LinkStatus,
+                )]
+            }
+            (
+                Purpose::LinkStatus,
+                Reply::Link(crate::proto::link::LinkReply::PeerStatus { peers }),
+            ) => {
+                for l in &mut self.layers {
+                    if let Layer::Peers(p) = l {
+                        p.link = peers.clone();
+                    }
+                }
                 Vec::new()
             }
             (Purpose::PeerVerified, Reply::PeerVerify { peer, .. }) => {

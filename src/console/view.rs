@@ -535,6 +535,29 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
     if let Some(r) = &e.void_reason {
         out.push(kv(app, "Alasan batal", r.clone()));
     }
+    if !d.pengiriman.is_empty() {
+        use crate::domain::pengiriman::StatusKirim;
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            app.tr("Pengiriman per penerima", "Delivery per recipient"),
+            app.theme.get("table.header"),
+        )));
+        for p in &d.pengiriman {
+            let style = match p.status {
+                StatusKirim::Ditolak => app.theme.get("alarm"),
+                StatusKirim::Menunggu => app.theme.get("sla.soon"),
+                _ => Style::default(),
+            };
+            let mut text = format!("{:<8} {}", p.status.label(), ts(p.at));
+            if let Some(a) = &p.alasan {
+                text.push_str(&format!(" — {a}"));
+            }
+            out.push(Line::from(vec![
+                Span::styled(format!("{:<15}", p.peer), app.theme.get("form.label")),
+                Span::styled(text, style),
+            ]));
+        }
+    }
     if let Some(s) = &e.suggestions {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
@@ -914,12 +937,48 @@ fn draw_help(app: &App, h: &HelpState, f: &mut Frame, area: Rect) {
     );
 }
 
+/// The link line of one peer: up or down, queue, last seen, last error (`kasa peer status`).
+fn link_line(app: &App, l: Option<&crate::proto::link::PeerLinkStatus>) -> Line<'static> {
+    let th = &app.theme;
+    let Some(l) = l else {
+        return Line::from(format!(
+            "     {}: -",
+            app.tr("tautan langsung", "direct link")
+        ));
+    };
+    let cal = &app.node.calendar;
+    let seen = l
+        .last_seen
+        .map_or("-".into(), |t| local(cal, t, "%d-%m %H:%M"));
+    let mut spans = vec![
+        Span::raw(format!("     {}: ", app.tr("tautan", "link"))),
+        if l.connected {
+            Span::raw(app.tr("● tersambung", "● connected").to_string())
+        } else {
+            Span::styled(
+                app.tr("○ terputus", "○ down").to_string(),
+                th.get("sla.soon"),
+            )
+        },
+        Span::raw(format!(
+            " · {} {} · {} {seen}",
+            app.tr("antrean", "queued"),
+            l.queued,
+            app.tr("terakhir", "last seen"),
+        )),
+    ];
+    if let Some(e) = &l.last_error {
+        spans.push(Span::styled(format!(" · {e}"), th.get("alarm")));
+    }
+    Line::from(spans)
+}
+
 fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) {
     let th = &app.theme;
     let r = centered(
         area,
         76,
-        (p.peers.len() as u16 * 2 + 4).min(area.height.saturating_sub(2)),
+        (p.peers.len() as u16 * 3 + 4).min(area.height.saturating_sub(2)),
     );
     f.render_widget(Clear, r);
     let mut lines = Vec::new();
@@ -950,6 +1009,10 @@ fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) 
             app.tr("nomor keamanan", "safety number"),
             peer.safety_number.as_deref().unwrap_or("-")
         )));
+        lines.push(link_line(
+            app,
+            p.link.iter().find(|l| l.node_id == peer.node_id),
+        ));
     }
     let k = |a: &str| app.keymap.key_for(&["peers"], a).unwrap_or_default();
     let title = format!(

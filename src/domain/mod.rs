@@ -14,6 +14,7 @@ pub mod monev;
 pub mod naskah;
 pub mod operator;
 pub mod palsan;
+pub mod pengiriman;
 pub mod permission;
 
 pub use agenda::*;

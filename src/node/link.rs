@@ -938,7 +938,7 @@ pub(super) fn handle(state: &NodeState, op: &crate::domain::Operator, r: LinkReq
             Ok(Reply::Link(LinkReply::PeerStatus { peers }))
         }
         LinkRequest::Receipts { entry } => {
-            let receipts = st
+            let receipts: Vec<ReceiptInfo> = st
                 .kgm_receipts(entry)
                 .map_err(se)?
                 .into_iter()
@@ -954,7 +954,16 @@ pub(super) fn handle(state: &NodeState, op: &crate::domain::Operator, r: LinkReq
                     }
                 })
                 .collect();
-            Ok(Reply::Link(LinkReply::Receipts { receipts }))
+            let (recipients, queued) = st.link_delivery(entry).map_err(se)?;
+            let rc: Vec<_> = receipts
+                .iter()
+                .map(|r: &ReceiptInfo| (r.peer.clone(), r.status.clone(), r.at, r.reason.clone()))
+                .collect();
+            let pengiriman = crate::domain::pengiriman::per_penerima(&recipients, &queued, &rc);
+            Ok(Reply::Link(LinkReply::Receipts {
+                receipts,
+                pengiriman,
+            }))
         }
     }
 }

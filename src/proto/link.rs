@@ -91,6 +91,9 @@ pub enum LinkReply {
     },
     Receipts {
         receipts: Vec<ReceiptInfo>,
+        /// The state per recipient (menunggu, terkirim, diterima, dibuka, ditolak) with its time.
+        #[serde(default)]
+        pengiriman: Vec<crate::domain::pengiriman::Pengiriman>,
     },
 }
 

@@ -283,6 +283,42 @@ impl Store {
         t.get(msg_id)?.map(|v| dec(v.value())).transpose()
     }
 
+    /// For the delivery view of entry `entry_id`: the recipients of its letters handed to the link,
+    /// and the peers whose outbox still holds one of them. Both empty when it never went to the link.
+    pub fn link_delivery(&self, entry_id: u64) -> Result<(Vec<String>, Vec<String>)> {
+        let tx = self.db().begin_read()?;
+        let Some(sent) = missing_ok(tx.open_table(LINK_SENT))? else {
+            return Ok((vec![], vec![]));
+        };
+        let mut recipients: Vec<String> = vec![];
+        let mut keys = vec![];
+        for r in sent.iter()? {
+            let (k, v) = r?;
+            let rec: SentRecord = dec(v.value())?;
+            if rec.entry_id == entry_id {
+                keys.push(format!("kgm:{}", k.value()));
+                for p in rec.recipients {
+                    if !recipients.contains(&p) {
+                        recipients.push(p);
+                    }
+                }
+            }
+        }
+        let mut queued = vec![];
+        if !keys.is_empty()
+            && let Some(t) = missing_ok(tx.open_table(LINK_OUTBOX))?
+        {
+            for r in t.iter()? {
+                let (k, _) = r?;
+                let (p, key) = k.value();
+                if keys.iter().any(|x| x == key) && !queued.iter().any(|q: &String| q == p) {
+                    queued.push(p.to_string());
+                }
+            }
+        }
+        Ok((recipients, queued))
+    }
+
     /// What arrived over the link from `sender` as `msg_id`.
     pub fn link_inbox(&self, sender: &str, msg_id: &str) -> Result<Option<InboxRecord>> {
         let tx = self.db().begin_read()?;
