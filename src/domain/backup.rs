@@ -847,6 +847,55 @@ pub fn ringkas(runs: &[BackupRun]) -> Ringkasan {
     r
 }
 
+/// What the backup status needs attention for (the console header, issue 17), most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Perhatian {
+    /// The last finished backup run failed (PI.01 V.5).
+    BackupGagal,
+    /// No successful backup at all yet (PI.01 V.1).
+    BelumAda,
+    /// The scheduled backup is missed: the last success is older than `missed_after_hours`.
+    BackupTerlewat,
+    /// The last finished restore test failed (PI.01 V.4).
+    UjiGagal,
+    /// The restore test is overdue (`test_every_days`; PI.01 V.4: every three months).
+    UjiTerlambat,
+}
+
+impl Perhatian {
+    /// True when it concerns the restore test (else the backup itself).
+    pub fn uji(self) -> bool {
+        matches!(self, Perhatian::UjiGagal | Perhatian::UjiTerlambat)
+    }
+}
+
+/// The one thing a backup status needs attention for, if any, from the log (any order) and the node's
+/// `missed` / `test_overdue` flags (computed with [`Policy::missed`] and [`Policy::test_overdue`]).
+/// A run still `berjalan` does not count either way.
+pub fn perhatian(runs: &[BackupRun], missed: bool, test_overdue: bool) -> Option<Perhatian> {
+    let last = |j: JenisRun| {
+        runs.iter()
+            .filter(|r| r.jenis_run == j && r.hasil != Hasil::Berjalan)
+            .max_by_key(|r| (r.started_at, r.id))
+    };
+    let failed = |r: Option<&BackupRun>| r.is_some_and(|r| matches!(r.hasil, Hasil::Gagal { .. }));
+    let r = ringkas(runs);
+    if failed(last(JenisRun::Backup)) {
+        Some(Perhatian::BackupGagal)
+    } else if r.last_backup_ok.is_none() {
+        Some(Perhatian::BelumAda)
+    } else if missed {
+        Some(Perhatian::BackupTerlewat)
+    } else if failed(last(JenisRun::UjiRestore)) {
+        Some(Perhatian::UjiGagal)
+    } else if test_overdue {
+        Some(Perhatian::UjiTerlambat)
+    } else {
+        None
+    }
+}
+
 // --------------------------------------------------------------------------------------- reports
 
 /// A report as a structured model: title, key-value header, sections of paragraphs and tables, and
@@ -1616,6 +1665,54 @@ mod tests {
             s.last_backup_ok,
             Some("2026-03-02T00:00:00Z".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn perhatian_most_urgent_first() {
+        let gagal = Hasil::Gagal {
+            jenis: JenisKegagalan::TargetTidakTersedia,
+            alasan: "disk".into(),
+        };
+        assert_eq!(perhatian(&[], false, false), Some(Perhatian::BelumAda));
+        let ok = run("2026-03-01T00:00:00Z", Hasil::Berhasil);
+        assert_eq!(perhatian(std::slice::from_ref(&ok), false, false), None);
+        assert_eq!(
+            perhatian(std::slice::from_ref(&ok), true, true),
+            Some(Perhatian::BackupTerlewat)
+        );
+        assert_eq!(
+            perhatian(std::slice::from_ref(&ok), false, true),
+            Some(Perhatian::UjiTerlambat)
+        );
+        // The last finished backup failed: that first, also before "none yet" and "missed".
+        let mut bad = run("2026-03-02T00:00:00Z", gagal.clone());
+        bad.id = 2;
+        assert_eq!(
+            perhatian(&[ok.clone(), bad.clone()], true, true),
+            Some(Perhatian::BackupGagal)
+        );
+        assert_eq!(
+            perhatian(std::slice::from_ref(&bad), false, false),
+            Some(Perhatian::BackupGagal)
+        );
+        // A later success clears it; a run still going does not count.
+        let mut ok2 = run("2026-03-03T00:00:00Z", Hasil::Berhasil);
+        ok2.id = 3;
+        let mut going = run("2026-03-04T00:00:00Z", Hasil::Berjalan);
+        going.id = 4;
+        assert_eq!(
+            perhatian(&[bad.clone(), ok2.clone(), going], false, false),
+            None
+        );
+        // A failed restore test after a good backup.
+        let mut uji = run("2026-03-05T00:00:00Z", gagal);
+        uji.id = 5;
+        uji.jenis_run = JenisRun::UjiRestore;
+        assert_eq!(
+            perhatian(&[ok2.clone(), uji.clone()], false, false),
+            Some(Perhatian::UjiGagal)
+        );
+        assert!(Perhatian::UjiGagal.uji() && !Perhatian::BelumAda.uji());
     }
 
     #[test]

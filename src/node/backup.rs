@@ -1802,6 +1802,14 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: BackupRequest) -> HR
                 zone: state.cfg.zone.clone(),
                 node_id: state.node_id.clone(),
                 now,
+                target: (!state.cfg.backup.target.as_os_str().is_empty()).then(|| {
+                    state
+                        .paths
+                        .data_dir
+                        .join(&state.cfg.backup.target)
+                        .display()
+                        .to_string()
+                }),
             }))
         }
     }

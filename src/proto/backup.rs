@@ -56,5 +56,10 @@ pub enum BackupReply {
         test_overdue: bool,
         /// True when a scheduled backup is missed.
         missed: bool,
+        /// The configured daily target (`node.toml` `[backup] target`, resolved against the data
+        /// directory), where the console's "backup now" writes; `None` when not set. Absent from the
+        /// replies of older nodes.
+        #[serde(default)]
+        target: Option<String>,
     },
 }
