@@ -96,6 +96,10 @@ pub enum Action {
     InsidenPlaybook(Option<String>),
     InsidenClose(Option<String>),
     InsidenSet(Option<String>),
+    /// Back up now to the node's configured `[backup] target` (after a confirmation).
+    Backup,
+    /// Show the backup log (runs, last success, last restore test).
+    BackupLog,
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -339,6 +343,18 @@ pub const ACTIONS: &[ActionInfo] = &[
         "isi data insiden (kategori, keparahan, tlp, sistem, sumber, status, keputusan, peran)",
         "fill in the incident (kategori, keparahan, tlp, sistem, sumber, status, keputusan, roles)",
     ),
+    ai(
+        "backup",
+        None,
+        "backup sekarang ke target node.toml (dengan konfirmasi)",
+        "back up now to the node.toml target (confirmed first)",
+    ),
+    ai(
+        "backup_log",
+        None,
+        "log backup dan uji restore",
+        "backup and restore test log",
+    ),
 ];
 
 const fn ai(
@@ -442,6 +458,8 @@ impl Action {
             "insiden_playbook" => Action::InsidenPlaybook(opt(rest)),
             "insiden_close" => Action::InsidenClose(opt(rest)),
             "insiden_set" => Action::InsidenSet(opt(rest)),
+            "backup" => Action::Backup,
+            "backup_log" => Action::BackupLog,
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

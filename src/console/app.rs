@@ -22,6 +22,10 @@ use crate::proto::{Event, IngestProgress, Reply, Request, StatusInfo};
 pub enum Effect {
     /// Send a request; feed the reply back with `on_reply(purpose, …)`.
     Call(Request, Purpose),
+    /// A request that may run for minutes (a backup): the terminal sends it on a connection of its own
+    /// in the background and feeds the reply back with `on_reply(purpose, …)`, so the console stays
+    /// live; without that (tests), like [`Effect::Call`].
+    CallLong(Request, Purpose),
     /// Write exported bytes (base64) to a path.
     WriteFile(PathBuf, String),
     /// Clear and fully redraw the terminal.
@@ -74,6 +78,8 @@ pub enum Purpose {
     InsidenOpened,
     /// A line typed in the log prompt of this incident was sent (cleared on success, kept on refusal).
     InsidenLogged(u64),
+    /// The backup log or a backup run (header, log view, "backup now").
+    Backup(super::backup::BackupPurpose),
 }
 
 /// One list (tab) of entries with its cursor and filter.
@@ -330,6 +336,10 @@ pub enum ConfirmKind {
     VerifyPeer {
         node_id: String,
     },
+    /// Run a backup to this directory (the node's configured target) now.
+    Backup {
+        to: String,
+    },
 }
 
 /// The peers overlay.
@@ -366,6 +376,8 @@ pub enum Layer {
     Palsan(Box<super::palsan::PalsanLayer>),
     /// The dispose form (Disposisi pane).
     Dispose(Box<DisposeForm>),
+    /// The backup log.
+    Backup(super::backup::BackupView),
 }
 
 /// The node as the header shows it.
@@ -400,6 +412,8 @@ pub struct App {
     pub disposisi: DisposisiPane,
     /// The incident logbook pane (also feeds the SLA clocks of the header).
     pub insiden: super::insiden::InsidenPane,
+    /// The backup log (header status, log view).
+    pub backup: super::backup::BackupPane,
     pub layers: Vec<Layer>,
     pub node: NodeHeader,
     pub operator: Option<Operator>,
@@ -439,6 +453,7 @@ impl App {
             palsan: Default::default(),
             disposisi: DisposisiPane::default(),
             insiden: Default::default(),
+            backup: Default::default(),
             layers: Vec::new(),
             node: NodeHeader {
                 id: String::new(),
@@ -526,6 +541,7 @@ impl App {
             Some(Layer::Peers(_)) => vec!["peers", "global"],
             Some(Layer::Palsan(l)) => l.contexts(),
             Some(Layer::Dispose(_)) => vec!["disposisi_form"],
+            Some(Layer::Backup(_)) => vec!["backup", "global"],
         }
     }
 
@@ -582,6 +598,7 @@ impl App {
 
     /// Requests that load everything at start.
     pub fn start(&mut self) -> Vec<Effect> {
+        let backup = super::backup::start_call(self);
         vec![
             Effect::Call(
                 Request::Hello {
@@ -597,10 +614,17 @@ impl App {
             super::palsan::reminders_call(),
             Effect::Call(Request::OperatorList, Purpose::Operators),
             super::insiden::list_call(),
+            backup,
         ]
         .into_iter()
         .chain(disposisi_calls())
         .collect()
+    }
+
+    /// Requests the console timer asks for (the terminal calls this every second): the backup log
+    /// once a minute.
+    pub fn timers(&mut self) -> Vec<Effect> {
+        super::backup::timer_calls(self)
     }
 
     /// Requests that refetch what is visible.
@@ -620,6 +644,9 @@ impl App {
             }
         }
         v.extend(disposisi_calls());
+        if super::backup::view_open(self) {
+            v.push(super::backup::log_call(super::backup::BackupNext::Nothing));
+        }
         v
     }
 
@@ -811,6 +838,9 @@ impl App {
         if let Some(e) = super::insiden::update(self, &action) {
             return e;
         }
+        if let Some(e) = super::backup::update(self, &action) {
+            return e;
+        }
         match action {
             Action::None => Vec::new(),
             Action::Quit => {
@@ -927,7 +957,14 @@ impl App {
                     chain_call(e.id),
                 ]
             }
-            Action::Refresh => self.refresh(),
+            Action::Refresh => {
+                let mut v = self.refresh();
+                if !super::backup::view_open(self) {
+                    self.backup.asked_at = Some(self.now);
+                    v.push(super::backup::log_call(super::backup::BackupNext::Nothing));
+                }
+                v
+            }
             Action::Goto(id) => {
                 let l = self.list_mut();
                 if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
@@ -1205,6 +1242,7 @@ impl App {
                         },
                         Purpose::Sealed { id, to },
                     )],
+                    ConfirmKind::Backup { to } => super::backup::confirmed(self, to),
                     ConfirmKind::VerifyPeer { node_id } => vec![Effect::Call(
                         Request::PeerVerify {
                             node_id,
@@ -1308,6 +1346,8 @@ impl App {
             | Action::InsidenPlaybook(_)
             | Action::InsidenClose(_)
             | Action::InsidenSet(_) => Vec::new(),
+            // Handled by `backup::update`.
+            Action::Backup | Action::BackupLog => Vec::new(),
             Action::No => {
                 if let Some(Layer::Confirm(c)) = self.layers.pop()
                     && let ConfirmKind::ResumeDraft { key, .. } = c.kind
@@ -1469,6 +1509,7 @@ impl App {
         self.dirty = true;
         let purpose = match purpose {
             Purpose::Palsan(p) => return super::palsan::on_reply(self, p, r),
+            Purpose::Backup(p) => return super::backup::on_reply(self, p, r),
             other => other,
         };
         let page = self.page();

@@ -1,7 +1,7 @@
 //! Keymaps: contexts of `key sequence → action`, built from the shipped TOML files plus a user overlay.
 //!
-//! File format: one table per context (`[global]`, `[list]`, `[masuk]`, `[keluar]`, `[detail]`, `[form]`,
-//! `[prompt]`, `[confirm]`, `[help]`), each `"key" = "action args"`. A key is a combination like `j`,
+//! File format: one table per context ([`CONTEXTS`]: `[global]`, `[list]`, `[masuk]`, `[detail]`, `[form]`,
+//! `[backup]`…), each `"key" = "action args"`. A key is a combination like `j`,
 //! `G`, `ctrl-s`, `shift-tab`, `pagedown`, or a space-separated sequence (`ctrl-x ctrl-c`); pending
 //! sequences are only reset by a key, never by time. `"none"` unbinds the key in that context.
 
@@ -32,6 +32,7 @@ pub const CONTEXTS: &[&str] = &[
     "disposisi",
     "disposisi_form",
     "insiden",
+    "backup",
 ];
 
 /// One normalised key combination.

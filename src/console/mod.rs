@@ -5,12 +5,14 @@
 //! - [`theme`]: semantic style names → styles; `NO_COLOR`.
 //! - [`app`]: the UI-free state, `update(Action) -> Vec<Effect>`.
 //! - [`form`]: the registration form state.
+//! - [`backup`]: backup status in the header, "backup now", the backup log view.
 //! - [`session`]: runs effects against a node connection (the terminal loop and the tests).
 //! - [`view`]: `draw(&App, frame)`.
 //! - [`term`]: the terminal loop (raw mode, signals, redraw only on change).
 
 pub mod action;
 pub mod app;
+pub mod backup;
 pub mod disposisi;
 pub mod form;
 pub mod insiden;

@@ -7,7 +7,7 @@ use base64::Engine;
 use crossterm::event::KeyEvent;
 
 use super::action::Action;
-use super::app::{App, Effect};
+use super::app::{App, Effect, Purpose};
 use super::keymap::parse_keys;
 use crate::client::{Client, ClientError};
 use crate::proto::{Reply, Request};
@@ -29,6 +29,9 @@ pub struct Session<L: NodeLink> {
     pub link: Option<L>,
     /// The terminal must be cleared before the next draw (Ctrl-L).
     pub clear: bool,
+    /// Runs an [`Effect::CallLong`] in the background (the terminal: its own connection in a thread,
+    /// the reply comes back as a message). `None`: long calls run like the others, on `link`.
+    pub background: Option<Box<dyn FnMut(Request, Purpose)>>,
 }
 
 impl<L: NodeLink> Session<L> {
@@ -37,6 +40,7 @@ impl<L: NodeLink> Session<L> {
             app,
             link,
             clear: false,
+            background: None,
         };
         s.app.connected = s.link.is_some();
         s
@@ -119,6 +123,10 @@ impl<L: NodeLink> Session<L> {
                     }
                     q.push_back(Effect::Call(req, purpose));
                 }
+                Effect::CallLong(req, purpose) => match &mut self.background {
+                    Some(run) => run(req, purpose),
+                    None => q.push_front(Effect::Call(req, purpose)),
+                },
                 Effect::ClearScreen => self.clear = true,
                 Effect::Quit => self.app.quit = true,
             }

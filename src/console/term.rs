@@ -22,18 +22,21 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui_textarea::TextArea;
 
+use super::app::Purpose;
 use super::session::Session;
 use super::{app_from, load_settings, no_color, view};
 use crate::client::Client;
 use crate::config::{NodeConfig, Paths};
 use crate::domain::{Operator, Role};
-use crate::proto::Event;
+use crate::proto::{Event, Reply, Request};
 
 enum Msg {
     Term(TermEvent),
     InputGone,
     Node(u64, Event),
     NodeGone(u64),
+    /// The reply of a long call run in the background (a backup).
+    Reply(Box<(Purpose, Result<Reply, String>)>),
 }
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -103,6 +106,24 @@ fn connect(socket: &Path, tx: &Sender<Msg>, generation: u64) -> Option<Client> {
     Some(c)
 }
 
+/// Runs a long call (a backup) on a connection of its own in a thread, so the console stays live; the
+/// reply (or the failure) comes back as [`Msg::Reply`].
+fn background(socket: std::path::PathBuf, tx: Sender<Msg>) -> Box<dyn FnMut(Request, Purpose)> {
+    Box::new(move |req, purpose| {
+        let socket = socket.clone();
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let r = Client::connect(&socket)
+                .and_then(|mut c| {
+                    c.timeout = Duration::from_secs(24 * 3600);
+                    c.call(req)
+                })
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::Reply(Box::new((purpose, r))));
+        });
+    })
+}
+
 fn draw(term: &mut Term, s: &mut Session<Client>) -> io::Result<()> {
     if s.clear {
         term.clear()?;
@@ -157,6 +178,7 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
     let mut generation = 1;
     let link = connect(&socket, &tx, generation);
     let mut s = Session::new(app_from(settings), link);
+    s.background = Some(background(socket.clone(), tx.clone()));
     if s.link.is_none()
         && let Some(source) = configured
     {
@@ -187,6 +209,8 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
         let now = Instant::now();
         if now >= next_tick {
             s.app.tick(crate::clock::now());
+            let e = s.app.timers();
+            s.run(e);
             if s.link.is_none() {
                 generation += 1;
                 if let Some(c) = connect(&socket, &tx, generation) {
@@ -227,6 +251,11 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
                     s.app.set_connected(false);
                 }
                 Msg::Node(..) | Msg::NodeGone(_) => {}
+                Msg::Reply(m) => {
+                    let (p, r) = *m;
+                    let e = s.app.on_reply(p, r);
+                    s.run(e);
+                }
             }
             if s.app.quit {
                 break;

@@ -107,6 +107,7 @@ pub fn draw(app: &App, f: &mut Frame) {
             Layer::Peers(p) => draw_peers(app, p, f, area),
             Layer::Palsan(l) => super::palsan::draw_layer(app, l, f, area, body),
             Layer::Dispose(d) => super::disposisi::draw_form(app, d, f, area),
+            Layer::Backup(v) => super::backup::draw_layer(app, v, f, area),
         }
     }
 }
@@ -150,30 +151,44 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
         },
     ));
     let sla = super::insiden::header_spans(app);
-    // During an incident on a narrow screen the SLA clocks take the place of the ingest counters.
-    if sla.is_empty() || r.width >= 100 {
-        spans.push(Span::raw(format!(
-            " · ingest {}/{} · ",
-            ing.waiting + ing.processing,
-            ing.taken
-        )));
-    } else {
-        spans.push(Span::raw(" · "));
-    }
+    let mut tail = Vec::new();
     if let Some(sp) = super::palsan::header_span(app) {
-        spans.push(sp);
-        spans.push(Span::raw(" · "));
+        tail.push(sp);
+        tail.push(Span::raw(" · "));
+    }
+    let backup = super::backup::header_spans(app, r.width);
+    if !backup.is_empty() {
+        tail.extend(backup);
+        tail.push(Span::raw(" · "));
     }
     if app.alarms_open > 0 {
-        spans.push(Span::styled(
+        tail.push(Span::styled(
             format!("{GLYPH_ALARM}alarm {}", app.alarms_open),
             th.get("alarm"),
         ));
     } else {
-        spans.push(Span::raw("alarm 0"));
+        tail.push(Span::raw("alarm 0"));
     }
-    spans.extend(sla);
-    spans.push(Span::raw(format!(" │ {clock} ")));
+    tail.extend(sla.iter().cloned());
+    tail.push(Span::raw(format!(" │ {clock} ")));
+    let ingest = format!(
+        " · ingest {}/{} · ",
+        ing.waiting + ing.processing,
+        ing.taken
+    );
+    let width = |v: &[Span]| v.iter().map(|s| s.width()).sum::<usize>();
+    // During an incident on a narrow screen the SLA clocks take the place of the ingest counters; so
+    // they do when everything else would leave less than 5 columns for the node's name (and cut the
+    // clock off).
+    let room = (r.width as usize).saturating_sub(5);
+    if (sla.is_empty() || r.width >= 100)
+        && width(&spans) + ingest.chars().count() + width(&tail) <= room
+    {
+        spans.push(Span::raw(ingest));
+    } else {
+        spans.push(Span::raw(" · "));
+    }
+    spans.extend(tail);
     let right = Line::from(spans);
     let rw = (right.width() as u16).min(r.width);
     let left = format!(" {} ({})", app.node.name, app.node.id);
@@ -457,7 +472,7 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)).style(th.get("dim")), r);
 }
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(

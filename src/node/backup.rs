@@ -1798,7 +1798,7 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: BackupRequest) -> HR
                 test_overdue: policy.test_overdue(now, r.last_test_ok, r.first_backup_ok),
                 missed: policy.missed(now, r.last_backup_ok, now),
                 runs,
-                ringkasan: r,
+                ringkasan: Box::new(r),
                 zone: state.cfg.zone.clone(),
                 node_id: state.node_id.clone(),
                 now,

@@ -47,7 +47,7 @@ pub enum BackupReply {
     /// The log, oldest first, with its summary and the reminders due now.
     Log {
         runs: Vec<BackupRun>,
-        ringkasan: Ringkasan,
+        ringkasan: Box<Ringkasan>,
         /// The node's zone (reports show times in it).
         zone: String,
         node_id: String,
