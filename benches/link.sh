@@ -38,14 +38,14 @@ k a identity card > "$work/a.card"; k b identity card > "$work/b.card"
 k a peer add "$work/b.card" --relation kab-kota >/dev/null; k a peer verify 32.01 --confirm >/dev/null
 k b peer add "$work/a.card" --relation provinsi >/dev/null; k b peer verify 32 --confirm >/dev/null
 k a peer set 32.01 --address "127.0.0.1:$pb" >/dev/null
-until k a peer status --json | grep '"connected":true' >/dev/null; do sleep 0.1; done
+until k a peer status --json | grep -E '"connected": *true' >/dev/null; do sleep 0.1; done
 head -c $((kib * 1024)) /dev/urandom > "$work/letter.bin"
 now_ms() { date +%s%3N; }
 seal() {
   k a kriptogram seal --to 32.01 --perihal "bench $1" --klasifikasi B --derajat Kilat --json "$work/letter.bin" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["entry"]["id"])'
 }
-received() { k a agenda show "$1" --json | grep '"status":"diterima"' >/dev/null; }
+received() { k a agenda show "$1" --json | grep -E '"status": *"diterima"' >/dev/null; }
 echo "== latency of one ${kib} KiB letter (10 runs)"
 lat=()
 for i in $(seq 1 10); do
