@@ -324,20 +324,7 @@ pub fn tulis(path: &Path, bytes: &[u8]) -> Result<(), String> {
 
 /// Indonesian date `22 April 2021`.
 pub fn tanggal(d: jiff::civil::Date) -> String {
-    const BULAN: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
+    const BULAN: [&str; 12] = crate::domain::calendar::NAMA_BULAN;
     format!(
         "{} {} {}",
         d.day(),

@@ -352,22 +352,7 @@ pub fn laporan_insiden(
     );
     lin.skala = 0.9;
     for e in &i.linimasa {
-        let mut teks = e.teks.clone();
-        if let JenisEntri::Koreksi {
-            koreksi_atas,
-            alasan,
-        } = &e.jenis
-        {
-            teks = format!("KOREKSI atas #{koreksi_atas} ({alasan}): {teks}");
-        }
-        let kor: Vec<String> = i
-            .koreksi_untuk(e.no)
-            .iter()
-            .map(|k| format!("#{}", k.no))
-            .collect();
-        if !kor.is_empty() {
-            teks = format!("{teks} [dikoreksi oleh {}]", kor.join(", "));
-        }
+        let teks = i.teks_linimasa(e);
         let oleh = match &e.pelaksana {
             Some(p) => format!("{} / {p}", e.oleh),
             None => e.oleh.clone(),

@@ -945,6 +945,28 @@ impl Insiden {
         }
     }
 
+    /// The text of timeline entry `e` as reports print it: a correction says what it corrects and
+    /// why, a corrected entry names the entries that correct it (`[dikoreksi oleh #7]`).
+    pub fn teks_linimasa(&self, e: &Entri) -> String {
+        let mut teks = e.teks.clone();
+        if let JenisEntri::Koreksi {
+            koreksi_atas,
+            alasan,
+        } = &e.jenis
+        {
+            teks = format!("KOREKSI atas #{koreksi_atas} ({alasan}): {teks}");
+        }
+        let kor: Vec<String> = self
+            .koreksi_untuk(e.no)
+            .iter()
+            .map(|k| format!("#{}", k.no))
+            .collect();
+        if !kor.is_empty() {
+            teks = format!("{teks} [dikoreksi oleh {}]", kor.join(", "));
+        }
+        teks
+    }
+
     /// The entries that correct entry `no`.
     pub fn koreksi_untuk(&self, no: u32) -> Vec<&Entri> {
         self.linimasa
@@ -1202,22 +1224,7 @@ pub mod laporan {
         }
         o.push_str("\n## Linimasa\n\n| No | Waktu | Oleh | Pelaksana | Catatan | Audit seq |\n|---|---|---|---|---|---|\n");
         for e in &i.linimasa {
-            let mut teks = e.teks.clone();
-            if let JenisEntri::Koreksi {
-                koreksi_atas,
-                alasan,
-            } = &e.jenis
-            {
-                teks = format!("KOREKSI atas #{koreksi_atas} ({alasan}): {teks}");
-            }
-            let kor: Vec<String> = i
-                .koreksi_untuk(e.no)
-                .iter()
-                .map(|k| format!("#{}", k.no))
-                .collect();
-            if !kor.is_empty() {
-                teks = format!("{teks} [dikoreksi oleh {}]", kor.join(", "));
-            }
+            let teks = i.teks_linimasa(e);
             o.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 e.no,

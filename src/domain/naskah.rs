@@ -340,21 +340,6 @@ const MONTHS: &[(&str, u32)] = &[
     ("des", 12),
 ];
 
-const MONTH_NAMES: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
@@ -417,7 +402,7 @@ fn find_place_date(line: &str) -> Option<(String, String)> {
             continue;
         }
         place.reverse();
-        let month_name = MONTH_NAMES[(month - 1) as usize];
+        let month_name = crate::domain::calendar::NAMA_BULAN[(month - 1) as usize];
         let tt = format!("{}, {day} {month_name} {year}", place.join(" "));
         return Some((tt, format!("{year:04}-{month:02}-{day:02}")));
     }
