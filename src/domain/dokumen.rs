@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::doc::{Blok, Dokumen, KOSONG, KopSurat, Penanda, Sel, Tabel, Ukuran, tanggal};
 use crate::domain::Entry;
 use crate::domain::disposisi::{Disposisi, chain_tree};
-use crate::domain::insiden::{Insiden, JenisEntri, KeadaanSla, SlaJenis};
+use crate::domain::insiden::{Insiden, KeadaanSla, SlaJenis};
 
 /// `20-11-2026 08:30 WITA` in `tz` (the zone's abbreviation as jiff knows it).
 pub fn waktu(t: Timestamp, tz: &TimeZone) -> String {

@@ -1106,7 +1106,7 @@ pub mod laporan {
     use jiff::Timestamp;
     use jiff::tz::TimeZone;
 
-    use super::{Insiden, JenisEntri, KeadaanSla};
+    use super::{Insiden, KeadaanSla};
 
     /// `2026-11-22 19:04:32 WIB` in `tz`.
     pub fn waktu(t: Timestamp, tz: &TimeZone) -> String {
