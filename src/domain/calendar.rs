@@ -135,6 +135,22 @@ pub fn is_overdue(deadline: Timestamp, now: Timestamp) -> bool {
     now >= deadline
 }
 
+/// Indonesian month names, January first (`NAMA_BULAN[month - 1]`), as naskah dinas write dates.
+pub const NAMA_BULAN: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,19 +193,3 @@ mod tests {
         assert!(e.contains("Asia/Bandung") && e.contains("WITA"), "{e}");
     }
 }
-
-/// Indonesian month names, January first (`NAMA_BULAN[month - 1]`), as naskah dinas write dates.
-pub const NAMA_BULAN: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
