@@ -112,6 +112,7 @@ fn bench_kgm(c: &mut Criterion) {
         let files = vec![SealFile {
             name: "surat.pdf".into(),
             reader: Box::new(Cursor::new(&payload[..])),
+            known: None,
         }];
         kgm::seal(out, &fields, &manifest, files, &recipients, &a.signing).unwrap();
     };

@@ -69,6 +69,7 @@ fn main() {
                 vec![SealFile {
                     name: "data.bin".into(),
                     reader: Box::new(std::fs::File::open(file).unwrap()),
+                    known: None,
                 }],
                 &[("5100".into(), b.encryption.recipient())],
                 &a.signing,

@@ -91,6 +91,7 @@ fn seal_bytes(
         .map(|(n, d)| SealFile {
             name: n.to_string(),
             reader: Box::new(Cursor::new(d.clone())),
+            known: None,
         })
         .collect();
     let recipients: Vec<_> = to
@@ -445,6 +446,7 @@ fn hostile_file_names_are_sanitised() {
         vec![SealFile {
             name: "../x".into(),
             reader: Box::new(Cursor::new(vec![1u8])),
+            known: None,
         }],
         &[(w.b.node_id.clone(), w.b.encryption.recipient())],
         &w.a.signing,
@@ -660,4 +662,43 @@ fn identity_signing_round_trip_through_keystore_and_kgm() {
     res.unwrap();
     let _ = SigningKey::from_bytes(&[7u8; 32]);
     let _ = Identity::generate();
+}
+
+/// A caller that already knows size and SHA-256 (the node's staged copy) saves seal's first pass:
+/// the right values give the same manifest as reading twice; a wrong hash or size is refused as a
+/// file that changed, and nothing is sealed.
+#[test]
+fn known_size_and_hash_skip_a_pass_and_a_wrong_one_is_refused() {
+    let w = World::new();
+    let data = b"isi surat yang sudah di-stage".repeat(5000);
+    let sha: [u8; 32] = Sha256::digest(&data).into();
+    let seal_with = |known| {
+        let mut out = Vec::new();
+        let r = kgm::seal(
+            &mut out,
+            &fields(&w.a.node_id),
+            &manifest(),
+            vec![SealFile {
+                name: "surat.txt".into(),
+                reader: Box::new(Cursor::new(data.clone())),
+                known,
+            }],
+            &[(w.b.node_id.clone(), w.b.encryption.recipient())],
+            &w.a.signing,
+        );
+        (r, out)
+    };
+    let (plain, _) = seal_with(None);
+    let (fast, _) = seal_with(Some((data.len() as u64, sha)));
+    assert_eq!(plain.unwrap().manifest, fast.unwrap().manifest);
+    let mut bad = sha;
+    bad[0] ^= 1;
+    for known in [(data.len() as u64, bad), (data.len() as u64 - 1, sha)] {
+        let (r, _) = seal_with(Some(known));
+        assert!(
+            matches!(&r, Err(KgmError::Manifest(m)) if m.contains("changed while sealing")),
+            "{:?}",
+            r.map(|s| s.manifest)
+        );
+    }
 }

@@ -78,6 +78,7 @@ fn sealed(from: &NodeKeys, to: &NodeKeys, payload: &[u8]) -> Vec<u8> {
         vec![SealFile {
             name: "a.pdf".into(),
             reader: Box::new(Cursor::new(payload.to_vec())),
+            known: None,
         }],
         &[(to.node_id.clone(), to.encryption.recipient())],
         &from.signing,

@@ -299,6 +299,10 @@ pub struct SealFile<'a> {
     pub name: String,
     /// Content.
     pub reader: Box<dyn ReadSeek + 'a>,
+    /// Size and SHA-256 of the content when the caller already has them (the node's private staged
+    /// copy, a stored blob): [`seal`] then skips its first reading pass. The encrypting pass still
+    /// checks both, so a wrong value is refused as a changed file, never sealed.
+    pub known: Option<(u64, [u8; 32])>,
 }
 
 /// What [`seal`] produced.
@@ -411,8 +415,9 @@ pub fn assemble<W: Write>(
 
 /// Seals a kriptogram to `out`: builds the header (fresh random msg id), encrypts the payload
 /// (manifest + files) with age to every recipient's X25519 key, and signs header and ciphertext hash
-/// with `signer`. Each file reader is read twice (SHA-256 for the manifest, then the content); a file
-/// that changes in between is refused ([`KgmError::Manifest`]). Memory is bounded (64 KiB chunks).
+/// with `signer`. Each file reader is read twice (SHA-256 for the manifest, then the content), or once
+/// when [`SealFile::known`] gives size and hash; a file that changes in between (or a wrong `known`) is
+/// refused ([`KgmError::Manifest`]). Memory is bounded (64 KiB chunks).
 ///
 /// `recipients`: `(node id, X25519 recipient)` pairs. Errors: [`KgmError::Format`] (invalid fields,
 /// no recipients), [`KgmError::Manifest`] (unsafe names, changed files), [`KgmError::Io`].
@@ -469,7 +474,10 @@ pub fn seal<W: Write>(
                 f.name
             )));
         }
-        let (size, sha) = hash_reader(f.reader.as_mut())?;
+        let (size, sha) = match f.known {
+            Some(k) => k,
+            None => hash_reader(f.reader.as_mut())?,
+        };
         entries.push(ManifestFile {
             name: f.name.clone(),
             size,

@@ -1343,6 +1343,7 @@ fn seal_inputs(
         seal_files.push(SealFile {
             name: i.name.clone(),
             reader,
+            known: Some((i.size, i.sha)),
         });
     }
     let dir = outbox(&state.paths);
