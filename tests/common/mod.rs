@@ -314,7 +314,13 @@ impl TestNode {
     /// Runs the CLI and insists on success; returns stdout.
     pub fn kasa_ok(&self, args: &[&str]) -> String {
         let o = self.kasa(args);
-        assert!(o.status.success(), "kasa {args:?} failed: {}", describe(&o));
+        assert!(
+            o.status.success(),
+            "kasa {args:?} failed: {}\n--- node log (start {}) ---\n{}",
+            describe(&o),
+            self.starts,
+            self.log()
+        );
         String::from_utf8(o.stdout).unwrap()
     }
 
