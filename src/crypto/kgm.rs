@@ -431,7 +431,7 @@ pub fn seal<W: Write>(
 ) -> Result<Sealed, KgmError> {
     let mut msg_id = [0u8; 16];
     getrandom::fill(&mut msg_id).map_err(|e| io::Error::other(e.to_string()))?;
-    let created = fields.created_at.unwrap_or_else(jiff::Timestamp::now);
+    let created = fields.created_at.unwrap_or_else(crate::clock::now);
     let created =
         jiff::Timestamp::from_second(created.as_second()).map_err(|e| format_err(e.to_string()))?;
     let header = Header {
