@@ -21,16 +21,19 @@ pub enum ClientError {
     #[error("lost the connection to the node: {0}")]
     Lost(String),
     #[error("{message}")]
-    Refused { code: String, message: String },
+    Refused {
+        code: crate::proto::ErrorCode,
+        message: String,
+    },
     #[error("the node did not answer within {0:?}")]
     Timeout(Duration),
 }
 
 impl ClientError {
     /// The node's error code when it refused a request (`rule`, `not_found`, `forbidden`, …).
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<crate::proto::ErrorCode> {
         match self {
-            ClientError::Refused { code, .. } => Some(code),
+            ClientError::Refused { code, .. } => Some(*code),
             _ => None,
         }
     }

@@ -136,3 +136,15 @@ pub fn wait_for(mut cond: impl FnMut() -> bool, what: &str) {
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+/// The console as an operator opens it on `n`: settings from its config dir (shipped keymap and
+/// theme, the node's derajat list), connected, everything loaded. The one console setup of the
+/// console tests.
+pub fn session(n: &Node) -> kasa::console::session::Session<kasa::client::Client> {
+    let settings = kasa::console::load_settings(&n.paths(), false);
+    assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+    let mut s =
+        kasa::console::session::Session::new(kasa::console::app_from(settings), Some(n.client()));
+    s.start();
+    s
+}

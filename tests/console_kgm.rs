@@ -7,11 +7,8 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 
 use common::{TestNode, describe};
-use kasa::console::App;
 use kasa::console::app::{ConfirmKind, Layer};
-use kasa::console::keymap::Keymap;
 use kasa::console::session::Session;
-use kasa::console::theme::Theme;
 
 fn node_with_identity(id: &str) -> (TestNode, String) {
     let mut n = TestNode::init_with(|_| {});
@@ -34,18 +31,7 @@ fn node_with_identity(id: &str) -> (TestNode, String) {
 }
 
 fn session(n: &TestNode) -> Session<kasa::client::Client> {
-    let app = App::new(
-        Keymap::shipped("default"),
-        Theme::shipped("default").unwrap(),
-        false,
-        vec!["Segera".into()],
-    );
-    let mut s = Session::new(
-        app,
-        Some(kasa::client::Client::connect(&n.socket).expect("connect")),
-    );
-    s.start();
-    s
+    common::console_session(n)
 }
 
 #[test]

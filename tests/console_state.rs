@@ -4,26 +4,10 @@
 mod common;
 
 use kasa::console::app::{ConfirmKind, Layer};
-use kasa::console::keymap::Keymap;
-use kasa::console::session::Session;
-use kasa::console::theme::Theme;
-use kasa::console::{App, load_settings};
 use kasa::domain::{Book, Status};
 use kasa::proto::{Reply, Request};
 
-fn session(n: &common::Node) -> Session<kasa::client::Client> {
-    let s = load_settings(&n.paths(), false);
-    assert!(s.problems.is_empty(), "{:?}", s.problems);
-    let app = App::new(
-        Keymap::shipped("default"),
-        Theme::shipped("default").unwrap(),
-        false,
-        s.derajat,
-    );
-    let mut s = Session::new(app, Some(n.client()));
-    s.start();
-    s
-}
+use common::session;
 
 #[test]
 fn triage_first_scan_registers_nomor_agenda_1_and_audits() {
@@ -122,7 +106,7 @@ fn interrupted_form_is_offered_back_and_filter_and_commands_work() {
     assert!(s.app.form().is_none(), "{:?}", s.app.message);
     let k = s.app.keluar.selected().unwrap().clone();
     assert_eq!(k.status, Status::Draft);
-    s.keys("g");
+    s.keys("r");
     assert_eq!(s.app.keluar.selected().unwrap().status, Status::Diagendakan);
     s.keys("s<C-u>Faksimili<Enter>");
     let sent = s.app.keluar.selected().unwrap();

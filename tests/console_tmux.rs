@@ -46,6 +46,18 @@ fn screen(s: &Session) -> String {
     tmux(&["capture-pane", "-p", "-t", &s.0])
 }
 
+fn wait_until(s: &Session, what: &str, cond: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let sc = screen(s);
+        if cond(&sc) {
+            return sc;
+        }
+        assert!(Instant::now() < deadline, "{what} never happened:\n{sc}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn wait_screen(s: &Session, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -80,8 +92,16 @@ fn tmux_triage_draft_and_too_small() {
     wait_screen(&s, "surat-pengantar");
     keys(&s, &["r"]);
     wait_screen(&s, "(saran)");
-    keys(&s, &["Tab", "Tab", "-l", "Setda Jembrana"]);
+    keys(&s, &["Tab", "Tab"]);
+    keys(&s, &["-l", "Setda Jembrana"]);
     wait_screen(&s, "Setda Jembrana");
+    // The draft saves run off the input thread: wait until the header's spinner says they are done.
+    wait_until(&s, "the draft saved", |sc| {
+        !sc.lines()
+            .next()
+            .unwrap_or("")
+            .contains(['◐', '◓', '◑', '◒'])
+    });
     drop(s); // kill-session: the console gets SIGHUP mid-form
     let s = open(&n, &format!("kasa-b-{tag}"), 80, 24);
     wait_screen(&s, "Lanjutkan?");
@@ -96,7 +116,7 @@ fn tmux_triage_draft_and_too_small() {
         out.contains("\"nomor_agenda\": 1") || out.contains("\"nomor_agenda\":1"),
         "{out}"
     );
-    assert!(out.contains("Setda Jembrana"), "{out}");
+    assert!(out.contains("\"Setda Jembrana\""), "{out}");
     // 3. Too small at 60×20.
     tmux(&["resize-window", "-t", &s.0, "-x", "60", "-y", "20"]);
     wait_screen(&s, "terminal terlalu kecil");

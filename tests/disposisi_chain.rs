@@ -69,7 +69,12 @@ impl Office {
 
     fn ok(&self, uid: u32, args: &[&str]) -> Value {
         let o = self.as_uid(uid, args);
-        assert!(o.status.success(), "uid {uid} {args:?}: {}", describe(&o));
+        assert!(
+            o.status.success(),
+            "uid {uid} {args:?}: {}\n--- node log\n{}",
+            describe(&o),
+            self.node.log()
+        );
         serde_json::from_slice(&o.stdout)
             .unwrap_or_else(|e| panic!("uid {uid} {args:?}: not JSON ({e}): {}", describe(&o)))
     }

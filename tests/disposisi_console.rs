@@ -13,10 +13,7 @@ use std::time::Duration;
 
 use common::*;
 use kasa::console::app::Layer;
-use kasa::console::keymap::Keymap;
 use kasa::console::session::Session;
-use kasa::console::theme::Theme;
-use kasa::console::{App, load_settings};
 use kasa::domain::disposisi::Keadaan;
 use kasa::domain::{Operator, Role};
 use kasa::proto::disposisi::{DisposisiReply, DisposisiRequest, Lingkup};
@@ -100,24 +97,7 @@ fn office(me_role: Role, others: &[Operator]) -> (Office, u64) {
 }
 
 fn session(o: &Office) -> Session<kasa::client::Client> {
-    let paths = kasa::config::Paths {
-        data_dir: o.node.data.clone(),
-        config_dir: o.node.config.clone(),
-        explicit_data_dir: true,
-    };
-    let s = load_settings(&paths, false);
-    let app = App::new(
-        Keymap::shipped("default"),
-        Theme::shipped("default").unwrap(),
-        false,
-        s.derajat,
-    );
-    let mut s = Session::new(
-        app,
-        Some(kasa::client::Client::connect(&o.node.socket).unwrap()),
-    );
-    s.start();
-    s
+    console_session(&o.node)
 }
 
 fn records(o: &Office, lingkup: Lingkup) -> Vec<kasa::domain::disposisi::Disposisi> {
@@ -194,7 +174,11 @@ fn kadis_disposes_the_selected_entry_with_the_form() {
     assert_eq!(s.app.disposisi.rows().len(), 1);
     assert_eq!(s.app.disposisi.rows()[0].keadaan, Keadaan::Diterbitkan);
     s.keys("1<enter>");
-    assert_eq!(s.app.disposisi.chains.get(&entry).map(|c| c.len()), Some(1));
+    let chain = s.app.layers.iter().find_map(|l| match l {
+        Layer::Detail(d) if d.id == entry => Some(d.chain.len()),
+        _ => None,
+    });
+    assert_eq!(chain, Some(1), "the chain is in the entry's detail");
 }
 
 #[test]

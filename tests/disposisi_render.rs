@@ -73,6 +73,10 @@ fn with_pane() -> App {
             records: records(&me),
             now,
             zone: "WITA".into(),
+            perihal: fixture::entries(5)
+                .into_iter()
+                .map(|e| (e.id, e.perihal))
+                .collect(),
         })),
     );
     app.update(Action::Tab(Pane::Disposisi));
@@ -97,6 +101,10 @@ fn dari_saya_with_state_and_overdue_80x24() {
             records: records(&me),
             now,
             zone: "WITA".into(),
+            perihal: fixture::entries(5)
+                .into_iter()
+                .map(|e| (e.id, e.perihal))
+                .collect(),
         })),
     );
     app.update(Action::DisposisiTab);
@@ -141,6 +149,7 @@ fn dispose_form_80x24() {
             now,
             zone: "WITA".into(),
             node_name: String::new(),
+            hierarki: rules.hierarki.clone(),
         })),
     );
     app.update(Action::FormNext);

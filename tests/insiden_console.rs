@@ -5,29 +5,16 @@
 #[path = "console_common.rs"]
 mod common;
 
+use kasa::console::App;
 use kasa::console::action::Pane;
 use kasa::console::app::{Layer, PromptKind};
 use kasa::console::keymap::{Keymap, parse_keys};
-use kasa::console::session::Session;
 use kasa::console::theme::Theme;
-use kasa::console::{App, load_settings};
 use kasa::domain::insiden::{Insiden, JenisEntri};
 use kasa::proto::Request;
 use kasa::proto::insiden::{InsidenReply, InsidenRequest};
 
-fn session(n: &common::Node) -> Session<kasa::client::Client> {
-    let s = load_settings(&n.paths(), false);
-    assert!(s.problems.is_empty(), "{:?}", s.problems);
-    let app = App::new(
-        Keymap::shipped("default"),
-        Theme::shipped("default").unwrap(),
-        false,
-        s.derajat,
-    );
-    let mut s = Session::new(app, Some(n.client()));
-    s.start();
-    s
-}
+use common::session;
 
 fn on_node(n: &common::Node, id: u64) -> Insiden {
     let r = n

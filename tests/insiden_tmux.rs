@@ -82,8 +82,8 @@ fn tmux_incident_opened_in_one_console_counts_down_in_another() {
     let tag = std::process::id();
     let a = open(&n, &format!("kasa-ia-{tag}"));
     let b = open(&n, &format!("kasa-ib-{tag}"));
-    wait_for(&a, "console A", |s| s.contains("Insiden (0)"));
-    wait_for(&b, "console B", |s| s.contains("Insiden (0)"));
+    wait_for(&a, "console A", |s| s.contains("5 Insiden 0"));
+    wait_for(&b, "console B", |s| s.contains("5 Insiden 0"));
     keys(&a, &["!"]);
     wait_for(&a, "the log prompt", |s| s.contains("log insiden 1>"));
     keys(&a, &["-l", "Router inti tidak merespons"]);

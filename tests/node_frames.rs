@@ -25,7 +25,7 @@ fn until_closed(s: &mut UnixStream) -> Vec<String> {
                     .err
                     .clone()
                     .unwrap_or_else(|| panic!("not an error reply: {m:?}"));
-                codes.push(e.code);
+                codes.push(e.code.to_string());
             }
             Ok(None) => return codes,
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {

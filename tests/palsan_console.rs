@@ -4,28 +4,14 @@
 #[path = "console_common.rs"]
 mod common;
 
-use kasa::console::keymap::Keymap;
+use kasa::console::app::Layer;
 use kasa::console::palsan::{FormKind, PalsanLayer};
 use kasa::console::session::Session;
-use kasa::console::theme::Theme;
-use kasa::console::{App, app::Layer, load_settings};
 use kasa::domain::palsan::{JenisPalsan, Kesiapan, LangkahPerbaikan};
 use kasa::proto::palsan::{PalsanReply, PalsanRequest};
 use kasa::proto::{Reply, Request};
 
-fn session(n: &common::Node) -> Session<kasa::client::Client> {
-    let s = load_settings(&n.paths(), false);
-    assert!(s.problems.is_empty(), "{:?}", s.problems);
-    let app = App::new(
-        Keymap::shipped("default"),
-        Theme::shipped("default").unwrap(),
-        false,
-        s.derajat,
-    );
-    let mut s = Session::new(app, Some(n.client()));
-    s.start();
-    s
-}
+use common::session;
 
 fn form_kind(s: &Session<kasa::client::Client>) -> Option<FormKind> {
     match s.app.layers.last() {

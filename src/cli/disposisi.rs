@@ -274,8 +274,9 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
             } else {
                 Lingkup::UntukSaya
             };
-            if let DisposisiReply::Records { records, now, zone } =
-                call(&mut c, DisposisiRequest::List { lingkup })?
+            if let DisposisiReply::Records {
+                records, now, zone, ..
+            } = call(&mut c, DisposisiRequest::List { lingkup })?
             {
                 print_records(&records, Some((now, &zone)), json);
             }

@@ -516,7 +516,7 @@ impl From<ClientError> for Fail {
     fn from(e: ClientError) -> Fail {
         let code = match &e {
             ClientError::NoNode(_) => 3,
-            ClientError::Refused { code, .. } if code == "forbidden" => 4,
+            ClientError::Refused { code, .. } if *code == crate::proto::ErrorCode::Forbidden => 4,
             _ => 1,
         };
         Fail(e.to_string(), code)
@@ -572,6 +572,23 @@ fn connect(paths: &Paths) -> Result<Client, Fail> {
     Ok(c)
 }
 
+/// Formats times shown to people in the node's zone (`2026-11-20 15:30:15 WITA`), not UTC. The zone
+/// comes from the node's status; UTC when the node does not say.
+fn node_time(c: &mut Client) -> impl Fn(jiff::Timestamp) -> String {
+    let cal = match c.call(Request::Status) {
+        Ok(Reply::Status(s)) => crate::domain::calendar::WorkCalendar::new(&s.zone, []).ok(),
+        _ => None,
+    };
+    move |t| match &cal {
+        Some(cal) => format!(
+            "{} {}",
+            t.to_zoned(cal.zone.clone()).strftime("%Y-%m-%d %H:%M:%S"),
+            cal.zone_label()
+        ),
+        None => t.to_string(),
+    }
+}
+
 fn current_username(uid: u32) -> String {
     crate::config::unix_username(uid)
 }
@@ -604,31 +621,6 @@ fn fields_from(a: &FieldArgs) -> Result<RegisterFields, Fail> {
         lampiran: a.lampiran.clone(),
         kriptogram: false,
     })
-}
-
-/// Fills empty fields from the header suggestions of an entry (what the console form pre-fills).
-pub fn apply_suggestions(f: &mut RegisterFields, s: &crate::domain::naskah::HeaderSuggestions) {
-    if f.nomor_surat.is_empty() {
-        f.nomor_surat = s.nomor.clone().unwrap_or_default();
-    }
-    if f.perihal.is_empty() {
-        f.perihal = s.hal.clone().unwrap_or_default();
-    }
-    if f.klasifikasi.is_none() {
-        f.klasifikasi = s
-            .klasifikasi
-            .as_deref()
-            .and_then(|k| Klasifikasi::parse(k).ok());
-    }
-    if f.lampiran.is_empty() {
-        f.lampiran = s.lampiran.clone().unwrap_or_default();
-    }
-    if f.tujuan.is_empty() {
-        f.tujuan = s.yth.clone().unwrap_or_default();
-    }
-    if f.tanggal_surat.is_none() {
-        f.tanggal_surat = s.tanggal.as_deref().and_then(|d| d.parse().ok());
-    }
 }
 
 fn entry_reply(r: Reply, json: bool) {
@@ -972,10 +964,16 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     if json {
                         print_json(&records);
                     } else {
+                        let at = node_time(&mut c);
                         for r in records {
                             println!(
                                 "{:>6} {} {:<16} {:<22} {:<14} {}",
-                                r.seq, r.at, r.actor, r.action, r.object, r.detail
+                                r.seq,
+                                at(r.at),
+                                r.actor,
+                                r.action,
+                                r.object,
+                                r.detail
                             );
                         }
                     }
@@ -1096,11 +1094,12 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     if json {
                         print_json(&serde_json::json!({ "alarms": alarms }));
                     } else {
+                        let at = node_time(&mut c);
                         for a in alarms {
                             println!(
                                 "{:>4} {} {:<16} {}{}",
                                 a.id,
-                                a.at,
+                                at(a.at),
                                 a.kind,
                                 a.message,
                                 a.acked_by
@@ -1212,7 +1211,7 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                     return fail("unexpected reply");
                 };
                 if let Some(s) = &entry.suggestions {
-                    apply_suggestions(&mut f, s);
+                    f.apply_suggestions(s);
                 }
             }
             entry_reply(c.call(Request::Register { id, fields: f })?, json);

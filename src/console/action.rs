@@ -125,7 +125,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai("back", None, "kembali / batal", "back / cancel"),
     ai(
         "tab",
-        Some("masuk|keluar|insiden"),
+        Some("nama|nomor"),
         "pindah ke tab",
         "switch to a tab",
     ),
@@ -389,15 +389,17 @@ impl Action {
             "command" => Action::Command,
             "filter" => Action::Filter(opt(rest)),
             "back" => Action::Back,
-            "tab" => match rest {
-                "masuk" => Action::Tab(Pane::Masuk),
-                "keluar" => Action::Tab(Pane::Keluar),
-                "palsan" => Action::Tab(Pane::Palsan),
-                "disposisi" => Action::Tab(Pane::Disposisi),
-                "insiden" => Action::Tab(Pane::Insiden),
-                _ => {
+            "tab" => match super::pane::by_name(rest) {
+                Some(p) => Action::Tab(p),
+                None => {
+                    let names: Vec<String> = super::pane::REGISTRY
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| format!("{} ({})", r.name, i + 1))
+                        .collect();
                     return Err(format!(
-                        "tab '{rest}' tidak dikenal: pakai masuk, keluar, disposisi, palsan atau insiden"
+                        "tab '{rest}' tidak dikenal: pakai {}",
+                        names.join(", ")
                     ));
                 }
             },
@@ -465,6 +467,20 @@ impl Action {
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"
                 ));
             }
+        })
+    }
+
+    /// The rows a motion action moves by when `page` rows are visible (`Top`/`Bottom` go far enough
+    /// to clamp at either end); `None` for an action that is not a motion.
+    pub fn motion(&self, page: isize) -> Option<isize> {
+        Some(match self {
+            Action::Down => 1,
+            Action::Up => -1,
+            Action::PageDown => page,
+            Action::PageUp => -page,
+            Action::Top => isize::MIN / 2,
+            Action::Bottom => isize::MAX / 2,
+            _ => return None,
         })
     }
 

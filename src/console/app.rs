@@ -94,6 +94,8 @@ pub struct EntryList {
     pub filter: String,
     /// Deadlines of the open entries, sorted: the overdue count is a binary search per frame.
     pub open_deadlines: Vec<jiff::Timestamp>,
+    /// The node's zone: `dari:`/`sampai:` dates of the filter are days there (set at welcome).
+    pub zone: Option<jiff::tz::TimeZone>,
 }
 
 impl EntryList {
@@ -111,6 +113,7 @@ impl EntryList {
             offset: 0,
             filter: String::new(),
             open_deadlines: Vec::new(),
+            zone: None,
         }
     }
 
@@ -131,7 +134,8 @@ impl EntryList {
 
     /// Recomputes the filtered view and puts the cursor on `keep` if listed.
     pub fn rebuild(&mut self, keep: Option<u64>, page: usize) {
-        let f = Filter::parse(&self.filter);
+        let mut f = Filter::parse(&self.filter);
+        f.zone = self.zone.clone();
         self.view = self
             .entries
             .iter()
@@ -189,7 +193,7 @@ impl EntryList {
 }
 
 /// The `/` filter: `status:baru`, `k:R` (klasifikasi code), `dari:2026-11-01` / `sampai:2026-11-30`
-/// (received date, inclusive, in the local zone), `urut:nomor|perihal|batas|k` (sort; default newest
+/// (received date, inclusive, in the node's zone), `urut:nomor|perihal|batas|k` (sort; default newest
 /// first with untriaged scans on top); other words match the entry's text.
 #[derive(Debug, Default)]
 pub struct Filter {
@@ -200,6 +204,8 @@ pub struct Filter {
     /// Sort key named by `urut:`.
     pub sort: Option<String>,
     words: Vec<String>,
+    /// The zone whose calendar days `dari:`/`sampai:` name (the node's; the system's when unset).
+    pub zone: Option<jiff::tz::TimeZone>,
 }
 
 impl Filter {
@@ -236,7 +242,8 @@ impl Filter {
             return false;
         }
         if self.from.is_some() || self.to.is_some() {
-            let d = e.received_at.to_zoned(jiff::tz::TimeZone::system()).date();
+            let tz = self.zone.clone().unwrap_or_else(jiff::tz::TimeZone::system);
+            let d = e.received_at.to_zoned(tz).date();
             if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
                 return false;
             }
@@ -274,9 +281,12 @@ pub struct DetailState {
     pub id: u64,
     pub entry: Option<Box<Entry>>,
     pub text: Option<String>,
-    pub scroll: usize,
     /// Delivery state per recipient of a sealed kriptogram (empty for other books).
     pub pengiriman: Vec<crate::domain::pengiriman::Pengiriman>,
+    /// The entry's disposisi chain (shown as a tree), as the node sent it for this detail.
+    pub chain: Vec<crate::domain::disposisi::Disposisi>,
+    /// Scroll in wrapped screen rows.
+    pub view: super::widgets::TextView,
 }
 
 /// What a one-line prompt asks for.
@@ -361,7 +371,8 @@ pub struct ConfirmState {
 #[derive(Debug, Clone)]
 pub struct HelpState {
     pub ctxs: Vec<&'static str>,
-    pub scroll: usize,
+    /// Scroll in wrapped screen rows.
+    pub view: super::widgets::TextView,
 }
 
 /// Overlays, drawn bottom to top; the top one gets the keys.
@@ -432,6 +443,8 @@ pub struct App {
     pub dirty: bool,
     /// The passphrase prompt for a locked node was shown once this session (DESIGN §5: asked once).
     pub unlock_asked: bool,
+    /// Node requests in flight on the worker thread (the header shows a spinner while > 0).
+    pub busy: usize,
 }
 
 fn textarea(s: &str) -> TextArea<'static> {
@@ -469,6 +482,7 @@ impl App {
             derajat,
             drafts: Vec::new(),
             unlock_asked: false,
+            busy: 0,
             pending: Vec::new(),
             size: (80, 24),
             quit: false,
@@ -476,9 +490,26 @@ impl App {
         }
     }
 
+    /// A prompt label `what ID tail: ` with `what` and `tail` as (Indonesian, English) texts.
+    pub fn label(
+        &self,
+        what: (&str, &str),
+        id: impl std::fmt::Display,
+        tail: Option<(&str, &str)>,
+    ) -> String {
+        let tail = tail.map_or(String::new(), |(i, e)| format!(" {}", self.tr(i, e)));
+        format!("{} {id}{tail}: ", self.tr(what.0, what.1))
+    }
+
     /// Picks the Indonesian or English text.
     pub fn tr<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
         if self.en { en } else { id }
+    }
+
+    /// The spinner frame while node requests are in flight (the header shows it), else `None`.
+    pub fn busy_glyph(&self) -> Option<&'static str> {
+        const FRAMES: [&str; 4] = ["◐", "◓", "◑", "◒"];
+        (self.busy > 0).then(|| FRAMES[(self.now.as_second().rem_euclid(4)) as usize])
     }
 
     /// Rows available to the list.
@@ -588,9 +619,8 @@ impl App {
                 return d.entry.as_deref();
             }
         }
-        // Only a list on screen lends its selection: from the Disposisi, Palsan or Insiden tab no
-        // entry action reaches the hidden cursor of Masuk or Keluar (a void is permanent).
-        if !matches!(self.pane, Pane::Masuk | Pane::Keluar) {
+        // Entry actions reach only what is on screen: the agenda list of the shown pane (issue 10.7).
+        if !self.pane.is_agenda() {
             return None;
         }
         self.list().selected()
@@ -746,12 +776,7 @@ impl App {
             }
             Some(Layer::Form(f)) => {
                 if f.input(ev) {
-                    let key = f.purpose.draft_key();
-                    let data = f.draft_json();
-                    return vec![Effect::Call(
-                        Request::DraftPut { key, data },
-                        Purpose::Ignore,
-                    )];
+                    return vec![draft_put(f)];
                 }
                 Vec::new()
             }
@@ -817,12 +842,54 @@ impl App {
     fn need_entry(&mut self) -> Option<Entry> {
         let e = self.current().cloned();
         if e.is_none() {
-            self.error(
+            let msg = if self.pane.is_agenda() {
                 self.tr("tidak ada entri terpilih", "no entry selected")
-                    .to_string(),
-            );
+                    .to_string()
+            } else {
+                self.not_here()
+            };
+            self.error(msg);
         }
         e
+    }
+
+    /// The refusal for an entry action outside the agenda panes: names the tabs where it applies.
+    pub(crate) fn not_here(&self) -> String {
+        let here = super::pane::tab_ref(self.pane, self.en);
+        if self.en {
+            format!(
+                "this action is for buku agenda entries, not the {here} tab: open {} or {}",
+                super::pane::tab_ref(Pane::Masuk, true),
+                super::pane::tab_ref(Pane::Keluar, true)
+            )
+        } else {
+            format!(
+                "aksi ini untuk entri buku agenda, bukan tab {here}: buka tab {} atau {}",
+                super::pane::tab_ref(Pane::Masuk, false),
+                super::pane::tab_ref(Pane::Keluar, false)
+            )
+        }
+    }
+
+    /// Refuses a pane's action while another pane is shown (its cursor is not on screen); true when
+    /// refused.
+    fn refuse_hidden(&mut self, owner: Pane) -> bool {
+        if self.pane == owner {
+            return false;
+        }
+        let msg = if self.en {
+            format!(
+                "this action acts in the {} tab: open it first",
+                super::pane::tab_ref(owner, true)
+            )
+        } else {
+            format!(
+                "aksi ini bekerja di tab {}: buka tab itu dahulu",
+                super::pane::tab_ref(owner, false)
+            )
+        };
+        self.error(msg);
+        true
     }
 
     /// Runs one named action.
@@ -868,12 +935,23 @@ impl App {
                     self.layers.pop();
                 } else {
                     let ctxs = self.contexts();
-                    self.layers.push(Layer::Help(HelpState { ctxs, scroll: 0 }));
+                    self.layers.push(Layer::Help(HelpState {
+                        ctxs,
+                        view: Default::default(),
+                    }));
                 }
                 Vec::new()
             }
             Action::Command => {
                 self.prompt(PromptKind::Command, "");
+                Vec::new()
+            }
+            Action::Filter(_) | Action::Goto(_) if !self.pane.is_agenda() => {
+                let msg = self.tr(
+                    "saringan dan lompat tidak tersedia di tab ini",
+                    "filter and goto are not available in this tab",
+                );
+                self.error(msg);
                 Vec::new()
             }
             Action::Filter(Some(t)) => {
@@ -897,34 +975,19 @@ impl App {
                 self.pane = p;
                 vec![list_call(p)]
             }
-            Action::TabNext => self.update(Action::Tab(match self.pane {
-                Pane::Masuk => Pane::Keluar,
-                Pane::Keluar => Pane::Disposisi,
-                Pane::Disposisi => Pane::Palsan,
-                Pane::Palsan => Pane::Insiden,
-                Pane::Insiden => Pane::Masuk,
-            })),
-            Action::Down
+            Action::TabNext => self.update(Action::Tab(super::pane::next(self.pane))),
+            ref a @ (Action::Down
             | Action::Up
             | Action::PageDown
             | Action::PageUp
             | Action::Top
-            | Action::Bottom => {
-                let d: isize = match action {
-                    Action::Down => 1,
-                    Action::Up => -1,
-                    Action::PageDown => page as isize,
-                    Action::PageUp => -(page as isize),
-                    Action::Top => isize::MIN / 2,
-                    _ => isize::MAX / 2,
-                };
+            | Action::Bottom) => {
+                let d = a.motion(page as isize).unwrap_or(0);
+                // Text views page by the rows they showed at the last draw.
+                let rows = |v: &super::widgets::TextView| a.motion(v.page()).unwrap_or(0);
                 match self.layers.last_mut() {
-                    Some(Layer::Detail(s)) => {
-                        s.scroll = (s.scroll as isize).saturating_add(d).max(0) as usize
-                    }
-                    Some(Layer::Help(s)) => {
-                        s.scroll = (s.scroll as isize).saturating_add(d).max(0) as usize
-                    }
+                    Some(Layer::Detail(s)) => s.view.scroll_by(rows(&s.view)),
+                    Some(Layer::Help(s)) => s.view.scroll_by(rows(&s.view)),
                     Some(Layer::Peers(s)) => {
                         let n = s.peers.len() as isize;
                         s.cursor = (s.cursor as isize)
@@ -949,8 +1012,9 @@ impl App {
                     id: e.id,
                     entry: Some(Box::new(e.clone())),
                     text: None,
-                    scroll: 0,
                     pengiriman: Vec::new(),
+                    chain: Vec::new(),
+                    view: Default::default(),
                 }));
                 vec![
                     Effect::Call(Request::AgendaShow { id: e.id }, Purpose::Show(e.id)),
@@ -1162,12 +1226,7 @@ impl App {
                 {
                     let name = f.focused().name;
                     f.set_text(name, "");
-                    let key = f.purpose.draft_key();
-                    let data = f.draft_json();
-                    return vec![Effect::Call(
-                        Request::DraftPut { key, data },
-                        Purpose::Ignore,
-                    )];
+                    return vec![draft_put(f)];
                 }
                 Vec::new()
             }
@@ -1198,12 +1257,7 @@ impl App {
                 if let Some(f) = self.form_mut()
                     && f.cycle(d)
                 {
-                    let key = f.purpose.draft_key();
-                    let data = f.draft_json();
-                    return vec![Effect::Call(
-                        Request::DraftPut { key, data },
-                        Purpose::Ignore,
-                    )];
+                    return vec![draft_put(f)];
                 }
                 Vec::new()
             }
@@ -1280,7 +1334,7 @@ impl App {
             | Action::PalsanKunciStatus
             | Action::PalsanSanapati
             | Action::PalsanAudit => {
-                self.error("aksi palsan: pindah ke tab Palsan (4) dahulu");
+                self.refuse_hidden(Pane::Palsan);
                 Vec::new()
             }
             Action::Dispose => {
@@ -1305,6 +1359,11 @@ impl App {
                     Request::Disposisi(DisposisiRequest::Entry { entry: e.id }),
                     Purpose::DisposeForm(e.id, None),
                 )]
+            }
+            Action::DisposisiTab | Action::DisposisiRead | Action::DisposisiDone(_)
+                if self.refuse_hidden(Pane::Disposisi) =>
+            {
+                Vec::new()
             }
             Action::DisposisiTab => {
                 self.disposisi.tab = match self.disposisi.tab {
@@ -1566,6 +1625,8 @@ impl App {
                 self.node.id = node_id;
                 self.node.name = node_name;
                 if let Ok(c) = WorkCalendar::new(&zone, []) {
+                    self.masuk.zone = Some(c.zone.clone());
+                    self.keluar.zone = Some(c.zone.clone());
                     self.node.calendar = c;
                 }
                 self.operator = Some(operator);
@@ -1777,8 +1838,14 @@ impl App {
             (Purpose::Ignore, _) => Vec::new(),
             (
                 Purpose::DisposisiList(l),
-                Reply::Disposisi(DisposisiReply::Records { records, now, .. }),
+                Reply::Disposisi(DisposisiReply::Records {
+                    records,
+                    now,
+                    perihal,
+                    ..
+                }),
             ) => {
+                self.disposisi.perihal.extend(perihal);
                 match l {
                     Lingkup::DariSaya => self.disposisi.set_dari(records),
                     _ => {
@@ -1800,6 +1867,7 @@ impl App {
                     entry,
                     instruksi,
                     saran,
+                    hierarki,
                     ..
                 }),
             ) => {
@@ -1810,6 +1878,7 @@ impl App {
                     self.operator.as_ref(),
                     &self.disposisi.operators,
                     fwd,
+                    &hierarki,
                 );
                 self.layers.push(Layer::Dispose(Box::new(form)));
                 Vec::new()
@@ -1828,7 +1897,14 @@ impl App {
                 Purpose::DisposisiChain(id),
                 Reply::Disposisi(DisposisiReply::Chain { records, .. }),
             ) => {
-                self.disposisi.chains.insert(id, records);
+                // The chain belongs to the entry's detail (the Disposisi pane keeps only its lists).
+                for l in &mut self.layers {
+                    if let Layer::Detail(d) = l
+                        && d.id == id
+                    {
+                        d.chain = records.clone();
+                    }
+                }
                 Vec::new()
             }
             (p, r) => {
@@ -1836,6 +1912,56 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// The text of a failed request in the console's language: the refusal's code as words, then the
+    /// node's message (which names the rule and what to do). A disabled operator is also offered to
+    /// quit (the node refuses every further request).
+    pub fn refusal(&mut self, e: &crate::client::ClientError) -> String {
+        use crate::client::ClientError;
+        use crate::proto::ErrorCode as C;
+        let (code, message) = match e {
+            ClientError::Refused { code, message } => (*code, message.clone()),
+            ClientError::Lost(m) => {
+                return format!(
+                    "{}: {m}",
+                    self.tr("sambungan ke node terputus", "lost the node connection")
+                );
+            }
+            ClientError::Timeout(d) => {
+                return format!(
+                    "{} {}s",
+                    self.tr(
+                        "node tidak menjawab dalam",
+                        "the node did not answer within"
+                    ),
+                    d.as_secs()
+                );
+            }
+            ClientError::NoNode(p) => {
+                return format!(
+                    "{} {}",
+                    self.tr("tidak ada node di", "no node on"),
+                    p.display()
+                );
+            }
+        };
+        let what = match code {
+            C::BadRequest => self.tr("permintaan tidak sah", "bad request"),
+            C::NotFound => self.tr("tidak ditemukan", "not found"),
+            C::Rule => self.tr("ditolak aturan", "refused by a rule"),
+            C::Forbidden => self.tr("tidak berwenang", "not permitted"),
+            C::Disabled => self.tr("operator Anda dinonaktifkan", "your operator is disabled"),
+            C::Locked => self.tr(
+                "node terkunci (:unlock dengan frasa sandi keystore)",
+                "node locked (:unlock with the keystore passphrase)",
+            ),
+            C::Unverified => self.tr("node mitra belum diverifikasi", "peer not verified"),
+            C::Internal => self.tr("kesalahan di node", "node error"),
+            C::Version => self.tr("versi protokol berbeda", "protocol version differs"),
+            C::Unknown => self.tr("ditolak", "refused"),
+        };
+        format!("{what}: {message}")
     }
 
     /// Reports the outcome of an effect the driver ran.
@@ -1929,6 +2055,17 @@ impl App {
         }
         Some(Vec::new())
     }
+}
+
+/// Saves the form's input as a node draft (nothing typed is lost when the SSH session drops).
+fn draft_put(f: &FormState) -> Effect {
+    Effect::Call(
+        Request::DraftPut {
+            key: f.purpose.draft_key(),
+            data: f.draft_json(),
+        },
+        Purpose::Ignore,
+    )
 }
 
 /// The requests that reload both lists of the Disposisi pane.

@@ -568,7 +568,7 @@ pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
 /// Draws the log view: the summary, the runs (newest first) and the selected run.
 pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
     let th = &app.theme;
-    let r = super::view::centered(area, area.width, area.height.saturating_sub(2));
+    let r = super::widgets::centered(area, area.width, area.height.saturating_sub(2));
     f.render_widget(Clear, r);
     let n = app.backup.log.as_ref().map_or(0, |l| l.runs.len());
     let cursor = v.cursor.min(n.saturating_sub(1));

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::app::App;
 use crate::domain::disposisi::{Arahan, Disposisi, DisposisiInput, format_left};
@@ -38,10 +38,10 @@ pub struct DisposisiPane {
     pub known: Option<Vec<u64>>,
     /// Ring the terminal bell at the next draw (the driver clears it).
     pub bell: bool,
+    /// The perihal of the records' entries (sent with the lists by the node).
+    pub perihal: std::collections::BTreeMap<u64, String>,
     /// Operators (for the recipient choice of the form).
     pub operators: Vec<Operator>,
-    /// Disposisi chains by entry id (shown as a tree in the entry detail).
-    pub chains: std::collections::BTreeMap<u64, Vec<Disposisi>>,
 }
 
 impl DisposisiPane {
@@ -139,7 +139,8 @@ pub struct DisposeForm {
 }
 
 impl DisposeForm {
-    /// A form for entry `e` with the instruksi list and candidates (operators strictly below `me`).
+    /// A form for entry `e` with the instruksi list and candidates (operators strictly below `me` in
+    /// the node's hierarchy `hierarki`).
     pub fn new(
         e: &Entry,
         instruksi: &[String],
@@ -147,14 +148,12 @@ impl DisposeForm {
         me: Option<&Operator>,
         operators: &[Operator],
         forward_of: Option<u64>,
+        hierarki: &[crate::domain::Role],
     ) -> DisposeForm {
-        let my_rank = me.map_or(0, |m| rank(m.role));
-        let mut candidates: Vec<Operator> = operators
-            .iter()
-            .filter(|o| !o.disabled && rank(o.role) > my_rank && rank(o.role) < 9)
-            .cloned()
-            .collect();
-        candidates.sort_by_key(|o| (rank(o.role), o.uid));
+        // The chain comes from the node's rules (`disposisi.toml`), never a role order of our own.
+        let candidates = me.map_or_else(Vec::new, |m| {
+            crate::domain::disposisi::candidates(hierarki, m, operators)
+        });
         DisposeForm {
             entry_id: e.id,
             perihal: e.perihal.clone(),
@@ -282,17 +281,6 @@ impl DisposeForm {
     }
 }
 
-fn rank(r: crate::domain::Role) -> u8 {
-    use crate::domain::Role::*;
-    match r {
-        Kadis => 0,
-        Kabid => 1,
-        Kasi => 2,
-        Sandiman => 3,
-        Admin => 9,
-    }
-}
-
 fn zone_label(app: &App) -> String {
     app.node.calendar.zone_label()
 }
@@ -351,13 +339,10 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
     let start = p.cursor.saturating_sub(room.saturating_sub(1));
     for (i, d) in rows.iter().enumerate().skip(start).take(room) {
         let over = d.is_overdue(app.now);
-        let perihal = app
-            .masuk
-            .entries
-            .iter()
-            .chain(app.keluar.entries.iter())
-            .find(|e| e.id == d.entry_id)
-            .map_or(String::new(), |e| format!("  {}", e.perihal));
+        let perihal = p
+            .perihal
+            .get(&d.entry_id)
+            .map_or(String::new(), |t| format!("  {t}"));
         let sel = if i == p.cursor { "›" } else { " " };
         let text = match p.tab {
             Tab::UntukSaya => format!(
@@ -400,15 +385,7 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
     f.render_widget(Paragraph::new(lines), r);
 }
 
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
+use super::widgets::trunc as cut;
 
 /// Draws the dispose form over `area`.
 pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
@@ -435,12 +412,7 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
             cut(&s.perihal, 40)
         ),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(th.get("border"))
-        .title(title);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = super::widgets::boxed(f, r, title, th.get("border"));
     let mark = |i: usize| if s.focus == i { "›" } else { " " };
     let lstyle = |i: usize| {
         if s.focus == i {

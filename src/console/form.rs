@@ -121,7 +121,7 @@ impl FormState {
         f
     }
 
-    /// The form for triaging `entry`: suggestions applied (`cli::apply_suggestions`) and marked.
+    /// The form for triaging `entry`: suggestions applied (`RegisterFields::apply_suggestions`) and marked.
     pub fn for_entry(entry: &Entry, derajat: Vec<String>) -> FormState {
         let mut rf = RegisterFields {
             saluran: entry.saluran.clone(),
@@ -130,7 +130,7 @@ impl FormState {
         };
         let before = rf.clone();
         let s = entry.suggestions.clone().unwrap_or_default();
-        crate::cli::apply_suggestions(&mut rf, &s);
+        rf.apply_suggestions(&s);
         let mut f = FormState::new(FormPurpose::Register(entry.id), derajat);
         f.subtitle = entry
             .attachments

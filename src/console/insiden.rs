@@ -13,10 +13,13 @@
 
 use jiff::Timestamp;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint::{Fill as F, Length as L};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Clear, Paragraph};
+
+use super::widgets::{Column as C, draw_table};
 
 use super::action::{Action, Pane};
 use super::app::{App, Effect, Layer, PromptKind, Purpose};
@@ -32,8 +35,8 @@ pub struct InsidenPane {
     pub cursor: usize,
     /// The incident whose detail is shown in the pane.
     pub detail: Option<u64>,
-    /// Timeline scroll of the detail, counted from the newest line.
-    pub scroll: usize,
+    /// The detail's text view (wrapped rows; opens at the newest line and follows it).
+    pub view: super::widgets::TextView,
 }
 
 impl InsidenPane {
@@ -92,17 +95,30 @@ fn call(r: InsidenRequest, msg: String) -> Effect {
 /// `None`: not an incident matter, the caller goes on.
 pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
     let in_pane = app.pane == Pane::Insiden && app.layers.is_empty();
+    // Incident actions act on the incident shown in the Insiden pane only (never a hidden cursor).
     let need = |app: &mut App| -> Option<u64> {
-        let id = app.insiden.current().map(|i| i.id);
+        let id = if app.pane == Pane::Insiden {
+            app.insiden.current().map(|i| i.id)
+        } else {
+            None
+        };
         if id.is_none() {
-            app.error(app.tr(
-                "tidak ada insiden terpilih: buka tab Insiden (3) atau tekan ! untuk insiden baru",
-                "no incident selected: open the Insiden tab (3) or press ! for a new incident",
-            ));
+            let tab = super::pane::tab_ref(Pane::Insiden, app.en);
+            app.error(if app.en {
+                format!("no incident on screen: open the {tab} tab or press ! for a new incident")
+            } else {
+                format!(
+                    "tidak ada insiden di layar: buka tab {tab} atau tekan ! untuk insiden baru"
+                )
+            });
         }
         id
     };
     Some(match a {
+        // Inside an open incident `!` notes a line in it rather than opening a second incident.
+        Action::InsidenNew if in_pane && app.insiden.detail.is_some() => {
+            return update(app, &Action::InsidenLog(None));
+        }
         Action::InsidenNew => {
             app.layers.retain(|l| matches!(l, Layer::Form(_)));
             if !app.layers.is_empty() {
@@ -116,103 +132,38 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
                 Purpose::InsidenOpened,
             )]
         }
-        Action::InsidenLog(t) => {
-            let id = need(app)?;
-            match t {
-                None => {
-                    app.prompt(PromptKind::InsidenLog(id), "");
-                    Vec::new()
-                }
-                Some(t) => vec![call(
-                    InsidenRequest::Log {
-                        id,
-                        teks: t.clone(),
-                        pelaksana: None,
-                    },
-                    format!("insiden {id}: tercatat"),
-                )],
-            }
-        }
-        Action::InsidenTick(k) => {
-            let id = need(app)?;
-            match k {
-                None => {
-                    app.prompt(PromptKind::InsidenTick(id), "");
-                    Vec::new()
-                }
-                Some(k) => vec![call(
-                    InsidenRequest::Centang {
-                        id,
-                        kode: k.clone(),
-                        pelaksana: None,
-                    },
-                    format!("insiden {id}: langkah {} dicentang", k.to_uppercase()),
-                )],
-            }
-        }
-        Action::InsidenPlaybook(k) => {
-            let id = need(app)?;
-            match k {
-                None => {
-                    app.prompt(PromptKind::InsidenPlaybook(id), "");
-                    Vec::new()
-                }
-                Some(k) => vec![call(
-                    InsidenRequest::Playbook {
-                        id,
-                        kode: k.clone(),
-                    },
-                    format!("insiden {id}: playbook {} dipakai", k.to_uppercase()),
-                )],
-            }
-        }
-        Action::InsidenClose(p) => {
-            let id = need(app)?;
-            match p {
-                None => {
-                    app.prompt(PromptKind::InsidenClose(id), "");
-                    Vec::new()
-                }
-                Some(p) => vec![call(
-                    InsidenRequest::Close {
-                        id,
-                        pelajaran: p.clone(),
-                    },
-                    format!("insiden {id} ditutup"),
-                )],
-            }
-        }
-        Action::InsidenSet(v) => {
+        Action::InsidenLog(v)
+        | Action::InsidenTick(v)
+        | Action::InsidenPlaybook(v)
+        | Action::InsidenClose(v)
+        | Action::InsidenSet(v) => {
+            let step = match a {
+                Action::InsidenLog(_) => Step::Log,
+                Action::InsidenTick(_) => Step::Tick,
+                Action::InsidenPlaybook(_) => Step::Playbook,
+                Action::InsidenClose(_) => Step::Close,
+                _ => Step::Set,
+            };
             let id = need(app)?;
             match v {
                 None => {
-                    app.prompt(PromptKind::InsidenSet(id), "");
+                    app.prompt(step.prompt(id), "");
                     Vec::new()
                 }
-                Some(v) => set_call(app, id, v),
+                Some(v) => step.run(app, id, v),
             }
         }
-        Action::Down
-        | Action::Up
-        | Action::PageDown
-        | Action::PageUp
-        | Action::Top
-        | Action::Bottom
-            if in_pane =>
-        {
-            let page = app.page() as isize;
-            let d: isize = match a {
-                Action::Down => 1,
-                Action::Up => -1,
-                Action::PageDown => page,
-                Action::PageUp => -page,
-                Action::Top => isize::MIN / 2,
-                _ => isize::MAX / 2,
-            };
+        a if in_pane && a.motion(1).is_some() => {
             let p = &mut app.insiden;
+            let page = if p.detail.is_some() {
+                p.view.page()
+            } else {
+                (app.size.1 as isize - 6).max(1)
+            };
+            let d = a.motion(page).unwrap_or(0);
             if p.detail.is_some() {
-                // Down goes towards newer lines (scroll counts back from the newest).
-                p.scroll = (p.scroll as isize).saturating_sub(d).max(0) as usize;
+                // Rows of the wrapped timeline: End shows the newest row.
+                p.view.scroll_by(d);
             } else {
                 let n = p.items.len() as isize;
                 p.cursor = (p.cursor as isize)
@@ -224,7 +175,7 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
         Action::Open if in_pane => {
             if let Some(id) = app.insiden.selected().map(|i| i.id) {
                 app.insiden.detail = Some(id);
-                app.insiden.scroll = 0;
+                app.insiden.view = super::widgets::TextView::at_end();
             }
             Vec::new()
         }
@@ -312,6 +263,65 @@ fn set_call(app: &mut App, id: u64, v: &str) -> Vec<Effect> {
     }
 }
 
+/// An incident action that takes a text: log a line, tick a step, add a playbook, close, set a field.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Log,
+    Tick,
+    Playbook,
+    Close,
+    Set,
+}
+
+impl Step {
+    /// The prompt that asks for the text.
+    fn prompt(self, id: u64) -> PromptKind {
+        match self {
+            Step::Log => PromptKind::InsidenLog(id),
+            Step::Tick => PromptKind::InsidenTick(id),
+            Step::Playbook => PromptKind::InsidenPlaybook(id),
+            Step::Close => PromptKind::InsidenClose(id),
+            Step::Set => PromptKind::InsidenSet(id),
+        }
+    }
+
+    /// The request for incident `id` with text `v`, and its success message.
+    fn run(self, app: &mut App, id: u64, v: &str) -> Vec<Effect> {
+        let v = v.to_string();
+        let (r, msg) = match self {
+            Step::Log => (
+                InsidenRequest::Log {
+                    id,
+                    teks: v,
+                    pelaksana: None,
+                },
+                format!("insiden {id}: tercatat"),
+            ),
+            Step::Tick => (
+                InsidenRequest::Centang {
+                    id,
+                    kode: v.clone(),
+                    pelaksana: None,
+                },
+                format!("insiden {id}: langkah {} dicentang", v.to_uppercase()),
+            ),
+            Step::Playbook => (
+                InsidenRequest::Playbook {
+                    id,
+                    kode: v.clone(),
+                },
+                format!("insiden {id}: playbook {} dipakai", v.to_uppercase()),
+            ),
+            Step::Close => (
+                InsidenRequest::Close { id, pelajaran: v },
+                format!("insiden {id} ditutup"),
+            ),
+            Step::Set => return set_call(app, id, &v),
+        };
+        vec![call(r, msg)]
+    }
+}
+
 /// Splits a leading `@nama` (the second operator who performed the action; `_` for spaces) off a log
 /// line: `@Komang_Adi kabel dicabut` → (`Komang Adi`, `kabel dicabut`).
 pub fn split_pelaksana(v: &str) -> (Option<String>, String) {
@@ -351,26 +361,10 @@ pub fn submit_prompt(app: &mut App, kind: PromptKind, v: String) -> Vec<Effect> 
             app.error(app.tr("wajib diisi", "required"));
             Vec::new()
         }
-        PromptKind::InsidenTick(id) => vec![call(
-            InsidenRequest::Centang {
-                id,
-                kode: v.clone(),
-                pelaksana: None,
-            },
-            format!("insiden {id}: langkah {} dicentang", v.to_uppercase()),
-        )],
-        PromptKind::InsidenPlaybook(id) => vec![call(
-            InsidenRequest::Playbook {
-                id,
-                kode: v.clone(),
-            },
-            format!("insiden {id}: playbook {} dipakai", v.to_uppercase()),
-        )],
-        PromptKind::InsidenClose(id) => vec![call(
-            InsidenRequest::Close { id, pelajaran: v },
-            format!("insiden {id} ditutup"),
-        )],
-        PromptKind::InsidenSet(id) => set_call(app, id, &v),
+        PromptKind::InsidenTick(id) => Step::Tick.run(app, id, &v),
+        PromptKind::InsidenPlaybook(id) => Step::Playbook.run(app, id, &v),
+        PromptKind::InsidenClose(id) => Step::Close.run(app, id, &v),
+        PromptKind::InsidenSet(id) => Step::Set.run(app, id, &v),
         _ => Vec::new(),
     }
 }
@@ -416,7 +410,7 @@ pub fn on_reply(app: &mut App, purpose: &Purpose, r: Reply) -> Vec<Effect> {
                 .position(|i| i.id == id)
                 .unwrap_or(0);
             app.insiden.detail = Some(id);
-            app.insiden.scroll = 0;
+            app.insiden.view = super::widgets::TextView::at_end();
             app.prompt(PromptKind::InsidenLog(id), "");
             app.info(if app.en {
                 format!("Incident {id} opened: type a line, Enter saves it, Esc when done")
@@ -525,7 +519,7 @@ pub fn draw(app: &App, f: &mut Frame, r: Rect) {
     }
     let rows_h = (r.height as usize).saturating_sub(1).max(1);
     let offset = p.cursor.saturating_sub(rows_h - 1);
-    let rows: Vec<Row> = p
+    let rows: Vec<_> = p
         .items
         .iter()
         .skip(offset)
@@ -546,47 +540,35 @@ pub fn draw(app: &App, f: &mut Frame, r: Rect) {
             } else {
                 " "
             };
-            Row::new(vec![
-                Cell::from(glyph),
-                Cell::from(i.id.to_string()),
-                Cell::from(local(app, i.diketahui_at, "%d-%m %H:%M")),
-                Cell::from(i.status.as_str()),
-                Cell::from(i.keparahan.map_or("-", |k| k.as_str())),
-                Cell::from(Line::from(cells)),
-                Cell::from(if i.judul.is_empty() {
-                    app.tr("(tanpa judul)", "(untitled)").to_string()
-                } else {
-                    i.judul.clone()
-                }),
-            ])
+            (
+                vec![
+                    Cell::from(glyph),
+                    Cell::from(i.id.to_string()),
+                    Cell::from(local(app, i.diketahui_at, "%d-%m %H:%M")),
+                    Cell::from(i.status.as_str()),
+                    Cell::from(i.keparahan.map_or("-", |k| k.as_str())),
+                    Cell::from(Line::from(cells)),
+                    Cell::from(if i.judul.is_empty() {
+                        app.tr("(tanpa judul)", "(untitled)").to_string()
+                    } else {
+                        i.judul.clone()
+                    }),
+                ],
+                Style::default(),
+            )
         })
         .collect();
-    let header = Row::new(vec![
-        " ",
-        "No",
-        app.tr("Diketahui", "Detected"),
-        "Status",
-        app.tr("Parah", "Sev."),
-        "SLA",
-        app.tr("Judul", "Title"),
-    ])
-    .style(th.get("table.header"));
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Length(4),
-        Constraint::Length(11),
-        Constraint::Length(10),
-        Constraint::Length(6),
-        Constraint::Length(17),
-        Constraint::Fill(1),
+    let cols = [
+        C::new(" ", L(1), 0),
+        C::new("No", L(4), 0),
+        C::new(app.tr("Diketahui", "Detected"), L(11), 1),
+        C::new("Status", L(10), 0),
+        C::new(app.tr("Parah", "Sev."), L(6), 2),
+        C::new("SLA", L(17), 0),
+        C::new(app.tr("Judul", "Title"), F(1), 0),
     ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(th.get("selection"))
-        .highlight_symbol("›");
-    let mut st = TableState::default().with_selected(Some(p.cursor - offset));
-    f.render_stateful_widget(table, r, &mut st);
+    let sel = Some(p.cursor - offset);
+    draw_table(f, r, &cols, rows, sel, th);
 }
 
 fn draw_detail(app: &App, i: &Insiden, f: &mut Frame, r: Rect) {
@@ -685,14 +667,7 @@ fn draw_detail(app: &App, i: &Insiden, f: &mut Frame, r: Rect) {
             Line::from(spans)
         })
         .collect();
-    let h = tr.height as usize;
-    let max_scroll = lines.len().saturating_sub(h);
-    let skip = max_scroll.saturating_sub(app.insiden.scroll.min(max_scroll));
-    f.render_widget(
-        Paragraph::new(lines.into_iter().skip(skip).take(h).collect::<Vec<_>>())
-            .wrap(Wrap { trim: false }),
-        tr,
-    );
+    app.insiden.view.draw(f, tr, lines, None);
 }
 
 /// The prompt label of an incident prompt.
@@ -716,23 +691,23 @@ pub fn prompt_label(app: &App, kind: &PromptKind) -> Option<String> {
                 })
                 .unwrap_or_default()
         ),
-        PromptKind::InsidenPlaybook(id) => {
-            format!(
-                "{} {id} (A/B/C): ",
-                app.tr("playbook insiden", "playbook for incident")
-            )
-        }
-        PromptKind::InsidenClose(id) => format!(
-            "{} {id}: ",
-            app.tr(
-                "pelajaran untuk menutup insiden",
-                "lessons learned to close incident"
-            )
+        PromptKind::InsidenPlaybook(id) => app.label(
+            ("playbook insiden", "playbook for incident"),
+            format!("{id} (A/B/C)"),
+            None,
         ),
-        PromptKind::InsidenSet(id) => format!(
-            "{} {id} ({}): ",
-            app.tr("isi insiden", "set incident"),
-            app.tr("field nilai", "field value")
+        PromptKind::InsidenClose(id) => app.label(
+            (
+                "pelajaran untuk menutup insiden",
+                "lessons learned to close incident",
+            ),
+            id,
+            None,
+        ),
+        PromptKind::InsidenSet(id) => app.label(
+            ("isi insiden", "set incident"),
+            id,
+            Some(("(field nilai)", "(field value)")),
         ),
         _ => return None,
     })

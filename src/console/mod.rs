@@ -18,10 +18,12 @@ pub mod form;
 pub mod insiden;
 pub mod keymap;
 pub mod palsan;
+pub mod pane;
 pub mod session;
 pub mod term;
 pub mod theme;
 pub mod view;
+pub mod widgets;
 
 use std::path::Path;
 

@@ -8,10 +8,11 @@
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Constraint::{Fill as F, Length as L};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 use super::action::{Action, Pane};
@@ -131,7 +132,8 @@ pub struct PalsanDetail {
     pub id: u64,
     pub item: Option<Box<Palsan>>,
     pub case: Option<Box<CaseView>>,
-    pub scroll: usize,
+    /// Scroll in wrapped screen rows.
+    pub view: super::widgets::TextView,
 }
 
 /// What a form does.
@@ -237,6 +239,28 @@ fn pick(name: &'static str, label: &'static str, choices: Vec<&'static str>) -> 
 
 const SUBMIT: &str = "submit";
 
+/// The fields of an item shared by the add and edit forms (after `jenis`, which only add asks).
+fn item_fields() -> Vec<PField> {
+    vec![
+        tf("nama", "Nama/model"),
+        tf("nomor_seri", "Nomor seri"),
+        tf("sumber", "Sumber"),
+        tf("lokasi", "Lokasi"),
+        tf("pemegang", "Pemegang"),
+        pick(
+            "kondisi",
+            "Kondisi",
+            Kondisi::ALL.iter().map(|k| k.as_str()).collect(),
+        ),
+        pick(
+            "kesiapan",
+            "Kesiapan",
+            Kesiapan::ALL.iter().map(|k| k.as_str()).collect(),
+        ),
+        tf("catatan", "Catatan"),
+    ]
+}
+
 impl PalsanForm {
     /// The form for `kind`.
     pub fn new(kind: FormKind, item: Option<&Palsan>) -> PalsanForm {
@@ -245,25 +269,13 @@ impl PalsanForm {
         let (title, mut fields) = match &kind {
             FormKind::Add => (
                 "Tambah palsan".to_string(),
-                vec![
-                    pick(
-                        "jenis",
-                        "Jenis",
-                        JenisPalsan::ALL.iter().map(|j| j.as_str()).collect(),
-                    ),
-                    tf("nama", "Nama/model"),
-                    tf("nomor_seri", "Nomor seri"),
-                    tf("sumber", "Sumber"),
-                    tf("lokasi", "Lokasi"),
-                    tf("pemegang", "Pemegang"),
-                    pick("kondisi", "Kondisi", kondisi()),
-                    pick(
-                        "kesiapan",
-                        "Kesiapan",
-                        Kesiapan::ALL.iter().map(|k| k.as_str()).collect(),
-                    ),
-                    tf("catatan", "Catatan"),
-                ],
+                std::iter::once(pick(
+                    "jenis",
+                    "Jenis",
+                    JenisPalsan::ALL.iter().map(|j| j.as_str()).collect(),
+                ))
+                .chain(item_fields())
+                .collect(),
             ),
             FormKind::Checkout(_) => (
                 format!("Pinjamkan {nama}"),
@@ -311,23 +323,7 @@ impl PalsanForm {
                     v,
                 )
             }
-            FormKind::Edit(_) => (
-                format!("Ubah {nama}"),
-                vec![
-                    tf("nama", "Nama/model"),
-                    tf("nomor_seri", "Nomor seri"),
-                    tf("sumber", "Sumber"),
-                    tf("lokasi", "Lokasi"),
-                    tf("pemegang", "Pemegang"),
-                    pick("kondisi", "Kondisi", kondisi()),
-                    pick(
-                        "kesiapan",
-                        "Kesiapan",
-                        Kesiapan::ALL.iter().map(|k| k.as_str()).collect(),
-                    ),
-                    tf("catatan", "Catatan"),
-                ],
-            ),
+            FormKind::Edit(_) => (format!("Ubah {nama}"), item_fields()),
             FormKind::KunciAdd(_) => (
                 format!("Kunci sistem sandi untuk {nama} (metadata saja)"),
                 vec![
@@ -671,7 +667,10 @@ fn need_item(app: &mut App) -> Option<Palsan> {
     match &p {
         None => say(
             app,
-            "tidak ada palsan terpilih: pilih di daftar (tab 3)",
+            format!(
+                "tidak ada palsan terpilih: pilih di daftar (tab {})",
+                super::pane::number(Pane::Palsan)
+            ),
             true,
         ),
         Some(p) if p.dihapus.is_some() => {
@@ -746,25 +745,13 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
         return None;
     }
     match action {
-        Action::Down
-        | Action::Up
-        | Action::PageDown
-        | Action::PageUp
-        | Action::Top
-        | Action::Bottom => {
-            let d: isize = match action {
-                Action::Down => 1,
-                Action::Up => -1,
-                Action::PageDown => page as isize,
-                Action::PageUp => -(page as isize),
-                Action::Top => isize::MIN / 2,
-                _ => isize::MAX / 2,
-            };
+        a if a.motion(1).is_some() => {
             if let Some(Layer::Palsan(b)) = app.layers.last_mut() {
                 if let PalsanLayer::Detail(s) = &mut **b {
-                    s.scroll = (s.scroll as isize).saturating_add(d).max(0) as usize;
+                    s.view.scroll_by(a.motion(s.view.page()).unwrap_or(0));
                 }
             } else {
+                let d = a.motion(page as isize).unwrap_or(0);
                 let c = app.palsan.cursor as isize;
                 app.palsan.move_to(c.saturating_add(d), page);
             }
@@ -780,7 +767,7 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                     id: p.id,
                     item: Some(Box::new(p.clone())),
                     case: None,
-                    scroll: 0,
+                    view: Default::default(),
                 }))));
             Some(vec![call(
                 PalsanRequest::ItemShow { id: p.id },
@@ -1056,15 +1043,7 @@ fn local(app: &App, t: Timestamp) -> String {
         .to_string()
 }
 
-fn trunc(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
+use super::widgets::{Column as C, draw_table, trunc};
 
 fn status_of(p: &Palsan) -> String {
     if p.dihapus.is_some() {
@@ -1146,7 +1125,7 @@ fn draw_items(app: &App, f: &mut Frame, r: Rect) {
         l.offset
     };
     let end = (offset + rows_h).min(l.view.len());
-    let rows: Vec<Row> = l.view[offset..end]
+    let rows: Vec<_> = l.view[offset..end]
         .iter()
         .map(|&i| {
             let p = &l.items[i];
@@ -1157,44 +1136,31 @@ fn draw_items(app: &App, f: &mut Frame, r: Rect) {
             } else {
                 Style::default()
             };
-            Row::new(vec![
-                Cell::from(p.id.to_string()),
-                Cell::from(trunc(p.jenis.label(), 12)),
-                Cell::from(trunc(&p.nama, 60)),
-                Cell::from(trunc(&p.nomor_seri, 20)),
-                Cell::from(p.kondisi.label()),
-                Cell::from(p.kesiapan.label()),
-                Cell::from(status_of(p)),
-            ])
-            .style(style)
+            (
+                vec![
+                    Cell::from(p.id.to_string()),
+                    Cell::from(trunc(p.jenis.label(), 12)),
+                    Cell::from(trunc(&p.nama, 60)),
+                    Cell::from(trunc(&p.nomor_seri, 20)),
+                    Cell::from(p.kondisi.label()),
+                    Cell::from(p.kesiapan.label()),
+                    Cell::from(status_of(p)),
+                ],
+                style,
+            )
         })
         .collect();
-    let header = Row::new(vec![
-        "Id",
-        "Jenis",
-        app.tr("Nama/model", "Name/model"),
-        app.tr("Seri", "Serial"),
-        "Kondisi",
-        "Kesiapan",
-        "Status",
-    ])
-    .style(th.get("table.header"));
-    let widths = [
-        Constraint::Length(3),
-        Constraint::Length(12),
-        Constraint::Fill(2),
-        Constraint::Fill(1),
-        Constraint::Length(12),
-        Constraint::Length(10),
-        Constraint::Length(14),
+    let cols = [
+        C::new("Id", L(3), 0),
+        C::new("Jenis", L(12), 2),
+        C::new(app.tr("Nama/model", "Name/model"), F(2), 0),
+        C::new(app.tr("Seri", "Serial"), F(1), 1),
+        C::new("Kondisi", L(12), 0),
+        C::new("Kesiapan", L(10), 0),
+        C::new("Status", L(14), 0),
     ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(th.get("selection"))
-        .highlight_symbol("›");
-    let mut st = TableState::default().with_selected(Some(l.cursor - offset));
-    f.render_stateful_widget(table, r, &mut st);
+    let sel = Some(l.cursor - offset);
+    draw_table(f, r, &cols, rows, sel, th);
 }
 
 /// The header span: reminders due/overdue (empty when none).
@@ -1389,20 +1355,14 @@ pub fn draw_layer(app: &App, l: &PalsanLayer, f: &mut Frame, area: Rect, body: R
             };
             f.render_widget(Clear, r);
             let lines = detail_lines(app, d);
-            let inner_h = r.height.saturating_sub(2) as usize;
-            let scroll = d.scroll.min(lines.len().saturating_sub(inner_h));
-            let p = Paragraph::new(lines)
-                .block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .border_style(app.theme.get("border"))
-                        .title(format!(
-                            " {} ",
-                            app.tr("Rincian palsan", "Equipment detail")
-                        )),
-                )
-                .scroll((scroll as u16, 0));
-            f.render_widget(p, r);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.get("border"))
+                .title(format!(
+                    " {} ",
+                    app.tr("Rincian palsan", "Equipment detail")
+                ));
+            d.view.draw(f, r, lines, Some(block));
         }
         PalsanLayer::Form(s) => draw_form(app, s, f, area),
     }
@@ -1418,12 +1378,12 @@ fn draw_form(app: &App, s: &PalsanForm, f: &mut Frame, area: Rect) {
         h,
     );
     f.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(th.get("border"))
-        .title(format!(" {} ", trunc(&s.title, r.width as usize - 4)));
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = super::widgets::boxed(
+        f,
+        r,
+        format!(" {} ", trunc(&s.title, r.width as usize - 4)),
+        th.get("border"),
+    );
     let label_w = 18u16;
     for (i, fl) in s.fields.iter().enumerate() {
         let y = inner.y + i as u16;

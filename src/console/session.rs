@@ -1,7 +1,8 @@
 //! Runs the state's effects against a node connection. Tests drive a `Session` with key strings
 //! against a real node; the terminal loop uses the same type.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::mpsc::{self, Receiver, Sender};
 
 use base64::Engine;
 use crossterm::event::KeyEvent;
@@ -23,10 +24,66 @@ impl NodeLink for Client {
     }
 }
 
+/// A node connection driven on its own thread: requests go in with a sequence number, replies come
+/// back in the same order on a channel, so the input thread never waits for the node (a slow unlock,
+/// export or seal does not freeze the keys). `wake` is called after each reply is queued (the terminal
+/// loop uses it to wake up).
+pub struct Worker {
+    tx: Sender<(u64, Request)>,
+    rx: Receiver<(u64, Result<Reply, ClientError>)>,
+}
+
+impl Worker {
+    /// Moves `link` onto a new thread.
+    pub fn spawn<L: NodeLink + Send + 'static>(
+        mut link: L,
+        wake: Option<Box<dyn Fn() + Send>>,
+    ) -> Worker {
+        let (tx, req_rx) = mpsc::channel::<(u64, Request)>();
+        let (rep_tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut queue: VecDeque<(u64, Request)> = VecDeque::new();
+            loop {
+                if queue.is_empty() {
+                    match req_rx.recv() {
+                        Ok(m) => queue.push_back(m),
+                        Err(_) => return,
+                    }
+                }
+                queue.extend(req_rx.try_iter());
+                let Some((seq, req)) = queue.pop_front() else {
+                    continue;
+                };
+                // Typing queues one draft save per key: over a slow link only the newest draft of a
+                // form is sent, the older ones are answered as done (same key, replaced anyway).
+                let superseded = matches!(&req, Request::DraftPut { key, .. }
+                    if queue.iter().any(|(_, r)| matches!(r, Request::DraftPut { key: k, .. } if k == key)));
+                let r = if superseded {
+                    Ok(Reply::Ok)
+                } else {
+                    link.call(req)
+                };
+                if rep_tx.send((seq, r)).is_err() {
+                    return;
+                }
+                if let Some(w) = &wake {
+                    w();
+                }
+            }
+        });
+        Worker { tx, rx }
+    }
+}
+
 /// State plus (maybe) a connection.
 pub struct Session<L: NodeLink> {
     pub app: App,
     pub link: Option<L>,
+    /// When set, requests run on this worker thread instead of `link` (the terminal loop).
+    pub worker: Option<Worker>,
+    /// Requests sent to the worker and not answered yet, by sequence number.
+    pending: HashMap<u64, Purpose>,
+    next_seq: u64,
     /// The terminal must be cleared before the next draw (Ctrl-L).
     pub clear: bool,
     /// Runs an [`Effect::CallLong`] in the background (the terminal: its own connection in a thread,
@@ -39,6 +96,9 @@ impl<L: NodeLink> Session<L> {
         let mut s = Session {
             app,
             link,
+            worker: None,
+            pending: HashMap::new(),
+            next_seq: 1,
             clear: false,
             background: None,
         };
@@ -46,30 +106,132 @@ impl<L: NodeLink> Session<L> {
         s
     }
 
-    /// Runs effects until none are left.
+    /// Moves the connection onto a worker thread: from now on requests do not block (see [`Worker`]).
+    pub fn spawn_worker(&mut self, wake: Option<Box<dyn Fn() + Send>>)
+    where
+        L: Send + 'static,
+    {
+        if let Some(l) = self.link.take() {
+            self.worker = Some(Worker::spawn(l, wake));
+        }
+    }
+
+    /// Is a connection (direct or on the worker) open?
+    pub fn connected(&self) -> bool {
+        self.link.is_some() || self.worker.is_some()
+    }
+
+    /// Requests sent to the worker and not answered yet.
+    pub fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// A failure of the connection itself closes it (the terminal loop reconnects).
+    fn failed(&mut self, e: ClientError) -> String {
+        if e.code() == Some(crate::proto::ErrorCode::Disabled) {
+            // The node refuses everything from now on: say so, offer to quit, stop asking.
+            let text = self.app.refusal(&e);
+            self.app.operator_disabled(&text);
+            self.link = None;
+            self.worker = None;
+            self.pending.clear();
+            self.app.busy = 0;
+            return text;
+        }
+        if matches!(
+            e,
+            ClientError::Lost(_) | ClientError::Timeout(_) | ClientError::NoNode(_)
+        ) {
+            self.link = None;
+            self.worker = None;
+            self.pending.clear();
+            self.app.busy = 0;
+            self.app.set_connected(false);
+        }
+        self.app.refusal(&e)
+    }
+
+    /// Applies the replies the worker has sent so far (never waits); true when any arrived.
+    pub fn poll(&mut self) -> bool {
+        let mut got = Vec::new();
+        if let Some(w) = &self.worker {
+            while let Ok(r) = w.rx.try_recv() {
+                got.push(r);
+            }
+        }
+        let any = !got.is_empty();
+        for (seq, r) in got {
+            let Some(purpose) = self.pending.remove(&seq) else {
+                continue;
+            };
+            self.app.busy = self.pending.len();
+            let r = r.map_err(|e| self.failed(e));
+            let e = self.app.on_reply(purpose, r);
+            self.run(e);
+        }
+        any
+    }
+
+    /// Before the console ends (quit, SIGHUP of a dropped SSH session, end of input): waits up to
+    /// `timeout` in all for the requests still queued on the worker, so the last draft typed into a
+    /// form reaches the node. Returns the number still unanswered (0: everything was sent).
+    pub fn flush(&mut self, timeout: std::time::Duration) -> usize {
+        let deadline = std::time::Instant::now() + timeout;
+        while !self.pending.is_empty() && self.worker.is_some() {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() || !self.wait_reply(left) {
+                break;
+            }
+        }
+        self.pending.len()
+    }
+
+    /// Waits up to `timeout` for a worker reply and applies it (and any others queued).
+    pub fn wait_reply(&mut self, timeout: std::time::Duration) -> bool {
+        let first = match &self.worker {
+            Some(w) => w.rx.recv_timeout(timeout).ok(),
+            None => None,
+        };
+        let Some((seq, r)) = first else {
+            return false;
+        };
+        if let Some(purpose) = self.pending.remove(&seq) {
+            self.app.busy = self.pending.len();
+            let r = r.map_err(|e| self.failed(e));
+            let e = self.app.on_reply(purpose, r);
+            self.run(e);
+        }
+        self.poll();
+        true
+    }
+
+    /// Runs effects until none are left (calls on the worker return at once; their replies come
+    /// through [`Session::poll`]).
     pub fn run(&mut self, effects: Vec<Effect>) {
         let mut q: VecDeque<Effect> = effects.into();
         while let Some(e) = q.pop_front() {
             match e {
-                Effect::Call(req, purpose) => {
+                Effect::Call(mut req, purpose) => {
+                    if let Some(w) = &self.worker {
+                        let seq = self.next_seq;
+                        self.next_seq += 1;
+                        match w.tx.send((seq, req)) {
+                            Ok(()) => {
+                                self.pending.insert(seq, purpose);
+                                self.app.busy = self.pending.len();
+                                self.app.dirty = true;
+                                continue;
+                            }
+                            // The worker is gone: fall back to no connection.
+                            Err(mpsc::SendError((_, r))) => req = r,
+                        }
+                        self.worker = None;
+                        self.app.set_connected(false);
+                    }
                     let r = match &mut self.link {
                         Some(l) => match l.call(req) {
                             Ok(r) => Ok(r),
-                            Err(
-                                e @ (ClientError::Lost(_)
-                                | ClientError::Timeout(_)
-                                | ClientError::NoNode(_)),
-                            ) => {
-                                self.link = None;
-                                self.app.set_connected(false);
-                                Err(e.to_string())
-                            }
-                            Err(e) if e.code() == Some("disabled") => {
-                                self.app.operator_disabled(&e.to_string());
-                                self.link = None;
-                                continue;
-                            }
-                            Err(e) => Err(e.to_string()),
+                            Err(e) => Err(self.failed(e)),
                         },
                         None => Err(self
                             .app

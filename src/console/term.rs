@@ -32,12 +32,17 @@ use crate::proto::{Event, Reply, Request};
 
 enum Msg {
     Term(TermEvent),
+    /// The node worker queued a reply.
+    Reply,
     InputGone,
     Node(u64, Event),
     NodeGone(u64),
     /// The reply of a long call run in the background (a backup).
-    Reply(Box<(Purpose, Result<Reply, String>)>),
+    LongReply(Box<(Purpose, Result<Reply, String>)>),
 }
+
+/// How long the console waits at exit for requests still queued (the last draft of a form).
+const FLUSH_AT_EXIT: Duration = Duration::from_secs(3);
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -107,7 +112,7 @@ fn connect(socket: &Path, tx: &Sender<Msg>, generation: u64) -> Option<Client> {
 }
 
 /// Runs a long call (a backup) on a connection of its own in a thread, so the console stays live; the
-/// reply (or the failure) comes back as [`Msg::Reply`].
+/// reply (or the failure) comes back as [`Msg::LongReply`].
 fn background(socket: std::path::PathBuf, tx: Sender<Msg>) -> Box<dyn FnMut(Request, Purpose)> {
     Box::new(move |req, purpose| {
         let socket = socket.clone();
@@ -119,7 +124,7 @@ fn background(socket: std::path::PathBuf, tx: Sender<Msg>) -> Box<dyn FnMut(Requ
                     c.call(req)
                 })
                 .map_err(|e| e.to_string());
-            let _ = tx.send(Msg::Reply(Box::new((purpose, r))));
+            let _ = tx.send(Msg::LongReply(Box::new((purpose, r))));
         });
     })
 }
@@ -186,9 +191,10 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
         // to create a private node instead.
         s.app.notify(node_down_text(en, &socket, source), true);
     }
+    s.spawn_worker(Some(waker(&tx)));
     let size = term.size().map_err(|e| e.to_string())?;
     s.app.resize(size.width, size.height);
-    if s.link.is_some() {
+    if s.connected() {
         if let Some(p) = first_pass.take() {
             // The passphrase chosen a moment ago at first run unlocks the new node: asked once.
             s.app.unlock_asked = true;
@@ -211,10 +217,11 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
             s.app.tick(crate::clock::now());
             let e = s.app.timers();
             s.run(e);
-            if s.link.is_none() {
+            if !s.connected() {
                 generation += 1;
                 if let Some(c) = connect(&socket, &tx, generation) {
                     s.link = Some(c);
+                    s.spawn_worker(Some(waker(&tx)));
                     s.app.set_connected(true);
                     s.start();
                 }
@@ -222,8 +229,12 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
             let frac = crate::clock::now().subsec_nanosecond() as u64;
             next_tick = now + Duration::from_nanos(1_000_000_000 - frac.min(999_999_999));
         }
-        if s.app.dirty {
-            draw(term, &mut s).map_err(|e| e.to_string())?;
+        if s.app.dirty
+            && let Err(e) = draw(term, &mut s)
+        {
+            // The terminal is gone (SIGHUP of a dropped SSH session): send what is queued first.
+            s.flush(FLUSH_AT_EXIT);
+            return Err(e.to_string());
         }
         let wait = next_tick.saturating_duration_since(Instant::now());
         let first = match rx.recv_timeout(wait) {
@@ -241,17 +252,24 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
                 Msg::Term(TermEvent::Key(k)) => s.key(k),
                 Msg::Term(TermEvent::Resize(w, h)) => s.app.resize(w, h),
                 Msg::Term(_) => {}
-                Msg::InputGone => return Ok(()),
+                Msg::InputGone => {
+                    s.flush(FLUSH_AT_EXIT);
+                    return Ok(());
+                }
+                Msg::Reply => {
+                    s.poll();
+                }
                 Msg::Node(g, ev) if g == generation => {
                     let e = s.app.on_event(ev);
                     s.run(e);
                 }
                 Msg::NodeGone(g) if g == generation => {
                     s.link = None;
+                    s.worker = None;
                     s.app.set_connected(false);
                 }
                 Msg::Node(..) | Msg::NodeGone(_) => {}
-                Msg::Reply(m) => {
+                Msg::LongReply(m) => {
                     let (p, r) = *m;
                     let e = s.app.on_reply(p, r);
                     s.run(e);
@@ -262,7 +280,16 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
             }
         }
     }
+    s.flush(FLUSH_AT_EXIT);
     Ok(())
+}
+
+/// Wakes the loop when the node worker has a reply.
+fn waker(tx: &Sender<Msg>) -> Box<dyn Fn() + Send> {
+    let tx = tx.clone();
+    Box::new(move || {
+        let _ = tx.send(Msg::Reply);
+    })
 }
 
 fn initialised(paths: &Paths) -> bool {

@@ -2,10 +2,11 @@
 
 use jiff::Timestamp;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Constraint::{self, Fill as F, Length as L};
+use ratatui::layout::{Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Wrap};
 
 use super::action::Pane;
 use super::app::{App, ConfirmState, DetailState, HelpState, Layer, PromptKind, PromptState};
@@ -72,13 +73,20 @@ pub fn draw(app: &App, f: &mut Frame) {
         );
         return;
     }
-    let [header, tabs, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    // A long message wraps onto up to three rows instead of being cut.
+    let status_h = app
+        .message
+        .as_ref()
+        .map_or(1, |m| {
+            super::widgets::wrap(
+                vec![Line::from(format!(" {}", m.text))],
+                area.width as usize,
+            )
+            .len()
+        })
+        .clamp(1, 3) as u16;
+    let [header, tabs, body, status] =
+        Layout::vertical([L(1), L(1), Constraint::Min(1), L(status_h)]).areas(area);
     draw_header(app, f, header);
     draw_tabs(app, f, tabs);
     if app.pane == Pane::Palsan {
@@ -101,7 +109,16 @@ pub fn draw(app: &App, f: &mut Frame) {
                 },
             ),
             Layer::Form(s) => draw_form(app, s, f, area),
-            Layer::Prompt(p) => draw_prompt(app, p, f, status),
+            Layer::Prompt(p) => draw_prompt(
+                app,
+                p,
+                f,
+                Rect {
+                    y: status.bottom() - 1,
+                    height: 1,
+                    ..status
+                },
+            ),
             Layer::Confirm(c) => draw_confirm(app, c, f, area),
             Layer::Help(h) => draw_help(app, h, f, area),
             Layer::Peers(p) => draw_peers(app, p, f, area),
@@ -123,78 +140,126 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
         return;
     }
     let (baru, overdue, ing) = app.counts();
+    // The clock with its zone and the node id are never cut; the counters are dropped by priority
+    // (ingest first, incident clocks last) and the node name takes what is left, at least 12 cells.
     let clock = format!(
-        "{} {}",
+        " │ {} {} ",
         local(&app.node.calendar, app.now, "%H:%M:%S"),
         app.node.calendar.zone_label()
     );
-    let mut spans = Vec::new();
-    spans.push(Span::styled(
-        format!("{}baru {baru}", if baru > 0 { GLYPH_BARU } else { "" }),
-        if baru > 0 {
-            th.get("inbox.untriaged")
-        } else {
-            Style::default()
-        },
+    let spinner = app.busy_glyph();
+    let mut sla = super::insiden::header_spans(app);
+    if let Some(first) = sla.first_mut() {
+        first.content = first.content.trim_start_matches(" · ").to_string().into();
+    }
+    // (display order, priority: lower kept longer, spans)
+    let mut segs: Vec<(u8, Vec<Span>)> = Vec::new();
+    segs.push((
+        2,
+        vec![Span::styled(
+            format!("{}baru {baru}", if baru > 0 { GLYPH_BARU } else { "" }),
+            if baru > 0 {
+                th.get("inbox.untriaged")
+            } else {
+                Style::default()
+            },
+        )],
     ));
-    spans.push(Span::raw(" · "));
-    spans.push(Span::styled(
-        format!(
-            "{}{} {overdue}",
-            if overdue > 0 { GLYPH_OVERDUE } else { "" },
-            app.tr("lewat", "overdue")
-        ),
-        if overdue > 0 {
-            th.get("sla.overdue")
-        } else {
-            Style::default()
-        },
+    // A warning (overdue items, a backup that needs attention) is kept longer than a plain counter.
+    segs.push((
+        if overdue > 0 { 1 } else { 4 },
+        vec![Span::styled(
+            format!(
+                "{}{} {overdue}",
+                if overdue > 0 { GLYPH_OVERDUE } else { "" },
+                app.tr("lewat", "overdue")
+            ),
+            if overdue > 0 {
+                th.get("sla.overdue")
+            } else {
+                Style::default()
+            },
+        )],
     ));
-    let sla = super::insiden::header_spans(app);
-    let mut tail = Vec::new();
+    segs.push((
+        5,
+        vec![Span::raw(format!(
+            "ingest {}/{}",
+            ing.waiting + ing.processing,
+            ing.taken
+        ))],
+    ));
     if let Some(sp) = super::palsan::header_span(app) {
-        tail.push(sp);
-        tail.push(Span::raw(" · "));
+        segs.push((4, vec![sp]));
     }
     let backup = super::backup::header_spans(app, r.width);
     if !backup.is_empty() {
-        tail.extend(backup);
-        tail.push(Span::raw(" · "));
+        let warn = backup.first().is_some_and(|s| s.content.starts_with('!'));
+        segs.push((if warn { 1 } else { 4 }, backup));
     }
-    if app.alarms_open > 0 {
-        tail.push(Span::styled(
-            format!("{GLYPH_ALARM}alarm {}", app.alarms_open),
-            th.get("alarm"),
-        ));
-    } else {
-        tail.push(Span::raw("alarm 0"));
+    segs.push((
+        1,
+        vec![if app.alarms_open > 0 {
+            Span::styled(
+                format!("{GLYPH_ALARM}alarm {}", app.alarms_open),
+                th.get("alarm"),
+            )
+        } else {
+            Span::raw("alarm 0")
+        }],
+    ));
+    if !sla.is_empty() {
+        segs.push((0, sla));
     }
-    tail.extend(sla.iter().cloned());
-    tail.push(Span::raw(format!(" │ {clock} ")));
-    let ingest = format!(
-        " · ingest {}/{} · ",
-        ing.waiting + ing.processing,
-        ing.taken
-    );
-    let width = |v: &[Span]| v.iter().map(|s| s.width()).sum::<usize>();
-    // During an incident on a narrow screen the SLA clocks take the place of the ingest counters; so
-    // they do when everything else would leave less than 5 columns for the node's name (and cut the
-    // clock off).
-    let room = (r.width as usize).saturating_sub(5);
-    if (sla.is_empty() || r.width >= 100)
-        && width(&spans) + ingest.chars().count() + width(&tail) <= room
-    {
-        spans.push(Span::raw(ingest));
-    } else {
-        spans.push(Span::raw(" · "));
+    let id_part = format!(" ({})", app.node.id);
+    let name_min = super::widgets::text_width(&app.node.name).min(12);
+    let fixed = 1
+        + name_min
+        + id_part.chars().count()
+        + super::widgets::text_width(&clock)
+        + spinner.map_or(0, |_| 2);
+    let seg_w = |sp: &[Span]| sp.iter().map(|s| s.width()).sum::<usize>() + 3;
+    let mut keep = vec![true; segs.len()];
+    let total = |keep: &[bool]| -> usize {
+        fixed
+            + segs
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|((_, sp), _)| seg_w(sp))
+                .sum::<usize>()
+    };
+    let mut order: Vec<usize> = (0..segs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(segs[i].0));
+    for i in order {
+        if total(&keep) <= r.width as usize {
+            break;
+        }
+        keep[i] = false;
     }
-    spans.extend(tail);
+    let mut spans: Vec<Span> = Vec::new();
+    for ((_, sp), k) in segs.into_iter().zip(&keep) {
+        if *k {
+            if !spans.is_empty() {
+                spans.push(Span::raw(" · "));
+            }
+            spans.extend(sp);
+        }
+    }
+    spans.push(Span::raw(clock));
+    if let Some(g) = spinner {
+        spans.insert(0, Span::styled(format!("{g} "), th.get("help.key")));
+    }
     let right = Line::from(spans);
     let rw = (right.width() as u16).min(r.width);
-    let left = format!(" {} ({})", app.node.name, app.node.id);
     let lw = r.width - rw;
+    let name_room = (lw as usize).saturating_sub(1 + id_part.chars().count());
+    let left = format!(
+        " {}{id_part}",
+        super::widgets::trunc(&app.node.name, name_room)
+    );
     f.render_widget(
-        Paragraph::new(trunc(&left, lw as usize)).style(th.get("header")),
+        Paragraph::new(left).style(th.get("header")),
         Rect::new(r.x, r.y, lw, 1),
     );
     f.render_widget(
@@ -205,28 +270,47 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
 
 fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     let th = &app.theme;
+    let tabs: Vec<(bool, String, usize)> = super::pane::REGISTRY
+        .iter()
+        .enumerate()
+        .map(|(i, reg)| {
+            let p = reg.id;
+            let n = match p {
+                Pane::Masuk => app.masuk.view.len(),
+                Pane::Keluar => app.keluar.view.len(),
+                Pane::Palsan => app.palsan.view.len(),
+                Pane::Disposisi => app.disposisi.untuk.len(),
+                Pane::Insiden => app.insiden.open().count(),
+            };
+            let name = format!("{} {}", i + 1, app.tr(reg.title_id, reg.title_en));
+            (p == app.pane, name, n)
+        })
+        .collect();
+    // Wide: `[1 Masuk (6)]  2 Keluar (3)`; narrow (so the operator's name keeps ~16 cells at 80
+    // columns): `[1 Masuk 6] 2 Keluar 3`.
+    let wide_w: usize = tabs
+        .iter()
+        .map(|(_, name, n)| super::widgets::text_width(name) + n.to_string().len() + 6)
+        .sum();
+    let narrow = wide_w + 16 > r.width as usize;
     let mut spans = Vec::new();
-    for (p, name) in [
-        (Pane::Masuk, "Masuk"),
-        (Pane::Keluar, "Keluar"),
-        (Pane::Disposisi, "Disposisi"),
-        (Pane::Palsan, "Palsan"),
-        (Pane::Insiden, "Insiden"),
-    ] {
-        let n = match p {
-            Pane::Masuk => app.masuk.view.len(),
-            Pane::Keluar => app.keluar.view.len(),
-            Pane::Palsan => app.palsan.view.len(),
-            Pane::Disposisi => app.disposisi.untuk.len(),
-            Pane::Insiden => app.insiden.open().count(),
+    for (active, name, n) in tabs {
+        let (open, close) = match (active, narrow) {
+            (true, false) => (" [", "]"),
+            (false, false) => ("  ", " "),
+            (true, true) => ("[", "]"),
+            (false, true) => (" ", " "),
         };
-        let active = p == app.pane;
-        spans.push(Span::raw(if active { " [" } else { "  " }));
+        spans.push(Span::raw(open));
         spans.push(Span::styled(
-            format!("{name} ({n})"),
+            if narrow {
+                format!("{name} {n}")
+            } else {
+                format!("{name} ({n})")
+            },
             th.get(if active { "tabs.active" } else { "tabs" }),
         ));
-        spans.push(Span::raw(if active { "]" } else { " " }));
+        spans.push(Span::raw(close));
     }
     let l = app.list();
     let filter = if app.pane == Pane::Palsan {
@@ -256,17 +340,9 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     }
 }
 
-fn trunc(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
+use super::widgets::{Column as C, centered, draw_table, trunc};
 
-fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
+fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
     let th = &app.theme;
     let cal = &app.node.calendar;
     let (sisa, overdue, soon) = match e.batas_waktu {
@@ -307,18 +383,20 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> Row<'a> {
     } else {
         Style::default()
     };
-    Row::new(vec![
-        Cell::from(glyph),
-        Cell::from(e.nomor_agenda.map_or("-".to_string(), |n| n.to_string())),
-        Cell::from(local(cal, when, "%d-%m %H:%M")),
-        Cell::from(trunc(who, 40)),
-        Cell::from(trunc(&title, 120)),
-        Cell::from(e.klasifikasi.map_or("-", |k| k.code())),
-        Cell::from(e.derajat.clone().unwrap_or_else(|| "-".into())),
-        Cell::from(e.status.as_str()),
-        Cell::from(sisa).style(sisa_style),
-    ])
-    .style(style)
+    (
+        vec![
+            Cell::from(glyph),
+            Cell::from(e.nomor_agenda.map_or("-".to_string(), |n| n.to_string())),
+            Cell::from(local(cal, when, "%d-%m %H:%M")),
+            Cell::from(trunc(who, 40)),
+            Cell::from(trunc(&title, 120)),
+            Cell::from(e.klasifikasi.map_or("-", |k| k.code())),
+            Cell::from(e.derajat.clone().unwrap_or_else(|| "-".into())),
+            Cell::from(e.status.as_str()),
+            Cell::from(sisa).style(sisa_style),
+        ],
+        style,
+    )
 }
 
 fn draw_list(app: &App, f: &mut Frame, r: Rect) {
@@ -350,48 +428,28 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
         return;
     }
     let end = (l.offset + rows_h).min(l.view.len());
-    let rows: Vec<Row> = l.view[l.offset..end]
+    let rows: Vec<_> = l.view[l.offset..end]
         .iter()
         .map(|&i| row_for(app, &l.entries[i], app.pane))
         .collect();
-    let who = match app.pane {
-        Pane::Keluar => app.tr("Tujuan", "To"),
-        _ => app.tr("Asal", "From"),
+    let (who, when) = match app.pane {
+        Pane::Keluar => (app.tr("Tujuan", "To"), app.tr("Tanggal", "Date")),
+        _ => (app.tr("Asal", "From"), app.tr("Diterima", "Received")),
     };
-    let when = match app.pane {
-        Pane::Keluar => app.tr("Tanggal", "Date"),
-        _ => app.tr("Diterima", "Received"),
-    };
-    let header = Row::new(vec![
-        " ",
-        "No",
-        when,
-        who,
-        app.tr("Perihal / berkas", "Subject / file"),
-        "K",
-        "Derajat",
-        "Status",
-        app.tr("Sisa", "Left"),
-    ])
-    .style(th.get("table.header"));
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Length(4),
-        Constraint::Length(11),
-        Constraint::Fill(1),
-        Constraint::Fill(3),
-        Constraint::Length(2),
-        Constraint::Length(7),
-        Constraint::Length(11),
-        Constraint::Length(7),
+    // Priorities: 0 always kept; Derajat goes first, then the date, then the sender.
+    let cols = [
+        C::new(" ", L(1), 0),
+        C::new("No", L(4), 0),
+        C::new(when, L(11), 2),
+        C::new(who, F(1), 1),
+        C::new(app.tr("Perihal / berkas", "Subject / file"), F(3), 0),
+        C::new("K", L(2), 0),
+        C::new("Derajat", L(7), 3),
+        C::new("Status", L(11), 0),
+        C::new(app.tr("Sisa", "Left"), L(7), 0),
     ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(th.get("selection"))
-        .highlight_symbol("›");
-    let mut st = TableState::default().with_selected(Some(l.cursor - l.offset));
-    f.render_stateful_widget(table, r, &mut st);
+    let sel = Some(l.cursor - l.offset);
+    draw_table(f, r, &cols, rows, sel, th);
 }
 
 fn draw_status(app: &App, f: &mut Frame, r: Rect) {
@@ -402,7 +460,8 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
         } else {
             "status.info"
         });
-        f.render_widget(Paragraph::new(format!(" {}", m.text)).style(st), r);
+        let rows = super::widgets::wrap(vec![Line::from(format!(" {}", m.text))], r.width as usize);
+        f.render_widget(Paragraph::new(rows).style(st), r);
         return;
     }
     if let Some(w) = app.warnings.first() {
@@ -422,39 +481,7 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
     }
     let ctxs = app.contexts();
     let mut spans = Vec::new();
-    let hints: &[&str] = match app.pane {
-        Pane::Masuk => &["triage", "dispose", "open", "filter", "help", "quit"],
-        Pane::Disposisi => &[
-            "disposisi_read",
-            "disposisi_done",
-            "dispose",
-            "disposisi_tab",
-            "help",
-        ],
-        Pane::Keluar => &[
-            "keluar_new",
-            "keluar_register",
-            "keluar_send",
-            "help",
-            "quit",
-        ],
-        Pane::Palsan => &[
-            "palsan_add",
-            "open",
-            "palsan_checkout",
-            "palsan_checkin",
-            "palsan_repair",
-            "palsan_step",
-            "filter",
-        ],
-        Pane::Insiden => &[
-            "insiden_new",
-            "insiden_log",
-            "insiden_tick",
-            "insiden_close",
-            "help",
-        ],
-    };
+    let hints = super::pane::info(app.pane).hints;
     for a in hints {
         if let Some(k) = app.keymap.key_for(&ctxs, a) {
             spans.push(Span::styled(format!(" {k}"), th.get("help.key")));
@@ -470,17 +497,6 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
         ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(th.get("dim")), r);
-}
-
-pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
 }
 
 fn kv<'a>(app: &App, k: &'a str, v: String) -> Line<'a> {
@@ -615,7 +631,8 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
             }
         )));
     }
-    if let Some(chain) = app.disposisi.chains.get(&e.id).filter(|c| !c.is_empty()) {
+    if !d.chain.is_empty() {
+        let chain = &d.chain;
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
             app.tr("Rantai disposisi", "Disposisi chain"),
@@ -658,24 +675,21 @@ fn draw_detail(app: &App, d: &DetailState, f: &mut Frame, r: Rect) {
     };
     f.render_widget(Clear, r);
     let lines = detail_lines(app, d);
-    let inner_h = r.height.saturating_sub(2) as usize;
-    let max = lines.len().saturating_sub(inner_h);
-    let scroll = d.scroll.min(max);
+    // The position label is drawn after the text (it needs the wrapped row count).
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.get("border"));
+    let (top, shown, total) = d.view.draw(f, r, lines, Some(block));
     let title = format!(
         " {} · {}/{} ",
         app.tr("Rincian", "Detail"),
-        (scroll + inner_h).min(lines.len()),
-        lines.len()
+        top + shown,
+        total
     );
-    let p = Paragraph::new(lines)
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(app.theme.get("border"))
-                .title(title),
-        )
-        .scroll((scroll as u16, 0));
-    f.render_widget(p, r);
+    f.render_widget(
+        Paragraph::new(title),
+        Rect::new(r.x + 1, r.y, (r.width.saturating_sub(2)).min(30), 1),
+    );
 }
 
 fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
@@ -699,12 +713,7 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
             app.tr("Draf berita keluar baru", "New outgoing draft")
         ),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(th.get("border"))
-        .title(title);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = super::widgets::boxed(f, r, title, th.get("border"));
     let mut y = inner.y;
     let label_w = 16u16;
     for (i, fl) in s.fields.iter().enumerate() {
@@ -816,23 +825,22 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
         | PromptKind::InsidenSet(_)) => super::insiden::prompt_label(app, k).unwrap_or_default(),
         PromptKind::Command => ":".to_string(),
         PromptKind::Filter => "/".to_string(),
-        PromptKind::Void(id) => {
-            format!("{} {id}: ", app.tr("alasan batal entri", "void reason for"))
-        }
-        PromptKind::Note(id) => format!("{} {id}: ", app.tr("catatan entri", "note on")),
-        PromptKind::DisposisiDone(id) => format!(
-            "{} #{id}: ",
-            app.tr("hasil tindak lanjut disposisi", "result of disposisi")
+        PromptKind::Void(id) => app.label(("alasan batal entri", "void reason for"), id, None),
+        PromptKind::Note(id) => app.label(("catatan entri", "note on"), id, None),
+        PromptKind::DisposisiDone(id) => app.label(
+            ("hasil tindak lanjut disposisi", "result of disposisi"),
+            format!("#{id}"),
+            None,
         ),
-        PromptKind::Duplicate(id) => format!(
-            "{} {id} {}: ",
-            app.tr("entri", "entry"),
-            app.tr("duplikat dari id", "duplicate of id")
+        PromptKind::Duplicate(id) => app.label(
+            ("entri", "entry"),
+            id,
+            Some(("duplikat dari id", "duplicate of id")),
         ),
-        PromptKind::Export(id) => format!(
-            "{} {id} {}: ",
-            app.tr("ekspor lampiran", "export attachment of"),
-            app.tr("ke", "to")
+        PromptKind::Export(id) => app.label(
+            ("ekspor lampiran", "export attachment of"),
+            id,
+            Some(("ke", "to")),
         ),
         PromptKind::Unlock => format!(
             "{}: ",
@@ -841,18 +849,18 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
                 "Node locked — keystore passphrase (Esc skips)"
             )
         ),
-        PromptKind::Seal(id) => format!(
-            "{} {id} {}: ",
-            app.tr("kirim kriptogram entri", "seal entry"),
-            app.tr(
+        PromptKind::Seal(id) => app.label(
+            ("kirim kriptogram entri", "seal entry"),
+            id,
+            Some((
                 "ke node (id, pisahkan koma)",
-                "to nodes (ids, comma-separated)"
-            )
+                "to nodes (ids, comma-separated)",
+            )),
         ),
-        PromptKind::Saluran(id) => format!(
-            "{} {id} {}: ",
-            app.tr("kirim entri", "send entry"),
-            app.tr("lewat saluran", "over saluran")
+        PromptKind::Saluran(id) => app.label(
+            ("kirim entri", "send entry"),
+            id,
+            Some(("lewat saluran", "over saluran")),
         ),
     };
     let lw = label.chars().count() as u16;
@@ -874,24 +882,31 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
 }
 
 fn draw_confirm(app: &App, c: &ConfirmState, f: &mut Frame, area: Rect) {
-    let r = centered(area, 64, 5);
+    let w = 64u16.min(area.width);
+    let text: Vec<Line> = c
+        .message
+        .lines()
+        .map(|l| Line::from(l.to_string()))
+        .collect();
+    let body = super::widgets::wrap(text, w.saturating_sub(2) as usize);
+    // The keys line is always shown: the message gets what is left.
+    let room = area.height.saturating_sub(2 + 1 + 2) as usize;
+    let body_h = body.len().min(room);
+    let r = centered(area, w, body_h as u16 + 3);
     f.render_widget(Clear, r);
     let k = |a: &str| app.keymap.key_for(&["confirm"], a).unwrap_or_default();
-    let p = Paragraph::new(vec![
-        Line::from(c.message.clone()),
-        Line::from(Span::styled(
-            format!(
-                "[{}] {}   [{}] {}",
-                k("yes"),
-                app.tr("ya", "yes"),
-                k("no"),
-                app.tr("tidak", "no")
-            ),
-            app.theme.get("help.key"),
-        )),
-    ])
-    .wrap(Wrap { trim: true })
-    .block(
+    let mut lines: Vec<Line> = body.into_iter().take(body_h).collect();
+    lines.push(Line::from(Span::styled(
+        format!(
+            "[{}] {}   [{}] {}",
+            k("yes"),
+            app.tr("ya", "yes"),
+            k("no"),
+            app.tr("tidak", "no")
+        ),
+        app.theme.get("help.key"),
+    )));
+    let p = Paragraph::new(lines).block(
         Block::default()
             .borders(Borders::ALL)
             .border_style(app.theme.get("border"))
@@ -922,7 +937,7 @@ pub fn help_lines(app: &App, ctxs: &[&str]) -> Vec<(String, String, String)> {
 
 fn draw_help(app: &App, h: &HelpState, f: &mut Frame, area: Rect) {
     let th = &app.theme;
-    let r = centered(area, 72, area.height.saturating_sub(2));
+    let r = centered(area, 76, area.height.saturating_sub(2));
     f.render_widget(Clear, r);
     let mut lines = Vec::new();
     let mut last = String::new();
@@ -939,17 +954,12 @@ fn draw_help(app: &App, h: &HelpState, f: &mut Frame, area: Rect) {
             Span::raw(desc),
         ]));
     }
-    let inner_h = r.height.saturating_sub(2) as usize;
-    let scroll = h.scroll.min(lines.len().saturating_sub(inner_h));
-    f.render_widget(
-        Paragraph::new(lines).scroll((scroll as u16, 0)).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(th.get("border"))
-                .title(format!(" {} ", app.tr("Bantuan tombol", "Key help"))),
-        ),
-        r,
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.get("border"))
+        .title(format!(" {} ", app.tr("Bantuan tombol", "Key help")));
+    // Long descriptions wrap; PgDn/PgUp page by the rows shown.
+    h.view.draw(f, r, lines, Some(block));
 }
 
 /// The link line of one peer: up or down, queue, last seen, last error (`kasa peer status`).
@@ -993,7 +1003,7 @@ fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) 
     let r = centered(
         area,
         76,
-        (p.peers.len() as u16 * 3 + 4).min(area.height.saturating_sub(2)),
+        (p.peers.len() as u16 * 4 + 4).min(area.height.saturating_sub(2)),
     );
     f.render_widget(Clear, r);
     let mut lines = Vec::new();
@@ -1019,11 +1029,20 @@ fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) 
             th.get("alarm")
         };
         lines.push(Line::from(Span::styled(head, style)));
-        lines.push(Line::from(format!(
-            "     {}: {}",
-            app.tr("nomor keamanan", "safety number"),
-            peer.safety_number.as_deref().unwrap_or("-")
-        )));
+        let groups: Vec<&str> = peer
+            .safety_number
+            .as_deref()
+            .unwrap_or("-")
+            .split_whitespace()
+            .collect();
+        let label = app.tr("nomor keamanan", "safety number");
+        for (n, chunk) in groups.chunks(6).enumerate() {
+            lines.push(Line::from(format!(
+                "   {:<15} {}",
+                if n == 0 { label } else { "" },
+                chunk.join(" ")
+            )));
+        }
         lines.push(link_line(
             app,
             p.link.iter().find(|l| l.node_id == peer.node_id),

@@ -342,6 +342,36 @@ pub struct RegisterFields {
     pub kriptogram: bool,
 }
 
+impl RegisterFields {
+    /// Fills the empty fields from the header suggestions of an entry (nomor, hal → perihal,
+    /// klasifikasi, lampiran, yth → tujuan, tanggal): what the console's triage form and
+    /// `kasa agenda register --accept-suggestions` pre-fill. Fields already filled are kept; a
+    /// suggestion that does not parse (klasifikasi, tanggal) is left out.
+    pub fn apply_suggestions(&mut self, s: &HeaderSuggestions) {
+        if self.nomor_surat.is_empty() {
+            self.nomor_surat = s.nomor.clone().unwrap_or_default();
+        }
+        if self.perihal.is_empty() {
+            self.perihal = s.hal.clone().unwrap_or_default();
+        }
+        if self.klasifikasi.is_none() {
+            self.klasifikasi = s
+                .klasifikasi
+                .as_deref()
+                .and_then(|k| Klasifikasi::parse(k).ok());
+        }
+        if self.lampiran.is_empty() {
+            self.lampiran = s.lampiran.clone().unwrap_or_default();
+        }
+        if self.tujuan.is_empty() {
+            self.tujuan = s.yth.clone().unwrap_or_default();
+        }
+        if self.tanggal_surat.is_none() {
+            self.tanggal_surat = s.tanggal.as_deref().and_then(|d| d.parse().ok());
+        }
+    }
+}
+
 /// A rule violation or bad input, with a message that names the problem and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

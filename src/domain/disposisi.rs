@@ -157,6 +157,12 @@ impl DisposisiRules {
         self.hierarki.iter().position(|x| *x == r)
     }
 
+    /// The operators `me` may send a disposisi to: enabled, in the chain, strictly below `me`
+    /// (`ke-bawah`), ordered by level then uid. See [`candidates`].
+    pub fn candidates(&self, me: &Operator, operators: &[Operator]) -> Vec<Operator> {
+        candidates(&self.hierarki, me, operators)
+    }
+
     /// The recipient suggestion for an entry by its tujuan (003 SOP B/C langkah 3), if any rule matches.
     pub fn saran(&self, e: &Entry) -> Option<&Arahan> {
         let t = e.tujuan.to_lowercase();
@@ -339,6 +345,24 @@ pub fn check_disposable(e: &Entry) -> Result<(), RuleRefusal> {
 ///   such a Kasi is refused and Kabid → Sandiman is allowed when no active Kasi holds the qualification.
 ///
 /// `operators` are all operator records (to know which Kasi are qualified).
+/// The recipient candidates for a disposisi from `me` under the hierarchy `hierarki` (top first, as
+/// in `disposisi.toml`): enabled operators whose role is in the chain strictly below `me`'s role,
+/// ordered by level then uid. Empty when `me` is not in the chain. The node checks the same rule on
+/// submit ([`check_chain`]); the console only offers these.
+pub fn candidates(hierarki: &[Role], me: &Operator, operators: &[Operator]) -> Vec<Operator> {
+    let level = |r: Role| hierarki.iter().position(|x| *x == r);
+    let Some(mine) = level(me.role) else {
+        return Vec::new();
+    };
+    let mut v: Vec<Operator> = operators
+        .iter()
+        .filter(|o| !o.disabled && level(o.role).is_some_and(|l| l > mine))
+        .cloned()
+        .collect();
+    v.sort_by_key(|o| (level(o.role), o.uid));
+    v
+}
+
 pub fn check_chain(
     rules: &DisposisiRules,
     from: &Operator,

@@ -286,10 +286,20 @@ pub(super) fn handle(
                 Lingkup::UntukSaya => dd::sort_for_me(&mut records, now),
                 _ => records.sort_by_key(|d| std::cmp::Reverse(d.id)),
             }
+            // The perihal of each entry, so a client lists the records without loading the books.
+            let mut perihal = std::collections::BTreeMap::new();
+            for d in &records {
+                if let std::collections::btree_map::Entry::Vacant(v) = perihal.entry(d.entry_id)
+                    && let Ok(Some(e)) = state.store.entry(d.entry_id)
+                {
+                    v.insert(e.perihal);
+                }
+            }
             Ok(Reply::Disposisi(DisposisiReply::Records {
                 records,
                 now,
                 zone,
+                perihal: perihal.into_iter().collect(),
             }))
         }
         DisposisiRequest::Show { id } => {
@@ -405,5 +415,6 @@ fn chain(state: &NodeState, entry_id: u64, now: Timestamp, zone: String) -> HRes
         now,
         zone,
         node_name: state.node_name.clone(),
+        hierarki: rules.hierarki.clone(),
     }))
 }

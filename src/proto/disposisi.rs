@@ -76,6 +76,10 @@ pub enum DisposisiReply {
         records: Vec<Disposisi>,
         now: Timestamp,
         zone: String,
+        /// The perihal of each record's entry, as `(entry id, perihal)` pairs (a list, not a JSON
+        /// object: integer keys do not survive serde's internally tagged enums).
+        #[serde(default)]
+        perihal: Vec<(u64, String)>,
     },
     /// Records written by a step (new ones first for `new`/`forward`).
     Written { records: Vec<Disposisi> },
@@ -91,5 +95,9 @@ pub enum DisposisiReply {
         /// The node's name (sheet header).
         #[serde(default)]
         node_name: String,
+        /// The disposisi hierarchy of the node's rules, top first (`disposisi.toml`): clients offer
+        /// recipients from it instead of a role order of their own.
+        #[serde(default)]
+        hierarki: Vec<crate::domain::Role>,
     },
 }

@@ -381,9 +381,91 @@ pub struct NodeMsg {
 /// A refused request: a stable code and a message that says what to do.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct ErrorReply {
-    /// `bad_request`, `not_found`, `rule`, `forbidden`, `internal`, `version`.
-    pub code: String,
+    /// Why, as a typed code (the wire form is the snake_case name, e.g. `"not_found"`).
+    pub code: ErrorCode,
     pub message: String,
+}
+
+/// The kind of a refusal, carried in every error reply. Clients map it to text in their language
+/// (the console: Indonesian or English) and put the node's message after it. A code this build does
+/// not know arrives as [`ErrorCode::Unknown`] (older clients keep working when codes are added).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is malformed or an argument is invalid.
+    BadRequest,
+    /// The entry, item or record named does not exist (or is not visible to the caller).
+    NotFound,
+    /// A rule of the SOP or of the buku agenda refuses it; the message names the rule.
+    Rule,
+    /// The operator may not do this (role, qualification, clearance).
+    Forbidden,
+    /// The operator record is disabled (`kasa operator disable`).
+    Disabled,
+    /// The node keystore is locked: `kasa node unlock` first.
+    Locked,
+    /// A peer is not verified yet (`--yes-unverified` / confirm in the console).
+    Unverified,
+    /// The node failed (I/O, storage); the message says what.
+    Internal,
+    /// Protocol version mismatch.
+    Version,
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The wire name (`not_found`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Rule => "rule",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Disabled => "disabled",
+            ErrorCode::Locked => "locked",
+            ErrorCode::Unverified => "unverified",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Version => "version",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+
+    /// The code for a wire name; an unknown name is [`ErrorCode::Unknown`].
+    pub fn parse(s: &str) -> ErrorCode {
+        [
+            ErrorCode::BadRequest,
+            ErrorCode::NotFound,
+            ErrorCode::Rule,
+            ErrorCode::Forbidden,
+            ErrorCode::Disabled,
+            ErrorCode::Locked,
+            ErrorCode::Unverified,
+            ErrorCode::Internal,
+            ErrorCode::Version,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+        .unwrap_or(ErrorCode::Unknown)
+    }
+}
+
+impl From<&str> for ErrorCode {
+    fn from(s: &str) -> ErrorCode {
+        ErrorCode::parse(s)
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Node status (`kasa status`).
@@ -531,7 +613,7 @@ impl NodeMsg {
             event: None,
         }
     }
-    pub fn error(re: u64, code: &str, message: impl Into<String>) -> NodeMsg {
+    pub fn error(re: u64, code: impl Into<ErrorCode>, message: impl Into<String>) -> NodeMsg {
         NodeMsg {
             v: PROTO_VERSION,
             re: Some(re),

@@ -530,3 +530,22 @@ impl RoleNode {
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(&o)))
     }
 }
+
+/// The console as an operator opens it on `node`: settings from the node's config dir (shipped
+/// keymap and theme, the node's derajat list), connected to its socket, everything loaded. The one
+/// console setup of the node-harness tests (the console harness has `console_common::session`).
+pub fn console_session(node: &TestNode) -> kasa::console::session::Session<kasa::client::Client> {
+    let paths = kasa::config::Paths {
+        data_dir: node.data.clone(),
+        config_dir: node.config.clone(),
+        explicit_data_dir: true,
+    };
+    let settings = kasa::console::load_settings(&paths, false);
+    assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+    let mut s = kasa::console::session::Session::new(
+        kasa::console::app_from(settings),
+        Some(kasa::client::Client::connect(&node.socket).expect("connect")),
+    );
+    s.start();
+    s
+}

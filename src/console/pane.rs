@@ -1,0 +1,154 @@
+//! The pane registry: every console tab, in tab order. Tab numbers, tab names, keymap contexts and the
+//! status-line hints all come from [`REGISTRY`], so a message that says "buka tab Insiden (5)" cannot
+//! drift from the tab bar or the digit keys (`tab 5` in the keymap resolves through here).
+//!
+//! Adding a pane: a new file under `src/console/` with its state, actions and drawing, a variant of
+//! [`Pane`], a row here, and its arms in `app.rs` (state field, reply purpose) and `view.rs` (draw).
+
+pub use super::action::Pane;
+
+/// One registered pane.
+pub struct PaneInfo {
+    pub id: Pane,
+    /// The name used by `tab NAME` and in the keymap context of the pane.
+    pub name: &'static str,
+    /// Tab title (Indonesian, English).
+    pub title_id: &'static str,
+    pub title_en: &'static str,
+    /// Action names shown as hints in the status line when no overlay is open.
+    pub hints: &'static [&'static str],
+    /// Entry actions of the buku agenda (void, note, export…) apply in this pane's list.
+    pub agenda: bool,
+}
+
+/// The panes in tab order (tab number = position + 1).
+pub const REGISTRY: &[PaneInfo] = &[
+    PaneInfo {
+        id: Pane::Masuk,
+        name: "masuk",
+        title_id: "Masuk",
+        title_en: "Incoming",
+        hints: &["triage", "dispose", "open", "filter", "help", "quit"],
+        agenda: true,
+    },
+    PaneInfo {
+        id: Pane::Keluar,
+        name: "keluar",
+        title_id: "Keluar",
+        title_en: "Outgoing",
+        hints: &[
+            "keluar_new",
+            "keluar_register",
+            "keluar_send",
+            "help",
+            "quit",
+        ],
+        agenda: true,
+    },
+    PaneInfo {
+        id: Pane::Disposisi,
+        name: "disposisi",
+        title_id: "Disposisi",
+        title_en: "Disposisi",
+        hints: &[
+            "disposisi_read",
+            "disposisi_done",
+            "dispose",
+            "disposisi_tab",
+            "help",
+        ],
+        agenda: false,
+    },
+    PaneInfo {
+        id: Pane::Palsan,
+        name: "palsan",
+        title_id: "Palsan",
+        title_en: "Equipment",
+        hints: &[
+            "palsan_add",
+            "open",
+            "palsan_checkout",
+            "palsan_checkin",
+            "palsan_repair",
+            "palsan_step",
+            "filter",
+        ],
+        agenda: false,
+    },
+    PaneInfo {
+        id: Pane::Insiden,
+        name: "insiden",
+        title_id: "Insiden",
+        title_en: "Incidents",
+        hints: &[
+            "insiden_new",
+            "insiden_log",
+            "insiden_tick",
+            "insiden_close",
+            "help",
+        ],
+        agenda: false,
+    },
+];
+
+/// The registry row of a pane.
+pub fn info(p: Pane) -> &'static PaneInfo {
+    REGISTRY
+        .iter()
+        .find(|i| i.id == p)
+        .expect("every pane is registered")
+}
+
+/// The tab number of a pane (1-based, as the digit keys and the tab bar show it).
+pub fn number(p: Pane) -> usize {
+    REGISTRY.iter().position(|i| i.id == p).map_or(0, |i| i + 1)
+}
+
+/// A pane by its name (`insiden`) or tab number (`5`).
+pub fn by_name(s: &str) -> Option<Pane> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<usize>() {
+        return n.checked_sub(1).and_then(|i| REGISTRY.get(i)).map(|i| i.id);
+    }
+    REGISTRY.iter().find(|i| i.name == s).map(|i| i.id)
+}
+
+/// `Insiden (5)`: the tab title with its number, for messages that send the operator to a tab.
+pub fn tab_ref(p: Pane, en: bool) -> String {
+    let i = info(p);
+    format!(
+        "{} ({})",
+        if en { i.title_en } else { i.title_id },
+        number(p)
+    )
+}
+
+/// The pane after `p` in tab order (wrapping).
+pub fn next(p: Pane) -> Pane {
+    let i = number(p) % REGISTRY.len();
+    REGISTRY[i].id
+}
+
+impl Pane {
+    /// Whether the buku agenda entry actions (void, note, export, seal…) act in this pane.
+    pub fn is_agenda(self) -> bool {
+        info(self).agenda
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_names_and_next_agree() {
+        for (i, r) in REGISTRY.iter().enumerate() {
+            assert_eq!(number(r.id), i + 1);
+            assert_eq!(by_name(r.name), Some(r.id));
+            assert_eq!(by_name(&(i + 1).to_string()), Some(r.id));
+            assert_eq!(r.id.as_str(), r.name);
+        }
+        assert_eq!(next(REGISTRY.last().unwrap().id), REGISTRY[0].id);
+        assert_eq!(tab_ref(Pane::Insiden, false), "Insiden (5)");
+    }
+}
