@@ -198,7 +198,7 @@ fn void_from_the_insiden_tab_names_the_tabs_where_it_applies() {
     app.update(Action::Tab(Pane::Insiden));
     let e = app.update(Action::Void(Some("salah".into())));
     assert!(e.is_empty());
-    let m = app.message.unwrap().text;
+    let m = app.message.clone().unwrap().text;
     assert!(
         m.contains("Masuk (1)") && m.contains("Keluar (2)") && m.contains("Insiden (5)"),
         "{m}"

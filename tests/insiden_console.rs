@@ -122,7 +122,7 @@ fn second_console_sees_the_incident_after_a_pushed_change() {
     let e = b.app.on_event(ev);
     b.run(e);
     assert_eq!(b.app.insiden.open().count(), 1);
-    let spans = kasa::console::insiden::header_spans(&b.app);
+    let spans = kasa::console::insiden::header_spans(&b.app.insiden, &b.app.cx);
     let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
     assert!(text.contains("K ") && text.contains("E "), "{text}");
 }
@@ -169,7 +169,7 @@ fn header_cells_flip_to_breached_with_an_injected_clock() {
     let i = Insiden::buka(1, "uji", &ctx(0), &playbooks()).unwrap();
     app.insiden.set(vec![i.clone()]);
     let text = |app: &App| -> String {
-        header_spans(app)
+        header_spans(&app.insiden, &app.cx)
             .iter()
             .map(|s| s.content.to_string())
             .collect()

@@ -4,83 +4,23 @@
 use std::path::PathBuf;
 
 use crossterm::event::KeyEvent;
-use jiff::Timestamp;
-use ratatui_textarea::TextArea;
 
 use super::action::{ACTIONS, Action, Pane};
+pub use super::ctx::{Ctx, Message, NodeHeader};
 use super::disposisi::{DisposeForm, DisposisiPane};
+pub use super::effect::{Effect, Purpose};
 use super::form::{FormPurpose, FormState, Kind};
 use super::keymap::{Key, Keymap, Lookup};
+pub use super::layer::{
+    ConfirmKind, ConfirmState, DetailState, HelpState, Layer, PeersState, PromptKind, PromptState,
+    textarea,
+};
+use super::pane::PaneState;
 use super::theme::Theme;
 use crate::domain::calendar::WorkCalendar;
-use crate::domain::{Book, Entry, Operator, Status};
+use crate::domain::{Book, Entry, Status};
 use crate::proto::disposisi::{DisposisiReply, DisposisiRequest, Lingkup};
-use crate::proto::{Event, IngestProgress, Reply, Request, StatusInfo};
-
-/// Something the driver must do for the state.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// Send a request; feed the reply back with `on_reply(purpose, …)`.
-    Call(Request, Purpose),
-    /// A request that may run for minutes (a backup): the terminal sends it on a connection of its own
-    /// in the background and feeds the reply back with `on_reply(purpose, …)`, so the console stays
-    /// live; without that (tests), like [`Effect::Call`].
-    CallLong(Request, Purpose),
-    /// Write exported bytes (base64) to a path.
-    WriteFile(PathBuf, String),
-    /// Clear and fully redraw the terminal.
-    ClearScreen,
-    Quit,
-    /// Read these files (the operator's own, with the operator's rights), put them into the request's
-    /// `files` as base64, then send it like [`Effect::Call`].
-    CallWithFiles(Request, Vec<PathBuf>, Purpose),
-}
-
-/// Why a request was sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Purpose {
-    Welcome,
-    Status,
-    List(Pane),
-    Show(u64),
-    Registered(u64),
-    KeluarCreated,
-    Done(String),
-    Drafts,
-    Attachment(PathBuf),
-    Ignore,
-    /// A seal of entry `id` to these peers (retried with `yes_unverified` after a confirmation).
-    Sealed {
-        id: u64,
-        to: Vec<String>,
-    },
-    Unlocked,
-    Peers,
-    /// The link status shown in the peers overlay.
-    LinkStatus,
-    PeerVerified,
-    Palsan(super::palsan::PalsanPurpose),
-    /// A disposisi list of the Disposisi pane.
-    DisposisiList(Lingkup),
-    /// The chain of an entry, to open the dispose form `(entry, forwarding disposisi)`.
-    DisposeForm(u64, Option<u64>),
-    /// The dispose form was submitted.
-    Disposed,
-    /// The operator list (recipient choices).
-    Operators,
-    /// The chain of an entry shown in its detail.
-    DisposisiChain(u64),
-    /// The delivery state per recipient of a sealed entry shown in its detail.
-    Pengiriman(u64),
-    /// The incident list (Insiden pane and header clocks).
-    InsidenList,
-    /// Quick capture: the incident was opened; take the log prompt.
-    InsidenOpened,
-    /// A line typed in the log prompt of this incident was sent (cleared on success, kept on refusal).
-    InsidenLogged(u64),
-    /// The backup log or a backup run (header, log view, "backup now").
-    Backup(super::backup::BackupPurpose),
-}
+use crate::proto::{Event, IngestProgress, Reply, Request};
 
 /// One list (tab) of entries with its cursor and filter.
 #[derive(Debug, Clone)]
@@ -275,146 +215,10 @@ impl Filter {
     }
 }
 
-/// The detail view of one entry.
-#[derive(Debug, Clone)]
-pub struct DetailState {
-    pub id: u64,
-    pub entry: Option<Box<Entry>>,
-    pub text: Option<String>,
-    /// Delivery state per recipient of a sealed kriptogram (empty for other books).
-    pub pengiriman: Vec<crate::domain::pengiriman::Pengiriman>,
-    /// The entry's disposisi chain (shown as a tree), as the node sent it for this detail.
-    pub chain: Vec<crate::domain::disposisi::Disposisi>,
-    /// Scroll in wrapped screen rows.
-    pub view: super::widgets::TextView,
-}
-
-/// What a one-line prompt asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PromptKind {
-    Command,
-    Filter,
-    Void(u64),
-    Note(u64),
-    Duplicate(u64),
-    Export(u64),
-    Saluran(u64),
-    Seal(u64),
-    /// The node keystore passphrase (input masked).
-    Unlock,
-    DisposisiDone(u64),
-    /// Incident log line (stays open after Enter).
-    InsidenLog(u64),
-    InsidenTick(u64),
-    InsidenPlaybook(u64),
-    InsidenClose(u64),
-    /// `field value` for the incident record (kategori, keparahan, tlp, sistem, sumber, status…).
-    InsidenSet(u64),
-}
-
-/// A one-line prompt (command line, filter, reason…).
-#[derive(Debug, Clone)]
-pub struct PromptState {
-    pub kind: PromptKind,
-    pub input: TextArea<'static>,
-    /// Tab completion: the typed prefix and the index of the last offered match.
-    pub completion: Option<(String, usize)>,
-    pub error: Option<String>,
-}
-
-impl PromptState {
-    pub fn value(&self) -> String {
-        self.input.lines().join(" ")
-    }
-}
-
-/// What a yes/no question does on yes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfirmKind {
-    Quit,
-    DiscardForm,
-    ResumeDraft {
-        key: String,
-        data: String,
-    },
-    /// Seal to peers of which some are not verified yet.
-    SealUnverified {
-        id: u64,
-        to: Vec<String>,
-    },
-    /// The operator compared the safety number of this peer.
-    VerifyPeer {
-        node_id: String,
-    },
-    /// Run a backup to this directory (the node's configured target) now.
-    Backup {
-        to: String,
-    },
-}
-
-/// The peers overlay.
-#[derive(Debug, Clone)]
-pub struct PeersState {
-    pub peers: Vec<crate::proto::PeerInfo>,
-    pub cursor: usize,
-    /// Link status per peer (`kasa peer status`), filled after the list arrives.
-    pub link: Vec<crate::proto::link::PeerLinkStatus>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ConfirmState {
-    pub message: String,
-    pub kind: ConfirmKind,
-}
-
-/// The help overlay for the contexts beneath it.
-#[derive(Debug, Clone)]
-pub struct HelpState {
-    pub ctxs: Vec<&'static str>,
-    /// Scroll in wrapped screen rows.
-    pub view: super::widgets::TextView,
-}
-
-/// Overlays, drawn bottom to top; the top one gets the keys.
-#[derive(Debug, Clone)]
-pub enum Layer {
-    Detail(DetailState),
-    Form(Box<FormState>),
-    Prompt(Box<PromptState>),
-    Confirm(ConfirmState),
-    Help(HelpState),
-    Peers(PeersState),
-    Palsan(Box<super::palsan::PalsanLayer>),
-    /// The dispose form (Disposisi pane).
-    Dispose(Box<DisposeForm>),
-    /// The backup log.
-    Backup(super::backup::BackupView),
-}
-
-/// The node as the header shows it.
-#[derive(Debug, Clone)]
-pub struct NodeHeader {
-    pub id: String,
-    pub name: String,
-    pub calendar: WorkCalendar,
-}
-
-/// A status-line message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub text: String,
-    pub error: bool,
-}
-
-/// The whole console state.
+/// The whole console state: what is shared ([`Ctx`], reached through `Deref`) and the panes.
 #[derive(Debug, Clone)]
 pub struct App {
-    pub en: bool,
-    pub theme: Theme,
-    pub keymap: Keymap,
-    /// Configuration problems shown on screen (the console fell back to defaults).
-    pub warnings: Vec<String>,
-    pub pane: Pane,
+    pub cx: Ctx,
     pub masuk: EntryList,
     pub keluar: EntryList,
     /// The Palsan pane (equipment register, reminders).
@@ -425,136 +229,58 @@ pub struct App {
     pub insiden: super::insiden::InsidenPane,
     /// The backup log (header status, log view).
     pub backup: super::backup::BackupPane,
-    pub layers: Vec<Layer>,
-    pub node: NodeHeader,
-    pub operator: Option<Operator>,
-    pub status: Option<StatusInfo>,
-    pub alarms_open: u64,
-    pub connected: bool,
-    pub now: Timestamp,
-    pub message: Option<Message>,
-    pub derajat: Vec<String>,
-    pub drafts: Vec<(String, String)>,
-    pub pending: Vec<Key>,
-    /// Terminal size (columns, rows).
-    pub size: (u16, u16),
-    pub quit: bool,
-    /// Something visible changed since the last draw.
-    pub dirty: bool,
-    /// The passphrase prompt for a locked node was shown once this session (DESIGN §5: asked once).
-    pub unlock_asked: bool,
-    /// Node requests in flight on the worker thread (the header shows a spinner while > 0).
-    pub busy: usize,
 }
 
-fn textarea(s: &str) -> TextArea<'static> {
-    let mut t = TextArea::new(vec![s.to_string()]);
-    t.move_cursor(ratatui_textarea::CursorMove::End);
-    t
+impl std::ops::Deref for App {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.cx
+    }
+}
+
+impl std::ops::DerefMut for App {
+    fn deref_mut(&mut self) -> &mut Ctx {
+        &mut self.cx
+    }
 }
 
 impl App {
     pub fn new(keymap: Keymap, theme: Theme, en: bool, derajat: Vec<String>) -> App {
         App {
-            en,
-            theme,
-            keymap,
-            warnings: Vec::new(),
-            pane: Pane::Masuk,
+            cx: Ctx::new(keymap, theme, en, derajat),
             masuk: EntryList::new(Book::Masuk),
             keluar: EntryList::new(Book::Keluar),
             palsan: Default::default(),
             disposisi: DisposisiPane::default(),
             insiden: Default::default(),
             backup: Default::default(),
-            layers: Vec::new(),
-            node: NodeHeader {
-                id: String::new(),
-                name: String::new(),
-                calendar: WorkCalendar::new("UTC", []).expect("UTC exists"),
-            },
-            operator: None,
-            status: None,
-            alarms_open: 0,
-            connected: false,
-            now: crate::clock::now(),
-            message: None,
-            derajat,
-            drafts: Vec::new(),
-            unlock_asked: false,
-            busy: 0,
-            pending: Vec::new(),
-            size: (80, 24),
-            quit: false,
-            dirty: true,
         }
-    }
-
-    /// A prompt label `what ID tail: ` with `what` and `tail` as (Indonesian, English) texts.
-    pub fn label(
-        &self,
-        what: (&str, &str),
-        id: impl std::fmt::Display,
-        tail: Option<(&str, &str)>,
-    ) -> String {
-        let tail = tail.map_or(String::new(), |(i, e)| format!(" {}", self.tr(i, e)));
-        format!("{} {id}{tail}: ", self.tr(what.0, what.1))
-    }
-
-    /// Picks the Indonesian or English text.
-    pub fn tr<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
-        if self.en { en } else { id }
-    }
-
-    /// The spinner frame while node requests are in flight (the header shows it), else `None`.
-    pub fn busy_glyph(&self) -> Option<&'static str> {
-        const FRAMES: [&str; 4] = ["◐", "◓", "◑", "◒"];
-        (self.busy > 0).then(|| FRAMES[(self.now.as_second().rem_euclid(4)) as usize])
-    }
-
-    /// Rows available to the list.
-    pub fn page(&self) -> usize {
-        (self.size.1 as usize).saturating_sub(5).max(1)
     }
 
     /// The entry list of the pane (the Palsan pane has its own list; `masuk` stands in).
     pub fn list(&self) -> &EntryList {
-        match self.pane {
+        match self.cx.pane {
             Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => &self.masuk,
             Pane::Keluar => &self.keluar,
         }
     }
 
     fn list_mut(&mut self) -> &mut EntryList {
-        match self.pane {
+        match self.cx.pane {
             Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => &mut self.masuk,
             Pane::Keluar => &mut self.keluar,
         }
     }
 
-    pub fn form(&self) -> Option<&FormState> {
-        self.layers.iter().rev().find_map(|l| match l {
-            Layer::Form(f) => Some(&**f),
-            _ => None,
-        })
-    }
-
-    fn form_mut(&mut self) -> Option<&mut FormState> {
-        self.layers.iter_mut().rev().find_map(|l| match l {
-            Layer::Form(f) => Some(&mut **f),
-            _ => None,
-        })
-    }
-
     /// The keymap contexts that apply now, first wins.
     pub fn contexts(&self) -> Vec<&'static str> {
-        self.contexts_at(self.layers.len())
+        self.contexts_at(self.cx.layers.len())
     }
 
     fn contexts_at(&self, depth: usize) -> Vec<&'static str> {
-        match depth.checked_sub(1).and_then(|i| self.layers.get(i)) {
+        match depth.checked_sub(1).and_then(|i| self.cx.layers.get(i)) {
             None => vec![
-                match self.pane {
+                match self.cx.pane {
                     Pane::Masuk => "masuk",
                     Pane::Keluar => "keluar",
                     Pane::Palsan => "palsan",
@@ -579,14 +305,14 @@ impl App {
     /// The node refused a request because this operator was disabled (code `disabled`): says so and
     /// offers to quit (the node refuses every further request of this uid).
     pub fn operator_disabled(&mut self, why: &str) {
-        self.dirty = true;
-        self.error(why.to_string());
+        self.cx.dirty = true;
+        self.cx.error(why.to_string());
         if !self
             .layers
             .iter()
             .any(|l| matches!(l, Layer::Confirm(c) if matches!(c.kind, ConfirmKind::Quit)))
         {
-            self.layers.push(Layer::Confirm(ConfirmState {
+            self.cx.layers.push(Layer::Confirm(ConfirmState {
                 message: self
                     .tr(
                         "Operator Anda dinonaktifkan oleh admin; node menolak semua permintaan. Keluar dari konsol?",
@@ -598,29 +324,15 @@ impl App {
         }
     }
 
-    pub(crate) fn info(&mut self, s: impl Into<String>) {
-        self.message = Some(Message {
-            text: s.into(),
-            error: false,
-        });
-    }
-
-    pub(crate) fn error(&mut self, s: impl Into<String>) {
-        self.message = Some(Message {
-            text: s.into(),
-            error: true,
-        });
-    }
-
     /// The entry the entry actions apply to: the open detail, else the list's selection.
     pub fn current(&self) -> Option<&Entry> {
-        for l in self.layers.iter().rev() {
+        for l in self.cx.layers.iter().rev() {
             if let Layer::Detail(d) = l {
                 return d.entry.as_deref();
             }
         }
         // Entry actions reach only what is on screen: the agenda list of the shown pane (issue 10.7).
-        if !self.pane.is_agenda() {
+        if !self.cx.pane.is_agenda() {
             return None;
         }
         self.list().selected()
@@ -660,11 +372,11 @@ impl App {
     /// Requests that refetch what is visible.
     pub fn refresh(&self) -> Vec<Effect> {
         let mut v = vec![Effect::Call(Request::Status, Purpose::Status)];
-        if self.pane != Pane::Palsan {
-            v.push(list_call(self.pane));
+        if self.cx.pane != Pane::Palsan {
+            v.push(list_call(self.cx.pane));
         }
         v.extend(super::palsan::refresh_calls(self));
-        for l in &self.layers {
+        for l in &self.cx.layers {
             if let Layer::Detail(d) = l {
                 v.push(Effect::Call(
                     Request::AgendaShow { id: d.id },
@@ -680,55 +392,37 @@ impl App {
         v
     }
 
-    /// A clock tick; true when the shown clock changed.
-    pub fn tick(&mut self, now: Timestamp) -> bool {
-        let changed = now.as_second() != self.now.as_second();
-        self.now = now;
-        if changed {
-            self.dirty = true;
-        }
-        changed
-    }
-
-    /// The connection came or went.
-    pub fn set_connected(&mut self, up: bool) {
-        if self.connected != up {
-            self.connected = up;
-            self.dirty = true;
-        }
-    }
-
     /// A new terminal size.
     pub fn resize(&mut self, w: u16, h: u16) {
-        self.size = (w, h);
-        let page = self.page();
+        self.cx.size = (w, h);
+        let page = self.cx.page();
         self.masuk.clamp(page);
         self.keluar.clamp(page);
-        self.dirty = true;
+        self.cx.dirty = true;
     }
 
     /// A pushed node event.
     pub fn on_event(&mut self, ev: Event) -> Vec<Effect> {
-        self.dirty = true;
+        self.cx.dirty = true;
         match ev {
             Event::Changed { change } => {
                 let mut v = self.refresh();
                 // The header clocks need the incident list whatever pane is shown.
                 if matches!(change, crate::store::Change::Insiden { .. })
-                    && self.pane != Pane::Insiden
+                    && self.cx.pane != Pane::Insiden
                 {
                     v.push(super::insiden::list_call());
                 }
                 v
             }
             Event::Ingest { progress } => {
-                if let Some(s) = &mut self.status {
+                if let Some(s) = &mut self.cx.status {
                     s.ingest = progress;
                 }
                 Vec::new()
             }
             Event::Stopping => {
-                self.connected = false;
+                self.cx.connected = false;
                 Vec::new()
             }
         }
@@ -736,26 +430,26 @@ impl App {
 
     /// A terminal key.
     pub fn on_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
-        self.dirty = true;
+        self.cx.dirty = true;
         let k = Key::from_event(ev);
         let ctxs = self.contexts();
-        let mut seq = std::mem::take(&mut self.pending);
+        let mut seq = std::mem::take(&mut self.cx.pending);
         seq.push(k);
-        match self.keymap.lookup(&ctxs, &seq) {
+        match self.cx.keymap.lookup(&ctxs, &seq) {
             Lookup::Pending => {
-                self.pending = seq;
+                self.cx.pending = seq;
                 Vec::new()
             }
             Lookup::Action(a) => {
                 // Picker keys (←/→/space) edit text when the focus is a text field.
-                let text_focus = matches!(self.layers.last(), Some(Layer::Form(f))
+                let text_focus = matches!(self.cx.layers.last(), Some(Layer::Form(f))
                     if matches!(f.focused().kind, Kind::Text | Kind::Date))
-                    || matches!(self.layers.last(), Some(Layer::Palsan(l)) if l.text_focus())
-                    || matches!(self.layers.last(), Some(Layer::Dispose(f)) if f.text_focus());
+                    || matches!(self.cx.layers.last(), Some(Layer::Palsan(l)) if l.text_focus())
+                    || matches!(self.cx.layers.last(), Some(Layer::Dispose(f)) if f.text_focus());
                 if text_focus && matches!(a, Action::CycleNext | Action::CyclePrev) {
                     return self.raw_input(ev);
                 }
-                self.message = None;
+                self.cx.message = None;
                 self.update(a)
             }
             Lookup::None if seq.len() > 1 => Vec::new(),
@@ -764,8 +458,8 @@ impl App {
     }
 
     fn raw_input(&mut self, ev: KeyEvent) -> Vec<Effect> {
-        let palsan_filter = self.pane == Pane::Palsan;
-        match self.layers.last_mut() {
+        let palsan_filter = self.cx.pane == Pane::Palsan;
+        match self.cx.layers.last_mut() {
             Some(Layer::Palsan(l)) => {
                 l.input(ev);
                 Vec::new()
@@ -789,7 +483,7 @@ impl App {
                         super::palsan::set_filter(self, v);
                     } else if p.kind == PromptKind::Filter {
                         let v = p.value();
-                        let page = self.page();
+                        let page = self.cx.page();
                         let l = self.list_mut();
                         let keep = l.selected().map(|e| e.id);
                         l.filter = v;
@@ -800,19 +494,6 @@ impl App {
             }
             _ => Vec::new(),
         }
-    }
-
-    pub(crate) fn prompt(&mut self, kind: PromptKind, initial: &str) {
-        let mut input = textarea(initial);
-        if kind == PromptKind::Unlock {
-            input.set_mask_char('•');
-        }
-        self.layers.push(Layer::Prompt(Box::new(PromptState {
-            kind,
-            input,
-            completion: None,
-            error: None,
-        })));
     }
 
     /// An action on the selected entry that needs one argument: without it, a prompt asks for it (and
@@ -829,7 +510,7 @@ impl App {
         };
         match arg {
             None => {
-                self.prompt(kind(e.id), initial);
+                self.cx.prompt(kind(e.id), initial);
                 Vec::new()
             }
             Some(a) => {
@@ -842,21 +523,22 @@ impl App {
     fn need_entry(&mut self) -> Option<Entry> {
         let e = self.current().cloned();
         if e.is_none() {
-            let msg = if self.pane.is_agenda() {
-                self.tr("tidak ada entri terpilih", "no entry selected")
+            let msg = if self.cx.pane.is_agenda() {
+                self.cx
+                    .tr("tidak ada entri terpilih", "no entry selected")
                     .to_string()
             } else {
                 self.not_here()
             };
-            self.error(msg);
+            self.cx.error(msg);
         }
         e
     }
 
     /// The refusal for an entry action outside the agenda panes: names the tabs where it applies.
     pub(crate) fn not_here(&self) -> String {
-        let here = super::pane::tab_ref(self.pane, self.en);
-        if self.en {
+        let here = super::pane::tab_ref(self.cx.pane, self.cx.en);
+        if self.cx.en {
             format!(
                 "this action is for buku agenda entries, not the {here} tab: open {} or {}",
                 super::pane::tab_ref(Pane::Masuk, true),
@@ -874,10 +556,10 @@ impl App {
     /// Refuses a pane's action while another pane is shown (its cursor is not on screen); true when
     /// refused.
     fn refuse_hidden(&mut self, owner: Pane) -> bool {
-        if self.pane == owner {
+        if self.cx.pane == owner {
             return false;
         }
-        let msg = if self.en {
+        let msg = if self.cx.en {
             format!(
                 "this action acts in the {} tab: open it first",
                 super::pane::tab_ref(owner, true)
@@ -888,21 +570,21 @@ impl App {
                 super::pane::tab_ref(owner, false)
             )
         };
-        self.error(msg);
+        self.cx.error(msg);
         true
     }
 
     /// Runs one named action.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        self.dirty = true;
+        self.cx.dirty = true;
         if let Some(e) = super::palsan::intercept(self, &action) {
             return e;
         }
         if let Some(e) = self.dispose_form_action(&action) {
             return e;
         }
-        let page = self.page();
-        if let Some(e) = super::insiden::update(self, &action) {
+        let page = self.cx.page();
+        if let Some(e) = self.insiden.update(&mut self.cx, &action) {
             return e;
         }
         if let Some(e) = super::backup::update(self, &action) {
@@ -911,8 +593,8 @@ impl App {
         match action {
             Action::None => Vec::new(),
             Action::Quit => {
-                if self.form().is_some_and(|f| f.changed)
-                    && !matches!(self.layers.last(), Some(Layer::Confirm(_)))
+                if self.cx.form().is_some_and(|f| f.changed)
+                    && !matches!(self.cx.layers.last(), Some(Layer::Confirm(_)))
                 {
                     let m = self
                         .tr(
@@ -920,22 +602,22 @@ impl App {
                             "Quit? The form's input is kept as a draft on the node.",
                         )
                         .to_string();
-                    self.layers.push(Layer::Confirm(ConfirmState {
+                    self.cx.layers.push(Layer::Confirm(ConfirmState {
                         message: m,
                         kind: ConfirmKind::Quit,
                     }));
                     return Vec::new();
                 }
-                self.quit = true;
+                self.cx.quit = true;
                 vec![Effect::Quit]
             }
             Action::Redraw => vec![Effect::ClearScreen],
             Action::Help => {
-                if matches!(self.layers.last(), Some(Layer::Help(_))) {
-                    self.layers.pop();
+                if matches!(self.cx.layers.last(), Some(Layer::Help(_))) {
+                    self.cx.layers.pop();
                 } else {
                     let ctxs = self.contexts();
-                    self.layers.push(Layer::Help(HelpState {
+                    self.cx.layers.push(Layer::Help(HelpState {
                         ctxs,
                         view: Default::default(),
                     }));
@@ -943,15 +625,15 @@ impl App {
                 Vec::new()
             }
             Action::Command => {
-                self.prompt(PromptKind::Command, "");
+                self.cx.prompt(PromptKind::Command, "");
                 Vec::new()
             }
-            Action::Filter(_) | Action::Goto(_) if !self.pane.is_agenda() => {
-                let msg = self.tr(
+            Action::Filter(_) | Action::Goto(_) if !self.cx.pane.is_agenda() => {
+                let msg = self.cx.tr(
                     "saringan dan lompat tidak tersedia di tab ini",
                     "filter and goto are not available in this tab",
                 );
-                self.error(msg);
+                self.cx.error(msg);
                 Vec::new()
             }
             Action::Filter(Some(t)) => {
@@ -963,19 +645,19 @@ impl App {
             }
             Action::Filter(None) => {
                 let f = self.list().filter.clone();
-                self.prompt(PromptKind::Filter, &f);
+                self.cx.prompt(PromptKind::Filter, &f);
                 Vec::new()
             }
             Action::Back => self.back(),
             Action::Tab(p) => {
-                self.layers.retain(|l| matches!(l, Layer::Form(_)));
-                if !self.layers.is_empty() {
+                self.cx.layers.retain(|l| matches!(l, Layer::Form(_)));
+                if !self.cx.layers.is_empty() {
                     return Vec::new();
                 }
-                self.pane = p;
+                self.cx.pane = p;
                 vec![list_call(p)]
             }
-            Action::TabNext => self.update(Action::Tab(super::pane::next(self.pane))),
+            Action::TabNext => self.update(Action::Tab(super::pane::next(self.cx.pane))),
             ref a @ (Action::Down
             | Action::Up
             | Action::PageDown
@@ -985,7 +667,7 @@ impl App {
                 let d = a.motion(page as isize).unwrap_or(0);
                 // Text views page by the rows they showed at the last draw.
                 let rows = |v: &super::widgets::TextView| a.motion(v.page()).unwrap_or(0);
-                match self.layers.last_mut() {
+                match self.cx.layers.last_mut() {
                     Some(Layer::Detail(s)) => s.view.scroll_by(rows(&s.view)),
                     Some(Layer::Help(s)) => s.view.scroll_by(rows(&s.view)),
                     Some(Layer::Peers(s)) => {
@@ -995,7 +677,7 @@ impl App {
                             .clamp(0, (n - 1).max(0)) as usize;
                     }
                     Some(_) => {}
-                    None if self.pane == Pane::Disposisi => self.disposisi.move_by(d),
+                    None if self.cx.pane == Pane::Disposisi => self.disposisi.move_by(d),
                     None => {
                         let l = self.list_mut();
                         let c = l.cursor as isize;
@@ -1008,7 +690,7 @@ impl App {
                 let Some(e) = self.need_entry() else {
                     return Vec::new();
                 };
-                self.layers.push(Layer::Detail(DetailState {
+                self.cx.layers.push(Layer::Detail(DetailState {
                     id: e.id,
                     entry: Some(Box::new(e.clone())),
                     text: None,
@@ -1024,7 +706,7 @@ impl App {
             Action::Refresh => {
                 let mut v = self.refresh();
                 if !super::backup::view_open(self) {
-                    self.backup.asked_at = Some(self.now);
+                    self.backup.asked_at = Some(self.cx.now);
                     v.push(super::backup::log_call(super::backup::BackupNext::Nothing));
                 }
                 v
@@ -1034,7 +716,7 @@ impl App {
                 if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
                     l.move_to(p as isize, page);
                 } else {
-                    self.error(format!("entri {id} tidak ada di daftar ini"));
+                    self.cx.error(format!("entri {id} tidak ada di daftar ini"));
                 }
                 Vec::new()
             }
@@ -1043,16 +725,16 @@ impl App {
                     return Vec::new();
                 };
                 if e.status != Status::Baru {
-                    self.error(format!(
+                    self.cx.error(format!(
                         "entri {} berstatus {}: hanya pindaian 'baru' yang didaftarkan",
                         e.id,
                         e.status.as_str()
                     ));
                     return Vec::new();
                 }
-                let mut form = FormState::for_entry(&e, self.derajat.clone());
+                let mut form = FormState::for_entry(&e, self.cx.derajat.clone());
                 let key = form.purpose.draft_key();
-                if let Some((_, data)) = self.drafts.iter().find(|(k, _)| *k == key)
+                if let Some((_, data)) = self.cx.drafts.iter().find(|(k, _)| *k == key)
                     && let Ok(rf) = serde_json::from_str(data)
                 {
                     form.set_fields(&rf);
@@ -1062,7 +744,7 @@ impl App {
                     form.changed = true;
                     form.revalidate();
                 }
-                self.layers.push(Layer::Form(Box::new(form)));
+                self.cx.layers.push(Layer::Form(Box::new(form)));
                 Vec::new()
             }
             Action::Duplicate(of) => self.ask_or_call(of, PromptKind::Duplicate, "", |id, of| {
@@ -1088,13 +770,15 @@ impl App {
                     return Vec::new();
                 };
                 let Some(a) = e.attachments.first() else {
-                    self.error(format!("entri {} tidak punya lampiran", e.id));
+                    self.cx
+                        .error(format!("entri {} tidak punya lampiran", e.id));
                     return Vec::new();
                 };
                 match path {
                     None => {
                         let name = a.name.clone();
-                        self.prompt(PromptKind::Export(e.id), &format!("./{name}"));
+                        self.cx
+                            .prompt(PromptKind::Export(e.id), &format!("./{name}"));
                         Vec::new()
                     }
                     Some(p) => vec![Effect::Call(
@@ -1104,15 +788,15 @@ impl App {
                 }
             }
             Action::KeluarNew => {
-                self.pane = Pane::Keluar;
-                let mut form = FormState::new(FormPurpose::KeluarNew, self.derajat.clone());
-                if let Some((_, data)) = self.drafts.iter().find(|(k, _)| k == "keluar:new")
+                self.cx.pane = Pane::Keluar;
+                let mut form = FormState::new(FormPurpose::KeluarNew, self.cx.derajat.clone());
+                if let Some((_, data)) = self.cx.drafts.iter().find(|(k, _)| k == "keluar:new")
                     && let Ok(rf) = serde_json::from_str(data)
                 {
                     form.set_fields(&rf);
                     form.revalidate();
                 }
-                self.layers.push(Layer::Form(Box::new(form)));
+                self.cx.layers.push(Layer::Form(Box::new(form)));
                 Vec::new()
             }
             Action::KeluarRegister => {
@@ -1146,7 +830,7 @@ impl App {
                 };
                 match to {
                     None => {
-                        self.prompt(PromptKind::Seal(e.id), "");
+                        self.cx.prompt(PromptKind::Seal(e.id), "");
                         Vec::new()
                     }
                     Some(arg) => {
@@ -1158,7 +842,7 @@ impl App {
                             .partition(|t| t.contains('/') || t.starts_with('~'));
                         let to: Vec<String> = ids.into_iter().map(String::from).collect();
                         if to.is_empty() {
-                            self.error("sebutkan id node tujuan, mis. 51 atau 51,5171 (lalu path berkas bila perlu)");
+                            self.cx.error("sebutkan id node tujuan, mis. 51 atau 51,5171 (lalu path berkas bila perlu)");
                             return Vec::new();
                         }
                         let req = Request::KriptogramSeal {
@@ -1183,11 +867,11 @@ impl App {
             }
             Action::Peers => vec![Effect::Call(Request::PeerList, Purpose::Peers)],
             Action::Unlock => {
-                self.prompt(PromptKind::Unlock, "");
+                self.cx.prompt(PromptKind::Unlock, "");
                 Vec::new()
             }
             Action::PeerVerify => {
-                let Some(Layer::Peers(p)) = self.layers.last() else {
+                let Some(Layer::Peers(p)) = self.cx.layers.last() else {
                     return Vec::new();
                 };
                 let Some(peer) = p.peers.get(p.cursor) else {
@@ -1201,7 +885,7 @@ impl App {
                     "{} ({}) — nomor keamanan / safety number: {sn}. Bacakan dan bandingkan dengan petugas node mitra. Cocok?",
                     peer.node_id, peer.name
                 );
-                self.layers.push(Layer::Confirm(ConfirmState {
+                self.cx.layers.push(Layer::Confirm(ConfirmState {
                     message,
                     kind: ConfirmKind::VerifyPeer {
                         node_id: peer.node_id.clone(),
@@ -1211,17 +895,17 @@ impl App {
             }
             Action::FormNext | Action::FormPrev => {
                 let d = if action == Action::FormNext { 1 } else { -1 };
-                if let Some(f) = self.form_mut() {
+                if let Some(f) = self.cx.form_mut() {
                     f.next(d);
                 }
                 Vec::new()
             }
             Action::ClearField => {
-                if let Some(Layer::Prompt(p)) = self.layers.last_mut() {
+                if let Some(Layer::Prompt(p)) = self.cx.layers.last_mut() {
                     p.input = textarea("");
                     return Vec::new();
                 }
-                if let Some(f) = self.form_mut()
+                if let Some(f) = self.cx.form_mut()
                     && matches!(f.focused().kind, Kind::Text | Kind::Date)
                 {
                     let name = f.focused().name;
@@ -1231,7 +915,7 @@ impl App {
                 Vec::new()
             }
             Action::FormEnter => {
-                let submit = match self.form_mut() {
+                let submit = match self.cx.form_mut() {
                     Some(f) if f.focused().kind == Kind::Submit => true,
                     Some(f) => {
                         f.confirm_focused();
@@ -1246,7 +930,7 @@ impl App {
                     Vec::new()
                 }
             }
-            Action::Submit => match self.layers.last() {
+            Action::Submit => match self.cx.layers.last() {
                 Some(Layer::Prompt(_)) => self.submit_prompt(),
                 Some(Layer::Form(_)) => self.submit_form(),
                 Some(Layer::Confirm(_)) => self.update(Action::Yes),
@@ -1254,7 +938,7 @@ impl App {
             },
             Action::CycleNext | Action::CyclePrev => {
                 let d = if action == Action::CycleNext { 1 } else { -1 };
-                if let Some(f) = self.form_mut()
+                if let Some(f) = self.cx.form_mut()
                     && f.cycle(d)
                 {
                     return vec![draft_put(f)];
@@ -1266,17 +950,17 @@ impl App {
                 Vec::new()
             }
             Action::Yes => {
-                let Some(Layer::Confirm(c)) = self.layers.pop() else {
+                let Some(Layer::Confirm(c)) = self.cx.layers.pop() else {
                     return Vec::new();
                 };
                 match c.kind {
                     ConfirmKind::Quit => {
-                        self.quit = true;
+                        self.cx.quit = true;
                         vec![Effect::Quit]
                     }
                     ConfirmKind::DiscardForm => {
-                        if let Some(Layer::Form(f)) = self.layers.pop() {
-                            self.drafts.retain(|(k, _)| *k != f.purpose.draft_key());
+                        if let Some(Layer::Form(f)) = self.cx.layers.pop() {
+                            self.cx.drafts.retain(|(k, _)| *k != f.purpose.draft_key());
                             return vec![Effect::Call(
                                 Request::DraftDelete {
                                     key: f.purpose.draft_key(),
@@ -1309,13 +993,14 @@ impl App {
                             .strip_prefix("register:")
                             .and_then(|s| s.parse::<u64>().ok())
                         {
-                            self.pane = Pane::Masuk;
+                            self.cx.pane = Pane::Masuk;
                             let l = &mut self.masuk;
                             if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
                                 l.move_to(p as isize, page);
                                 return self.update(Action::Triage);
                             }
-                            self.error(format!("entri {id} tidak lagi berstatus baru"));
+                            self.cx
+                                .error(format!("entri {id} tidak lagi berstatus baru"));
                             Vec::new()
                         } else {
                             self.update(Action::KeluarNew)
@@ -1338,9 +1023,9 @@ impl App {
                 Vec::new()
             }
             Action::Dispose => {
-                if self.pane == Pane::Disposisi && self.layers.is_empty() {
+                if self.cx.pane == Pane::Disposisi && self.cx.layers.is_empty() {
                     let Some(d) = self.disposisi.selected().cloned() else {
-                        self.error("tidak ada disposisi terpilih");
+                        self.cx.error("tidak ada disposisi terpilih");
                         return Vec::new();
                     };
                     return vec![Effect::Call(
@@ -1352,7 +1037,7 @@ impl App {
                     return Vec::new();
                 };
                 if let Err(r) = crate::domain::disposisi::check_disposable(&e) {
-                    self.error(r.to_string());
+                    self.cx.error(r.to_string());
                     return Vec::new();
                 }
                 vec![Effect::Call(
@@ -1375,7 +1060,7 @@ impl App {
             }
             Action::DisposisiRead => {
                 let Some(d) = self.disposisi.selected().cloned() else {
-                    self.error("tidak ada disposisi terpilih");
+                    self.cx.error("tidak ada disposisi terpilih");
                     return Vec::new();
                 };
                 vec![Effect::Call(
@@ -1385,12 +1070,12 @@ impl App {
             }
             Action::DisposisiDone(note) => {
                 let Some(d) = self.disposisi.selected().cloned() else {
-                    self.error("tidak ada disposisi terpilih");
+                    self.cx.error("tidak ada disposisi terpilih");
                     return Vec::new();
                 };
                 match note {
                     None => {
-                        self.prompt(PromptKind::DisposisiDone(d.id), "");
+                        self.cx.prompt(PromptKind::DisposisiDone(d.id), "");
                         Vec::new()
                     }
                     Some(note) => vec![Effect::Call(
@@ -1408,10 +1093,10 @@ impl App {
             // Handled by `backup::update`.
             Action::Backup | Action::BackupLog => Vec::new(),
             Action::No => {
-                if let Some(Layer::Confirm(c)) = self.layers.pop()
+                if let Some(Layer::Confirm(c)) = self.cx.layers.pop()
                     && let ConfirmKind::ResumeDraft { key, .. } = c.kind
                 {
-                    self.drafts.retain(|(k, _)| *k != key);
+                    self.cx.drafts.retain(|(k, _)| *k != key);
                     return vec![Effect::Call(Request::DraftDelete { key }, Purpose::Ignore)];
                 }
                 Vec::new()
@@ -1420,7 +1105,7 @@ impl App {
     }
 
     fn back(&mut self) -> Vec<Effect> {
-        match self.layers.last() {
+        match self.cx.layers.last() {
             Some(Layer::Form(f)) if f.changed => {
                 let m = self
                     .tr(
@@ -1428,16 +1113,16 @@ impl App {
                         "Discard this form (and its draft)?",
                     )
                     .to_string();
-                self.layers.push(Layer::Confirm(ConfirmState {
+                self.cx.layers.push(Layer::Confirm(ConfirmState {
                     message: m,
                     kind: ConfirmKind::DiscardForm,
                 }));
             }
             Some(_) => {
-                self.layers.pop();
+                self.cx.layers.pop();
             }
             None => {
-                let page = self.page();
+                let page = self.cx.page();
                 let l = self.list_mut();
                 if !l.filter.is_empty() {
                     let keep = l.selected().map(|e| e.id);
@@ -1450,7 +1135,7 @@ impl App {
     }
 
     fn complete(&mut self) {
-        let Some(Layer::Prompt(p)) = self.layers.last_mut() else {
+        let Some(Layer::Prompt(p)) = self.cx.layers.last_mut() else {
             return;
         };
         if p.kind != PromptKind::Command {
@@ -1475,7 +1160,7 @@ impl App {
     }
 
     fn submit_prompt(&mut self) -> Vec<Effect> {
-        let Some(Layer::Prompt(p)) = self.layers.pop() else {
+        let Some(Layer::Prompt(p)) = self.cx.layers.pop() else {
             return Vec::new();
         };
         let v = p.value().trim().to_string();
@@ -1486,7 +1171,7 @@ impl App {
             | PromptKind::InsidenPlaybook(_)
             | PromptKind::InsidenClose(_)
             | PromptKind::InsidenSet(_)) => {
-                return super::insiden::submit_prompt(self, k.clone(), v);
+                return super::insiden::submit_prompt(&mut self.cx, k.clone(), v);
             }
             PromptKind::Command => {
                 if v.is_empty() {
@@ -1495,14 +1180,15 @@ impl App {
                 match Action::parse(&v) {
                     Ok(a) => a,
                     Err(e) => {
-                        self.error(e);
+                        self.cx.error(e);
                         return Vec::new();
                     }
                 }
             }
             _ if v.is_empty() => {
-                let error = Some(self.tr("wajib diisi", "required").to_string());
-                self.layers
+                let error = Some(self.cx.tr("wajib diisi", "required").to_string());
+                self.cx
+                    .layers
                     .push(Layer::Prompt(Box::new(PromptState { error, ..*p })));
                 return Vec::new();
             }
@@ -1523,7 +1209,8 @@ impl App {
                 Ok(of) => Action::Duplicate(Some(of)),
                 Err(_) => {
                     let error = Some(format!("'{v}' bukan id entri (angka)"));
-                    self.layers
+                    self.cx
+                        .layers
                         .push(Layer::Prompt(Box::new(PromptState { error, ..*p })));
                     return Vec::new();
                 }
@@ -1533,7 +1220,7 @@ impl App {
     }
 
     fn submit_form(&mut self) -> Vec<Effect> {
-        let Some(f) = self.form_mut() else {
+        let Some(f) = self.cx.form_mut() else {
             return Vec::new();
         };
         f.revalidate();
@@ -1541,8 +1228,9 @@ impl App {
         if let Some((name, _)) = f.errors.first() {
             let name = *name;
             f.focus_on(name);
-            self.error(
-                self.tr("perbaiki isian yang ditandai", "fix the marked fields")
+            self.cx.error(
+                self.cx
+                    .tr("perbaiki isian yang ditandai", "fix the marked fields")
                     .to_string(),
             );
             return Vec::new();
@@ -1565,27 +1253,27 @@ impl App {
 
     /// A reply (or failure) for a request this state asked for.
     pub fn on_reply(&mut self, purpose: Purpose, r: Result<Reply, String>) -> Vec<Effect> {
-        self.dirty = true;
+        self.cx.dirty = true;
         let purpose = match purpose {
             Purpose::Palsan(p) => return super::palsan::on_reply(self, p, r),
             Purpose::Backup(p) => return super::backup::on_reply(self, p, r),
             other => other,
         };
-        let page = self.page();
+        let page = self.cx.page();
         let reply = match r {
             Ok(r) => r,
             Err(e) => {
                 match purpose {
                     Purpose::Registered(_) | Purpose::KeluarCreated => {
-                        if let Some(f) = self.form_mut() {
+                        if let Some(f) = self.cx.form_mut() {
                             f.refused = Some(e.clone());
                         }
-                        self.error(e);
+                        self.cx.error(e);
                     }
                     Purpose::Ignore => {}
                     Purpose::Unlocked => {
-                        self.prompt(PromptKind::Unlock, "");
-                        if let Some(Layer::Prompt(p)) = self.layers.last_mut() {
+                        self.cx.prompt(PromptKind::Unlock, "");
+                        if let Some(Layer::Prompt(p)) = self.cx.layers.last_mut() {
                             p.error = Some(e);
                         }
                     }
@@ -1593,20 +1281,20 @@ impl App {
                         let message = format!(
                             "{e}\n\nTetap kirim ke node yang belum diverifikasi? / Seal to an unverified peer anyway?"
                         );
-                        self.layers.push(Layer::Confirm(ConfirmState {
+                        self.cx.layers.push(Layer::Confirm(ConfirmState {
                             message,
                             kind: ConfirmKind::SealUnverified { id, to },
                         }));
                     }
                     Purpose::Disposed => {
-                        if let Some(Layer::Dispose(f)) = self.layers.last_mut() {
+                        if let Some(Layer::Dispose(f)) = self.cx.layers.last_mut() {
                             f.error = Some(e.clone());
                         }
-                        self.error(e);
+                        self.cx.error(e);
                     }
                     Purpose::DisposisiChain(_) => {}
-                    Purpose::InsidenLogged(id) => super::insiden::log_refused(self, id, e),
-                    _ => self.error(e),
+                    Purpose::InsidenLogged(id) => super::insiden::log_refused(&mut self.cx, id, e),
+                    _ => self.cx.error(e),
                 }
                 return Vec::new();
             }
@@ -1622,36 +1310,37 @@ impl App {
                     ..
                 },
             ) => {
-                self.node.id = node_id;
-                self.node.name = node_name;
+                self.cx.node.id = node_id;
+                self.cx.node.name = node_name;
                 if let Ok(c) = WorkCalendar::new(&zone, []) {
                     self.masuk.zone = Some(c.zone.clone());
                     self.keluar.zone = Some(c.zone.clone());
-                    self.node.calendar = c;
+                    self.cx.node.calendar = c;
                 }
-                self.operator = Some(operator);
-                self.connected = true;
+                self.cx.operator = Some(operator);
+                self.cx.connected = true;
                 Vec::new()
             }
             (Purpose::Status, Reply::Status(s)) => {
-                self.alarms_open = s.alarms_open;
+                self.cx.alarms_open = s.alarms_open;
                 let locked = s.locked;
-                self.status = Some(*s);
+                self.cx.status = Some(*s);
                 // The node has keys but no passphrase yet (started by this console, or without a file):
                 // ask once, like `kasa node unlock`. Esc skips; kriptogram work then says what to do.
-                if locked && !self.unlock_asked && self.layers.is_empty() {
-                    self.unlock_asked = true;
-                    self.prompt(PromptKind::Unlock, "");
+                if locked && !self.cx.unlock_asked && self.cx.layers.is_empty() {
+                    self.cx.unlock_asked = true;
+                    self.cx.prompt(PromptKind::Unlock, "");
                 }
                 Vec::new()
             }
             (Purpose::Unlocked, Reply::Ok) => {
-                self.info(
-                    self.tr(
-                        "node terbuka: kriptogram dan dokumen rahasia dapat dipakai",
-                        "node unlocked",
-                    )
-                    .to_string(),
+                self.cx.info(
+                    self.cx
+                        .tr(
+                            "node terbuka: kriptogram dan dokumen rahasia dapat dipakai",
+                            "node unlocked",
+                        )
+                        .to_string(),
                 );
                 vec![Effect::Call(Request::Status, Purpose::Status)]
             }
@@ -1667,7 +1356,7 @@ impl App {
             }
             (Purpose::Show(id), Reply::Entry { entry, text }) => {
                 let sealed = entry.book == crate::domain::Book::KriptogramKeluar;
-                for l in &mut self.layers {
+                for l in &mut self.cx.layers {
                     if let Layer::Detail(d) = l
                         && d.id == id
                     {
@@ -1687,7 +1376,7 @@ impl App {
                 Purpose::Pengiriman(id),
                 Reply::Link(crate::proto::link::LinkReply::Receipts { pengiriman, .. }),
             ) => {
-                for l in &mut self.layers {
+                for l in &mut self.cx.layers {
                     if let Layer::Detail(d) = l
                         && d.id == id
                     {
@@ -1705,7 +1394,7 @@ impl App {
                     ..
                 },
             ) => {
-                self.info(format!(
+                self.cx.info(format!(
                     "kriptogram nomor {} untuk {} siap di {path}",
                     entry.nomor_agenda.map_or("-".into(), |n| n.to_string()),
                     recipients.join(", ")
@@ -1717,11 +1406,12 @@ impl App {
             }
             (Purpose::Peers, Reply::Peers { peers }) => {
                 if peers.is_empty() {
-                    self.info("belum ada node mitra: tambahkan dengan `kasa peer add KARTU`");
+                    self.cx
+                        .info("belum ada node mitra: tambahkan dengan `kasa peer add KARTU`");
                     return Vec::new();
                 }
-                self.layers.retain(|l| !matches!(l, Layer::Peers(_)));
-                self.layers.push(Layer::Peers(PeersState {
+                self.cx.layers.retain(|l| !matches!(l, Layer::Peers(_)));
+                self.cx.layers.push(Layer::Peers(PeersState {
                     peers,
                     cursor: 0,
                     link: Vec::new(),
@@ -1735,7 +1425,7 @@ impl App {
                 Purpose::LinkStatus,
                 Reply::Link(crate::proto::link::LinkReply::PeerStatus { peers }),
             ) => {
-                for l in &mut self.layers {
+                for l in &mut self.cx.layers {
                     if let Layer::Peers(p) = l {
                         p.link = peers.clone();
                     }
@@ -1743,20 +1433,21 @@ impl App {
                 Vec::new()
             }
             (Purpose::PeerVerified, Reply::PeerVerify { peer, .. }) => {
-                self.info(format!(
+                self.cx.info(format!(
                     "node {} ({}) terverifikasi",
                     peer.node_id, peer.name
                 ));
                 vec![Effect::Call(Request::PeerList, Purpose::Peers)]
             }
             (Purpose::Registered(id), Reply::Entry { entry, .. }) => {
-                self.layers
+                self.cx
+                    .layers
                     .retain(|l| !matches!(l, Layer::Form(_) | Layer::Detail(_)));
                 let key = format!("register:{id}");
-                self.drafts.retain(|(k, _)| *k != key);
+                self.cx.drafts.retain(|(k, _)| *k != key);
                 let n = entry.nomor_agenda.unwrap_or(0);
-                self.info(format!("Nomor agenda {n}"));
-                self.pane = Pane::Masuk;
+                self.cx.info(format!("Nomor agenda {n}"));
+                self.cx.pane = Pane::Masuk;
                 let l = &mut self.masuk;
                 if let Some(e) = l.entries.iter_mut().find(|e| e.id == id) {
                     *e = *entry;
@@ -1773,10 +1464,10 @@ impl App {
                 ]
             }
             (Purpose::KeluarCreated, Reply::Entry { entry, .. }) => {
-                self.layers.retain(|l| !matches!(l, Layer::Form(_)));
-                self.drafts.retain(|(k, _)| k != "keluar:new");
-                self.info(format!("draf keluar {} dibuat", entry.id));
-                self.pane = Pane::Keluar;
+                self.cx.layers.retain(|l| !matches!(l, Layer::Form(_)));
+                self.cx.drafts.retain(|(k, _)| k != "keluar:new");
+                self.cx.info(format!("draf keluar {} dibuat", entry.id));
+                self.cx.pane = Pane::Keluar;
                 self.keluar.entries.insert(0, *entry.clone());
                 let entries = self.keluar.entries.clone();
                 self.keluar.set_entries(entries, page);
@@ -1794,22 +1485,25 @@ impl App {
             (
                 p @ (Purpose::InsidenList | Purpose::InsidenOpened | Purpose::InsidenLogged(_)),
                 r,
-            ) => super::insiden::on_reply(self, &p, r),
+            ) => self
+                .insiden
+                .on_reply(&mut self.cx, &p, &r)
+                .unwrap_or_default(),
             (Purpose::Done(msg), r) => {
-                super::insiden::absorb(self, &r);
+                super::insiden::absorb(&mut self.insiden, &r);
                 if let Reply::Entry { entry, .. } = &r
                     && let Some(n) = entry.nomor_agenda
                     && entry.book == Book::Keluar
                 {
-                    self.info(format!("{msg} · nomor agenda {n}"));
+                    self.cx.info(format!("{msg} · nomor agenda {n}"));
                 } else {
-                    self.info(msg);
+                    self.cx.info(msg);
                 }
                 self.refresh()
             }
             (Purpose::Drafts, Reply::Drafts { drafts }) => {
-                self.drafts = drafts;
-                if self.form().is_none()
+                self.cx.drafts = drafts;
+                if self.cx.form().is_none()
                     && let Some((key, data)) = self
                         .drafts
                         .iter()
@@ -1820,12 +1514,12 @@ impl App {
                         Some(id) => format!("pendaftaran entri {id}"),
                         None => "draf keluar baru".into(),
                     };
-                    let message = if self.en {
+                    let message = if self.cx.en {
                         format!("An unfinished form was kept ({key}). Resume it?")
                     } else {
                         format!("Ada isian {what} yang belum selesai. Lanjutkan?")
                     };
-                    self.layers.push(Layer::Confirm(ConfirmState {
+                    self.cx.layers.push(Layer::Confirm(ConfirmState {
                         message,
                         kind: ConfirmKind::ResumeDraft { key, data },
                     }));
@@ -1851,7 +1545,7 @@ impl App {
                     _ => {
                         let fresh = self.disposisi.set_untuk(records);
                         if let Some(d) = fresh.first() {
-                            self.info(super::disposisi::announce(d, now));
+                            self.cx.info(super::disposisi::announce(d, now));
                         }
                     }
                 }
@@ -1875,18 +1569,18 @@ impl App {
                     &entry,
                     &instruksi,
                     saran,
-                    self.operator.as_ref(),
+                    self.cx.operator.as_ref(),
                     &self.disposisi.operators,
                     fwd,
                     &hierarki,
                 );
-                self.layers.push(Layer::Dispose(Box::new(form)));
+                self.cx.layers.push(Layer::Dispose(Box::new(form)));
                 Vec::new()
             }
             (Purpose::Disposed, Reply::Disposisi(DisposisiReply::Written { records })) => {
-                self.layers.retain(|l| !matches!(l, Layer::Dispose(_)));
+                self.cx.layers.retain(|l| !matches!(l, Layer::Dispose(_)));
                 if let Some(d) = records.first() {
-                    self.info(format!(
+                    self.cx.info(format!(
                         "Disposisi #{} kepada {} terkirim",
                         d.id, d.kepada.nama
                     ));
@@ -1898,7 +1592,7 @@ impl App {
                 Reply::Disposisi(DisposisiReply::Chain { records, .. }),
             ) => {
                 // The chain belongs to the entry's detail (the Disposisi pane keeps only its lists).
-                for l in &mut self.layers {
+                for l in &mut self.cx.layers {
                     if let Layer::Detail(d) = l
                         && d.id == id
                     {
@@ -1908,71 +1602,16 @@ impl App {
                 Vec::new()
             }
             (p, r) => {
-                self.error(format!("balasan tak terduga untuk {p:?}: {r:?}"));
+                self.cx
+                    .error(format!("balasan tak terduga untuk {p:?}: {r:?}"));
                 Vec::new()
             }
         }
     }
 
-    /// The text of a failed request in the console's language: the refusal's code as words, then the
-    /// node's message (which names the rule and what to do). A disabled operator is also offered to
-    /// quit (the node refuses every further request).
-    pub fn refusal(&mut self, e: &crate::client::ClientError) -> String {
-        use crate::client::ClientError;
-        use crate::proto::ErrorCode as C;
-        let (code, message) = match e {
-            ClientError::Refused { code, message } => (*code, message.clone()),
-            ClientError::Lost(m) => {
-                return format!(
-                    "{}: {m}",
-                    self.tr("sambungan ke node terputus", "lost the node connection")
-                );
-            }
-            ClientError::Timeout(d) => {
-                return format!(
-                    "{} {}s",
-                    self.tr(
-                        "node tidak menjawab dalam",
-                        "the node did not answer within"
-                    ),
-                    d.as_secs()
-                );
-            }
-            ClientError::NoNode(p) => {
-                return format!(
-                    "{} {}",
-                    self.tr("tidak ada node di", "no node on"),
-                    p.display()
-                );
-            }
-        };
-        let what = match code {
-            C::BadRequest => self.tr("permintaan tidak sah", "bad request"),
-            C::NotFound => self.tr("tidak ditemukan", "not found"),
-            C::Rule => self.tr("ditolak aturan", "refused by a rule"),
-            C::Forbidden => self.tr("tidak berwenang", "not permitted"),
-            C::Disabled => self.tr("operator Anda dinonaktifkan", "your operator is disabled"),
-            C::Locked => self.tr(
-                "node terkunci (:unlock dengan frasa sandi keystore)",
-                "node locked (:unlock with the keystore passphrase)",
-            ),
-            C::Unverified => self.tr("node mitra belum diverifikasi", "peer not verified"),
-            C::Internal => self.tr("kesalahan di node", "node error"),
-            C::Version => self.tr("versi protokol berbeda", "protocol version differs"),
-            C::Unknown => self.tr("ditolak", "refused"),
-        };
-        format!("{what}: {message}")
-    }
-
-    /// Reports the outcome of an effect the driver ran.
-    pub fn notify(&mut self, text: String, error: bool) {
-        self.dirty = true;
-        self.message = Some(Message { text, error });
-    }
-
     /// Counts for the header: untriaged scans, overdue open entries, ingest progress.
     pub fn counts(&self) -> (u64, u64, IngestProgress) {
-        let baru = match &self.status {
+        let baru = match &self.cx.status {
             Some(s) => s.counts.get(Book::Masuk, Status::Baru),
             None => self
                 .masuk
@@ -1981,7 +1620,8 @@ impl App {
                 .filter(|e| e.status == Status::Baru)
                 .count() as u64,
         };
-        let overdue = (self.masuk.overdue_at(self.now) + self.keluar.overdue_at(self.now)) as u64;
+        let overdue =
+            (self.masuk.overdue_at(self.cx.now) + self.keluar.overdue_at(self.cx.now)) as u64;
         let ingest = self
             .status
             .as_ref()
@@ -2028,7 +1668,7 @@ fn chain_call(id: u64) -> Effect {
 impl App {
     /// Handles form actions while the dispose form is on top; `None` when it is not.
     fn dispose_form_action(&mut self, a: &Action) -> Option<Vec<Effect>> {
-        let Some(Layer::Dispose(f)) = self.layers.last_mut() else {
+        let Some(Layer::Dispose(f)) = self.cx.layers.last_mut() else {
             return None;
         };
         match a {
@@ -2038,16 +1678,16 @@ impl App {
             Action::CyclePrev => f.cycle(-1),
             Action::ClearField => f.clear_field(),
             Action::Back => {
-                self.layers.pop();
+                self.cx.layers.pop();
             }
             Action::FormEnter if !f.submit_focus() => f.next(1),
             Action::FormEnter | Action::Submit => {
                 f.error = None;
-                match f.request(&self.node.calendar.zone) {
+                match f.request(&self.cx.node.calendar.zone) {
                     Ok(req) => return Some(vec![Effect::Call(req, Purpose::Disposed)]),
                     Err(e) => {
                         f.error = Some(e.clone());
-                        self.error(e);
+                        self.cx.error(e);
                     }
                 }
             }

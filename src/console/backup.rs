@@ -99,29 +99,29 @@ pub fn log_call(next: BackupNext) -> Effect {
 
 /// The log request of the start (connect): also restarts the timer.
 pub fn start_call(app: &mut App) -> Effect {
-    app.backup.asked_at = Some(app.now);
+    app.backup.asked_at = Some(app.cx.now);
     log_call(BackupNext::Nothing)
 }
 
 /// The log request of the console timer, when the last one is a minute old.
 pub fn timer_calls(app: &mut App) -> Vec<Effect> {
-    if !app.connected {
+    if !app.cx.connected {
         return Vec::new();
     }
     let due = app
         .backup
         .asked_at
-        .is_none_or(|t| app.now.as_second() - t.as_second() >= LOG_EVERY_SECS);
+        .is_none_or(|t| app.cx.now.as_second() - t.as_second() >= LOG_EVERY_SECS);
     if !due {
         return Vec::new();
     }
-    app.backup.asked_at = Some(app.now);
+    app.backup.asked_at = Some(app.cx.now);
     vec![log_call(BackupNext::Nothing)]
 }
 
 /// True when the log view is open.
 pub fn view_open(app: &App) -> bool {
-    app.layers.iter().any(|l| matches!(l, Layer::Backup(_)))
+    app.cx.layers.iter().any(|l| matches!(l, Layer::Backup(_)))
 }
 
 /// Handles the backup actions, and scrolling while the log view is on top. `None`: not a backup
@@ -130,18 +130,18 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
     match a {
         Action::Backup => {
             if app.backup.running {
-                app.info(app.tr(
+                app.cx.info(app.cx.tr(
                     "backup sedang berjalan: tunggu sampai selesai (b: log backup)",
                     "a backup is running: wait for it to finish (b: backup log)",
                 ));
                 return Some(Vec::new());
             }
-            app.backup.asked_at = Some(app.now);
+            app.backup.asked_at = Some(app.cx.now);
             return Some(vec![log_call(BackupNext::Confirm)]);
         }
         Action::BackupLog => {
             if !view_open(app) {
-                app.backup.asked_at = Some(app.now);
+                app.backup.asked_at = Some(app.cx.now);
                 return Some(vec![log_call(BackupNext::View)]);
             }
             return Some(Vec::new());
@@ -149,8 +149,8 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
         _ => {}
     }
     let n = app.backup.log.as_ref().map_or(0, |l| l.runs.len());
-    let page = (app.size.1 as usize).saturating_sub(10).max(1) as isize;
-    let Some(Layer::Backup(v)) = app.layers.last_mut() else {
+    let page = (app.cx.size.1 as usize).saturating_sub(10).max(1) as isize;
+    let Some(Layer::Backup(v)) = app.cx.layers.last_mut() else {
         return None;
     };
     let d: isize = match a {
@@ -171,12 +171,12 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
 /// The operator said yes to a backup to `to`.
 pub fn confirmed(app: &mut App, to: String) -> Vec<Effect> {
     app.backup.running = true;
-    let m = if app.en {
+    let m = if app.cx.en {
         format!("backup to {to} running…")
     } else {
         format!("backup ke {to} berjalan…")
     };
-    app.info(m);
+    app.cx.info(m);
     vec![Effect::CallLong(
         Request::Backup(BackupRequest::Create {
             to: to.clone(),
@@ -201,7 +201,7 @@ fn set_log(app: &mut App, r: BackupReply) -> bool {
     };
     let p = perhatian(&runs, missed, test_overdue);
     runs.sort_by_key(|r| std::cmp::Reverse((r.started_at, r.id)));
-    let zone = TimeZone::get(&zone).unwrap_or_else(|_| app.node.calendar.zone.clone());
+    let zone = TimeZone::get(&zone).unwrap_or_else(|_| app.cx.node.calendar.zone.clone());
     if let Some(Layer::Backup(v)) = app
         .layers
         .iter_mut()
@@ -229,7 +229,7 @@ pub fn durasi(app: &App, run: &BackupRun) -> String {
     };
     let s = (end.as_second() - run.started_at.as_second()).max(0);
     let (m, s) = (s / 60, s % 60);
-    match (m, app.en) {
+    match (m, app.cx.en) {
         (0, false) => format!("{s} dtk"),
         (0, true) => format!("{s} s"),
         (m, false) => format!("{m} mnt {s} dtk"),
@@ -242,14 +242,14 @@ pub fn on_reply(app: &mut App, p: BackupPurpose, r: Result<Reply, String>) -> Ve
     match (p, r) {
         (BackupPurpose::Log(next), Ok(Reply::Backup(r))) => {
             if !set_log(app, r) {
-                app.error("balasan log backup tak terduga");
+                app.cx.error("balasan log backup tak terduga");
                 return Vec::new();
             }
             match next {
                 BackupNext::Nothing => {}
                 BackupNext::View => {
                     if !view_open(app) {
-                        app.layers.push(Layer::Backup(BackupView::default()));
+                        app.cx.layers.push(Layer::Backup(BackupView::default()));
                     }
                 }
                 BackupNext::Confirm => ask(app),
@@ -259,13 +259,13 @@ pub fn on_reply(app: &mut App, p: BackupPurpose, r: Result<Reply, String>) -> Ve
         // The header keeps its last state when a periodic load fails (an older node has no log).
         (BackupPurpose::Log(BackupNext::Nothing), Err(_)) => Vec::new(),
         (BackupPurpose::Log(_), Err(e)) => {
-            app.error(e);
+            app.cx.error(e);
             Vec::new()
         }
         (BackupPurpose::Created(_), Ok(Reply::Backup(BackupReply::Created { run, manifest }))) => {
             app.backup.running = false;
             let d = durasi(app, &run);
-            let m = if app.en {
+            let m = if app.cx.en {
                 format!(
                     "backup {} manifest {} to {}: wrote {} of {} in {d}",
                     manifest.jenis.as_str(),
@@ -284,22 +284,23 @@ pub fn on_reply(app: &mut App, p: BackupPurpose, r: Result<Reply, String>) -> Ve
                     human_bytes(manifest.bytes_total)
                 )
             };
-            app.info(m);
-            app.backup.asked_at = Some(app.now);
+            app.cx.info(m);
+            app.backup.asked_at = Some(app.cx.now);
             vec![log_call(BackupNext::Nothing)]
         }
         (BackupPurpose::Created(_), Err(e)) => {
             app.backup.running = false;
-            app.error(e);
+            app.cx.error(e);
             // A failed run is in the log too (and the header says so).
-            app.backup.asked_at = Some(app.now);
+            app.backup.asked_at = Some(app.cx.now);
             vec![log_call(BackupNext::Nothing)]
         }
         (p, Ok(r)) => {
             if matches!(p, BackupPurpose::Created(_)) {
                 app.backup.running = false;
             }
-            app.error(format!("balasan tak terduga untuk {p:?}: {r:?}"));
+            app.cx
+                .error(format!("balasan tak terduga untuk {p:?}: {r:?}"));
             Vec::new()
         }
     }
@@ -308,18 +309,18 @@ pub fn on_reply(app: &mut App, p: BackupPurpose, r: Result<Reply, String>) -> Ve
 /// Opens the confirmation of a backup to the configured target, or says how to set one.
 fn ask(app: &mut App) {
     let Some(to) = app.backup.log.as_ref().and_then(|l| l.target.clone()) else {
-        app.error(app.tr(
+        app.cx.error(app.cx.tr(
             "target backup belum diatur: isi [backup] target di node.toml (mis. /media/brankas-disk/kasa) lalu mulai ulang node, atau jalankan `kasa backup create --to DIR`",
             "no backup target configured: set [backup] target in node.toml (e.g. /media/brankas-disk/kasa) and restart the node, or run `kasa backup create --to DIR`",
         ));
         return;
     };
-    let message = if app.en {
+    let message = if app.cx.en {
         format!("Run a backup to {to} now? (incremental, or full when due)")
     } else {
         format!("Jalankan backup ke {to} sekarang? (inkremental, atau penuh bila waktunya)")
     };
-    app.layers.push(Layer::Confirm(ConfirmState {
+    app.cx.layers.push(Layer::Confirm(ConfirmState {
         message,
         kind: ConfirmKind::Backup { to },
     }));
@@ -330,13 +331,13 @@ fn ask(app: &mut App) {
 /// Age of `t` at the console clock: minutes, then hours (`j`, jam) up to two days, then days (`h`,
 /// hari); English `m`/`h`/`d`.
 pub fn umur(app: &App, t: Timestamp) -> String {
-    let s = (app.now.as_second() - t.as_second()).max(0);
+    let s = (app.cx.now.as_second() - t.as_second()).max(0);
     if s < 3600 {
         format!("{}m", s / 60)
     } else if s < 48 * 3600 {
-        format!("{}{}", s / 3600, app.tr("j", "h"))
+        format!("{}{}", s / 3600, app.cx.tr("j", "h"))
     } else {
-        format!("{}{}", s / 86_400, app.tr("h", "d"))
+        format!("{}{}", s / 86_400, app.cx.tr("h", "d"))
     }
 }
 
@@ -346,13 +347,13 @@ pub fn header_spans(app: &App, width: u16) -> Vec<Span<'static>> {
     let Some(log) = &app.backup.log else {
         return Vec::new();
     };
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let wide = width >= WIDE;
     let p = log.perhatian;
-    let gagal = app.tr("gagal", "failed");
+    let gagal = app.cx.tr("gagal", "failed");
     let backup = if app.backup.running {
         (
-            format!("backup {}", app.tr("berjalan…", "running…")),
+            format!("backup {}", app.cx.tr("berjalan…", "running…")),
             th.get("sla.soon"),
         )
     } else {
@@ -372,7 +373,7 @@ pub fn header_spans(app: &App, width: u16) -> Vec<Span<'static>> {
             (_, Some(t)) => umur(app, t),
             (_, None) => "–".into(),
         };
-        let name = app.tr("uji", "test");
+        let name = app.cx.tr("uji", "test");
         match p {
             Some(x) if x.uji() => (format!("!{name} {t}"), th.get("warning")),
             _ => (format!("{name} {t}"), Style::default()),
@@ -400,20 +401,22 @@ fn local(zone: &TimeZone, t: Timestamp, fmt: &str) -> String {
 /// What needs attention, as a sentence (fits 76 columns).
 pub fn perhatian_text(app: &App, p: Perhatian) -> &'static str {
     match p {
-        Perhatian::BackupGagal => app.tr(
+        Perhatian::BackupGagal => app.cx.tr(
             "backup terakhir GAGAL: lihat alasannya di bawah, perbaiki, jalankan lagi",
             "the last backup FAILED: see why below, fix it and run it again",
         ),
-        Perhatian::BelumAda => app.tr("belum ada backup yang berhasil", "no successful backup yet"),
-        Perhatian::BackupTerlewat => app.tr(
+        Perhatian::BelumAda => app
+            .cx
+            .tr("belum ada backup yang berhasil", "no successful backup yet"),
+        Perhatian::BackupTerlewat => app.cx.tr(
             "BACKUP TERLEWAT: backup berhasil terakhir melewati batas jadwal",
             "BACKUP MISSED: the last good backup is older than the schedule allows",
         ),
-        Perhatian::UjiGagal => app.tr(
+        Perhatian::UjiGagal => app.cx.tr(
             "uji restore terakhir GAGAL: periksa media (`kasa backup verify DIR`)",
             "the last restore test FAILED: check the medium (`kasa backup verify DIR`)",
         ),
-        Perhatian::UjiTerlambat => app.tr(
+        Perhatian::UjiTerlambat => app.cx.tr(
             "UJI RESTORE JATUH TEMPO (PI.01 V.4: tiap 3 bulan): `kasa backup test DIR`",
             "RESTORE TEST DUE (PI.01 V.4: every 3 months): `kasa backup test DIR`",
         ),
@@ -423,7 +426,7 @@ pub fn perhatian_text(app: &App, p: Perhatian) -> &'static str {
 /// The lines above the table, one fact a line (no wrapping): last success, last test (with the
 /// missed / overdue flags), the target, what needs attention.
 pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let when = |t: Option<Timestamp>| match t {
         Some(t) => format!(
             "{} ({})",
@@ -432,7 +435,7 @@ pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
         ),
         None => "-".into(),
     };
-    let label = |id: &str, en: &str| format!("{:<26}", format!("{}:", app.tr(id, en)));
+    let label = |id: &str, en: &str| format!("{:<26}", format!("{}:", app.cx.tr(id, en)));
     let mut backup = vec![Span::raw(format!(
         "{}{}",
         label("backup terakhir berhasil", "last successful backup"),
@@ -441,7 +444,7 @@ pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
     if log.missed {
         backup.push(Span::raw(" · "));
         backup.push(Span::styled(
-            app.tr("TERLEWAT", "MISSED"),
+            app.cx.tr("TERLEWAT", "MISSED"),
             th.get("warning"),
         ));
     }
@@ -453,7 +456,7 @@ pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
     if log.test_overdue {
         uji.push(Span::raw(" · "));
         uji.push(Span::styled(
-            app.tr("JATUH TEMPO", "DUE"),
+            app.cx.tr("JATUH TEMPO", "DUE"),
             th.get("warning"),
         ));
     }
@@ -486,25 +489,24 @@ pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
 /// The result cell; a failure's reason only on wide screens (the selected run's lines show it).
 fn hasil_cell(app: &App, h: &Hasil, wide: bool) -> Cell<'static> {
     match h {
-        Hasil::Berhasil => Cell::from(app.tr("berhasil", "succeeded").to_string()),
-        Hasil::Berjalan => {
-            Cell::from(app.tr("berjalan", "running").to_string()).style(app.theme.get("sla.soon"))
-        }
+        Hasil::Berhasil => Cell::from(app.cx.tr("berhasil", "succeeded").to_string()),
+        Hasil::Berjalan => Cell::from(app.cx.tr("berjalan", "running").to_string())
+            .style(app.cx.theme.get("sla.soon")),
         Hasil::Gagal { jenis, alasan } => {
-            let g = app.tr("GAGAL", "FAILED");
+            let g = app.cx.tr("GAGAL", "FAILED");
             Cell::from(if wide {
                 format!("{g} ({}): {alasan}", jenis.label())
             } else {
                 format!("{g} ({})", jenis.label())
             })
-            .style(app.theme.get("sla.overdue"))
+            .style(app.cx.theme.get("sla.overdue"))
         }
     }
 }
 
 /// The lines of the selected run under the table: why it failed, who, where, what was written.
 pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let kegiatan = match run.jenis_run {
         JenisRun::Backup => "backup",
         JenisRun::UjiRestore => "uji-restore",
@@ -514,7 +516,7 @@ pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
         out.push(Line::from(Span::styled(
             format!(
                 "{} ({}): {alasan}",
-                app.tr("GAGAL", "FAILED"),
+                app.cx.tr("GAGAL", "FAILED"),
                 jenis.label()
             ),
             th.get("sla.overdue"),
@@ -524,9 +526,9 @@ pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
         "#{} {kegiatan} {} · {} {} · {} {} · {}",
         run.id,
         run.alasan.as_str(),
-        app.tr("oleh", "by"),
+        app.cx.tr("oleh", "by"),
         run.operator,
-        app.tr("di", "at"),
+        app.cx.tr("di", "at"),
         run.target,
         durasi(app, run),
     )));
@@ -534,21 +536,22 @@ pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
         (Some(u), _) => out.push(Line::from(format!(
             "manifest {} · {} {}/{} · {} {}/{} · {}",
             u.manifest_no,
-            app.tr("dokumen cocok", "documents matching"),
+            app.cx.tr("dokumen cocok", "documents matching"),
             u.blobs_matching,
             u.blobs_sampled,
-            app.tr("entri cocok", "entries matching"),
+            app.cx.tr("entri cocok", "entries matching"),
             u.entries_matching,
             u.entries_sampled,
             if u.audit_head_match {
-                app.tr("rantai audit cocok", "audit chain matches")
+                app.cx.tr("rantai audit cocok", "audit chain matches")
             } else {
-                app.tr("rantai audit TIDAK cocok", "audit chain does NOT match")
+                app.cx
+                    .tr("rantai audit TIDAK cocok", "audit chain does NOT match")
             }
         ))),
         (None, JenisRun::Backup) if run.pieces_total > 0 => {
             let (w, t) = (human_bytes(run.bytes_written), human_bytes(run.bytes_total));
-            out.push(Line::from(if app.en {
+            out.push(Line::from(if app.cx.en {
                 format!(
                     "{} new pieces of {} · wrote {w} of {t} · audit seq {}",
                     run.pieces_new, run.pieces_total, run.audit_seq
@@ -567,24 +570,25 @@ pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
 
 /// Draws the log view: the summary, the runs (newest first) and the selected run.
 pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let r = super::widgets::centered(area, area.width, area.height.saturating_sub(2));
     f.render_widget(Clear, r);
     let n = app.backup.log.as_ref().map_or(0, |l| l.runs.len());
     let cursor = v.cursor.min(n.saturating_sub(1));
     let k = |a: &str| {
-        app.keymap
+        app.cx
+            .keymap
             .key_for(&["backup", "global"], a)
             .unwrap_or_default()
     };
     let title = format!(
         " {} · {}/{n} · [{}] {} · [{}] {} ",
-        app.tr("Log backup", "Backup log"),
+        app.cx.tr("Log backup", "Backup log"),
         if n == 0 { 0 } else { cursor + 1 },
         k("backup"),
-        app.tr("backup sekarang", "back up now"),
+        app.cx.tr("backup sekarang", "back up now"),
         k("back"),
-        app.tr("tutup", "close")
+        app.cx.tr("tutup", "close")
     );
     let block = Block::default()
         .borders(Borders::ALL)
@@ -609,7 +613,7 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
     );
     let Some(sel) = log.runs.get(cursor) else {
         f.render_widget(
-            Paragraph::new(app.tr(
+            Paragraph::new(app.cx.tr(
                 "Belum ada catatan backup. Tekan B untuk backup sekarang, atau `kasa backup create --to DIR`.",
                 "No backup runs yet. Press B to back up now, or `kasa backup create --to DIR`.",
             ))
@@ -669,9 +673,9 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
         })
         .collect();
     let mut header = vec![
-        format!(" {}", app.tr("Waktu", "Time")),
-        app.tr("Kegiatan", "Run").to_string(),
-        app.tr("Jenis", "Kind").to_string(),
+        format!(" {}", app.cx.tr("Waktu", "Time")),
+        app.cx.tr("Kegiatan", "Run").to_string(),
+        app.cx.tr("Jenis", "Kind").to_string(),
     ];
     let mut widths = vec![
         Constraint::Length(17),
@@ -679,18 +683,18 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
         Constraint::Length(11),
     ];
     if wide {
-        header.push(app.tr("Alasan", "Reason").to_string());
+        header.push(app.cx.tr("Alasan", "Reason").to_string());
         widths.push(Constraint::Length(7));
     }
     header.push("Manifest".into());
     widths.push(Constraint::Length(8));
-    header.push(app.tr("Ditulis", "Written").to_string());
+    header.push(app.cx.tr("Ditulis", "Written").to_string());
     widths.push(Constraint::Length(10));
     if wide {
-        header.push(app.tr("Durasi", "Took").to_string());
+        header.push(app.cx.tr("Durasi", "Took").to_string());
         widths.push(Constraint::Length(13));
     }
-    header.push(app.tr("Hasil", "Result").to_string());
+    header.push(app.cx.tr("Hasil", "Result").to_string());
     widths.push(Constraint::Fill(1));
     f.render_widget(
         Table::new(rows, widths)

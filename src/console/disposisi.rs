@@ -282,20 +282,20 @@ impl DisposeForm {
 }
 
 fn zone_label(app: &App) -> String {
-    app.node.calendar.zone_label()
+    app.cx.node.calendar.zone_label()
 }
 
 /// Draws the pane's list in `r`.
 pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let p = &app.disposisi;
-    let tz = app.node.calendar.zone.clone();
+    let tz = app.cx.node.calendar.zone.clone();
     let label = zone_label(app);
     let mut lines = Vec::new();
     let tab = |t: Tab, id: &str, en: &str| {
         let name = format!(
             "{} ({})",
-            app.tr(id, en),
+            app.cx.tr(id, en),
             match t {
                 Tab::UntukSaya => p.untuk.len(),
                 Tab::DariSaya => p.dari.len(),
@@ -314,11 +314,11 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
         tab(Tab::DariSaya, "dari saya", "from me"),
     ]));
     let head = match p.tab {
-        Tab::UntukSaya => app.tr(
+        Tab::UntukSaya => app.cx.tr(
             "    #  Entri  Dari                  Instruksi                 Sisa waktu        Perihal",
             "    #  Entry  From                  Instruction               Time left         Subject",
         ),
-        Tab::DariSaya => app.tr(
+        Tab::DariSaya => app.cx.tr(
             "    #  Entri  Kepada                Keadaan      Batas waktu               Perihal",
             "    #  Entry  To                    State        Deadline                  Subject",
         ),
@@ -330,7 +330,8 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
     let rows = p.rows();
     if rows.is_empty() {
         lines.push(Line::from(Span::styled(
-            app.tr("  (tidak ada disposisi)", "  (no disposisi)")
+            app.cx
+                .tr("  (tidak ada disposisi)", "  (no disposisi)")
                 .to_string(),
             th.get("dim"),
         )));
@@ -338,7 +339,7 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
     let room = (r.height as usize).saturating_sub(2);
     let start = p.cursor.saturating_sub(room.saturating_sub(1));
     for (i, d) in rows.iter().enumerate().skip(start).take(room) {
-        let over = d.is_overdue(app.now);
+        let over = d.is_overdue(app.cx.now);
         let perihal = p
             .perihal
             .get(&d.entry_id)
@@ -351,7 +352,7 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
                 d.entry_id,
                 cut(&d.dari.nama, 20),
                 cut(&d.instruksi.join(", "), 24),
-                format_left(d.time_left(app.now)),
+                format_left(d.time_left(app.cx.now)),
                 if d.read_at.is_none() {
                     " •baru"
                 } else {
@@ -389,7 +390,7 @@ use super::widgets::trunc as cut;
 
 /// Draws the dispose form over `area`.
 pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let h = (s.instruksi.len() as u16 + 10).min(area.height);
     let w = area.width.min(90).saturating_sub(2);
     let r = Rect::new(
@@ -402,12 +403,12 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
     let title = match s.forward_of {
         Some(id) => format!(
             " {} #{id} · {} ",
-            app.tr("Teruskan disposisi", "Forward disposisi"),
+            app.cx.tr("Teruskan disposisi", "Forward disposisi"),
             cut(&s.perihal, 40)
         ),
         None => format!(
             " {} {} · {} ",
-            app.tr("Disposisi entri", "Dispose entry"),
+            app.cx.tr("Disposisi entri", "Dispose entry"),
             s.entry_id,
             cut(&s.perihal, 40)
         ),
@@ -427,14 +428,14 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
     });
     lines.push(Line::from(vec![
         Span::styled(
-            format!("{}{:<14}", mark(0), app.tr("Kepada", "To")),
+            format!("{}{:<14}", mark(0), app.cx.tr("Kepada", "To")),
             lstyle(0),
         ),
         Span::raw(who),
     ]));
     if let Some(sr) = &s.saran {
         lines.push(Line::from(Span::styled(
-            format!("  {} {}", app.tr("saran:", "suggested:"), sr.ke),
+            format!("  {} {}", app.cx.tr("saran:", "suggested:"), sr.ke),
             th.get("form.suggested"),
         )));
     }
@@ -446,7 +447,7 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
                     "{}{:<14}",
                     mark(i),
                     if k == 0 {
-                        app.tr("Instruksi", "Instruction")
+                        app.cx.tr("Instruksi", "Instruction")
                     } else {
                         ""
                     }
@@ -459,25 +460,34 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
     let n = s.instruksi.len();
     lines.push(Line::from(vec![
         Span::styled(
-            format!("{}{:<14}", mark(n + 1), app.tr("Catatan", "Note")),
+            format!("{}{:<14}", mark(n + 1), app.cx.tr("Catatan", "Note")),
             lstyle(n + 1),
         ),
         Span::raw(s.catatan.clone()),
     ]));
     lines.push(Line::from(vec![
         Span::styled(
-            format!("{}{:<14}", mark(n + 2), app.tr("Batas waktu", "Deadline")),
+            format!(
+                "{}{:<14}",
+                mark(n + 2),
+                app.cx.tr("Batas waktu", "Deadline")
+            ),
             lstyle(n + 2),
         ),
         Span::raw(if s.batas.is_empty() && s.focus != n + 2 {
-            app.tr("(dari derajat kecepatan)", "(from the derajat)")
+            app.cx
+                .tr("(dari derajat kecepatan)", "(from the derajat)")
                 .to_string()
         } else {
             s.batas.clone()
         }),
     ]));
     lines.push(Line::from(Span::styled(
-        format!("{}[ {} ]", mark(n + 3), app.tr("Kirim disposisi", "Send")),
+        format!(
+            "{}[ {} ]",
+            mark(n + 3),
+            app.cx.tr("Kirim disposisi", "Send")
+        ),
         lstyle(n + 3),
     )));
     if let Some(e) = &s.error {
@@ -499,14 +509,14 @@ pub fn announce(d: &Disposisi, now: Timestamp) -> String {
 
 /// The chain as tree lines for the entry detail: `└ #id dari → kepada [keadaan] batas …`.
 pub fn tree_lines(app: &App, chain: &[Disposisi]) -> Vec<Line<'static>> {
-    let tz = app.node.calendar.zone.clone();
+    let tz = app.cx.node.calendar.zone.clone();
     crate::domain::disposisi::chain_tree(chain)
         .into_iter()
         .map(|(depth, d)| {
-            let style = if d.is_overdue(app.now) {
-                app.theme.get("sla.overdue")
+            let style = if d.is_overdue(app.cx.now) {
+                app.cx.theme.get("sla.overdue")
             } else {
-                app.theme.get("base")
+                app.cx.theme.get("base")
             };
             Line::from(Span::styled(
                 format!(

@@ -22,7 +22,9 @@ use ratatui::widgets::{Cell, Clear, Paragraph};
 use super::widgets::{Column as C, draw_table};
 
 use super::action::{Action, Pane};
-use super::app::{App, Effect, Layer, PromptKind, Purpose};
+use super::ctx::Ctx;
+use super::effect::{Effect, Purpose};
+use super::layer::{Layer, PromptKind, PromptState};
 use crate::domain::insiden::{Insiden, JenisEntri, KeadaanSla, Sla, SlaJenis};
 use crate::proto::insiden::{InsidenReply, InsidenRequest};
 use crate::proto::{Reply, Request};
@@ -79,6 +81,33 @@ impl InsidenPane {
     }
 }
 
+impl super::pane::PaneState for InsidenPane {
+    fn update(&mut self, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> {
+        update(self, cx, a)
+    }
+
+    fn on_reply(&mut self, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>> {
+        match purpose {
+            Purpose::InsidenLogged(_) | Purpose::InsidenList | Purpose::InsidenOpened => {
+                Some(on_reply(self, cx, purpose, r))
+            }
+            _ => None,
+        }
+    }
+
+    fn draw(&self, cx: &Ctx, f: &mut Frame, r: Rect) {
+        draw(self, cx, f, r)
+    }
+
+    fn count(&self) -> usize {
+        self.open().count()
+    }
+
+    fn refresh(&self) -> Vec<Effect> {
+        vec![list_call()]
+    }
+}
+
 /// The request that loads the pane (all incidents, open first).
 pub fn list_call() -> Effect {
     Effect::Call(
@@ -93,18 +122,18 @@ fn call(r: InsidenRequest, msg: String) -> Effect {
 
 /// Handles the incident actions, and the list actions while the Insiden pane is shown with no overlay.
 /// `None`: not an incident matter, the caller goes on.
-pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
-    let in_pane = app.pane == Pane::Insiden && app.layers.is_empty();
+fn update(p: &mut InsidenPane, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> {
+    let in_pane = cx.pane == Pane::Insiden && cx.layers.is_empty();
     // Incident actions act on the incident shown in the Insiden pane only (never a hidden cursor).
-    let need = |app: &mut App| -> Option<u64> {
-        let id = if app.pane == Pane::Insiden {
-            app.insiden.current().map(|i| i.id)
+    let need = |p: &InsidenPane, cx: &mut Ctx| -> Option<u64> {
+        let id = if cx.pane == Pane::Insiden {
+            p.current().map(|i| i.id)
         } else {
             None
         };
         if id.is_none() {
-            let tab = super::pane::tab_ref(Pane::Insiden, app.en);
-            app.error(if app.en {
+            let tab = super::pane::tab_ref(Pane::Insiden, cx.en);
+            cx.error(if cx.en {
                 format!("no incident on screen: open the {tab} tab or press ! for a new incident")
             } else {
                 format!(
@@ -116,12 +145,12 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
     };
     Some(match a {
         // Inside an open incident `!` notes a line in it rather than opening a second incident.
-        Action::InsidenNew if in_pane && app.insiden.detail.is_some() => {
-            return update(app, &Action::InsidenLog(None));
+        Action::InsidenNew if in_pane && p.detail.is_some() => {
+            return update(p, cx, &Action::InsidenLog(None));
         }
         Action::InsidenNew => {
-            app.layers.retain(|l| matches!(l, Layer::Form(_)));
-            if !app.layers.is_empty() {
+            cx.layers.retain(|l| matches!(l, Layer::Form(_)));
+            if !cx.layers.is_empty() {
                 return Some(Vec::new());
             }
             vec![Effect::Call(
@@ -144,21 +173,20 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
                 Action::InsidenClose(_) => Step::Close,
                 _ => Step::Set,
             };
-            let id = need(app)?;
+            let id = need(p, cx)?;
             match v {
                 None => {
-                    app.prompt(step.prompt(id), "");
+                    cx.prompt(step.prompt(id), "");
                     Vec::new()
                 }
-                Some(v) => step.run(app, id, v),
+                Some(v) => step.run(cx, id, v),
             }
         }
         a if in_pane && a.motion(1).is_some() => {
-            let p = &mut app.insiden;
             let page = if p.detail.is_some() {
                 p.view.page()
             } else {
-                (app.size.1 as isize - 6).max(1)
+                (cx.size.1 as isize - 6).max(1)
             };
             let d = a.motion(page).unwrap_or(0);
             if p.detail.is_some() {
@@ -173,18 +201,18 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
             Vec::new()
         }
         Action::Open if in_pane => {
-            if let Some(id) = app.insiden.selected().map(|i| i.id) {
-                app.insiden.detail = Some(id);
-                app.insiden.view = super::widgets::TextView::at_end();
+            if let Some(id) = p.selected().map(|i| i.id) {
+                p.detail = Some(id);
+                p.view = super::widgets::TextView::at_end();
             }
             Vec::new()
         }
-        Action::Back if in_pane && app.insiden.detail.is_some() => {
-            app.insiden.detail = None;
+        Action::Back if in_pane && p.detail.is_some() => {
+            p.detail = None;
             Vec::new()
         }
         Action::Filter(_) if in_pane => {
-            app.error(app.tr(
+            cx.error(cx.tr(
                 "saringan belum tersedia di tab Insiden",
                 "filtering is not available in the Insiden tab yet",
             ));
@@ -253,11 +281,11 @@ pub fn parse_set(id: u64, v: &str) -> Result<InsidenRequest, String> {
     })
 }
 
-fn set_call(app: &mut App, id: u64, v: &str) -> Vec<Effect> {
+fn set_call(cx: &mut Ctx, id: u64, v: &str) -> Vec<Effect> {
     match parse_set(id, v) {
         Ok(r) => vec![call(r, format!("insiden {id} diperbarui"))],
         Err(m) => {
-            app.error(m);
+            cx.error(m);
             Vec::new()
         }
     }
@@ -286,7 +314,7 @@ impl Step {
     }
 
     /// The request for incident `id` with text `v`, and its success message.
-    fn run(self, app: &mut App, id: u64, v: &str) -> Vec<Effect> {
+    fn run(self, cx: &mut Ctx, id: u64, v: &str) -> Vec<Effect> {
         let v = v.to_string();
         let (r, msg) = match self {
             Step::Log => (
@@ -316,7 +344,7 @@ impl Step {
                 InsidenRequest::Close { id, pelajaran: v },
                 format!("insiden {id} ditutup"),
             ),
-            Step::Set => return set_call(app, id, &v),
+            Step::Set => return set_call(cx, id, &v),
         };
         vec![call(r, msg)]
     }
@@ -338,11 +366,11 @@ pub fn split_pelaksana(v: &str) -> (Option<String>, String) {
 
 /// Submits an incident prompt. The log prompt stays open for the next line (an empty Enter does
 /// nothing); the others close.
-pub fn submit_prompt(app: &mut App, kind: PromptKind, v: String) -> Vec<Effect> {
+pub fn submit_prompt(cx: &mut Ctx, kind: PromptKind, v: String) -> Vec<Effect> {
     match kind {
         PromptKind::InsidenLog(id) => {
             // The text stays in the prompt until the node confirms it (a refused line is not lost).
-            app.prompt(PromptKind::InsidenLog(id), &v);
+            cx.prompt(PromptKind::InsidenLog(id), &v);
             let (pelaksana, teks) = split_pelaksana(&v);
             if teks.is_empty() {
                 return Vec::new();
@@ -357,62 +385,57 @@ pub fn submit_prompt(app: &mut App, kind: PromptKind, v: String) -> Vec<Effect> 
             )]
         }
         _ if v.is_empty() => {
-            app.prompt(kind, "");
-            app.error(app.tr("wajib diisi", "required"));
+            cx.prompt(kind, "");
+            cx.error(cx.tr("wajib diisi", "required"));
             Vec::new()
         }
-        PromptKind::InsidenTick(id) => Step::Tick.run(app, id, &v),
-        PromptKind::InsidenPlaybook(id) => Step::Playbook.run(app, id, &v),
-        PromptKind::InsidenClose(id) => Step::Close.run(app, id, &v),
-        PromptKind::InsidenSet(id) => Step::Set.run(app, id, &v),
+        PromptKind::InsidenTick(id) => Step::Tick.run(cx, id, &v),
+        PromptKind::InsidenPlaybook(id) => Step::Playbook.run(cx, id, &v),
+        PromptKind::InsidenClose(id) => Step::Close.run(cx, id, &v),
+        PromptKind::InsidenSet(id) => Step::Set.run(cx, id, &v),
         _ => Vec::new(),
     }
 }
 
-fn log_prompt(app: &mut App, id: u64) -> Option<&mut super::app::PromptState> {
-    match app.layers.last_mut() {
+fn log_prompt(cx: &mut Ctx, id: u64) -> Option<&mut PromptState> {
+    match cx.layers.last_mut() {
         Some(Layer::Prompt(p)) if p.kind == PromptKind::InsidenLog(id) => Some(p),
         _ => None,
     }
 }
 
 /// A log line was refused: the text stays in the prompt with the reason beside it.
-pub fn log_refused(app: &mut App, id: u64, e: String) {
-    match log_prompt(app, id) {
+pub fn log_refused(cx: &mut Ctx, id: u64, e: String) {
+    match log_prompt(cx, id) {
         Some(p) => p.error = Some(e),
-        None => app.error(e),
+        None => cx.error(e),
     }
 }
 
 /// Replies for the incident purposes.
-pub fn on_reply(app: &mut App, purpose: &Purpose, r: Reply) -> Vec<Effect> {
+fn on_reply(p: &mut InsidenPane, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Vec<Effect> {
     match (purpose, r) {
         (Purpose::InsidenLogged(id), r) => {
-            absorb(app, &r);
-            if let Some(p) = log_prompt(app, *id) {
+            absorb(p, r);
+            if let Some(p) = log_prompt(cx, *id) {
                 p.input = ratatui_textarea::TextArea::default();
                 p.error = None;
             }
-            app.refresh()
+            vec![Effect::Refresh]
         }
         (Purpose::InsidenList, Reply::Insiden(InsidenReply::Daftar { insiden, .. })) => {
-            app.insiden.set(insiden);
+            p.set(insiden.clone());
             Vec::new()
         }
         (Purpose::InsidenOpened, Reply::Insiden(InsidenReply::Satu { insiden, .. })) => {
             let id = insiden.id;
-            app.pane = Pane::Insiden;
-            app.insiden.upsert(*insiden);
-            app.insiden.cursor = app
-                .insiden
-                .items
-                .iter()
-                .position(|i| i.id == id)
-                .unwrap_or(0);
-            app.insiden.detail = Some(id);
-            app.insiden.view = super::widgets::TextView::at_end();
-            app.prompt(PromptKind::InsidenLog(id), "");
-            app.info(if app.en {
+            cx.pane = Pane::Insiden;
+            p.upsert((**insiden).clone());
+            p.cursor = p.items.iter().position(|i| i.id == id).unwrap_or(0);
+            p.detail = Some(id);
+            p.view = super::widgets::TextView::at_end();
+            cx.prompt(PromptKind::InsidenLog(id), "");
+            cx.info(if cx.en {
                 format!("Incident {id} opened: type a line, Enter saves it, Esc when done")
             } else {
                 format!("Insiden {id} dibuka: ketik catatan, Enter menyimpan, Esc selesai")
@@ -424,9 +447,9 @@ pub fn on_reply(app: &mut App, purpose: &Purpose, r: Reply) -> Vec<Effect> {
 }
 
 /// Applies an incident carried by a mutation reply (so the detail shows the new line at once).
-pub fn absorb(app: &mut App, r: &Reply) {
+pub fn absorb(p: &mut InsidenPane, r: &Reply) {
     if let Reply::Insiden(InsidenReply::Satu { insiden, .. }) = r {
-        app.insiden.upsert((**insiden).clone());
+        p.upsert((**insiden).clone());
     }
 }
 
@@ -450,19 +473,19 @@ pub fn cell(s: &Sla, now: Timestamp) -> String {
     }
 }
 
-fn cell_style(app: &App, s: &Sla) -> Style {
+fn cell_style(cx: &Ctx, s: &Sla) -> Style {
     match s.keadaan {
-        KeadaanSla::Terlambat { .. } => app.theme.get("sla.overdue"),
-        KeadaanSla::Berjalan { sisa_detik } if sisa_detik < 120 => app.theme.get("sla.soon"),
+        KeadaanSla::Terlambat { .. } => cx.theme.get("sla.overdue"),
+        KeadaanSla::Berjalan { sisa_detik } if sisa_detik < 120 => cx.theme.get("sla.soon"),
         _ => Style::default(),
     }
 }
 
 /// Header spans: the SLA clocks of the most urgent open incident (` · ⚑3 K 04:12 E 29:12`, `+N` more
 /// open). Empty when no incident is open.
-pub fn header_spans(app: &App) -> Vec<Span<'static>> {
-    let now = app.now;
-    let open: Vec<&Insiden> = app.insiden.open().collect();
+pub fn header_spans(p: &InsidenPane, cx: &Ctx) -> Vec<Span<'static>> {
+    let now = cx.now;
+    let open: Vec<&Insiden> = p.open().collect();
     let Some(first) = open
         .iter()
         .min_by_key(|i| {
@@ -484,7 +507,7 @@ pub fn header_spans(app: &App) -> Vec<Span<'static>> {
         if n > 0 {
             v.push(Span::raw(" "));
         }
-        v.push(Span::styled(cell(s, now), cell_style(app, s)));
+        v.push(Span::styled(cell(s, now), cell_style(cx, s)));
     }
     if open.len() > 1 {
         v.push(Span::raw(format!(" +{}", open.len() - 1)));
@@ -492,23 +515,22 @@ pub fn header_spans(app: &App) -> Vec<Span<'static>> {
     v
 }
 
-fn local(app: &App, t: Timestamp, fmt: &str) -> String {
-    t.to_zoned(app.node.calendar.zone.clone())
+fn local(cx: &Ctx, t: Timestamp, fmt: &str) -> String {
+    t.to_zoned(cx.node.calendar.zone.clone())
         .strftime(fmt)
         .to_string()
 }
 
 /// Draws the Insiden pane body: the list, or the detail of one incident.
-pub fn draw(app: &App, f: &mut Frame, r: Rect) {
-    let p = &app.insiden;
+fn draw(p: &InsidenPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     if let Some(i) = p.detail.and_then(|id| p.items.iter().find(|i| i.id == id)) {
-        draw_detail(app, i, f, r);
+        draw_detail(p, cx, i, f, r);
         return;
     }
-    let th = &app.theme;
+    let th = &cx.theme;
     if p.items.is_empty() {
         f.render_widget(
-            Paragraph::new(app.tr(
+            Paragraph::new(cx.tr(
                 "Belum ada insiden. Tekan ! di tab mana pun untuk mencatat insiden baru.",
                 "No incidents yet. Press ! in any tab to log a new incident.",
             ))
@@ -525,12 +547,12 @@ pub fn draw(app: &App, f: &mut Frame, r: Rect) {
         .skip(offset)
         .take(rows_h)
         .map(|i| {
-            let sla = i.sla(app.now);
+            let sla = i.sla(cx.now);
             let cells: Vec<Span> = sla
                 .iter()
                 .flat_map(|s| {
                     [
-                        Span::styled(cell(s, app.now), cell_style(app, s)),
+                        Span::styled(cell(s, cx.now), cell_style(cx, s)),
                         Span::raw(" "),
                     ]
                 })
@@ -544,12 +566,12 @@ pub fn draw(app: &App, f: &mut Frame, r: Rect) {
                 vec![
                     Cell::from(glyph),
                     Cell::from(i.id.to_string()),
-                    Cell::from(local(app, i.diketahui_at, "%d-%m %H:%M")),
+                    Cell::from(local(cx, i.diketahui_at, "%d-%m %H:%M")),
                     Cell::from(i.status.as_str()),
                     Cell::from(i.keparahan.map_or("-", |k| k.as_str())),
                     Cell::from(Line::from(cells)),
                     Cell::from(if i.judul.is_empty() {
-                        app.tr("(tanpa judul)", "(untitled)").to_string()
+                        cx.tr("(tanpa judul)", "(untitled)").to_string()
                     } else {
                         i.judul.clone()
                     }),
@@ -561,22 +583,22 @@ pub fn draw(app: &App, f: &mut Frame, r: Rect) {
     let cols = [
         C::new(" ", L(1), 0),
         C::new("No", L(4), 0),
-        C::new(app.tr("Diketahui", "Detected"), L(11), 1),
+        C::new(cx.tr("Diketahui", "Detected"), L(11), 1),
         C::new("Status", L(10), 0),
-        C::new(app.tr("Parah", "Sev."), L(6), 2),
+        C::new(cx.tr("Parah", "Sev."), L(6), 2),
         C::new("SLA", L(17), 0),
-        C::new(app.tr("Judul", "Title"), F(1), 0),
+        C::new(cx.tr("Judul", "Title"), F(1), 0),
     ];
     let sel = Some(p.cursor - offset);
     draw_table(f, r, &cols, rows, sel, th);
 }
 
-fn draw_detail(app: &App, i: &Insiden, f: &mut Frame, r: Rect) {
-    let th = &app.theme;
+fn draw_detail(p: &InsidenPane, cx: &Ctx, i: &Insiden, f: &mut Frame, r: Rect) {
+    let th = &cx.theme;
     f.render_widget(Clear, r);
     let mut head: Vec<Line> = Vec::new();
     let judul = if i.judul.is_empty() {
-        app.tr("(tanpa judul)", "(untitled)").to_string()
+        cx.tr("(tanpa judul)", "(untitled)").to_string()
     } else {
         i.judul.clone()
     };
@@ -591,27 +613,27 @@ fn draw_detail(app: &App, i: &Insiden, f: &mut Frame, r: Rect) {
     )));
     let mut sla = vec![Span::raw(format!(
         "{} {} · ",
-        app.tr("diketahui", "detected"),
-        local(app, i.diketahui_at, "%H:%M:%S")
+        cx.tr("diketahui", "detected"),
+        local(cx, i.diketahui_at, "%H:%M:%S")
     ))];
-    for s in i.sla(app.now) {
-        sla.push(Span::styled(s.cell(app.now), cell_style(app, &s)));
+    for s in i.sla(cx.now) {
+        sla.push(Span::styled(s.cell(cx.now), cell_style(cx, &s)));
         sla.push(Span::raw("  "));
     }
     head.push(Line::from(sla));
     head.push(Line::from(format!(
         "{}: {} · {}: {} · {}: {} · {}: {}",
-        app.tr("kategori", "category"),
+        cx.tr("kategori", "category"),
         i.kategori.map_or("-", |k| k.label()),
-        app.tr("keparahan", "severity"),
+        cx.tr("keparahan", "severity"),
         i.keparahan.map_or("-", |k| k.as_str()),
-        app.tr("sistem", "system"),
+        cx.tr("sistem", "system"),
         if i.sistem_terdampak.is_empty() {
             "-"
         } else {
             &i.sistem_terdampak
         },
-        app.tr("sumber", "source"),
+        cx.tr("sumber", "source"),
         i.sumber.label()
     )));
     let steps: Vec<String> = i
@@ -627,7 +649,7 @@ fn draw_detail(app: &App, i: &Insiden, f: &mut Frame, r: Rect) {
         .collect();
     head.push(Line::from(format!(
         "{}: {}",
-        app.tr("langkah", "steps"),
+        cx.tr("langkah", "steps"),
         steps.join(" ")
     )));
     let hh = head.len() as u16;
@@ -647,7 +669,7 @@ fn draw_detail(app: &App, i: &Insiden, f: &mut Frame, r: Rect) {
         .map(|e| {
             let mut spans = vec![
                 Span::styled(format!("{:>3} ", e.no), th.get("dim")),
-                Span::raw(format!("{} ", local(app, e.at, "%H:%M:%S"))),
+                Span::raw(format!("{} ", local(cx, e.at, "%H:%M:%S"))),
                 Span::styled(format!("{} ", e.oleh), th.get("form.label")),
             ];
             if let Some(p) = &e.pelaksana {
@@ -667,18 +689,17 @@ fn draw_detail(app: &App, i: &Insiden, f: &mut Frame, r: Rect) {
             Line::from(spans)
         })
         .collect();
-    app.insiden.view.draw(f, tr, lines, None);
+    p.view.draw(f, tr, lines, None);
 }
 
 /// The prompt label of an incident prompt.
-pub fn prompt_label(app: &App, kind: &PromptKind) -> Option<String> {
+pub fn prompt_label(p: &InsidenPane, cx: &Ctx, kind: &PromptKind) -> Option<String> {
     Some(match kind {
-        PromptKind::InsidenLog(id) => format!("{} {id}> ", app.tr("log insiden", "incident log")),
+        PromptKind::InsidenLog(id) => format!("{} {id}> ", cx.tr("log insiden", "incident log")),
         PromptKind::InsidenTick(id) => format!(
             "{} {id} ({}): ",
-            app.tr("centang langkah insiden", "tick step of incident"),
-            app.insiden
-                .items
+            cx.tr("centang langkah insiden", "tick step of incident"),
+            p.items
                 .iter()
                 .find(|i| i.id == *id)
                 .map(|i| {
@@ -691,12 +712,12 @@ pub fn prompt_label(app: &App, kind: &PromptKind) -> Option<String> {
                 })
                 .unwrap_or_default()
         ),
-        PromptKind::InsidenPlaybook(id) => app.label(
+        PromptKind::InsidenPlaybook(id) => cx.label(
             ("playbook insiden", "playbook for incident"),
             format!("{id} (A/B/C)"),
             None,
         ),
-        PromptKind::InsidenClose(id) => app.label(
+        PromptKind::InsidenClose(id) => cx.label(
             (
                 "pelajaran untuk menutup insiden",
                 "lessons learned to close incident",
@@ -704,7 +725,7 @@ pub fn prompt_label(app: &App, kind: &PromptKind) -> Option<String> {
             id,
             None,
         ),
-        PromptKind::InsidenSet(id) => app.label(
+        PromptKind::InsidenSet(id) => cx.label(
             ("isi insiden", "set incident"),
             id,
             Some(("(field nilai)", "(field value)")),

@@ -13,10 +13,13 @@
 pub mod action;
 pub mod app;
 pub mod backup;
+pub mod ctx;
 pub mod disposisi;
+pub mod effect;
 pub mod form;
 pub mod insiden;
 pub mod keymap;
+pub mod layer;
 pub mod palsan;
 pub mod pane;
 pub mod session;

@@ -605,10 +605,10 @@ pub fn reminders_call() -> Effect {
 /// Requests that refetch what the pane shows.
 pub fn refresh_calls(app: &App) -> Vec<Effect> {
     let mut v = vec![reminders_call()];
-    if app.pane == Pane::Palsan {
+    if app.cx.pane == Pane::Palsan {
         v.push(list_call());
     }
-    for l in &app.layers {
+    for l in &app.cx.layers {
         if let Layer::Palsan(b) = l
             && let PalsanLayer::Detail(d) = &**b
         {
@@ -622,7 +622,7 @@ pub fn refresh_calls(app: &App) -> Vec<Effect> {
 }
 
 fn say(app: &mut App, text: impl Into<String>, error: bool) {
-    app.message = Some(Message {
+    app.cx.message = Some(Message {
         text: text.into(),
         error,
     });
@@ -630,14 +630,14 @@ fn say(app: &mut App, text: impl Into<String>, error: bool) {
 
 /// The item the actions apply to: the open detail's, else the list's selection.
 fn current(app: &App) -> Option<Palsan> {
-    for l in app.layers.iter().rev() {
+    for l in app.cx.layers.iter().rev() {
         if let Layer::Palsan(b) = l
             && let PalsanLayer::Detail(d) = &**b
         {
             return d.item.as_deref().cloned();
         }
     }
-    if app.layers.is_empty() {
+    if app.cx.layers.is_empty() {
         app.palsan.selected().cloned()
     } else {
         None
@@ -645,7 +645,7 @@ fn current(app: &App) -> Option<Palsan> {
 }
 
 fn top_form(app: &mut App) -> Option<&mut PalsanForm> {
-    match app.layers.last_mut() {
+    match app.cx.layers.last_mut() {
         Some(Layer::Palsan(b)) => match &mut **b {
             PalsanLayer::Form(f) => Some(f),
             _ => None,
@@ -655,7 +655,8 @@ fn top_form(app: &mut App) -> Option<&mut PalsanForm> {
 }
 
 fn open_form(app: &mut App, kind: FormKind, item: Option<&Palsan>) -> Vec<Effect> {
-    app.layers
+    app.cx
+        .layers
         .push(Layer::Palsan(Box::new(PalsanLayer::Form(PalsanForm::new(
             kind, item,
         )))));
@@ -688,8 +689,8 @@ fn need_item(app: &mut App) -> Option<Palsan> {
 
 /// Takes the actions that concern the Palsan pane or its layers; `None` lets the app handle it.
 pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
-    let page = app.page();
-    let on_top = matches!(app.layers.last(), Some(Layer::Palsan(_)));
+    let page = app.cx.page();
+    let on_top = matches!(app.cx.layers.last(), Some(Layer::Palsan(_)));
     if let Some(f) = top_form(app) {
         return match action {
             Action::FormNext | Action::FormPrev => {
@@ -719,7 +720,7 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 Some(Vec::new())
             }
             Action::FormEnter | Action::Submit => {
-                let zone = app.node.calendar.zone.clone();
+                let zone = app.cx.node.calendar.zone.clone();
                 let f = top_form(app)?;
                 match f.request(&zone) {
                     Ok((r, msg)) => {
@@ -734,19 +735,19 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 }
             }
             Action::Back => {
-                app.layers.pop();
+                app.cx.layers.pop();
                 Some(Vec::new())
             }
             Action::Quit | Action::Help | Action::Redraw => None,
             _ => Some(Vec::new()),
         };
     }
-    if !(on_top || (app.layers.is_empty() && app.pane == Pane::Palsan)) {
+    if !(on_top || (app.cx.layers.is_empty() && app.cx.pane == Pane::Palsan)) {
         return None;
     }
     match action {
         a if a.motion(1).is_some() => {
-            if let Some(Layer::Palsan(b)) = app.layers.last_mut() {
+            if let Some(Layer::Palsan(b)) = app.cx.layers.last_mut() {
                 if let PalsanLayer::Detail(s) = &mut **b {
                     s.view.scroll_by(a.motion(s.view.page()).unwrap_or(0));
                 }
@@ -762,7 +763,8 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 say(app, "belum ada palsan: tekan a untuk menambah", true);
                 return Some(Vec::new());
             };
-            app.layers
+            app.cx
+                .layers
                 .push(Layer::Palsan(Box::new(PalsanLayer::Detail(PalsanDetail {
                     id: p.id,
                     item: Some(Box::new(p.clone())),
@@ -781,7 +783,7 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
             Some(Vec::new())
         }
         Action::Filter(None) if !on_top => {
-            app.layers.push(Layer::Prompt(Box::new(PromptState {
+            app.cx.layers.push(Layer::Prompt(Box::new(PromptState {
                 kind: PromptKind::Filter,
                 input: text(&app.palsan.filter),
                 completion: None,
@@ -790,7 +792,7 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
             Some(Vec::new())
         }
         Action::Back if on_top => {
-            app.layers.pop();
+            app.cx.layers.pop();
             Some(Vec::new())
         }
         Action::Back => {
@@ -941,7 +943,7 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
 }
 
 fn detail_case(app: &App, id: u64) -> Option<&CaseView> {
-    app.layers.iter().rev().find_map(|l| match l {
+    app.cx.layers.iter().rev().find_map(|l| match l {
         Layer::Palsan(b) => match &**b {
             PalsanLayer::Detail(d) if d.id == id => d.case.as_deref(),
             _ => None,
@@ -952,7 +954,7 @@ fn detail_case(app: &App, id: u64) -> Option<&CaseView> {
 
 /// The live filter typed in the `/` prompt.
 pub fn set_filter(app: &mut App, v: String) {
-    let page = app.page();
+    let page = app.cx.page();
     app.palsan.filter = v;
     let keep = app.palsan.selected().map(|p| p.id);
     app.palsan.rebuild(keep, page);
@@ -960,7 +962,7 @@ pub fn set_filter(app: &mut App, v: String) {
 
 /// A reply for a palsan request.
 pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>) -> Vec<Effect> {
-    let page = app.page();
+    let page = app.cx.page();
     let reply = match r {
         Ok(Reply::Palsan(p)) => *p,
         Ok(other) => {
@@ -993,7 +995,7 @@ pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>)
             Vec::new()
         }
         (PalsanPurpose::Show(id), PalsanReply::Item { item, perbaikan }) => {
-            for l in &mut app.layers {
+            for l in &mut app.cx.layers {
                 if let Layer::Palsan(b) = l
                     && let PalsanLayer::Detail(d) = &mut **b
                     && d.id == id
@@ -1005,9 +1007,9 @@ pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>)
             Vec::new()
         }
         (PalsanPurpose::Saved(msg), r) => {
-            if matches!(app.layers.last(), Some(Layer::Palsan(b)) if matches!(**b, PalsanLayer::Form(_)))
+            if matches!(app.cx.layers.last(), Some(Layer::Palsan(b)) if matches!(**b, PalsanLayer::Form(_)))
             {
-                app.layers.pop();
+                app.cx.layers.pop();
             }
             let id = match &r {
                 PalsanReply::Item { item, .. } => Some(item.id),
@@ -1015,8 +1017,8 @@ pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>)
                 _ => None,
             };
             app.palsan.select = id;
-            if app.pane != Pane::Palsan {
-                app.pane = Pane::Palsan;
+            if app.cx.pane != Pane::Palsan {
+                app.cx.pane = Pane::Palsan;
             }
             say(app, msg, false);
             let mut v = refresh_calls(app);
@@ -1038,7 +1040,7 @@ pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>)
 // ------------------------------------------------------------------------------------------- drawing
 
 fn local(app: &App, t: Timestamp) -> String {
-    t.to_zoned(app.node.calendar.zone.clone())
+    t.to_zoned(app.cx.node.calendar.zone.clone())
         .strftime("%d-%m-%Y %H:%M")
         .to_string()
 }
@@ -1074,14 +1076,14 @@ pub fn draw_list(app: &App, f: &mut Frame, r: Rect) {
 }
 
 fn draw_reminders(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let total = app.palsan.reminders.len();
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{} ({total}, {} {})",
-            app.tr("Pengingat", "Reminders"),
+            app.cx.tr("Pengingat", "Reminders"),
             app.palsan.overdue(),
-            app.tr("terlambat", "overdue")
+            app.cx.tr("terlambat", "overdue")
         ),
         th.get("table.header"),
     ))];
@@ -1100,16 +1102,16 @@ fn draw_reminders(app: &App, f: &mut Frame, r: Rect) {
 }
 
 fn draw_items(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let l = &app.palsan;
     if l.view.is_empty() {
         let msg = if l.items.is_empty() {
-            app.tr(
+            app.cx.tr(
                 "Belum ada palsan. Tekan a untuk menambah peralatan sandi, dongle, aplikasi atau APU.",
                 "No equipment yet. Press a to add crypto equipment, a dongle, an app or APU.",
             )
         } else {
-            app.tr(
+            app.cx.tr(
                 "Tidak ada yang cocok dengan saringan (jenis:, kondisi:, kesiapan:).",
                 "Nothing matches the filter (jenis:, kondisi:, kesiapan:).",
             )
@@ -1153,8 +1155,8 @@ fn draw_items(app: &App, f: &mut Frame, r: Rect) {
     let cols = [
         C::new("Id", L(3), 0),
         C::new("Jenis", L(12), 2),
-        C::new(app.tr("Nama/model", "Name/model"), F(2), 0),
-        C::new(app.tr("Seri", "Serial"), F(1), 1),
+        C::new(app.cx.tr("Nama/model", "Name/model"), F(2), 0),
+        C::new(app.cx.tr("Seri", "Serial"), F(1), 1),
         C::new("Kondisi", L(12), 0),
         C::new("Kesiapan", L(10), 0),
         C::new("Status", L(14), 0),
@@ -1171,15 +1173,15 @@ pub fn header_span(app: &App) -> Option<Span<'static>> {
     }
     let over = app.palsan.overdue();
     let st = if over > 0 {
-        app.theme.get("sla.overdue")
+        app.cx.theme.get("sla.overdue")
     } else {
-        app.theme.get("sla.soon")
+        app.cx.theme.get("sla.soon")
     };
     Some(Span::styled(
         format!(
             "{}{} {n}",
             if over > 0 { "!" } else { "" },
-            app.tr("pengingat", "reminders")
+            app.cx.tr("pengingat", "reminders")
         ),
         st,
     ))
@@ -1187,7 +1189,7 @@ pub fn header_span(app: &App) -> Option<Span<'static>> {
 
 fn kv(app: &App, k: &str, v: String) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{k:<15}"), app.theme.get("form.label")),
+        Span::styled(format!("{k:<15}"), app.cx.theme.get("form.label")),
         Span::raw(v),
     ])
 }
@@ -1196,12 +1198,12 @@ fn kv(app: &App, k: &str, v: String) -> Line<'static> {
 pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let Some(p) = &d.item else {
-        out.push(Line::from(app.tr("memuat…", "loading…").to_string()));
+        out.push(Line::from(app.cx.tr("memuat…", "loading…").to_string()));
         return out;
     };
     out.push(Line::from(Span::styled(
         format!("Palsan {} · {} · {}", p.id, p.jenis.label(), p.nama),
-        app.theme.get("table.header"),
+        app.cx.theme.get("table.header"),
     )));
     out.push(kv(app, "Nomor seri", p.nomor_seri.clone()));
     out.push(kv(app, "Sumber", p.sumber.clone()));
@@ -1245,14 +1247,18 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
             format!("Perbaikan {} · {}", c.id, c.kerusakan),
-            app.theme.get("table.header"),
+            app.cx.theme.get("table.header"),
         )));
         for s in &v.sla {
             let rec = c.langkah.iter().find(|r| r.langkah == s.langkah);
             let st = match s.sla {
-                SlaState::Lewat { .. } | SlaState::Terlambat { .. } => app.theme.get("sla.overdue"),
-                SlaState::Berjalan { .. } | SlaState::Menunggu { .. } => app.theme.get("sla.soon"),
-                SlaState::Belum => app.theme.get("dim"),
+                SlaState::Lewat { .. } | SlaState::Terlambat { .. } => {
+                    app.cx.theme.get("sla.overdue")
+                }
+                SlaState::Berjalan { .. } | SlaState::Menunggu { .. } => {
+                    app.cx.theme.get("sla.soon")
+                }
+                SlaState::Belum => app.cx.theme.get("dim"),
                 _ => Style::default(),
             };
             out.push(Line::from(vec![
@@ -1265,7 +1271,7 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
                 Span::raw(rec.map_or(String::new(), |r| {
                     format!(
                         " {} · {}{}",
-                        r.at.to_zoned(app.node.calendar.zone.clone())
+                        r.at.to_zoned(app.cx.node.calendar.zone.clone())
                             .strftime("%d-%m %H:%M"),
                         r.oleh,
                         if r.dokumen.is_empty() {
@@ -1287,8 +1293,8 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
     if !keys.is_empty() {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
-            app.tr("Kunci sistem sandi", "Key material").to_string(),
-            app.theme.get("table.header"),
+            app.cx.tr("Kunci sistem sandi", "Key material").to_string(),
+            app.cx.theme.get("table.header"),
         )));
         for k in keys {
             out.push(Line::from(format!(
@@ -1323,14 +1329,14 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
         for r in mine {
             out.push(Line::from(Span::styled(
                 format!("! {}", r.pesan),
-                app.theme.get("sla.overdue"),
+                app.cx.theme.get("sla.overdue"),
             )));
         }
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
-        app.tr("Riwayat", "History").to_string(),
-        app.theme.get("table.header"),
+        app.cx.tr("Riwayat", "History").to_string(),
+        app.cx.theme.get("table.header"),
     )));
     for r in &p.riwayat {
         out.push(Line::from(format!(
@@ -1357,10 +1363,10 @@ pub fn draw_layer(app: &App, l: &PalsanLayer, f: &mut Frame, area: Rect, body: R
             let lines = detail_lines(app, d);
             let block = Block::default()
                 .borders(Borders::ALL)
-                .border_style(app.theme.get("border"))
+                .border_style(app.cx.theme.get("border"))
                 .title(format!(
                     " {} ",
-                    app.tr("Rincian palsan", "Equipment detail")
+                    app.cx.tr("Rincian palsan", "Equipment detail")
                 ));
             d.view.draw(f, r, lines, Some(block));
         }
@@ -1369,7 +1375,7 @@ pub fn draw_layer(app: &App, l: &PalsanLayer, f: &mut Frame, area: Rect, body: R
 }
 
 fn draw_form(app: &App, s: &PalsanForm, f: &mut Frame, area: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let h = (s.fields.len() as u16 + 4).min(area.height);
     let r = Rect::new(
         area.x + (area.width.saturating_sub(area.width.min(90))) / 2,
@@ -1427,11 +1433,12 @@ fn draw_form(app: &App, s: &PalsanForm, f: &mut Frame, area: Rect) {
     let foot = match &s.error {
         Some(e) => Span::styled(format!("✗ {e}"), th.get("form.error")),
         None => Span::styled(
-            app.tr(
-                "Tab isian · Ctrl-S simpan · Esc batal · ←/→ pilih",
-                "Tab field · Ctrl-S save · Esc cancel · ←/→ choose",
-            )
-            .to_string(),
+            app.cx
+                .tr(
+                    "Tab isian · Ctrl-S simpan · Esc batal · ←/→ pilih",
+                    "Tab field · Ctrl-S save · Esc cancel · ←/→ choose",
+                )
+                .to_string(),
             th.get("dim"),
         ),
     };

@@ -6,6 +6,31 @@
 //! [`Pane`], a row here, and its arms in `app.rs` (state field, reply purpose) and `view.rs` (draw).
 
 pub use super::action::Pane;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::ctx::Ctx;
+use super::effect::{Effect, Purpose};
+use crate::proto::Reply;
+
+/// What a pane is: its own state, the actions it handles while shown, the replies to its own
+/// purposes, and how it draws. A pane gets the shared [`Ctx`] and never another pane's state; the
+/// app routes a key to the top overlay, then the shown pane, then the global bindings.
+pub trait PaneState {
+    /// Handles `a` while this pane is shown (or, for actions that name this pane's records, from
+    /// anywhere: they refuse unless the pane is shown). `None`: not this pane's action.
+    fn update(&mut self, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>>;
+    /// Applies a reply to one of this pane's purposes; `None` when `purpose` is not its own. A
+    /// reply arriving after the operator left the pane is applied all the same.
+    fn on_reply(&mut self, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>>;
+    /// Draws the pane body into `r` (reads only).
+    fn draw(&self, cx: &Ctx, f: &mut Frame, r: Rect);
+    /// The number its tab shows.
+    fn count(&self) -> usize;
+    /// The requests that reload it.
+    fn refresh(&self) -> Vec<Effect>;
+}
 
 /// One registered pane.
 pub struct PaneInfo {

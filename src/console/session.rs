@@ -102,7 +102,7 @@ impl<L: NodeLink> Session<L> {
             clear: false,
             background: None,
         };
-        s.app.connected = s.link.is_some();
+        s.app.cx.connected = s.link.is_some();
         s
     }
 
@@ -130,12 +130,12 @@ impl<L: NodeLink> Session<L> {
     fn failed(&mut self, e: ClientError) -> String {
         if e.code() == Some(crate::proto::ErrorCode::Disabled) {
             // The node refuses everything from now on: say so, offer to quit, stop asking.
-            let text = self.app.refusal(&e);
+            let text = self.app.cx.refusal(&e);
             self.app.operator_disabled(&text);
             self.link = None;
             self.worker = None;
             self.pending.clear();
-            self.app.busy = 0;
+            self.app.cx.busy = 0;
             return text;
         }
         if matches!(
@@ -145,10 +145,10 @@ impl<L: NodeLink> Session<L> {
             self.link = None;
             self.worker = None;
             self.pending.clear();
-            self.app.busy = 0;
-            self.app.set_connected(false);
+            self.app.cx.busy = 0;
+            self.app.cx.set_connected(false);
         }
-        self.app.refusal(&e)
+        self.app.cx.refusal(&e)
     }
 
     /// Applies the replies the worker has sent so far (never waits); true when any arrived.
@@ -164,7 +164,7 @@ impl<L: NodeLink> Session<L> {
             let Some(purpose) = self.pending.remove(&seq) else {
                 continue;
             };
-            self.app.busy = self.pending.len();
+            self.app.cx.busy = self.pending.len();
             let r = r.map_err(|e| self.failed(e));
             let e = self.app.on_reply(purpose, r);
             self.run(e);
@@ -196,7 +196,7 @@ impl<L: NodeLink> Session<L> {
             return false;
         };
         if let Some(purpose) = self.pending.remove(&seq) {
-            self.app.busy = self.pending.len();
+            self.app.cx.busy = self.pending.len();
             let r = r.map_err(|e| self.failed(e));
             let e = self.app.on_reply(purpose, r);
             self.run(e);
@@ -218,15 +218,15 @@ impl<L: NodeLink> Session<L> {
                         match w.tx.send((seq, req)) {
                             Ok(()) => {
                                 self.pending.insert(seq, purpose);
-                                self.app.busy = self.pending.len();
-                                self.app.dirty = true;
+                                self.app.cx.busy = self.pending.len();
+                                self.app.cx.dirty = true;
                                 continue;
                             }
                             // The worker is gone: fall back to no connection.
                             Err(mpsc::SendError((_, r))) => req = r,
                         }
                         self.worker = None;
-                        self.app.set_connected(false);
+                        self.app.cx.set_connected(false);
                     }
                     let r = match &mut self.link {
                         Some(l) => match l.call(req) {
@@ -277,7 +277,7 @@ impl<L: NodeLink> Session<L> {
                         }
                     }
                     if let Some(e) = failed {
-                        self.app.notify(e, true);
+                        self.app.cx.notify(e, true);
                         continue;
                     }
                     if let Request::KriptogramSeal { files, .. } = &mut req {
@@ -290,7 +290,11 @@ impl<L: NodeLink> Session<L> {
                     None => q.push_front(Effect::Call(req, purpose)),
                 },
                 Effect::ClearScreen => self.clear = true,
-                Effect::Quit => self.app.quit = true,
+                Effect::Refresh => {
+                    let e = self.app.refresh();
+                    q.extend(e);
+                }
+                Effect::Quit => self.app.cx.quit = true,
             }
         }
     }

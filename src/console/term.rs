@@ -144,7 +144,7 @@ fn draw(term: &mut Term, s: &mut Session<Client>) -> io::Result<()> {
         out.write_all(b"\x07")?;
         out.flush()?;
     }
-    s.app.dirty = false;
+    s.app.cx.dirty = false;
     Ok(())
 }
 
@@ -189,7 +189,7 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
     {
         // A shared node that does not answer: say where kasa looked and whom to ask; never offer
         // to create a private node instead.
-        s.app.notify(node_down_text(en, &socket, source), true);
+        s.app.cx.notify(node_down_text(en, &socket, source), true);
     }
     s.spawn_worker(Some(waker(&tx)));
     let size = term.size().map_err(|e| e.to_string())?;
@@ -197,7 +197,7 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
     if s.connected() {
         if let Some(p) = first_pass.take() {
             // The passphrase chosen a moment ago at first run unlocks the new node: asked once.
-            s.app.unlock_asked = true;
+            s.app.cx.unlock_asked = true;
             s.run(vec![crate::console::app::Effect::Call(
                 crate::proto::Request::Unlock {
                     passphrase: p.to_string(),
@@ -209,12 +209,12 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
     }
     let mut next_tick = Instant::now();
     loop {
-        if stop.load(Ordering::Relaxed) || s.app.quit {
+        if stop.load(Ordering::Relaxed) || s.app.cx.quit {
             break;
         }
         let now = Instant::now();
         if now >= next_tick {
-            s.app.tick(crate::clock::now());
+            s.app.cx.tick(crate::clock::now());
             let e = s.app.timers();
             s.run(e);
             if !s.connected() {
@@ -222,14 +222,14 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
                 if let Some(c) = connect(&socket, &tx, generation) {
                     s.link = Some(c);
                     s.spawn_worker(Some(waker(&tx)));
-                    s.app.set_connected(true);
+                    s.app.cx.set_connected(true);
                     s.start();
                 }
             }
             let frac = crate::clock::now().subsec_nanosecond() as u64;
             next_tick = now + Duration::from_nanos(1_000_000_000 - frac.min(999_999_999));
         }
-        if s.app.dirty
+        if s.app.cx.dirty
             && let Err(e) = draw(term, &mut s)
         {
             // The terminal is gone (SIGHUP of a dropped SSH session): send what is queued first.
@@ -266,7 +266,7 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
                 Msg::NodeGone(g) if g == generation => {
                     s.link = None;
                     s.worker = None;
-                    s.app.set_connected(false);
+                    s.app.cx.set_connected(false);
                 }
                 Msg::Node(..) | Msg::NodeGone(_) => {}
                 Msg::LongReply(m) => {
@@ -275,7 +275,7 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
                     s.run(e);
                 }
             }
-            if s.app.quit {
+            if s.app.cx.quit {
                 break;
             }
         }

@@ -12,6 +12,7 @@ use super::action::Pane;
 use super::app::{App, ConfirmState, DetailState, HelpState, Layer, PromptKind, PromptState};
 use super::form::{FormPurpose, FormState, Kind};
 use super::keymap::{describe, seq_name};
+use super::pane::PaneState;
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::{Entry, Status};
 
@@ -49,10 +50,10 @@ pub fn time_left(batas: Timestamp, now: Timestamp) -> (String, bool, bool) {
 /// Draws the whole console.
 pub fn draw(app: &App, f: &mut Frame) {
     let area = f.area();
-    let th = &app.theme;
+    let th = &app.cx.theme;
     f.render_widget(Block::default().style(th.get("base")), area);
     if area.width < MIN_W || area.height < MIN_H {
-        let msg = app.tr(
+        let msg = app.cx.tr(
             "terminal terlalu kecil (perlu 80×24)",
             "terminal too small (needs 80×24)",
         );
@@ -89,15 +90,15 @@ pub fn draw(app: &App, f: &mut Frame) {
         Layout::vertical([L(1), L(1), Constraint::Min(1), L(status_h)]).areas(area);
     draw_header(app, f, header);
     draw_tabs(app, f, tabs);
-    if app.pane == Pane::Palsan {
+    if app.cx.pane == Pane::Palsan {
         super::palsan::draw_list(app, f, body);
-    } else if app.pane == Pane::Disposisi {
+    } else if app.cx.pane == Pane::Disposisi {
         super::disposisi::draw_pane(app, f, body);
     } else {
         draw_list(app, f, body);
     }
     draw_status(app, f, status);
-    for l in &app.layers {
+    for l in &app.cx.layers {
         match l {
             Layer::Detail(d) => draw_detail(
                 app,
@@ -130,9 +131,9 @@ pub fn draw(app: &App, f: &mut Frame) {
 }
 
 fn draw_header(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.theme;
-    if !app.connected {
-        let t = app.tr(
+    let th = &app.cx.theme;
+    if !app.cx.connected {
+        let t = app.cx.tr(
             " node tidak terhubung — menyambung ulang…",
             " node not connected — reconnecting…",
         );
@@ -144,11 +145,11 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     // (ingest first, incident clocks last) and the node name takes what is left, at least 12 cells.
     let clock = format!(
         " │ {} {} ",
-        local(&app.node.calendar, app.now, "%H:%M:%S"),
-        app.node.calendar.zone_label()
+        local(&app.cx.node.calendar, app.cx.now, "%H:%M:%S"),
+        app.cx.node.calendar.zone_label()
     );
-    let spinner = app.busy_glyph();
-    let mut sla = super::insiden::header_spans(app);
+    let spinner = app.cx.busy_glyph();
+    let mut sla = super::insiden::header_spans(&app.insiden, &app.cx);
     if let Some(first) = sla.first_mut() {
         first.content = first.content.trim_start_matches(" · ").to_string().into();
     }
@@ -172,7 +173,7 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
             format!(
                 "{}{} {overdue}",
                 if overdue > 0 { GLYPH_OVERDUE } else { "" },
-                app.tr("lewat", "overdue")
+                app.cx.tr("lewat", "overdue")
             ),
             if overdue > 0 {
                 th.get("sla.overdue")
@@ -199,9 +200,9 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     }
     segs.push((
         1,
-        vec![if app.alarms_open > 0 {
+        vec![if app.cx.alarms_open > 0 {
             Span::styled(
-                format!("{GLYPH_ALARM}alarm {}", app.alarms_open),
+                format!("{GLYPH_ALARM}alarm {}", app.cx.alarms_open),
                 th.get("alarm"),
             )
         } else {
@@ -211,8 +212,8 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     if !sla.is_empty() {
         segs.push((0, sla));
     }
-    let id_part = format!(" ({})", app.node.id);
-    let name_min = super::widgets::text_width(&app.node.name).min(12);
+    let id_part = format!(" ({})", app.cx.node.id);
+    let name_min = super::widgets::text_width(&app.cx.node.name).min(12);
     let fixed = 1
         + name_min
         + id_part.chars().count()
@@ -256,7 +257,7 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     let name_room = (lw as usize).saturating_sub(1 + id_part.chars().count());
     let left = format!(
         " {}{id_part}",
-        super::widgets::trunc(&app.node.name, name_room)
+        super::widgets::trunc(&app.cx.node.name, name_room)
     );
     f.render_widget(
         Paragraph::new(left).style(th.get("header")),
@@ -269,7 +270,7 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
 }
 
 fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let tabs: Vec<(bool, String, usize)> = super::pane::REGISTRY
         .iter()
         .enumerate()
@@ -282,8 +283,8 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
                 Pane::Disposisi => app.disposisi.untuk.len(),
                 Pane::Insiden => app.insiden.open().count(),
             };
-            let name = format!("{} {}", i + 1, app.tr(reg.title_id, reg.title_en));
-            (p == app.pane, name, n)
+            let name = format!("{} {}", i + 1, app.cx.tr(reg.title_id, reg.title_en));
+            (p == app.cx.pane, name, n)
         })
         .collect();
     // Wide: `[1 Masuk (6)]  2 Keluar (3)`; narrow (so the operator's name keeps ~16 cells at 80
@@ -313,18 +314,18 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
         spans.push(Span::raw(close));
     }
     let l = app.list();
-    let filter = if app.pane == Pane::Palsan {
+    let filter = if app.cx.pane == Pane::Palsan {
         &app.palsan.filter
     } else {
         &l.filter
     };
-    if !filter.is_empty() && app.pane != Pane::Insiden {
+    if !filter.is_empty() && app.cx.pane != Pane::Insiden {
         spans.push(Span::styled(format!("   / {filter}"), th.get("help.key")));
     }
     let left = Line::from(spans);
     let lw = (left.width() as u16).min(r.width);
     f.render_widget(Paragraph::new(left), Rect { width: lw, ..r });
-    if let Some(o) = &app.operator {
+    if let Some(o) = &app.cx.operator {
         let who = if o.jabatan.is_empty() {
             o.nama.clone()
         } else {
@@ -343,10 +344,10 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
 use super::widgets::{Column as C, centered, draw_table, trunc};
 
 fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
-    let th = &app.theme;
-    let cal = &app.node.calendar;
+    let th = &app.cx.theme;
+    let cal = &app.cx.node.calendar;
     let (sisa, overdue, soon) = match e.batas_waktu {
-        Some(b) if e.status.is_open() => time_left(b, app.now),
+        Some(b) if e.status.is_open() => time_left(b, app.cx.now),
         _ => (String::new(), false, false),
     };
     let glyph = if e.status == Status::Baru {
@@ -400,26 +401,26 @@ fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
 }
 
 fn draw_list(app: &App, f: &mut Frame, r: Rect) {
-    if app.pane == Pane::Insiden {
-        return super::insiden::draw(app, f, r);
+    if app.cx.pane == Pane::Insiden {
+        return app.insiden.draw(&app.cx, f, r);
     }
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let l = app.list();
     let rows_h = (r.height as usize).saturating_sub(1);
     if l.view.is_empty() {
         let msg = if l.entries.is_empty() {
-            match app.pane {
-                Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => app.tr(
+            match app.cx.pane {
+                Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => app.cx.tr(
                     "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
                     "No incoming items yet. Scans dropped in the drop folder appear here.",
                 ),
-                Pane::Keluar => app.tr(
+                Pane::Keluar => app.cx.tr(
                     "Belum ada berita keluar. Tekan c untuk draf baru.",
                     "No outgoing items yet. Press c for a new draft.",
                 ),
             }
         } else {
-            app.tr(
+            app.cx.tr(
                 "Tidak ada yang cocok dengan saringan.",
                 "Nothing matches the filter.",
             )
@@ -430,11 +431,11 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
     let end = (l.offset + rows_h).min(l.view.len());
     let rows: Vec<_> = l.view[l.offset..end]
         .iter()
-        .map(|&i| row_for(app, &l.entries[i], app.pane))
+        .map(|&i| row_for(app, &l.entries[i], app.cx.pane))
         .collect();
-    let (who, when) = match app.pane {
-        Pane::Keluar => (app.tr("Tujuan", "To"), app.tr("Tanggal", "Date")),
-        _ => (app.tr("Asal", "From"), app.tr("Diterima", "Received")),
+    let (who, when) = match app.cx.pane {
+        Pane::Keluar => (app.cx.tr("Tujuan", "To"), app.cx.tr("Tanggal", "Date")),
+        _ => (app.cx.tr("Asal", "From"), app.cx.tr("Diterima", "Received")),
     };
     // Priorities: 0 always kept; Derajat goes first, then the date, then the sender.
     let cols = [
@@ -442,19 +443,19 @@ fn draw_list(app: &App, f: &mut Frame, r: Rect) {
         C::new("No", L(4), 0),
         C::new(when, L(11), 2),
         C::new(who, F(1), 1),
-        C::new(app.tr("Perihal / berkas", "Subject / file"), F(3), 0),
+        C::new(app.cx.tr("Perihal / berkas", "Subject / file"), F(3), 0),
         C::new("K", L(2), 0),
         C::new("Derajat", L(7), 3),
         C::new("Status", L(11), 0),
-        C::new(app.tr("Sisa", "Left"), L(7), 0),
+        C::new(app.cx.tr("Sisa", "Left"), L(7), 0),
     ];
     let sel = Some(l.cursor - l.offset);
     draw_table(f, r, &cols, rows, sel, th);
 }
 
 fn draw_status(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.theme;
-    if let Some(m) = &app.message {
+    let th = &app.cx.theme;
+    if let Some(m) = &app.cx.message {
         let st = th.get(if m.error {
             "status.error"
         } else {
@@ -464,9 +465,9 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
         f.render_widget(Paragraph::new(rows).style(st), r);
         return;
     }
-    if let Some(w) = app.warnings.first() {
-        let more = if app.warnings.len() > 1 {
-            format!(" (+{})", app.warnings.len() - 1)
+    if let Some(w) = app.cx.warnings.first() {
+        let more = if app.cx.warnings.len() > 1 {
+            format!(" (+{})", app.cx.warnings.len() - 1)
         } else {
             String::new()
         };
@@ -476,23 +477,23 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
         );
         return;
     }
-    if !app.layers.is_empty() && app.pending.is_empty() {
+    if !app.cx.layers.is_empty() && app.cx.pending.is_empty() {
         return;
     }
     let ctxs = app.contexts();
     let mut spans = Vec::new();
-    let hints = super::pane::info(app.pane).hints;
+    let hints = super::pane::info(app.cx.pane).hints;
     for a in hints {
-        if let Some(k) = app.keymap.key_for(&ctxs, a) {
+        if let Some(k) = app.cx.keymap.key_for(&ctxs, a) {
             spans.push(Span::styled(format!(" {k}"), th.get("help.key")));
-            let d = describe(a, app.en);
+            let d = describe(a, app.cx.en);
             let short = d.split([' ', '(']).next().unwrap_or("").to_string();
             spans.push(Span::raw(format!(" {short} ")));
         }
     }
-    if !app.pending.is_empty() {
+    if !app.cx.pending.is_empty() {
         spans.push(Span::styled(
-            format!("  {} …", seq_name(&app.pending)),
+            format!("  {} …", seq_name(&app.cx.pending)),
             th.get("help.key"),
         ));
     }
@@ -501,16 +502,16 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
 
 fn kv<'a>(app: &App, k: &'a str, v: String) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{k:<15}"), app.theme.get("form.label")),
+        Span::styled(format!("{k:<15}"), app.cx.theme.get("form.label")),
         Span::raw(v),
     ])
 }
 
 fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
-    let cal = &app.node.calendar;
+    let cal = &app.cx.node.calendar;
     let mut out = Vec::new();
     let Some(e) = d.entry.as_deref() else {
-        out.push(Line::from(app.tr("memuat…", "loading…")));
+        out.push(Line::from(app.cx.tr("memuat…", "loading…")));
         return out;
     };
     let ts = |t: Option<Timestamp>| t.map_or("-".into(), |t| local(cal, t, "%d-%m-%Y %H:%M"));
@@ -521,7 +522,7 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
             e.book.as_str(),
             e.status.as_str()
         ),
-        app.theme.get("table.header"),
+        app.cx.theme.get("table.header"),
     )));
     out.push(kv(
         app,
@@ -554,7 +555,7 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
         e.derajat.clone().unwrap_or_else(|| "-".into()),
     ));
     let batas = match e.batas_waktu {
-        Some(b) => format!("{} ({})", ts(Some(b)), time_left(b, app.now).0),
+        Some(b) => format!("{} ({})", ts(Some(b)), time_left(b, app.cx.now).0),
         None => "-".into(),
     };
     out.push(kv(app, "Batas waktu", batas));
@@ -570,13 +571,14 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
         use crate::domain::pengiriman::StatusKirim;
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
-            app.tr("Pengiriman per penerima", "Delivery per recipient"),
-            app.theme.get("table.header"),
+            app.cx
+                .tr("Pengiriman per penerima", "Delivery per recipient"),
+            app.cx.theme.get("table.header"),
         )));
         for p in &d.pengiriman {
             let style = match p.status {
-                StatusKirim::Ditolak => app.theme.get("alarm"),
-                StatusKirim::Menunggu => app.theme.get("sla.soon"),
+                StatusKirim::Ditolak => app.cx.theme.get("alarm"),
+                StatusKirim::Menunggu => app.cx.theme.get("sla.soon"),
                 _ => Style::default(),
             };
             let mut text = format!("{:<8} {}", p.status.label(), ts(p.at));
@@ -584,7 +586,7 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
                 text.push_str(&format!(" — {a}"));
             }
             out.push(Line::from(vec![
-                Span::styled(format!("{:<15}", p.peer), app.theme.get("form.label")),
+                Span::styled(format!("{:<15}", p.peer), app.cx.theme.get("form.label")),
                 Span::styled(text, style),
             ]));
         }
@@ -592,8 +594,9 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
     if let Some(s) = &e.suggestions {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
-            app.tr("Saran dari kepala naskah", "Suggestions from the header"),
-            app.theme.get("table.header"),
+            app.cx
+                .tr("Saran dari kepala naskah", "Suggestions from the header"),
+            app.cx.theme.get("table.header"),
         )));
         for (k, v) in [
             ("nomor", &s.nomor),
@@ -606,16 +609,16 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
         ] {
             if let Some(v) = v {
                 out.push(Line::from(vec![
-                    Span::styled(format!("{k:<15}"), app.theme.get("form.label")),
-                    Span::styled(v.clone(), app.theme.get("form.suggested")),
+                    Span::styled(format!("{k:<15}"), app.cx.theme.get("form.label")),
+                    Span::styled(v.clone(), app.cx.theme.get("form.suggested")),
                 ]));
             }
         }
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
-        app.tr("Berkas", "Attachments"),
-        app.theme.get("table.header"),
+        app.cx.tr("Berkas", "Attachments"),
+        app.cx.theme.get("table.header"),
     )));
     for (i, a) in e.attachments.iter().enumerate() {
         out.push(Line::from(format!(
@@ -635,15 +638,15 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
         let chain = &d.chain;
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
-            app.tr("Rantai disposisi", "Disposisi chain"),
-            app.theme.get("table.header"),
+            app.cx.tr("Rantai disposisi", "Disposisi chain"),
+            app.cx.theme.get("table.header"),
         )));
         out.extend(super::disposisi::tree_lines(app, chain));
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
-        app.tr("Riwayat", "Timeline"),
-        app.theme.get("table.header"),
+        app.cx.tr("Riwayat", "Timeline"),
+        app.cx.theme.get("table.header"),
     )));
     for t in &e.timeline {
         out.push(Line::from(format!(
@@ -657,8 +660,8 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
     if let Some(text) = &d.text {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
-            app.tr("Teks hasil ekstraksi", "Extracted text"),
-            app.theme.get("table.header"),
+            app.cx.tr("Teks hasil ekstraksi", "Extracted text"),
+            app.cx.theme.get("table.header"),
         )));
         for l in text.lines() {
             out.push(Line::from(l.to_string()));
@@ -678,11 +681,11 @@ fn draw_detail(app: &App, d: &DetailState, f: &mut Frame, r: Rect) {
     // The position label is drawn after the text (it needs the wrapped row count).
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.get("border"));
+        .border_style(app.cx.theme.get("border"));
     let (top, shown, total) = d.view.draw(f, r, lines, Some(block));
     let title = format!(
         " {} · {}/{} ",
-        app.tr("Rincian", "Detail"),
+        app.cx.tr("Rincian", "Detail"),
         top + shown,
         total
     );
@@ -693,7 +696,7 @@ fn draw_detail(app: &App, d: &DetailState, f: &mut Frame, r: Rect) {
 }
 
 fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let err_lines = s
         .fields
         .iter()
@@ -705,12 +708,12 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
     let title = match &s.purpose {
         FormPurpose::Register(id) => format!(
             " {} {id} · {} ",
-            app.tr("Daftarkan pindaian", "Register scan"),
+            app.cx.tr("Daftarkan pindaian", "Register scan"),
             trunc(&s.subtitle, 40)
         ),
         FormPurpose::KeluarNew => format!(
             " {} ",
-            app.tr("Draf berita keluar baru", "New outgoing draft")
+            app.cx.tr("Draf berita keluar baru", "New outgoing draft")
         ),
     };
     let inner = super::widgets::boxed(f, r, title, th.get("border"));
@@ -721,7 +724,7 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
             break;
         }
         let focused = i == s.focus;
-        let label = if app.en { fl.label_en } else { fl.label_id };
+        let label = if app.cx.en { fl.label_en } else { fl.label_id };
         let lstyle = if focused {
             th.get("form.focus")
         } else {
@@ -732,7 +735,7 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
             Paragraph::new(format!("{mark}{label:<w$}", w = label_w as usize - 1)).style(lstyle),
             Rect::new(inner.x, y, label_w, 1),
         );
-        let saran = app.tr(" (saran)", " (suggested)");
+        let saran = app.cx.tr(" (saran)", " (suggested)");
         let tail_w = if fl.suggested {
             saran.chars().count() as u16
         } else {
@@ -793,17 +796,17 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
     let foot = if let Some(e) = &s.refused {
         Span::styled(format!("✗ {e}"), th.get("form.error"))
     } else {
-        let k = |a: &str| app.keymap.key_for(&["form"], a).unwrap_or_default();
+        let k = |a: &str| app.cx.keymap.key_for(&["form"], a).unwrap_or_default();
         Span::styled(
             format!(
                 "{} {} · {} {} · {} {} · ←/→ {}",
                 k("form_next"),
-                app.tr("isian", "field"),
+                app.cx.tr("isian", "field"),
                 k("submit"),
-                app.tr("simpan", "save"),
+                app.cx.tr("simpan", "save"),
                 k("back"),
-                app.tr("batal", "cancel"),
-                app.tr("pilih", "choose"),
+                app.cx.tr("batal", "cancel"),
+                app.cx.tr("pilih", "choose"),
             ),
             th.get("dim"),
         )
@@ -815,41 +818,45 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
 }
 
 fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     f.render_widget(Clear, r);
     let label = match &p.kind {
         k @ (PromptKind::InsidenLog(_)
         | PromptKind::InsidenTick(_)
         | PromptKind::InsidenPlaybook(_)
         | PromptKind::InsidenClose(_)
-        | PromptKind::InsidenSet(_)) => super::insiden::prompt_label(app, k).unwrap_or_default(),
+        | PromptKind::InsidenSet(_)) => {
+            super::insiden::prompt_label(&app.insiden, &app.cx, k).unwrap_or_default()
+        }
         PromptKind::Command => ":".to_string(),
         PromptKind::Filter => "/".to_string(),
-        PromptKind::Void(id) => app.label(("alasan batal entri", "void reason for"), id, None),
-        PromptKind::Note(id) => app.label(("catatan entri", "note on"), id, None),
-        PromptKind::DisposisiDone(id) => app.label(
+        PromptKind::Void(id) => app
+            .cx
+            .label(("alasan batal entri", "void reason for"), id, None),
+        PromptKind::Note(id) => app.cx.label(("catatan entri", "note on"), id, None),
+        PromptKind::DisposisiDone(id) => app.cx.label(
             ("hasil tindak lanjut disposisi", "result of disposisi"),
             format!("#{id}"),
             None,
         ),
-        PromptKind::Duplicate(id) => app.label(
+        PromptKind::Duplicate(id) => app.cx.label(
             ("entri", "entry"),
             id,
             Some(("duplikat dari id", "duplicate of id")),
         ),
-        PromptKind::Export(id) => app.label(
+        PromptKind::Export(id) => app.cx.label(
             ("ekspor lampiran", "export attachment of"),
             id,
             Some(("ke", "to")),
         ),
         PromptKind::Unlock => format!(
             "{}: ",
-            app.tr(
+            app.cx.tr(
                 "Node terkunci — frasa sandi keystore (Esc lewati)",
                 "Node locked — keystore passphrase (Esc skips)"
             )
         ),
-        PromptKind::Seal(id) => app.label(
+        PromptKind::Seal(id) => app.cx.label(
             ("kirim kriptogram entri", "seal entry"),
             id,
             Some((
@@ -857,7 +864,7 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
                 "to nodes (ids, comma-separated)",
             )),
         ),
-        PromptKind::Saluran(id) => app.label(
+        PromptKind::Saluran(id) => app.cx.label(
             ("kirim entri", "send entry"),
             id,
             Some(("lewat saluran", "over saluran")),
@@ -894,23 +901,23 @@ fn draw_confirm(app: &App, c: &ConfirmState, f: &mut Frame, area: Rect) {
     let body_h = body.len().min(room);
     let r = centered(area, w, body_h as u16 + 3);
     f.render_widget(Clear, r);
-    let k = |a: &str| app.keymap.key_for(&["confirm"], a).unwrap_or_default();
+    let k = |a: &str| app.cx.keymap.key_for(&["confirm"], a).unwrap_or_default();
     let mut lines: Vec<Line> = body.into_iter().take(body_h).collect();
     lines.push(Line::from(Span::styled(
         format!(
             "[{}] {}   [{}] {}",
             k("yes"),
-            app.tr("ya", "yes"),
+            app.cx.tr("ya", "yes"),
             k("no"),
-            app.tr("tidak", "no")
+            app.cx.tr("tidak", "no")
         ),
-        app.theme.get("help.key"),
+        app.cx.theme.get("help.key"),
     )));
     let p = Paragraph::new(lines).block(
         Block::default()
             .borders(Borders::ALL)
-            .border_style(app.theme.get("border"))
-            .title(format!(" {} ", app.tr("Konfirmasi", "Confirm"))),
+            .border_style(app.cx.theme.get("border"))
+            .title(format!(" {} ", app.cx.tr("Konfirmasi", "Confirm"))),
     );
     f.render_widget(p, r);
 }
@@ -920,7 +927,7 @@ pub fn help_lines(app: &App, ctxs: &[&str]) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     let mut seen: Vec<Vec<super::keymap::Key>> = Vec::new();
     for c in ctxs {
-        for b in app.keymap.context(c) {
+        for b in app.cx.keymap.context(c) {
             if seen.contains(&b.keys) {
                 continue;
             }
@@ -928,7 +935,7 @@ pub fn help_lines(app: &App, ctxs: &[&str]) -> Vec<(String, String, String)> {
             out.push((
                 c.to_string(),
                 seq_name(&b.keys),
-                describe(&b.action, app.en),
+                describe(&b.action, app.cx.en),
             ));
         }
     }
@@ -936,7 +943,7 @@ pub fn help_lines(app: &App, ctxs: &[&str]) -> Vec<(String, String, String)> {
 }
 
 fn draw_help(app: &App, h: &HelpState, f: &mut Frame, area: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let r = centered(area, 76, area.height.saturating_sub(2));
     f.render_widget(Clear, r);
     let mut lines = Vec::new();
@@ -957,39 +964,39 @@ fn draw_help(app: &App, h: &HelpState, f: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.get("border"))
-        .title(format!(" {} ", app.tr("Bantuan tombol", "Key help")));
+        .title(format!(" {} ", app.cx.tr("Bantuan tombol", "Key help")));
     // Long descriptions wrap; PgDn/PgUp page by the rows shown.
     h.view.draw(f, r, lines, Some(block));
 }
 
 /// The link line of one peer: up or down, queue, last seen, last error (`kasa peer status`).
 fn link_line(app: &App, l: Option<&crate::proto::link::PeerLinkStatus>) -> Line<'static> {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let Some(l) = l else {
         return Line::from(format!(
             "     {}: -",
-            app.tr("tautan langsung", "direct link")
+            app.cx.tr("tautan langsung", "direct link")
         ));
     };
-    let cal = &app.node.calendar;
+    let cal = &app.cx.node.calendar;
     let seen = l
         .last_seen
         .map_or("-".into(), |t| local(cal, t, "%d-%m %H:%M"));
     let mut spans = vec![
-        Span::raw(format!("     {}: ", app.tr("tautan", "link"))),
+        Span::raw(format!("     {}: ", app.cx.tr("tautan", "link"))),
         if l.connected {
-            Span::raw(app.tr("● tersambung", "● connected").to_string())
+            Span::raw(app.cx.tr("● tersambung", "● connected").to_string())
         } else {
             Span::styled(
-                app.tr("○ terputus", "○ down").to_string(),
+                app.cx.tr("○ terputus", "○ down").to_string(),
                 th.get("sla.soon"),
             )
         },
         Span::raw(format!(
             " · {} {} · {} {seen}",
-            app.tr("antrean", "queued"),
+            app.cx.tr("antrean", "queued"),
             l.queued,
-            app.tr("terakhir", "last seen"),
+            app.cx.tr("terakhir", "last seen"),
         )),
     ];
     if let Some(e) = &l.last_error {
@@ -999,7 +1006,7 @@ fn link_line(app: &App, l: Option<&crate::proto::link::PeerLinkStatus>) -> Line<
 }
 
 fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) {
-    let th = &app.theme;
+    let th = &app.cx.theme;
     let r = centered(
         area,
         76,
@@ -1016,9 +1023,9 @@ fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) 
             peer.name,
             peer.relation,
             if peer.verified {
-                app.tr("terverifikasi", "verified")
+                app.cx.tr("terverifikasi", "verified")
             } else {
-                app.tr("BELUM diverifikasi", "NOT verified")
+                app.cx.tr("BELUM diverifikasi", "NOT verified")
             }
         );
         let style = if i == p.cursor {
@@ -1035,7 +1042,7 @@ fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) 
             .unwrap_or("-")
             .split_whitespace()
             .collect();
-        let label = app.tr("nomor keamanan", "safety number");
+        let label = app.cx.tr("nomor keamanan", "safety number");
         for (n, chunk) in groups.chunks(6).enumerate() {
             lines.push(Line::from(format!(
                 "   {:<15} {}",
@@ -1048,14 +1055,14 @@ fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) 
             p.link.iter().find(|l| l.node_id == peer.node_id),
         ));
     }
-    let k = |a: &str| app.keymap.key_for(&["peers"], a).unwrap_or_default();
+    let k = |a: &str| app.cx.keymap.key_for(&["peers"], a).unwrap_or_default();
     let title = format!(
         " {} · [{}] {} · [{}] {} ",
-        app.tr("Node mitra", "Peer nodes"),
+        app.cx.tr("Node mitra", "Peer nodes"),
         k("peer_verify"),
-        app.tr("verifikasi", "verify"),
+        app.cx.tr("verifikasi", "verify"),
         k("back"),
-        app.tr("tutup", "close")
+        app.cx.tr("tutup", "close")
     );
     let w = Paragraph::new(lines).block(
         Block::default()
