@@ -7,7 +7,7 @@ use crossterm::event::KeyEvent;
 
 use super::action::{ACTIONS, Action, Pane};
 pub use super::ctx::{Ctx, Message, NodeHeader};
-use super::disposisi::{DisposeForm, DisposisiPane};
+use super::disposisi::DisposisiPane;
 pub use super::effect::{Effect, Purpose};
 use super::form::{FormPurpose, FormState, Kind};
 use super::keymap::{Key, Keymap, Lookup};
@@ -19,7 +19,7 @@ use super::pane::PaneState;
 use super::theme::Theme;
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::{Book, Entry, Status};
-use crate::proto::disposisi::{DisposisiReply, DisposisiRequest, Lingkup};
+use crate::proto::disposisi::{DisposisiReply, DisposisiRequest};
 use crate::proto::{Event, IngestProgress, Reply, Request};
 
 /// One list (tab) of entries with its cursor and filter.
@@ -359,7 +359,7 @@ impl App {
             backup,
         ]
         .into_iter()
-        .chain(disposisi_calls())
+        .chain(super::disposisi::list_effects())
         .collect()
     }
 
@@ -385,7 +385,7 @@ impl App {
                 v.push(chain_call(d.id));
             }
         }
-        v.extend(disposisi_calls());
+        v.extend(super::disposisi::list_effects());
         if super::backup::view_open(self) {
             v.push(super::backup::log_call(super::backup::BackupNext::Nothing));
         }
@@ -585,6 +585,9 @@ impl App {
         }
         let page = self.cx.page();
         if let Some(e) = self.insiden.update(&mut self.cx, &action) {
+            return e;
+        }
+        if let Some(e) = self.disposisi.update(&mut self.cx, &action) {
             return e;
         }
         if let Some(e) = super::backup::update(self, &action) {
@@ -1023,16 +1026,6 @@ impl App {
                 Vec::new()
             }
             Action::Dispose => {
-                if self.cx.pane == Pane::Disposisi && self.cx.layers.is_empty() {
-                    let Some(d) = self.disposisi.selected().cloned() else {
-                        self.cx.error("tidak ada disposisi terpilih");
-                        return Vec::new();
-                    };
-                    return vec![Effect::Call(
-                        Request::Disposisi(DisposisiRequest::Entry { entry: d.entry_id }),
-                        Purpose::DisposeForm(d.entry_id, Some(d.id)),
-                    )];
-                }
                 let Some(e) = self.need_entry() else {
                     return Vec::new();
                 };
@@ -1050,40 +1043,8 @@ impl App {
             {
                 Vec::new()
             }
-            Action::DisposisiTab => {
-                self.disposisi.tab = match self.disposisi.tab {
-                    super::disposisi::Tab::UntukSaya => super::disposisi::Tab::DariSaya,
-                    super::disposisi::Tab::DariSaya => super::disposisi::Tab::UntukSaya,
-                };
-                self.disposisi.cursor = 0;
-                disposisi_calls()
-            }
-            Action::DisposisiRead => {
-                let Some(d) = self.disposisi.selected().cloned() else {
-                    self.cx.error("tidak ada disposisi terpilih");
-                    return Vec::new();
-                };
-                vec![Effect::Call(
-                    Request::Disposisi(DisposisiRequest::Read { id: d.id }),
-                    Purpose::Done(format!("disposisi #{} dibaca", d.id)),
-                )]
-            }
-            Action::DisposisiDone(note) => {
-                let Some(d) = self.disposisi.selected().cloned() else {
-                    self.cx.error("tidak ada disposisi terpilih");
-                    return Vec::new();
-                };
-                match note {
-                    None => {
-                        self.cx.prompt(PromptKind::DisposisiDone(d.id), "");
-                        Vec::new()
-                    }
-                    Some(note) => vec![Effect::Call(
-                        Request::Disposisi(DisposisiRequest::Done { id: d.id, note }),
-                        Purpose::Done(format!("disposisi #{} selesai", d.id)),
-                    )],
-                }
-            }
+            // Handled by the Disposisi pane when it is shown (`disposisi.rs`).
+            Action::DisposisiTab | Action::DisposisiRead | Action::DisposisiDone(_) => Vec::new(),
             Action::InsidenNew
             | Action::InsidenLog(_)
             | Action::InsidenTick(_)
@@ -1531,52 +1492,12 @@ impl App {
             }
             (Purpose::Ignore, _) => Vec::new(),
             (
-                Purpose::DisposisiList(l),
-                Reply::Disposisi(DisposisiReply::Records {
-                    records,
-                    now,
-                    perihal,
-                    ..
-                }),
-            ) => {
-                self.disposisi.perihal.extend(perihal);
-                match l {
-                    Lingkup::DariSaya => self.disposisi.set_dari(records),
-                    _ => {
-                        let fresh = self.disposisi.set_untuk(records);
-                        if let Some(d) = fresh.first() {
-                            self.cx.info(super::disposisi::announce(d, now));
-                        }
-                    }
-                }
-                Vec::new()
-            }
-            (Purpose::Operators, Reply::Operators { operators }) => {
-                self.disposisi.operators = operators;
-                Vec::new()
-            }
-            (
-                Purpose::DisposeForm(_, fwd),
-                Reply::Disposisi(DisposisiReply::Chain {
-                    entry,
-                    instruksi,
-                    saran,
-                    hierarki,
-                    ..
-                }),
-            ) => {
-                let form = DisposeForm::new(
-                    &entry,
-                    &instruksi,
-                    saran,
-                    self.cx.operator.as_ref(),
-                    &self.disposisi.operators,
-                    fwd,
-                    &hierarki,
-                );
-                self.cx.layers.push(Layer::Dispose(Box::new(form)));
-                Vec::new()
-            }
+                p @ (Purpose::DisposisiList(_) | Purpose::Operators | Purpose::DisposeForm(..)),
+                r,
+            ) => self
+                .disposisi
+                .on_reply(&mut self.cx, &p, &r)
+                .unwrap_or_default(),
             (Purpose::Disposed, Reply::Disposisi(DisposisiReply::Written { records })) => {
                 self.cx.layers.retain(|l| !matches!(l, Layer::Dispose(_)));
                 if let Some(d) = records.first() {
@@ -1706,14 +1627,6 @@ fn draft_put(f: &FormState) -> Effect {
         },
         Purpose::Ignore,
     )
-}
-
-/// The requests that reload both lists of the Disposisi pane.
-fn disposisi_calls() -> Vec<Effect> {
-    super::disposisi::list_calls()
-        .into_iter()
-        .map(|(r, l)| Effect::Call(r, Purpose::DisposisiList(l)))
-        .collect()
 }
 
 #[cfg(test)]

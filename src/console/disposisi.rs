@@ -2,7 +2,7 @@
 //! (issued by me, with read/overdue state), the dispose form on a masuk entry, and the bell when a new
 //! disposisi reaches me (the terminal driver writes BEL when [`DisposisiPane::bell`] is set).
 //!
-//! UI-free state and its drawing; `app.rs` holds a [`DisposisiPane`] and routes the pane's actions here.
+//! UI-free state and its drawing: [`DisposisiPane`] implements [`super::pane::PaneState`].
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
@@ -11,10 +11,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::app::App;
+use super::action::{Action, Pane};
+use super::ctx::Ctx;
+use super::effect::{Effect, Purpose};
+use super::layer::{Layer, PromptKind};
 use crate::domain::disposisi::{Arahan, Disposisi, DisposisiInput, format_left};
 use crate::domain::{Entry, Operator};
+use crate::proto::Reply;
 use crate::proto::Request;
+use crate::proto::disposisi::DisposisiReply;
 use crate::proto::disposisi::{DisposisiRequest, Lingkup};
 
 /// Which list the pane shows.
@@ -281,21 +286,143 @@ impl DisposeForm {
     }
 }
 
-fn zone_label(app: &App) -> String {
-    app.cx.node.calendar.zone_label()
+fn zone_label(cx: &Ctx) -> String {
+    cx.node.calendar.zone_label()
+}
+
+impl super::pane::PaneState for DisposisiPane {
+    /// The pane's own actions, while it is shown with no overlay: switch list (`tab`), mark read,
+    /// done (asks the result), forward the selected disposisi (`D`, SOP 004 langkah 3–6).
+    fn update(&mut self, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> {
+        if cx.pane != Pane::Disposisi || !cx.layers.is_empty() {
+            return None;
+        }
+        let needs_selection = matches!(
+            a,
+            Action::Dispose | Action::DisposisiRead | Action::DisposisiDone(_)
+        );
+        let selected = self.selected().cloned();
+        if needs_selection && selected.is_none() {
+            cx.error(cx.tr("tidak ada disposisi terpilih", "no disposisi selected"));
+            return Some(Vec::new());
+        }
+        Some(match (a, selected) {
+            (Action::DisposisiTab, _) => {
+                self.tab = match self.tab {
+                    Tab::UntukSaya => Tab::DariSaya,
+                    Tab::DariSaya => Tab::UntukSaya,
+                };
+                self.cursor = 0;
+                list_effects()
+            }
+            (Action::Dispose, Some(d)) => vec![Effect::Call(
+                Request::Disposisi(DisposisiRequest::Entry { entry: d.entry_id }),
+                Purpose::DisposeForm(d.entry_id, Some(d.id)),
+            )],
+            (Action::DisposisiRead, Some(d)) => vec![Effect::Call(
+                Request::Disposisi(DisposisiRequest::Read { id: d.id }),
+                Purpose::Done(format!("disposisi #{} dibaca", d.id)),
+            )],
+            (Action::DisposisiDone(None), Some(d)) => {
+                cx.prompt(PromptKind::DisposisiDone(d.id), "");
+                Vec::new()
+            }
+            (Action::DisposisiDone(Some(note)), Some(d)) => vec![Effect::Call(
+                Request::Disposisi(DisposisiRequest::Done {
+                    id: d.id,
+                    note: note.clone(),
+                }),
+                Purpose::Done(format!("disposisi #{} selesai", d.id)),
+            )],
+            _ => return None,
+        })
+    }
+
+    /// The lists, the operator list (recipient choices) and the chain that opens the dispose form.
+    fn on_reply(&mut self, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>> {
+        match (purpose, r) {
+            (
+                Purpose::DisposisiList(l),
+                Reply::Disposisi(DisposisiReply::Records {
+                    records,
+                    now,
+                    perihal,
+                    ..
+                }),
+            ) => {
+                self.perihal.extend(perihal.iter().cloned());
+                match l {
+                    Lingkup::DariSaya => self.set_dari(records.clone()),
+                    _ => {
+                        let fresh = self.set_untuk(records.clone());
+                        if let Some(d) = fresh.first() {
+                            cx.info(announce(d, *now));
+                        }
+                    }
+                }
+                Some(Vec::new())
+            }
+            (Purpose::Operators, Reply::Operators { operators }) => {
+                self.operators = operators.clone();
+                Some(Vec::new())
+            }
+            (
+                Purpose::DisposeForm(_, fwd),
+                Reply::Disposisi(DisposisiReply::Chain {
+                    entry,
+                    instruksi,
+                    saran,
+                    hierarki,
+                    ..
+                }),
+            ) => {
+                let form = DisposeForm::new(
+                    entry,
+                    instruksi,
+                    saran.clone(),
+                    cx.operator.as_ref(),
+                    &self.operators,
+                    *fwd,
+                    hierarki,
+                );
+                cx.layers.push(Layer::Dispose(Box::new(form)));
+                Some(Vec::new())
+            }
+            _ => None,
+        }
+    }
+
+    fn draw(&self, cx: &Ctx, f: &mut Frame, r: Rect) {
+        draw_pane(self, cx, f, r)
+    }
+
+    fn count(&self) -> usize {
+        self.untuk.len()
+    }
+
+    fn refresh(&self) -> Vec<Effect> {
+        list_effects()
+    }
+}
+
+/// The requests that reload both lists of the pane.
+pub fn list_effects() -> Vec<Effect> {
+    list_calls()
+        .into_iter()
+        .map(|(r, l)| Effect::Call(r, Purpose::DisposisiList(l)))
+        .collect()
 }
 
 /// Draws the pane's list in `r`.
-pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.cx.theme;
-    let p = &app.disposisi;
-    let tz = app.cx.node.calendar.zone.clone();
-    let label = zone_label(app);
+fn draw_pane(p: &DisposisiPane, cx: &Ctx, f: &mut Frame, r: Rect) {
+    let th = &cx.theme;
+    let tz = cx.node.calendar.zone.clone();
+    let label = zone_label(cx);
     let mut lines = Vec::new();
     let tab = |t: Tab, id: &str, en: &str| {
         let name = format!(
             "{} ({})",
-            app.cx.tr(id, en),
+            cx.tr(id, en),
             match t {
                 Tab::UntukSaya => p.untuk.len(),
                 Tab::DariSaya => p.dari.len(),
@@ -314,11 +441,11 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
         tab(Tab::DariSaya, "dari saya", "from me"),
     ]));
     let head = match p.tab {
-        Tab::UntukSaya => app.cx.tr(
+        Tab::UntukSaya => cx.tr(
             "    #  Entri  Dari                  Instruksi                 Sisa waktu        Perihal",
             "    #  Entry  From                  Instruction               Time left         Subject",
         ),
-        Tab::DariSaya => app.cx.tr(
+        Tab::DariSaya => cx.tr(
             "    #  Entri  Kepada                Keadaan      Batas waktu               Perihal",
             "    #  Entry  To                    State        Deadline                  Subject",
         ),
@@ -330,8 +457,7 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
     let rows = p.rows();
     if rows.is_empty() {
         lines.push(Line::from(Span::styled(
-            app.cx
-                .tr("  (tidak ada disposisi)", "  (no disposisi)")
+            cx.tr("  (tidak ada disposisi)", "  (no disposisi)")
                 .to_string(),
             th.get("dim"),
         )));
@@ -339,7 +465,7 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
     let room = (r.height as usize).saturating_sub(2);
     let start = p.cursor.saturating_sub(room.saturating_sub(1));
     for (i, d) in rows.iter().enumerate().skip(start).take(room) {
-        let over = d.is_overdue(app.cx.now);
+        let over = d.is_overdue(cx.now);
         let perihal = p
             .perihal
             .get(&d.entry_id)
@@ -352,7 +478,7 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
                 d.entry_id,
                 cut(&d.dari.nama, 20),
                 cut(&d.instruksi.join(", "), 24),
-                format_left(d.time_left(app.cx.now)),
+                format_left(d.time_left(cx.now)),
                 if d.read_at.is_none() {
                     " •baru"
                 } else {
@@ -389,8 +515,8 @@ pub fn draw_pane(app: &App, f: &mut Frame, r: Rect) {
 use super::widgets::trunc as cut;
 
 /// Draws the dispose form over `area`.
-pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
-    let th = &app.cx.theme;
+pub fn draw_form(cx: &Ctx, s: &DisposeForm, f: &mut Frame, area: Rect) {
+    let th = &cx.theme;
     let h = (s.instruksi.len() as u16 + 10).min(area.height);
     let w = area.width.min(90).saturating_sub(2);
     let r = Rect::new(
@@ -403,12 +529,12 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
     let title = match s.forward_of {
         Some(id) => format!(
             " {} #{id} · {} ",
-            app.cx.tr("Teruskan disposisi", "Forward disposisi"),
+            cx.tr("Teruskan disposisi", "Forward disposisi"),
             cut(&s.perihal, 40)
         ),
         None => format!(
             " {} {} · {} ",
-            app.cx.tr("Disposisi entri", "Dispose entry"),
+            cx.tr("Disposisi entri", "Dispose entry"),
             s.entry_id,
             cut(&s.perihal, 40)
         ),
@@ -428,14 +554,14 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
     });
     lines.push(Line::from(vec![
         Span::styled(
-            format!("{}{:<14}", mark(0), app.cx.tr("Kepada", "To")),
+            format!("{}{:<14}", mark(0), cx.tr("Kepada", "To")),
             lstyle(0),
         ),
         Span::raw(who),
     ]));
     if let Some(sr) = &s.saran {
         lines.push(Line::from(Span::styled(
-            format!("  {} {}", app.cx.tr("saran:", "suggested:"), sr.ke),
+            format!("  {} {}", cx.tr("saran:", "suggested:"), sr.ke),
             th.get("form.suggested"),
         )));
     }
@@ -447,7 +573,7 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
                     "{}{:<14}",
                     mark(i),
                     if k == 0 {
-                        app.cx.tr("Instruksi", "Instruction")
+                        cx.tr("Instruksi", "Instruction")
                     } else {
                         ""
                     }
@@ -460,34 +586,25 @@ pub fn draw_form(app: &App, s: &DisposeForm, f: &mut Frame, area: Rect) {
     let n = s.instruksi.len();
     lines.push(Line::from(vec![
         Span::styled(
-            format!("{}{:<14}", mark(n + 1), app.cx.tr("Catatan", "Note")),
+            format!("{}{:<14}", mark(n + 1), cx.tr("Catatan", "Note")),
             lstyle(n + 1),
         ),
         Span::raw(s.catatan.clone()),
     ]));
     lines.push(Line::from(vec![
         Span::styled(
-            format!(
-                "{}{:<14}",
-                mark(n + 2),
-                app.cx.tr("Batas waktu", "Deadline")
-            ),
+            format!("{}{:<14}", mark(n + 2), cx.tr("Batas waktu", "Deadline")),
             lstyle(n + 2),
         ),
         Span::raw(if s.batas.is_empty() && s.focus != n + 2 {
-            app.cx
-                .tr("(dari derajat kecepatan)", "(from the derajat)")
+            cx.tr("(dari derajat kecepatan)", "(from the derajat)")
                 .to_string()
         } else {
             s.batas.clone()
         }),
     ]));
     lines.push(Line::from(Span::styled(
-        format!(
-            "{}[ {} ]",
-            mark(n + 3),
-            app.cx.tr("Kirim disposisi", "Send")
-        ),
+        format!("{}[ {} ]", mark(n + 3), cx.tr("Kirim disposisi", "Send")),
         lstyle(n + 3),
     )));
     if let Some(e) = &s.error {
@@ -508,15 +625,15 @@ pub fn announce(d: &Disposisi, now: Timestamp) -> String {
 }
 
 /// The chain as tree lines for the entry detail: `└ #id dari → kepada [keadaan] batas …`.
-pub fn tree_lines(app: &App, chain: &[Disposisi]) -> Vec<Line<'static>> {
-    let tz = app.cx.node.calendar.zone.clone();
+pub fn tree_lines(cx: &Ctx, chain: &[Disposisi]) -> Vec<Line<'static>> {
+    let tz = cx.node.calendar.zone.clone();
     crate::domain::disposisi::chain_tree(chain)
         .into_iter()
         .map(|(depth, d)| {
-            let style = if d.is_overdue(app.cx.now) {
-                app.cx.theme.get("sla.overdue")
+            let style = if d.is_overdue(cx.now) {
+                cx.theme.get("sla.overdue")
             } else {
-                app.cx.theme.get("base")
+                cx.theme.get("base")
             };
             Line::from(Span::styled(
                 format!(

@@ -93,7 +93,7 @@ pub fn draw(app: &App, f: &mut Frame) {
     if app.cx.pane == Pane::Palsan {
         super::palsan::draw_list(app, f, body);
     } else if app.cx.pane == Pane::Disposisi {
-        super::disposisi::draw_pane(app, f, body);
+        app.disposisi.draw(&app.cx, f, body);
     } else {
         draw_list(app, f, body);
     }
@@ -124,7 +124,7 @@ pub fn draw(app: &App, f: &mut Frame) {
             Layer::Help(h) => draw_help(app, h, f, area),
             Layer::Peers(p) => draw_peers(app, p, f, area),
             Layer::Palsan(l) => super::palsan::draw_layer(app, l, f, area, body),
-            Layer::Dispose(d) => super::disposisi::draw_form(app, d, f, area),
+            Layer::Dispose(d) => super::disposisi::draw_form(&app.cx, d, f, area),
             Layer::Backup(v) => super::backup::draw_layer(app, v, f, area),
         }
     }
@@ -280,8 +280,8 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
                 Pane::Masuk => app.masuk.view.len(),
                 Pane::Keluar => app.keluar.view.len(),
                 Pane::Palsan => app.palsan.view.len(),
-                Pane::Disposisi => app.disposisi.untuk.len(),
-                Pane::Insiden => app.insiden.open().count(),
+                Pane::Disposisi => app.disposisi.count(),
+                Pane::Insiden => app.insiden.count(),
             };
             let name = format!("{} {}", i + 1, app.cx.tr(reg.title_id, reg.title_en));
             (p == app.cx.pane, name, n)
@@ -641,7 +641,7 @@ fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
             app.cx.tr("Rantai disposisi", "Disposisi chain"),
             app.cx.theme.get("table.header"),
         )));
-        out.extend(super::disposisi::tree_lines(app, chain));
+        out.extend(super::disposisi::tree_lines(&app.cx, chain));
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
