@@ -92,7 +92,9 @@ fn create_item_and_open_a_repair_case_by_keys() {
     s.keys("<Enter>");
     let lines = match s.app.layers.last() {
         Some(Layer::Palsan(l)) => match &**l {
-            PalsanLayer::Detail(d) => kasa::console::palsan::detail_lines(&s.app, d),
+            PalsanLayer::Detail(d) => {
+                kasa::console::palsan::detail_lines(&s.app.palsan, &s.app.cx, d)
+            }
             _ => panic!("detail expected"),
         },
         _ => panic!("detail expected"),

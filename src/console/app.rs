@@ -340,7 +340,7 @@ impl App {
 
     /// Requests that load everything at start.
     pub fn start(&mut self) -> Vec<Effect> {
-        let backup = super::backup::start_call(self);
+        let backup = super::backup::start_call(&mut self.backup, &mut self.cx);
         vec![
             Effect::Call(
                 Request::Hello {
@@ -366,7 +366,7 @@ impl App {
     /// Requests the console timer asks for (the terminal calls this every second): the backup log
     /// once a minute.
     pub fn timers(&mut self) -> Vec<Effect> {
-        super::backup::timer_calls(self)
+        super::backup::timer_calls(&mut self.backup, &mut self.cx)
     }
 
     /// Requests that refetch what is visible.
@@ -375,7 +375,7 @@ impl App {
         if self.cx.pane != Pane::Palsan {
             v.push(list_call(self.cx.pane));
         }
-        v.extend(super::palsan::refresh_calls(self));
+        v.extend(self.palsan.refresh(&self.cx));
         for l in &self.cx.layers {
             if let Layer::Detail(d) = l {
                 v.push(Effect::Call(
@@ -386,7 +386,7 @@ impl App {
             }
         }
         v.extend(super::disposisi::list_effects());
-        if super::backup::view_open(self) {
+        if super::backup::view_open(&self.cx) {
             v.push(super::backup::log_call(super::backup::BackupNext::Nothing));
         }
         v
@@ -480,7 +480,7 @@ impl App {
                     p.error = None;
                     if p.kind == PromptKind::Filter && palsan_filter {
                         let v = p.value();
-                        super::palsan::set_filter(self, v);
+                        super::palsan::set_filter(&mut self.palsan, &mut self.cx, v);
                     } else if p.kind == PromptKind::Filter {
                         let v = p.value();
                         let page = self.cx.page();
@@ -577,7 +577,7 @@ impl App {
     /// Runs one named action.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.cx.dirty = true;
-        if let Some(e) = super::palsan::intercept(self, &action) {
+        if let Some(e) = self.palsan.update(&mut self.cx, &action) {
             return e;
         }
         if let Some(e) = self.dispose_form_action(&action) {
@@ -590,7 +590,7 @@ impl App {
         if let Some(e) = self.disposisi.update(&mut self.cx, &action) {
             return e;
         }
-        if let Some(e) = super::backup::update(self, &action) {
+        if let Some(e) = super::backup::update(&mut self.backup, &mut self.cx, &action) {
             return e;
         }
         match action {
@@ -708,7 +708,7 @@ impl App {
             }
             Action::Refresh => {
                 let mut v = self.refresh();
-                if !super::backup::view_open(self) {
+                if !super::backup::view_open(&self.cx) {
                     self.backup.asked_at = Some(self.cx.now);
                     v.push(super::backup::log_call(super::backup::BackupNext::Nothing));
                 }
@@ -983,7 +983,9 @@ impl App {
                         },
                         Purpose::Sealed { id, to },
                     )],
-                    ConfirmKind::Backup { to } => super::backup::confirmed(self, to),
+                    ConfirmKind::Backup { to } => {
+                        super::backup::confirmed(&mut self.backup, &mut self.cx, to)
+                    }
                     ConfirmKind::VerifyPeer { node_id } => vec![Effect::Call(
                         Request::PeerVerify {
                             node_id,
@@ -1216,8 +1218,12 @@ impl App {
     pub fn on_reply(&mut self, purpose: Purpose, r: Result<Reply, String>) -> Vec<Effect> {
         self.cx.dirty = true;
         let purpose = match purpose {
-            Purpose::Palsan(p) => return super::palsan::on_reply(self, p, r),
-            Purpose::Backup(p) => return super::backup::on_reply(self, p, r),
+            Purpose::Palsan(p) => {
+                return super::palsan::on_reply(&mut self.palsan, &mut self.cx, p, r);
+            }
+            Purpose::Backup(p) => {
+                return super::backup::on_reply(&mut self.backup, &mut self.cx, p, r);
+            }
             other => other,
         };
         let page = self.cx.page();

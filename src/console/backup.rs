@@ -23,7 +23,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 use super::action::Action;
-use super::app::{App, ConfirmKind, ConfirmState, Effect, Layer, Purpose};
+use super::ctx::Ctx;
+use super::effect::{Effect, Purpose};
+use super::layer::{ConfirmKind, ConfirmState, Layer};
 use crate::domain::backup::{
     BackupRun, Hasil, JenisRun, Perhatian, Ringkasan, human_bytes, perhatian,
 };
@@ -98,59 +100,58 @@ pub fn log_call(next: BackupNext) -> Effect {
 }
 
 /// The log request of the start (connect): also restarts the timer.
-pub fn start_call(app: &mut App) -> Effect {
-    app.backup.asked_at = Some(app.cx.now);
+pub fn start_call(bp: &mut BackupPane, cx: &mut Ctx) -> Effect {
+    bp.asked_at = Some(cx.now);
     log_call(BackupNext::Nothing)
 }
 
 /// The log request of the console timer, when the last one is a minute old.
-pub fn timer_calls(app: &mut App) -> Vec<Effect> {
-    if !app.cx.connected {
+pub fn timer_calls(bp: &mut BackupPane, cx: &mut Ctx) -> Vec<Effect> {
+    if !cx.connected {
         return Vec::new();
     }
-    let due = app
-        .backup
+    let due = bp
         .asked_at
-        .is_none_or(|t| app.cx.now.as_second() - t.as_second() >= LOG_EVERY_SECS);
+        .is_none_or(|t| cx.now.as_second() - t.as_second() >= LOG_EVERY_SECS);
     if !due {
         return Vec::new();
     }
-    app.backup.asked_at = Some(app.cx.now);
+    bp.asked_at = Some(cx.now);
     vec![log_call(BackupNext::Nothing)]
 }
 
 /// True when the log view is open.
-pub fn view_open(app: &App) -> bool {
-    app.cx.layers.iter().any(|l| matches!(l, Layer::Backup(_)))
+pub fn view_open(cx: &Ctx) -> bool {
+    cx.layers.iter().any(|l| matches!(l, Layer::Backup(_)))
 }
 
 /// Handles the backup actions, and scrolling while the log view is on top. `None`: not a backup
 /// matter, the caller goes on.
-pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
+pub fn update(bp: &mut BackupPane, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> {
     match a {
         Action::Backup => {
-            if app.backup.running {
-                app.cx.info(app.cx.tr(
+            if bp.running {
+                cx.info(cx.tr(
                     "backup sedang berjalan: tunggu sampai selesai (b: log backup)",
                     "a backup is running: wait for it to finish (b: backup log)",
                 ));
                 return Some(Vec::new());
             }
-            app.backup.asked_at = Some(app.cx.now);
+            bp.asked_at = Some(cx.now);
             return Some(vec![log_call(BackupNext::Confirm)]);
         }
         Action::BackupLog => {
-            if !view_open(app) {
-                app.backup.asked_at = Some(app.cx.now);
+            if !view_open(cx) {
+                bp.asked_at = Some(cx.now);
                 return Some(vec![log_call(BackupNext::View)]);
             }
             return Some(Vec::new());
         }
         _ => {}
     }
-    let n = app.backup.log.as_ref().map_or(0, |l| l.runs.len());
-    let page = (app.cx.size.1 as usize).saturating_sub(10).max(1) as isize;
-    let Some(Layer::Backup(v)) = app.cx.layers.last_mut() else {
+    let n = bp.log.as_ref().map_or(0, |l| l.runs.len());
+    let page = (cx.size.1 as usize).saturating_sub(10).max(1) as isize;
+    let Some(Layer::Backup(v)) = cx.layers.last_mut() else {
         return None;
     };
     let d: isize = match a {
@@ -169,14 +170,14 @@ pub fn update(app: &mut App, a: &Action) -> Option<Vec<Effect>> {
 }
 
 /// The operator said yes to a backup to `to`.
-pub fn confirmed(app: &mut App, to: String) -> Vec<Effect> {
-    app.backup.running = true;
-    let m = if app.cx.en {
+pub fn confirmed(bp: &mut BackupPane, cx: &mut Ctx, to: String) -> Vec<Effect> {
+    bp.running = true;
+    let m = if cx.en {
         format!("backup to {to} running…")
     } else {
         format!("backup ke {to} berjalan…")
     };
-    app.cx.info(m);
+    cx.info(m);
     vec![Effect::CallLong(
         Request::Backup(BackupRequest::Create {
             to: to.clone(),
@@ -186,7 +187,7 @@ pub fn confirmed(app: &mut App, to: String) -> Vec<Effect> {
     )]
 }
 
-fn set_log(app: &mut App, r: BackupReply) -> bool {
+fn set_log(bp: &mut BackupPane, cx: &mut Ctx, r: BackupReply) -> bool {
     let BackupReply::Log {
         mut runs,
         ringkasan,
@@ -201,8 +202,8 @@ fn set_log(app: &mut App, r: BackupReply) -> bool {
     };
     let p = perhatian(&runs, missed, test_overdue);
     runs.sort_by_key(|r| std::cmp::Reverse((r.started_at, r.id)));
-    let zone = TimeZone::get(&zone).unwrap_or_else(|_| app.cx.node.calendar.zone.clone());
-    if let Some(Layer::Backup(v)) = app
+    let zone = TimeZone::get(&zone).unwrap_or_else(|_| cx.node.calendar.zone.clone());
+    if let Some(Layer::Backup(v)) = cx
         .layers
         .iter_mut()
         .rev()
@@ -210,7 +211,7 @@ fn set_log(app: &mut App, r: BackupReply) -> bool {
     {
         v.cursor = v.cursor.min(runs.len().saturating_sub(1));
     }
-    app.backup.log = Some(BackupLog {
+    bp.log = Some(BackupLog {
         runs,
         ringkasan: *ringkasan,
         zone,
@@ -223,13 +224,13 @@ fn set_log(app: &mut App, r: BackupReply) -> bool {
 }
 
 /// How long a run took, as text.
-pub fn durasi(app: &App, run: &BackupRun) -> String {
+pub fn durasi(cx: &Ctx, run: &BackupRun) -> String {
     let Some(end) = run.ended_at else {
         return "-".into();
     };
     let s = (end.as_second() - run.started_at.as_second()).max(0);
     let (m, s) = (s / 60, s % 60);
-    match (m, app.cx.en) {
+    match (m, cx.en) {
         (0, false) => format!("{s} dtk"),
         (0, true) => format!("{s} s"),
         (m, false) => format!("{m} mnt {s} dtk"),
@@ -238,34 +239,39 @@ pub fn durasi(app: &App, run: &BackupRun) -> String {
 }
 
 /// A reply (or failure) for a backup request.
-pub fn on_reply(app: &mut App, p: BackupPurpose, r: Result<Reply, String>) -> Vec<Effect> {
+pub fn on_reply(
+    bp: &mut BackupPane,
+    cx: &mut Ctx,
+    p: BackupPurpose,
+    r: Result<Reply, String>,
+) -> Vec<Effect> {
     match (p, r) {
         (BackupPurpose::Log(next), Ok(Reply::Backup(r))) => {
-            if !set_log(app, r) {
-                app.cx.error("balasan log backup tak terduga");
+            if !set_log(bp, cx, r) {
+                cx.error("balasan log backup tak terduga");
                 return Vec::new();
             }
             match next {
                 BackupNext::Nothing => {}
                 BackupNext::View => {
-                    if !view_open(app) {
-                        app.cx.layers.push(Layer::Backup(BackupView::default()));
+                    if !view_open(cx) {
+                        cx.layers.push(Layer::Backup(BackupView::default()));
                     }
                 }
-                BackupNext::Confirm => ask(app),
+                BackupNext::Confirm => ask(bp, cx),
             }
             Vec::new()
         }
         // The header keeps its last state when a periodic load fails (an older node has no log).
         (BackupPurpose::Log(BackupNext::Nothing), Err(_)) => Vec::new(),
         (BackupPurpose::Log(_), Err(e)) => {
-            app.cx.error(e);
+            cx.error(e);
             Vec::new()
         }
         (BackupPurpose::Created(_), Ok(Reply::Backup(BackupReply::Created { run, manifest }))) => {
-            app.backup.running = false;
-            let d = durasi(app, &run);
-            let m = if app.cx.en {
+            bp.running = false;
+            let d = durasi(cx, &run);
+            let m = if cx.en {
                 format!(
                     "backup {} manifest {} to {}: wrote {} of {} in {d}",
                     manifest.jenis.as_str(),
@@ -284,43 +290,42 @@ pub fn on_reply(app: &mut App, p: BackupPurpose, r: Result<Reply, String>) -> Ve
                     human_bytes(manifest.bytes_total)
                 )
             };
-            app.cx.info(m);
-            app.backup.asked_at = Some(app.cx.now);
+            cx.info(m);
+            bp.asked_at = Some(cx.now);
             vec![log_call(BackupNext::Nothing)]
         }
         (BackupPurpose::Created(_), Err(e)) => {
-            app.backup.running = false;
-            app.cx.error(e);
+            bp.running = false;
+            cx.error(e);
             // A failed run is in the log too (and the header says so).
-            app.backup.asked_at = Some(app.cx.now);
+            bp.asked_at = Some(cx.now);
             vec![log_call(BackupNext::Nothing)]
         }
         (p, Ok(r)) => {
             if matches!(p, BackupPurpose::Created(_)) {
-                app.backup.running = false;
+                bp.running = false;
             }
-            app.cx
-                .error(format!("balasan tak terduga untuk {p:?}: {r:?}"));
+            cx.error(format!("balasan tak terduga untuk {p:?}: {r:?}"));
             Vec::new()
         }
     }
 }
 
 /// Opens the confirmation of a backup to the configured target, or says how to set one.
-fn ask(app: &mut App) {
-    let Some(to) = app.backup.log.as_ref().and_then(|l| l.target.clone()) else {
-        app.cx.error(app.cx.tr(
+fn ask(bp: &mut BackupPane, cx: &mut Ctx) {
+    let Some(to) = bp.log.as_ref().and_then(|l| l.target.clone()) else {
+        cx.error(cx.tr(
             "target backup belum diatur: isi [backup] target di node.toml (mis. /media/brankas-disk/kasa) lalu mulai ulang node, atau jalankan `kasa backup create --to DIR`",
             "no backup target configured: set [backup] target in node.toml (e.g. /media/brankas-disk/kasa) and restart the node, or run `kasa backup create --to DIR`",
         ));
         return;
     };
-    let message = if app.cx.en {
+    let message = if cx.en {
         format!("Run a backup to {to} now? (incremental, or full when due)")
     } else {
         format!("Jalankan backup ke {to} sekarang? (inkremental, atau penuh bila waktunya)")
     };
-    app.cx.layers.push(Layer::Confirm(ConfirmState {
+    cx.layers.push(Layer::Confirm(ConfirmState {
         message,
         kind: ConfirmKind::Backup { to },
     }));
@@ -330,36 +335,36 @@ fn ask(app: &mut App) {
 
 /// Age of `t` at the console clock: minutes, then hours (`j`, jam) up to two days, then days (`h`,
 /// hari); English `m`/`h`/`d`.
-pub fn umur(app: &App, t: Timestamp) -> String {
-    let s = (app.cx.now.as_second() - t.as_second()).max(0);
+pub fn umur(cx: &Ctx, t: Timestamp) -> String {
+    let s = (cx.now.as_second() - t.as_second()).max(0);
     if s < 3600 {
         format!("{}m", s / 60)
     } else if s < 48 * 3600 {
-        format!("{}{}", s / 3600, app.cx.tr("j", "h"))
+        format!("{}{}", s / 3600, cx.tr("j", "h"))
     } else {
-        format!("{}{}", s / 86_400, app.cx.tr("h", "d"))
+        format!("{}{}", s / 86_400, cx.tr("h", "d"))
     }
 }
 
 /// The header spans: `backup 5j · uji 12h` on wide screens; on narrow ones only what needs attention
 /// (`!backup 3h`), or `backup…` while a backup of this console runs. Empty when nothing is to be shown.
-pub fn header_spans(app: &App, width: u16) -> Vec<Span<'static>> {
-    let Some(log) = &app.backup.log else {
+pub fn header_spans(bp: &BackupPane, cx: &Ctx, width: u16) -> Vec<Span<'static>> {
+    let Some(log) = &bp.log else {
         return Vec::new();
     };
-    let th = &app.cx.theme;
+    let th = &cx.theme;
     let wide = width >= WIDE;
     let p = log.perhatian;
-    let gagal = app.cx.tr("gagal", "failed");
-    let backup = if app.backup.running {
+    let gagal = cx.tr("gagal", "failed");
+    let backup = if bp.running {
         (
-            format!("backup {}", app.cx.tr("berjalan…", "running…")),
+            format!("backup {}", cx.tr("berjalan…", "running…")),
             th.get("sla.soon"),
         )
     } else {
         let t = match (p, log.ringkasan.last_backup_ok) {
             (Some(Perhatian::BackupGagal), _) => gagal.to_string(),
-            (_, Some(t)) => umur(app, t),
+            (_, Some(t)) => umur(cx, t),
             (_, None) => "–".into(),
         };
         match p {
@@ -370,10 +375,10 @@ pub fn header_spans(app: &App, width: u16) -> Vec<Span<'static>> {
     let uji = {
         let t = match (p, log.ringkasan.last_test_ok) {
             (Some(Perhatian::UjiGagal), _) => gagal.to_string(),
-            (_, Some(t)) => umur(app, t),
+            (_, Some(t)) => umur(cx, t),
             (_, None) => "–".into(),
         };
-        let name = app.cx.tr("uji", "test");
+        let name = cx.tr("uji", "test");
         match p {
             Some(x) if x.uji() => (format!("!{name} {t}"), th.get("warning")),
             _ => (format!("{name} {t}"), Style::default()),
@@ -387,7 +392,7 @@ pub fn header_spans(app: &App, width: u16) -> Vec<Span<'static>> {
         ];
     }
     match p {
-        _ if app.backup.running => vec![Span::styled(backup.0, backup.1)],
+        _ if bp.running => vec![Span::styled(backup.0, backup.1)],
         Some(x) if x.uji() => vec![Span::styled(uji.0, uji.1)],
         Some(_) => vec![Span::styled(backup.0, backup.1)],
         None => Vec::new(),
@@ -399,24 +404,22 @@ fn local(zone: &TimeZone, t: Timestamp, fmt: &str) -> String {
 }
 
 /// What needs attention, as a sentence (fits 76 columns).
-pub fn perhatian_text(app: &App, p: Perhatian) -> &'static str {
+pub fn perhatian_text(cx: &Ctx, p: Perhatian) -> &'static str {
     match p {
-        Perhatian::BackupGagal => app.cx.tr(
+        Perhatian::BackupGagal => cx.tr(
             "backup terakhir GAGAL: lihat alasannya di bawah, perbaiki, jalankan lagi",
             "the last backup FAILED: see why below, fix it and run it again",
         ),
-        Perhatian::BelumAda => app
-            .cx
-            .tr("belum ada backup yang berhasil", "no successful backup yet"),
-        Perhatian::BackupTerlewat => app.cx.tr(
+        Perhatian::BelumAda => cx.tr("belum ada backup yang berhasil", "no successful backup yet"),
+        Perhatian::BackupTerlewat => cx.tr(
             "BACKUP TERLEWAT: backup berhasil terakhir melewati batas jadwal",
             "BACKUP MISSED: the last good backup is older than the schedule allows",
         ),
-        Perhatian::UjiGagal => app.cx.tr(
+        Perhatian::UjiGagal => cx.tr(
             "uji restore terakhir GAGAL: periksa media (`kasa backup verify DIR`)",
             "the last restore test FAILED: check the medium (`kasa backup verify DIR`)",
         ),
-        Perhatian::UjiTerlambat => app.cx.tr(
+        Perhatian::UjiTerlambat => cx.tr(
             "UJI RESTORE JATUH TEMPO (PI.01 V.4: tiap 3 bulan): `kasa backup test DIR`",
             "RESTORE TEST DUE (PI.01 V.4: every 3 months): `kasa backup test DIR`",
         ),
@@ -425,17 +428,17 @@ pub fn perhatian_text(app: &App, p: Perhatian) -> &'static str {
 
 /// The lines above the table, one fact a line (no wrapping): last success, last test (with the
 /// missed / overdue flags), the target, what needs attention.
-pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
-    let th = &app.cx.theme;
+pub fn summary_lines(cx: &Ctx, log: &BackupLog) -> Vec<Line<'static>> {
+    let th = &cx.theme;
     let when = |t: Option<Timestamp>| match t {
         Some(t) => format!(
             "{} ({})",
             local(&log.zone, t, "%Y-%m-%d %H:%M %Z"),
-            umur(app, t)
+            umur(cx, t)
         ),
         None => "-".into(),
     };
-    let label = |id: &str, en: &str| format!("{:<26}", format!("{}:", app.cx.tr(id, en)));
+    let label = |id: &str, en: &str| format!("{:<26}", format!("{}:", cx.tr(id, en)));
     let mut backup = vec![Span::raw(format!(
         "{}{}",
         label("backup terakhir berhasil", "last successful backup"),
@@ -443,10 +446,7 @@ pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
     ))];
     if log.missed {
         backup.push(Span::raw(" · "));
-        backup.push(Span::styled(
-            app.cx.tr("TERLEWAT", "MISSED"),
-            th.get("warning"),
-        ));
+        backup.push(Span::styled(cx.tr("TERLEWAT", "MISSED"), th.get("warning")));
     }
     let mut uji = vec![Span::raw(format!(
         "{}{}",
@@ -455,14 +455,11 @@ pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
     ))];
     if log.test_overdue {
         uji.push(Span::raw(" · "));
-        uji.push(Span::styled(
-            app.cx.tr("JATUH TEMPO", "DUE"),
-            th.get("warning"),
-        ));
+        uji.push(Span::styled(cx.tr("JATUH TEMPO", "DUE"), th.get("warning")));
     }
     let target = match &log.target {
         Some(t) => t.clone(),
-        None => app
+        None => cx
             .tr(
                 "belum diatur ([backup] target di node.toml)",
                 "not set ([backup] target in node.toml)",
@@ -479,7 +476,7 @@ pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
     ];
     if let Some(p) = log.perhatian {
         out.push(Line::from(Span::styled(
-            format!("! {}", perhatian_text(app, p)),
+            format!("! {}", perhatian_text(cx, p)),
             th.get("warning"),
         )));
     }
@@ -487,26 +484,27 @@ pub fn summary_lines(app: &App, log: &BackupLog) -> Vec<Line<'static>> {
 }
 
 /// The result cell; a failure's reason only on wide screens (the selected run's lines show it).
-fn hasil_cell(app: &App, h: &Hasil, wide: bool) -> Cell<'static> {
+fn hasil_cell(cx: &Ctx, h: &Hasil, wide: bool) -> Cell<'static> {
     match h {
-        Hasil::Berhasil => Cell::from(app.cx.tr("berhasil", "succeeded").to_string()),
-        Hasil::Berjalan => Cell::from(app.cx.tr("berjalan", "running").to_string())
-            .style(app.cx.theme.get("sla.soon")),
+        Hasil::Berhasil => Cell::from(cx.tr("berhasil", "succeeded").to_string()),
+        Hasil::Berjalan => {
+            Cell::from(cx.tr("berjalan", "running").to_string()).style(cx.theme.get("sla.soon"))
+        }
         Hasil::Gagal { jenis, alasan } => {
-            let g = app.cx.tr("GAGAL", "FAILED");
+            let g = cx.tr("GAGAL", "FAILED");
             Cell::from(if wide {
                 format!("{g} ({}): {alasan}", jenis.label())
             } else {
                 format!("{g} ({})", jenis.label())
             })
-            .style(app.cx.theme.get("sla.overdue"))
+            .style(cx.theme.get("sla.overdue"))
         }
     }
 }
 
 /// The lines of the selected run under the table: why it failed, who, where, what was written.
-pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
-    let th = &app.cx.theme;
+pub fn run_lines(cx: &Ctx, run: &BackupRun) -> Vec<Line<'static>> {
+    let th = &cx.theme;
     let kegiatan = match run.jenis_run {
         JenisRun::Backup => "backup",
         JenisRun::UjiRestore => "uji-restore",
@@ -514,11 +512,7 @@ pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if let Hasil::Gagal { jenis, alasan } = &run.hasil {
         out.push(Line::from(Span::styled(
-            format!(
-                "{} ({}): {alasan}",
-                app.cx.tr("GAGAL", "FAILED"),
-                jenis.label()
-            ),
+            format!("{} ({}): {alasan}", cx.tr("GAGAL", "FAILED"), jenis.label()),
             th.get("sla.overdue"),
         )));
     }
@@ -526,32 +520,31 @@ pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
         "#{} {kegiatan} {} · {} {} · {} {} · {}",
         run.id,
         run.alasan.as_str(),
-        app.cx.tr("oleh", "by"),
+        cx.tr("oleh", "by"),
         run.operator,
-        app.cx.tr("di", "at"),
+        cx.tr("di", "at"),
         run.target,
-        durasi(app, run),
+        durasi(cx, run),
     )));
     match (&run.uji, run.jenis_run) {
         (Some(u), _) => out.push(Line::from(format!(
             "manifest {} · {} {}/{} · {} {}/{} · {}",
             u.manifest_no,
-            app.cx.tr("dokumen cocok", "documents matching"),
+            cx.tr("dokumen cocok", "documents matching"),
             u.blobs_matching,
             u.blobs_sampled,
-            app.cx.tr("entri cocok", "entries matching"),
+            cx.tr("entri cocok", "entries matching"),
             u.entries_matching,
             u.entries_sampled,
             if u.audit_head_match {
-                app.cx.tr("rantai audit cocok", "audit chain matches")
+                cx.tr("rantai audit cocok", "audit chain matches")
             } else {
-                app.cx
-                    .tr("rantai audit TIDAK cocok", "audit chain does NOT match")
+                cx.tr("rantai audit TIDAK cocok", "audit chain does NOT match")
             }
         ))),
         (None, JenisRun::Backup) if run.pieces_total > 0 => {
             let (w, t) = (human_bytes(run.bytes_written), human_bytes(run.bytes_total));
-            out.push(Line::from(if app.cx.en {
+            out.push(Line::from(if cx.en {
                 format!(
                     "{} new pieces of {} · wrote {w} of {t} · audit seq {}",
                     run.pieces_new, run.pieces_total, run.audit_seq
@@ -569,26 +562,25 @@ pub fn run_lines(app: &App, run: &BackupRun) -> Vec<Line<'static>> {
 }
 
 /// Draws the log view: the summary, the runs (newest first) and the selected run.
-pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
-    let th = &app.cx.theme;
+pub fn draw_layer(bp: &BackupPane, cx: &Ctx, v: &BackupView, f: &mut Frame, area: Rect) {
+    let th = &cx.theme;
     let r = super::widgets::centered(area, area.width, area.height.saturating_sub(2));
     f.render_widget(Clear, r);
-    let n = app.backup.log.as_ref().map_or(0, |l| l.runs.len());
+    let n = bp.log.as_ref().map_or(0, |l| l.runs.len());
     let cursor = v.cursor.min(n.saturating_sub(1));
     let k = |a: &str| {
-        app.cx
-            .keymap
+        cx.keymap
             .key_for(&["backup", "global"], a)
             .unwrap_or_default()
     };
     let title = format!(
         " {} · {}/{n} · [{}] {} · [{}] {} ",
-        app.cx.tr("Log backup", "Backup log"),
+        cx.tr("Log backup", "Backup log"),
         if n == 0 { 0 } else { cursor + 1 },
         k("backup"),
-        app.cx.tr("backup sekarang", "back up now"),
+        cx.tr("backup sekarang", "back up now"),
         k("back"),
-        app.cx.tr("tutup", "close")
+        cx.tr("tutup", "close")
     );
     let block = Block::default()
         .borders(Borders::ALL)
@@ -596,10 +588,10 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
         .title(title);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let Some(log) = &app.backup.log else {
+    let Some(log) = &bp.log else {
         return;
     };
-    let head = summary_lines(app, log);
+    let head = summary_lines(cx, log);
     let hh = (head.len() as u16 + 1).min(inner.height);
     f.render_widget(
         Paragraph::new(head),
@@ -613,7 +605,7 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
     );
     let Some(sel) = log.runs.get(cursor) else {
         f.render_widget(
-            Paragraph::new(app.cx.tr(
+            Paragraph::new(cx.tr(
                 "Belum ada catatan backup. Tekan B untuk backup sekarang, atau `kasa backup create --to DIR`.",
                 "No backup runs yet. Press B to back up now, or `kasa backup create --to DIR`.",
             ))
@@ -661,9 +653,9 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
                 JenisRun::UjiRestore => "-".into(),
             }));
             if wide {
-                cells.push(Cell::from(durasi(app, run)));
+                cells.push(Cell::from(durasi(cx, run)));
             }
-            cells.push(hasil_cell(app, &run.hasil, wide));
+            cells.push(hasil_cell(cx, &run.hasil, wide));
             let row = Row::new(cells);
             if i == cursor {
                 row.style(th.get("selection"))
@@ -673,9 +665,9 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
         })
         .collect();
     let mut header = vec![
-        format!(" {}", app.cx.tr("Waktu", "Time")),
-        app.cx.tr("Kegiatan", "Run").to_string(),
-        app.cx.tr("Jenis", "Kind").to_string(),
+        format!(" {}", cx.tr("Waktu", "Time")),
+        cx.tr("Kegiatan", "Run").to_string(),
+        cx.tr("Jenis", "Kind").to_string(),
     ];
     let mut widths = vec![
         Constraint::Length(17),
@@ -683,18 +675,18 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
         Constraint::Length(11),
     ];
     if wide {
-        header.push(app.cx.tr("Alasan", "Reason").to_string());
+        header.push(cx.tr("Alasan", "Reason").to_string());
         widths.push(Constraint::Length(7));
     }
     header.push("Manifest".into());
     widths.push(Constraint::Length(8));
-    header.push(app.cx.tr("Ditulis", "Written").to_string());
+    header.push(cx.tr("Ditulis", "Written").to_string());
     widths.push(Constraint::Length(10));
     if wide {
-        header.push(app.cx.tr("Durasi", "Took").to_string());
+        header.push(cx.tr("Durasi", "Took").to_string());
         widths.push(Constraint::Length(13));
     }
-    header.push(app.cx.tr("Hasil", "Result").to_string());
+    header.push(cx.tr("Hasil", "Result").to_string());
     widths.push(Constraint::Fill(1));
     f.render_widget(
         Table::new(rows, widths)
@@ -708,7 +700,7 @@ pub fn draw_layer(app: &App, v: &BackupView, f: &mut Frame, area: Rect) {
         ..rest
     };
     f.render_widget(
-        Paragraph::new(run_lines(app, sel))
+        Paragraph::new(run_lines(cx, sel))
             .wrap(Wrap { trim: true })
             .block(
                 Block::default()

@@ -400,7 +400,7 @@ impl super::pane::PaneState for DisposisiPane {
         self.untuk.len()
     }
 
-    fn refresh(&self) -> Vec<Effect> {
+    fn refresh(&self, _cx: &Ctx) -> Vec<Effect> {
         list_effects()
     }
 }

@@ -103,7 +103,7 @@ impl super::pane::PaneState for InsidenPane {
         self.open().count()
     }
 
-    fn refresh(&self) -> Vec<Effect> {
+    fn refresh(&self, _cx: &Ctx) -> Vec<Effect> {
         vec![list_call()]
     }
 }

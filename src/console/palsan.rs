@@ -2,7 +2,7 @@
 //! with history and open repair case (SLA per SOP 000 step), forms for add / checkout / checkin / repair
 //! open / repair step / disposal, and the reminder list counted in the header.
 //!
-//! UI-free like [`super::app`]: [`intercept`] takes the actions that concern this pane, [`on_reply`] takes
+//! UI-free: [`PalsanPane`] implements [`super::pane::PaneState`]; [`intercept`] takes the actions that concern this pane, [`on_reply`] takes
 //! its replies; drawing is in [`draw_list`] and [`draw_layer`].
 
 use crossterm::event::KeyEvent;
@@ -16,7 +16,9 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 use super::action::{Action, Pane};
-use super::app::{App, Effect, Layer, Message, PromptKind, PromptState, Purpose};
+use super::ctx::{Ctx, Message};
+use super::effect::{Effect, Purpose};
+use super::layer::{Layer, PromptKind, PromptState};
 use crate::domain::palsan::{
     JenisBerkala, JenisPalsan, Kesiapan, Kondisi, Kunci, KunciBaru, LangkahInput, LangkahPerbaikan,
     Palsan, PalsanBaru, Pengingat, SlaState, StatusKunci,
@@ -602,13 +604,39 @@ pub fn reminders_call() -> Effect {
     )
 }
 
+impl super::pane::PaneState for PalsanPane {
+    /// The pane's actions, and every action while one of its layers (detail, form) is on top.
+    fn update(&mut self, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> {
+        intercept(self, cx, a)
+    }
+
+    fn on_reply(&mut self, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>> {
+        match purpose {
+            Purpose::Palsan(p) => Some(on_reply(self, cx, p.clone(), Ok(r.clone()))),
+            _ => None,
+        }
+    }
+
+    fn draw(&self, cx: &Ctx, f: &mut Frame, r: Rect) {
+        draw_list(self, cx, f, r)
+    }
+
+    fn count(&self) -> usize {
+        self.view.len()
+    }
+
+    fn refresh(&self, cx: &Ctx) -> Vec<Effect> {
+        refresh_calls(cx)
+    }
+}
+
 /// Requests that refetch what the pane shows.
-pub fn refresh_calls(app: &App) -> Vec<Effect> {
+pub fn refresh_calls(cx: &Ctx) -> Vec<Effect> {
     let mut v = vec![reminders_call()];
-    if app.cx.pane == Pane::Palsan {
+    if cx.pane == Pane::Palsan {
         v.push(list_call());
     }
-    for l in &app.cx.layers {
+    for l in &cx.layers {
         if let Layer::Palsan(b) = l
             && let PalsanLayer::Detail(d) = &**b
         {
@@ -621,31 +649,31 @@ pub fn refresh_calls(app: &App) -> Vec<Effect> {
     v
 }
 
-fn say(app: &mut App, text: impl Into<String>, error: bool) {
-    app.cx.message = Some(Message {
+fn say(cx: &mut Ctx, text: impl Into<String>, error: bool) {
+    cx.message = Some(Message {
         text: text.into(),
         error,
     });
 }
 
 /// The item the actions apply to: the open detail's, else the list's selection.
-fn current(app: &App) -> Option<Palsan> {
-    for l in app.cx.layers.iter().rev() {
+fn current(pane: &PalsanPane, cx: &Ctx) -> Option<Palsan> {
+    for l in cx.layers.iter().rev() {
         if let Layer::Palsan(b) = l
             && let PalsanLayer::Detail(d) = &**b
         {
             return d.item.as_deref().cloned();
         }
     }
-    if app.cx.layers.is_empty() {
-        app.palsan.selected().cloned()
+    if cx.layers.is_empty() {
+        pane.selected().cloned()
     } else {
         None
     }
 }
 
-fn top_form(app: &mut App) -> Option<&mut PalsanForm> {
-    match app.cx.layers.last_mut() {
+fn top_form(cx: &mut Ctx) -> Option<&mut PalsanForm> {
+    match cx.layers.last_mut() {
         Some(Layer::Palsan(b)) => match &mut **b {
             PalsanLayer::Form(f) => Some(f),
             _ => None,
@@ -654,20 +682,19 @@ fn top_form(app: &mut App) -> Option<&mut PalsanForm> {
     }
 }
 
-fn open_form(app: &mut App, kind: FormKind, item: Option<&Palsan>) -> Vec<Effect> {
-    app.cx
-        .layers
+fn open_form(cx: &mut Ctx, kind: FormKind, item: Option<&Palsan>) -> Vec<Effect> {
+    cx.layers
         .push(Layer::Palsan(Box::new(PalsanLayer::Form(PalsanForm::new(
             kind, item,
         )))));
     Vec::new()
 }
 
-fn need_item(app: &mut App) -> Option<Palsan> {
-    let p = current(app);
+fn need_item(pane: &mut PalsanPane, cx: &mut Ctx) -> Option<Palsan> {
+    let p = current(pane, cx);
     match &p {
         None => say(
-            app,
+            cx,
             format!(
                 "tidak ada palsan terpilih: pilih di daftar (tab {})",
                 super::pane::number(Pane::Palsan)
@@ -676,7 +703,7 @@ fn need_item(app: &mut App) -> Option<Palsan> {
         ),
         Some(p) if p.dihapus.is_some() => {
             say(
-                app,
+                cx,
                 format!("palsan {} sudah dihapus dan hanya dapat dibaca", p.id),
                 true,
             );
@@ -688,10 +715,10 @@ fn need_item(app: &mut App) -> Option<Palsan> {
 }
 
 /// Takes the actions that concern the Palsan pane or its layers; `None` lets the app handle it.
-pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
-    let page = app.cx.page();
-    let on_top = matches!(app.cx.layers.last(), Some(Layer::Palsan(_)));
-    if let Some(f) = top_form(app) {
+pub fn intercept(pane: &mut PalsanPane, cx: &mut Ctx, action: &Action) -> Option<Vec<Effect>> {
+    let page = cx.page();
+    let on_top = matches!(cx.layers.last(), Some(Layer::Palsan(_)));
+    if let Some(f) = top_form(cx) {
         return match action {
             Action::FormNext | Action::FormPrev => {
                 let n = f.fields.len() as isize;
@@ -720,8 +747,8 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 Some(Vec::new())
             }
             Action::FormEnter | Action::Submit => {
-                let zone = app.cx.node.calendar.zone.clone();
-                let f = top_form(app)?;
+                let zone = cx.node.calendar.zone.clone();
+                let f = top_form(cx)?;
                 match f.request(&zone) {
                     Ok((r, msg)) => {
                         f.error = None;
@@ -729,42 +756,41 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                     }
                     Err(e) => {
                         f.error = Some(e.clone());
-                        say(app, e, true);
+                        say(cx, e, true);
                         Some(Vec::new())
                     }
                 }
             }
             Action::Back => {
-                app.cx.layers.pop();
+                cx.layers.pop();
                 Some(Vec::new())
             }
             Action::Quit | Action::Help | Action::Redraw => None,
             _ => Some(Vec::new()),
         };
     }
-    if !(on_top || (app.cx.layers.is_empty() && app.cx.pane == Pane::Palsan)) {
+    if !(on_top || (cx.layers.is_empty() && cx.pane == Pane::Palsan)) {
         return None;
     }
     match action {
         a if a.motion(1).is_some() => {
-            if let Some(Layer::Palsan(b)) = app.cx.layers.last_mut() {
+            if let Some(Layer::Palsan(b)) = cx.layers.last_mut() {
                 if let PalsanLayer::Detail(s) = &mut **b {
                     s.view.scroll_by(a.motion(s.view.page()).unwrap_or(0));
                 }
             } else {
                 let d = a.motion(page as isize).unwrap_or(0);
-                let c = app.palsan.cursor as isize;
-                app.palsan.move_to(c.saturating_add(d), page);
+                let c = pane.cursor as isize;
+                pane.move_to(c.saturating_add(d), page);
             }
             Some(Vec::new())
         }
         Action::Open if !on_top => {
-            let Some(p) = app.palsan.selected().cloned() else {
-                say(app, "belum ada palsan: tekan a untuk menambah", true);
+            let Some(p) = pane.selected().cloned() else {
+                say(cx, "belum ada palsan: tekan a untuk menambah", true);
                 return Some(Vec::new());
             };
-            app.cx
-                .layers
+            cx.layers
                 .push(Layer::Palsan(Box::new(PalsanLayer::Detail(PalsanDetail {
                     id: p.id,
                     item: Some(Box::new(p.clone())),
@@ -777,64 +803,59 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
             )])
         }
         Action::Filter(Some(t)) => {
-            app.palsan.filter = t.clone();
-            let keep = app.palsan.selected().map(|p| p.id);
-            app.palsan.rebuild(keep, page);
+            pane.filter = t.clone();
+            let keep = pane.selected().map(|p| p.id);
+            pane.rebuild(keep, page);
             Some(Vec::new())
         }
         Action::Filter(None) if !on_top => {
-            app.cx.layers.push(Layer::Prompt(Box::new(PromptState {
+            cx.layers.push(Layer::Prompt(Box::new(PromptState {
                 kind: PromptKind::Filter,
-                input: text(&app.palsan.filter),
+                input: text(&pane.filter),
                 completion: None,
                 error: None,
             })));
             Some(Vec::new())
         }
         Action::Back if on_top => {
-            app.cx.layers.pop();
+            cx.layers.pop();
             Some(Vec::new())
         }
         Action::Back => {
-            if !app.palsan.filter.is_empty() {
-                app.palsan.filter.clear();
-                let keep = app.palsan.selected().map(|p| p.id);
-                app.palsan.rebuild(keep, page);
+            if !pane.filter.is_empty() {
+                pane.filter.clear();
+                let keep = pane.selected().map(|p| p.id);
+                pane.rebuild(keep, page);
             }
             Some(Vec::new())
         }
         Action::Goto(id) => {
-            match app
-                .palsan
-                .view
-                .iter()
-                .position(|&i| app.palsan.items[i].id == *id)
-            {
-                Some(p) => app.palsan.move_to(p as isize, page),
-                None => say(app, format!("palsan {id} tidak ada di daftar ini"), true),
+            match pane.view.iter().position(|&i| pane.items[i].id == *id) {
+                Some(p) => pane.move_to(p as isize, page),
+                None => say(cx, format!("palsan {id} tidak ada di daftar ini"), true),
             }
             Some(Vec::new())
         }
-        Action::PalsanAdd => Some(open_form(app, FormKind::Add, None)),
+        Action::PalsanAdd => Some(open_form(cx, FormKind::Add, None)),
         Action::PalsanCheckout => {
-            let Some(p) = need_item(app) else {
+            let Some(p) = need_item(pane, cx) else {
                 return Some(Vec::new());
             };
-            Some(open_form(app, FormKind::Checkout(p.id), Some(&p)))
+            Some(open_form(cx, FormKind::Checkout(p.id), Some(&p)))
         }
         Action::PalsanCheckin => {
-            let Some(p) = need_item(app) else {
+            let Some(p) = need_item(pane, cx) else {
                 return Some(Vec::new());
             };
-            Some(open_form(app, FormKind::Checkin(p.id), Some(&p)))
+            Some(open_form(cx, FormKind::Checkin(p.id), Some(&p)))
         }
         Action::PalsanRepair => {
-            let Some(p) = need_item(app) else {
+            let Some(p) = need_item(pane, cx) else {
                 return Some(Vec::new());
             };
             if let Some(c) = p.perbaikan {
                 say(
-                    app,
+                    cx,
                     format!(
                         "palsan {} sudah punya kasus perbaikan {c}: tekan s untuk langkah berikutnya",
                         p.id
@@ -843,15 +864,15 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 );
                 return Some(Vec::new());
             }
-            Some(open_form(app, FormKind::RepairOpen(p.id), Some(&p)))
+            Some(open_form(cx, FormKind::RepairOpen(p.id), Some(&p)))
         }
         Action::PalsanStep => {
-            let Some(p) = need_item(app) else {
+            let Some(p) = need_item(pane, cx) else {
                 return Some(Vec::new());
             };
             let Some(case) = p.perbaikan else {
                 say(
-                    app,
+                    cx,
                     format!(
                         "palsan {} tidak punya kasus perbaikan terbuka: tekan r untuk melaporkan rusak",
                         p.id
@@ -861,7 +882,7 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 return Some(Vec::new());
             };
             // The next step comes from the open detail if loaded, else from the item's history.
-            let next = detail_case(app, p.id)
+            let next = detail_case(cx, p.id)
                 .and_then(|c| c.perbaikan.berikutnya())
                 .or_else(|| {
                     let done = p
@@ -878,29 +899,29 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
                 return Some(Vec::new());
             };
             Some(open_form(
-                app,
+                cx,
                 FormKind::RepairStep { case, langkah },
                 Some(&p),
             ))
         }
         Action::PalsanEdit => {
-            let Some(p) = need_item(app) else {
+            let Some(p) = need_item(pane, cx) else {
                 return Some(Vec::new());
             };
-            Some(open_form(app, FormKind::Edit(p.id), Some(&p)))
+            Some(open_form(cx, FormKind::Edit(p.id), Some(&p)))
         }
         Action::PalsanKunci => {
-            let Some(p) = need_item(app) else {
+            let Some(p) = need_item(pane, cx) else {
                 return Some(Vec::new());
             };
-            Some(open_form(app, FormKind::KunciAdd(p.id), Some(&p)))
+            Some(open_form(cx, FormKind::KunciAdd(p.id), Some(&p)))
         }
         Action::PalsanKunciStatus => {
-            let Some(p) = current(app) else {
-                say(app, "tidak ada palsan terpilih", true);
+            let Some(p) = current(pane, cx) else {
+                say(cx, "tidak ada palsan terpilih", true);
                 return Some(Vec::new());
             };
-            Some(open_form(app, FormKind::KunciStatus(p.id), Some(&p)))
+            Some(open_form(cx, FormKind::KunciStatus(p.id), Some(&p)))
         }
         Action::PalsanSanapati | Action::PalsanAudit => {
             let (jenis, msg) = if *action == Action::PalsanSanapati {
@@ -917,12 +938,12 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
             )])
         }
         Action::PalsanDispose => {
-            let Some(p) = need_item(app) else {
+            let Some(p) = need_item(pane, cx) else {
                 return Some(Vec::new());
             };
-            Some(open_form(app, FormKind::Dispose(p.id), Some(&p)))
+            Some(open_form(cx, FormKind::Dispose(p.id), Some(&p)))
         }
-        Action::Refresh => Some(refresh_calls(app)),
+        Action::Refresh => Some(refresh_calls(cx)),
         // Masuk/keluar entry actions do not apply here.
         Action::Triage
         | Action::Duplicate(_)
@@ -932,7 +953,7 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
         | Action::KeluarRegister
         | Action::KeluarSend(_) => {
             say(
-                app,
+                cx,
                 "aksi ini untuk buku agenda; di Palsan: a tambah, o pinjam, i kembali, r rusak, s langkah",
                 true,
             );
@@ -942,8 +963,8 @@ pub fn intercept(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     }
 }
 
-fn detail_case(app: &App, id: u64) -> Option<&CaseView> {
-    app.cx.layers.iter().rev().find_map(|l| match l {
+fn detail_case(cx: &Ctx, id: u64) -> Option<&CaseView> {
+    cx.layers.iter().rev().find_map(|l| match l {
         Layer::Palsan(b) => match &**b {
             PalsanLayer::Detail(d) if d.id == id => d.case.as_deref(),
             _ => None,
@@ -953,49 +974,54 @@ fn detail_case(app: &App, id: u64) -> Option<&CaseView> {
 }
 
 /// The live filter typed in the `/` prompt.
-pub fn set_filter(app: &mut App, v: String) {
-    let page = app.cx.page();
-    app.palsan.filter = v;
-    let keep = app.palsan.selected().map(|p| p.id);
-    app.palsan.rebuild(keep, page);
+pub fn set_filter(pane: &mut PalsanPane, cx: &mut Ctx, v: String) {
+    let page = cx.page();
+    pane.filter = v;
+    let keep = pane.selected().map(|p| p.id);
+    pane.rebuild(keep, page);
 }
 
 /// A reply for a palsan request.
-pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>) -> Vec<Effect> {
-    let page = app.cx.page();
+pub fn on_reply(
+    pane: &mut PalsanPane,
+    cx: &mut Ctx,
+    purpose: PalsanPurpose,
+    r: Result<Reply, String>,
+) -> Vec<Effect> {
+    let page = cx.page();
     let reply = match r {
         Ok(Reply::Palsan(p)) => *p,
         Ok(other) => {
-            say(app, format!("balasan tak terduga: {other:?}"), true);
+            say(cx, format!("balasan tak terduga: {other:?}"), true);
             return Vec::new();
         }
         Err(e) => {
             if let PalsanPurpose::Saved(_) = purpose
-                && let Some(f) = top_form(app)
+                && let Some(f) = top_form(cx)
             {
                 f.error = Some(e.clone());
             }
             if purpose != PalsanPurpose::Reminders {
-                say(app, e, true);
+                say(cx, e, true);
             }
             return Vec::new();
         }
     };
     match (purpose, reply) {
         (PalsanPurpose::List, PalsanReply::Items { items }) => {
-            app.palsan.set_items(items, page);
+            pane.set_items(items, page);
             vec![kunci_call()]
         }
         (PalsanPurpose::Kunci, PalsanReply::KunciList { kunci }) => {
-            app.palsan.kunci = kunci;
+            pane.kunci = kunci;
             Vec::new()
         }
         (PalsanPurpose::Reminders, PalsanReply::Reminders { pengingat, .. }) => {
-            app.palsan.reminders = pengingat;
+            pane.reminders = pengingat;
             Vec::new()
         }
         (PalsanPurpose::Show(id), PalsanReply::Item { item, perbaikan }) => {
-            for l in &mut app.cx.layers {
+            for l in &mut cx.layers {
                 if let Layer::Palsan(b) = l
                     && let PalsanLayer::Detail(d) = &mut **b
                     && d.id == id
@@ -1007,21 +1033,21 @@ pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>)
             Vec::new()
         }
         (PalsanPurpose::Saved(msg), r) => {
-            if matches!(app.cx.layers.last(), Some(Layer::Palsan(b)) if matches!(**b, PalsanLayer::Form(_)))
+            if matches!(cx.layers.last(), Some(Layer::Palsan(b)) if matches!(**b, PalsanLayer::Form(_)))
             {
-                app.cx.layers.pop();
+                cx.layers.pop();
             }
             let id = match &r {
                 PalsanReply::Item { item, .. } => Some(item.id),
                 PalsanReply::Case(v) => Some(v.palsan.id),
                 _ => None,
             };
-            app.palsan.select = id;
-            if app.cx.pane != Pane::Palsan {
-                app.cx.pane = Pane::Palsan;
+            pane.select = id;
+            if cx.pane != Pane::Palsan {
+                cx.pane = Pane::Palsan;
             }
-            say(app, msg, false);
-            let mut v = refresh_calls(app);
+            say(cx, msg, false);
+            let mut v = refresh_calls(cx);
             if !v
                 .iter()
                 .any(|e| matches!(e, Effect::Call(_, Purpose::Palsan(PalsanPurpose::List))))
@@ -1031,7 +1057,7 @@ pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>)
             v
         }
         (p, r) => {
-            say(app, format!("balasan tak terduga untuk {p:?}: {r:?}"), true);
+            say(cx, format!("balasan tak terduga untuk {p:?}: {r:?}"), true);
             Vec::new()
         }
     }
@@ -1039,8 +1065,8 @@ pub fn on_reply(app: &mut App, purpose: PalsanPurpose, r: Result<Reply, String>)
 
 // ------------------------------------------------------------------------------------------- drawing
 
-fn local(app: &App, t: Timestamp) -> String {
-    t.to_zoned(app.cx.node.calendar.zone.clone())
+fn local(cx: &Ctx, t: Timestamp) -> String {
+    t.to_zoned(cx.node.calendar.zone.clone())
         .strftime("%d-%m-%Y %H:%M")
         .to_string()
 }
@@ -1060,11 +1086,11 @@ fn status_of(p: &Palsan) -> String {
 }
 
 /// Draws the item list and, below it, the reminders (up to 5 rows, overdue first).
-pub fn draw_list(app: &App, f: &mut Frame, r: Rect) {
-    let n = app.palsan.reminders.len().min(5) as u16;
+pub fn draw_list(pane: &PalsanPane, cx: &Ctx, f: &mut Frame, r: Rect) {
+    let n = pane.reminders.len().min(5) as u16;
     let r = if n > 0 && r.height > n + 4 {
         let rem = Rect::new(r.x, r.bottom() - n - 1, r.width, n + 1);
-        draw_reminders(app, f, rem);
+        draw_reminders(pane, cx, f, rem);
         Rect {
             height: r.height - n - 1,
             ..r
@@ -1072,46 +1098,46 @@ pub fn draw_list(app: &App, f: &mut Frame, r: Rect) {
     } else {
         r
     };
-    draw_items(app, f, r);
+    draw_items(pane, cx, f, r);
 }
 
-fn draw_reminders(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.cx.theme;
-    let total = app.palsan.reminders.len();
+fn draw_reminders(pane: &PalsanPane, cx: &Ctx, f: &mut Frame, r: Rect) {
+    let th = &cx.theme;
+    let total = pane.reminders.len();
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{} ({total}, {} {})",
-            app.cx.tr("Pengingat", "Reminders"),
-            app.palsan.overdue(),
-            app.cx.tr("terlambat", "overdue")
+            cx.tr("Pengingat", "Reminders"),
+            pane.overdue(),
+            cx.tr("terlambat", "overdue")
         ),
         th.get("table.header"),
     ))];
-    for p in app.palsan.reminders.iter().take(r.height as usize - 1) {
+    for p in pane.reminders.iter().take(r.height as usize - 1) {
         let (glyph, st) = if p.terlambat {
             ("!", th.get("sla.overdue"))
         } else {
             (" ", th.get("sla.soon"))
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("{glyph} {} ", local(app, p.jatuh_tempo)), st),
+            Span::styled(format!("{glyph} {} ", local(cx, p.jatuh_tempo)), st),
             Span::raw(trunc(&p.pesan, r.width.saturating_sub(20) as usize)),
         ]));
     }
     f.render_widget(Paragraph::new(lines), r);
 }
 
-fn draw_items(app: &App, f: &mut Frame, r: Rect) {
-    let th = &app.cx.theme;
-    let l = &app.palsan;
+fn draw_items(pane: &PalsanPane, cx: &Ctx, f: &mut Frame, r: Rect) {
+    let th = &cx.theme;
+    let l = &pane;
     if l.view.is_empty() {
         let msg = if l.items.is_empty() {
-            app.cx.tr(
+            cx.tr(
                 "Belum ada palsan. Tekan a untuk menambah peralatan sandi, dongle, aplikasi atau APU.",
                 "No equipment yet. Press a to add crypto equipment, a dongle, an app or APU.",
             )
         } else {
-            app.cx.tr(
+            cx.tr(
                 "Tidak ada yang cocok dengan saringan (jenis:, kondisi:, kesiapan:).",
                 "Nothing matches the filter (jenis:, kondisi:, kesiapan:).",
             )
@@ -1155,8 +1181,8 @@ fn draw_items(app: &App, f: &mut Frame, r: Rect) {
     let cols = [
         C::new("Id", L(3), 0),
         C::new("Jenis", L(12), 2),
-        C::new(app.cx.tr("Nama/model", "Name/model"), F(2), 0),
-        C::new(app.cx.tr("Seri", "Serial"), F(1), 1),
+        C::new(cx.tr("Nama/model", "Name/model"), F(2), 0),
+        C::new(cx.tr("Seri", "Serial"), F(1), 1),
         C::new("Kondisi", L(12), 0),
         C::new("Kesiapan", L(10), 0),
         C::new("Status", L(14), 0),
@@ -1166,70 +1192,70 @@ fn draw_items(app: &App, f: &mut Frame, r: Rect) {
 }
 
 /// The header span: reminders due/overdue (empty when none).
-pub fn header_span(app: &App) -> Option<Span<'static>> {
-    let n = app.palsan.reminders.len();
+pub fn header_span(pane: &PalsanPane, cx: &Ctx) -> Option<Span<'static>> {
+    let n = pane.reminders.len();
     if n == 0 {
         return None;
     }
-    let over = app.palsan.overdue();
+    let over = pane.overdue();
     let st = if over > 0 {
-        app.cx.theme.get("sla.overdue")
+        cx.theme.get("sla.overdue")
     } else {
-        app.cx.theme.get("sla.soon")
+        cx.theme.get("sla.soon")
     };
     Some(Span::styled(
         format!(
             "{}{} {n}",
             if over > 0 { "!" } else { "" },
-            app.cx.tr("pengingat", "reminders")
+            cx.tr("pengingat", "reminders")
         ),
         st,
     ))
 }
 
-fn kv(app: &App, k: &str, v: String) -> Line<'static> {
+fn kv(cx: &Ctx, k: &str, v: String) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{k:<15}"), app.cx.theme.get("form.label")),
+        Span::styled(format!("{k:<15}"), cx.theme.get("form.label")),
         Span::raw(v),
     ])
 }
 
 /// The lines of an item's detail: fields, open case with SLA per step, reminders for it, history.
-pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
+pub fn detail_lines(pane: &PalsanPane, cx: &Ctx, d: &PalsanDetail) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let Some(p) = &d.item else {
-        out.push(Line::from(app.cx.tr("memuat…", "loading…").to_string()));
+        out.push(Line::from(cx.tr("memuat…", "loading…").to_string()));
         return out;
     };
     out.push(Line::from(Span::styled(
         format!("Palsan {} · {} · {}", p.id, p.jenis.label(), p.nama),
-        app.cx.theme.get("table.header"),
+        cx.theme.get("table.header"),
     )));
-    out.push(kv(app, "Nomor seri", p.nomor_seri.clone()));
-    out.push(kv(app, "Sumber", p.sumber.clone()));
-    out.push(kv(app, "Lokasi", p.lokasi.clone()));
-    out.push(kv(app, "Pemegang", p.pemegang.clone()));
-    out.push(kv(app, "Kondisi", p.kondisi.label().into()));
-    out.push(kv(app, "Kesiapan", p.kesiapan.label().into()));
-    out.push(kv(app, "Status", status_of(p)));
+    out.push(kv(cx, "Nomor seri", p.nomor_seri.clone()));
+    out.push(kv(cx, "Sumber", p.sumber.clone()));
+    out.push(kv(cx, "Lokasi", p.lokasi.clone()));
+    out.push(kv(cx, "Pemegang", p.pemegang.clone()));
+    out.push(kv(cx, "Kondisi", p.kondisi.label().into()));
+    out.push(kv(cx, "Kesiapan", p.kesiapan.label().into()));
+    out.push(kv(cx, "Status", status_of(p)));
     if let Some(pj) = &p.dipinjam {
         out.push(kv(
-            app,
+            cx,
             "Dipinjam",
             format!(
                 "{} sejak {}{}",
                 pj.kepada,
-                local(app, pj.keluar_at),
+                local(cx, pj.keluar_at),
                 pj.rencana_kembali.map_or(String::new(), |r| format!(
                     ", rencana kembali {}",
-                    local(app, r)
+                    local(cx, r)
                 ))
             ),
         ));
     }
     if let Some(h) = &p.dihapus {
         out.push(kv(
-            app,
+            cx,
             "Dihapus",
             format!(
                 "BA {} · saksi {} · {}",
@@ -1240,25 +1266,21 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
         ));
     }
     if !p.catatan.is_empty() {
-        out.push(kv(app, "Catatan", p.catatan.clone()));
+        out.push(kv(cx, "Catatan", p.catatan.clone()));
     }
     if let Some(v) = &d.case {
         let c = &v.perbaikan;
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
             format!("Perbaikan {} · {}", c.id, c.kerusakan),
-            app.cx.theme.get("table.header"),
+            cx.theme.get("table.header"),
         )));
         for s in &v.sla {
             let rec = c.langkah.iter().find(|r| r.langkah == s.langkah);
             let st = match s.sla {
-                SlaState::Lewat { .. } | SlaState::Terlambat { .. } => {
-                    app.cx.theme.get("sla.overdue")
-                }
-                SlaState::Berjalan { .. } | SlaState::Menunggu { .. } => {
-                    app.cx.theme.get("sla.soon")
-                }
-                SlaState::Belum => app.cx.theme.get("dim"),
+                SlaState::Lewat { .. } | SlaState::Terlambat { .. } => cx.theme.get("sla.overdue"),
+                SlaState::Berjalan { .. } | SlaState::Menunggu { .. } => cx.theme.get("sla.soon"),
+                SlaState::Belum => cx.theme.get("dim"),
                 _ => Style::default(),
             };
             out.push(Line::from(vec![
@@ -1271,7 +1293,7 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
                 Span::raw(rec.map_or(String::new(), |r| {
                     format!(
                         " {} · {}{}",
-                        r.at.to_zoned(app.cx.node.calendar.zone.clone())
+                        r.at.to_zoned(cx.node.calendar.zone.clone())
                             .strftime("%d-%m %H:%M"),
                         r.oleh,
                         if r.dokumen.is_empty() {
@@ -1284,8 +1306,7 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
             ]));
         }
     }
-    let keys: Vec<&Kunci> = app
-        .palsan
+    let keys: Vec<&Kunci> = pane
         .kunci
         .iter()
         .filter(|k| k.palsan_id == Some(p.id))
@@ -1293,8 +1314,8 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
     if !keys.is_empty() {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
-            app.cx.tr("Kunci sistem sandi", "Key material").to_string(),
-            app.cx.theme.get("table.header"),
+            cx.tr("Kunci sistem sandi", "Key material").to_string(),
+            cx.theme.get("table.header"),
         )));
         for k in keys {
             out.push(Line::from(format!(
@@ -1309,14 +1330,12 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
             )));
         }
     }
-    let mine: Vec<&Pengingat> = app
-        .palsan
+    let mine: Vec<&Pengingat> = pane
         .reminders
         .iter()
         .filter(|r| {
             r.objek == format!("palsan:{}", p.id)
-                || app
-                    .palsan
+                || pane
                     .kunci
                     .iter()
                     .any(|k| k.palsan_id == Some(p.id) && r.objek == format!("kunci:{}", k.id))
@@ -1329,19 +1348,19 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
         for r in mine {
             out.push(Line::from(Span::styled(
                 format!("! {}", r.pesan),
-                app.cx.theme.get("sla.overdue"),
+                cx.theme.get("sla.overdue"),
             )));
         }
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
-        app.cx.tr("Riwayat", "History").to_string(),
-        app.cx.theme.get("table.header"),
+        cx.tr("Riwayat", "History").to_string(),
+        cx.theme.get("table.header"),
     )));
     for r in &p.riwayat {
         out.push(Line::from(format!(
             "{} {:<18} {:<16} {}",
-            local(app, r.at),
+            local(cx, r.at),
             r.aksi,
             trunc(&r.oleh, 16),
             r.catatan
@@ -1351,7 +1370,14 @@ pub fn detail_lines(app: &App, d: &PalsanDetail) -> Vec<Line<'static>> {
 }
 
 /// Draws a palsan layer (detail over the body, form centered).
-pub fn draw_layer(app: &App, l: &PalsanLayer, f: &mut Frame, area: Rect, body: Rect) {
+pub fn draw_layer(
+    pane: &PalsanPane,
+    cx: &Ctx,
+    l: &PalsanLayer,
+    f: &mut Frame,
+    area: Rect,
+    body: Rect,
+) {
     match l {
         PalsanLayer::Detail(d) => {
             let r = Rect {
@@ -1360,22 +1386,19 @@ pub fn draw_layer(app: &App, l: &PalsanLayer, f: &mut Frame, area: Rect, body: R
                 ..body
             };
             f.render_widget(Clear, r);
-            let lines = detail_lines(app, d);
+            let lines = detail_lines(pane, cx, d);
             let block = Block::default()
                 .borders(Borders::ALL)
-                .border_style(app.cx.theme.get("border"))
-                .title(format!(
-                    " {} ",
-                    app.cx.tr("Rincian palsan", "Equipment detail")
-                ));
+                .border_style(cx.theme.get("border"))
+                .title(format!(" {} ", cx.tr("Rincian palsan", "Equipment detail")));
             d.view.draw(f, r, lines, Some(block));
         }
-        PalsanLayer::Form(s) => draw_form(app, s, f, area),
+        PalsanLayer::Form(s) => draw_form(cx, s, f, area),
     }
 }
 
-fn draw_form(app: &App, s: &PalsanForm, f: &mut Frame, area: Rect) {
-    let th = &app.cx.theme;
+fn draw_form(cx: &Ctx, s: &PalsanForm, f: &mut Frame, area: Rect) {
+    let th = &cx.theme;
     let h = (s.fields.len() as u16 + 4).min(area.height);
     let r = Rect::new(
         area.x + (area.width.saturating_sub(area.width.min(90))) / 2,
@@ -1433,12 +1456,11 @@ fn draw_form(app: &App, s: &PalsanForm, f: &mut Frame, area: Rect) {
     let foot = match &s.error {
         Some(e) => Span::styled(format!("✗ {e}"), th.get("form.error")),
         None => Span::styled(
-            app.cx
-                .tr(
-                    "Tab isian · Ctrl-S simpan · Esc batal · ←/→ pilih",
-                    "Tab field · Ctrl-S save · Esc cancel · ←/→ choose",
-                )
-                .to_string(),
+            cx.tr(
+                "Tab isian · Ctrl-S simpan · Esc batal · ←/→ pilih",
+                "Tab field · Ctrl-S save · Esc cancel · ←/→ choose",
+            )
+            .to_string(),
             th.get("dim"),
         ),
     };

@@ -28,8 +28,8 @@ pub trait PaneState {
     fn draw(&self, cx: &Ctx, f: &mut Frame, r: Rect);
     /// The number its tab shows.
     fn count(&self) -> usize;
-    /// The requests that reload it.
-    fn refresh(&self) -> Vec<Effect>;
+    /// The requests that reload what it shows.
+    fn refresh(&self, cx: &Ctx) -> Vec<Effect>;
 }
 
 /// One registered pane.

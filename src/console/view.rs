@@ -91,7 +91,7 @@ pub fn draw(app: &App, f: &mut Frame) {
     draw_header(app, f, header);
     draw_tabs(app, f, tabs);
     if app.cx.pane == Pane::Palsan {
-        super::palsan::draw_list(app, f, body);
+        app.palsan.draw(&app.cx, f, body);
     } else if app.cx.pane == Pane::Disposisi {
         app.disposisi.draw(&app.cx, f, body);
     } else {
@@ -123,9 +123,9 @@ pub fn draw(app: &App, f: &mut Frame) {
             Layer::Confirm(c) => draw_confirm(app, c, f, area),
             Layer::Help(h) => draw_help(app, h, f, area),
             Layer::Peers(p) => draw_peers(app, p, f, area),
-            Layer::Palsan(l) => super::palsan::draw_layer(app, l, f, area, body),
+            Layer::Palsan(l) => super::palsan::draw_layer(&app.palsan, &app.cx, l, f, area, body),
             Layer::Dispose(d) => super::disposisi::draw_form(&app.cx, d, f, area),
-            Layer::Backup(v) => super::backup::draw_layer(app, v, f, area),
+            Layer::Backup(v) => super::backup::draw_layer(&app.backup, &app.cx, v, f, area),
         }
     }
 }
@@ -190,10 +190,10 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
             ing.taken
         ))],
     ));
-    if let Some(sp) = super::palsan::header_span(app) {
+    if let Some(sp) = super::palsan::header_span(&app.palsan, &app.cx) {
         segs.push((4, vec![sp]));
     }
-    let backup = super::backup::header_spans(app, r.width);
+    let backup = super::backup::header_spans(&app.backup, &app.cx, r.width);
     if !backup.is_empty() {
         let warn = backup.first().is_some_and(|s| s.content.starts_with('!'));
         segs.push((if warn { 1 } else { 4 }, backup));
@@ -279,7 +279,7 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
             let n = match p {
                 Pane::Masuk => app.masuk.view.len(),
                 Pane::Keluar => app.keluar.view.len(),
-                Pane::Palsan => app.palsan.view.len(),
+                Pane::Palsan => app.palsan.count(),
                 Pane::Disposisi => app.disposisi.count(),
                 Pane::Insiden => app.insiden.count(),
             };
