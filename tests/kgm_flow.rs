@@ -766,12 +766,23 @@ fn a_letter_over_the_frame_cap_travels_as_a_descriptor() {
         "Peta wilayah rawan bencana",
         "--klasifikasi",
         "R",
+        "--out",
+        work.path().join("peta.kgm").to_str().unwrap(),
         big.to_str().unwrap(),
     ]);
     let kgm = PathBuf::from(sealed["path"].as_str().unwrap());
     assert!(sealed["size"].as_u64().unwrap() > 100 << 20, "{sealed}");
+    // The --out copy (over the old 96 MiB frame cap) came through a descriptor, 0600, identical.
     let copy = work.path().join("peta.kgm");
-    std::fs::copy(&kgm, &copy).unwrap();
+    assert_eq!(sealed["copy"].as_str(), copy.to_str());
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        sha_hex(&std::fs::read(&copy).unwrap()),
+        sealed["sha256"].as_str().unwrap()
+    );
     let v = b.json(&["kriptogram", "verify", copy.to_str().unwrap()]);
     assert_eq!(v["sender"], "33", "{v}");
     let opened = b.json(&["kriptogram", "open", copy.to_str().unwrap()]);
