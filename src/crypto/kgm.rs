@@ -303,6 +303,10 @@ pub struct SealFile<'a> {
     /// copy, a stored blob): [`seal`] then skips its first reading pass. The encrypting pass still
     /// checks both, so a wrong value is refused as a changed file, never sealed.
     pub known: Option<(u64, [u8; 32])>,
+    /// `known` was computed from these very bytes, which only the caller can change (the node's
+    /// private staged copy, a content-addressed blob): the encrypting pass then checks the size
+    /// only and does not hash the content a second time. `false`: the hash is checked too.
+    pub trusted: bool,
 }
 
 /// What [`seal`] produced.
@@ -380,7 +384,7 @@ pub fn assemble<W: Write>(
 /// (manifest + files) with age to every recipient's X25519 key, and signs header and ciphertext hash
 /// with `signer`. Each file reader is read twice (SHA-256 for the manifest, then the content), or once
 /// when [`SealFile::known`] gives size and hash; a file that changes in between (or a wrong `known`) is
-/// refused ([`KgmError::Manifest`]). Reads are 1 MiB; the output reaches `out` in 1 MiB writes. The
+/// refused ([`KgmError::Manifest`]); with [`SealFile::trusted`] only a wrong size is (no second hash). Reads are 1 MiB; the output reaches `out` in 1 MiB writes. The
 /// content hash check, the ciphertext hash (signed) and the whole-file hash ([`Sealed::file_sha256`])
 /// run on threads of their own while this thread encrypts, so every byte of the output is produced
 /// and hashed in one pass. Memory is bounded (a few MiB) whatever the size.
@@ -475,8 +479,13 @@ pub fn seal<W: Write>(
         let mut pool = Pool::default();
         for (f, e) in files.iter_mut().zip(&manifest.files) {
             f.reader.seek(SeekFrom::Start(0))?;
-            // The content is hashed on a thread of its own while this one encrypts it.
-            let h = HashThread::spawn()?;
+            // The content is hashed on a thread of its own while this one encrypts it (unless the
+            // caller's known hash is of its own private bytes).
+            let h = if f.trusted && f.known.is_some() {
+                None
+            } else {
+                Some(HashThread::spawn()?)
+            };
             let mut src = f.reader.as_mut().take(e.size + 1);
             let mut n_total = 0u64;
             loop {
@@ -486,12 +495,17 @@ pub fn seal<W: Write>(
                     break;
                 }
                 n_total += n as u64;
-                h.update(&b, 0..n);
+                if let Some(h) = &h {
+                    h.update(&b, 0..n);
+                }
                 enc.write_all(&b[..n])?;
                 pool.put(b);
             }
-            let sha = h.finish()?;
-            if n_total != e.size || hex::encode(sha) != e.sha256 {
+            let sha_ok = match h {
+                Some(h) => hex::encode(h.finish()?) == e.sha256,
+                None => true,
+            };
+            if n_total != e.size || !sha_ok {
                 return Err(KgmError::Manifest(format!(
                     "file {:?} changed while sealing",
                     e.name

@@ -1391,6 +1391,8 @@ fn seal_inputs(
             name: i.name.clone(),
             reader,
             known: Some((i.size, i.sha)),
+            // The staged copy and stored blobs are the node's own: hashed when they were written.
+            trusted: true,
         });
     }
     let dir = outbox(&state.paths);
