@@ -783,6 +783,10 @@ fn a_letter_over_the_frame_cap_travels_as_a_descriptor() {
         sha_hex(&std::fs::read(&copy).unwrap()),
         sealed["sha256"].as_str().unwrap()
     );
+    assert_eq!(
+        std::fs::metadata(&kgm).unwrap().len(),
+        std::fs::metadata(&copy).unwrap().len()
+    );
     let v = b.json(&["kriptogram", "verify", copy.to_str().unwrap()]);
     assert_eq!(v["sender"], "33", "{v}");
     let opened = b.json(&["kriptogram", "open", copy.to_str().unwrap()]);
