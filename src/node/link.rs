@@ -351,6 +351,34 @@ struct Incoming {
     got: u64,
     /// Bytes already handed to the disk's write-back.
     kicked: u64,
+    /// Frames gathered into 1 MiB before they are hashed and written (one write per MiB).
+    buf: Vec<u8>,
+    /// Bytes written to `file` so far.
+    written: u64,
+}
+
+impl Incoming {
+    /// Hashes and writes what was gathered; starts write-back every 8 MiB.
+    fn drain(&mut self) -> Result<(), String> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.verifier.update(&self.buf);
+        self.file
+            .write_all(&self.buf)
+            .map_err(|e| format!("staging: {e}"))?;
+        self.written += self.buf.len() as u64;
+        self.buf.clear();
+        if self.written - self.kicked >= 8 << 20 {
+            crate::crypto::pipe::start_writeback(
+                &self.file,
+                self.kicked,
+                self.written - self.kicked,
+            );
+            self.kicked = self.written;
+        }
+        Ok(())
+    }
 }
 
 fn run_conn(state: &Arc<NodeState>, peer: &str, t: Transport, s: TcpStream) {
@@ -492,6 +520,8 @@ fn on_frame(
                 verifier,
                 got: 0,
                 kicked: 0,
+                buf: Vec::with_capacity(crate::crypto::pipe::BLOCK),
+                written: 0,
             });
         }
         Frame::KgmData(d) => {
@@ -500,17 +530,17 @@ fn on_frame(
             if inc.got > inc.begin.size {
                 return Err("more kriptogram data than announced".into());
             }
-            inc.verifier.update(&d);
-            inc.file
-                .write_all(&d)
-                .map_err(|e| format!("staging: {e}"))?;
-            if inc.got - inc.kicked >= 8 << 20 {
-                crate::crypto::pipe::start_writeback(&inc.file, inc.kicked, inc.got - inc.kicked);
-                inc.kicked = inc.got;
+            if inc.buf.len() + d.len() > crate::crypto::pipe::BLOCK {
+                inc.drain()?;
             }
+            inc.buf.extend_from_slice(&d);
         }
         Frame::KgmEnd => {
-            let inc = incoming.take().ok_or("KGM_END outside a kriptogram")?;
+            let mut inc = incoming.take().ok_or("KGM_END outside a kriptogram")?;
+            if let Err(e) = inc.drain() {
+                let _ = std::fs::remove_file(&inc.path);
+                return Err(e);
+            }
             let _ = inc.file.sync_all();
             let streamed = match inc.verifier.finish() {
                 Ok(s) => s,
