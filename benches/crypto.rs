@@ -113,6 +113,7 @@ fn bench_kgm(c: &mut Criterion) {
             name: "surat.pdf".into(),
             reader: Box::new(Cursor::new(&payload[..])),
             known: None,
+            trusted: false,
         }];
         kgm::seal(out, &fields, &manifest, files, &recipients, &a.signing).unwrap();
     };

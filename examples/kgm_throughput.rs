@@ -70,6 +70,7 @@ fn main() {
                     name: "data.bin".into(),
                     reader: Box::new(std::fs::File::open(file).unwrap()),
                     known: None,
+                    trusted: false,
                 }],
                 &[("5100".into(), b.encryption.recipient())],
                 &a.signing,

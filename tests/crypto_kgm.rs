@@ -92,6 +92,7 @@ fn seal_bytes(
             name: n.to_string(),
             reader: Box::new(Cursor::new(d.clone())),
             known: None,
+            trusted: false,
         })
         .collect();
     let recipients: Vec<_> = to
@@ -447,6 +448,7 @@ fn hostile_file_names_are_sanitised() {
             name: "../x".into(),
             reader: Box::new(Cursor::new(vec![1u8])),
             known: None,
+            trusted: false,
         }],
         &[(w.b.node_id.clone(), w.b.encryption.recipient())],
         &w.a.signing,
@@ -682,6 +684,7 @@ fn known_size_and_hash_skip_a_pass_and_a_wrong_one_is_refused() {
                 name: "surat.txt".into(),
                 reader: Box::new(Cursor::new(data.clone())),
                 known,
+                trusted: false,
             }],
             &[(w.b.node_id.clone(), w.b.encryption.recipient())],
             &w.a.signing,

@@ -79,6 +79,7 @@ fn sealed(from: &NodeKeys, to: &NodeKeys, payload: &[u8]) -> Vec<u8> {
             name: "a.pdf".into(),
             reader: Box::new(Cursor::new(payload.to_vec())),
             known: None,
+            trusted: false,
         }],
         &[(to.node_id.clone(), to.encryption.recipient())],
         &from.signing,

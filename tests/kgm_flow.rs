@@ -766,12 +766,27 @@ fn a_letter_over_the_frame_cap_travels_as_a_descriptor() {
         "Peta wilayah rawan bencana",
         "--klasifikasi",
         "R",
+        "--out",
+        work.path().join("peta.kgm").to_str().unwrap(),
         big.to_str().unwrap(),
     ]);
     let kgm = PathBuf::from(sealed["path"].as_str().unwrap());
     assert!(sealed["size"].as_u64().unwrap() > 100 << 20, "{sealed}");
+    // The --out copy (over the old 96 MiB frame cap) came through a descriptor, 0600, identical.
     let copy = work.path().join("peta.kgm");
-    std::fs::copy(&kgm, &copy).unwrap();
+    assert_eq!(sealed["copy"].as_str(), copy.to_str());
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        sha_hex(&std::fs::read(&copy).unwrap()),
+        sealed["sha256"].as_str().unwrap()
+    );
+    assert_eq!(
+        std::fs::metadata(&kgm).unwrap().len(),
+        std::fs::metadata(&copy).unwrap().len()
+    );
     let v = b.json(&["kriptogram", "verify", copy.to_str().unwrap()]);
     assert_eq!(v["sender"], "33", "{v}");
     let opened = b.json(&["kriptogram", "open", copy.to_str().unwrap()]);
@@ -811,4 +826,110 @@ fn a_letter_over_the_frame_cap_travels_as_a_descriptor() {
         lines[0]
     );
     assert!(lines[1].to_string().contains("node_id"), "{}", lines[1]);
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                files_under(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+}
+
+/// A tampered `.kgm` opened through the node, by `kasa kriptogram open` (a descriptor read in place)
+/// and from the drop folder, is refused as a bad signature; the decryption of the chunks before the
+/// damage leaves no plaintext anywhere in the data directory (no temporary file, no blob, no entry).
+#[test]
+fn a_tampered_kriptogram_through_the_node_leaves_no_plaintext() {
+    let work = tempfile::tempdir().unwrap();
+    let a = Node::new("34", "Dinas Kominfo Provinsi Jawa Timur");
+    let b = Node::new("34.01", "Diskominfo Kabupaten Malang");
+    let (ca, cb) = (a.card_file(work.path()), b.card_file(work.path()));
+    a.ok(&[
+        "peer",
+        "add",
+        cb.to_str().unwrap(),
+        "--relation",
+        "kab-kota",
+    ]);
+    a.ok(&["peer", "verify", "34.01", "--confirm"]);
+    b.ok(&[
+        "peer",
+        "add",
+        ca.to_str().unwrap(),
+        "--relation",
+        "provinsi",
+    ]);
+    b.ok(&["peer", "verify", "34", "--confirm"]);
+    // Several STREAM chunks, so the chunks before the damage decrypt and authenticate.
+    let plain: Vec<u8> = (0u32..80_000)
+        .flat_map(|i| Sha256::digest(i.to_be_bytes())[..4].to_vec())
+        .collect();
+    let letter = work.path().join("rahasia.bin");
+    std::fs::write(&letter, &plain).unwrap();
+    let s = a.json(&[
+        "kriptogram",
+        "seal",
+        "--to",
+        "34.01",
+        "--perihal",
+        "Surat yang dirusak",
+        "--klasifikasi",
+        "B",
+        letter.to_str().unwrap(),
+    ]);
+    let mut bytes = std::fs::read(s["path"].as_str().unwrap()).unwrap();
+    let at = bytes.len() * 3 / 4;
+    bytes[at] ^= 0x10;
+    let tampered = work.path().join("rusak.kgm");
+    std::fs::write(&tampered, &bytes).unwrap();
+
+    let o = b.kasa(&["kriptogram", "open", tampered.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = std::fs::read_to_string(b.data.join("ingest/failed/rusak.kgm.error.txt")).unwrap();
+    assert!(err.contains("class: bad_signature"), "{err}");
+
+    let dropped = b.data.join("drop/rusak-lagi.kgm");
+    let part = b.data.join("drop/rusak-lagi.kgm.part");
+    std::fs::write(&part, &bytes).unwrap();
+    std::fs::rename(&part, &dropped).unwrap();
+    let side = b.data.join("ingest/failed/rusak-lagi.kgm.error.txt");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !side.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the dropped .kgm was not refused"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let err = std::fs::read_to_string(&side).unwrap();
+    assert!(err.contains("bad_signature"), "{err}");
+    assert!(!dropped.exists());
+
+    let mut all = Vec::new();
+    files_under(&b.data, &mut all);
+    for p in &all {
+        let name = p.to_string_lossy();
+        assert!(!name.contains("kasa-tmp"), "temporary file left: {name}");
+        assert!(
+            !p.starts_with(b.data.join("ingest/staging")),
+            "staging not empty: {name}"
+        );
+        if std::fs::metadata(p).is_ok_and(|m| m.len() == plain.len() as u64) {
+            assert_ne!(std::fs::read(p).unwrap(), plain, "plaintext left in {name}");
+        }
+    }
+    let want = sha_hex(&plain);
+    assert!(!all.iter().any(|p| p.to_string_lossy().contains(&want)));
+    let list = b.json(&["agenda", "list", "--book", "kriptogram-masuk"]);
+    assert_eq!(
+        list["entries"].as_array().map_or(0, |e| e.len()),
+        0,
+        "{list}"
+    );
 }

@@ -1692,6 +1692,45 @@ fn open_for_node(f: &std::path::Path) -> Result<std::fs::File, Fail> {
     Ok(file)
 }
 
+/// Copies the outbox `.kgm` `name` to `target` (created new, 0600, with this operator's rights): the
+/// new file is handed to the node as a descriptor and filled there, any size, no copy through the
+/// socket. On failure the new file is removed.
+fn copy_from_outbox(
+    c: &mut crate::client::Client,
+    name: &str,
+    target: &std::path::Path,
+) -> Result<(), Fail> {
+    let dest = crate::crypto::fsutil::create_new_private(target).map_err(|e| {
+        let m = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists: kasa never overwrites a file; choose another name or remove it",
+                target.display()
+            )
+        } else {
+            format!("{}: {e}", target.display())
+        };
+        Fail(m, 1)
+    })?;
+    let r = c.call_with_fds(
+        Request::KriptogramCopy {
+            name: name.to_string(),
+            fd: true,
+        },
+        &[dest.as_fd()],
+    );
+    match r {
+        Ok(Reply::Attachment { .. }) => Ok(()),
+        Ok(_) => {
+            let _ = std::fs::remove_file(target);
+            fail("unexpected reply")
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(target);
+            Err(Fail(format!("{e}"), 1))
+        }
+    }
+}
+
 fn file_name_of(f: &std::path::Path) -> String {
     f.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -1785,31 +1824,12 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                 // The outbox is the node's: the copy comes through the node and is written with this
                 // operator's rights, 0600. The seal is already committed: a failed copy is reported
                 // with how to get it again, never by sealing twice.
-                let got = c.call(Request::KriptogramCopy { name: name.clone() });
-                let data = match got {
-                    Ok(Reply::Attachment { data_b64, .. }) => {
-                        base64::engine::general_purpose::STANDARD
-                            .decode(data_b64)
-                            .map_err(|e| Fail(e.to_string(), 1))?
-                    }
-                    Ok(_) => return fail("unexpected reply"),
-                    Err(e) => {
-                        return fail(format!(
-                            "kriptogram disegel (entri {}, {path}) tetapi salinan --out gagal: {e}; jangan segel ulang: ambil salinannya dengan `kasa kriptogram copy {name} --out FILE`",
-                            entry.id
-                        ));
-                    }
-                };
-                crate::crypto::fsutil::write_new_private(&target, &data).map_err(|e| {
-                    Fail(
-                        format!(
-                            "kriptogram disegel (entri {}, {path}) tetapi {}: {e}; jangan segel ulang: `kasa kriptogram copy {name} --out FILE`",
-                            entry.id,
-                            target.display()
-                        ),
-                        1,
-                    )
-                })?;
+                if let Err(e) = copy_from_outbox(&mut c, &name, &target) {
+                    return fail(format!(
+                        "kriptogram disegel (entri {}, {path}) tetapi salinan --out gagal: {}; jangan segel ulang: ambil salinannya dengan `kasa kriptogram copy {name} --out FILE`",
+                        entry.id, e.0
+                    ));
+                }
                 copied = Some(target);
             }
             if json {
@@ -1902,17 +1922,8 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             }
         }
         KriptogramAction::Copy { name, out } => {
-            let Reply::Attachment { data_b64, .. } =
-                c.call(Request::KriptogramCopy { name: name.clone() })?
-            else {
-                return fail("unexpected reply");
-            };
-            let data = base64::engine::general_purpose::STANDARD
-                .decode(data_b64)
-                .map_err(|e| Fail(e.to_string(), 1))?;
             let target = if out.is_dir() { out.join(&name) } else { out };
-            crate::crypto::fsutil::write_new_private(&target, &data)
-                .map_err(|e| Fail(format!("{}: {e}", target.display()), 1))?;
+            copy_from_outbox(&mut c, &name, &target)?;
             eprintln!("{} ditulis", target.display());
             Ok(())
         }

@@ -1038,19 +1038,54 @@ pub fn decrypt_to_path<R: Read, I: UnwrapIdentity>(
     identities: &[I],
     dest: &Path,
 ) -> Result<u64, AgeError> {
-    let mut dec = Decryptor::new_auto(input, identities)?;
+    Ok(decrypt_to_path_hashed(input, identities, dest)?.0)
+}
+
+/// [`decrypt_to_path`] in one pass that also returns the SHA-256 of the input read and of the
+/// plaintext written (each on a thread of its own, while this one decrypts): `(plaintext length in
+/// bytes, input SHA-256, plaintext SHA-256)`. Input is read and output written in 1 MiB blocks,
+/// write-back started as it goes, one fsync at the end.
+pub fn decrypt_to_path_hashed<R: Read, I: UnwrapIdentity>(
+    input: R,
+    identities: &[I],
+    dest: &Path,
+) -> Result<(u64, [u8; 32], [u8; 32]), AgeError> {
+    use super::pipe::{self, HashThread, HashingReader, Pool};
+    let mut src = HashingReader::new(input).map_err(AgeError::Io)?;
+    let mut dec = Decryptor::new_auto(&mut src, identities)?;
     let tmp = super::fsutil::TempFile::new_beside(dest).map_err(AgeError::Io)?;
+    let h = HashThread::spawn().map_err(AgeError::Io)?;
+    let mut pool = Pool::default();
     let mut total = 0u64;
     {
-        let mut w = io::BufWriter::new(tmp.file());
+        let mut w = pipe::WritebackFile::new(tmp.file());
+        let mut b = pool.get();
+        let mut fill = 0;
         while let Some(chunk) = dec.next_chunk()? {
-            w.write_all(chunk).map_err(AgeError::Io)?;
+            let mut rest = chunk;
+            while !rest.is_empty() {
+                let take = (pipe::BLOCK - fill).min(rest.len());
+                pipe::block_mut(&mut b)[fill..fill + take].copy_from_slice(&rest[..take]);
+                fill += take;
+                rest = &rest[take..];
+                if fill == pipe::BLOCK {
+                    w.write_all(&b[..fill]).map_err(AgeError::Io)?;
+                    h.update(&b, 0..fill);
+                    let next = pool.get();
+                    pool.put(std::mem::replace(&mut b, next));
+                    fill = 0;
+                }
+            }
             total += chunk.len() as u64;
         }
-        w.flush().map_err(AgeError::Io)?;
+        w.write_all(&b[..fill]).map_err(AgeError::Io)?;
+        h.update(&b, 0..fill);
     }
+    drop(dec);
+    let plain_sha = h.finish().map_err(AgeError::Io)?;
+    let (_, input_sha) = src.finish().map_err(AgeError::Io)?;
     tmp.persist_noclobber(dest).map_err(AgeError::Io)?;
-    Ok(total)
+    Ok((total, input_sha, plain_sha))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,16 +20,16 @@
 //! unchanged → atomic rename of every file. Nothing is released before the last step.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::age::{self, AgeError, Armor, Decryptor, Encryptor, Identity, Recipient};
 use super::card::{key_id, signing_fingerprint};
 use super::fsutil::TempFile;
+use super::pipe::{self, HashThread, Pool};
 
 /// Magic line at offset 0.
 pub const MAGIC: &[u8; 11] = b"KASA-KGM/1\n";
@@ -303,6 +303,10 @@ pub struct SealFile<'a> {
     /// copy, a stored blob): [`seal`] then skips its first reading pass. The encrypting pass still
     /// checks both, so a wrong value is refused as a changed file, never sealed.
     pub known: Option<(u64, [u8; 32])>,
+    /// `known` was computed from these very bytes, which only the caller can change (the node's
+    /// private staged copy, a content-addressed blob): the encrypting pass then checks the size
+    /// only and does not hash the content a second time. `false`: the hash is checked too.
+    pub trusted: bool,
 }
 
 /// What [`seal`] produced.
@@ -353,46 +357,9 @@ pub fn signature_message(header_bytes: &[u8], age_sha256: &[u8; 32]) -> Vec<u8> 
     m
 }
 
-struct HashWriter<'w, W: Write> {
-    inner: &'w mut W,
-    hash: Sha256,
-    len: u64,
-}
-
-impl<W: Write> Write for HashWriter<'_, W> {
-    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(b)?;
-        self.hash.update(&b[..n]);
-        self.len += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-struct HashReader<R: Read> {
-    inner: R,
-    hash: Sha256,
-}
-
-impl<R: Read> Read for HashReader<R> {
-    fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(b)?;
-        self.hash.update(&b[..n]);
-        Ok(n)
-    }
-}
-
 fn hash_reader(r: &mut dyn ReadSeek) -> io::Result<(u64, [u8; 32])> {
     r.seek(SeekFrom::Start(0))?;
-    let mut h = HashWriter {
-        inner: &mut io::sink(),
-        hash: Sha256::new(),
-        len: 0,
-    };
-    io::copy(r, &mut h)?;
-    Ok((h.len, h.hash.finalize().into()))
+    pipe::hash_all(r)
 }
 
 /// Writes the container around an already-built header and age ciphertext (low level: for tools and
@@ -417,7 +384,10 @@ pub fn assemble<W: Write>(
 /// (manifest + files) with age to every recipient's X25519 key, and signs header and ciphertext hash
 /// with `signer`. Each file reader is read twice (SHA-256 for the manifest, then the content), or once
 /// when [`SealFile::known`] gives size and hash; a file that changes in between (or a wrong `known`) is
-/// refused ([`KgmError::Manifest`]). Memory is bounded (64 KiB chunks).
+/// refused ([`KgmError::Manifest`]); with [`SealFile::trusted`] only a wrong size is (no second hash). Reads are 1 MiB; the output reaches `out` in 1 MiB writes. The
+/// content hash check, the ciphertext hash (signed) and the whole-file hash ([`Sealed::file_sha256`])
+/// run on threads of their own while this thread encrypts, so every byte of the output is produced
+/// and hashed in one pass. Memory is bounded (a few MiB) whatever the size.
 ///
 /// `recipients`: `(node id, X25519 recipient)` pairs. Errors: [`KgmError::Format`] (invalid fields,
 /// no recipients), [`KgmError::Manifest`] (unsafe names, changed files), [`KgmError::Io`].
@@ -495,35 +465,47 @@ pub fn seal<W: Write>(
         return Err(KgmError::Manifest("manifest too large".into()));
     }
 
-    let mut w = HashWriter {
-        inner: out,
-        hash: Sha256::new(),
-        len: 0,
-    };
+    let mut w = BlockTee::new(out)?;
     w.write_all(MAGIC)?;
     w.write_all(&(header_bytes.len() as u32).to_be_bytes())?;
     w.write_all(&header_bytes)?;
+    w.start_age();
     let keys: Vec<Recipient> = recipients.iter().map(|(_, r)| *r).collect();
-    let age_sha;
-    let age_len;
     {
-        let mut aw = HashWriter {
-            inner: &mut w,
-            hash: Sha256::new(),
-            len: 0,
-        };
-        let mut enc = Encryptor::new(&mut aw, &keys, Armor::Binary).map_err(KgmError::Decrypt)?;
+        let mut enc = Encryptor::new(&mut w, &keys, Armor::Binary).map_err(KgmError::Decrypt)?;
         enc.write_all(PAYLOAD_MAGIC)?;
         enc.write_all(&(manifest_bytes.len() as u32).to_be_bytes())?;
         enc.write_all(&manifest_bytes)?;
+        let mut pool = Pool::default();
         for (f, e) in files.iter_mut().zip(&manifest.files) {
             f.reader.seek(SeekFrom::Start(0))?;
-            let mut hr = HashReader {
-                inner: f.reader.as_mut().take(e.size + 1),
-                hash: Sha256::new(),
+            // The content is hashed on a thread of its own while this one encrypts it (unless the
+            // caller's known hash is of its own private bytes).
+            let h = if f.trusted && f.known.is_some() {
+                None
+            } else {
+                Some(HashThread::spawn()?)
             };
-            let n = io::copy(&mut hr, &mut enc)?;
-            if n != e.size || hex::encode(hr.hash.finalize()) != e.sha256 {
+            let mut src = f.reader.as_mut().take(e.size + 1);
+            let mut n_total = 0u64;
+            loop {
+                let mut b = pool.get();
+                let n = pipe::read_full(&mut src, pipe::block_mut(&mut b))?;
+                if n == 0 {
+                    break;
+                }
+                n_total += n as u64;
+                if let Some(h) = &h {
+                    h.update(&b, 0..n);
+                }
+                enc.write_all(&b[..n])?;
+                pool.put(b);
+            }
+            let sha_ok = match h {
+                Some(h) => hex::encode(h.finish()?) == e.sha256,
+                None => true,
+            };
+            if n_total != e.size || !sha_ok {
                 return Err(KgmError::Manifest(format!(
                     "file {:?} changed while sealing",
                     e.name
@@ -531,25 +513,126 @@ pub fn seal<W: Write>(
             }
         }
         enc.finish().map_err(KgmError::Decrypt)?;
-        age_len = aw.len;
-        age_sha = aw.hash.finalize();
     }
-    let sig = signer.sign(&signature_message(&header_bytes, &age_sha.into()));
+    let (age_len, age_sha) = w.end_age()?;
+    let sig = signer.sign(&signature_message(&header_bytes, &age_sha));
     w.write_all(&sig.to_bytes())?;
     w.write_all(&age_len.to_be_bytes())?;
     w.write_all(END_MARKER)?;
-    w.flush()?;
+    let (len, file_sha256) = w.finish()?;
     Ok(Sealed {
         header,
         manifest,
-        file_sha256: w.hash.finalize().into(),
-        len: w.len,
+        file_sha256,
+        len,
     })
+}
+
+/// The writer under [`seal`]: gathers output into 1 MiB blocks, writes each block once to `out`
+/// and hands it to two hashing threads (the whole file, and the age part between
+/// [`BlockTee::start_age`] and [`BlockTee::end_age`]).
+struct BlockTee<'w, W: Write> {
+    out: &'w mut W,
+    pool: Pool,
+    block: pipe::Block,
+    fill: usize,
+    /// Offset of the start of `block` in the output.
+    base: u64,
+    file_hash: Option<HashThread>,
+    age_hash: Option<HashThread>,
+    age_start: Option<u64>,
+}
+
+impl<'w, W: Write> BlockTee<'w, W> {
+    fn new(out: &'w mut W) -> io::Result<Self> {
+        let mut pool = Pool::default();
+        let block = pool.get();
+        Ok(BlockTee {
+            out,
+            pool,
+            block,
+            fill: 0,
+            base: 0,
+            file_hash: Some(HashThread::spawn()?),
+            age_hash: Some(HashThread::spawn()?),
+            age_start: None,
+        })
+    }
+
+    fn offset(&self) -> u64 {
+        self.base + self.fill as u64
+    }
+
+    fn start_age(&mut self) {
+        self.age_start = Some(self.offset());
+    }
+
+    /// Writes the gathered block out and queues it for hashing.
+    fn push(&mut self) -> io::Result<()> {
+        if self.fill == 0 {
+            return Ok(());
+        }
+        let n = self.fill;
+        self.out.write_all(&self.block[..n])?;
+        if let Some(h) = &self.file_hash {
+            h.update(&self.block, 0..n);
+        }
+        if let (Some(h), Some(s)) = (&self.age_hash, self.age_start) {
+            let lo = s.saturating_sub(self.base).min(n as u64) as usize;
+            h.update(&self.block, lo..n);
+        }
+        let full = std::mem::replace(&mut self.block, self.pool.get());
+        self.pool.put(full);
+        self.base += n as u64;
+        self.fill = 0;
+        Ok(())
+    }
+
+    /// Ends the age part here: returns its length and SHA-256.
+    fn end_age(&mut self) -> io::Result<(u64, [u8; 32])> {
+        self.push()?;
+        let start = self.age_start.unwrap_or(0);
+        let h = self
+            .age_hash
+            .take()
+            .ok_or_else(|| io::Error::other("age part ended twice"))?;
+        Ok((self.base - start, h.finish()?))
+    }
+
+    /// Flushes everything; returns the total length and the SHA-256 of the whole output.
+    fn finish(mut self) -> io::Result<(u64, [u8; 32])> {
+        self.push()?;
+        self.out.flush()?;
+        let h = self
+            .file_hash
+            .take()
+            .ok_or_else(|| io::Error::other("output finished twice"))?;
+        Ok((self.base, h.finish()?))
+    }
+}
+
+impl<W: Write> Write for BlockTee<'_, W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut rest = data;
+        while !rest.is_empty() {
+            if self.fill == pipe::BLOCK {
+                self.push()?;
+            }
+            let b = pipe::block_mut(&mut self.block);
+            let take = (pipe::BLOCK - self.fill).min(rest.len());
+            b[self.fill..self.fill + take].copy_from_slice(&rest[..take]);
+            self.fill += take;
+            rest = &rest[take..];
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The located parts of a `.kgm` file.
 struct Parts {
-    file: File,
     header: Header,
     header_bytes: Vec<u8>,
     age_start: u64,
@@ -557,33 +640,33 @@ struct Parts {
     signature: [u8; 64],
 }
 
-fn read_parts(path: &Path) -> Result<Parts, KgmError> {
-    let mut file = File::open(path)?;
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    file.read_exact_at(buf, at)
+}
+
+/// Locates the parts of the `.kgm` in `file` by positioned reads (head and trailer only; the file
+/// position is not used, so a descriptor shared with another process works).
+fn read_parts_of(file: &File) -> Result<Parts, KgmError> {
     let total = file.metadata()?.len();
-    let mut magic = [0u8; 11];
-    file.read_exact(&mut magic)
-        .map_err(|_| format_err("too short for a kriptogram"))?;
-    if &magic != MAGIC {
+    let mut head = [0u8; 15];
+    read_exact_at(file, &mut head, 0).map_err(|_| format_err("too short for a kriptogram"))?;
+    if &head[..11] != MAGIC {
         return Err(format_err("not a kriptogram (bad magic line)"));
     }
-    let mut len = [0u8; 4];
-    file.read_exact(&mut len)
-        .map_err(|_| format_err("truncated header length"))?;
-    let header_len = u32::from_be_bytes(len) as usize;
+    let header_len = u32::from_be_bytes(head[11..15].try_into().expect("4")) as usize;
     if header_len == 0 || header_len > MAX_HEADER_LEN {
         return Err(format_err("header length out of range"));
     }
     let mut header_bytes = vec![0u8; header_len];
-    file.read_exact(&mut header_bytes)
-        .map_err(|_| format_err("truncated header"))?;
+    read_exact_at(file, &mut header_bytes, 15).map_err(|_| format_err("truncated header"))?;
     let header = Header::parse(&header_bytes)?;
     let age_start = 15 + header_len as u64;
     if total < age_start + TRAILER_LEN {
         return Err(format_err("truncated: no trailer"));
     }
-    file.seek(SeekFrom::Start(total - TRAILER_LEN))?;
     let mut trailer = [0u8; TRAILER_LEN as usize];
-    file.read_exact(&mut trailer)?;
+    read_exact_at(file, &mut trailer, total - TRAILER_LEN)?;
     if &trailer[72..] != END_MARKER {
         return Err(format_err(
             "missing end marker (truncated or trailing bytes)",
@@ -599,7 +682,6 @@ fn read_parts(path: &Path) -> Result<Parts, KgmError> {
     }
     let signature: [u8; 64] = trailer[..64].try_into().expect("64");
     Ok(Parts {
-        file,
         header,
         header_bytes,
         age_start,
@@ -608,10 +690,21 @@ fn read_parts(path: &Path) -> Result<Parts, KgmError> {
     })
 }
 
+fn read_parts(path: &Path) -> Result<(File, Parts), KgmError> {
+    let file = File::open(path)?;
+    let parts = read_parts_of(&file)?;
+    Ok((file, parts))
+}
+
 /// Parses the cleartext header only (no keys needed): used to say "not addressed to this node;
 /// recipients: …" before any passphrase prompt. Checks magic, canonical header and container lengths.
 pub fn inspect(path: &Path) -> Result<Header, KgmError> {
-    Ok(read_parts(path)?.header)
+    Ok(read_parts(path)?.1.header)
+}
+
+/// Like [`inspect`] on an open file (positioned reads of the head and the 80-byte trailer only).
+pub fn inspect_file(file: &File) -> Result<Header, KgmError> {
+    Ok(read_parts_of(file)?.header)
 }
 
 /// Parses a header from bytes (what [`inspect`] does after reading the file); for fuzzing.
@@ -653,54 +746,310 @@ fn sender_key(
     Ok(key)
 }
 
-fn hash_range(file: &mut File, start: u64, len: u64) -> io::Result<[u8; 32]> {
-    file.seek(SeekFrom::Start(start))?;
-    let mut h = HashWriter {
-        inner: &mut io::sink(),
-        hash: Sha256::new(),
-        len: 0,
-    };
-    let n = io::copy(&mut file.take(len), &mut h)?;
-    if n != len {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "file shrank while reading",
-        ));
-    }
-    Ok(h.hash.finalize().into())
+/// One pass over a `.kgm` file: reads it from offset 0 to its end in 1 MiB blocks (positioned
+/// reads), hands every block to the whole-file hashing thread and the age part to the age hashing
+/// thread, and serves the age part as a `Read` (to the decryptor). Each byte is read once.
+struct Scan<'f> {
+    file: &'f File,
+    total: u64,
+    age_start: u64,
+    age_end: u64,
+    /// File offset of the next block to read.
+    next: u64,
+    pool: Pool,
+    block: Option<pipe::Block>,
+    block_base: u64,
+    block_len: usize,
+    /// Next age byte to serve (file offset).
+    cursor: u64,
+    file_hash: HashThread,
+    age_hash: HashThread,
 }
 
-fn verify_parts(
-    parts: &mut Parts,
-    known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
-) -> Result<VerifiedHeader, KgmError> {
-    let key = sender_key(&parts.header, known_senders)?;
-    let age_sha256 = hash_range(&mut parts.file, parts.age_start, parts.age_len)?;
+impl<'f> Scan<'f> {
+    fn new(file: &'f File, parts: &Parts) -> io::Result<Scan<'f>> {
+        Ok(Scan {
+            file,
+            total: parts.age_start + parts.age_len + TRAILER_LEN,
+            age_start: parts.age_start,
+            age_end: parts.age_start + parts.age_len,
+            next: 0,
+            pool: Pool::default(),
+            block: None,
+            block_base: 0,
+            block_len: 0,
+            cursor: parts.age_start,
+            file_hash: HashThread::spawn()?,
+            age_hash: HashThread::spawn()?,
+        })
+    }
+
+    /// Reads and hashes the next block; `false` at the end of the file.
+    fn advance(&mut self) -> io::Result<bool> {
+        if self.next >= self.total {
+            return Ok(false);
+        }
+        if let Some(old) = self.block.take() {
+            self.pool.put(old);
+        }
+        let mut b = self.pool.get();
+        let n = (self.total - self.next).min(pipe::BLOCK as u64) as usize;
+        read_exact_at(self.file, &mut pipe::block_mut(&mut b)[..n], self.next).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                io::Error::new(e.kind(), "the file shrank while it was being read")
+            } else {
+                e
+            }
+        })?;
+        self.file_hash.update(&b, 0..n);
+        let lo = self.age_start.max(self.next).min(self.next + n as u64) - self.next;
+        let hi = self.age_end.min(self.next + n as u64).max(self.next) - self.next;
+        if lo < hi {
+            self.age_hash.update(&b, lo as usize..hi as usize);
+        }
+        self.block_base = self.next;
+        self.block_len = n;
+        self.block = Some(b);
+        self.next += n as u64;
+        Ok(true)
+    }
+
+    /// Reads the rest of the file; returns (SHA-256 of the age part, SHA-256 of the whole file).
+    fn finish(mut self) -> io::Result<([u8; 32], [u8; 32])> {
+        while self.advance()? {}
+        self.block = None;
+        let age = self.age_hash.finish()?;
+        let file = self.file_hash.finish()?;
+        Ok((age, file))
+    }
+}
+
+impl Read for Scan<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() || self.cursor >= self.age_end {
+            return Ok(0);
+        }
+        while self.cursor >= self.block_base + self.block_len as u64 || self.block.is_none() {
+            if !self.advance()? {
+                return Ok(0);
+            }
+        }
+        let b = self.block.as_ref().expect("loaded");
+        let from = (self.cursor - self.block_base) as usize;
+        let to = ((self.age_end - self.block_base) as usize).min(self.block_len);
+        let n = (to - from).min(out.len());
+        out[..n].copy_from_slice(&b[from..from + n]);
+        self.cursor += n as u64;
+        Ok(n)
+    }
+}
+
+fn check_signature(
+    parts: &Parts,
+    key: &VerifyingKey,
+    age_sha256: &[u8; 32],
+) -> Result<(), KgmError> {
     let sig = Signature::from_bytes(&parts.signature);
-    key.verify_strict(&signature_message(&parts.header_bytes, &age_sha256), &sig)
-        .map_err(|_| KgmError::BadSignature)?;
-    let total = parts.age_start + parts.age_len + TRAILER_LEN;
-    let file_sha256 = hash_range(&mut parts.file, 0, total)?;
-    Ok(VerifiedHeader {
-        header: parts.header.clone(),
-        sender_key: key,
-        age_sha256,
-        file_sha256,
-    })
+    key.verify_strict(&signature_message(&parts.header_bytes, age_sha256), &sig)
+        .map_err(|_| KgmError::BadSignature)
 }
 
 /// Verifies format, known sender (the lookup maps a node id to its verifying key; the key's
 /// fingerprint must equal the header's) and the signature (`verify_strict`) over the header and the
 /// SHA-256 of the age ciphertext. No secret key is used; whether the file is addressed to this node is
-/// checked by [`Header::addressed_to`] (and by [`open`]).
+/// checked by [`Header::addressed_to`] (and by [`open`]). Reads the file once (1 MiB blocks, both
+/// hashes on threads of their own).
 ///
 /// Errors: [`KgmError::Format`], [`KgmError::UnknownSender`], [`KgmError::BadSignature`], I/O.
 pub fn verify(
     path: &Path,
     known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
 ) -> Result<VerifiedHeader, KgmError> {
-    let mut parts = read_parts(path)?;
-    verify_parts(&mut parts, known_senders)
+    verify_file(&File::open(path)?, known_senders)
+}
+
+/// [`verify`] on an open file (positioned reads; the file position is not used).
+pub fn verify_file(
+    file: &File,
+    known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
+) -> Result<VerifiedHeader, KgmError> {
+    let parts = read_parts_of(file)?;
+    let key = sender_key(&parts.header, known_senders)?;
+    let (age_sha256, file_sha256) = Scan::new(file, &parts)?.finish()?;
+    check_signature(&parts, &key, &age_sha256)?;
+    Ok(VerifiedHeader {
+        header: parts.header,
+        sender_key: key,
+        age_sha256,
+        file_sha256,
+    })
+}
+
+/// Verification while the bytes arrive (the link): feed the `.kgm` in order with
+/// [`StreamVerifier::update`], then [`StreamVerifier::finish`] gives the hashes and
+/// [`Streamed::verify`] checks lengths, header, sender and signature. Both hashes run on threads of
+/// their own; memory is bounded (the header, at most 64 KiB, the 80 trailer bytes and a few 1 MiB
+/// blocks in flight).
+pub struct StreamVerifier {
+    total: u64,
+    got: u64,
+    head: Vec<u8>,
+    age_start: Option<u64>,
+    bad: Option<String>,
+    tail: Vec<u8>,
+    pool: Pool,
+    file_hash: HashThread,
+    age_hash: HashThread,
+}
+
+/// What [`StreamVerifier::finish`] saw: the hashes and the parts to verify.
+pub struct Streamed {
+    /// SHA-256 of every byte fed, in order.
+    pub file_sha256: [u8; 32],
+    /// Bytes fed.
+    pub len: u64,
+    total: u64,
+    age_sha256: [u8; 32],
+    head: Vec<u8>,
+    age_start: Option<u64>,
+    bad: Option<String>,
+    tail: Vec<u8>,
+}
+
+impl StreamVerifier {
+    /// A verifier for a `.kgm` announced as `total` bytes. Errors: a hashing thread could not start.
+    pub fn new(total: u64) -> io::Result<StreamVerifier> {
+        Ok(StreamVerifier {
+            total,
+            got: 0,
+            head: Vec::new(),
+            age_start: None,
+            bad: None,
+            tail: Vec::with_capacity(TRAILER_LEN as usize),
+            pool: Pool::default(),
+            file_hash: HashThread::spawn()?,
+            age_hash: HashThread::spawn()?,
+        })
+    }
+
+    /// Feeds the next bytes (bytes beyond the announced total are hashed but make the result
+    /// malformed; a bad magic line or header length is reported by [`Streamed::verify`]).
+    pub fn update(&mut self, data: &[u8]) {
+        let mut i = 0;
+        while self.age_start.is_none() && self.bad.is_none() && i < data.len() {
+            let want = if self.head.len() < 15 {
+                15
+            } else {
+                15 + u32::from_be_bytes(self.head[11..15].try_into().expect("4")) as usize
+            };
+            let take = (want - self.head.len()).min(data.len() - i);
+            self.head.extend_from_slice(&data[i..i + take]);
+            i += take;
+            if self.head.len() == 15 {
+                let hl = u32::from_be_bytes(self.head[11..15].try_into().expect("4")) as usize;
+                if &self.head[..11] != MAGIC {
+                    self.bad = Some("not a kriptogram (bad magic line)".into());
+                } else if hl == 0 || hl > MAX_HEADER_LEN {
+                    self.bad = Some("header length out of range".into());
+                }
+            } else if self.head.len() == want {
+                self.age_start = Some(want as u64);
+            }
+        }
+        let age_end = self.total.saturating_sub(TRAILER_LEN);
+        let tail_from = age_end;
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = rest.len().min(pipe::BLOCK);
+            let mut b = self.pool.get();
+            pipe::block_mut(&mut b)[..n].copy_from_slice(&rest[..n]);
+            let base = self.got;
+            let end = base + n as u64;
+            self.file_hash.update(&b, 0..n);
+            if let Some(start) = self.age_start {
+                let lo = start.max(base).min(end) - base;
+                let hi = age_end.min(end).max(base) - base;
+                if lo < hi {
+                    self.age_hash.update(&b, lo as usize..hi as usize);
+                }
+            }
+            self.pool.put(b);
+            if end > tail_from && self.tail.len() < TRAILER_LEN as usize {
+                let s = tail_from.saturating_sub(base) as usize;
+                let e = n.min(s + TRAILER_LEN as usize - self.tail.len());
+                self.tail.extend_from_slice(&rest[s..e]);
+            }
+            self.got = end;
+            rest = &rest[n..];
+        }
+    }
+
+    /// Waits for the hashes. Errors: a hashing thread failed.
+    pub fn finish(self) -> io::Result<Streamed> {
+        Ok(Streamed {
+            age_sha256: self.age_hash.finish()?,
+            file_sha256: self.file_hash.finish()?,
+            len: self.got,
+            total: self.total,
+            head: self.head,
+            age_start: self.age_start,
+            bad: self.bad,
+            tail: self.tail,
+        })
+    }
+}
+
+impl Streamed {
+    /// Checks what arrived: complete, canonical header, trailer and lengths, known sender,
+    /// signature. Errors: [`KgmError::Format`], [`KgmError::UnknownSender`],
+    /// [`KgmError::BadSignature`].
+    pub fn verify(
+        self,
+        known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
+    ) -> Result<VerifiedHeader, KgmError> {
+        if let Some(m) = self.bad {
+            return Err(format_err(m));
+        }
+        if self.len != self.total {
+            return Err(format_err("length differs from the announced size"));
+        }
+        let Some(age_start) = self.age_start else {
+            return Err(format_err("truncated header"));
+        };
+        let header_bytes = self.head[15..].to_vec();
+        let header = Header::parse(&header_bytes)?;
+        if self.total < age_start + TRAILER_LEN || self.tail.len() != TRAILER_LEN as usize {
+            return Err(format_err("truncated: no trailer"));
+        }
+        if &self.tail[72..] != END_MARKER {
+            return Err(format_err(
+                "missing end marker (truncated or trailing bytes)",
+            ));
+        }
+        let age_len = u64::from_be_bytes(self.tail[64..72].try_into().expect("8"));
+        if age_start
+            .checked_add(age_len)
+            .and_then(|v| v.checked_add(TRAILER_LEN))
+            != Some(self.total)
+        {
+            return Err(format_err("length mismatch (truncated or trailing bytes)"));
+        }
+        let parts = Parts {
+            header,
+            header_bytes,
+            age_start,
+            age_len,
+            signature: self.tail[..64].try_into().expect("64"),
+        };
+        let key = sender_key(&parts.header, known_senders)?;
+        check_signature(&parts, &key, &self.age_sha256)?;
+        Ok(VerifiedHeader {
+            header: parts.header,
+            sender_key: key,
+            age_sha256: self.age_sha256,
+            file_sha256: self.file_sha256,
+        })
+    }
 }
 
 /// The result of [`open`].
@@ -732,10 +1081,13 @@ fn read_exact_payload<R: Read>(r: &mut R, buf: &mut [u8], what: &str) -> Result<
 }
 
 /// Opens a kriptogram addressed to `my_node_id`: checks in order format, addressed (before any key
-/// use), known sender, signature, then decrypts with `identity` into 0600 temporary files in
-/// `out_dir`, checking every file's size and SHA-256 against the manifest, and renames them to their
-/// sanitised names only after the final age chunk authenticated and the ciphertext hash is unchanged.
-/// Existing files in `out_dir` are never overwritten (`Io(AlreadyExists)`).
+/// use), known sender, then in one pass over the file decrypts with `identity` into 0600 temporary
+/// files in `out_dir` (1 MiB writes, write-back started as it goes) while hashing the ciphertext and
+/// the whole file on other threads; then the signature over the header and the ciphertext hash, every
+/// file's size and SHA-256 against the manifest, the final age chunk; only then the files are fsynced
+/// once and renamed to their sanitised names. A bad signature is reported as such even when the
+/// tampering also broke the decryption. Existing files in `out_dir` are never overwritten
+/// (`Io(AlreadyExists)`). Memory is bounded (a few MiB) whatever the size.
 ///
 /// Errors: [`KgmError::Format`], [`KgmError::NotAddressed`], [`KgmError::UnknownSender`],
 /// [`KgmError::BadSignature`], [`KgmError::Decrypt`], [`KgmError::Manifest`], [`KgmError::Io`].
@@ -746,21 +1098,70 @@ pub fn open(
     known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
     out_dir: &Path,
 ) -> Result<Opened, KgmError> {
-    let mut parts = read_parts(path)?;
-    parts.header.addressed_to(my_node_id)?;
-    let verified = verify_parts(&mut parts, known_senders)?;
-    // Addressed to this node id but to another key (e.g. before a key rotation): no match.
-    if verified.header.addressed_to(my_node_id)?.key_id != key_id(&identity.recipient()) {
-        return Err(KgmError::Decrypt(AgeError::NoMatch));
-    }
+    let file = File::open(path)?;
+    open_file(&file, my_node_id, identity, known_senders, out_dir)
+}
 
-    parts.file.seek(SeekFrom::Start(parts.age_start))?;
-    let hashing = HashReader {
-        inner: (&parts.file).take(parts.age_len),
-        hash: Sha256::new(),
+/// [`open`] on an open file (positioned reads; the file position is not used): a descriptor handed
+/// over by a client, a file in the drop folder.
+pub fn open_file(
+    file: &File,
+    my_node_id: &str,
+    identity: &Identity,
+    known_senders: &dyn Fn(&str) -> Option<VerifyingKey>,
+    out_dir: &Path,
+) -> Result<Opened, KgmError> {
+    let parts = read_parts_of(file)?;
+    parts.header.addressed_to(my_node_id)?;
+    let key = sender_key(&parts.header, known_senders)?;
+    // Addressed to this node id but to another key (e.g. before a key rotation): no match, told
+    // after the signature (a flipped key id is tampering).
+    let key_matches =
+        parts.header.addressed_to(my_node_id)?.key_id == key_id(&identity.recipient());
+    let mut scan = Scan::new(file, &parts)?;
+    let payload = if key_matches {
+        decrypt_payload(&mut scan, identity, out_dir)
+    } else {
+        Err(KgmError::Decrypt(AgeError::NoMatch))
     };
-    let mut dec =
-        Decryptor::new(hashing, std::slice::from_ref(identity)).map_err(KgmError::Decrypt)?;
+    let hashes = scan.finish();
+    let (age_sha256, file_sha256) = match hashes {
+        Ok(h) => h,
+        Err(e) => return Err(KgmError::Io(e)),
+    };
+    // The signature first: tampering is named as such even when it also broke the decryption.
+    check_signature(&parts, &key, &age_sha256)?;
+    let (manifest, temps, dests) = payload?;
+    for dest in &dests {
+        if dest.exists() {
+            return Err(KgmError::Io(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} already exists", dest.display()),
+            )));
+        }
+    }
+    for (tmp, dest) in temps.into_iter().zip(&dests) {
+        tmp.persist_noclobber(dest)?;
+    }
+    Ok(Opened {
+        msg_id: parts.header.msg_id_bytes(),
+        header: parts.header,
+        manifest,
+        files: dests,
+        file_sha256,
+    })
+}
+
+type Payload = (Manifest, Vec<TempFile>, Vec<PathBuf>);
+
+/// Decrypts the payload served by `src` into temporary files beside their destinations in `out_dir`
+/// and checks manifest, sizes, hashes and the end of the age stream. Nothing is released.
+fn decrypt_payload<R: Read>(
+    src: R,
+    identity: &Identity,
+    out_dir: &Path,
+) -> Result<Payload, KgmError> {
+    let mut dec = Decryptor::new(src, std::slice::from_ref(identity)).map_err(KgmError::Decrypt)?;
     let mut magic = [0u8; PAYLOAD_MAGIC.len()];
     read_exact_payload(&mut dec, &mut magic, "the payload magic")?;
     if &magic != PAYLOAD_MAGIC {
@@ -794,23 +1195,24 @@ pub fn open(
     }
     let dests: Vec<PathBuf> = names.iter().map(|n| out_dir.join(n)).collect();
     let mut temps = Vec::with_capacity(dests.len());
+    let mut pool = Pool::default();
     for (f, dest) in manifest.files.iter().zip(&dests) {
         let tmp = TempFile::new_beside(dest)?;
-        let mut h = Sha256::new();
+        let h = HashThread::spawn()?;
         let mut left = f.size;
-        let mut buf = vec![0u8; 64 * 1024];
         {
-            let mut w = io::BufWriter::new(tmp.file());
+            let mut w = pipe::WritebackFile::new(tmp.file());
             while left > 0 {
-                let want = left.min(buf.len() as u64) as usize;
-                read_exact_payload(&mut dec, &mut buf[..want], "a file")?;
-                h.update(&buf[..want]);
-                w.write_all(&buf[..want])?;
+                let want = left.min(pipe::BLOCK as u64) as usize;
+                let mut b = pool.get();
+                read_exact_payload(&mut dec, &mut pipe::block_mut(&mut b)[..want], "a file")?;
+                h.update(&b, 0..want);
+                w.write_all(&b[..want])?;
+                pool.put(b);
                 left -= want as u64;
             }
-            w.flush()?;
         }
-        if hex::encode(h.finalize()) != f.sha256 {
+        if hex::encode(h.finish()?) != f.sha256 {
             return Err(KgmError::Manifest(format!(
                 "SHA-256 of {:?} does not match",
                 f.name
@@ -829,49 +1231,17 @@ pub fn open(
         }
         Err(e) => return Err(KgmError::Decrypt(AgeError::from_io(e))),
     }
-    let hashing = dec_into_inner_hash(dec)?;
-    if hashing != verified.age_sha256 {
-        return Err(format_err("the file changed while it was being opened"));
-    }
-    for dest in &dests {
-        if dest.exists() {
-            return Err(KgmError::Io(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} already exists", dest.display()),
-            )));
-        }
-    }
-    for (tmp, dest) in temps.into_iter().zip(&dests) {
-        tmp.persist_noclobber(dest)?;
-    }
-    Ok(Opened {
-        msg_id: verified.header.msg_id_bytes(),
-        header: verified.header,
-        manifest,
-        files: dests,
-        file_sha256: verified.file_sha256,
-    })
-}
-
-fn dec_into_inner_hash<R: Read>(dec: Decryptor<HashReader<R>>) -> Result<[u8; 32], KgmError> {
-    let inner = dec.into_inner();
-    let mut hr = inner;
-    // Anything the decryptor's buffer did not consume would be trailing age data: already rejected.
-    let mut rest = Vec::new();
-    hr.read_to_end(&mut rest)?;
-    if !rest.is_empty() {
-        return Err(format_err("trailing bytes after the age ciphertext"));
-    }
-    Ok(hr.hash.finalize().into())
+    Ok((manifest, temps, dests))
 }
 
 /// Break-glass: writes the inner age ciphertext (after checking the container format) to `out`, so
 /// that the standard tool opens it: `age -d -i node-identity.txt inner.age`. Does not verify the
 /// signature (call [`verify`] first when the sender's key is at hand). Returns its length in bytes.
 pub fn extract_age<W: Write>(path: &Path, out: &mut W) -> Result<u64, KgmError> {
-    let mut parts = read_parts(path)?;
-    parts.file.seek(SeekFrom::Start(parts.age_start))?;
-    let n = io::copy(&mut (&parts.file).take(parts.age_len), out)?;
+    let (mut file, parts) = read_parts(path)?;
+    file.seek(SeekFrom::Start(parts.age_start))?;
+    let mut r = BufReader::with_capacity(pipe::BLOCK, (&file).take(parts.age_len));
+    let n = io::copy(&mut r, out)?;
     if n != parts.age_len {
         return Err(format_err("file shrank while reading"));
     }
@@ -885,8 +1255,8 @@ pub fn decrypt_inner_to_path(
     identity: &Identity,
     dest: &Path,
 ) -> Result<u64, KgmError> {
-    let parts = read_parts(path)?;
-    let mut f = &parts.file;
+    let (file, parts) = read_parts(path)?;
+    let mut f = &file;
     f.seek(SeekFrom::Start(parts.age_start))?;
     age::decrypt_to_path(f.take(parts.age_len), std::slice::from_ref(identity), dest)
         .map_err(KgmError::Decrypt)

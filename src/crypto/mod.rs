@@ -9,6 +9,7 @@
 pub mod age;
 pub mod armor;
 pub mod fsutil;
+pub mod pipe;
 
 pub use age::{
     AgeError, AgeErrorClass, AnyIdentity, AnyRecipient, Armor, Decryptor, Encryptor,

@@ -23,8 +23,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 use crate::config::{IngestConfig, Paths};
 use crate::domain::Attachment;
 use crate::proto::IngestProgress;
@@ -34,9 +32,9 @@ use crate::store::{Change, IngestInput, IngestOutcome, SourceKey, Store};
 pub type Publish = Arc<dyn Fn(Vec<Change>) + Send + Sync>;
 
 /// Opens a `.kgm` or a plain age file taken by the ingest path (set by the node, `node::kriptogram::open_dropped`):
-/// `(staged copy, name)` → `None` to store it as a plain attachment, else the outcome or the reason to
+/// `(the file, read in place; name)` → `None` to store it as a plain attachment, else the outcome or the reason to
 /// refuse it.
-pub type KgmHook = Box<dyn Fn(&Path, &str) -> Option<Result<IngestOutcome, String>> + Send + Sync>;
+pub type KgmHook = Box<dyn Fn(&File, &str) -> Option<Result<IngestOutcome, String>> + Send + Sync>;
 
 /// Names the ingest leaves alone: OS litter and files still being written by another program.
 pub fn is_junk(name: &str) -> bool {
@@ -188,30 +186,47 @@ impl Blobs {
 }
 
 /// Copies `src` into a new 0600 file in `staging` while hashing; fsyncs it. Returns (path, sha, size).
+/// Errors: I/O, `FileTooLarge` over `max` bytes (the partial copy is removed).
 pub fn stage_copy(
     src: &mut impl Read,
     staging: &Path,
     max: u64,
 ) -> io::Result<(PathBuf, [u8; 32], u64)> {
+    let (path, sha, total) = stage_copy_unsynced(src, staging, max)?;
+    if let Err(e) = File::open(&path).and_then(|f| f.sync_all()) {
+        let _ = fs::remove_file(&path);
+        return Err(e);
+    }
+    Ok((path, sha, total))
+}
+
+/// [`stage_copy`] without the final fsync: 1 MiB blocks, SHA-256 on a second thread, write-back
+/// started every 8 MiB; the caller fsyncs the copy before a commit relies on it.
+pub fn stage_copy_unsynced(
+    src: &mut impl Read,
+    staging: &Path,
+    max: u64,
+) -> io::Result<(PathBuf, [u8; 32], u64)> {
+    use crate::crypto::pipe::{self, HashThread, Pool, WritebackFile};
     let mut rnd = [0u8; 8];
     getrandom::fill(&mut rnd).map_err(|e| io::Error::other(e.to_string()))?;
     let path = staging.join(format!("{}.stage", hex::encode(rnd)));
-    let mut out = OpenOptions::new()
+    let out = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(&path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
-    let res = (|| -> io::Result<()> {
+    let res = (|| -> io::Result<[u8; 32]> {
+        let h = HashThread::spawn()?;
+        let mut pool = Pool::default();
+        let mut w = WritebackFile::new(&out);
         loop {
-            let n = match src.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            let mut b = pool.get();
+            let n = pipe::read_full(src, pipe::block_mut(&mut b))?;
+            if n == 0 {
+                break;
+            }
             total += n as u64;
             if total > max {
                 return Err(io::Error::new(
@@ -219,16 +234,19 @@ pub fn stage_copy(
                     format!("larger than the configured maximum of {max} bytes"),
                 ));
             }
-            h.update(&buf[..n]);
-            out.write_all(&buf[..n])?;
+            h.update(&b, 0..n);
+            w.write_all(&b[..n])?;
+            pool.put(b);
         }
-        out.sync_all()
+        h.finish()
     })();
-    if let Err(e) = res {
-        let _ = fs::remove_file(&path);
-        return Err(e);
+    match res {
+        Ok(sha) => Ok((path, sha, total)),
+        Err(e) => {
+            let _ = fs::remove_file(&path);
+            Err(e)
+        }
     }
-    Ok((path, h.finalize().into(), total))
 }
 
 #[derive(Debug, Clone)]
@@ -430,7 +448,13 @@ impl Ingest {
         if let Ok(mut p) = self.progress.lock() {
             p.processing += 1;
         }
-        let r = self.stage_and_commit(&mut f, path, &name, Some(key), "folder drop");
+        // A kriptogram or age file is opened in place, read once: its signature (or AEAD) covers
+        // every byte read, so a file changing under us is refused, never half-taken; the original
+        // then moves like any other (a retake after a crash is a ledger duplicate).
+        let r = match self.open_in_place(&f, &name) {
+            Some(r) => r.map_err(StageError::Refuse),
+            None => self.stage_and_commit(&mut f, path, &name, Some(key), "folder drop"),
+        };
         if let Ok(mut p) = self.progress.lock() {
             p.processing = p.processing.saturating_sub(1);
         }
@@ -499,6 +523,25 @@ impl Ingest {
         }
     }
 
+    /// The kriptogram hook on `f` itself when its head says `.kgm` or age and the hook takes it.
+    fn open_in_place(&self, f: &File, name: &str) -> Option<Result<IngestOutcome, String>> {
+        use std::os::unix::fs::FileExt;
+        let hook = self.kgm_hook.get()?;
+        let mut head = vec![0u8; sniff::HEAD_LEN];
+        let mut n = 0;
+        while n < head.len() {
+            match f.read_at(&mut head[n..], n as u64) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(_) => return None,
+            }
+        }
+        match sniff::sniff(&head[..n]) {
+            Some(sniff::FileKind::Kgm | sniff::FileKind::Age) => hook(f, name),
+            _ => None,
+        }
+    }
+
     fn stage_and_commit(
         &self,
         src: &mut impl Read,
@@ -536,7 +579,8 @@ impl Ingest {
         };
         if matches!(kind, sniff::FileKind::Kgm | sniff::FileKind::Age)
             && let Some(hook) = self.kgm_hook.get()
-            && let Some(r) = hook(&staged, name)
+            && let Ok(f) = File::open(&staged)
+            && let Some(r) = hook(&f, name)
         {
             cleanup(&staged);
             return r.map_err(StageError::Refuse);

@@ -477,7 +477,7 @@ pub(super) fn handle(
                 .collect();
             super::kriptogram::seal(state, op, entry, fields, &to, yes_unverified, inputs)
         }
-        Request::KriptogramCopy { name } => {
+        Request::KriptogramCopy { name, fd } => {
             let ok = !name.is_empty()
                 && !name.starts_with('.')
                 && name.ends_with(".kgm")
@@ -489,8 +489,23 @@ pub(super) fn handle(
                 ));
             }
             let p = super::kriptogram::outbox(&state.paths).join(&name);
-            let data =
-                std::fs::read(&p).map_err(|e| ("not_found", format!("outbox {name}: {e}")))?;
+            let mut src = std::fs::File::open(&p)
+                .map_err(|e| ("not_found", format!("outbox {name}: {e}")))?;
+            let data = match (fd, fds.next()) {
+                // Into the client's file: copy_file_range in the kernel, never through memory.
+                (true, Some(mut dest)) => {
+                    std::io::copy(&mut src, &mut dest)
+                        .and_then(|_| dest.sync_all())
+                        .map_err(|e| ("internal", format!("copy of {name}: {e}")))?;
+                    Vec::new()
+                }
+                _ => {
+                    let mut data = Vec::new();
+                    std::io::Read::read_to_end(&mut src, &mut data)
+                        .map_err(|e| ("internal", format!("outbox {name}: {e}")))?;
+                    data
+                }
+            };
             let _ = st.audit_event(
                 &Actor::operator(op),
                 "kriptogram.copy",

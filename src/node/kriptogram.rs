@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -24,7 +24,7 @@ use crate::config::Paths;
 use crate::crypto::kgm::{self, Derajat, HeaderFields, KgmError, ManifestFields, SealFile};
 use crate::crypto::{KdfParams, Keystore, NodeCard, NodeKeys, safety_number};
 use crate::domain::{Attachment, Book, Entry, Klasifikasi, Operator, RegisterFields, Role, Status};
-use crate::ingest::{mkdir_private, move_unique, stage_copy};
+use crate::ingest::{mkdir_private, move_unique, stage_copy_unsynced};
 use crate::proto::{KgmHeaderInfo, PeerInfo, Reply};
 use crate::store::{
     Actor, KgmMasukInput, KgmMasukOutcome, LedgerCheck, PeerRecord, Relation, StoreError,
@@ -388,7 +388,7 @@ fn entry_derajat(state: &NodeState, d: Derajat) -> Option<String> {
         .find(|n| norm(n) == derajat_key(d))
 }
 
-fn known_senders(state: &NodeState) -> Result<Senders, (&'static str, String)> {
+pub(super) fn known_senders(state: &NodeState) -> Result<Senders, (&'static str, String)> {
     let mut m = HashMap::new();
     for p in state.store.peers().map_err(store_err)? {
         if let Ok(c) = NodeCard::parse(&p.card) {
@@ -447,19 +447,56 @@ impl Masukan {
         }
     }
 
-    /// Copies the content into a new private file under the staging folder. Returns its path,
-    /// SHA-256 and size. Errors: bad base64 (`invalid`), I/O (`internal`).
+    /// Copies the content into a new private file under the staging folder (1 MiB blocks, hashed
+    /// on a second thread, write-back started but not waited for: the caller fsyncs the copy before
+    /// relying on it). Returns its path, SHA-256 and size. Errors: bad base64 (`invalid`), I/O
+    /// (`internal`).
     fn stage(self, state: &NodeState) -> Result<(PathBuf, [u8; 32], u64), (&'static str, String)> {
         let staging = state.paths.ingest("staging");
         let r = match self {
             Masukan::B64(t) => {
                 let data = b64(&t)?;
-                stage_copy(&mut &data[..], &staging, u64::MAX)
+                stage_copy_unsynced(&mut &data[..], &staging, u64::MAX)
             }
-            Masukan::Berkas(mut f) => stage_copy(&mut f, &staging, u64::MAX),
+            Masukan::Berkas(mut f) => stage_copy_unsynced(&mut f, &staging, u64::MAX),
         };
         r.map_err(|e| ("internal", format!("staging: {e}")))
     }
+
+    /// The content as a file to read in place: a regular file passed as a descriptor is used as it
+    /// is (positioned reads, no copy); anything else is staged first (the path is returned for the
+    /// caller to move or remove). Errors as [`Masukan::stage`].
+    fn source(
+        self,
+        state: &NodeState,
+    ) -> Result<(fs::File, Option<PathBuf>), (&'static str, String)> {
+        if let Masukan::Berkas(f) = &self
+            && f.metadata().is_ok_and(|m| m.is_file())
+        {
+            let Masukan::Berkas(f) = self else {
+                unreachable!("matched above")
+            };
+            return Ok((f, None));
+        }
+        let (path, _, _) = self.stage(state)?;
+        match fs::File::open(&path) {
+            Ok(f) => Ok((f, Some(path))),
+            Err(e) => {
+                let _ = fs::remove_file(&path);
+                Err(("internal", format!("staging: {e}")))
+            }
+        }
+    }
+}
+
+/// A private copy of `src` (from offset 0) in the staging folder, for `ingest/failed/`.
+fn copy_for_failed(state: &NodeState, src: &fs::File) -> Option<PathBuf> {
+    use std::io::{Seek, SeekFrom};
+    let mut r = src;
+    r.seek(SeekFrom::Start(0)).ok()?;
+    stage_copy_unsynced(&mut r, &state.paths.ingest("staging"), u64::MAX)
+        .ok()
+        .map(|x| x.0)
 }
 
 /// The first bytes of a staged file, for sniffing its type.
@@ -532,10 +569,12 @@ fn refuse(
 /// `kasa kriptogram verify FILE`: format, known sender, signature; no secret key.
 pub(super) fn verify(state: &NodeState, name: &str, isi: Masukan) -> KResult {
     let name = bare_name(name);
-    let (staged, _, _) = isi.stage(state)?;
+    let (src, staged) = isi.source(state)?;
     let peers = known_senders(state)?;
-    let r = kgm::verify(&staged, &|id| peers.get(id).map(|p| p.0));
-    let _ = fs::remove_file(&staged);
+    let r = kgm::verify_file(&src, &|id| peers.get(id).map(|p| p.0));
+    if let Some(p) = staged {
+        let _ = fs::remove_file(p);
+    }
     let v = r.map_err(|e| ("refused", format!("{name}: {e}")))?;
     Ok(Reply::KriptogramVerified {
         header: Box::new(header_info(state, &v.header, &v.file_sha256, &peers)?),
@@ -559,61 +598,71 @@ struct OpenDone {
     header: KgmHeaderInfo,
 }
 
-/// Opens the kriptogram at `staged` (a private copy): checks in the order of `docs/kriptogram.md` §5,
-/// then the replay ledger, decrypts into a private staging folder, moves the files into the blob store
-/// and commits a `kriptogram-masuk` entry with the ledger record in one transaction. `staged` is left
-/// in place for the caller.
-fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, OpenFailure> {
+/// Opens the kriptogram in `src` (a descriptor handed over by a client, a file in the drop folder,
+/// a private staged copy): checks in the order of `docs/kriptogram.md` §5, decrypts in one pass over
+/// the file (signature checked at its end, before anything is released) into a private staging
+/// folder, moves the files into the blob store and commits a `kriptogram-masuk` entry with the
+/// ledger record in one transaction. A message id already in the replay ledger is only verified
+/// (one hashing pass, no decryption) to tell a duplicate from a replay. `src` is only read.
+fn open_staged(state: &NodeState, src: &fs::File, by: &str) -> Result<OpenDone, OpenFailure> {
     let refused = |e: KgmError| match e {
         // Disk trouble is the node's, not the file's.
         KgmError::Io(e) => OpenFailure::Internal(("internal", format!("I/O error: {e}"))),
         e => OpenFailure::Refused(error_class(&e), e.to_string()),
     };
     // 1–2: format and addressed, before any key is asked for.
-    let header = kgm::inspect(staged).map_err(refused)?;
+    let header = kgm::inspect_file(src).map_err(refused)?;
     header.addressed_to(&state.node_id).map_err(refused)?;
     let keys = state.identity.require_keys().map_err(OpenFailure::Locked)?;
-    // 3–4: sender and signature, then the replay ledger (before decrypting).
     let peers = known_senders(state).map_err(OpenFailure::Internal)?;
     let lookup = |id: &str| peers.get(id).map(|p| p.0);
-    let v = kgm::verify(staged, &lookup).map_err(refused)?;
-    let info =
-        header_info(state, &v.header, &v.file_sha256, &peers).map_err(OpenFailure::Internal)?;
-    let replay = |entry_id: u64, sha256: &str| {
+    let replay = |entry_id: u64, sha256: &str, file_sha256: &[u8; 32]| {
         OpenFailure::Refused(
             "replay",
             format!(
                 "replay: message {} from {} was received before with other content (entry {entry_id}, sha256 {sha256}); this file (sha256 {}) is refused",
-                v.header.msg_id,
-                v.header.sender.node_id,
-                hex::encode(v.file_sha256)
+                header.msg_id,
+                header.sender.node_id,
+                hex::encode(file_sha256)
             ),
         )
     };
-    match state
+    // The replay ledger before decrypting: a message id seen before is verified only.
+    let seen = state
         .store
-        .ledger_check(&v.header.sender.node_id, &v.header.msg_id, &v.file_sha256)
-        .map_err(|e| OpenFailure::Internal(store_err(e)))?
-    {
-        LedgerCheck::New => {}
-        LedgerCheck::Duplicate { entry_id } => {
-            let e = state
-                .store
-                .entry(entry_id)
-                .map_err(|e| OpenFailure::Internal(store_err(e)))?
-                .ok_or(OpenFailure::Internal((
-                    "internal",
-                    format!("ledger names missing entry {entry_id}"),
-                )))?;
-            return Ok(OpenDone {
-                outcome: "duplicate",
-                entry: e,
-                header: info,
-            });
+        .ledger_check(&header.sender.node_id, &header.msg_id, &[0u8; 32])
+        .map_err(|e| OpenFailure::Internal(store_err(e)))?;
+    if !matches!(seen, LedgerCheck::New) {
+        let v = kgm::verify_file(src, &lookup).map_err(refused)?;
+        let info =
+            header_info(state, &v.header, &v.file_sha256, &peers).map_err(OpenFailure::Internal)?;
+        match state
+            .store
+            .ledger_check(&v.header.sender.node_id, &v.header.msg_id, &v.file_sha256)
+            .map_err(|e| OpenFailure::Internal(store_err(e)))?
+        {
+            LedgerCheck::New => {}
+            LedgerCheck::Duplicate { entry_id } => {
+                let e = state
+                    .store
+                    .entry(entry_id)
+                    .map_err(|e| OpenFailure::Internal(store_err(e)))?
+                    .ok_or(OpenFailure::Internal((
+                        "internal",
+                        format!("ledger names missing entry {entry_id}"),
+                    )))?;
+                return Ok(OpenDone {
+                    outcome: "duplicate",
+                    entry: e,
+                    header: info,
+                });
+            }
+            LedgerCheck::Conflict { entry_id, sha256 } => {
+                return Err(replay(entry_id, &sha256, &v.file_sha256));
+            }
         }
-        LedgerCheck::Conflict { entry_id, sha256 } => return Err(replay(entry_id, &sha256)),
     }
-    // 5–8: decrypt into a private folder.
+    // 3–8: sender, then one pass: decrypt into a private folder while hashing, signature at the end.
     let mut rnd = [0u8; 8];
     let _ = getrandom::fill(&mut rnd);
     let out_dir = state
@@ -625,11 +674,18 @@ fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, O
     let cleanup = || {
         let _ = fs::remove_dir_all(&out_dir);
     };
-    let opened = match kgm::open(staged, &state.node_id, &keys.encryption, &lookup, &out_dir) {
+    let opened = match kgm::open_file(src, &state.node_id, &keys.encryption, &lookup, &out_dir) {
         Ok(o) => o,
         Err(e) => {
             cleanup();
             return Err(refused(e));
+        }
+    };
+    let info = match header_info(state, &opened.header, &opened.file_sha256, &peers) {
+        Ok(i) => i,
+        Err(e) => {
+            cleanup();
+            return Err(OpenFailure::Internal(e));
         }
     };
     let mut attachments = Vec::new();
@@ -642,9 +698,8 @@ fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, O
                 format!("bad sha256 for {}", f.name),
             ));
         }
-        let mime = fs::read(path)
-            .ok()
-            .and_then(|b| crate::ingest::sniff::sniff(&b[..b.len().min(8192)]))
+        // The type from the head only (8 KiB), never the whole file.
+        let mime = crate::ingest::sniff::sniff(&head_of(path))
             .map_or("application/octet-stream", |k| k.mime());
         if let Err(e) = state.ingest.blobs().put_staged(path, &sha) {
             cleanup();
@@ -720,7 +775,9 @@ fn open_staged(state: &NodeState, staged: &Path, by: &str) -> Result<OpenDone, O
             entry: e,
             header: info,
         }),
-        KgmMasukOutcome::Conflict { entry_id, sha256 } => Err(replay(entry_id, &sha256)),
+        KgmMasukOutcome::Conflict { entry_id, sha256 } => {
+            Err(replay(entry_id, &sha256, &opened.file_sha256))
+        }
     }
 }
 
@@ -731,29 +788,23 @@ pub const AGE_SENDER: &str = "(age)";
 /// The marker shown on entries made from plain age files.
 pub const TANPA_TANDA_TANGAN: &str = "tanpa tanda tangan pengirim";
 
-fn is_plain_age(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = vec![0u8; crate::ingest::sniff::HEAD_LEN];
-    let n = fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    crate::ingest::sniff::sniff(&head[..n]) == Some(crate::ingest::sniff::FileKind::Age)
+fn is_plain_age(src: &fs::File) -> bool {
+    crate::ingest::sniff::sniff(&head_of_file(src)) == Some(crate::ingest::sniff::FileKind::Age)
 }
 
-fn sha256_file(path: &Path) -> io::Result<[u8; 32]> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut h = Sha256::new();
-    let mut f = fs::File::open(path)?;
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
+/// The first 8 KiB of `src` by a positioned read (the file position is not used).
+fn head_of_file(src: &fs::File) -> Vec<u8> {
+    use std::os::unix::fs::FileExt;
+    let mut head = vec![0u8; 8192];
+    let mut n = 0;
+    while n < head.len() {
+        match src.read_at(&mut head[n..], n as u64) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
         }
-        h.update(&buf[..n]);
     }
-    Ok(h.finalize().into())
+    head.truncate(n);
+    head
 }
 
 /// The name a decrypted plain age file gets: the dropped name without `.age` / `.asc`, sanitised
@@ -774,52 +825,13 @@ fn age_plain_name(name: &str) -> String {
 /// `replay` never (no message id: same bytes = duplicate, other bytes = another file).
 fn open_age_staged(
     state: &NodeState,
-    staged: &Path,
+    staged: &fs::File,
     name: &str,
     by: &str,
 ) -> Result<OpenDone, OpenFailure> {
     use crate::crypto::age::{self, AgeErrorClass, AnyIdentity};
     let keys = state.identity.require_keys().map_err(OpenFailure::Locked)?;
-    let sha = sha256_file(staged)
-        .map_err(|e| OpenFailure::Internal(("internal", format!("I/O error: {e}"))))?;
-    let msg_id = hex::encode(&sha[..16]);
     let now = crate::clock::now();
-    let info = KgmHeaderInfo {
-        msg_id: msg_id.clone(),
-        created_at: now.to_string(),
-        sender: AGE_SENDER.into(),
-        sender_name: Some(TANPA_TANDA_TANGAN.into()),
-        sender_verified: false,
-        recipients: vec![state.node_id.clone()],
-        klasifikasi: String::new(),
-        derajat: String::new(),
-        sha256: hex::encode(sha),
-        addressed_to_this_node: true,
-        ledger: "new".into(),
-        entry_id: None,
-    };
-    match state
-        .store
-        .ledger_check(AGE_SENDER, &msg_id, &sha)
-        .map_err(|e| OpenFailure::Internal(store_err(e)))?
-    {
-        LedgerCheck::New | LedgerCheck::Conflict { .. } => {}
-        LedgerCheck::Duplicate { entry_id } => {
-            let e = state
-                .store
-                .entry(entry_id)
-                .map_err(|e| OpenFailure::Internal(store_err(e)))?
-                .ok_or(OpenFailure::Internal((
-                    "internal",
-                    format!("ledger names missing entry {entry_id}"),
-                )))?;
-            return Ok(OpenDone {
-                outcome: "duplicate",
-                entry: e,
-                header: info,
-            });
-        }
-    }
     let mut rnd = [0u8; 8];
     let _ = getrandom::fill(&mut rnd);
     let out_dir = state
@@ -837,18 +849,19 @@ fn open_age_staged(
         AnyIdentity::X25519(keys.encryption.clone()),
         AnyIdentity::Hybrid(Box::new(keys.hybrid())),
     ];
-    let src = match fs::File::open(staged) {
-        Ok(f) => f,
-        Err(e) => {
-            cleanup();
-            return Err(OpenFailure::Internal((
-                "internal",
-                format!("I/O error: {e}"),
-            )));
-        }
+    // One pass: the file's SHA-256 (the ledger key) and the plaintext's (the blob address) are
+    // computed on other threads while this one decrypts. A duplicate is told by the ledger after.
+    let src = {
+        use std::io::{Seek, SeekFrom};
+        let mut r = staged;
+        r.seek(SeekFrom::Start(0)).map(|_| r)
     };
-    let size = match age::decrypt_to_path(src, &ids, &dest) {
-        Ok(n) => n,
+    let decrypted = match src {
+        Ok(r) => age::decrypt_to_path_hashed(r, &ids, &dest),
+        Err(e) => Err(age::AgeError::Io(e)),
+    };
+    let (size, sha, psha) = match decrypted {
+        Ok(x) => x,
         Err(e) => {
             cleanup();
             return Err(match e.class() {
@@ -863,24 +876,46 @@ fn open_age_staged(
             });
         }
     };
-    let psha = match sha256_file(&dest) {
-        Ok(s) => s,
+    let msg_id = hex::encode(&sha[..16]);
+    let info = KgmHeaderInfo {
+        msg_id: msg_id.clone(),
+        created_at: now.to_string(),
+        sender: AGE_SENDER.into(),
+        sender_name: Some(TANPA_TANDA_TANGAN.into()),
+        sender_verified: false,
+        recipients: vec![state.node_id.clone()],
+        klasifikasi: String::new(),
+        derajat: String::new(),
+        sha256: hex::encode(sha),
+        addressed_to_this_node: true,
+        ledger: "new".into(),
+        entry_id: None,
+    };
+    match state.store.ledger_check(AGE_SENDER, &msg_id, &sha) {
+        Ok(LedgerCheck::New | LedgerCheck::Conflict { .. }) => {}
+        Ok(LedgerCheck::Duplicate { entry_id }) => {
+            cleanup();
+            let e = state
+                .store
+                .entry(entry_id)
+                .map_err(|e| OpenFailure::Internal(store_err(e)))?
+                .ok_or(OpenFailure::Internal((
+                    "internal",
+                    format!("ledger names missing entry {entry_id}"),
+                )))?;
+            return Ok(OpenDone {
+                outcome: "duplicate",
+                entry: e,
+                header: info,
+            });
+        }
         Err(e) => {
             cleanup();
-            return Err(OpenFailure::Internal((
-                "internal",
-                format!("I/O error: {e}"),
-            )));
+            return Err(OpenFailure::Internal(store_err(e)));
         }
-    };
-    let mime = {
-        use std::io::Read;
-        let mut head = vec![0u8; 8192];
-        let n = fs::File::open(&dest)
-            .and_then(|mut f| f.read(&mut head))
-            .unwrap_or(0);
-        crate::ingest::sniff::sniff(&head[..n]).map_or("application/octet-stream", |k| k.mime())
-    };
+    }
+    let mime = crate::ingest::sniff::sniff(&head_of(&dest))
+        .map_or("application/octet-stream", |k| k.mime());
     if let Err(e) = state.ingest.blobs().put_staged(&dest, &psha) {
         cleanup();
         return Err(OpenFailure::Internal((
@@ -941,7 +976,7 @@ fn open_age_staged(
 /// Opens a staged kriptogram or plain age file, by its magic bytes.
 fn open_any_staged(
     state: &NodeState,
-    staged: &Path,
+    staged: &fs::File,
     name: &str,
     by: &str,
 ) -> Result<OpenDone, OpenFailure> {
@@ -958,7 +993,7 @@ pub fn inbox(paths: &Paths) -> PathBuf {
 }
 
 /// A `.kgm` that arrived over the link from `peer`, staged complete at `staged` (`claimed_msg_id`
-/// from `KGM_BEGIN`). Checks, in order: format, addressed to this node, sent by the link peer itself,
+/// from `KGM_BEGIN`), with the result of its verification while it arrived (`verified`). Checks, in order: format, addressed to this node, sent by the link peer itself,
 /// known sender and signature (docs/kriptogram.md §5 steps 1–4), then the link inbox and the replay
 /// ledger: same message with the same bytes is `diterima` again (nothing stored twice), with other
 /// bytes `ditolak` + alarm. An accepted file is kept in `<data>/inbox/<sender>-<msg id>.kgm` (0600)
@@ -971,6 +1006,7 @@ pub(super) fn receive_over_link(
     peer: &str,
     staged: &Path,
     claimed_msg_id: &str,
+    verified: Result<kgm::VerifiedHeader, KgmError>,
 ) -> (&'static str, Option<String>, String) {
     let name = format!("link-{peer}-{claimed_msg_id}.kgm");
     let name = bare_name(&name);
@@ -1001,7 +1037,8 @@ pub(super) fn receive_over_link(
         Ok(p) => p,
         Err((_, m)) => return reject("io", m, &msg_id),
     };
-    let v = match kgm::verify(staged, &|id| peers.get(id).map(|p| p.0)) {
+    // Verified while the bytes arrived (`kgm::StreamVerifier`): no second reading.
+    let v = match verified {
         Ok(v) => v,
         Err(e) => return reject(error_class(&e), e.to_string(), &msg_id),
     };
@@ -1079,17 +1116,21 @@ pub(super) fn receive_over_link(
     ("diterima", None, msg_id)
 }
 
-/// `kasa kriptogram open FILE` (bytes over the socket). A refused file goes to `ingest/failed/` with
-/// its `.error.txt` and an alarm; an opened one is kept in `ingest/processed/`.
+/// `kasa kriptogram open FILE`. A file handed as a descriptor is read in place, once; an opened one
+/// stays with the operator (its SHA-256 is in the replay ledger), a refused one is copied to
+/// `ingest/failed/` with its `.error.txt` and an alarm. Content sent as base64 is staged first and,
+/// once opened, kept in `ingest/processed/`.
 pub(super) fn open(state: &NodeState, op: &Operator, name: &str, isi: Masukan) -> KResult {
     let name = bare_name(name);
-    let (staged, _, _) = isi.stage(state)?;
-    match open_any_staged(state, &staged, &name, &op.nama) {
+    let (src, staged) = isi.source(state)?;
+    match open_any_staged(state, &src, &name, &op.nama) {
         Ok(done) => {
-            if done.outcome == "new" {
-                let _ = move_unique(&staged, &state.paths.ingest("processed"), &name);
-            } else {
-                let _ = fs::remove_file(&staged);
+            if let Some(staged) = &staged {
+                if done.outcome == "new" {
+                    let _ = move_unique(staged, &state.paths.ingest("processed"), &name);
+                } else {
+                    let _ = fs::remove_file(staged);
+                }
             }
             Ok(Reply::KriptogramOpened {
                 outcome: done.outcome.into(),
@@ -1097,9 +1138,15 @@ pub(super) fn open(state: &NodeState, op: &Operator, name: &str, isi: Masukan) -
                 header: Box::new(done.header),
             })
         }
-        Err(OpenFailure::Refused(class, msg)) => Err(refuse(state, &name, &staged, class, &msg)),
+        Err(OpenFailure::Refused(class, msg)) => {
+            let kept = staged.or_else(|| copy_for_failed(state, &src));
+            let kept = kept.unwrap_or_else(|| state.paths.ingest("staging").join("(none)"));
+            Err(refuse(state, &name, &kept, class, &msg))
+        }
         Err(OpenFailure::Locked(e) | OpenFailure::Internal(e)) => {
-            let _ = fs::remove_file(&staged);
+            if let Some(staged) = staged {
+                let _ = fs::remove_file(staged);
+            }
             Err(e)
         }
     }
@@ -1112,7 +1159,7 @@ pub(super) fn open(state: &NodeState, op: &Operator, name: &str, isi: Masukan) -
 /// replay also raises `kriptogram.replay`.
 pub fn open_dropped(
     state: &NodeState,
-    staged: &Path,
+    staged: &fs::File,
     name: &str,
 ) -> Option<Result<crate::store::IngestOutcome, String>> {
     use crate::store::IngestOutcome;
@@ -1344,6 +1391,8 @@ fn seal_inputs(
             name: i.name.clone(),
             reader,
             known: Some((i.size, i.sha)),
+            // The staged copy and stored blobs are the node's own: hashed when they were written.
+            trusted: true,
         });
     }
     let dir = outbox(&state.paths);
@@ -1351,7 +1400,8 @@ fn seal_inputs(
     let tmp = crate::crypto::fsutil::TempFile::new_beside(&dir.join("sealing.kgm"))
         .map_err(|e| ("internal", format!("outbox: {e}")))?;
     let sealed = {
-        let mut w = BufWriter::new(tmp.file());
+        // 1 MiB writes from the sealer, write-back started as it goes, one fsync at the end.
+        let mut w = crate::crypto::pipe::WritebackFile::new(tmp.file());
         let s = kgm::seal(
             &mut w,
             &HeaderFields {
@@ -1379,6 +1429,10 @@ fn seal_inputs(
     let mut atts = Vec::new();
     for i in inputs {
         if i.staged {
+            // The staged copy was written without waiting for the disk (`Masukan::stage`).
+            fs::File::open(&i.path)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| ("internal", format!("staging: {e}")))?;
             state
                 .ingest
                 .blobs()

@@ -30,7 +30,6 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 
 use super::NodeState;
 use crate::crypto::NodeCard;
@@ -347,8 +346,39 @@ struct Incoming {
     begin: KgmBegin,
     path: PathBuf,
     file: std::fs::File,
-    hash: Sha256,
+    /// Hashes and checks the `.kgm` while it arrives (no second reading after `KGM_END`).
+    verifier: crate::crypto::kgm::StreamVerifier,
     got: u64,
+    /// Bytes already handed to the disk's write-back.
+    kicked: u64,
+    /// Frames gathered into 1 MiB before they are hashed and written (one write per MiB).
+    buf: Vec<u8>,
+    /// Bytes written to `file` so far.
+    written: u64,
+}
+
+impl Incoming {
+    /// Hashes and writes what was gathered; starts write-back every 8 MiB.
+    fn drain(&mut self) -> Result<(), String> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.verifier.update(&self.buf);
+        self.file
+            .write_all(&self.buf)
+            .map_err(|e| format!("staging: {e}"))?;
+        self.written += self.buf.len() as u64;
+        self.buf.clear();
+        if self.written - self.kicked >= 8 << 20 {
+            crate::crypto::pipe::start_writeback(
+                &self.file,
+                self.kicked,
+                self.written - self.kicked,
+            );
+            self.kicked = self.written;
+        }
+        Ok(())
+    }
 }
 
 fn run_conn(state: &Arc<NodeState>, peer: &str, t: Transport, s: TcpStream) {
@@ -476,12 +506,22 @@ fn on_frame(
                     .open(&path)
                     .map_err(|e| format!("staging: {e}"))?
             };
+            let verifier = match crate::crypto::kgm::StreamVerifier::new(b.size) {
+                Ok(v) => v,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(format!("staging: {e}"));
+                }
+            };
             *incoming = Some(Incoming {
                 begin: b,
                 path,
                 file,
-                hash: Sha256::new(),
+                verifier,
                 got: 0,
+                kicked: 0,
+                buf: Vec::with_capacity(crate::crypto::pipe::BLOCK),
+                written: 0,
             });
         }
         Frame::KgmData(d) => {
@@ -490,22 +530,42 @@ fn on_frame(
             if inc.got > inc.begin.size {
                 return Err("more kriptogram data than announced".into());
             }
-            inc.hash.update(&d);
-            inc.file
-                .write_all(&d)
-                .map_err(|e| format!("staging: {e}"))?;
+            if inc.buf.len() + d.len() > crate::crypto::pipe::BLOCK {
+                inc.drain()?;
+            }
+            inc.buf.extend_from_slice(&d);
         }
         Frame::KgmEnd => {
-            let inc = incoming.take().ok_or("KGM_END outside a kriptogram")?;
+            let mut inc = incoming.take().ok_or("KGM_END outside a kriptogram")?;
+            if let Err(e) = inc.drain() {
+                let _ = std::fs::remove_file(&inc.path);
+                return Err(e);
+            }
             let _ = inc.file.sync_all();
-            let sha = hex::encode(inc.hash.finalize());
+            let streamed = match inc.verifier.finish() {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&inc.path);
+                    return Err(format!("verifying: {e}"));
+                }
+            };
+            let sha = hex::encode(streamed.file_sha256);
             if inc.got != inc.begin.size || sha != inc.begin.sha256 {
                 let _ = std::fs::remove_file(&inc.path);
                 return Err("kriptogram size or SHA-256 differs from KGM_BEGIN".into());
             }
             let (status, reason, msg_id) = {
                 let _g = state.work.read();
-                super::kriptogram::receive_over_link(state, peer, &inc.path, &inc.begin.msg_id)
+                let verified = super::kriptogram::known_senders(state)
+                    .map_err(|(_, m)| crate::crypto::KgmError::Io(std::io::Error::other(m)))
+                    .and_then(|peers| streamed.verify(&|id| peers.get(id).map(|p| p.0)));
+                super::kriptogram::receive_over_link(
+                    state,
+                    peer,
+                    &inc.path,
+                    &inc.begin.msg_id,
+                    verified,
+                )
             };
             queue_resi(state, peer, &msg_id, &sha, status, reason.as_deref())?;
         }
@@ -666,37 +726,73 @@ pub fn alarm_after(state: &NodeState, derajat: &str) -> Duration {
     })
 }
 
-/// Sends the `.kgm` at `path`. `KGM_BEGIN` carries the size and SHA-256 of the bytes as they are now
-/// (a first pass over the file), so transport damage is told apart from a file that changed on disk:
-/// the latter reaches the receiver, whose signature check answers `DITOLAK`.
-fn send_kgm(conn: &Conn, msg_id: &str, path: &Path) -> Result<(), String> {
-    let open = || std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()));
-    let mut h = Sha256::new();
-    let mut f = open()?;
-    let mut buf = vec![0u8; DATA_CHUNK];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    let sha256 = hex::encode(h.finalize());
-    let mut f = open()?;
-    let size = f.metadata().map_err(|e| e.to_string())?.len();
+/// Sends the `.kgm` at `path` in one reading: `KGM_BEGIN` carries its size and the SHA-256 recorded
+/// when it was sealed (`sha256`); the bytes are hashed while they go out, and a file that no longer
+/// matches (damaged on disk) is stopped before `KGM_END` (the receiver discards the partial copy)
+/// and reported here, instead of reaching the receiver as a forgery.
+///
+/// A file modified after it was queued (`queued_at`; mtime) is hashed first instead, and sent with
+/// that hash: it reaches the receiver, whose signature check answers `DITOLAK`.
+fn send_kgm(
+    conn: &Conn,
+    msg_id: &str,
+    path: &Path,
+    sealed_sha256: &str,
+    queued_at: Timestamp,
+) -> Result<(), String> {
+    use crate::crypto::pipe::{self, HashThread, Pool};
+    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let md = f.metadata().map_err(|e| e.to_string())?;
+    let size = md.len();
+    let modified_after_queueing = md
+        .modified()
+        .ok()
+        .and_then(|m| Timestamp::try_from(m).ok())
+        .is_none_or(|m| m >= queued_at);
+    let fresh;
+    let sha256 = if modified_after_queueing {
+        fresh = hex::encode(
+            pipe::hash_all(&mut &f)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .1,
+        );
+        fresh.as_str()
+    } else {
+        sealed_sha256
+    };
     conn.send(&Frame::KgmBegin(KgmBegin {
         msg_id: msg_id.into(),
         size,
-        sha256,
+        sha256: sha256.into(),
     }))?;
+    let h = HashThread::spawn().map_err(|e| e.to_string())?;
+    let mut pool = Pool::default();
+    let mut r = &f;
+    std::io::Seek::seek(&mut r, std::io::SeekFrom::Start(0)).map_err(|e| e.to_string())?;
     let mut sent = 0u64;
     while sent < size {
-        let n = f.read(&mut buf).map_err(|e| e.to_string())?;
+        let mut b = pool.get();
+        let want = (size - sent).min(pipe::BLOCK as u64) as usize;
+        let n = pipe::read_full(&mut r, &mut pipe::block_mut(&mut b)[..want])
+            .map_err(|e| e.to_string())?;
         if n == 0 {
+            conn.close();
             return Err("the .kgm shrank while sending".into());
         }
-        conn.send(&Frame::KgmData(buf[..n].to_vec()))?;
+        h.update(&b, 0..n);
+        for piece in b[..n].chunks(DATA_CHUNK) {
+            conn.send(&Frame::KgmData(piece.to_vec()))?;
+        }
+        pool.put(b);
         sent += n as u64;
+    }
+    let got = hex::encode(h.finish().map_err(|e| e.to_string())?);
+    if got != sha256 {
+        conn.close();
+        return Err(format!(
+            "{}: the .kgm in the outbox changed on disk since it was sealed (SHA-256 {got}, sealed {sha256}); not sent",
+            path.display()
+        ));
     }
     conn.send(&Frame::KgmEnd)
 }
@@ -717,7 +813,12 @@ fn pump_loop(state: &Arc<NodeState>, conn: &Arc<Conn>) {
                 continue;
             }
             let r = match &item.payload {
-                OutboxPayload::Kgm { msg_id, path, .. } => send_kgm(conn, msg_id, Path::new(path)),
+                OutboxPayload::Kgm {
+                    msg_id,
+                    path,
+                    sha256,
+                    ..
+                } => send_kgm(conn, msg_id, Path::new(path), sha256, item.queued_at),
                 OutboxPayload::Resi { json } => match serde_json::from_str::<Resi>(json) {
                     Ok(r) => conn.send(&Frame::Resi(Box::new(r))),
                     Err(e) => Err(format!("stored receipt unreadable: {e}")),

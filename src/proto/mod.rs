@@ -263,6 +263,12 @@ pub enum Request {
     /// the operator's own rights although the outbox is the node's (0700).
     KriptogramCopy {
         name: String,
+        /// The destination comes as a descriptor passed with this request ([`fdpass`]), opened for
+        /// writing by the client: the node copies the `.kgm` into it (in the kernel, any size) and
+        /// fsyncs it, and the reply's `data_b64` is empty. Without it the copy comes as base64 (frame
+        /// cap: about 72 MB).
+        #[serde(default)]
+        fd: bool,
     },
     /// Opens a received `.kgm` (verify, replay ledger, decrypt, new kriptogram-masuk entry).
     KriptogramOpen {
@@ -301,9 +307,9 @@ impl Request {
     pub fn fds_expected(&self) -> usize {
         match self {
             Request::KriptogramSeal { files, .. } => files.iter().filter(|f| f.fd).count(),
-            Request::KriptogramOpen { fd, .. } | Request::KriptogramVerify { fd, .. } => {
-                usize::from(*fd)
-            }
+            Request::KriptogramOpen { fd, .. }
+            | Request::KriptogramVerify { fd, .. }
+            | Request::KriptogramCopy { fd, .. } => usize::from(*fd),
             _ => 0,
         }
     }
