@@ -726,29 +726,36 @@ pub fn alarm_after(state: &NodeState, derajat: &str) -> Duration {
     })
 }
 
+/// A file's modification time in ns since the epoch (filesystem clock), if the filesystem has one.
+/// (An `i64`: `i128` does not survive serde's internally tagged enums the outbox is stored in.)
+fn mtime_ns(md: &std::fs::Metadata) -> Option<i64> {
+    let t = md.modified().ok()?;
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_nanos()).ok(),
+        Err(e) => i64::try_from(e.duration().as_nanos()).ok().map(|n| -n),
+    }
+}
+
 /// Sends the `.kgm` at `path` in one reading: `KGM_BEGIN` carries its size and the SHA-256 recorded
 /// when it was sealed (`sha256`); the bytes are hashed while they go out, and a file that no longer
 /// matches (damaged on disk) is stopped before `KGM_END` (the receiver discards the partial copy)
 /// and reported here, instead of reaching the receiver as a forgery.
 ///
-/// A file modified after it was queued (`queued_at`; mtime) is hashed first instead, and sent with
-/// that hash: it reaches the receiver, whose signature check answers `DITOLAK`.
+/// A file modified after it was sealed (its mtime differs from `sealed_mtime_ns`, or that is
+/// unknown) is hashed first instead, and sent with that hash: it reaches the receiver, whose
+/// signature check answers `DITOLAK`. Only filesystem times are compared, never the node's clock.
 fn send_kgm(
     conn: &Conn,
     msg_id: &str,
     path: &Path,
     sealed_sha256: &str,
-    queued_at: Timestamp,
+    sealed_mtime_ns: Option<i64>,
 ) -> Result<(), String> {
     use crate::crypto::pipe::{self, HashThread, Pool};
     let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let md = f.metadata().map_err(|e| e.to_string())?;
     let size = md.len();
-    let modified_after_queueing = md
-        .modified()
-        .ok()
-        .and_then(|m| Timestamp::try_from(m).ok())
-        .is_none_or(|m| m >= queued_at);
+    let modified_after_queueing = sealed_mtime_ns.is_none() || mtime_ns(&md) != sealed_mtime_ns;
     let fresh;
     let sha256 = if modified_after_queueing {
         fresh = hex::encode(
@@ -817,8 +824,9 @@ fn pump_loop(state: &Arc<NodeState>, conn: &Arc<Conn>) {
                     msg_id,
                     path,
                     sha256,
+                    mtime_ns,
                     ..
-                } => send_kgm(conn, msg_id, Path::new(path), sha256, item.queued_at),
+                } => send_kgm(conn, msg_id, Path::new(path), sha256, *mtime_ns),
                 OutboxPayload::Resi { json } => match serde_json::from_str::<Resi>(json) {
                     Ok(r) => conn.send(&Frame::Resi(Box::new(r))),
                     Err(e) => Err(format!("stored receipt unreadable: {e}")),
@@ -979,6 +987,7 @@ pub fn queue_sealed(
         path: path.display().to_string(),
         sha256: sha256.into(),
         recipients: recipients.to_vec(),
+        mtime_ns: std::fs::metadata(path).ok().and_then(|m| mtime_ns(&m)),
     };
     match state
         .store

@@ -57,6 +57,10 @@ pub enum OutboxPayload {
         sha256: String,
         /// Derajat kecepatan key of the header (`kilat`, `sangat_segera`, `segera`, `biasa`).
         derajat: String,
+        /// The file's modification time when it was queued (filesystem clock, ns since the epoch):
+        /// a file whose mtime differs was changed since and is hashed again before it is sent.
+        #[serde(default)]
+        mtime_ns: Option<i64>,
     },
     /// A signed receipt to return to the sender (JSON of `proto::link::Resi`).
     Resi { json: String },
@@ -88,6 +92,9 @@ pub struct SentRecord {
     pub path: String,
     pub sha256: String,
     pub recipients: Vec<String>,
+    /// The `.kgm`'s modification time when it was sealed (filesystem clock, ns since the epoch).
+    #[serde(default)]
+    pub mtime_ns: Option<i64>,
 }
 
 /// A kriptogram received over the link and stored in `<data>/inbox/`.
@@ -202,6 +209,7 @@ impl Store {
                         path: sent.path.clone(),
                         sha256: sent.sha256.clone(),
                         derajat: derajat.into(),
+                        mtime_ns: sent.mtime_ns,
                     },
                     queued_at: at,
                     attempts: 0,
