@@ -809,8 +809,29 @@ fn pump_loop(state: &Arc<NodeState>, conn: &Arc<Conn>) {
     let peer = conn.peer.clone();
     let mut seen = 0u64;
     let mut last_sent = Instant::now();
+    let mut reported = false;
     while !conn.closed.load(Ordering::SeqCst) && !state.stop.load(Ordering::SeqCst) {
-        let items = state.store.link_outbox(&peer).unwrap_or_default();
+        let items = match state.store.link_outbox(&peer) {
+            Ok(items) => items,
+            Err(e) => {
+                // Never an outbox that silently looks empty: say it once per connection, loudly.
+                if !reported {
+                    reported = true;
+                    let msg = format!(
+                        "antrean link untuk {peer} tidak terbaca ({e}); tidak ada yang dikirim ke node ini sampai diperbaiki: laporkan ke admin, bawa kriptogram dengan flashdisk"
+                    );
+                    tracing::error!(peer = %peer, error = %e, "link outbox unreadable");
+                    if let Ok((_, ch)) =
+                        state
+                            .store
+                            .raise_alarm("link.outbox", &msg, &format!("peer:{peer}"), now())
+                    {
+                        state.hub.publish_changes(ch);
+                    }
+                }
+                Vec::new()
+            }
+        };
         let t = now();
         for (key, mut item) in items {
             if conn.closed.load(Ordering::SeqCst) {
