@@ -251,6 +251,8 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     if let Some(g) = spinner {
         spans.insert(0, Span::styled(format!("{g} "), th.get("help.key")));
     }
+    // One blank column between the node id and the counters, however short the name is cut.
+    spans.insert(0, Span::raw(" "));
     let right = Line::from(spans);
     let rw = (right.width() as u16).min(r.width);
     let lw = r.width - rw;
