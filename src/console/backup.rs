@@ -154,15 +154,7 @@ pub fn update(bp: &mut BackupPane, cx: &mut Ctx, a: &Action) -> Option<Vec<Effec
     let Some(Layer::Backup(v)) = cx.layers.last_mut() else {
         return None;
     };
-    let d: isize = match a {
-        Action::Down => 1,
-        Action::Up => -1,
-        Action::PageDown => page,
-        Action::PageUp => -page,
-        Action::Top => isize::MIN / 2,
-        Action::Bottom => isize::MAX / 2,
-        _ => return None,
-    };
+    let d = a.motion(page)?;
     v.cursor = (v.cursor as isize)
         .saturating_add(d)
         .clamp(0, (n as isize - 1).max(0)) as usize;

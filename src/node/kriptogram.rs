@@ -642,21 +642,7 @@ fn open_staged(state: &NodeState, src: &fs::File, by: &str) -> Result<OpenDone, 
             .map_err(|e| OpenFailure::Internal(store_err(e)))?
         {
             LedgerCheck::New => {}
-            LedgerCheck::Duplicate { entry_id } => {
-                let e = state
-                    .store
-                    .entry(entry_id)
-                    .map_err(|e| OpenFailure::Internal(store_err(e)))?
-                    .ok_or(OpenFailure::Internal((
-                        "internal",
-                        format!("ledger names missing entry {entry_id}"),
-                    )))?;
-                return Ok(OpenDone {
-                    outcome: "duplicate",
-                    entry: e,
-                    header: info,
-                });
-            }
+            LedgerCheck::Duplicate { entry_id } => return duplicate(state, entry_id, info),
             LedgerCheck::Conflict { entry_id, sha256 } => {
                 return Err(replay(entry_id, &sha256, &v.file_sha256));
             }
@@ -895,19 +881,7 @@ fn open_age_staged(
         Ok(LedgerCheck::New | LedgerCheck::Conflict { .. }) => {}
         Ok(LedgerCheck::Duplicate { entry_id }) => {
             cleanup();
-            let e = state
-                .store
-                .entry(entry_id)
-                .map_err(|e| OpenFailure::Internal(store_err(e)))?
-                .ok_or(OpenFailure::Internal((
-                    "internal",
-                    format!("ledger names missing entry {entry_id}"),
-                )))?;
-            return Ok(OpenDone {
-                outcome: "duplicate",
-                entry: e,
-                header: info,
-            });
+            return duplicate(state, entry_id, info);
         }
         Err(e) => {
             cleanup();
@@ -1541,4 +1515,26 @@ pub fn recover(paths: &Paths) {
             }
         }
     }
+}
+
+/// The answer for a kriptogram the replay ledger already holds: the entry it was opened into
+/// (`outcome: "duplicate"`), nothing registered again.
+fn duplicate(
+    state: &NodeState,
+    entry_id: u64,
+    header: KgmHeaderInfo,
+) -> Result<OpenDone, OpenFailure> {
+    let entry = state
+        .store
+        .entry(entry_id)
+        .map_err(|e| OpenFailure::Internal(store_err(e)))?
+        .ok_or(OpenFailure::Internal((
+            "internal",
+            format!("ledger names missing entry {entry_id}"),
+        )))?;
+    Ok(OpenDone {
+        outcome: "duplicate",
+        entry,
+        header,
+    })
 }
