@@ -1,15 +1,14 @@
 //! The UI-free console state: `update(Action) -> Vec<Effect>`; replies and events come back through
 //! `on_reply` / `on_event`. Nothing here touches the terminal or the socket.
 
-use std::path::PathBuf;
-
 use crossterm::event::KeyEvent;
 
 use super::action::{ACTIONS, Action, Pane};
+use super::agenda::AgendaPane;
 pub use super::ctx::{Ctx, Message, NodeHeader};
 use super::disposisi::DisposisiPane;
 pub use super::effect::{Effect, Purpose};
-use super::form::{FormPurpose, FormState, Kind};
+use super::form::Kind;
 use super::keymap::{Key, Keymap, Lookup};
 pub use super::layer::{
     ConfirmKind, ConfirmState, DetailState, HelpState, Layer, PeersState, PromptKind, PromptState,
@@ -19,208 +18,17 @@ use super::pane::PaneState;
 use super::theme::Theme;
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::{Book, Entry, Status};
-use crate::proto::disposisi::{DisposisiReply, DisposisiRequest};
+use crate::proto::disposisi::DisposisiReply;
 use crate::proto::{Event, IngestProgress, Reply, Request};
-
-/// One list (tab) of entries with its cursor and filter.
-#[derive(Debug, Clone)]
-pub struct EntryList {
-    pub book: Book,
-    pub entries: Vec<Entry>,
-    /// Indices into `entries` that pass the filter, in display order.
-    pub view: Vec<usize>,
-    pub cursor: usize,
-    pub offset: usize,
-    pub filter: String,
-    /// Deadlines of the open entries, sorted: the overdue count is a binary search per frame.
-    pub open_deadlines: Vec<jiff::Timestamp>,
-    /// The node's zone: `dari:`/`sampai:` dates of the filter are days there (set at welcome).
-    pub zone: Option<jiff::tz::TimeZone>,
-}
-
-impl EntryList {
-    /// How many open entries are overdue at `now` (deadline reached: overdue flips exactly at it).
-    pub fn overdue_at(&self, now: jiff::Timestamp) -> usize {
-        self.open_deadlines.partition_point(|d| *d <= now)
-    }
-
-    pub fn new(book: Book) -> EntryList {
-        EntryList {
-            book,
-            entries: Vec::new(),
-            view: Vec::new(),
-            cursor: 0,
-            offset: 0,
-            filter: String::new(),
-            open_deadlines: Vec::new(),
-            zone: None,
-        }
-    }
-
-    /// Replaces the entries, keeping the cursor on the same entry id when it is still listed.
-    pub fn set_entries(&mut self, mut entries: Vec<Entry>, page: usize) {
-        let keep = self.selected().map(|e| e.id);
-        // Untriaged scans first; otherwise the node's order (newest first).
-        entries.sort_by_key(|e| e.status != Status::Baru);
-        self.open_deadlines = entries
-            .iter()
-            .filter(|e| e.status.is_open())
-            .filter_map(|e| e.batas_waktu)
-            .collect();
-        self.open_deadlines.sort_unstable();
-        self.entries = entries;
-        self.rebuild(keep, page);
-    }
-
-    /// Recomputes the filtered view and puts the cursor on `keep` if listed.
-    pub fn rebuild(&mut self, keep: Option<u64>, page: usize) {
-        let mut f = Filter::parse(&self.filter);
-        f.zone = self.zone.clone();
-        self.view = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| f.matches(e))
-            .map(|(i, _)| i)
-            .collect();
-        f.sort_view(&self.entries, &mut self.view);
-        if let Some(id) = keep
-            && let Some(p) = self.view.iter().position(|&i| self.entries[i].id == id)
-        {
-            self.cursor = p;
-        }
-        self.clamp(page);
-    }
-
-    pub fn selected(&self) -> Option<&Entry> {
-        self.view
-            .get(self.cursor)
-            .and_then(|&i| self.entries.get(i))
-    }
-
-    fn clamp(&mut self, page: usize) {
-        let n = self.view.len();
-        self.cursor = self.cursor.min(n.saturating_sub(1));
-        let page = page.max(1);
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + page {
-            self.offset = self.cursor + 1 - page;
-        }
-        self.offset = self.offset.min(n.saturating_sub(page)).min(self.cursor);
-    }
-
-    pub fn move_to(&mut self, pos: isize, page: usize) {
-        let n = self.view.len() as isize;
-        self.cursor = pos.clamp(0, (n - 1).max(0)) as usize;
-        self.clamp(page);
-    }
-
-    /// Puts the cursor on the first untriaged scan other than `skip`.
-    pub fn select_next_baru(&mut self, skip: u64, page: usize) -> bool {
-        let p = self
-            .view
-            .iter()
-            .position(|&i| self.entries[i].status == Status::Baru && self.entries[i].id != skip);
-        if let Some(p) = p {
-            self.cursor = p;
-            self.clamp(page);
-            true
-        } else {
-            false
-        }
-    }
-}
-
-/// The `/` filter: `status:baru`, `k:R` (klasifikasi code), `dari:2026-11-01` / `sampai:2026-11-30`
-/// (received date, inclusive, in the node's zone), `urut:nomor|perihal|batas|k` (sort; default newest
-/// first with untriaged scans on top); other words match the entry's text.
-#[derive(Debug, Default)]
-pub struct Filter {
-    status: Option<String>,
-    k: Option<String>,
-    from: Option<jiff::civil::Date>,
-    to: Option<jiff::civil::Date>,
-    /// Sort key named by `urut:`.
-    pub sort: Option<String>,
-    words: Vec<String>,
-    /// The zone whose calendar days `dari:`/`sampai:` name (the node's; the system's when unset).
-    pub zone: Option<jiff::tz::TimeZone>,
-}
-
-impl Filter {
-    pub fn parse(s: &str) -> Filter {
-        let mut f = Filter::default();
-        for t in s.split_whitespace() {
-            let l = t.to_lowercase();
-            if let Some(v) = l.strip_prefix("status:") {
-                f.status = Some(v.to_string());
-            } else if let Some(v) = l.strip_prefix("k:") {
-                f.k = Some(v.to_string());
-            } else if let Some(d) = l.strip_prefix("dari:").and_then(|v| v.parse().ok()) {
-                f.from = Some(d);
-            } else if let Some(d) = l.strip_prefix("sampai:").and_then(|v| v.parse().ok()) {
-                f.to = Some(d);
-            } else if let Some(v) = l.strip_prefix("urut:") {
-                f.sort = Some(v.to_string());
-            } else {
-                f.words.push(l);
-            }
-        }
-        f
-    }
-
-    pub fn matches(&self, e: &Entry) -> bool {
-        if let Some(s) = &self.status
-            && e.status.as_str() != s
-        {
-            return false;
-        }
-        if let Some(k) = &self.k
-            && e.klasifikasi.map(|x| x.code().to_lowercase()).as_deref() != Some(k.as_str())
-        {
-            return false;
-        }
-        if self.from.is_some() || self.to.is_some() {
-            let tz = self.zone.clone().unwrap_or_else(jiff::tz::TimeZone::system);
-            let d = e.received_at.to_zoned(tz).date();
-            if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
-                return false;
-            }
-        }
-        if self.words.is_empty() {
-            return true;
-        }
-        let h = e.haystack();
-        self.words.iter().all(|w| h.contains(w.as_str()))
-    }
-
-    /// Orders the filtered view (indexes into `entries`) by the `urut:` key, if any.
-    pub fn sort_view(&self, entries: &[Entry], view: &mut [usize]) {
-        let Some(key) = self.sort.as_deref() else {
-            return;
-        };
-        match key {
-            "nomor" | "no" => {
-                view.sort_by_key(|&i| (entries[i].nomor_agenda.is_none(), entries[i].nomor_agenda))
-            }
-            "perihal" => view.sort_by_cached_key(|&i| entries[i].perihal.to_lowercase()),
-            "batas" | "deadline" => {
-                view.sort_by_key(|&i| (entries[i].batas_waktu.is_none(), entries[i].batas_waktu))
-            }
-            "k" | "klasifikasi" => view.sort_by_key(|&i| std::cmp::Reverse(entries[i].klasifikasi)),
-            "diterima" | "lama" => view.sort_by_key(|&i| entries[i].received_at),
-            _ => {}
-        }
-    }
-}
 
 /// The whole console state: what is shared ([`Ctx`], reached through `Deref`) and the panes.
 #[derive(Debug, Clone)]
 pub struct App {
     pub cx: Ctx,
-    pub masuk: EntryList,
-    pub keluar: EntryList,
+    /// The Masuk tab (book `masuk`).
+    pub masuk: AgendaPane,
+    /// The Keluar tab (book `keluar`).
+    pub keluar: AgendaPane,
     /// The Palsan pane (equipment register, reminders).
     pub palsan: super::palsan::PalsanPane,
     /// The Disposisi pane.
@@ -248,8 +56,8 @@ impl App {
     pub fn new(keymap: Keymap, theme: Theme, en: bool, derajat: Vec<String>) -> App {
         App {
             cx: Ctx::new(keymap, theme, en, derajat),
-            masuk: EntryList::new(Book::Masuk),
-            keluar: EntryList::new(Book::Keluar),
+            masuk: AgendaPane::masuk(),
+            keluar: AgendaPane::keluar(),
             palsan: Default::default(),
             disposisi: DisposisiPane::default(),
             insiden: Default::default(),
@@ -257,18 +65,31 @@ impl App {
         }
     }
 
-    /// The entry list of the pane (the Palsan pane has its own list; `masuk` stands in).
-    pub fn list(&self) -> &EntryList {
+    /// The shown buku agenda tab, if an agenda tab is shown.
+    pub fn agenda(&self) -> Option<&AgendaPane> {
         match self.cx.pane {
-            Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => &self.masuk,
-            Pane::Keluar => &self.keluar,
+            Pane::Masuk => Some(&self.masuk),
+            Pane::Keluar => Some(&self.keluar),
+            _ => None,
         }
     }
 
-    fn list_mut(&mut self) -> &mut EntryList {
+    fn agenda_mut(&mut self) -> Option<&mut AgendaPane> {
         match self.cx.pane {
-            Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => &mut self.masuk,
-            Pane::Keluar => &mut self.keluar,
+            Pane::Masuk => Some(&mut self.masuk),
+            Pane::Keluar => Some(&mut self.keluar),
+            _ => None,
+        }
+    }
+
+    /// The pane behind tab `p` (the registry's panes, each with its own state).
+    pub fn pane_state(&self, p: Pane) -> &dyn PaneState {
+        match p {
+            Pane::Masuk => &self.masuk,
+            Pane::Keluar => &self.keluar,
+            Pane::Disposisi => &self.disposisi,
+            Pane::Palsan => &self.palsan,
+            Pane::Insiden => &self.insiden,
         }
     }
 
@@ -312,30 +133,19 @@ impl App {
             .iter()
             .any(|l| matches!(l, Layer::Confirm(c) if matches!(c.kind, ConfirmKind::Quit)))
         {
-            self.cx.layers.push(Layer::Confirm(ConfirmState {
-                message: self
+            self.cx.confirm(self
                     .tr(
                         "Operator Anda dinonaktifkan oleh admin; node menolak semua permintaan. Keluar dari konsol?",
                         "Your operator was disabled by an admin; the node refuses every request. Quit the console?",
                     )
-                    .to_string(),
-                kind: ConfirmKind::Quit,
-            }));
+                    .to_string(), ConfirmKind::Quit);
         }
     }
 
-    /// The entry the entry actions apply to: the open detail, else the list's selection.
+    /// The entry the entry actions apply to: the open detail, else the selection of the shown agenda
+    /// tab; `None` on the other tabs (entry actions reach only what is on screen, issue 10.7).
     pub fn current(&self) -> Option<&Entry> {
-        for l in self.cx.layers.iter().rev() {
-            if let Layer::Detail(d) = l {
-                return d.entry.as_deref();
-            }
-        }
-        // Entry actions reach only what is on screen: the agenda list of the shown pane (issue 10.7).
-        if !self.cx.pane.is_agenda() {
-            return None;
-        }
-        self.list().selected()
+        self.agenda().and_then(|a| a.current(&self.cx))
     }
 
     /// Requests that load everything at start.
@@ -350,8 +160,8 @@ impl App {
                 Purpose::Welcome,
             ),
             Effect::Call(Request::Status, Purpose::Status),
-            list_call(Pane::Masuk),
-            list_call(Pane::Keluar),
+            self.masuk.list_call(),
+            self.keluar.list_call(),
             Effect::Call(Request::DraftList, Purpose::Drafts),
             super::palsan::reminders_call(),
             Effect::Call(Request::OperatorList, Purpose::Operators),
@@ -369,23 +179,17 @@ impl App {
         super::backup::timer_calls(&mut self.backup, &mut self.cx)
     }
 
-    /// Requests that refetch what is visible.
+    /// Requests that refetch what is visible: the status, the shown pane (with its open detail), and
+    /// what the header counts whatever the tab (palsan reminders, disposisi, the backup log view).
     pub fn refresh(&self) -> Vec<Effect> {
         let mut v = vec![Effect::Call(Request::Status, Purpose::Status)];
+        v.extend(self.pane_state(self.cx.pane).refresh(&self.cx));
         if self.cx.pane != Pane::Palsan {
-            v.push(list_call(self.cx.pane));
+            v.push(super::palsan::reminders_call());
         }
-        v.extend(self.palsan.refresh(&self.cx));
-        for l in &self.cx.layers {
-            if let Layer::Detail(d) = l {
-                v.push(Effect::Call(
-                    Request::AgendaShow { id: d.id },
-                    Purpose::Show(d.id),
-                ));
-                v.push(chain_call(d.id));
-            }
+        if self.cx.pane != Pane::Disposisi {
+            v.extend(super::disposisi::list_effects());
         }
-        v.extend(super::disposisi::list_effects());
         if super::backup::view_open(&self.cx) {
             v.push(super::backup::log_call(super::backup::BackupNext::Nothing));
         }
@@ -396,8 +200,8 @@ impl App {
     pub fn resize(&mut self, w: u16, h: u16) {
         self.cx.size = (w, h);
         let page = self.cx.page();
-        self.masuk.clamp(page);
-        self.keluar.clamp(page);
+        self.masuk.list.clamp(page);
+        self.keluar.list.clamp(page);
         self.cx.dirty = true;
     }
 
@@ -470,7 +274,7 @@ impl App {
             }
             Some(Layer::Form(f)) => {
                 if f.input(ev) {
-                    return vec![draft_put(f)];
+                    return vec![super::form::draft_put(f)];
                 }
                 Vec::new()
             }
@@ -484,55 +288,15 @@ impl App {
                     } else if p.kind == PromptKind::Filter {
                         let v = p.value();
                         let page = self.cx.page();
-                        let l = self.list_mut();
-                        let keep = l.selected().map(|e| e.id);
-                        l.filter = v;
-                        l.rebuild(keep, page);
+                        if let Some(a) = self.agenda_mut() {
+                            a.set_filter(page, v);
+                        }
                     }
                 }
                 Vec::new()
             }
             _ => Vec::new(),
         }
-    }
-
-    /// An action on the selected entry that needs one argument: without it, a prompt asks for it (and
-    /// re-runs the action); with it, `call` builds the request and the success message.
-    fn ask_or_call<T>(
-        &mut self,
-        arg: Option<T>,
-        kind: fn(u64) -> PromptKind,
-        initial: &str,
-        call: impl FnOnce(u64, T) -> (Request, String),
-    ) -> Vec<Effect> {
-        let Some(e) = self.need_entry() else {
-            return Vec::new();
-        };
-        match arg {
-            None => {
-                self.cx.prompt(kind(e.id), initial);
-                Vec::new()
-            }
-            Some(a) => {
-                let (req, done) = call(e.id, a);
-                vec![Effect::Call(req, Purpose::Done(done))]
-            }
-        }
-    }
-
-    fn need_entry(&mut self) -> Option<Entry> {
-        let e = self.current().cloned();
-        if e.is_none() {
-            let msg = if self.cx.pane.is_agenda() {
-                self.cx
-                    .tr("tidak ada entri terpilih", "no entry selected")
-                    .to_string()
-            } else {
-                self.not_here()
-            };
-            self.cx.error(msg);
-        }
-        e
     }
 
     /// The refusal for an entry action outside the agenda panes: names the tabs where it applies.
@@ -574,7 +338,9 @@ impl App {
         true
     }
 
-    /// Runs one named action.
+    /// Runs one named action. Routing: the top overlay (forms, the palsan and dispose overlays), then
+    /// the shown pane, then the global bindings; an entry action outside the agenda tabs is refused
+    /// with the tabs where it applies.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.cx.dirty = true;
         if let Some(e) = self.palsan.update(&mut self.cx, &action) {
@@ -583,7 +349,9 @@ impl App {
         if let Some(e) = self.dispose_form_action(&action) {
             return e;
         }
-        let page = self.cx.page();
+        if let Some(e) = super::form::on_action(&mut self.cx, &action) {
+            return e;
+        }
         if let Some(e) = self.insiden.update(&mut self.cx, &action) {
             return e;
         }
@@ -593,22 +361,24 @@ impl App {
         if let Some(e) = super::backup::update(&mut self.backup, &mut self.cx, &action) {
             return e;
         }
+        if let Some(e) = self.masuk.update(&mut self.cx, &action) {
+            return e;
+        }
+        if let Some(e) = self.keluar.update(&mut self.cx, &action) {
+            return e;
+        }
+        let page = self.cx.page();
         match action {
             Action::None => Vec::new(),
             Action::Quit => {
                 if self.cx.form().is_some_and(|f| f.changed)
                     && !matches!(self.cx.layers.last(), Some(Layer::Confirm(_)))
                 {
-                    let m = self
-                        .tr(
-                            "Keluar dari konsol? Isian formulir tersimpan sebagai draf di node.",
-                            "Quit? The form's input is kept as a draft on the node.",
-                        )
-                        .to_string();
-                    self.cx.layers.push(Layer::Confirm(ConfirmState {
-                        message: m,
-                        kind: ConfirmKind::Quit,
-                    }));
+                    let m = self.cx.tr(
+                        "Keluar dari konsol? Isian formulir tersimpan sebagai draf di node.",
+                        "Quit? The form's input is kept as a draft on the node.",
+                    );
+                    self.cx.confirm(m.into(), ConfirmKind::Quit);
                     return Vec::new();
                 }
                 self.cx.quit = true;
@@ -631,7 +401,7 @@ impl App {
                 self.cx.prompt(PromptKind::Command, "");
                 Vec::new()
             }
-            Action::Filter(_) | Action::Goto(_) if !self.cx.pane.is_agenda() => {
+            Action::Filter(_) | Action::Goto(_) => {
                 let msg = self.cx.tr(
                     "saringan dan lompat tidak tersedia di tab ini",
                     "filter and goto are not available in this tab",
@@ -639,26 +409,27 @@ impl App {
                 self.cx.error(msg);
                 Vec::new()
             }
-            Action::Filter(Some(t)) => {
-                let l = self.list_mut();
-                let keep = l.selected().map(|e| e.id);
-                l.filter = t;
-                l.rebuild(keep, page);
+            Action::Back => {
+                if let Some(Layer::Form(f)) = self.cx.layers.last()
+                    && f.changed
+                {
+                    let m = self.cx.tr(
+                        "Buang isian formulir ini (dan drafnya)?",
+                        "Discard this form (and its draft)?",
+                    );
+                    self.cx.confirm(m.into(), ConfirmKind::DiscardForm);
+                } else {
+                    self.cx.layers.pop();
+                }
                 Vec::new()
             }
-            Action::Filter(None) => {
-                let f = self.list().filter.clone();
-                self.cx.prompt(PromptKind::Filter, &f);
-                Vec::new()
-            }
-            Action::Back => self.back(),
             Action::Tab(p) => {
                 self.cx.layers.retain(|l| matches!(l, Layer::Form(_)));
                 if !self.cx.layers.is_empty() {
                     return Vec::new();
                 }
                 self.cx.pane = p;
-                vec![list_call(p)]
+                self.pane_state(p).refresh(&self.cx)
             }
             Action::TabNext => self.update(Action::Tab(super::pane::next(self.cx.pane))),
             ref a @ (Action::Down
@@ -681,30 +452,9 @@ impl App {
                     }
                     Some(_) => {}
                     None if self.cx.pane == Pane::Disposisi => self.disposisi.move_by(d),
-                    None => {
-                        let l = self.list_mut();
-                        let c = l.cursor as isize;
-                        l.move_to(c.saturating_add(d), page);
-                    }
+                    None => {}
                 }
                 Vec::new()
-            }
-            Action::Open => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                self.cx.layers.push(Layer::Detail(DetailState {
-                    id: e.id,
-                    entry: Some(Box::new(e.clone())),
-                    text: None,
-                    pengiriman: Vec::new(),
-                    chain: Vec::new(),
-                    view: Default::default(),
-                }));
-                vec![
-                    Effect::Call(Request::AgendaShow { id: e.id }, Purpose::Show(e.id)),
-                    chain_call(e.id),
-                ]
             }
             Action::Refresh => {
                 let mut v = self.refresh();
@@ -714,159 +464,21 @@ impl App {
                 }
                 v
             }
-            Action::Goto(id) => {
-                let l = self.list_mut();
-                if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
-                    l.move_to(p as isize, page);
-                } else {
-                    self.cx.error(format!("entri {id} tidak ada di daftar ini"));
-                }
+            // Entry actions the shown pane did not take: they act on buku agenda entries only.
+            Action::Open
+            | Action::Triage
+            | Action::Duplicate(_)
+            | Action::Void(_)
+            | Action::Note(_)
+            | Action::Export(_)
+            | Action::KeluarNew
+            | Action::KeluarRegister
+            | Action::KeluarSend(_)
+            | Action::Seal(_)
+            | Action::Dispose => {
+                let msg = self.not_here();
+                self.cx.error(msg);
                 Vec::new()
-            }
-            Action::Triage => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                if e.status != Status::Baru {
-                    self.cx.error(format!(
-                        "entri {} berstatus {}: hanya pindaian 'baru' yang didaftarkan",
-                        e.id,
-                        e.status.as_str()
-                    ));
-                    return Vec::new();
-                }
-                let mut form = FormState::for_entry(&e, self.cx.derajat.clone());
-                let key = form.purpose.draft_key();
-                if let Some((_, data)) = self.cx.drafts.iter().find(|(k, _)| *k == key)
-                    && let Ok(rf) = serde_json::from_str(data)
-                {
-                    form.set_fields(&rf);
-                    for f in &mut form.fields {
-                        f.suggested = false;
-                    }
-                    form.changed = true;
-                    form.revalidate();
-                }
-                self.cx.layers.push(Layer::Form(Box::new(form)));
-                Vec::new()
-            }
-            Action::Duplicate(of) => self.ask_or_call(of, PromptKind::Duplicate, "", |id, of| {
-                (
-                    Request::MarkDuplicate { id, of },
-                    format!("entri {id} ditandai duplikat dari {of}"),
-                )
-            }),
-            Action::Void(reason) => self.ask_or_call(reason, PromptKind::Void, "", |id, reason| {
-                (
-                    Request::Void { id, reason },
-                    format!("entri {id} dibatalkan"),
-                )
-            }),
-            Action::Note(text) => self.ask_or_call(text, PromptKind::Note, "", |id, text| {
-                (
-                    Request::Note { id, text },
-                    format!("catatan ditambahkan ke entri {id}"),
-                )
-            }),
-            Action::Export(path) => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                let Some(a) = e.attachments.first() else {
-                    self.cx
-                        .error(format!("entri {} tidak punya lampiran", e.id));
-                    return Vec::new();
-                };
-                match path {
-                    None => {
-                        let name = a.name.clone();
-                        self.cx
-                            .prompt(PromptKind::Export(e.id), &format!("./{name}"));
-                        Vec::new()
-                    }
-                    Some(p) => vec![Effect::Call(
-                        Request::Attachment { id: e.id, index: 0 },
-                        Purpose::Attachment(PathBuf::from(p)),
-                    )],
-                }
-            }
-            Action::KeluarNew => {
-                self.cx.pane = Pane::Keluar;
-                let mut form = FormState::new(FormPurpose::KeluarNew, self.cx.derajat.clone());
-                if let Some((_, data)) = self.cx.drafts.iter().find(|(k, _)| k == "keluar:new")
-                    && let Ok(rf) = serde_json::from_str(data)
-                {
-                    form.set_fields(&rf);
-                    form.revalidate();
-                }
-                self.cx.layers.push(Layer::Form(Box::new(form)));
-                Vec::new()
-            }
-            Action::KeluarRegister => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                vec![Effect::Call(
-                    Request::KeluarRegister { id: e.id },
-                    Purpose::Done(format!("draf {} diagendakan", e.id)),
-                )]
-            }
-            Action::KeluarSend(saluran) => self.ask_or_call(
-                saluran,
-                PromptKind::Saluran,
-                "Email Sanapati",
-                |id, saluran| {
-                    let done = format!("entri {id} terkirim lewat {saluran}");
-                    (
-                        Request::KeluarSend {
-                            id,
-                            saluran,
-                            sent_at: None,
-                        },
-                        done,
-                    )
-                },
-            ),
-            Action::Seal(to) => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                match to {
-                    None => {
-                        self.cx.prompt(PromptKind::Seal(e.id), "");
-                        Vec::new()
-                    }
-                    Some(arg) => {
-                        // `5171,51 /path/surat.pdf …`: node ids, then (optionally) files to enclose.
-                        let (files, ids): (Vec<&str>, Vec<&str>) = arg
-                            .split([',', ' '])
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                            .partition(|t| t.contains('/') || t.starts_with('~'));
-                        let to: Vec<String> = ids.into_iter().map(String::from).collect();
-                        if to.is_empty() {
-                            self.cx.error("sebutkan id node tujuan, mis. 51 atau 51,5171 (lalu path berkas bila perlu)");
-                            return Vec::new();
-                        }
-                        let req = Request::KriptogramSeal {
-                            entry: Some(e.id),
-                            fields: None,
-                            to: to.clone(),
-                            yes_unverified: false,
-                            files: Vec::new(),
-                        };
-                        let purpose = Purpose::Sealed { id: e.id, to };
-                        if files.is_empty() {
-                            vec![Effect::Call(req, purpose)]
-                        } else {
-                            vec![Effect::CallWithFiles(
-                                req,
-                                files.into_iter().map(PathBuf::from).collect(),
-                                purpose,
-                            )]
-                        }
-                    }
-                }
             }
             Action::Peers => vec![Effect::Call(Request::PeerList, Purpose::Peers)],
             Action::Unlock => {
@@ -888,131 +500,35 @@ impl App {
                     "{} ({}) — nomor keamanan / safety number: {sn}. Bacakan dan bandingkan dengan petugas node mitra. Cocok?",
                     peer.node_id, peer.name
                 );
-                self.cx.layers.push(Layer::Confirm(ConfirmState {
+                self.cx.confirm(
                     message,
-                    kind: ConfirmKind::VerifyPeer {
+                    ConfirmKind::VerifyPeer {
                         node_id: peer.node_id.clone(),
                     },
-                }));
-                Vec::new()
-            }
-            Action::FormNext | Action::FormPrev => {
-                let d = if action == Action::FormNext { 1 } else { -1 };
-                if let Some(f) = self.cx.form_mut() {
-                    f.next(d);
-                }
+                );
                 Vec::new()
             }
             Action::ClearField => {
                 if let Some(Layer::Prompt(p)) = self.cx.layers.last_mut() {
                     p.input = textarea("");
-                    return Vec::new();
-                }
-                if let Some(f) = self.cx.form_mut()
-                    && matches!(f.focused().kind, Kind::Text | Kind::Date)
-                {
-                    let name = f.focused().name;
-                    f.set_text(name, "");
-                    return vec![draft_put(f)];
                 }
                 Vec::new()
-            }
-            Action::FormEnter => {
-                let submit = match self.cx.form_mut() {
-                    Some(f) if f.focused().kind == Kind::Submit => true,
-                    Some(f) => {
-                        f.confirm_focused();
-                        f.next(1);
-                        false
-                    }
-                    None => false,
-                };
-                if submit {
-                    self.submit_form()
-                } else {
-                    Vec::new()
-                }
             }
             Action::Submit => match self.cx.layers.last() {
                 Some(Layer::Prompt(_)) => self.submit_prompt(),
-                Some(Layer::Form(_)) => self.submit_form(),
                 Some(Layer::Confirm(_)) => self.update(Action::Yes),
                 _ => Vec::new(),
             },
-            Action::CycleNext | Action::CyclePrev => {
-                let d = if action == Action::CycleNext { 1 } else { -1 };
-                if let Some(f) = self.cx.form_mut()
-                    && f.cycle(d)
-                {
-                    return vec![draft_put(f)];
-                }
-                Vec::new()
-            }
+            Action::FormNext
+            | Action::FormPrev
+            | Action::FormEnter
+            | Action::CycleNext
+            | Action::CyclePrev => Vec::new(),
             Action::Complete => {
                 self.complete();
                 Vec::new()
             }
-            Action::Yes => {
-                let Some(Layer::Confirm(c)) = self.cx.layers.pop() else {
-                    return Vec::new();
-                };
-                match c.kind {
-                    ConfirmKind::Quit => {
-                        self.cx.quit = true;
-                        vec![Effect::Quit]
-                    }
-                    ConfirmKind::DiscardForm => {
-                        if let Some(Layer::Form(f)) = self.cx.layers.pop() {
-                            self.cx.drafts.retain(|(k, _)| *k != f.purpose.draft_key());
-                            return vec![Effect::Call(
-                                Request::DraftDelete {
-                                    key: f.purpose.draft_key(),
-                                },
-                                Purpose::Ignore,
-                            )];
-                        }
-                        Vec::new()
-                    }
-                    ConfirmKind::SealUnverified { id, to } => vec![Effect::Call(
-                        Request::KriptogramSeal {
-                            entry: Some(id),
-                            fields: None,
-                            to: to.clone(),
-                            yes_unverified: true,
-                            files: Vec::new(),
-                        },
-                        Purpose::Sealed { id, to },
-                    )],
-                    ConfirmKind::Backup { to } => {
-                        super::backup::confirmed(&mut self.backup, &mut self.cx, to)
-                    }
-                    ConfirmKind::VerifyPeer { node_id } => vec![Effect::Call(
-                        Request::PeerVerify {
-                            node_id,
-                            confirm: true,
-                        },
-                        Purpose::PeerVerified,
-                    )],
-                    ConfirmKind::ResumeDraft { key, .. } => {
-                        if let Some(id) = key
-                            .strip_prefix("register:")
-                            .and_then(|s| s.parse::<u64>().ok())
-                        {
-                            self.cx.pane = Pane::Masuk;
-                            let l = &mut self.masuk;
-                            if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
-                                l.move_to(p as isize, page);
-                                return self.update(Action::Triage);
-                            }
-                            self.cx
-                                .error(format!("entri {id} tidak lagi berstatus baru"));
-                            Vec::new()
-                        } else {
-                            self.update(Action::KeluarNew)
-                        }
-                    }
-                }
-            }
+            Action::Yes => self.confirmed(),
             Action::PalsanAdd
             | Action::PalsanCheckout
             | Action::PalsanCheckin
@@ -1026,19 +542,6 @@ impl App {
             | Action::PalsanAudit => {
                 self.refuse_hidden(Pane::Palsan);
                 Vec::new()
-            }
-            Action::Dispose => {
-                let Some(e) = self.need_entry() else {
-                    return Vec::new();
-                };
-                if let Err(r) = crate::domain::disposisi::check_disposable(&e) {
-                    self.cx.error(r.to_string());
-                    return Vec::new();
-                }
-                vec![Effect::Call(
-                    Request::Disposisi(DisposisiRequest::Entry { entry: e.id }),
-                    Purpose::DisposeForm(e.id, None),
-                )]
             }
             Action::DisposisiTab | Action::DisposisiRead | Action::DisposisiDone(_)
                 if self.refuse_hidden(Pane::Disposisi) =>
@@ -1067,34 +570,58 @@ impl App {
         }
     }
 
-    fn back(&mut self) -> Vec<Effect> {
-        match self.cx.layers.last() {
-            Some(Layer::Form(f)) if f.changed => {
-                let m = self
-                    .tr(
-                        "Buang isian formulir ini (dan drafnya)?",
-                        "Discard this form (and its draft)?",
-                    )
-                    .to_string();
-                self.cx.layers.push(Layer::Confirm(ConfirmState {
-                    message: m,
-                    kind: ConfirmKind::DiscardForm,
-                }));
+    /// `y` on the top confirmation box.
+    fn confirmed(&mut self) -> Vec<Effect> {
+        let Some(Layer::Confirm(c)) = self.cx.layers.pop() else {
+            return Vec::new();
+        };
+        match c.kind {
+            ConfirmKind::Quit => {
+                self.cx.quit = true;
+                vec![Effect::Quit]
             }
-            Some(_) => {
-                self.cx.layers.pop();
+            ConfirmKind::DiscardForm => {
+                if let Some(Layer::Form(f)) = self.cx.layers.pop() {
+                    self.cx.drafts.retain(|(k, _)| *k != f.purpose.draft_key());
+                    return vec![Effect::Call(
+                        Request::DraftDelete {
+                            key: f.purpose.draft_key(),
+                        },
+                        Purpose::Ignore,
+                    )];
+                }
+                Vec::new()
             }
-            None => {
-                let page = self.cx.page();
-                let l = self.list_mut();
-                if !l.filter.is_empty() {
-                    let keep = l.selected().map(|e| e.id);
-                    l.filter.clear();
-                    l.rebuild(keep, page);
+            ConfirmKind::SealUnverified { id, to } => vec![Effect::Call(
+                Request::KriptogramSeal {
+                    entry: Some(id),
+                    fields: None,
+                    to: to.clone(),
+                    yes_unverified: true,
+                    files: Vec::new(),
+                },
+                Purpose::Sealed { id, to },
+            )],
+            ConfirmKind::Backup { to } => {
+                super::backup::confirmed(&mut self.backup, &mut self.cx, to)
+            }
+            ConfirmKind::VerifyPeer { node_id } => vec![Effect::Call(
+                Request::PeerVerify {
+                    node_id,
+                    confirm: true,
+                },
+                Purpose::PeerVerified,
+            )],
+            ConfirmKind::ResumeDraft { key, .. } => {
+                match key
+                    .strip_prefix("register:")
+                    .and_then(|s| s.parse::<u64>().ok())
+                {
+                    Some(id) => self.masuk.resume_triage(&mut self.cx, id),
+                    None => self.update(Action::KeluarNew),
                 }
             }
         }
-        Vec::new()
     }
 
     fn complete(&mut self) {
@@ -1182,38 +709,6 @@ impl App {
         self.update(a)
     }
 
-    fn submit_form(&mut self) -> Vec<Effect> {
-        let Some(f) = self.cx.form_mut() else {
-            return Vec::new();
-        };
-        f.revalidate();
-        f.refused = None;
-        if let Some((name, _)) = f.errors.first() {
-            let name = *name;
-            f.focus_on(name);
-            self.cx.error(
-                self.cx
-                    .tr("perbaiki isian yang ditandai", "fix the marked fields")
-                    .to_string(),
-            );
-            return Vec::new();
-        }
-        for fl in &mut f.fields {
-            fl.suggested = false;
-        }
-        let (fields, _) = f.to_fields();
-        match f.purpose {
-            FormPurpose::Register(id) => vec![Effect::Call(
-                Request::Register { id, fields },
-                Purpose::Registered(id),
-            )],
-            FormPurpose::KeluarNew => vec![Effect::Call(
-                Request::KeluarNew { fields },
-                Purpose::KeluarCreated,
-            )],
-        }
-    }
-
     /// A reply (or failure) for a request this state asked for.
     pub fn on_reply(&mut self, purpose: Purpose, r: Result<Reply, String>) -> Vec<Effect> {
         self.cx.dirty = true;
@@ -1226,7 +721,6 @@ impl App {
             }
             other => other,
         };
-        let page = self.cx.page();
         let reply = match r {
             Ok(r) => r,
             Err(e) => {
@@ -1248,10 +742,8 @@ impl App {
                         let message = format!(
                             "{e}\n\nTetap kirim ke node yang belum diverifikasi? / Seal to an unverified peer anyway?"
                         );
-                        self.cx.layers.push(Layer::Confirm(ConfirmState {
-                            message,
-                            kind: ConfirmKind::SealUnverified { id, to },
-                        }));
+                        self.cx
+                            .confirm(message, ConfirmKind::SealUnverified { id, to });
                     }
                     Purpose::Disposed => {
                         if let Some(Layer::Dispose(f)) = self.cx.layers.last_mut() {
@@ -1266,6 +758,14 @@ impl App {
                 return Vec::new();
             }
         };
+        if let Some(e) = super::agenda::on_detail_reply(&mut self.cx, &purpose, &reply)
+            .or_else(|| self.masuk.on_reply(&mut self.cx, &purpose, &reply))
+            .or_else(|| self.keluar.on_reply(&mut self.cx, &purpose, &reply))
+            .or_else(|| self.insiden.on_reply(&mut self.cx, &purpose, &reply))
+            .or_else(|| self.disposisi.on_reply(&mut self.cx, &purpose, &reply))
+        {
+            return e;
+        }
         match (purpose, reply) {
             (
                 Purpose::Welcome,
@@ -1311,66 +811,6 @@ impl App {
                 );
                 vec![Effect::Call(Request::Status, Purpose::Status)]
             }
-            (Purpose::List(p), Reply::Entries { entries }) => {
-                match p {
-                    Pane::Masuk | Pane::Disposisi | Pane::Insiden => {
-                        self.masuk.set_entries(entries, page)
-                    }
-                    Pane::Keluar => self.keluar.set_entries(entries, page),
-                    Pane::Palsan => {}
-                }
-                Vec::new()
-            }
-            (Purpose::Show(id), Reply::Entry { entry, text }) => {
-                let sealed = entry.book == crate::domain::Book::KriptogramKeluar;
-                for l in &mut self.cx.layers {
-                    if let Layer::Detail(d) = l
-                        && d.id == id
-                    {
-                        d.entry = Some(entry.clone());
-                        d.text = text.clone();
-                    }
-                }
-                if sealed {
-                    let req =
-                        Request::Link(crate::proto::link::LinkRequest::Receipts { entry: id });
-                    vec![Effect::Call(req, Purpose::Pengiriman(id))]
-                } else {
-                    Vec::new()
-                }
-            }
-            (
-                Purpose::Pengiriman(id),
-                Reply::Link(crate::proto::link::LinkReply::Receipts { pengiriman, .. }),
-            ) => {
-                for l in &mut self.cx.layers {
-                    if let Layer::Detail(d) = l
-                        && d.id == id
-                    {
-                        d.pengiriman = pengiriman.clone();
-                    }
-                }
-                Vec::new()
-            }
-            (
-                Purpose::Sealed { .. },
-                Reply::KriptogramSealed {
-                    entry,
-                    path,
-                    recipients,
-                    ..
-                },
-            ) => {
-                self.cx.info(format!(
-                    "kriptogram nomor {} untuk {} siap di {path}",
-                    entry.nomor_agenda.map_or("-".into(), |n| n.to_string()),
-                    recipients.join(", ")
-                ));
-                vec![
-                    list_call(Pane::Keluar),
-                    Effect::Call(Request::Status, Purpose::Status),
-                ]
-            }
             (Purpose::Peers, Reply::Peers { peers }) => {
                 if peers.is_empty() {
                     self.cx
@@ -1406,56 +846,6 @@ impl App {
                 ));
                 vec![Effect::Call(Request::PeerList, Purpose::Peers)]
             }
-            (Purpose::Registered(id), Reply::Entry { entry, .. }) => {
-                self.cx
-                    .layers
-                    .retain(|l| !matches!(l, Layer::Form(_) | Layer::Detail(_)));
-                let key = format!("register:{id}");
-                self.cx.drafts.retain(|(k, _)| *k != key);
-                let n = entry.nomor_agenda.unwrap_or(0);
-                self.cx.info(format!("Nomor agenda {n}"));
-                self.cx.pane = Pane::Masuk;
-                let l = &mut self.masuk;
-                if let Some(e) = l.entries.iter_mut().find(|e| e.id == id) {
-                    *e = *entry;
-                }
-                let entries = l.entries.clone();
-                l.set_entries(entries, page);
-                if !l.select_next_baru(id, page) {
-                    l.rebuild(Some(id), page);
-                }
-                vec![
-                    Effect::Call(Request::DraftDelete { key }, Purpose::Ignore),
-                    Effect::Call(Request::Status, Purpose::Status),
-                    list_call(Pane::Masuk),
-                ]
-            }
-            (Purpose::KeluarCreated, Reply::Entry { entry, .. }) => {
-                self.cx.layers.retain(|l| !matches!(l, Layer::Form(_)));
-                self.cx.drafts.retain(|(k, _)| k != "keluar:new");
-                self.cx.info(format!("draf keluar {} dibuat", entry.id));
-                self.cx.pane = Pane::Keluar;
-                self.keluar.entries.insert(0, *entry.clone());
-                let entries = self.keluar.entries.clone();
-                self.keluar.set_entries(entries, page);
-                self.keluar.rebuild(Some(entry.id), page);
-                vec![
-                    Effect::Call(
-                        Request::DraftDelete {
-                            key: "keluar:new".into(),
-                        },
-                        Purpose::Ignore,
-                    ),
-                    list_call(Pane::Keluar),
-                ]
-            }
-            (
-                p @ (Purpose::InsidenList | Purpose::InsidenOpened | Purpose::InsidenLogged(_)),
-                r,
-            ) => self
-                .insiden
-                .on_reply(&mut self.cx, &p, &r)
-                .unwrap_or_default(),
             (Purpose::Done(msg), r) => {
                 super::insiden::absorb(&mut self.insiden, &r);
                 if let Reply::Entry { entry, .. } = &r
@@ -1486,24 +876,12 @@ impl App {
                     } else {
                         format!("Ada isian {what} yang belum selesai. Lanjutkan?")
                     };
-                    self.cx.layers.push(Layer::Confirm(ConfirmState {
-                        message,
-                        kind: ConfirmKind::ResumeDraft { key, data },
-                    }));
+                    self.cx
+                        .confirm(message, ConfirmKind::ResumeDraft { key, data });
                 }
                 Vec::new()
             }
-            (Purpose::Attachment(path), Reply::Attachment { data_b64, .. }) => {
-                vec![Effect::WriteFile(path, data_b64)]
-            }
             (Purpose::Ignore, _) => Vec::new(),
-            (
-                p @ (Purpose::DisposisiList(_) | Purpose::Operators | Purpose::DisposeForm(..)),
-                r,
-            ) => self
-                .disposisi
-                .on_reply(&mut self.cx, &p, &r)
-                .unwrap_or_default(),
             (Purpose::Disposed, Reply::Disposisi(DisposisiReply::Written { records })) => {
                 self.cx.layers.retain(|l| !matches!(l, Layer::Dispose(_)));
                 if let Some(d) = records.first() {
@@ -1513,20 +891,6 @@ impl App {
                     ));
                 }
                 self.refresh()
-            }
-            (
-                Purpose::DisposisiChain(id),
-                Reply::Disposisi(DisposisiReply::Chain { records, .. }),
-            ) => {
-                // The chain belongs to the entry's detail (the Disposisi pane keeps only its lists).
-                for l in &mut self.cx.layers {
-                    if let Layer::Detail(d) = l
-                        && d.id == id
-                    {
-                        d.chain = records.clone();
-                    }
-                }
-                Vec::new()
             }
             (p, r) => {
                 self.cx
@@ -1558,40 +922,6 @@ impl App {
     }
 }
 
-/// How many entries a tab loads (newest first; untriaged scans are shown on top).
-pub const LIST_LIMIT: usize = 2000;
-
-fn list_call(p: Pane) -> Effect {
-    if p == Pane::Palsan {
-        return super::palsan::list_call();
-    }
-    if p == Pane::Insiden {
-        return super::insiden::list_call();
-    }
-    // The Disposisi pane keeps the masuk list fresh (its entries are what one disposes).
-    let p = if p == Pane::Disposisi { Pane::Masuk } else { p };
-    Effect::Call(
-        Request::AgendaList {
-            book: Some(match p {
-                Pane::Keluar => Book::Keluar,
-                _ => Book::Masuk,
-            }),
-            status: None,
-            limit: Some(LIST_LIMIT),
-            before: None,
-        },
-        Purpose::List(p),
-    )
-}
-
-/// The request for the disposisi chain of entry `id` (shown in its detail).
-fn chain_call(id: u64) -> Effect {
-    Effect::Call(
-        Request::Disposisi(DisposisiRequest::Entry { entry: id }),
-        Purpose::DisposisiChain(id),
-    )
-}
-
 impl App {
     /// Handles form actions while the dispose form is on top; `None` when it is not.
     fn dispose_form_action(&mut self, a: &Action) -> Option<Vec<Effect>> {
@@ -1621,91 +951,5 @@ impl App {
             _ => return None,
         }
         Some(Vec::new())
-    }
-}
-
-/// Saves the form's input as a node draft (nothing typed is lost when the SSH session drops).
-fn draft_put(f: &FormState) -> Effect {
-    Effect::Call(
-        Request::DraftPut {
-            key: f.purpose.draft_key(),
-            data: f.draft_json(),
-        },
-        Purpose::Ignore,
-    )
-}
-
-#[cfg(test)]
-mod filter_tests {
-    use super::*;
-    use crate::domain::{Attachment, Klasifikasi};
-
-    fn entry(
-        id: u64,
-        day: &str,
-        nomor: Option<u64>,
-        k: Option<Klasifikasi>,
-        perihal: &str,
-    ) -> Entry {
-        let at: jiff::Timestamp = day
-            .parse::<jiff::civil::Date>()
-            .unwrap()
-            .at(12, 0, 0, 0)
-            .to_zoned(jiff::tz::TimeZone::system())
-            .unwrap()
-            .timestamp();
-        let mut e = Entry::new_scan(
-            id,
-            at,
-            Attachment {
-                sha256: String::new(),
-                name: format!("{id}.pdf"),
-                mime: String::new(),
-                size: 1,
-                pages: None,
-                encrypted_at_rest: false,
-            },
-        );
-        e.nomor_agenda = nomor;
-        e.klasifikasi = k;
-        e.perihal = perihal.into();
-        e
-    }
-
-    #[test]
-    fn date_range_and_sort_tokens() {
-        let es = vec![
-            entry(
-                1,
-                "2026-11-01",
-                Some(2),
-                Some(Klasifikasi::Biasa),
-                "Undangan",
-            ),
-            entry(
-                2,
-                "2026-11-15",
-                Some(1),
-                Some(Klasifikasi::Rahasia),
-                "Laporan",
-            ),
-            entry(3, "2026-12-01", None, None, "Aduan"),
-        ];
-        let f = Filter::parse("dari:2026-11-01 sampai:2026-11-30");
-        let ids: Vec<u64> = es.iter().filter(|e| f.matches(e)).map(|e| e.id).collect();
-        assert_eq!(ids, vec![1, 2], "both ends inclusive, December excluded");
-        let f = Filter::parse("urut:nomor");
-        let mut view = vec![0, 1, 2];
-        f.sort_view(&es, &mut view);
-        assert_eq!(view, vec![1, 0, 2], "by nomor agenda, unnumbered last");
-        let f = Filter::parse("urut:k");
-        let mut view = vec![0, 1, 2];
-        f.sort_view(&es, &mut view);
-        assert_eq!(view[0], 1, "Rahasia first");
-        let f = Filter::parse("urut:perihal laporan");
-        assert!(
-            f.matches(&es[1]) && !f.matches(&es[0]),
-            "sort token does not filter; words still do"
-        );
     }
 }

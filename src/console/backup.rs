@@ -25,7 +25,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap}
 use super::action::Action;
 use super::ctx::Ctx;
 use super::effect::{Effect, Purpose};
-use super::layer::{ConfirmKind, ConfirmState, Layer};
+use super::layer::{ConfirmKind, Layer};
 use crate::domain::backup::{
     BackupRun, Hasil, JenisRun, Perhatian, Ringkasan, human_bytes, perhatian,
 };
@@ -317,10 +317,7 @@ fn ask(bp: &mut BackupPane, cx: &mut Ctx) {
     } else {
         format!("Jalankan backup ke {to} sekarang? (inkremental, atau penuh bila waktunya)")
     };
-    cx.layers.push(Layer::Confirm(ConfirmState {
-        message,
-        kind: ConfirmKind::Backup { to },
-    }));
+    cx.confirm(message, ConfirmKind::Backup { to });
 }
 
 // ------------------------------------------------------------------------------------------ drawing
@@ -431,24 +428,28 @@ pub fn summary_lines(cx: &Ctx, log: &BackupLog) -> Vec<Line<'static>> {
         None => "-".into(),
     };
     let label = |id: &str, en: &str| format!("{:<26}", format!("{}:", cx.tr(id, en)));
-    let mut backup = vec![Span::raw(format!(
-        "{}{}",
-        label("backup terakhir berhasil", "last successful backup"),
-        when(log.ringkasan.last_backup_ok)
-    ))];
-    if log.missed {
-        backup.push(Span::raw(" · "));
-        backup.push(Span::styled(cx.tr("TERLEWAT", "MISSED"), th.get("warning")));
-    }
-    let mut uji = vec![Span::raw(format!(
-        "{}{}",
-        label("uji restore terakhir", "last restore test"),
-        when(log.ringkasan.last_test_ok)
-    ))];
-    if log.test_overdue {
-        uji.push(Span::raw(" · "));
-        uji.push(Span::styled(cx.tr("JATUH TEMPO", "DUE"), th.get("warning")));
-    }
+    // `label: when`, then ` · FLAG` in the warning style when `flag` is up.
+    let fact =
+        |l: (&str, &str), t: Option<Timestamp>, flag: bool, f: (&'static str, &'static str)| {
+            let mut spans = vec![Span::raw(format!("{}{}", label(l.0, l.1), when(t)))];
+            if flag {
+                spans.push(Span::raw(" · "));
+                spans.push(Span::styled(cx.tr(f.0, f.1), th.get("warning")));
+            }
+            Line::from(spans)
+        };
+    let backup = fact(
+        ("backup terakhir berhasil", "last successful backup"),
+        log.ringkasan.last_backup_ok,
+        log.missed,
+        ("TERLEWAT", "MISSED"),
+    );
+    let uji = fact(
+        ("uji restore terakhir", "last restore test"),
+        log.ringkasan.last_test_ok,
+        log.test_overdue,
+        ("JATUH TEMPO", "DUE"),
+    );
     let target = match &log.target {
         Some(t) => t.clone(),
         None => cx
@@ -459,8 +460,8 @@ pub fn summary_lines(cx: &Ctx, log: &BackupLog) -> Vec<Line<'static>> {
             .to_string(),
     };
     let mut out = vec![
-        Line::from(backup),
-        Line::from(uji),
+        backup,
+        uji,
         Line::from(format!(
             "{}{target}",
             label("target harian", "daily target")

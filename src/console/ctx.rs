@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use super::action::Pane;
 use super::form::FormState;
 use super::keymap::{Key, Keymap};
-use super::layer::{Layer, PromptKind, PromptState, textarea};
+use super::layer::{ConfirmKind, ConfirmState, Layer, PromptKind, PromptState, textarea};
 use super::theme::Theme;
 use crate::domain::Operator;
 use crate::domain::calendar::WorkCalendar;
@@ -159,6 +159,12 @@ impl Ctx {
             completion: None,
             error: None,
         })));
+    }
+
+    /// Opens a yes/no box on top with `message`; `y` runs `kind`.
+    pub(crate) fn confirm(&mut self, message: String, kind: ConfirmKind) {
+        self.layers
+            .push(Layer::Confirm(ConfirmState { message, kind }));
     }
 
     /// A clock tick; true when the shown clock changed.

@@ -341,3 +341,95 @@ impl FormState {
         serde_json::to_string(&self.to_fields().0).unwrap_or_default()
     }
 }
+
+// ---- The form as an overlay: its actions while it is the top layer.
+
+use super::action::Action;
+use super::ctx::Ctx;
+use super::effect::{Effect, Purpose};
+use super::layer::Layer;
+use crate::proto::Request;
+
+/// Handles `a` while a registration form is the top overlay: field motion, choice cycling, clearing
+/// a field, Enter (confirm and move on, or submit on the submit button) and submit. `None` when no
+/// form is on top or the action is not a form action.
+pub fn on_action(cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> {
+    let Some(Layer::Form(f)) = cx.layers.last_mut() else {
+        return None;
+    };
+    Some(match a {
+        Action::FormNext => {
+            f.next(1);
+            Vec::new()
+        }
+        Action::FormPrev => {
+            f.next(-1);
+            Vec::new()
+        }
+        Action::ClearField if matches!(f.focused().kind, Kind::Text | Kind::Date) => {
+            let name = f.focused().name;
+            f.set_text(name, "");
+            vec![draft_put(f)]
+        }
+        Action::ClearField => Vec::new(),
+        Action::CycleNext | Action::CyclePrev => {
+            let d = if *a == Action::CycleNext { 1 } else { -1 };
+            if f.cycle(d) {
+                vec![draft_put(f)]
+            } else {
+                Vec::new()
+            }
+        }
+        Action::FormEnter if f.focused().kind != Kind::Submit => {
+            f.confirm_focused();
+            f.next(1);
+            Vec::new()
+        }
+        Action::FormEnter | Action::Submit => submit(cx),
+        _ => return None,
+    })
+}
+
+/// Submits the top form: refuses (focusing the first marked field) while a field is invalid, else
+/// the register or new-draft request.
+fn submit(cx: &mut Ctx) -> Vec<Effect> {
+    let Some(f) = cx.form_mut() else {
+        return Vec::new();
+    };
+    f.revalidate();
+    f.refused = None;
+    if let Some((name, _)) = f.errors.first() {
+        let name = *name;
+        f.focus_on(name);
+        cx.error(
+            cx.tr("perbaiki isian yang ditandai", "fix the marked fields")
+                .to_string(),
+        );
+        return Vec::new();
+    }
+    for fl in &mut f.fields {
+        fl.suggested = false;
+    }
+    let (fields, _) = f.to_fields();
+    match f.purpose {
+        FormPurpose::Register(id) => vec![Effect::Call(
+            Request::Register { id, fields },
+            Purpose::Registered(id),
+        )],
+        FormPurpose::KeluarNew => vec![Effect::Call(
+            Request::KeluarNew { fields },
+            Purpose::KeluarCreated,
+        )],
+    }
+}
+
+/// Saves the form's input as a node draft (nothing typed is lost when the SSH session drops).
+pub fn draft_put(f: &FormState) -> Effect {
+    Effect::Call(
+        Request::DraftPut {
+            key: f.purpose.draft_key(),
+            data: f.draft_json(),
+        },
+        Purpose::Ignore,
+    )
+}

@@ -19,7 +19,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph};
 
-use super::widgets::{Column as C, draw_table};
+use super::widgets::{Column as C, draw_table, heading};
 
 use super::action::{Action, Pane};
 use super::ctx::Ctx;
@@ -602,15 +602,15 @@ fn draw_detail(p: &InsidenPane, cx: &Ctx, i: &Insiden, f: &mut Frame, r: Rect) {
     } else {
         i.judul.clone()
     };
-    head.push(Line::from(Span::styled(
+    head.push(heading(
+        th,
         format!(
             "Insiden {} · {} · {} · {judul}",
             i.id,
             i.status.as_str(),
             i.tlp.label()
         ),
-        th.get("table.header"),
-    )));
+    ));
     let mut sla = vec![Span::raw(format!(
         "{} {} · ",
         cx.tr("diketahui", "detected"),

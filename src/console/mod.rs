@@ -11,6 +11,7 @@
 //! - [`term`]: the terminal loop (raw mode, signals, redraw only on change).
 
 pub mod action;
+pub mod agenda;
 pub mod app;
 pub mod backup;
 pub mod ctx;

@@ -837,17 +837,21 @@ pub fn intercept(pane: &mut PalsanPane, cx: &mut Ctx, action: &Action) -> Option
             Some(Vec::new())
         }
         Action::PalsanAdd => Some(open_form(cx, FormKind::Add, None)),
-        Action::PalsanCheckout => {
+        // The forms that need only the selected item.
+        Action::PalsanCheckout
+        | Action::PalsanCheckin
+        | Action::PalsanEdit
+        | Action::PalsanKunci => {
             let Some(p) = need_item(pane, cx) else {
                 return Some(Vec::new());
             };
-            Some(open_form(cx, FormKind::Checkout(p.id), Some(&p)))
-        }
-        Action::PalsanCheckin => {
-            let Some(p) = need_item(pane, cx) else {
-                return Some(Vec::new());
+            let kind = match action {
+                Action::PalsanCheckout => FormKind::Checkout(p.id),
+                Action::PalsanCheckin => FormKind::Checkin(p.id),
+                Action::PalsanEdit => FormKind::Edit(p.id),
+                _ => FormKind::KunciAdd(p.id),
             };
-            Some(open_form(cx, FormKind::Checkin(p.id), Some(&p)))
+            Some(open_form(cx, kind, Some(&p)))
         }
         Action::PalsanRepair => {
             let Some(p) = need_item(pane, cx) else {
@@ -903,18 +907,6 @@ pub fn intercept(pane: &mut PalsanPane, cx: &mut Ctx, action: &Action) -> Option
                 FormKind::RepairStep { case, langkah },
                 Some(&p),
             ))
-        }
-        Action::PalsanEdit => {
-            let Some(p) = need_item(pane, cx) else {
-                return Some(Vec::new());
-            };
-            Some(open_form(cx, FormKind::Edit(p.id), Some(&p)))
-        }
-        Action::PalsanKunci => {
-            let Some(p) = need_item(pane, cx) else {
-                return Some(Vec::new());
-            };
-            Some(open_form(cx, FormKind::KunciAdd(p.id), Some(&p)))
         }
         Action::PalsanKunciStatus => {
             let Some(p) = current(pane, cx) else {
@@ -1071,7 +1063,7 @@ fn local(cx: &Ctx, t: Timestamp) -> String {
         .to_string()
 }
 
-use super::widgets::{Column as C, draw_table, trunc};
+use super::widgets::{Column as C, draw_table, heading, section, trunc};
 
 fn status_of(p: &Palsan) -> String {
     if p.dihapus.is_some() {
@@ -1104,15 +1096,15 @@ pub fn draw_list(pane: &PalsanPane, cx: &Ctx, f: &mut Frame, r: Rect) {
 fn draw_reminders(pane: &PalsanPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     let th = &cx.theme;
     let total = pane.reminders.len();
-    let mut lines = vec![Line::from(Span::styled(
+    let mut lines = vec![heading(
+        th,
         format!(
             "{} ({total}, {} {})",
             cx.tr("Pengingat", "Reminders"),
             pane.overdue(),
             cx.tr("terlambat", "overdue")
         ),
-        th.get("table.header"),
-    ))];
+    )];
     for p in pane.reminders.iter().take(r.height as usize - 1) {
         let (glyph, st) = if p.terlambat {
             ("!", th.get("sla.overdue"))
@@ -1227,10 +1219,10 @@ pub fn detail_lines(pane: &PalsanPane, cx: &Ctx, d: &PalsanDetail) -> Vec<Line<'
         out.push(Line::from(cx.tr("memuat…", "loading…").to_string()));
         return out;
     };
-    out.push(Line::from(Span::styled(
+    out.push(heading(
+        &cx.theme,
         format!("Palsan {} · {} · {}", p.id, p.jenis.label(), p.nama),
-        cx.theme.get("table.header"),
-    )));
+    ));
     out.push(kv(cx, "Nomor seri", p.nomor_seri.clone()));
     out.push(kv(cx, "Sumber", p.sumber.clone()));
     out.push(kv(cx, "Lokasi", p.lokasi.clone()));
@@ -1270,11 +1262,11 @@ pub fn detail_lines(pane: &PalsanPane, cx: &Ctx, d: &PalsanDetail) -> Vec<Line<'
     }
     if let Some(v) = &d.case {
         let c = &v.perbaikan;
-        out.push(Line::from(""));
-        out.push(Line::from(Span::styled(
+        section(
+            &mut out,
+            &cx.theme,
             format!("Perbaikan {} · {}", c.id, c.kerusakan),
-            cx.theme.get("table.header"),
-        )));
+        );
         for s in &v.sla {
             let rec = c.langkah.iter().find(|r| r.langkah == s.langkah);
             let st = match s.sla {
@@ -1312,11 +1304,11 @@ pub fn detail_lines(pane: &PalsanPane, cx: &Ctx, d: &PalsanDetail) -> Vec<Line<'
         .filter(|k| k.palsan_id == Some(p.id))
         .collect();
     if !keys.is_empty() {
-        out.push(Line::from(""));
-        out.push(Line::from(Span::styled(
+        section(
+            &mut out,
+            &cx.theme,
             cx.tr("Kunci sistem sandi", "Key material").to_string(),
-            cx.theme.get("table.header"),
-        )));
+        );
         for k in keys {
             out.push(Line::from(format!(
                 "#{} {} {} · {} s.d. {} · {} · {}",
@@ -1352,11 +1344,7 @@ pub fn detail_lines(pane: &PalsanPane, cx: &Ctx, d: &PalsanDetail) -> Vec<Line<'
             )));
         }
     }
-    out.push(Line::from(""));
-    out.push(Line::from(Span::styled(
-        cx.tr("Riwayat", "History").to_string(),
-        cx.theme.get("table.header"),
-    )));
+    section(&mut out, &cx.theme, cx.tr("Riwayat", "History").to_string());
     for r in &p.riwayat {
         out.push(Line::from(format!(
             "{} {:<18} {:<16} {}",

@@ -2,29 +2,28 @@
 
 use jiff::Timestamp;
 use ratatui::Frame;
-use ratatui::layout::Constraint::{self, Fill as F, Length as L};
+use ratatui::layout::Constraint::{self, Length as L};
 use ratatui::layout::{Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::action::Pane;
-use super::app::{App, ConfirmState, DetailState, HelpState, Layer, PromptKind, PromptState};
+use super::app::{App, ConfirmState, HelpState, Layer, PromptKind, PromptState};
 use super::form::{FormPurpose, FormState, Kind};
 use super::keymap::{describe, seq_name};
-use super::pane::PaneState;
+use super::widgets::{centered, trunc};
 use crate::domain::calendar::WorkCalendar;
-use crate::domain::{Entry, Status};
 
 /// Minimum terminal size.
 pub const MIN_W: u16 = 80;
 pub const MIN_H: u16 = 24;
 
-const GLYPH_BARU: &str = "●";
-const GLYPH_OVERDUE: &str = "!";
+pub(crate) const GLYPH_BARU: &str = "●";
+pub(crate) const GLYPH_OVERDUE: &str = "!";
 const GLYPH_ALARM: &str = "⚠";
 
-fn local(cal: &WorkCalendar, t: Timestamp, fmt: &str) -> String {
+pub(crate) fn local(cal: &WorkCalendar, t: Timestamp, fmt: &str) -> String {
     t.to_zoned(cal.zone.clone()).strftime(fmt).to_string()
 }
 
@@ -90,18 +89,12 @@ pub fn draw(app: &App, f: &mut Frame) {
         Layout::vertical([L(1), L(1), Constraint::Min(1), L(status_h)]).areas(area);
     draw_header(app, f, header);
     draw_tabs(app, f, tabs);
-    if app.cx.pane == Pane::Palsan {
-        app.palsan.draw(&app.cx, f, body);
-    } else if app.cx.pane == Pane::Disposisi {
-        app.disposisi.draw(&app.cx, f, body);
-    } else {
-        draw_list(app, f, body);
-    }
+    app.pane_state(app.cx.pane).draw(&app.cx, f, body);
     draw_status(app, f, status);
     for l in &app.cx.layers {
         match l {
-            Layer::Detail(d) => draw_detail(
-                app,
+            Layer::Detail(d) => super::agenda::draw_detail(
+                &app.cx,
                 d,
                 f,
                 Rect {
@@ -278,13 +271,7 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
         .enumerate()
         .map(|(i, reg)| {
             let p = reg.id;
-            let n = match p {
-                Pane::Masuk => app.masuk.view.len(),
-                Pane::Keluar => app.keluar.view.len(),
-                Pane::Palsan => app.palsan.count(),
-                Pane::Disposisi => app.disposisi.count(),
-                Pane::Insiden => app.insiden.count(),
-            };
+            let n = app.pane_state(p).count();
             let name = format!("{} {}", i + 1, app.cx.tr(reg.title_id, reg.title_en));
             (p == app.cx.pane, name, n)
         })
@@ -315,13 +302,11 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
         ));
         spans.push(Span::raw(close));
     }
-    let l = app.list();
-    let filter = if app.cx.pane == Pane::Palsan {
-        &app.palsan.filter
-    } else {
-        &l.filter
+    let filter = match app.cx.pane {
+        Pane::Palsan => app.palsan.filter.as_str(),
+        _ => app.agenda().map_or("", |a| a.filter.as_str()),
     };
-    if !filter.is_empty() && app.cx.pane != Pane::Insiden {
+    if !filter.is_empty() {
         spans.push(Span::styled(format!("   / {filter}"), th.get("help.key")));
     }
     let left = Line::from(spans);
@@ -341,118 +326,6 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
             Rect::new(r.right().saturating_sub(w), r.y, w, 1),
         );
     }
-}
-
-use super::widgets::{Column as C, centered, draw_table, trunc};
-
-fn row_for<'a>(app: &App, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
-    let th = &app.cx.theme;
-    let cal = &app.cx.node.calendar;
-    let (sisa, overdue, soon) = match e.batas_waktu {
-        Some(b) if e.status.is_open() => time_left(b, app.cx.now),
-        _ => (String::new(), false, false),
-    };
-    let glyph = if e.status == Status::Baru {
-        GLYPH_BARU
-    } else if overdue {
-        GLYPH_OVERDUE
-    } else {
-        " "
-    };
-    let title = if e.perihal.is_empty() {
-        e.attachments
-            .first()
-            .map_or(String::new(), |a| a.name.clone())
-    } else {
-        e.perihal.clone()
-    };
-    let when = match pane {
-        Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
-        _ => e.received_at,
-    };
-    let who = match pane {
-        Pane::Keluar => &e.tujuan,
-        _ => &e.asal,
-    };
-    let style = if e.status == Status::Baru {
-        th.get("inbox.untriaged")
-    } else {
-        Style::default()
-    };
-    let sisa_style = if overdue {
-        th.get("sla.overdue")
-    } else if soon {
-        th.get("sla.soon")
-    } else {
-        Style::default()
-    };
-    (
-        vec![
-            Cell::from(glyph),
-            Cell::from(e.nomor_agenda.map_or("-".to_string(), |n| n.to_string())),
-            Cell::from(local(cal, when, "%d-%m %H:%M")),
-            Cell::from(trunc(who, 40)),
-            Cell::from(trunc(&title, 120)),
-            Cell::from(e.klasifikasi.map_or("-", |k| k.code())),
-            Cell::from(e.derajat.clone().unwrap_or_else(|| "-".into())),
-            Cell::from(e.status.as_str()),
-            Cell::from(sisa).style(sisa_style),
-        ],
-        style,
-    )
-}
-
-fn draw_list(app: &App, f: &mut Frame, r: Rect) {
-    if app.cx.pane == Pane::Insiden {
-        return app.insiden.draw(&app.cx, f, r);
-    }
-    let th = &app.cx.theme;
-    let l = app.list();
-    let rows_h = (r.height as usize).saturating_sub(1);
-    if l.view.is_empty() {
-        let msg = if l.entries.is_empty() {
-            match app.cx.pane {
-                Pane::Masuk | Pane::Palsan | Pane::Disposisi | Pane::Insiden => app.cx.tr(
-                    "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
-                    "No incoming items yet. Scans dropped in the drop folder appear here.",
-                ),
-                Pane::Keluar => app.cx.tr(
-                    "Belum ada berita keluar. Tekan c untuk draf baru.",
-                    "No outgoing items yet. Press c for a new draft.",
-                ),
-            }
-        } else {
-            app.cx.tr(
-                "Tidak ada yang cocok dengan saringan.",
-                "Nothing matches the filter.",
-            )
-        };
-        f.render_widget(Paragraph::new(msg).style(th.get("dim")), r);
-        return;
-    }
-    let end = (l.offset + rows_h).min(l.view.len());
-    let rows: Vec<_> = l.view[l.offset..end]
-        .iter()
-        .map(|&i| row_for(app, &l.entries[i], app.cx.pane))
-        .collect();
-    let (who, when) = match app.cx.pane {
-        Pane::Keluar => (app.cx.tr("Tujuan", "To"), app.cx.tr("Tanggal", "Date")),
-        _ => (app.cx.tr("Asal", "From"), app.cx.tr("Diterima", "Received")),
-    };
-    // Priorities: 0 always kept; Derajat goes first, then the date, then the sender.
-    let cols = [
-        C::new(" ", L(1), 0),
-        C::new("No", L(4), 0),
-        C::new(when, L(11), 2),
-        C::new(who, F(1), 1),
-        C::new(app.cx.tr("Perihal / berkas", "Subject / file"), F(3), 0),
-        C::new("K", L(2), 0),
-        C::new("Derajat", L(7), 3),
-        C::new("Status", L(11), 0),
-        C::new(app.cx.tr("Sisa", "Left"), L(7), 0),
-    ];
-    let sel = Some(l.cursor - l.offset);
-    draw_table(f, r, &cols, rows, sel, th);
 }
 
 fn draw_status(app: &App, f: &mut Frame, r: Rect) {
@@ -500,201 +373,6 @@ fn draw_status(app: &App, f: &mut Frame, r: Rect) {
         ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(th.get("dim")), r);
-}
-
-fn kv<'a>(app: &App, k: &'a str, v: String) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{k:<15}"), app.cx.theme.get("form.label")),
-        Span::raw(v),
-    ])
-}
-
-fn detail_lines<'a>(app: &App, d: &'a DetailState) -> Vec<Line<'a>> {
-    let cal = &app.cx.node.calendar;
-    let mut out = Vec::new();
-    let Some(e) = d.entry.as_deref() else {
-        out.push(Line::from(app.cx.tr("memuat…", "loading…")));
-        return out;
-    };
-    let ts = |t: Option<Timestamp>| t.map_or("-".into(), |t| local(cal, t, "%d-%m-%Y %H:%M"));
-    out.push(Line::from(Span::styled(
-        format!(
-            "Entri {} · buku {} · {}",
-            e.id,
-            e.book.as_str(),
-            e.status.as_str()
-        ),
-        app.cx.theme.get("table.header"),
-    )));
-    out.push(kv(
-        app,
-        "Nomor agenda",
-        e.nomor_agenda
-            .map_or("-".into(), |n| format!("{n}/{}", e.tahun.unwrap_or(0))),
-    ));
-    out.push(kv(app, "Diterima", ts(Some(e.received_at))));
-    out.push(kv(app, "Didaftarkan", ts(e.registered_at)));
-    out.push(kv(app, "Asal", e.asal.clone()));
-    out.push(kv(app, "Tujuan", e.tujuan.clone()));
-    out.push(kv(app, "Nomor surat", e.nomor_surat.clone()));
-    out.push(kv(
-        app,
-        "Tanggal surat",
-        e.tanggal_surat.map_or("-".into(), |d| d.to_string()),
-    ));
-    out.push(kv(app, "Perihal", e.perihal.clone()));
-    if !e.isi_ringkas.is_empty() {
-        out.push(kv(app, "Isi ringkas", e.isi_ringkas.clone()));
-    }
-    out.push(kv(
-        app,
-        "Klasifikasi",
-        e.klasifikasi.map_or("-".into(), |k| k.as_str().to_string()),
-    ));
-    out.push(kv(
-        app,
-        "Derajat",
-        e.derajat.clone().unwrap_or_else(|| "-".into()),
-    ));
-    let batas = match e.batas_waktu {
-        Some(b) => format!("{} ({})", ts(Some(b)), time_left(b, app.cx.now).0),
-        None => "-".into(),
-    };
-    out.push(kv(app, "Batas waktu", batas));
-    out.push(kv(app, "Lampiran", e.lampiran.clone()));
-    out.push(kv(app, "Saluran", e.saluran.clone()));
-    if let Some(of) = e.duplicate_of {
-        out.push(kv(app, "Duplikat dari", format!("entri {of}")));
-    }
-    if let Some(r) = &e.void_reason {
-        out.push(kv(app, "Alasan batal", r.clone()));
-    }
-    if !d.pengiriman.is_empty() {
-        use crate::domain::pengiriman::StatusKirim;
-        out.push(Line::from(""));
-        out.push(Line::from(Span::styled(
-            app.cx
-                .tr("Pengiriman per penerima", "Delivery per recipient"),
-            app.cx.theme.get("table.header"),
-        )));
-        for p in &d.pengiriman {
-            let style = match p.status {
-                StatusKirim::Ditolak => app.cx.theme.get("alarm"),
-                StatusKirim::Menunggu => app.cx.theme.get("sla.soon"),
-                _ => Style::default(),
-            };
-            let mut text = format!("{:<8} {}", p.status.label(), ts(p.at));
-            if let Some(a) = &p.alasan {
-                text.push_str(&format!(" — {a}"));
-            }
-            out.push(Line::from(vec![
-                Span::styled(format!("{:<15}", p.peer), app.cx.theme.get("form.label")),
-                Span::styled(text, style),
-            ]));
-        }
-    }
-    if let Some(s) = &e.suggestions {
-        out.push(Line::from(""));
-        out.push(Line::from(Span::styled(
-            app.cx
-                .tr("Saran dari kepala naskah", "Suggestions from the header"),
-            app.cx.theme.get("table.header"),
-        )));
-        for (k, v) in [
-            ("nomor", &s.nomor),
-            ("hal", &s.hal),
-            ("klasifikasi", &s.klasifikasi),
-            ("sifat", &s.sifat),
-            ("lampiran", &s.lampiran),
-            ("yth", &s.yth),
-            ("tanggal", &s.tanggal),
-        ] {
-            if let Some(v) = v {
-                out.push(Line::from(vec![
-                    Span::styled(format!("{k:<15}"), app.cx.theme.get("form.label")),
-                    Span::styled(v.clone(), app.cx.theme.get("form.suggested")),
-                ]));
-            }
-        }
-    }
-    out.push(Line::from(""));
-    out.push(Line::from(Span::styled(
-        app.cx.tr("Berkas", "Attachments"),
-        app.cx.theme.get("table.header"),
-    )));
-    for (i, a) in e.attachments.iter().enumerate() {
-        out.push(Line::from(format!(
-            "{i}: {} · {} · {} B · {} hlm{}",
-            a.name,
-            a.mime,
-            a.size,
-            a.pages.map_or("?".into(), |p| p.to_string()),
-            if a.encrypted_at_rest {
-                " · terenkripsi"
-            } else {
-                ""
-            }
-        )));
-    }
-    if !d.chain.is_empty() {
-        let chain = &d.chain;
-        out.push(Line::from(""));
-        out.push(Line::from(Span::styled(
-            app.cx.tr("Rantai disposisi", "Disposisi chain"),
-            app.cx.theme.get("table.header"),
-        )));
-        out.extend(super::disposisi::tree_lines(&app.cx, chain));
-    }
-    out.push(Line::from(""));
-    out.push(Line::from(Span::styled(
-        app.cx.tr("Riwayat", "Timeline"),
-        app.cx.theme.get("table.header"),
-    )));
-    for t in &e.timeline {
-        out.push(Line::from(format!(
-            "{} {} {} {}",
-            local(cal, t.at, "%d-%m %H:%M"),
-            t.by,
-            t.kind,
-            t.detail
-        )));
-    }
-    if let Some(text) = &d.text {
-        out.push(Line::from(""));
-        out.push(Line::from(Span::styled(
-            app.cx.tr("Teks hasil ekstraksi", "Extracted text"),
-            app.cx.theme.get("table.header"),
-        )));
-        for l in text.lines() {
-            out.push(Line::from(l.to_string()));
-        }
-    }
-    out
-}
-
-fn draw_detail(app: &App, d: &DetailState, f: &mut Frame, r: Rect) {
-    let r = Rect {
-        y: r.y.saturating_sub(1),
-        height: r.height + 1,
-        ..r
-    };
-    f.render_widget(Clear, r);
-    let lines = detail_lines(app, d);
-    // The position label is drawn after the text (it needs the wrapped row count).
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(app.cx.theme.get("border"));
-    let (top, shown, total) = d.view.draw(f, r, lines, Some(block));
-    let title = format!(
-        " {} · {}/{} ",
-        app.cx.tr("Rincian", "Detail"),
-        top + shown,
-        total
-    );
-    f.render_widget(
-        Paragraph::new(title),
-        Rect::new(r.x + 1, r.y, (r.width.saturating_sub(2)).min(30), 1),
-    );
 }
 
 fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {

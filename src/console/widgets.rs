@@ -35,6 +35,24 @@ pub fn trunc(s: &str, n: usize) -> String {
 }
 
 /// Width of `s` in cells.
+/// A heading line of a detail view (the theme's `table.header` style).
+pub fn heading<'a>(
+    th: &super::theme::Theme,
+    text: impl Into<std::borrow::Cow<'a, str>>,
+) -> Line<'a> {
+    Line::from(Span::styled(text.into(), th.get("table.header")))
+}
+
+/// Starts a section of a detail view: a blank line, then its [`heading`].
+pub fn section<'a>(
+    out: &mut Vec<Line<'a>>,
+    th: &super::theme::Theme,
+    text: impl Into<std::borrow::Cow<'a, str>>,
+) {
+    out.push(Line::from(""));
+    out.push(heading(th, text));
+}
+
 pub fn text_width(s: &str) -> usize {
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }

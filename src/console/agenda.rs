@@ -1,0 +1,1112 @@
+//! The buku agenda panes, Masuk and Keluar: one [`AgendaPane`] per tab over its book, with the `/`
+//! filter, the entry actions (register a scan, void, note, export, mark duplicate, dispose, seal,
+//! register and send a keluar draft) and the entry detail overlay. Entry actions reach only the entry on
+//! screen: the open detail, else the cursor of the shown agenda tab (issue 10.7).
+//!
+//! Steps: SOP 003 A1–A2 / B1–B2 / C1–C2 (receive, register in the buku agenda) for Masuk; SOP 003 D–F
+//! (draft, number, send) for Keluar.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::Constraint::{Fill as F, Length as L};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph};
+
+use super::action::{Action, Pane};
+use super::ctx::Ctx;
+use super::effect::{Effect, Purpose};
+use super::form::{FormPurpose, FormState};
+use super::layer::{DetailState, Layer, PromptKind};
+use super::pane::PaneState;
+use super::view::{GLYPH_BARU, GLYPH_OVERDUE, local, time_left};
+use super::widgets::{Column as C, draw_table, heading, section, trunc};
+use crate::domain::{Book, Entry, Status};
+use crate::proto::disposisi::{DisposisiReply, DisposisiRequest};
+use crate::proto::{Reply, Request};
+
+/// How many entries a tab loads (newest first; untriaged scans are shown on top).
+pub const LIST_LIMIT: usize = 2000;
+
+/// One list (tab) of entries with its cursor and filter.
+#[derive(Debug, Clone)]
+pub struct EntryList {
+    pub book: Book,
+    pub entries: Vec<Entry>,
+    /// Indices into `entries` that pass the filter, in display order.
+    pub view: Vec<usize>,
+    pub cursor: usize,
+    pub offset: usize,
+    pub filter: String,
+    /// Deadlines of the open entries, sorted: the overdue count is a binary search per frame.
+    pub open_deadlines: Vec<jiff::Timestamp>,
+    /// The node's zone: `dari:`/`sampai:` dates of the filter are days there (set at welcome).
+    pub zone: Option<jiff::tz::TimeZone>,
+}
+
+impl EntryList {
+    /// How many open entries are overdue at `now` (deadline reached: overdue flips exactly at it).
+    pub fn overdue_at(&self, now: jiff::Timestamp) -> usize {
+        self.open_deadlines.partition_point(|d| *d <= now)
+    }
+
+    pub fn new(book: Book) -> EntryList {
+        EntryList {
+            book,
+            entries: Vec::new(),
+            view: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            filter: String::new(),
+            open_deadlines: Vec::new(),
+            zone: None,
+        }
+    }
+
+    /// Replaces the entries, keeping the cursor on the same entry id when it is still listed.
+    pub fn set_entries(&mut self, mut entries: Vec<Entry>, page: usize) {
+        let keep = self.selected().map(|e| e.id);
+        // Untriaged scans first; otherwise the node's order (newest first).
+        entries.sort_by_key(|e| e.status != Status::Baru);
+        self.open_deadlines = entries
+            .iter()
+            .filter(|e| e.status.is_open())
+            .filter_map(|e| e.batas_waktu)
+            .collect();
+        self.open_deadlines.sort_unstable();
+        self.entries = entries;
+        self.rebuild(keep, page);
+    }
+
+    /// Recomputes the filtered view and puts the cursor on `keep` if listed.
+    pub fn rebuild(&mut self, keep: Option<u64>, page: usize) {
+        let mut f = Filter::parse(&self.filter);
+        f.zone = self.zone.clone();
+        self.view = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| f.matches(e))
+            .map(|(i, _)| i)
+            .collect();
+        f.sort_view(&self.entries, &mut self.view);
+        if let Some(id) = keep
+            && let Some(p) = self.view.iter().position(|&i| self.entries[i].id == id)
+        {
+            self.cursor = p;
+        }
+        self.clamp(page);
+    }
+
+    pub fn selected(&self) -> Option<&Entry> {
+        self.view
+            .get(self.cursor)
+            .and_then(|&i| self.entries.get(i))
+    }
+
+    /// Keeps the cursor inside the view and on screen (`page` rows).
+    pub fn clamp(&mut self, page: usize) {
+        let n = self.view.len();
+        self.cursor = self.cursor.min(n.saturating_sub(1));
+        let page = page.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+        self.offset = self.offset.min(n.saturating_sub(page)).min(self.cursor);
+    }
+
+    pub fn move_to(&mut self, pos: isize, page: usize) {
+        let n = self.view.len() as isize;
+        self.cursor = pos.clamp(0, (n - 1).max(0)) as usize;
+        self.clamp(page);
+    }
+
+    /// Puts the cursor on the first untriaged scan other than `skip`.
+    pub fn select_next_baru(&mut self, skip: u64, page: usize) -> bool {
+        let p = self
+            .view
+            .iter()
+            .position(|&i| self.entries[i].status == Status::Baru && self.entries[i].id != skip);
+        if let Some(p) = p {
+            self.cursor = p;
+            self.clamp(page);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The `/` filter: `status:baru`, `k:R` (klasifikasi code), `dari:2026-11-01` / `sampai:2026-11-30`
+/// (received date, inclusive, in the node's zone), `urut:nomor|perihal|batas|k` (sort; default newest
+/// first with untriaged scans on top); other words match the entry's text.
+#[derive(Debug, Default)]
+pub struct Filter {
+    status: Option<String>,
+    k: Option<String>,
+    from: Option<jiff::civil::Date>,
+    to: Option<jiff::civil::Date>,
+    /// Sort key named by `urut:`.
+    pub sort: Option<String>,
+    words: Vec<String>,
+    /// The zone whose calendar days `dari:`/`sampai:` name (the node's; the system's when unset).
+    pub zone: Option<jiff::tz::TimeZone>,
+}
+
+impl Filter {
+    pub fn parse(s: &str) -> Filter {
+        let mut f = Filter::default();
+        for t in s.split_whitespace() {
+            let l = t.to_lowercase();
+            if let Some(v) = l.strip_prefix("status:") {
+                f.status = Some(v.to_string());
+            } else if let Some(v) = l.strip_prefix("k:") {
+                f.k = Some(v.to_string());
+            } else if let Some(d) = l.strip_prefix("dari:").and_then(|v| v.parse().ok()) {
+                f.from = Some(d);
+            } else if let Some(d) = l.strip_prefix("sampai:").and_then(|v| v.parse().ok()) {
+                f.to = Some(d);
+            } else if let Some(v) = l.strip_prefix("urut:") {
+                f.sort = Some(v.to_string());
+            } else {
+                f.words.push(l);
+            }
+        }
+        f
+    }
+
+    pub fn matches(&self, e: &Entry) -> bool {
+        if let Some(s) = &self.status
+            && e.status.as_str() != s
+        {
+            return false;
+        }
+        if let Some(k) = &self.k
+            && e.klasifikasi.map(|x| x.code().to_lowercase()).as_deref() != Some(k.as_str())
+        {
+            return false;
+        }
+        if self.from.is_some() || self.to.is_some() {
+            let tz = self.zone.clone().unwrap_or_else(jiff::tz::TimeZone::system);
+            let d = e.received_at.to_zoned(tz).date();
+            if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
+                return false;
+            }
+        }
+        if self.words.is_empty() {
+            return true;
+        }
+        let h = e.haystack();
+        self.words.iter().all(|w| h.contains(w.as_str()))
+    }
+
+    /// Orders the filtered view (indexes into `entries`) by the `urut:` key, if any.
+    pub fn sort_view(&self, entries: &[Entry], view: &mut [usize]) {
+        let Some(key) = self.sort.as_deref() else {
+            return;
+        };
+        match key {
+            "nomor" | "no" => {
+                view.sort_by_key(|&i| (entries[i].nomor_agenda.is_none(), entries[i].nomor_agenda))
+            }
+            "perihal" => view.sort_by_cached_key(|&i| entries[i].perihal.to_lowercase()),
+            "batas" | "deadline" => {
+                view.sort_by_key(|&i| (entries[i].batas_waktu.is_none(), entries[i].batas_waktu))
+            }
+            "k" | "klasifikasi" => view.sort_by_key(|&i| std::cmp::Reverse(entries[i].klasifikasi)),
+            "diterima" | "lama" => view.sort_by_key(|&i| entries[i].received_at),
+            _ => {}
+        }
+    }
+}
+
+/// One buku agenda tab: the pane it is ([`Pane::Masuk`] or [`Pane::Keluar`]) and its list. Derefs to
+/// the [`EntryList`].
+#[derive(Debug, Clone)]
+pub struct AgendaPane {
+    pub pane: Pane,
+    pub list: EntryList,
+}
+
+impl std::ops::Deref for AgendaPane {
+    type Target = EntryList;
+    fn deref(&self) -> &EntryList {
+        &self.list
+    }
+}
+
+impl std::ops::DerefMut for AgendaPane {
+    fn deref_mut(&mut self) -> &mut EntryList {
+        &mut self.list
+    }
+}
+
+impl AgendaPane {
+    /// The Masuk tab (book `masuk`).
+    pub fn masuk() -> AgendaPane {
+        AgendaPane {
+            pane: Pane::Masuk,
+            list: EntryList::new(Book::Masuk),
+        }
+    }
+
+    /// The Keluar tab (book `keluar`).
+    pub fn keluar() -> AgendaPane {
+        AgendaPane {
+            pane: Pane::Keluar,
+            list: EntryList::new(Book::Keluar),
+        }
+    }
+
+    /// The request that loads the tab: the newest [`LIST_LIMIT`] entries of its book.
+    pub fn list_call(&self) -> Effect {
+        Effect::Call(
+            Request::AgendaList {
+                book: Some(self.list.book),
+                status: None,
+                limit: Some(LIST_LIMIT),
+                before: None,
+            },
+            Purpose::List(self.pane),
+        )
+    }
+
+    /// The entry the entry actions apply to: the open detail, else the selection of this tab when it
+    /// is shown; `None` otherwise.
+    pub fn current<'a>(&'a self, cx: &'a Ctx) -> Option<&'a Entry> {
+        if cx.pane != self.pane {
+            return None;
+        }
+        for l in cx.layers.iter().rev() {
+            if let Layer::Detail(d) = l {
+                return d.entry.as_deref();
+            }
+        }
+        self.list.selected()
+    }
+
+    fn need_entry(&self, cx: &mut Ctx) -> Option<Entry> {
+        let e = self.current(cx).cloned();
+        if e.is_none() {
+            cx.error(
+                cx.tr("tidak ada entri terpilih", "no entry selected")
+                    .to_string(),
+            );
+        }
+        e
+    }
+
+    /// An action on the selected entry that needs one argument: without it, a prompt asks for it (and
+    /// re-runs the action); with it, `call` builds the request and the success message.
+    fn ask_or_call<T>(
+        &self,
+        cx: &mut Ctx,
+        arg: Option<T>,
+        kind: fn(u64) -> PromptKind,
+        initial: &str,
+        call: impl FnOnce(u64, T) -> (Request, String),
+    ) -> Vec<Effect> {
+        let Some(e) = self.need_entry(cx) else {
+            return Vec::new();
+        };
+        match arg {
+            None => {
+                cx.prompt(kind(e.id), initial);
+                Vec::new()
+            }
+            Some(a) => {
+                let (req, done) = call(e.id, a);
+                vec![Effect::Call(req, Purpose::Done(done))]
+            }
+        }
+    }
+
+    /// Sets the `/` filter as it is typed, keeping the cursor on its entry.
+    /// `page`: the rows the list shows ([`Ctx::page`]).
+    pub fn set_filter(&mut self, page: usize, filter: String) {
+        let keep = self.list.selected().map(|e| e.id);
+        self.list.filter = filter;
+        self.list.rebuild(keep, page);
+    }
+
+    /// Puts the cursor on entry `id` and opens its registration form (a resumed draft); says so when
+    /// the entry is no longer an untriaged scan.
+    pub fn resume_triage(&mut self, cx: &mut Ctx, id: u64) -> Vec<Effect> {
+        cx.pane = self.pane;
+        let page = cx.page();
+        let l = &mut self.list;
+        if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
+            l.move_to(p as isize, page);
+            return self.triage(cx);
+        }
+        cx.error(format!("entri {id} tidak lagi berstatus baru"));
+        Vec::new()
+    }
+
+    /// Opens the registration form of the selected untriaged scan (SOP 003 A2), resuming its draft.
+    fn triage(&mut self, cx: &mut Ctx) -> Vec<Effect> {
+        let Some(e) = self.need_entry(cx) else {
+            return Vec::new();
+        };
+        if e.status != Status::Baru {
+            cx.error(format!(
+                "entri {} berstatus {}: hanya pindaian 'baru' yang didaftarkan",
+                e.id,
+                e.status.as_str()
+            ));
+            return Vec::new();
+        }
+        let mut form = FormState::for_entry(&e, cx.derajat.clone());
+        let key = form.purpose.draft_key();
+        if let Some((_, data)) = cx.drafts.iter().find(|(k, _)| *k == key)
+            && let Ok(rf) = serde_json::from_str(data)
+        {
+            form.set_fields(&rf);
+            for f in &mut form.fields {
+                f.suggested = false;
+            }
+            form.changed = true;
+            form.revalidate();
+        }
+        cx.layers.push(Layer::Form(Box::new(form)));
+        Vec::new()
+    }
+
+    /// Opens the form of a new keluar draft (resuming `keluar:new`) and shows the Keluar tab.
+    fn keluar_new(&mut self, cx: &mut Ctx) -> Vec<Effect> {
+        cx.pane = Pane::Keluar;
+        let mut form = FormState::new(FormPurpose::KeluarNew, cx.derajat.clone());
+        if let Some((_, data)) = cx.drafts.iter().find(|(k, _)| k == "keluar:new")
+            && let Ok(rf) = serde_json::from_str(data)
+        {
+            form.set_fields(&rf);
+            form.revalidate();
+        }
+        cx.layers.push(Layer::Form(Box::new(form)));
+        Vec::new()
+    }
+
+    fn open(&self, cx: &mut Ctx) -> Vec<Effect> {
+        let Some(e) = self.need_entry(cx) else {
+            return Vec::new();
+        };
+        let id = e.id;
+        cx.layers.push(Layer::Detail(DetailState {
+            id,
+            entry: Some(Box::new(e)),
+            text: None,
+            pengiriman: Vec::new(),
+            chain: Vec::new(),
+            view: Default::default(),
+        }));
+        detail_calls(id)
+    }
+
+    fn export(&self, cx: &mut Ctx, path: Option<String>) -> Vec<Effect> {
+        let Some(e) = self.need_entry(cx) else {
+            return Vec::new();
+        };
+        let Some(a) = e.attachments.first() else {
+            cx.error(format!("entri {} tidak punya lampiran", e.id));
+            return Vec::new();
+        };
+        match path {
+            None => {
+                let name = a.name.clone();
+                cx.prompt(PromptKind::Export(e.id), &format!("./{name}"));
+                Vec::new()
+            }
+            Some(p) => vec![Effect::Call(
+                Request::Attachment { id: e.id, index: 0 },
+                Purpose::Attachment(PathBuf::from(p)),
+            )],
+        }
+    }
+
+    /// `K`: seals the entry for peers. The argument is `5171,51 /path/surat.pdf …`: node ids, then
+    /// (optionally) files to enclose; without it a prompt asks.
+    fn seal(&self, cx: &mut Ctx, to: Option<String>) -> Vec<Effect> {
+        let Some(e) = self.need_entry(cx) else {
+            return Vec::new();
+        };
+        let Some(arg) = to else {
+            cx.prompt(PromptKind::Seal(e.id), "");
+            return Vec::new();
+        };
+        let (files, ids): (Vec<&str>, Vec<&str>) = arg
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .partition(|t| t.contains('/') || t.starts_with('~'));
+        let to: Vec<String> = ids.into_iter().map(String::from).collect();
+        if to.is_empty() {
+            cx.error("sebutkan id node tujuan, mis. 51 atau 51,5171 (lalu path berkas bila perlu)");
+            return Vec::new();
+        }
+        let req = Request::KriptogramSeal {
+            entry: Some(e.id),
+            fields: None,
+            to: to.clone(),
+            yes_unverified: false,
+            files: Vec::new(),
+        };
+        let purpose = Purpose::Sealed { id: e.id, to };
+        if files.is_empty() {
+            vec![Effect::Call(req, purpose)]
+        } else {
+            vec![Effect::CallWithFiles(
+                req,
+                files.into_iter().map(PathBuf::from).collect(),
+                purpose,
+            )]
+        }
+    }
+
+    fn dispose(&self, cx: &mut Ctx) -> Vec<Effect> {
+        let Some(e) = self.need_entry(cx) else {
+            return Vec::new();
+        };
+        if let Err(r) = crate::domain::disposisi::check_disposable(&e) {
+            cx.error(r.to_string());
+            return Vec::new();
+        }
+        vec![Effect::Call(
+            Request::Disposisi(DisposisiRequest::Entry { entry: e.id }),
+            Purpose::DisposeForm(e.id, None),
+        )]
+    }
+}
+
+impl PaneState for AgendaPane {
+    /// The tab's actions while it is shown (a new keluar draft from anywhere: the Keluar tab is then
+    /// shown). List motion, filter clearing by `Esc` and goto act only with no overlay open.
+    fn update(&mut self, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> {
+        if *a == Action::KeluarNew && self.pane == Pane::Keluar {
+            return Some(self.keluar_new(cx));
+        }
+        if cx.pane != self.pane {
+            return None;
+        }
+        let page = cx.page();
+        let bare = cx.layers.is_empty();
+        Some(match a.clone() {
+            Action::Filter(Some(t)) => {
+                self.set_filter(page, t);
+                Vec::new()
+            }
+            Action::Filter(None) => {
+                let f = self.list.filter.clone();
+                cx.prompt(PromptKind::Filter, &f);
+                Vec::new()
+            }
+            Action::Goto(id) => {
+                let l = &mut self.list;
+                if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
+                    l.move_to(p as isize, page);
+                } else {
+                    cx.error(format!("entri {id} tidak ada di daftar ini"));
+                }
+                Vec::new()
+            }
+            Action::Back if bare && !self.list.filter.is_empty() => {
+                self.set_filter(page, String::new());
+                Vec::new()
+            }
+            ref m @ (Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom)
+                if bare =>
+            {
+                let d = m.motion(page as isize).unwrap_or(0);
+                let c = self.list.cursor as isize;
+                self.list.move_to(c.saturating_add(d), page);
+                Vec::new()
+            }
+            Action::Open => self.open(cx),
+            Action::Triage => self.triage(cx),
+            Action::Duplicate(of) => {
+                self.ask_or_call(cx, of, PromptKind::Duplicate, "", |id, of| {
+                    (
+                        Request::MarkDuplicate { id, of },
+                        format!("entri {id} ditandai duplikat dari {of}"),
+                    )
+                })
+            }
+            Action::Void(reason) => {
+                self.ask_or_call(cx, reason, PromptKind::Void, "", |id, reason| {
+                    (
+                        Request::Void { id, reason },
+                        format!("entri {id} dibatalkan"),
+                    )
+                })
+            }
+            Action::Note(text) => self.ask_or_call(cx, text, PromptKind::Note, "", |id, text| {
+                (
+                    Request::Note { id, text },
+                    format!("catatan ditambahkan ke entri {id}"),
+                )
+            }),
+            Action::Export(path) => self.export(cx, path),
+            Action::KeluarRegister => {
+                let Some(e) = self.need_entry(cx) else {
+                    return Some(Vec::new());
+                };
+                vec![Effect::Call(
+                    Request::KeluarRegister { id: e.id },
+                    Purpose::Done(format!("draf {} diagendakan", e.id)),
+                )]
+            }
+            Action::KeluarSend(saluran) => self.ask_or_call(
+                cx,
+                saluran,
+                PromptKind::Saluran,
+                "Email Sanapati",
+                |id, saluran| {
+                    let done = format!("entri {id} terkirim lewat {saluran}");
+                    (
+                        Request::KeluarSend {
+                            id,
+                            saluran,
+                            sent_at: None,
+                        },
+                        done,
+                    )
+                },
+            ),
+            Action::Seal(to) => self.seal(cx, to),
+            Action::Dispose => self.dispose(cx),
+            _ => return None,
+        })
+    }
+
+    /// Its list (`List(pane)`; the Masuk tab also takes the masuk list the Disposisi and Insiden tabs
+    /// ask for), a registered scan (Masuk), a created draft and a sealed kriptogram (Keluar).
+    fn on_reply(&mut self, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>> {
+        let page = cx.page();
+        match (purpose, r) {
+            (Purpose::List(p), Reply::Entries { entries })
+                if *p == self.pane
+                    || (self.pane == Pane::Masuk
+                        && matches!(p, Pane::Disposisi | Pane::Insiden)) =>
+            {
+                self.list.set_entries(entries.clone(), page);
+                Some(Vec::new())
+            }
+            (Purpose::Registered(id), Reply::Entry { entry, .. }) if self.pane == Pane::Masuk => {
+                let id = *id;
+                cx.layers
+                    .retain(|l| !matches!(l, Layer::Form(_) | Layer::Detail(_)));
+                let key = format!("register:{id}");
+                cx.drafts.retain(|(k, _)| *k != key);
+                let n = entry.nomor_agenda.unwrap_or(0);
+                cx.info(format!("Nomor agenda {n}"));
+                cx.pane = Pane::Masuk;
+                let l = &mut self.list;
+                if let Some(e) = l.entries.iter_mut().find(|e| e.id == id) {
+                    *e = (**entry).clone();
+                }
+                let entries = std::mem::take(&mut l.entries);
+                l.set_entries(entries, page);
+                if !l.select_next_baru(id, page) {
+                    l.rebuild(Some(id), page);
+                }
+                Some(vec![
+                    Effect::Call(Request::DraftDelete { key }, Purpose::Ignore),
+                    Effect::Call(Request::Status, Purpose::Status),
+                    self.list_call(),
+                ])
+            }
+            (Purpose::KeluarCreated, Reply::Entry { entry, .. }) if self.pane == Pane::Keluar => {
+                cx.layers.retain(|l| !matches!(l, Layer::Form(_)));
+                cx.drafts.retain(|(k, _)| k != "keluar:new");
+                cx.info(format!("draf keluar {} dibuat", entry.id));
+                cx.pane = Pane::Keluar;
+                let mut entries = std::mem::take(&mut self.list.entries);
+                entries.insert(0, (**entry).clone());
+                self.list.set_entries(entries, page);
+                self.list.rebuild(Some(entry.id), page);
+                Some(vec![
+                    Effect::Call(
+                        Request::DraftDelete {
+                            key: "keluar:new".into(),
+                        },
+                        Purpose::Ignore,
+                    ),
+                    self.list_call(),
+                ])
+            }
+            (
+                Purpose::Sealed { .. },
+                Reply::KriptogramSealed {
+                    entry,
+                    path,
+                    recipients,
+                    ..
+                },
+            ) if self.pane == Pane::Keluar => {
+                cx.info(format!(
+                    "kriptogram nomor {} untuk {} siap di {path}",
+                    entry.nomor_agenda.map_or("-".into(), |n| n.to_string()),
+                    recipients.join(", ")
+                ));
+                Some(vec![
+                    self.list_call(),
+                    Effect::Call(Request::Status, Purpose::Status),
+                ])
+            }
+            _ => None,
+        }
+    }
+
+    fn draw(&self, cx: &Ctx, f: &mut Frame, r: Rect) {
+        draw_list(self, cx, f, r);
+    }
+
+    fn count(&self) -> usize {
+        self.list.view.len()
+    }
+
+    fn refresh(&self, cx: &Ctx) -> Vec<Effect> {
+        let mut v = vec![self.list_call()];
+        if cx.pane == self.pane {
+            for l in &cx.layers {
+                if let Layer::Detail(d) = l {
+                    v.extend(detail_calls(d.id));
+                }
+            }
+        }
+        v
+    }
+}
+
+/// The requests that fill the detail of entry `id`: the entry with its text, and its disposisi chain.
+fn detail_calls(id: u64) -> Vec<Effect> {
+    vec![
+        Effect::Call(Request::AgendaShow { id }, Purpose::Show(id)),
+        Effect::Call(
+            Request::Disposisi(DisposisiRequest::Entry { entry: id }),
+            Purpose::DisposisiChain(id),
+        ),
+    ]
+}
+
+/// The open detail of entry `id`, if any.
+fn detail_mut(cx: &mut Ctx, id: u64) -> Option<&mut DetailState> {
+    cx.layers.iter_mut().find_map(|l| match l {
+        Layer::Detail(d) if d.id == id => Some(d),
+        _ => None,
+    })
+}
+
+/// Replies for the entry detail overlay (the entry, its delivery per recipient, its disposisi chain)
+/// and an exported attachment; `None` for other purposes.
+pub fn on_detail_reply(cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>> {
+    match (purpose, r) {
+        (Purpose::Show(id), Reply::Entry { entry, text }) => {
+            let sealed = entry.book == Book::KriptogramKeluar;
+            if let Some(d) = detail_mut(cx, *id) {
+                d.entry = Some(entry.clone());
+                d.text = text.clone();
+            }
+            Some(if sealed {
+                let req = Request::Link(crate::proto::link::LinkRequest::Receipts { entry: *id });
+                vec![Effect::Call(req, Purpose::Pengiriman(*id))]
+            } else {
+                Vec::new()
+            })
+        }
+        (
+            Purpose::Pengiriman(id),
+            Reply::Link(crate::proto::link::LinkReply::Receipts { pengiriman, .. }),
+        ) => {
+            if let Some(d) = detail_mut(cx, *id) {
+                d.pengiriman = pengiriman.clone();
+            }
+            Some(Vec::new())
+        }
+        (Purpose::DisposisiChain(id), Reply::Disposisi(DisposisiReply::Chain { records, .. })) => {
+            if let Some(d) = detail_mut(cx, *id) {
+                d.chain = records.clone();
+            }
+            Some(Vec::new())
+        }
+        (Purpose::Attachment(path), Reply::Attachment { data_b64, .. }) => {
+            Some(vec![Effect::WriteFile(path.clone(), data_b64.clone())])
+        }
+        _ => None,
+    }
+}
+
+fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
+    let th = &cx.theme;
+    let cal = &cx.node.calendar;
+    let (sisa, overdue, soon) = match e.batas_waktu {
+        Some(b) if e.status.is_open() => time_left(b, cx.now),
+        _ => (String::new(), false, false),
+    };
+    let glyph = if e.status == Status::Baru {
+        GLYPH_BARU
+    } else if overdue {
+        GLYPH_OVERDUE
+    } else {
+        " "
+    };
+    let title = if e.perihal.is_empty() {
+        e.attachments
+            .first()
+            .map_or(String::new(), |a| a.name.clone())
+    } else {
+        e.perihal.clone()
+    };
+    let when = match pane {
+        Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
+        _ => e.received_at,
+    };
+    let who = match pane {
+        Pane::Keluar => &e.tujuan,
+        _ => &e.asal,
+    };
+    let style = if e.status == Status::Baru {
+        th.get("inbox.untriaged")
+    } else {
+        Style::default()
+    };
+    let sisa_style = if overdue {
+        th.get("sla.overdue")
+    } else if soon {
+        th.get("sla.soon")
+    } else {
+        Style::default()
+    };
+    (
+        vec![
+            Cell::from(glyph),
+            Cell::from(e.nomor_agenda.map_or("-".to_string(), |n| n.to_string())),
+            Cell::from(local(cal, when, "%d-%m %H:%M")),
+            Cell::from(trunc(who, 40)),
+            Cell::from(trunc(&title, 120)),
+            Cell::from(e.klasifikasi.map_or("-", |k| k.code())),
+            Cell::from(e.derajat.clone().unwrap_or_else(|| "-".into())),
+            Cell::from(e.status.as_str()),
+            Cell::from(sisa).style(sisa_style),
+        ],
+        style,
+    )
+}
+
+fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
+    let th = &cx.theme;
+    let rows_h = (r.height as usize).saturating_sub(1);
+    if l.view.is_empty() {
+        let msg = if l.entries.is_empty() {
+            match l.pane {
+                Pane::Keluar => cx.tr(
+                    "Belum ada berita keluar. Tekan c untuk draf baru.",
+                    "No outgoing items yet. Press c for a new draft.",
+                ),
+                _ => cx.tr(
+                    "Belum ada berita masuk. Pindaian di folder drop muncul di sini.",
+                    "No incoming items yet. Scans dropped in the drop folder appear here.",
+                ),
+            }
+        } else {
+            cx.tr(
+                "Tidak ada yang cocok dengan saringan.",
+                "Nothing matches the filter.",
+            )
+        };
+        f.render_widget(Paragraph::new(msg).style(th.get("dim")), r);
+        return;
+    }
+    let end = (l.offset + rows_h).min(l.view.len());
+    let rows: Vec<_> = l.view[l.offset..end]
+        .iter()
+        .map(|&i| row_for(cx, &l.entries[i], l.pane))
+        .collect();
+    let (who, when) = match l.pane {
+        Pane::Keluar => (cx.tr("Tujuan", "To"), cx.tr("Tanggal", "Date")),
+        _ => (cx.tr("Asal", "From"), cx.tr("Diterima", "Received")),
+    };
+    // Priorities: 0 always kept; Derajat goes first, then the date, then the sender.
+    let cols = [
+        C::new(" ", L(1), 0),
+        C::new("No", L(4), 0),
+        C::new(when, L(11), 2),
+        C::new(who, F(1), 1),
+        C::new(cx.tr("Perihal / berkas", "Subject / file"), F(3), 0),
+        C::new("K", L(2), 0),
+        C::new("Derajat", L(7), 3),
+        C::new("Status", L(11), 0),
+        C::new(cx.tr("Sisa", "Left"), L(7), 0),
+    ];
+    let sel = Some(l.cursor - l.offset);
+    draw_table(f, r, &cols, rows, sel, th);
+}
+
+fn kv<'a>(cx: &Ctx, k: &'a str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k:<15}"), cx.theme.get("form.label")),
+        Span::raw(v),
+    ])
+}
+
+fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
+    let cal = &cx.node.calendar;
+    let mut out = Vec::new();
+    let Some(e) = d.entry.as_deref() else {
+        out.push(Line::from(cx.tr("memuat…", "loading…")));
+        return out;
+    };
+    let ts = |t: Option<Timestamp>| t.map_or("-".into(), |t| local(cal, t, "%d-%m-%Y %H:%M"));
+    out.push(heading(
+        &cx.theme,
+        format!(
+            "Entri {} · buku {} · {}",
+            e.id,
+            e.book.as_str(),
+            e.status.as_str()
+        ),
+    ));
+    out.push(kv(
+        cx,
+        "Nomor agenda",
+        e.nomor_agenda
+            .map_or("-".into(), |n| format!("{n}/{}", e.tahun.unwrap_or(0))),
+    ));
+    out.push(kv(cx, "Diterima", ts(Some(e.received_at))));
+    out.push(kv(cx, "Didaftarkan", ts(e.registered_at)));
+    out.push(kv(cx, "Asal", e.asal.clone()));
+    out.push(kv(cx, "Tujuan", e.tujuan.clone()));
+    out.push(kv(cx, "Nomor surat", e.nomor_surat.clone()));
+    out.push(kv(
+        cx,
+        "Tanggal surat",
+        e.tanggal_surat.map_or("-".into(), |d| d.to_string()),
+    ));
+    out.push(kv(cx, "Perihal", e.perihal.clone()));
+    if !e.isi_ringkas.is_empty() {
+        out.push(kv(cx, "Isi ringkas", e.isi_ringkas.clone()));
+    }
+    out.push(kv(
+        cx,
+        "Klasifikasi",
+        e.klasifikasi.map_or("-".into(), |k| k.as_str().to_string()),
+    ));
+    out.push(kv(
+        cx,
+        "Derajat",
+        e.derajat.clone().unwrap_or_else(|| "-".into()),
+    ));
+    let batas = match e.batas_waktu {
+        Some(b) => format!("{} ({})", ts(Some(b)), time_left(b, cx.now).0),
+        None => "-".into(),
+    };
+    out.push(kv(cx, "Batas waktu", batas));
+    out.push(kv(cx, "Lampiran", e.lampiran.clone()));
+    out.push(kv(cx, "Saluran", e.saluran.clone()));
+    if let Some(of) = e.duplicate_of {
+        out.push(kv(cx, "Duplikat dari", format!("entri {of}")));
+    }
+    if let Some(r) = &e.void_reason {
+        out.push(kv(cx, "Alasan batal", r.clone()));
+    }
+    if !d.pengiriman.is_empty() {
+        use crate::domain::pengiriman::StatusKirim;
+        section(
+            &mut out,
+            &cx.theme,
+            cx.tr("Pengiriman per penerima", "Delivery per recipient"),
+        );
+        for p in &d.pengiriman {
+            let style = match p.status {
+                StatusKirim::Ditolak => cx.theme.get("alarm"),
+                StatusKirim::Menunggu => cx.theme.get("sla.soon"),
+                _ => Style::default(),
+            };
+            let mut text = format!("{:<8} {}", p.status.label(), ts(p.at));
+            if let Some(a) = &p.alasan {
+                text.push_str(&format!(" — {a}"));
+            }
+            out.push(Line::from(vec![
+                Span::styled(format!("{:<15}", p.peer), cx.theme.get("form.label")),
+                Span::styled(text, style),
+            ]));
+        }
+    }
+    if let Some(s) = &e.suggestions {
+        section(
+            &mut out,
+            &cx.theme,
+            cx.tr("Saran dari kepala naskah", "Suggestions from the header"),
+        );
+        for (k, v) in [
+            ("nomor", &s.nomor),
+            ("hal", &s.hal),
+            ("klasifikasi", &s.klasifikasi),
+            ("sifat", &s.sifat),
+            ("lampiran", &s.lampiran),
+            ("yth", &s.yth),
+            ("tanggal", &s.tanggal),
+        ] {
+            if let Some(v) = v {
+                out.push(Line::from(vec![
+                    Span::styled(format!("{k:<15}"), cx.theme.get("form.label")),
+                    Span::styled(v.clone(), cx.theme.get("form.suggested")),
+                ]));
+            }
+        }
+    }
+    section(&mut out, &cx.theme, cx.tr("Berkas", "Attachments"));
+    for (i, a) in e.attachments.iter().enumerate() {
+        out.push(Line::from(format!(
+            "{i}: {} · {} · {} B · {} hlm{}",
+            a.name,
+            a.mime,
+            a.size,
+            a.pages.map_or("?".into(), |p| p.to_string()),
+            if a.encrypted_at_rest {
+                " · terenkripsi"
+            } else {
+                ""
+            }
+        )));
+    }
+    if !d.chain.is_empty() {
+        let chain = &d.chain;
+        section(
+            &mut out,
+            &cx.theme,
+            cx.tr("Rantai disposisi", "Disposisi chain"),
+        );
+        out.extend(super::disposisi::tree_lines(cx, chain));
+    }
+    section(&mut out, &cx.theme, cx.tr("Riwayat", "Timeline"));
+    for t in &e.timeline {
+        out.push(Line::from(format!(
+            "{} {} {} {}",
+            local(cal, t.at, "%d-%m %H:%M"),
+            t.by,
+            t.kind,
+            t.detail
+        )));
+    }
+    if let Some(text) = &d.text {
+        section(
+            &mut out,
+            &cx.theme,
+            cx.tr("Teks hasil ekstraksi", "Extracted text"),
+        );
+        for l in text.lines() {
+            out.push(Line::from(l.to_string()));
+        }
+    }
+    out
+}
+
+pub fn draw_detail(cx: &Ctx, d: &DetailState, f: &mut Frame, r: Rect) {
+    let r = Rect {
+        y: r.y.saturating_sub(1),
+        height: r.height + 1,
+        ..r
+    };
+    f.render_widget(Clear, r);
+    let lines = detail_lines(cx, d);
+    // The position label is drawn after the text (it needs the wrapped row count).
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(cx.theme.get("border"));
+    let (top, shown, total) = d.view.draw(f, r, lines, Some(block));
+    let title = format!(
+        " {} · {}/{} ",
+        cx.tr("Rincian", "Detail"),
+        top + shown,
+        total
+    );
+    f.render_widget(
+        Paragraph::new(title),
+        Rect::new(r.x + 1, r.y, (r.width.saturating_sub(2)).min(30), 1),
+    );
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use crate::domain::{Attachment, Klasifikasi};
+
+    fn entry(
+        id: u64,
+        day: &str,
+        nomor: Option<u64>,
+        k: Option<Klasifikasi>,
+        perihal: &str,
+    ) -> Entry {
+        let at: jiff::Timestamp = day
+            .parse::<jiff::civil::Date>()
+            .unwrap()
+            .at(12, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::system())
+            .unwrap()
+            .timestamp();
+        let mut e = Entry::new_scan(
+            id,
+            at,
+            Attachment {
+                sha256: String::new(),
+                name: format!("{id}.pdf"),
+                mime: String::new(),
+                size: 1,
+                pages: None,
+                encrypted_at_rest: false,
+            },
+        );
+        e.nomor_agenda = nomor;
+        e.klasifikasi = k;
+        e.perihal = perihal.into();
+        e
+    }
+
+    #[test]
+    fn date_range_and_sort_tokens() {
+        let es = vec![
+            entry(
+                1,
+                "2026-11-01",
+                Some(2),
+                Some(Klasifikasi::Biasa),
+                "Undangan",
+            ),
+            entry(
+                2,
+                "2026-11-15",
+                Some(1),
+                Some(Klasifikasi::Rahasia),
+                "Laporan",
+            ),
+            entry(3, "2026-12-01", None, None, "Aduan"),
+        ];
+        let f = Filter::parse("dari:2026-11-01 sampai:2026-11-30");
+        let ids: Vec<u64> = es.iter().filter(|e| f.matches(e)).map(|e| e.id).collect();
+        assert_eq!(ids, vec![1, 2], "both ends inclusive, December excluded");
+        let f = Filter::parse("urut:nomor");
+        let mut view = vec![0, 1, 2];
+        f.sort_view(&es, &mut view);
+        assert_eq!(view, vec![1, 0, 2], "by nomor agenda, unnumbered last");
+        let f = Filter::parse("urut:k");
+        let mut view = vec![0, 1, 2];
+        f.sort_view(&es, &mut view);
+        assert_eq!(view[0], 1, "Rahasia first");
+        let f = Filter::parse("urut:perihal laporan");
+        assert!(
+            f.matches(&es[1]) && !f.matches(&es[0]),
+            "sort token does not filter; words still do"
+        );
+    }
+}
