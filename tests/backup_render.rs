@@ -1,28 +1,21 @@
 //! Buffer snapshots (insta) of the console's backup parts (issue 17) from fixed data and a fixed clock:
 //! the header span at 80×24 (only when something needs attention) and 200×50 (always), and the log view.
 
-#[path = "console_fixture.rs"]
-mod fixture;
+#[path = "console_harness.rs"]
+mod harness;
 
-use fixture::ts;
+use harness::ts;
 use kasa::console::App;
 use kasa::console::action::Action;
 use kasa::console::app::{Layer, Purpose};
 use kasa::console::backup::{BackupNext, BackupPurpose};
-use kasa::console::view::draw;
 use kasa::domain::backup::{
     Alasan, BackupRun, Hasil, Jenis, JenisKegagalan, JenisRun, UjiRestore, ringkas,
 };
 use kasa::proto::Reply;
 use kasa::proto::backup::BackupReply;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-fn text(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| draw(app, f)).unwrap();
-    t.backend().to_string()
-}
+use harness::text;
 
 fn header(app: &App) -> String {
     text(app).lines().next().unwrap().to_string()
@@ -136,7 +129,7 @@ fn healthy() -> Vec<BackupRun> {
 
 #[test]
 fn header_without_any_backup_warns_at_80_and_200_columns() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     assert!(!header(&app).contains("backup"), "nothing before the log");
     log(&mut app, vec![], false, false);
     let h = header(&app);
@@ -150,7 +143,7 @@ fn header_without_any_backup_warns_at_80_and_200_columns() {
 
 #[test]
 fn header_of_a_healthy_log_only_on_wide_screens() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     log(&mut app, healthy(), false, false);
     let h = header(&app);
     assert!(
@@ -171,7 +164,7 @@ fn header_of_a_healthy_log_only_on_wide_screens() {
 
 #[test]
 fn header_names_what_needs_attention_at_80_columns() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     // Missed: the last success is 3 days old.
     let old = vec![run(
         1,
@@ -207,7 +200,7 @@ fn header_names_what_needs_attention_at_80_columns() {
 
 #[test]
 fn log_view_newest_first_with_summary_80x24_and_wide() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     let mut runs = healthy();
     runs.push(run(
         4,

@@ -2,8 +2,8 @@
 //! console keeps answering keys and drawing frames, shows a spinner, and a reply for a pane that was
 //! left is applied to that pane. Frames are counted, not timed by sleeping.
 
-#[path = "console_common.rs"]
-mod common;
+#[path = "console_harness.rs"]
+mod harness;
 
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,7 @@ impl NodeLink for SlowStatus {
 
 #[test]
 fn a_two_second_node_call_leaves_the_console_answering_keys() {
-    let n = common::start_node(true);
+    let n = harness::start_node(true);
     let app = app_from(load_settings(&n.paths(), false));
     let mut s = Session::new(app, Some(SlowStatus(n.client())));
     s.spawn_worker(None);

@@ -1,7 +1,7 @@
 //! Shipped keymaps and themes parse; a user overlay unbinds and rebinds; bad files are reported.
 
-#[path = "console_fixture.rs"]
-mod fixture;
+#[path = "console_harness.rs"]
+mod harness;
 
 use kasa::config::Paths;
 use kasa::console::action::Action;
@@ -58,7 +58,7 @@ fn user_overlay_unbinds_and_rebinds() {
     app.on_reply(
         kasa::console::app::Purpose::List(kasa::console::action::Pane::Masuk),
         Ok(kasa::proto::Reply::Entries {
-            entries: fixture::entries(5),
+            entries: harness::entries(5),
         }),
     );
     for k in parse_keys("qJ").unwrap() {

@@ -3,42 +3,29 @@
 //! zone and node id, all twelve safety-number groups, the confirm box keeping its keys, help paging).
 //! Drawn from fixed data with a fixed clock, no node.
 
-#[path = "console_fixture.rs"]
-mod fixture;
+#[path = "console_harness.rs"]
+mod harness;
 
 use kasa::console::App;
 use kasa::console::action::{Action, Pane};
 use kasa::console::app::{ConfirmKind, ConfirmState, Effect, Layer, PromptKind, Purpose};
 use kasa::console::pane::REGISTRY;
-use kasa::console::view::draw;
 use kasa::domain::disposisi::Disposisi;
-use kasa::domain::insiden::{Ctx, Insiden, playbooks};
+use kasa::domain::insiden::{Insiden, playbooks};
 use kasa::domain::palsan::{JenisPalsan, Kesiapan, Kondisi, Palsan, PalsanBaru};
 use kasa::domain::{Operator, Role};
 use kasa::proto::disposisi::{DisposisiReply, Lingkup};
 use kasa::proto::{PeerInfo, Reply};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-fn text(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| draw(app, f)).unwrap();
-    t.backend().to_string()
-}
+use harness::text;
 
-fn ctx(at: &str) -> Ctx {
-    Ctx {
-        at: fixture::ts(at),
-        oleh: "I Wayan Sudarma".into(),
-        pelaksana: None,
-    }
-}
+use harness::insiden_ctx as ctx;
 
 /// Every pane holds something under its cursor: masuk and keluar entries, a palsan item, a
 /// disposisi for me, an open incident.
 fn full_app() -> App {
-    let mut app = fixture::app("default", 6, 80, 24);
-    let mut keluar = fixture::entries(3);
+    let mut app = harness::app("default", 6, 80, 24);
+    let mut keluar = harness::entries(3);
     for e in &mut keluar {
         e.book = kasa::domain::Book::Keluar;
         e.id += 100;
@@ -60,7 +47,7 @@ fn full_app() -> App {
             kesiapan: Kesiapan::Siap,
             catatan: String::new(),
         },
-        fixture::ts("2026-11-18T01:00:00Z"),
+        harness::ts("2026-11-18T01:00:00Z"),
         "Admin",
     )
     .unwrap();
@@ -85,8 +72,8 @@ fn full_app() -> App {
         &me,
         vec!["Untuk dihadiri".into()],
         "",
-        fixture::ts("2026-11-21T06:00:00Z"),
-        fixture::ts("2026-11-19T01:00:00Z"),
+        harness::ts("2026-11-21T06:00:00Z"),
+        harness::ts("2026-11-19T01:00:00Z"),
     );
     let now = app.now;
     app.on_reply(
@@ -297,7 +284,7 @@ fn peers_overlay_shows_all_12_groups_80x24() {
         relation: kasa::store::Relation::Provinsi,
         saluran: "Email Sanapati".into(),
         verified,
-        added_at: fixture::ts("2026-11-01T00:00:00Z"),
+        added_at: harness::ts("2026-11-01T00:00:00Z"),
         verified_at: None,
         verified_by: None,
         x25519: String::new(),

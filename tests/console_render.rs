@@ -1,7 +1,7 @@
 //! Buffer snapshots (insta) of the console drawn from fixed data with a fixed clock.
 
-#[path = "console_fixture.rs"]
-mod fixture;
+#[path = "console_harness.rs"]
+mod harness;
 
 use kasa::console::App;
 use kasa::console::action::Action;
@@ -15,32 +15,30 @@ fn render(app: &App) -> Terminal<TestBackend> {
     t
 }
 
-fn text(app: &App) -> String {
-    render(app).backend().to_string()
-}
+use harness::text;
 
 #[test]
 fn main_80x24() {
-    let app = fixture::app("default", 40, 80, 24);
+    let app = harness::app("default", 40, 80, 24);
     insta::assert_snapshot!(text(&app));
 }
 
 #[test]
 fn main_200x50() {
-    let app = fixture::app("default", 40, 200, 50);
+    let app = harness::app("default", 40, 200, 50);
     insta::assert_snapshot!(text(&app));
 }
 
 #[test]
 fn detail_80x24() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     app.update(Action::Open);
     insta::assert_snapshot!(text(&app));
 }
 
 #[test]
 fn form_80x24() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     app.update(Action::Triage);
     app.update(Action::FormNext);
     insta::assert_snapshot!(text(&app));
@@ -48,7 +46,7 @@ fn form_80x24() {
 
 #[test]
 fn form_with_errors_80x24() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     app.update(Action::Down);
     app.update(Action::Down);
     app.update(Action::Down);
@@ -66,14 +64,14 @@ fn form_with_errors_80x24() {
 
 #[test]
 fn help_80x24() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     app.update(Action::Help);
     insta::assert_snapshot!(text(&app));
 }
 
 #[test]
 fn too_small() {
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     app.resize(79, 23);
     insta::assert_snapshot!(text(&app));
     app.resize(60, 20);
@@ -82,7 +80,7 @@ fn too_small() {
 
 #[test]
 fn disconnected_header() {
-    let mut app = fixture::app("default", 5, 80, 24);
+    let mut app = harness::app("default", 5, 80, 24);
     app.set_connected(false);
     insta::assert_snapshot!(text(&app));
 }
@@ -90,7 +88,7 @@ fn disconnected_header() {
 #[test]
 fn styles_default_and_mono_80x24() {
     for theme in ["default", "mono"] {
-        let mut app = fixture::app(theme, 12, 80, 24);
+        let mut app = harness::app(theme, 12, 80, 24);
         app.update(Action::Down);
         let t = render(&app);
         insta::assert_debug_snapshot!(format!("styles_{theme}"), t.backend().buffer());
@@ -99,7 +97,7 @@ fn styles_default_and_mono_80x24() {
 
 #[test]
 fn no_color_keeps_selection_readable() {
-    let mut app = fixture::app("default", 12, 80, 24);
+    let mut app = harness::app("default", 12, 80, 24);
     app.theme = app.theme.clone().without_color();
     let t = render(&app);
     let buf = t.backend().buffer();
@@ -119,11 +117,11 @@ fn no_color_keeps_selection_readable() {
 
 #[test]
 fn cursor_stays_on_the_same_entry_when_rows_move() {
-    let mut app = fixture::app("default", 12, 80, 24);
+    let mut app = harness::app("default", 12, 80, 24);
     app.update(Action::Down);
     app.update(Action::Down);
     let id = app.masuk.selected().unwrap().id;
-    let mut es = fixture::entries(12);
+    let mut es = harness::entries(12);
     es.rotate_left(5);
     app.on_reply(
         kasa::console::app::Purpose::List(kasa::console::action::Pane::Masuk),
@@ -141,7 +139,7 @@ fn sealed_detail_shows_delivery_per_recipient() {
     use kasa::proto::Reply;
     use kasa::proto::link::{LinkReply, LinkRequest};
     // Tall enough that the whole detail is on screen.
-    let mut app = fixture::app("default", 40, 80, 60);
+    let mut app = harness::app("default", 40, 80, 60);
     app.update(Action::Open);
     let mut e = app.current().cloned().unwrap();
     e.book = kasa::domain::Book::KriptogramKeluar;
@@ -164,7 +162,7 @@ fn sealed_detail_shows_delivery_per_recipient() {
     let p = |peer: &str, status, at: Option<&str>, alasan: Option<&str>| Pengiriman {
         peer: peer.into(),
         status,
-        at: at.map(fixture::ts),
+        at: at.map(harness::ts),
         alasan: alasan.map(String::from),
     };
     app.on_reply(
@@ -208,7 +206,7 @@ fn peers_overlay_shows_the_link_status_80x24() {
     use kasa::console::app::{Effect, Purpose};
     use kasa::proto::Reply;
     use kasa::proto::link::{LinkReply, LinkRequest, PeerLinkStatus};
-    let mut app = fixture::app("default", 40, 80, 24);
+    let mut app = harness::app("default", 40, 80, 24);
     let peer = |id: &str, name: &str| -> kasa::proto::PeerInfo {
         serde_json::from_value(serde_json::json!({
             "node_id": id, "name": name, "relation": "kab-kota", "saluran": "JKS", "verified": true,
@@ -240,7 +238,7 @@ fn peers_overlay_shows_the_link_status_80x24() {
                 PeerLinkStatus {
                     node_id: "51.01".into(),
                     connected: true,
-                    last_seen: Some(fixture::ts("2026-11-20T07:29:00Z")),
+                    last_seen: Some(harness::ts("2026-11-20T07:29:00Z")),
                     queued: 0,
                     last_error: None,
                     address: None,

@@ -1,17 +1,17 @@
 //! Key-sequence tests on the console state (no terminal) against a real node in a temp dir.
 
-#[path = "console_common.rs"]
-mod common;
+#[path = "console_harness.rs"]
+mod harness;
 
 use kasa::console::app::{ConfirmKind, Layer};
 use kasa::domain::{Book, Status};
 use kasa::proto::{Reply, Request};
 
-use common::session;
+use harness::session;
 
 #[test]
 fn triage_first_scan_registers_nomor_agenda_1_and_audits() {
-    let n = common::start_node(true);
+    let n = harness::start_node(true);
     let mut s = session(&n);
     assert!(s.app.connected);
     assert_eq!(s.app.node.id, "5101");
@@ -68,7 +68,7 @@ fn triage_first_scan_registers_nomor_agenda_1_and_audits() {
 
 #[test]
 fn interrupted_form_is_offered_back_and_filter_and_commands_work() {
-    let n = common::start_node(true);
+    let n = harness::start_node(true);
     let mut s = session(&n);
     let id = s.app.masuk.selected().unwrap().id;
     s.keys("r<Tab><Tab>Dinas Kominfo Jembrana");
@@ -116,14 +116,14 @@ fn interrupted_form_is_offered_back_and_filter_and_commands_work() {
 
 #[test]
 fn void_and_export_from_the_list() {
-    let n = common::start_node(true);
+    let n = harness::start_node(true);
     let mut s = session(&n);
     let out = n.dir.path().join("out.pdf");
     s.keys(&format!("e<C-u>{}<Enter>", out.display()));
     assert!(out.exists(), "{:?}", s.app.message);
     assert_eq!(
         std::fs::read(&out).unwrap(),
-        std::fs::read(common::SAMPLE).unwrap()
+        std::fs::read(harness::SAMPLE).unwrap()
     );
     s.keys("x<Enter>");
     assert!(matches!(s.app.layers.last(), Some(Layer::Prompt(p)) if p.error.is_some()));
@@ -140,7 +140,7 @@ fn void_and_export_from_the_list() {
 /// cursor, `:void`, `:note` and `:seal` from every other tab leave it untouched.
 #[test]
 fn no_entry_action_reaches_the_hidden_cursor_of_another_pane() {
-    let n = common::start_node(true);
+    let n = harness::start_node(true);
     let mut s = session(&n);
     let id = s.app.masuk.selected().expect("the sample is listed").id;
     for pane in [

@@ -4,6 +4,8 @@
 //! Needs root for the second operator's CLI under another uid (as tests/node_access.rs).
 
 mod common;
+#[path = "console_harness.rs"]
+mod harness;
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -12,6 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
+use harness::{Tmux, tmux};
 use kasa::console::app::Layer;
 use kasa::console::session::Session;
 use kasa::domain::disposisi::Keadaan;
@@ -265,40 +268,6 @@ fn a_new_disposisi_for_me_rings_the_bell_live_and_is_closed_by_keys() {
     );
 }
 
-fn tmux(args: &[&str]) -> String {
-    let o = Command::new("tmux").args(args).output().expect("tmux");
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-struct Tmux(String);
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        tmux(&["kill-session", "-t", &self.0]);
-    }
-}
-
-impl Tmux {
-    fn screen(&self) -> String {
-        tmux(&["capture-pane", "-p", "-t", &self.0])
-    }
-    /// Polls the screen (bounded) until `needle` shows.
-    fn wait(&self, needle: &str) -> String {
-        let mut sc = String::new();
-        let ok = wait_until(Duration::from_secs(20), || {
-            sc = self.screen();
-            sc.contains(needle)
-        });
-        assert!(ok, "'{needle}' never appeared:\n{sc}");
-        sc
-    }
-    fn keys(&self, k: &[&str]) {
-        let mut a = vec!["send-keys", "-t", self.0.as_str()];
-        a.extend_from_slice(k);
-        tmux(&a);
-    }
-}
-
 /// `kasa disposisi ARGS` as uid `uid` (group GID) against the office's socket.
 fn cli_as(o: &Office, uid: u32, args: &[&str]) -> std::process::Output {
     let mut c = Command::new(KASA);
@@ -336,19 +305,7 @@ fn tmux_the_kabid_console_receives_a_disposisi_live_and_closes_it() {
         o.node.data.display(),
         o.node.config.display()
     );
-    tmux(&["kill-session", "-t", &name]);
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    let t = Tmux(name);
+    let t = Tmux::open(&name, &cmd, 100, 30);
     t.wait("Disposisi (0)");
 
     // The Kadis disposes from another uid; the open console shows it at once.

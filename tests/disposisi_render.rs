@@ -1,24 +1,17 @@
 //! Buffer snapshots (insta) of the Disposisi pane and the dispose form from fixed data and a fixed clock.
 
-#[path = "console_fixture.rs"]
-mod fixture;
+#[path = "console_harness.rs"]
+mod harness;
 
 use kasa::console::App;
 use kasa::console::action::{Action, Pane};
 use kasa::console::app::Purpose;
-use kasa::console::view::draw;
 use kasa::domain::disposisi::{Disposisi, DisposisiRules};
 use kasa::domain::{Operator, Role};
 use kasa::proto::Reply;
 use kasa::proto::disposisi::{DisposisiReply, Lingkup};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-fn text(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| draw(app, f)).unwrap();
-    t.backend().to_string()
-}
+use harness::text;
 
 fn op(uid: u32, nama: &str, role: Role) -> Operator {
     Operator {
@@ -35,7 +28,7 @@ fn op(uid: u32, nama: &str, role: Role) -> Operator {
 
 fn records(me: &Operator) -> Vec<Disposisi> {
     let kadis = op(2001, "Dr. I Made Wirawan", Role::Kadis);
-    let t0 = fixture::ts("2026-11-19T01:00:00Z");
+    let t0 = harness::ts("2026-11-19T01:00:00Z");
     // Overdue (batas 06:00Z, now 07:30Z) and one due tomorrow; the node sends overdue first.
     let mut a = Disposisi::issue(
         4,
@@ -45,7 +38,7 @@ fn records(me: &Operator) -> Vec<Disposisi> {
         me,
         vec!["Untuk dihadiri".into()],
         "",
-        fixture::ts("2026-11-20T06:00:00Z"),
+        harness::ts("2026-11-20T06:00:00Z"),
         t0,
     );
     a.mark_read(t0, me).unwrap();
@@ -57,14 +50,14 @@ fn records(me: &Operator) -> Vec<Disposisi> {
         me,
         vec!["Untuk ditindaklanjuti".into(), "Siapkan bahan".into()],
         "",
-        fixture::ts("2026-11-21T09:00:00Z"),
+        harness::ts("2026-11-21T09:00:00Z"),
         t0,
     );
     vec![a, b]
 }
 
 fn with_pane() -> App {
-    let mut app = fixture::app("default", 5, 80, 24);
+    let mut app = harness::app("default", 5, 80, 24);
     let me = app.operator.clone().unwrap();
     let now = app.now;
     app.on_reply(
@@ -73,7 +66,7 @@ fn with_pane() -> App {
             records: records(&me),
             now,
             zone: "WITA".into(),
-            perihal: fixture::entries(5)
+            perihal: harness::entries(5)
                 .into_iter()
                 .map(|e| (e.id, e.perihal))
                 .collect(),
@@ -101,7 +94,7 @@ fn dari_saya_with_state_and_overdue_80x24() {
             records: records(&me),
             now,
             zone: "WITA".into(),
-            perihal: fixture::entries(5)
+            perihal: harness::entries(5)
                 .into_iter()
                 .map(|e| (e.id, e.perihal))
                 .collect(),
@@ -113,7 +106,7 @@ fn dari_saya_with_state_and_overdue_80x24() {
 
 #[test]
 fn disposing_an_unregistered_scan_is_refused_before_the_form() {
-    let mut app = fixture::app("default", 5, 80, 24);
+    let mut app = harness::app("default", 5, 80, 24);
     assert_eq!(
         app.masuk.selected().unwrap().status,
         kasa::domain::Status::Baru
@@ -126,7 +119,7 @@ fn disposing_an_unregistered_scan_is_refused_before_the_form() {
 
 #[test]
 fn dispose_form_80x24() {
-    let mut app = fixture::app("default", 5, 80, 24);
+    let mut app = harness::app("default", 5, 80, 24);
     if let Some(o) = &mut app.operator {
         o.role = Role::Kadis;
     }

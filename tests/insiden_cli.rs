@@ -165,6 +165,14 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
     ]);
     assert_eq!(v["bukti"][0]["sha256"], sha256_hex(b"pcap bytes"));
     assert_eq!(v["bukti"][0]["serah_terima"][0]["ke"], "Budi");
+    // The handover line is written in the node's zone (WITA), never as a UTC instant (issue 12).
+    let shown = node.kasa_ok(&["incident", "show", &sid]);
+    let line = shown
+        .lines()
+        .find(|l| l.contains("serah terima bukti #1"))
+        .unwrap_or_else(|| panic!("custody line in:\n{shown}"));
+    assert!(line.contains(" WITA)"), "{line}");
+    assert!(!line.contains("Z)"), "no UTC instant: {line}");
 
     // List shows it open with SLA cells; close; closed ones leave the default list.
     let l = node.json(&["incident", "list", "--json"]);

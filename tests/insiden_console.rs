@@ -2,8 +2,8 @@
 //! screen and three log lines in under ten keystrokes plus the text; ticking a step and closing from the
 //! Insiden pane; a second console sees the incident (and its SLA cells) after a pushed change.
 
-#[path = "console_common.rs"]
-mod common;
+#[path = "console_harness.rs"]
+mod harness;
 
 use kasa::console::App;
 use kasa::console::action::Pane;
@@ -14,9 +14,9 @@ use kasa::domain::insiden::{Insiden, JenisEntri};
 use kasa::proto::Request;
 use kasa::proto::insiden::{InsidenReply, InsidenRequest};
 
-use common::session;
+use harness::session;
 
-fn on_node(n: &common::Node, id: u64) -> Insiden {
+fn on_node(n: &harness::Node, id: u64) -> Insiden {
     let r = n
         .client()
         .call(Request::Insiden(InsidenRequest::Show { id }))
@@ -35,7 +35,7 @@ fn keystrokes(s: &str, texts: &[&str]) -> usize {
 
 #[test]
 fn quick_capture_from_main_screen_logs_three_lines_in_under_ten_keystrokes() {
-    let n = common::start_node(false);
+    let n = harness::start_node(false);
     let mut s = session(&n);
     assert_eq!(s.app.pane, Pane::Masuk);
     let lines = [
@@ -109,7 +109,7 @@ fn quick_capture_from_main_screen_logs_three_lines_in_under_ten_keystrokes() {
 
 #[test]
 fn second_console_sees_the_incident_after_a_pushed_change() {
-    let n = common::start_node(false);
+    let n = harness::start_node(false);
     let mut a = session(&n);
     let mut b = session(&n);
     let mut c = n.client();
@@ -139,7 +139,7 @@ fn at_name_names_the_second_operator() {
         (None, "tanpa pelaksana".into())
     );
     assert_eq!(split_pelaksana("@ x"), (None, "@ x".into()));
-    let n = common::start_node(false);
+    let n = harness::start_node(false);
     let mut s = session(&n);
     s.keys("!@Budi router dimatikan<Enter>");
     let id = s.app.insiden.detail.unwrap();
@@ -159,6 +159,7 @@ fn header_cells_flip_to_breached_with_an_injected_clock() {
         at: t0 + jiff::SignedDuration::from_secs(s),
         oleh: "Ani".into(),
         pelaksana: None,
+        tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
     };
     let mut app = App::new(
         Keymap::shipped("default"),
@@ -204,7 +205,7 @@ fn set_fields_from_the_pane_and_the_command_line() {
             .unwrap_err()
             .contains("memutuskan")
     );
-    let n = common::start_node(false);
+    let n = harness::start_node(false);
     // The C2 decision is the responsible official's (PI.03 C2): this console's operator is the Kasi.
     n.become_role("kasi");
     let mut s = session(&n);
@@ -238,7 +239,7 @@ fn set_fields_from_the_pane_and_the_command_line() {
 
 #[test]
 fn a_refused_log_line_stays_in_the_prompt_with_the_reason() {
-    let n = common::start_node(false);
+    let n = harness::start_node(false);
     let mut s = session(&n);
     s.keys("!Baris pertama<Enter>");
     let id = s.app.insiden.detail.unwrap();

@@ -1,32 +1,22 @@
 //! Buffer snapshots (insta) of the Insiden pane from fixed data and a fixed clock: the list with SLA
 //! cells (running, breached, closed), the detail with a correction, and the header clocks at 80×24.
 
-#[path = "console_fixture.rs"]
-mod fixture;
+#[path = "console_harness.rs"]
+mod harness;
 
 use kasa::console::App;
 use kasa::console::action::{Action, Pane};
 use kasa::console::view::draw;
-use kasa::domain::insiden::{Ctx, Insiden, Keparahan, Ubahan, playbooks};
+use kasa::domain::insiden::{Insiden, Keparahan, Ubahan, playbooks};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn text(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| draw(app, f)).unwrap();
-    t.backend().to_string()
-}
+use harness::text;
 
-fn ctx(at: &str) -> Ctx {
-    Ctx {
-        at: fixture::ts(at),
-        oleh: "I Wayan Sudarma".into(),
-        pelaksana: None,
-    }
-}
+use harness::insiden_ctx as ctx;
 
 fn app() -> App {
-    let mut app = fixture::app("default", 3, 80, 24);
+    let mut app = harness::app("default", 3, 80, 24);
     // Now is 07:30:15Z. #3 detected 07:28:00 (running), #2 at 06:50 (contact breached, escalation met),
     // #1 closed.
     let pb = playbooks();
@@ -96,7 +86,7 @@ fn a_clock_tick_changes_only_clock_cells() {
     };
     let mut app = app();
     let a = frame(&app);
-    app.tick(fixture::ts("2026-11-20T07:30:16Z"));
+    app.tick(harness::ts("2026-11-20T07:30:16Z"));
     let b = frame(&app);
     let changed: Vec<(u16, u16)> = a.diff(&b).iter().map(|(x, y, _)| (*x, *y)).collect();
     assert!(!changed.is_empty());
@@ -104,7 +94,7 @@ fn a_clock_tick_changes_only_clock_cells() {
 
     app.update(Action::Tab(Pane::Insiden));
     let a = frame(&app);
-    app.tick(fixture::ts("2026-11-20T07:30:17Z"));
+    app.tick(harness::ts("2026-11-20T07:30:17Z"));
     let b = frame(&app);
     let rows: std::collections::BTreeSet<u16> = a.diff(&b).iter().map(|(_, y, _)| *y).collect();
     // Header, and the row of the running incident #3 (#2 and #1 have no running clock).

@@ -20,6 +20,7 @@ fn c(at: &str, oleh: &str, pelaksana: Option<&str>) -> Ctx {
         at: t(at),
         oleh: oleh.into(),
         pelaksana: pelaksana.map(Into::into),
+        tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Console key sequences on the Palsan pane against a real node: create an item through the form, open a
 //! repair case on it, record the next step; readiness and reminders follow.
 
-#[path = "console_common.rs"]
-mod common;
+#[path = "console_harness.rs"]
+mod harness;
 
 use kasa::console::app::Layer;
 use kasa::console::palsan::{FormKind, PalsanLayer};
@@ -11,7 +11,7 @@ use kasa::domain::palsan::{JenisPalsan, Kesiapan, LangkahPerbaikan};
 use kasa::proto::palsan::{PalsanReply, PalsanRequest};
 use kasa::proto::{Reply, Request};
 
-use common::session;
+use harness::session;
 
 fn form_kind(s: &Session<kasa::client::Client>) -> Option<FormKind> {
     match s.app.layers.last() {
@@ -23,7 +23,7 @@ fn form_kind(s: &Session<kasa::client::Client>) -> Option<FormKind> {
     }
 }
 
-fn item(n: &common::Node, id: u64) -> kasa::domain::palsan::Palsan {
+fn item(n: &harness::Node, id: u64) -> kasa::domain::palsan::Palsan {
     let mut c = n.client();
     let Reply::Palsan(r) = c
         .call(Request::Palsan(PalsanRequest::ItemShow { id }))
@@ -39,7 +39,7 @@ fn item(n: &common::Node, id: u64) -> kasa::domain::palsan::Palsan {
 
 #[test]
 fn create_item_and_open_a_repair_case_by_keys() {
-    let n = common::start_node(false);
+    let n = harness::start_node(false);
     let mut s = session(&n);
     // Fresh node: Email Sanapati and the equipment audit were never recorded → 2 overdue reminders.
     assert_eq!(s.app.palsan.reminders.len(), 2);
@@ -149,7 +149,7 @@ fn create_item_and_open_a_repair_case_by_keys() {
 
 #[test]
 fn key_material_and_periodic_duties_by_keys() {
-    let n = common::start_node(false);
+    let n = harness::start_node(false);
     let mut s = session(&n);
     s.keys("4a<Tab>Secure X<C-s>");
     let id = s.app.palsan.selected().expect("item").id;

@@ -529,6 +529,9 @@ fn key_material_and_reminders_on_a_node() {
     let out = n.kasa_ok(&["palsan", "reminders", "--at", "2026-06-30T16:00:00Z"]);
     assert!(out.contains("TERLAMBAT"), "{out}");
     assert!(out.contains("Email Sanapati"), "{out}");
+    // Times in the reminder are the node's (WITA): done 2026-04-01T00:00Z is 08:00 WITA that day.
+    assert!(out.contains("terakhir 2026-04-01 08:00 WITA"), "{out}");
+    assert!(!out.contains("T00:00:00Z"), "no UTC instant: {out}");
 }
 
 /// The fixture register: Lampiran III rows Secure X (3: one under repair, one rusak), Secure Y, a dongle

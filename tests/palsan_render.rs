@@ -1,23 +1,16 @@
 //! Buffer snapshots (insta) of the Palsan pane drawn from fixed data with a fixed clock: the list with
 //! reminders, an item's detail with its open repair case, and the add form.
 
-#[path = "console_fixture.rs"]
-mod fixture;
+#[path = "console_harness.rs"]
+mod harness;
 
-use fixture::ts;
+use harness::ts;
 use kasa::console::App;
 use kasa::console::action::{Action, Pane};
-use kasa::console::view::draw;
 use kasa::domain::palsan::*;
 use kasa::proto::palsan::CaseView;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-fn text(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    t.draw(|f| draw(app, f)).unwrap();
-    t.backend().to_string()
-}
+use harness::text;
 
 fn baru(jenis: JenisPalsan, nama: &str, seri: &str) -> PalsanBaru {
     PalsanBaru {
@@ -35,7 +28,7 @@ fn baru(jenis: JenisPalsan, nama: &str, seri: &str) -> PalsanBaru {
 
 /// Three items (one checked out, one under repair at step 4), one key near expiry; clock 2026-11-20.
 fn app() -> (App, Perbaikan) {
-    let mut app = fixture::app("default", 5, 80, 24);
+    let mut app = harness::app("default", 5, 80, 24);
     let t0 = ts("2026-11-18T01:00:00Z");
     let mut a = Palsan::new(
         1,

@@ -141,16 +141,6 @@ fn resolve_uid(c: &mut Client, who: &str) -> Result<u32, Fail> {
         })
 }
 
-fn node_zone(c: &mut Client) -> Result<TimeZone, Fail> {
-    match c.call(Request::Hello {
-        client: "kasa-cli".into(),
-        as_uid: None,
-    })? {
-        Reply::Welcome { zone, .. } => TimeZone::get(&zone).map_err(|e| Fail(e.to_string(), 1)),
-        _ => fail("unexpected reply"),
-    }
-}
-
 fn input_from(c: &mut Client, f: FormArgs) -> Result<DisposisiInput, Fail> {
     let mut kepada = Vec::new();
     for k in &f.kepada {
@@ -164,24 +154,13 @@ fn input_from(c: &mut Client, f: FormArgs) -> Result<DisposisiInput, Fail> {
         .map_err(|e| Fail(e, 2))?;
     let batas_waktu = match f.batas.as_deref() {
         None => None,
-        Some(s) => Some(match s.parse::<Timestamp>() {
-            Ok(t) => t,
-            Err(_) => {
-                let dt = s
-                    .replace(' ', "T")
-                    .parse::<jiff::civil::DateTime>()
-                    .map_err(|e| {
-                        Fail(
-                            format!("--batas '{s}': {e}; use YYYY-MM-DD HH:MM or RFC 3339"),
-                            2,
-                        )
-                    })?;
-                let tz = node_zone(c)?;
-                dt.to_zoned(tz)
-                    .map_err(|e| Fail(e.to_string(), 2))?
-                    .timestamp()
-            }
-        }),
+        Some(s) => {
+            let tz = super::node_zone(c);
+            Some(
+                super::insiden::parse_time(s, &tz)
+                    .map_err(|Fail(m, code)| Fail(format!("--batas: {m}"), code))?,
+            )
+        }
     };
     Ok(DisposisiInput {
         kepada,

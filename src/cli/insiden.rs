@@ -183,16 +183,6 @@ pub enum IncidentAction {
     },
 }
 
-fn zone(c: &mut Client) -> TimeZone {
-    match c.call(Request::Hello {
-        client: "kasa-cli".into(),
-        as_uid: None,
-    }) {
-        Ok(Reply::Welcome { zone, .. }) => TimeZone::get(&zone).unwrap_or(TimeZone::UTC),
-        _ => TimeZone::UTC,
-    }
-}
-
 /// Parses a time given on the command line: an RFC 3339 instant, or a civil date-time in `tz`.
 pub fn parse_time(s: &str, tz: &TimeZone) -> Result<Timestamp, Fail> {
     if let Ok(t) = s.trim().parse::<Timestamp>() {
@@ -266,7 +256,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
         } => {
             let terjadi_at = match terjadi {
                 Some(s) => {
-                    let tz = zone(&mut c);
+                    let tz = super::node_zone(&mut c);
                     Some(parse_time(&s, &tz)?)
                 }
                 None => None,
@@ -326,7 +316,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                 v["sla"] = serde_json::to_value(i.sla(now)).unwrap_or_default();
                 print_json(&v);
             } else {
-                let tz = zone(&mut c);
+                let tz = super::node_zone(&mut c);
                 print!("{}", laporan::markdown(&i, &tz, now));
             }
         }
@@ -350,7 +340,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                 u.push(Ubahan::Judul(s));
             }
             if let Some(s) = terjadi {
-                let tz = zone(&mut c);
+                let tz = super::node_zone(&mut c);
                 u.push(Ubahan::TerjadiAt(parse_time(&s, &tz)?));
             }
             if let Some(s) = kategori {
@@ -479,7 +469,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
         } => {
             let at = match at {
                 Some(s) => {
-                    let tz = zone(&mut c);
+                    let tz = super::node_zone(&mut c);
                     Some(parse_time(&s, &tz)?)
                 }
                 None => None,

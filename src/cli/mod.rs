@@ -572,21 +572,118 @@ fn connect(paths: &Paths) -> Result<Client, Fail> {
     Ok(c)
 }
 
-/// Formats times shown to people in the node's zone (`2026-11-20 15:30:15 WITA`), not UTC. The zone
-/// comes from the node's status; UTC when the node does not say.
-fn node_time(c: &mut Client) -> impl Fn(jiff::Timestamp) -> String {
-    let cal = match c.call(Request::Status) {
-        Ok(Reply::Status(s)) => crate::domain::calendar::WorkCalendar::new(&s.zone, []).ok(),
-        _ => None,
-    };
-    move |t| match &cal {
-        Some(cal) => format!(
-            "{} {}",
-            t.to_zoned(cal.zone.clone()).strftime("%Y-%m-%d %H:%M:%S"),
-            cal.zone_label()
-        ),
-        None => t.to_string(),
+/// The node's zone, from its status: times shown to people are in it, and civil times typed on the
+/// command line mean it. UTC only when the node does not say (times then read `… UTC`, never passing
+/// for local time).
+pub(crate) fn node_zone(c: &mut Client) -> jiff::tz::TimeZone {
+    match c.call(Request::Status) {
+        Ok(Reply::Status(s)) => jiff::tz::TimeZone::get(&s.zone).unwrap_or(jiff::tz::TimeZone::UTC),
+        _ => jiff::tz::TimeZone::UTC,
     }
+}
+
+/// A time shown to people in text output: `2026-11-20 15:30:15 WITA` in `tz`.
+pub(crate) fn shown(t: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    crate::domain::waktu::dalam(t, tz, "%Y-%m-%d %H:%M:%S %Z")
+}
+
+/// Formats times shown to people in the node's zone ([`node_zone`], [`shown`]).
+fn node_time(c: &mut Client) -> impl Fn(jiff::Timestamp) -> String {
+    let tz = node_zone(c);
+    move |t| shown(t, &tz)
+}
+
+/// `kasa agenda show ID` as text: the register fields, attachments, timeline and extracted text,
+/// every time in the node's zone `tz` (`--json` keeps the exact record).
+pub fn entry_text(e: &crate::domain::Entry, text: Option<&str>, tz: &jiff::tz::TimeZone) -> String {
+    use std::fmt::Write as _;
+    let t = |x: Option<jiff::Timestamp>| x.map_or("-".to_string(), |x| shown(x, tz));
+    let or_dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut o = String::new();
+    let nomor = e.nomor_agenda.map_or(String::new(), |n| {
+        format!(" · nomor agenda {n}/{}", e.tahun.unwrap_or(0))
+    });
+    let _ = writeln!(
+        o,
+        "entri {} · {} · {}{nomor}",
+        e.id,
+        e.book.as_str(),
+        e.status.as_str()
+    );
+    let rows: [(&str, String); 16] = [
+        ("diterima", t(Some(e.received_at))),
+        ("didaftarkan", t(e.registered_at)),
+        ("terkirim", t(e.sent_at)),
+        ("asal", or_dash(&e.asal)),
+        ("tujuan", or_dash(&e.tujuan)),
+        ("nomor surat", or_dash(&e.nomor_surat)),
+        (
+            "tanggal surat",
+            e.tanggal_surat.map_or("-".into(), |d| d.to_string()),
+        ),
+        ("perihal", or_dash(&e.perihal)),
+        ("isi ringkas", or_dash(&e.isi_ringkas)),
+        (
+            "klasifikasi",
+            e.klasifikasi.map_or("-".into(), |k| k.as_str().to_string()),
+        ),
+        ("derajat", e.derajat.clone().unwrap_or_else(|| "-".into())),
+        ("batas waktu", t(e.batas_waktu)),
+        ("lampiran", or_dash(&e.lampiran)),
+        ("saluran", or_dash(&e.saluran)),
+        (
+            "duplikat dari",
+            e.duplicate_of.map_or("-".into(), |d| format!("entri {d}")),
+        ),
+        (
+            "alasan batal",
+            e.void_reason.clone().unwrap_or_else(|| "-".into()),
+        ),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(o, "  {k:<14} {v}");
+    }
+    let _ = writeln!(o, "berkas:");
+    for (i, a) in e.attachments.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "  {i}: {} · {} · {} B · {} hlm{} · sha256 {}",
+            a.name,
+            a.mime,
+            a.size,
+            a.pages.map_or("?".into(), |p| p.to_string()),
+            if a.encrypted_at_rest {
+                " · terenkripsi"
+            } else {
+                ""
+            },
+            a.sha256
+        );
+    }
+    let _ = writeln!(o, "riwayat:");
+    for ev in &e.timeline {
+        let _ = writeln!(
+            o,
+            "  {} {} {} {}",
+            shown(ev.at, tz),
+            ev.by,
+            ev.kind,
+            ev.detail
+        );
+    }
+    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+        let _ = writeln!(o, "teks hasil ekstraksi:");
+        for l in text.lines() {
+            let _ = writeln!(o, "  {l}");
+        }
+    }
+    o
 }
 
 fn current_username(uid: u32) -> String {
@@ -1198,10 +1295,8 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 }
                 print_json(&v);
             } else {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&entry).unwrap_or_default()
-                );
+                let tz = node_zone(&mut c);
+                print!("{}", entry_text(&entry, text.as_deref(), &tz));
             }
         }
         AgendaAction::Register { id, fields, json } => {

@@ -5,6 +5,7 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 use super::{Fail, connect, fail, print_json};
 use crate::config::Paths;
@@ -305,9 +306,14 @@ fn date(flag: &str, s: &str) -> Result<jiff::civil::Date, Fail> {
         .map_err(|e| Fail(format!("--{flag} '{s}': {e}; use YYYY-MM-DD"), 2))
 }
 
-/// A timestamp to the second for text output.
-fn t(ts: Timestamp) -> String {
-    ts.round(jiff::Unit::Second).unwrap_or(ts).to_string()
+/// A time for text output, in the node's zone `tz` (`2026-11-20 15:30:15 WITA`).
+fn t(ts: Timestamp, tz: &TimeZone) -> String {
+    super::shown(ts, tz)
+}
+
+/// The node's zone for the times of text output.
+fn zone(paths: &Paths) -> Result<TimeZone, Fail> {
+    Ok(super::node_zone(&mut connect(paths)?))
 }
 
 fn call(paths: &Paths, r: PalsanRequest) -> Result<PalsanReply, Fail> {
@@ -343,7 +349,7 @@ fn print_item_line(p: &Palsan) {
     );
 }
 
-fn print_case(v: &CaseView) {
+fn print_case(v: &CaseView, tz: &TimeZone) {
     let c = &v.perbaikan;
     println!(
         "perbaikan {} · palsan {} {} · {} · {}",
@@ -362,7 +368,7 @@ fn print_case(v: &CaseView) {
             s.sla.teks(),
             rec.map_or(String::new(), |r| format!(
                 "{} · {}{}",
-                t(r.at),
+                t(r.at, tz),
                 r.oleh,
                 if r.dokumen.is_empty() {
                     String::new()
@@ -387,7 +393,7 @@ fn print_case(v: &CaseView) {
     }
 }
 
-fn print_item(item: &Palsan, case: Option<&CaseView>) {
+fn print_item(item: &Palsan, case: Option<&CaseView>, tz: &TimeZone) {
     println!(
         "palsan {} · {} · {}",
         item.id,
@@ -408,10 +414,16 @@ fn print_item(item: &Palsan, case: Option<&CaseView>) {
     println!("  {:<11} {}", "status", status_of(item));
     println!("riwayat:");
     for r in &item.riwayat {
-        println!("  {} {:<18} {:<18} {}", t(r.at), r.aksi, r.oleh, r.catatan);
+        println!(
+            "  {} {:<18} {:<18} {}",
+            t(r.at, tz),
+            r.aksi,
+            r.oleh,
+            r.catatan
+        );
     }
     if let Some(v) = case {
-        print_case(v);
+        print_case(v, tz);
     }
 }
 
@@ -429,13 +441,13 @@ fn print_kunci(k: &Kunci) {
     );
 }
 
-fn item_out(r: PalsanReply, json: bool) -> Result<(), Fail> {
+fn item_out(paths: &Paths, r: PalsanReply, json: bool) -> Result<(), Fail> {
     match r {
         PalsanReply::Item { item, perbaikan } => {
             if json {
                 print_json(&serde_json::json!({ "item": item, "perbaikan": perbaikan }));
             } else {
-                print_item(&item, perbaikan.as_deref());
+                print_item(&item, perbaikan.as_deref(), &zone(paths)?);
             }
             Ok(())
         }
@@ -443,13 +455,13 @@ fn item_out(r: PalsanReply, json: bool) -> Result<(), Fail> {
     }
 }
 
-fn case_out(r: PalsanReply, json: bool) -> Result<(), Fail> {
+fn case_out(paths: &Paths, r: PalsanReply, json: bool) -> Result<(), Fail> {
     match r {
         PalsanReply::Case(v) => {
             if json {
                 print_json(&v);
             } else {
-                print_case(&v);
+                print_case(&v, &zone(paths)?);
             }
             Ok(())
         }
@@ -488,10 +500,12 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
             if json {
                 print_json(&berkala);
             } else {
+                let tz = zone(paths)?;
+                let t = |x: Option<Timestamp>| x.map_or("-".into(), |x| t(x, &tz));
                 println!(
                     "Email Sanapati terakhir: {}; audit peralatan terakhir: {}",
-                    berkala.sanapati_terakhir.map_or("-".into(), t),
-                    berkala.audit_terakhir.map_or("-".into(), t)
+                    t(berkala.sanapati_terakhir),
+                    t(berkala.audit_terakhir)
                 );
             }
             Ok(())
@@ -508,6 +522,7 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
             } else if pengingat.is_empty() {
                 println!("tidak ada pengingat");
             } else {
+                let tz = zone(paths)?;
                 for p in pengingat {
                     println!(
                         "{} {:<22} {:<18} {}",
@@ -517,7 +532,7 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
                             "segera   "
                         },
                         p.objek,
-                        t(p.jatuh_tempo),
+                        t(p.jatuh_tempo, &tz),
                         p.pesan
                     );
                 }
@@ -568,7 +583,7 @@ fn item(paths: &Paths, action: ItemAction) -> Result<(), Fail> {
                 kesiapan: bad(Kesiapan::parse(&f.kesiapan))?,
                 catatan: f.catatan,
             };
-            item_out(call(paths, PalsanRequest::ItemAdd { item })?, json)
+            item_out(paths, call(paths, PalsanRequest::ItemAdd { item })?, json)
         }
         ItemAction::List {
             jenis,
@@ -601,7 +616,7 @@ fn item(paths: &Paths, action: ItemAction) -> Result<(), Fail> {
             Ok(())
         }
         ItemAction::Show { id, json } => {
-            item_out(call(paths, PalsanRequest::ItemShow { id })?, json)
+            item_out(paths, call(paths, PalsanRequest::ItemShow { id })?, json)
         }
         ItemAction::Edit {
             id,
@@ -625,7 +640,11 @@ fn item(paths: &Paths, action: ItemAction) -> Result<(), Fail> {
                 kesiapan: bad(kesiapan.as_deref().map(Kesiapan::parse).transpose())?,
                 catatan,
             };
-            item_out(call(paths, PalsanRequest::ItemEdit { id, ubah })?, json)
+            item_out(
+                paths,
+                call(paths, PalsanRequest::ItemEdit { id, ubah })?,
+                json,
+            )
         }
         ItemAction::Checkout {
             id,
@@ -636,6 +655,7 @@ fn item(paths: &Paths, action: ItemAction) -> Result<(), Fail> {
         } => {
             let rencana_kembali = ts("rencana-kembali", rencana_kembali.as_deref())?;
             item_out(
+                paths,
                 call(
                     paths,
                     PalsanRequest::Checkout {
@@ -656,6 +676,7 @@ fn item(paths: &Paths, action: ItemAction) -> Result<(), Fail> {
         } => {
             let kondisi = bad(Kondisi::parse(&kondisi))?;
             item_out(
+                paths,
                 call(
                     paths,
                     PalsanRequest::Checkin {
@@ -674,6 +695,7 @@ fn item(paths: &Paths, action: ItemAction) -> Result<(), Fail> {
             alasan,
             json,
         } => item_out(
+            paths,
             call(
                 paths,
                 PalsanRequest::Dispose {
@@ -707,7 +729,7 @@ fn repair(paths: &Paths, action: RepairAction) -> Result<(), Fail> {
                 ditemukan_at: ts("ditemukan", ditemukan.as_deref())?,
                 dilaporkan_at: ts("dilaporkan", dilaporkan.as_deref())?,
             };
-            case_out(call(paths, req)?, json)
+            case_out(paths, call(paths, req)?, json)
         }
         RepairAction::Step {
             id,
@@ -727,11 +749,19 @@ fn repair(paths: &Paths, action: RepairAction) -> Result<(), Fail> {
                 penilaian: bad(penilaian.as_deref().map(Kondisi::parse).transpose())?,
                 at: ts("at", at.as_deref())?,
             };
-            case_out(call(paths, PalsanRequest::RepairStep { id, step })?, json)
+            case_out(
+                paths,
+                call(paths, PalsanRequest::RepairStep { id, step })?,
+                json,
+            )
         }
         RepairAction::Show { id, at, json } => {
             let at = ts("at", at.as_deref())?;
-            case_out(call(paths, PalsanRequest::RepairShow { id, at })?, json)
+            case_out(
+                paths,
+                call(paths, PalsanRequest::RepairShow { id, at })?,
+                json,
+            )
         }
         RepairAction::List { json } => {
             let PalsanReply::Cases { cases } = call(paths, PalsanRequest::RepairList)? else {

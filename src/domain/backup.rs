@@ -1017,9 +1017,7 @@ impl Laporan {
 }
 
 fn fmt_time(t: Timestamp, zone: &TimeZone) -> String {
-    t.to_zoned(zone.clone())
-        .strftime("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    super::waktu::tampil(t, zone)
 }
 
 /// Human size (`12.3 MiB`).

@@ -17,9 +17,7 @@ use crate::domain::insiden::{Insiden, KeadaanSla, SlaJenis};
 
 /// `20-11-2026 08:30 WITA` in `tz` (the zone's abbreviation as jiff knows it).
 pub fn waktu(t: Timestamp, tz: &TimeZone) -> String {
-    t.to_zoned(tz.clone())
-        .strftime("%d-%m-%Y %H:%M %Z")
-        .to_string()
+    super::waktu::dalam(t, tz, "%d-%m-%Y %H:%M %Z")
 }
 
 /// `2 jam 5 menit`, `45 menit`, `3 hari 2 jam` (rounded down to minutes); negative → `-`.

@@ -524,6 +524,8 @@ pub struct Ctx {
     pub at: Timestamp,
     pub oleh: String,
     pub pelaksana: Option<String>,
+    /// The node's zone: times written into log lines are shown in it ([`super::waktu::tampil`]).
+    pub tz: jiff::tz::TimeZone,
 }
 
 fn clean_text(s: &str, what: &str) -> Result<String, DomainError> {
@@ -688,7 +690,10 @@ impl Insiden {
             }
             Ubahan::TerjadiAt(t) => {
                 self.terjadi_at = Some(t);
-                ("terjadi_at", format!("waktu kejadian: {t}"))
+                (
+                    "terjadi_at",
+                    format!("waktu kejadian: {}", super::waktu::tampil(t, &ctx.tz)),
+                )
             }
             Ubahan::Kategori(k) => {
                 self.kategori = Some(k);
@@ -934,7 +939,10 @@ impl Insiden {
         Ok(self.push(
             ctx,
             JenisEntri::SerahTerima { bukti: no },
-            format!("serah terima bukti #{no}: {dari} → {ke} di {tempat} ({at})"),
+            format!(
+                "serah terima bukti #{no}: {dari} → {ke} di {tempat} ({})",
+                super::waktu::tampil(at, &ctx.tz)
+            ),
         ))
     }
 
@@ -1110,9 +1118,7 @@ pub mod laporan {
 
     /// `2026-11-22 19:04:32 WIB` in `tz`.
     pub fn waktu(t: Timestamp, tz: &TimeZone) -> String {
-        t.to_zoned(tz.clone())
-            .strftime("%Y-%m-%d %H:%M:%S %Z")
-            .to_string()
+        crate::domain::waktu::dalam(t, tz, "%Y-%m-%d %H:%M:%S %Z")
     }
 
     fn cell(s: &str) -> String {
@@ -1279,6 +1285,7 @@ mod tests {
             at: t(at),
             oleh: "Ani".into(),
             pelaksana: None,
+            tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
         }
     }
     fn open(at: &str) -> Insiden {

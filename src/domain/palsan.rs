@@ -1549,7 +1549,11 @@ pub fn pengingat(
                 terlambat: now >= due,
                 pesan: match last {
                     None => format!("{what}: belum pernah dicatat; lakukan dan catat sekarang"),
-                    Some(l) => format!("{what}: terakhir {l}, jatuh tempo {due}"),
+                    Some(l) => format!(
+                        "{what}: terakhir {}, jatuh tempo {}",
+                        super::waktu::tampil(l, tz),
+                        super::waktu::tampil(due, tz)
+                    ),
                 },
             });
         }

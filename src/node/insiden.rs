@@ -90,7 +90,9 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
     let now = crate::clock::now();
     let st = &state.store;
     let actor = Actor::operator(op);
+    let tz = state.cfg.calendar().zone;
     let ctx = |pelaksana: Option<String>| Ctx {
+        tz: tz.clone(),
         at: now,
         oleh: op.nama.clone(),
         pelaksana: pelaksana.filter(|p| !p.trim().is_empty()),
