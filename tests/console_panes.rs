@@ -348,6 +348,30 @@ fn help_pages_down_and_wraps_long_descriptions() {
 /// `open` acts on the cursor of the pane on screen: from the Palsan tab it opens the palsan item,
 /// from the Insiden tab the incident, never the hidden agenda entry.
 #[test]
+fn agenda_actions_act_on_the_cursor_of_the_shown_book() {
+    // Masuk and Keluar are two panes of one kind, each with its own list and cursor: a void from the
+    // Keluar tab names the keluar entry under its cursor, never the masuk one, and back.
+    for (pane, book) in [
+        (Pane::Masuk, kasa::domain::Book::Masuk),
+        (Pane::Keluar, kasa::domain::Book::Keluar),
+    ] {
+        let mut app = full_app();
+        app.update(Action::Tab(pane));
+        let expected = app.agenda().unwrap().selected().unwrap().clone();
+        assert_eq!(expected.book, book);
+        let effects = app.update(Action::Void(Some("salah".into())));
+        let ids: Vec<u64> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Call(kasa::proto::Request::Void { id, .. }, _) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ids, vec![expected.id], "{pane:?}: {effects:?}");
+    }
+}
+
+#[test]
 fn open_acts_on_the_shown_pane_only() {
     for reg in REGISTRY {
         let mut app = full_app();

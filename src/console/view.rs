@@ -313,13 +313,14 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     let lw = (left.width() as u16).min(r.width);
     f.render_widget(Paragraph::new(left), Rect { width: lw, ..r });
     if let Some(o) = &app.cx.operator {
-        let who = if o.jabatan.is_empty() {
-            o.nama.clone()
-        } else {
-            format!("{} · {}", o.nama, o.jabatan)
-        };
         let room = r.width.saturating_sub(lw + 2) as usize;
-        let who = trunc(&who, room);
+        // `nama · jabatan` when it fits, else the name alone (a cut jabatan says nothing).
+        let full = format!("{} · {}", o.nama, o.jabatan);
+        let who = if o.jabatan.is_empty() || super::widgets::text_width(&full) > room {
+            trunc(&o.nama, room)
+        } else {
+            full
+        };
         let w = who.chars().count() as u16 + 1;
         f.render_widget(
             Paragraph::new(who).style(th.get("dim")),
