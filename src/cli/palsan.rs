@@ -331,7 +331,7 @@ fn status_of(p: &Palsan) -> String {
 }
 
 fn print_item_line(p: &Palsan) {
-    println!(
+    out!(
         "{:>4} {:<20} {:<20} {:<12} {:<12} {:<10} {}",
         p.id,
         p.jenis.as_str(),
@@ -345,7 +345,7 @@ fn print_item_line(p: &Palsan) {
 
 fn print_case(v: &CaseView) {
     let c = &v.perbaikan;
-    println!(
+    out!(
         "perbaikan {} · palsan {} {} · {} · {}",
         c.id,
         v.palsan.id,
@@ -355,7 +355,7 @@ fn print_case(v: &CaseView) {
     );
     for s in &v.sla {
         let rec = c.langkah.iter().find(|r| r.langkah == s.langkah);
-        println!(
+        out!(
             "{:>3}. {:<34} {:<28} {}",
             s.nomor,
             s.langkah.label(),
@@ -373,7 +373,7 @@ fn print_case(v: &CaseView) {
         );
     }
     if let Some(n) = c.berikutnya() {
-        println!(
+        out!(
             "berikutnya: langkah {} {} (pelaksana {}{})",
             n.nomor(),
             n.label(),
@@ -388,7 +388,7 @@ fn print_case(v: &CaseView) {
 }
 
 fn print_item(item: &Palsan, case: Option<&CaseView>) {
-    println!(
+    out!(
         "palsan {} · {} · {}",
         item.id,
         item.jenis.label(),
@@ -403,12 +403,12 @@ fn print_item(item: &Palsan, case: Option<&CaseView>) {
         ("kesiapan", item.kesiapan.label()),
         ("catatan", &item.catatan),
     ] {
-        println!("  {k:<11} {v}");
+        out!("  {k:<11} {v}");
     }
-    println!("  {:<11} {}", "status", status_of(item));
-    println!("riwayat:");
+    out!("  {:<11} {}", "status", status_of(item));
+    out!("riwayat:");
     for r in &item.riwayat {
-        println!("  {} {:<18} {:<18} {}", t(r.at), r.aksi, r.oleh, r.catatan);
+        out!("  {} {:<18} {:<18} {}", t(r.at), r.aksi, r.oleh, r.catatan);
     }
     if let Some(v) = case {
         print_case(v);
@@ -416,7 +416,7 @@ fn print_item(item: &Palsan, case: Option<&CaseView>) {
 }
 
 fn print_kunci(k: &Kunci) {
-    println!(
+    out!(
         "{:>4} {:<28} {:<10} {} s.d. {} {:<12} {:<12} {}",
         k.id,
         k.jenis,
@@ -488,7 +488,7 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
             if json {
                 print_json(&berkala);
             } else {
-                println!(
+                out!(
                     "Email Sanapati terakhir: {}; audit peralatan terakhir: {}",
                     berkala.sanapati_terakhir.map_or("-".into(), t),
                     berkala.audit_terakhir.map_or("-".into(), t)
@@ -506,10 +506,10 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
             if json {
                 print_json(&serde_json::json!({ "at": at, "pengingat": pengingat }));
             } else if pengingat.is_empty() {
-                println!("tidak ada pengingat");
+                out!("tidak ada pengingat");
             } else {
                 for p in pengingat {
-                    println!(
+                    out!(
                         "{} {:<22} {:<18} {}",
                         if p.terlambat {
                             "TERLAMBAT"
@@ -548,7 +548,7 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
                     Format::Csv => format!("{}\n{}", t.judul, t.to_csv()),
                 })
                 .collect();
-            print!("{}", out.join("\n"));
+            print!("{}", crate::domain::sanitize::clean_lines(&out.join("\n")));
             Ok(())
         }
     }
@@ -741,7 +741,7 @@ fn repair(paths: &Paths, action: RepairAction) -> Result<(), Fail> {
                 print_json(&serde_json::json!({ "cases": cases }));
             } else {
                 for c in cases {
-                    println!(
+                    out!(
                         "{:>4} palsan {:<4} {:<9} {}",
                         c.id,
                         c.palsan_id,

@@ -16,6 +16,7 @@ pub mod operator;
 pub mod palsan;
 pub mod pengiriman;
 pub mod permission;
+pub mod sanitize;
 
 pub use agenda::*;
 pub use audit::{AuditRecord, GENESIS_HASH};

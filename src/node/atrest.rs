@@ -64,6 +64,9 @@ pub fn process_pending(state: &NodeState) -> usize {
             Ok(ch) => {
                 for sha in &encrypted {
                     let _ = fs::remove_file(blobs.path(sha));
+                    // The drop-folder original kept in ingest/processed/ (or duplicates/) is the same
+                    // plaintext: it goes too (the blob store holds it, encrypted).
+                    state.ingest.forget_originals(sha);
                 }
                 state.hub.publish_changes(ch);
                 done += 1;
@@ -111,9 +114,32 @@ fn encrypt_file(
     Ok(())
 }
 
-/// Reads blob `sha`: the plaintext file if present, else the encrypted-at-rest copy decrypted with the
-/// node's keys. Errors: `locked` when the keys are not unlocked, `internal` when neither file is readable.
+/// Reads blob `sha` and proves it: the bytes (plaintext file, or the encrypted-at-rest copy decrypted
+/// with the node's keys) are re-hashed and must equal the recorded SHA-256, else nothing is served, an
+/// `integrity.blob` alarm is raised and the error is `integrity` (a substituted or damaged blob; issue
+/// 11 §6). Errors: `locked` when the keys are not unlocked, `internal` when neither file is readable.
 pub fn read_blob(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'static str, String)> {
+    let data = read_blob_unchecked(state, sha)?;
+    let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&data));
+    if !got.eq_ignore_ascii_case(sha) {
+        let msg = format!(
+            "blob {sha} does not match its recorded SHA-256 (found {got}): the file in blobs/ was replaced or damaged. Nothing was served; restore it from a backup"
+        );
+        if let Ok((_, ch)) = state.store.raise_alarm(
+            "integrity.blob",
+            &msg,
+            &format!("blob:{sha}"),
+            crate::clock::now(),
+        ) {
+            state.hub.publish_changes(ch);
+        }
+        tracing::error!(blob = sha, found = %got, "substituted or damaged blob refused");
+        return Err(("integrity", msg));
+    }
+    Ok(data)
+}
+
+fn read_blob_unchecked(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'static str, String)> {
     let blobs = state.ingest.blobs();
     match fs::read(blobs.path(sha)) {
         Ok(d) => return Ok(d),

@@ -95,6 +95,33 @@ pub struct NodeIdentity {
     keys: RwLock<Option<Arc<NodeKeys>>>,
 }
 
+/// Locks the pages holding `v` in memory (never swapped) and excludes them from core dumps
+/// (`mlock(2)`, `madvise(MADV_DONTDUMP)`). Best effort: a refusal (RLIMIT_MEMLOCK) is logged. The secret
+/// key bytes of [`NodeKeys`] are stored inline, so the pages of the struct cover them.
+fn protect_pages<T>(v: &T) {
+    // SAFETY: sysconf has no side effects.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as usize;
+    let start = (v as *const T as usize) & !(page - 1);
+    let end = (v as *const T as usize + std::mem::size_of::<T>()).div_ceil(page) * page;
+    let ptr = start as *mut libc::c_void;
+    // SAFETY: the range covers mapped heap pages of a live allocation; mlock and madvise(DONTDUMP)
+    // change no contents.
+    let (l, m) = unsafe {
+        (
+            libc::mlock(ptr, end - start),
+            libc::madvise(ptr, end - start, libc::MADV_DONTDUMP),
+        )
+    };
+    if l != 0 || m != 0 {
+        tracing::warn!(
+            mlock = l,
+            madvise = m,
+            error = %std::io::Error::last_os_error(),
+            "could not lock the key pages out of swap and core dumps"
+        );
+    }
+}
+
 impl NodeIdentity {
     /// Loads the card and, with a passphrase, unlocks the keystore (refusing a keystore of another
     /// node id). Without a card (a data directory initialised before identities existed) the identity
@@ -146,8 +173,10 @@ impl NodeIdentity {
                 card_path(paths).display()
             ));
         }
+        let keys = Arc::new(keys);
+        protect_pages(&*keys);
         if let Ok(mut g) = self.keys.write() {
-            *g = Some(Arc::new(keys));
+            *g = Some(keys);
         }
         Ok(())
     }
