@@ -265,6 +265,8 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
 struct StorageRecovery {
     next: Option<std::time::Instant>,
     backoff: Duration,
+    /// When the error was first seen (the alarm names it).
+    since: Option<jiff::Timestamp>,
 }
 
 impl StorageRecovery {
@@ -276,12 +278,15 @@ impl StorageRecovery {
         if self.next.is_some_and(|t| now < t) {
             return;
         }
+        if self.since.is_none() {
+            self.since = Some(crate::clock::now());
+        }
         if self.next.is_none() {
             tracing::error!(
                 "storage I/O error (disk penuh?): the database is closed and reopened; writes are refused meanwhile"
             );
         }
-        let since = state.store.down().map(|(_, at)| at);
+        let since = state.store.down().map(|(_, at)| at).or(self.since);
         let _guard = state.work.write();
         match state.store.recover(crate::clock::now()) {
             Ok(true) => {
@@ -296,6 +301,7 @@ impl StorageRecovery {
                     state.hub.publish_changes(ch);
                 }
                 self.next = None;
+                self.since = None;
                 self.backoff = Duration::ZERO;
             }
             _ => {

@@ -1018,13 +1018,14 @@ impl Store {
         };
         let bytes = codec::encode(&a);
         tx.open_table(ALARMS)?.insert(id, bytes.as_slice())?;
+        // The record's object is what the alarm is about; the row it wrote is named with its digest.
         audit(
             &tx,
             at,
             &Actor::node(),
             kind,
             object,
-            &digest_of(&bytes),
+            &format!("alarm:{id}={}", digest_of(&bytes)),
             message,
         )?;
         tx.commit()?;
