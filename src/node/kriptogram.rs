@@ -1394,8 +1394,9 @@ fn seal_inputs(
             name: i.name.clone(),
             reader,
             known: Some((i.size, i.sha)),
-            // The staged copy and stored blobs are the node's own: hashed when they were written.
-            trusted: true,
+            // The staged copy is the node's own, hashed as it was written. A stored blob is hashed
+            // again while it is encrypted (issue 11: a blob replaced in blobs/ is never sent).
+            trusted: i.staged,
         });
     }
     let dir = outbox(&state.paths);
@@ -1422,7 +1423,18 @@ fn seal_inputs(
             recipients,
             &keys.signing,
         )
-        .map_err(|e| ("refused", e.to_string()))?;
+        .map_err(|e| {
+            if matches!(e, crate::crypto::kgm::KgmError::Manifest(_)) {
+                // A stored blob that no longer matches its hash: the integrity refusal and alarm.
+                for i in inputs.iter().filter(|i| !i.staged) {
+                    let sha = hex::encode(i.sha);
+                    if let Ok(Some(got)) = super::atrest::rehash_plain_blob(state, &sha) {
+                        return super::atrest::blob_mismatch(state, &sha, &got);
+                    }
+                }
+            }
+            ("refused", e.to_string())
+        })?;
         w.flush()
             .and_then(|_| tmp.file().sync_all())
             .map_err(|e| ("internal", format!("outbox: {e}")))?;
