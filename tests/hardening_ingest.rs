@@ -103,10 +103,12 @@ fn a_long_valid_name_keeps_its_sidecar() {
     let name = format!("{}.bin", "n".repeat(251));
     assert_eq!(name.len(), 255);
     drop_atomic(&n.scratch(), &n.drop_dir(), &name, b"not a document at all");
-    assert!(wait_until(Duration::from_secs(20), || !names_in(
+    // The sidecar is written before the file is moved: wait for both.
+    assert!(wait_until(Duration::from_secs(20), || names_in(
         &n.ingest_dir("failed")
     )
-    .is_empty()));
+    .len()
+        >= 2));
     let failed = names_in(&n.ingest_dir("failed"));
     assert_eq!(failed.len(), 2, "{failed:?}");
     let side = failed.iter().find(|f| f.ends_with(".error.txt")).unwrap();
