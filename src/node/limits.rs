@@ -284,7 +284,8 @@ impl Outbox {
 }
 
 /// Unlock attempts: one Argon2 derivation at a time for the whole node, and per uid a back-off that
-/// doubles with each failure (1 s, 2 s, 4 s … capped at 5 min), reset by a success.
+/// doubles with each failure after the first (none, 1 s, 2 s, 4 s … capped at 5 min), reset by a
+/// success. The first failure costs no wait, so an operator who mistyped types it again at once.
 #[derive(Default)]
 pub struct UnlockGate {
     running: Mutex<()>,
@@ -347,8 +348,11 @@ impl UnlockGate {
             alarmed: false,
         });
         l.failures += 1;
-        let back =
-            Duration::from_secs(1u64 << (l.failures - 1).min(8)).min(Duration::from_secs(300));
+        let back = if l.failures < 2 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs(1u64 << (l.failures - 2).min(8)).min(Duration::from_secs(300))
+        };
         l.next_allowed = Instant::now() + back;
         let alarm = l.failures >= UNLOCK_ALARM_FAILURES && !l.alarmed;
         if alarm {
@@ -411,6 +415,9 @@ mod tests {
         let g = UnlockGate::default();
         let t = Instant::now();
         let (_, alarm) = g.attempt(5, t, || (false, ())).unwrap();
+        assert!(!alarm);
+        // A first mistake costs no wait (an operator retyping); the second starts the back-off.
+        let (_, alarm) = g.attempt(5, Instant::now(), || (false, ())).unwrap();
         assert!(!alarm);
         match g.attempt(5, Instant::now(), || (false, ())) {
             Err(UnlockRefusal::TooSoon { alarm, .. }) => assert!(alarm),

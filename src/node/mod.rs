@@ -348,7 +348,7 @@ fn check_card(
 }
 
 /// `Request::Unlock`: opens the keystore with `passphrase` through the unlock gate (one Argon2 run at a
-/// time for the whole node; per uid a back-off doubling from 1 s after each failure). A uid seen guessing
+/// time for the whole node; per uid a back-off doubling from 1 s after each failure but the first). A uid seen guessing
 /// (an attempt during its back-off, or [`limits::UNLOCK_ALARM_FAILURES`] failures) raises an
 /// `identity.unlock.guessing` alarm once. Errors: `busy` (another attempt runs), `rate_limited`,
 /// `rule` (already unlocked, wrong passphrase).
