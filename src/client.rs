@@ -157,3 +157,14 @@ impl Client {
         self.writer.flush()
     }
 }
+
+impl Drop for Client {
+    /// Closes the connection for both sides: the reply reader holds a duplicate of the socket, so
+    /// without shutdown(2) the node would never see the end of a dropped client (its connection
+    /// threads and descriptors would stay until the node wrote to it again).
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = self.writer.flush();
+        let _ = self.writer.get_ref().shutdown(std::net::Shutdown::Both);
+    }
+}

@@ -109,6 +109,45 @@ impl Default for IngestConfig {
     }
 }
 
+/// Bounds of the node's socket service (issue 11 "bounded node"). Every value has a safe default; tests
+/// shorten the timeouts.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Connections served at once, all users together; more are closed at accept with a `busy` error.
+    pub max_connections: usize,
+    /// Connections one uid may hold at once (an operator's consoles and CLI runs).
+    pub max_per_uid: usize,
+    /// Refused (non-operator) connections kept open at once to explain the refusal; more are closed at once.
+    pub max_unauthenticated: usize,
+    /// How long a refused connection may stay open in total, whatever it sends (milliseconds).
+    pub unauthenticated_ms: u64,
+    /// A reply or event write that makes no progress for this long disconnects the client (seconds).
+    pub write_timeout_secs: u64,
+    /// A request frame, once its length arrived, must arrive whole within this many seconds.
+    pub frame_timeout_secs: u64,
+    /// Bytes of request frames being received at once, all connections together (MiB).
+    pub inflight_mib: u64,
+    /// Bytes of replies and events queued for one connection before the node stops reading its
+    /// requests (replies) or disconnects it (events) (KiB).
+    pub queue_kib: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_connections: 128,
+            max_per_uid: 32,
+            max_unauthenticated: 8,
+            unauthenticated_ms: 2000,
+            write_timeout_secs: 30,
+            frame_timeout_secs: 60,
+            inflight_mib: 256,
+            queue_kib: 1024,
+        }
+    }
+}
+
 /// The node's settings, `<data dir>/node.toml`, written by `kasa init`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -128,6 +167,8 @@ pub struct NodeConfig {
     /// The derajat kecepatan table.
     pub derajat: Vec<DerajatRule>,
     pub ingest: IngestConfig,
+    /// Bounds of the socket service.
+    pub limits: LimitsConfig,
     /// The direct node-to-node link (`[link]`, docs/cli-kriptogram.md "Link").
     pub link: LinkConfig,
     /// Backup schedule and keys (SOP PI.01, seed 001; `docs/backup.md`).
@@ -231,6 +272,7 @@ impl Default for NodeConfig {
             holidays: Vec::new(),
             derajat: default_derajat(),
             ingest: IngestConfig::default(),
+            limits: LimitsConfig::default(),
             link: LinkConfig::default(),
             backup: BackupConfig::default(),
             kop: None,

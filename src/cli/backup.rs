@@ -181,7 +181,7 @@ fn write_report(
 ) -> Result<(), Fail> {
     let md = l.markdown();
     if out.as_os_str() == "-" {
-        print!("{md}");
+        print!("{}", crate::domain::sanitize::clean_lines(&md));
         return Ok(());
     }
     std::fs::create_dir_all(out).map_err(|e| Fail(format!("{}: {e}", out.display()), 1))?;
@@ -196,7 +196,7 @@ fn write_report(
             "laporan": l,
         }));
     } else {
-        println!("{}\n{}", mdp.display(), pdfp.display());
+        out!("{}\n{}", mdp.display(), pdfp.display());
     }
     Ok(())
 }
@@ -246,7 +246,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
             if json {
                 print_json(&serde_json::json!({ "run": run, "manifest": manifest }));
             } else {
-                println!(
+                out!(
                     "backup {} manifest {} ke {}: audit seq {}, {} bagian ({} baru), ditulis {} dari {}",
                     manifest.jenis.as_str(),
                     manifest.no,
@@ -258,7 +258,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                     human_bytes(manifest.bytes_total)
                 );
                 for s in &manifest.himpunan {
-                    println!(
+                    out!(
                         "  {}: {} entri, {} dokumen, {}",
                         s.himpunan.map_or("-", |h| h.label()),
                         s.entries,
@@ -282,7 +282,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                 print_json(&rep);
             } else if rep.ok {
                 let last = rep.manifests.last();
-                println!(
+                out!(
                     "backup {} baik: {} manifest, {} bagian ({}) diperiksa; terakhir manifest {} (audit seq {}); kunci tanda tangan {} ({})",
                     dir.display(),
                     rep.manifests.len(),
@@ -294,7 +294,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                     rep.key_source
                 );
                 if rep.unreferenced > 0 {
-                    println!(
+                    out!(
                         "  {} bagian tanpa manifest (sisa proses yang terputus; tidak dipakai)",
                         rep.unreferenced
                     );
@@ -374,7 +374,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                     "berita_acara": mdp.display().to_string(),
                 }));
             } else {
-                println!(
+                out!(
                     "restore manifest {} ke {}: {} entri, {} dokumen, audit seq {} hash {}\nberita acara: {}",
                     r.fakta.manifest_no,
                     to.display(),
@@ -404,7 +404,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                 print_json(&run);
             } else {
                 let u = run.uji.clone().unwrap_or_default();
-                println!(
+                out!(
                     "uji restore manifest {}: {} entri dipulihkan, hash audit {} , dokumen cocok {}/{}, entri cocok {}/{}",
                     u.manifest_no,
                     u.entries_restored,
@@ -419,7 +419,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                     u.entries_sampled
                 );
                 for s in &u.selisih {
-                    println!("  selisih: {s}");
+                    out!("  selisih: {s}");
                 }
             }
             match &run.hasil {
@@ -455,7 +455,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                         .to_string()
                 })
             };
-            println!(
+            out!(
                 "backup terakhir berhasil: {} · uji restore terakhir: {}{}{}",
                 t(ringkasan.last_backup_ok),
                 t(ringkasan.last_test_ok),
@@ -467,7 +467,7 @@ pub fn run(paths: &Paths, action: BackupAction) -> Result<(), Fail> {
                 if missed { " · BACKUP TERLEWAT" } else { "" }
             );
             for r in &runs {
-                println!(
+                out!(
                     "{:>4} {} {:<12} {:<11} manifest {:<4} {:>10} {}",
                     r.id,
                     t(Some(r.started_at)),

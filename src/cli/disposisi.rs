@@ -203,7 +203,7 @@ fn print_records(records: &[Disposisi], now: Option<(Timestamp, &str)>, json: bo
                 String::new()
             }
         });
-        println!(
+        out!(
             "#{:<4} entri {:<5} {:<12} {} → {}  {}  {}",
             d.id,
             d.entry_id,
@@ -281,16 +281,19 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
                     }));
                 } else {
                     let tz = zone_of(&zone);
-                    println!(
+                    out!(
                         "entri {} · {} · {}",
                         entry.id,
                         entry.status.as_str(),
                         entry.perihal
                     );
                     if let Some(s) = saran {
-                        println!("saran penerima: {} ({})", s.ke, s.alasan);
+                        out!("saran penerima: {} ({})", s.ke, s.alasan);
                     }
-                    print!("{}", tree_text(&records, &tz, &zone, now));
+                    print!(
+                        "{}",
+                        crate::domain::sanitize::clean_lines(&tree_text(&records, &tz, &zone, now))
+                    );
                 }
             }
         }
@@ -353,14 +356,14 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
             match out {
                 Some(p) => {
                     crate::doc::tulis(&p, md.as_bytes()).map_err(|e| Fail(e, 1))?;
-                    eprintln!("{} ditulis", p.display());
+                    err_out!("{} ditulis", p.display());
                 }
-                None => println!("{md}"),
+                None => println!("{}", crate::domain::sanitize::clean_lines(&md)),
             }
             if let Some(p) = pdf {
                 let bytes = crate::doc::pdf::render(&d).map_err(|e| Fail(e, 1))?;
                 crate::doc::tulis(&p, &bytes).map_err(|e| Fail(e, 1))?;
-                eprintln!("{} ditulis", p.display());
+                err_out!("{} ditulis", p.display());
             }
         }
     }

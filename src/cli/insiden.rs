@@ -230,7 +230,7 @@ fn print_one(i: &Insiden, now: Timestamp, json: bool) {
         print_json(i);
     } else {
         let last = i.linimasa.last();
-        println!(
+        out!(
             "insiden {} · {} · {} · {}{}",
             i.id,
             i.status.as_str(),
@@ -298,7 +298,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                 print_json(&serde_json::json!({ "insiden": insiden, "now": now }));
             } else {
                 for i in &insiden {
-                    println!(
+                    out!(
                         "{:>4} {:<10} {:<8} {:<36} {}",
                         i.id,
                         i.status.as_str(),
@@ -317,7 +317,10 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                 print_json(&v);
             } else {
                 let tz = super::node_zone(&mut c);
-                print!("{}", laporan::markdown(&i, &tz, now));
+                print!(
+                    "{}",
+                    crate::domain::sanitize::clean_lines(&laporan::markdown(&i, &tz, now))
+                );
             }
         }
         IncidentAction::Set {
@@ -538,7 +541,10 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
             };
             let d = crate::domain::dokumen::laporan_insiden(&kop, &i, &tz, now, &sah);
             if out.as_os_str() == "-" {
-                println!("{}", crate::doc::markdown::render(&d));
+                out!(
+                    "{}",
+                    crate::domain::sanitize::clean_lines(&crate::doc::markdown::render(&d))
+                );
                 return Ok(());
             }
             let (mdp, pdfp) = super::laporan::simpan(&out, &format!("insiden-{id}"), &d)?;
@@ -548,7 +554,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                     "pdf": pdfp.display().to_string(),
                 }));
             } else {
-                println!("{}\n{}", mdp.display(), pdfp.display());
+                out!("{}\n{}", mdp.display(), pdfp.display());
             }
         }
     }

@@ -163,7 +163,7 @@ fn laporkan(files: &[PathBuf], json: bool) {
         }));
     } else {
         for f in files {
-            println!("{}", f.display());
+            out!("{}", f.display());
         }
     }
 }

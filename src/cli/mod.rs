@@ -3,6 +3,24 @@
 //! Every subcommand but `init`, `node` and `config check` talks to the node over its socket. Errors go
 //! to stderr with a non-zero exit status; `--json` prints exactly one JSON document on stdout.
 
+/// Prints a line of CLI text output through the one sanitizer ([`crate::domain::sanitize`]): controls,
+/// ANSI/OSC escapes and bidi overrides coming from outside strings are shown visibly, never obeyed.
+/// (`--json` output uses `print_json`, which keeps exact values.)
+macro_rules! out {
+    () => { println!() };
+    ($($t:tt)*) => {
+        println!("{}", $crate::domain::sanitize::clean_lines(&format!($($t)*)))
+    };
+}
+
+/// [`out!`] for stderr.
+macro_rules! err_out {
+    () => { eprintln!() };
+    ($($t:tt)*) => {
+        eprintln!("{}", $crate::domain::sanitize::clean_lines(&format!($($t)*)))
+    };
+}
+
 pub mod backup;
 pub mod disposisi;
 pub mod insiden;
@@ -529,13 +547,17 @@ fn fail<T>(m: impl Into<String>) -> Result<T, Fail> {
 
 /// Entry point of the binary; returns the process exit status.
 pub fn main() -> i32 {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     if !matches!(cli.cmd, Some(Cmd::Extract { .. }) | None) {
+        use std::io::IsTerminal;
+        // Colour only on a terminal: a log file (`kasa.log`, journald) gets plain text.
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_env("KASA_LOG")
                     .unwrap_or_else(|_| "info".into()),
             )
+            .with_ansi(std::io::stderr().is_terminal())
             .with_writer(std::io::stderr)
             .try_init();
     }
@@ -543,14 +565,35 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(Fail(m, code)) => {
             if !m.is_empty() {
-                eprintln!("kasa: {m}");
+                err_out!("kasa: {m}");
             }
             code
         }
     }
 }
 
+/// `kasa audit tail | head -1`: when the reader of stdout goes away, `println!` fails with EPIPE (SIGPIPE
+/// is ignored by the Rust runtime, so the node and clients see write errors instead of dying). The CLI
+/// then stops quietly with status 141 (128 + SIGPIPE, what a shell pipeline expects) instead of a panic
+/// message. Any other panic keeps the default report.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn print_json<T: serde::Serialize>(v: &T) {
+    // Exact values: JSON escapes control characters itself; nothing is rewritten.
     println!(
         "{}",
         serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into())
@@ -725,7 +768,7 @@ fn entry_reply(r: Reply, json: bool) {
         if json {
             print_json(&entry);
         } else {
-            println!(
+            out!(
                 "entri {} · {} · {} · nomor agenda {}",
                 entry.id,
                 entry.book.as_str(),
@@ -789,7 +832,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
             c.call(Request::Unlock {
                 passphrase: text.to_string(),
             })?;
-            println!("node terbuka / node unlocked");
+            out!("node terbuka / node unlocked");
             Ok(())
         }
         Cmd::Node {
@@ -801,7 +844,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
             let socket = crate::config::client_socket(&paths);
             for _ in 0..200 {
                 if !crate::node::is_running(&socket) {
-                    println!("node stopped");
+                    out!("node stopped");
                     return Ok(());
                 }
                 std::thread::sleep(std::time::Duration::from_millis(50));
@@ -846,7 +889,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 passphrase_file.as_deref(),
             )
             .map_err(|e| Fail(e, 1))?;
-            println!(
+            out!(
                 "node started; socket {}",
                 crate::config::client_socket(&paths).display()
             );
@@ -900,24 +943,24 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     &admin,
                 )?),
                 None => {
-                    eprintln!(
+                    err_out!(
                         "kasa: PERHATIAN: identitas node (kunci kriptogram) BELUM dibuat: tidak ada terminal dan tidak ada --passphrase-file. Buat nanti dengan `kasa identity create` / node identity NOT created (no terminal, no --passphrase-file): run `kasa identity create` later"
                     );
                     None
                 }
             };
-            println!(
+            out!(
                 "kasa siap: node {} ({}) di {}",
                 a.node_id,
                 a.name,
                 paths.data_dir.display()
             );
-            println!(
+            out!(
                 "folder drop (arahkan pemindai ke sini): {}",
                 cfg.drop_path(&paths).display()
             );
             if let Some(card) = card {
-                println!(
+                out!(
                     "kartu node (berikan ke node mitra): {}  sidik jari ed25519 {}",
                     crate::node::kriptogram::card_path(&paths).display(),
                     card.signing_fingerprint()
@@ -933,21 +976,24 @@ fn run(cli: Cli) -> Result<(), Fail> {
             if json {
                 print_json(&s);
             } else {
-                println!("node {} ({}) pid {}", s.node_id, s.node_name, s.pid);
-                println!("data   {}", s.data_dir);
-                println!("drop   {}", s.drop_dir);
-                println!("socket {}", s.socket);
-                println!("zona   {}", s.zone);
+                out!("node {} ({}) pid {}", s.node_id, s.node_name, s.pid);
+                out!("data   {}", s.data_dir);
+                out!("drop   {}", s.drop_dir);
+                out!("socket {}", s.socket);
+                out!("zona   {}", s.zone);
                 if let Some(fp) = &s.identity_fingerprint {
-                    println!("kunci  ed25519 {fp}");
+                    out!("kunci  ed25519 {fp}");
                 }
-                println!("entri  {} · alarm terbuka {}", s.entries, s.alarms_open);
-                println!(
+                out!("entri  {} · alarm terbuka {}", s.entries, s.alarms_open);
+                out!(
                     "ingest menunggu {} · diproses {} · gagal {} · diambil {}",
-                    s.ingest.waiting, s.ingest.processing, s.ingest.failed, s.ingest.taken
+                    s.ingest.waiting,
+                    s.ingest.processing,
+                    s.ingest.failed,
+                    s.ingest.taken
                 );
                 for (b, st, n) in &s.counts.rows {
-                    println!("  {:<18} {:<12} {n}", b.as_str(), st.as_str());
+                    out!("  {:<18} {:<12} {n}", b.as_str(), st.as_str());
                 }
             }
             Ok(())
@@ -964,7 +1010,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 let mut data = Vec::new();
                 let read = std::fs::File::open(&f).and_then(|mut h| h.read_to_end(&mut data));
                 if let Err(e) = read {
-                    eprintln!("kasa: {}: {e}", f.display());
+                    err_out!("kasa: {}: {e}", f.display());
                     failed += 1;
                     continue;
                 }
@@ -974,7 +1020,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 }) {
                     Ok(Reply::Ingested { outcome }) => {
                         if !json {
-                            println!(
+                            out!(
                                 "{}: {}",
                                 f.display(),
                                 serde_json::to_string(&outcome).unwrap_or_default()
@@ -984,7 +1030,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     }
                     Ok(_) => failed += 1,
                     Err(e) => {
-                        eprintln!("kasa: {e}");
+                        err_out!("kasa: {e}");
                         results.push(serde_json::json!({"file": f, "error": e.to_string()}));
                         failed += 1;
                     }
@@ -1036,9 +1082,15 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     if json {
                         print_json(&r);
                     } else if r.ok {
-                        println!(
-                            "audit chain OK: {} records, head seq {} hash {}",
-                            r.records, r.head_seq, r.head_hash
+                        out!(
+                            "audit chain OK: {} records, head seq {} hash {}; {}",
+                            r.records,
+                            r.head_seq,
+                            r.head_hash,
+                            r.signed_seq.map_or(
+                                "no signed checkpoint (node without identity)".to_string(),
+                                |s| format!("signed by the node key up to seq {s}")
+                            )
                         );
                     }
                     if r.ok {
@@ -1063,7 +1115,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     } else {
                         let at = node_time(&mut c);
                         for r in records {
-                            println!(
+                            out!(
                                 "{:>6} {} {:<16} {:<22} {:<14} {}",
                                 r.seq,
                                 at(r.at),
@@ -1114,7 +1166,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                             disabled: false,
                         },
                     })?;
-                    println!("operator uid {uid} ditambahkan");
+                    out!("operator uid {uid} ditambahkan");
                 }
                 OperatorAction::List { json } => {
                     let Reply::Operators { operators } = c.call(Request::OperatorList)? else {
@@ -1124,7 +1176,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                         print_json(&serde_json::json!({ "operators": operators }));
                     } else {
                         for o in operators {
-                            println!(
+                            out!(
                                 "{:>6} {:<12} {:<28} {:<9} {:<11} {}{}",
                                 o.uid,
                                 o.username,
@@ -1139,11 +1191,11 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 }
                 OperatorAction::Disable { uid } => {
                     c.call(Request::OperatorDisable { uid })?;
-                    println!("operator uid {uid} dinonaktifkan");
+                    out!("operator uid {uid} dinonaktifkan");
                 }
                 OperatorAction::Enable { uid } => {
                     c.call(Request::OperatorEnable { uid })?;
-                    println!("operator uid {uid} diaktifkan kembali");
+                    out!("operator uid {uid} diaktifkan kembali");
                 }
                 OperatorAction::Edit {
                     uid,
@@ -1176,7 +1228,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                         ));
                     }
                     c.call(Request::OperatorEdit { uid, edit })?;
-                    println!("operator uid {uid} diubah");
+                    out!("operator uid {uid} diubah");
                 }
             }
             Ok(())
@@ -1193,7 +1245,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     } else {
                         let at = node_time(&mut c);
                         for a in alarms {
-                            println!(
+                            out!(
                                 "{:>4} {} {:<16} {}{}",
                                 a.id,
                                 at(a.at),
@@ -1257,7 +1309,7 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 print_json(&serde_json::json!({ "entries": entries }));
             } else {
                 for e in entries {
-                    println!(
+                    out!(
                         "{:>5} {:<10} {:>8} {:<11} {:<3} {}",
                         e.id,
                         e.book.as_str(),
@@ -1296,7 +1348,10 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 print_json(&v);
             } else {
                 let tz = node_zone(&mut c);
-                print!("{}", entry_text(&entry, text.as_deref(), &tz));
+                print!(
+                    "{}",
+                    crate::domain::sanitize::clean_lines(&entry_text(&entry, text.as_deref(), &tz))
+                );
             }
         }
         AgendaAction::Register { id, fields, json } => {
@@ -1341,7 +1396,7 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 let target = if out.is_dir() { out.join(&name) } else { out };
                 crate::crypto::fsutil::write_new_private(&target, &data)
                     .map_err(|e| Fail(format!("{}: {e}", target.display()), 1))?;
-                eprintln!("{} ditulis", target.display());
+                err_out!("{} ditulis", target.display());
             }
         }
     }
@@ -1352,14 +1407,14 @@ fn config_check(paths: &Paths) -> Result<(), Fail> {
     let mut problems = Vec::new();
     match NodeConfig::load(paths) {
         Ok(cfg) => {
-            println!("ok  {}", paths.node_toml().display());
+            out!("ok  {}", paths.node_toml().display());
             match crate::node::disposisi::load_rules(paths, &cfg) {
                 Ok(_) => {
                     let f = crate::node::disposisi::rules_path(paths);
                     if f.exists() {
-                        println!("ok  {}", f.display());
+                        out!("ok  {}", f.display());
                     } else {
-                        println!(
+                        out!(
                             "ok  aturan disposisi bawaan (salin data/disposisi.toml ke {} untuk mengubahnya)",
                             f.display()
                         );
@@ -1371,17 +1426,17 @@ fn config_check(paths: &Paths) -> Result<(), Fail> {
         Err(e) => problems.push(e.to_string()),
     }
     match crate::config::system_config() {
-        Ok(Some(_)) => println!("ok  {}", crate::config::system_config_path().display()),
+        Ok(Some(_)) => out!("ok  {}", crate::config::system_config_path().display()),
         Ok(None) => {}
         Err(e) => problems.push(e.to_string()),
     }
     problems.extend(crate::console::check_config(paths));
     if problems.is_empty() {
-        println!("konfigurasi baik / configuration OK");
+        out!("konfigurasi baik / configuration OK");
         Ok(())
     } else {
         for p in &problems {
-            eprintln!("{p}");
+            err_out!("{p}");
         }
         Err(Fail(
             format!("{} problem(s) in the configuration", problems.len()),
@@ -1535,7 +1590,7 @@ fn identity_cmd(paths: &Paths, action: IdentityAction) -> Result<(), Fail> {
             };
             drop(store);
             let card = make_identity(paths, &node_id, &name, &pass, insecure_fast_kdf, &admin)?;
-            println!(
+            out!(
                 "identitas node dibuat: {}  sidik jari ed25519 {}",
                 crate::node::kriptogram::card_path(paths).display(),
                 card.signing_fingerprint()
@@ -1599,7 +1654,7 @@ fn identity_cmd(paths: &Paths, action: IdentityAction) -> Result<(), Fail> {
                     )
                     .map_err(|e| Fail(e.to_string(), 1))?;
             }
-            eprintln!(
+            err_out!(
                 "kasa: PERINGATAN: ini kunci rahasia node; simpan di media 0600 dan musnahkan setelah dipakai / this is the node's secret key"
             );
             // Redirected to a file (`> identity.txt`): make that file 0600 whatever the umask.
@@ -1626,7 +1681,7 @@ fn private_stdout() {
 }
 
 fn print_peer(p: &crate::proto::PeerInfo) {
-    println!(
+    out!(
         "{:<10} {:<40} {:<9} {:<16} {}",
         p.node_id,
         p.name,
@@ -1668,9 +1723,11 @@ fn peer_cmd(paths: &Paths, action: PeerAction) -> Result<(), Fail> {
             if json {
                 print_json(&peers.first());
             } else {
-                println!(
+                out!(
                     "mitra {} ({}) ditambahkan, BELUM diverifikasi: bandingkan safety number dengan `kasa peer verify {}`",
-                    parsed.node_id, parsed.name, parsed.node_id
+                    parsed.node_id,
+                    parsed.name,
+                    parsed.node_id
                 );
             }
         }
@@ -1709,17 +1766,19 @@ fn peer_cmd(paths: &Paths, action: PeerAction) -> Result<(), Fail> {
                     "safety_number": safety_number,
                 }));
             } else {
-                println!("node ini  {own_node_id}  ed25519 {own_ed25519_fingerprint}");
-                println!(
+                out!("node ini  {own_node_id}  ed25519 {own_ed25519_fingerprint}");
+                out!(
                     "mitra     {} ({})  ed25519 {}",
-                    peer.node_id, peer.name, peer.ed25519_fingerprint
+                    peer.node_id,
+                    peer.name,
+                    peer.ed25519_fingerprint
                 );
-                println!("safety number (bacakan / compare on both sides):");
-                println!("  {safety_number}");
+                out!("safety number (bacakan / compare on both sides):");
+                out!("  {safety_number}");
                 if peer.verified {
-                    println!("mitra {} terverifikasi", peer.node_id);
+                    out!("mitra {} terverifikasi", peer.node_id);
                 } else {
-                    println!(
+                    out!(
                         "jika sama di kedua sisi: `kasa peer verify {} --confirm`",
                         peer.node_id
                     );
@@ -1739,8 +1798,8 @@ fn peer_cmd(paths: &Paths, action: PeerAction) -> Result<(), Fail> {
                 return fail("unexpected reply");
             };
             match address {
-                Some(a) => println!("mitra {node_id}: alamat link {a}"),
-                None => println!("mitra {node_id}: tanpa alamat (mitra yang menghubungi node ini)"),
+                Some(a) => out!("mitra {node_id}: alamat link {a}"),
+                None => out!("mitra {node_id}: tanpa alamat (mitra yang menghubungi node ini)"),
             }
         }
         PeerAction::Status { json } => {
@@ -1753,7 +1812,7 @@ fn peer_cmd(paths: &Paths, action: PeerAction) -> Result<(), Fail> {
                 print_json(&serde_json::json!({ "peers": peers }));
             } else {
                 for p in &peers {
-                    println!(
+                    out!(
                         "{:<10} {:<9} antrean {:>3}  terakhir {}  {}",
                         p.node_id,
                         if p.connected { "terhubung" } else { "terputus" },
@@ -1850,7 +1909,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
         std::fs::hard_link(&tmp_path, out)
             .map_err(|e| Fail(format!("{}: {e}", out.display()), 1))?;
         let _ = std::fs::remove_file(&tmp_path);
-        eprintln!(
+        err_out!(
             "kasa: {} bytes age ditulis ke {} (pengirim {}, msg {}); TANPA verifikasi tanda tangan: jalankan `kasa kriptogram verify`",
             n,
             out.display(),
@@ -1938,7 +1997,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                     "size": size,
                 }));
             } else {
-                println!(
+                out!(
                     "kriptogram disegel: entri {} nomor agenda {} · msg {msg_id} · untuk {}",
                     entry.id,
                     entry
@@ -1946,9 +2005,9 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                         .map_or("-".into(), |n| format!("{n}/{}", entry.tahun.unwrap_or(0))),
                     recipients.join(", ")
                 );
-                println!("{path}");
+                out!("{path}");
                 if let Some(t) = copied {
-                    println!("{}", t.display());
+                    out!("{}", t.display());
                 }
             }
             Ok(())
@@ -1960,7 +2019,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                 let file = match open_for_node(f) {
                     Ok(d) => d,
                     Err(Fail(m, _)) => {
-                        eprintln!("kasa: {m}");
+                        err_out!("kasa: {m}");
                         failed += 1;
                         continue;
                     }
@@ -1979,7 +2038,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                         header,
                     }) => {
                         if !json {
-                            println!(
+                            out!(
                                 "{}: {} · entri {} ({}) dari {} · {}",
                                 f.display(),
                                 if outcome == "duplicate" {
@@ -1999,7 +2058,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                     }
                     Ok(_) => failed += 1,
                     Err(e) => {
-                        eprintln!("kasa: {}: {e}", f.display());
+                        err_out!("kasa: {}: {e}", f.display());
                         results.push(serde_json::json!({
                             "file": f, "error": e.to_string(), "code": e.code()
                         }));
@@ -2019,7 +2078,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
         KriptogramAction::Copy { name, out } => {
             let target = if out.is_dir() { out.join(&name) } else { out };
             copy_from_outbox(&mut c, &name, &target)?;
-            eprintln!("{} ditulis", target.display());
+            err_out!("{} ditulis", target.display());
             Ok(())
         }
         KriptogramAction::Verify { file, json } => {
@@ -2038,7 +2097,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             if json {
                 print_json(&header);
             } else {
-                println!(
+                out!(
                     "tanda tangan sah / signature OK: dari {} ({}{}), msg {}, dibuat {}",
                     header.sender,
                     header.sender_name.as_deref().unwrap_or("?"),
@@ -2050,7 +2109,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                     header.msg_id,
                     header.created_at
                 );
-                println!(
+                out!(
                     "untuk {} · klasifikasi {} · derajat {} · {}",
                     header.recipients.join(", "),
                     header.klasifikasi,
@@ -2061,7 +2120,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
                         "TIDAK ditujukan ke node ini"
                     }
                 );
-                println!(
+                out!(
                     "buku replay: {}{}",
                     header.ledger,
                     header

@@ -337,7 +337,7 @@ fn status_of(p: &Palsan) -> String {
 }
 
 fn print_item_line(p: &Palsan) {
-    println!(
+    out!(
         "{:>4} {:<20} {:<20} {:<12} {:<12} {:<10} {}",
         p.id,
         p.jenis.as_str(),
@@ -351,7 +351,7 @@ fn print_item_line(p: &Palsan) {
 
 fn print_case(v: &CaseView, tz: &TimeZone) {
     let c = &v.perbaikan;
-    println!(
+    out!(
         "perbaikan {} · palsan {} {} · {} · {}",
         c.id,
         v.palsan.id,
@@ -361,7 +361,7 @@ fn print_case(v: &CaseView, tz: &TimeZone) {
     );
     for s in &v.sla {
         let rec = c.langkah.iter().find(|r| r.langkah == s.langkah);
-        println!(
+        out!(
             "{:>3}. {:<34} {:<28} {}",
             s.nomor,
             s.langkah.label(),
@@ -379,7 +379,7 @@ fn print_case(v: &CaseView, tz: &TimeZone) {
         );
     }
     if let Some(n) = c.berikutnya() {
-        println!(
+        out!(
             "berikutnya: langkah {} {} (pelaksana {}{})",
             n.nomor(),
             n.label(),
@@ -394,7 +394,7 @@ fn print_case(v: &CaseView, tz: &TimeZone) {
 }
 
 fn print_item(item: &Palsan, case: Option<&CaseView>, tz: &TimeZone) {
-    println!(
+    out!(
         "palsan {} · {} · {}",
         item.id,
         item.jenis.label(),
@@ -409,12 +409,12 @@ fn print_item(item: &Palsan, case: Option<&CaseView>, tz: &TimeZone) {
         ("kesiapan", item.kesiapan.label()),
         ("catatan", &item.catatan),
     ] {
-        println!("  {k:<11} {v}");
+        out!("  {k:<11} {v}");
     }
-    println!("  {:<11} {}", "status", status_of(item));
-    println!("riwayat:");
+    out!("  {:<11} {}", "status", status_of(item));
+    out!("riwayat:");
     for r in &item.riwayat {
-        println!(
+        out!(
             "  {} {:<18} {:<18} {}",
             t(r.at, tz),
             r.aksi,
@@ -428,7 +428,7 @@ fn print_item(item: &Palsan, case: Option<&CaseView>, tz: &TimeZone) {
 }
 
 fn print_kunci(k: &Kunci) {
-    println!(
+    out!(
         "{:>4} {:<28} {:<10} {} s.d. {} {:<12} {:<12} {}",
         k.id,
         k.jenis,
@@ -502,7 +502,7 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
             } else {
                 let tz = zone(paths)?;
                 let t = |x: Option<Timestamp>| x.map_or("-".into(), |x| t(x, &tz));
-                println!(
+                out!(
                     "Email Sanapati terakhir: {}; audit peralatan terakhir: {}",
                     t(berkala.sanapati_terakhir),
                     t(berkala.audit_terakhir)
@@ -520,11 +520,11 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
             if json {
                 print_json(&serde_json::json!({ "at": at, "pengingat": pengingat }));
             } else if pengingat.is_empty() {
-                println!("tidak ada pengingat");
+                out!("tidak ada pengingat");
             } else {
                 let tz = zone(paths)?;
                 for p in pengingat {
-                    println!(
+                    out!(
                         "{} {:<22} {:<18} {}",
                         if p.terlambat {
                             "TERLAMBAT"
@@ -563,7 +563,7 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
                     Format::Csv => format!("{}\n{}", t.judul, t.to_csv()),
                 })
                 .collect();
-            print!("{}", out.join("\n"));
+            print!("{}", crate::domain::sanitize::clean_lines(&out.join("\n")));
             Ok(())
         }
     }
@@ -771,7 +771,7 @@ fn repair(paths: &Paths, action: RepairAction) -> Result<(), Fail> {
                 print_json(&serde_json::json!({ "cases": cases }));
             } else {
                 for c in cases {
-                    println!(
+                    out!(
                         "{:>4} palsan {:<4} {:<9} {}",
                         c.id,
                         c.palsan_id,

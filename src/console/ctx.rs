@@ -236,6 +236,14 @@ impl Ctx {
             C::Unverified => self.tr("node mitra belum diverifikasi", "peer not verified"),
             C::Internal => self.tr("kesalahan di node", "node error"),
             C::Version => self.tr("versi protokol berbeda", "protocol version differs"),
+            C::Busy => self.tr("node sedang penuh", "node busy"),
+            C::RateLimited => self.tr("terlalu banyak percobaan", "too many attempts"),
+            C::DiskFull => self.tr("disk penuh di node", "node disk full"),
+            C::Integrity => self.tr(
+                "berkas tersimpan rusak/diganti",
+                "stored file damaged or replaced",
+            ),
+            C::Stopping => self.tr("node sedang berhenti", "node stopping"),
             C::Unknown => self.tr("ditolak", "refused"),
         };
         format!("{what}: {message}")

@@ -129,13 +129,32 @@ fn background(socket: std::path::PathBuf, tx: Sender<Msg>) -> Box<dyn FnMut(Requ
     })
 }
 
+/// Every cell of the frame passes the one sanitizer ([`crate::domain::sanitize`]) before it reaches the
+/// terminal: a control, escape or bidi override in any outside string (file name, PDF text, perihal, a
+/// peer's data) is shown as a visible placeholder, whatever view drew it.
+fn clean_buffer(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if sym.chars().any(crate::domain::sanitize::is_unsafe) {
+            let v: String = sym
+                .chars()
+                .map(crate::domain::sanitize::visible_char)
+                .collect();
+            cell.set_symbol(&v);
+        }
+    }
+}
+
 fn draw(term: &mut Term, s: &mut Session<Client>) -> io::Result<()> {
     if s.clear {
         term.clear()?;
         s.clear = false;
     }
     execute!(io::stdout(), BeginSynchronizedUpdate)?;
-    let r = term.draw(|f| view::draw(&s.app, f));
+    let r = term.draw(|f| {
+        view::draw(&s.app, f);
+        clean_buffer(f.buffer_mut());
+    });
     execute!(io::stdout(), EndSynchronizedUpdate)?;
     r?;
     if std::mem::take(&mut s.app.disposisi.bell) {

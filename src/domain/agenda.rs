@@ -125,9 +125,15 @@ impl Klasifikasi {
             .ok_or_else(|| format!("unknown klasifikasi '{s}': use Biasa (B), Terbatas (T), Rahasia (R) or Sangat Rahasia (SR)"))
     }
 
-    /// Items classified Rahasia or Sangat Rahasia are *dikecualikan* and are kept encrypted at rest (SOP 001 step 3).
+    /// Items classified Rahasia or Sangat Rahasia are *dikecualikan* (SOP 001 step 3).
     pub fn is_dikecualikan(self) -> bool {
         matches!(self, Klasifikasi::Rahasia | Klasifikasi::SangatRahasia)
+    }
+
+    /// Everything that is not *biasa* is kept encrypted at rest: Terbatas, Rahasia, Sangat Rahasia
+    /// (SOP 001 step 3 encrypts all that is not Biasa; issue 11 §5).
+    pub fn encrypted_at_rest(self) -> bool {
+        self != Klasifikasi::Biasa
     }
 }
 

@@ -58,7 +58,8 @@ impl Himpunan {
     ];
 
     /// The set of an entry: keluar books are *kirim*, masuk books *terima*; Rahasia and Sangat Rahasia
-    /// are *dikecualikan* (the same rule as encryption at rest, SOP 001 step 3), the rest *biasa*.
+    /// are *dikecualikan* (SOP 001 step 3), the rest *biasa* (encryption at rest also covers Terbatas:
+    /// [`crate::domain::Klasifikasi::encrypted_at_rest`]).
     pub fn of(e: &Entry) -> Himpunan {
         let kirim = matches!(e.book, Book::Keluar | Book::KriptogramKeluar);
         let dik = e.klasifikasi.is_some_and(|k| k.is_dikecualikan());

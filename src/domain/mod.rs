@@ -16,6 +16,7 @@ pub mod operator;
 pub mod palsan;
 pub mod pengiriman;
 pub mod permission;
+pub mod sanitize;
 pub mod waktu;
 
 pub use agenda::*;

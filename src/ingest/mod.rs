@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 
 use crate::config::{IngestConfig, Paths};
 use crate::domain::Attachment;
+use sha2::{Digest, Sha256};
+
 use crate::proto::IngestProgress;
 use crate::store::{Change, IngestInput, IngestOutcome, SourceKey, Store};
 
@@ -60,8 +62,11 @@ pub enum Taken {
     Refused(String),
     /// A transient error (EBUSY, ENOSPC, EACCES, …): try again later.
     Transient(String),
-    /// The path disappeared or changed under us: forget it, the listing will bring it back if needed.
+    /// The path disappeared under us (or is a refused file that could not be moved): forget it.
     Vanished,
+    /// The file changed while it was read (rewritten in place, or replaced under the same name): the
+    /// staged copy was dropped; the loop watches the path again and takes it as a new file once stable.
+    Changed,
 }
 
 fn is_transient(e: &io::Error) -> bool {
@@ -92,26 +97,84 @@ pub fn mkdir_private(dir: &Path) -> io::Result<()> {
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
 }
 
-/// Moves `src` into `dir` under `name`, adding `-1`, `-2`, … when the name is taken. Returns the target.
-pub fn move_unique(src: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
-    let safe: String = name
+/// Longest file name (bytes) on the file systems kasa writes to (NAME_MAX of ext4, xfs, tmpfs).
+pub const NAME_MAX: usize = 255;
+
+/// Splits a safe name into `(stem, .ext)` and shortens the stem (on a character boundary) so that
+/// `stem + "-NNNN" + ext + suffix` fits [`NAME_MAX`]: a valid 255-byte name keeps its `.error.txt`
+/// sidecar and its `-1` variants.
+fn fit_name(safe: &str, suffix: &str) -> (String, String) {
+    let (stem, ext) = match safe.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() && e.len() < 32 => (s.to_string(), format!(".{e}")),
+        _ => (safe.to_string(), String::new()),
+    };
+    let room = NAME_MAX.saturating_sub(ext.len() + suffix.len() + 6);
+    let mut cut = stem.len().min(room);
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    (stem[..cut].to_string(), ext)
+}
+
+fn safe_name(name: &str) -> String {
+    let s: String = name
         .chars()
         .map(|c| if c == '/' || c.is_control() { '_' } else { c })
         .collect();
-    let (stem, ext) = match safe.rsplit_once('.') {
-        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
-        _ => (safe.clone(), String::new()),
-    };
+    if s.is_empty() || s == "." || s == ".." {
+        "berkas".into()
+    } else {
+        s
+    }
+}
+
+/// Moves `src` to `dst` (which must not exist): rename(2), or, when `src` is on another file system
+/// (EXDEV, e.g. a drop folder on a network share), copy into a new 0600 file, fsync, then unlink `src`
+/// once. The target directory is fsynced.
+pub fn move_file(src: &Path, dst: &Path) -> io::Result<()> {
+    match fs::rename(src, dst) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EXDEV) => {
+            let mut from = File::open(src)?;
+            let mut to = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(dst)?;
+            let r = io::copy(&mut from, &mut to).and_then(|_| to.sync_all());
+            if let Err(e) = r {
+                let _ = fs::remove_file(dst);
+                return Err(e);
+            }
+            fs::remove_file(src)?;
+            if let Some(d) = src.parent() {
+                fsync_dir(d);
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    if let Some(d) = dst.parent() {
+        fsync_dir(d);
+    }
+    Ok(())
+}
+
+/// Moves `src` into `dir` under `name`, adding `-1`, `-2`, … when the name is taken (names shortened to
+/// fit [`NAME_MAX`]). Works across file systems ([`move_file`]). Returns the target.
+pub fn move_unique(src: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
+    let safe = safe_name(name);
+    let (stem, ext) = fit_name(&safe, "");
     for i in 0..10_000 {
-        let cand = if i == 0 {
+        let cand = if i == 0 && safe.len() <= NAME_MAX {
             dir.join(&safe)
+        } else if i == 0 {
+            dir.join(format!("{stem}{ext}"))
         } else {
             dir.join(format!("{stem}-{i}{ext}"))
         };
         if fs::symlink_metadata(&cand).is_err() {
             // rename(2) replaces silently; the check above narrows the race to our own single thread.
-            fs::rename(src, &cand)?;
-            fsync_dir(dir);
+            move_file(src, &cand)?;
             return Ok(cand);
         }
     }
@@ -119,6 +182,40 @@ pub fn move_unique(src: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
         "no free name for {name} in {}",
         dir.display()
     )))
+}
+
+/// The identity of the file at `path` (lstat, never followed): device, inode, size, mtime (ns).
+pub fn identity_of(path: &Path) -> Option<SourceKey> {
+    fs::symlink_metadata(path).ok().map(|m| key_of(&m))
+}
+
+fn key_of(m: &fs::Metadata) -> SourceKey {
+    SourceKey {
+        dev: m.dev(),
+        ino: m.ino(),
+        mtime_ns: m.mtime() * 1_000_000_000 + m.mtime_nsec(),
+        size: m.len(),
+    }
+}
+
+/// Writes a new 0600 file (O_EXCL) and fsyncs it.
+fn write_new_private(path: &Path, data: &[u8]) -> io::Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(data)?;
+    f.sync_all()
+}
+
+/// Test hook: `KASA_TEST_INGEST_PAUSE=copy|move` makes the ingest pause 1.5 s after the first chunk of
+/// the staging copy (`copy`) or after the commit, before the original is moved (`move`), so tests can
+/// change the dropped file at exactly that moment. Unset in production.
+fn test_pause(at: &str) {
+    if std::env::var("KASA_TEST_INGEST_PAUSE").is_ok_and(|v| v == at) {
+        std::thread::sleep(Duration::from_millis(1500));
+    }
 }
 
 /// The content-addressed blob store: `blobs/ab/abcdef…` (lowercase hex SHA-256).
@@ -227,6 +324,9 @@ pub fn stage_copy_unsynced(
             if n == 0 {
                 break;
             }
+            if total == 0 {
+                test_pause("copy");
+            }
             total += n as u64;
             if total > max {
                 return Err(io::Error::new(
@@ -273,6 +373,9 @@ pub struct Ingest {
     blobs: Blobs,
     /// Kriptogram opening, set once by the node after start.
     pub kgm_hook: std::sync::OnceLock<KgmHook>,
+    /// Refused files that could not be moved out of the drop folder, by path and identity: not refused
+    /// (and alarmed) again while unchanged.
+    refused: Mutex<HashMap<PathBuf, SourceKey>>,
 }
 
 impl Ingest {
@@ -301,12 +404,42 @@ impl Ingest {
             progress: Arc::new(Mutex::new(IngestProgress::default())),
             blobs,
             kgm_hook: std::sync::OnceLock::new(),
+            refused: Mutex::new(HashMap::new()),
         })
     }
 
     /// The blob store.
     pub fn blobs(&self) -> &Blobs {
         &self.blobs
+    }
+
+    /// Removes the kept originals (in `ingest/processed/` and `ingest/duplicates/`) whose content has
+    /// SHA-256 `sha` (hex): called once the blob is encrypted at rest, so no plaintext copy of a
+    /// classified document stays on disk.
+    pub fn forget_originals(&self, sha: &str) {
+        for dir in ["processed", "duplicates"] {
+            let Ok(rd) = fs::read_dir(self.paths.ingest(dir)) else {
+                continue;
+            };
+            for f in rd.flatten() {
+                let p = f.path();
+                let same = File::open(&p).and_then(|mut h| {
+                    let mut hasher = Sha256::new();
+                    let mut buf = vec![0u8; 1 << 16];
+                    loop {
+                        let n = h.read(&mut buf)?;
+                        if n == 0 {
+                            break;
+                        }
+                        hasher.update(&buf[..n]);
+                    }
+                    Ok(hex::encode(hasher.finalize()))
+                });
+                if same.is_ok_and(|h| h.eq_ignore_ascii_case(sha)) && fs::remove_file(&p).is_ok() {
+                    tracing::info!(file = %p.display(), "plaintext original of a classified document removed");
+                }
+            }
+        }
     }
 
     /// Start-up recovery: staged copies of a crashed run are dropped (their originals are still in the
@@ -334,15 +467,9 @@ impl Ingest {
             (self.publish)(ch);
         }
         let failed = self.paths.ingest("failed");
-        let safe: String = name
-            .chars()
-            .map(|c| if c == '/' || c.is_control() { '_' } else { c })
-            .collect();
-        let (stem, ext) = match safe.rsplit_once('.') {
-            Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
-            _ => (safe.clone(), String::new()),
-        };
-        let mut target = failed.join(&safe);
+        let safe = safe_name(name);
+        let (stem, ext) = fit_name(&safe, ".error.txt");
+        let mut target = failed.join(format!("{stem}{ext}"));
         let mut i = 0;
         while fs::symlink_metadata(&target).is_ok()
             || fs::symlink_metadata(format!("{}.error.txt", target.display())).is_ok()
@@ -356,9 +483,18 @@ impl Ingest {
             "kasa menolak berkas ini / kasa refused this file\nberkas / file: {name}\nwaktu / time: {}\nalasan / reason: {reason}\n\nApa yang harus dilakukan / what to do: periksa berkasnya; jika benar, simpan ulang sebagai PDF/TIFF/JPEG/PNG biasa lalu letakkan lagi di folder drop, atau serahkan dengan `kasa ingest FILE`.\n",
             crate::clock::now()
         );
-        let _ = fs::write(&side, text);
-        let moved = fs::rename(path, &target);
-        fsync_dir(&failed);
+        if let Err(e) = write_new_private(&side, text.as_bytes()) {
+            tracing::warn!(file = name, error = %e, "cannot write the refusal sidecar");
+        }
+        let id_before = identity_of(path);
+        let moved = move_file(path, &target);
+        if moved.is_err()
+            && let (Some(k), Ok(mut r)) = (id_before, self.refused.lock())
+        {
+            // It could not leave the drop folder: remember this very file so later rescans do not
+            // refuse it (and alarm) again. A changed file (other inode, size or mtime) is taken anew.
+            r.insert(path.to_path_buf(), k);
+        }
         tracing::warn!(file = name, reason, target = %target.display(), moved = moved.is_ok(), "ingest refused");
         if let Ok(mut p) = self.progress.lock() {
             p.failed += 1;
@@ -405,7 +541,17 @@ impl Ingest {
                 ),
             );
         }
-        let mut f = match OpenOptions::new()
+        if self
+            .refused
+            .lock()
+            .is_ok_and(|r| r.get(path) == Some(&key_of(&md)))
+        {
+            // Refused before and could not leave the drop folder; unchanged since.
+            return Taken::Vanished;
+        }
+        // One descriptor for everything read from this file; its identity (dev, inode, size, mtime) is
+        // taken from the descriptor and checked again after the copy and before the move.
+        let f = match OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(path)
@@ -420,13 +566,23 @@ impl Ingest {
             Err(e) => return Taken::Transient(e.to_string()),
         };
         if !fmd.is_file() || fmd.ino() != md.ino() || fmd.dev() != md.dev() {
-            return Taken::Vanished;
+            return Taken::Changed;
         }
-        let key = SourceKey {
-            dev: md.dev(),
-            ino: md.ino(),
-            mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
-            size: md.len(),
+        let key = key_of(&fmd);
+        let move_original = |id: u64, dir: &str| {
+            if identity_of(path) != Some(key) {
+                // Replaced or rewritten since we read it: the file now at this name is another one and
+                // is taken as new by the loop, never moved under this entry.
+                tracing::info!(
+                    file = name,
+                    entry = id,
+                    "the dropped file changed after it was read; the new one is taken as a new file"
+                );
+                return;
+            }
+            if let Err(e) = move_unique(path, &self.paths.ingest(dir), &format!("{id}-{name}")) {
+                tracing::warn!(file = name, error = %e, "committed but could not move the original; will retry");
+            }
         };
         // Finish a crash-interrupted ingest: committed before, original not yet moved.
         if let Ok(Some(id)) = self.store.source_seen(&key) {
@@ -436,24 +592,31 @@ impl Ingest {
                 .ok()
                 .flatten()
                 .is_some_and(|e| e.duplicate_of.is_some());
-            let dir = self
-                .paths
-                .ingest(if dup { "duplicates" } else { "processed" });
-            let _ = move_unique(path, &dir, &format!("{id}-{name}"));
+            move_original(id, if dup { "duplicates" } else { "processed" });
             return Taken::Ingested(IngestOutcome::AlreadyIngested { id });
         }
-        if md.len() == 0 {
+        if fmd.len() == 0 {
             return self.refuse(path, &name, "empty file (0 bytes)");
         }
         if let Ok(mut p) = self.progress.lock() {
             p.processing += 1;
         }
+        let unchanged_now = || f.metadata().is_ok_and(|m| key_of(&m) == key);
+        let unchanged = |copied: u64| copied == key.size && unchanged_now();
         // A kriptogram or age file is opened in place, read once: its signature (or AEAD) covers
-        // every byte read, so a file changing under us is refused, never half-taken; the original
-        // then moves like any other (a retake after a crash is a ledger duplicate).
+        // every byte read, so a file changing under us is never half-taken. A refusal of a file that
+        // changed while it was read is not a refusal of the new file: it is watched again and taken
+        // once stable. The original then moves like any other (a retake after a crash is a ledger
+        // duplicate).
         let r = match self.open_in_place(&f, &name) {
-            Some(r) => r.map_err(StageError::Refuse),
-            None => self.stage_and_commit(&mut f, path, &name, Some(key), "folder drop"),
+            Some(r) => r.map_err(|why| {
+                if unchanged_now() {
+                    StageError::Refuse(why)
+                } else {
+                    StageError::Changed
+                }
+            }),
+            None => self.stage_and_commit(&mut &f, &name, Some(key), "folder drop", &unchanged),
         };
         if let Ok(mut p) = self.progress.lock() {
             p.processing = p.processing.saturating_sub(1);
@@ -466,10 +629,8 @@ impl Ingest {
                         (id, "processed")
                     }
                 };
-                if let Err(e) = move_unique(path, &self.paths.ingest(dir), &format!("{id}-{name}"))
-                {
-                    tracing::warn!(file = name, error = %e, "committed but could not move the original; will retry");
-                }
+                test_pause("move");
+                move_original(id, dir);
                 if let Ok(mut p) = self.progress.lock() {
                     p.taken += 1;
                 }
@@ -477,6 +638,7 @@ impl Ingest {
             }
             Err(StageError::Refuse(reason)) => self.refuse(path, &name, &reason),
             Err(StageError::Transient(e)) => Taken::Transient(e),
+            Err(StageError::Changed) => Taken::Changed,
         }
     }
 
@@ -497,7 +659,9 @@ impl Ingest {
                 self.cfg.max_bytes
             ));
         }
-        match self.stage_and_commit(&mut &data[..], Path::new(name), name, None, origin) {
+        match self.stage_and_commit(&mut &data[..], name, None, origin, &|n| {
+            n == data.len() as u64
+        }) {
             Ok(o) => Ok(o),
             Err(StageError::Refuse(reason)) => {
                 // Keep the refused bytes visible in failed/ like a dropped file: same path as the drop
@@ -520,6 +684,7 @@ impl Ingest {
             Err(StageError::Transient(e)) => {
                 Err(format!("{name}: temporary error, try again: {e}"))
             }
+            Err(StageError::Changed) => Err(format!("{name}: changed while read; send it again")),
         }
     }
 
@@ -542,13 +707,16 @@ impl Ingest {
         }
     }
 
+    /// Stages, analyses and commits one file read from `src`. `unchanged(bytes copied)` is asked right
+    /// after the copy: `false` (the source was rewritten or replaced while read) drops the staged copy
+    /// and returns [`StageError::Changed`], so a torn mix of two versions is never registered.
     fn stage_and_commit(
         &self,
         src: &mut impl Read,
-        _orig: &Path,
         name: &str,
         source: Option<SourceKey>,
         origin: &str,
+        unchanged: &dyn Fn(u64) -> bool,
     ) -> Result<IngestOutcome, StageError> {
         let staging = self.paths.ingest("staging");
         let (staged, sha, size) = match stage_copy(src, &staging, self.cfg.max_bytes) {
@@ -562,6 +730,10 @@ impl Ingest {
         let cleanup = |p: &Path| {
             let _ = fs::remove_file(p);
         };
+        if !unchanged(size) {
+            cleanup(&staged);
+            return Err(StageError::Changed);
+        }
         // Type by magic bytes, on our private copy (the original may change under us).
         let (head, tail) = match head_tail(&staged) {
             Ok(x) => x,
@@ -782,6 +954,23 @@ impl Ingest {
                     }
                     _ => {
                         tracked.remove(&p);
+                        // Still there (changed while read, replaced after its commit, or not movable):
+                        // watch it again from now, as a new file.
+                        if let Ok(md) = fs::symlink_metadata(&p)
+                            && md.is_file()
+                        {
+                            tracked.insert(
+                                p,
+                                Seen {
+                                    size: md.len(),
+                                    mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
+                                    since: Instant::now(),
+                                    retry_at: None,
+                                    attempts: 0,
+                                    alarmed: false,
+                                },
+                            );
+                        }
                     }
                 }
             }
@@ -792,6 +981,8 @@ impl Ingest {
 enum StageError {
     Refuse(String),
     Transient(String),
+    /// The source changed while it was copied.
+    Changed,
 }
 
 fn head_tail(p: &Path) -> io::Result<(Vec<u8>, Vec<u8>)> {

@@ -64,6 +64,9 @@ pub fn process_pending(state: &NodeState) -> usize {
             Ok(ch) => {
                 for sha in &encrypted {
                     let _ = fs::remove_file(blobs.path(sha));
+                    // The drop-folder original kept in ingest/processed/ (or duplicates/) is the same
+                    // plaintext: it goes too (the blob store holds it, encrypted).
+                    state.ingest.forget_originals(sha);
                 }
                 state.hub.publish_changes(ch);
                 done += 1;
@@ -111,9 +114,60 @@ fn encrypt_file(
     Ok(())
 }
 
-/// Reads blob `sha`: the plaintext file if present, else the encrypted-at-rest copy decrypted with the
-/// node's keys. Errors: `locked` when the keys are not unlocked, `internal` when neither file is readable.
+/// Reads blob `sha` and proves it: the bytes (plaintext file, or the encrypted-at-rest copy decrypted
+/// with the node's keys) are re-hashed and must equal the recorded SHA-256, else nothing is served, an
+/// `integrity.blob` alarm is raised and the error is `integrity` (a substituted or damaged blob; issue
+/// 11 §6). Errors: `locked` when the keys are not unlocked, `internal` when neither file is readable.
 pub fn read_blob(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'static str, String)> {
+    let data = read_blob_unchecked(state, sha)?;
+    let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&data));
+    if !got.eq_ignore_ascii_case(sha) {
+        return Err(blob_mismatch(state, sha, &got));
+    }
+    Ok(data)
+}
+
+/// The refusal for blob `sha` whose bytes hash to `got`: raises the `integrity.blob` alarm and returns
+/// the `integrity` error naming both hashes and what to do.
+pub fn blob_mismatch(state: &NodeState, sha: &str, got: &str) -> (&'static str, String) {
+    let msg = format!(
+        "blob {sha} does not match its recorded SHA-256 (found {got}): the file in blobs/ was replaced or damaged. Nothing was served; restore it from a backup"
+    );
+    if let Ok((_, ch)) = state.store.raise_alarm(
+        "integrity.blob",
+        &msg,
+        &format!("blob:{sha}"),
+        crate::clock::now(),
+    ) {
+        state.hub.publish_changes(ch);
+    }
+    tracing::error!(blob = sha, found = %got, "substituted or damaged blob refused");
+    ("integrity", msg)
+}
+
+/// Re-hashes the plaintext blob `sha` from disk (streaming, bounded memory). `Ok(None)`: it matches or
+/// is not stored in plaintext; `Ok(Some(found))`: it does not match.
+pub fn rehash_plain_blob(state: &NodeState, sha: &str) -> std::io::Result<Option<String>> {
+    use std::io::Read;
+    let mut f = match fs::File::open(state.ingest.blobs().path(sha)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut h = <sha2::Sha256 as sha2::Digest>::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        sha2::Digest::update(&mut h, &buf[..n]);
+    }
+    let got = hex::encode(sha2::Digest::finalize(h));
+    Ok((!got.eq_ignore_ascii_case(sha)).then_some(got))
+}
+
+fn read_blob_unchecked(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'static str, String)> {
     let blobs = state.ingest.blobs();
     match fs::read(blobs.path(sha)) {
         Ok(d) => return Ok(d),
@@ -130,7 +184,7 @@ pub fn read_blob(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'static str,
     })?;
     let keys = state.identity.keys().ok_or((
         "locked",
-        "this document is stored encrypted (Rahasia/Sangat Rahasia) and the node is locked: restart the node with its passphrase (`kasa node --passphrase-file F`)".to_string(),
+        "this document is stored encrypted (Terbatas/Rahasia/Sangat Rahasia) and the node is locked: restart the node with its passphrase (`kasa node --passphrase-file F`)".to_string(),
     ))?;
     let mut d = Decryptor::new_auto(
         std::io::BufReader::new(enc),

@@ -15,6 +15,13 @@ fn store_err(e: StoreError) -> (&'static str, String) {
     match e {
         StoreError::Rule(m) => ("rule", m),
         StoreError::NotFound(m) => ("not_found", m),
+        e @ StoreError::DiskFull(_) => ("disk_penuh", e.to_string()),
+        StoreError::Db(m) if m.contains("I/O") || m.contains("No space left") => (
+            "disk_penuh",
+            format!(
+                "disk penuh / storage error: {m}; nothing committed is lost, writes are refused until space is freed and kasa reopens its database by itself"
+            ),
+        ),
         other => ("internal", other.to_string()),
     }
 }
@@ -290,7 +297,11 @@ pub(super) fn handle(
                 data_b64: base64::engine::general_purpose::STANDARD.encode(data),
             })
         }
-        Request::AuditVerify => Ok(Reply::Audit(st.audit_verify().map_err(store_err)?)),
+        Request::AuditVerify => {
+            let mut r = st.audit_verify().map_err(store_err)?;
+            super::proof::verify(state, &mut r);
+            Ok(Reply::Audit(r))
+        }
         Request::AuditTail { n } => Ok(Reply::AuditRecords {
             records: st.audit_tail(n.min(10_000)).map_err(store_err)?,
         }),
@@ -406,34 +417,7 @@ pub(super) fn handle(
             st.draft_delete(op.uid, &key).map_err(store_err)?;
             Ok(Reply::Ok)
         }
-        Request::Unlock { passphrase } => {
-            let pass = zeroize::Zeroizing::new(passphrase.into_bytes());
-            if state.identity.keys().is_some() {
-                return Err(("rule", "the node is already unlocked".into()));
-            }
-            match state.identity.unlock(&state.paths, &state.node_id, &pass) {
-                Ok(()) => {
-                    let _ = st.audit_event(
-                        &Actor::operator(op),
-                        "identity.unlock",
-                        &format!("node:{}", state.node_id),
-                        "",
-                        now,
-                    );
-                    Ok(Reply::Ok)
-                }
-                Err(e) => {
-                    let _ = st.audit_event(
-                        &Actor::operator(op),
-                        "identity.unlock.failed",
-                        &format!("node:{}", state.node_id),
-                        "",
-                        now,
-                    );
-                    Err(("rule", format!("unlock refused: {e}")))
-                }
-            }
-        }
+        Request::Unlock { passphrase } => super::unlock(state, op, passphrase, now),
         Request::NodeStop => {
             let _ = st.audit_event(
                 &Actor::operator(op),

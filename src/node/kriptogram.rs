@@ -95,6 +95,33 @@ pub struct NodeIdentity {
     keys: RwLock<Option<Arc<NodeKeys>>>,
 }
 
+/// Locks the pages holding `v` in memory (never swapped) and excludes them from core dumps
+/// (`mlock(2)`, `madvise(MADV_DONTDUMP)`). Best effort: a refusal (RLIMIT_MEMLOCK) is logged. The secret
+/// key bytes of [`NodeKeys`] are stored inline, so the pages of the struct cover them.
+fn protect_pages<T>(v: &T) {
+    // SAFETY: sysconf has no side effects.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as usize;
+    let start = (v as *const T as usize) & !(page - 1);
+    let end = (v as *const T as usize + std::mem::size_of::<T>()).div_ceil(page) * page;
+    let ptr = start as *mut libc::c_void;
+    // SAFETY: the range covers mapped heap pages of a live allocation; mlock and madvise(DONTDUMP)
+    // change no contents.
+    let (l, m) = unsafe {
+        (
+            libc::mlock(ptr, end - start),
+            libc::madvise(ptr, end - start, libc::MADV_DONTDUMP),
+        )
+    };
+    if l != 0 || m != 0 {
+        tracing::warn!(
+            mlock = l,
+            madvise = m,
+            error = %std::io::Error::last_os_error(),
+            "could not lock the key pages out of swap and core dumps"
+        );
+    }
+}
+
 impl NodeIdentity {
     /// Loads the card and, with a passphrase, unlocks the keystore (refusing a keystore of another
     /// node id). Without a card (a data directory initialised before identities existed) the identity
@@ -146,8 +173,10 @@ impl NodeIdentity {
                 card_path(paths).display()
             ));
         }
+        let keys = Arc::new(keys);
+        protect_pages(&*keys);
         if let Ok(mut g) = self.keys.write() {
-            *g = Some(Arc::new(keys));
+            *g = Some(keys);
         }
         Ok(())
     }
@@ -1365,8 +1394,9 @@ fn seal_inputs(
             name: i.name.clone(),
             reader,
             known: Some((i.size, i.sha)),
-            // The staged copy and stored blobs are the node's own: hashed when they were written.
-            trusted: true,
+            // The staged copy is the node's own, hashed as it was written. A stored blob is hashed
+            // again while it is encrypted (issue 11: a blob replaced in blobs/ is never sent).
+            trusted: i.staged,
         });
     }
     let dir = outbox(&state.paths);
@@ -1393,7 +1423,18 @@ fn seal_inputs(
             recipients,
             &keys.signing,
         )
-        .map_err(|e| ("refused", e.to_string()))?;
+        .map_err(|e| {
+            if matches!(e, crate::crypto::kgm::KgmError::Manifest(_)) {
+                // A stored blob that no longer matches its hash: the integrity refusal and alarm.
+                for i in inputs.iter().filter(|i| !i.staged) {
+                    let sha = hex::encode(i.sha);
+                    if let Ok(Some(got)) = super::atrest::rehash_plain_blob(state, &sha) {
+                        return super::atrest::blob_mismatch(state, &sha, &got);
+                    }
+                }
+            }
+            ("refused", e.to_string())
+        })?;
         w.flush()
             .and_then(|_| tmp.file().sync_all())
             .map_err(|e| ("internal", format!("outbox: {e}")))?;

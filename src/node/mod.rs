@@ -11,10 +11,12 @@ mod handlers;
 mod hub;
 mod insiden;
 pub mod kriptogram;
+pub mod limits;
 pub mod link;
 pub mod lock;
 mod palsan;
 pub mod permission;
+pub mod proof;
 mod server;
 
 use std::os::unix::fs::PermissionsExt;
@@ -47,6 +49,12 @@ pub struct NodeState {
     pub identity: kriptogram::NodeIdentity,
     /// The direct node-to-node link (connections, per-peer status).
     pub link: link::LinkState,
+    /// Open connections and the in-flight frame budget (issue 11).
+    pub conns: Arc<limits::Conns>,
+    /// Unlock attempts: one at a time, back-off per uid.
+    pub unlock_gate: limits::UnlockGate,
+    /// Highest audit seq covered by a signed checkpoint ([`proof`]).
+    pub signed_seq: std::sync::atomic::AtomicU64,
 }
 
 /// Why the node could not start.
@@ -73,6 +81,13 @@ pub fn run_foreground(paths: &Paths) -> Result<(), StartError> {
 /// Like [`run_foreground`], unlocking the node keystore with `passphrase` at start (a wrong passphrase
 /// stops the start with an error).
 pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(), StartError> {
+    // No core dumps and no ptrace by other processes of the same uid: the node holds the unlocked keys
+    // and classified text (issue 11 "Keys"). Key pages are also locked and excluded from dumps
+    // (`kriptogram::NodeIdentity::unlock`).
+    // SAFETY: prctl with integer arguments only.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     if !paths.db().exists() {
         return Err(StartError::NotInitialised(
             paths.data_dir.display().to_string(),
@@ -105,12 +120,14 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         .meta("node_id")?
         .ok_or_else(|| StartError::NotInitialised(paths.data_dir.display().to_string()))?;
     let node_name = store.meta("node_name")?.unwrap_or_default();
+    let signed_seq = proof::check_at_start(&store, paths).map_err(StartError::Io)?;
     if let Some(pm) = pre_migration {
         backup::record_pre_migration(&store, pm);
     }
     backup::close_interrupted(&store);
     let identity =
         kriptogram::NodeIdentity::load(paths, &node_id, passphrase).map_err(StartError::Io)?;
+    check_card(&store, &node_id, &identity, paths)?;
     if identity.keys().is_none() {
         tracing::warn!(
             "node identity locked: kriptogram seal/open are refused until the node is restarted with --passphrase-file"
@@ -136,7 +153,8 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     kriptogram::recover(paths);
     mkdir_private(&paths.keys()).map_err(|e| StartError::Io(e.to_string()))?;
     let socket = cfg.socket_path(paths);
-    let listener = server::bind(&socket, &cfg).map_err(StartError::Io)?;
+    let bound = server::bind(&socket, &cfg).map_err(StartError::Io)?;
+    let listener = bound.listener.clone();
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [
         signal_hook::consts::SIGTERM,
@@ -159,6 +177,9 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         work: RwLock::new(()),
         identity,
         link: link::LinkState::default(),
+        conns: Arc::new(limits::Conns::default()),
+        unlock_gate: limits::UnlockGate::default(),
+        signed_seq: std::sync::atomic::AtomicU64::new(signed_seq),
     });
     let weak = Arc::downgrade(&state);
     let _ = ingest.kgm_hook.set(Box::new(move |staged, name| {
@@ -172,6 +193,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         &format!("pid {}", std::process::id()),
         crate::clock::now(),
     )?;
+    proof::sign_head(&state);
     tracing::info!(pid = std::process::id(), socket = %socket.display(), "node started");
 
     link::start(&state);
@@ -195,8 +217,10 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     let mut next_sla = std::time::Instant::now();
     let mut backups = backup::BackupWatch::new(crate::clock::now());
     let mut next_backup = std::time::Instant::now();
+    let mut storage = StorageRecovery::default();
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(100));
+        storage.tick(&state);
         if std::time::Instant::now() >= next_sla {
             sla.check(&state, crate::clock::now());
             next_sla = std::time::Instant::now() + Duration::from_secs(1);
@@ -208,13 +232,14 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         if last_atrest.elapsed() >= Duration::from_millis(500) {
             let _guard = state.work.read();
             atrest::process_pending(&state);
+            proof::sign_head(&state);
             last_atrest = std::time::Instant::now();
         }
     }
     tracing::info!("stopping: no new work; finishing what is in flight");
     hub.publish(crate::proto::Event::Stopping);
-    // Wake the accept loop so it sees the flag.
-    let _ = std::os::unix::net::UnixStream::connect(&socket);
+    // Wake the accept loop through its descriptor (the socket path may be gone or another program's).
+    bound.wake();
     let _ = accept_thread.join();
     let _ = ingest_thread.join();
     // Wait for requests in flight (each holds a read guard while it runs).
@@ -226,9 +251,183 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         "clean stop",
         crate::clock::now(),
     );
-    let _ = std::fs::remove_file(&socket);
+    proof::sign_head(&state);
+    bound.remove_file(&socket);
     tracing::info!("node stopped");
     Ok(())
+}
+
+/// Disk-full recovery (issue 11 §4, DESIGN §3): after a storage I/O error the store is closed and reopened
+/// with back-off (0.5 s doubling to 30 s); meanwhile every request gets the `disk_penuh` error. Once a
+/// write succeeds again the `storage.disk_full` alarm is raised (it could not be written while the disk
+/// was full) naming when writes stopped.
+#[derive(Default)]
+struct StorageRecovery {
+    next: Option<std::time::Instant>,
+    backoff: Duration,
+    /// When the error was first seen (the alarm names it).
+    since: Option<jiff::Timestamp>,
+}
+
+impl StorageRecovery {
+    fn tick(&mut self, state: &NodeState) {
+        if !state.store.io_failed() {
+            return;
+        }
+        let now = std::time::Instant::now();
+        if self.next.is_some_and(|t| now < t) {
+            return;
+        }
+        if self.since.is_none() {
+            self.since = Some(crate::clock::now());
+        }
+        if self.next.is_none() {
+            tracing::error!(
+                "storage I/O error (disk penuh?): the database is closed and reopened; writes are refused meanwhile"
+            );
+        }
+        let since = state.store.down().map(|(_, at)| at).or(self.since);
+        let _guard = state.work.write();
+        match state.store.recover(crate::clock::now()) {
+            Ok(true) => {
+                let since = since.map(|t| t.to_string()).unwrap_or_default();
+                tracing::info!(since = %since, "database reopened; writes resume");
+                if let Ok((_, ch)) = state.store.raise_alarm(
+                    "storage.disk_full",
+                    &format!("disk penuh / storage I/O error: writes were refused from {since} until now; the database was reopened, nothing committed was lost. Free space on the data directory's file system"),
+                    "store",
+                    crate::clock::now(),
+                ) {
+                    state.hub.publish_changes(ch);
+                }
+                self.next = None;
+                self.since = None;
+                self.backoff = Duration::ZERO;
+            }
+            _ => {
+                self.backoff =
+                    (self.backoff * 2).clamp(Duration::from_millis(500), Duration::from_secs(30));
+                self.next = Some(now + self.backoff);
+            }
+        }
+    }
+}
+
+/// Checks the node card against the audited record of the identity's creation (`identity.create`,
+/// detail `ed25519 <fingerprint> x25519 <key id>`), so a card swapped on disk cannot redirect encryption at
+/// rest even while the node is locked (the keystore itself needs the passphrase). A card without such a
+/// record (an identity older than the record) is accepted with a warning.
+fn check_card(
+    store: &Store,
+    node_id: &str,
+    identity: &kriptogram::NodeIdentity,
+    paths: &Paths,
+) -> Result<(), StartError> {
+    let Some(card) = identity.card.as_ref() else {
+        return Ok(());
+    };
+    let recs = store.audit_for(&format!("node:{node_id}"))?;
+    let Some(rec) = recs.iter().rev().find(|r| r.action == "identity.create") else {
+        tracing::warn!("no identity.create record to check the node card against");
+        return Ok(());
+    };
+    let want = format!(
+        "ed25519 {} x25519 {}",
+        card.signing_fingerprint(),
+        card.key_id()
+    );
+    if !rec.detail.starts_with(&want) {
+        return Err(StartError::Io(format!(
+            "{} does not match the identity created at audit seq {} ({}): the card was replaced. Restore this node's own card (`kasa identity export` from a backup) before starting",
+            kriptogram::card_path(paths).display(),
+            rec.seq,
+            rec.detail
+        )));
+    }
+    Ok(())
+}
+
+/// `Request::Unlock`: opens the keystore with `passphrase` through the unlock gate (one Argon2 run at a
+/// time for the whole node; per uid a back-off doubling from 1 s after each failure but the first). A uid seen guessing
+/// (an attempt during its back-off, or [`limits::UNLOCK_ALARM_FAILURES`] failures) raises an
+/// `identity.unlock.guessing` alarm once. Errors: `busy` (another attempt runs), `rate_limited`,
+/// `rule` (already unlocked, wrong passphrase).
+pub(crate) fn unlock(
+    state: &NodeState,
+    op: &crate::domain::Operator,
+    passphrase: String,
+    now: jiff::Timestamp,
+) -> Result<crate::proto::Reply, (&'static str, String)> {
+    let pass = zeroize::Zeroizing::new(passphrase.into_bytes());
+    if state.identity.keys().is_some() {
+        return Err(("rule", "the node is already unlocked".into()));
+    }
+    let st = &state.store;
+    let alarm = |why: &str| {
+        if let Ok((_, ch)) = st.raise_alarm(
+            "identity.unlock.guessing",
+            &format!(
+                "uid {} ({}) {why}: someone may be guessing the node passphrase",
+                op.uid, op.nama
+            ),
+            &format!("uid:{}", op.uid),
+            now,
+        ) {
+            state.hub.publish_changes(ch);
+        }
+    };
+    let r = state
+        .unlock_gate
+        .attempt(op.uid, std::time::Instant::now(), || {
+            let r = state.identity.unlock(&state.paths, &state.node_id, &pass);
+            (r.is_ok(), r)
+        });
+    match r {
+        Err(limits::UnlockRefusal::Busy) => Err((
+            "busy",
+            "another unlock attempt is running; try again in a few seconds".into(),
+        )),
+        Err(limits::UnlockRefusal::TooSoon { wait, alarm: raise }) => {
+            if raise {
+                alarm("tried to unlock again before its waiting time was over");
+            }
+            Err((
+                "rate_limited",
+                format!(
+                    "too many unlock attempts from uid {}: wait {} s before the next one",
+                    op.uid,
+                    wait.as_secs() + 1
+                ),
+            ))
+        }
+        Ok((Ok(()), _)) => {
+            let _ = st.audit_event(
+                &Actor::operator(op),
+                "identity.unlock",
+                &format!("node:{}", state.node_id),
+                "",
+                now,
+            );
+            proof::sign_head(state);
+            Ok(crate::proto::Reply::Ok)
+        }
+        Ok((Err(e), raise)) => {
+            let _ = st.audit_event(
+                &Actor::operator(op),
+                "identity.unlock.failed",
+                &format!("node:{}", state.node_id),
+                "",
+                now,
+            );
+            if raise {
+                alarm(&format!(
+                    "failed {} unlock attempts in a row",
+                    limits::UNLOCK_ALARM_FAILURES
+                ));
+            }
+            Err(("rule", format!("unlock refused: {e}")))
+        }
+    }
 }
 
 /// Starts a node for `paths` in the background (detached, output to `kasa.log`) and waits until its

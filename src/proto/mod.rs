@@ -416,6 +416,18 @@ pub enum ErrorCode {
     Internal,
     /// Protocol version mismatch.
     Version,
+    /// The node is at one of its bounds (connections, in-flight bytes, another unlock or backup
+    /// running); the message says which and when to try again.
+    Busy,
+    /// Too many attempts (unlock): the message says how long to wait.
+    RateLimited,
+    /// The node cannot write its database (disk full / storage I/O error) and reopens it by itself.
+    #[serde(rename = "disk_penuh")]
+    DiskFull,
+    /// A stored blob does not match its recorded SHA-256 (replaced or damaged); nothing was served.
+    Integrity,
+    /// The node is stopping.
+    Stopping,
     #[serde(other)]
     Unknown,
 }
@@ -433,6 +445,11 @@ impl ErrorCode {
             ErrorCode::Unverified => "unverified",
             ErrorCode::Internal => "internal",
             ErrorCode::Version => "version",
+            ErrorCode::Busy => "busy",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::DiskFull => "disk_penuh",
+            ErrorCode::Integrity => "integrity",
+            ErrorCode::Stopping => "stopping",
             ErrorCode::Unknown => "unknown",
         }
     }
@@ -449,6 +466,11 @@ impl ErrorCode {
             ErrorCode::Unverified,
             ErrorCode::Internal,
             ErrorCode::Version,
+            ErrorCode::Busy,
+            ErrorCode::RateLimited,
+            ErrorCode::DiskFull,
+            ErrorCode::Integrity,
+            ErrorCode::Stopping,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)

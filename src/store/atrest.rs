@@ -11,9 +11,9 @@ use crate::domain::Entry;
 /// entry id → () for entries waiting for encryption at rest.
 pub(crate) const PENDING: TableDefinition<u64, ()> = TableDefinition::new("atrest_pending");
 
-/// True when `e` is dikecualikan and still has a plaintext attachment.
+/// True when `e` is classified above Biasa (T, R, SR) and still has a plaintext attachment.
 pub fn needs_protection(e: &Entry) -> bool {
-    e.klasifikasi.is_some_and(|k| k.is_dikecualikan())
+    e.klasifikasi.is_some_and(|k| k.encrypted_at_rest())
         && e.attachments
             .iter()
             .any(|a| !a.encrypted_at_rest && !a.sha256.is_empty())
@@ -22,7 +22,7 @@ pub fn needs_protection(e: &Entry) -> bool {
 impl Store {
     /// Entry ids waiting for encryption at rest, oldest first.
     pub fn atrest_pending(&self) -> Result<Vec<u64>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(PENDING) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(vec![]),
@@ -38,7 +38,7 @@ impl Store {
     /// Marks the attachments with the given hashes as encrypted at rest and clears the queue entry, in one
     /// transaction with an audit record (`blob.encrypt_at_rest`).
     pub fn atrest_done(&self, id: u64, encrypted: &[String], at: Timestamp) -> Result<Vec<Change>> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             let old = get_entry_tx(&tx, id)?;
             let mut e = old.clone();
@@ -67,7 +67,7 @@ impl Store {
 
     /// Drops a queue entry that has nothing left to protect (e.g. a voided or reclassified entry).
     pub fn atrest_forget(&self, id: u64) -> Result<()> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         tx.open_table(PENDING)?.remove(id)?;
         tx.commit()?;
         Ok(())

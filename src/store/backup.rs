@@ -84,6 +84,7 @@ macro_rules! known_tables {
         $m!((super::link::KGM_RECEIPTS));
         $m!(BACKUP_LOG);
         $m!(BACKUP_PIECES);
+        $m!((super::checkpoint::CHECKPOINTS));
     }};
 }
 
@@ -374,13 +375,13 @@ impl Store {
     /// One consistent snapshot of every table for a backup (a redb read transaction; writers go on).
     pub fn backup_snapshot(&self) -> Result<Snapshot> {
         Ok(Snapshot {
-            tx: self.db().begin_read()?,
+            tx: self.db()?.begin_read()?,
         })
     }
 
     /// The pieces this node wrote into the backup directory `target_id`: piece key → index.
     pub fn backup_piece_index(&self, target_id: &str) -> Result<HashMap<String, PieceIndex>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(BACKUP_PIECES) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(HashMap::new()),
@@ -403,7 +404,7 @@ impl Store {
     /// Opens a backup log record (`berjalan`) before a run starts, audited (`backup.start`). Returns
     /// the run id. A record still `berjalan` at the next start was interrupted ([`Store::backup_close_interrupted`]).
     pub fn backup_log_start(&self, run: &BackupRun, actor: &Actor, at: Timestamp) -> Result<u64> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let id = {
             let id = next_seq(&tx, "backup_run")?;
             let mut r = run.clone();
@@ -437,7 +438,7 @@ impl Store {
         actor: &Actor,
         at: Timestamp,
     ) -> Result<Vec<Change>> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             let bytes = codec::encode(run);
             tx.open_table(BACKUP_LOG)?
@@ -492,7 +493,7 @@ impl Store {
 
     /// The backup log, oldest first.
     pub fn backup_log(&self) -> Result<Vec<BackupRun>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(BACKUP_LOG) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(vec![]),
@@ -531,7 +532,7 @@ impl Store {
 impl Store {
     /// The audit record at `seq`, if any (the restore test compares it with a manifest's head).
     pub fn audit_at(&self, seq: u64) -> Result<Option<crate::domain::AuditRecord>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(AUDIT)?;
         t.get(seq)?
             .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
@@ -540,7 +541,7 @@ impl Store {
 
     /// Objects (`entry:17`, …) named by audit records after `seq`: what changed since a backup.
     pub fn audit_objects_after(&self, seq: u64) -> Result<std::collections::HashSet<String>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(AUDIT)?;
         let mut out = std::collections::HashSet::new();
         for r in t.range(seq.saturating_add(1)..)? {
@@ -554,7 +555,7 @@ impl Store {
 
     /// Entry ids (ascending).
     pub fn entry_ids(&self) -> Result<Vec<u64>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(ENTRIES)?;
         let mut out = Vec::new();
         for r in t.iter()? {

@@ -59,7 +59,7 @@ fn check_append_only(old: &Disposisi, new: &Disposisi) -> Result<()> {
 impl Store {
     /// One disposisi by id.
     pub fn disposisi(&self, id: u64) -> Result<Option<Disposisi>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_ok(tx.open_table(DISPOSISI))? else {
             return Ok(None);
         };
@@ -70,7 +70,7 @@ impl Store {
 
     /// All disposisi of an entry, by id.
     pub fn disposisi_of_entry(&self, entry_id: u64) -> Result<Vec<Disposisi>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let (Some(idx), Some(t)) = (
             missing_ok(tx.open_table(DISPOSISI_BY_ENTRY))?,
             missing_ok(tx.open_table(DISPOSISI))?,
@@ -89,7 +89,7 @@ impl Store {
 
     /// Every disposisi matching `keep`, by id (a full scan: the book holds thousands, not millions).
     pub fn disposisi_where(&self, keep: impl Fn(&Disposisi) -> bool) -> Result<Vec<Disposisi>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_ok(tx.open_table(DISPOSISI))? else {
             return Ok(Vec::new());
         };
@@ -126,7 +126,7 @@ impl Store {
         ) -> Result<(String, Vec<Disposisi>)>,
     {
         let existing = self.disposisi_of_entry(entry_id)?;
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let out = {
             let old = get_entry_tx(&tx, entry_id)?;
             let mut e = old.clone();
@@ -148,6 +148,8 @@ impl Store {
                 idx.insert((d.entry_id, d.id), ())?;
                 digests.push(super::digest_of(&bytes));
             }
+            // The entry row written in this transaction, named so `audit verify` can check it.
+            digests.push(format!("entry:{}={entry_digest}", e.id));
             drop(t);
             drop(idx);
             let ids: Vec<String> = records.iter().map(|d| d.id.to_string()).collect();

@@ -28,7 +28,7 @@ impl Store {
         at: Timestamp,
         make: impl FnOnce(u64) -> std::result::Result<Insiden, DomainError>,
     ) -> Result<(Insiden, Vec<Change>)> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let id = next_seq(&tx, "insiden")?;
         let mut i = make(id)?;
         let seq = audit(
@@ -57,7 +57,7 @@ impl Store {
         at: Timestamp,
         f: impl FnOnce(&mut Insiden) -> std::result::Result<String, DomainError>,
     ) -> Result<(Insiden, Vec<Change>)> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let mut i: Insiden = {
             let t = tx.open_table(INSIDEN)?;
             let v = t.get(id)?.ok_or_else(|| not_found(id))?;
@@ -88,7 +88,7 @@ impl Store {
 
     /// One incident.
     pub fn insiden(&self, id: u64) -> Result<Insiden> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(INSIDEN) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Err(not_found(id)),
@@ -100,7 +100,7 @@ impl Store {
 
     /// All incidents (or only open ones), open first then newest first.
     pub fn insiden_daftar(&self, hanya_terbuka: bool) -> Result<Vec<Insiden>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(INSIDEN) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),

@@ -150,7 +150,7 @@ fn ledger_check_tx(
 impl Store {
     /// All peers, by node id.
     pub fn peers(&self) -> Result<Vec<PeerRecord>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_table_ok(tx.open_table(PEERS))? else {
             return Ok(Vec::new());
         };
@@ -164,7 +164,7 @@ impl Store {
 
     /// One peer by node id.
     pub fn peer(&self, node_id: &str) -> Result<Option<PeerRecord>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_table_ok(tx.open_table(PEERS))? else {
             return Ok(None);
         };
@@ -182,7 +182,7 @@ impl Store {
         replace: bool,
         at: Timestamp,
     ) -> Result<()> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut t = tx.open_table(PEERS)?;
             let exists = t.get(rec.node_id.as_str())?.is_some();
@@ -216,7 +216,7 @@ impl Store {
         safety_number: &str,
         at: Timestamp,
     ) -> Result<PeerRecord> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let rec = {
             let mut t = tx.open_table(PEERS)?;
             let mut rec: PeerRecord = match t.get(node_id)? {
@@ -249,7 +249,7 @@ impl Store {
 
     /// Looks up the replay ledger for `(sender, msg_id)` against the file's SHA-256.
     pub fn ledger_check(&self, sender: &str, msg_id: &str, sha: &[u8; 32]) -> Result<LedgerCheck> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_table_ok(tx.open_table(KGM_LEDGER))? else {
             return Ok(LedgerCheck::New);
         };
@@ -273,7 +273,7 @@ impl Store {
     /// `kriptogram-masuk` entry (status `baru`), its blob records, content hashes, the ledger record and
     /// the audit record (`kriptogram.open`). A duplicate or conflicting ledger record commits nothing.
     pub fn kgm_masuk_commit(&self, inp: &KgmMasukInput) -> Result<(KgmMasukOutcome, Vec<Change>)> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let e = {
             match ledger_check_tx(&tx, &inp.sender, &inp.msg_id, &inp.file_sha256)? {
                 LedgerCheck::New => {}
@@ -328,14 +328,14 @@ impl Store {
                 (inp.sender.as_str(), inp.msg_id.as_str()),
                 codec::encode(&rec).as_slice(),
             )?;
-            put_entry(&tx, None, &e)?;
+            let row = put_entry(&tx, None, &e)?;
             audit(
                 &tx,
                 inp.at,
                 &Actor::node(),
                 "kriptogram.open",
                 &format!("entry:{id}"),
-                &hex::encode(inp.file_sha256),
+                &format!("{},entry:{id}={row}", hex::encode(inp.file_sha256)),
                 &format!("dari {} msg {}", inp.sender, inp.msg_id),
             )?;
             e
@@ -361,7 +361,7 @@ impl Store {
         file_sha256: &[u8; 32],
         at: Timestamp,
     ) -> Result<(Entry, Vec<Change>)> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let e = {
             let (old, mut e) = match existing {
                 Some(id) => {
@@ -404,14 +404,14 @@ impl Store {
                 }
             }
             e.push_event(at, Some(op.uid), &op.nama, "disegel", detail.to_string());
-            put_entry(&tx, old.as_ref(), &e)?;
+            let row = put_entry(&tx, old.as_ref(), &e)?;
             audit(
                 &tx,
                 at,
                 &Actor::operator(op),
                 "kriptogram.seal",
                 &format!("entry:{}", e.id),
-                &hex::encode(file_sha256),
+                &format!("{},entry:{}={row}", hex::encode(file_sha256), e.id),
                 detail,
             )?;
             e

@@ -124,7 +124,7 @@ pub struct ReceiptRecord {
 impl Store {
     /// The address to dial for `peer`, if any.
     pub fn link_addr(&self, peer: &str) -> Result<Option<String>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_ok(tx.open_table(LINK_ADDR))? else {
             return Ok(None);
         };
@@ -133,7 +133,7 @@ impl Store {
 
     /// All peer addresses.
     pub fn link_addrs(&self) -> Result<Vec<(String, String)>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_ok(tx.open_table(LINK_ADDR))? else {
             return Ok(vec![]);
         };
@@ -158,7 +158,7 @@ impl Store {
                 "peer {peer}: add its card first with `kasa peer add CARDFILE`"
             )));
         }
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut t = tx.open_table(LINK_ADDR)?;
             match addr {
@@ -193,7 +193,7 @@ impl Store {
         peers: &[String],
         at: Timestamp,
     ) -> Result<()> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             tx.open_table(LINK_SENT)?
                 .insert(msg_id, codec::encode(sent).as_slice())?;
@@ -226,7 +226,7 @@ impl Store {
 
     /// Queues a signed receipt for `peer` under `key` (e.g. `resi:<msg id>:diterima`).
     pub fn link_queue_resi(&self, peer: &str, key: &str, json: &str, at: Timestamp) -> Result<()> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut t = tx.open_table(LINK_OUTBOX)?;
             let item = OutboxItem {
@@ -245,7 +245,7 @@ impl Store {
 
     /// The queue of one peer, in key order.
     pub fn link_outbox(&self, peer: &str) -> Result<Vec<(String, OutboxItem)>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_ok(tx.open_table(LINK_OUTBOX))? else {
             return Ok(vec![]);
         };
@@ -263,7 +263,7 @@ impl Store {
 
     /// Replaces one queued item (attempts, next time, error); no-op when it is gone.
     pub fn link_outbox_update(&self, peer: &str, key: &str, item: &OutboxItem) -> Result<()> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut t = tx.open_table(LINK_OUTBOX)?;
             if t.get((peer, key))?.is_some() {
@@ -276,7 +276,7 @@ impl Store {
 
     /// Removes one queued item (delivered).
     pub fn link_outbox_remove(&self, peer: &str, key: &str) -> Result<()> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         tx.open_table(LINK_OUTBOX)?.remove((peer, key))?;
         tx.commit()?;
         Ok(())
@@ -284,7 +284,7 @@ impl Store {
 
     /// The sealed message `msg_id`, if it was queued on the link.
     pub fn link_sent(&self, msg_id: &str) -> Result<Option<SentRecord>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_ok(tx.open_table(LINK_SENT))? else {
             return Ok(None);
         };
@@ -294,7 +294,7 @@ impl Store {
     /// For the delivery view of entry `entry_id`: the recipients of its letters handed to the link,
     /// and the peers whose outbox still holds one of them. Both empty when it never went to the link.
     pub fn link_delivery(&self, entry_id: u64) -> Result<(Vec<String>, Vec<String>)> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(sent) = missing_ok(tx.open_table(LINK_SENT))? else {
             return Ok((vec![], vec![]));
         };
@@ -329,7 +329,7 @@ impl Store {
 
     /// What arrived over the link from `sender` as `msg_id`.
     pub fn link_inbox(&self, sender: &str, msg_id: &str) -> Result<Option<InboxRecord>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_ok(tx.open_table(LINK_INBOX))? else {
             return Ok(None);
         };
@@ -344,7 +344,7 @@ impl Store {
         msg_id: &str,
         rec: &InboxRecord,
     ) -> Result<std::result::Result<(), InboxRecord>> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut t = tx.open_table(LINK_INBOX)?;
             if let Some(v) = t.get((sender, msg_id))? {
@@ -359,7 +359,7 @@ impl Store {
     /// Marks a link-received kriptogram opened (so `DIBUKA` is returned once). Returns true when it
     /// was not marked before.
     pub fn link_inbox_mark_opened(&self, sender: &str, msg_id: &str) -> Result<bool> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let changed = {
             let mut t = tx.open_table(LINK_INBOX)?;
             let rec: Option<InboxRecord> = t
@@ -395,7 +395,7 @@ impl Store {
         let sent = self
             .link_sent(msg_id)?
             .ok_or_else(|| StoreError::NotFound(format!("receipt for unknown message {msg_id}")))?;
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let mut changes = vec![];
         {
             let mut t = tx.open_table(KGM_RECEIPTS)?;
@@ -454,7 +454,7 @@ impl Store {
 
     /// The receipts of a sealed entry: (peer, receipt) in peer order, then arrival order.
     pub fn kgm_receipts(&self, entry_id: u64) -> Result<Vec<(String, ReceiptRecord)>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let Some(t) = missing_ok(tx.open_table(KGM_RECEIPTS))? else {
             return Ok(vec![]);
         };

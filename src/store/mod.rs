@@ -7,6 +7,7 @@
 
 pub mod atrest;
 pub mod backup;
+pub mod checkpoint;
 pub mod codec;
 mod kriptogram;
 mod link;
@@ -79,6 +80,11 @@ pub enum StoreError {
     AlreadyOpen(PathBuf),
     #[error("database error: {0}")]
     Db(String),
+    /// The database is closed after a storage I/O error (typically a full disk) and being reopened.
+    #[error(
+        "disk penuh / storage error: the node cannot write its database ({0}); nothing is lost, writes are refused until space is freed on the data directory's file system, and kasa retries by itself"
+    )]
+    DiskFull(String),
     #[error("{0}")]
     Rule(String),
     #[error("not found: {0}")]
@@ -93,7 +99,7 @@ impl From<DomainError> for StoreError {
 
 macro_rules! db_err {
     ($($t:ty),*) => {$(impl From<$t> for StoreError {
-        fn from(e: $t) -> Self { StoreError::Db(e.to_string()) }
+        fn from(e: $t) -> Self { note_io(&e); StoreError::Db(e.to_string()) }
     })*};
 }
 db_err!(
@@ -241,6 +247,9 @@ pub struct AuditReport {
     pub records: u64,
     pub first_bad_seq: Option<u64>,
     pub problem: Option<String>,
+    /// The highest seq covered by a checkpoint signed with the node's key (checked by the node).
+    #[serde(default)]
+    pub signed_seq: Option<u64>,
 }
 
 pub(crate) fn micros(t: Timestamp) -> i64 {
@@ -249,8 +258,27 @@ pub(crate) fn micros(t: Timestamp) -> i64 {
 
 /// The kasa database.
 pub struct Store {
-    db: Database,
+    /// The open database; `None` while it is being reopened after a storage I/O error (disk penuh).
+    db: std::sync::RwLock<Option<std::sync::Arc<Database>>>,
     path: PathBuf,
+    /// Why the database is closed for recovery, and since when.
+    down: std::sync::Mutex<Option<(String, Timestamp)>>,
+}
+
+/// Set by any storage I/O error redb reports (ENOSPC, EIO, …): after one, redb answers every later
+/// operation with "Previous I/O error" until the database is reopened ([`Store::recover`]). One node
+/// opens one store per process, so a process-wide flag is enough.
+static IO_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn note_io(e: &dyn std::fmt::Display) {
+    let m = e.to_string();
+    if m.contains("I/O error")
+        || m.contains("No space left")
+        || m.contains("Previous I/O")
+        || m.contains("os error")
+    {
+        IO_FAILED.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 pub(crate) fn begin(db: &Database) -> Result<WriteTransaction> {
@@ -289,7 +317,17 @@ pub(crate) fn audit(
             h.copy_from_slice(&b[8..40]);
             (u64::from_be_bytes(b[..8].try_into().unwrap_or_default()), h)
         }
-        None => (0, GENESIS_HASH),
+        None => {
+            // A missing head over existing records (deleted offline) must never restart the chain at
+            // seq 1 over them.
+            if let Some(last) = tx.open_table(AUDIT)?.last()? {
+                return Err(StoreError::Db(format!(
+                    "the audit head is missing but {} audit records exist: the database was edited; nothing was written. Run `kasa audit verify` and restore a backup",
+                    last.0.value()
+                )));
+            }
+            (0, GENESIS_HASH)
+        }
     };
     let mut rec = AuditRecord {
         seq: seq + 1,
@@ -378,8 +416,9 @@ impl Store {
             Err(e) => return Err(StoreError::Db(format!("{}: {e}", path.display()))),
         };
         let store = Store {
-            db,
+            db: std::sync::RwLock::new(Some(std::sync::Arc::new(db))),
             path: path.into(),
+            down: std::sync::Mutex::new(None),
         };
         let found = store.schema_version()?;
         match found {
@@ -393,7 +432,7 @@ impl Store {
             Some(v) if v < SCHEMA_VERSION => store.migrate(v)?,
             _ => {}
         }
-        let tx = begin(&store.db)?;
+        let tx = begin(&*store.db()?)?;
         {
             tx.open_table(SEQ)?;
             tx.open_table(ENTRIES)?;
@@ -442,8 +481,88 @@ impl Store {
 
     /// The redb database, for the store's own submodules (one file per domain area: `impl Store` blocks
     /// that define their tables next to their methods and use [`begin`] and [`audit`]).
-    pub(crate) fn db(&self) -> &Database {
-        &self.db
+    pub(crate) fn db(&self) -> Result<std::sync::Arc<Database>> {
+        let g = match self.db.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        g.clone().ok_or_else(|| {
+            let why = self
+                .down
+                .lock()
+                .ok()
+                .and_then(|d| d.as_ref().map(|(m, at)| format!("{m}, since {at}")))
+                .unwrap_or_else(|| "reopening".into());
+            StoreError::DiskFull(why)
+        })
+    }
+
+    /// True once a storage I/O error was seen and the database was not yet reopened.
+    pub fn io_failed(&self) -> bool {
+        IO_FAILED.load(std::sync::atomic::Ordering::SeqCst)
+            || self.down.lock().is_ok_and(|d| d.is_some())
+    }
+
+    /// The "disk penuh" state: `Some((reason, since))` while the database is closed for recovery.
+    pub fn down(&self) -> Option<(String, Timestamp)> {
+        self.down.lock().ok().and_then(|d| d.clone())
+    }
+
+    /// Recovery after a storage I/O error (DESIGN §3: transient errors are retried): closes the
+    /// database (every request meanwhile gets [`StoreError::DiskFull`]) and reopens it; redb repairs
+    /// it from its last committed state, so nothing committed is lost. Returns `Ok(true)` when it is
+    /// open again, `Ok(false)` when reopening must be retried later (no space yet, or transactions still
+    /// hold the old handle). The caller backs off and raises the alarm once a write succeeds.
+    pub fn recover(&self, at: Timestamp) -> Result<bool> {
+        {
+            let mut d = match self.down.lock() {
+                Ok(d) => d,
+                Err(p) => p.into_inner(),
+            };
+            if d.is_none() {
+                *d = Some(("storage I/O error (disk full?)".into(), at));
+            }
+        }
+        IO_FAILED.store(false, std::sync::atomic::Ordering::SeqCst);
+        let mut g = match self.db.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(old) = g.take() {
+            match std::sync::Arc::try_unwrap(old) {
+                Ok(db) => drop(db),
+                Err(still_used) => {
+                    *g = Some(still_used);
+                    return Ok(false);
+                }
+            }
+        }
+        match Database::create(&self.path) {
+            Ok(db) => {
+                *g = Some(std::sync::Arc::new(db));
+                drop(g);
+                // A write must succeed before we call it recovered.
+                let probe = (|| -> Result<()> {
+                    let tx = begin(&*self.db()?)?;
+                    next_seq(&tx, "storage_probe")?;
+                    tx.commit()?;
+                    Ok(())
+                })();
+                if probe.is_err() {
+                    IO_FAILED.store(true, std::sync::atomic::Ordering::SeqCst);
+                    return Ok(false);
+                }
+                if let Ok(mut d) = self.down.lock() {
+                    *d = None;
+                }
+                IO_FAILED.store(false, std::sync::atomic::Ordering::SeqCst);
+                Ok(true)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reopening the database failed; will retry");
+                Ok(false)
+            }
+        }
     }
 
     /// The file this store uses.
@@ -452,7 +571,7 @@ impl Store {
     }
 
     fn schema_version(&self) -> Result<Option<u64>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(META) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
@@ -473,7 +592,7 @@ impl Store {
                 backup.display()
             ))
         })?;
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         tx.open_table(META)?
             .insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
         audit(
@@ -491,7 +610,7 @@ impl Store {
 
     /// Test and repair hook: sets `meta.schema_version` (used to prove a newer schema is refused).
     pub fn force_schema_version(&self, v: u64) -> Result<()> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         tx.open_table(META)?
             .insert("schema_version", v.to_be_bytes().as_slice())?;
         tx.commit()?;
@@ -500,7 +619,7 @@ impl Store {
 
     /// Reads a meta string (`node_id`, `node_name`).
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(META)?;
         Ok(t.get(key)?
             .map(|v| String::from_utf8_lossy(v.value()).into_owned()))
@@ -515,7 +634,7 @@ impl Store {
         admin: &Operator,
         at: Timestamp,
     ) -> Result<()> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut meta = tx.open_table(META)?;
             if meta.get("node_id")?.is_some() {
@@ -556,7 +675,7 @@ impl Store {
 
     /// The operator record for `uid`, if any.
     pub fn operator(&self, uid: u32) -> Result<Option<Operator>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(OPERATORS)?;
         t.get(uid)?
             .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
@@ -565,7 +684,7 @@ impl Store {
 
     /// All operators, by uid.
     pub fn operators(&self) -> Result<Vec<Operator>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(OPERATORS)?;
         let mut out = Vec::new();
         for r in t.iter()? {
@@ -583,7 +702,7 @@ impl Store {
         replace: bool,
         at: Timestamp,
     ) -> Result<Change> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut t = tx.open_table(OPERATORS)?;
             let exists = t.get(op.uid)?.is_some();
@@ -624,7 +743,7 @@ impl Store {
 
     /// Records a refused connection (unknown or disabled uid) in the audit chain.
     pub fn audit_refusal(&self, uid: u32, pid: i32, why: &str, at: Timestamp) -> Result<()> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         audit(
             &tx,
             at,
@@ -650,7 +769,7 @@ impl Store {
         detail: &str,
         at: Timestamp,
     ) -> Result<u64> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         let seq = audit(&tx, at, actor, action, object, "", detail)?;
         tx.commit()?;
         Ok(seq)
@@ -660,7 +779,7 @@ impl Store {
 
     /// One entry by id.
     pub fn entry(&self, id: u64) -> Result<Option<Entry>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(ENTRIES)?;
         t.get(id)?
             .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
@@ -669,7 +788,7 @@ impl Store {
 
     /// The extracted text of an entry's first attachment, if any.
     pub fn entry_text(&self, id: u64) -> Result<Option<String>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(ENTRY_TEXT)?;
         Ok(t.get(id)?.map(|v| v.value().to_string()))
     }
@@ -678,7 +797,7 @@ impl Store {
     /// Uses the `(book, status, time, id)` index: cost is O(limit · log n).
     pub fn page(&self, q: &PageQuery) -> Result<Vec<Entry>> {
         let limit = q.limit.clamp(1, 1000);
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let entries = tx.open_table(ENTRIES)?;
         let mut ids = Vec::with_capacity(limit);
         let (cts, cid) = q.before.unwrap_or((i64::MAX, u64::MAX));
@@ -733,7 +852,7 @@ impl Store {
 
     /// Counts per book and status (O(number of statuses)).
     pub fn counts(&self) -> Result<Counts> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(COUNTS)?;
         let mut rows = Vec::new();
         for r in t.iter()? {
@@ -752,7 +871,7 @@ impl Store {
 
     /// The entry id recorded for a dropped file's identity, if it was committed already.
     pub fn source_seen(&self, key: &SourceKey) -> Result<Option<u64>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(SOURCES)?;
         Ok(t.get((key.dev, key.ino, key.mtime_ns, key.size))?
             .map(|v| v.value()))
@@ -760,20 +879,20 @@ impl Store {
 
     /// The first entry holding this content, if any.
     pub fn entry_by_hash(&self, sha: &[u8; 32]) -> Result<Option<u64>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(HASHES)?;
         Ok(t.get(sha.as_slice())?.map(|v| v.value()))
     }
 
     /// True when a blob with this hash is recorded.
     pub fn blob_known(&self, sha: &[u8; 32]) -> Result<bool> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         Ok(tx.open_table(BLOBS)?.get(sha.as_slice())?.is_some())
     }
 
     /// All recorded blob hashes (for the orphan check).
     pub fn blob_hashes(&self) -> Result<Vec<[u8; 32]>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(BLOBS)?;
         let mut out = Vec::new();
         for r in t.iter()? {
@@ -788,7 +907,7 @@ impl Store {
     /// Commits one ingested file: the entry (new or duplicate), hash index, blob record, source record and
     /// audit record, all in one transaction (DESIGN §3). Idempotent on the source identity.
     pub fn ingest_commit(&self, inp: &IngestInput) -> Result<(IngestOutcome, Vec<Change>)> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         let outcome;
         {
             if let Some(k) = inp.source {
@@ -844,14 +963,14 @@ impl Store {
             if let Some(text) = &inp.text {
                 tx.open_table(ENTRY_TEXT)?.insert(id, text.as_str())?;
             }
-            put_entry(&tx, None, &e)?;
+            let row = put_entry(&tx, None, &e)?;
             audit(
                 &tx,
                 inp.at,
                 &Actor::node(),
                 action,
                 &format!("entry:{id}"),
-                &hex::encode(inp.sha256),
+                &format!("{},entry:{id}={row}", hex::encode(inp.sha256)),
                 &detail,
             )?;
         }
@@ -887,7 +1006,7 @@ impl Store {
         object: &str,
         at: Timestamp,
     ) -> Result<(u64, Vec<Change>)> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         let id = next_seq(&tx, "alarm")?;
         let a = Alarm {
             id,
@@ -899,13 +1018,14 @@ impl Store {
         };
         let bytes = codec::encode(&a);
         tx.open_table(ALARMS)?.insert(id, bytes.as_slice())?;
+        // The record's object is what the alarm is about; the row it wrote is named with its digest.
         audit(
             &tx,
             at,
             &Actor::node(),
             kind,
             object,
-            &digest_of(&bytes),
+            &format!("alarm:{id}={}", digest_of(&bytes)),
             message,
         )?;
         tx.commit()?;
@@ -914,7 +1034,7 @@ impl Store {
 
     /// Alarms; `open_only` leaves out acknowledged ones. Newest first.
     pub fn alarms(&self, open_only: bool) -> Result<Vec<Alarm>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(ALARMS)?;
         let mut out = Vec::new();
         for r in t.iter()?.rev() {
@@ -929,7 +1049,7 @@ impl Store {
 
     /// Acknowledges an alarm (audited; the alarm stays on record).
     pub fn ack_alarm(&self, actor: &Actor, id: u64, at: Timestamp) -> Result<Vec<Change>> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut t = tx.open_table(ALARMS)?;
             let mut a: Alarm = match t.get(id)? {
@@ -974,7 +1094,7 @@ impl Store {
             &mut dyn FnMut(Book, i16) -> Result<u64>,
         ) -> std::result::Result<String, StoreError>,
     {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         let e = {
             let old = get_entry_tx(&tx, id)?;
             let mut e = old.clone();
@@ -1028,7 +1148,7 @@ impl Store {
         op: &Operator,
         at: Timestamp,
     ) -> Result<(Entry, Vec<Change>)> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         let e = {
             let id = next_seq(&tx, "entry")?;
             let e = Entry::new_keluar(id, fields, at, op);
@@ -1053,7 +1173,7 @@ impl Store {
 
     /// Saves a console draft for `uid` under `key` (e.g. `register:17`).
     pub fn draft_put(&self, uid: u32, key: &str, data: &[u8]) -> Result<()> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         tx.open_table(DRAFTS)?.insert((uid, key), data)?;
         tx.commit()?;
         Ok(())
@@ -1061,7 +1181,7 @@ impl Store {
 
     /// The drafts of `uid` as `(key, data)`.
     pub fn drafts(&self, uid: u32) -> Result<Vec<(String, Vec<u8>)>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(DRAFTS)?;
         let mut out = Vec::new();
         for r in t.range((uid, "")..(uid.saturating_add(1), ""))? {
@@ -1075,7 +1195,7 @@ impl Store {
 
     /// Deletes a draft (after its form was confirmed or discarded).
     pub fn draft_delete(&self, uid: u32, key: &str) -> Result<()> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         tx.open_table(DRAFTS)?.remove((uid, key))?;
         tx.commit()?;
         Ok(())
@@ -1085,7 +1205,7 @@ impl Store {
 
     /// Recomputes the whole audit chain; the report names the first bad seq if any.
     pub fn audit_verify(&self) -> Result<AuditReport> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(AUDIT)?;
         let mut v = ChainVerifier::default();
         let mut n = 0;
@@ -1103,6 +1223,7 @@ impl Store {
                         records: n,
                         first_bad_seq: Some(k.value()),
                         problem: Some(e),
+                        signed_seq: None,
                     });
                 }
             };
@@ -1126,11 +1247,34 @@ impl Store {
                     records: n,
                     first_bad_seq: Some(b.seq()),
                     problem: Some(problem),
+                    signed_seq: None,
                 });
             }
         }
         let meta = tx.open_table(META)?;
         let (hs, hh) = v.head();
+        if meta.get("audit_head")?.is_none() && n > 0 {
+            return Ok(AuditReport {
+                ok: false,
+                head_seq: hs,
+                head_hash: hex::encode(hh),
+                records: n,
+                first_bad_seq: Some(hs + 1),
+                problem: Some("the audit head (meta.audit_head) is missing".into()),
+                signed_seq: None,
+            });
+        }
+        if let Some(problem) = self.check_rows(&tx)? {
+            return Ok(AuditReport {
+                ok: false,
+                head_seq: hs,
+                head_hash: hex::encode(hh),
+                records: n,
+                first_bad_seq: None,
+                problem: Some(problem),
+                signed_seq: None,
+            });
+        }
         if let Some(head) = meta.get("audit_head")? {
             let b = head.value();
             if b.len() == 40
@@ -1145,6 +1289,7 @@ impl Store {
                     problem: Some(
                         "records after the last verified one are missing (chain truncated)".into(),
                     ),
+                    signed_seq: None,
                 });
             }
         }
@@ -1155,12 +1300,96 @@ impl Store {
             records: n,
             first_bad_seq: None,
             problem: None,
+            signed_seq: None,
         })
+    }
+
+    /// Compares the current rows of `entries`, `operators` and `alarms` with the digests recorded by the
+    /// audit records that wrote them (the latest record naming the row: its `object`, or an
+    /// `object=digest` item of a record's comma-separated digest list). A row edited, added or
+    /// restored outside kasa differs. Returns the first problem.
+    fn check_rows(&self, tx: &redb::ReadTransaction) -> Result<Option<String>> {
+        use std::collections::HashMap;
+        let mut expected: HashMap<String, (String, u64)> = HashMap::new();
+        for r in tx.open_table(AUDIT)?.iter()? {
+            let (_, v) = r?;
+            let rec: AuditRecord = codec::decode(v.value()).map_err(StoreError::Db)?;
+            for item in rec.digest.split(',').filter(|i| !i.is_empty()) {
+                let (obj, d) = match item.split_once('=') {
+                    Some((o, d)) => (o.to_string(), d),
+                    None => (rec.object.clone(), item),
+                };
+                if obj.starts_with("entry:")
+                    || obj.starts_with("operator:")
+                    || obj.starts_with("alarm:")
+                {
+                    expected.insert(obj, (d.to_string(), rec.seq));
+                }
+            }
+        }
+        let check = |obj: String, bytes: &[u8]| -> Option<String> {
+            let got = digest_of(bytes);
+            match expected.get(&obj) {
+                Some((d, _)) if *d == got => None,
+                Some((_, seq)) => Some(format!(
+                    "{obj} differs from what audit record {seq} wrote (edited outside kasa)"
+                )),
+                None => Some(format!("{obj} was written without an audit record")),
+            }
+        };
+        for r in tx.open_table(ENTRIES)?.iter()? {
+            let (k, v) = r?;
+            if let Some(p) = check(format!("entry:{}", k.value()), v.value()) {
+                return Ok(Some(p));
+            }
+        }
+        for r in tx.open_table(OPERATORS)?.iter()? {
+            let (k, v) = r?;
+            if let Some(p) = check(format!("operator:{}", k.value()), v.value()) {
+                return Ok(Some(p));
+            }
+        }
+        for r in tx.open_table(ALARMS)?.iter()? {
+            let (k, v) = r?;
+            if let Some(p) = check(format!("alarm:{}", k.value()), v.value()) {
+                return Ok(Some(p));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The audit record `seq`, if present.
+    pub fn audit_record(&self, seq: u64) -> Result<Option<AuditRecord>> {
+        let tx = self.db()?.begin_read()?;
+        let t = tx.open_table(AUDIT)?;
+        t.get(seq)?
+            .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
+            .transpose()
+    }
+
+    /// The chain head `(seq, hash)` from `meta.audit_head`; `None` when absent.
+    pub fn audit_head(&self) -> Result<Option<(u64, [u8; 32])>> {
+        let tx = self.db()?.begin_read()?;
+        let meta = tx.open_table(META)?;
+        Ok(meta.get("audit_head")?.and_then(|v| {
+            let b = v.value();
+            (b.len() == 40).then(|| {
+                let mut h = [0u8; 32];
+                h.copy_from_slice(&b[8..40]);
+                (u64::from_be_bytes(b[..8].try_into().unwrap_or_default()), h)
+            })
+        }))
+    }
+
+    /// Number of audit records.
+    pub fn audit_len(&self) -> Result<u64> {
+        let tx = self.db()?.begin_read()?;
+        Ok(tx.open_table(AUDIT)?.len()?)
     }
 
     /// The last `n` audit records, newest last.
     pub fn audit_tail(&self, n: usize) -> Result<Vec<AuditRecord>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(AUDIT)?;
         let mut out: Vec<AuditRecord> = Vec::new();
         for r in t.iter()?.rev().take(n) {
@@ -1173,7 +1402,7 @@ impl Store {
 
     /// Audit records whose object is `object` (e.g. `entry:17`), oldest first.
     pub fn audit_for(&self, object: &str) -> Result<Vec<AuditRecord>> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = tx.open_table(AUDIT)?;
         let mut out = Vec::new();
         for r in t.iter()? {
@@ -1188,7 +1417,7 @@ impl Store {
 
     /// Test hook: overwrites one audit record's detail without rehashing (simulates tampering).
     pub fn tamper_audit_for_test(&self, seq: u64, detail: &str) -> Result<()> {
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         {
             let mut t = tx.open_table(AUDIT)?;
             let mut rec: AuditRecord = match t.get(seq)? {
@@ -1204,7 +1433,7 @@ impl Store {
 
     /// Number of entries in all books.
     pub fn entry_count(&self) -> Result<u64> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db()?.begin_read()?;
         Ok(tx.open_table(ENTRIES)?.len()?)
     }
 
@@ -1214,7 +1443,7 @@ impl Store {
         let mut done = 0;
         while done < n {
             let batch = (n - done).min(20_000);
-            let mut tx = self.db.begin_write()?;
+            let mut tx = self.db()?.begin_write()?;
             tx.set_durability(Durability::None)?;
             {
                 for i in 0..batch {
@@ -1261,7 +1490,7 @@ impl Store {
             tx.commit()?;
             done += batch;
         }
-        let tx = begin(&self.db)?;
+        let tx = begin(&*self.db()?)?;
         audit(
             &tx,
             start,

@@ -52,7 +52,7 @@ impl Store {
         &self,
         def: TableDefinition<u64, &[u8]>,
     ) -> Result<Vec<T>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(def) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
@@ -71,7 +71,7 @@ impl Store {
         def: TableDefinition<u64, &[u8]>,
         id: u64,
     ) -> Result<Option<T>> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(def) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
@@ -109,7 +109,7 @@ impl Store {
 
     /// When the periodic duties were last done.
     pub fn berkala(&self) -> Result<Berkala> {
-        let tx = self.db().begin_read()?;
+        let tx = self.db()?.begin_read()?;
         let t = match tx.open_table(META) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Berkala::default()),
@@ -128,7 +128,7 @@ impl Store {
         f: &PalsanBaru,
         at: Timestamp,
     ) -> Result<(Palsan, Vec<Change>)> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let p = {
             let id = next_seq(&tx, "palsan")?;
             let p = Palsan::new(id, f, at, &actor.name)?;
@@ -161,7 +161,7 @@ impl Store {
     where
         F: FnOnce(&mut Palsan) -> std::result::Result<String, StoreError>,
     {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let p = {
             let mut p: Palsan = get(&tx, ITEMS, id, "palsan")?;
             let detail = f(&mut p)?;
@@ -193,7 +193,7 @@ impl Store {
                 "waktu laporan tidak boleh di masa depan".into(),
             ));
         }
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let (c, p) = {
             let mut p: Palsan = get(&tx, ITEMS, palsan_id, "palsan")?;
             let id = next_seq(&tx, "palsan_perbaikan")?;
@@ -240,7 +240,7 @@ impl Store {
         inp: &LangkahInput,
         now: Timestamp,
     ) -> Result<(Perbaikan, Palsan, Vec<Change>)> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let (c, p) = {
             let mut c: Perbaikan = get(&tx, CASES, id, "perbaikan")?;
             let mut p: Palsan = get(&tx, ITEMS, c.palsan_id, "palsan")?;
@@ -282,7 +282,7 @@ impl Store {
         f: &KunciBaru,
         at: Timestamp,
     ) -> Result<(Kunci, Vec<Change>)> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let k = {
             if let Some(pid) = f.palsan_id {
                 let _: Palsan = get(&tx, ITEMS, pid, "palsan")?;
@@ -314,7 +314,7 @@ impl Store {
         catatan: &str,
         at: Timestamp,
     ) -> Result<(Kunci, Vec<Change>)> {
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         let k = {
             let mut k: Kunci = get(&tx, KUNCI, id, "kunci")?;
             k.ubah_status(to, catatan, at, &actor.name)?;
@@ -353,7 +353,7 @@ impl Store {
             JenisBerkala::Audit => ("audit", &mut b.audit_terakhir),
         };
         *slot = Some(slot.map_or(done_at, |old| old.max(done_at)));
-        let tx = begin(self.db())?;
+        let tx = begin(&*self.db()?)?;
         {
             let bytes = codec::encode(&b);
             tx.open_table(META)?.insert("berkala", bytes.as_slice())?;

@@ -104,6 +104,8 @@ pub struct TestNode {
     pub child: Option<Child>,
     /// Extra arguments for `kasa node --foreground` (e.g. `--passphrase-file F`).
     pub node_args: Vec<String>,
+    /// Extra environment of the node process (e.g. test hooks such as `KASA_TEST_INGEST_PAUSE`).
+    pub node_env: Vec<(String, String)>,
     starts: u32,
 }
 
@@ -143,6 +145,7 @@ impl TestNode {
             socket: PathBuf::new(),
             child: None,
             node_args: Vec::new(),
+            node_env: Vec::new(),
             starts: 0,
         };
         n.edit_config(|t| {
@@ -224,6 +227,7 @@ impl TestNode {
             .cmd()
             .args(["node", "--foreground"])
             .args(&self.node_args)
+            .envs(self.node_env.iter().map(|(k, v)| (k, v)))
             .env("KASA_LOG", "info")
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -548,4 +552,48 @@ pub fn console_session(node: &TestNode) -> kasa::console::session::Session<kasa:
     );
     s.start();
     s
+}
+
+/// A tmpfs of `size` (e.g. `"2m"`) mounted on a new directory, unmounted on drop. `None` (with the
+/// reason printed) when mounting is not permitted here.
+pub struct Tmpfs {
+    pub dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    pub fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().ok()?;
+        let o = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(dir.path())
+            .output()
+            .ok()?;
+        if !o.status.success() {
+            eprintln!(
+                "SKIPPED: cannot mount a tmpfs here: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            return None;
+        }
+        Some(Tmpfs { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
 }
