@@ -2,8 +2,10 @@
 //! status-line hints all come from [`REGISTRY`], so a message that says "buka tab Insiden (5)" cannot
 //! drift from the tab bar or the digit keys (`tab 5` in the keymap resolves through here).
 //!
-//! Adding a pane: a new file under `src/console/` with its state, actions and drawing, a variant of
-//! [`Pane`], a row here, and its arms in `app.rs` (state field, reply purpose) and `view.rs` (draw).
+//! Adding a pane: a new file under `src/console/` with its state implementing [`PaneState`], a variant
+//! of [`Pane`], a row here, its field in `App` with an arm in `App::pane_state` (drawing and the tab
+//! count follow), and its lines in the routing of `App::update` / `App::on_reply`
+//! (`docs/ARCHITECTURE.md`, "Adding a pane").
 
 pub use super::action::Pane;
 use ratatui::Frame;
