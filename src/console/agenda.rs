@@ -841,7 +841,8 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         C::new("No", L(4), 0),
         C::new(when, L(11), 2),
         C::new(who, F(1), 1),
-        C::new(cx.tr("Perihal / berkas", "Subject / file"), F(3), 0),
+        // The subject is what a sandiman triages by: the Derajat column goes before it gets narrower.
+        C::new(cx.tr("Perihal / berkas", "Subject / file"), F(3), 0).at_least(26),
         C::new("K", L(2), 0),
         C::new("Derajat", L(7), 3),
         C::new("Status", L(11), 0),

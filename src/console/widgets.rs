@@ -269,6 +269,8 @@ pub struct Column<'a> {
     pub header: &'a str,
     pub width: Constraint,
     pub priority: u8,
+    /// The fewest cells a `Fill` column may shrink to before lower-priority columns are dropped.
+    pub fill_min: u16,
 }
 
 impl<'a> Column<'a> {
@@ -278,16 +280,27 @@ impl<'a> Column<'a> {
             header,
             width,
             priority,
+            fill_min: 8,
+        }
+    }
+
+    /// The same column, kept at least `n` cells wide (for a `Fill` column: other columns are dropped
+    /// by priority before it shrinks below `n`).
+    pub const fn at_least(self, n: u16) -> Column<'a> {
+        Column {
+            fill_min: n,
+            ..self
         }
     }
 }
 
 /// Which columns to keep so that their minimum widths plus spacing fit `width`: drops the highest
-/// priority numbers first (the last declared first among equals). `Fill` columns need 8 cells.
+/// priority numbers first (the last declared first among equals). `Fill` columns need their
+/// `fill_min` (8 cells unless [`Column::at_least`] says more).
 pub fn fit_columns(cols: &[Column<'_>], width: u16, spacing: u16) -> Vec<bool> {
     let min = |c: &Column| match c.width {
         Constraint::Length(n) | Constraint::Min(n) => n,
-        _ => 8,
+        _ => c.fill_min,
     };
     let mut keep = vec![true; cols.len()];
     let need = |keep: &[bool]| -> u16 {
