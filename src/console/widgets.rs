@@ -389,25 +389,20 @@ mod tests {
     #[test]
     fn columns_drop_by_priority_to_fit() {
         let cols = [
-            Column {
-                header: "a",
-                width: Constraint::Length(10),
-                priority: 0,
-            },
-            Column {
-                header: "b",
-                width: Constraint::Length(10),
-                priority: 2,
-            },
-            Column {
-                header: "c",
-                width: Constraint::Length(10),
-                priority: 1,
-            },
+            Column::new("a", Constraint::Length(10), 0),
+            Column::new("b", Constraint::Length(10), 2),
+            Column::new("c", Constraint::Length(10), 1),
         ];
         assert_eq!(fit_columns(&cols, 40, 1), vec![true, true, true]);
         assert_eq!(fit_columns(&cols, 25, 1), vec![true, false, true]);
         assert_eq!(fit_columns(&cols, 12, 1), vec![true, false, false]);
+        // A Fill column kept at least 20 wide makes lower-priority columns go first.
+        let cols = [
+            Column::new("a", Constraint::Fill(1), 0).at_least(20),
+            Column::new("b", Constraint::Length(10), 1),
+        ];
+        assert_eq!(fit_columns(&cols, 30, 1), vec![true, false]);
+        assert_eq!(fit_columns(&cols, 32, 1), vec![true, true]);
         assert_eq!(trunc("Diskominfo", 5), "Disk…");
     }
 }
