@@ -87,6 +87,6 @@ fn a_two_second_node_call_leaves_the_console_answering_keys() {
     assert_eq!(s.app.busy, 0);
     // The reply for the Masuk list, which was left, went to the Masuk pane.
     assert_eq!(s.app.pane, Pane::Keluar);
-    assert_eq!(s.app.masuk.entries.len(), 1, "{:?}", s.app.message);
+    assert_eq!(s.app.masuk.items.len(), 1, "{:?}", s.app.message);
     assert_eq!(s.app.node.id, "5101");
 }

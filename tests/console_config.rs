@@ -65,7 +65,7 @@ fn user_overlay_unbinds_and_rebinds() {
         app.on_key(k.to_event());
     }
     assert!(!app.quit);
-    assert_eq!(app.masuk.cursor, 1);
+    assert_eq!(app.masuk.cursor.pos, 1);
     for k in parse_keys("Q").unwrap() {
         app.on_key(k.to_event());
     }

@@ -218,7 +218,7 @@ fn keluar_g_goes_to_the_top_and_registers_nothing() {
         crossterm::event::KeyCode::Char('g'),
     ));
     assert!(e.is_empty(), "{e:?}");
-    assert_eq!(app.keluar.cursor, 0);
+    assert_eq!(app.keluar.cursor.pos, 0);
 }
 
 /// 40 log lines of ~120 characters (each wraps onto two rows at 80 columns), scrolled to the end:

@@ -23,7 +23,7 @@ use super::form::{FormPurpose, FormState};
 use super::layer::{DetailState, Layer, PromptKind};
 use super::pane::PaneState;
 use super::view::{GLYPH_BARU, GLYPH_OVERDUE, local, time_left};
-use super::widgets::{Column as C, draw_table, heading, section, trunc};
+use super::widgets::{Column as C, ListView, draw_table, heading, section, trunc};
 use crate::domain::{Book, Entry, Status};
 use crate::proto::disposisi::{DisposisiReply, DisposisiRequest};
 use crate::proto::{Reply, Request};
@@ -31,20 +31,30 @@ use crate::proto::{Reply, Request};
 /// How many entries a tab loads (newest first; untriaged scans are shown on top).
 pub const LIST_LIMIT: usize = 2000;
 
-/// One list (tab) of entries with its cursor and filter.
+/// One tab's entries: the shared [`ListView`] (entries, view, cursor, filter) plus what the agenda
+/// needs besides: its book, the open deadlines for the header's overdue count, and the node's zone for
+/// the filter's dates. Derefs to the [`ListView`].
 #[derive(Debug, Clone)]
 pub struct EntryList {
     pub book: Book,
-    pub entries: Vec<Entry>,
-    /// Indices into `entries` that pass the filter, in display order.
-    pub view: Vec<usize>,
-    pub cursor: usize,
-    pub offset: usize,
-    pub filter: String,
+    pub list: ListView<Entry>,
     /// Deadlines of the open entries, sorted: the overdue count is a binary search per frame.
     pub open_deadlines: Vec<jiff::Timestamp>,
     /// The node's zone: `dari:`/`sampai:` dates of the filter are days there (set at welcome).
     pub zone: Option<jiff::tz::TimeZone>,
+}
+
+impl std::ops::Deref for EntryList {
+    type Target = ListView<Entry>;
+    fn deref(&self) -> &ListView<Entry> {
+        &self.list
+    }
+}
+
+impl std::ops::DerefMut for EntryList {
+    fn deref_mut(&mut self) -> &mut ListView<Entry> {
+        &mut self.list
+    }
 }
 
 impl EntryList {
@@ -56,11 +66,7 @@ impl EntryList {
     pub fn new(book: Book) -> EntryList {
         EntryList {
             book,
-            entries: Vec::new(),
-            view: Vec::new(),
-            cursor: 0,
-            offset: 0,
-            filter: String::new(),
+            list: ListView::default(),
             open_deadlines: Vec::new(),
             zone: None,
         }
@@ -68,7 +74,7 @@ impl EntryList {
 
     /// Replaces the entries, keeping the cursor on the same entry id when it is still listed.
     pub fn set_entries(&mut self, mut entries: Vec<Entry>, page: usize) {
-        let keep = self.selected().map(|e| e.id);
+        let keep = self.list.selected().map(|e| e.id);
         // Untriaged scans first; otherwise the node's order (newest first).
         entries.sort_by_key(|e| e.status != Status::Baru);
         self.open_deadlines = entries
@@ -77,64 +83,32 @@ impl EntryList {
             .filter_map(|e| e.batas_waktu)
             .collect();
         self.open_deadlines.sort_unstable();
-        self.entries = entries;
+        self.list.items = entries;
         self.rebuild(keep, page);
     }
 
-    /// Recomputes the filtered view and puts the cursor on `keep` if listed.
+    /// Recomputes the filtered view (the `/` filter's tokens, [`Filter`]) and puts the cursor on `keep`
+    /// if listed.
     pub fn rebuild(&mut self, keep: Option<u64>, page: usize) {
-        let mut f = Filter::parse(&self.filter);
+        let mut f = Filter::parse(&self.list.filter);
         f.zone = self.zone.clone();
-        self.view = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| f.matches(e))
-            .map(|(i, _)| i)
-            .collect();
-        f.sort_view(&self.entries, &mut self.view);
-        if let Some(id) = keep
-            && let Some(p) = self.view.iter().position(|&i| self.entries[i].id == id)
-        {
-            self.cursor = p;
-        }
-        self.clamp(page);
-    }
-
-    pub fn selected(&self) -> Option<&Entry> {
-        self.view
-            .get(self.cursor)
-            .and_then(|&i| self.entries.get(i))
-    }
-
-    /// Keeps the cursor inside the view and on screen (`page` rows).
-    pub fn clamp(&mut self, page: usize) {
-        let n = self.view.len();
-        self.cursor = self.cursor.min(n.saturating_sub(1));
-        let page = page.max(1);
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + page {
-            self.offset = self.cursor + 1 - page;
-        }
-        self.offset = self.offset.min(n.saturating_sub(page)).min(self.cursor);
-    }
-
-    pub fn move_to(&mut self, pos: isize, page: usize) {
-        let n = self.view.len() as isize;
-        self.cursor = pos.clamp(0, (n - 1).max(0)) as usize;
-        self.clamp(page);
+        self.list.rebuild(
+            keep,
+            page,
+            |e| f.matches(e),
+            |es, view| f.sort_view(es, view),
+        );
     }
 
     /// Puts the cursor on the first untriaged scan other than `skip`.
     pub fn select_next_baru(&mut self, skip: u64, page: usize) -> bool {
-        let p = self
+        let l = &mut self.list;
+        let p = l
             .view
             .iter()
-            .position(|&i| self.entries[i].status == Status::Baru && self.entries[i].id != skip);
+            .position(|&i| l.items[i].status == Status::Baru && l.items[i].id != skip);
         if let Some(p) = p {
-            self.cursor = p;
-            self.clamp(page);
+            l.move_to(p as isize, page);
             true
         } else {
             false
@@ -340,8 +314,7 @@ impl AgendaPane {
         cx.pane = self.pane;
         let page = cx.page();
         let l = &mut self.list;
-        if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
-            l.move_to(p as isize, page);
+        if l.goto(id, page) {
             return self.triage(cx);
         }
         cx.error(format!("entri {id} tidak lagi berstatus baru"));
@@ -505,10 +478,7 @@ impl PaneState for AgendaPane {
                 Vec::new()
             }
             Action::Goto(id) => {
-                let l = &mut self.list;
-                if let Some(p) = l.view.iter().position(|&i| l.entries[i].id == id) {
-                    l.move_to(p as isize, page);
-                } else {
+                if !self.list.goto(id, page) {
                     cx.error(format!("entri {id} tidak ada di daftar ini"));
                 }
                 Vec::new()
@@ -526,8 +496,7 @@ impl PaneState for AgendaPane {
                 if bare =>
             {
                 let d = m.motion(page as isize).unwrap_or(0);
-                let c = self.list.cursor as isize;
-                self.list.move_to(c.saturating_add(d), page);
+                self.list.move_by(d, page);
                 Vec::new()
             }
             Action::Open => self.open(cx),
@@ -610,10 +579,10 @@ impl PaneState for AgendaPane {
                 cx.info(format!("Nomor agenda {n}"));
                 cx.pane = Pane::Masuk;
                 let l = &mut self.list;
-                if let Some(e) = l.entries.iter_mut().find(|e| e.id == id) {
+                if let Some(e) = l.list.items.iter_mut().find(|e| e.id == id) {
                     *e = (**entry).clone();
                 }
-                let entries = std::mem::take(&mut l.entries);
+                let entries = std::mem::take(&mut l.list.items);
                 l.set_entries(entries, page);
                 if !l.select_next_baru(id, page) {
                     l.rebuild(Some(id), page);
@@ -629,7 +598,7 @@ impl PaneState for AgendaPane {
                 cx.drafts.retain(|(k, _)| k != "keluar:new");
                 cx.info(format!("draf keluar {} dibuat", entry.id));
                 cx.pane = Pane::Keluar;
-                let mut entries = std::mem::take(&mut self.list.entries);
+                let mut entries = std::mem::take(&mut self.list.list.items);
                 entries.insert(0, (**entry).clone());
                 self.list.set_entries(entries, page);
                 self.list.rebuild(Some(entry.id), page);
@@ -806,7 +775,7 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     let th = &cx.theme;
     let rows_h = (r.height as usize).saturating_sub(1);
     if l.view.is_empty() {
-        let msg = if l.entries.is_empty() {
+        let msg = if l.items.is_empty() {
             match l.pane {
                 Pane::Keluar => cx.tr(
                     "Belum ada berita keluar. Tekan c untuk draf baru.",
@@ -826,10 +795,11 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         f.render_widget(Paragraph::new(msg).style(th.get("dim")), r);
         return;
     }
-    let end = (l.offset + rows_h).min(l.view.len());
-    let rows: Vec<_> = l.view[l.offset..end]
+    let offset = l.cursor.offset;
+    let end = (offset + rows_h).min(l.view.len());
+    let rows: Vec<_> = l.view[offset..end]
         .iter()
-        .map(|&i| row_for(cx, &l.entries[i], l.pane))
+        .map(|&i| row_for(cx, &l.items[i], l.pane))
         .collect();
     let (who, when) = match l.pane {
         Pane::Keluar => (cx.tr("Tujuan", "To"), cx.tr("Tanggal", "Date")),
@@ -848,7 +818,7 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         C::new("Status", L(11), 0),
         C::new(cx.tr("Sisa", "Left"), L(7), 0),
     ];
-    let sel = Some(l.cursor - l.offset);
+    let sel = Some(l.cursor.pos - offset);
     draw_table(f, r, &cols, rows, sel, th);
 }
 

@@ -444,12 +444,7 @@ impl App {
                 match self.cx.layers.last_mut() {
                     Some(Layer::Detail(s)) => s.view.scroll_by(rows(&s.view)),
                     Some(Layer::Help(s)) => s.view.scroll_by(rows(&s.view)),
-                    Some(Layer::Peers(s)) => {
-                        let n = s.peers.len() as isize;
-                        s.cursor = (s.cursor as isize)
-                            .saturating_add(d)
-                            .clamp(0, (n - 1).max(0)) as usize;
-                    }
+                    Some(Layer::Peers(s)) => s.cursor.move_by(d, s.peers.len(), page),
                     Some(_) => {}
                     None if self.cx.pane == Pane::Disposisi => self.disposisi.move_by(d),
                     None => {}
@@ -489,7 +484,7 @@ impl App {
                 let Some(Layer::Peers(p)) = self.cx.layers.last() else {
                     return Vec::new();
                 };
-                let Some(peer) = p.peers.get(p.cursor) else {
+                let Some(peer) = p.peers.get(p.cursor.pos) else {
                     return Vec::new();
                 };
                 let sn = peer
@@ -820,7 +815,7 @@ impl App {
                 self.cx.layers.retain(|l| !matches!(l, Layer::Peers(_)));
                 self.cx.layers.push(Layer::Peers(PeersState {
                     peers,
-                    cursor: 0,
+                    cursor: Default::default(),
                     link: Vec::new(),
                 }));
                 vec![Effect::Call(
@@ -906,7 +901,7 @@ impl App {
             Some(s) => s.counts.get(Book::Masuk, Status::Baru),
             None => self
                 .masuk
-                .entries
+                .items
                 .iter()
                 .filter(|e| e.status == Status::Baru)
                 .count() as u64,

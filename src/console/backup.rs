@@ -69,7 +69,7 @@ pub struct BackupPane {
 #[derive(Debug, Clone, Default)]
 pub struct BackupView {
     /// The selected run (0 = newest); its details are shown under the table.
-    pub cursor: usize,
+    pub cursor: super::widgets::Cursor,
 }
 
 /// What to do once the log arrived.
@@ -155,9 +155,7 @@ pub fn update(bp: &mut BackupPane, cx: &mut Ctx, a: &Action) -> Option<Vec<Effec
         return None;
     };
     let d = a.motion(page)?;
-    v.cursor = (v.cursor as isize)
-        .saturating_add(d)
-        .clamp(0, (n as isize - 1).max(0)) as usize;
+    v.cursor.move_by(d, n, page as usize);
     Some(Vec::new())
 }
 
@@ -201,7 +199,7 @@ fn set_log(bp: &mut BackupPane, cx: &mut Ctx, r: BackupReply) -> bool {
         .rev()
         .find(|l| matches!(l, Layer::Backup(_)))
     {
-        v.cursor = v.cursor.min(runs.len().saturating_sub(1));
+        v.cursor.clamp(runs.len(), usize::MAX / 2);
     }
     bp.log = Some(BackupLog {
         runs,
@@ -560,7 +558,7 @@ pub fn draw_layer(bp: &BackupPane, cx: &Ctx, v: &BackupView, f: &mut Frame, area
     let r = super::widgets::centered(area, area.width, area.height.saturating_sub(2));
     f.render_widget(Clear, r);
     let n = bp.log.as_ref().map_or(0, |l| l.runs.len());
-    let cursor = v.cursor.min(n.saturating_sub(1));
+    let cursor = v.cursor.pos.min(n.saturating_sub(1));
     let k = |a: &str| {
         cx.keymap
             .key_for(&["backup", "global"], a)
@@ -614,7 +612,7 @@ pub fn draw_layer(bp: &BackupPane, cx: &Ctx, v: &BackupView, f: &mut Frame, area
         ..rest
     };
     let rows_h = (tr.height as usize).saturating_sub(1).max(1);
-    let offset = cursor.saturating_sub(rows_h - 1);
+    let offset = v.cursor.offset_for(rows_h).min(cursor);
     let wide = area.width >= WIDE;
     let rows: Vec<Row> = log
         .runs

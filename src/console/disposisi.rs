@@ -38,7 +38,7 @@ pub struct DisposisiPane {
     pub untuk: Vec<Disposisi>,
     /// Issued by me, newest first.
     pub dari: Vec<Disposisi>,
-    pub cursor: usize,
+    pub cursor: super::widgets::Cursor,
     /// Ids pending for me already seen; `None` until the first list arrived (no bell at start).
     pub known: Option<Vec<u64>>,
     /// Ring the terminal bell at the next draw (the driver clears it).
@@ -60,19 +60,13 @@ impl DisposisiPane {
 
     /// The selected record.
     pub fn selected(&self) -> Option<&Disposisi> {
-        self.rows().get(self.cursor)
+        self.rows().get(self.cursor.pos)
     }
 
-    /// Moves the cursor by `d` rows (clamped).
+    /// Moves the cursor by `d` rows (clamped; the draw keeps it on screen).
     pub fn move_by(&mut self, d: isize) {
         let n = self.rows().len();
-        if n == 0 {
-            self.cursor = 0;
-            return;
-        }
-        self.cursor = (self.cursor as isize)
-            .saturating_add(d)
-            .clamp(0, n as isize - 1) as usize;
+        self.cursor.move_by(d, n, usize::MAX / 2);
     }
 
     /// A new "untuk saya" list. Returns the records new since the last list (none at the first list).
@@ -312,7 +306,7 @@ impl super::pane::PaneState for DisposisiPane {
                     Tab::UntukSaya => Tab::DariSaya,
                     Tab::DariSaya => Tab::UntukSaya,
                 };
-                self.cursor = 0;
+                self.cursor = Default::default();
                 list_effects()
             }
             (Action::Dispose, Some(d)) => vec![Effect::Call(
@@ -463,14 +457,14 @@ fn draw_pane(p: &DisposisiPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         )));
     }
     let room = (r.height as usize).saturating_sub(2);
-    let start = p.cursor.saturating_sub(room.saturating_sub(1));
+    let start = p.cursor.offset_for(room);
     for (i, d) in rows.iter().enumerate().skip(start).take(room) {
         let over = d.is_overdue(cx.now);
         let perihal = p
             .perihal
             .get(&d.entry_id)
             .map_or(String::new(), |t| format!("  {t}"));
-        let sel = if i == p.cursor { "›" } else { " " };
+        let sel = if i == p.cursor.pos { "›" } else { " " };
         let text = match p.tab {
             Tab::UntukSaya => format!(
                 "{sel}{:>4}  {:<5}  {:<20}  {:<24}  {:<12}{}{perihal}",
@@ -504,7 +498,7 @@ fn draw_pane(p: &DisposisiPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         } else {
             th.get("base")
         };
-        if i == p.cursor {
+        if i == p.cursor.pos {
             style = th.get("selection");
         }
         lines.push(Line::from(Span::styled(text, style)));

@@ -19,7 +19,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph};
 
-use super::widgets::{Column as C, draw_table, heading};
+use super::widgets::{Column as C, ListView, draw_table, heading};
 
 use super::action::{Action, Pane};
 use super::ctx::Ctx;
@@ -29,12 +29,15 @@ use crate::domain::insiden::{Insiden, JenisEntri, KeadaanSla, Sla, SlaJenis};
 use crate::proto::insiden::{InsidenReply, InsidenRequest};
 use crate::proto::{Reply, Request};
 
+/// The page the list cursor assumes before the first draw (the draw keeps the cursor on screen with
+/// [`super::widgets::Cursor::offset_for`]).
+const PAGE_UNKNOWN: usize = usize::MAX / 2;
+
 /// State of the Insiden pane.
 #[derive(Debug, Clone, Default)]
 pub struct InsidenPane {
-    /// All incidents, open first (as the node orders them).
-    pub items: Vec<Insiden>,
-    pub cursor: usize,
+    /// All incidents, open first (as the node orders them), with the cursor.
+    pub list: ListView<Insiden>,
     /// The incident whose detail is shown in the pane.
     pub detail: Option<u64>,
     /// The detail's text view (wrapped rows; opens at the newest line and follows it).
@@ -44,13 +47,13 @@ pub struct InsidenPane {
 impl InsidenPane {
     /// The incident under the cursor.
     pub fn selected(&self) -> Option<&Insiden> {
-        self.items.get(self.cursor)
+        self.list.selected()
     }
 
     /// The incident actions apply to: the open detail, else the selection.
     pub fn current(&self) -> Option<&Insiden> {
         match self.detail {
-            Some(id) => self.items.iter().find(|i| i.id == id),
+            Some(id) => self.list.items.iter().find(|i| i.id == id),
             None => self.selected(),
         }
     }
@@ -58,26 +61,28 @@ impl InsidenPane {
     /// Replaces the list, keeping the cursor on the same incident.
     pub fn set(&mut self, items: Vec<Insiden>) {
         let keep = self.selected().map(|i| i.id);
-        self.items = items;
-        if let Some(id) = keep
-            && let Some(p) = self.items.iter().position(|i| i.id == id)
-        {
-            self.cursor = p;
-        }
-        self.cursor = self.cursor.min(self.items.len().saturating_sub(1));
+        self.list.items = items;
+        self.relist(keep);
+    }
+
+    /// Rebuilds the view (every incident, in the node's order) keeping the cursor on `keep`.
+    fn relist(&mut self, keep: Option<u64>) {
+        self.list.rebuild(keep, PAGE_UNKNOWN, |_| true, |_, _| {});
     }
 
     /// Puts one incident into the list (after a mutation reply).
     pub fn upsert(&mut self, i: Insiden) {
-        match self.items.iter_mut().find(|x| x.id == i.id) {
+        let keep = self.selected().map(|i| i.id);
+        match self.list.items.iter_mut().find(|x| x.id == i.id) {
             Some(x) => *x = i,
-            None => self.items.insert(0, i),
+            None => self.list.items.insert(0, i),
         }
+        self.relist(keep);
     }
 
     /// Open incidents.
     pub fn open(&self) -> impl Iterator<Item = &Insiden> {
-        self.items.iter().filter(|i| i.status.is_open())
+        self.list.items.iter().filter(|i| i.status.is_open())
     }
 }
 
@@ -193,10 +198,7 @@ fn update(p: &mut InsidenPane, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> 
                 // Rows of the wrapped timeline: End shows the newest row.
                 p.view.scroll_by(d);
             } else {
-                let n = p.items.len() as isize;
-                p.cursor = (p.cursor as isize)
-                    .saturating_add(d)
-                    .clamp(0, (n - 1).max(0)) as usize;
+                p.list.move_by(d, page as usize);
             }
             Vec::new()
         }
@@ -431,7 +433,7 @@ fn on_reply(p: &mut InsidenPane, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> 
             let id = insiden.id;
             cx.pane = Pane::Insiden;
             p.upsert((**insiden).clone());
-            p.cursor = p.items.iter().position(|i| i.id == id).unwrap_or(0);
+            p.list.goto(id, PAGE_UNKNOWN);
             p.detail = Some(id);
             p.view = super::widgets::TextView::at_end();
             cx.prompt(PromptKind::InsidenLog(id), "");
@@ -523,12 +525,15 @@ fn local(cx: &Ctx, t: Timestamp, fmt: &str) -> String {
 
 /// Draws the Insiden pane body: the list, or the detail of one incident.
 fn draw(p: &InsidenPane, cx: &Ctx, f: &mut Frame, r: Rect) {
-    if let Some(i) = p.detail.and_then(|id| p.items.iter().find(|i| i.id == id)) {
+    if let Some(i) = p
+        .detail
+        .and_then(|id| p.list.items.iter().find(|i| i.id == id))
+    {
         draw_detail(p, cx, i, f, r);
         return;
     }
     let th = &cx.theme;
-    if p.items.is_empty() {
+    if p.list.items.is_empty() {
         f.render_widget(
             Paragraph::new(cx.tr(
                 "Belum ada insiden. Tekan ! di tab mana pun untuk mencatat insiden baru.",
@@ -540,13 +545,15 @@ fn draw(p: &InsidenPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         return;
     }
     let rows_h = (r.height as usize).saturating_sub(1).max(1);
-    let offset = p.cursor.saturating_sub(rows_h - 1);
+    let offset = p.list.cursor.offset_for(rows_h);
     let rows: Vec<_> = p
-        .items
+        .list
+        .view
         .iter()
         .skip(offset)
         .take(rows_h)
-        .map(|i| {
+        .map(|&ix| {
+            let i = &p.list.items[ix];
             let sla = i.sla(cx.now);
             let cells: Vec<Span> = sla
                 .iter()
@@ -589,7 +596,7 @@ fn draw(p: &InsidenPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         C::new("SLA", L(17), 0),
         C::new(cx.tr("Judul", "Title"), F(1), 0),
     ];
-    let sel = Some(p.cursor - offset);
+    let sel = Some(p.list.cursor.pos - offset);
     draw_table(f, r, &cols, rows, sel, th);
 }
 
@@ -699,7 +706,8 @@ pub fn prompt_label(p: &InsidenPane, cx: &Ctx, kind: &PromptKind) -> Option<Stri
         PromptKind::InsidenTick(id) => format!(
             "{} {id} ({}): ",
             cx.tr("centang langkah insiden", "tick step of incident"),
-            p.items
+            p.list
+                .items
                 .iter()
                 .find(|i| i.id == *id)
                 .map(|i| {

@@ -87,7 +87,7 @@ pub enum ConfirmKind {
 #[derive(Debug, Clone)]
 pub struct PeersState {
     pub peers: Vec<crate::proto::PeerInfo>,
-    pub cursor: usize,
+    pub cursor: super::widgets::Cursor,
     /// Link status per peer (`kasa peer status`), filled after the list arrives.
     pub link: Vec<crate::proto::link::PeerLinkStatus>,
 }

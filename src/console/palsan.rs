@@ -37,16 +37,13 @@ pub enum PalsanPurpose {
     Saved(String),
 }
 
-/// The list of items with cursor, filter and the reminders.
+/// The list of items (the shared [`ListView`]: items, view, cursor, filter), the reminders and the
+/// key material. Derefs to the [`ListView`].
 #[derive(Debug, Clone, Default)]
 pub struct PalsanPane {
-    pub items: Vec<Palsan>,
-    /// Indices into `items` passing the filter.
-    pub view: Vec<usize>,
-    pub cursor: usize,
-    pub offset: usize,
-    /// `jenis:dongle_enkripsi kondisi:baik kesiapan:tidak_siap` plus words (nama, seri, lokasi, pemegang).
-    pub filter: String,
+    /// The filter reads `jenis:dongle_enkripsi kondisi:baik kesiapan:tidak_siap` plus words (nama,
+    /// seri, lokasi, pemegang).
+    pub list: ListView<Palsan>,
     pub reminders: Vec<Pengingat>,
     /// Key material (metadata), shown in the detail of its linked item.
     pub kunci: Vec<Kunci>,
@@ -54,12 +51,25 @@ pub struct PalsanPane {
     pub select: Option<u64>,
 }
 
+impl std::ops::Deref for PalsanPane {
+    type Target = ListView<Palsan>;
+    fn deref(&self) -> &ListView<Palsan> {
+        &self.list
+    }
+}
+
+impl std::ops::DerefMut for PalsanPane {
+    fn deref_mut(&mut self) -> &mut ListView<Palsan> {
+        &mut self.list
+    }
+}
+
 impl PalsanPane {
     /// Replaces the items (disposed ones last) and keeps the selection.
     pub fn set_items(&mut self, mut items: Vec<Palsan>, page: usize) {
-        let keep = self.select.take().or(self.selected().map(|p| p.id));
+        let keep = self.select.take().or(self.list.selected().map(|p| p.id));
         items.sort_by_key(|p| (p.dihapus.is_some(), p.id));
-        self.items = items;
+        self.list.items = items;
         self.rebuild(keep, page);
     }
 
@@ -69,7 +79,7 @@ impl PalsanPane {
         let mut kondisi = None;
         let mut kesiapan = None;
         let mut words = Vec::new();
-        for t in self.filter.split_whitespace() {
+        for t in self.list.filter.split_whitespace() {
             let l = t.to_lowercase();
             if let Some(v) = l.strip_prefix("jenis:") {
                 jenis = JenisPalsan::parse(v).ok();
@@ -81,45 +91,18 @@ impl PalsanPane {
                 words.push(l);
             }
         }
-        self.view = self
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| jenis.is_none_or(|j| p.jenis == j))
-            .filter(|(_, p)| kondisi.is_none_or(|k| p.kondisi == k))
-            .filter(|(_, p)| kesiapan.is_none_or(|k| p.kesiapan == k))
-            .filter(|(_, p)| {
-                let h = format!(
-                    "{} {} {} {} {}",
-                    p.nama, p.nomor_seri, p.lokasi, p.pemegang, p.sumber
-                )
-                .to_lowercase();
-                words.iter().all(|w| h.contains(w.as_str()))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        if let Some(id) = keep
-            && let Some(p) = self.view.iter().position(|&i| self.items[i].id == id)
-        {
-            self.cursor = p;
-        }
-        self.move_to(self.cursor as isize, page);
-    }
-
-    /// The selected item.
-    pub fn selected(&self) -> Option<&Palsan> {
-        self.view.get(self.cursor).and_then(|&i| self.items.get(i))
-    }
-
-    fn move_to(&mut self, pos: isize, page: usize) {
-        let n = self.view.len() as isize;
-        self.cursor = pos.clamp(0, (n - 1).max(0)) as usize;
-        let page = page.max(1);
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + page {
-            self.offset = self.cursor + 1 - page;
-        }
+        let pass = |p: &Palsan| {
+            let h = format!(
+                "{} {} {} {} {}",
+                p.nama, p.nomor_seri, p.lokasi, p.pemegang, p.sumber
+            )
+            .to_lowercase();
+            jenis.is_none_or(|j| p.jenis == j)
+                && kondisi.is_none_or(|k| p.kondisi == k)
+                && kesiapan.is_none_or(|k| p.kesiapan == k)
+                && words.iter().all(|w| h.contains(w.as_str()))
+        };
+        self.list.rebuild(keep, page, pass, |_, _| {});
     }
 
     /// Reminders past due.
@@ -780,8 +763,7 @@ pub fn intercept(pane: &mut PalsanPane, cx: &mut Ctx, action: &Action) -> Option
                 }
             } else {
                 let d = a.motion(page as isize).unwrap_or(0);
-                let c = pane.cursor as isize;
-                pane.move_to(c.saturating_add(d), page);
+                pane.move_by(d, page);
             }
             Some(Vec::new())
         }
@@ -830,9 +812,8 @@ pub fn intercept(pane: &mut PalsanPane, cx: &mut Ctx, action: &Action) -> Option
             Some(Vec::new())
         }
         Action::Goto(id) => {
-            match pane.view.iter().position(|&i| pane.items[i].id == *id) {
-                Some(p) => pane.move_to(p as isize, page),
-                None => say(cx, format!("palsan {id} tidak ada di daftar ini"), true),
+            if !pane.goto(*id, page) {
+                say(cx, format!("palsan {id} tidak ada di daftar ini"), true);
             }
             Some(Vec::new())
         }
@@ -1063,7 +1044,7 @@ fn local(cx: &Ctx, t: Timestamp) -> String {
         .to_string()
 }
 
-use super::widgets::{Column as C, draw_table, heading, section, trunc};
+use super::widgets::{Column as C, ListView, draw_table, heading, section, trunc};
 
 fn status_of(p: &Palsan) -> String {
     if p.dihapus.is_some() {
@@ -1139,11 +1120,7 @@ fn draw_items(pane: &PalsanPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     }
     let rows_h = (r.height as usize).saturating_sub(1).max(1);
     // The list may be shorter than the page the cursor logic assumed (reminders below it).
-    let offset = if l.cursor >= l.offset + rows_h {
-        l.cursor + 1 - rows_h
-    } else {
-        l.offset
-    };
+    let offset = l.cursor.offset_for(rows_h);
     let end = (offset + rows_h).min(l.view.len());
     let rows: Vec<_> = l.view[offset..end]
         .iter()
@@ -1179,7 +1156,7 @@ fn draw_items(pane: &PalsanPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         C::new("Kesiapan", L(10), 0),
         C::new("Status", L(14), 0),
     ];
-    let sel = Some(l.cursor - offset);
+    let sel = Some(l.cursor.pos - offset);
     draw_table(f, r, &cols, rows, sel, th);
 }
 

@@ -699,7 +699,7 @@ fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) 
         let mark = if peer.verified { "✓" } else { "?" };
         let head = format!(
             "{} {mark} {:<8} {} · {:?} · {}",
-            if i == p.cursor { "›" } else { " " },
+            if i == p.cursor.pos { "›" } else { " " },
             peer.node_id,
             peer.name,
             peer.relation,
@@ -709,7 +709,7 @@ fn draw_peers(app: &App, p: &super::app::PeersState, f: &mut Frame, area: Rect) 
                 app.cx.tr("BELUM diverifikasi", "NOT verified")
             }
         );
-        let style = if i == p.cursor {
+        let style = if i == p.cursor.pos {
             th.get("selection")
         } else if peer.verified {
             Style::default()

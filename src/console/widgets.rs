@@ -219,6 +219,107 @@ impl TextView {
     }
 }
 
+/// A record a [`ListView`] keeps its cursor on across reloads: its id.
+pub trait Keyed {
+    fn key(&self) -> u64;
+}
+
+impl Keyed for crate::domain::Entry {
+    fn key(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Keyed for crate::domain::palsan::Palsan {
+    fn key(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Keyed for crate::domain::insiden::Insiden {
+    fn key(&self) -> u64 {
+        self.id
+    }
+}
+
+/// The list every pane shows: its records, the filtered and sorted view over them, the `/` filter as
+/// typed (each pane reads its own tokens), and a [`Cursor`] that stays on the same record (by
+/// [`Keyed::key`]) when the list reloads or the filter changes.
+#[derive(Debug, Clone)]
+pub struct ListView<T> {
+    pub items: Vec<T>,
+    /// Indices into `items` that pass the filter, in display order.
+    pub view: Vec<usize>,
+    pub cursor: Cursor,
+    pub filter: String,
+}
+
+impl<T> Default for ListView<T> {
+    fn default() -> Self {
+        ListView {
+            items: Vec::new(),
+            view: Vec::new(),
+            cursor: Cursor::default(),
+            filter: String::new(),
+        }
+    }
+}
+
+impl<T: Keyed> ListView<T> {
+    /// The record under the cursor.
+    pub fn selected(&self) -> Option<&T> {
+        self.view
+            .get(self.cursor.pos)
+            .and_then(|&i| self.items.get(i))
+    }
+
+    /// Recomputes the view: the records for which `pass` holds, then `sort` (a stable reorder of
+    /// the indices; the items' own order otherwise); the cursor goes to `keep` when it is listed.
+    /// `page`: rows on screen.
+    pub fn rebuild(
+        &mut self,
+        keep: Option<u64>,
+        page: usize,
+        pass: impl Fn(&T) -> bool,
+        sort: impl FnOnce(&[T], &mut [usize]),
+    ) {
+        self.view = (0..self.items.len())
+            .filter(|&i| pass(&self.items[i]))
+            .collect();
+        sort(&self.items, &mut self.view);
+        if let Some(k) = keep {
+            self.goto(k, page);
+        }
+        self.clamp(page);
+    }
+
+    /// Puts the cursor on the record with key `k`; false when it is not in the view.
+    pub fn goto(&mut self, k: u64, page: usize) -> bool {
+        match self.view.iter().position(|&i| self.items[i].key() == k) {
+            Some(p) => {
+                self.move_to(p as isize, page);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Puts the cursor at view row `pos` (clamped) and keeps it on screen.
+    pub fn move_to(&mut self, pos: isize, page: usize) {
+        self.cursor.move_to(pos, self.view.len(), page);
+    }
+
+    /// Moves the cursor by `d` rows.
+    pub fn move_by(&mut self, d: isize, page: usize) {
+        self.cursor.move_by(d, self.view.len(), page);
+    }
+
+    /// Keeps the cursor inside the view and on screen.
+    pub fn clamp(&mut self, page: usize) {
+        self.cursor.clamp(self.view.len(), page);
+    }
+}
+
 /// A list cursor with a scroll offset over `len` rows, `page` rows visible.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cursor {
