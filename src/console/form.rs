@@ -67,11 +67,7 @@ pub struct FormState {
     pub subtitle: String,
 }
 
-fn text(s: &str) -> TextArea<'static> {
-    let mut t = TextArea::new(vec![s.to_string()]);
-    t.move_cursor(ratatui_textarea::CursorMove::End);
-    t
-}
+use super::widgets::textarea as text;
 
 fn field(name: &'static str, id: &'static str, en: &'static str, kind: Kind) -> Field {
     Field {

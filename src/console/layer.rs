@@ -122,9 +122,4 @@ pub enum Layer {
     Backup(super::backup::BackupView),
 }
 
-/// A one-line text input holding `s`, the cursor at its end.
-pub fn textarea(s: &str) -> TextArea<'static> {
-    let mut t = TextArea::new(vec![s.to_string()]);
-    t.move_cursor(ratatui_textarea::CursorMove::End);
-    t
-}
+pub use super::widgets::textarea;

@@ -196,11 +196,7 @@ impl PalsanLayer {
     }
 }
 
-fn text(s: &str) -> TextArea<'static> {
-    let mut t = TextArea::new(vec![s.to_string()]);
-    t.move_cursor(ratatui_textarea::CursorMove::End);
-    t
-}
+use super::widgets::textarea as text;
 
 fn tf(name: &'static str, label: &'static str) -> PField {
     PField {

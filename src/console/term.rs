@@ -397,8 +397,7 @@ fn first_run(
     .iter()
     .enumerate()
     .map(|(i, v)| {
-        let mut t = TextArea::new(vec![v.to_string()]);
-        t.move_cursor(ratatui_textarea::CursorMove::End);
+        let mut t = super::widgets::textarea(v);
         if i >= 5 {
             t.set_mask_char('•');
         }

@@ -219,6 +219,14 @@ impl TextView {
     }
 }
 
+/// A one-line text input holding `s`, the cursor at its end: the one text-editing behaviour of every
+/// form field and prompt (ratatui-textarea's keys).
+pub fn textarea(s: &str) -> ratatui_textarea::TextArea<'static> {
+    let mut t = ratatui_textarea::TextArea::new(vec![s.to_string()]);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
 /// A record a [`ListView`] keeps its cursor on across reloads: its id.
 pub trait Keyed {
     fn key(&self) -> u64;
