@@ -40,6 +40,15 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const SEQ: TableDefinition<&str, u64> = TableDefinition::new("seq");
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const ENTRY_TEXT: TableDefinition<u64, &str> = TableDefinition::new("entry_text");
+/// (entry id, [`SEALED_SUGGESTIONS`] | [`SEALED_TEXT`]) → age ciphertext (binary) to the node's own X25519
+/// recipient: the extracted text and header suggestions of an entry ingested while the node had an
+/// identity (issue 11 §5). Opened only by an unlocked node.
+pub(crate) const ENTRY_SEALED: TableDefinition<(u64, u8), &[u8]> =
+    TableDefinition::new("entry_sealed");
+/// Key kind of the sealed header suggestions in `entry_sealed`.
+pub const SEALED_SUGGESTIONS: u8 = 0;
+/// Key kind of the sealed extracted text in `entry_sealed`.
+pub const SEALED_TEXT: u8 = 1;
 /// (book, received_at µs, id)
 const IDX_BOOK: TableDefinition<(u8, i64, u64), ()> = TableDefinition::new("idx_book_time");
 /// (book, status, received_at µs, id)
@@ -194,6 +203,11 @@ pub struct IngestInput {
     pub text: Option<String>,
     pub suggestions: Option<HeaderSuggestions>,
     pub text_note: Option<String>,
+    /// The suggestions and the text sealed to the node's own recipient (age, binary), each `None` when
+    /// absent. When either is set, `text` and `suggestions` are `None` and the entry records their
+    /// digests ([`crate::domain::naskah::SealedDigests`]).
+    pub sealed_suggestions: Option<Vec<u8>>,
+    pub sealed_text: Option<Vec<u8>>,
     pub at: Timestamp,
     /// Where it came from, for the timeline: `folder drop`, `kasa ingest (uid 1000)`.
     pub origin: String,
@@ -437,6 +451,7 @@ impl Store {
             tx.open_table(SEQ)?;
             tx.open_table(ENTRIES)?;
             tx.open_table(ENTRY_TEXT)?;
+            tx.open_table(ENTRY_SEALED)?;
             tx.open_table(IDX_BOOK)?;
             tx.open_table(IDX_BOOK_STATUS)?;
             tx.open_table(COUNTS)?;
@@ -793,6 +808,18 @@ impl Store {
         Ok(t.get(id)?.map(|v| v.value().to_string()))
     }
 
+    /// The sealed value `kind` ([`SEALED_SUGGESTIONS`] or [`SEALED_TEXT`]) of entry `id`: age ciphertext
+    /// to the node's own recipient, to be opened by an unlocked node (`node::atrest::open_sealed`).
+    pub fn entry_sealed(&self, id: u64, kind: u8) -> Result<Option<Vec<u8>>> {
+        let tx = self.db()?.begin_read()?;
+        let t = match tx.open_table(ENTRY_SEALED) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(t.get((id, kind))?.map(|v| v.value().to_vec()))
+    }
+
     /// A page of entries, newest first (by received instant), optionally filtered by book and status.
     /// Uses the `(book, status, time, id)` index: cost is O(limit · log n).
     pub fn page(&self, q: &PageQuery) -> Result<Vec<Entry>> {
@@ -962,6 +989,19 @@ impl Store {
             }
             if let Some(text) = &inp.text {
                 tx.open_table(ENTRY_TEXT)?.insert(id, text.as_str())?;
+            }
+            if inp.sealed_suggestions.is_some() || inp.sealed_text.is_some() {
+                let mut t = tx.open_table(ENTRY_SEALED)?;
+                let mut d = crate::domain::naskah::SealedDigests::default();
+                if let Some(b) = &inp.sealed_suggestions {
+                    t.insert((id, SEALED_SUGGESTIONS), b.as_slice())?;
+                    d.suggestions = Some(digest_of(b));
+                }
+                if let Some(b) = &inp.sealed_text {
+                    t.insert((id, SEALED_TEXT), b.as_slice())?;
+                    d.text = Some(digest_of(b));
+                }
+                e.sealed = Some(d);
             }
             let row = put_entry(&tx, None, &e)?;
             audit(
