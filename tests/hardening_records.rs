@@ -363,3 +363,120 @@ fn older_data_gets_a_signed_row_baseline_at_start() {
         "{problem}"
     );
 }
+
+/// Probe 6.1b: a stored blob substituted on disk is never sealed into a kriptogram from its entry. The
+/// one-pass seal hashes a stored blob again while it encrypts it; a mismatch is the `integrity` refusal
+/// with an `integrity.blob` alarm, and no `.kgm` nor new entry is left.
+#[test]
+fn a_substituted_blob_is_not_sealed_into_a_kriptogram() {
+    let (mut n, _base, _) = prepared();
+    // A peer: a second initialised node (its public card is all the sender needs).
+    let peer = tempfile::tempdir().unwrap();
+    let pass = peer.path().join("pass");
+    std::fs::write(&pass, "frasa sandi node mitra yang panjang\n").unwrap();
+    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kasa"))
+        .arg("--data-dir")
+        .arg(peer.path().join("d"))
+        .arg("--config-dir")
+        .arg(peer.path().join("c"))
+        .args([
+            "init",
+            "--kualifikasi",
+            "tingkat_ii",
+            "--node-id",
+            "5102",
+            "--name",
+            "Diskominfo Kabupaten Mitra",
+            "--insecure-fast-kdf",
+            "--passphrase-file",
+        ])
+        .arg(&pass)
+        .env_remove("KASA_SOCKET")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "peer init: {}", describe(&o));
+    let card = peer.path().join("d/keys/node.card.toml");
+    n.start();
+    n.kasa_ok(&[
+        "peer",
+        "add",
+        card.to_str().unwrap(),
+        "--relation",
+        "kab-kota",
+    ]);
+
+    // A Biasa entry keeps its blob in plaintext in blobs/.
+    let f = n.scratch().join("surat.png");
+    std::fs::write(&f, tiny_png(21)).unwrap();
+    let v = n.json(&["ingest", "--json", f.to_str().unwrap()]);
+    let id = v["results"][0]["outcome"]["id"]
+        .as_u64()
+        .unwrap()
+        .to_string();
+    n.kasa_ok(&[
+        "agenda",
+        "register",
+        &id,
+        "--perihal",
+        "Jadwal pemeliharaan peralatan sandi",
+        "--asal",
+        "Diskominfo Provinsi",
+        "--klasifikasi",
+        "Biasa",
+    ]);
+    let seal = [
+        "kriptogram",
+        "seal",
+        "--entry",
+        &id,
+        "--to",
+        "5102",
+        "--yes-unverified",
+        "--json",
+    ];
+    // The untouched blob seals (the setup works).
+    n.kasa_ok(&seal);
+    let outbox = n.data.join("outbox");
+    let kgm_files = || {
+        names_in(&outbox)
+            .into_iter()
+            .filter(|f| f.ends_with(".kgm"))
+            .count()
+    };
+    let (kgms, entries) = (kgm_files(), n.entries().len());
+    assert_eq!(kgms, 1, "{:?}", names_in(&outbox));
+
+    // Substituted on disk: same name, other bytes.
+    let sha = sha256_hex(&tiny_png(21));
+    let blob = n.data.join("blobs").join(&sha[..2]).join(&sha);
+    assert!(blob.exists(), "a Biasa blob is stored in plaintext");
+    std::fs::write(&blob, tiny_png(22)).unwrap();
+    let o = n.kasa(&seal);
+    assert!(
+        !o.status.success(),
+        "sealed a substituted blob: {}",
+        describe(&o)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("SHA-256") && err.contains(&sha) && err.contains("restore it from a backup"),
+        "{}",
+        describe(&o)
+    );
+    assert!(
+        n.alarms()
+            .iter()
+            .any(|a| a["kind"] == "integrity.blob" && a["object"] == format!("blob:{sha}")),
+        "{:?}",
+        n.alarms()
+    );
+    assert_eq!(
+        kgm_files(),
+        kgms,
+        "no kriptogram left: {:?}",
+        names_in(&outbox)
+    );
+    assert_eq!(n.entries().len(), entries, "no new kriptogram-keluar entry");
+    n.kasa_ok(&["audit", "verify"]);
+}
