@@ -161,7 +161,39 @@ fn extracted_text_and_suggestions_are_sealed_and_need_the_unlocked_node() {
     assert_eq!(e["status"], "teragenda", "{e}");
     assert!(!e["perihal"].as_str().unwrap_or_default().is_empty(), "{e}");
     assert_eq!(n.kasa_ok(&["audit", "verify"]).lines().count(), 1);
+
+    // A sealed value replaced outside kasa (anyone with the public card can encrypt to it) does not
+    // match the digest in its entry row: refused before decryption, with an alarm.
+    n.terminate();
+    let (id2, _, _) = &docs[(letter + 2) % docs.len()];
+    {
+        const SEALED: redb::TableDefinition<(u64, u8), &[u8]> =
+            redb::TableDefinition::new("entry_sealed");
+        let db = redb::Database::open(n.db()).unwrap();
+        let tx = db.begin_write().unwrap();
+        tx.open_table(SEALED)
+            .unwrap()
+            .insert(
+                (id2.parse::<u64>().unwrap(), 1u8),
+                b"age-encryption.org/v1\n-> X25519 palsu".as_slice(),
+            )
+            .unwrap();
+        tx.commit().unwrap();
+    }
     n.node_args = args;
+    n.start();
+    let o = n.kasa(&["agenda", "show", id2]);
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("replaced outside kasa"),
+        "{}",
+        describe(&o)
+    );
+    assert!(
+        n.alarms().iter().any(|a| a["kind"] == "integrity.text"),
+        "{:?}",
+        n.alarms()
+    );
 }
 
 #[test]

@@ -226,12 +226,15 @@ pub fn sealed_locked_message() -> String {
 
 /// Opens the sealed values of `e` (`e.sealed`): the suggestions, and the text when `with_text`. Each
 /// sealed value is checked against the SHA-256 recorded in the entry row before it is decrypted; a
-/// mismatch raises an `integrity.text` alarm. `Ok(None)`: nothing sealed. Errors: `locked` (the node
-/// keys are not unlocked; [`sealed_locked_message`]), `integrity`, `internal` (missing or undecryptable).
+/// mismatch is refused and, with `alarm`, raises an `integrity.text` alarm (`agenda show`; list
+/// replies do not, so a refreshing console cannot raise one per refresh). `Ok(None)`: nothing sealed.
+/// Errors: `locked` (the node keys are not unlocked; [`sealed_locked_message`]), `integrity`,
+/// `internal` (missing or undecryptable).
 pub fn open_sealed(
     state: &NodeState,
     e: &crate::domain::Entry,
     with_text: bool,
+    alarm: bool,
 ) -> Result<Option<Opened>, (&'static str, String)> {
     use crate::store::{SEALED_SUGGESTIONS, SEALED_TEXT};
     let Some(d) = &e.sealed else {
@@ -264,12 +267,14 @@ pub fn open_sealed(
                 "the sealed {what} of entry {} does not match the digest its row records (found {got}): it was replaced outside kasa. Nothing was shown; restore the database from a backup",
                 e.id
             );
-            if let Ok((_, ch)) = state.store.raise_alarm(
-                "integrity.text",
-                &msg,
-                &format!("entry:{}", e.id),
-                crate::clock::now(),
-            ) {
+            if alarm
+                && let Ok((_, ch)) = state.store.raise_alarm(
+                    "integrity.text",
+                    &msg,
+                    &format!("entry:{}", e.id),
+                    crate::clock::now(),
+                )
+            {
                 state.hub.publish_changes(ch);
             }
             return Err(("integrity", msg));
@@ -314,7 +319,7 @@ pub fn reveal(state: &NodeState, e: &mut crate::domain::Entry) {
     if e.sealed.is_none() {
         return;
     }
-    match open_sealed(state, e, false) {
+    match open_sealed(state, e, false, false) {
         Ok(Some(o)) => {
             e.suggestions = o.suggestions;
             e.sealed = None;

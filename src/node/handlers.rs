@@ -132,7 +132,7 @@ pub(super) fn handle(
             // Text and suggestions sealed at ingest are opened by an unlocked node; a locked node
             // leaves `sealed` set so the client says to unlock it (issue 11 §5).
             let text = if e.sealed.is_some() {
-                match super::atrest::open_sealed(state, &e, allowed) {
+                match super::atrest::open_sealed(state, &e, allowed, true) {
                     Ok(Some(o)) => {
                         e.suggestions = o.suggestions;
                         e.sealed = None;
