@@ -37,6 +37,7 @@ fn ingest_per_file(c: &mut Criterion) {
         store,
         PathBuf::from(env!("CARGO_BIN_EXE_kasa")),
         Arc::new(|_| {}),
+        None,
     )
     .unwrap();
     // A ~46 KB born-digital PDF with a text layer; each iteration appends a unique comment after %%EOF so

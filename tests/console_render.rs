@@ -265,3 +265,32 @@ fn peers_overlay_shows_the_link_status_80x24() {
         assert!(t.contains(want), "{want:?} missing:\n{t}");
     }
 }
+
+/// Issue 11 §5: on a locked node an entry's text and suggestions come sealed; the detail and the
+/// registration form say so and name `kasa node unlock` (the form still opens, not pre-filled).
+#[test]
+fn sealed_text_on_a_locked_node_is_named_in_detail_and_form() {
+    let mut app = harness::app("default", 40, 120, 40);
+    let mut entries = harness::entries(40);
+    entries[0].suggestions = None;
+    entries[0].sealed = Some(Default::default());
+    app.on_reply(
+        kasa::console::app::Purpose::List(kasa::console::action::Pane::Masuk),
+        Ok(kasa::proto::Reply::Entries { entries }),
+    );
+    app.update(Action::Open);
+    let t = text(&app);
+    assert!(t.contains("Teks dan saran tersegel"), "{t}");
+    assert!(t.contains("kasa node unlock"), "{t}");
+    app.update(Action::Back);
+    app.update(Action::Triage);
+    let t = text(&app);
+    assert!(
+        t.contains("tersegel"),
+        "the form says why it is not pre-filled: {t}"
+    );
+    assert!(
+        !t.contains("Penyampaian Laporan"),
+        "nothing pre-filled: {t}"
+    );
+}

@@ -244,3 +244,239 @@ fn a_substituted_blob_is_refused() {
         n.alarms()
     );
 }
+
+/// Rewrites the audit chain of a stopped node the way kasa wrote it before row digests (schema 1): an
+/// ingest record named the file's content hash only, an alarm record named no row. The chain is
+/// re-sealed from genesis and there is no signed checkpoint (older kasa signed none).
+fn make_it_schema_1(n: &TestNode) {
+    const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_checkpoints");
+    with_db(&n.db(), |tx| {
+        let mut t = tx.open_table(AUDIT).unwrap();
+        let recs: Vec<AuditRecord> = t
+            .iter()
+            .unwrap()
+            .map(|r| codec::decode(r.unwrap().1.value()).unwrap())
+            .collect();
+        let mut prev = kasa::domain::GENESIS_HASH;
+        let mut last = 0;
+        for mut rec in recs {
+            let items: Vec<String> = rec
+                .digest
+                .split(',')
+                .filter(|i| !i.is_empty())
+                .filter_map(|i| match i.split_once('=') {
+                    Some((o, d)) if o.starts_with("alarm:") => Some(d.to_string()),
+                    Some((o, _))
+                        if o.starts_with("entry:") && rec.action.starts_with("ingest.") =>
+                    {
+                        None
+                    }
+                    _ => Some(i.to_string()),
+                })
+                .collect();
+            rec.digest = items.join(",");
+            prev = rec.seal(&prev);
+            last = rec.seq;
+            t.insert(rec.seq, codec::encode(&rec).as_slice()).unwrap();
+        }
+        let mut head = last.to_be_bytes().to_vec();
+        head.extend_from_slice(&prev);
+        let mut meta = tx.open_table(META).unwrap();
+        meta.insert("audit_head", head.as_slice()).unwrap();
+        meta.insert("schema_version", 1u64.to_be_bytes().as_slice())
+            .unwrap();
+        drop(meta);
+        drop(t);
+        tx.delete_table(CHECKPOINTS).unwrap();
+    });
+    let _ = std::fs::remove_file(n.data.join("keys/audit.checkpoint"));
+}
+
+/// Data written before row digests (an older data directory or a restored older backup) passes `audit
+/// verify` after the node's migration records a signed baseline of its rows, and an offline edit made
+/// after the baseline is still caught.
+#[test]
+fn older_data_gets_a_signed_row_baseline_at_start() {
+    let (mut n, _base, registered) = prepared();
+    // One entry that stays untriaged (its only record is the ingest) and one unacknowledged alarm.
+    n.start();
+    let f = n.scratch().join("b.png");
+    std::fs::write(&f, tiny_png(8)).unwrap();
+    let v = n.json(&["ingest", "--json", f.to_str().unwrap()]);
+    let baru = v["results"][0]["outcome"]["id"].as_u64().unwrap();
+    std::fs::write(n.drop_dir().join("rusak.pdf"), b"bukan pdf sama sekali").unwrap();
+    assert!(
+        wait_until(Duration::from_secs(20), || !n.alarms().is_empty()),
+        "the refused file raises an alarm"
+    );
+    let alarm = n.alarms()[0]["id"].as_u64().unwrap();
+    assert!(n.terminate().success());
+    make_it_schema_1(&n);
+
+    // The node migrates at start: a store.baseline record names exactly the rows older kasa left
+    // unnamed, then the unlocked node signs a checkpoint over it.
+    n.start();
+    let o = n.kasa(&["audit", "verify", "--json"]);
+    assert!(o.status.success(), "audit verify: {}", describe(&o));
+    let tail = n.audit_tail(50);
+    let base = tail
+        .iter()
+        .find(|r| r["action"] == "store.baseline")
+        .unwrap_or_else(|| panic!("no store.baseline record: {tail:?}"));
+    let digest = base["digest"].as_str().unwrap();
+    assert!(digest.contains(&format!("entry:{baru}=")), "{digest}");
+    assert!(digest.contains(&format!("alarm:{alarm}=")), "{digest}");
+    assert!(
+        !digest.contains(&format!("entry:{registered}=")),
+        "a row its own record already proves is not re-baselined: {digest}"
+    );
+    assert!(
+        tail.iter()
+            .any(|r| r["action"] == "store.migrate"
+                && r["detail"].as_str().unwrap().contains("1 → 2")),
+        "{tail:?}"
+    );
+    let base_seq = base["seq"].as_u64().unwrap();
+    assert!(
+        wait_until(Duration::from_secs(10), || {
+            n.json(&["audit", "verify", "--json"])["signed_seq"]
+                .as_u64()
+                .is_some_and(|s| s >= base_seq)
+        }),
+        "a signed checkpoint covers the baseline"
+    );
+    assert!(
+        n.data.join("kasa.redb.bak-v1").exists(),
+        "copy before migration"
+    );
+    assert!(n.terminate().success());
+
+    // An edit outside kasa after the baseline differs from it.
+    edit_entry(&n.db(), baru, |e| {
+        e.perihal = "disisipkan di luar kasa".into()
+    });
+    let problem = verify_after(&mut n);
+    assert!(
+        problem.contains(&format!(
+            "entry:{baru} differs from what audit record {base_seq}"
+        )),
+        "{problem}"
+    );
+}
+
+/// Probe 6.1b: a stored blob substituted on disk is never sealed into a kriptogram from its entry. The
+/// one-pass seal hashes a stored blob again while it encrypts it; a mismatch is the `integrity` refusal
+/// with an `integrity.blob` alarm, and no `.kgm` nor new entry is left.
+#[test]
+fn a_substituted_blob_is_not_sealed_into_a_kriptogram() {
+    let (mut n, _base, _) = prepared();
+    // A peer: a second initialised node (its public card is all the sender needs).
+    let peer = tempfile::tempdir().unwrap();
+    let pass = peer.path().join("pass");
+    std::fs::write(&pass, "frasa sandi node mitra yang panjang\n").unwrap();
+    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kasa"))
+        .arg("--data-dir")
+        .arg(peer.path().join("d"))
+        .arg("--config-dir")
+        .arg(peer.path().join("c"))
+        .args([
+            "init",
+            "--kualifikasi",
+            "tingkat_ii",
+            "--node-id",
+            "5102",
+            "--name",
+            "Diskominfo Kabupaten Mitra",
+            "--insecure-fast-kdf",
+            "--passphrase-file",
+        ])
+        .arg(&pass)
+        .env_remove("KASA_SOCKET")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "peer init: {}", describe(&o));
+    let card = peer.path().join("d/keys/node.card.toml");
+    n.start();
+    n.kasa_ok(&[
+        "peer",
+        "add",
+        card.to_str().unwrap(),
+        "--relation",
+        "kab-kota",
+    ]);
+
+    // A Biasa entry keeps its blob in plaintext in blobs/.
+    let f = n.scratch().join("surat.png");
+    std::fs::write(&f, tiny_png(21)).unwrap();
+    let v = n.json(&["ingest", "--json", f.to_str().unwrap()]);
+    let id = v["results"][0]["outcome"]["id"]
+        .as_u64()
+        .unwrap()
+        .to_string();
+    n.kasa_ok(&[
+        "agenda",
+        "register",
+        &id,
+        "--perihal",
+        "Jadwal pemeliharaan peralatan sandi",
+        "--asal",
+        "Diskominfo Provinsi",
+        "--klasifikasi",
+        "Biasa",
+    ]);
+    let seal = [
+        "kriptogram",
+        "seal",
+        "--entry",
+        &id,
+        "--to",
+        "5102",
+        "--yes-unverified",
+        "--json",
+    ];
+    // The untouched blob seals (the setup works).
+    n.kasa_ok(&seal);
+    let outbox = n.data.join("outbox");
+    let kgm_files = || {
+        names_in(&outbox)
+            .into_iter()
+            .filter(|f| f.ends_with(".kgm"))
+            .count()
+    };
+    let (kgms, entries) = (kgm_files(), n.entries().len());
+    assert_eq!(kgms, 1, "{:?}", names_in(&outbox));
+
+    // Substituted on disk: same name, other bytes.
+    let sha = sha256_hex(&tiny_png(21));
+    let blob = n.data.join("blobs").join(&sha[..2]).join(&sha);
+    assert!(blob.exists(), "a Biasa blob is stored in plaintext");
+    std::fs::write(&blob, tiny_png(22)).unwrap();
+    let o = n.kasa(&seal);
+    assert!(
+        !o.status.success(),
+        "sealed a substituted blob: {}",
+        describe(&o)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("SHA-256") && err.contains(&sha) && err.contains("restore it from a backup"),
+        "{}",
+        describe(&o)
+    );
+    assert!(
+        n.alarms()
+            .iter()
+            .any(|a| a["kind"] == "integrity.blob" && a["object"] == format!("blob:{sha}")),
+        "{:?}",
+        n.alarms()
+    );
+    assert_eq!(
+        kgm_files(),
+        kgms,
+        "no kriptogram left: {:?}",
+        names_in(&outbox)
+    );
+    assert_eq!(n.entries().len(), entries, "no new kriptogram-keluar entry");
+    n.kasa_ok(&["audit", "verify"]);
+}

@@ -720,6 +720,12 @@ pub fn entry_text(e: &crate::domain::Entry, text: Option<&str>, tz: &jiff::tz::T
             ev.detail
         );
     }
+    if e.sealed.is_some() {
+        let _ = writeln!(
+            o,
+            "teks hasil ekstraksi dan saran: tersegel untuk kunci node, dan node terkunci; buka dengan `kasa node unlock` lalu ulangi"
+        );
+    }
     if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
         let _ = writeln!(o, "teks hasil ekstraksi:");
         for l in text.lines() {
@@ -1360,6 +1366,11 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 let Reply::Entry { entry, .. } = c.call(Request::AgendaShow { id })? else {
                     return fail("unexpected reply");
                 };
+                if entry.sealed.is_some() {
+                    return fail(
+                        "the header suggestions of this entry are sealed to the node key and the node is locked: unlock it (`kasa node unlock`) and run this again, or register without --accept-suggestions / saran kepala naskah tersegel dan node terkunci: buka dengan `kasa node unlock`",
+                    );
+                }
                 if let Some(s) = &entry.suggestions {
                     f.apply_suggestions(s);
                 }

@@ -334,6 +334,11 @@ impl AgendaPane {
             ));
             return Vec::new();
         }
+        if e.sealed.is_some() {
+            // Registration works without them; the operator is told why the form is not pre-filled.
+            let m = cx.tr(SEALED_ID, SEALED_EN).to_string();
+            cx.info(m);
+        }
         let mut form = FormState::for_entry(&e, cx.derajat.clone());
         let key = form.purpose.draft_key();
         if let Some((_, data)) = cx.drafts.iter().find(|(k, _)| *k == key)
@@ -656,6 +661,11 @@ impl PaneState for AgendaPane {
     }
 }
 
+/// What the console says about an entry whose text and suggestions are sealed to the node's key while
+/// the node is locked (issue 11 §5), in Indonesian and English.
+pub const SEALED_ID: &str = "teks hasil ekstraksi dan saran kepala naskah tersegel untuk kunci node; node terkunci: buka dengan `kasa node unlock` atau perintah konsol `unlock`";
+pub const SEALED_EN: &str = "the extracted text and header suggestions are sealed to the node key and the node is locked: unlock it with `kasa node unlock` or the console command `unlock`";
+
 /// The requests that fill the detail of entry `id`: the entry with its text, and its disposisi chain.
 fn detail_calls(id: u64) -> Vec<Effect> {
     vec![
@@ -911,6 +921,17 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
                 Span::styled(text, style),
             ]));
         }
+    }
+    if e.sealed.is_some() {
+        section(
+            &mut out,
+            &cx.theme,
+            cx.tr("Teks dan saran tersegel", "Text and suggestions sealed"),
+        );
+        out.push(Line::from(Span::styled(
+            cx.tr(SEALED_ID, SEALED_EN).to_string(),
+            cx.theme.get("sla.soon"),
+        )));
     }
     if let Some(s) = &e.suggestions {
         section(

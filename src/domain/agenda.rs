@@ -6,7 +6,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::naskah::HeaderSuggestions;
+use super::naskah::{HeaderSuggestions, SealedDigests};
 
 /// Which register book an entry belongs to. Nomor agenda are allocated per book per year.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -310,6 +310,12 @@ pub struct Entry {
     /// Why there is no text layer (encrypted PDF, image-only scan, analysis failure), if so.
     #[serde(default)]
     pub text_note: Option<String>,
+    /// Set when the extracted text and the header suggestions were sealed at ingest to the node's own
+    /// age X25519 recipient (table `entry_sealed`, issue 11 §5): the stored row then keeps
+    /// `suggestions` empty. In a reply the node opens them for the caller and clears this field; it
+    /// stays set only when the node is locked and could not (`kasa node unlock`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedDigests>,
     #[serde(default)]
     pub void_reason: Option<String>,
     #[serde(default)]
@@ -476,6 +482,7 @@ impl Entry {
             duplicate_of: None,
             suggestions: None,
             text_note: None,
+            sealed: None,
             void_reason: None,
             timeline: Vec::new(),
         }

@@ -60,6 +60,19 @@ pub struct HeaderSuggestions {
     pub nomor_sop: Option<String>,
 }
 
+/// SHA-256 (hex, 64 characters) of the sealed values of one entry in the store's `entry_sealed`
+/// table: the row digest of the entry covers them, so a sealed value replaced offline (anyone holding
+/// the public node card can encrypt to it) is refused when opened. `None`: nothing of that kind.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedDigests {
+    /// The sealed [`HeaderSuggestions`] (JSON inside age).
+    #[serde(default)]
+    pub suggestions: Option<String>,
+    /// The sealed extracted text (UTF-8 inside age).
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
 /// The longest value kept for one field, in characters.
 pub const MAX_FIELD_CHARS: usize = 512;
 

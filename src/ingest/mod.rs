@@ -371,6 +371,9 @@ pub struct Ingest {
     pub publish: Publish,
     pub progress: Arc<Mutex<IngestProgress>>,
     blobs: Blobs,
+    /// The node's own age X25519 recipient (from its public card): the extracted text and suggestions
+    /// are sealed to it at ingest. `None` on a node without an identity (stored as before).
+    pub seal_to: Option<crate::crypto::Recipient>,
     /// Kriptogram opening, set once by the node after start.
     pub kgm_hook: std::sync::OnceLock<KgmHook>,
     /// Refused files that could not be moved out of the drop folder, by path and identity: not refused
@@ -387,6 +390,7 @@ impl Ingest {
         store: Arc<Store>,
         exe: PathBuf,
         publish: Publish,
+        seal_to: Option<crate::crypto::Recipient>,
     ) -> io::Result<Ingest> {
         for sub in ["staging", "processed", "failed", "duplicates"] {
             mkdir_private(&paths.ingest(sub))?;
@@ -403,6 +407,7 @@ impl Ingest {
             publish,
             progress: Arc::new(Mutex::new(IngestProgress::default())),
             blobs,
+            seal_to,
             kgm_hook: std::sync::OnceLock::new(),
             refused: Mutex::new(HashMap::new()),
         })
@@ -782,6 +787,29 @@ impl Ingest {
             }
         };
         let suggestions = text.as_deref().map(crate::domain::naskah::suggest);
+        // With a node identity the text and suggestions are sealed to the node's own recipient before
+        // they reach the database (classification is only known at registration, and redb does not
+        // zero freed pages: issue 11 §5). Without one they are stored as before.
+        let (text, suggestions, sealed_suggestions, sealed_text) = match &self.seal_to {
+            Some(to) if text.is_some() || suggestions.is_some() => {
+                let seal = |b: &[u8]| crate::node::atrest::seal_bytes(b, to);
+                let s = suggestions
+                    .as_ref()
+                    .map(|s| seal(&serde_json::to_vec(s).unwrap_or_default()))
+                    .transpose();
+                let t = text.as_deref().map(|t| seal(t.as_bytes())).transpose();
+                match (s, t) {
+                    (Ok(s), Ok(t)) => (None, None, s, t),
+                    (Err(e), _) | (_, Err(e)) => {
+                        cleanup(&staged);
+                        return Err(StageError::Transient(format!(
+                            "sealing the extracted text to the node key: {e}"
+                        )));
+                    }
+                }
+            }
+            _ => (text, suggestions, None, None),
+        };
         if let Err(e) = self.blobs.put_staged(&staged, &sha) {
             cleanup(&staged);
             return Err(StageError::Transient(format!("blob store: {e}")));
@@ -801,6 +829,8 @@ impl Ingest {
             text,
             suggestions,
             text_note: note,
+            sealed_suggestions,
+            sealed_text,
             at: crate::clock::now(),
             origin: origin.to_string(),
         };

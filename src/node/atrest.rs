@@ -201,3 +201,143 @@ fn read_blob_unchecked(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'stati
     }
     Ok(out)
 }
+
+/// Seals `plain` to the node's own X25519 recipient `to` (age, binary; in memory). Used at ingest for
+/// the extracted text and the header suggestions (issue 11 §5): the recipient is the public node card,
+/// so no passphrase is needed. Errors: the age encryptor's message.
+pub fn seal_bytes(plain: &[u8], to: &crate::crypto::Recipient) -> Result<Vec<u8>, String> {
+    let mut w = Encryptor::new(Vec::new(), std::slice::from_ref(to), Armor::Binary)
+        .map_err(|e| e.to_string())?;
+    w.write_all(plain).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())
+}
+
+/// What [`open_sealed`] found for one entry: the text and suggestions sealed at ingest.
+#[derive(Debug, Default)]
+pub struct Opened {
+    pub text: Option<String>,
+    pub suggestions: Option<crate::domain::naskah::HeaderSuggestions>,
+}
+
+/// The refusal for an entry whose sealed text or suggestions need the node's keys.
+pub fn sealed_locked_message() -> String {
+    "the extracted text and header suggestions of this entry are sealed to the node's key and the node is locked: unlock it (`kasa node unlock`, or the console's unlock prompt) / teks dan saran tersegel untuk kunci node dan node terkunci: buka dengan `kasa node unlock`".to_string()
+}
+
+/// Opens the sealed values of `e` (`e.sealed`): the suggestions, and the text when `with_text`. Each
+/// sealed value is checked against the SHA-256 recorded in the entry row before it is decrypted; a
+/// mismatch is refused and, with `alarm`, raises an `integrity.text` alarm (`agenda show`; list
+/// replies do not, so a refreshing console cannot raise one per refresh). `Ok(None)`: nothing sealed.
+/// Errors: `locked` (the node keys are not unlocked; [`sealed_locked_message`]), `integrity`,
+/// `internal` (missing or undecryptable).
+pub fn open_sealed(
+    state: &NodeState,
+    e: &crate::domain::Entry,
+    with_text: bool,
+    alarm: bool,
+) -> Result<Option<Opened>, (&'static str, String)> {
+    use crate::store::{SEALED_SUGGESTIONS, SEALED_TEXT};
+    let Some(d) = &e.sealed else {
+        return Ok(None);
+    };
+    let keys = state
+        .identity
+        .keys()
+        .ok_or(("locked", sealed_locked_message()))?;
+    let open = |kind: u8, want: &str| -> Result<Vec<u8>, (&'static str, String)> {
+        let what = if kind == SEALED_TEXT {
+            "text"
+        } else {
+            "suggestions"
+        };
+        let bytes = state
+            .store
+            .entry_sealed(e.id, kind)
+            .map_err(|err| ("internal", err.to_string()))?
+            .ok_or((
+                "internal",
+                format!(
+                    "the sealed {what} of entry {} is missing from the database: restore it from a backup",
+                    e.id
+                ),
+            ))?;
+        let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        if !got.eq_ignore_ascii_case(want) {
+            let msg = format!(
+                "the sealed {what} of entry {} does not match the digest its row records (found {got}): it was replaced outside kasa. Nothing was shown; restore the database from a backup",
+                e.id
+            );
+            if alarm
+                && let Ok((_, ch)) = state.store.raise_alarm(
+                    "integrity.text",
+                    &msg,
+                    &format!("entry:{}", e.id),
+                    crate::clock::now(),
+                )
+            {
+                state.hub.publish_changes(ch);
+            }
+            return Err(("integrity", msg));
+        }
+        let mut d = Decryptor::new_auto(bytes.as_slice(), std::slice::from_ref(&keys.encryption))
+            .map_err(|err| {
+            (
+                "internal",
+                format!("sealed {what} of entry {}: {err}", e.id),
+            )
+        })?;
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut d, &mut out).map_err(|err| {
+            (
+                "internal",
+                format!("sealed {what} of entry {}: {err}", e.id),
+            )
+        })?;
+        Ok(out)
+    };
+    let mut o = Opened::default();
+    if let Some(want) = &d.suggestions {
+        let b = open(SEALED_SUGGESTIONS, want)?;
+        o.suggestions = Some(serde_json::from_slice(&b).map_err(|err| {
+            (
+                "internal",
+                format!("sealed suggestions of entry {}: {err}", e.id),
+            )
+        })?);
+    }
+    if with_text && let Some(want) = &d.text {
+        let b = open(SEALED_TEXT, want)?;
+        o.text = Some(String::from_utf8_lossy(&b).into_owned());
+    }
+    Ok(Some(o))
+}
+
+/// Fills the reply copy of a sealed entry: its suggestions opened and `sealed` cleared. On a locked
+/// node the entry is left as stored (`sealed` set tells the client to ask for `kasa node unlock`);
+/// other failures are logged (an integrity failure also raised its alarm) and leave it sealed too.
+pub fn reveal(state: &NodeState, e: &mut crate::domain::Entry) {
+    if e.sealed.is_none() {
+        return;
+    }
+    match open_sealed(state, e, false, false) {
+        Ok(Some(o)) => {
+            e.suggestions = o.suggestions;
+            e.sealed = None;
+        }
+        Ok(None) | Err(("locked", _)) => {}
+        Err((_, m)) => tracing::warn!(entry = e.id, error = %m, "sealed suggestions not opened"),
+    }
+}
+
+/// [`reveal`] for every entry a reply carries (lists, single entries, kriptogram entries).
+pub fn reveal_reply(state: &NodeState, reply: &mut crate::proto::Reply) {
+    use crate::proto::Reply;
+    match reply {
+        Reply::Entry { entry, .. } => reveal(state, entry),
+        Reply::Entries { entries } => entries.iter_mut().for_each(|e| reveal(state, e)),
+        Reply::KriptogramSealed { entry, .. } | Reply::KriptogramOpened { entry, .. } => {
+            reveal(state, entry)
+        }
+        _ => {}
+    }
+}

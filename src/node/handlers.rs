@@ -118,18 +118,30 @@ pub(super) fn handle(
             })
         }
         Request::AgendaShow { id } => {
-            let e = st.entry(id).map_err(store_err)?.ok_or((
+            let mut e = st.entry(id).map_err(store_err)?.ok_or((
                 "not_found",
                 format!("no entry {id}: check the id with `kasa agenda list`"),
             ))?;
             // The timeline is redacted for every reply in `server.rs`. Content above the caller's clearance (the table's lampiran.baca row) is left out.
-            let text = if crate::domain::permission::periksa(
+            let allowed = crate::domain::permission::periksa(
                 op,
                 crate::domain::permission::Aksi::LampiranBaca,
                 crate::domain::permission::Lingkup::of(e.klasifikasi),
             )
-            .is_ok()
-            {
+            .is_ok();
+            // Text and suggestions sealed at ingest are opened by an unlocked node; a locked node
+            // leaves `sealed` set so the client says to unlock it (issue 11 §5).
+            let text = if e.sealed.is_some() {
+                match super::atrest::open_sealed(state, &e, allowed, true) {
+                    Ok(Some(o)) => {
+                        e.suggestions = o.suggestions;
+                        e.sealed = None;
+                        o.text.filter(|_| allowed)
+                    }
+                    Ok(None) | Err(("locked", _)) => None,
+                    Err(err) => return Err(err),
+                }
+            } else if allowed {
                 st.entry_text(id).map_err(store_err)?
             } else {
                 None

@@ -146,6 +146,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
             store.clone(),
             exe,
             Arc::new(move |ch| publish_hub.publish_changes(ch)),
+            identity.card.as_ref().map(|c| c.encryption),
         )
         .map_err(|e| StartError::Io(format!("preparing ingest folders: {e}")))?,
     );

@@ -574,6 +574,7 @@ fn serve(s: UnixStream, state: Arc<NodeState>, cred: PeerCred, _slot: limits::Sl
         let sent = match reply {
             Ok(mut r) => {
                 super::permission::redact(&state, &op, &mut r);
+                super::atrest::reveal_reply(&state, &mut r);
                 send(NodeMsg::reply(msg.id, r))
             }
             Err((code, m)) => send(NodeMsg::error(msg.id, code, m)),

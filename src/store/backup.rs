@@ -55,6 +55,7 @@ macro_rules! known_tables {
         $m!(SEQ);
         $m!(ENTRIES);
         $m!(ENTRY_TEXT);
+        $m!((super::ENTRY_SEALED));
         $m!(IDX_BOOK);
         $m!(IDX_BOOK_STATUS);
         $m!(COUNTS);

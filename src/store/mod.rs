@@ -33,13 +33,30 @@ use crate::domain::audit::{AuditRecord, ChainBreak, ChainVerifier, GENESIS_HASH}
 use crate::domain::naskah::HeaderSuggestions;
 use crate::domain::{Attachment, Book, DomainError, Entry, Operator, RegisterFields, Status};
 
-/// The schema version this binary writes and understands.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The schema version this binary writes and understands. 2: every row of `entries`, `operators` and
+/// `alarms` is named with its digest by the audit record that wrote it (row digests, issue 11 §6);
+/// a version-1 store gets a baseline record at migration ([`ROW_DIGESTS_SINCE`]).
+pub const SCHEMA_VERSION: u64 = 2;
+
+/// The first schema version whose audit records name every row they write with its digest.
+pub const ROW_DIGESTS_SINCE: u64 = 2;
+
+/// Rows named by one `store.baseline` audit record (bounds the record's size: ~80 bytes a row).
+const BASELINE_ROWS_PER_RECORD: usize = 500;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const SEQ: TableDefinition<&str, u64> = TableDefinition::new("seq");
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const ENTRY_TEXT: TableDefinition<u64, &str> = TableDefinition::new("entry_text");
+/// (entry id, [`SEALED_SUGGESTIONS`] | [`SEALED_TEXT`]) → age ciphertext (binary) to the node's own X25519
+/// recipient: the extracted text and header suggestions of an entry ingested while the node had an
+/// identity (issue 11 §5). Opened only by an unlocked node.
+pub(crate) const ENTRY_SEALED: TableDefinition<(u64, u8), &[u8]> =
+    TableDefinition::new("entry_sealed");
+/// Key kind of the sealed header suggestions in `entry_sealed`.
+pub const SEALED_SUGGESTIONS: u8 = 0;
+/// Key kind of the sealed extracted text in `entry_sealed`.
+pub const SEALED_TEXT: u8 = 1;
 /// (book, received_at µs, id)
 const IDX_BOOK: TableDefinition<(u8, i64, u64), ()> = TableDefinition::new("idx_book_time");
 /// (book, status, received_at µs, id)
@@ -194,6 +211,11 @@ pub struct IngestInput {
     pub text: Option<String>,
     pub suggestions: Option<HeaderSuggestions>,
     pub text_note: Option<String>,
+    /// The suggestions and the text sealed to the node's own recipient (age, binary), each `None` when
+    /// absent. When either is set, `text` and `suggestions` are `None` and the entry records their
+    /// digests ([`crate::domain::naskah::SealedDigests`]).
+    pub sealed_suggestions: Option<Vec<u8>>,
+    pub sealed_text: Option<Vec<u8>>,
     pub at: Timestamp,
     /// Where it came from, for the timeline: `folder drop`, `kasa ingest (uid 1000)`.
     pub origin: String,
@@ -387,6 +409,80 @@ pub(crate) fn put_entry(tx: &WriteTransaction, old: Option<&Entry>, e: &Entry) -
     Ok(digest_of(&bytes))
 }
 
+/// The digest each row of `entries`, `operators` and `alarms` must have, by object (`entry:17`), with
+/// the seq of the audit record that named it last: its `object` for a plain digest, or an
+/// `object=digest` item of the record's comma-separated digest list.
+fn expected_row_digests(
+    audit: &impl ReadableTable<u64, &'static [u8]>,
+) -> Result<std::collections::HashMap<String, (String, u64)>> {
+    let mut expected = std::collections::HashMap::new();
+    for r in audit.iter()? {
+        let (_, v) = r?;
+        let rec: AuditRecord = codec::decode(v.value()).map_err(StoreError::Db)?;
+        for item in rec.digest.split(',').filter(|i| !i.is_empty()) {
+            let (obj, d) = match item.split_once('=') {
+                Some((o, d)) => (o.to_string(), d),
+                None => (rec.object.clone(), item),
+            };
+            if obj.starts_with("entry:")
+                || obj.starts_with("operator:")
+                || obj.starts_with("alarm:")
+            {
+                expected.insert(obj, (d.to_string(), rec.seq));
+            }
+        }
+    }
+    Ok(expected)
+}
+
+/// Migration step to row digests (schema `from` < [`ROW_DIGESTS_SINCE`]): older kasa recorded an
+/// ingest with the file's hash instead of the row's and raised alarms without naming their row, so
+/// `audit verify` would report those rows. Every row of `entries`, `operators` and `alarms` whose
+/// current digest differs from the one its latest record names (or that no record names) is recorded
+/// as it is now, in `store.baseline` audit records (`object=digest` items, at most
+/// [`BASELINE_ROWS_PER_RECORD`] a record) in the migration's transaction. The node's next signed
+/// checkpoint covers them; any later change outside kasa differs from the baseline. Returns the number
+/// of rows recorded.
+fn baseline_rows(tx: &WriteTransaction, at: Timestamp, from: u64) -> Result<usize> {
+    let expected = expected_row_digests(&tx.open_table(AUDIT)?)?;
+    let mut items: Vec<String> = Vec::new();
+    let mut note = |obj: String, bytes: &[u8]| {
+        let got = digest_of(bytes);
+        if expected.get(&obj).is_none_or(|(d, _)| *d != got) {
+            items.push(format!("{obj}={got}"));
+        }
+    };
+    for r in tx.open_table(ENTRIES)?.iter()? {
+        let (k, v) = r?;
+        note(format!("entry:{}", k.value()), v.value());
+    }
+    for r in tx.open_table(OPERATORS)?.iter()? {
+        let (k, v) = r?;
+        note(format!("operator:{}", k.value()), v.value());
+    }
+    for r in tx.open_table(ALARMS)?.iter()? {
+        let (k, v) = r?;
+        note(format!("alarm:{}", k.value()), v.value());
+    }
+    let parts = items.len().div_ceil(BASELINE_ROWS_PER_RECORD);
+    for (i, chunk) in items.chunks(BASELINE_ROWS_PER_RECORD).enumerate() {
+        audit(
+            tx,
+            at,
+            &Actor::node(),
+            "store.baseline",
+            "store",
+            &chunk.join(","),
+            &format!(
+                "schema {from} → {SCHEMA_VERSION}: rows written before row digests, recorded as they are at this upgrade ({} rows, part {} of {parts})",
+                chunk.len(),
+                i + 1
+            ),
+        )?;
+    }
+    Ok(items.len())
+}
+
 pub(crate) fn get_entry_tx(tx: &WriteTransaction, id: u64) -> Result<Entry> {
     let t = tx.open_table(ENTRIES)?;
     let v = t.get(id)?.ok_or_else(|| {
@@ -437,6 +533,7 @@ impl Store {
             tx.open_table(SEQ)?;
             tx.open_table(ENTRIES)?;
             tx.open_table(ENTRY_TEXT)?;
+            tx.open_table(ENTRY_SEALED)?;
             tx.open_table(IDX_BOOK)?;
             tx.open_table(IDX_BOOK_STATUS)?;
             tx.open_table(COUNTS)?;
@@ -581,9 +678,9 @@ impl Store {
             .and_then(|v| v.value().try_into().ok().map(u64::from_be_bytes)))
     }
 
-    /// Migrates from schema `from` to [`SCHEMA_VERSION`]: a backup copy of the file first, then one
-    /// transaction per step. Version 1 is the first schema, so there is no step yet; the hook is here so
-    /// the next schema adds its step to the list.
+    /// Migrates from schema `from` to [`SCHEMA_VERSION`]: a backup copy of the file first
+    /// (`kasa.redb.bak-v{from}`), then one transaction with the steps and a `store.migrate` record.
+    /// Steps: from before [`ROW_DIGESTS_SINCE`], a row-digest baseline ([`baseline_rows`]).
     fn migrate(&self, from: u64) -> Result<()> {
         let backup = self.path.with_extension(format!("redb.bak-v{from}"));
         std::fs::copy(&self.path, &backup).map_err(|e| {
@@ -592,19 +689,32 @@ impl Store {
                 backup.display()
             ))
         })?;
+        let at = crate::clock::now();
         let tx = begin(&*self.db()?)?;
         tx.open_table(META)?
             .insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
+        let baseline = if from < ROW_DIGESTS_SINCE {
+            baseline_rows(&tx, at, from)?
+        } else {
+            0
+        };
         audit(
             &tx,
-            crate::clock::now(),
+            at,
             &Actor::node(),
             "store.migrate",
             "store",
             "",
-            &format!("schema {from} → {SCHEMA_VERSION}"),
+            &format!("schema {from} → {SCHEMA_VERSION}; row-digest baseline: {baseline} rows"),
         )?;
         tx.commit()?;
+        if baseline > 0 {
+            tracing::warn!(
+                rows = baseline,
+                backup = %backup.display(),
+                "rows written before row digests were recorded as they are now (store.baseline audit records); audit verify checks them from here"
+            );
+        }
         Ok(())
     }
 
@@ -793,6 +903,18 @@ impl Store {
         Ok(t.get(id)?.map(|v| v.value().to_string()))
     }
 
+    /// The sealed value `kind` ([`SEALED_SUGGESTIONS`] or [`SEALED_TEXT`]) of entry `id`: age ciphertext
+    /// to the node's own recipient, to be opened by an unlocked node (`node::atrest::open_sealed`).
+    pub fn entry_sealed(&self, id: u64, kind: u8) -> Result<Option<Vec<u8>>> {
+        let tx = self.db()?.begin_read()?;
+        let t = match tx.open_table(ENTRY_SEALED) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(t.get((id, kind))?.map(|v| v.value().to_vec()))
+    }
+
     /// A page of entries, newest first (by received instant), optionally filtered by book and status.
     /// Uses the `(book, status, time, id)` index: cost is O(limit · log n).
     pub fn page(&self, q: &PageQuery) -> Result<Vec<Entry>> {
@@ -962,6 +1084,19 @@ impl Store {
             }
             if let Some(text) = &inp.text {
                 tx.open_table(ENTRY_TEXT)?.insert(id, text.as_str())?;
+            }
+            if inp.sealed_suggestions.is_some() || inp.sealed_text.is_some() {
+                let mut t = tx.open_table(ENTRY_SEALED)?;
+                let mut d = crate::domain::naskah::SealedDigests::default();
+                if let Some(b) = &inp.sealed_suggestions {
+                    t.insert((id, SEALED_SUGGESTIONS), b.as_slice())?;
+                    d.suggestions = Some(digest_of(b));
+                }
+                if let Some(b) = &inp.sealed_text {
+                    t.insert((id, SEALED_TEXT), b.as_slice())?;
+                    d.text = Some(digest_of(b));
+                }
+                e.sealed = Some(d);
             }
             let row = put_entry(&tx, None, &e)?;
             audit(
@@ -1309,24 +1444,7 @@ impl Store {
     /// `object=digest` item of a record's comma-separated digest list). A row edited, added or
     /// restored outside kasa differs. Returns the first problem.
     fn check_rows(&self, tx: &redb::ReadTransaction) -> Result<Option<String>> {
-        use std::collections::HashMap;
-        let mut expected: HashMap<String, (String, u64)> = HashMap::new();
-        for r in tx.open_table(AUDIT)?.iter()? {
-            let (_, v) = r?;
-            let rec: AuditRecord = codec::decode(v.value()).map_err(StoreError::Db)?;
-            for item in rec.digest.split(',').filter(|i| !i.is_empty()) {
-                let (obj, d) = match item.split_once('=') {
-                    Some((o, d)) => (o.to_string(), d),
-                    None => (rec.object.clone(), item),
-                };
-                if obj.starts_with("entry:")
-                    || obj.starts_with("operator:")
-                    || obj.starts_with("alarm:")
-                {
-                    expected.insert(obj, (d.to_string(), rec.seq));
-                }
-            }
-        }
+        let expected = expected_row_digests(&tx.open_table(AUDIT)?)?;
         let check = |obj: String, bytes: &[u8]| -> Option<String> {
             let got = digest_of(bytes);
             match expected.get(&obj) {
