@@ -271,6 +271,7 @@ fn peers_overlay_shows_the_link_status_80x24() {
 #[test]
 fn sealed_text_on_a_locked_node_is_named_in_detail_and_form() {
     let mut app = harness::app("default", 40, 120, 40);
+    app.status.as_mut().unwrap().locked = true;
     let mut entries = harness::entries(40);
     entries[0].suggestions = None;
     entries[0].sealed = Some(Default::default());

@@ -922,7 +922,8 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
             ]));
         }
     }
-    if e.sealed.is_some() {
+    // Sealed and the node locked (an unlocked node opens them with `agenda show`, which follows).
+    if e.sealed.is_some() && cx.status.as_ref().is_none_or(|s| s.locked) {
         section(
             &mut out,
             &cx.theme,

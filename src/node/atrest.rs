@@ -334,7 +334,13 @@ pub fn reveal_reply(state: &NodeState, reply: &mut crate::proto::Reply) {
     use crate::proto::Reply;
     match reply {
         Reply::Entry { entry, .. } => reveal(state, entry),
-        Reply::Entries { entries } => entries.iter_mut().for_each(|e| reveal(state, e)),
+        // Lists open only untriaged scans (their suggestions pre-fill the registration form): one
+        // decryption per listed scan, not one per entry of a 2,000-row page. A registered entry's
+        // suggestions come with `agenda show`.
+        Reply::Entries { entries } => entries
+            .iter_mut()
+            .filter(|e| e.status == crate::domain::Status::Baru)
+            .for_each(|e| reveal(state, e)),
         Reply::KriptogramSealed { entry, .. } | Reply::KriptogramOpened { entry, .. } => {
             reveal(state, entry)
         }
