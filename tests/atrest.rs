@@ -13,17 +13,7 @@ use common::{TestNode, describe, sample, sha256_hex, wait_until};
 #[test]
 fn rahasia_blob_is_encrypted_at_rest_and_still_readable() {
     let mut n = TestNode::init_with(|_| {});
-    let pass = n.tmp.path().join("pass");
-    std::fs::write(&pass, "frasa sandi yang cukup panjang untuk uji\n").unwrap();
-    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let o = n.kasa(&[
-        "identity",
-        "create",
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "identity create: {}", describe(&o));
-    n.node_args = vec!["--passphrase-file".into(), pass.to_str().unwrap().into()];
+    let pass = n.create_identity("frasa sandi yang cukup panjang untuk uji\n", false);
     n.start();
 
     let pdf = sample("naskah/surat-pengantar-laporan-persandian-jembrana.pdf");

@@ -4,7 +4,6 @@
 mod common;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -18,17 +17,7 @@ const PASS: &str = "frasa sandi cadangan yang cukup panjang\n";
 /// unlocked with its passphrase file. `edit` changes node.toml before the start.
 fn node_with_identity(edit: impl FnOnce(&mut toml::Table)) -> (TestNode, PathBuf) {
     let mut n = TestNode::init_with(edit);
-    let pass = n.tmp.path().join("pass");
-    fs::write(&pass, PASS).unwrap();
-    fs::set_permissions(&pass, fs::Permissions::from_mode(0o600)).unwrap();
-    let o = n.kasa(&[
-        "identity",
-        "create",
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "identity create: {}", describe(&o));
-    n.node_args = vec!["--passphrase-file".into(), pass.to_str().unwrap().into()];
+    let pass = n.create_identity(PASS, false);
     fs::create_dir_all(n.tmp.path().join("disk")).unwrap();
     n.start();
     (n, pass)

@@ -5,10 +5,9 @@
 mod common;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::{TestNode, describe};
+use common::TestNode;
 use kasa::console::App;
 use kasa::console::app::{ConfirmKind, Layer};
 use kasa::console::keymap::Keymap;
@@ -39,17 +38,7 @@ fn node_with_identity_and_target() -> (TestNode, PathBuf) {
     let disk = n.tmp.path().join("disk");
     fs::create_dir_all(&disk).unwrap();
     n.edit_config(|t| with_target(t, &disk));
-    let pass = n.tmp.path().join("pass");
-    fs::write(&pass, "frasa sandi konsol cadangan yang cukup panjang\n").unwrap();
-    fs::set_permissions(&pass, fs::Permissions::from_mode(0o600)).unwrap();
-    let o = n.kasa(&[
-        "identity",
-        "create",
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "identity create: {}", describe(&o));
-    n.node_args = vec!["--passphrase-file".into(), pass.to_str().unwrap().into()];
+    let _pass = n.create_identity("frasa sandi konsol cadangan yang cukup panjang\n", false);
     n.start();
     (n, disk)
 }

@@ -177,16 +177,8 @@ fn verify_peer_and_seal_from_the_keluar_tab() {
 #[test]
 fn a_locked_node_asks_the_passphrase_once_in_the_console() {
     let mut n = TestNode::init_with(|_| {});
-    let pass = n.tmp.path().join("pass");
-    std::fs::write(&pass, "frasa sandi yang dikunci\n").unwrap();
-    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let o = n.kasa(&[
-        "identity",
-        "create",
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "identity create: {}", describe(&o));
+    n.create_identity("frasa sandi yang dikunci\n", false);
+    n.node_args.clear(); // started locked
     n.start(); // no passphrase: locked
     assert_eq!(n.status()["locked"], true);
     let mut s = session(&n);

@@ -326,20 +326,8 @@ fn half_sent_large_frames_share_one_budget() {
 #[test]
 fn parallel_unlocks_are_serialized_rate_limited_and_alarmed() {
     let mut n = TestNode::init_with(|_| {});
-    let pass = n.tmp.path().join("pass");
-    std::fs::write(&pass, "frasa sandi yang cukup panjang untuk uji\n").unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let o = n.kasa(&[
-        "identity",
-        "create",
-        "--insecure-fast-kdf",
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", describe(&o));
+    n.create_identity("frasa sandi yang cukup panjang untuk uji\n", true);
+    n.node_args.clear(); // started locked
     n.start();
     let handles: Vec<_> = (0..30)
         .map(|i| {

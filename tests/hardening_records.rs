@@ -23,18 +23,7 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// copy of its database to restore before each edit.
 fn prepared() -> (TestNode, PathBuf, u64) {
     let mut n = TestNode::init_with(|_| {});
-    let pass = n.tmp.path().join("pass");
-    std::fs::write(&pass, "frasa sandi yang cukup panjang untuk uji\n").unwrap();
-    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let o = n.kasa(&[
-        "identity",
-        "create",
-        "--insecure-fast-kdf",
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", describe(&o));
-    n.node_args = vec!["--passphrase-file".into(), pass.to_str().unwrap().into()];
+    n.create_identity("frasa sandi yang cukup panjang untuk uji\n", true);
     n.start();
     let f = n.scratch().join("a.png");
     std::fs::write(&f, tiny_png(7)).unwrap();

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
-
 use common::{TestNode, describe, sample};
 
 /// Text-bearing sample letters (PDF with a text layer).
@@ -19,17 +17,7 @@ const SAMPLES: [&str; 3] = [
 
 fn with_identity() -> (TestNode, std::path::PathBuf) {
     let mut n = TestNode::init_with(|_| {});
-    let pass = n.tmp.path().join("pass");
-    std::fs::write(&pass, "frasa sandi yang cukup panjang untuk uji\n").unwrap();
-    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let o = n.kasa(&[
-        "identity",
-        "create",
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "identity create: {}", describe(&o));
-    n.node_args = vec!["--passphrase-file".into(), pass.to_str().unwrap().into()];
+    let pass = n.create_identity("frasa sandi yang cukup panjang untuk uji\n", false);
     (n, pass)
 }
 

@@ -218,6 +218,25 @@ impl TestNode {
         c
     }
 
+    /// `kasa identity create` with passphrase `pass` (written to a 0600 file in the temp dir, returned);
+    /// `fast`: the test-only fast KDF. Later starts pass `--passphrase-file`, so the node starts
+    /// unlocked (clear `node_args` for a locked node).
+    pub fn create_identity(&mut self, pass: &str, fast: bool) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let file = self.tmp.path().join("pass");
+        fs::write(&file, pass).unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        let path = file.to_str().unwrap();
+        let mut args = vec!["identity", "create", "--passphrase-file", path];
+        if fast {
+            args.push("--insecure-fast-kdf");
+        }
+        let o = self.kasa(&args);
+        assert!(o.status.success(), "identity create: {}", describe(&o));
+        self.node_args = vec!["--passphrase-file".into(), path.into()];
+        file
+    }
+
     /// Starts `kasa node --foreground` (stderr to `node-N.log` in the temp dir) and waits for its socket.
     pub fn start(&mut self) {
         assert!(self.child.is_none(), "node already started");
