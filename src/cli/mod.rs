@@ -694,20 +694,7 @@ pub fn entry_text(e: &crate::domain::Entry, text: Option<&str>, tz: &jiff::tz::T
     }
     let _ = writeln!(o, "berkas:");
     for (i, a) in e.attachments.iter().enumerate() {
-        let _ = writeln!(
-            o,
-            "  {i}: {} · {} · {} B · {} hlm{} · sha256 {}",
-            a.name,
-            a.mime,
-            a.size,
-            a.pages.map_or("?".into(), |p| p.to_string()),
-            if a.encrypted_at_rest {
-                " · terenkripsi"
-            } else {
-                ""
-            },
-            a.sha256
-        );
+        let _ = writeln!(o, "  {i}: {} · sha256 {}", a.summary(), a.sha256);
     }
     let _ = writeln!(o, "riwayat:");
     for ev in &e.timeline {

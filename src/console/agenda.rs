@@ -959,18 +959,7 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
     }
     section(&mut out, &cx.theme, cx.tr("Berkas", "Attachments"));
     for (i, a) in e.attachments.iter().enumerate() {
-        out.push(Line::from(format!(
-            "{i}: {} · {} · {} B · {} hlm{}",
-            a.name,
-            a.mime,
-            a.size,
-            a.pages.map_or("?".into(), |p| p.to_string()),
-            if a.encrypted_at_rest {
-                " · terenkripsi"
-            } else {
-                ""
-            }
-        )));
+        out.push(Line::from(format!("{i}: {}", a.summary())));
     }
     if !d.chain.is_empty() {
         let chain = &d.chain;

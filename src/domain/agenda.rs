@@ -235,6 +235,25 @@ pub struct Attachment {
     pub encrypted_at_rest: bool,
 }
 
+impl Attachment {
+    /// One line for people: `surat.pdf · application/pdf · 44455 B · 1 hlm` (` · terenkripsi` when
+    /// stored encrypted at rest; `? hlm` when the page count is unknown).
+    pub fn summary(&self) -> String {
+        format!(
+            "{} · {} · {} B · {} hlm{}",
+            self.name,
+            self.mime,
+            self.size,
+            self.pages.map_or("?".into(), |p| p.to_string()),
+            if self.encrypted_at_rest {
+                " · terenkripsi"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
 /// One event in an entry's append-only timeline.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEvent {

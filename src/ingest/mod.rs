@@ -360,6 +360,20 @@ struct Seen {
     alarmed: bool,
 }
 
+impl Seen {
+    /// A file first seen now with metadata `md` (size and mtime are what the stability check compares).
+    fn new(md: &fs::Metadata) -> Seen {
+        Seen {
+            size: md.len(),
+            mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
+            since: Instant::now(),
+            retry_at: None,
+            attempts: 0,
+            alarmed: false,
+        }
+    }
+}
+
 /// The ingest service of one node.
 pub struct Ingest {
     pub paths: Paths,
@@ -911,17 +925,7 @@ impl Ingest {
                     if md.is_dir() {
                         continue;
                     }
-                    tracked.insert(
-                        p,
-                        Seen {
-                            size: md.len(),
-                            mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
-                            since: Instant::now(),
-                            retry_at: None,
-                            attempts: 0,
-                            alarmed: false,
-                        },
-                    );
+                    tracked.insert(p, Seen::new(&md));
                 }
             }
             // Re-check every tracked path; take the stable ones (oldest first).
@@ -989,17 +993,7 @@ impl Ingest {
                         if let Ok(md) = fs::symlink_metadata(&p)
                             && md.is_file()
                         {
-                            tracked.insert(
-                                p,
-                                Seen {
-                                    size: md.len(),
-                                    mtime_ns: md.mtime() * 1_000_000_000 + md.mtime_nsec(),
-                                    since: Instant::now(),
-                                    retry_at: None,
-                                    attempts: 0,
-                                    alarmed: false,
-                                },
-                            );
+                            tracked.insert(p, Seen::new(&md));
                         }
                     }
                 }

@@ -2,6 +2,7 @@
 //! steps 3–4: *dikecualikan* is encrypted first). Entries are queued by [`super::put_entry`] in the
 //! transaction that classifies them; the node encrypts and clears them ([`Store::atrest_done`]).
 
+use super::optional_table;
 use jiff::Timestamp;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
@@ -23,10 +24,8 @@ impl Store {
     /// Entry ids waiting for encryption at rest, oldest first.
     pub fn atrest_pending(&self) -> Result<Vec<u64>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(PENDING) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(vec![]),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, PENDING)? else {
+            return Ok(vec![]);
         };
         let mut out = Vec::new();
         for r in t.iter()? {

@@ -12,6 +12,7 @@
 //! Every table of kasa must be listed in [`known_tables!`]: a table the dump does not know makes the
 //! backup fail with its name (never a silent partial backup).
 
+use super::optional_table;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -138,10 +139,8 @@ fn dump_one<K: Key + 'static, V: Value + 'static>(
     def: TableDefinition<K, V>,
     sink: &mut Sink<'_>,
 ) -> Result<u64> {
-    let t = match tx.open_table(def) {
-        Ok(t) => t,
-        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
-        Err(e) => return Err(e.into()),
+    let Some(t) = optional_table(tx, def)? else {
+        return Ok(0);
     };
     let mut n = 0;
     for r in t.iter()? {
@@ -383,10 +382,8 @@ impl Store {
     /// The pieces this node wrote into the backup directory `target_id`: piece key → index.
     pub fn backup_piece_index(&self, target_id: &str) -> Result<HashMap<String, PieceIndex>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(BACKUP_PIECES) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(HashMap::new()),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, BACKUP_PIECES)? else {
+            return Ok(HashMap::new());
         };
         let mut out = HashMap::new();
         for r in t.range((target_id, "")..)? {
@@ -495,10 +492,8 @@ impl Store {
     /// The backup log, oldest first.
     pub fn backup_log(&self) -> Result<Vec<BackupRun>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(BACKUP_LOG) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(vec![]),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, BACKUP_LOG)? else {
+            return Ok(vec![]);
         };
         let mut out = Vec::new();
         for r in t.iter()? {

@@ -2,6 +2,7 @@
 //! node's Ed25519 key. The store only keeps them; the node signs (it holds the keys) and verifies (it
 //! holds the card). One row per checkpoint, so every signed head stays provable.
 
+use super::optional_table;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::{Result, Store, StoreError, begin};
@@ -69,10 +70,8 @@ impl Store {
     /// All checkpoints, oldest first.
     pub fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(CHECKPOINTS) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(vec![]),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, CHECKPOINTS)? else {
+            return Ok(vec![]);
         };
         let mut out = Vec::new();
         for r in t.iter()? {

@@ -4,6 +4,7 @@
 //! (`insiden.*`, object `insiden:ID`) is appended, and the seq of that audit record is written into each
 //! timeline entry the mutation appended — so the report can cite the audit chain per entry.
 
+use super::optional_table;
 use jiff::Timestamp;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
@@ -101,10 +102,8 @@ impl Store {
     /// All incidents (or only open ones), open first then newest first.
     pub fn insiden_daftar(&self, hanya_terbuka: bool) -> Result<Vec<Insiden>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(INSIDEN) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, INSIDEN)? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for r in t.iter()? {

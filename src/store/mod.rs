@@ -567,10 +567,8 @@ impl Store {
             Err(e) => return Err(StoreError::Db(format!("{}: {e}", path.display()))),
         };
         let tx = db.begin_read()?;
-        let t = match tx.open_table(META) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, META)? else {
+            return Ok(None);
         };
         Ok(t.get(key)?
             .map(|v| String::from_utf8_lossy(v.value()).into_owned()))
@@ -669,10 +667,8 @@ impl Store {
 
     fn schema_version(&self) -> Result<Option<u64>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(META) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, META)? else {
+            return Ok(None);
         };
         Ok(t.get("schema_version")?
             .and_then(|v| v.value().try_into().ok().map(u64::from_be_bytes)))
@@ -907,10 +903,8 @@ impl Store {
     /// to the node's own recipient, to be opened by an unlocked node (`node::atrest::open_sealed`).
     pub fn entry_sealed(&self, id: u64, kind: u8) -> Result<Option<Vec<u8>>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(ENTRY_SEALED) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, ENTRY_SEALED)? else {
+            return Ok(None);
         };
         Ok(t.get((id, kind))?.map(|v| v.value().to_vec()))
     }
@@ -1620,5 +1614,18 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// Opens table `def` of a read transaction; `None` when the table was never created (a store written
+/// before the table existed, or nothing recorded yet). Errors: the database's.
+pub(crate) fn optional_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    tx: &redb::ReadTransaction,
+    def: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>> {
+    match tx.open_table(def) {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }

@@ -5,6 +5,7 @@
 //! Opening a repair case or recording a step writes the case and its item together, so the item's
 //! readiness always follows the case.
 
+use super::optional_table;
 use jiff::Timestamp;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 
@@ -53,10 +54,8 @@ impl Store {
         def: TableDefinition<u64, &[u8]>,
     ) -> Result<Vec<T>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(def) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, def)? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for r in t.iter()? {
@@ -72,10 +71,8 @@ impl Store {
         id: u64,
     ) -> Result<Option<T>> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(def) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, def)? else {
+            return Ok(None);
         };
         t.get(id)?
             .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
@@ -110,10 +107,8 @@ impl Store {
     /// When the periodic duties were last done.
     pub fn berkala(&self) -> Result<Berkala> {
         let tx = self.db()?.begin_read()?;
-        let t = match tx.open_table(META) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Berkala::default()),
-            Err(e) => return Err(e.into()),
+        let Some(t) = optional_table(&tx, META)? else {
+            return Ok(Berkala::default());
         };
         match t.get("berkala")? {
             Some(v) => codec::decode(v.value()).map_err(StoreError::Db),
