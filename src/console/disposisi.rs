@@ -30,6 +30,18 @@ pub enum Tab {
     DariSaya,
 }
 
+/// The column heads of the two tables (Indonesian, English), indexed by [`Tab`].
+const HEAD: [(&str, &str); 2] = [
+    (
+        "    #  Entri  Dari                  Instruksi                 Sisa waktu        Perihal",
+        "    #  Entry  From                  Instruction               Time left         Subject",
+    ),
+    (
+        "    #  Entri  Kepada                Keadaan      Batas waktu               Perihal",
+        "    #  Entry  To                    State        Deadline                  Subject",
+    ),
+];
+
 /// State of the Disposisi pane.
 #[derive(Debug, Clone, Default)]
 pub struct DisposisiPane {
@@ -434,20 +446,8 @@ fn draw_pane(p: &DisposisiPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         Span::raw("  "),
         tab(Tab::DariSaya, "dari saya", "from me"),
     ]));
-    let head = match p.tab {
-        Tab::UntukSaya => cx.tr(
-            "    #  Entri  Dari                  Instruksi                 Sisa waktu        Perihal",
-            "    #  Entry  From                  Instruction               Time left         Subject",
-        ),
-        Tab::DariSaya => cx.tr(
-            "    #  Entri  Kepada                Keadaan      Batas waktu               Perihal",
-            "    #  Entry  To                    State        Deadline                  Subject",
-        ),
-    };
-    lines.push(Line::from(Span::styled(
-        head.to_string(),
-        th.get("table.header"),
-    )));
+    let (id, en) = HEAD[p.tab as usize];
+    lines.push(heading(th, cx.tr(id, en)));
     let rows = p.rows();
     if rows.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -506,7 +506,7 @@ fn draw_pane(p: &DisposisiPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     f.render_widget(Paragraph::new(lines), r);
 }
 
-use super::widgets::trunc as cut;
+use super::widgets::{heading, trunc as cut};
 
 /// Draws the dispose form over `area`.
 pub fn draw_form(cx: &Ctx, s: &DisposeForm, f: &mut Frame, area: Rect) {
