@@ -130,6 +130,42 @@ fn cursor_stays_on_the_same_entry_when_rows_move() {
     assert_eq!(app.masuk.selected().unwrap().id, id);
 }
 
+#[test]
+fn a_cursor_on_the_top_row_stays_on_top_as_scans_arrive() {
+    // A fresh drop: untriaged scans arrive one by one, listed newest first; the operator has not
+    // moved the cursor. The newest scan is under it each time.
+    let mut app = harness::app("default", 0, 80, 24);
+    let scan = harness::entries(1).remove(0);
+    for n in 1..=3u64 {
+        let es: Vec<_> = (1..=n)
+            .rev()
+            .map(|id| {
+                let mut e = scan.clone();
+                e.id = id;
+                e
+            })
+            .collect();
+        app.on_reply(
+            kasa::console::app::Purpose::List(kasa::console::action::Pane::Masuk),
+            Ok(kasa::proto::Reply::Entries { entries: es }),
+        );
+        assert_eq!(app.masuk.cursor.pos, 0);
+        assert_eq!(app.masuk.selected().unwrap().id, n, "after {n} scans");
+    }
+    // Moved down, the cursor follows its entry instead.
+    app.update(Action::Down);
+    let id = app.masuk.selected().unwrap().id;
+    let mut es = app.masuk.items.clone();
+    let mut e = scan.clone();
+    e.id = 4;
+    es.insert(0, e);
+    app.on_reply(
+        kasa::console::app::Purpose::List(kasa::console::action::Pane::Masuk),
+        Ok(kasa::proto::Reply::Entries { entries: es }),
+    );
+    assert_eq!(app.masuk.selected().unwrap().id, id);
+}
+
 /// A sealed letter's detail shows its delivery per recipient, fetched after the entry (issue 18):
 /// the furthest receipt with its time, `menunggu` while the outbox holds it, the refusal reason.
 #[test]

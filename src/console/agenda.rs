@@ -72,9 +72,14 @@ impl EntryList {
         }
     }
 
-    /// Replaces the entries, keeping the cursor on the same entry id when it is still listed.
+    /// Replaces the entries, keeping the cursor on the same entry id when it is still listed; a
+    /// cursor on the top row stays on the top row, so scans arriving in a fresh drop show the newest
+    /// under the cursor (an open detail or form is bound to its own entry, never to the cursor).
     pub fn set_entries(&mut self, mut entries: Vec<Entry>, page: usize) {
-        let keep = self.list.selected().map(|e| e.id);
+        let keep = match self.list.cursor.pos {
+            0 => None,
+            _ => self.list.selected().map(|e| e.id),
+        };
         // Untriaged scans first; otherwise the node's order (newest first).
         entries.sort_by_key(|e| e.status != Status::Baru);
         self.open_deadlines = entries
