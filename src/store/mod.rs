@@ -781,11 +781,7 @@ impl Store {
 
     /// The operator record for `uid`, if any.
     pub fn operator(&self, uid: u32) -> Result<Option<Operator>> {
-        let tx = self.db()?.begin_read()?;
-        let t = tx.open_table(OPERATORS)?;
-        t.get(uid)?
-            .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
-            .transpose()
+        self.get_decoded(OPERATORS, uid)
     }
 
     /// All operators, by uid.
@@ -881,15 +877,25 @@ impl Store {
         Ok(seq)
     }
 
+    /// The record under `key` of a table of encoded records, decoded; `None` when absent. Errors: the
+    /// database's, or a record that does not decode.
+    fn get_decoded<K: redb::Key + 'static, T: serde::de::DeserializeOwned>(
+        &self,
+        def: TableDefinition<K, &[u8]>,
+        key: impl std::borrow::Borrow<K::SelfType<'static>>,
+    ) -> Result<Option<T>> {
+        let tx = self.db()?.begin_read()?;
+        let t = tx.open_table(def)?;
+        t.get(key)?
+            .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
+            .transpose()
+    }
+
     // ---------------------------------------------------------------- entries
 
     /// One entry by id.
     pub fn entry(&self, id: u64) -> Result<Option<Entry>> {
-        let tx = self.db()?.begin_read()?;
-        let t = tx.open_table(ENTRIES)?;
-        t.get(id)?
-            .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
-            .transpose()
+        self.get_decoded(ENTRIES, id)
     }
 
     /// The extracted text of an entry's first attachment, if any.
@@ -1472,11 +1478,7 @@ impl Store {
 
     /// The audit record `seq`, if present.
     pub fn audit_record(&self, seq: u64) -> Result<Option<AuditRecord>> {
-        let tx = self.db()?.begin_read()?;
-        let t = tx.open_table(AUDIT)?;
-        t.get(seq)?
-            .map(|v| codec::decode(v.value()).map_err(StoreError::Db))
-            .transpose()
+        self.get_decoded(AUDIT, seq)
     }
 
     /// The chain head `(seq, hash)` from `meta.audit_head`; `None` when absent.
