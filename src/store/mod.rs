@@ -274,6 +274,27 @@ pub struct AuditReport {
     pub signed_seq: Option<u64>,
 }
 
+impl AuditReport {
+    /// The report for a chain read up to `head` (`(seq, hash)`) over `records` records: `ok` when
+    /// `problem` is `None`, else failed at `first_bad_seq` (when one record is to blame).
+    fn of(
+        head: (u64, [u8; 32]),
+        records: u64,
+        first_bad_seq: Option<u64>,
+        problem: Option<String>,
+    ) -> AuditReport {
+        AuditReport {
+            ok: problem.is_none(),
+            head_seq: head.0,
+            head_hash: hex::encode(head.1),
+            records,
+            first_bad_seq,
+            problem,
+            signed_seq: None,
+        }
+    }
+}
+
 pub(crate) fn micros(t: Timestamp) -> i64 {
     (t.as_microsecond()).clamp(i64::MIN as i128 as i64, i64::MAX)
 }
@@ -1351,15 +1372,7 @@ impl Store {
                 Ok(r) => r,
                 Err(e) => {
                     let (hs, hh) = v.head();
-                    return Ok(AuditReport {
-                        ok: false,
-                        head_seq: hs,
-                        head_hash: hex::encode(hh),
-                        records: n,
-                        first_bad_seq: Some(k.value()),
-                        problem: Some(e),
-                        signed_seq: None,
-                    });
+                    return Ok(AuditReport::of((hs, hh), n, Some(k.value()), Some(e)));
                 }
             };
             if let Err(b) = v.push(&rec) {
@@ -1375,68 +1388,38 @@ impl Store {
                         format!("record {seq} was altered: its hash does not match its content")
                     }
                 };
-                return Ok(AuditReport {
-                    ok: false,
-                    head_seq: hs,
-                    head_hash: hex::encode(hh),
-                    records: n,
-                    first_bad_seq: Some(b.seq()),
-                    problem: Some(problem),
-                    signed_seq: None,
-                });
+                return Ok(AuditReport::of((hs, hh), n, Some(b.seq()), Some(problem)));
             }
         }
         let meta = tx.open_table(META)?;
         let (hs, hh) = v.head();
         if meta.get("audit_head")?.is_none() && n > 0 {
-            return Ok(AuditReport {
-                ok: false,
-                head_seq: hs,
-                head_hash: hex::encode(hh),
-                records: n,
-                first_bad_seq: Some(hs + 1),
-                problem: Some("the audit head (meta.audit_head) is missing".into()),
-                signed_seq: None,
-            });
+            return Ok(AuditReport::of(
+                (hs, hh),
+                n,
+                Some(hs + 1),
+                Some("the audit head (meta.audit_head) is missing".into()),
+            ));
         }
         if let Some(problem) = self.check_rows(&tx)? {
-            return Ok(AuditReport {
-                ok: false,
-                head_seq: hs,
-                head_hash: hex::encode(hh),
-                records: n,
-                first_bad_seq: None,
-                problem: Some(problem),
-                signed_seq: None,
-            });
+            return Ok(AuditReport::of((hs, hh), n, None, Some(problem)));
         }
         if let Some(head) = meta.get("audit_head")? {
             let b = head.value();
             if b.len() == 40
                 && (u64::from_be_bytes(b[..8].try_into().unwrap_or_default()) != hs || b[8..] != hh)
             {
-                return Ok(AuditReport {
-                    ok: false,
-                    head_seq: hs,
-                    head_hash: hex::encode(hh),
-                    records: n,
-                    first_bad_seq: Some(hs + 1),
-                    problem: Some(
+                return Ok(AuditReport::of(
+                    (hs, hh),
+                    n,
+                    Some(hs + 1),
+                    Some(
                         "records after the last verified one are missing (chain truncated)".into(),
                     ),
-                    signed_seq: None,
-                });
+                ));
             }
         }
-        Ok(AuditReport {
-            ok: true,
-            head_seq: hs,
-            head_hash: hex::encode(hh),
-            records: n,
-            first_bad_seq: None,
-            problem: None,
-            signed_seq: None,
-        })
+        Ok(AuditReport::of((hs, hh), n, None, None))
     }
 
     /// Compares the current rows of `entries`, `operators` and `alarms` with the digests recorded by the
