@@ -133,11 +133,7 @@ fn offline_edits_are_caught() {
     restore(&n);
     with_db(&n.db(), |tx| {
         let mut t = tx.open_table(AUDIT).unwrap();
-        let recs: Vec<AuditRecord> = t
-            .iter()
-            .unwrap()
-            .map(|r| codec::decode(r.unwrap().1.value()).unwrap())
-            .collect();
+        let recs = all_records(&t);
         let victim = recs.iter().position(|r| r.action == "node.start").unwrap();
         let last = recs.last().unwrap().seq;
         let mut prev = hex::decode(&recs[victim].prev_hash)
@@ -234,6 +230,14 @@ fn a_substituted_blob_is_refused() {
     );
 }
 
+/// Every audit record of the open table, in seq order.
+fn all_records(t: &redb::Table<u64, &[u8]>) -> Vec<AuditRecord> {
+    t.iter()
+        .unwrap()
+        .map(|r| codec::decode(r.unwrap().1.value()).unwrap())
+        .collect()
+}
+
 /// Rewrites the audit chain of a stopped node the way kasa wrote it before row digests (schema 1): an
 /// ingest record named the file's content hash only, an alarm record named no row. The chain is
 /// re-sealed from genesis and there is no signed checkpoint (older kasa signed none).
@@ -241,11 +245,7 @@ fn make_it_schema_1(n: &TestNode) {
     const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_checkpoints");
     with_db(&n.db(), |tx| {
         let mut t = tx.open_table(AUDIT).unwrap();
-        let recs: Vec<AuditRecord> = t
-            .iter()
-            .unwrap()
-            .map(|r| codec::decode(r.unwrap().1.value()).unwrap())
-            .collect();
+        let recs = all_records(&t);
         let mut prev = kasa::domain::GENESIS_HASH;
         let mut last = 0;
         for mut rec in recs {
