@@ -164,6 +164,9 @@ pub struct NodeConfig {
     pub socket_mode: String,
     /// Configured holidays (*hari libur*), ISO dates.
     pub holidays: Vec<jiff::civil::Date>,
+    /// Office hours (`jam_kerja = { mulai = "07:30", selesai = "16:00" }`): the SOP time norms of
+    /// minutes run only inside them; a date-only deadline ends at `selesai`.
+    pub jam_kerja: crate::domain::calendar::JamKerja,
     /// The derajat kecepatan table.
     pub derajat: Vec<DerajatRule>,
     pub ingest: IngestConfig,
@@ -270,6 +273,7 @@ impl Default for NodeConfig {
             socket_group: String::new(),
             socket_mode: "0660".into(),
             holidays: Vec::new(),
+            jam_kerja: Default::default(),
             derajat: default_derajat(),
             ingest: IngestConfig::default(),
             limits: LimitsConfig::default(),
@@ -332,6 +336,12 @@ impl NodeConfig {
     /// Semantic checks beyond parsing.
     pub fn check(&self) -> Result<(), String> {
         WorkCalendar::new(&self.zone, [])?;
+        if self.jam_kerja.selesai <= self.jam_kerja.mulai {
+            return Err(format!(
+                "jam_kerja: selesai {} is not after mulai {}; write e.g. jam_kerja = {{ mulai = \"07:30\", selesai = \"16:00\" }}",
+                self.jam_kerja.selesai, self.jam_kerja.mulai
+            ));
+        }
         self.socket_mode_bits()?;
         if let Some(l) = &self.link.listen
             && l.parse::<std::net::SocketAddr>().is_err()
@@ -367,6 +377,7 @@ impl NodeConfig {
     pub fn calendar(&self) -> WorkCalendar {
         WorkCalendar::new(&self.zone, self.holidays.iter().copied())
             .unwrap_or_else(|_| WorkCalendar::new("UTC", []).expect("UTC exists"))
+            .with_jam_kerja(self.jam_kerja)
     }
 
     /// Absolute drop folder.

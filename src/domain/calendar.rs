@@ -5,9 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use jiff::civil::{Date, Weekday};
+use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
 /// How long a derajat kecepatan allows.
@@ -52,11 +52,37 @@ pub fn default_derajat() -> Vec<DerajatRule> {
     ]
 }
 
-/// The working calendar of a node: its zone and holidays (*hari libur nasional / cuti bersama*).
+/// Office hours (*jam kerja*) of a working day, local time of the node's zone.
+///
+/// Default 07:30–16:00 (the five-day week of Perpres 21/2023: 37.5 hours, Monday–Thursday 07:30–16:00;
+/// Friday's longer day is not modelled). The SOP time norms of a few minutes (*mutu baku*, seed 003
+/// SOP A–F) run only inside these hours: a fax that arrives at 22:00 is due minutes after the next
+/// opening, not during the night.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct JamKerja {
+    /// Opening, `HH:MM`.
+    pub mulai: Time,
+    /// Closing, `HH:MM`; after `mulai`.
+    pub selesai: Time,
+}
+
+impl Default for JamKerja {
+    fn default() -> Self {
+        JamKerja {
+            mulai: Time::constant(7, 30, 0, 0),
+            selesai: Time::constant(16, 0, 0, 0),
+        }
+    }
+}
+
+/// The working calendar of a node: its zone, holidays (*hari libur nasional / cuti bersama*) and office
+/// hours.
 #[derive(Debug, Clone)]
 pub struct WorkCalendar {
     pub zone: TimeZone,
     pub holidays: BTreeSet<Date>,
+    pub jam_kerja: JamKerja,
 }
 
 impl WorkCalendar {
@@ -70,7 +96,79 @@ impl WorkCalendar {
         Ok(WorkCalendar {
             zone: tz,
             holidays: holidays.into_iter().collect(),
+            jam_kerja: JamKerja::default(),
         })
+    }
+
+    /// The same calendar with other office hours.
+    pub fn with_jam_kerja(mut self, jam: JamKerja) -> WorkCalendar {
+        self.jam_kerja = jam;
+        self
+    }
+
+    fn at_local(&self, d: Date, t: Time) -> Option<Timestamp> {
+        d.to_datetime(t)
+            .to_zoned(self.zone.clone())
+            .ok()
+            .map(|z| z.timestamp())
+    }
+
+    /// The first instant at or after `t` that lies in office hours of a working day: `t` itself when
+    /// the office is open, else the next opening (skipping weekends and holidays).
+    pub fn next_open(&self, t: Timestamp) -> Timestamp {
+        let z = t.to_zoned(self.zone.clone());
+        let mut date = z.date();
+        let time = z.time();
+        let jk = self.jam_kerja;
+        if self.is_working_day(date) && time >= jk.mulai && time < jk.selesai {
+            return t;
+        }
+        if !(self.is_working_day(date) && time < jk.mulai) {
+            date = date.tomorrow().unwrap_or(date);
+        }
+        for _ in 0..3660 {
+            if self.is_working_day(date) {
+                return self.at_local(date, jk.mulai).unwrap_or(t);
+            }
+            date = date.tomorrow().unwrap_or(date);
+        }
+        t
+    }
+
+    /// The instant `span` of office time after `start`: the clock runs only in office hours of
+    /// working days (the *mutu baku* of the receive and send flows, seed 003 SOP A–F). A start outside
+    /// office hours counts from the next opening; what is left at closing continues at the next opening.
+    pub fn add_office_time(&self, start: Timestamp, span: SignedDuration) -> Timestamp {
+        let mut at = self.next_open(start);
+        let mut left = span;
+        for _ in 0..3660 {
+            let z = at.to_zoned(self.zone.clone());
+            let close = self.at_local(z.date(), self.jam_kerja.selesai).unwrap_or(at);
+            let room = close.duration_since(at);
+            if left <= room {
+                return at.checked_add(left).unwrap_or(at);
+            }
+            left -= room;
+            at = self.next_open(close);
+        }
+        at
+    }
+
+    /// The end of the working day `d` (its closing time); for a date that is not a working day, the
+    /// closing of the working day before it. What a date-only deadline means ("sampai 5 Desember").
+    pub fn end_of_working_day(&self, d: Date) -> Timestamp {
+        let mut date = d;
+        for _ in 0..3660 {
+            if self.is_working_day(date) {
+                break;
+            }
+            date = date.yesterday().unwrap_or(date);
+        }
+        if !self.is_working_day(date) {
+            date = d;
+        }
+        self.at_local(date, self.jam_kerja.selesai)
+            .unwrap_or_else(|| Timestamp::UNIX_EPOCH)
     }
 
     /// True when `d` is Monday–Friday and not a configured holiday.
@@ -161,6 +259,44 @@ mod tests {
             .to_zoned(TimeZone::get("Asia/Makassar").unwrap())
             .unwrap()
             .timestamp()
+    }
+
+    #[test]
+    fn office_time_runs_only_in_jam_kerja() {
+        // Monday 2026-11-23 is a holiday; 2026-11-20 is a Friday.
+        let cal = WorkCalendar::new("Asia/Makassar", [jiff::civil::date(2026, 11, 23)]).unwrap();
+        let m = SignedDuration::from_mins;
+        // Inside hours: plain addition.
+        assert_eq!(
+            cal.add_office_time(wita("2026-11-20T09:00"), m(5)),
+            wita("2026-11-20T09:05")
+        );
+        // Arrives Friday 22:00: counts from Tuesday's opening (weekend and holiday skipped).
+        assert_eq!(
+            cal.add_office_time(wita("2026-11-20T22:00"), m(5)),
+            wita("2026-11-24T07:35")
+        );
+        // Three minutes before closing: two minutes carry over to the next working day.
+        assert_eq!(
+            cal.add_office_time(wita("2026-11-24T15:57"), m(5)),
+            wita("2026-11-25T07:32")
+        );
+        // Before opening on a working day: that day's opening.
+        assert_eq!(
+            cal.next_open(wita("2026-11-24T06:00")),
+            wita("2026-11-24T07:30")
+        );
+        // A date-only deadline is the closing of that working day; a Sunday means Friday's closing.
+        assert_eq!(
+            cal.end_of_working_day(jiff::civil::date(2026, 12, 4)),
+            wita("2026-12-04T16:00")
+        );
+        assert_eq!(
+            cal.end_of_working_day(jiff::civil::date(2026, 12, 6)),
+            wita("2026-12-04T16:00")
+        );
+        let jk: JamKerja = toml::from_str("mulai = \"08:00\"\nselesai = \"15:30\"").unwrap();
+        assert_eq!(jk.selesai, Time::constant(15, 30, 0, 0));
     }
 
     #[test]
