@@ -94,6 +94,7 @@ fn page_query(c: &mut Criterion) {
             status: Some(Status::Teragenda),
             limit: 50,
             before: None,
+            ..Default::default()
         };
         assert_eq!(store.page(&q).unwrap().len(), 50);
         g.bench_with_input(
@@ -106,6 +107,7 @@ fn page_query(c: &mut Criterion) {
             status: None,
             limit: 50,
             before: None,
+            ..Default::default()
         };
         g.bench_with_input(BenchmarkId::new("50_newest_by_book", n), &q2, |b, q| {
             b.iter(|| black_box(store.page(q).unwrap()))

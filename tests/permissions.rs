@@ -159,6 +159,11 @@ fn request_for(aksi: Aksi, l: Lingkup, b: u64, d: u64, n: u64) -> Value {
         Aksi::AgendaDuplikat => json!({"type": "mark_duplicate", "id": e, "of": 999_999}),
         Aksi::AgendaBatal => json!({"type": "void", "id": 999_000 + e, "reason": "uji"}),
         Aksi::AgendaTutup => json!({"type": "close", "id": e, "to": "selesai", "note": "uji"}),
+        // The entries under test are untriaged: an allowed operator gets the rule refusal.
+        Aksi::AgendaDistribusi => {
+            json!({"type": "masuk", "op": "distribusi", "id": e, "jenis": "bagian_umum"})
+        }
+        Aksi::AgendaSiApel => json!({"type": "masuk", "op": "si_apel", "id": e}),
         Aksi::KeluarKonsep => json!({"type": "keluar_new", "fields": fields(k)}),
         Aksi::KeluarRegistrasi => json!({"type": "keluar_register", "id": e}),
         Aksi::KeluarKirim => json!({"type": "keluar_send", "id": e, "saluran": "faksimili"}),

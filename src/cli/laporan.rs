@@ -57,8 +57,9 @@ pub enum LaporanAction {
     /// Tanda terima of a distribution: one row per recipient with spaces for name, time, paraf.
     TandaTerima {
         entry: u64,
-        /// Recipient (repeat), e.g. "Bagian Umum Setda".
-        #[arg(long, required = true)]
+        /// Recipient (repeat), e.g. "Bagian Umum Setda"; default: the entry's recorded distributions
+        /// (`kasa masuk distribusi`).
+        #[arg(long)]
         penerima: Vec<String>,
         #[arg(long, default_value = ".")]
         out: PathBuf,
@@ -189,6 +190,7 @@ fn entri_sejak(c: &mut Client, book: Option<Book>, sejak: Timestamp) -> Result<V
     loop {
         let Reply::Entries { entries } = c.call(Request::AgendaList {
             book,
+            books: Vec::new(),
             status: None,
             limit: Some(500),
             before,
@@ -354,6 +356,12 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
             json,
         } => {
             let e = entry(&mut c, id)?;
+            if penerima.is_empty() && e.distribusi.is_empty() {
+                return Err(Fail(
+                    format!("entri {id} belum didistribusikan: catat dengan `kasa masuk distribusi {id} --jenis …`, atau sebutkan --penerima"),
+                    2,
+                ));
+            }
             let d = crate::domain::dokumen::tanda_terima(&kop_surat, &e, &penerima, &tz);
             let (mdp, pdfp) = simpan(&out, &format!("tanda-terima-{id}"), &d)?;
             laporkan(&[pdfp, mdp], json);

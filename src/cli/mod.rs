@@ -25,6 +25,7 @@ pub mod backup;
 pub mod disposisi;
 pub mod insiden;
 pub mod laporan;
+pub mod masuk;
 pub mod palsan;
 
 use std::io::Read;
@@ -145,6 +146,17 @@ pub enum Cmd {
     Disposisi {
         #[command(subcommand)]
         action: disposisi::DisposisiAction,
+    },
+    /// Receiving after registration (003 SOP A, B, C): distribution with tanda terima, duplicates across
+    /// channels, the flow and its clocks.
+    Masuk {
+        #[command(subcommand)]
+        action: masuk::MasukAction,
+    },
+    /// SI APEL: record items entered in the national e-archive, list what waits, export CSV.
+    Siapel {
+        #[command(subcommand)]
+        action: masuk::SiApelAction,
     },
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
@@ -1264,6 +1276,8 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Kriptogram { action } => kriptogram_cmd(&paths, action),
         Cmd::Palsan { action } => palsan::run(&paths, action),
         Cmd::Disposisi { action } => disposisi::run(&paths, action),
+        Cmd::Masuk { action } => masuk::run(&paths, action),
+        Cmd::Siapel { action } => masuk::run_siapel(&paths, action),
         Cmd::Incident { action } => insiden::run(&paths, action),
         Cmd::Backup { action } => backup::run(&paths, action),
         Cmd::Laporan { action } => laporan::run(&paths, action),
@@ -1291,6 +1305,7 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 .map_err(|e| Fail(e, 2))?;
             let Reply::Entries { entries } = c.call(Request::AgendaList {
                 book,
+                books: Vec::new(),
                 status,
                 limit: Some(limit),
                 before: None,

@@ -247,6 +247,7 @@ impl AgendaPane {
         Effect::Call(
             Request::AgendaList {
                 book: Some(self.list.book),
+                books: Vec::new(),
                 status: None,
                 limit: Some(LIST_LIMIT),
                 before: None,

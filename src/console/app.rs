@@ -225,6 +225,10 @@ impl App {
                 }
                 Vec::new()
             }
+            Event::Klaim { pemegang } => {
+                self.cx.klaim = pemegang;
+                Vec::new()
+            }
             Event::Stopping => {
                 self.cx.connected = false;
                 Vec::new()

@@ -60,6 +60,10 @@ pub struct Ctx {
     pub unlock_asked: bool,
     /// Node requests in flight on the worker thread (the header shows a spinner while > 0).
     pub busy: usize,
+    /// Who has which entry's form open (pushed by the node).
+    pub klaim: Vec<crate::proto::masuk::Pemegang>,
+    /// The receive flows of the node (`alur.toml`), for the clocks of the Masuk list.
+    pub alur: crate::domain::alur::AlurSet,
 }
 
 impl Ctx {
@@ -86,6 +90,8 @@ impl Ctx {
             drafts: Vec::new(),
             unlock_asked: false,
             busy: 0,
+            klaim: Vec::new(),
+            alur: Default::default(),
             pending: Vec::new(),
             size: (80, 24),
             quit: false,

@@ -337,6 +337,15 @@ pub struct Entry {
     pub sealed: Option<SealedDigests>,
     #[serde(default)]
     pub void_reason: Option<String>,
+    /// Entries linked as duplicates of this one (the same letter by another channel or a second scan).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplikat: Vec<u64>,
+    /// Handovers to internal recipients with their tanda terima (003 SOP A3/B3/C4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distribusi: Vec<super::penerimaan::Distribusi>,
+    /// When and by whom the item was re-entered in SI APEL (003 SOP A4/B4/C5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub siapel: Option<super::penerimaan::SiApel>,
     #[serde(default)]
     pub timeline: Vec<TimelineEvent>,
 }
@@ -503,6 +512,9 @@ impl Entry {
             text_note: None,
             sealed: None,
             void_reason: None,
+            duplikat: Vec::new(),
+            distribusi: Vec::new(),
+            siapel: None,
             timeline: Vec::new(),
         }
     }
@@ -555,12 +567,25 @@ impl Entry {
                 self.id,
                 self.duplicate_of.unwrap_or(0)
             )),
-            s => err(format!(
-                "entry {} is already {} (nomor agenda {}); nothing to register",
-                self.id,
-                s.as_str(),
-                self.nomor_agenda.map_or("-".into(), |n| n.to_string())
-            )),
+            s => {
+                // Name who got there first and what they saved, so a second operator's refused form
+                // can be compared with it (issue 13: never silently lost).
+                let by = self
+                    .timeline
+                    .iter()
+                    .rev()
+                    .find(|t| t.kind == "diagendakan" || t.kind == "batal")
+                    .map(|t| format!(" by {} at {}", t.by, t.at))
+                    .unwrap_or_default();
+                err(format!(
+                    "entry {} is already {}{by} (nomor agenda {}, perihal \"{}\", klasifikasi {}); nothing to register: your fields were not saved, compare them with the entry",
+                    self.id,
+                    s.as_str(),
+                    self.nomor_agenda.map_or("-".into(), |n| n.to_string()),
+                    self.perihal,
+                    self.klasifikasi.map_or("-", |k| k.as_str()),
+                ))
+            }
         }
     }
 
@@ -619,35 +644,6 @@ impl Entry {
         self.status = Status::Batal;
         self.void_reason = Some(reason.to_string());
         self.push_event(now, Some(op.uid), &op.nama, "batal", reason.to_string());
-        Ok(())
-    }
-
-    /// Marks a `baru` scan as a duplicate of another entry (fax vs Sanapati copies, seeds 002/003).
-    pub fn mark_duplicate(
-        &mut self,
-        of: u64,
-        now: Timestamp,
-        op: &super::Operator,
-    ) -> Result<(), DomainError> {
-        if of == self.id {
-            return err("an entry cannot be a duplicate of itself");
-        }
-        if self.status != Status::Baru {
-            return err(format!(
-                "only an untriaged scan (baru) can be marked duplicate; entry {} is {}",
-                self.id,
-                self.status.as_str()
-            ));
-        }
-        self.status = Status::Duplikat;
-        self.duplicate_of = Some(of);
-        self.push_event(
-            now,
-            Some(op.uid),
-            &op.nama,
-            "duplikat",
-            format!("duplikat dari entri {of}"),
-        );
         Ok(())
     }
 

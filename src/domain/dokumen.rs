@@ -551,7 +551,9 @@ pub fn berita_acara(kop: &KopSurat, ba: &BeritaAcara) -> Dokumen {
 
 // ------------------------------------------------------------------------------- tanda terima
 
-/// The tanda terima of a distribution: one row per recipient with a box for name, date and paraf.
+/// The tanda terima of a distribution: one row per recipient with a box for name, date and paraf. With
+/// no `penerima` given, the rows are the entry's recorded distributions, name and time filled where
+/// their tanda terima is recorded.
 pub fn tanda_terima(kop: &KopSurat, e: &Entry, penerima: &[String], tz: &TimeZone) -> Dokumen {
     let mut d = Dokumen::new(
         format!("Tanda Terima entri {}", e.id),
@@ -585,6 +587,21 @@ pub fn tanda_terima(kop: &KopSurat, e: &Entry, penerima: &[String], tz: &TimeZon
         &[0.7, 4.5, 3.5, 2.5, 2.0],
         &["No", "Penerima", "Nama penerima", "Tanggal / jam", "Paraf"],
     );
+    if penerima.is_empty() {
+        // The recorded distributions (003 SOP A3/B3/C4), with the tanda terima already recorded.
+        for x in &e.distribusi {
+            let (nama, kapan) = x.tanda_terima.as_ref().map_or((String::new(), String::new()), |t| {
+                (t.nama.clone(), waktu(t.at, tz))
+            });
+            t.baris.push(vec![
+                Sel::new(x.no.to_string()),
+                Sel::new(&x.ke),
+                Sel::new(nama),
+                Sel::new(kapan),
+                Sel::new("").tinggi(26.0),
+            ]);
+        }
+    }
     for (n, p) in penerima.iter().enumerate() {
         t.baris.push(vec![
             Sel::new((n + 1).to_string()),

@@ -4,6 +4,7 @@
 //! tested without a disk, a terminal or a real clock (DESIGN §7.1).
 
 pub mod agenda;
+pub mod alur;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
@@ -14,6 +15,7 @@ pub mod monev;
 pub mod naskah;
 pub mod operator;
 pub mod palsan;
+pub mod penerimaan;
 pub mod pengiriman;
 pub mod permission;
 pub mod sanitize;

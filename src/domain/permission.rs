@@ -71,6 +71,10 @@ pub enum Aksi {
     AgendaDuplikat,
     /// Void an entry (the number stays used; a correction a superior answers for).
     AgendaBatal,
+    /// Hand a received item to an internal recipient and record its tanda terima (003 A3/B3/C4).
+    AgendaDistribusi,
+    /// Record that an item was re-entered in SI APEL (003 A4/B4/C5).
+    AgendaSiApel,
     /// Close an entry (selesai / diarsipkan).
     AgendaTutup,
     /// Write a draft of an outgoing item (konsep): any author.
@@ -132,6 +136,8 @@ impl Aksi {
             Aksi::AgendaCatatan => "agenda.catatan",
             Aksi::AgendaDuplikat => "agenda.duplikat",
             Aksi::AgendaBatal => "agenda.batal",
+            Aksi::AgendaDistribusi => "agenda.distribusi",
+            Aksi::AgendaSiApel => "agenda.siapel",
             Aksi::AgendaTutup => "agenda.tutup",
             Aksi::KeluarKonsep => "keluar.konsep",
             Aksi::KeluarRegistrasi => "keluar.registrasi",
@@ -270,8 +276,12 @@ pub const TABEL: &[Aturan] = &[
         Tanpa,
         "buku agenda: koreksi oleh atasan",
     ),
-    r(Aksi::AgendaTutup, Biasa, PELAKSANA, Tanpa, "003 A4/B4/C5"),
-    r(Aksi::AgendaTutup, Dikecualikan, PELAKSANA, Tanpa, "003 A4"),
+    r(Aksi::AgendaDistribusi, Biasa, PELAKSANA, Tanpa, "003 B3/C4"),
+    r(Aksi::AgendaDistribusi, Dikecualikan, PELAKSANA, Tanpa, "003 A3"),
+    r(Aksi::AgendaSiApel, Biasa, PELAKSANA, Tanpa, "003 B4/C5"),
+    r(Aksi::AgendaSiApel, Dikecualikan, PELAKSANA, Tanpa, "003 A4"),
+    r(Aksi::AgendaTutup, Biasa, PELAKSANA, Tanpa, "003 B5/C6"),
+    r(Aksi::AgendaTutup, Dikecualikan, PELAKSANA, Tanpa, "003 A5"),
     r(Aksi::KeluarKonsep, Biasa, SEMUA, Tanpa, "004 langkah 1"),
     r(
         Aksi::KeluarKonsep,

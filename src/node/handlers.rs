@@ -103,12 +103,14 @@ pub(super) fn handle(
         }
         Request::AgendaList {
             book,
+            books,
             status,
             limit,
             before,
         } => {
             let q = PageQuery {
                 book,
+                books,
                 status,
                 limit: limit.unwrap_or(50),
                 before,
@@ -157,13 +159,54 @@ pub(super) fn handle(
                 let m: Vec<String> = problems.iter().map(|(f, m)| format!("{f}: {m}")).collect();
                 return Err(("invalid", m.join("; ")));
             }
+            let mut fields = fields;
+            let current = st.entry(id).map_err(store_err)?.ok_or((
+                "not_found",
+                format!("entri {id} tidak ada: periksa nomornya dengan `kasa agenda list`"),
+            ))?;
+            current.check_registrable().map_err(|e| ("rule", e.0))?;
+            if !fields.saluran.trim().is_empty() {
+                fields.saluran = super::masuk::alur(state)
+                    .check_saluran(&fields.saluran)
+                    .map_err(|m| ("invalid", format!("saluran: {m}")))?;
+            }
+            // 003 SOP C langkah 3: compare with what came by the other channel before it is distributed.
+            let mut probe = current.clone();
+            probe.nomor_surat = fields.nomor_surat.clone();
+            probe.asal = fields.asal.clone();
+            probe.perihal = fields.perihal.clone();
+            probe.tanggal_surat = fields.tanggal_surat;
+            let mirip = super::masuk::mirip_for(state, &probe)?;
+            let dicocokkan = if mirip.is_empty() {
+                "tidak ada berita lain yang mungkin sama".to_string()
+            } else {
+                let v: Vec<String> = mirip
+                    .iter()
+                    .map(|m| {
+                        let n = m
+                            .nomor_agenda
+                            .map(|(n, t)| format!(", agenda {n}/{t}"))
+                            .unwrap_or_default();
+                        format!("entri {}{n} ({})", m.id, m.alasan)
+                    })
+                    .collect();
+                format!("mungkin sama: {}", v.join("; "))
+            };
             let cal = state.cfg.calendar();
             let deadline = fields
                 .derajat
                 .as_deref()
                 .and_then(|d| cal.deadline_for(&state.cfg.derajat, d, now));
             let (e, ch) = st
-                .register(id, &fields, tahun(state, now), deadline, op, now)
+                .register(
+                    id,
+                    &fields,
+                    tahun(state, now),
+                    deadline,
+                    Some(dicocokkan),
+                    op,
+                    now,
+                )
                 .map_err(store_err)?;
             let _ = st.draft_delete(op.uid, &format!("register:{id}"));
             publish(ch);
@@ -205,17 +248,7 @@ pub(super) fn handle(
                     format!("entry {of} does not exist: name the first copy's id"),
                 ));
             }
-            let (e, ch) = st
-                .update_entry(id, &Actor::operator(op), "agenda.duplicate", now, |e, _| {
-                    e.mark_duplicate(of, now, op)?;
-                    Ok(format!("duplicate of entry {of}"))
-                })
-                .map_err(store_err)?;
-            publish(ch);
-            Ok(Reply::Entry {
-                entry: Box::new(e),
-                text: None,
-            })
+            super::masuk::tautkan(state, op, id, of, now)
         }
         Request::Close { id, to, note } => {
             let (e, ch) = st
@@ -525,6 +558,7 @@ pub(super) fn handle(
         }
         Request::Palsan(r) => super::palsan::handle(state, op, r),
         Request::Disposisi(r) => super::disposisi::handle(state, op, r, now),
+        Request::Masuk(r) => super::masuk::handle(state, op, cred.conn, r, now),
         Request::Insiden(r) => super::insiden::handle(state, op, r),
         Request::Link(r) => super::link::handle(state, op, r),
         Request::Backup(r) => super::backup::handle(state, op, r),

@@ -14,6 +14,7 @@ pub mod kriptogram;
 pub mod limits;
 pub mod link;
 pub mod lock;
+pub mod masuk;
 mod palsan;
 pub mod permission;
 pub mod proof;
@@ -55,6 +56,8 @@ pub struct NodeState {
     pub unlock_gate: limits::UnlockGate,
     /// Highest audit seq covered by a signed checkpoint ([`proof`]).
     pub signed_seq: std::sync::atomic::AtomicU64,
+    /// Who has which entry's form open ([`masuk::Klaim`]).
+    pub klaim: masuk::Klaim,
 }
 
 /// Why the node could not start.
@@ -181,6 +184,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         conns: Arc::new(limits::Conns::default()),
         unlock_gate: limits::UnlockGate::default(),
         signed_seq: std::sync::atomic::AtomicU64::new(signed_seq),
+        klaim: masuk::Klaim::default(),
     });
     let weak = Arc::downgrade(&state);
     let _ = ingest.kgm_hook.set(Box::new(move |staged, name| {
@@ -216,6 +220,8 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     let mut last_atrest = std::time::Instant::now() - Duration::from_secs(1);
     let mut sla = insiden::SlaWatch::default();
     let mut next_sla = std::time::Instant::now();
+    let mut alur = masuk::AlurWatch::default();
+    let mut next_alur = std::time::Instant::now();
     let mut backups = backup::BackupWatch::new(crate::clock::now());
     let mut next_backup = std::time::Instant::now();
     let mut storage = StorageRecovery::default();
@@ -225,6 +231,10 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         if std::time::Instant::now() >= next_sla {
             sla.check(&state, crate::clock::now());
             next_sla = std::time::Instant::now() + Duration::from_secs(1);
+        }
+        if std::time::Instant::now() >= next_alur {
+            alur.check(&state, crate::clock::now());
+            next_alur = std::time::Instant::now() + Duration::from_secs(5);
         }
         if std::time::Instant::now() >= next_backup {
             backups.check(&state, crate::clock::now());

@@ -10,6 +10,7 @@ use crate::proto::backup::BackupRequest;
 use crate::proto::disposisi::DisposisiRequest;
 use crate::proto::insiden::InsidenRequest;
 use crate::proto::link::LinkRequest;
+use crate::proto::masuk::MasukRequest;
 use crate::proto::palsan::PalsanRequest;
 
 /// The scope of entry `id` (biasa when it does not exist: the handler then answers "not found").
@@ -110,6 +111,18 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
             | DisposisiRequest::Entry { .. } => (Aksi::Lihat, Biasa),
             DisposisiRequest::New { entry, .. } => (Aksi::Disposisi, entry_scope(state, *entry)),
             _ => (Aksi::Disposisi, Biasa),
+        },
+        Request::Masuk(r) => match r {
+            MasukRequest::SiApelDaftar { .. }
+            | MasukRequest::Mirip { .. }
+            | MasukRequest::Alur { .. }
+            | MasukRequest::Aturan => (Aksi::Lihat, Biasa),
+            MasukRequest::Klaim { .. } => (Aksi::Draf, Biasa),
+            MasukRequest::Distribusi { id, .. } | MasukRequest::TandaTerima { id, .. } => {
+                (Aksi::AgendaDistribusi, entry_scope(state, *id))
+            }
+            MasukRequest::SiApel { id, .. } => (Aksi::AgendaSiApel, entry_scope(state, *id)),
+            MasukRequest::Tautkan { id, .. } => (Aksi::AgendaDuplikat, entry_scope(state, *id)),
         },
         Request::Backup(r) => match r {
             BackupRequest::Log => (Aksi::Lihat, Biasa),

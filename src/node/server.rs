@@ -21,6 +21,8 @@ pub struct PeerCred {
     pub pid: i32,
     pub uid: u32,
     pub gid: u32,
+    /// This connection's number (set when it is served; 0 before): what form claims are held by.
+    pub conn: u64,
 }
 
 /// Reads SO_PEERCRED of a connected Unix stream.
@@ -48,6 +50,7 @@ pub fn peer_cred(s: &UnixStream) -> std::io::Result<PeerCred> {
         pid: cred.pid,
         uid: cred.uid,
         gid: cred.gid,
+        conn: 0,
     })
 }
 
@@ -404,7 +407,8 @@ fn act_as(state: &NodeState, cred: &PeerCred, as_uid: u32) -> Result<(), String>
     }
 }
 
-fn serve(s: UnixStream, state: Arc<NodeState>, cred: PeerCred, _slot: limits::Slot) {
+fn serve(s: UnixStream, state: Arc<NodeState>, mut cred: PeerCred, _slot: limits::Slot) {
+    cred.conn = state.klaim.conn();
     // Connect-time check: unknown and disabled uids are refused at once. Root may connect without
     // being an operator, but can then only name an admin to act as (`kasa --as UID`).
     let root = cred.uid == 0;
@@ -585,6 +589,9 @@ fn serve(s: UnixStream, state: Arc<NodeState>, cred: PeerCred, _slot: limits::Sl
     }
     if let Some(id) = sub {
         state.hub.unsubscribe(id);
+    }
+    if state.klaim.drop_conn(cred.conn) {
+        super::masuk::publish_klaim(&state);
     }
     outbox.close();
     let _ = writer.join();

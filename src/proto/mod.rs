@@ -13,6 +13,7 @@ pub mod disposisi;
 pub mod fdpass;
 pub mod insiden;
 pub mod link;
+pub mod masuk;
 pub mod palsan;
 
 use std::io::{self, Read, Write};
@@ -132,6 +133,10 @@ pub enum Request {
     AgendaList {
         #[serde(default)]
         book: Option<Book>,
+        /// Several books in one list (newest first across them), e.g. masuk and kriptogram-masuk;
+        /// with `book`, its book is added.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        books: Vec<Book>,
         #[serde(default)]
         status: Option<Status>,
         #[serde(default)]
@@ -300,6 +305,9 @@ pub enum Request {
     Link(link::LinkRequest),
     /// Backup create, restore test, log (issue 17): see [`backup::BackupRequest`].
     Backup(backup::BackupRequest),
+    /// The receive flows after registration (distribution, SI APEL, duplicates, clocks, form claims):
+    /// see [`masuk::MasukRequest`].
+    Masuk(masuk::MasukRequest),
 }
 
 impl Request {
@@ -615,6 +623,8 @@ pub enum Reply {
     Link(link::LinkReply),
     /// See [`backup::BackupReply`].
     Backup(backup::BackupReply),
+    /// See [`masuk::MasukReply`].
+    Masuk(masuk::MasukReply),
 }
 
 /// Events pushed to subscribed clients after a commit.
@@ -626,6 +636,10 @@ pub enum Event {
     },
     Ingest {
         progress: IngestProgress,
+    },
+    /// Who has which entry's form open, all of it, sent whenever it changes.
+    Klaim {
+        pemegang: Vec<masuk::Pemegang>,
     },
     /// The node is stopping.
     Stopping,

@@ -237,6 +237,8 @@ pub enum IngestOutcome {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageQuery {
     pub book: Option<Book>,
+    /// More books merged into one list (newest first across them); with `book`, its book is added.
+    pub books: Vec<Book>,
     pub status: Option<Status>,
     /// Rows at most (capped at 1000).
     pub limit: usize,
@@ -939,6 +941,29 @@ impl Store {
     /// A page of entries, newest first (by received instant), optionally filtered by book and status.
     /// Uses the `(book, status, time, id)` index: cost is O(limit · log n).
     pub fn page(&self, q: &PageQuery) -> Result<Vec<Entry>> {
+        let mut books = q.books.clone();
+        books.extend(q.book);
+        books.sort_unstable();
+        books.dedup();
+        if books.len() > 1 {
+            // Each book's newest page, merged by (received µs, id) and cut to the limit.
+            let mut all = Vec::new();
+            for b in books {
+                all.extend(self.page(&PageQuery {
+                    book: Some(b),
+                    books: Vec::new(),
+                    ..*q
+                })?);
+            }
+            all.sort_by_key(|e| std::cmp::Reverse(Store::cursor_of(e)));
+            all.truncate(q.limit.clamp(1, 1000));
+            return Ok(all);
+        }
+        let q = &PageQuery {
+            book: books.first().copied(),
+            books: Vec::new(),
+            ..*q
+        };
         let limit = q.limit.clamp(1, 1000);
         let tx = self.db()?.begin_read()?;
         let entries = tx.open_table(ENTRIES)?;
@@ -986,6 +1011,54 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Every entry of `books` whose status is one of `statuses` (through the book/status index).
+    pub fn by_status(&self, books: &[Book], statuses: &[Status]) -> Result<Vec<Entry>> {
+        let tx = self.db()?.begin_read()?;
+        let entries = tx.open_table(ENTRIES)?;
+        let idx = tx.open_table(IDX_BOOK_STATUS)?;
+        let mut out = Vec::new();
+        for b in books {
+            for s in statuses {
+                let lo = (b.code(), s.code(), i64::MIN, 0u64);
+                let hi = (b.code(), s.code(), i64::MAX, u64::MAX);
+                for r in idx.range(lo..=hi)? {
+                    let id = r?.0.value().3;
+                    if let Some(v) = entries.get(id)? {
+                        out.push(codec::decode(v.value()).map_err(StoreError::Db)?);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Incoming entries whose receive flow may still run (baru, teragenda, didisposisi, selesai): what
+    /// the flow watch checks.
+    pub fn flow_open(&self) -> Result<Vec<Entry>> {
+        self.by_status(
+            &[Book::Masuk, Book::KriptogramMasuk],
+            &[
+                Status::Baru,
+                Status::Teragenda,
+                Status::Didisposisi,
+                Status::Selesai,
+            ],
+        )
+    }
+
+    /// Registered incoming entries (teragenda, didisposisi, selesai, diarsipkan): the SI APEL list.
+    pub fn siapel_candidates(&self) -> Result<Vec<Entry>> {
+        self.by_status(
+            &[Book::Masuk, Book::KriptogramMasuk],
+            &[
+                Status::Teragenda,
+                Status::Didisposisi,
+                Status::Selesai,
+                Status::Diarsipkan,
+            ],
+        )
     }
 
     /// The `(received µs, id)` cursor of an entry, for [`PageQuery::before`].
@@ -1067,10 +1140,24 @@ impl Store {
                 .open_table(HASHES)?
                 .get(inp.sha256.as_slice())?
                 .map(|v| v.value());
+            let mut linked_original = None;
             let (action, detail) = match first {
                 Some(of) => {
                     e.status = Status::Duplikat;
                     e.duplicate_of = Some(of);
+                    if let Ok(old) = get_entry_tx(&tx, of) {
+                        let mut o = old.clone();
+                        o.duplikat.push(id);
+                        o.push_event(
+                            inp.at,
+                            None,
+                            "node",
+                            "duplikat_ditautkan",
+                            format!("entri {id} berisi sama ({})", inp.origin),
+                        );
+                        let d = put_entry(&tx, Some(&old), &o)?;
+                        linked_original = Some((of, d));
+                    }
                     e.push_event(
                         inp.at,
                         None,
@@ -1120,23 +1207,30 @@ impl Store {
                 e.sealed = Some(d);
             }
             let row = put_entry(&tx, None, &e)?;
+            let also = linked_original
+                .map(|(of, d)| format!(",entry:{of}={d}"))
+                .unwrap_or_default();
             audit(
                 &tx,
                 inp.at,
                 &Actor::node(),
                 action,
                 &format!("entry:{id}"),
-                &format!("{},entry:{id}={row}", hex::encode(inp.sha256)),
+                &format!("{},entry:{id}={row}{also}", hex::encode(inp.sha256)),
                 &detail,
             )?;
         }
         tx.commit()?;
+        let mut changes = Vec::new();
         let id = match outcome {
-            IngestOutcome::New { id }
-            | IngestOutcome::Duplicate { id, .. }
-            | IngestOutcome::AlreadyIngested { id } => id,
+            IngestOutcome::New { id } | IngestOutcome::AlreadyIngested { id } => id,
+            IngestOutcome::Duplicate { id, of } => {
+                changes.push(Change::Entry { id: of });
+                id
+            }
         };
-        Ok((outcome, vec![Change::Entry { id }]))
+        changes.insert(0, Change::Entry { id });
+        Ok((outcome, changes))
     }
 
     /// Records a refused file: an alarm and an audit record in one transaction.
@@ -1272,14 +1366,54 @@ impl Store {
         Ok((e, vec![Change::Entry { id }]))
     }
 
+    /// Applies a transition that changes two entries (a duplicate and its original) in one transaction
+    /// with one audit record naming both rows' digests (`entry:A=…,entry:B=…`).
+    pub fn update_pair<F>(
+        &self,
+        id: u64,
+        other: u64,
+        actor: &Actor,
+        action: &str,
+        at: Timestamp,
+        f: F,
+    ) -> Result<(Entry, Entry, Vec<Change>)>
+    where
+        F: FnOnce(&mut Entry, &mut Entry) -> std::result::Result<String, StoreError>,
+    {
+        let tx = begin(&*self.db()?)?;
+        let (a, b) = {
+            let (old_a, old_b) = (get_entry_tx(&tx, id)?, get_entry_tx(&tx, other)?);
+            let (mut a, mut b) = (old_a.clone(), old_b.clone());
+            let detail = f(&mut a, &mut b)?;
+            let da = put_entry(&tx, Some(&old_a), &a)?;
+            let db = put_entry(&tx, Some(&old_b), &b)?;
+            audit(
+                &tx,
+                at,
+                actor,
+                action,
+                &format!("entry:{id}"),
+                &format!("entry:{id}={da},entry:{other}={db}"),
+                &detail,
+            )?;
+            (a, b)
+        };
+        tx.commit()?;
+        Ok((a, b, vec![Change::Entry { id }, Change::Entry { id: other }]))
+    }
+
     /// Registers a `baru` masuk entry: allocates the next nomor agenda of (book, `tahun`) in the same
-    /// transaction (gapless, never reused) and applies [`Entry::register`].
+    /// transaction (gapless, never reused) and applies [`Entry::register`]. `dicocokkan`: the result of
+    /// the cross-channel check (003 SOP C langkah 3), recorded as a `dicocokkan` event in the same
+    /// transaction.
+    #[allow(clippy::too_many_arguments)]
     pub fn register(
         &self,
         id: u64,
         fields: &RegisterFields,
         tahun: i16,
         batas_waktu: Option<Timestamp>,
+        dicocokkan: Option<String>,
         op: &Operator,
         at: Timestamp,
     ) -> Result<(Entry, Vec<Change>)> {
@@ -1292,6 +1426,9 @@ impl Store {
                 e.check_registrable()?;
                 let n = alloc(e.book, tahun)?;
                 e.register(fields, tahun, n, batas_waktu, at, op)?;
+                if let Some(d) = dicocokkan {
+                    e.push_event(at, Some(op.uid), &op.nama, "dicocokkan", d);
+                }
                 Ok(format!("nomor agenda {n}/{tahun} {}", e.book.as_str()))
             },
         )

@@ -371,6 +371,7 @@ impl TestNode {
             let r = c
                 .call(kasa::proto::Request::AgendaList {
                     book: Some(kasa::domain::Book::Masuk),
+                    books: Vec::new(),
                     status: None,
                     limit: Some(1000),
                     before,

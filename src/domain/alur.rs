@@ -1,0 +1,461 @@
+//! The receive flows (*alur penerimaan*) of seed 003 SOP A, B and C as data, and the running clocks of
+//! their time norms (*mutu baku*).
+//!
+//! The flows live in `data/alur.toml` (or `<data dir>/alur.toml`): each [`Alur`] is a list of
+//! [`Langkah`] with its actor, kelengkapan, output, norm in minutes and the timeline event kind that
+//! completes it. An entry follows the flow of its channel ([`AlurSet::alur_of`]); [`jam`] turns the
+//! entry's timeline into one [`JamLangkah`] per step: when its clock started, when it is due (office time
+//! of the node's [`WorkCalendar`]), when and by whom it was done, and whether the norm was kept. All
+//! functions are pure: "now" is an argument.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::agenda::{Book, Entry, Status};
+use super::calendar::WorkCalendar;
+
+/// The flows file shipped with kasa; used when the node has no own `alur.toml`.
+pub const DEFAULT_ALUR_TOML: &str = include_str!("../../data/alur.toml");
+
+/// The timeline event kinds a step may be completed by (`selesai_oleh`).
+pub const PERISTIWA: [&str; 7] = [
+    "diterima",
+    "diagendakan",
+    "dicocokkan",
+    "didistribusikan",
+    "siapel",
+    "diarsipkan",
+    "selesai",
+];
+
+/// One channel (*saluran*) of the closed list and the flow its items follow.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Saluran {
+    /// Name shown and stored on entries, e.g. `Email Sanapati`.
+    pub nama: String,
+    /// Code of the flow ([`Alur::kode`]); `None`: no SOP flow, no clocks.
+    #[serde(default)]
+    pub alur: Option<String>,
+}
+
+/// One step of a flow: a row of the SOP table.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Langkah {
+    /// Unique code, e.g. `C3`.
+    pub kode: String,
+    /// The KEGIATAN column.
+    pub teks: String,
+    /// The PELAKSANA column: `sandiman`, `kasi`, `bagian_umum`, …
+    pub pelaksana: String,
+    /// The Kelengkapan column.
+    #[serde(default)]
+    pub kelengkapan: String,
+    /// The Output column.
+    #[serde(default)]
+    pub output: String,
+    /// The MUTU BAKU Waktu column, minutes of office time.
+    pub menit: u32,
+    /// The timeline event kind that completes the step (one of [`PERISTIWA`]).
+    pub selesai_oleh: String,
+}
+
+/// One receive flow (SOP A, B or C of seed 003).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Alur {
+    /// `A`, `B`, `C`.
+    pub kode: String,
+    pub judul: String,
+    /// Where the flow is written, e.g. "seed 003, SOP B".
+    #[serde(default)]
+    pub sumber: String,
+    pub langkah: Vec<Langkah>,
+}
+
+/// `[siapel]`: the SI APEL reminder.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SiApelAturan {
+    /// A registered item not yet entered in SI APEL after this many hours of office time is "waiting".
+    pub ingat_setelah_jam: u32,
+}
+
+impl Default for SiApelAturan {
+    fn default() -> Self {
+        SiApelAturan {
+            ingat_setelah_jam: 8,
+        }
+    }
+}
+
+/// The whole flows file.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AlurSet {
+    /// The closed list of incoming channels.
+    pub saluran: Vec<Saluran>,
+    /// The flow of an item whose channel is not known yet (an untriaged scan).
+    #[serde(default)]
+    pub alur_bawaan: Option<String>,
+    pub alur: Vec<Alur>,
+    #[serde(default)]
+    pub siapel: SiApelAturan,
+}
+
+impl Default for AlurSet {
+    fn default() -> Self {
+        AlurSet::parse(DEFAULT_ALUR_TOML).unwrap_or(AlurSet {
+            saluran: Vec::new(),
+            alur_bawaan: None,
+            alur: Vec::new(),
+            siapel: SiApelAturan::default(),
+        })
+    }
+}
+
+impl AlurSet {
+    /// Parses a flows file's text (TOML) and checks it ([`AlurSet::check`]).
+    pub fn parse(text: &str) -> Result<AlurSet, String> {
+        let a: AlurSet = toml::from_str(text).map_err(|e| e.to_string())?;
+        a.check()?;
+        Ok(a)
+    }
+
+    /// Semantic checks: channel names unique and non-empty, every flow named by a channel exists, step
+    /// codes unique across the file, every `selesai_oleh` one of [`PERISTIWA`], norms above zero.
+    pub fn check(&self) -> Result<(), String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &self.saluran {
+            if s.nama.trim().is_empty() {
+                return Err("saluran tanpa nama: isi `nama`".into());
+            }
+            if !seen.insert(s.nama.to_lowercase()) {
+                return Err(format!("saluran '{}' ditulis dua kali", s.nama));
+            }
+            if let Some(a) = &s.alur
+                && !self.alur.iter().any(|x| &x.kode == a)
+            {
+                return Err(format!(
+                    "saluran '{}' menunjuk alur '{a}' yang tidak ada",
+                    s.nama
+                ));
+            }
+        }
+        if let Some(a) = &self.alur_bawaan
+            && !self.alur.iter().any(|x| &x.kode == a)
+        {
+            return Err(format!("alur_bawaan '{a}' tidak ada di antara [[alur]]"));
+        }
+        let mut codes = std::collections::BTreeSet::new();
+        for a in &self.alur {
+            if a.langkah.is_empty() {
+                return Err(format!("alur {} tidak punya langkah", a.kode));
+            }
+            for l in &a.langkah {
+                if !codes.insert(l.kode.clone()) {
+                    return Err(format!("kode langkah {} dipakai dua kali", l.kode));
+                }
+                if !PERISTIWA.contains(&l.selesai_oleh.as_str()) {
+                    return Err(format!(
+                        "langkah {}: selesai_oleh '{}' tidak dikenal; pilih salah satu dari {}",
+                        l.kode,
+                        l.selesai_oleh,
+                        PERISTIWA.join(", ")
+                    ));
+                }
+                if l.menit == 0 {
+                    return Err(format!("langkah {}: menit harus lebih dari 0", l.kode));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The channel named `nama` (case-insensitive), as written in the list.
+    pub fn saluran(&self, nama: &str) -> Option<&Saluran> {
+        let n = nama.trim().to_lowercase();
+        self.saluran.iter().find(|s| s.nama.to_lowercase() == n)
+    }
+
+    /// Checks a channel name for an incoming item against the closed list: the canonical name, or a
+    /// refusal naming the list.
+    pub fn check_saluran(&self, nama: &str) -> Result<String, String> {
+        match self.saluran(nama) {
+            Some(s) => Ok(s.nama.clone()),
+            None => Err(format!(
+                "saluran '{}' tidak ada dalam daftar; pilih salah satu: {} (daftar di alur.toml)",
+                nama.trim(),
+                self.saluran
+                    .iter()
+                    .map(|s| s.nama.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
+    /// The flow an entry follows: none for outgoing books; flow A for a kriptogram; else the flow of its
+    /// channel; an untriaged scan without a channel runs [`AlurSet::alur_bawaan`].
+    pub fn alur_of(&self, e: &Entry) -> Option<&Alur> {
+        if !e.book.is_incoming() || matches!(e.status, Status::Batal | Status::Duplikat) {
+            return None;
+        }
+        let kode = if e.book == Book::KriptogramMasuk || e.kriptogram {
+            self.saluran("Kriptogram").and_then(|s| s.alur.clone())
+        } else if e.saluran.trim().is_empty() {
+            self.alur_bawaan.clone()
+        } else {
+            self.saluran(&e.saluran).and_then(|s| s.alur.clone())
+        }?;
+        self.alur.iter().find(|a| a.kode == kode)
+    }
+}
+
+/// Where one step of an entry's flow stands.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Keadaan {
+    /// The step before it is not done: no clock yet.
+    Menunggu,
+    /// Its clock runs and has time left.
+    Berjalan,
+    /// Its clock ran out and the step is still not done.
+    Lewat,
+    /// Done within the norm.
+    Tepat,
+    /// Done after the norm.
+    Terlambat,
+}
+
+impl Keadaan {
+    /// Indonesian word shown in lists.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keadaan::Menunggu => "menunggu",
+            Keadaan::Berjalan => "berjalan",
+            Keadaan::Lewat => "lewat",
+            Keadaan::Tepat => "tepat",
+            Keadaan::Terlambat => "terlambat",
+        }
+    }
+
+    /// True when the norm is breached (done late, or still open past it): what raises the alarm.
+    pub fn is_breach(self) -> bool {
+        matches!(self, Keadaan::Lewat | Keadaan::Terlambat)
+    }
+}
+
+/// One step's clock on one entry.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct JamLangkah {
+    /// The step's code (`B3`).
+    pub kode: String,
+    /// When its clock started (the step before done; step 1: arrival); `None` while waiting.
+    pub mulai: Option<Timestamp>,
+    /// When it is due: `mulai` + the norm in office time.
+    pub batas: Option<Timestamp>,
+    /// When it was done and by whom (the first completing timeline event).
+    pub selesai: Option<(Timestamp, String)>,
+    pub keadaan: Keadaan,
+}
+
+/// The clocks of `e` along `alur` at `now`: one per step, in order.
+///
+/// A step is done by the first timeline event of its `selesai_oleh` kind (an archive by `selesai` too when
+/// the step names `diarsipkan`). Its clock starts when the step before is done (for the first step, at
+/// `received_at`); a step done before the one before it counts from its own completion, so it is never
+/// late. Time runs in office hours of `cal` ([`WorkCalendar::add_office_time`]).
+pub fn jam(e: &Entry, alur: &Alur, cal: &WorkCalendar, now: Timestamp) -> Vec<JamLangkah> {
+    let mut out = Vec::with_capacity(alur.langkah.len());
+    let mut prev_done = Some(e.received_at);
+    for l in &alur.langkah {
+        let done = e
+            .timeline
+            .iter()
+            .find(|t| {
+                t.kind == l.selesai_oleh
+                    || (l.selesai_oleh == "diarsipkan" && t.kind == "selesai")
+            })
+            .map(|t| (t.at, t.by.clone()));
+        let mulai = match (prev_done, &done) {
+            (Some(p), Some((d, _))) => Some(p.min(*d)),
+            (Some(p), None) => Some(p),
+            (None, Some((d, _))) => Some(*d),
+            (None, None) => None,
+        };
+        let batas = mulai.map(|m| cal.add_office_time(m, SignedDuration::from_mins(l.menit as i64)));
+        let keadaan = match (&done, batas) {
+            (Some((d, _)), Some(b)) if *d > b => Keadaan::Terlambat,
+            (Some(_), _) => Keadaan::Tepat,
+            (None, Some(b)) if now >= b => Keadaan::Lewat,
+            (None, Some(_)) => Keadaan::Berjalan,
+            (None, None) => Keadaan::Menunggu,
+        };
+        prev_done = done.as_ref().map(|(d, _)| *d);
+        out.push(JamLangkah {
+            kode: l.kode.clone(),
+            mulai,
+            batas,
+            selesai: done,
+            keadaan,
+        });
+    }
+    out
+}
+
+/// The step an entry is on: the first step not done (with its clock), `None` when every step is done.
+pub fn langkah_kini(clocks: &[JamLangkah]) -> Option<&JamLangkah> {
+    clocks.iter().find(|c| c.selesai.is_none())
+}
+
+/// The steps of `e` whose norm is breached at `now`, as `(step code, alarm object)`: the object is
+/// `entry:<id>/langkah:<code>`, what the node's watch raises one alarm for.
+pub fn pelanggaran(
+    set: &AlurSet,
+    e: &Entry,
+    cal: &WorkCalendar,
+    now: Timestamp,
+) -> Vec<(String, String)> {
+    let Some(a) = set.alur_of(e) else {
+        return Vec::new();
+    };
+    if !e.status.is_open() && e.status != Status::Selesai {
+        // Archived or void: nothing more to do; late steps were alarmed while it was open.
+        return Vec::new();
+    }
+    jam(e, a, cal, now)
+        .into_iter()
+        .filter(|c| c.keadaan == Keadaan::Lewat)
+        .map(|c| {
+            let obj = format!("entry:{}/langkah:{}", e.id, c.kode);
+            (c.kode, obj)
+        })
+        .collect()
+}
+
+/// Short text of the current step for a list column: `B3 4m`, `B3 -12m` (past its norm), `✓` when the
+/// flow is complete, empty without a flow.
+pub fn ringkas(set: &AlurSet, e: &Entry, cal: &WorkCalendar, now: Timestamp) -> String {
+    let Some(a) = set.alur_of(e) else {
+        return String::new();
+    };
+    let clocks = jam(e, a, cal, now);
+    match langkah_kini(&clocks) {
+        None => "✓".into(),
+        Some(c) => match c.batas {
+            None => c.kode.clone(),
+            Some(b) => {
+                let left = b.duration_since(now);
+                format!("{} {}", c.kode, sisa(left))
+            }
+        },
+    }
+}
+
+/// A signed duration as a short clock: `4m`, `2j5m`, `3h` (days), negative with a leading `-`.
+pub fn sisa(d: SignedDuration) -> String {
+    let neg = d.is_negative();
+    let mins = d.as_secs().unsigned_abs().div_ceil(60);
+    let s = if mins < 60 {
+        format!("{mins}m")
+    } else if mins < 24 * 60 {
+        format!("{}j{}m", mins / 60, mins % 60)
+    } else {
+        format!("{}h", mins / (24 * 60))
+    };
+    if neg { format!("-{s}") } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::agenda::Attachment;
+
+    fn wita(s: &str) -> Timestamp {
+        s.parse::<jiff::civil::DateTime>()
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::get("Asia/Makassar").unwrap())
+            .unwrap()
+            .timestamp()
+    }
+
+    fn scan(at: Timestamp) -> Entry {
+        let mut e = Entry::new_scan(
+            1,
+            at,
+            Attachment {
+                sha256: "00".into(),
+                name: "a.pdf".into(),
+                mime: "application/pdf".into(),
+                size: 1,
+                pages: None,
+                encrypted_at_rest: false,
+            },
+        );
+        e.push_event(at, None, "node", "diterima", "drop");
+        e
+    }
+
+    #[test]
+    fn shipped_flows_are_the_sixteen_steps_of_seed_003() {
+        let s = AlurSet::default();
+        let n: usize = s.alur.iter().map(|a| a.langkah.len()).sum();
+        assert_eq!(n, 16);
+        assert_eq!(s.check_saluran("email sanapati").unwrap(), "Email Sanapati");
+        let e = s.check_saluran("Telegram").unwrap_err();
+        assert!(e.contains("Faksimili") && e.contains("alur.toml"), "{e}");
+    }
+
+    #[test]
+    fn clocks_follow_the_timeline_in_office_time() {
+        let set = AlurSet::default();
+        let cal = WorkCalendar::new("Asia/Makassar", []).unwrap();
+        // A fax at Tuesday 15:58: B1 done at arrival; B2 (5 min) runs 2 min today, 3 min Wednesday.
+        let mut e = scan(wita("2026-12-01T15:58"));
+        e.saluran = "Faksimili".into();
+        let b = set.alur_of(&e).unwrap();
+        assert_eq!(b.kode, "B");
+        let c = jam(&e, b, &cal, wita("2026-12-02T07:31"));
+        assert_eq!(c[0].keadaan, Keadaan::Tepat);
+        assert_eq!(c[1].batas, Some(wita("2026-12-02T07:33")));
+        assert_eq!(c[1].keadaan, Keadaan::Berjalan);
+        assert_eq!(c[2].keadaan, Keadaan::Menunggu);
+        assert!(pelanggaran(&set, &e, &cal, wita("2026-12-02T07:32")).is_empty());
+        let p = pelanggaran(&set, &e, &cal, wita("2026-12-02T07:33"));
+        assert_eq!(p, vec![("B2".into(), "entry:1/langkah:B2".into())]);
+        assert_eq!(ringkas(&set, &e, &cal, wita("2026-12-02T07:40")), "B2 -7m");
+        // Registered late at 07:40: B2 late, B3's 10-minute clock starts then.
+        e.push_event(wita("2026-12-02T07:40"), Some(5), "Wayan", "diagendakan", "");
+        let c = jam(&e, b, &cal, wita("2026-12-02T07:45"));
+        assert_eq!(c[1].keadaan, Keadaan::Terlambat);
+        assert_eq!(c[1].selesai, Some((wita("2026-12-02T07:40"), "Wayan".into())));
+        assert_eq!(c[2].batas, Some(wita("2026-12-02T07:50")));
+        assert_eq!(ringkas(&set, &e, &cal, wita("2026-12-02T07:45")), "B3 5m");
+        // Only open steps past their norm alarm; a late but done step was alarmed while open.
+        assert!(pelanggaran(&set, &e, &cal, wita("2026-12-02T07:45")).is_empty());
+    }
+
+    #[test]
+    fn channel_picks_the_flow_and_kriptogram_is_a() {
+        let set = AlurSet::default();
+        let mut e = scan(wita("2026-12-01T09:00"));
+        assert_eq!(set.alur_of(&e).unwrap().kode, "B", "untriaged: alur_bawaan");
+        e.saluran = "Email Sanapati".into();
+        assert_eq!(set.alur_of(&e).unwrap().kode, "C");
+        e.saluran = "Kurir".into();
+        assert!(set.alur_of(&e).is_none());
+        e.book = Book::KriptogramMasuk;
+        assert_eq!(set.alur_of(&e).unwrap().kode, "A");
+        e.status = Status::Batal;
+        assert!(set.alur_of(&e).is_none());
+    }
+
+    #[test]
+    fn a_bad_flows_file_is_named() {
+        let bad = DEFAULT_ALUR_TOML.replace("selesai_oleh = \"siapel\"", "selesai_oleh = \"apel\"");
+        let e = AlurSet::parse(&bad).unwrap_err();
+        assert!(e.contains("apel") && e.contains("didistribusikan"), "{e}");
+    }
+}
