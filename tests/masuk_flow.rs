@@ -12,8 +12,8 @@ use common::*;
 use serde_json::Value;
 
 const GID: u32 = 4646;
-/// A Tuesday morning in WIB (the test node's zone), inside office hours.
-const T0: &str = "2026-12-01T09:00:00+07:00";
+/// A Tuesday morning in WITA (the test node's zone), inside office hours.
+const T0: &str = "2026-12-01T09:00:00+08:00";
 
 fn restart_at(rn: &mut RoleNode, at: &str) {
     rn.node.terminate();
@@ -58,7 +58,10 @@ fn refused(rn: &RoleNode, role: &str, args: &[&str], needle: &str) {
     let o = rn.kasa(role, args);
     assert!(!o.status.success(), "kasa {args:?} should be refused");
     let e = String::from_utf8_lossy(&o.stderr);
-    assert!(e.contains(needle), "kasa {args:?}: expected '{needle}' in: {e}");
+    assert!(
+        e.contains(needle),
+        "kasa {args:?}: expected '{needle}' in: {e}"
+    );
 }
 
 fn alur(rn: &RoleNode, id: u64) -> Value {
@@ -139,10 +142,25 @@ fn flow_b_faksimili_every_step_and_a_breach() {
     refused(
         &rn,
         "sandiman",
-        &["agenda", "register", &id.to_string(), "--perihal", "x", "--klasifikasi", "Biasa", "--saluran", "Telegram"],
+        &[
+            "agenda",
+            "register",
+            &id.to_string(),
+            "--perihal",
+            "x",
+            "--klasifikasi",
+            "Biasa",
+            "--saluran",
+            "Telegram",
+        ],
         "Faksimili",
     );
-    let e = register(&rn, id, "faksimili", &["--perihal", "Undangan rapat", "--tujuan", "Bupati Jembrana"]);
+    let e = register(
+        &rn,
+        id,
+        "faksimili",
+        &["--perihal", "Undangan rapat", "--tujuan", "Bupati Jembrana"],
+    );
     assert_eq!(e["saluran"], "Faksimili", "stored as the list names it");
     finish(&rn, id, "bagian_umum", "");
     let s = steps(&rn, id);
@@ -154,13 +172,20 @@ fn flow_b_faksimili_every_step_and_a_breach() {
     }
     // Each step is a timeline event with who and when.
     let e = rn.node.json(&["agenda", "show", &id.to_string(), "--json"]);
-    let kinds: Vec<&str> = e["entry"]["timeline"]
+    let kinds: Vec<&str> = e["timeline"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| t["kind"].as_str().unwrap())
         .collect();
-    for k in ["diterima", "diagendakan", "didistribusikan", "tanda_terima", "siapel", "diarsipkan"] {
+    for k in [
+        "diterima",
+        "diagendakan",
+        "didistribusikan",
+        "tanda_terima",
+        "siapel",
+        "diarsipkan",
+    ] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
 
@@ -168,36 +193,49 @@ fn flow_b_faksimili_every_step_and_a_breach() {
     let late = drop_file(&rn, "fax-2.pdf", &tiny_pdf(2));
     register(&rn, late, "Faksimili", &["--perihal", "Pemberitahuan"]);
     assert!(alarm_objects(&rn).is_empty(), "nothing late yet");
-    restart_at(&mut rn, "2026-12-01T10:00:00+07:00");
+    restart_at(&mut rn, "2026-12-01T10:00:00+08:00");
     let want = format!("entry:{late}/langkah:B3");
     assert!(
-        wait_until(Duration::from_secs(20), || alarm_objects(&rn).contains(&want)),
+        wait_until(Duration::from_secs(20), || alarm_objects(&rn)
+            .contains(&want)),
         "alarm {want} raised: {:?}",
         rn.node.alarms()
     );
     assert!(
-        !alarm_objects(&rn).iter().any(|o| o.starts_with(&format!("entry:{id}/"))),
+        !alarm_objects(&rn)
+            .iter()
+            .any(|o| o.starts_with(&format!("entry:{id}/"))),
         "the finished fax raises nothing"
     );
     let s = steps(&rn, late);
     assert_eq!(s[2].1, "lewat");
     // Done late: the clock stops and says so; the alarm is raised once.
-    ok(&rn, "sandiman", &["masuk", "distribusi", &late.to_string(), "--jenis", "kasi"]);
-    assert_eq!(steps(&rn, late)[2].1, "terlambat");
-    assert_eq!(steps(&rn, late)[3].1, "berjalan", "B4 starts when B3 is done");
-    std::thread::sleep(Duration::from_secs(6));
-    assert_eq!(
-        alarm_objects(&rn).iter().filter(|o| **o == want).count(),
-        1
+    ok(
+        &rn,
+        "sandiman",
+        &["masuk", "distribusi", &late.to_string(), "--jenis", "kasi"],
     );
+    assert_eq!(steps(&rn, late)[2].1, "terlambat");
+    assert_eq!(
+        steps(&rn, late)[3].1,
+        "berjalan",
+        "B4 starts when B3 is done"
+    );
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(alarm_objects(&rn).iter().filter(|o| **o == want).count(), 1);
 }
 
 #[test]
 fn flow_c_sanapati_and_flow_a_kriptogram() {
-    let Some(rn) = start() else { return };
+    let Some(mut rn) = start() else { return };
     // C: Email Sanapati, with the cross-channel check as step C3.
     let c = drop_file(&rn, "sanapati-1.pdf", &tiny_pdf(11));
-    let e = register(&rn, c, "Email Sanapati", &["--perihal", "Surat edaran", "--nomor-surat", "045/12/Setda"]);
+    let e = register(
+        &rn,
+        c,
+        "Email Sanapati",
+        &["--perihal", "Surat edaran", "--nomor-surat", "045/12/Setda"],
+    );
     let t = e["timeline"].as_array().unwrap();
     let cocok = t.iter().find(|x| x["kind"] == "dicocokkan").unwrap();
     assert_eq!(cocok["detail"], "tidak ada berita lain yang mungkin sama");
@@ -205,7 +243,12 @@ fn flow_c_sanapati_and_flow_a_kriptogram() {
     let s = steps(&rn, c);
     let codes: Vec<&str> = s.iter().map(|x| x.0.as_str()).collect();
     assert_eq!(codes, ["C1", "C2", "C3", "C4", "C5", "C6"]);
-    assert!(s[1..].iter().all(|x| x.1 == "tepat" && x.2 == "Uji sandiman"), "{s:?}");
+    assert!(
+        s[1..]
+            .iter()
+            .all(|x| x.1 == "tepat" && x.2 == "Uji sandiman"),
+        "{s:?}"
+    );
 
     // A: a kriptogram translated to a surat salinan; distributed to the Kadis.
     let a = drop_file(&rn, "salinan-1.pdf", &tiny_pdf(12));
@@ -214,12 +257,54 @@ fn flow_c_sanapati_and_flow_a_kriptogram() {
     let s = steps(&rn, a);
     let codes: Vec<&str> = s.iter().map(|x| x.0.as_str()).collect();
     assert_eq!(codes, ["A1", "A2", "A3", "A4", "A5"]);
-    assert!(s[1..].iter().all(|x| x.1 == "tepat" && x.2 == "Uji sandiman"), "{s:?}");
+    assert!(
+        s[1..]
+            .iter()
+            .all(|x| x.1 == "tepat" && x.2 == "Uji sandiman"),
+        "{s:?}"
+    );
 
     // Only the executors may distribute or record SI APEL (permission table, 003 A3/B3/C4).
     let x = drop_file(&rn, "fax-9.pdf", &tiny_pdf(13));
     register(&rn, x, "Faksimili", &["--perihal", "Lain"]);
-    refused(&rn, "kabid", &["masuk", "distribusi", &x.to_string(), "--jenis", "kasi"], "agenda.distribusi");
+    refused(
+        &rn,
+        "kabid",
+        &["masuk", "distribusi", &x.to_string(), "--jenis", "kasi"],
+        "agenda.distribusi",
+    );
+
+    // Breaches: a Sanapati letter distributed but not entered in SI APEL (C5, 5 min); a kriptogram's
+    // salinan not distributed (A3, 10 min). An hour later the node raises one alarm for each.
+    let c2 = drop_file(&rn, "sanapati-2.pdf", &tiny_pdf(14));
+    register(&rn, c2, "Email Sanapati", &["--perihal", "Surat kedua"]);
+    ok(
+        &rn,
+        "sandiman",
+        &[
+            "masuk",
+            "distribusi",
+            &c2.to_string(),
+            "--jenis",
+            "bagian_umum",
+        ],
+    );
+    let a2 = drop_file(&rn, "salinan-2.pdf", &tiny_pdf(15));
+    register(&rn, a2, "Kriptogram", &["--perihal", "Salinan kedua"]);
+    restart_at(&mut rn, "2026-12-01T10:00:00+08:00");
+    for want in [
+        format!("entry:{c2}/langkah:C5"),
+        format!("entry:{a2}/langkah:A3"),
+    ] {
+        assert!(
+            wait_until(Duration::from_secs(20), || alarm_objects(&rn)
+                .contains(&want)),
+            "alarm {want}: {:?}",
+            rn.node.alarms()
+        );
+    }
+    assert_eq!(steps(&rn, c2)[4].1, "lewat");
+    assert_eq!(steps(&rn, a2)[2].1, "lewat");
 }
 
 #[test]
@@ -240,8 +325,16 @@ fn scan_and_born_digital_copy_are_mungkin_sama_and_linked() {
         &rn,
         "sandiman",
         &[
-            "agenda", "register", &born.to_string(), "--accept-suggestions", "--saluran",
-            "Faksimili", "--asal", "Dinas Kominfo Kabupaten Jembrana", "--klasifikasi", "Biasa",
+            "agenda",
+            "register",
+            &born.to_string(),
+            "--accept-suggestions",
+            "--saluran",
+            "Faksimili",
+            "--asal",
+            "Dinas Kominfo Kabupaten Jembrana",
+            "--klasifikasi",
+            "Biasa",
         ],
     );
     assert_eq!(e["nomor_surat"], "800/283/Kominfo/2021");
@@ -251,8 +344,12 @@ fn scan_and_born_digital_copy_are_mungkin_sama_and_linked() {
         scan,
         "Email Sanapati",
         &[
-            "--nomor-surat", "800 / 283 / Kominfo / 2021", "--asal", "Diskominfo Kab. Jembrana",
-            "--perihal", "Penyampaian Laporan Hasil Pemantauan dan Evaluasi",
+            "--nomor-surat",
+            "800 / 283 / Kominfo / 2021",
+            "--asal",
+            "Diskominfo Kab. Jembrana",
+            "--perihal",
+            "Penyampaian Laporan Hasil Pemantauan dan Evaluasi",
         ],
     );
     let cocok = e["timeline"]
@@ -272,21 +369,62 @@ fn scan_and_born_digital_copy_are_mungkin_sama_and_linked() {
     assert_eq!(m[0]["id"].as_u64(), Some(born));
     assert_eq!(m[0]["alasan"], "nomor surat dan asal sama");
     // Linked after registration: the duplicate keeps its nomor agenda, the original lists it.
-    let d = ok(&rn, "sandiman", &["masuk", "duplikat", &scan.to_string(), "--dari", &born.to_string()]);
+    let d = ok(
+        &rn,
+        "sandiman",
+        &[
+            "masuk",
+            "duplikat",
+            &scan.to_string(),
+            "--dari",
+            &born.to_string(),
+        ],
+    );
     assert_eq!(d["status"], "duplikat");
     assert_eq!(d["duplicate_of"].as_u64(), Some(born));
     assert!(d["nomor_agenda"].is_u64());
-    let o = rn.node.json(&["agenda", "show", &born.to_string(), "--json"]);
-    assert_eq!(o["entry"]["duplikat"][0].as_u64(), Some(scan));
+    let o = rn
+        .node
+        .json(&["agenda", "show", &born.to_string(), "--json"]);
+    assert_eq!(o["duplikat"][0].as_u64(), Some(scan));
     // Never distributed or disposed twice.
-    refused(&rn, "sandiman", &["masuk", "distribusi", &scan.to_string(), "--jenis", "bagian_umum"], "duplikat dari entri");
+    refused(
+        &rn,
+        "sandiman",
+        &[
+            "masuk",
+            "distribusi",
+            &scan.to_string(),
+            "--jenis",
+            "bagian_umum",
+        ],
+        "duplikat dari entri",
+    );
     refused(
         &rn,
         "kadis",
-        &["disposisi", "new", &scan.to_string(), "--peran", "kabid", "--instruksi", "Untuk diketahui"],
+        &[
+            "disposisi",
+            "new",
+            &scan.to_string(),
+            "--peran",
+            "kabid",
+            "--instruksi",
+            "Untuk diketahui",
+        ],
         "duplikat",
     );
-    ok(&rn, "sandiman", &["masuk", "distribusi", &born.to_string(), "--jenis", "bagian_umum"]);
+    ok(
+        &rn,
+        "sandiman",
+        &[
+            "masuk",
+            "distribusi",
+            &born.to_string(),
+            "--jenis",
+            "bagian_umum",
+        ],
+    );
 }
 
 #[test]
@@ -294,7 +432,11 @@ fn siapel_export_of_a_scripted_month_and_the_reminder() {
     let Some(mut rn) = start() else { return };
     let mut ids = Vec::new();
     for (i, (saluran, perihal, asal)) in [
-        ("Faksimili", "Undangan rapat koordinasi persandian", "Diskominfos Provinsi Bali"),
+        (
+            "Faksimili",
+            "Undangan rapat koordinasi persandian",
+            "Diskominfos Provinsi Bali",
+        ),
         ("Email Sanapati", "Permintaan data, \"mendesak\"", "BSSN"),
         ("Faksimili", "=HYPERLINK(\"x\")", "Bagian Umum Setda"),
     ]
@@ -302,26 +444,82 @@ fn siapel_export_of_a_scripted_month_and_the_reminder() {
     .enumerate()
     {
         let id = drop_file(&rn, &format!("m{i}.pdf"), &tiny_pdf(40 + i as u64));
-        register(&rn, id, saluran, &["--perihal", perihal, "--asal", asal, "--nomor-surat", &format!("005/{i}/2026"), "--tanggal-surat", "2026-11-30"]);
+        register(
+            &rn,
+            id,
+            saluran,
+            &[
+                "--perihal",
+                perihal,
+                "--asal",
+                asal,
+                "--nomor-surat",
+                &format!("005/{i}/2026"),
+                "--tanggal-surat",
+                "2026-11-30",
+            ],
+        );
         ids.push(id);
     }
-    ok(&rn, "sandiman", &["siapel", "entri", &ids[0].to_string(), "--nomor", "SIAPEL-0001"]);
+    ok(
+        &rn,
+        "sandiman",
+        &[
+            "siapel",
+            "entri",
+            &ids[0].to_string(),
+            "--nomor",
+            "SIAPEL-0001",
+        ],
+    );
     let belum = ok(&rn, "sandiman", &["siapel", "list", "--belum"]);
     assert_eq!(belum["entries"].as_array().unwrap().len(), 2);
-    assert!(belum["ingat"].as_array().unwrap().is_empty(), "just registered: no reminder yet");
-    let o = rn.kasa("sandiman", &["siapel", "export", "--since", "2026-12-01", "--until", "2026-12-31"]);
+    assert!(
+        belum["ingat"].as_array().unwrap().is_empty(),
+        "just registered: no reminder yet"
+    );
+    let o = rn.kasa(
+        "sandiman",
+        &[
+            "siapel",
+            "export",
+            "--since",
+            "2026-12-01",
+            "--until",
+            "2026-12-31",
+        ],
+    );
     assert!(o.status.success(), "{}", describe(&o));
     let csv = String::from_utf8(o.stdout).unwrap();
     insta::assert_snapshot!("siapel_export_december", csv.replace("\r\n", "⏎\n"));
     // Nothing registered in November.
-    let o = rn.kasa("sandiman", &["siapel", "export", "--since", "2026-11-01", "--until", "2026-11-30"]);
-    assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 1, "header only");
+    let o = rn.kasa(
+        "sandiman",
+        &[
+            "siapel",
+            "export",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-30",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap().lines().count(),
+        1,
+        "header only"
+    );
 
     // The reminder: after 8 office hours (Tuesday 09:00–16:00, Wednesday from 07:30) the two not entered
     // wait too long; entering them clears it.
-    restart_at(&mut rn, "2026-12-02T09:30:00+07:00");
+    restart_at(&mut rn, "2026-12-02T09:30:00+08:00");
     let belum = ok(&rn, "sandiman", &["siapel", "list", "--belum"]);
-    let ingat: Vec<u64> = belum["ingat"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let ingat: Vec<u64> = belum["ingat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
     assert_eq!(ingat, ids[1..].to_vec());
     let o = rn.kasa("sandiman", &["siapel", "list", "--belum"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("MENUNGGU TERLALU LAMA"));
@@ -331,5 +529,10 @@ fn siapel_export_of_a_scripted_month_and_the_reminder() {
     let belum = ok(&rn, "sandiman", &["siapel", "list", "--belum"]);
     assert!(belum["entries"].as_array().unwrap().is_empty());
     assert!(belum["ingat"].as_array().unwrap().is_empty());
-    refused(&rn, "sandiman", &["siapel", "entri", &ids[1].to_string()], "sudah dientri");
+    refused(
+        &rn,
+        "sandiman",
+        &["siapel", "entri", &ids[1].to_string()],
+        "sudah dientri",
+    );
 }

@@ -358,7 +358,9 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
             let e = entry(&mut c, id)?;
             if penerima.is_empty() && e.distribusi.is_empty() {
                 return Err(Fail(
-                    format!("entri {id} belum didistribusikan: catat dengan `kasa masuk distribusi {id} --jenis …`, atau sebutkan --penerima"),
+                    format!(
+                        "entri {id} belum didistribusikan: catat dengan `kasa masuk distribusi {id} --jenis …`, atau sebutkan --penerima"
+                    ),
                     2,
                 ));
             }

@@ -115,9 +115,10 @@ fn entry_out(r: Reply, json: bool, done: &str) {
                 "entri {} · {} · {}: {done}",
                 entry.id,
                 entry.status.as_str(),
-                entry
-                    .nomor_agenda
-                    .map_or("-".into(), |n| format!("agenda {n}/{}", entry.tahun.unwrap_or(0)))
+                entry.nomor_agenda.map_or("-".into(), |n| format!(
+                    "agenda {n}/{}",
+                    entry.tahun.unwrap_or(0)
+                ))
             );
         }
     }
@@ -205,17 +206,18 @@ pub fn run(paths: &Paths, action: MasukAction) -> Result<(), Fail> {
                 return Ok(());
             }
             let Some(a) = alur else {
-                out!("entri {id} tidak mengikuti alur SOP (berita keluar, saluran tanpa alur, batal atau duplikat)");
+                out!(
+                    "entri {id} tidak mengikuti alur SOP (berita keluar, saluran tanpa alur, batal atau duplikat)"
+                );
                 return Ok(());
             };
             let tz = node_zone(&mut c);
             out!("Alur {} — {} ({})", a.kode, a.judul, a.sumber);
             for (l, j) in a.langkah.iter().zip(&jam) {
                 let t = |x: Option<jiff::Timestamp>| x.map_or("-".into(), |x| shown(x, &tz));
-                let selesai = j
-                    .selesai
-                    .as_ref()
-                    .map_or("-".into(), |(at, by)| format!("{} oleh {by}", shown(*at, &tz)));
+                let selesai = j.selesai.as_ref().map_or("-".into(), |(at, by)| {
+                    format!("{} oleh {by}", shown(*at, &tz))
+                });
                 out!(
                     "{} [{}] {} ({} · {} menit)\n    mulai {} · batas {} · selesai {}",
                     l.kode,
@@ -279,11 +281,13 @@ pub fn run_siapel(paths: &Paths, action: SiApelAction) -> Result<(), Fail> {
                     e.nomor_agenda.unwrap_or(0),
                     e.tahun.unwrap_or(0),
                     e.perihal,
-                    e.siapel.as_ref().map_or("BELUM SI APEL".into(), |s| format!(
-                        "SI APEL {} oleh {}",
-                        shown(s.at, &tz),
-                        s.oleh
-                    )),
+                    e.siapel
+                        .as_ref()
+                        .map_or("BELUM SI APEL".into(), |s| format!(
+                            "SI APEL {} oleh {}",
+                            shown(s.at, &tz),
+                            s.oleh
+                        )),
                     if ingat.contains(&e.id) {
                         " · MENUNGGU TERLALU LAMA"
                     } else {

@@ -275,8 +275,7 @@ pub fn jam(e: &Entry, alur: &Alur, cal: &WorkCalendar, now: Timestamp) -> Vec<Ja
             .timeline
             .iter()
             .find(|t| {
-                t.kind == l.selesai_oleh
-                    || (l.selesai_oleh == "diarsipkan" && t.kind == "selesai")
+                t.kind == l.selesai_oleh || (l.selesai_oleh == "diarsipkan" && t.kind == "selesai")
             })
             .map(|t| (t.at, t.by.clone()));
         let mulai = match (prev_done, &done) {
@@ -285,7 +284,8 @@ pub fn jam(e: &Entry, alur: &Alur, cal: &WorkCalendar, now: Timestamp) -> Vec<Ja
             (None, Some((d, _))) => Some(*d),
             (None, None) => None,
         };
-        let batas = mulai.map(|m| cal.add_office_time(m, SignedDuration::from_mins(l.menit as i64)));
+        let batas =
+            mulai.map(|m| cal.add_office_time(m, SignedDuration::from_mins(l.menit as i64)));
         let keadaan = match (&done, batas) {
             (Some((d, _)), Some(b)) if *d > b => Keadaan::Terlambat,
             (Some(_), _) => Keadaan::Tepat,
@@ -427,10 +427,19 @@ mod tests {
         assert_eq!(p, vec![("B2".into(), "entry:1/langkah:B2".into())]);
         assert_eq!(ringkas(&set, &e, &cal, wita("2026-12-02T07:40")), "B2 -7m");
         // Registered late at 07:40: B2 late, B3's 10-minute clock starts then.
-        e.push_event(wita("2026-12-02T07:40"), Some(5), "Wayan", "diagendakan", "");
+        e.push_event(
+            wita("2026-12-02T07:40"),
+            Some(5),
+            "Wayan",
+            "diagendakan",
+            "",
+        );
         let c = jam(&e, b, &cal, wita("2026-12-02T07:45"));
         assert_eq!(c[1].keadaan, Keadaan::Terlambat);
-        assert_eq!(c[1].selesai, Some((wita("2026-12-02T07:40"), "Wayan".into())));
+        assert_eq!(
+            c[1].selesai,
+            Some((wita("2026-12-02T07:40"), "Wayan".into()))
+        );
         assert_eq!(c[2].batas, Some(wita("2026-12-02T07:50")));
         assert_eq!(ringkas(&set, &e, &cal, wita("2026-12-02T07:45")), "B3 5m");
         // Only open steps past their norm alarm; a late but done step was alarmed while open.

@@ -590,9 +590,12 @@ pub fn tanda_terima(kop: &KopSurat, e: &Entry, penerima: &[String], tz: &TimeZon
     if penerima.is_empty() {
         // The recorded distributions (003 SOP A3/B3/C4), with the tanda terima already recorded.
         for x in &e.distribusi {
-            let (nama, kapan) = x.tanda_terima.as_ref().map_or((String::new(), String::new()), |t| {
-                (t.nama.clone(), waktu(t.at, tz))
-            });
+            let (nama, kapan) = x
+                .tanda_terima
+                .as_ref()
+                .map_or((String::new(), String::new()), |t| {
+                    (t.nama.clone(), waktu(t.at, tz))
+                });
             t.baris.push(vec![
                 Sel::new(x.no.to_string()),
                 Sel::new(&x.ke),

@@ -132,7 +132,9 @@ fn clean(field: &str, v: &str, max: usize) -> Result<String, DomainError> {
         return err(format!("{field} berisi karakter kendali: ketik ulang"));
     }
     if v.chars().count() > max {
-        return err(format!("{field} terlalu panjang: paling banyak {max} karakter"));
+        return err(format!(
+            "{field} terlalu panjang: paling banyak {max} karakter"
+        ));
     }
     Ok(v.to_string())
 }
@@ -307,7 +309,10 @@ impl Entry {
             ));
         }
         if matches!(orig.status, Status::Batal) {
-            return err(format!("entri {} batal: pilih entri aslinya yang berlaku", orig.id));
+            return err(format!(
+                "entri {} batal: pilih entri aslinya yang berlaku",
+                orig.id
+            ));
         }
         if self.book.is_incoming() != orig.book.is_incoming() {
             return err("berita masuk dan keluar tidak dapat saling menjadi duplikat");
@@ -359,7 +364,10 @@ pub fn normal_nomor(s: &str) -> String {
     let chars: Vec<char> = s.to_lowercase().chars().collect();
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
-        let digit_near = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_ascii_digit());
+        let digit_near = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(|c| c.is_ascii_digit())
+        };
         let c = if c == 'o' && (digit_near(i.checked_sub(1)) || digit_near(Some(i + 1))) {
             '0'
         } else {
@@ -394,8 +402,18 @@ fn sama_teks(a: &str, b: &str) -> bool {
 
 /// Words too common in the names of offices to tell two senders apart.
 const KATA_UMUM: [&str; 12] = [
-    "dinas", "kabupaten", "kab", "kota", "provinsi", "prov", "pemerintah", "pemkab", "badan",
-    "kantor", "bagian", "sekretariat",
+    "dinas",
+    "kabupaten",
+    "kab",
+    "kota",
+    "provinsi",
+    "prov",
+    "pemerintah",
+    "pemkab",
+    "badan",
+    "kantor",
+    "bagian",
+    "sekretariat",
 ];
 
 /// True when two sender names share a distinctive word (4+ characters, not [`KATA_UMUM`]): "Diskominfo
@@ -521,16 +539,28 @@ pub fn siapel_csv(entries: &[Entry], tz: &jiff::tz::TimeZone) -> String {
             e.nomor_surat.clone(),
             e.tanggal_surat.map(|d| d.to_string()).unwrap_or_default(),
             e.perihal.clone(),
-            e.klasifikasi.map(|k| k.as_str().to_string()).unwrap_or_default(),
+            e.klasifikasi
+                .map(|k| k.as_str().to_string())
+                .unwrap_or_default(),
             e.derajat.clone().unwrap_or_default(),
             e.saluran.clone(),
             ket.join(", "),
             e.siapel
                 .as_ref()
-                .map(|s| s.at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+                .map(|s| {
+                    s.at.to_zoned(tz.clone())
+                        .strftime("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
                 .unwrap_or_default(),
-            e.siapel.as_ref().map(|s| s.oleh.clone()).unwrap_or_default(),
-            e.siapel.as_ref().map(|s| s.nomor.clone()).unwrap_or_default(),
+            e.siapel
+                .as_ref()
+                .map(|s| s.oleh.clone())
+                .unwrap_or_default(),
+            e.siapel
+                .as_ref()
+                .map(|s| s.nomor.clone())
+                .unwrap_or_default(),
         ];
         let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
         out.push_str(&cells.join(","));
@@ -623,7 +653,12 @@ mod tests {
     fn same_letter_by_two_channels_is_found() {
         let a = registered(
             1,
-            &fields("800/283/Kominfo/2021", "Dinas Kominfo Kab. Jembrana", "Laporan Persandian", "2021-03-02"),
+            &fields(
+                "800/283/Kominfo/2021",
+                "Dinas Kominfo Kab. Jembrana",
+                "Laporan Persandian",
+                "2021-03-02",
+            ),
         );
         let mut b = entry(2);
         b.nomor_surat = "800 / 283 / KOMINFO / 2O21".into();
@@ -653,7 +688,8 @@ mod tests {
         let mut orig = registered(1, &f);
         let mut dup = registered(2, &f);
         let w = op("Wayan");
-        dup.tautkan_duplikat(&mut orig, Timestamp::UNIX_EPOCH, &w).unwrap();
+        dup.tautkan_duplikat(&mut orig, Timestamp::UNIX_EPOCH, &w)
+            .unwrap();
         assert_eq!(dup.status, Status::Duplikat);
         assert_eq!(dup.nomor_agenda, Some(2), "the nomor agenda stays used");
         assert_eq!(orig.duplikat, vec![2]);
@@ -664,7 +700,13 @@ mod tests {
         orig.distribusikan(JenisPenerima::BagianUmum, "", "", Timestamp::UNIX_EPOCH, &w)
             .unwrap();
         let e = orig
-            .distribusikan(JenisPenerima::BagianUmum, "bagian umum sekretariat daerah", "", Timestamp::UNIX_EPOCH, &w)
+            .distribusikan(
+                JenisPenerima::BagianUmum,
+                "bagian umum sekretariat daerah",
+                "",
+                Timestamp::UNIX_EPOCH,
+                &w,
+            )
             .unwrap_err();
         assert!(e.0.contains("dua kali"), "{e}");
         // A third copy cannot hang on the duplicate.
@@ -684,15 +726,37 @@ mod tests {
             .unwrap();
         let later: Timestamp = "2026-12-01T03:00:00Z".parse().unwrap();
         let e1 = e
-            .catat_tanda_terima(1, "Ketut", "2026-12-01T01:00:00Z".parse().unwrap(), later, &w)
+            .catat_tanda_terima(
+                1,
+                "Ketut",
+                "2026-12-01T01:00:00Z".parse().unwrap(),
+                later,
+                &w,
+            )
             .unwrap_err();
         assert!(e1.0.contains("sebelum"), "{e1}");
-        e.catat_tanda_terima(1, "Ketut", "2026-12-01T02:30:00Z".parse().unwrap(), later, &w)
-            .unwrap();
+        e.catat_tanda_terima(
+            1,
+            "Ketut",
+            "2026-12-01T02:30:00Z".parse().unwrap(),
+            later,
+            &w,
+        )
+        .unwrap();
         assert_eq!(e.distribusi[0].tanda_terima.as_ref().unwrap().nama, "Ketut");
         e.catat_siapel("", later, &w).unwrap();
-        assert!(e.catat_siapel("", later, &w).unwrap_err().0.contains("sudah"));
+        assert!(
+            e.catat_siapel("", later, &w)
+                .unwrap_err()
+                .0
+                .contains("sudah")
+        );
         let mut b = entry(9);
-        assert!(b.catat_siapel("", later, &w).unwrap_err().0.contains("belum diagendakan"));
+        assert!(
+            b.catat_siapel("", later, &w)
+                .unwrap_err()
+                .0
+                .contains("belum diagendakan")
+        );
     }
 }

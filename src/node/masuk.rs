@@ -163,7 +163,9 @@ pub(super) fn handle(
             let jenis = JenisPenerima::parse(&jenis).map_err(|m| ("bad_request", m))?;
             let (e, ch) = st
                 .update_entry(id, &actor, "agenda.distribusi", now, |e, _| {
-                    let no = e.distribusikan(jenis, &ke, &catatan, now, op).map_err(rule)?;
+                    let no = e
+                        .distribusikan(jenis, &ke, &catatan, now, op)
+                        .map_err(rule)?;
                     let d = &e.distribusi[no as usize - 1];
                     Ok(format!("distribusi {no} ke {}", d.ke))
                 })
@@ -189,7 +191,11 @@ pub(super) fn handle(
                 .map_err(store_err)?;
             changed(e, ch)
         }
-        MasukRequest::SiApelDaftar { belum, since, until } => {
+        MasukRequest::SiApelDaftar {
+            belum,
+            since,
+            until,
+        } => {
             let cal = state.cfg.calendar();
             let mut entries = st.siapel_candidates().map_err(store_err)?;
             entries.retain(|e| {
@@ -274,7 +280,10 @@ pub(super) fn tautkan(
     now: Timestamp,
 ) -> HResult {
     if id == of {
-        return Err(("rule", "entri tidak dapat menjadi duplikat dirinya sendiri".into()));
+        return Err((
+            "rule",
+            "entri tidak dapat menjadi duplikat dirinya sendiri".into(),
+        ));
     }
     let (dup, _orig, ch) = state
         .store

@@ -1399,7 +1399,11 @@ impl Store {
             (a, b)
         };
         tx.commit()?;
-        Ok((a, b, vec![Change::Entry { id }, Change::Entry { id: other }]))
+        Ok((
+            a,
+            b,
+            vec![Change::Entry { id }, Change::Entry { id: other }],
+        ))
     }
 
     /// Registers a `baru` masuk entry: allocates the next nomor agenda of (book, `tahun`) in the same
