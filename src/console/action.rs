@@ -46,6 +46,12 @@ pub enum Action {
     Goto(u64),
     Triage,
     Duplicate(Option<u64>),
+    /// Hand the selected registered entry to an internal recipient: `jenis [unit]` (003 SOP A3/B3/C4).
+    Distribusi(Option<String>),
+    /// Record the tanda terima of a distribution: `no nama`.
+    TandaTerima(Option<String>),
+    /// Record that the selected entry was entered in SI APEL (one key, 003 SOP A4/B4/C5).
+    SiApel,
     Void(Option<String>),
     Note(Option<String>),
     Export(Option<String>),
@@ -119,8 +125,8 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai(
         "filter",
         Some("teks"),
-        "saring dan urutkan (status:baru k:R dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, teks)",
-        "filter and sort (status:baru k:R dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, text)",
+        "saring dan urutkan (status:baru k:R siapel:belum dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, teks)",
+        "filter and sort (status:baru k:R siapel:belum dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, text)",
     ),
     ai("back", None, "kembali / batal", "back / cancel"),
     ai(
@@ -155,6 +161,24 @@ pub const ACTIONS: &[ActionInfo] = &[
         Some("id"),
         "tandai duplikat dari id",
         "mark as duplicate of id",
+    ),
+    ai(
+        "distribusi",
+        Some("jenis [unit]"),
+        "distribusikan: bagian_umum | kasi | opd NAMA | pimpinan",
+        "distribute: bagian_umum | kasi | opd NAME | pimpinan",
+    ),
+    ai(
+        "tanda_terima",
+        Some("no nama"),
+        "catat tanda terima distribusi (nomor, nama penerima)",
+        "record a distribution's receipt (number, recipient's name)",
+    ),
+    ai(
+        "siapel",
+        None,
+        "tandai sudah dientri di SI APEL",
+        "mark as entered in SI APEL",
     ),
     ai(
         "void",
@@ -419,6 +443,9 @@ impl Action {
             } else {
                 Some(num("id")?)
             }),
+            "distribusi" => Action::Distribusi(opt(rest)),
+            "tanda_terima" => Action::TandaTerima(opt(rest)),
+            "siapel" => Action::SiApel,
             "void" => Action::Void(opt(rest)),
             "note" => Action::Note(opt(rest)),
             "export" => Action::Export(opt(rest)),

@@ -22,10 +22,11 @@ use super::effect::{Effect, Purpose};
 use super::form::{FormPurpose, FormState};
 use super::layer::{DetailState, Layer, PromptKind};
 use super::pane::PaneState;
-use super::view::{GLYPH_BARU, GLYPH_OVERDUE, local, time_left};
+use super::view::{GLYPH_BARU, GLYPH_HELD, GLYPH_OVERDUE, local, time_left};
 use super::widgets::{Column as C, ListView, draw_table, heading, section, trunc};
 use crate::domain::{Book, Entry, Status};
 use crate::proto::disposisi::{DisposisiReply, DisposisiRequest};
+use crate::proto::masuk::MasukRequest;
 use crate::proto::{Reply, Request};
 
 /// How many entries a tab loads (newest first; untriaged scans are shown on top).
@@ -36,7 +37,9 @@ pub const LIST_LIMIT: usize = 2000;
 /// the filter's dates. Derefs to the [`ListView`].
 #[derive(Debug, Clone)]
 pub struct EntryList {
-    pub book: Book,
+    /// The books listed together (Masuk: masuk and kriptogram-masuk; Keluar: keluar and
+    /// kriptogram-keluar).
+    pub books: Vec<Book>,
     pub list: ListView<Entry>,
     /// Deadlines of the open entries, sorted: the overdue count is a binary search per frame.
     pub open_deadlines: Vec<jiff::Timestamp>,
@@ -63,9 +66,9 @@ impl EntryList {
         self.open_deadlines.partition_point(|d| *d <= now)
     }
 
-    pub fn new(book: Book) -> EntryList {
+    pub fn new(books: Vec<Book>) -> EntryList {
         EntryList {
-            book,
+            books,
             list: ListView::default(),
             open_deadlines: Vec::new(),
             zone: None,
@@ -121,7 +124,8 @@ impl EntryList {
     }
 }
 
-/// The `/` filter: `status:baru`, `k:R` (klasifikasi code), `dari:2026-11-01` / `sampai:2026-11-30`
+/// The `/` filter: `status:baru`, `k:R` (klasifikasi code), `siapel:belum` (registered, not yet in SI
+/// APEL) / `siapel:sudah`, `dari:2026-11-01` / `sampai:2026-11-30`
 /// (received date, inclusive, in the node's zone), `urut:nomor|perihal|batas|k` (sort; default newest
 /// first with untriaged scans on top); other words match the entry's text.
 #[derive(Debug, Default)]
@@ -130,6 +134,8 @@ pub struct Filter {
     k: Option<String>,
     from: Option<jiff::civil::Date>,
     to: Option<jiff::civil::Date>,
+    /// `siapel:belum` / `siapel:sudah`: registered entries not yet / already entered in SI APEL.
+    siapel: Option<bool>,
     /// Sort key named by `urut:`.
     pub sort: Option<String>,
     words: Vec<String>,
@@ -150,6 +156,8 @@ impl Filter {
                 f.from = Some(d);
             } else if let Some(d) = l.strip_prefix("sampai:").and_then(|v| v.parse().ok()) {
                 f.to = Some(d);
+            } else if let Some(v) = l.strip_prefix("siapel:") {
+                f.siapel = Some(v == "sudah");
             } else if let Some(v) = l.strip_prefix("urut:") {
                 f.sort = Some(v.to_string());
             } else {
@@ -167,6 +175,14 @@ impl Filter {
         }
         if let Some(k) = &self.k
             && e.klasifikasi.map(|x| x.code().to_lowercase()).as_deref() != Some(k.as_str())
+        {
+            return false;
+        }
+        if let Some(sudah) = self.siapel
+            && (e.nomor_agenda.is_none()
+                || !e.book.is_incoming()
+                || matches!(e.status, Status::Batal | Status::Duplikat)
+                || e.siapel.is_some() != sudah)
         {
             return false;
         }
@@ -226,28 +242,28 @@ impl std::ops::DerefMut for AgendaPane {
 }
 
 impl AgendaPane {
-    /// The Masuk tab (book `masuk`).
+    /// The Masuk tab: the books masuk and kriptogram-masuk in one list (issue 13).
     pub fn masuk() -> AgendaPane {
         AgendaPane {
             pane: Pane::Masuk,
-            list: EntryList::new(Book::Masuk),
+            list: EntryList::new(vec![Book::Masuk, Book::KriptogramMasuk]),
         }
     }
 
-    /// The Keluar tab (book `keluar`).
+    /// The Keluar tab: the books keluar and kriptogram-keluar in one list.
     pub fn keluar() -> AgendaPane {
         AgendaPane {
             pane: Pane::Keluar,
-            list: EntryList::new(Book::Keluar),
+            list: EntryList::new(vec![Book::Keluar, Book::KriptogramKeluar]),
         }
     }
 
-    /// The request that loads the tab: the newest [`LIST_LIMIT`] entries of its book.
+    /// The request that loads the tab: the newest [`LIST_LIMIT`] entries of its books.
     pub fn list_call(&self) -> Effect {
         Effect::Call(
             Request::AgendaList {
-                book: Some(self.list.book),
-                books: Vec::new(),
+                book: None,
+                books: self.list.books.clone(),
                 status: None,
                 limit: Some(LIST_LIMIT),
                 before: None,
@@ -520,6 +536,87 @@ impl PaneState for AgendaPane {
                     )
                 })
             }
+            Action::Distribusi(arg) => {
+                let initial = self
+                    .current(cx)
+                    .map(|e| {
+                        crate::domain::penerimaan::saran_distribusi(e)
+                            .as_str()
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                self.ask_or_call(cx, arg, PromptKind::Distribusi, &initial, |id, v| {
+                    let v = v.trim();
+                    let (jenis, ke) = v.split_once(' ').unwrap_or((v, ""));
+                    (
+                        Request::Masuk(MasukRequest::Distribusi {
+                            id,
+                            jenis: jenis.to_string(),
+                            ke: ke.trim().to_string(),
+                            catatan: String::new(),
+                        }),
+                        format!(
+                            "entri {id} didistribusikan ke {}",
+                            if ke.trim().is_empty() {
+                                jenis
+                            } else {
+                                ke.trim()
+                            }
+                        ),
+                    )
+                })
+            }
+            Action::TandaTerima(arg) => {
+                let initial = self
+                    .current(cx)
+                    .and_then(|e| e.distribusi.iter().find(|d| d.tanda_terima.is_none()))
+                    .map(|d| format!("{} ", d.no))
+                    .unwrap_or_default();
+                let parsed = match arg {
+                    Some(v) => {
+                        let v = v.trim().to_string();
+                        match v.split_once(' ').and_then(|(n, nama)| {
+                            n.parse::<u32>().ok().map(|n| (n, nama.trim().to_string()))
+                        }) {
+                            Some(x) => Some(x),
+                            None => {
+                                cx.error(format!("'{v}': tulis nomor distribusi lalu nama penerima, mis. \"1 Ni Luh Putu\""));
+                                return Some(Vec::new());
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                self.ask_or_call(
+                    cx,
+                    parsed,
+                    PromptKind::TandaTerima,
+                    &initial,
+                    |id, (no, nama)| {
+                        (
+                            Request::Masuk(MasukRequest::TandaTerima {
+                                id,
+                                no,
+                                nama: nama.clone(),
+                                at: None,
+                            }),
+                            format!("tanda terima distribusi {no} entri {id}: {nama}"),
+                        )
+                    },
+                )
+            }
+            Action::SiApel => {
+                let Some(e) = self.need_entry(cx) else {
+                    return Some(Vec::new());
+                };
+                vec![Effect::Call(
+                    Request::Masuk(MasukRequest::SiApel {
+                        id: e.id,
+                        nomor: String::new(),
+                    }),
+                    Purpose::Done(format!("entri {} sudah dientri di SI APEL", e.id)),
+                )]
+            }
             Action::Void(reason) => {
                 self.ask_or_call(cx, reason, PromptKind::Void, "", |id, reason| {
                     (
@@ -587,7 +684,19 @@ impl PaneState for AgendaPane {
                 let key = format!("register:{id}");
                 cx.drafts.retain(|(k, _)| *k != key);
                 let n = entry.nomor_agenda.unwrap_or(0);
-                cx.info(format!("Nomor agenda {n}"));
+                // 003 SOP C langkah 3: the node compared it with what came by the other channel.
+                match entry
+                    .timeline
+                    .iter()
+                    .rev()
+                    .find(|t| t.kind == "dicocokkan" && t.detail.starts_with("mungkin sama"))
+                {
+                    Some(t) => cx.error(format!(
+                        "Nomor agenda {n} — {}; bila sama, tekan d dan isi id aslinya",
+                        t.detail
+                    )),
+                    None => cx.info(format!("Nomor agenda {n}")),
+                }
                 cx.pane = Pane::Masuk;
                 let l = &mut self.list;
                 if let Some(e) = l.list.items.iter_mut().find(|e| e.id == id) {
@@ -730,6 +839,9 @@ pub fn on_detail_reply(cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec
     }
 }
 
+/// The index of the flow-step column (Masuk only) in a list row.
+const LANGKAH_COL: usize = 9;
+
 fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
     let th = &cx.theme;
     let cal = &cx.node.calendar;
@@ -737,12 +849,40 @@ fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
         Some(b) if e.status.is_open() => time_left(b, cx.now),
         _ => (String::new(), false, false),
     };
-    let glyph = if e.status == Status::Baru {
+    let me = cx.operator.as_ref().map(|o| o.uid);
+    let held = cx
+        .klaim
+        .iter()
+        .any(|p| p.entry == e.id && Some(p.uid) != me);
+    let glyph = if held {
+        GLYPH_HELD
+    } else if e.status == Status::Baru {
         GLYPH_BARU
     } else if overdue {
         GLYPH_OVERDUE
     } else {
         " "
+    };
+    // The channel at a glance: K kriptogram (either book), F faksimili, S Email Sanapati.
+    let kanal = if e.kriptogram || matches!(e.book, Book::KriptogramMasuk | Book::KriptogramKeluar)
+    {
+        "K"
+    } else {
+        match e.saluran.to_lowercase().as_str() {
+            "faksimili" => "F",
+            "email sanapati" => "S",
+            _ => " ",
+        }
+    };
+    let langkah = if pane == Pane::Masuk {
+        crate::domain::alur::ringkas(&cx.alur, e, cal, cx.now)
+    } else {
+        String::new()
+    };
+    let langkah_style = if langkah.contains(" -") {
+        th.get("sla.overdue")
+    } else {
+        Style::default()
     };
     let title = if e.perihal.is_empty() {
         e.attachments
@@ -774,6 +914,7 @@ fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
     (
         vec![
             Cell::from(glyph),
+            Cell::from(kanal),
             Cell::from(e.nomor_agenda.map_or("-".to_string(), |n| n.to_string())),
             Cell::from(local(cal, when, "%d-%m %H:%M")),
             Cell::from(trunc(who, 40)),
@@ -781,8 +922,14 @@ fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
             Cell::from(e.klasifikasi.map_or("-", |k| k.code())),
             Cell::from(e.derajat.clone().unwrap_or_else(|| "-".into())),
             Cell::from(e.status.as_str()),
+            Cell::from(langkah).style(langkah_style),
             Cell::from(sisa).style(sisa_style),
-        ],
+        ]
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| pane == Pane::Masuk || *i != LANGKAH_COL)
+        .map(|(_, c)| c)
+        .collect(),
         style,
     )
 }
@@ -822,7 +969,8 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         _ => (cx.tr("Asal", "From"), cx.tr("Diterima", "Received")),
     };
     // Priorities: 0 always kept; Derajat goes first, then the date, then the sender.
-    let cols = [
+    let mut cols = vec![
+        C::new(" ", L(1), 0),
         C::new(" ", L(1), 0),
         C::new("No", L(4), 0),
         C::new(when, L(11), 2),
@@ -831,9 +979,14 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         C::new(cx.tr("Perihal / berkas", "Subject / file"), F(3), 0).at_least(26),
         C::new("K", L(2), 0),
         C::new("Derajat", L(7), 3),
-        C::new("Status", L(11), 0),
+        C::new("Status", L(10), 0),
+        // The receive flow's current step and its clock (003 SOP A/B/C mutu baku), Masuk only.
+        C::new(cx.tr("Langkah", "Step"), L(7), 1),
         C::new(cx.tr("Sisa", "Left"), L(7), 0),
     ];
+    if l.pane != Pane::Masuk {
+        cols.remove(LANGKAH_COL);
+    }
     let sel = Some(l.cursor.pos - offset);
     draw_table(f, r, &cols, rows, sel, th);
 }
@@ -901,6 +1054,86 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
     out.push(kv(cx, "Saluran", e.saluran.clone()));
     if let Some(of) = e.duplicate_of {
         out.push(kv(cx, "Duplikat dari", format!("entri {of}")));
+    }
+    if !e.duplikat.is_empty() {
+        let v: Vec<String> = e.duplikat.iter().map(|i| format!("entri {i}")).collect();
+        out.push(kv(cx, "Duplikatnya", v.join(", ")));
+    }
+    if let Some(c) = e.timeline.iter().rev().find(|t| t.kind == "dicocokkan") {
+        let style = if c.detail.starts_with("mungkin sama") {
+            cx.theme.get("sla.soon")
+        } else {
+            Style::default()
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<15}", "Dicocokkan"), cx.theme.get("form.label")),
+            Span::styled(c.detail.clone(), style),
+        ]));
+    }
+    if e.book.is_incoming() && e.nomor_agenda.is_some() {
+        let v = match &e.siapel {
+            Some(x) => format!("sudah, {} oleh {}", ts(Some(x.at)), x.oleh),
+            None => cx
+                .tr(
+                    "belum (tekan a setelah dientri)",
+                    "not yet (press a once entered)",
+                )
+                .to_string(),
+        };
+        out.push(kv(cx, "SI APEL", v));
+    }
+    if let Some(a) = cx.alur.alur_of(e) {
+        section(
+            &mut out,
+            &cx.theme,
+            format!(
+                "{} {} — {} ({})",
+                cx.tr("Alur", "Flow"),
+                a.kode,
+                a.judul,
+                a.sumber
+            ),
+        );
+        let jam = crate::domain::alur::jam(e, a, cal, cx.now);
+        for (l, j) in a.langkah.iter().zip(&jam) {
+            use crate::domain::alur::Keadaan;
+            let style = match j.keadaan {
+                Keadaan::Lewat | Keadaan::Terlambat => cx.theme.get("sla.overdue"),
+                Keadaan::Berjalan => cx.theme.get("sla.soon"),
+                _ => Style::default(),
+            };
+            let when = match (&j.selesai, j.batas) {
+                (Some((at, by)), _) => format!("{} {by}", local(cal, *at, "%d-%m %H:%M")),
+                (None, Some(b)) => {
+                    format!("{} {}", cx.tr("batas", "due"), local(cal, b, "%d-%m %H:%M"))
+                }
+                (None, None) => String::new(),
+            };
+            out.push(Line::from(vec![
+                Span::styled(format!("{:<4}", l.kode), cx.theme.get("form.label")),
+                Span::styled(format!("{:<10}", j.keadaan.as_str()), style),
+                Span::raw(format!("{:>3}m  {when}  ", l.menit)),
+                Span::styled(l.teks.clone(), cx.theme.get("dim")),
+            ]));
+        }
+    }
+    if !e.distribusi.is_empty() {
+        section(&mut out, &cx.theme, cx.tr("Distribusi", "Distribution"));
+        for x in &e.distribusi {
+            let terima = match &x.tanda_terima {
+                Some(t) => format!("diterima {} {}", t.nama, ts(Some(t.at))),
+                None => cx
+                    .tr("tanda terima belum dicatat (T)", "no receipt yet (T)")
+                    .to_string(),
+            };
+            out.push(Line::from(format!(
+                "{}. {} · {} {} · {terima}",
+                x.no,
+                x.ke,
+                ts(Some(x.at)),
+                x.oleh
+            )));
+        }
     }
     if let Some(r) = &e.void_reason {
         out.push(kv(cx, "Alasan batal", r.clone()));

@@ -159,6 +159,10 @@ impl App {
                 },
                 Purpose::Welcome,
             ),
+            Effect::Call(
+                Request::Masuk(crate::proto::masuk::MasukRequest::Aturan),
+                Purpose::Aturan,
+            ),
             Effect::Call(Request::Status, Purpose::Status),
             self.masuk.list_call(),
             self.keluar.list_call(),
@@ -236,8 +240,47 @@ impl App {
         }
     }
 
+    /// The entry whose registration form is open, if any: what this console claims at the node.
+    fn form_entry(&self) -> Option<u64> {
+        self.cx.layers.iter().find_map(|l| match l {
+            Layer::Form(f) => match f.purpose {
+                super::form::FormPurpose::Register(id) => Some(id),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
+    /// Tells the node when the registration form opened or closed across one event (issue 13 "who is
+    /// on it": other consoles show the holder; the node drops the claim when this connection ends).
+    fn with_claims(&mut self, f: impl FnOnce(&mut App) -> Vec<Effect>) -> Vec<Effect> {
+        let before = self.form_entry();
+        let mut v = f(self);
+        let after = self.form_entry();
+        if before != after {
+            use crate::proto::masuk::MasukRequest;
+            if let Some(id) = before {
+                v.push(Effect::Call(
+                    Request::Masuk(MasukRequest::Klaim { id, buka: false }),
+                    Purpose::Ignore,
+                ));
+            }
+            if let Some(id) = after {
+                v.push(Effect::Call(
+                    Request::Masuk(MasukRequest::Klaim { id, buka: true }),
+                    Purpose::Klaim(id),
+                ));
+            }
+        }
+        v
+    }
+
     /// A terminal key.
     pub fn on_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
+        self.with_claims(|app| app.on_key_inner(ev))
+    }
+
+    fn on_key_inner(&mut self, ev: KeyEvent) -> Vec<Effect> {
         self.cx.dirty = true;
         let k = Key::from_event(ev);
         let ctxs = self.contexts();
@@ -467,6 +510,9 @@ impl App {
             Action::Open
             | Action::Triage
             | Action::Duplicate(_)
+            | Action::Distribusi(_)
+            | Action::TandaTerima(_)
+            | Action::SiApel
             | Action::Void(_)
             | Action::Note(_)
             | Action::Export(_)
@@ -683,6 +729,8 @@ impl App {
             }
             PromptKind::Void(_) => Action::Void(Some(v)),
             PromptKind::Note(_) => Action::Note(Some(v)),
+            PromptKind::Distribusi(_) => Action::Distribusi(Some(v)),
+            PromptKind::TandaTerima(_) => Action::TandaTerima(Some(v)),
             PromptKind::Export(_) => Action::Export(Some(v)),
             PromptKind::Saluran(_) => Action::KeluarSend(Some(v)),
             PromptKind::Seal(_) => Action::Seal(Some(v)),
@@ -710,6 +758,10 @@ impl App {
 
     /// A reply (or failure) for a request this state asked for.
     pub fn on_reply(&mut self, purpose: Purpose, r: Result<Reply, String>) -> Vec<Effect> {
+        self.with_claims(|app| app.on_reply_inner(purpose, r))
+    }
+
+    fn on_reply_inner(&mut self, purpose: Purpose, r: Result<Reply, String>) -> Vec<Effect> {
         self.cx.dirty = true;
         let purpose = match purpose {
             Purpose::Palsan(p) => {
@@ -785,6 +837,31 @@ impl App {
                 }
                 self.cx.operator = Some(operator);
                 self.cx.connected = true;
+                Vec::new()
+            }
+            (
+                Purpose::Aturan,
+                Reply::Masuk(crate::proto::masuk::MasukReply::Aturan {
+                    set,
+                    zone,
+                    holidays,
+                    jam_kerja,
+                }),
+            ) => {
+                self.cx.alur = set;
+                if let Ok(c) = WorkCalendar::new(&zone, holidays) {
+                    self.cx.node.calendar = c.with_jam_kerja(jam_kerja);
+                }
+                Vec::new()
+            }
+            (Purpose::Klaim(id), Reply::Masuk(crate::proto::masuk::MasukReply::Klaim { lain })) => {
+                if let Some(p) = lain.first() {
+                    let m = format!(
+                        "entri {id} juga sedang dibuka oleh {} — yang menyimpan kedua akan ditolak",
+                        p.nama
+                    );
+                    self.cx.error(m);
+                }
                 Vec::new()
             }
             (Purpose::Status, Reply::Status(s)) => {
@@ -902,7 +979,10 @@ impl App {
     /// Counts for the header: untriaged scans, overdue open entries, ingest progress.
     pub fn counts(&self) -> (u64, u64, IngestProgress) {
         let baru = match &self.cx.status {
-            Some(s) => s.counts.get(Book::Masuk, Status::Baru),
+            Some(s) => {
+                s.counts.get(Book::Masuk, Status::Baru)
+                    + s.counts.get(Book::KriptogramMasuk, Status::Baru)
+            }
             None => self
                 .masuk
                 .items

@@ -72,4 +72,8 @@ pub enum Purpose {
     InsidenLogged(u64),
     /// The backup log or a backup run (header, log view, "backup now").
     Backup(super::backup::BackupPurpose),
+    /// The receive flows and the node's calendar (`alur.toml`, holidays, office hours).
+    Aturan,
+    /// This console claimed entry `id`'s form; the reply names the other holders.
+    Klaim(u64),
 }

@@ -119,10 +119,24 @@ impl FormState {
 
     /// The form for triaging `entry`: suggestions applied (`RegisterFields::apply_suggestions`) and marked.
     pub fn for_entry(entry: &Entry, derajat: Vec<String>) -> FormState {
+        // Whatever the entry already carries (a kriptogram's signed manifest: perihal, klasifikasi,
+        // nomor, tanggal, derajat) is kept; suggestions fill only what is still empty.
         let mut rf = RegisterFields {
-            saluran: entry.saluran.clone(),
+            saluran: if entry.kriptogram || entry.book == crate::domain::Book::KriptogramMasuk {
+                "Kriptogram".into()
+            } else {
+                entry.saluran.clone()
+            },
             asal: entry.asal.clone(),
-            ..RegisterFields::default()
+            tujuan: entry.tujuan.clone(),
+            nomor_surat: entry.nomor_surat.clone(),
+            tanggal_surat: entry.tanggal_surat,
+            perihal: entry.perihal.clone(),
+            isi_ringkas: entry.isi_ringkas.clone(),
+            klasifikasi: entry.klasifikasi,
+            derajat: entry.derajat.clone(),
+            lampiran: entry.lampiran.clone(),
+            kriptogram: entry.kriptogram,
         };
         let before = rf.clone();
         let s = entry.suggestions.clone().unwrap_or_default();

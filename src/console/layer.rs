@@ -28,6 +28,10 @@ pub enum PromptKind {
     Void(u64),
     Note(u64),
     Duplicate(u64),
+    /// `jenis [unit]` of a distribution of this entry.
+    Distribusi(u64),
+    /// `no nama` of a distribution's tanda terima.
+    TandaTerima(u64),
     Export(u64),
     Saluran(u64),
     Seal(u64),

@@ -20,6 +20,8 @@ pub const MIN_W: u16 = 80;
 pub const MIN_H: u16 = 24;
 
 pub(crate) const GLYPH_BARU: &str = "●";
+/// An entry whose registration form another operator has open (issue 13 "who is on it").
+pub(crate) const GLYPH_HELD: &str = "✎";
 pub(crate) const GLYPH_OVERDUE: &str = "!";
 const GLYPH_ALARM: &str = "⚠";
 
@@ -185,6 +187,20 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
     ));
     if let Some(sp) = super::palsan::header_span(&app.palsan, &app.cx) {
         segs.push((4, vec![sp]));
+    }
+    // Items registered long ago and not yet in SI APEL (003 SOP A4/B4/C5, `[siapel]` of alur.toml).
+    let apel = crate::domain::penerimaan::siapel_menunggu(
+        &app.masuk.items,
+        app.cx.alur.siapel.ingat_setelah_jam,
+        &app.cx.node.calendar,
+        app.cx.now,
+    )
+    .len();
+    if apel > 0 {
+        segs.push((
+            3,
+            vec![Span::styled(format!("SI APEL {apel}"), th.get("sla.soon"))],
+        ));
     }
     let backup = super::backup::header_spans(&app.backup, &app.cx, r.width);
     if !backup.is_empty() {
@@ -383,8 +399,26 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
         .iter()
         .filter(|fl| s.error_of(fl.name).is_some())
         .count() as u16;
-    let h = (s.fields.len() as u16 + err_lines + 4).min(area.height);
-    let r = centered(area, area.width.min(96) - 2, h);
+    let me = app.cx.operator.as_ref().map(|o| o.uid);
+    let holders: Vec<&str> = match s.purpose {
+        FormPurpose::Register(id) => app
+            .cx
+            .klaim
+            .iter()
+            .filter(|p| p.entry == id && Some(p.uid) != me)
+            .map(|p| p.nama.as_str())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let width = area.width.min(96) - 2;
+    // A refusal is wrapped over as many rows as it needs (up to 4) instead of being cut at the edge.
+    let refused_rows = s.refused.as_ref().map_or(1, |e| {
+        let w = usize::from(width.saturating_sub(4)).max(1);
+        (super::widgets::text_width(e) + 2).div_ceil(w).clamp(1, 4) as u16
+    });
+    let h = (s.fields.len() as u16 + err_lines + 3 + refused_rows + u16::from(!holders.is_empty()))
+        .min(area.height);
+    let r = centered(area, width, h);
     f.render_widget(Clear, r);
     let title = match &s.purpose {
         FormPurpose::Register(id) => format!(
@@ -400,6 +434,18 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
     let inner = super::widgets::boxed(f, r, title, th.get("border"));
     let mut y = inner.y;
     let label_w = 16u16;
+    if !holders.is_empty() {
+        let t = format!(
+            "✎ {} {}",
+            app.cx.tr("juga dibuka oleh", "also open by"),
+            holders.join(", ")
+        );
+        f.render_widget(
+            Paragraph::new(t).style(th.get("sla.soon")),
+            Rect::new(inner.x, y, inner.width, 1),
+        );
+        y += 1;
+    }
     for (i, fl) in s.fields.iter().enumerate() {
         if y >= inner.bottom().saturating_sub(1) {
             break;
@@ -492,9 +538,15 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
             th.get("dim"),
         )
     };
+    let rows = if s.refused.is_some() { refused_rows } else { 1 };
     f.render_widget(
-        Paragraph::new(Line::from(foot)),
-        Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1),
+        Paragraph::new(Line::from(foot)).wrap(ratatui::widgets::Wrap { trim: false }),
+        Rect::new(
+            inner.x,
+            inner.bottom().saturating_sub(rows),
+            inner.width,
+            rows,
+        ),
     );
 }
 
@@ -524,6 +576,22 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
             ("entri", "entry"),
             id,
             Some(("duplikat dari id", "duplicate of id")),
+        ),
+        PromptKind::Distribusi(id) => app.cx.label(
+            ("distribusikan entri", "distribute entry"),
+            id,
+            Some((
+                "ke (bagian_umum | kasi | opd NAMA | pimpinan)",
+                "to (bagian_umum | kasi | opd NAME | pimpinan)",
+            )),
+        ),
+        PromptKind::TandaTerima(id) => app.cx.label(
+            ("tanda terima entri", "receipt for entry"),
+            id,
+            Some((
+                "nomor distribusi dan nama penerima",
+                "distribution number and name",
+            )),
         ),
         PromptKind::Export(id) => app.cx.label(
             ("ekspor lampiran", "export attachment of"),

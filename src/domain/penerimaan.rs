@@ -66,6 +66,23 @@ impl JenisPenerima {
     }
 }
 
+/// The recipient a distribution goes to by default (003 SOP B/C langkah 3): Bagian Umum when the letter is
+/// addressed to the Bupati, Wakil Bupati, Sekda or an Asisten; the Kasi (for a surat pengantar to the
+/// OPD) otherwise; a kriptogram's surat salinan to the leaders (SOP A3).
+pub fn saran_distribusi(e: &Entry) -> JenisPenerima {
+    let t = e.tujuan.to_lowercase();
+    if e.kriptogram || e.book == super::agenda::Book::KriptogramMasuk {
+        JenisPenerima::Pimpinan
+    } else if ["bupati", "sekda", "sekretaris daerah", "asisten"]
+        .iter()
+        .any(|w| t.contains(w))
+    {
+        JenisPenerima::BagianUmum
+    } else {
+        JenisPenerima::Kasi
+    }
+}
+
 /// The receipt of a distributed item: who took it and when (*tanda terima*).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct TandaTerima {
