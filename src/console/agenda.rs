@@ -849,11 +849,10 @@ fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
         Some(b) if e.status.is_open() => time_left(b, cx.now),
         _ => (String::new(), false, false),
     };
-    let me = cx.operator.as_ref().map(|o| o.uid);
     let held = cx
         .klaim
         .iter()
-        .any(|p| p.entry == e.id && Some(p.uid) != me);
+        .any(|p| p.entry == e.id && p.conn != cx.conn);
     let glyph = if held {
         GLYPH_HELD
     } else if e.status == Status::Baru {

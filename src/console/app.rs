@@ -825,9 +825,11 @@ impl App {
                     node_name,
                     zone,
                     operator,
+                    conn,
                     ..
                 },
             ) => {
+                self.cx.conn = conn;
                 self.cx.node.id = node_id;
                 self.cx.node.name = node_name;
                 if let Ok(c) = WorkCalendar::new(&zone, []) {

@@ -62,6 +62,8 @@ pub struct Ctx {
     pub busy: usize,
     /// Who has which entry's form open (pushed by the node).
     pub klaim: Vec<crate::proto::masuk::Pemegang>,
+    /// This console's connection number at the node (its own claims are not "someone else").
+    pub conn: u64,
     /// The receive flows of the node (`alur.toml`), for the clocks of the Masuk list.
     pub alur: crate::domain::alur::AlurSet,
 }
@@ -91,6 +93,7 @@ impl Ctx {
             unlock_asked: false,
             busy: 0,
             klaim: Vec::new(),
+            conn: 0,
             alur: Default::default(),
             pending: Vec::new(),
             size: (80, 24),

@@ -399,13 +399,12 @@ fn draw_form(app: &App, s: &FormState, f: &mut Frame, area: Rect) {
         .iter()
         .filter(|fl| s.error_of(fl.name).is_some())
         .count() as u16;
-    let me = app.cx.operator.as_ref().map(|o| o.uid);
     let holders: Vec<&str> = match s.purpose {
         FormPurpose::Register(id) => app
             .cx
             .klaim
             .iter()
-            .filter(|p| p.entry == id && Some(p.uid) != me)
+            .filter(|p| p.entry == id && p.conn != app.cx.conn)
             .map(|p| p.nama.as_str())
             .collect(),
         _ => Vec::new(),

@@ -575,10 +575,10 @@ impl Entry {
                     .iter()
                     .rev()
                     .find(|t| t.kind == "diagendakan" || t.kind == "batal")
-                    .map(|t| format!(" by {} at {}", t.by, t.at))
+                    .map(|t| format!(" oleh {}", t.by))
                     .unwrap_or_default();
                 err(format!(
-                    "entry {} is already {}{by} (nomor agenda {}, perihal \"{}\", klasifikasi {}); nothing to register: your fields were not saved, compare them with the entry",
+                    "entri {} sudah {}{by} (nomor agenda {}, perihal \"{}\", klasifikasi {}); isian Anda tidak disimpan: bandingkan dengan entri itu",
                     self.id,
                     s.as_str(),
                     self.nomor_agenda.map_or("-".into(), |n| n.to_string()),

@@ -51,6 +51,7 @@ pub(super) fn handle(
             node_name: state.node_name.clone(),
             zone: state.cfg.zone.clone(),
             operator: op.clone(),
+            conn: cred.conn,
         }),
         Request::Subscribe => Ok(Reply::Ok),
         Request::KopSurat => Ok(Reply::KopSurat {

@@ -110,7 +110,7 @@ impl Klaim {
         let mut changed = h.len() != before;
         let lain = h
             .iter()
-            .filter(|(_, x)| x.entry == p.entry && x.uid != p.uid)
+            .filter(|(c, x)| x.entry == p.entry && *c != conn)
             .map(|(_, x)| x.clone())
             .collect();
         if buka {
@@ -258,6 +258,7 @@ pub(super) fn handle(
         MasukRequest::Klaim { id, buka } => {
             let p = Pemegang {
                 entry: id,
+                conn,
                 uid: op.uid,
                 nama: op.nama.clone(),
                 sejak: now,

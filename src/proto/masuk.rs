@@ -75,6 +75,9 @@ pub enum MasukRequest {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Pemegang {
     pub entry: u64,
+    /// The holding connection (two sessions of one operator are two holders).
+    #[serde(default)]
+    pub conn: u64,
     pub uid: u32,
     pub nama: String,
     pub sejak: Timestamp,
@@ -107,6 +110,6 @@ pub enum MasukReply {
         holidays: Vec<jiff::civil::Date>,
         jam_kerja: JamKerja,
     },
-    /// The other holders of the entry's form (never the caller's own connection).
+    /// The other holders of the entry's form (other connections, the caller's other sessions included).
     Klaim { lain: Vec<Pemegang> },
 }

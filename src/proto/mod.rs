@@ -548,6 +548,9 @@ pub enum Reply {
         node_name: String,
         zone: String,
         operator: Operator,
+        /// This connection's number at the node (form claims name it, [`masuk::Pemegang::conn`]).
+        #[serde(default)]
+        conn: u64,
     },
     Status(Box<StatusInfo>),
     /// The letterhead from `node.toml` `[kop]` (or a marked default from the node name), the node's

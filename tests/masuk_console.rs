@@ -1,0 +1,74 @@
+//! The Masuk tab in a real terminal at 80×24 (tmux) on a real node: two consoles open the same scan (the
+//! second sees who holds it; the second save is refused with what the first saved and keeps its fields);
+//! after registration the flow clock shows in the list, and distribution, tanda terima and SI APEL are
+//! one key each, with the flow steps in the detail.
+
+#[path = "console_harness.rs"]
+mod harness;
+
+use harness::*;
+
+#[test]
+fn two_consoles_one_scan_and_the_flow_keys() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let n = start_node(true);
+    let a = Tmux::console(&n, "kasa-masuk-a", 80, 24);
+    let b = Tmux::console(&n, "kasa-masuk-b", 80, 24);
+    for t in [&a, &b] {
+        t.wait("surat-pengantar");
+    }
+    // A opens the registration form of the scan; B's list marks it held, B's form names the holder.
+    a.keys(&["r"]);
+    a.wait("Daftarkan pindaian");
+    b.wait("✎");
+    b.keys(&["r"]);
+    let sc = b.wait("juga dibuka oleh");
+    assert!(sc.contains("Daftarkan pindaian"), "{sc}");
+    // B types a different perihal; A saves first.
+    b.keys(&["C-u"]);
+    b.type_text("123/B/2026");
+    a.keys(&["C-s"]);
+    a.wait("Nomor agenda 1");
+    // B's save is refused with who registered it and what; its fields stay in the form.
+    b.keys(&["C-s"]);
+    let sc = b.wait("sudah");
+    assert!(sc.contains("123/B/2026"), "B's typing is kept:\n{sc}");
+    assert!(
+        sc.contains("nomor agenda 1"),
+        "the refusal names what was saved:\n{sc}"
+    );
+    b.keys(&["Escape"]);
+    b.wait_until("discard prompt or list", |s| {
+        s.contains("Buang") || s.contains("baru 0")
+    });
+    if b.screen().contains("Buang") {
+        b.keys(&["y"]);
+    }
+    // A: the flow clock of step B3 in the list (the saluran was empty: the default flow B).
+    let sc = a.wait("B3 ");
+    assert!(sc.contains("Langkah"), "{sc}");
+    // Distribute (prompt pre-filled from the tujuan), record the receipt, SI APEL: one key each.
+    a.keys(&["t"]);
+    a.wait("distribusikan entri");
+    a.keys(&["Enter"]);
+    a.wait("didistribusikan");
+    a.keys(&["T"]);
+    a.wait("tanda terima entri");
+    a.type_text("Ni Luh Putu");
+    a.keys(&["Enter"]);
+    a.wait("tanda terima distribusi 1");
+    a.keys(&["a"]);
+    a.wait("sudah dientri di SI APEL");
+    // The detail lists the flow with its steps done and the distribution with its receipt.
+    a.keys(&["Enter"]);
+    let sc = a.wait("Alur B");
+    assert!(sc.contains("SI APEL"), "{sc}");
+    for _ in 0..12 {
+        a.keys(&["j"]);
+    }
+    let sc = a.wait("Ni Luh Putu");
+    assert!(sc.contains("B4") || sc.contains("Distribusi"), "{sc}");
+}
