@@ -1028,16 +1028,24 @@ pub fn detail_lines(cx: &Ctx, p: &DisposisiPane, d: &DisposisiDetail) -> Vec<Lin
             )));
         }
         for l in &r.langkah {
+            // The first step carries the catatan shown just above.
+            let note = if l.keadaan == crate::domain::disposisi::Keadaan::Diterbitkan
+                && l.catatan == r.catatan
+            {
+                ""
+            } else {
+                l.catatan.as_str()
+            };
             out.push(Line::from(Span::styled(
                 format!(
                     "{ind}    {} {} {}{}",
                     tampil(l.at, &tz),
                     keadaan_label(cx, l.keadaan),
                     l.by,
-                    if l.catatan.is_empty() {
+                    if note.is_empty() {
                         String::new()
                     } else {
-                        format!(": {}", l.catatan)
+                        format!(": {note}")
                     }
                 ),
                 th.get("dim"),

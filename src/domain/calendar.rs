@@ -143,7 +143,9 @@ impl WorkCalendar {
         let mut left = span;
         for _ in 0..3660 {
             let z = at.to_zoned(self.zone.clone());
-            let close = self.at_local(z.date(), self.jam_kerja.selesai).unwrap_or(at);
+            let close = self
+                .at_local(z.date(), self.jam_kerja.selesai)
+                .unwrap_or(at);
             let room = close.duration_since(at);
             if left <= room {
                 return at.checked_add(left).unwrap_or(at);
