@@ -260,7 +260,10 @@ fn dari_saya_done_below_rings_once_80x24() {
     app.on_reply(Purpose::DisposisiList(Lingkup::DariSaya), reply(vec![4]));
     assert!(app.disposisi.bell, "the issuer is told");
     let m = app.message.clone().unwrap().text;
-    assert!(m.contains("#4 (agenda 3/2026)") && m.contains("selesai di bawah"), "{m}");
+    assert!(
+        m.contains("#4 (agenda 3/2026)") && m.contains("selesai di bawah"),
+        "{m}"
+    );
     app.disposisi.bell = false;
     app.on_reply(Purpose::DisposisiList(Lingkup::DariSaya), reply(vec![4]));
     assert!(!app.disposisi.bell, "only once");
