@@ -362,7 +362,7 @@ fn console_as(o: &Office, uid: u32, name: &str) -> (Tmux, tempfile::TempDir) {
     let cfg = tempfile::tempdir().unwrap();
     std::os::unix::fs::chown(cfg.path(), Some(uid), Some(GID)).unwrap();
     let cmd = format!(
-        "setpriv --reuid={uid} --regid={GID} --clear-groups env HOME={cfg} KASA_SOCKET={sock} KASA_LOG=warn {KASA} --config-dir {cfg}",
+        "cd {cfg} && setpriv --reuid={uid} --regid={GID} --clear-groups env HOME={cfg} KASA_SOCKET={sock} KASA_LOG=warn {KASA} --config-dir {cfg}",
         cfg = cfg.path().display(),
         sock = o.node.socket.display(),
     );
@@ -447,9 +447,9 @@ fn tmux_80x24_kadis_to_sandiman_and_back_up() {
     // Enter: the detail with the Kadis' catatan; it is read now.
     kabid.keys(&["Enter"]);
     kabid.wait("Koordinasikan dengan BSSN sebelum Jumat");
-    assert_eq!(
-        records(&o, Lingkup::SemuaUntukSaya)[0].keadaan,
-        Keadaan::Dibaca
+    harness::wait_for(
+        || records(&o, Lingkup::SemuaUntukSaya)[0].keadaan == Keadaan::Dibaca,
+        "opening the detail marks it read",
     );
     // f: forward to the Kasi (first candidate), one instruksi, send.
     kabid.keys(&["f"]);
@@ -493,7 +493,7 @@ fn tmux_80x24_kadis_to_sandiman_and_back_up() {
     assert!(sc.contains("selesai di bawah"), "{sc}");
 
     // The Kadis' console: "dari saya" shows the chain done below.
-    let (kadis, _cfg) = console_as(&o, 2001, &format!("kasa-kadis-{pid}"));
+    let (kadis, kadis_home) = console_as(&o, 2001, &format!("kasa-kadis-{pid}"));
     kadis.wait("I Made Kadis");
     kadis.keys(&["3"]);
     kadis.wait("untuk saya (0)");
@@ -512,6 +512,19 @@ fn tmux_80x24_kadis_to_sandiman_and_back_up() {
     kadis.wait("Rantai disposisi");
     kadis.keys(&["End"]);
     kadis.wait("Berita terkirim via Sanapati");
+    // p: the lembar disposisi, written where the console runs (PDF and Markdown), the path said.
+    kadis.keys(&["p"]);
+    kadis.wait(".pdf");
+    let stem = format!("lembar-disposisi-{}-1", nomor.replace('/', "-"));
+    let pdf = kadis_home.path().join(format!("{stem}.pdf"));
+    let md = kadis_home.path().join(format!("{stem}.md"));
+    harness::wait_for(|| pdf.exists() && md.exists(), "the lembar disposisi files");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        text.contains("Koordinasikan dengan BSSN sebelum Jumat"),
+        "{text}"
+    );
     let all = records(&o, Lingkup::SemuaUntukSaya);
     assert_eq!(all[0].keadaan, Keadaan::Selesai);
     assert!(

@@ -128,6 +128,9 @@ impl DisposeDraft {
     }
 }
 
+/// A chain fetched for printing `(entry, records, instruksi, zone label)`, waiting for the letterhead.
+pub type PrintJob = (Box<Entry>, Vec<Disposisi>, Vec<String>, String);
+
 /// State of the Disposisi pane.
 #[derive(Debug, Clone, Default)]
 pub struct DisposisiPane {
@@ -154,7 +157,7 @@ pub struct DisposisiPane {
     /// A dispose form draft being resumed: applied when its form opens.
     pub resume: Option<DisposeDraft>,
     /// The chain fetched for printing `(entry, records, instruksi, zone)`, waiting for the letterhead.
-    pub print: Option<(Box<Entry>, Vec<Disposisi>, Vec<String>, String)>,
+    pub print: Option<PrintJob>,
 }
 
 impl DisposisiPane {
