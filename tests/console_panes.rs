@@ -83,6 +83,8 @@ fn full_app() -> App {
             now,
             zone: "WITA".into(),
             perihal: Default::default(),
+            nomor: Default::default(),
+            tuntas: Default::default(),
         })),
     );
     let i = Insiden::buka(
@@ -124,6 +126,10 @@ fn owned_actions() -> Vec<(Option<Pane>, Action)> {
     let disposisi = [
         Action::DisposisiRead,
         Action::DisposisiDone(Some("selesai".into())),
+        Action::DisposisiOpen,
+        Action::DisposisiReturn(Some("salah alamat".into())),
+        Action::DisposisiCancel(Some("salah alamat".into())),
+        Action::DisposisiPrint,
     ];
     let insiden = [
         Action::InsidenLog(Some("baris".into())),

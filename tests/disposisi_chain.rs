@@ -158,7 +158,7 @@ fn chain_004_kadis_kabid_kasi_sandiman_across_four_uids() {
             "Untuk diketahui",
         ],
     );
-    assert!(err.contains("aturan berurutan"), "{err}");
+    assert!(err.contains("aturan pemula"), "{err}");
 
     // Kadis → Kabid (004 langkah 2).
     let d1 = first_id(&o.ok(

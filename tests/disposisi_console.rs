@@ -250,7 +250,7 @@ fn a_new_disposisi_for_me_rings_the_bell_live_and_is_closed_by_keys() {
     s.run(e);
     assert!(!s.app.disposisi.bell);
 
-    // 3 → Disposisi pane; Enter marks read; s asks for the result note and closes it.
+    // 3 → Disposisi pane; Enter opens the detail and marks read; s asks for the result note and closes it.
     s.keys("3<enter>");
     assert_eq!(
         records(&o, Lingkup::SemuaUntukSaya)[0].keadaan,
@@ -332,15 +332,17 @@ fn tmux_the_kabid_console_receives_a_disposisi_live_and_closes_it() {
         "the terminal bell rang in the console's window"
     );
 
-    // 3 → the pane; Enter reads; s + note + Enter closes.
+    // 3 → the pane; Enter opens the detail (and reads); s + note + Enter closes; Esc back to the list.
     t.keys(&["3"]);
     t.wait("untuk saya (1)");
     t.keys(&["Enter"]);
-    t.wait("disposisi #1 dibaca");
+    t.wait("Disposisi #1");
     t.keys(&["s"]);
     t.wait("hasil tindak lanjut disposisi #1");
     t.keys(&["-l", "Hadir rapat"]);
     t.keys(&["Enter"]);
+    t.wait("Hasil: Hadir rapat");
+    t.keys(&["Escape"]);
     t.wait("untuk saya (0)");
     let mut c = kasa::client::Client::connect(&o.node.socket).unwrap();
     let Reply::Disposisi(DisposisiReply::Records { records, .. }) = c
@@ -353,4 +355,246 @@ fn tmux_the_kabid_console_receives_a_disposisi_live_and_closes_it() {
     };
     assert_eq!(records[0].keadaan, Keadaan::Selesai);
     assert_eq!(records[0].hasil.as_deref(), Some("Hadir rapat"));
+}
+
+/// The console of operator `uid` (group GID) on the office's node in tmux at 80×24, its own config dir.
+fn console_as(o: &Office, uid: u32, name: &str) -> (Tmux, tempfile::TempDir) {
+    let cfg = tempfile::tempdir().unwrap();
+    std::os::unix::fs::chown(cfg.path(), Some(uid), Some(GID)).unwrap();
+    let cmd = format!(
+        "cd {cfg} && setpriv --reuid={uid} --regid={GID} --clear-groups env HOME={cfg} KASA_SOCKET={sock} KASA_LOG=warn {KASA} --config-dir {cfg}",
+        cfg = cfg.path().display(),
+        sock = o.node.socket.display(),
+    );
+    (Tmux::open(name, &cmd, 80, 24), cfg)
+}
+
+/// The nomor agenda of `entry` as the Masuk book shows it (`1/2026`).
+fn nomor_of(o: &Office, entry: u64) -> String {
+    let mut c = kasa::client::Client::connect(&o.node.socket).unwrap();
+    match c
+        .call(Request::Disposisi(DisposisiRequest::Entry { entry }))
+        .unwrap()
+    {
+        Reply::Disposisi(DisposisiReply::Chain { entry, .. }) => {
+            kasa::domain::disposisi::nomor_agenda(&entry)
+        }
+        r => panic!("{r:?}"),
+    }
+}
+
+/// Issue 13, at 80×24 with the SOP's roles (004 langkah 1–4): the Kadis disposes with a catatan to the
+/// Kabid; the Kabid's console lists it with nomor agenda and perihal, opens the detail (the catatan),
+/// forwards to the Kasi from the detail; the Kasi forwards to the sandiman, who finishes it; the
+/// Kabid is told and closes the Kadis' item with one key; the Kadis' console shows the chain done.
+#[test]
+fn tmux_80x24_kadis_to_sandiman_and_back_up() {
+    if !is_root() || !harness::have_tmux() || Command::new("setpriv").arg("-V").output().is_err() {
+        eprintln!("skipped: needs root, tmux and setpriv");
+        return;
+    }
+    let (o, entry) = office(
+        Role::Kabid,
+        &[
+            op(2001, "I Made Kadis", Role::Kadis),
+            op(2003, "I Ketut Kasi", Role::Kasi),
+            op(2004, "Putu Sandiman", Role::Sandiman),
+        ],
+    );
+    let nomor = nomor_of(&o, entry);
+    let pid = std::process::id();
+    let ok = |out: std::process::Output| assert!(out.status.success(), "{}", describe(&out));
+
+    // The Kadis disposes to the Kabid (root, uid 0) with a catatan.
+    ok(cli_as(
+        &o,
+        2001,
+        &[
+            "disposisi",
+            "new",
+            &entry.to_string(),
+            "--kepada",
+            "0",
+            "--instruksi",
+            "Untuk ditindaklanjuti",
+            "--catatan",
+            "Koordinasikan dengan BSSN sebelum Jumat",
+        ],
+    ));
+
+    // The Kabid's console at 80×24: the list row has the nomor agenda and the perihal.
+    let cmd = format!(
+        "{KASA} --data-dir {} --config-dir {}",
+        o.node.data.display(),
+        o.node.config.display()
+    );
+    let kabid = Tmux::open(&format!("kasa-kabid-{pid}"), &cmd, 80, 24);
+    kabid.wait("3 Disposisi 1");
+    kabid.keys(&["3"]);
+    let sc = kabid.wait("untuk saya (1)");
+    let row = sc
+        .lines()
+        .find(|l| l.starts_with('›'))
+        .unwrap_or_else(|| panic!("no selected row:\n{sc}"));
+    assert!(row.contains(&nomor), "nomor agenda {nomor} in {row:?}");
+    assert!(row.contains("Undangan rapat"), "perihal in {row:?}");
+    assert!(row.contains("I Made Kadis"), "from in {row:?}");
+    assert!(
+        sc.lines().all(|l| l.chars().count() <= 80),
+        "no row wider than the screen:\n{sc}"
+    );
+
+    // Enter: the detail with the Kadis' catatan; it is read now.
+    kabid.keys(&["Enter"]);
+    kabid.wait("Koordinasikan dengan BSSN sebelum Jumat");
+    harness::wait_for(
+        || records(&o, Lingkup::SemuaUntukSaya)[0].keadaan == Keadaan::Dibaca,
+        "opening the detail marks it read",
+    );
+    // f: forward to the Kasi (first candidate), one instruksi, send.
+    kabid.keys(&["f"]);
+    kabid.wait("Teruskan disposisi #1");
+    kabid.keys(&["Down"]);
+    kabid.keys(&["Space"]);
+    kabid.keys(&["C-s"]);
+    kabid.wait("Disposisi #2 kepada I Ketut Kasi terkirim");
+    kabid.keys(&["Escape"]);
+    kabid.wait("untuk saya (0)");
+
+    // The Kasi forwards to the sandiman, who finishes it.
+    ok(cli_as(
+        &o,
+        2003,
+        &[
+            "disposisi",
+            "forward",
+            "2",
+            "--kepada",
+            "2004",
+            "--instruksi",
+            "Untuk ditindaklanjuti",
+        ],
+    ));
+    ok(cli_as(
+        &o,
+        2004,
+        &[
+            "disposisi",
+            "done",
+            "3",
+            "--catatan",
+            "Berita terkirim via Sanapati",
+        ],
+    ));
+
+    // The Kabid is told (#2 was theirs); the Kadis' item is back in "untuk saya", done below.
+    kabid.wait("kepada I Ketut Kasi selesai di bawah");
+    let sc = kabid.wait("untuk saya (1)");
+    assert!(sc.contains("selesai di bawah"), "{sc}");
+
+    // The Kadis' console: "dari saya" shows the chain done below.
+    let (kadis, kadis_home) = console_as(&o, 2001, &format!("kasa-kadis-{pid}"));
+    kadis.wait("I Made Kadis");
+    kadis.keys(&["3"]);
+    kadis.wait("untuk saya (0)");
+    kadis.keys(&["t"]);
+    let sc = kadis.wait("selesai di bawah");
+    assert!(sc.contains(&nomor), "{sc}");
+
+    // The Kabid closes it with one key; the Kadis sees it selesai, the sandiman's result in the detail.
+    kabid.keys(&["s"]);
+    kabid.wait("ditutup: selesai di bawah");
+    kadis.wait_until("the root selesai", |sc| {
+        sc.lines()
+            .any(|l| l.starts_with('›') && l.trim_end().ends_with("selesai"))
+    });
+    kadis.keys(&["Enter"]);
+    kadis.wait("Rantai disposisi");
+    kadis.keys(&["End"]);
+    kadis.wait("Berita terkirim via Sanapati");
+    // p: the lembar disposisi, written where the console runs (PDF and Markdown), the path said.
+    kadis.keys(&["p"]);
+    kadis.wait(".pdf");
+    let stem = format!("lembar-disposisi-{}-1", nomor.replace('/', "-"));
+    let pdf = kadis_home.path().join(format!("{stem}.pdf"));
+    let md = kadis_home.path().join(format!("{stem}.md"));
+    harness::wait_for(|| pdf.exists() && md.exists(), "the lembar disposisi files");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        text.contains("Koordinasikan dengan BSSN sebelum Jumat"),
+        "{text}"
+    );
+    let all = records(&o, Lingkup::SemuaUntukSaya);
+    assert_eq!(all[0].keadaan, Keadaan::Selesai);
+    assert!(
+        all[0]
+            .hasil
+            .as_deref()
+            .unwrap()
+            .contains("Berita terkirim via Sanapati"),
+        "{:?}",
+        all[0].hasil
+    );
+}
+
+/// A dispose form's input survives a killed console: saved as a node draft on every change and offered
+/// back at the next start, the form reopening with what was typed.
+#[test]
+fn tmux_dispose_form_draft_is_offered_back_after_kill() {
+    if !is_root() || !harness::have_tmux() {
+        eprintln!("skipped: needs root and tmux");
+        return;
+    }
+    let (o, entry) = office(Role::Kadis, &[op(2002, "Ni Luh Kabid", Role::Kabid)]);
+    let cmd = format!(
+        "{KASA} --data-dir {} --config-dir {}",
+        o.node.data.display(),
+        o.node.config.display()
+    );
+    let name = format!("kasa-draft-{}", std::process::id());
+    let t = Tmux::open(&name, &cmd, 80, 24);
+    t.wait("Masuk");
+    t.keys(&["D"]);
+    t.wait("Disposisi entri");
+    // Tick the second instruksi, type a catatan.
+    t.keys(&["Down"]);
+    t.keys(&["Down"]);
+    t.keys(&["Space"]);
+    for _ in 0..6 {
+        t.keys(&["Down"]);
+    }
+    t.type_text("Hadiri dan laporkan");
+    t.wait("Hadiri dan laporkan");
+    let key = format!("disposisi:{entry}");
+    let draft = || {
+        let mut c = kasa::client::Client::connect(&o.node.socket).unwrap();
+        match c.call(Request::DraftList).unwrap() {
+            Reply::Drafts { drafts } => drafts.into_iter().find(|(k, _)| *k == key),
+            r => panic!("{r:?}"),
+        }
+    };
+    harness::wait_for(
+        || draft().is_some_and(|(_, d)| d.contains("Hadiri dan laporkan")),
+        "the draft on the node",
+    );
+    // Killed (as a dropped SSH connection leaves it): no clean exit.
+    let pane_pid = tmux(&["display-message", "-p", "-t", &name, "#{pane_pid}"]);
+    let pane_pid: i32 = pane_pid.trim().parse().unwrap();
+    // SAFETY: kill(2) on the console's pid.
+    unsafe { libc::kill(pane_pid, libc::SIGKILL) };
+    drop(t);
+
+    let t = Tmux::open(&name, &cmd, 80, 24);
+    t.wait(&format!(
+        "Ada isian disposisi entri {entry} yang belum selesai"
+    ));
+    t.keys(&["y"]);
+    let sc = t.wait("Hadiri dan laporkan");
+    assert!(sc.contains("[x] Untuk ditindaklanjuti"), "{sc}");
+    assert!(sc.contains("Ni Luh Kabid"), "{sc}");
+    // Sent: the draft is gone.
+    t.keys(&["C-s"]);
+    t.wait("kepada Ni Luh Kabid terkirim");
+    harness::wait_for(|| draft().is_none(), "the draft deleted after sending");
 }

@@ -11,7 +11,7 @@ use super::{Fail, connect, fail, print_json};
 use crate::client::Client;
 use crate::config::Paths;
 use crate::domain::Role;
-use crate::domain::disposisi::{Disposisi, DisposisiInput, chain_tree, format_left};
+use crate::domain::disposisi::{Batas, Disposisi, DisposisiInput, chain_tree, format_left};
 use crate::proto::disposisi::{DisposisiReply, DisposisiRequest, Lingkup};
 use crate::proto::{Reply, Request};
 
@@ -29,8 +29,10 @@ pub struct FormArgs {
     pub instruksi: Vec<String>,
     #[arg(long, default_value = "")]
     pub catatan: String,
-    /// Batas waktu: RFC 3339 (2026-11-27T16:00+08:00) or "YYYY-MM-DD HH:MM" in the node's zone.
-    /// Default: from the entry's derajat kecepatan (forward: the parent's batas waktu).
+    /// Batas waktu: RFC 3339 (2026-11-27T16:00+08:00), "YYYY-MM-DD HH:MM" in the node's zone, or
+    /// "YYYY-MM-DD" (the end of that working day in the node's calendar; a weekend or holiday date means
+    /// the closing of the working day before it). Default: from the entry's derajat kecepatan
+    /// (forward: the parent's batas waktu).
     #[arg(long)]
     pub batas: Option<String>,
 }
@@ -78,7 +80,9 @@ pub enum DisposisiAction {
         #[arg(long)]
         json: bool,
     },
-    /// Close with a result note, or return it (--kembalikan: "tidak perlu disposisi").
+    /// Close with a result note, or return it (--kembalikan: "tidak perlu disposisi"). A forwarded
+    /// disposisi that is done below ("selesai di bawah") is closed by its holder; without --catatan the
+    /// results below are its note.
     Done {
         id: u64,
         #[arg(long, default_value = "")]
@@ -152,23 +156,22 @@ fn input_from(c: &mut Client, f: FormArgs) -> Result<DisposisiInput, Fail> {
         .map(Role::parse)
         .transpose()
         .map_err(|e| Fail(e, 2))?;
-    let batas_waktu = match f.batas.as_deref() {
-        None => None,
-        Some(s) => {
-            let tz = super::node_zone(c);
-            Some(
-                super::insiden::parse_time(s, &tz)
-                    .map_err(|Fail(m, code)| Fail(format!("--batas: {m}"), code))?,
-            )
-        }
-    };
-    Ok(DisposisiInput {
+    let mut input = DisposisiInput {
         kepada,
         kepada_peran,
         instruksi: f.instruksi,
         catatan: f.catatan,
-        batas_waktu,
-    })
+        batas_waktu: None,
+        batas_tanggal: None,
+    };
+    if let Some(s) = f.batas.as_deref() {
+        let tz = super::node_zone(c);
+        // A date only stays a date: the node makes it the end of that working day.
+        Batas::parse(s, &tz)
+            .map_err(|m| Fail(format!("--batas: {m}"), 2))?
+            .apply(&mut input);
+    }
+    Ok(input)
 }
 
 /// The IANA zone for a zone label (WIB/WITA/WIT or an IANA name); UTC when unknown.
@@ -190,7 +193,12 @@ pub fn fmt_time(t: Timestamp, tz: &TimeZone, label: &str) -> String {
     )
 }
 
-fn print_records(records: &[Disposisi], now: Option<(Timestamp, &str)>, json: bool) {
+fn print_records(
+    records: &[Disposisi],
+    now: Option<(Timestamp, &str)>,
+    tuntas: &[u64],
+    json: bool,
+) {
     if json {
         print_json(&serde_json::json!({ "records": records }));
         return;
@@ -207,7 +215,11 @@ fn print_records(records: &[Disposisi], now: Option<(Timestamp, &str)>, json: bo
             "#{:<4} entri {:<5} {:<12} {} → {}  {}  {}",
             d.id,
             d.entry_id,
-            d.keadaan.as_str(),
+            if tuntas.contains(&d.id) {
+                "selesai di bawah"
+            } else {
+                d.keadaan.as_str()
+            },
             d.dari.nama,
             d.kepada.nama,
             d.instruksi.join(", "),
@@ -225,7 +237,7 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
             if let DisposisiReply::Written { records } =
                 call(&mut c, DisposisiRequest::New { entry, input })?
             {
-                print_records(&records, None, json);
+                print_records(&records, None, &[], json);
             }
         }
         DisposisiAction::Forward { id, form, json } => {
@@ -238,7 +250,7 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
                     note: String::new(),
                 },
             )? {
-                print_records(&records, None, json);
+                print_records(&records, None, &[], json);
             }
         }
         DisposisiAction::List {
@@ -254,10 +266,14 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
                 Lingkup::UntukSaya
             };
             if let DisposisiReply::Records {
-                records, now, zone, ..
+                records,
+                now,
+                zone,
+                tuntas,
+                ..
             } = call(&mut c, DisposisiRequest::List { lingkup })?
             {
-                print_records(&records, Some((now, &zone)), json);
+                print_records(&records, Some((now, &zone)), &tuntas, json);
             }
         }
         DisposisiAction::Show { id, entry, json } => {
@@ -301,14 +317,14 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
             if let DisposisiReply::Written { records } =
                 call(&mut c, DisposisiRequest::Read { id })?
             {
-                print_records(&records, None, json);
+                print_records(&records, None, &[], json);
             }
         }
         DisposisiAction::Start { id, catatan, json } => {
             if let DisposisiReply::Written { records } =
                 call(&mut c, DisposisiRequest::Start { id, note: catatan })?
             {
-                print_records(&records, None, json);
+                print_records(&records, None, &[], json);
             }
         }
         DisposisiAction::Done {
@@ -323,14 +339,14 @@ pub fn run(paths: &Paths, action: DisposisiAction) -> Result<(), Fail> {
                 DisposisiRequest::Done { id, note: catatan }
             };
             if let DisposisiReply::Written { records } = call(&mut c, req)? {
-                print_records(&records, None, json);
+                print_records(&records, None, &[], json);
             }
         }
         DisposisiAction::Cancel { id, alasan, json } => {
             if let DisposisiReply::Written { records } =
                 call(&mut c, DisposisiRequest::Cancel { id, note: alasan })?
             {
-                print_records(&records, None, json);
+                print_records(&records, None, &[], json);
             }
         }
         DisposisiAction::Print { id, out, pdf } => {
@@ -381,7 +397,7 @@ pub fn tree_text(records: &[Disposisi], tz: &TimeZone, zone: &str, now: Timestam
             d.id,
             d.dari.nama,
             d.kepada.nama,
-            d.keadaan.as_str(),
+            crate::domain::disposisi::keadaan_text(d, records),
             fmt_time(d.batas_waktu, tz, zone)
         ));
         for l in &d.langkah {

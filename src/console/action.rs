@@ -93,6 +93,14 @@ pub enum Action {
     DisposisiTab,
     /// Mark the selected disposisi as read.
     DisposisiRead,
+    /// Open the detail of the selected disposisi (marks it read when it is mine and unread).
+    DisposisiOpen,
+    /// Return the selected disposisi (dikembalikan) with a reason (prompted when missing).
+    DisposisiReturn(Option<String>),
+    /// Cancel the selected disposisi I issued, while unread, with a reason (prompted when missing).
+    DisposisiCancel(Option<String>),
+    /// Write the lembar disposisi (PDF and Markdown) of the selected disposisi.
+    DisposisiPrint,
     /// Close the selected disposisi with a result note (prompted when missing).
     DisposisiDone(Option<String>),
     /// Open an incident now and take the log prompt (quick capture, PI.03).
@@ -326,6 +334,30 @@ pub const ACTIONS: &[ActionInfo] = &[
     ),
     ai("disposisi_read", None, "tandai dibaca", "mark as read"),
     ai(
+        "disposisi_open",
+        None,
+        "buka rincian disposisi (rantai, catatan)",
+        "open the disposisi detail (chain, notes)",
+    ),
+    ai(
+        "disposisi_return",
+        Some("alasan"),
+        "kembalikan disposisi dengan alasan",
+        "return the disposisi with a reason",
+    ),
+    ai(
+        "disposisi_cancel",
+        Some("alasan"),
+        "batalkan disposisi (penerbit, sebelum dibaca)",
+        "cancel the disposisi (issuer, while unread)",
+    ),
+    ai(
+        "disposisi_print",
+        None,
+        "cetak lembar disposisi (PDF + Markdown)",
+        "print the lembar disposisi (PDF + Markdown)",
+    ),
+    ai(
         "disposisi_done",
         Some("catatan"),
         "selesai dengan catatan hasil",
@@ -480,6 +512,10 @@ impl Action {
             "dispose" => Action::Dispose,
             "disposisi_tab" => Action::DisposisiTab,
             "disposisi_read" => Action::DisposisiRead,
+            "disposisi_open" => Action::DisposisiOpen,
+            "disposisi_return" => Action::DisposisiReturn(opt(rest)),
+            "disposisi_cancel" => Action::DisposisiCancel(opt(rest)),
+            "disposisi_print" => Action::DisposisiPrint,
             "disposisi_done" => Action::DisposisiDone(opt(rest)),
             "insiden_new" => Action::InsidenNew,
             "insiden_log" => Action::InsidenLog(opt(rest)),

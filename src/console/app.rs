@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 use super::action::{ACTIONS, Action, Pane};
 use super::agenda::AgendaPane;
 pub use super::ctx::{Ctx, Message, NodeHeader};
-use super::disposisi::DisposisiPane;
+use super::disposisi::{DisposeDraft, DisposisiPane};
 pub use super::effect::{Effect, Purpose};
 use super::form::Kind;
 use super::keymap::{Key, Keymap, Lookup};
@@ -120,6 +120,7 @@ impl App {
             Some(Layer::Palsan(l)) => l.contexts(),
             Some(Layer::Dispose(_)) => vec!["disposisi_form"],
             Some(Layer::Backup(_)) => vec!["backup", "global"],
+            Some(Layer::DisposisiDetail(_)) => vec!["disposisi_detail", "global"],
         }
     }
 
@@ -316,7 +317,9 @@ impl App {
                 Vec::new()
             }
             Some(Layer::Dispose(f)) => {
-                f.input(ev);
+                if f.input(ev) {
+                    return vec![dispose_draft_put(f)];
+                }
                 Vec::new()
             }
             Some(Layer::Form(f)) => {
@@ -490,6 +493,7 @@ impl App {
                 let rows = |v: &super::widgets::TextView| a.motion(v.page()).unwrap_or(0);
                 match self.cx.layers.last_mut() {
                     Some(Layer::Detail(s)) => s.view.scroll_by(rows(&s.view)),
+                    Some(Layer::DisposisiDetail(s)) => s.view.scroll_by(rows(&s.view)),
                     Some(Layer::Help(s)) => s.view.scroll_by(rows(&s.view)),
                     Some(Layer::Peers(s)) => s.cursor.move_by(d, s.peers.len(), page),
                     Some(_) => {}
@@ -588,13 +592,25 @@ impl App {
                 self.refuse_hidden(Pane::Palsan);
                 Vec::new()
             }
-            Action::DisposisiTab | Action::DisposisiRead | Action::DisposisiDone(_)
+            Action::DisposisiTab
+            | Action::DisposisiRead
+            | Action::DisposisiDone(_)
+            | Action::DisposisiOpen
+            | Action::DisposisiReturn(_)
+            | Action::DisposisiCancel(_)
+            | Action::DisposisiPrint
                 if self.refuse_hidden(Pane::Disposisi) =>
             {
                 Vec::new()
             }
             // Handled by the Disposisi pane when it is shown (`disposisi.rs`).
-            Action::DisposisiTab | Action::DisposisiRead | Action::DisposisiDone(_) => Vec::new(),
+            Action::DisposisiTab
+            | Action::DisposisiRead
+            | Action::DisposisiDone(_)
+            | Action::DisposisiOpen
+            | Action::DisposisiReturn(_)
+            | Action::DisposisiCancel(_)
+            | Action::DisposisiPrint => Vec::new(),
             Action::InsidenNew
             | Action::InsidenLog(_)
             | Action::InsidenTick(_)
@@ -657,6 +673,9 @@ impl App {
                 },
                 Purpose::PeerVerified,
             )],
+            ConfirmKind::ResumeDraft { key, data } if DisposeDraft::parse_key(&key).is_some() => {
+                self.disposisi.resume_draft(&data)
+            }
             ConfirmKind::ResumeDraft { key, .. } => {
                 match key
                     .strip_prefix("register:")
@@ -742,6 +761,8 @@ impl App {
                 )];
             }
             PromptKind::DisposisiDone(_) => Action::DisposisiDone(Some(v)),
+            PromptKind::DisposisiReturn(_) => Action::DisposisiReturn(Some(v)),
+            PromptKind::DisposisiCancel(_) => Action::DisposisiCancel(Some(v)),
             PromptKind::Duplicate(_) => match v.parse() {
                 Ok(of) => Action::Duplicate(Some(of)),
                 Err(_) => {
@@ -942,12 +963,21 @@ impl App {
                     && let Some((key, data)) = self
                         .drafts
                         .iter()
-                        .find(|(k, _)| k.starts_with("register:") || k == "keluar:new")
+                        .find(|(k, _)| {
+                            k.starts_with("register:")
+                                || k == "keluar:new"
+                                || DisposeDraft::parse_key(k).is_some()
+                        })
                         .cloned()
                 {
-                    let what = match key.strip_prefix("register:") {
-                        Some(id) => format!("pendaftaran entri {id}"),
-                        None => "draf keluar baru".into(),
+                    let what = match (key.strip_prefix("register:"), DisposeDraft::parse_key(&key))
+                    {
+                        (Some(id), _) => format!("pendaftaran entri {id}"),
+                        (None, Some((e, Some(p)))) => {
+                            format!("penerusan disposisi #{p} (entri {e})")
+                        }
+                        (None, Some((e, None))) => format!("disposisi entri {e}"),
+                        (None, None) => "draf keluar baru".into(),
                     };
                     let message = if self.cx.en {
                         format!("An unfinished form was kept ({key}). Resume it?")
@@ -961,6 +991,14 @@ impl App {
             }
             (Purpose::Ignore, _) => Vec::new(),
             (Purpose::Disposed, Reply::Disposisi(DisposisiReply::Written { records })) => {
+                let mut v = Vec::new();
+                for l in &self.cx.layers {
+                    if let Layer::Dispose(f) = l {
+                        let key = f.draft_key();
+                        self.cx.drafts.retain(|(k, _)| *k != key);
+                        v.push(Effect::Call(Request::DraftDelete { key }, Purpose::Ignore));
+                    }
+                }
                 self.cx.layers.retain(|l| !matches!(l, Layer::Dispose(_)));
                 if let Some(d) = records.first() {
                     self.cx.info(format!(
@@ -968,7 +1006,8 @@ impl App {
                         d.id, d.kepada.nama
                     ));
                 }
-                self.refresh()
+                v.extend(self.refresh());
+                v
             }
             (p, r) => {
                 self.cx
@@ -1003,6 +1042,17 @@ impl App {
     }
 }
 
+/// Saves the dispose form's input as a node draft (key `disposisi:ENTRY[:PARENT]`).
+fn dispose_draft_put(f: &super::disposisi::DisposeForm) -> Effect {
+    Effect::Call(
+        Request::DraftPut {
+            key: f.draft_key(),
+            data: serde_json::to_string(&f.draft()).unwrap_or_default(),
+        },
+        Purpose::Ignore,
+    )
+}
+
 impl App {
     /// Handles form actions while the dispose form is on top; `None` when it is not.
     fn dispose_form_action(&mut self, a: &Action) -> Option<Vec<Effect>> {
@@ -1012,11 +1062,27 @@ impl App {
         match a {
             Action::FormNext => f.next(1),
             Action::FormPrev => f.next(-1),
-            Action::CycleNext => f.cycle(1),
-            Action::CyclePrev => f.cycle(-1),
-            Action::ClearField => f.clear_field(),
+            Action::CycleNext => {
+                f.cycle(1);
+                return Some(vec![dispose_draft_put(f)]);
+            }
+            Action::CyclePrev => {
+                f.cycle(-1);
+                return Some(vec![dispose_draft_put(f)]);
+            }
+            Action::ClearField => {
+                f.clear_field();
+                return Some(vec![dispose_draft_put(f)]);
+            }
             Action::Back => {
+                // Closing the form on purpose drops its draft (a dropped connection keeps it).
+                let key = f.draft_key();
                 self.cx.layers.pop();
+                self.cx.drafts.retain(|(k, _)| *k != key);
+                return Some(vec![Effect::Call(
+                    Request::DraftDelete { key },
+                    Purpose::Ignore,
+                )]);
             }
             Action::FormEnter if !f.submit_focus() => f.next(1),
             Action::FormEnter | Action::Submit => {

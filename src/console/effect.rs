@@ -18,6 +18,13 @@ pub enum Effect {
     CallLong(Request, Purpose),
     /// Write exported bytes (base64) to a path.
     WriteFile(PathBuf, String),
+    /// Write a document kasa made (a lembar disposisi): the first free name of `path`, `path-2`, … (new
+    /// file, 0600), then say where it is; `what` names the document in that message.
+    WriteDoc {
+        path: PathBuf,
+        bytes: Vec<u8>,
+        what: String,
+    },
     /// Clear and fully redraw the terminal.
     ClearScreen,
     Quit,
@@ -58,6 +65,14 @@ pub enum Purpose {
     DisposeForm(u64, Option<u64>),
     /// The dispose form was submitted.
     Disposed,
+    /// The chain of the disposisi whose detail is open (or opened now).
+    DisposisiDetail(u64),
+    /// The chain of a disposisi to print its lembar disposisi; the letterhead comes next.
+    DisposisiPrintChain(u64),
+    /// The letterhead for the lembar disposisi of this disposisi.
+    DisposisiPrint(u64),
+    /// The chain of an entry, to reopen a dispose form from its draft.
+    DisposeResume(u64, Option<u64>),
     /// The operator list (recipient choices).
     Operators,
     /// The chain of an entry shown in its detail.

@@ -31,6 +31,7 @@ pub const CONTEXTS: &[&str] = &[
     "palsan",
     "disposisi",
     "disposisi_form",
+    "disposisi_detail",
     "insiden",
     "backup",
 ];

@@ -38,6 +38,10 @@ pub enum PromptKind {
     /// The node keystore passphrase (input masked).
     Unlock,
     DisposisiDone(u64),
+    /// The reason a disposisi is returned (dikembalikan).
+    DisposisiReturn(u64),
+    /// The reason the issuer cancels a disposisi.
+    DisposisiCancel(u64),
     /// Incident log line (stays open after Enter).
     InsidenLog(u64),
     InsidenTick(u64),
@@ -124,6 +128,8 @@ pub enum Layer {
     Dispose(Box<DisposeForm>),
     /// The backup log.
     Backup(super::backup::BackupView),
+    /// The detail of one disposisi (Disposisi pane): its entry, the whole chain, every catatan.
+    DisposisiDetail(Box<super::disposisi::DisposisiDetail>),
 }
 
 pub use super::widgets::textarea;

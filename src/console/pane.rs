@@ -78,10 +78,11 @@ pub const REGISTRY: &[PaneInfo] = &[
         title_id: "Disposisi",
         title_en: "Disposisi",
         hints: &[
-            "disposisi_read",
+            "disposisi_open",
             "disposisi_done",
             "dispose",
             "disposisi_tab",
+            "disposisi_print",
             "help",
         ],
         agenda: false,

@@ -257,6 +257,36 @@ impl<L: NodeLink> Session<L> {
                             .notify(format!("gagal menulis {}: {e}", path.display()), true),
                     }
                 }
+                Effect::WriteDoc { path, bytes, what } => {
+                    let mut r = Err(String::new());
+                    let mut at = path.clone();
+                    for n in 1..100 {
+                        if n > 1 {
+                            let stem = path
+                                .file_stem()
+                                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+                            let ext = path
+                                .extension()
+                                .map_or_else(String::new, |e| format!(".{}", e.to_string_lossy()));
+                            at = path.with_file_name(format!("{stem}-{n}{ext}"));
+                        }
+                        r = crate::crypto::fsutil::write_new_private(&at, &bytes)
+                            .map_err(|e| e.to_string());
+                        if !at.exists() || r.is_ok() {
+                            break;
+                        }
+                    }
+                    let shown = std::fs::canonicalize(&at).unwrap_or(at.clone());
+                    let written = self.app.tr("ditulis ke", "written to").to_string();
+                    match r {
+                        Ok(()) => self
+                            .app
+                            .notify(format!("{what} {written}: {}", shown.display()), false),
+                        Err(e) => self
+                            .app
+                            .notify(format!("gagal menulis {}: {e}", at.display()), true),
+                    }
+                }
                 Effect::CallWithFiles(mut req, paths, purpose) => {
                     let mut loaded = Vec::new();
                     let mut failed = None;

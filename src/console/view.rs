@@ -121,6 +121,16 @@ pub fn draw(app: &App, f: &mut Frame) {
             Layer::Palsan(l) => super::palsan::draw_layer(&app.palsan, &app.cx, l, f, area, body),
             Layer::Dispose(d) => super::disposisi::draw_form(&app.cx, d, f, area),
             Layer::Backup(v) => super::backup::draw_layer(&app.backup, &app.cx, v, f, area),
+            Layer::DisposisiDetail(d) => super::disposisi::draw_detail(
+                &app.cx,
+                &app.disposisi,
+                d,
+                f,
+                Rect {
+                    height: body.height,
+                    ..body
+                },
+            ),
         }
     }
 }
@@ -568,6 +578,19 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
         PromptKind::Note(id) => app.cx.label(("catatan entri", "note on"), id, None),
         PromptKind::DisposisiDone(id) => app.cx.label(
             ("hasil tindak lanjut disposisi", "result of disposisi"),
+            format!("#{id}"),
+            None,
+        ),
+        PromptKind::DisposisiReturn(id) => app.cx.label(
+            (
+                "alasan mengembalikan disposisi",
+                "reason to return disposisi",
+            ),
+            format!("#{id}"),
+            None,
+        ),
+        PromptKind::DisposisiCancel(id) => app.cx.label(
+            ("alasan membatalkan disposisi", "reason to cancel disposisi"),
             format!("#{id}"),
             None,
         ),

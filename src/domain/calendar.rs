@@ -170,7 +170,7 @@ impl WorkCalendar {
             date = d;
         }
         self.at_local(date, self.jam_kerja.selesai)
-            .unwrap_or_else(|| Timestamp::UNIX_EPOCH)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
     }
 
     /// True when `d` is Monday–Friday and not a configured holiday.

@@ -92,7 +92,7 @@ impl Default for DisposisiRules {
         DisposisiRules::parse(DEFAULT_RULES_TOML).unwrap_or_else(|_| DisposisiRules {
             instruksi: vec!["Untuk diketahui".into()],
             hierarki: vec![Role::Kadis, Role::Kabid, Role::Kasi, Role::Sandiman],
-            pemula: vec![Role::Kadis],
+            pemula: vec![Role::Kadis, Role::Kasi],
             boleh_lompat: false,
             lewati_kasi_tanpa_ahli_sandi: true,
             derajat_bawaan: biasa(),
@@ -294,9 +294,99 @@ pub struct DisposisiInput {
     pub instruksi: Vec<String>,
     #[serde(default)]
     pub catatan: String,
-    /// Explicit batas waktu; `None` = from the entry's derajat kecepatan.
+    /// Explicit batas waktu; `None` = from the entry's derajat kecepatan (or the date below).
     #[serde(default)]
     pub batas_waktu: Option<Timestamp>,
+    /// A date-only batas waktu ("sampai 5 Desember"): the node resolves it to the end of that working
+    /// day in its calendar ([`resolve_batas`]), never midnight. Ignored when `batas_waktu` is set.
+    #[serde(default)]
+    pub batas_tanggal: Option<jiff::civil::Date>,
+}
+
+/// A batas waktu as a person typed it: an instant (a time was given) or a date only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batas {
+    /// `2026-12-05 14:00` (in the node's zone) or RFC 3339.
+    Saat(Timestamp),
+    /// `2026-12-05`: the end of that working day, resolved by the node ([`resolve_batas`]).
+    Tanggal(jiff::civil::Date),
+}
+
+impl Batas {
+    /// Parses what the CLI (`--batas`) and the console form accept: RFC 3339
+    /// (`2026-12-05T14:00+08:00`), `YYYY-MM-DD HH:MM` in `zone` (the node's), or `YYYY-MM-DD` (a date
+    /// only, kept as a date so the node makes it the end of that working day). Errors name the forms.
+    pub fn parse(s: &str, zone: &jiff::tz::TimeZone) -> Result<Batas, String> {
+        let t = s.trim();
+        if let Ok(ts) = t.parse::<Timestamp>() {
+            return Ok(Batas::Saat(ts));
+        }
+        if t.len() <= 10
+            && let Ok(d) = t.parse::<jiff::civil::Date>()
+        {
+            return Ok(Batas::Tanggal(d));
+        }
+        let dt = t.replace(' ', "T").parse::<jiff::civil::DateTime>().map_err(|_| {
+            format!(
+                "batas waktu '{s}' tidak terbaca: tulis YYYY-MM-DD (akhir hari kerja itu), YYYY-MM-DD HH:MM, atau kosongkan untuk derajat kecepatan"
+            )
+        })?;
+        dt.to_zoned(zone.clone())
+            .map(|z| Batas::Saat(z.timestamp()))
+            .map_err(|e| format!("batas waktu '{s}': {e}"))
+    }
+
+    /// Puts this batas into a form's input (`batas_waktu` or `batas_tanggal`).
+    pub fn apply(self, inp: &mut DisposisiInput) {
+        match self {
+            Batas::Saat(t) => {
+                inp.batas_waktu = Some(t);
+                inp.batas_tanggal = None;
+            }
+            Batas::Tanggal(d) => {
+                inp.batas_waktu = None;
+                inp.batas_tanggal = Some(d);
+            }
+        }
+    }
+}
+
+/// The explicit batas waktu of an input as an instant, `None` when the input leaves it to the derajat
+/// kecepatan (or the parent's). A date-only batas is the end of that working day in `cal`
+/// ([`WorkCalendar::end_of_working_day`]: a weekend or holiday date means the closing of the working day
+/// before it). On a forward, a date-only batas on the parent's own last day is capped at the parent's
+/// batas waktu (the subordinate gets "the same day", never more time than the superior). The one place
+/// this conversion happens (the node calls it; CLI and console only parse, [`Batas::parse`]).
+pub fn resolve_batas(
+    inp: &DisposisiInput,
+    cal: &WorkCalendar,
+    parent: Option<&Disposisi>,
+) -> Option<Timestamp> {
+    if let Some(t) = inp.batas_waktu {
+        return Some(t);
+    }
+    let d = inp.batas_tanggal?;
+    let end = cal.end_of_working_day(d);
+    Some(match parent {
+        Some(p)
+            if end > p.batas_waktu
+                && p.batas_waktu.to_zoned(cal.zone.clone()).date()
+                    == end.to_zoned(cal.zone.clone()).date() =>
+        {
+            p.batas_waktu
+        }
+        _ => end,
+    })
+}
+
+/// The nomor agenda of `e` as the buku agenda shows it: `12/2026` (nomor/tahun), `-` before
+/// registration.
+pub fn nomor_agenda(e: &Entry) -> String {
+    match (e.nomor_agenda, e.tahun) {
+        (Some(n), Some(y)) => format!("{n}/{y}"),
+        (Some(n), None) => n.to_string(),
+        _ => "-".into(),
+    }
 }
 
 /// True when disposing `e` counts as kriptogram work (002 langkah 2).
@@ -461,22 +551,25 @@ fn chain_names(r: &DisposisiRules) -> String {
         .join(" → ")
 }
 
-/// Rules `pemula` and `berurutan`: who may dispose `e` now.
+/// Rules `pemula` and `berurutan`: who may dispose an entry now.
 ///
-/// A fresh disposisi (`parent` = `None`) is allowed only for a `pemula` role; a forward needs `parent` to be
-/// a pending disposisi addressed to `from` (a subordinate acts only after the superior above disposed it).
+/// A fresh disposisi (`parent` = `None`) is allowed only for a `pemula` role (`disposisi.toml`; by
+/// default the Kadis and, under 003 SOP B/C langkah 3 and 002 langkah 2, the Kasi Persandian). A pemula
+/// below the top of the hierarchy starts a chain only on an entry nobody has disposed yet
+/// (`existing` = the entry's records; cancelled ones do not count): once a superior disposed it, the
+/// Kasi forwards that disposisi instead. A forward needs `parent` to be a pending disposisi addressed
+/// to `from` (a subordinate acts only after the superior above disposed it).
 pub fn check_turn(
     rules: &DisposisiRules,
     from: &Operator,
     parent: Option<&Disposisi>,
+    existing: &[Disposisi],
 ) -> Result<(), RuleRefusal> {
     match parent {
         None => {
-            if rules.pemula.contains(&from.role) {
-                Ok(())
-            } else {
-                refuse(
-                    "berurutan",
+            if !rules.pemula.contains(&from.role) {
+                return refuse(
+                    "pemula",
                     format!(
                         "{} ({}) belum menerima disposisi atas berita ini dari atasan; hanya {} yang memulai. Tunggu disposisi atasan, lalu teruskan dengan `kasa disposisi forward ID`",
                         from.nama,
@@ -488,8 +581,26 @@ pub fn check_turn(
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                )
+                );
             }
+            let top = rules.level(from.role) == Some(0);
+            if !top
+                && let Some(d) = existing
+                    .iter()
+                    .find(|d| d.parent.is_none() && d.keadaan != Keadaan::Dibatalkan)
+            {
+                return refuse(
+                    "pemula",
+                    format!(
+                        "entri ini sudah didisposisi oleh {} (disposisi #{}): {} ({}) memulai hanya atas berita yang belum didisposisi; teruskan disposisi yang sampai kepada Anda",
+                        d.dari.nama,
+                        d.id,
+                        from.nama,
+                        from.role.as_str()
+                    ),
+                );
+            }
+            Ok(())
         }
         Some(p) => {
             if p.kepada.uid != from.uid {
@@ -839,6 +950,147 @@ impl Disposisi {
     }
 }
 
+/// True when `d` is closed: `selesai`, `dikembalikan` or `dibatalkan`.
+pub fn is_closed(d: &Disposisi) -> bool {
+    matches!(
+        d.keadaan,
+        Keadaan::Selesai | Keadaan::Dikembalikan | Keadaan::Dibatalkan
+    )
+}
+
+/// "Selesai di bawah" (done below): `d` was forwarded (`diteruskan`), every disposisi made by
+/// forwarding it is closed or itself done below, and at least one of them was finished (`selesai`, or
+/// done below) — the work asked for was done further down the chain (004 langkah 1–4: the sandiman's
+/// result goes back up to the Kadis). `all` are the entry's records. The holder may then close `d` with
+/// [`Disposisi::close_below`]. A chain whose children were all returned or cancelled is not done below.
+pub fn selesai_di_bawah(d: &Disposisi, all: &[Disposisi]) -> bool {
+    fn walk(d: &Disposisi, all: &[Disposisi], depth: usize) -> bool {
+        if d.keadaan != Keadaan::Diteruskan || depth > 32 {
+            return false;
+        }
+        let kids: Vec<&Disposisi> = all.iter().filter(|k| k.parent == Some(d.id)).collect();
+        let mut done = false;
+        for k in kids {
+            if k.keadaan == Keadaan::Selesai || walk(k, all, depth + 1) {
+                done = true;
+            } else if !is_closed(k) {
+                return false;
+            }
+        }
+        done
+    }
+    walk(d, all, 0)
+}
+
+/// The records of `after` (one entry's chain after a change) that are done below
+/// ([`selesai_di_bawah`]) now but were not in `before`: whose issuers the node tells (a timeline event
+/// on the entry, pushed to every console) and whose holders may now close them.
+pub fn newly_done_below(before: &[Disposisi], after: &[Disposisi]) -> Vec<u64> {
+    after
+        .iter()
+        .filter(|d| selesai_di_bawah(d, after))
+        .filter(|d| {
+            !before
+                .iter()
+                .any(|b| b.id == d.id && selesai_di_bawah(b, before))
+        })
+        .map(|d| d.id)
+        .collect()
+}
+
+/// The state a person reads for `d` in its chain `all`: `selesai di bawah` for a forwarded record done
+/// below, else the keadaan's name.
+pub fn keadaan_text(d: &Disposisi, all: &[Disposisi]) -> &'static str {
+    if selesai_di_bawah(d, all) {
+        "selesai di bawah"
+    } else {
+        d.keadaan.as_str()
+    }
+}
+
+impl Disposisi {
+    /// Closes a forwarded disposisi whose chain below is done ([`selesai_di_bawah`]): `diteruskan` →
+    /// `selesai` by its recipient. `hasil` empty = the results below, one `#id nama: hasil` per finished
+    /// record. Refusals: `penerima` (not the holder), `keadaan` (not forwarded, or work still open
+    /// below, naming the open records and their holders).
+    pub fn close_below(
+        &mut self,
+        now: Timestamp,
+        op: &Operator,
+        hasil: &str,
+        all: &[Disposisi],
+    ) -> Result<(), RuleRefusal> {
+        self.must_be_recipient(op, "menutupnya")?;
+        if self.keadaan != Keadaan::Diteruskan {
+            return refuse(
+                "keadaan",
+                format!(
+                    "disposisi {} berstatus {}, belum diteruskan: selesaikan dengan catatan hasil",
+                    self.id,
+                    self.keadaan.as_str()
+                ),
+            );
+        }
+        if !selesai_di_bawah(self, all) {
+            let open: Vec<String> = all
+                .iter()
+                .filter(|d| d.keadaan.is_pending())
+                .filter(|d| is_below(d, self.id, all))
+                .map(|d| format!("#{} ({}, {})", d.id, d.kepada.nama, d.keadaan.as_str()))
+                .collect();
+            return refuse(
+                "keadaan",
+                if open.is_empty() {
+                    format!(
+                        "disposisi {} sudah diteruskan dan tidak ada yang selesai di bawahnya: tidak dapat ditutup",
+                        self.id
+                    )
+                } else {
+                    format!(
+                        "disposisi {} sudah diteruskan dan masih dikerjakan di bawah: {}; tunggu sampai selesai",
+                        self.id,
+                        open.join(", ")
+                    )
+                },
+            );
+        }
+        check_note(hasil)?;
+        let text = if hasil.trim().is_empty() {
+            let mut parts = Vec::new();
+            for d in all.iter().filter(|d| is_below(d, self.id, all)) {
+                if d.keadaan == Keadaan::Selesai {
+                    parts.push(format!(
+                        "#{} {}: {}",
+                        d.id,
+                        d.kepada.nama,
+                        d.hasil.as_deref().unwrap_or("")
+                    ));
+                }
+            }
+            let joined = format!("selesai di bawah: {}", parts.join("; "));
+            joined.chars().take(MAX_CATATAN).collect()
+        } else {
+            hasil.trim().to_string()
+        };
+        self.hasil = Some(text.clone());
+        self.step(Keadaan::Selesai, now, op, &text);
+        Ok(())
+    }
+}
+
+/// True when `d` lies in the subtree under record `root` (not `root` itself).
+fn is_below(d: &Disposisi, root: u64, all: &[Disposisi]) -> bool {
+    let mut cur = d.parent;
+    for _ in 0..64 {
+        match cur {
+            Some(p) if p == root => return true,
+            Some(p) => cur = all.iter().find(|x| x.id == p).and_then(|x| x.parent),
+            None => return false,
+        }
+    }
+    false
+}
+
 /// Short human text for a signed duration: `2h 3j`, `45m`, `lewat 1h 2j` (h = hari, j = jam, m = menit).
 pub fn format_left(d: SignedDuration) -> String {
     let neg = d.is_negative();
@@ -980,7 +1232,9 @@ mod tests {
             [Role::Kadis, Role::Kabid, Role::Kasi, Role::Sandiman]
         );
         r.check(Some(&default_derajat())).unwrap();
-        let bad = DEFAULT_RULES_TOML.replace("pemula = [\"kadis\"]", "pemula = [\"admin\"]");
+        assert_eq!(r.pemula, [Role::Kadis, Role::Kasi], "003 SOP B/C langkah 3");
+        let bad =
+            DEFAULT_RULES_TOML.replace("pemula = [\"kadis\", \"kasi\"]", "pemula = [\"admin\"]");
         assert!(
             DisposisiRules::parse(&bad)
                 .unwrap_err()
@@ -1124,8 +1378,11 @@ mod tests {
             op(3, Role::Kasi, false),
         );
         let t0 = wita("2026-11-20T09:00");
-        check_turn(&r, &kadis, None).unwrap();
-        assert_eq!(check_turn(&r, &kabid, None).unwrap_err().rule, "berurutan");
+        check_turn(&r, &kadis, None, &[]).unwrap();
+        assert_eq!(
+            check_turn(&r, &kabid, None, &[]).unwrap_err().rule,
+            "pemula"
+        );
         let mut a = Disposisi::issue(
             1,
             7,
@@ -1138,10 +1395,10 @@ mod tests {
             t0,
         );
         assert_eq!(
-            check_turn(&r, &kasi, Some(&a)).unwrap_err().rule,
+            check_turn(&r, &kasi, Some(&a), &[]).unwrap_err().rule,
             "berurutan"
         );
-        check_turn(&r, &kabid, Some(&a)).unwrap();
+        check_turn(&r, &kabid, Some(&a), &[]).unwrap();
         // Only the recipient reads; the issuer cancels while unread.
         assert_eq!(a.mark_read(t0, &kadis).unwrap_err().rule, "penerima");
         let mut b = a.clone();
@@ -1158,7 +1415,7 @@ mod tests {
         a.forwarded(t0, &kabid, &[2], "").unwrap();
         assert_eq!(a.keadaan, Keadaan::Diteruskan);
         assert_eq!(
-            check_turn(&r, &kabid, Some(&a)).unwrap_err().rule,
+            check_turn(&r, &kabid, Some(&a), &[]).unwrap_err().rule,
             "keadaan"
         );
         assert_eq!(a.finish(t0, &kabid, "x").unwrap_err().rule, "keadaan");
@@ -1258,5 +1515,164 @@ mod tests {
         let mut v = vec![a, b];
         sort_for_me(&mut v, wita("2026-11-20T11:00"));
         assert_eq!(v[0].id, 2, "overdue first");
+    }
+
+    #[test]
+    fn a_kasi_starts_a_chain_only_on_an_undisposed_entry() {
+        let r = DisposisiRules::default();
+        let (kadis, kabid, kasi) = (
+            op(1, Role::Kadis, false),
+            op(2, Role::Kabid, false),
+            op(3, Role::Kasi, false),
+        );
+        let t0 = wita("2026-11-20T09:00");
+        // 003 SOP B/C langkah 3: the Kasi Persandian starts one on a berita nobody disposed.
+        check_turn(&r, &kasi, None, &[]).unwrap();
+        let mut root = Disposisi::issue(1, 7, None, &kadis, &kabid, vec![], "", t0, t0);
+        let x = check_turn(&r, &kasi, None, std::slice::from_ref(&root)).unwrap_err();
+        assert_eq!(x.rule, "pemula");
+        assert!(x.message.contains("sudah didisposisi oleh kadis 1"), "{x}");
+        // The Kadis (top of the hierarchy) may still add a root; a cancelled root does not count.
+        check_turn(&r, &kadis, None, std::slice::from_ref(&root)).unwrap();
+        root.cancel(t0, &kadis, "salah").unwrap();
+        check_turn(&r, &kasi, None, std::slice::from_ref(&root)).unwrap();
+        // A rules file without kasi refuses it by the rule's name.
+        let only_kadis = DisposisiRules {
+            pemula: vec![Role::Kadis],
+            ..r.clone()
+        };
+        assert_eq!(
+            check_turn(&only_kadis, &kasi, None, &[]).unwrap_err().rule,
+            "pemula"
+        );
+    }
+
+    #[test]
+    fn a_date_only_batas_is_the_end_of_that_working_day() {
+        let cal = WorkCalendar::new("Asia/Makassar", []).unwrap();
+        let tz = cal.zone.clone();
+        let b = |s: &str| Batas::parse(s, &tz).unwrap();
+        assert_eq!(
+            b("2026-12-03"),
+            Batas::Tanggal(jiff::civil::date(2026, 12, 3))
+        );
+        assert_eq!(b("2026-12-03 10:15"), Batas::Saat(wita("2026-12-03T10:15")));
+        assert_eq!(
+            b("2026-12-03T10:15:00+07:00"),
+            Batas::Saat(wita("2026-12-03T11:15"))
+        );
+        assert!(
+            Batas::parse("besok", &tz)
+                .unwrap_err()
+                .contains("YYYY-MM-DD")
+        );
+        let res = |s: &str, parent: Option<&Disposisi>| {
+            let mut inp = DisposisiInput::default();
+            b(s).apply(&mut inp);
+            resolve_batas(&inp, &cal, parent).unwrap()
+        };
+        // Thursday 3 Dec 2026: the closing of that day (16:00 WITA), not midnight before it.
+        assert_eq!(res("2026-12-03", None), wita("2026-12-03T16:00"));
+        // Saturday 5 Dec 2026: the closing of Friday 4 Dec, the working day before it.
+        assert_eq!(res("2026-12-05", None), wita("2026-12-04T16:00"));
+        assert_eq!(res("2026-12-06", None), wita("2026-12-04T16:00"));
+        // A time given is kept as given.
+        assert_eq!(res("2026-12-05 09:00", None), wita("2026-12-05T09:00"));
+        // On a forward, "the parent's last day" is capped at the parent's batas waktu.
+        let (kadis, kabid) = (op(1, Role::Kadis, false), op(2, Role::Kabid, false));
+        let t0 = wita("2026-12-01T09:00");
+        let p = Disposisi::issue(
+            1,
+            7,
+            None,
+            &kadis,
+            &kabid,
+            vec![],
+            "",
+            wita("2026-12-03T12:00"),
+            t0,
+        );
+        assert_eq!(res("2026-12-03", Some(&p)), wita("2026-12-03T12:00"));
+        assert_eq!(res("2026-12-02", Some(&p)), wita("2026-12-02T16:00"));
+        // Nothing given: left to the derajat kecepatan.
+        assert_eq!(resolve_batas(&DisposisiInput::default(), &cal, None), None);
+    }
+
+    #[test]
+    fn completion_propagates_up_the_chain() {
+        let (kadis, kabid, kasi, s1, s2) = (
+            op(1, Role::Kadis, false),
+            op(2, Role::Kabid, false),
+            op(3, Role::Kasi, false),
+            op(4, Role::Sandiman, true),
+            op(5, Role::Sandiman, true),
+        );
+        let t0 = wita("2026-11-20T09:00");
+        let b = wita("2026-11-27T16:00");
+        let mut root = Disposisi::issue(1, 7, None, &kadis, &kabid, vec![], "Mohon", b, t0);
+        let mut c1 = Disposisi::issue(2, 7, Some(1), &kabid, &kasi, vec![], "", b, t0);
+        root.forwarded(t0, &kabid, &[2], "").unwrap();
+        let mut g1 = Disposisi::issue(3, 7, Some(2), &kasi, &s1, vec![], "", b, t0);
+        let mut g2 = Disposisi::issue(4, 7, Some(2), &kasi, &s2, vec![], "", b, t0);
+        c1.forwarded(t0, &kasi, &[3, 4], "").unwrap();
+        let all = |v: &[&Disposisi]| v.iter().map(|d| (*d).clone()).collect::<Vec<_>>();
+        let before = all(&[&root, &c1, &g1, &g2]);
+        assert!(!selesai_di_bawah(&root, &before));
+        // The Kasi cannot close while a sandiman still works; the refusal names who.
+        let x = c1.clone().close_below(t0, &kasi, "", &before).unwrap_err();
+        assert_eq!(x.rule, "keadaan");
+        assert!(x.message.contains("#3 (sandiman 4, diterbitkan)"), "{x}");
+
+        // One sandiman finishes: the sibling is still open, nothing propagates.
+        g1.finish(t0, &s1, "Berita terkirim via Sanapati").unwrap();
+        let mid = all(&[&root, &c1, &g1, &g2]);
+        assert!(newly_done_below(&before, &mid).is_empty());
+        // The other returns it: every child closed, one finished → done below up to the root.
+        g2.give_back(t0, &s2, "sudah ditangani rekan").unwrap();
+        let after = all(&[&root, &c1, &g1, &g2]);
+        assert_eq!(newly_done_below(&mid, &after), [1, 2]);
+        assert_eq!(keadaan_text(&root, &after), "selesai di bawah");
+        assert_eq!(keadaan_text(&g2, &after), "dikembalikan");
+
+        // Only the holder closes, with one key (no note: the results below).
+        assert_eq!(
+            c1.clone()
+                .close_below(t0, &kabid, "", &after)
+                .unwrap_err()
+                .rule,
+            "penerima"
+        );
+        c1.close_below(t0, &kasi, "", &after).unwrap();
+        assert_eq!(c1.keadaan, Keadaan::Selesai);
+        assert_eq!(
+            c1.hasil.as_deref(),
+            Some("selesai di bawah: #3 sandiman 4: Berita terkirim via Sanapati")
+        );
+        let after2 = all(&[&root, &c1, &g1, &g2]);
+        assert!(selesai_di_bawah(&root, &after2), "still done below");
+        root.close_below(t0, &kabid, "Laporan disampaikan", &after2)
+            .unwrap();
+        assert_eq!(root.keadaan, Keadaan::Selesai);
+        assert_eq!(root.hasil.as_deref(), Some("Laporan disampaikan"));
+        assert!(!selesai_di_bawah(&root, &all(&[&root, &c1, &g1, &g2])));
+        // A pending record is not closed this way.
+        let mut p = Disposisi::issue(9, 7, None, &kadis, &kabid, vec![], "", b, t0);
+        assert_eq!(
+            p.close_below(t0, &kabid, "x", &[]).unwrap_err().rule,
+            "keadaan"
+        );
+        assert_eq!(p.keadaan, Keadaan::Diterbitkan);
+    }
+
+    #[test]
+    fn returned_children_only_are_not_done_below() {
+        let (kadis, kabid) = (op(1, Role::Kadis, false), op(2, Role::Kabid, false));
+        let kasi = op(3, Role::Kasi, false);
+        let t0 = wita("2026-11-20T09:00");
+        let mut root = Disposisi::issue(1, 7, None, &kadis, &kabid, vec![], "", t0, t0);
+        let mut c = Disposisi::issue(2, 7, Some(1), &kabid, &kasi, vec![], "", t0, t0);
+        root.forwarded(t0, &kabid, &[2], "").unwrap();
+        c.give_back(t0, &kasi, "").unwrap();
+        assert!(!selesai_di_bawah(&root, &[root.clone(), c]));
     }
 }

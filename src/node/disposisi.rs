@@ -166,15 +166,17 @@ fn issue(
                     ),
                     None => None,
                 };
-                dd::check_turn(&rules, op, parent.as_ref()).map_err(rule)?;
-                if let Some(b) = inp.batas_waktu {
+                dd::check_turn(&rules, op, parent.as_ref(), existing).map_err(rule)?;
+                // A date-only batas is the end of that working day: resolved here, in one place.
+                let explicit = dd::resolve_batas(&inp, &cal, parent.as_ref());
+                if let Some(b) = explicit {
                     dd::check_batas(b, parent.as_ref(), now).map_err(rule)?;
                 }
                 for t in &to {
                     dd::check_chain(&rules, op, t, e, &ops).map_err(rule)?;
                     dd::check_not_twice(existing, t).map_err(rule)?;
                 }
-                let batas = inp.batas_waktu.unwrap_or_else(|| match &parent {
+                let batas = explicit.unwrap_or_else(|| match &parent {
                     Some(p) => p.batas_waktu,
                     None => dd::default_batas_waktu(&rules, &cal, &table, e, now),
                 });
@@ -212,14 +214,18 @@ fn issue(
     Ok(written(out.records))
 }
 
-/// A step on one disposisi (read, start, done, return, cancel).
+/// A step on one disposisi (read, start, done, return, cancel). `f` gets the record and the entry's
+/// whole chain before the step. When the step makes records above it done below
+/// ([`dd::newly_done_below`]: the last open child finished), the entry's timeline gets one
+/// `disposisi.selesai_di_bawah` event per such record, naming its issuer, in the same transaction; the
+/// commit's pushed change tells every console, whose "dari saya" list then shows it.
 fn step(
     state: &NodeState,
     op: &Operator,
     id: u64,
     action: &str,
     now: Timestamp,
-    f: impl FnOnce(&mut Disposisi) -> Result<(), RuleRefusal>,
+    f: impl FnOnce(&mut Disposisi, &[Disposisi]) -> Result<(), RuleRefusal>,
 ) -> HResult {
     let d0 = get(state, id)?;
     let (out, ch) = state
@@ -235,7 +241,11 @@ fn step(
                     .find(|d| d.id == id)
                     .cloned()
                     .ok_or_else(|| StoreError::NotFound(format!("disposisi {id}")))?;
-                f(&mut d).map_err(rule)?;
+                f(&mut d, existing).map_err(rule)?;
+                let after: Vec<Disposisi> = existing
+                    .iter()
+                    .map(|x| if x.id == d.id { d.clone() } else { x.clone() })
+                    .collect();
                 let last = d.langkah.last().cloned();
                 if let Some(l) = last {
                     e.push_event(
@@ -249,6 +259,20 @@ fn step(
                             format!("#{id}: {}", l.catatan)
                         },
                     );
+                }
+                for pid in dd::newly_done_below(existing, &after) {
+                    if let Some(p) = after.iter().find(|x| x.id == pid) {
+                        e.push_event(
+                            now,
+                            Some(op.uid),
+                            &op.nama,
+                            "disposisi.selesai_di_bawah",
+                            format!(
+                                "#{pid} selesai di bawah (dari {} kepada {}): tutup dengan `kasa disposisi done {pid}`",
+                                p.dari.nama, p.kepada.nama
+                            ),
+                        );
+                    }
                 }
                 Ok((d.keadaan.as_str().to_string(), vec![d]))
             },
@@ -277,29 +301,57 @@ pub(super) fn handle(
             let mut records = state
                 .store
                 .disposisi_where(|d| match lingkup {
-                    Lingkup::UntukSaya => d.kepada.uid == uid && d.keadaan.is_pending(),
+                    // Forwarded ones are candidates: kept below only when done below.
+                    Lingkup::UntukSaya => {
+                        d.kepada.uid == uid
+                            && (d.keadaan.is_pending() || d.keadaan == Keadaan::Diteruskan)
+                    }
                     Lingkup::SemuaUntukSaya => d.kepada.uid == uid,
                     Lingkup::DariSaya => d.dari.uid == uid,
                 })
                 .map_err(store_err)?;
+            // Each entry's chain once: done below, perihal and nomor agenda per entry.
+            let mut chains: std::collections::BTreeMap<u64, Vec<Disposisi>> = Default::default();
+            let mut perihal = std::collections::BTreeMap::new();
+            let mut nomor = std::collections::BTreeMap::new();
+            for d in &records {
+                if let std::collections::btree_map::Entry::Vacant(v) = chains.entry(d.entry_id) {
+                    v.insert(
+                        state
+                            .store
+                            .disposisi_of_entry(d.entry_id)
+                            .map_err(store_err)?,
+                    );
+                    if let Ok(Some(e)) = state.store.entry(d.entry_id) {
+                        nomor.insert(d.entry_id, dd::nomor_agenda(&e));
+                        perihal.insert(d.entry_id, e.perihal);
+                    }
+                }
+            }
+            let done_below = |d: &Disposisi| {
+                chains
+                    .get(&d.entry_id)
+                    .is_some_and(|all| dd::selesai_di_bawah(d, all))
+            };
+            let tuntas: Vec<u64> = records
+                .iter()
+                .filter(|d| done_below(d))
+                .map(|d| d.id)
+                .collect();
+            if lingkup == Lingkup::UntukSaya {
+                records.retain(|d| d.keadaan.is_pending() || tuntas.contains(&d.id));
+            }
             match lingkup {
                 Lingkup::UntukSaya => dd::sort_for_me(&mut records, now),
                 _ => records.sort_by_key(|d| std::cmp::Reverse(d.id)),
-            }
-            // The perihal of each entry, so a client lists the records without loading the books.
-            let mut perihal = std::collections::BTreeMap::new();
-            for d in &records {
-                if let std::collections::btree_map::Entry::Vacant(v) = perihal.entry(d.entry_id)
-                    && let Ok(Some(e)) = state.store.entry(d.entry_id)
-                {
-                    v.insert(e.perihal);
-                }
             }
             Ok(Reply::Disposisi(DisposisiReply::Records {
                 records,
                 now,
                 zone,
                 perihal: perihal.into_iter().collect(),
+                nomor: nomor.into_iter().collect(),
+                tuntas,
             }))
         }
         DisposisiRequest::Show { id } => {
@@ -327,7 +379,7 @@ pub(super) fn handle(
         DisposisiRequest::Read { id } => {
             let d = get(state, id)?;
             if d.kepada.uid == op.uid && d.read_at.is_none() && d.keadaan == Keadaan::Diterbitkan {
-                step(state, op, id, "disposisi.read", now, |d| {
+                step(state, op, id, "disposisi.read", now, |d, _| {
                     d.mark_read(now, op).map(|_| ())
                 })
             } else if d.kepada.uid != op.uid {
@@ -342,19 +394,51 @@ pub(super) fn handle(
                 Ok(written(vec![d]))
             }
         }
-        DisposisiRequest::Start { id, note } => step(state, op, id, "disposisi.start", now, |d| {
-            d.start(now, op, &note)
-        }),
-        DisposisiRequest::Done { id, note } => step(state, op, id, "disposisi.done", now, |d| {
-            d.finish(now, op, &note)
-        }),
+        DisposisiRequest::Open { id } => {
+            let d = get(state, id)?;
+            if d.kepada.uid != op.uid && d.dari.uid != op.uid && !may_see_all(op) {
+                return Err((
+                    "forbidden",
+                    format!(
+                        "disposisi {id} bukan untuk atau dari Anda: penerimanya {}",
+                        d.kepada.nama
+                    ),
+                ));
+            }
+            if d.kepada.uid == op.uid && d.read_at.is_none() && d.keadaan == Keadaan::Diterbitkan {
+                step(state, op, id, "disposisi.read", now, |d, _| {
+                    d.mark_read(now, op).map(|_| ())
+                })?;
+            }
+            let mut r = chain(state, d.entry_id, now, zone)?;
+            if !may_see_all(op)
+                && let Reply::Disposisi(DisposisiReply::Chain { records, .. }) = &mut r
+            {
+                *records = dd::visible_to(records, op.uid);
+            }
+            Ok(r)
+        }
+        DisposisiRequest::Start { id, note } => {
+            step(state, op, id, "disposisi.start", now, |d, _| {
+                d.start(now, op, &note)
+            })
+        }
+        DisposisiRequest::Done { id, note } => {
+            step(state, op, id, "disposisi.done", now, |d, all| {
+                if d.keadaan == Keadaan::Diteruskan {
+                    d.close_below(now, op, &note, all)
+                } else {
+                    d.finish(now, op, &note)
+                }
+            })
+        }
         DisposisiRequest::Return { id, note } => {
-            step(state, op, id, "disposisi.return", now, |d| {
+            step(state, op, id, "disposisi.return", now, |d, _| {
                 d.give_back(now, op, &note)
             })
         }
         DisposisiRequest::Cancel { id, note } => {
-            step(state, op, id, "disposisi.cancel", now, |d| {
+            step(state, op, id, "disposisi.cancel", now, |d, _| {
                 d.cancel(now, op, &note)
             })
         }

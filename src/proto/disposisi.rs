@@ -45,13 +45,17 @@ pub enum DisposisiRequest {
     Entry { entry: u64 },
     /// First open by the recipient.
     Read { id: u64 },
+    /// First open by the recipient of a detail view: marks it read when it is addressed to me and
+    /// unread, else changes nothing, and answers with the chain ([`DisposisiReply::Chain`]) in both cases.
+    Open { id: u64 },
     /// Mark as being worked on.
     Start {
         id: u64,
         #[serde(default)]
         note: String,
     },
-    /// Close with a result note.
+    /// Close with a result note; on a forwarded disposisi that is done below (`selesai di bawah`), the
+    /// holder closes it and an empty note takes the results below.
     Done { id: u64, note: String },
     /// Return: "tidak perlu disposisi".
     Return {
@@ -80,6 +84,15 @@ pub enum DisposisiReply {
         /// object: integer keys do not survive serde's internally tagged enums).
         #[serde(default)]
         perihal: Vec<(u64, String)>,
+        /// The nomor agenda of each record's entry as the book shows it (`12/2026`, `-` before
+        /// registration), as `(entry id, text)` pairs.
+        #[serde(default)]
+        nomor: Vec<(u64, String)>,
+        /// Ids of the listed records that are done below (`selesai di bawah`,
+        /// [`crate::domain::disposisi::selesai_di_bawah`]): forwarded, with the work finished further
+        /// down. "Untuk saya" lists them too, so the holder can close them.
+        #[serde(default)]
+        tuntas: Vec<u64>,
     },
     /// Records written by a step (new ones first for `new`/`forward`).
     Written { records: Vec<Disposisi> },
