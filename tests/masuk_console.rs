@@ -64,11 +64,15 @@ fn two_consoles_one_scan_and_the_flow_keys() {
     a.wait("sudah dientri di SI APEL");
     // The detail lists the flow with its steps done and the distribution with its receipt.
     a.keys(&["Enter"]);
-    let sc = a.wait("Alur B");
-    assert!(sc.contains("SI APEL"), "{sc}");
-    for _ in 0..12 {
+    let sc = a.wait("SI APEL        sudah");
+    assert!(sc.contains("Dicocokkan"), "{sc}");
+    for _ in 0..14 {
         a.keys(&["j"]);
     }
-    let sc = a.wait("Ni Luh Putu");
-    assert!(sc.contains("B4") || sc.contains("Distribusi"), "{sc}");
+    let sc = a.wait("Alur B");
+    assert!(sc.contains("B4  tepat"), "{sc}");
+    for _ in 0..6 {
+        a.keys(&["j"]);
+    }
+    a.wait("Ni Luh Putu");
 }

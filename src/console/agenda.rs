@@ -1085,13 +1085,7 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
         section(
             &mut out,
             &cx.theme,
-            format!(
-                "{} {} — {} ({})",
-                cx.tr("Alur", "Flow"),
-                a.kode,
-                a.judul,
-                a.sumber
-            ),
+            format!("{} {} — {}", cx.tr("Alur", "Flow"), a.kode, a.judul),
         );
         let jam = crate::domain::alur::jam(e, a, cal, cx.now);
         for (l, j) in a.langkah.iter().zip(&jam) {

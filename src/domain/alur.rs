@@ -277,7 +277,13 @@ pub fn jam(e: &Entry, alur: &Alur, cal: &WorkCalendar, now: Timestamp) -> Vec<Ja
             .find(|t| {
                 t.kind == l.selesai_oleh || (l.selesai_oleh == "diarsipkan" && t.kind == "selesai")
             })
-            .map(|t| (t.at, t.by.clone()));
+            .map(|t| (t.at, t.by.clone()))
+            // Arrival is the receiving step itself, even for a record without its event.
+            .or_else(|| match l.selesai_oleh.as_str() {
+                "diterima" => Some((e.received_at, "node".to_string())),
+                "diagendakan" => e.registered_at.map(|r| (r, String::new())),
+                _ => None,
+            });
         let mulai = match (prev_done, &done) {
             (Some(p), Some((d, _))) => Some(p.min(*d)),
             (Some(p), None) => Some(p),
@@ -348,10 +354,25 @@ pub fn ringkas(set: &AlurSet, e: &Entry, cal: &WorkCalendar, now: Timestamp) -> 
             None => c.kode.clone(),
             Some(b) => {
                 let left = b.duration_since(now);
-                format!("{} {}", c.kode, sisa(left))
+                format!("{} {}", c.kode, sisa_kasar(left))
             }
         },
     }
+}
+
+/// A signed duration in its largest unit, for a 7-cell list column: `4m`, `2j` (hours), `3h` (days),
+/// negative with a leading `-`.
+pub fn sisa_kasar(d: SignedDuration) -> String {
+    let neg = d.is_negative();
+    let mins = d.as_secs().unsigned_abs().div_ceil(60);
+    let s = if mins < 60 {
+        format!("{mins}m")
+    } else if mins < 24 * 60 {
+        format!("{}j", mins / 60)
+    } else {
+        format!("{}h", mins / (24 * 60))
+    };
+    if neg { format!("-{s}") } else { s }
 }
 
 /// A signed duration as a short clock: `4m`, `2j5m`, `3h` (days), negative with a leading `-`.
