@@ -76,3 +76,48 @@ fn two_consoles_one_scan_and_the_flow_keys() {
     }
     a.wait("Ni Luh Putu");
 }
+
+#[test]
+fn the_scan_of_a_registered_letter_is_mungkin_sama_and_linked_with_d_enter() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let n = start_node(true);
+    let scan = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/samples/naskah/scan-0001-surat-pengantar.pdf"
+    );
+    let o = n.kasa(&["ingest", scan]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = Tmux::console(&n, "kasa-masuk-dup", 80, 24);
+    t.wait("scan-0001");
+    // The born-digital copy first: its header fills the form.
+    t.keys(&["G"]);
+    t.keys(&["r"]);
+    t.wait("800/283/Kominfo/2021");
+    t.keys(&["C-s"]);
+    t.wait("Nomor agenda 1");
+    // The scan, typed from the paper: nomor, perihal, klasifikasi.
+    t.keys(&["g"]);
+    t.keys(&["r"]);
+    t.wait("scan-0001");
+    t.type_text("800/283/Kominfo/2021");
+    for _ in 0..4 {
+        t.keys(&["Tab"]);
+    }
+    t.type_text("Penyampaian Laporan Hasil Pemantauan dan Evaluasi");
+    t.keys(&["Tab", "Tab", "Right"]);
+    t.keys(&["C-s"]);
+    let sc = t.wait("mungkin sama");
+    assert!(sc.contains("Nomor agenda 2"), "{sc}");
+    // d offers the candidate; Enter links it. The list shows the scan as duplikat.
+    t.keys(&["d"]);
+    t.wait("duplikat dari id");
+    t.keys(&["Enter"]);
+    t.wait("ditandai duplikat");
+    t.wait("duplikat");
+    let o = n.kasa(&["agenda", "show", "1", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["duplikat"][0], 2, "the original lists its duplicate: {v}");
+}

@@ -131,7 +131,8 @@ fn nomor_agenda_is_gapless_never_reused_and_refusals_are_clear() {
         assert!(!o.status.success(), "re-register {id}: {}", describe(&o));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(
-            err.contains(&format!("entri {id} sudah teragenda")),
+            err.contains(&format!("entri {id} sudah "))
+                && err.contains("isian Anda tidak disimpan"),
             "re-register {id}: {err}"
         );
     }

@@ -529,7 +529,13 @@ impl PaneState for AgendaPane {
             Action::Open => self.open(cx),
             Action::Triage => self.triage(cx),
             Action::Duplicate(of) => {
-                self.ask_or_call(cx, of, PromptKind::Duplicate, "", |id, of| {
+                // The cross-channel check's first candidate is offered: `d` then Enter links it.
+                let initial = self
+                    .current(cx)
+                    .and_then(|e| e.mungkin_sama.first())
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
+                self.ask_or_call(cx, of, PromptKind::Duplicate, &initial, |id, of| {
                     (
                         Request::MarkDuplicate { id, of },
                         format!("entri {id} ditandai duplikat dari {of}"),
@@ -692,7 +698,7 @@ impl PaneState for AgendaPane {
                     .find(|t| t.kind == "dicocokkan" && t.detail.starts_with("mungkin sama"))
                 {
                     Some(t) => cx.error(format!(
-                        "Nomor agenda {n} — {}; bila sama, tekan d dan isi id aslinya",
+                        "Nomor agenda {n} — {}; bila sama: d lalu Enter menautkannya sebagai duplikat",
                         t.detail
                     )),
                     None => cx.info(format!("Nomor agenda {n}")),
@@ -704,7 +710,9 @@ impl PaneState for AgendaPane {
                 }
                 let entries = std::mem::take(&mut l.list.items);
                 l.set_entries(entries, page);
-                if !l.select_next_baru(id, page) {
+                // With a "mungkin sama" candidate the cursor stays on the registered entry, so `d`
+                // acts on it; otherwise it moves on to the next untriaged scan.
+                if !entry.mungkin_sama.is_empty() || !l.select_next_baru(id, page) {
                     l.rebuild(Some(id), page);
                 }
                 Some(vec![

@@ -337,6 +337,10 @@ pub struct Entry {
     pub sealed: Option<SealedDigests>,
     #[serde(default)]
     pub void_reason: Option<String>,
+    /// Entries the cross-channel check at registration found "mungkin sama" (003 SOP C langkah 3): what
+    /// the console offers first when the operator links a duplicate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mungkin_sama: Vec<u64>,
     /// Entries linked as duplicates of this one (the same letter by another channel or a second scan).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplikat: Vec<u64>,
@@ -512,6 +516,7 @@ impl Entry {
             text_note: None,
             sealed: None,
             void_reason: None,
+            mungkin_sama: Vec::new(),
             duplikat: Vec::new(),
             distribusi: Vec::new(),
             siapel: None,
@@ -867,7 +872,7 @@ mod tests {
         let again = e
             .register(&f, 2026, 2, None, Timestamp::UNIX_EPOCH, &op())
             .unwrap_err();
-        assert!(again.0.contains("already teragenda"), "{again}");
+        assert!(again.0.contains("sudah teragenda oleh Sari"), "{again}");
         assert_eq!(e.timeline.len(), 1);
     }
 

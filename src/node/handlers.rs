@@ -155,17 +155,39 @@ pub(super) fn handle(
             })
         }
         Request::Register { id, fields } => {
-            let problems = fields.validate(&state.cfg.derajat_names());
-            if !problems.is_empty() {
-                let m: Vec<String> = problems.iter().map(|(f, m)| format!("{f}: {m}")).collect();
-                return Err(("invalid", m.join("; ")));
-            }
             let mut fields = fields;
             let current = st.entry(id).map_err(store_err)?.ok_or((
                 "not_found",
                 format!("entri {id} tidak ada: periksa nomornya dengan `kasa agenda list`"),
             ))?;
             current.check_registrable().map_err(|e| ("rule", e.0))?;
+            if current.book == crate::domain::Book::KriptogramMasuk {
+                // 003 SOP A2: the signed manifest already carries the header; what the operator
+                // leaves empty is taken from it, never asked twice.
+                let m = &current;
+                let keep = |v: &mut String, from: &str| {
+                    if v.trim().is_empty() {
+                        *v = from.to_string();
+                    }
+                };
+                keep(&mut fields.perihal, &m.perihal);
+                keep(&mut fields.nomor_surat, &m.nomor_surat);
+                keep(&mut fields.asal, &m.asal);
+                keep(&mut fields.tujuan, &m.tujuan);
+                fields.klasifikasi = fields.klasifikasi.or(m.klasifikasi);
+                fields.tanggal_surat = fields.tanggal_surat.or(m.tanggal_surat);
+                if fields.derajat.is_none() {
+                    fields.derajat = m.derajat.clone();
+                }
+                if fields.saluran.trim().is_empty() {
+                    fields.saluran = "Kriptogram".into();
+                }
+            }
+            let problems = fields.validate(&state.cfg.derajat_names());
+            if !problems.is_empty() {
+                let m: Vec<String> = problems.iter().map(|(f, m)| format!("{f}: {m}")).collect();
+                return Err(("invalid", m.join("; ")));
+            }
             if !fields.saluran.trim().is_empty() {
                 fields.saluran = super::masuk::alur(state)
                     .check_saluran(&fields.saluran)
@@ -204,7 +226,7 @@ pub(super) fn handle(
                     &fields,
                     tahun(state, now),
                     deadline,
-                    Some(dicocokkan),
+                    Some((dicocokkan, mirip.iter().map(|m| m.id).collect())),
                     op,
                     now,
                 )

@@ -1408,8 +1408,8 @@ impl Store {
 
     /// Registers a `baru` masuk entry: allocates the next nomor agenda of (book, `tahun`) in the same
     /// transaction (gapless, never reused) and applies [`Entry::register`]. `dicocokkan`: the result of
-    /// the cross-channel check (003 SOP C langkah 3), recorded as a `dicocokkan` event in the same
-    /// transaction.
+    /// the cross-channel check (003 SOP C langkah 3) as text and candidate ids, recorded as a `dicocokkan`
+    /// event and [`Entry::mungkin_sama`] in the same transaction.
     #[allow(clippy::too_many_arguments)]
     pub fn register(
         &self,
@@ -1417,7 +1417,7 @@ impl Store {
         fields: &RegisterFields,
         tahun: i16,
         batas_waktu: Option<Timestamp>,
-        dicocokkan: Option<String>,
+        dicocokkan: Option<(String, Vec<u64>)>,
         op: &Operator,
         at: Timestamp,
     ) -> Result<(Entry, Vec<Change>)> {
@@ -1430,8 +1430,9 @@ impl Store {
                 e.check_registrable()?;
                 let n = alloc(e.book, tahun)?;
                 e.register(fields, tahun, n, batas_waktu, at, op)?;
-                if let Some(d) = dicocokkan {
+                if let Some((d, ids)) = dicocokkan {
                     e.push_event(at, Some(op.uid), &op.nama, "dicocokkan", d);
+                    e.mungkin_sama = ids;
                 }
                 Ok(format!("nomor agenda {n}/{tahun} {}", e.book.as_str()))
             },
