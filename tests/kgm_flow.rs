@@ -325,6 +325,26 @@ fn three_nodes_exchange_kriptogram() {
     let list = b.json(&["agenda", "list", "--book", "kriptogram-masuk"]);
     assert_eq!(list["entries"].as_array().unwrap().len(), 1);
 
+    // 003 SOP A on the opened kriptogram: its flow is A, A1 done by the node at arrival; registering
+    // it asks for nothing the signed manifest carries; every step after it is recorded with its clock.
+    let sb = entry_b.to_string();
+    let al = b.json(&["masuk", "alur", &sb]);
+    assert_eq!(al["alur"]["kode"], "A");
+    assert_eq!(al["jam"][0]["keadaan"], "tepat");
+    assert_eq!(al["jam"][1]["keadaan"], "berjalan");
+    let r = b.json(&["agenda", "register", &sb]);
+    assert_eq!(r["perihal"], "Undangan rapat koordinasi persandian");
+    assert_eq!(r["klasifikasi"], "Rahasia");
+    assert_eq!(r["nomor_surat"], "005/123/Diskominfo");
+    assert_eq!(r["saluran"], "Kriptogram");
+    b.json(&["masuk", "distribusi", &sb, "--jenis", "pimpinan"]);
+    b.json(&["siapel", "entri", &sb]);
+    b.ok(&["agenda", "close", &sb, "--to", "diarsipkan"]);
+    let al = b.json(&["masuk", "alur", &sb]);
+    let jam = al["jam"].as_array().unwrap();
+    assert_eq!(jam.len(), 5);
+    assert!(jam.iter().all(|j| j["keadaan"] == "tepat"), "{al}");
+
     // Same msg id, other bytes, validly signed by A: replay alarm, refused, kept in failed/.
     let forged = work.path().join("forged.kgm");
     {
