@@ -310,6 +310,32 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Loads a rules file of the data directory (`disposisi.toml`, `alur.toml`): `default()` when the file
+/// is absent, else parsed and checked by `check`. Errors name the file and, for syntax, the line.
+pub fn load_data_toml<T: serde::de::DeserializeOwned>(
+    f: &Path,
+    default: impl FnOnce() -> T,
+    check: impl FnOnce(&T) -> Result<(), String>,
+) -> Result<T, ConfigError> {
+    let v: T = match std::fs::read_to_string(f) {
+        Ok(text) => parse_toml(f, &text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => default(),
+        Err(e) => {
+            return Err(ConfigError {
+                file: f.display().to_string(),
+                line: 0,
+                message: e.to_string(),
+            });
+        }
+    };
+    check(&v).map_err(|m| ConfigError {
+        file: f.display().to_string(),
+        line: 0,
+        message: m,
+    })?;
+    Ok(v)
+}
+
 impl NodeConfig {
     /// Loads `node.toml` (defaults when absent) and checks it (zone, socket mode).
     pub fn load(paths: &Paths) -> Result<NodeConfig, ConfigError> {

@@ -428,6 +428,21 @@ fn opt(s: &str) -> Option<String> {
 }
 
 impl Action {
+    /// The actions on the selected disposisi of the Disposisi pane (read, open, done, return, cancel,
+    /// print, switch list).
+    pub fn is_disposisi(&self) -> bool {
+        matches!(
+            self,
+            Action::DisposisiTab
+                | Action::DisposisiRead
+                | Action::DisposisiDone(_)
+                | Action::DisposisiOpen
+                | Action::DisposisiReturn(_)
+                | Action::DisposisiCancel(_)
+                | Action::DisposisiPrint
+        )
+    }
+
     /// Parses `name [args…]`; the error names the problem.
     pub fn parse(s: &str) -> Result<Action, String> {
         let s = s.trim();

@@ -592,25 +592,17 @@ impl App {
                 self.refuse_hidden(Pane::Palsan);
                 Vec::new()
             }
+            // Handled by the Disposisi pane when it is shown (`disposisi.rs`); refused elsewhere.
             Action::DisposisiTab
             | Action::DisposisiRead
             | Action::DisposisiDone(_)
             | Action::DisposisiOpen
             | Action::DisposisiReturn(_)
             | Action::DisposisiCancel(_)
-            | Action::DisposisiPrint
-                if self.refuse_hidden(Pane::Disposisi) =>
-            {
+            | Action::DisposisiPrint => {
+                self.refuse_hidden(Pane::Disposisi);
                 Vec::new()
             }
-            // Handled by the Disposisi pane when it is shown (`disposisi.rs`).
-            Action::DisposisiTab
-            | Action::DisposisiRead
-            | Action::DisposisiDone(_)
-            | Action::DisposisiOpen
-            | Action::DisposisiReturn(_)
-            | Action::DisposisiCancel(_)
-            | Action::DisposisiPrint => Vec::new(),
             Action::InsidenNew
             | Action::InsidenLog(_)
             | Action::InsidenTick(_)

@@ -487,16 +487,8 @@ impl super::pane::PaneState for DisposisiPane {
         if cx.pane != Pane::Disposisi || !(cx.layers.is_empty() || detail_on_top) {
             return None;
         }
-        let needs_selection = matches!(
-            a,
-            Action::Dispose
-                | Action::DisposisiRead
-                | Action::DisposisiDone(_)
-                | Action::DisposisiOpen
-                | Action::DisposisiReturn(_)
-                | Action::DisposisiCancel(_)
-                | Action::DisposisiPrint
-        );
+        let needs_selection =
+            (*a == Action::Dispose || a.is_disposisi()) && *a != Action::DisposisiTab;
         let selected = self.target(cx);
         if needs_selection && selected.is_none() {
             cx.error(cx.tr("tidak ada disposisi terpilih", "no disposisi selected"));

@@ -363,24 +363,21 @@ pub fn ringkas(set: &AlurSet, e: &Entry, cal: &WorkCalendar, now: Timestamp) -> 
 /// A signed duration in its largest unit, for a 7-cell list column: `4m`, `2j` (hours), `3h` (days),
 /// negative with a leading `-`.
 pub fn sisa_kasar(d: SignedDuration) -> String {
-    let neg = d.is_negative();
-    let mins = d.as_secs().unsigned_abs().div_ceil(60);
-    let s = if mins < 60 {
-        format!("{mins}m")
-    } else if mins < 24 * 60 {
-        format!("{}j", mins / 60)
-    } else {
-        format!("{}h", mins / (24 * 60))
-    };
-    if neg { format!("-{s}") } else { s }
+    format_sisa(d, true)
 }
 
 /// A signed duration as a short clock: `4m`, `2j5m`, `3h` (days), negative with a leading `-`.
 pub fn sisa(d: SignedDuration) -> String {
+    format_sisa(d, false)
+}
+
+fn format_sisa(d: SignedDuration, kasar: bool) -> String {
     let neg = d.is_negative();
     let mins = d.as_secs().unsigned_abs().div_ceil(60);
     let s = if mins < 60 {
         format!("{mins}m")
+    } else if mins < 24 * 60 && kasar {
+        format!("{}j", mins / 60)
     } else if mins < 24 * 60 {
         format!("{}j{}m", mins / 60, mins % 60)
     } else {

@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 
 use super::NodeState;
-use crate::config::{ConfigError, Paths, parse_toml};
+use crate::config::{ConfigError, Paths};
 use crate::domain::disposisi::{
     self as dd, Disposisi, DisposisiInput, DisposisiRules, Keadaan, RuleRefusal,
 };
@@ -29,24 +29,9 @@ pub fn load_rules(
     paths: &Paths,
     cfg: &crate::config::NodeConfig,
 ) -> Result<DisposisiRules, ConfigError> {
-    let f = rules_path(paths);
-    let rules: DisposisiRules = match std::fs::read_to_string(&f) {
-        Ok(text) => parse_toml(&f, &text)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => DisposisiRules::default(),
-        Err(e) => {
-            return Err(ConfigError {
-                file: f.display().to_string(),
-                line: 0,
-                message: e.to_string(),
-            });
-        }
-    };
-    rules.check(Some(&cfg.derajat)).map_err(|m| ConfigError {
-        file: f.display().to_string(),
-        line: 0,
-        message: m,
-    })?;
-    Ok(rules)
+    crate::config::load_data_toml(&rules_path(paths), DisposisiRules::default, |r| {
+        r.check(Some(&cfg.derajat))
+    })
 }
 
 fn store_err(e: StoreError) -> (&'static str, String) {

@@ -32,41 +32,21 @@ fn satu(i: Insiden, now: Timestamp) -> Reply {
 /// raised again.
 #[derive(Default)]
 pub(super) struct SlaWatch {
-    raised: Option<std::collections::HashSet<String>>,
+    raised: super::RaisedOnce,
 }
 
 impl SlaWatch {
     /// Checks the open incidents at `now`. Store errors are logged and retried at the next check.
     pub(super) fn check(&mut self, state: &NodeState, now: Timestamp) {
-        let st = &state.store;
-        let open = match st.insiden_daftar(true) {
+        let open = match state.store.insiden_daftar(true) {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(error = %e, "SLA watch: cannot read incidents");
                 return;
             }
         };
-        let due = crate::domain::insiden::pelanggaran(&open, now);
-        if due.is_empty() {
-            return;
-        }
-        if self.raised.is_none() {
-            match st.alarms(false) {
-                Ok(a) => self.raised = Some(a.into_iter().map(|a| a.object).collect()),
-                Err(e) => {
-                    tracing::warn!(error = %e, "SLA watch: cannot read alarms");
-                    return;
-                }
-            }
-        }
-        let Some(raised) = self.raised.as_mut() else {
-            return;
-        };
-        for (id, jenis, object) in due {
-            if raised.contains(&object) {
-                continue;
-            }
-            let msg = match jenis {
+        for (id, jenis, object) in crate::domain::insiden::pelanggaran(&open, now) {
+            let msg = || match jenis {
                 crate::domain::insiden::SlaJenis::Kontak => format!(
                     "insiden {id}: pihak terkait belum dihubungi dalam 5 menit (PI.03); centang U1/C1 setelah menghubungi"
                 ),
@@ -74,13 +54,8 @@ impl SlaWatch {
                     "insiden {id}: belum eskalasi ke staf lebih tinggi dalam 30 menit (PI.03); centang U2 setelah memberi tahu"
                 ),
             };
-            match st.raise_alarm("insiden.sla", &msg, &object, now) {
-                Ok((_, ch)) => {
-                    raised.insert(object);
-                    state.hub.publish_changes(ch);
-                }
-                Err(e) => tracing::warn!(error = %e, "SLA watch: cannot raise alarm"),
-            }
+            self.raised
+                .raise(state, "SLA watch", "insiden.sla", &object, msg, now);
         }
     }
 }

@@ -3,14 +3,13 @@
 //! open. Rules live in [`crate::domain::alur`] and [`crate::domain::penerimaan`]; this module loads the
 //! flows file, reads and writes the store, and publishes the changes.
 
-use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 
 use super::NodeState;
-use crate::config::{ConfigError, Paths, parse_toml};
+use crate::config::{ConfigError, Paths};
 use crate::domain::Operator;
 use crate::domain::alur::{self, AlurSet};
 use crate::domain::penerimaan::{self, JenisPenerima};
@@ -34,24 +33,7 @@ pub fn alur_path(paths: &Paths) -> std::path::PathBuf {
 /// Loads the receive flows of `paths` (the shipped `data/alur.toml` when the node has no own copy) and
 /// checks them. Errors name the file and line.
 pub fn load_alur(paths: &Paths) -> Result<AlurSet, ConfigError> {
-    let f = alur_path(paths);
-    let set: AlurSet = match std::fs::read_to_string(&f) {
-        Ok(text) => parse_toml(&f, &text)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AlurSet::default()),
-        Err(e) => {
-            return Err(ConfigError {
-                file: f.display().to_string(),
-                line: 0,
-                message: e.to_string(),
-            });
-        }
-    };
-    set.check().map_err(|m| ConfigError {
-        file: f.display().to_string(),
-        line: 0,
-        message: m,
-    })?;
-    Ok(set)
+    crate::config::load_data_toml(&alur_path(paths), AlurSet::default, AlurSet::check)
 }
 
 /// The flows in force: the node's file, or the shipped one when the node's does not load (the error is
@@ -328,70 +310,42 @@ pub(super) fn mirip_for(
 /// per entry and step whose norm ran out while the step is still open.
 #[derive(Default)]
 pub(super) struct AlurWatch {
-    raised: Option<HashSet<String>>,
+    raised: super::RaisedOnce,
 }
 
 impl AlurWatch {
     /// Checks the open incoming entries at `now`. Store errors are logged and retried at the next check.
     pub(super) fn check(&mut self, state: &NodeState, now: Timestamp) {
-        let st = &state.store;
         let set = alur(state);
         let cal = state.cfg.calendar();
-        let open = match st.flow_open() {
+        let open = match state.store.flow_open() {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(error = %e, "flow watch: cannot read entries");
                 return;
             }
         };
-        let due: Vec<_> = open
-            .iter()
-            .flat_map(|e| {
-                alur::pelanggaran(&set, e, &cal, now)
-                    .into_iter()
-                    .map(move |(k, o)| (e, k, o))
-            })
-            .collect();
-        if due.is_empty() {
-            return;
-        }
-        if self.raised.is_none() {
-            match st.alarms(false) {
-                Ok(a) => self.raised = Some(a.into_iter().map(|a| a.object).collect()),
-                Err(e) => {
-                    tracing::warn!(error = %e, "flow watch: cannot read alarms");
-                    return;
-                }
-            }
-        }
-        let Some(raised) = self.raised.as_mut() else {
-            return;
-        };
-        for (e, kode, object) in due {
-            if raised.contains(&object) {
-                continue;
-            }
-            let teks = set
-                .alur
-                .iter()
-                .flat_map(|a| &a.langkah)
-                .find(|l| l.kode == kode)
-                .map(|l| format!("{} (mutu baku {} menit)", l.teks, l.menit))
-                .unwrap_or_default();
-            let nomor = e
-                .nomor_agenda
-                .zip(e.tahun)
-                .map(|(n, t)| format!("agenda {n}/{t}"))
-                .unwrap_or_else(|| format!("entri {} (belum diagendakan)", e.id));
-            let msg = format!(
-                "{nomor}: langkah {kode} lewat waktu — {teks}; kerjakan lalu catat di kasa"
-            );
-            match st.raise_alarm("alur.terlambat", &msg, &object, now) {
-                Ok((_, ch)) => {
-                    raised.insert(object);
-                    state.hub.publish_changes(ch);
-                }
-                Err(e) => tracing::warn!(error = %e, "flow watch: cannot raise alarm"),
+        for e in &open {
+            for (kode, object) in alur::pelanggaran(&set, e, &cal, now) {
+                let msg = || {
+                    let teks = set
+                        .alur
+                        .iter()
+                        .flat_map(|a| &a.langkah)
+                        .find(|l| l.kode == kode)
+                        .map(|l| format!("{} (mutu baku {} menit)", l.teks, l.menit))
+                        .unwrap_or_default();
+                    let nomor = e
+                        .nomor_agenda
+                        .zip(e.tahun)
+                        .map(|(n, t)| format!("agenda {n}/{t}"))
+                        .unwrap_or_else(|| format!("entri {} (belum diagendakan)", e.id));
+                    format!(
+                        "{nomor}: langkah {kode} lewat waktu — {teks}; kerjakan lalu catat di kasa"
+                    )
+                };
+                self.raised
+                    .raise(state, "flow watch", "alur.terlambat", &object, msg, now);
             }
         }
     }

@@ -268,6 +268,51 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     Ok(())
 }
 
+/// Alarms raised once per object, across restarts: the objects of every alarm on record are read at
+/// the first breach (so a restarted node does not raise them again) and remembered after. Used by the
+/// watches of the main thread (incident SLA, receive-flow clocks).
+#[derive(Default)]
+pub(crate) struct RaisedOnce {
+    raised: Option<std::collections::HashSet<String>>,
+}
+
+impl RaisedOnce {
+    /// Raises `kind` about `object` with `message` unless an alarm about `object` exists. Store errors
+    /// are logged (`what` names the watch) and retried at the next check.
+    pub(crate) fn raise(
+        &mut self,
+        state: &NodeState,
+        what: &str,
+        kind: &str,
+        object: &str,
+        message: impl FnOnce() -> String,
+        now: jiff::Timestamp,
+    ) {
+        if self.raised.is_none() {
+            match state.store.alarms(false) {
+                Ok(a) => self.raised = Some(a.into_iter().map(|a| a.object).collect()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "{what}: cannot read alarms");
+                    return;
+                }
+            }
+        }
+        let Some(raised) = self.raised.as_mut() else {
+            return;
+        };
+        if raised.contains(object) {
+            return;
+        }
+        match state.store.raise_alarm(kind, &message(), object, now) {
+            Ok((_, ch)) => {
+                raised.insert(object.to_string());
+                state.hub.publish_changes(ch);
+            }
+            Err(e) => tracing::warn!(error = %e, "{what}: cannot raise alarm"),
+        }
+    }
+}
+
 /// Disk-full recovery (issue 11 §4, DESIGN §3): after a storage I/O error the store is closed and reopened
 /// with back-off (0.5 s doubling to 30 s); meanwhile every request gets the `disk_penuh` error. Once a
 /// write succeeds again the `storage.disk_full` alarm is raised (it could not be written while the disk
