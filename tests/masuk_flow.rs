@@ -536,3 +536,69 @@ fn siapel_export_of_a_scripted_month_and_the_reminder() {
         "sudah dientri",
     );
 }
+
+#[test]
+fn the_flows_file_is_checked_and_governs_the_channel_list() {
+    let n = TestNode::start_new();
+    let f = n.data.join("alur.toml");
+    let shipped = include_str!("../data/alur.toml");
+    std::fs::write(
+        &f,
+        shipped.replace("selesai_oleh = \"siapel\"", "selesai_oleh = \"apel\""),
+    )
+    .unwrap();
+    let o = n.kasa(&["config", "check"]);
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stdout) + String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("alur.toml") && e.contains("apel"), "{e}");
+    // A node's own channel list: a new channel without a flow is accepted at registration.
+    std::fs::write(
+        &f,
+        shipped.replace(
+            "[[saluran]]\nnama = \"Pos\"",
+            "[[saluran]]\nnama = \"Pos Kilat Khusus\"",
+        ),
+    )
+    .unwrap();
+    let o = n.kasa(&["config", "check"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("alur.toml"));
+    let id = {
+        drop_atomic(&n.scratch(), &n.drop_dir(), "pos.pdf", &tiny_pdf(77));
+        assert!(n.wait_entries(1, Duration::from_secs(30)));
+        n.entries_named("pos.pdf")[0]["id"].as_u64().unwrap()
+    };
+    let sid = id.to_string();
+    let args = [
+        "agenda",
+        "register",
+        &sid,
+        "--perihal",
+        "x",
+        "--klasifikasi",
+        "Biasa",
+        "--saluran",
+        "Pos",
+    ];
+    let o = n.kasa(&args);
+    assert!(!o.status.success(), "Pos is no longer in the list");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Pos Kilat Khusus"));
+    let e = n.json(&[
+        "agenda",
+        "register",
+        &sid,
+        "--perihal",
+        "x",
+        "--klasifikasi",
+        "Biasa",
+        "--saluran",
+        "pos kilat khusus",
+        "--json",
+    ]);
+    assert_eq!(e["saluran"], "Pos Kilat Khusus");
+    let a = n.json(&["masuk", "alur", &sid, "--json"]);
+    assert!(
+        a["alur"].is_null(),
+        "a channel without a flow has no clocks: {a}"
+    );
+}

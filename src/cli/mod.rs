@@ -1435,6 +1435,20 @@ fn config_check(paths: &Paths) -> Result<(), Fail> {
                 }
                 Err(e) => problems.push(e.to_string()),
             }
+            match crate::node::masuk::load_alur(paths) {
+                Ok(_) => {
+                    let f = crate::node::masuk::alur_path(paths);
+                    if f.exists() {
+                        out!("ok  {}", f.display());
+                    } else {
+                        out!(
+                            "ok  alur penerimaan bawaan (salin data/alur.toml ke {} untuk mengubahnya)",
+                            f.display()
+                        );
+                    }
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
         }
         Err(e) => problems.push(e.to_string()),
     }
