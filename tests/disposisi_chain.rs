@@ -776,3 +776,77 @@ fn kriptogram_work_skips_a_kasi_without_ahli_sandi() {
     assert_eq!(d2["records"][0]["kepada"]["uid"], SANDIMAN);
     assert_eq!(o.pending(SANDIMAN).len(), 1);
 }
+
+#[test]
+fn everything_returned_below_comes_back_to_the_holder_who_closes_it() {
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let o = Office::new();
+    let e = o.registered(7).to_string();
+    let d1 = first_id(&o.ok(
+        KADIS,
+        &[
+            "disposisi",
+            "new",
+            &e,
+            "--kepada",
+            "op2002",
+            "--instruksi",
+            "Untuk ditindaklanjuti",
+            "--json",
+        ],
+    ));
+    let d2 = first_id(&o.ok(
+        KABID,
+        &[
+            "disposisi",
+            "forward",
+            &d1.to_string(),
+            "--kepada",
+            "op2003",
+            "--instruksi",
+            "Siapkan bahan",
+            "--json",
+        ],
+    ));
+    assert!(
+        o.pending(KABID).is_empty(),
+        "forwarded: off the Kabid's list"
+    );
+    // The Kasi gives it back ("tidak perlu disposisi"): the Kabid has it again.
+    o.ok(
+        KASI,
+        &[
+            "disposisi",
+            "done",
+            &d2.to_string(),
+            "--kembalikan",
+            "--catatan",
+            "bukan bidang Kasi",
+            "--json",
+        ],
+    );
+    assert_eq!(o.pending(KABID), vec![d1]);
+    // Closing needs the Kabid's own result; with one it is selesai and the Kadis sees it.
+    let err = o.refused(
+        KABID,
+        &["disposisi", "done", &d1.to_string(), "--catatan", ""],
+    );
+    assert!(err.contains("catatan hasil Anda sendiri"), "{err}");
+    let r = o.ok(
+        KABID,
+        &[
+            "disposisi",
+            "done",
+            &d1.to_string(),
+            "--catatan",
+            "ditangani langsung oleh Kabid",
+            "--json",
+        ],
+    );
+    assert_eq!(r["records"][0]["keadaan"], "selesai");
+    let dari = o.ok(KADIS, &["disposisi", "list", "--dari-saya", "--json"]);
+    assert_eq!(dari["records"][0]["keadaan"], "selesai");
+}

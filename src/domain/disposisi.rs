@@ -982,6 +982,16 @@ pub fn selesai_di_bawah(d: &Disposisi, all: &[Disposisi]) -> bool {
     walk(d, all, 0)
 }
 
+/// "Dikembalikan dari bawah": `d` was forwarded and every disposisi made from it was returned or
+/// cancelled. The work is back with `d`'s holder, who forwards it again or closes it with a result of
+/// their own ([`Disposisi::close_below`] with a `hasil`).
+pub fn kembali_dari_bawah(d: &Disposisi, all: &[Disposisi]) -> bool {
+    let mut kids = all.iter().filter(|k| k.parent == Some(d.id)).peekable();
+    d.keadaan == Keadaan::Diteruskan
+        && kids.peek().is_some()
+        && kids.all(|k| matches!(k.keadaan, Keadaan::Dikembalikan | Keadaan::Dibatalkan))
+}
+
 /// The records of `after` (one entry's chain after a change) that are done below
 /// ([`selesai_di_bawah`]) now but were not in `before`: whose issuers the node tells (a timeline event
 /// on the entry, pushed to every console) and whose holders may now close them.
@@ -1003,6 +1013,8 @@ pub fn newly_done_below(before: &[Disposisi], after: &[Disposisi]) -> Vec<u64> {
 pub fn keadaan_text(d: &Disposisi, all: &[Disposisi]) -> &'static str {
     if selesai_di_bawah(d, all) {
         "selesai di bawah"
+    } else if kembali_dari_bawah(d, all) {
+        "dikembalikan dari bawah"
     } else {
         d.keadaan.as_str()
     }
@@ -1011,8 +1023,9 @@ pub fn keadaan_text(d: &Disposisi, all: &[Disposisi]) -> &'static str {
 impl Disposisi {
     /// Closes a forwarded disposisi whose chain below is done ([`selesai_di_bawah`]): `diteruskan` →
     /// `selesai` by its recipient. `hasil` empty = the results below, one `#id nama: hasil` per finished
-    /// record. Refusals: `penerima` (not the holder), `keadaan` (not forwarded, or work still open
-    /// below, naming the open records and their holders).
+    /// record. When everything below was returned or cancelled, the holder closes it with a `hasil` of
+    /// their own. Refusals: `penerima` (not the holder), `keadaan` (not forwarded, work still open
+    /// below naming the open records and their holders, or nothing done below and no `hasil`).
     pub fn close_below(
         &mut self,
         now: Timestamp,
@@ -1031,18 +1044,21 @@ impl Disposisi {
                 ),
             );
         }
-        if !selesai_di_bawah(self, all) {
-            let open: Vec<String> = all
-                .iter()
-                .filter(|d| d.keadaan.is_pending())
-                .filter(|d| is_below(d, self.id, all))
-                .map(|d| format!("#{} ({}, {})", d.id, d.kepada.nama, d.keadaan.as_str()))
-                .collect();
+        let open: Vec<String> = all
+            .iter()
+            .filter(|d| d.keadaan.is_pending())
+            .filter(|d| is_below(d, self.id, all))
+            .map(|d| format!("#{} ({}, {})", d.id, d.kepada.nama, d.keadaan.as_str()))
+            .collect();
+        // Everything below was returned or cancelled: the holder takes the work back and closes it
+        // with a result of their own (nothing below to quote).
+        let taken_back = open.is_empty() && !hasil.trim().is_empty();
+        if !selesai_di_bawah(self, all) && !taken_back {
             return refuse(
                 "keadaan",
                 if open.is_empty() {
                     format!(
-                        "disposisi {} sudah diteruskan dan tidak ada yang selesai di bawahnya: tidak dapat ditutup",
+                        "disposisi {} diteruskan tetapi semua di bawahnya dikembalikan atau dibatalkan: tutup dengan catatan hasil Anda sendiri",
                         self.id
                     )
                 } else {
@@ -1673,6 +1689,16 @@ mod tests {
         let mut c = Disposisi::issue(2, 7, Some(1), &kabid, &kasi, vec![], "", t0, t0);
         root.forwarded(t0, &kabid, &[2], "").unwrap();
         c.give_back(t0, &kasi, "").unwrap();
-        assert!(!selesai_di_bawah(&root, &[root.clone(), c]));
+        let all = [root.clone(), c];
+        assert!(!selesai_di_bawah(&root, &all));
+        assert!(kembali_dari_bawah(&root, &all));
+        assert_eq!(keadaan_text(&root, &all), "dikembalikan dari bawah");
+        // The Kabid takes it back: without a note refused (nothing below to quote), with one closed.
+        let e = root.close_below(t0, &kabid, "", &all).unwrap_err();
+        assert!(e.message.contains("catatan hasil Anda sendiri"), "{e}");
+        root.close_below(t0, &kabid, "ditangani sendiri oleh Kabid", &all)
+            .unwrap();
+        assert_eq!(root.keadaan, Keadaan::Selesai);
+        assert_eq!(root.hasil.as_deref(), Some("ditangani sendiri oleh Kabid"));
     }
 }

@@ -324,7 +324,15 @@ pub(super) fn handle(
                 .map(|d| d.id)
                 .collect();
             if lingkup == Lingkup::UntukSaya {
-                records.retain(|d| d.keadaan.is_pending() || tuntas.contains(&d.id));
+                // Forwarded items come back to their holder when done below, or when everything
+                // below was returned or cancelled.
+                records.retain(|d| {
+                    d.keadaan.is_pending()
+                        || tuntas.contains(&d.id)
+                        || chains
+                            .get(&d.entry_id)
+                            .is_some_and(|all| dd::kembali_dari_bawah(d, all))
+                });
             }
             match lingkup {
                 Lingkup::UntukSaya => dd::sort_for_me(&mut records, now),
