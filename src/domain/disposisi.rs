@@ -983,7 +983,7 @@ pub fn selesai_di_bawah(d: &Disposisi, all: &[Disposisi]) -> bool {
 }
 
 /// "Dikembalikan dari bawah": `d` was forwarded and every disposisi made from it was returned or
-/// cancelled. The work is back with `d`'s holder, who forwards it again or closes it with a result of
+/// cancelled. The work is back with `d`'s holder, who closes it with a result of
 /// their own ([`Disposisi::close_below`] with a `hasil`).
 pub fn kembali_dari_bawah(d: &Disposisi, all: &[Disposisi]) -> bool {
     let mut kids = all.iter().filter(|k| k.parent == Some(d.id)).peekable();
