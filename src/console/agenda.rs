@@ -870,17 +870,8 @@ fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
     } else {
         " "
     };
-    // The channel at a glance: K kriptogram (either book), F faksimili, S Email Sanapati.
-    let kanal = if e.kriptogram || matches!(e.book, Book::KriptogramMasuk | Book::KriptogramKeluar)
-    {
-        "K"
-    } else {
-        match e.saluran.to_lowercase().as_str() {
-            "faksimili" => "F",
-            "email sanapati" => "S",
-            _ => " ",
-        }
-    };
+    // The channel at a glance (`tanda` of alur.toml: K kriptogram, F faksimili, S Email Sanapati).
+    let kanal = cx.alur.tanda_of(e).to_string();
     let langkah = if pane == Pane::Masuk {
         crate::domain::alur::ringkas(&cx.alur, e, cal, cx.now)
     } else {

@@ -119,25 +119,15 @@ impl FormState {
 
     /// The form for triaging `entry`: suggestions applied (`RegisterFields::apply_suggestions`) and marked.
     pub fn for_entry(entry: &Entry, derajat: Vec<String>) -> FormState {
-        // Whatever the entry already carries (a kriptogram's signed manifest: perihal, klasifikasi,
-        // nomor, tanggal, derajat) is kept; suggestions fill only what is still empty.
+        // A kriptogram's signed manifest (perihal, klasifikasi, nomor, tanggal, derajat) is kept, as
+        // the node does; suggestions fill only what is still empty.
         let mut rf = RegisterFields {
-            saluran: if entry.kriptogram || entry.book == crate::domain::Book::KriptogramMasuk {
-                "Kriptogram".into()
-            } else {
-                entry.saluran.clone()
-            },
+            saluran: entry.saluran.clone(),
             asal: entry.asal.clone(),
-            tujuan: entry.tujuan.clone(),
-            nomor_surat: entry.nomor_surat.clone(),
-            tanggal_surat: entry.tanggal_surat,
-            perihal: entry.perihal.clone(),
-            isi_ringkas: entry.isi_ringkas.clone(),
-            klasifikasi: entry.klasifikasi,
-            derajat: entry.derajat.clone(),
-            lampiran: entry.lampiran.clone(),
             kriptogram: entry.kriptogram,
+            ..RegisterFields::default()
         };
+        rf.fill_from_manifest(entry);
         let before = rf.clone();
         let s = entry.suggestions.clone().unwrap_or_default();
         rf.apply_suggestions(&s);

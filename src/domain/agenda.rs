@@ -416,6 +416,35 @@ impl RegisterFields {
     }
 }
 
+impl RegisterFields {
+    /// 003 SOP A2: a kriptogram-masuk entry already carries the header of its signed manifest; what
+    /// the operator leaves empty is taken from it (never asked twice), and an empty channel is
+    /// `Kriptogram`. Other entries are left as given.
+    pub fn fill_from_manifest(&mut self, e: &Entry) {
+        if e.book != Book::KriptogramMasuk {
+            return;
+        }
+        for (v, from) in [
+            (&mut self.perihal, &e.perihal),
+            (&mut self.nomor_surat, &e.nomor_surat),
+            (&mut self.asal, &e.asal),
+            (&mut self.tujuan, &e.tujuan),
+        ] {
+            if v.trim().is_empty() {
+                *v = from.clone();
+            }
+        }
+        self.klasifikasi = self.klasifikasi.or(e.klasifikasi);
+        self.tanggal_surat = self.tanggal_surat.or(e.tanggal_surat);
+        if self.derajat.is_none() {
+            self.derajat = e.derajat.clone();
+        }
+        if self.saluran.trim().is_empty() {
+            self.saluran = "Kriptogram".into();
+        }
+    }
+}
+
 /// A rule violation or bad input, with a message that names the problem and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -37,6 +37,9 @@ pub struct Saluran {
     /// Code of the flow ([`Alur::kode`]); `None`: no SOP flow, no clocks.
     #[serde(default)]
     pub alur: Option<String>,
+    /// One-letter mark in the console's lists (`F`, `S`, `K`); none: a blank.
+    #[serde(default)]
+    pub tanda: Option<String>,
 }
 
 /// One step of a flow: a row of the SOP table.
@@ -194,6 +197,20 @@ impl AlurSet {
                     .join(", ")
             )),
         }
+    }
+
+    /// The one-letter channel mark of an entry for a list: a kriptogram (either book) takes the mark
+    /// of the `Kriptogram` channel, other entries that of their channel; blank otherwise.
+    pub fn tanda_of(&self, e: &Entry) -> &str {
+        let nama =
+            if e.kriptogram || matches!(e.book, Book::KriptogramMasuk | Book::KriptogramKeluar) {
+                "Kriptogram"
+            } else {
+                e.saluran.as_str()
+            };
+        self.saluran(nama)
+            .and_then(|s| s.tanda.as_deref())
+            .unwrap_or(" ")
     }
 
     /// The flow an entry follows: none for outgoing books; flow A for a kriptogram; else the flow of its

@@ -375,6 +375,35 @@ pub struct Mirip {
     pub alasan: String,
 }
 
+/// `e` as it will read once registered with `f`: what the cross-channel check compares (the form's
+/// nomor surat, asal, perihal and tanggal surat over the entry's own).
+pub fn calon(e: &Entry, f: &super::agenda::RegisterFields) -> Entry {
+    let mut c = e.clone();
+    c.nomor_surat = f.nomor_surat.clone();
+    c.asal = f.asal.clone();
+    c.perihal = f.perihal.clone();
+    c.tanggal_surat = f.tanggal_surat;
+    c
+}
+
+/// The detail of the `dicocokkan` event (003 SOP C langkah 3) for the check's result.
+pub fn dicocokkan_teks(mirip: &[Mirip]) -> String {
+    if mirip.is_empty() {
+        return "tidak ada berita lain yang mungkin sama".into();
+    }
+    let v: Vec<String> = mirip
+        .iter()
+        .map(|m| {
+            let n = m
+                .nomor_agenda
+                .map(|(n, t)| format!(", agenda {n}/{t}"))
+                .unwrap_or_default();
+            format!("entri {}{n} ({})", m.id, m.alasan)
+        })
+        .collect();
+    format!("mungkin sama: {}", v.join("; "))
+}
+
 /// A nomor surat reduced for comparison: lowercase, letters O read as 0 between digits, separators and
 /// spaces removed (`800 / 283 / Kominfo / 2021` = `800/283/kominfo/2021`).
 pub fn normal_nomor(s: &str) -> String {

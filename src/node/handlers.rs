@@ -161,28 +161,7 @@ pub(super) fn handle(
                 format!("entri {id} tidak ada: periksa nomornya dengan `kasa agenda list`"),
             ))?;
             current.check_registrable().map_err(|e| ("rule", e.0))?;
-            if current.book == crate::domain::Book::KriptogramMasuk {
-                // 003 SOP A2: the signed manifest already carries the header; what the operator
-                // leaves empty is taken from it, never asked twice.
-                let m = &current;
-                let keep = |v: &mut String, from: &str| {
-                    if v.trim().is_empty() {
-                        *v = from.to_string();
-                    }
-                };
-                keep(&mut fields.perihal, &m.perihal);
-                keep(&mut fields.nomor_surat, &m.nomor_surat);
-                keep(&mut fields.asal, &m.asal);
-                keep(&mut fields.tujuan, &m.tujuan);
-                fields.klasifikasi = fields.klasifikasi.or(m.klasifikasi);
-                fields.tanggal_surat = fields.tanggal_surat.or(m.tanggal_surat);
-                if fields.derajat.is_none() {
-                    fields.derajat = m.derajat.clone();
-                }
-                if fields.saluran.trim().is_empty() {
-                    fields.saluran = "Kriptogram".into();
-                }
-            }
+            fields.fill_from_manifest(&current);
             let problems = fields.validate(&state.cfg.derajat_names());
             if !problems.is_empty() {
                 let m: Vec<String> = problems.iter().map(|(f, m)| format!("{f}: {m}")).collect();
@@ -194,27 +173,11 @@ pub(super) fn handle(
                     .map_err(|m| ("invalid", format!("saluran: {m}")))?;
             }
             // 003 SOP C langkah 3: compare with what came by the other channel before it is distributed.
-            let mut probe = current.clone();
-            probe.nomor_surat = fields.nomor_surat.clone();
-            probe.asal = fields.asal.clone();
-            probe.perihal = fields.perihal.clone();
-            probe.tanggal_surat = fields.tanggal_surat;
-            let mirip = super::masuk::mirip_for(state, &probe)?;
-            let dicocokkan = if mirip.is_empty() {
-                "tidak ada berita lain yang mungkin sama".to_string()
-            } else {
-                let v: Vec<String> = mirip
-                    .iter()
-                    .map(|m| {
-                        let n = m
-                            .nomor_agenda
-                            .map(|(n, t)| format!(", agenda {n}/{t}"))
-                            .unwrap_or_default();
-                        format!("entri {}{n} ({})", m.id, m.alasan)
-                    })
-                    .collect();
-                format!("mungkin sama: {}", v.join("; "))
-            };
+            let mirip = super::masuk::mirip_for(
+                state,
+                &crate::domain::penerimaan::calon(&current, &fields),
+            )?;
+            let dicocokkan = crate::domain::penerimaan::dicocokkan_teks(&mirip);
             let cal = state.cfg.calendar();
             let deadline = fields
                 .derajat

@@ -208,10 +208,7 @@ pub(super) fn handle(
                 format!("entri {id} tidak ada: periksa nomornya dengan `kasa agenda list`"),
             ))?;
             if let Some(f) = fields {
-                e.nomor_surat = f.nomor_surat;
-                e.asal = f.asal;
-                e.perihal = f.perihal;
-                e.tanggal_surat = f.tanggal_surat;
+                e = penerimaan::calon(&e, &f);
             }
             Ok(Reply::Masuk(MasukReply::Mirip {
                 mirip: mirip_for(state, &e)?,
