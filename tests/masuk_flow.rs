@@ -492,6 +492,28 @@ fn siapel_export_of_a_scripted_month_and_the_reminder() {
     assert!(o.status.success(), "{}", describe(&o));
     let csv = String::from_utf8(o.stdout).unwrap();
     insta::assert_snapshot!("siapel_export_december", csv.replace("\r\n", "⏎\n"));
+    // Written to a file: 0600, and never over an existing one.
+    let dir = rn.sockdir.path().join("keluaran");
+    std::fs::create_dir(&dir).unwrap();
+    std::os::unix::fs::chown(&dir, Some(RoleNode::uid("sandiman")), None).unwrap();
+    let f = dir.join("siapel-desember.csv");
+    let fs = f.to_str().unwrap();
+    let o = rn.kasa(
+        "sandiman",
+        &["siapel", "export", "--since", "2026-12-01", "--out", fs],
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    refused(
+        &rn,
+        "sandiman",
+        &["siapel", "export", "--since", "2026-12-01", "--out", fs],
+        "tidak menimpa",
+    );
     // Nothing registered in November.
     let o = rn.kasa(
         "sandiman",

@@ -331,8 +331,19 @@ pub fn run_siapel(paths: &Paths, action: SiApelAction) -> Result<(), Fail> {
                         .map_err(|e| Fail(e.to_string(), 1))?;
                 }
                 Some(p) => {
-                    crate::crypto::fsutil::write_new_private(&p, csv.as_bytes())
-                        .map_err(|e| Fail(format!("{}: {e}", p.display()), 1))?;
+                    crate::crypto::fsutil::write_new_private(&p, csv.as_bytes()).map_err(|e| {
+                        if e.kind() == std::io::ErrorKind::AlreadyExists {
+                            Fail(
+                                format!(
+                                    "{}: berkas sudah ada; ekspor tidak menimpa — pilih nama lain dengan --out",
+                                    p.display()
+                                ),
+                                1,
+                            )
+                        } else {
+                            Fail(format!("{}: {e}", p.display()), 1)
+                        }
+                    })?;
                     out!("{} baris → {}", entries.len(), p.display());
                 }
             }
