@@ -30,6 +30,7 @@ fn model(n: usize, w: u16, h: u16) -> App {
                     size: 1,
                     pages: Some(1),
                     encrypted_at_rest: false,
+                    jenis: Default::default(),
                 },
             );
             if i % 10 != 0 {

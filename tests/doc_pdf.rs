@@ -50,6 +50,7 @@ fn entry(id: u64, book: Book, nomor: u64, at: &str) -> Entry {
             size: 1,
             pages: Some(1),
             encrypted_at_rest: false,
+            jenis: Default::default(),
         },
     );
     e.book = book;

@@ -1278,6 +1278,7 @@ mod filter_tests {
                 size: 1,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         );
         e.nomor_agenda = nomor;

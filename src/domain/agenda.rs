@@ -233,6 +233,64 @@ pub struct Attachment {
     /// True when the blob is stored encrypted at rest (Rahasia / Sangat Rahasia).
     #[serde(default)]
     pub encrypted_at_rest: bool,
+    /// What the file is to the entry: the letter itself, or a proof of sending (issue 14).
+    #[serde(default, skip_serializing_if = "JenisLampiran::is_surat")]
+    pub jenis: JenisLampiran,
+}
+
+/// What an attached file is to its entry (`kasa agenda attach --kind`): the letter (its scan or its
+/// born-digital file), the fax machine's transmission journal (003 SOP E langkah 5), the Email
+/// Sanapati delivery receipt (*resi pengiriman*, 003 SOP F langkah 8, 002 langkah 5), or anything else.
+/// The proof of sending a channel asks for is one of these ([`super::keluar`]).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum JenisLampiran {
+    /// The letter itself (the default: what the drop folder and sealing attach).
+    #[default]
+    Surat,
+    /// The fax transmission journal (*jurnal pengiriman faksimili*).
+    JurnalFaks,
+    /// A delivery receipt (*resi pengiriman*): Email Sanapati, courier, post.
+    Resi,
+    /// Anything else (a covering note, a photo of the envelope).
+    Lain,
+}
+
+impl JenisLampiran {
+    pub const ALL: [JenisLampiran; 4] = [
+        JenisLampiran::Surat,
+        JenisLampiran::JurnalFaks,
+        JenisLampiran::Resi,
+        JenisLampiran::Lain,
+    ];
+
+    /// The CLI / JSON name: `surat`, `jurnal-faks`, `resi`, `lain`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JenisLampiran::Surat => "surat",
+            JenisLampiran::JurnalFaks => "jurnal-faks",
+            JenisLampiran::Resi => "resi",
+            JenisLampiran::Lain => "lain",
+        }
+    }
+
+    /// Parses a CLI name; the error lists the accepted ones.
+    pub fn parse(s: &str) -> Result<JenisLampiran, String> {
+        let l = s.trim().to_lowercase().replace('_', "-");
+        JenisLampiran::ALL
+            .into_iter()
+            .find(|j| j.as_str() == l)
+            .ok_or_else(|| {
+                format!(
+                    "jenis lampiran '{s}' tidak dikenal: pakai surat, jurnal-faks, resi atau lain"
+                )
+            })
+    }
+
+    /// For `skip_serializing_if`: the default kind is not written.
+    pub fn is_surat(&self) -> bool {
+        *self == JenisLampiran::Surat
+    }
 }
 
 impl Attachment {
@@ -713,6 +771,7 @@ impl Entry {
                 size: 0,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         );
         e.attachments.clear();
@@ -882,6 +941,7 @@ mod tests {
                 size: 1,
                 pages: Some(1),
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         )
     }

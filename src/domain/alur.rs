@@ -427,6 +427,7 @@ mod tests {
                 size: 1,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         );
         e.push_event(at, None, "node", "diterima", "drop");

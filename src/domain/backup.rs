@@ -1416,6 +1416,7 @@ mod tests {
                 size: 10,
                 pages: Some(1),
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         );
         e.book = book;

@@ -1231,6 +1231,7 @@ mod tests {
                 size: 1,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         );
         e.status = Status::Teragenda;

@@ -673,6 +673,7 @@ mod tests {
                 size: 1,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         )
     }

@@ -835,6 +835,7 @@ impl Ingest {
             size,
             pages,
             encrypted_at_rest: false,
+            jenis: Default::default(),
         };
         let inp = IngestInput {
             source,

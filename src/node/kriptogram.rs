@@ -735,6 +735,7 @@ fn open_staged(state: &NodeState, src: &fs::File, by: &str) -> Result<OpenDone, 
                 size: f.size,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         ));
     }
@@ -946,6 +947,7 @@ fn open_age_staged(
                 size,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         )],
         detail: format!(
@@ -1463,6 +1465,7 @@ fn seal_inputs(
                 size: i.size,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         ));
     }

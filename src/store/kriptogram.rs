@@ -294,6 +294,7 @@ impl Store {
                 size: 0,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             });
             let mut e = Entry::new_scan(id, inp.at, first);
             e.attachments.extend(atts);
@@ -450,6 +451,7 @@ mod tests {
                 size: 10,
                 pages: None,
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         )
     }

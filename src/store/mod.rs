@@ -1700,6 +1700,7 @@ impl Store {
                             size: 1000,
                             pages: Some(1),
                             encrypted_at_rest: false,
+                            jenis: Default::default(),
                         },
                     );
                     e.book = book;
