@@ -193,6 +193,7 @@ pub fn entries(n: usize) -> Vec<Entry> {
                 size: 20_000 + id,
                 pages: Some(2),
                 encrypted_at_rest: false,
+                jenis: Default::default(),
             },
         );
         if i % 3 != 0 {

@@ -43,6 +43,7 @@ fn sample() -> (Entry, Vec<Disposisi>) {
             size: 1,
             pages: Some(2),
             encrypted_at_rest: false,
+            jenis: Default::default(),
         },
     );
     e.status = Status::Didisposisi;
