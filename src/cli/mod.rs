@@ -24,6 +24,7 @@ macro_rules! err_out {
 pub mod backup;
 pub mod disposisi;
 pub mod insiden;
+pub mod keluar;
 pub mod laporan;
 pub mod masuk;
 pub mod palsan;
@@ -95,7 +96,7 @@ pub enum Cmd {
     /// Outgoing berita: new draft, register, send.
     Keluar {
         #[command(subcommand)]
-        action: KeluarAction,
+        action: keluar::KeluarAction,
     },
     /// The audit chain.
     Audit {
@@ -309,6 +310,10 @@ pub enum KriptogramAction {
         /// Seal even to peers whose safety number was not confirmed.
         #[arg(long)]
         yes_unverified: bool,
+        /// Break-glass: seal a Rahasia / Sangat Rahasia letter to an unverified peer; the reason is
+        /// audited and raises an alarm.
+        #[arg(long)]
+        darurat: Option<String>,
         #[command(flatten)]
         fields: FieldArgs,
         /// Copy the sealed .kgm here too (a file path or a directory).
@@ -426,35 +431,6 @@ pub enum AgendaAction {
         index: usize,
         #[arg(long)]
         out: PathBuf,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum KeluarAction {
-    /// A new outgoing draft.
-    New {
-        #[command(flatten)]
-        fields: FieldArgs,
-        /// Put it in the kriptogram-keluar book.
-        #[arg(long)]
-        kriptogram: bool,
-        #[arg(long)]
-        json: bool,
-    },
-    /// draft → diagendakan (allocates the nomor agenda).
-    Register {
-        id: u64,
-        #[arg(long)]
-        json: bool,
-    },
-    /// diagendakan → terkirim.
-    Send {
-        id: u64,
-        #[arg(long)]
-        saluran: String,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -1051,32 +1027,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
             }
         }
         Cmd::Agenda { action } => agenda(&paths, action),
-        Cmd::Keluar { action } => {
-            let mut c = connect(&paths)?;
-            match action {
-                KeluarAction::New {
-                    fields,
-                    kriptogram,
-                    json,
-                } => {
-                    let mut f = fields_from(&fields)?;
-                    f.kriptogram = kriptogram;
-                    entry_reply(c.call(Request::KeluarNew { fields: f })?, json);
-                }
-                KeluarAction::Register { id, json } => {
-                    entry_reply(c.call(Request::KeluarRegister { id })?, json)
-                }
-                KeluarAction::Send { id, saluran, json } => entry_reply(
-                    c.call(Request::KeluarSend {
-                        id,
-                        saluran,
-                        sent_at: None,
-                    })?,
-                    json,
-                ),
-            }
-            Ok(())
-        }
+        Cmd::Keluar { action } => keluar::run(&paths, action),
         Cmd::Audit { action } => {
             let mut c = connect(&paths)?;
             match action {
@@ -1951,6 +1902,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             entry,
             to,
             yes_unverified,
+            darurat,
             fields,
             out,
             json,
@@ -1976,6 +1928,7 @@ fn kriptogram_cmd(paths: &Paths, action: KriptogramAction) -> Result<(), Fail> {
             let fds: Vec<_> = open.iter().map(|f| f.as_fd()).collect();
             let r = c.call_with_fds(
                 Request::KriptogramSeal {
+                    darurat,
                     entry,
                     fields: f,
                     to,

@@ -449,6 +449,7 @@ impl AgendaPane {
             return Vec::new();
         }
         let req = Request::KriptogramSeal {
+            darurat: None,
             entry: Some(e.id),
             fields: None,
             to: to.clone(),
@@ -659,6 +660,8 @@ impl PaneState for AgendaPane {
                             id,
                             saluran,
                             sent_at: None,
+                            tanpa_bukti: None,
+                            darurat: None,
                         },
                         done,
                     )

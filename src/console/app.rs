@@ -647,6 +647,7 @@ impl App {
             }
             ConfirmKind::SealUnverified { id, to } => vec![Effect::Call(
                 Request::KriptogramSeal {
+                    darurat: None,
                     entry: Some(id),
                     fields: None,
                     to: to.clone(),

@@ -408,6 +408,16 @@ pub struct Entry {
     /// When and by whom the item was re-entered in SI APEL (003 SOP A4/B4/C5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub siapel: Option<super::penerimaan::SiApel>,
+    /// Outgoing: the send flow chosen for this item (`alur.toml` code, e.g. `PK`); `None`: the flow of
+    /// its channel ([`super::alur::AlurSet::alur_of`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alur: Option<String>,
+    /// Outgoing: paraf and signature (issue 14; 004 langkah 6–7).
+    #[serde(default, skip_serializing_if = "super::keluar::Persetujuan::is_kosong")]
+    pub persetujuan: super::keluar::Persetujuan,
+    /// Outgoing: how the sending was proven (an attachment, a link receipt, or none with a reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bukti_kirim: Option<super::keluar::BuktiKirim>,
     #[serde(default)]
     pub timeline: Vec<TimelineEvent>,
 }
@@ -607,6 +617,9 @@ impl Entry {
             duplikat: Vec::new(),
             distribusi: Vec::new(),
             siapel: None,
+            alur: None,
+            persetujuan: Default::default(),
+            bukti_kirim: None,
             timeline: Vec::new(),
         }
     }
@@ -830,38 +843,8 @@ impl Entry {
         Ok(())
     }
 
-    /// Keluar: diagendakan → terkirim, with the channel and the instant it was sent.
-    pub fn keluar_send(
-        &mut self,
-        saluran: &str,
-        sent_at: Timestamp,
-        now: Timestamp,
-        op: &super::Operator,
-    ) -> Result<(), DomainError> {
-        if self.status != Status::Diagendakan {
-            return err(format!(
-                "entry {} is {}; register it first (draft → diagendakan → terkirim)",
-                self.id,
-                self.status.as_str()
-            ));
-        }
-        if saluran.trim().is_empty() {
-            return err("say the channel (saluran) it was sent by, e.g. Email Sanapati");
-        }
-        self.status = Status::Terkirim;
-        self.saluran = saluran.trim().to_string();
-        self.sent_at = Some(sent_at);
-        self.push_event(
-            now,
-            Some(op.uid),
-            &op.nama,
-            "terkirim",
-            format!("via {}", self.saluran),
-        );
-        Ok(())
-    }
-
-    /// Masuk: closes a registered item (selesai) or archives it.
+    /// Closes a registered incoming item (selesai), or archives an item ([`Entry::arsipkan`]: a sent
+    /// outgoing one too).
     pub fn close(
         &mut self,
         to: Status,
@@ -871,6 +854,9 @@ impl Entry {
     ) -> Result<(), DomainError> {
         if !matches!(to, Status::Selesai | Status::Diarsipkan) {
             return err("close to selesai or diarsipkan");
+        }
+        if to == Status::Diarsipkan {
+            return self.arsipkan(note, now, op).map(|_| ());
         }
         if !matches!(
             self.status,
@@ -1001,20 +987,17 @@ mod tests {
             klasifikasi: Some(Klasifikasi::Biasa),
             ..Default::default()
         };
+        let set = super::super::alur::AlurSet::default();
         let mut e = Entry::new_keluar(1, &f, Timestamp::UNIX_EPOCH, &op());
-        assert!(
-            e.keluar_send("Kurir", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH, &op())
-                .is_err()
-        );
-        e.keluar_register(2026, 1, Timestamp::UNIX_EPOCH, &op())
-            .unwrap();
-        e.keluar_send(
-            "Email Sanapati",
-            Timestamp::UNIX_EPOCH,
-            Timestamp::UNIX_EPOCH,
-            &op(),
-        )
-        .unwrap();
+        let s = super::super::keluar::syarat(&set, &e);
+        let k = super::super::keluar::Kirim {
+            saluran: "Kurir".into(),
+            ..Default::default()
+        };
+        let t = Timestamp::UNIX_EPOCH;
+        assert!(e.kirim(&set, &s, &k, &op(), t).is_err());
+        e.keluar_register(2026, 1, t, &op()).unwrap();
+        e.kirim(&set, &s, &k, &op(), t).unwrap();
         assert_eq!(e.status, Status::Terkirim);
     }
 

@@ -1,5 +1,6 @@
-//! The receive flows (*alur penerimaan*) of seed 003 SOP A, B and C as data, and the running clocks of
-//! their time norms (*mutu baku*).
+//! The receive flows (*alur penerimaan*) of seed 003 SOP A, B and C and the send flows (*alur
+//! pengiriman*) of seed 003 SOP D, E, F, seed 002 and seed 004 as data, and the running clocks of their
+//! time norms (*mutu baku*).
 //!
 //! The flows live in `data/alur.toml` (or `<data dir>/alur.toml`): each [`Alur`] is a list of
 //! [`Langkah`] with its actor, kelengkapan, output, norm in minutes and the timeline event kind that
@@ -13,12 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::agenda::{Book, Entry, Status};
 use super::calendar::WorkCalendar;
+use super::operator::{Kualifikasi, Role};
 
 /// The flows file shipped with kasa; used when the node has no own `alur.toml`.
 pub const DEFAULT_ALUR_TOML: &str = include_str!("../../data/alur.toml");
 
 /// The timeline event kinds a step may be completed by (`selesai_oleh`).
-pub const PERISTIWA: [&str; 7] = [
+pub const PERISTIWA: [&str; 13] = [
     "diterima",
     "diagendakan",
     "dicocokkan",
@@ -26,6 +28,12 @@ pub const PERISTIWA: [&str; 7] = [
     "siapel",
     "diarsipkan",
     "selesai",
+    "draft",
+    "disposisi",
+    "diparaf",
+    "ditandatangani",
+    "disegel",
+    "terkirim",
 ];
 
 /// One channel (*saluran*) of the closed list and the flow its items follow.
@@ -40,6 +48,14 @@ pub struct Saluran {
     /// One-letter mark in the console's lists (`F`, `S`, `K`); none: a blank.
     #[serde(default)]
     pub tanda: Option<String>,
+    /// Code of the send flow an outgoing item by this channel follows (`E`, `F`, `D`); `None`: no
+    /// SOP flow for sending.
+    #[serde(default)]
+    pub alur_keluar: Option<String>,
+    /// The proof of sending this channel leaves (`jurnal-faks`, `resi`): `terkirim` asks for an
+    /// attachment of one of these kinds, or "tanpa bukti" with a reason. Empty: no proof asked.
+    #[serde(default)]
+    pub bukti: Vec<super::agenda::JenisLampiran>,
 }
 
 /// One step of a flow: a row of the SOP table.
@@ -62,6 +78,10 @@ pub struct Langkah {
     pub menit: u32,
     /// The timeline event kind that completes the step (one of [`PERISTIWA`]).
     pub selesai_oleh: String,
+    /// Which occurrence of that event completes it (1 = the first, the default): the three hops of a
+    /// disposisi chain (004 langkah 2–4) are the 1st, 2nd and 3rd `disposisi` events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ke: Option<u32>,
 }
 
 /// One receive flow (SOP A, B or C of seed 003).
@@ -74,7 +94,54 @@ pub struct Alur {
     /// Where the flow is written, e.g. "seed 003, SOP B".
     #[serde(default)]
     pub sumber: String,
+    /// `masuk` (receive, the default) or `keluar` (send).
+    #[serde(default)]
+    pub arah: Arah,
+    /// Roles that may give the paraf on this flow's items; `None`: the file's `[persetujuan]` applies
+    /// to dikecualikan items; empty: no paraf asked.
+    #[serde(default)]
+    pub paraf: Option<Vec<Role>>,
+    /// Roles that may sign (*menandatangani*); same rule as `paraf`.
+    #[serde(default)]
+    pub tanda_tangan: Option<Vec<Role>>,
+    /// Least qualification of the sandiman who seals and sends (002: Ahli Sandi Tingkat I; 004:
+    /// Tingkat II).
+    #[serde(default)]
+    pub kualifikasi: Option<Kualifikasi>,
     pub langkah: Vec<Langkah>,
+}
+
+/// Direction of a flow.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Arah {
+    #[default]
+    Masuk,
+    Keluar,
+}
+
+/// `[persetujuan]`: the approvals an outgoing item needs when its flow does not name them (issue 14:
+/// konsep → paraf → ditandatangani → siap kirim).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AturanPersetujuan {
+    /// Klasifikasi whose items need the approvals (default Rahasia, Sangat Rahasia).
+    pub wajib_untuk: Vec<super::agenda::Klasifikasi>,
+    /// Who gives the paraf (default the Kasi).
+    pub paraf: Vec<Role>,
+    /// Who signs (default the Kadis; add `kabid` to delegate).
+    pub tanda_tangan: Vec<Role>,
+}
+
+impl Default for AturanPersetujuan {
+    fn default() -> Self {
+        use super::agenda::Klasifikasi;
+        AturanPersetujuan {
+            wajib_untuk: vec![Klasifikasi::Rahasia, Klasifikasi::SangatRahasia],
+            paraf: vec![Role::Kasi],
+            tanda_tangan: vec![Role::Kadis],
+        }
+    }
 }
 
 /// `[siapel]`: the SI APEL reminder.
@@ -105,6 +172,8 @@ pub struct AlurSet {
     pub alur: Vec<Alur>,
     #[serde(default)]
     pub siapel: SiApelAturan,
+    #[serde(default)]
+    pub persetujuan: AturanPersetujuan,
 }
 
 impl Default for AlurSet {
@@ -114,6 +183,7 @@ impl Default for AlurSet {
             alur_bawaan: None,
             alur: Vec::new(),
             siapel: SiApelAturan::default(),
+            persetujuan: AturanPersetujuan::default(),
         })
     }
 }
@@ -138,10 +208,24 @@ impl AlurSet {
                 return Err(format!("saluran '{}' ditulis dua kali", s.nama));
             }
             if let Some(a) = &s.alur
-                && !self.alur.iter().any(|x| &x.kode == a)
+                && !self
+                    .alur
+                    .iter()
+                    .any(|x| &x.kode == a && x.arah == Arah::Masuk)
             {
                 return Err(format!(
-                    "saluran '{}' menunjuk alur '{a}' yang tidak ada",
+                    "saluran '{}' menunjuk alur '{a}' yang tidak ada (atau bukan alur masuk)",
+                    s.nama
+                ));
+            }
+            if let Some(a) = &s.alur_keluar
+                && !self
+                    .alur
+                    .iter()
+                    .any(|x| &x.kode == a && x.arah == Arah::Keluar)
+            {
+                return Err(format!(
+                    "saluran '{}' menunjuk alur_keluar '{a}' yang tidak ada (atau bukan alur keluar)",
                     s.nama
                 ));
             }
@@ -170,6 +254,9 @@ impl AlurSet {
                 }
                 if l.menit == 0 {
                     return Err(format!("langkah {}: menit harus lebih dari 0", l.kode));
+                }
+                if l.ke == Some(0) {
+                    return Err(format!("langkah {}: ke dimulai dari 1", l.kode));
                 }
             }
         }
@@ -213,11 +300,35 @@ impl AlurSet {
             .unwrap_or(" ")
     }
 
-    /// The flow an entry follows: none for outgoing books; flow A for a kriptogram; else the flow of its
-    /// channel; an untriaged scan without a channel runs [`AlurSet::alur_bawaan`].
+    /// The flow with code `kode`.
+    pub fn alur(&self, kode: &str) -> Option<&Alur> {
+        self.alur.iter().find(|a| a.kode == kode)
+    }
+
+    /// The send flows (`arah = "keluar"`), in file order.
+    pub fn alur_keluar(&self) -> impl Iterator<Item = &Alur> {
+        self.alur.iter().filter(|a| a.arah == Arah::Keluar)
+    }
+
+    /// The flow an entry follows. Outgoing: the flow chosen on the entry (`Entry::alur`), else the
+    /// `alur_keluar` of its channel (a kriptogram-keluar: of the `Kriptogram` channel); none without
+    /// either. Incoming: flow A for a kriptogram; else the flow of its channel; an untriaged scan
+    /// without a channel runs [`AlurSet::alur_bawaan`]. Void and duplicate entries follow none.
     pub fn alur_of(&self, e: &Entry) -> Option<&Alur> {
-        if !e.book.is_incoming() || matches!(e.status, Status::Batal | Status::Duplikat) {
+        if matches!(e.status, Status::Batal | Status::Duplikat) {
             return None;
+        }
+        if !e.book.is_incoming() {
+            if let Some(k) = &e.alur {
+                return self.alur(k).filter(|a| a.arah == Arah::Keluar);
+            }
+            let nama = if e.book == Book::KriptogramKeluar || e.kriptogram {
+                "Kriptogram"
+            } else {
+                e.saluran.as_str()
+            };
+            let k = self.saluran(nama).and_then(|s| s.alur_keluar.clone())?;
+            return self.alur(&k);
         }
         let kode = if e.book == Book::KriptogramMasuk || e.kriptogram {
             self.saluran("Kriptogram").and_then(|s| s.alur.clone())
@@ -291,14 +402,16 @@ pub fn jam(e: &Entry, alur: &Alur, cal: &WorkCalendar, now: Timestamp) -> Vec<Ja
         let done = e
             .timeline
             .iter()
-            .find(|t| {
+            .filter(|t| {
                 t.kind == l.selesai_oleh || (l.selesai_oleh == "diarsipkan" && t.kind == "selesai")
             })
+            .nth(l.ke.unwrap_or(1).saturating_sub(1) as usize)
             .map(|t| (t.at, t.by.clone()))
             // Arrival is the receiving step itself, even for a record without its event.
             .or_else(|| match l.selesai_oleh.as_str() {
                 "diterima" => Some((e.received_at, "node".to_string())),
                 "diagendakan" => e.registered_at.map(|r| (r, String::new())),
+                "draft" if !e.book.is_incoming() => Some((e.received_at, String::new())),
                 _ => None,
             });
         let mulai = match (prev_done, &done) {
@@ -344,7 +457,7 @@ pub fn pelanggaran(
     let Some(a) = set.alur_of(e) else {
         return Vec::new();
     };
-    if !e.status.is_open() && e.status != Status::Selesai {
+    if !e.status.is_open() && !matches!(e.status, Status::Selesai | Status::Terkirim) {
         // Archived or void: nothing more to do; late steps were alarmed while it was open.
         return Vec::new();
     }

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod disposisi;
 pub mod dokumen;
 pub mod insiden;
+pub mod keluar;
 pub mod monev;
 pub mod naskah;
 pub mod operator;

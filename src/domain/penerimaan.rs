@@ -126,6 +126,9 @@ pub struct SiApel {
 fn registered(e: &Entry, what: &str) -> Result<(), DomainError> {
     match e.status {
         Status::Teragenda | Status::Didisposisi | Status::Selesai => Ok(()),
+        // An outgoing item: the original goes back to Bagian Umum (003 SOP E/F langkah 6) and into SI
+        // APEL (langkah 7) once registered.
+        Status::Diagendakan | Status::Terkirim => Ok(()),
         Status::Duplikat => err(format!(
             "entri {} adalah duplikat dari entri {}: {what} dilakukan pada yang asli saja (aturan tidak-ganda, 003 SOP C langkah 3)",
             e.id,

@@ -83,6 +83,11 @@ pub enum Aksi {
     KeluarRegistrasi,
     /// Record an outgoing item as sent (003 D/E/F, 002, 004).
     KeluarKirim,
+    /// Give the paraf on an outgoing item, or send it back to konsep (004 langkah 6; who exactly:
+    /// the flow in `alur.toml`).
+    KeluarParaf,
+    /// Sign an outgoing item (004 langkah 7; who exactly: the flow in `alur.toml`).
+    KeluarTandaTangan,
     /// Seal a kriptogram (004 langkah 6: the sandiman encodes).
     KriptogramSegel,
     /// Open a kriptogram (003 A2: the sandiman decodes).
@@ -142,6 +147,8 @@ impl Aksi {
             Aksi::KeluarKonsep => "keluar.konsep",
             Aksi::KeluarRegistrasi => "keluar.registrasi",
             Aksi::KeluarKirim => "keluar.kirim",
+            Aksi::KeluarParaf => "keluar.paraf",
+            Aksi::KeluarTandaTangan => "keluar.tanda_tangan",
             Aksi::KriptogramSegel => "kriptogram.segel",
             Aksi::KriptogramBuka => "kriptogram.buka",
             Aksi::KriptogramPeriksa => "kriptogram.periksa",
@@ -194,6 +201,16 @@ const PIMPINAN_KASI: &[Role] = &[Role::Kadis, Role::Kabid, Role::Kasi];
 /// the book of a single-user node) too, never a sandiman.
 const BATAL: &[Role] = &[Role::Kadis, Role::Kabid, Role::Kasi, Role::Admin];
 const KASI_ADMIN: &[Role] = &[Role::Kasi, Role::Admin];
+/// Who may give a paraf: the flow in `alur.toml` narrows it (default the Kasi; 004: the sandiman).
+const PENYETUJU: &[Role] = &[
+    Role::Kadis,
+    Role::Kabid,
+    Role::Kasi,
+    Role::Sandiman,
+    Role::Admin,
+];
+/// Who may sign: the pimpinan and the Kasi (004 langkah 7), narrowed by the flow (default the Kadis).
+const PENANDATANGAN: &[Role] = &[Role::Kadis, Role::Kabid, Role::Kasi, Role::Admin];
 const DIKECUALIKAN_BACA: &[Role] = &[
     Role::Kadis,
     Role::Kabid,
@@ -317,6 +334,34 @@ pub const TABEL: &[Aturan] = &[
         PELAKSANA,
         TingkatIi,
         "004 syarat 2; 003 D",
+    ),
+    r(
+        Aksi::KeluarParaf,
+        Biasa,
+        PENYETUJU,
+        Tanpa,
+        "004 langkah 6; alur.toml",
+    ),
+    r(
+        Aksi::KeluarParaf,
+        Dikecualikan,
+        PENYETUJU,
+        Tanpa,
+        "004 langkah 6; alur.toml",
+    ),
+    r(
+        Aksi::KeluarTandaTangan,
+        Biasa,
+        PENANDATANGAN,
+        Tanpa,
+        "004 langkah 7; alur.toml",
+    ),
+    r(
+        Aksi::KeluarTandaTangan,
+        Dikecualikan,
+        PENANDATANGAN,
+        Tanpa,
+        "004 langkah 7; alur.toml",
     ),
     r(
         Aksi::KriptogramSegel,

@@ -289,19 +289,21 @@ pub(super) fn handle(
             id,
             saluran,
             sent_at,
-        } => {
-            let (e, ch) = st
-                .update_entry(id, &Actor::operator(op), "keluar.send", now, |e, _| {
-                    e.keluar_send(&saluran, sent_at.unwrap_or(now), now, op)?;
-                    Ok(format!("via {saluran}"))
-                })
-                .map_err(store_err)?;
-            publish(ch);
-            Ok(Reply::Entry {
-                entry: Box::new(e),
-                text: None,
-            })
-        }
+            tanpa_bukti,
+            darurat,
+        } => super::keluar::kirim(
+            state,
+            op,
+            id,
+            crate::domain::keluar::Kirim {
+                saluran,
+                sent_at,
+                resi_link: None,
+                tanpa_bukti,
+                darurat,
+            },
+            now,
+        ),
         Request::Attachment { id, index } => {
             let e = st
                 .entry(id)
@@ -479,6 +481,7 @@ pub(super) fn handle(
             to,
             yes_unverified,
             files,
+            darurat,
         } => {
             let inputs = files
                 .into_iter()
@@ -490,7 +493,18 @@ pub(super) fn handle(
                     (f.name, isi)
                 })
                 .collect();
-            super::kriptogram::seal(state, op, entry, fields, &to, yes_unverified, inputs)
+            super::kriptogram::seal(
+                state,
+                op,
+                super::kriptogram::Segel {
+                    entry,
+                    fields,
+                    to: &to,
+                    yes_unverified,
+                    darurat: darurat.as_deref(),
+                },
+                inputs,
+            )
         }
         Request::KriptogramCopy { name, fd } => {
             let ok = !name.is_empty()
@@ -545,6 +559,7 @@ pub(super) fn handle(
         Request::Palsan(r) => super::palsan::handle(state, op, r),
         Request::Disposisi(r) => super::disposisi::handle(state, op, r, now),
         Request::Masuk(r) => super::masuk::handle(state, op, cred.conn, r, now),
+        Request::Keluar(r) => super::keluar::handle(state, op, r, now),
         Request::Insiden(r) => super::insiden::handle(state, op, r),
         Request::Link(r) => super::link::handle(state, op, r),
         Request::Backup(r) => super::backup::handle(state, op, r),

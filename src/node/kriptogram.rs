@@ -1202,15 +1202,37 @@ struct Input {
 }
 
 /// `kasa kriptogram seal`.
+/// What to seal and to whom (`Request::KriptogramSeal`).
+pub(super) struct Segel<'a> {
+    /// An existing entry to seal (or to lend its fields, for an incoming one).
+    pub entry: Option<u64>,
+    /// The fields of a new kriptogram-keluar entry when `entry` is `None`.
+    pub fields: Option<Box<RegisterFields>>,
+    pub to: &'a [String],
+    pub yes_unverified: bool,
+    /// Break-glass reason for a dikecualikan item to an unverified peer.
+    pub darurat: Option<&'a str>,
+}
+
+/// Seals a kriptogram (004 langkah 6–8, 003 SOP D langkah 3). An outgoing entry is sealed only once its
+/// approvals are given, by a sealer with the flow's qualification and, on a flow with a disposisi chain,
+/// after a disposisi reached them ([`Entry::check_segel`]); a new letter of a klasifikasi that needs
+/// approvals must be drafted first (`kasa keluar new`). Rahasia and Sangat Rahasia go only to verified
+/// peers, or on the break-glass path (`darurat`, audited, alarm `keluar.darurat`).
 pub(super) fn seal(
     state: &NodeState,
     op: &Operator,
-    entry: Option<u64>,
-    fields: Option<Box<RegisterFields>>,
-    to: &[String],
-    yes_unverified: bool,
+    segel: Segel<'_>,
     files: Vec<(String, Masukan)>,
 ) -> KResult {
+    let Segel {
+        entry,
+        fields,
+        to,
+        yes_unverified,
+        darurat,
+    } = segel;
+    let darurat = darurat.map(str::trim).filter(|d| !d.is_empty());
     let keys = state.identity.require_keys()?;
     if to.is_empty() {
         return Err((
@@ -1219,6 +1241,7 @@ pub(super) fn seal(
         ));
     }
     // Recipients: known peers, verified unless the operator accepts the risk.
+    let mut unverified_names: Vec<String> = Vec::new();
     let mut recipients = Vec::new();
     let mut names = Vec::new();
     for id in to {
@@ -1230,7 +1253,10 @@ pub(super) fn seal(
             "not_found",
             format!("no peer {id}: add its card with `kasa peer add CARDFILE`"),
         ))?;
-        if !p.verified && !yes_unverified {
+        if !p.verified {
+            unverified_names.push(format!("{} ({})", p.name, p.node_id));
+        }
+        if !p.verified && !yes_unverified && darurat.is_none() {
             return Err((
                 "unverified",
                 format!(
@@ -1286,6 +1312,50 @@ pub(super) fn seal(
     if f.tujuan.trim().is_empty() {
         f.tujuan = names.join(", ");
     }
+    // Issue 14: approvals, qualification and disposisi before the seal; dikecualikan only to verified
+    // peers unless break-glass.
+    let set = super::masuk::alur(state);
+    let now0 = crate::clock::now();
+    match existing {
+        Some(id) => {
+            let e: Entry = state.store.entry(id).map_err(store_err)?.ok_or((
+                "not_found",
+                format!("no entry {id}: check the id with `kasa agenda list`"),
+            ))?;
+            let s = crate::domain::keluar::syarat(&set, &e);
+            e.check_segel(&s, op, super::keluar::disposisi_ke(state, id, op.uid))
+                .map_err(|e| ("rule", e.0))?;
+        }
+        None => {
+            let probe = Entry::new_keluar(0, &f, now0, op);
+            let s = crate::domain::keluar::syarat(&set, &probe);
+            if s.perlu_persetujuan() {
+                return Err((
+                    "rule",
+                    format!(
+                        "berita {} memerlukan paraf dan tanda tangan sebelum disegel: buat drafnya dulu (kasa keluar new --kriptogram …, atau N di tab Keluar), minta paraf dan tanda tangan, lalu segel entri itu",
+                        f.klasifikasi.map_or("-", |k| k.as_str())
+                    ),
+                ));
+            }
+            probe
+                .check_segel(&s, op, true)
+                .map_err(|e| ("rule", e.0))?;
+        }
+    }
+    let dikecualikan = f.klasifikasi.is_some_and(|k| k.is_dikecualikan());
+    let unverified: Vec<&String> = unverified_names.iter().collect();
+    if dikecualikan && !unverified.is_empty() && darurat.is_none() {
+        return Err((
+            "unverified",
+            format!(
+                "berita {} hanya boleh disegel untuk peer terverifikasi; {} belum: cocokkan nomor pengaman (kasa peer verify ID --confirm), atau jalur darurat --darurat \"alasan\" (diaudit, alarm)",
+                f.klasifikasi.map_or("-", |k| k.as_str()),
+                unverified.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    let darurat_used = dikecualikan && !unverified.is_empty();
     let problems = f.validate(&state.cfg.derajat_names());
     if !problems.is_empty() {
         let m: Vec<String> = problems.iter().map(|(f, m)| format!("{f}: {m}")).collect();
@@ -1359,6 +1429,30 @@ pub(super) fn seal(
         &inputs,
     );
     cleanup(&inputs);
+    if darurat_used && let Ok(Reply::KriptogramSealed { entry, .. }) = &result {
+        let msg = format!(
+            "JALUR DARURAT: berita {} entri {} disegel untuk peer belum terverifikasi ({}) oleh {}: {} — verifikasi peer itu dan catat berita acaranya",
+            f.klasifikasi.map_or("-", |k| k.as_str()),
+            entry.id,
+            unverified_names.join(", "),
+            op.nama,
+            darurat.unwrap_or("")
+        );
+        let _ = state.store.audit_event(
+            &crate::store::Actor::operator(op),
+            "keluar.darurat",
+            &format!("entry:{}", entry.id),
+            &msg,
+            crate::clock::now(),
+        );
+        match state
+            .store
+            .raise_alarm("keluar.darurat", &msg, &format!("entry:{}", entry.id), crate::clock::now())
+        {
+            Ok((_, ch)) => state.hub.publish_changes(ch),
+            Err(e) => tracing::error!(error = %e, "break-glass alarm not raised"),
+        }
+    }
     result
 }
 

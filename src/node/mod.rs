@@ -10,6 +10,7 @@ pub mod disposisi;
 mod handlers;
 mod hub;
 mod insiden;
+mod keluar;
 pub mod kriptogram;
 pub mod limits;
 pub mod link;

@@ -9,6 +9,7 @@ use crate::proto::Request;
 use crate::proto::backup::BackupRequest;
 use crate::proto::disposisi::DisposisiRequest;
 use crate::proto::insiden::InsidenRequest;
+use crate::proto::keluar::KeluarRequest;
 use crate::proto::link::LinkRequest;
 use crate::proto::masuk::MasukRequest;
 use crate::proto::palsan::PalsanRequest;
@@ -123,6 +124,15 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
             }
             MasukRequest::SiApel { id, .. } => (Aksi::AgendaSiApel, entry_scope(state, *id)),
             MasukRequest::Tautkan { id, .. } => (Aksi::AgendaDuplikat, entry_scope(state, *id)),
+        },
+        Request::Keluar(r) => match r {
+            KeluarRequest::Status { .. } => (Aksi::Lihat, Biasa),
+            KeluarRequest::Paraf { id } | KeluarRequest::Tolak { id, .. } => {
+                (Aksi::KeluarParaf, entry_scope(state, *id))
+            }
+            KeluarRequest::TandaTangan { id } => (Aksi::KeluarTandaTangan, entry_scope(state, *id)),
+            KeluarRequest::PilihAlur { id, .. } => (Aksi::KeluarKonsep, entry_scope(state, *id)),
+            KeluarRequest::Kirim { id, .. } => (Aksi::KeluarKirim, entry_scope(state, *id)),
         },
         Request::Backup(r) => match r {
             BackupRequest::Log => (Aksi::Lihat, Biasa),

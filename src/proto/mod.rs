@@ -12,6 +12,7 @@ pub mod backup;
 pub mod disposisi;
 pub mod fdpass;
 pub mod insiden;
+pub mod keluar;
 pub mod link;
 pub mod masuk;
 pub mod palsan;
@@ -175,11 +176,18 @@ pub enum Request {
     KeluarRegister {
         id: u64,
     },
+    /// Record an outgoing item as sent; the same rules as [`keluar::KeluarRequest::Kirim`].
     KeluarSend {
         id: u64,
         saluran: String,
         #[serde(default)]
         sent_at: Option<jiff::Timestamp>,
+        /// Sent without the channel's proof, with the reason.
+        #[serde(default)]
+        tanpa_bukti: Option<String>,
+        /// Break-glass for an unsealed Rahasia / Sangat Rahasia item, with the reason.
+        #[serde(default)]
+        darurat: Option<String>,
     },
     /// Read an attachment's bytes (base64) by entry id and index.
     Attachment {
@@ -262,6 +270,10 @@ pub enum Request {
         yes_unverified: bool,
         #[serde(default)]
         files: Vec<KgmFile>,
+        /// Break-glass: seal a Rahasia / Sangat Rahasia item to a peer that is not verified, with the
+        /// reason (audited, raises the `keluar.darurat` alarm).
+        #[serde(default)]
+        darurat: Option<String>,
     },
     /// A copy of a sealed `.kgm` from the node's outbox (`name` as in [`Reply::KriptogramSealed`]'s
     /// path, file name only) → [`Reply::Attachment`]. Lets `kriptogram seal --out` write the copy with
@@ -308,6 +320,8 @@ pub enum Request {
     /// The receive flows after registration (distribution, SI APEL, duplicates, clocks, form claims):
     /// see [`masuk::MasukRequest`].
     Masuk(masuk::MasukRequest),
+    /// The send flows (approvals, flow, sending with proof): see [`keluar::KeluarRequest`].
+    Keluar(keluar::KeluarRequest),
 }
 
 impl Request {
@@ -628,6 +642,7 @@ pub enum Reply {
     Backup(backup::BackupReply),
     /// See [`masuk::MasukReply`].
     Masuk(masuk::MasukReply),
+    Keluar(keluar::KeluarReply),
 }
 
 /// Events pushed to subscribed clients after a commit.

@@ -428,6 +428,10 @@ impl Store {
                 e.status = Status::Terkirim;
                 e.saluran = "link kasa (Noise)".into();
                 e.sent_at = Some(rec.at);
+                e.bukti_kirim = Some(crate::domain::keluar::BuktiKirim::ResiLink {
+                    peer: peer.to_string(),
+                    at: rec.at,
+                });
                 e.push_event(
                     now,
                     None,

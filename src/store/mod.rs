@@ -1034,10 +1034,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Incoming entries whose receive flow may still run (baru, teragenda, didisposisi, selesai): what
-    /// the flow watch checks.
+    /// Entries whose flow may still run: incoming baru, teragenda, didisposisi, selesai; outgoing draft,
+    /// diagendakan, terkirim. What the flow watch checks.
     pub fn flow_open(&self) -> Result<Vec<Entry>> {
-        self.by_status(
+        let mut v = self.by_status(
             &[Book::Masuk, Book::KriptogramMasuk],
             &[
                 Status::Baru,
@@ -1045,7 +1045,13 @@ impl Store {
                 Status::Didisposisi,
                 Status::Selesai,
             ],
-        )
+        )?;
+        // The send flows (issue 14) run from the draft to the archive.
+        v.extend(self.by_status(
+            &[Book::Keluar, Book::KriptogramKeluar],
+            &[Status::Draft, Status::Diagendakan, Status::Terkirim],
+        )?);
+        Ok(v)
     }
 
     /// Registered incoming entries (teragenda, didisposisi, selesai, diarsipkan): the SI APEL list.
