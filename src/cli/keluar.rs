@@ -6,7 +6,9 @@
 use clap::Subcommand;
 
 use super::insiden::parse_time;
-use super::{FieldArgs, Fail, connect, entry_reply, fail, fields_from, node_zone, print_json, shown};
+use super::{
+    Fail, FieldArgs, connect, entry_reply, fail, fields_from, node_zone, print_json, shown,
+};
 use crate::client::Client;
 use crate::config::Paths;
 use crate::domain::keluar::Kirim;
@@ -172,12 +174,16 @@ pub fn run(paths: &Paths, action: KeluarAction) -> Result<(), Fail> {
                 out!(
                     "paraf ({}): {}",
                     roles(&paraf),
-                    entry.persetujuan.paraf.as_ref().map_or("belum".into(), |t| format!(
-                        "{} ({}) {}",
-                        t.oleh,
-                        t.peran.as_str(),
-                        shown(t.at, &tz)
-                    ))
+                    entry
+                        .persetujuan
+                        .paraf
+                        .as_ref()
+                        .map_or("belum".into(), |t| format!(
+                            "{} ({}) {}",
+                            t.oleh,
+                            t.peran.as_str(),
+                            shown(t.at, &tz)
+                        ))
                 );
             }
             if !tanda_tangan.is_empty() {
@@ -212,7 +218,8 @@ pub fn run(paths: &Paths, action: KeluarAction) -> Result<(), Fail> {
                             l.kode,
                             j.keadaan.as_str(),
                             j.selesai.as_ref().map_or_else(
-                                || j.batas.map_or("-".into(), |b| format!("batas {}", shown(b, &tz))),
+                                || j.batas
+                                    .map_or("-".into(), |b| format!("batas {}", shown(b, &tz))),
                                 |(t, by)| format!("{} {by}", shown(*t, &tz))
                             ),
                             l.teks

@@ -991,7 +991,7 @@ mod tests {
         let mut e = Entry::new_keluar(1, &f, Timestamp::UNIX_EPOCH, &op());
         let s = super::super::keluar::syarat(&set, &e);
         let k = super::super::keluar::Kirim {
-            saluran: "Kurir".into(),
+            saluran: "Langsung".into(),
             ..Default::default()
         };
         let t = Timestamp::UNIX_EPOCH;

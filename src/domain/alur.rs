@@ -550,8 +550,22 @@ mod tests {
     #[test]
     fn shipped_flows_are_the_sixteen_steps_of_seed_003() {
         let s = AlurSet::default();
-        let n: usize = s.alur.iter().map(|a| a.langkah.len()).sum();
+        let n: usize = s
+            .alur
+            .iter()
+            .filter(|a| a.arah == Arah::Masuk)
+            .map(|a| a.langkah.len())
+            .sum();
         assert_eq!(n, 16);
+        // Send flows: 003 SOP D (6), E (7), F (8), 002 (6), 004 (8).
+        let k: Vec<(String, usize)> = s
+            .alur_keluar()
+            .map(|a| (a.kode.clone(), a.langkah.len()))
+            .collect();
+        assert_eq!(
+            k,
+            [("D", 6), ("E", 7), ("F", 8), ("PR", 6), ("PK", 8)].map(|(a, n)| (a.to_string(), n))
+        );
         assert_eq!(s.check_saluran("email sanapati").unwrap(), "Email Sanapati");
         let e = s.check_saluran("Telegram").unwrap_err();
         assert!(e.contains("Faksimili") && e.contains("alur.toml"), "{e}");

@@ -269,7 +269,10 @@ impl Entry {
     ) -> Result<(), DomainError> {
         outgoing(self, "paraf")?;
         if disegel(self) {
-            return err(format!("entri {} sudah disegel: paraf tidak lagi berarti", self.id));
+            return err(format!(
+                "entri {} sudah disegel: paraf tidak lagi berarti",
+                self.id
+            ));
         }
         if s.paraf.is_empty() {
             return err(format!(
@@ -378,9 +381,13 @@ impl Entry {
         }
         let catatan = catatan.trim();
         if catatan.is_empty() {
-            return err("tulis alasan penolakan (catatan): konsepnya kembali ke penyusun dengan catatan itu");
+            return err(
+                "tulis alasan penolakan (catatan): konsepnya kembali ke penyusun dengan catatan itu",
+            );
         }
-        if catatan.chars().count() > super::agenda::MAX_TEXT_CHARS || catatan.chars().any(char::is_control) {
+        if catatan.chars().count() > super::agenda::MAX_TEXT_CHARS
+            || catatan.chars().any(char::is_control)
+        {
             return err("catatan terlalu panjang atau berisi karakter kendali");
         }
         let mut boleh = s.paraf.clone();
@@ -500,7 +507,9 @@ impl Entry {
         }
         let at = k.sent_at.unwrap_or(now);
         if at > now {
-            return err("waktu kirim di masa depan: tulis waktu sebenarnya (atau kosongkan untuk sekarang)");
+            return err(
+                "waktu kirim di masa depan: tulis waktu sebenarnya (atau kosongkan untuk sekarang)",
+            );
         }
         if let Some(r) = self.registered_at
             && at < r
@@ -636,4 +645,248 @@ pub struct Kirim {
 /// True for the books of outgoing items.
 pub fn is_keluar(b: Book) -> bool {
     matches!(b, Book::Keluar | Book::KriptogramKeluar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::agenda::{Attachment, RegisterFields};
+
+    fn op(uid: u32, role: Role, k: Kualifikasi) -> Operator {
+        Operator {
+            uid,
+            username: role.as_str().into(),
+            nama: format!("Uji {}", role.as_str()),
+            nip: String::new(),
+            jabatan: String::new(),
+            role,
+            kualifikasi: k,
+            disabled: false,
+        }
+    }
+
+    fn t(m: i64) -> Timestamp {
+        Timestamp::from_second(1_780_000_000 + m * 60).unwrap()
+    }
+
+    fn draft(k: Klasifikasi, kriptogram: bool) -> Entry {
+        let f = RegisterFields {
+            perihal: "Laporan".into(),
+            klasifikasi: Some(k),
+            kriptogram,
+            ..Default::default()
+        };
+        Entry::new_keluar(7, &f, t(0), &op(1, Role::Sandiman, Kualifikasi::TingkatIi))
+    }
+
+    const AKTIF: [Role; 4] = [Role::Kadis, Role::Kabid, Role::Kasi, Role::Sandiman];
+
+    #[test]
+    fn rahasia_needs_paraf_then_signature_by_the_named_roles() {
+        let set = AlurSet::default();
+        let sandiman = op(4, Role::Sandiman, Kualifikasi::TingkatIi);
+        let kasi = op(3, Role::Kasi, Kualifikasi::TingkatIi);
+        let kadis = op(1, Role::Kadis, Kualifikasi::Tanpa);
+        let mut e = draft(Klasifikasi::Rahasia, true);
+        let s = syarat(&set, &e);
+        assert_eq!(s.alur.as_deref(), Some("D"));
+        assert_eq!(
+            (s.paraf.clone(), s.tanda_tangan.clone()),
+            (vec![Role::Kasi], vec![Role::Kadis])
+        );
+        assert_eq!(tahap(&e, &s), Tahap::Konsep);
+        let m = e.tandatangani(&s, &kadis, &AKTIF, t(1)).unwrap_err().0;
+        assert!(m.contains("belum diparaf"), "{m}");
+        let m = e.beri_paraf(&s, &sandiman, &AKTIF, t(1)).unwrap_err().0;
+        assert!(m.contains("paraf hanya oleh kasi"), "{m}");
+        assert!(
+            e.check_segel(&s, &sandiman, true)
+                .unwrap_err()
+                .0
+                .contains("belum diparaf")
+        );
+        e.beri_paraf(&s, &kasi, &AKTIF, t(2)).unwrap();
+        assert_eq!(tahap(&e, &s), Tahap::Diparaf);
+        assert!(e.tandatangani(&s, &kasi, &AKTIF, t(3)).is_err());
+        e.tandatangani(&s, &kadis, &AKTIF, t(3)).unwrap();
+        assert_eq!(tahap(&e, &s), Tahap::Ditandatangani);
+        e.keluar_register(2026, 1, t(4), &sandiman).unwrap();
+        assert_eq!(tahap(&e, &s), Tahap::SiapKirim);
+        e.check_segel(&s, &sandiman, true).unwrap();
+        // A rejection sends it back to konsep with the note; the timeline keeps both marks.
+        let m = e
+            .tolak_persetujuan(&s, &kadis, &AKTIF, " ", t(5))
+            .unwrap_err()
+            .0;
+        assert!(m.contains("alasan"), "{m}");
+        e.tolak_persetujuan(&s, &kadis, &AKTIF, "lampiran kurang", t(5))
+            .unwrap();
+        assert_eq!(tahap(&e, &s), Tahap::Konsep);
+        let kinds: Vec<&str> = e.timeline.iter().map(|t| t.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "draft",
+                "diparaf",
+                "ditandatangani",
+                "diagendakan",
+                "ditolak"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_admin_stands_in_only_for_roles_nobody_holds() {
+        let set = AlurSet::default();
+        let admin = op(0, Role::Admin, Kualifikasi::TingkatIi);
+        let mut e = draft(Klasifikasi::SangatRahasia, true);
+        let s = syarat(&set, &e);
+        assert!(e.beri_paraf(&s, &admin, &AKTIF, t(1)).is_err());
+        e.beri_paraf(&s, &admin, &[], t(1)).unwrap();
+        assert_eq!(e.persetujuan.paraf.as_ref().unwrap().peran, Role::Kasi);
+    }
+
+    #[test]
+    fn rahasia_leaves_only_sealed_or_on_the_break_glass_path() {
+        let set = AlurSet::default();
+        let sandiman = op(4, Role::Sandiman, Kualifikasi::TingkatIi);
+        let mut e = draft(Klasifikasi::Rahasia, false);
+        e.persetujuan.paraf = Some(Tanda {
+            uid: 3,
+            oleh: "k".into(),
+            peran: Role::Kasi,
+            at: t(1),
+        });
+        e.persetujuan.tanda_tangan = Some(Tanda {
+            uid: 1,
+            oleh: "d".into(),
+            peran: Role::Kadis,
+            at: t(2),
+        });
+        e.keluar_register(2026, 2, t(3), &sandiman).unwrap();
+        let s = syarat(&set, &e);
+        let fax = Kirim {
+            saluran: "Faksimili".into(),
+            ..Default::default()
+        };
+        let m = e.kirim(&set, &s, &fax, &sandiman, t(4)).unwrap_err().0;
+        assert!(m.contains("hanya boleh keluar tersegel"), "{m}");
+        let darurat = Kirim {
+            darurat: Some("jaringan sandi putus, perintah Kadis".into()),
+            tanpa_bukti: Some("faks rusak, jurnal tidak tercetak".into()),
+            ..fax.clone()
+        };
+        assert!(e.kirim(&set, &s, &darurat, &sandiman, t(4)).unwrap());
+        assert_eq!(e.status, Status::Terkirim);
+        assert!(e.timeline.last().unwrap().detail.contains("JALUR DARURAT"));
+    }
+
+    #[test]
+    fn the_channel_asks_its_proof_and_the_time_can_be_given() {
+        let set = AlurSet::default();
+        let sandiman = op(4, Role::Sandiman, Kualifikasi::TingkatI);
+        let mut e = draft(Klasifikasi::Biasa, false);
+        e.keluar_register(2026, 3, t(1), &sandiman).unwrap();
+        let s = syarat(&set, &e);
+        assert!(!s.perlu_persetujuan());
+        let fax = Kirim {
+            saluran: "faksimili".into(),
+            ..Default::default()
+        };
+        let m = e.kirim(&set, &s, &fax, &sandiman, t(10)).unwrap_err().0;
+        assert!(
+            m.contains("jurnal-faks") && m.contains("--tanpa-bukti"),
+            "{m}"
+        );
+        let m = e
+            .kirim(
+                &set,
+                &s,
+                &Kirim {
+                    saluran: "Telegram".into(),
+                    ..Default::default()
+                },
+                &sandiman,
+                t(10),
+            )
+            .unwrap_err()
+            .0;
+        assert!(m.contains("tidak ada dalam daftar"), "{m}");
+        e.attachments.push(Attachment {
+            sha256: "ab".into(),
+            name: "jurnal.pdf".into(),
+            mime: "application/pdf".into(),
+            size: 1,
+            pages: Some(1),
+            encrypted_at_rest: false,
+            jenis: JenisLampiran::JurnalFaks,
+        });
+        let future = Kirim {
+            sent_at: Some(t(11)),
+            ..fax.clone()
+        };
+        assert!(
+            e.kirim(&set, &s, &future, &sandiman, t(10))
+                .unwrap_err()
+                .0
+                .contains("masa depan")
+        );
+        let early = Kirim {
+            sent_at: Some(t(0)),
+            ..fax.clone()
+        };
+        assert!(
+            e.kirim(&set, &s, &early, &sandiman, t(10))
+                .unwrap_err()
+                .0
+                .contains("sebelum")
+        );
+        let at = Kirim {
+            sent_at: Some(t(5)),
+            ..fax
+        };
+        assert!(!e.kirim(&set, &s, &at, &sandiman, t(10)).unwrap());
+        assert_eq!(e.saluran, "Faksimili");
+        assert_eq!(e.sent_at, Some(t(5)));
+        assert_eq!(
+            e.bukti_kirim.as_ref().unwrap().ringkas(),
+            "jurnal.pdf (jurnal-faks)"
+        );
+        let h = e.arsipkan("", t(12), &sandiman).unwrap();
+        assert_eq!(h, Himpunan::KirimBiasa);
+        assert_eq!(e.status, Status::Diarsipkan);
+        assert!(e.arsipkan("", t(13), &sandiman).is_err());
+    }
+
+    #[test]
+    fn pekalongan_flow_asks_tingkat_ii_and_the_disposisi() {
+        let set = AlurSet::default();
+        let mut e = draft(Klasifikasi::Rahasia, true);
+        e.alur = Some("PK".into());
+        let s = syarat(&set, &e);
+        assert_eq!(
+            (s.paraf.clone(), s.tanda_tangan.clone()),
+            (vec![Role::Sandiman], vec![Role::Kasi])
+        );
+        assert!(s.disposisi);
+        e.persetujuan.paraf = Some(Tanda {
+            uid: 4,
+            oleh: "s".into(),
+            peran: Role::Sandiman,
+            at: t(1),
+        });
+        e.persetujuan.tanda_tangan = Some(Tanda {
+            uid: 3,
+            oleh: "k".into(),
+            peran: Role::Kasi,
+            at: t(2),
+        });
+        let level_i = op(5, Role::Sandiman, Kualifikasi::TingkatI);
+        let m = e.check_segel(&s, &level_i, true).unwrap_err().0;
+        assert!(m.contains("Tingkat II") && m.contains("seed 004"), "{m}");
+        let level_ii = op(4, Role::Sandiman, Kualifikasi::TingkatIi);
+        let m = e.check_segel(&s, &level_ii, false).unwrap_err().0;
+        assert!(m.contains("disposisi"), "{m}");
+        e.check_segel(&s, &level_ii, true).unwrap();
+    }
 }

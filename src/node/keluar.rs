@@ -68,7 +68,12 @@ pub(super) fn syarat_of(state: &NodeState, e: &Entry) -> Syarat {
 }
 
 /// Handles a send-flow request for `op` at `now`.
-pub(super) fn handle(state: &NodeState, op: &Operator, req: KeluarRequest, now: Timestamp) -> HResult {
+pub(super) fn handle(
+    state: &NodeState,
+    op: &Operator,
+    req: KeluarRequest,
+    now: Timestamp,
+) -> HResult {
     let st = &state.store;
     let actor = Actor::operator(op);
     let publish = |ch| state.hub.publish_changes(ch);

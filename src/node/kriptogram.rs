@@ -1338,9 +1338,7 @@ pub(super) fn seal(
                     ),
                 ));
             }
-            probe
-                .check_segel(&s, op, true)
-                .map_err(|e| ("rule", e.0))?;
+            probe.check_segel(&s, op, true).map_err(|e| ("rule", e.0))?;
         }
     }
     let dikecualikan = f.klasifikasi.is_some_and(|k| k.is_dikecualikan());
@@ -1351,7 +1349,11 @@ pub(super) fn seal(
             format!(
                 "berita {} hanya boleh disegel untuk peer terverifikasi; {} belum: cocokkan nomor pengaman (kasa peer verify ID --confirm), atau jalur darurat --darurat \"alasan\" (diaudit, alarm)",
                 f.klasifikasi.map_or("-", |k| k.as_str()),
-                unverified.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                unverified
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ));
     }
@@ -1445,10 +1447,12 @@ pub(super) fn seal(
             &msg,
             crate::clock::now(),
         );
-        match state
-            .store
-            .raise_alarm("keluar.darurat", &msg, &format!("entry:{}", entry.id), crate::clock::now())
-        {
+        match state.store.raise_alarm(
+            "keluar.darurat",
+            &msg,
+            &format!("entry:{}", entry.id),
+            crate::clock::now(),
+        ) {
             Ok((_, ch)) => state.hub.publish_changes(ch),
             Err(e) => tracing::error!(error = %e, "break-glass alarm not raised"),
         }
