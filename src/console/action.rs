@@ -58,6 +58,16 @@ pub enum Action {
     KeluarNew,
     KeluarRegister,
     KeluarSend(Option<String>),
+    /// Give the paraf on the selected outgoing item (issue 14; who: its flow in alur.toml).
+    KeluarParaf,
+    /// Sign the selected outgoing item.
+    KeluarTtd,
+    /// Send the selected outgoing item back to konsep with a note (prompted when missing).
+    KeluarTolak(Option<String>),
+    /// Archive the selected item (a sent outgoing one, a registered incoming one) into its SOP 001 set.
+    Arsip,
+    /// Attach files to the selected entry: `[jenis] path…` (jenis surat, jurnal-faks, resi, lain).
+    Attach(Option<String>),
     FormNext,
     FormPrev,
     FormEnter,
@@ -213,6 +223,36 @@ pub const ACTIONS: &[ActionInfo] = &[
         Some("saluran"),
         "kirim lewat saluran",
         "send over a saluran",
+    ),
+    ai(
+        "keluar_paraf",
+        None,
+        "beri paraf berita keluar",
+        "initial (paraf) the outgoing item",
+    ),
+    ai(
+        "keluar_ttd",
+        None,
+        "tandatangani berita keluar",
+        "sign the outgoing item",
+    ),
+    ai(
+        "keluar_tolak",
+        Some("catatan"),
+        "kembalikan ke konsep dengan catatan",
+        "send back to draft with a note",
+    ),
+    ai(
+        "arsip",
+        None,
+        "arsipkan (map SOP 001)",
+        "archive (SOP 001 set)",
+    ),
+    ai(
+        "attach",
+        Some("[jenis] path"),
+        "lampirkan berkas (surat, jurnal-faks, resi, lain)",
+        "attach files (surat, jurnal-faks, resi, lain)",
     ),
     ai("form_next", None, "isian berikutnya", "next field"),
     ai("form_prev", None, "isian sebelumnya", "previous field"),
@@ -499,6 +539,11 @@ impl Action {
             "keluar_new" => Action::KeluarNew,
             "keluar_register" => Action::KeluarRegister,
             "keluar_send" => Action::KeluarSend(opt(rest)),
+            "keluar_paraf" => Action::KeluarParaf,
+            "keluar_ttd" => Action::KeluarTtd,
+            "keluar_tolak" => Action::KeluarTolak(opt(rest)),
+            "arsip" => Action::Arsip,
+            "attach" => Action::Attach(opt(rest)),
             "form_next" => Action::FormNext,
             "form_prev" => Action::FormPrev,
             "form_enter" => Action::FormEnter,

@@ -24,8 +24,9 @@ use super::layer::{DetailState, Layer, PromptKind};
 use super::pane::PaneState;
 use super::view::{GLYPH_BARU, GLYPH_HELD, GLYPH_OVERDUE, local, time_left};
 use super::widgets::{Column as C, ListView, draw_table, heading, section, trunc};
-use crate::domain::{Book, Entry, Status};
+use crate::domain::{Book, Entry, JenisLampiran, Status};
 use crate::proto::disposisi::{DisposisiReply, DisposisiRequest};
+use crate::proto::keluar::KeluarRequest;
 use crate::proto::masuk::MasukRequest;
 use crate::proto::{Reply, Request};
 
@@ -428,6 +429,34 @@ impl AgendaPane {
         }
     }
 
+    /// `A`: attaches files to the entry: `[jenis] path…` (jenis `surat`, `jurnal-faks`, `resi`,
+    /// `lain`; default `surat`). Without an argument a prompt asks (Tab completes the path).
+    fn attach(&self, cx: &mut Ctx, arg: Option<String>) -> Vec<Effect> {
+        let Some(e) = self.need_entry(cx) else {
+            return Vec::new();
+        };
+        let Some(arg) = arg else {
+            cx.prompt(PromptKind::Attach(e.id), "");
+            return Vec::new();
+        };
+        let mut words = arg.split_whitespace().peekable();
+        let jenis = match words.peek().map(|w| JenisLampiran::parse(w)) {
+            Some(Ok(j)) => {
+                words.next();
+                j
+            }
+            _ => JenisLampiran::Surat,
+        };
+        let files: Vec<PathBuf> = words.map(expand_home).collect();
+        if files.is_empty() {
+            cx.error("tulis path berkasnya, mis. \"resi ~/pindai/resi-sanapati.pdf\" (Tab melengkapi path)");
+            return Vec::new();
+        }
+        let _ = (jenis, files);
+        cx.error("ATTACH-PENDING");
+        Vec::new()
+    }
+
     /// `K`: seals the entry for peers. The argument is `5171,51 /path/surat.pdf …`: node ids, then
     /// (optionally) files to enclose; without it a prompt asks.
     fn seal(&self, cx: &mut Ctx, to: Option<String>) -> Vec<Effect> {
@@ -648,25 +677,75 @@ impl PaneState for AgendaPane {
                     Purpose::Done(format!("draf {} diagendakan", e.id)),
                 )]
             }
-            Action::KeluarSend(saluran) => self.ask_or_call(
-                cx,
-                saluran,
-                PromptKind::Saluran,
-                "Email Sanapati",
-                |id, saluran| {
-                    let done = format!("entri {id} terkirim lewat {saluran}");
+            Action::KeluarSend(arg) => {
+                let initial = self
+                    .current(cx)
+                    .map(|e| {
+                        if crate::domain::keluar::disegel(e) || e.book == Book::KriptogramKeluar {
+                            "Kriptogram".to_string()
+                        } else if e.saluran.is_empty() {
+                            "Email Sanapati".to_string()
+                        } else {
+                            e.saluran.clone()
+                        }
+                    })
+                    .unwrap_or_default();
+                let parsed = match arg {
+                    None => None,
+                    Some(v) => match parse_kirim(&v, &cx.node.calendar, cx.now) {
+                        Ok(k) => Some(k),
+                        Err(m) => {
+                            cx.error(m);
+                            return Some(Vec::new());
+                        }
+                    },
+                };
+                self.ask_or_call(cx, parsed, PromptKind::Saluran, &initial, |id, k| {
+                    let done = format!("entri {id} terkirim lewat {}", k.saluran);
+                    (Request::Keluar(KeluarRequest::Kirim { id, kirim: k }), done)
+                })
+            }
+            Action::KeluarParaf => {
+                let Some(e) = self.need_entry(cx) else {
+                    return Some(Vec::new());
+                };
+                vec![Effect::Call(
+                    Request::Keluar(KeluarRequest::Paraf { id: e.id }),
+                    Purpose::Done(format!("entri {} diparaf", e.id)),
+                )]
+            }
+            Action::KeluarTtd => {
+                let Some(e) = self.need_entry(cx) else {
+                    return Some(Vec::new());
+                };
+                vec![Effect::Call(
+                    Request::Keluar(KeluarRequest::TandaTangan { id: e.id }),
+                    Purpose::Done(format!("entri {} ditandatangani", e.id)),
+                )]
+            }
+            Action::KeluarTolak(note) => {
+                self.ask_or_call(cx, note, PromptKind::Tolak, "", |id, catatan| {
                     (
-                        Request::KeluarSend {
-                            id,
-                            saluran,
-                            sent_at: None,
-                            tanpa_bukti: None,
-                            darurat: None,
-                        },
-                        done,
+                        Request::Keluar(KeluarRequest::Tolak { id, catatan }),
+                        format!("entri {id} dikembalikan ke konsep"),
                     )
-                },
-            ),
+                })
+            }
+            Action::Arsip => {
+                let Some(e) = self.need_entry(cx) else {
+                    return Some(Vec::new());
+                };
+                let h = crate::domain::backup::Himpunan::of(&e);
+                vec![Effect::Call(
+                    Request::Close {
+                        id: e.id,
+                        to: Status::Diarsipkan,
+                        note: String::new(),
+                    },
+                    Purpose::Done(format!("entri {} diarsipkan ke map {}", e.id, h.label())),
+                )]
+            }
+            Action::Attach(arg) => self.attach(cx, arg),
             Action::Seal(to) => self.seal(cx, to),
             Action::Dispose => self.dispose(cx),
             _ => return None,
@@ -850,7 +929,76 @@ pub fn on_detail_reply(cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec
     }
 }
 
-/// The index of the flow-step column (Masuk only) in a list row.
+/// A path typed in a prompt, `~/` expanded to the operator's home.
+fn expand_home(p: &str) -> PathBuf {
+    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(h)) => PathBuf::from(h).join(rest),
+        _ => PathBuf::from(p),
+    }
+}
+
+/// The send prompt: `saluran [@YYYY-MM-DD HH:MM | @HH:MM] [! alasan tanpa bukti]`. A time without a
+/// date is today's in the node's zone.
+fn parse_kirim(
+    v: &str,
+    cal: &crate::domain::calendar::WorkCalendar,
+    now: Timestamp,
+) -> Result<crate::domain::keluar::Kirim, String> {
+    let (head, tanpa) = match v.split_once('!') {
+        Some((h, r)) => (
+            h.trim(),
+            Some(r.trim().to_string()).filter(|r| !r.is_empty()),
+        ),
+        None => (v.trim(), None),
+    };
+    let (saluran, at) = match head.split_once('@') {
+        Some((s, t)) => (s.trim(), Some(t.trim())),
+        None => (head, None),
+    };
+    if saluran.is_empty() {
+        return Err("tulis salurannya, mis. Faksimili".into());
+    }
+    let sent_at = match at {
+        None => None,
+        Some(t) => {
+            let dt = if t.contains('-') {
+                t.replace('T', " ").parse::<jiff::civil::DateTime>()
+            } else {
+                let today = now.to_zoned(cal.zone.clone()).date();
+                t.parse::<jiff::civil::Time>()
+                    .map(|tm| today.to_datetime(tm))
+            };
+            let dt = dt.map_err(|_| {
+                format!("waktu '{t}' tidak terbaca: tulis @HH:MM atau @YYYY-MM-DD HH:MM")
+            })?;
+            Some(
+                dt.to_zoned(cal.zone.clone())
+                    .map_err(|e| e.to_string())?
+                    .timestamp(),
+            )
+        }
+    };
+    Ok(crate::domain::keluar::Kirim {
+        saluran: saluran.to_string(),
+        sent_at,
+        resi_link: None,
+        tanpa_bukti: tanpa,
+        darurat: None,
+    })
+}
+
+/// The status word of a list row: an outgoing item's stage (konsep, diparaf, ditandatangani, siap
+/// kirim, disegel, terkirim, diarsipkan: issue 14), an incoming item's status.
+fn status_label(cx: &Ctx, e: &Entry) -> &'static str {
+    if e.book.is_incoming() {
+        e.status.as_str()
+    } else {
+        let s = crate::domain::keluar::syarat(&cx.alur, e);
+        crate::domain::keluar::tahap(e, &s).label()
+    }
+}
+
+/// The index of the flow-step column (Masuk and Keluar) in a list row.
 const LANGKAH_COL: usize = 9;
 
 fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
@@ -875,7 +1023,7 @@ fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
     };
     // The channel at a glance (`tanda` of alur.toml: K kriptogram, F faksimili, S Email Sanapati).
     let kanal = cx.alur.tanda_of(e).to_string();
-    let langkah = if pane == Pane::Masuk {
+    let langkah = if matches!(pane, Pane::Masuk | Pane::Keluar) {
         crate::domain::alur::ringkas(&cx.alur, e, cal, cx.now)
     } else {
         String::new()
@@ -922,13 +1070,13 @@ fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
             Cell::from(trunc(&title, 120)),
             Cell::from(e.klasifikasi.map_or("-", |k| k.code())),
             Cell::from(e.derajat.clone().unwrap_or_else(|| "-".into())),
-            Cell::from(e.status.as_str()),
+            Cell::from(status_label(cx, e)),
             Cell::from(langkah).style(langkah_style),
             Cell::from(sisa).style(sisa_style),
         ]
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| pane == Pane::Masuk || *i != LANGKAH_COL)
+        .filter(|(i, _)| matches!(pane, Pane::Masuk | Pane::Keluar) || *i != LANGKAH_COL)
         .map(|(_, c)| c)
         .collect(),
         style,
@@ -981,11 +1129,11 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
         C::new("K", L(2), 0),
         C::new("Derajat", L(7), 3),
         C::new("Status", L(10), 0),
-        // The receive flow's current step and its clock (003 SOP A/B/C mutu baku), Masuk only.
+        // The flow's current step and its clock (mutu baku of 003 SOP A–F, 002, 004).
         C::new(cx.tr("Langkah", "Step"), L(7), 1),
         C::new(cx.tr("Sisa", "Left"), L(7), 0),
     ];
-    if l.pane != Pane::Masuk {
+    if !matches!(l.pane, Pane::Masuk | Pane::Keluar) {
         cols.remove(LANGKAH_COL);
     }
     let sel = Some(l.cursor.pos - offset);
@@ -997,6 +1145,74 @@ fn kv<'a>(cx: &Ctx, k: &'a str, v: String) -> Line<'a> {
         Span::styled(format!("{k:<15}"), cx.theme.get("form.label")),
         Span::raw(v),
     ])
+}
+
+/// The send side of an outgoing entry's detail: approvals asked and given, the sending and its proof,
+/// what to press next.
+fn keluar_lines(cx: &Ctx, e: &Entry, out: &mut Vec<Line<'_>>) {
+    use crate::domain::keluar::{self, Tahap};
+    let cal = &cx.node.calendar;
+    let s = keluar::syarat(&cx.alur, e);
+    let roles =
+        |v: &[crate::domain::Role]| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("/");
+    let tanda = |t: &Option<keluar::Tanda>, key: &str| match t {
+        Some(t) => format!(
+            "{} ({}) {}",
+            t.oleh,
+            t.peran.as_str(),
+            local(cal, t.at, "%d-%m %H:%M")
+        ),
+        None => format!("{} ({key})", cx.tr("belum", "not yet")),
+    };
+    section(out, &cx.theme, cx.tr("Pengiriman", "Sending"));
+    let tahap = keluar::tahap(e, &s);
+    out.push(kv(cx, "Tahap", tahap.label().to_string()));
+    if !s.paraf.is_empty() {
+        out.push(kv(
+            cx,
+            "Paraf",
+            format!("{} — {}", roles(&s.paraf), tanda(&e.persetujuan.paraf, "p")),
+        ));
+    }
+    if !s.tanda_tangan.is_empty() {
+        out.push(kv(
+            cx,
+            "Tanda tangan",
+            format!(
+                "{} — {}",
+                roles(&s.tanda_tangan),
+                tanda(&e.persetujuan.tanda_tangan, "P")
+            ),
+        ));
+    }
+    if let Some(k) = s.kualifikasi {
+        out.push(kv(cx, "Pengirim", format!("minimal {}", k.label())));
+    }
+    if let Some(t) = e.sent_at {
+        out.push(kv(cx, "Dikirim", local(cal, t, "%d-%m-%Y %H:%M")));
+    }
+    if let Some(b) = &e.bukti_kirim {
+        out.push(kv(cx, "Bukti kirim", b.ringkas()));
+    }
+    let p = &e.persetujuan;
+    let next = if matches!(tahap, Tahap::Batal | Tahap::Diarsipkan) {
+        ""
+    } else if tahap == Tahap::Terkirim {
+        cx.tr("z arsipkan", "z archive")
+    } else if !s.paraf.is_empty() && p.paraf.is_none() {
+        cx.tr("p paraf · b kembalikan", "p paraf · b reject")
+    } else if !s.tanda_tangan.is_empty() && p.tanda_tangan.is_none() {
+        cx.tr("P tanda tangan · b kembalikan", "P sign · b reject")
+    } else if e.status == Status::Draft {
+        cx.tr("r agendakan", "r register")
+    } else if e.klasifikasi.is_some_and(|k| k.is_dikecualikan()) && tahap != Tahap::Disegel {
+        cx.tr("A lampirkan · K segel", "A attach · K seal")
+    } else {
+        cx.tr("A lampirkan bukti · s kirim", "A attach proof · s send")
+    };
+    if !next.is_empty() {
+        out.push(kv(cx, cx.tr("Berikutnya", "Next"), next.to_string()));
+    }
 }
 
 fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
@@ -1013,7 +1229,7 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
             "Entri {} · buku {} · {}",
             e.id,
             e.book.as_str(),
-            e.status.as_str()
+            status_label(cx, e)
         ),
     ));
     out.push(kv(
@@ -1082,6 +1298,9 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
                 .to_string(),
         };
         out.push(kv(cx, "SI APEL", v));
+    }
+    if !e.book.is_incoming() {
+        keluar_lines(cx, e, &mut out);
     }
     if let Some(a) = cx.alur.alur_of(e) {
         section(

@@ -523,6 +523,11 @@ impl App {
             | Action::KeluarNew
             | Action::KeluarRegister
             | Action::KeluarSend(_)
+            | Action::KeluarParaf
+            | Action::KeluarTtd
+            | Action::KeluarTolak(_)
+            | Action::Arsip
+            | Action::Attach(_)
             | Action::Seal(_)
             | Action::Dispose => {
                 let msg = self.not_here();
@@ -685,6 +690,10 @@ impl App {
         let Some(Layer::Prompt(p)) = self.cx.layers.last_mut() else {
             return;
         };
+        if matches!(p.kind, PromptKind::Attach(_)) {
+            complete_path(p);
+            return;
+        }
         if p.kind != PromptKind::Command {
             return;
         }
@@ -746,6 +755,8 @@ impl App {
             PromptKind::Export(_) => Action::Export(Some(v)),
             PromptKind::Saluran(_) => Action::KeluarSend(Some(v)),
             PromptKind::Seal(_) => Action::Seal(Some(v)),
+            PromptKind::Tolak(_) => Action::KeluarTolak(Some(v)),
+            PromptKind::Attach(_) => Action::Attach(Some(v)),
             PromptKind::Unlock => {
                 // Never an action with the secret as its argument (it would show in help or history).
                 return vec![Effect::Call(
@@ -1092,4 +1103,56 @@ impl App {
         }
         Some(Vec::new())
     }
+}
+
+/// Tab in a path prompt: completes the last word as a path (`~/` is the operator's home); again Tab
+/// offers the next match. Directories end with `/`. Names starting with `.` only when typed.
+fn complete_path(p: &mut super::layer::PromptState) {
+    let (typed, next) = match &p.completion {
+        Some((pre, i)) => (pre.clone(), i + 1),
+        None => (p.value(), 0),
+    };
+    let (head, word) = match typed.rfind(' ') {
+        Some(i) => (&typed[..=i], &typed[i + 1..]),
+        None => ("", typed.as_str()),
+    };
+    let home = std::env::var("HOME").unwrap_or_default();
+    let expanded = match word.strip_prefix("~/") {
+        Some(r) => format!("{home}/{r}"),
+        None => word.to_string(),
+    };
+    let (dir, stem) = match expanded.rfind('/') {
+        Some(i) => (expanded[..=i].to_string(), expanded[i + 1..].to_string()),
+        None => (String::new(), expanded.clone()),
+    };
+    let read = if dir.is_empty() { "." } else { dir.as_str() };
+    let mut names: Vec<String> = std::fs::read_dir(read)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let n = e.file_name().to_string_lossy().to_string();
+                    if !n.starts_with(&stem) || (n.starts_with('.') && !stem.starts_with('.')) {
+                        return None;
+                    }
+                    let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                    Some(if is_dir { format!("{n}/") } else { n })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    if names.is_empty() {
+        p.error = Some(format!("tidak ada berkas berawalan '{word}'"));
+        return;
+    }
+    let i = next % names.len();
+    let shown_dir = if word.starts_with("~/") {
+        format!("~/{}", dir.strip_prefix(&format!("{home}/")).unwrap_or(""))
+    } else {
+        dir
+    };
+    p.input = textarea(&format!("{head}{shown_dir}{}", names[i]));
+    p.error = None;
+    // One match: the next Tab continues from it (into a directory).
+    p.completion = (names.len() > 1).then_some((typed, i));
 }

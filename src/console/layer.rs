@@ -35,6 +35,10 @@ pub enum PromptKind {
     Export(u64),
     Saluran(u64),
     Seal(u64),
+    /// The note an outgoing item is sent back to konsep with.
+    Tolak(u64),
+    /// `[jenis] path…` of files to attach (Tab completes the path).
+    Attach(u64),
     /// The node keystore passphrase (input masked).
     Unlock,
     DisposisiDone(u64),

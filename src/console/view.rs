@@ -638,7 +638,20 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
         PromptKind::Saluran(id) => app.cx.label(
             ("kirim entri", "send entry"),
             id,
-            Some(("lewat saluran", "over saluran")),
+            Some((
+                "saluran [@waktu] [! tanpa bukti: alasan]",
+                "saluran [@time] [! no proof: reason]",
+            )),
+        ),
+        PromptKind::Tolak(id) => app.cx.label(
+            ("kembalikan entri", "send back entry"),
+            id,
+            Some(("catatan", "note")),
+        ),
+        PromptKind::Attach(id) => app.cx.label(
+            ("lampirkan ke entri", "attach to entry"),
+            id,
+            Some(("[jenis] path (Tab)", "[kind] path (Tab)")),
         ),
     };
     let lw = label.chars().count() as u16;
