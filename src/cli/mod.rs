@@ -417,12 +417,19 @@ pub enum AgendaAction {
         of: u64,
     },
     /// Close a registered entry (selesai or diarsipkan).
+    /// Close an entry: `selesai` (a registered incoming item), or `--arsip` / `--to diarsipkan` (a sent
+    /// outgoing item or a registered incoming one, into its SOP 001 set).
     Close {
         id: u64,
         #[arg(long, default_value = "selesai")]
         to: String,
+        /// Archive (same as `--to diarsipkan`).
+        #[arg(long)]
+        arsip: bool,
         #[arg(long, default_value = "")]
         note: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Write an attachment to a path (or stdout with `-`).
     Export {
@@ -1337,9 +1344,19 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
         AgendaAction::Duplicate { id, of } => {
             entry_reply(c.call(Request::MarkDuplicate { id, of })?, false)
         }
-        AgendaAction::Close { id, to, note } => {
-            let to = Status::parse(&to).map_err(|e| Fail(e, 2))?;
-            entry_reply(c.call(Request::Close { id, to, note })?, false)
+        AgendaAction::Close {
+            id,
+            to,
+            arsip,
+            note,
+            json,
+        } => {
+            let to = if arsip {
+                Status::Diarsipkan
+            } else {
+                Status::parse(&to).map_err(|e| Fail(e, 2))?
+            };
+            entry_reply(c.call(Request::Close { id, to, note })?, json)
         }
         AgendaAction::Export { id, index, out } => {
             let Reply::Attachment { name, data_b64, .. } =

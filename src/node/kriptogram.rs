@@ -1416,7 +1416,7 @@ pub(super) fn seal(
     if inputs.is_empty() {
         return Err((
             "invalid",
-            "nothing to seal: give files, or an entry with attachments".into(),
+            "tidak ada yang disegel: entri ini belum punya lampiran — lampirkan suratnya dulu (A di tab Keluar, atau kasa agenda attach ID BERKAS), atau sebutkan berkasnya (K lalu \"51 ~/surat.pdf\"; kasa kriptogram seal --entry ID --to NODE BERKAS)".into(),
         ));
     }
     let result = seal_inputs(

@@ -162,6 +162,7 @@ pub fn redact(state: &NodeState, op: &Operator, reply: &mut crate::proto::Reply)
         Reply::Entry { entry, .. } => one(entry),
         Reply::Entries { entries } => entries.iter_mut().for_each(one),
         Reply::KriptogramSealed { entry, .. } | Reply::KriptogramOpened { entry, .. } => one(entry),
+        Reply::Keluar(crate::proto::keluar::KeluarReply::Status { entry, .. }) => one(entry),
         _ => {}
     }
 }

@@ -543,6 +543,11 @@ impl RoleNode {
         )
     }
 
+    /// `kasa ARGS` as the operator of `uid` (one added by the test beside the chain roles).
+    pub fn kasa_uid(&self, uid: u32, args: &[&str]) -> Output {
+        kasa_as(uid, self.gid, &self.socket, self.sockdir.path(), args)
+    }
+
     /// `kasa ARGS --json` as `role`, parsed; panics with the output on failure.
     pub fn json(&self, role: &str, args: &[&str]) -> Value {
         let o = self.kasa(role, args);
