@@ -116,6 +116,17 @@ impl Node {
     }
 }
 
+/// A Rahasia letter is drafted and approved before it is sealed (issue 14): on these single-operator
+/// nodes the admin stands in for the Kasi's paraf and the Kadis's signature. Returns the entry id.
+fn approved_draft(n: &Node, fields: &[&str]) -> String {
+    let mut args = vec!["keluar", "new", "--kriptogram"];
+    args.extend_from_slice(fields);
+    let id = n.json(&args)["id"].as_u64().unwrap().to_string();
+    n.ok(&["keluar", "paraf", &id]);
+    n.ok(&["keluar", "ttd", &id]);
+    id
+}
+
 impl Drop for Node {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -217,21 +228,28 @@ fn three_nodes_exchange_kriptogram() {
     .unwrap();
     std::fs::write(&letter2, "daftar hadir rapat koordinasi\n".repeat(1000)).unwrap();
     let seal_args = |to: &str| -> Vec<String> {
+        let id = approved_draft(
+            &a,
+            &[
+                "--perihal",
+                "Undangan rapat koordinasi persandian",
+                "--klasifikasi",
+                "R",
+                "--nomor-surat",
+                "005/123/Diskominfo",
+                "--tanggal-surat",
+                "2026-06-01",
+                "--derajat",
+                "Segera",
+            ],
+        );
         [
             "kriptogram",
             "seal",
+            "--entry",
+            &id,
             "--to",
             to,
-            "--perihal",
-            "Undangan rapat koordinasi persandian",
-            "--klasifikasi",
-            "R",
-            "--nomor-surat",
-            "005/123/Diskominfo",
-            "--tanggal-surat",
-            "2026-06-01",
-            "--derajat",
-            "Segera",
             letter1.to_str().unwrap(),
             letter2.to_str().unwrap(),
         ]
@@ -510,7 +528,8 @@ fn three_nodes_exchange_kriptogram() {
     let r = c.json(&["kriptogram", "open", s4["path"].as_str().unwrap()]);
     assert_eq!(r["results"][0]["entry"]["perihal"], "Laporan bulanan");
     assert_eq!(r["results"][0]["entry"]["klasifikasi"], "Terbatas");
-    let fwd = b.json(&[
+    // A Rahasia letter is forwarded through an approved draft (issue 14).
+    let o = b.kasa(&[
         "kriptogram",
         "seal",
         "--entry",
@@ -518,6 +537,20 @@ fn three_nodes_exchange_kriptogram() {
         "--to",
         "32",
     ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--dari"), "{}", stderr(&o));
+    let draft = b.json(&[
+        "keluar",
+        "new",
+        "--kriptogram",
+        "--dari",
+        &entry_b.to_string(),
+    ]);
+    let did = draft["id"].as_u64().unwrap().to_string();
+    assert_eq!(draft["klasifikasi"], "Rahasia");
+    b.ok(&["keluar", "paraf", &did]);
+    b.ok(&["keluar", "ttd", &did]);
+    let fwd = b.json(&["kriptogram", "seal", "--entry", &did, "--to", "32"]);
     assert_eq!(fwd["entry"]["book"], "kriptogram-keluar");
     assert_ne!(fwd["entry"]["id"], entry_b);
     let r = a.json(&["kriptogram", "open", fwd["path"].as_str().unwrap()]);
@@ -777,15 +810,22 @@ fn a_letter_over_the_frame_cap_travels_as_a_descriptor() {
         }
     }
     let want = hex::encode(want.finalize());
+    let id = approved_draft(
+        &a,
+        &[
+            "--perihal",
+            "Peta wilayah rawan bencana",
+            "--klasifikasi",
+            "R",
+        ],
+    );
     let sealed = a.json(&[
         "kriptogram",
         "seal",
+        "--entry",
+        &id,
         "--to",
         "33.01",
-        "--perihal",
-        "Peta wilayah rawan bencana",
-        "--klasifikasi",
-        "R",
         "--out",
         work.path().join("peta.kgm").to_str().unwrap(),
         big.to_str().unwrap(),

@@ -234,12 +234,13 @@ fn has_receipt(r: &[Value], peer: &str, status: &str) -> bool {
     r.iter().any(|x| x["peer"] == peer && x["status"] == status)
 }
 
+/// A Rahasia letter drafted, approved (the admin stands in for Kasi and Kadis on a single-operator
+/// node, issue 14) and sealed with `file`.
 fn seal(a: &Node, to: &str, file: &Path, perihal: &str) -> Value {
-    a.json(&[
-        "kriptogram",
-        "seal",
-        "--to",
-        to,
+    let d = a.json(&[
+        "keluar",
+        "new",
+        "--kriptogram",
         "--perihal",
         perihal,
         "--klasifikasi",
@@ -248,6 +249,17 @@ fn seal(a: &Node, to: &str, file: &Path, perihal: &str) -> Value {
         "005/77/Diskominfo",
         "--derajat",
         "Kilat",
+    ]);
+    let id = d["id"].as_u64().unwrap().to_string();
+    a.json(&["keluar", "paraf", &id]);
+    a.json(&["keluar", "ttd", &id]);
+    a.json(&[
+        "kriptogram",
+        "seal",
+        "--entry",
+        &id,
+        "--to",
+        to,
         file.to_str().unwrap(),
     ])
 }

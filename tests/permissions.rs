@@ -167,6 +167,9 @@ fn request_for(aksi: Aksi, l: Lingkup, b: u64, d: u64, n: u64) -> Value {
         Aksi::KeluarKonsep => json!({"type": "keluar_new", "fields": fields(k)}),
         Aksi::KeluarRegistrasi => json!({"type": "keluar_register", "id": e}),
         Aksi::KeluarKirim => json!({"type": "keluar_send", "id": e, "saluran": "faksimili"}),
+        // Masuk entries: an allowed operator gets the rule refusal ("adalah berita masuk").
+        Aksi::KeluarParaf => json!({"type": "keluar", "op": "paraf", "id": e}),
+        Aksi::KeluarTandaTangan => json!({"type": "keluar", "op": "tanda_tangan", "id": e}),
         Aksi::KriptogramSegel => json!({"type": "kriptogram_seal", "entry": e, "to": ["99.99"]}),
         Aksi::KriptogramBuka => json!({"type": "kriptogram_open", "name": "x.kgm", "data_b64": ""}),
         Aksi::KriptogramPeriksa => {

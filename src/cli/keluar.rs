@@ -29,6 +29,9 @@ pub enum KeluarAction {
         /// The send flow (alur.toml code: D, E, F, PR, PK; default: the flow of its channel).
         #[arg(long)]
         alur: Option<String>,
+        /// Forward an entry: its files (and the fields left empty) go into the new draft.
+        #[arg(long)]
+        dari: Option<u64>,
         #[arg(long)]
         json: bool,
     },
@@ -105,11 +108,12 @@ pub fn run(paths: &Paths, action: KeluarAction) -> Result<(), Fail> {
             fields,
             kriptogram,
             alur,
+            dari,
             json,
         } => {
             let mut f = fields_from(&fields)?;
             f.kriptogram = kriptogram;
-            let r = c.call(Request::KeluarNew { fields: f })?;
+            let r = c.call(Request::KeluarNew { fields: f, dari })?;
             match (alur, r) {
                 (Some(a), Reply::Entry { entry, .. }) => {
                     let r = call(

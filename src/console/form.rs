@@ -417,7 +417,7 @@ fn submit(cx: &mut Ctx) -> Vec<Effect> {
             Purpose::Registered(id),
         )],
         FormPurpose::KeluarNew => vec![Effect::Call(
-            Request::KeluarNew { fields },
+            Request::KeluarNew { fields, dari: None },
             Purpose::KeluarCreated,
         )],
     }

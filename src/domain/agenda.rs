@@ -485,6 +485,36 @@ impl RegisterFields {
 }
 
 impl RegisterFields {
+    /// A forward (`kasa keluar new --dari ID`): the empty fields take the letter's own (nomor surat,
+    /// tanggal, perihal, isi ringkas, klasifikasi, derajat, lampiran); asal and tujuan stay as given.
+    /// The klasifikasi is never lowered below the source's.
+    pub fn fill_from_entry(&mut self, e: &Entry) {
+        if self.nomor_surat.is_empty() {
+            self.nomor_surat = e.nomor_surat.clone();
+        }
+        if self.tanggal_surat.is_none() {
+            self.tanggal_surat = e.tanggal_surat;
+        }
+        if self.perihal.is_empty() {
+            self.perihal = e.perihal.clone();
+        }
+        if self.isi_ringkas.is_empty() {
+            self.isi_ringkas = e.isi_ringkas.clone();
+        }
+        self.klasifikasi = match (self.klasifikasi, e.klasifikasi) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if self.derajat.is_none() {
+            self.derajat = e.derajat.clone();
+        }
+        if self.lampiran.is_empty() {
+            self.lampiran = e.lampiran.clone();
+        }
+    }
+}
+
+impl RegisterFields {
     /// 003 SOP A2: a kriptogram-masuk entry already carries the header of its signed manifest; what
     /// the operator leaves empty is taken from it (never asked twice), and an empty channel is
     /// `Kriptogram`. Other entries are left as given.

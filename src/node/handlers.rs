@@ -249,7 +249,17 @@ pub(super) fn handle(
                 text: None,
             })
         }
-        Request::KeluarNew { fields } => {
+        Request::KeluarNew { mut fields, dari } => {
+            let src = match dari {
+                None => None,
+                Some(d) => Some(st.entry(d).map_err(store_err)?.ok_or((
+                    "not_found",
+                    format!("entri {d} tidak ada: periksa nomornya dengan `kasa agenda list`"),
+                ))?),
+            };
+            if let Some(s) = &src {
+                fields.fill_from_entry(s);
+            }
             let problems = fields.validate(&state.cfg.derajat_names());
             if let Some((f, m)) = problems
                 .iter()
@@ -257,7 +267,9 @@ pub(super) fn handle(
             {
                 return Err(("invalid", format!("{f}: {m}")));
             }
-            let (e, ch) = st.keluar_new(&fields, op, now).map_err(store_err)?;
+            let (e, ch) = st
+                .keluar_new(&fields, src.as_ref(), op, now)
+                .map_err(store_err)?;
             publish(ch);
             Ok(Reply::Entry {
                 entry: Box::new(e),

@@ -1329,11 +1329,22 @@ pub(super) fn seal(
         None => {
             let probe = Entry::new_keluar(0, &f, now0, op);
             let s = crate::domain::keluar::syarat(&set, &probe);
+            if s.perlu_persetujuan()
+                && let Some(src) = entry
+            {
+                return Err((
+                    "rule",
+                    format!(
+                        "entri {src} ({}) diteruskan lewat draf yang disetujui: kasa keluar new --kriptogram --dari {src}, lalu paraf, tanda tangan, dan segel draf itu",
+                        f.klasifikasi.map_or("-", |k| k.as_str())
+                    ),
+                ));
+            }
             if s.perlu_persetujuan() {
                 return Err((
                     "rule",
                     format!(
-                        "berita {} memerlukan paraf dan tanda tangan sebelum disegel: buat drafnya dulu (kasa keluar new --kriptogram …, atau N di tab Keluar), minta paraf dan tanda tangan, lalu segel entri itu",
+                        "berita {} memerlukan paraf dan tanda tangan sebelum disegel: buat drafnya dulu (kasa keluar new --kriptogram …, atau c di tab Keluar), minta paraf dan tanda tangan, lalu segel entri itu",
                         f.klasifikasi.map_or("-", |k| k.as_str())
                     ),
                 ));

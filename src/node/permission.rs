@@ -60,7 +60,13 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
         Request::Note { id, .. } => (Aksi::AgendaCatatan, entry_scope(state, *id)),
         Request::MarkDuplicate { id, .. } => (Aksi::AgendaDuplikat, entry_scope(state, *id)),
         Request::Close { id, .. } => (Aksi::AgendaTutup, entry_scope(state, *id)),
-        Request::KeluarNew { fields } => (Aksi::KeluarKonsep, Lingkup::of(fields.klasifikasi)),
+        Request::KeluarNew { fields, dari } => (
+            Aksi::KeluarKonsep,
+            max(
+                Lingkup::of(fields.klasifikasi),
+                dari.map_or(Biasa, |d| entry_scope(state, d)),
+            ),
+        ),
         Request::KeluarRegister { id } => (Aksi::KeluarRegistrasi, entry_scope(state, *id)),
         Request::KeluarSend { id, .. } => (Aksi::KeluarKirim, entry_scope(state, *id)),
         Request::Attachment { id, .. } => (Aksi::LampiranBaca, entry_scope(state, *id)),

@@ -172,6 +172,9 @@ pub enum Request {
     },
     KeluarNew {
         fields: RegisterFields,
+        /// Forward: copy the attachments (and the empty fields) of this entry into the new draft.
+        #[serde(default)]
+        dari: Option<u64>,
     },
     KeluarRegister {
         id: u64,

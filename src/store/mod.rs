@@ -1449,13 +1449,29 @@ impl Store {
     pub fn keluar_new(
         &self,
         fields: &RegisterFields,
+        dari: Option<&Entry>,
         op: &Operator,
         at: Timestamp,
     ) -> Result<(Entry, Vec<Change>)> {
         let tx = begin(&*self.db()?)?;
         let e = {
             let id = next_seq(&tx, "entry")?;
-            let e = Entry::new_keluar(id, fields, at, op);
+            let mut e = Entry::new_keluar(id, fields, at, op);
+            if let Some(src) = dari {
+                // A forward: the same stored files (blobs are shared by hash), named in the timeline.
+                e.attachments = src.attachments.clone();
+                e.push_event(
+                    at,
+                    Some(op.uid),
+                    &op.nama,
+                    "catatan",
+                    format!(
+                        "diteruskan dari entri {} ({} berkas)",
+                        src.id,
+                        src.attachments.len()
+                    ),
+                );
+            }
             let digest = put_entry(&tx, None, &e)?;
             audit(
                 &tx,
