@@ -419,6 +419,18 @@ pub enum AgendaAction {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// Attach files to an existing entry (any book): the letter itself, a later page, or the proof of
+    /// sending (`--kind jurnal-faks|resi`). The files are handed to the node as open descriptors.
+    Attach {
+        id: u64,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// What the files are to the entry: surat, jurnal-faks, resi or lain.
+        #[arg(long, default_value = "surat")]
+        kind: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write an attachment to a path (or stdout with `-`).
     Export {
         id: u64,
@@ -1389,6 +1401,28 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
         AgendaAction::Close { id, to, note } => {
             let to = Status::parse(&to).map_err(|e| Fail(e, 2))?;
             entry_reply(c.call(Request::Close { id, to, note })?, false)
+        }
+        AgendaAction::Attach {
+            id,
+            files,
+            kind,
+            json,
+        } => {
+            let jenis = crate::domain::JenisLampiran::parse(&kind).map_err(|e| Fail(e, 2))?;
+            let entry = c.attach(id, jenis, &files)?;
+            if json {
+                print_json(&entry);
+            } else {
+                let n = files.len();
+                out!(
+                    "{n} berkas dilampirkan ke entri {id} ({}); lampiran sekarang {}:",
+                    jenis.as_str(),
+                    entry.attachments.len()
+                );
+                for a in &entry.attachments {
+                    out!("  {} [{}]", a.summary(), a.jenis.as_str());
+                }
+            }
         }
         AgendaAction::Export { id, index, out } => {
             let Reply::Attachment { name, data_b64, .. } =

@@ -759,6 +759,74 @@ impl Entry {
         Ok(())
     }
 
+    /// Whether files may still be attached to this entry (`kasa agenda attach`, issue 14): any book
+    /// and status except a void (`batal`) entry and a `duplikat` (its content is the first copy's).
+    /// Errors: the refusal naming the status, the rule and what to do (Indonesian, as shown to
+    /// operators).
+    pub fn check_attachable(&self) -> Result<(), DomainError> {
+        match self.status {
+            Status::Batal => err(format!(
+                "entri {} sudah dibatalkan (batal): lampiran tidak ditambahkan ke entri batal; lampirkan ke entri penggantinya",
+                self.id
+            )),
+            Status::Duplikat => err(format!(
+                "entri {} adalah duplikat dari entri {}: lampiran ditambahkan ke entri pertama, bukan ke duplikatnya",
+                self.id,
+                self.duplicate_of.map_or("lain".into(), |d| d.to_string())
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Appends `atts` to the attachments with one `dilampirkan` event naming each file and its jenis
+    /// (`surat.pdf (surat), jurnal.pdf (jurnal-faks) dilampirkan`, then ` dari ORIGIN` when given).
+    /// `uid`/`by`: who attached (`None`/`node` for the drop folder). Errors: [`Entry::check_attachable`],
+    /// no file.
+    pub fn attach(
+        &mut self,
+        atts: Vec<Attachment>,
+        origin: Option<&str>,
+        now: Timestamp,
+        uid: Option<u32>,
+        by: &str,
+    ) -> Result<(), DomainError> {
+        self.check_attachable()?;
+        if atts.is_empty() {
+            return err("tidak ada berkas untuk dilampirkan: sebutkan minimal satu berkas");
+        }
+        let names: Vec<String> = atts
+            .iter()
+            .map(|a| format!("{} ({})", a.name, a.jenis.as_str()))
+            .collect();
+        let mut detail = format!("{} dilampirkan", names.join(", "));
+        if let Some(o) = origin {
+            detail.push_str(" dari ");
+            detail.push_str(o);
+        }
+        self.attachments.extend(atts);
+        self.push_event(now, uid, by, "dilampirkan", detail);
+        Ok(())
+    }
+
+    /// A keluar draft made by the node from a file dropped in `drop_keluar/` (issue 14): fields from
+    /// the file's header suggestions, the file as its first attachment, one `draft` event
+    /// `dari ORIGIN` by the node.
+    pub fn new_keluar_dari_berkas(
+        id: u64,
+        f: &RegisterFields,
+        att: Attachment,
+        now: Timestamp,
+        origin: &str,
+    ) -> Entry {
+        let mut e = Entry::new_scan(id, now, att);
+        e.book = Book::Keluar;
+        e.status = Status::Draft;
+        e.timeline.clear();
+        e.apply_fields(f);
+        e.push_event(now, None, "node", "draft", format!("dari {origin}"));
+        e
+    }
+
     /// A new keluar draft.
     pub fn new_keluar(id: u64, f: &RegisterFields, now: Timestamp, op: &super::Operator) -> Entry {
         let mut e = Entry::new_scan(

@@ -253,6 +253,24 @@ impl Blobs {
         Ok(target)
     }
 
+    /// Moves a copy staged encrypted ([`stage_copy_sealed_unsynced`]) into place as
+    /// `blobs/ab/<sha>.age` (idempotent: an existing encrypted blob is kept and the staged copy
+    /// removed). A plaintext blob of the same content (another, Biasa entry's) is left alone. The
+    /// directory entry is fsynced.
+    pub fn put_staged_sealed(&self, staged: &Path, sha: &[u8; 32]) -> io::Result<PathBuf> {
+        let hex = hex::encode(sha);
+        let target = self.age_path(&hex);
+        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        mkdir_private(&dir)?;
+        if target.exists() {
+            fs::remove_file(staged)?;
+        } else {
+            fs::rename(staged, &target)?;
+            fsync_dir(&dir);
+        }
+        Ok(target)
+    }
+
     /// Path of the blob encrypted at rest (age, to the node's own X25519 key): `blobs/ab/<sha>.age`.
     pub fn age_path(&self, hex: &str) -> PathBuf {
         let mut p = self.path(hex).into_os_string();
@@ -304,6 +322,54 @@ pub fn stage_copy_unsynced(
     staging: &Path,
     max: u64,
 ) -> io::Result<(PathBuf, [u8; 32], u64)> {
+    stage_into(src, staging, max, None)
+}
+
+/// [`stage_copy_unsynced`] that writes the copy encrypted at rest (age v1, binary, to `to`: the
+/// node's own X25519 recipient) while the SHA-256 and size are those of the plaintext, so a
+/// classified file never touches the disk in clear. Same passes, same memory (1 MiB blocks plus the
+/// encryptor's 64 KiB chunk). The result is ready for [`Blobs::put_staged_sealed`]. Errors: I/O,
+/// `FileTooLarge` over `max` bytes, the encryptor's failure (the partial copy is removed).
+pub fn stage_copy_sealed_unsynced(
+    src: &mut impl Read,
+    staging: &Path,
+    max: u64,
+    to: &crate::crypto::Recipient,
+) -> io::Result<(PathBuf, [u8; 32], u64)> {
+    stage_into(src, staging, max, Some(to))
+}
+
+/// Where a staged copy goes: plain, or through an age encryptor.
+enum Sink<'f> {
+    Plain(crate::crypto::pipe::WritebackFile<'f>),
+    Sealed(Box<crate::crypto::Encryptor<crate::crypto::pipe::WritebackFile<'f>>>),
+}
+
+impl Sink<'_> {
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.write_all(b),
+            Sink::Sealed(w) => w.write_all(b),
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::Plain(_) => Ok(()),
+            Sink::Sealed(w) => w
+                .finish()
+                .map(|_| ())
+                .map_err(|e| io::Error::other(format!("encryption at rest: {e}"))),
+        }
+    }
+}
+
+fn stage_into(
+    src: &mut impl Read,
+    staging: &Path,
+    max: u64,
+    seal_to: Option<&crate::crypto::Recipient>,
+) -> io::Result<(PathBuf, [u8; 32], u64)> {
     use crate::crypto::pipe::{self, HashThread, Pool, WritebackFile};
     let mut rnd = [0u8; 8];
     getrandom::fill(&mut rnd).map_err(|e| io::Error::other(e.to_string()))?;
@@ -317,7 +383,17 @@ pub fn stage_copy_unsynced(
     let res = (|| -> io::Result<[u8; 32]> {
         let h = HashThread::spawn()?;
         let mut pool = Pool::default();
-        let mut w = WritebackFile::new(&out);
+        let mut w = match seal_to {
+            None => Sink::Plain(WritebackFile::new(&out)),
+            Some(to) => Sink::Sealed(Box::new(
+                crate::crypto::Encryptor::new(
+                    WritebackFile::new(&out),
+                    std::slice::from_ref(to),
+                    crate::crypto::Armor::Binary,
+                )
+                .map_err(|e| io::Error::other(format!("encryption at rest: {e}")))?,
+            )),
+        };
         loop {
             let mut b = pool.get();
             let n = pipe::read_full(src, pipe::block_mut(&mut b))?;
@@ -338,6 +414,7 @@ pub fn stage_copy_unsynced(
             w.write_all(&b[..n])?;
             pool.put(b);
         }
+        w.finish()?;
         h.finish()
     })();
     match res {

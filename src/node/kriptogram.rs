@@ -15,10 +15,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use base64::Engine;
 use ed25519_dalek::VerifyingKey;
 
 use super::NodeState;
+pub use super::berkas::Masukan;
+use super::berkas::{bare_name, head_of};
 use super::server::PeerCred;
 use crate::config::Paths;
 use crate::crypto::kgm::{self, Derajat, HeaderFields, KgmError, ManifestFields, SealFile};
@@ -220,19 +221,6 @@ fn require_admin(op: &Operator, what: &str) -> Result<(), (&'static str, String)
             ),
         ))
     }
-}
-
-fn b64(data: &str) -> Result<Vec<u8>, (&'static str, String)> {
-    base64::engine::general_purpose::STANDARD
-        .decode(data.as_bytes())
-        .map_err(|e| ("bad_request", format!("file data is not base64: {e}")))
-}
-
-fn bare_name(name: &str) -> String {
-    Path::new(name)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "berkas".into())
 }
 
 fn peer_info(state: &NodeState, r: &PeerRecord) -> PeerInfo {
@@ -459,65 +447,6 @@ fn header_info(
     })
 }
 
-/// Writes `data` to a new 0600 file in the staging folder; the caller removes it.
-/// The content of a file handed to the node: base64 inside the request, or an open file passed as a
-/// descriptor with it (`proto::fdpass`), read once, streaming, with the client's rights.
-pub enum Masukan {
-    B64(String),
-    Berkas(fs::File),
-}
-
-impl Masukan {
-    /// `fd`: the request says a descriptor came with it (`file`); else the base64 text.
-    pub fn of(fd: bool, data_b64: String, file: Option<fs::File>) -> Masukan {
-        match (fd, file) {
-            (true, Some(f)) => Masukan::Berkas(f),
-            _ => Masukan::B64(data_b64),
-        }
-    }
-
-    /// Copies the content into a new private file under the staging folder (1 MiB blocks, hashed
-    /// on a second thread, write-back started but not waited for: the caller fsyncs the copy before
-    /// relying on it). Returns its path, SHA-256 and size. Errors: bad base64 (`invalid`), I/O
-    /// (`internal`).
-    fn stage(self, state: &NodeState) -> Result<(PathBuf, [u8; 32], u64), (&'static str, String)> {
-        let staging = state.paths.ingest("staging");
-        let r = match self {
-            Masukan::B64(t) => {
-                let data = b64(&t)?;
-                stage_copy_unsynced(&mut &data[..], &staging, u64::MAX)
-            }
-            Masukan::Berkas(mut f) => stage_copy_unsynced(&mut f, &staging, u64::MAX),
-        };
-        r.map_err(|e| ("internal", format!("staging: {e}")))
-    }
-
-    /// The content as a file to read in place: a regular file passed as a descriptor is used as it
-    /// is (positioned reads, no copy); anything else is staged first (the path is returned for the
-    /// caller to move or remove). Errors as [`Masukan::stage`].
-    fn source(
-        self,
-        state: &NodeState,
-    ) -> Result<(fs::File, Option<PathBuf>), (&'static str, String)> {
-        if let Masukan::Berkas(f) = &self
-            && f.metadata().is_ok_and(|m| m.is_file())
-        {
-            let Masukan::Berkas(f) = self else {
-                unreachable!("matched above")
-            };
-            return Ok((f, None));
-        }
-        let (path, _, _) = self.stage(state)?;
-        match fs::File::open(&path) {
-            Ok(f) => Ok((f, Some(path))),
-            Err(e) => {
-                let _ = fs::remove_file(&path);
-                Err(("internal", format!("staging: {e}")))
-            }
-        }
-    }
-}
-
 /// A private copy of `src` (from offset 0) in the staging folder, for `ingest/failed/`.
 fn copy_for_failed(state: &NodeState, src: &fs::File) -> Option<PathBuf> {
     use std::io::{Seek, SeekFrom};
@@ -526,16 +455,6 @@ fn copy_for_failed(state: &NodeState, src: &fs::File) -> Option<PathBuf> {
     stage_copy_unsynced(&mut r, &state.paths.ingest("staging"), u64::MAX)
         .ok()
         .map(|x| x.0)
-}
-
-/// The first bytes of a staged file, for sniffing its type.
-fn head_of(path: &Path) -> Vec<u8> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(8192);
-    if let Ok(f) = fs::File::open(path) {
-        let _ = f.take(8192).read_to_end(&mut head);
-    }
-    head
 }
 
 fn error_class(e: &KgmError) -> &'static str {

@@ -6,11 +6,13 @@
 
 pub mod atrest;
 pub mod backup;
+mod berkas;
 pub mod disposisi;
 mod handlers;
 mod hub;
 mod insiden;
 pub mod kriptogram;
+mod lampiran;
 pub mod limits;
 pub mod link;
 pub mod lock;
