@@ -1118,6 +1118,10 @@ struct Input {
     size: u64,
     staged: bool,
     mime: String,
+    /// What the file is to the entry (kept for a stored attachment; `surat` for handed-in files).
+    jenis: crate::domain::JenisLampiran,
+    /// A stored attachment already encrypted at rest (kept so).
+    encrypted: bool,
 }
 
 /// `kasa kriptogram seal`.
@@ -1236,6 +1240,8 @@ pub(super) fn seal(
                 size: a.size,
                 staged: false,
                 mime: a.mime.clone(),
+                jenis: a.jenis,
+                encrypted: a.encrypted_at_rest,
             });
         }
     } else {
@@ -1257,6 +1263,8 @@ pub(super) fn seal(
                 size,
                 staged: true,
                 mime,
+                jenis: Default::default(),
+                encrypted: false,
             });
         }
     }
@@ -1302,9 +1310,10 @@ fn seal_inputs(
     for i in inputs {
         // A stored attachment of a Rahasia entry is kept encrypted at rest: read it through the node's
         // keys (the plaintext blob is gone by design).
+        // A stored attachment encrypted at rest is decrypted as it is sealed (one pass, bounded
+        // memory); its bytes are hashed again against the record (`trusted: false`).
         let reader: Box<dyn crate::crypto::kgm::ReadSeek> = if !i.staged && !i.path.exists() {
-            let data = super::atrest::read_blob(state, &hex::encode(i.sha))?;
-            Box::new(std::io::Cursor::new(data))
+            super::atrest::blob_stream(state, &hex::encode(i.sha))?
         } else {
             Box::new(
                 fs::File::open(&i.path)
@@ -1383,8 +1392,8 @@ fn seal_inputs(
                 mime: i.mime.clone(),
                 size: i.size,
                 pages: None,
-                encrypted_at_rest: false,
-                jenis: Default::default(),
+                encrypted_at_rest: i.encrypted,
+                jenis: i.jenis,
             },
         ));
     }
