@@ -382,27 +382,40 @@ fn derajat_key(d: Derajat) -> &'static str {
     }
 }
 
-fn norm(s: &str) -> String {
-    s.trim().to_lowercase().replace([' ', '-'], "_")
-}
-
-/// The header derajat of an entry's derajat name (names outside the four header grades are `biasa`).
-fn kgm_derajat(name: Option<&str>) -> Derajat {
-    match name.map(norm).as_deref() {
-        Some("kilat") => Derajat::Kilat,
-        Some("sangat_segera") => Derajat::SangatSegera,
-        Some("segera") => Derajat::Segera,
+/// The header derajat of an entry's derajat name under this node's table: a header grade is
+/// itself; another configured name (`Penting`) the nearest grade that is not slower
+/// (`domain::calendar::kgm_grade`); no name or an unknown one `biasa`.
+fn kgm_derajat(state: &NodeState, name: Option<&str>) -> Derajat {
+    match crate::domain::calendar::kgm_grade(&state.cfg.derajat, name) {
+        "kilat" => Derajat::Kilat,
+        "sangat_segera" => Derajat::SangatSegera,
+        "segera" => Derajat::Segera,
         _ => Derajat::Biasa,
     }
 }
 
-/// The configured derajat name matching a header derajat, if the table has one.
-fn entry_derajat(state: &NodeState, d: Derajat) -> Option<String> {
-    state
-        .cfg
-        .derajat_names()
-        .into_iter()
-        .find(|n| norm(n) == derajat_key(d))
+/// The exact derajat name to carry in the manifest: only a name that is not itself a header grade
+/// (older nodes read manifests without it; they refuse unknown manifest fields, so it is left out
+/// whenever the header says it all).
+fn manifest_derajat(name: Option<&str>) -> Option<String> {
+    let n = name?.trim();
+    let key = crate::domain::calendar::grade_key(n);
+    (!n.is_empty() && !crate::domain::calendar::KGM_GRADES.contains(&key.as_str()))
+        .then(|| n.to_string())
+}
+
+/// The configured derajat name of a received letter: the sender's exact name from the manifest
+/// when this node's table has it (`Penting` stays `Penting`), else the configured name matching
+/// the header grade, if the table has one.
+fn entry_derajat(state: &NodeState, d: Derajat, exact: Option<&str>) -> Option<String> {
+    let names = state.cfg.derajat_names();
+    let key = |n: &str| crate::domain::calendar::grade_key(n);
+    if let Some(x) = exact
+        && let Some(n) = names.iter().find(|n| key(n) == key(x))
+    {
+        return Some(n.clone());
+    }
+    names.into_iter().find(|n| key(n) == derajat_key(d))
 }
 
 pub(super) fn known_senders(state: &NodeState) -> Result<Senders, (&'static str, String)> {
@@ -669,7 +682,11 @@ fn open_staged(state: &NodeState, src: &fs::File, by: &str) -> Result<OpenDone, 
         tanggal_surat: opened.manifest.tanggal.parse().ok(),
         perihal: opened.manifest.perihal.clone(),
         klasifikasi: Some(domain_klasifikasi(opened.header.klasifikasi)),
-        derajat: entry_derajat(state, opened.header.derajat),
+        derajat: entry_derajat(
+            state,
+            opened.header.derajat,
+            opened.manifest.derajat_nama.as_deref(),
+        ),
         kriptogram: true,
         ..RegisterFields::default()
     };
@@ -1341,13 +1358,14 @@ fn seal_inputs(
             &HeaderFields {
                 sender_node_id: state.node_id.clone(),
                 klasifikasi: kgm_klasifikasi(klas),
-                derajat: kgm_derajat(f.derajat.as_deref()),
+                derajat: kgm_derajat(state, f.derajat.as_deref()),
                 created_at: None,
             },
             &ManifestFields {
                 nomor_surat: f.nomor_surat.clone(),
                 perihal: f.perihal.clone(),
                 tanggal: tanggal.to_string(),
+                derajat_nama: manifest_derajat(f.derajat.as_deref()),
             },
             seal_files,
             recipients,
