@@ -156,6 +156,10 @@ pub struct NodeConfig {
     pub zone: String,
     /// Drop folder; relative paths are under the data directory.
     pub drop_dir: PathBuf,
+    /// Drop folder of outgoing scans (issue 14): a file there becomes the attachment of the one open
+    /// keluar entry with its nomor surat, or a new keluar draft. Relative paths are under the data
+    /// directory (default `drop_keluar`).
+    pub drop_keluar_dir: PathBuf,
     /// Socket path; relative paths are under the data directory (e.g. `/run/kasa/node.sock` on a shared box).
     pub socket: PathBuf,
     /// Group (name or numeric gid) given to the socket so operators in it can connect; empty = unchanged.
@@ -269,6 +273,7 @@ impl Default for NodeConfig {
         NodeConfig {
             zone: "Asia/Jakarta".into(),
             drop_dir: PathBuf::from("drop"),
+            drop_keluar_dir: PathBuf::from("drop_keluar"),
             socket: PathBuf::from("node.sock"),
             socket_group: String::new(),
             socket_mode: "0660".into(),
@@ -409,6 +414,11 @@ impl NodeConfig {
     /// Absolute drop folder.
     pub fn drop_path(&self, paths: &Paths) -> PathBuf {
         paths.data_dir.join(&self.drop_dir)
+    }
+
+    /// Absolute drop folder of outgoing scans (`drop_keluar_dir`).
+    pub fn drop_keluar_path(&self, paths: &Paths) -> PathBuf {
+        paths.data_dir.join(&self.drop_keluar_dir)
     }
 
     /// Absolute socket path.

@@ -404,6 +404,26 @@ pub fn dicocokkan_teks(mirip: &[Mirip]) -> String {
     format!("mungkin sama: {}", v.join("; "))
 }
 
+/// The one open outgoing entry (keluar or kriptogram-keluar, status draft or diagendakan) among
+/// `entries` whose nomor surat equals `nomor` after [`normal_nomor`]; `None` when none or more than
+/// one match, or `nomor` is empty (a file from `drop_keluar/` then becomes a new draft, issue 14).
+pub fn keluar_untuk_nomor(nomor: &str, entries: &[Entry]) -> Option<u64> {
+    use super::agenda::Book;
+    let want = normal_nomor(nomor);
+    if want.is_empty() {
+        return None;
+    }
+    let mut hits = entries.iter().filter(|e| {
+        matches!(e.book, Book::Keluar | Book::KriptogramKeluar)
+            && matches!(e.status, Status::Draft | Status::Diagendakan)
+            && normal_nomor(&e.nomor_surat) == want
+    });
+    match (hits.next(), hits.next()) {
+        (Some(e), None) => Some(e.id),
+        _ => None,
+    }
+}
+
 /// A nomor surat reduced for comparison: lowercase, letters O read as 0 between digits, separators and
 /// spaces removed (`800 / 283 / Kominfo / 2021` = `800/283/kominfo/2021`).
 pub fn normal_nomor(s: &str) -> String {

@@ -451,11 +451,25 @@ impl Seen {
     }
 }
 
+/// What the files of a drop folder become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `drop/`: incoming scans, new `baru` entries of the masuk book (or duplicates).
+    Masuk,
+    /// `drop_keluar/` (issue 14): outgoing scans. A file whose header suggestions give a nomor surat
+    /// matching exactly one open keluar or kriptogram-keluar entry (draft or diagendakan; compared
+    /// with `domain::penerimaan::normal_nomor`) becomes its attachment (jenis surat); any other file
+    /// a new keluar draft with fields from its suggestions. Both recorded "dari drop_keluar".
+    Keluar,
+}
+
 /// The ingest service of one node.
 pub struct Ingest {
     pub paths: Paths,
     pub cfg: IngestConfig,
     pub drop_dir: PathBuf,
+    /// What this folder's files become ([`Target::Masuk`] unless set after [`Ingest::new`]).
+    pub target: Target,
     pub store: Arc<Store>,
     /// The kasa executable, run as `kasa __extract FILE` for analysis.
     pub exe: PathBuf,
@@ -493,6 +507,7 @@ impl Ingest {
             paths,
             cfg,
             drop_dir,
+            target: Target::Masuk,
             store,
             exe,
             publish,
@@ -712,7 +727,13 @@ impl Ingest {
                     StageError::Changed
                 }
             }),
-            None => self.stage_and_commit(&mut &f, &name, Some(key), "folder drop", &unchanged),
+            None => {
+                let origin = match self.target {
+                    Target::Masuk => "folder drop",
+                    Target::Keluar => "drop_keluar",
+                };
+                self.stage_and_commit(&mut &f, &name, Some(key), origin, &unchanged)
+            }
         };
         if let Ok(mut p) = self.progress.lock() {
             p.processing = p.processing.saturating_sub(1);
@@ -859,7 +880,11 @@ impl Ingest {
                 "incomplete PDF: no %%EOF at the end (scan interrupted or file truncated)".into(),
             ));
         }
-        let known = self.store.entry_by_hash(&sha).ok().flatten();
+        // An outgoing scan is always analysed: its own suggestions decide where it goes.
+        let known = match self.target {
+            Target::Masuk => self.store.entry_by_hash(&sha).ok().flatten(),
+            Target::Keluar => None,
+        };
         let (pages, text, note) = if known.is_some() {
             // Same content as an earlier entry: reuse its analysis.
             let first = known.and_then(|id| self.store.entry(id).ok().flatten());
@@ -878,6 +903,7 @@ impl Ingest {
             }
         };
         let suggestions = text.as_deref().map(crate::domain::naskah::suggest);
+        let keluar = (self.target == Target::Keluar).then(|| self.keluar_plan(suggestions.as_ref()));
         // With a node identity the text and suggestions are sealed to the node's own recipient before
         // they reach the database (classification is only known at registration, and redb does not
         // zero freed pages: issue 11 §5). Without one they are stored as before.
@@ -926,13 +952,47 @@ impl Ingest {
             at: crate::clock::now(),
             origin: origin.to_string(),
         };
-        match self.store.ingest_commit(&inp) {
+        let committed = match &keluar {
+            None => self.store.ingest_commit(&inp),
+            Some((attach_to, fields)) => self.store.keluar_drop_commit(&inp, *attach_to, fields),
+        };
+        match committed {
             Ok((o, ch)) => {
                 (self.publish)(ch);
                 Ok(o)
             }
             Err(e) => Err(StageError::Transient(format!("database: {e}"))),
         }
+    }
+
+    /// Where an outgoing scan goes ([`Target::Keluar`]): the id of the one open outgoing entry with
+    /// the suggested nomor surat, if exactly one, and the fields of a new draft from the suggestions.
+    fn keluar_plan(
+        &self,
+        s: Option<&crate::domain::naskah::HeaderSuggestions>,
+    ) -> (Option<u64>, crate::domain::RegisterFields) {
+        use crate::domain::{Book, Status};
+        let mut fields = crate::domain::RegisterFields::default();
+        let Some(s) = s else {
+            return (None, fields);
+        };
+        fields.apply_suggestions(s);
+        let nomor = s.nomor.as_deref().unwrap_or_default();
+        let to = if nomor.trim().is_empty() {
+            None
+        } else {
+            match self.store.by_status(
+                &[Book::Keluar, Book::KriptogramKeluar],
+                &[Status::Draft, Status::Diagendakan],
+            ) {
+                Ok(open) => crate::domain::penerimaan::keluar_untuk_nomor(nomor, &open),
+                Err(e) => {
+                    tracing::warn!(error = %e, "drop_keluar: cannot read the open outgoing entries; the file becomes a new draft");
+                    None
+                }
+            }
+        };
+        (to, fields)
     }
 
     /// Runs the drop-folder loop until `stop` is set: watcher hints, periodic rescans, stability checks.
