@@ -91,13 +91,7 @@ fn a_200_mb_attachment_and_its_seal_stay_within_64_mib_of_node_memory_encrypted_
     b.start();
     let card = a.scratch().join("5102.card.toml");
     fs::write(&card, b.kasa_ok(&["identity", "card"])).unwrap();
-    a.kasa_ok(&[
-        "peer",
-        "add",
-        card.to_str().unwrap(),
-        "--relation",
-        "pusat",
-    ]);
+    a.kasa_ok(&["peer", "add", card.to_str().unwrap(), "--relation", "pusat"]);
     a.kasa_ok(&["peer", "verify", "5102", "--confirm"]);
 
     let id = keluar_draft(&a, "R", "005/777/Diskominfo");
@@ -134,7 +128,10 @@ fn a_200_mb_attachment_and_its_seal_stay_within_64_mib_of_node_memory_encrypted_
     assert_eq!(atts[0]["size"], 200 * MIB);
     assert_eq!(atts[0]["name"], "lampiran-besar.pdf");
     assert_eq!(atts[0]["encrypted_at_rest"], true);
-    assert!(atts[0].get("jenis").is_none(), "surat is the default: {shown}");
+    assert!(
+        atts[0].get("jenis").is_none(),
+        "surat is the default: {shown}"
+    );
     let events: Vec<_> = shown["timeline"]
         .as_array()
         .unwrap()
@@ -235,7 +232,10 @@ fn attach_refusals_name_the_problem_and_kind_shows_as_jenis() {
                 && t["detail"] == "jurnal.pdf (jurnal-faks) dilampirkan"),
         "{shown}"
     );
-    let sha = shown["attachments"][0]["sha256"].as_str().unwrap().to_string();
+    let sha = shown["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let blob = n.data.join("blobs").join(&sha[..2]).join(&sha);
     assert_eq!(fs::read(&blob).unwrap(), common::tiny_pdf(1));
 
@@ -288,7 +288,13 @@ fn attach_refusals_name_the_problem_and_kind_shows_as_jenis() {
 
     // A void entry and a duplicate take no attachments.
     let void = keluar_draft(&n, "B", "005/2/Uji");
-    n.kasa_ok(&["agenda", "void", &void.to_string(), "--reason", "salah ketik"]);
+    n.kasa_ok(&[
+        "agenda",
+        "void",
+        &void.to_string(),
+        "--reason",
+        "salah ketik",
+    ]);
     refused(
         &["agenda", "attach", &void.to_string(), okp],
         1,

@@ -67,14 +67,21 @@ fn outgoing_scans_attach_to_their_draft_by_nomor_or_become_new_drafts() {
     assert!(a.get("jenis").is_none(), "jenis surat (the default): {e}");
     assert_eq!(e["status"], "draft");
     assert!(
-        e["timeline"].as_array().unwrap().iter().any(|t| t["kind"]
-            == "dilampirkan"
-            && t["detail"] == "jembrana.pdf (surat) dilampirkan dari drop_keluar"),
+        e["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["kind"] == "dilampirkan"
+                && t["detail"] == "jembrana.pdf (surat) dilampirkan dari drop_keluar"),
         "{e}"
     );
-    assert!(show(&n, other)["attachments"].as_array().unwrap().is_empty());
-    assert!(wait_until(Duration::from_secs(10), || names_in(&drop)
-        .is_empty()));
+    assert!(
+        show(&n, other)["attachments"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(wait_until(Duration::from_secs(10), || names_in(&drop).is_empty()));
     assert!(
         names_in(&n.ingest_dir("processed"))
             .iter()
@@ -83,7 +90,10 @@ fn outgoing_scans_attach_to_their_draft_by_nomor_or_become_new_drafts() {
         names_in(&n.ingest_dir("processed"))
     );
     let entries_before = n.entries().len();
-    assert_eq!(entries_before, 2, "no entry of its own for the attached letter");
+    assert_eq!(
+        entries_before, 2,
+        "no entry of its own for the attached letter"
+    );
 
     // A letter with no matching draft: a new keluar draft from its suggestions.
     let other_pdf = fs::read(sample(OTHER)).unwrap();
@@ -114,9 +124,11 @@ fn outgoing_scans_attach_to_their_draft_by_nomor_or_become_new_drafts() {
     // Refused like any dropped file: an unknown type goes to failed/ with its sidecar.
     drop_atomic(&scratch, &drop, "catatan.txt", b"bukan surat");
     assert!(
-        wait_until(Duration::from_secs(30), || names_in(&n.ingest_dir("failed"))
-            .iter()
-            .any(|f| f == "catatan.txt.error.txt")),
+        wait_until(Duration::from_secs(30), || names_in(
+            &n.ingest_dir("failed")
+        )
+        .iter()
+        .any(|f| f == "catatan.txt.error.txt")),
         "{:?}",
         names_in(&n.ingest_dir("failed"))
     );

@@ -19,13 +19,7 @@ fn pair() -> (TestNode, TestNode) {
     for (me, other, other_id) in [(&a, &b, "5102"), (&b, &a, "5101")] {
         let card = me.scratch().join(format!("{other_id}.card.toml"));
         fs::write(&card, other.kasa_ok(&["identity", "card"])).unwrap();
-        me.kasa_ok(&[
-            "peer",
-            "add",
-            card.to_str().unwrap(),
-            "--relation",
-            "pusat",
-        ]);
+        me.kasa_ok(&["peer", "add", card.to_str().unwrap(), "--relation", "pusat"]);
         me.kasa_ok(&["peer", "verify", other_id, "--confirm"]);
     }
     (a, b)

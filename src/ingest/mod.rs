@@ -903,7 +903,8 @@ impl Ingest {
             }
         };
         let suggestions = text.as_deref().map(crate::domain::naskah::suggest);
-        let keluar = (self.target == Target::Keluar).then(|| self.keluar_plan(suggestions.as_ref()));
+        let keluar =
+            (self.target == Target::Keluar).then(|| self.keluar_plan(suggestions.as_ref()));
         // With a node identity the text and suggestions are sealed to the node's own recipient before
         // they reach the database (classification is only known at registration, and redb does not
         // zero freed pages: issue 11 §5). Without one they are stored as before.

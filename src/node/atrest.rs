@@ -199,7 +199,7 @@ pub fn blob_stream(
         std::io::BufReader::new(enc),
         std::slice::from_ref(&keys.encryption),
     )
-        .map_err(|e| ("internal", format!("blob {sha}: {e}")))?;
+    .map_err(|e| ("internal", format!("blob {sha}: {e}")))?;
     Ok(Box::new(FromStart { inner: d, read: 0 }))
 }
 
