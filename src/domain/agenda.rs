@@ -1015,6 +1015,58 @@ mod tests {
     }
 
     #[test]
+    fn attach_appends_with_one_event_and_refuses_void_and_duplicate() {
+        let now = Timestamp::UNIX_EPOCH;
+        let att = |name: &str, jenis| Attachment {
+            sha256: "ab".into(),
+            name: name.into(),
+            mime: "application/pdf".into(),
+            size: 1,
+            pages: None,
+            encrypted_at_rest: false,
+            jenis,
+        };
+        let mut e = Entry::new_keluar(7, &RegisterFields::default(), now, &op());
+        e.attach(
+            vec![
+                att("surat.pdf", JenisLampiran::Surat),
+                att("jurnal.pdf", JenisLampiran::JurnalFaks),
+            ],
+            None,
+            now,
+            Some(1000),
+            "Wayan",
+        )
+        .unwrap();
+        assert_eq!(e.attachments.len(), 2);
+        let last = e.timeline.last().unwrap();
+        assert_eq!(last.kind, "dilampirkan");
+        assert_eq!(
+            last.detail,
+            "surat.pdf (surat), jurnal.pdf (jurnal-faks) dilampirkan"
+        );
+        assert!(e.attach(vec![], None, now, None, "node").is_err());
+        e.status = Status::Batal;
+        let r = e.attach(
+            vec![att("x.pdf", JenisLampiran::Resi)],
+            None,
+            now,
+            None,
+            "node",
+        );
+        assert!(r.unwrap_err().0.contains("dibatalkan"));
+        e.status = Status::Duplikat;
+        e.duplicate_of = Some(3);
+        assert!(
+            e.check_attachable()
+                .unwrap_err()
+                .0
+                .contains("duplikat dari entri 3")
+        );
+        assert_eq!(e.attachments.len(), 2);
+    }
+
+    #[test]
     fn register_then_register_again_is_refused() {
         let mut e = scan();
         let f = RegisterFields {

@@ -717,6 +717,38 @@ mod tests {
     }
 
     #[test]
+    fn keluar_untuk_nomor_takes_exactly_one_open_outgoing_entry() {
+        use crate::domain::agenda::Book;
+        let keluar = |id: u64, nomor: &str, status: Status| {
+            let mut e = Entry::new_keluar(
+                id,
+                &fields(nomor, "", "x", "2026-06-01"),
+                Timestamp::UNIX_EPOCH,
+                &op("Wayan"),
+            );
+            e.status = status;
+            e
+        };
+        let open = keluar(1, "800 / 283 / KOMINFO / 2021", Status::Draft);
+        let sent = keluar(2, "800/284/Kominfo/2021", Status::Terkirim);
+        let mut masuk = entry(3);
+        masuk.nomor_surat = "800/285/Kominfo/2021".into();
+        let all = [open.clone(), sent, masuk];
+        assert_eq!(keluar_untuk_nomor("800/283/Kominfo/2021", &all), Some(1));
+        // A closed outgoing entry and an incoming one never take the file.
+        assert_eq!(keluar_untuk_nomor("800/284/Kominfo/2021", &all), None);
+        assert_eq!(keluar_untuk_nomor("800/285/Kominfo/2021", &all), None);
+        assert_eq!(keluar_untuk_nomor("", &all), None);
+        // Two open drafts with the same nomor: ambiguous, a new draft instead.
+        let mut twin = keluar(4, "800/283/kominfo/2021", Status::Diagendakan);
+        twin.book = Book::KriptogramKeluar;
+        assert_eq!(
+            keluar_untuk_nomor("800/283/Kominfo/2021", &[open, twin]),
+            None
+        );
+    }
+
+    #[test]
     fn same_letter_by_two_channels_is_found() {
         let a = registered(
             1,

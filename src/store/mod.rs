@@ -1428,7 +1428,9 @@ impl Store {
     /// open outgoing entry (keluar or kriptogram-keluar, draft or diagendakan) the file becomes its
     /// attachment (jenis surat, event `dilampirkan … dari ORIGIN`, audit `ingest.keluar_attach`);
     /// otherwise a new keluar draft with `fields` (event `draft` `dari ORIGIN`, audit
-    /// `ingest.keluar_draft`) holding the file and its extracted text. Errors: database.
+    /// `ingest.keluar_draft`) holding the file and its extracted text. Returns
+    /// [`IngestOutcome::New`] with the id of the entry now holding the file (the existing one when
+    /// attached), or `AlreadyIngested` for a source committed before. Errors: database.
     pub fn keluar_drop_commit(
         &self,
         inp: &IngestInput,
