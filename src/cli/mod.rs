@@ -221,6 +221,9 @@ pub struct InitArgs {
     /// and the scanner share can write into it.
     #[arg(long)]
     pub drop_dir: Option<PathBuf>,
+    /// Drop folder of outgoing scans (node.toml `drop_keluar_dir`), e.g. /srv/kasa/drop_keluar.
+    #[arg(long)]
+    pub drop_keluar_dir: Option<PathBuf>,
     /// Passphrase file (0600) for the node keystore, for automation; otherwise asked on the TTY.
     #[arg(long)]
     pub passphrase_file: Option<PathBuf>,
@@ -939,6 +942,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
             }
             if let Some(d) = &a.drop_dir {
                 cfg.drop_dir = d.clone();
+            }
+            if let Some(d) = &a.drop_keluar_dir {
+                cfg.drop_keluar_dir = d.clone();
             }
             cfg.check().map_err(|e| Fail(e, 2))?;
             // The passphrase first, so that a refused one leaves nothing half-made.
