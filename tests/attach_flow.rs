@@ -282,9 +282,50 @@ fn attach_refusals_name_the_problem_and_kind_shows_as_jenis() {
     let mut args = vec!["agenda", "attach", &ids];
     args.extend(many.iter().map(String::as_str));
     refused(&args, 1, &["17 berkas", "paling banyak 16"]);
-    // Nothing of the refused attempts was added.
+    // The node itself refuses a request naming more files than one frame may carry (the CLI never
+    // sends one): the rule and what to do, and the connection stays usable.
+    {
+        use kasa::proto::{ErrorCode, KgmFile, Request};
+        use std::os::fd::AsFd;
+        let mut c = kasa::client::Client::connect(&n.socket).unwrap();
+        let files: Vec<KgmFile> = (0..17)
+            .map(|i| KgmFile {
+                name: format!("{i}.pdf"),
+                fd: true,
+                ..Default::default()
+            })
+            .collect();
+        let f = fs::File::open(&ok).unwrap();
+        let r = c.call_with_fds(
+            Request::AgendaAttach {
+                id,
+                jenis: Default::default(),
+                files,
+            },
+            &[f.as_fd()],
+        );
+        match r {
+            Err(kasa::client::ClientError::Refused { code, message }) => {
+                assert_eq!(code, ErrorCode::Rule);
+                assert!(message.contains("paling banyak 16"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The client library (what the console calls): paths in, the updated entry out.
+        let e = c
+            .attach(id, kasa::domain::JenisLampiran::Resi, &[ok.clone()])
+            .unwrap();
+        assert_eq!(e.attachments.len(), 2);
+        assert_eq!(e.attachments[1].jenis, kasa::domain::JenisLampiran::Resi);
+        let missing = c.attach(id, Default::default(), &[dir.join("tidak-ada.pdf")]);
+        assert!(
+            matches!(&missing, Err(kasa::client::ClientError::Berkas(m)) if m.contains("tidak-ada.pdf")),
+            "{missing:?}"
+        );
+    }
+    // Nothing of the refused attempts was added (the second attachment is the library's).
     let shown = n.json(&["agenda", "show", &ids, "--json"]);
-    assert_eq!(shown["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(shown["attachments"].as_array().unwrap().len(), 2);
 
     // A void entry and a duplicate take no attachments.
     let void = keluar_draft(&n, "B", "005/2/Uji");
