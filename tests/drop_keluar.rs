@@ -140,3 +140,52 @@ fn outgoing_scans_attach_to_their_draft_by_nomor_or_become_new_drafts() {
     assert_eq!(n.entries().len(), 3);
     assert_eq!(show(&n, draft)["attachments"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_kill_9_between_commit_and_move_attaches_the_file_once() {
+    let mut n = TestNode::init_with(|_| {});
+    // The node pauses 1.5 s after the commit, before the original leaves the folder.
+    n.node_env = vec![("KASA_TEST_INGEST_PAUSE".into(), "move".into())];
+    n.start();
+    let drop = n.data.join("drop_keluar");
+    let draft = n.json(&[
+        "keluar",
+        "new",
+        "--perihal",
+        "Laporan monev",
+        "--nomor-surat",
+        "800/283/Kominfo/2021",
+        "--json",
+    ])["id"]
+        .as_u64()
+        .unwrap();
+    drop_atomic(
+        &n.scratch(),
+        &drop,
+        "jembrana.pdf",
+        &fs::read(sample(LETTER)).unwrap(),
+    );
+    assert!(
+        wait_until(Duration::from_secs(60), || show(&n, draft)["attachments"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())),
+        "{}",
+        n.log()
+    );
+    n.kill9();
+    assert_eq!(
+        names_in(&drop),
+        vec!["jembrana.pdf"],
+        "killed after the commit, before the move"
+    );
+    n.node_env.clear();
+    n.start();
+    assert!(wait_until(Duration::from_secs(30), || names_in(&drop).is_empty()));
+    assert_eq!(show(&n, draft)["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(n.entries().len(), 1, "no draft of its own");
+    assert!(
+        names_in(&n.ingest_dir("processed")).contains(&format!("{draft}-jembrana.pdf")),
+        "{:?}",
+        names_in(&n.ingest_dir("processed"))
+    );
+}
