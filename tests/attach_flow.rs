@@ -313,7 +313,11 @@ fn attach_refusals_name_the_problem_and_kind_shows_as_jenis() {
         }
         // The client library (what the console calls): paths in, the updated entry out.
         let e = c
-            .attach(id, kasa::domain::JenisLampiran::Resi, &[ok.clone()])
+            .attach(
+                id,
+                kasa::domain::JenisLampiran::Resi,
+                std::slice::from_ref(&ok),
+            )
             .unwrap();
         assert_eq!(e.attachments.len(), 2);
         assert_eq!(e.attachments[1].jenis, kasa::domain::JenisLampiran::Resi);
