@@ -383,6 +383,17 @@ impl NodeConfig {
         }
         self.backup.policy()?;
         self.backup.recovery()?;
+        let norm = |p: &Path| {
+            p.components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect::<PathBuf>()
+        };
+        if norm(&self.drop_dir) == norm(&self.drop_keluar_dir) {
+            return Err(format!(
+                "drop_keluar_dir is the same folder as drop_dir ({}): outgoing scans need a folder of their own, e.g. drop_keluar_dir = \"drop_keluar\"",
+                self.drop_dir.display()
+            ));
+        }
         if self.derajat.is_empty() {
             return Err(
                 "the derajat kecepatan table is empty: keep at least one [[derajat]] row".into(),
@@ -546,5 +557,14 @@ mod tests {
         let bad = "zone = \"Asia/Makassar\"\n\n[ingest]\nstable_ms = \"soon\"\n";
         let e = parse_toml::<NodeConfig>(Path::new("node.toml"), bad).unwrap_err();
         assert_eq!(e.line, 4, "{e}");
+    }
+
+    #[test]
+    fn drop_keluar_must_be_its_own_folder() {
+        let mut c = NodeConfig::default();
+        assert!(c.check().is_ok());
+        c.drop_keluar_dir = PathBuf::from("./drop");
+        let e = c.check().unwrap_err();
+        assert!(e.contains("drop_keluar_dir") && e.contains("own"), "{e}");
     }
 }
