@@ -106,6 +106,7 @@ fn bench_kgm(c: &mut Criterion) {
         nomor_surat: "1/2/3".into(),
         perihal: "bench".into(),
         tanggal: "2026-06-01".into(),
+        derajat_nama: None,
     };
     let recipients = vec![(b.node_id.clone(), b.encryption.recipient())];
     let seal_once = |out: &mut Vec<u8>| {

@@ -5,7 +5,7 @@
 #        --zone Asia/Makassar --admin ayu --passphrase-file /root/kasa.pass [--bin target/release/kasa]
 #   sudo contrib/setup-shared-box.sh operator budi sandiman "Budi Santoso" tingkat_ii
 #
-# `install` creates the service user and group, the 0700 data directory, a drop folder outside it that
+# `install` creates the service user and group, the 0700 data directory, two drop folders outside it (drop, drop_keluar) that
 # operators and a scanner share can write (group, setgid, default ACL so files stay group-readable
 # whatever the writer's umask), the node (kasa init as the service user, socket in a group-accessible
 # runtime directory), the system-wide client config every login reads (socket path: `ssh box kasa`
@@ -24,6 +24,7 @@ SVC_USER=kasa
 SVC_GROUP=kasa
 DATA=/var/lib/kasa
 DROP=/srv/kasa/drop
+DROP_KELUAR=/srv/kasa/drop_keluar
 RUNDIR=/run/kasa
 SYSCONF=/etc/kasa/config.toml
 BINDIR=/usr/local/bin
@@ -51,6 +52,7 @@ parse_common() {
       --group) SVC_GROUP=$2; shift 2 ;;
       --data-dir) DATA=$2; shift 2 ;;
       --drop-dir) DROP=$2; shift 2 ;;
+      --drop-keluar-dir) DROP_KELUAR=$2; shift 2 ;;
       --run-dir) RUNDIR=$2; shift 2 ;;
       --system-config) SYSCONF=$2; shift 2 ;;
       --bin-dir) BINDIR=$2; shift 2 ;;
@@ -91,8 +93,10 @@ install_box() {
     install -m 0755 "$BIN" "$BINDIR/kasa"
   fi
   install -d -m 0700 -o "$SVC_USER" -g "$SVC_GROUP" "$DATA"
-  install -d -m 2770 -o "$SVC_USER" -g "$SVC_GROUP" "$DROP"
-  setfacl -m "g:$SVC_GROUP:rwx" -d -m "u::rwX,g::rwX,g:$SVC_GROUP:rwX,o::---" "$DROP"
+  for d in "$DROP" "$DROP_KELUAR"; do
+    install -d -m 2770 -o "$SVC_USER" -g "$SVC_GROUP" "$d"
+    setfacl -m "g:$SVC_GROUP:rwx" -d -m "u::rwX,g::rwX,g:$SVC_GROUP:rwX,o::---" "$d"
+  done
   install -d -m 0750 -o "$SVC_USER" -g "$SVC_GROUP" "$RUNDIR"
   install -d -m 0755 "$(dirname "$SYSCONF")"
   local sock="$RUNDIR/node.sock"
@@ -107,6 +111,7 @@ install_box() {
       "$BINDIR/kasa" --data-dir "$DATA" --config-dir "$DATA/config" init \
       --node-id "$NODE_ID" --name "$NAME" --zone "$ZONE" --nama "kasa (layanan)" \
       --socket "$sock" --socket-group "$SVC_GROUP" --drop-dir "$DROP" \
+      --drop-keluar-dir "$DROP_KELUAR" \
       ${pass:+--passphrase-file "$pass"} $FAST_KDF
     [ -n "$pass" ] && rm -f "$pass"
   else
@@ -120,7 +125,7 @@ install_box() {
   if [ -n "$ADMIN" ]; then
     add_operator "$ADMIN" admin "$ADMIN" tanpa
   fi
-  say "done: node $NODE_ID at $DATA, socket $sock, drop folder $DROP, client config $SYSCONF"
+  say "done: node $NODE_ID at $DATA, socket $sock, drop folders $DROP and $DROP_KELUAR, client config $SYSCONF"
   say "unlock the keystore once after each start: kasa node unlock (as an operator)"
 }
 

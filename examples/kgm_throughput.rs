@@ -65,6 +65,7 @@ fn main() {
                     nomor_surat: "1".into(),
                     perihal: "bench".into(),
                     tanggal: "2026-11-22".into(),
+                    derajat_nama: None,
                 },
                 vec![SealFile {
                     name: "data.bin".into(),

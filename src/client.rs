@@ -27,6 +27,10 @@ pub enum ClientError {
     },
     #[error("the node did not answer within {0:?}")]
     Timeout(Duration),
+    /// A local file to hand to the node could not be used (missing, unreadable, not a regular
+    /// file, too many); nothing was sent. The message names the file and what to do.
+    #[error("{0}")]
+    Berkas(String),
 }
 
 impl ClientError {
@@ -142,6 +146,53 @@ impl Client {
         }
     }
 
+    /// Attaches the files at `paths` to entry `id` as `jenis` (`kasa agenda attach`, issue 14) and
+    /// returns the updated entry. The files are opened here, with this process's rights, and
+    /// handed to the node as descriptors ([`proto::fdpass`]): any size, never copied through the
+    /// socket. Errors: [`ClientError::Berkas`] (a path that is not a readable regular file, none, or
+    /// more than [`proto::fdpass::MAX_FDS`]; nothing sent), the node's refusal
+    /// ([`ClientError::Refused`]: unknown entry, void or duplikat, empty or oversize file), I/O.
+    pub fn attach(
+        &mut self,
+        id: u64,
+        jenis: crate::domain::JenisLampiran,
+        paths: &[PathBuf],
+    ) -> Result<crate::domain::Entry, ClientError> {
+        use std::os::fd::AsFd;
+        let max = proto::fdpass::MAX_FDS;
+        if paths.is_empty() {
+            return Err(ClientError::Berkas(
+                "tidak ada berkas: sebutkan minimal satu berkas untuk dilampirkan".into(),
+            ));
+        }
+        if paths.len() > max {
+            return Err(ClientError::Berkas(format!(
+                "{} berkas sekaligus; paling banyak {max} per permintaan (batas descriptor): lampirkan dalam beberapa kali",
+                paths.len()
+            )));
+        }
+        let mut open = Vec::new();
+        let mut files = Vec::new();
+        for p in paths {
+            open.push(open_regular(p)?);
+            files.push(proto::KgmFile {
+                name: p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                fd: true,
+                ..Default::default()
+            });
+        }
+        let fds: Vec<_> = open.iter().map(|f| f.as_fd()).collect();
+        match self.call_with_fds(Request::AgendaAttach { id, jenis, files }, &fds)? {
+            Reply::Entry { entry, .. } => Ok(*entry),
+            other => Err(ClientError::Lost(format!(
+                "unexpected reply to agenda attach: {other:?}"
+            ))),
+        }
+    }
+
     /// Subscribes to pushed events and hands over their receiver (once).
     pub fn subscribe(&mut self) -> Result<Receiver<Event>, ClientError> {
         self.call(Request::Subscribe)?;
@@ -156,6 +207,27 @@ impl Client {
         self.writer.write_all(bytes)?;
         self.writer.flush()
     }
+}
+
+/// Opens `p` for reading and insists on a regular file (a folder, device or pipe is refused).
+/// Errors: [`ClientError::Berkas`] naming the path and what to do.
+pub fn open_regular(p: &Path) -> Result<std::fs::File, ClientError> {
+    let file = std::fs::File::open(p).map_err(|e| {
+        ClientError::Berkas(format!(
+            "{}: {e}: periksa nama dan izin berkasnya",
+            p.display()
+        ))
+    })?;
+    let md = file
+        .metadata()
+        .map_err(|e| ClientError::Berkas(format!("{}: {e}", p.display())))?;
+    if !md.is_file() {
+        return Err(ClientError::Berkas(format!(
+            "{}: bukan berkas biasa (folder, perangkat atau pipe); sebutkan berkasnya sendiri",
+            p.display()
+        )));
+    }
+    Ok(file)
 }
 
 impl Drop for Client {

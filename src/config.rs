@@ -156,6 +156,10 @@ pub struct NodeConfig {
     pub zone: String,
     /// Drop folder; relative paths are under the data directory.
     pub drop_dir: PathBuf,
+    /// Drop folder of outgoing scans (issue 14): a file there becomes the attachment of the one open
+    /// keluar entry with its nomor surat, or a new keluar draft. Relative paths are under the data
+    /// directory (default `drop_keluar`).
+    pub drop_keluar_dir: PathBuf,
     /// Socket path; relative paths are under the data directory (e.g. `/run/kasa/node.sock` on a shared box).
     pub socket: PathBuf,
     /// Group (name or numeric gid) given to the socket so operators in it can connect; empty = unchanged.
@@ -269,6 +273,7 @@ impl Default for NodeConfig {
         NodeConfig {
             zone: "Asia/Jakarta".into(),
             drop_dir: PathBuf::from("drop"),
+            drop_keluar_dir: PathBuf::from("drop_keluar"),
             socket: PathBuf::from("node.sock"),
             socket_group: String::new(),
             socket_mode: "0660".into(),
@@ -378,6 +383,17 @@ impl NodeConfig {
         }
         self.backup.policy()?;
         self.backup.recovery()?;
+        let norm = |p: &Path| {
+            p.components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect::<PathBuf>()
+        };
+        if norm(&self.drop_dir) == norm(&self.drop_keluar_dir) {
+            return Err(format!(
+                "drop_keluar_dir is the same folder as drop_dir ({}): outgoing scans need a folder of their own, e.g. drop_keluar_dir = \"drop_keluar\"",
+                self.drop_dir.display()
+            ));
+        }
         if self.derajat.is_empty() {
             return Err(
                 "the derajat kecepatan table is empty: keep at least one [[derajat]] row".into(),
@@ -409,6 +425,11 @@ impl NodeConfig {
     /// Absolute drop folder.
     pub fn drop_path(&self, paths: &Paths) -> PathBuf {
         paths.data_dir.join(&self.drop_dir)
+    }
+
+    /// Absolute drop folder of outgoing scans (`drop_keluar_dir`).
+    pub fn drop_keluar_path(&self, paths: &Paths) -> PathBuf {
+        paths.data_dir.join(&self.drop_keluar_dir)
     }
 
     /// Absolute socket path.
@@ -536,5 +557,14 @@ mod tests {
         let bad = "zone = \"Asia/Makassar\"\n\n[ingest]\nstable_ms = \"soon\"\n";
         let e = parse_toml::<NodeConfig>(Path::new("node.toml"), bad).unwrap_err();
         assert_eq!(e.line, 4, "{e}");
+    }
+
+    #[test]
+    fn drop_keluar_must_be_its_own_folder() {
+        let mut c = NodeConfig::default();
+        assert!(c.check().is_ok());
+        c.drop_keluar_dir = PathBuf::from("./drop");
+        let e = c.check().unwrap_err();
+        assert!(e.contains("drop_keluar_dir") && e.contains("own"), "{e}");
     }
 }

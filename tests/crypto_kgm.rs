@@ -77,6 +77,7 @@ fn manifest() -> ManifestFields {
         nomor_surat: "005/123/DISKOMINFO/2026".into(),
         perihal: "Undangan rapat koordinasi".into(),
         tanggal: "2026-06-01".into(),
+        derajat_nama: None,
     }
 }
 

@@ -74,6 +74,7 @@ fn sealed(from: &NodeKeys, to: &NodeKeys, payload: &[u8]) -> Vec<u8> {
             nomor_surat: "005/1/2026".into(),
             perihal: "uji".into(),
             tanggal: "2026-11-22".into(),
+            derajat_nama: None,
         },
         vec![SealFile {
             name: "a.pdf".into(),

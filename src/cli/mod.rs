@@ -222,6 +222,9 @@ pub struct InitArgs {
     /// and the scanner share can write into it.
     #[arg(long)]
     pub drop_dir: Option<PathBuf>,
+    /// Drop folder of outgoing scans (node.toml `drop_keluar_dir`), e.g. /srv/kasa/drop_keluar.
+    #[arg(long)]
+    pub drop_keluar_dir: Option<PathBuf>,
     /// Passphrase file (0600) for the node keystore, for automation; otherwise asked on the TTY.
     #[arg(long)]
     pub passphrase_file: Option<PathBuf>,
@@ -428,6 +431,18 @@ pub enum AgendaAction {
         arsip: bool,
         #[arg(long, default_value = "")]
         note: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Attach files to an existing entry (any book): the letter itself, a later page, or the proof of
+    /// sending (`--kind jurnal-faks|resi`). The files are handed to the node as open descriptors.
+    Attach {
+        id: u64,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// What the files are to the entry: surat, jurnal-faks, resi or lain.
+        #[arg(long, default_value = "surat")]
+        kind: String,
         #[arg(long)]
         json: bool,
     },
@@ -911,6 +926,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
             if let Some(d) = &a.drop_dir {
                 cfg.drop_dir = d.clone();
             }
+            if let Some(d) = &a.drop_keluar_dir {
+                cfg.drop_keluar_dir = d.clone();
+            }
             cfg.check().map_err(|e| Fail(e, 2))?;
             // The passphrase first, so that a refused one leaves nothing half-made.
             let pass = init_passphrase(a.passphrase_file.as_deref())?;
@@ -1357,6 +1375,28 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 Status::parse(&to).map_err(|e| Fail(e, 2))?
             };
             entry_reply(c.call(Request::Close { id, to, note })?, json)
+        }
+        AgendaAction::Attach {
+            id,
+            files,
+            kind,
+            json,
+        } => {
+            let jenis = crate::domain::JenisLampiran::parse(&kind).map_err(|e| Fail(e, 2))?;
+            let entry = c.attach(id, jenis, &files)?;
+            if json {
+                print_json(&entry);
+            } else {
+                let n = files.len();
+                out!(
+                    "{n} berkas dilampirkan ke entri {id} ({}); lampiran sekarang {}:",
+                    jenis.as_str(),
+                    entry.attachments.len()
+                );
+                for a in &entry.attachments {
+                    out!("  {} [{}]", a.summary(), a.jenis.as_str());
+                }
+            }
         }
         AgendaAction::Export { id, index, out } => {
             let Reply::Attachment { name, data_b64, .. } =

@@ -224,6 +224,7 @@ impl Ctx {
                     d.as_secs()
                 );
             }
+            ClientError::Berkas(m) => return m.clone(),
             ClientError::NoNode(p) => {
                 return format!(
                     "{} {}",

@@ -276,6 +276,11 @@ pub struct Manifest {
     pub tanggal: String,
     /// Files in payload order.
     pub files: Vec<ManifestFile>,
+    /// The sender's exact derajat kecepatan name when it is not one of the four header grades
+    /// (e.g. `Penting`; the header then carries the nearest grade that is not slower, §2). Absent in
+    /// older files and for the four grades.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derajat_nama: Option<String>,
 }
 
 /// Letter metadata for [`seal`] (the file list is computed).
@@ -287,6 +292,8 @@ pub struct ManifestFields {
     pub perihal: String,
     /// Tanggal surat, `YYYY-MM-DD`.
     pub tanggal: String,
+    /// The exact derajat name when the header grade only approximates it ([`Manifest::derajat_nama`]).
+    pub derajat_nama: Option<String>,
 }
 
 /// A readable, rewindable source (files, in-memory cursors).
@@ -459,6 +466,7 @@ pub fn seal<W: Write>(
         perihal: manifest_fields.perihal.clone(),
         tanggal: manifest_fields.tanggal.clone(),
         files: entries,
+        derajat_nama: manifest_fields.derajat_nama.clone(),
     };
     let manifest_bytes = serde_json::to_vec(&manifest).expect("manifest serialises");
     if manifest_bytes.len() > MAX_MANIFEST_LEN {

@@ -802,6 +802,74 @@ impl Entry {
         Ok(())
     }
 
+    /// Whether files may still be attached to this entry (`kasa agenda attach`, issue 14): any book
+    /// and status except a void (`batal`) entry and a `duplikat` (its content is the first copy's).
+    /// Errors: the refusal naming the status, the rule and what to do (Indonesian, as shown to
+    /// operators).
+    pub fn check_attachable(&self) -> Result<(), DomainError> {
+        match self.status {
+            Status::Batal => err(format!(
+                "entri {} sudah dibatalkan (batal): lampiran tidak ditambahkan ke entri batal; lampirkan ke entri penggantinya",
+                self.id
+            )),
+            Status::Duplikat => err(format!(
+                "entri {} adalah duplikat dari entri {}: lampiran ditambahkan ke entri pertama, bukan ke duplikatnya",
+                self.id,
+                self.duplicate_of.map_or("lain".into(), |d| d.to_string())
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Appends `atts` to the attachments with one `dilampirkan` event naming each file and its jenis
+    /// (`surat.pdf (surat), jurnal.pdf (jurnal-faks) dilampirkan`, then ` dari ORIGIN` when given).
+    /// `uid`/`by`: who attached (`None`/`node` for the drop folder). Errors: [`Entry::check_attachable`],
+    /// no file.
+    pub fn attach(
+        &mut self,
+        atts: Vec<Attachment>,
+        origin: Option<&str>,
+        now: Timestamp,
+        uid: Option<u32>,
+        by: &str,
+    ) -> Result<(), DomainError> {
+        self.check_attachable()?;
+        if atts.is_empty() {
+            return err("tidak ada berkas untuk dilampirkan: sebutkan minimal satu berkas");
+        }
+        let names: Vec<String> = atts
+            .iter()
+            .map(|a| format!("{} ({})", a.name, a.jenis.as_str()))
+            .collect();
+        let mut detail = format!("{} dilampirkan", names.join(", "));
+        if let Some(o) = origin {
+            detail.push_str(" dari ");
+            detail.push_str(o);
+        }
+        self.attachments.extend(atts);
+        self.push_event(now, uid, by, "dilampirkan", detail);
+        Ok(())
+    }
+
+    /// A keluar draft made by the node from a file dropped in `drop_keluar/` (issue 14): fields from
+    /// the file's header suggestions, the file as its first attachment, one `draft` event
+    /// `dari ORIGIN` by the node.
+    pub fn new_keluar_dari_berkas(
+        id: u64,
+        f: &RegisterFields,
+        att: Attachment,
+        now: Timestamp,
+        origin: &str,
+    ) -> Entry {
+        let mut e = Entry::new_scan(id, now, att);
+        e.book = Book::Keluar;
+        e.status = Status::Draft;
+        e.timeline.clear();
+        e.apply_fields(f);
+        e.push_event(now, None, "node", "draft", format!("dari {origin}"));
+        e
+    }
+
     /// A new keluar draft.
     pub fn new_keluar(id: u64, f: &RegisterFields, now: Timestamp, op: &super::Operator) -> Entry {
         let mut e = Entry::new_scan(
@@ -960,6 +1028,58 @@ mod tests {
                 jenis: Default::default(),
             },
         )
+    }
+
+    #[test]
+    fn attach_appends_with_one_event_and_refuses_void_and_duplicate() {
+        let now = Timestamp::UNIX_EPOCH;
+        let att = |name: &str, jenis| Attachment {
+            sha256: "ab".into(),
+            name: name.into(),
+            mime: "application/pdf".into(),
+            size: 1,
+            pages: None,
+            encrypted_at_rest: false,
+            jenis,
+        };
+        let mut e = Entry::new_keluar(7, &RegisterFields::default(), now, &op());
+        e.attach(
+            vec![
+                att("surat.pdf", JenisLampiran::Surat),
+                att("jurnal.pdf", JenisLampiran::JurnalFaks),
+            ],
+            None,
+            now,
+            Some(1000),
+            "Wayan",
+        )
+        .unwrap();
+        assert_eq!(e.attachments.len(), 2);
+        let last = e.timeline.last().unwrap();
+        assert_eq!(last.kind, "dilampirkan");
+        assert_eq!(
+            last.detail,
+            "surat.pdf (surat), jurnal.pdf (jurnal-faks) dilampirkan"
+        );
+        assert!(e.attach(vec![], None, now, None, "node").is_err());
+        e.status = Status::Batal;
+        let r = e.attach(
+            vec![att("x.pdf", JenisLampiran::Resi)],
+            None,
+            now,
+            None,
+            "node",
+        );
+        assert!(r.unwrap_err().0.contains("dibatalkan"));
+        e.status = Status::Duplikat;
+        e.duplicate_of = Some(3);
+        assert!(
+            e.check_attachable()
+                .unwrap_err()
+                .0
+                .contains("duplikat dari entri 3")
+        );
+        assert_eq!(e.attachments.len(), 2);
     }
 
     #[test]

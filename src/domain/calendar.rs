@@ -251,9 +251,102 @@ pub const NAMA_BULAN: [&str; 12] = [
     "Desember",
 ];
 
+/// The derajat grades a `.kgm` header may carry (a closed list, `docs/kriptogram.md` §2), fastest
+/// first: `kilat`, `sangat_segera`, `segera`, `biasa`.
+pub const KGM_GRADES: [&str; 4] = ["kilat", "sangat_segera", "segera", "biasa"];
+
+/// A derajat name in the form the `.kgm` header uses: trimmed, lower case, spaces and `-` as `_`
+/// (`Sangat Segera` → `sangat_segera`).
+pub fn grade_key(name: &str) -> String {
+    name.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// A limit as nominal hours, to compare rows of the table: hours as they are, a working day as
+/// 7/5 of 24 h (five working days are a calendar week).
+fn nominal_hours(l: Limit) -> f64 {
+    match l {
+        Limit::Jam(h) => f64::from(h),
+        Limit::HariKerja(n) => f64::from(n) * 24.0 * 7.0 / 5.0,
+    }
+}
+
+/// The limit a header grade stands for: its row of `table` when the table names it, else the
+/// GLOSSARY norm (`kilat` and `sangat_segera` 24 h, `segera` 48 h, `biasa` 5 hari kerja).
+fn grade_limit(table: &[DerajatRule], grade: &str) -> Limit {
+    table
+        .iter()
+        .find(|r| grade_key(&r.name) == grade)
+        .map(|r| r.limit)
+        .unwrap_or(match grade {
+            "kilat" | "sangat_segera" => Limit::Jam(24),
+            "segera" => Limit::Jam(48),
+            _ => Limit::HariKerja(5),
+        })
+}
+
+/// The `.kgm` header grade (one of [`KGM_GRADES`]) for the configured derajat `name` of `table`:
+/// a name that is a header grade is itself (`Segera` → `segera`); any other configured name goes by
+/// its deadline to the nearest header grade that is not slower (the one with the longest limit not
+/// longer than the name's: `Penting` 72 h → `segera` 48 h, never `biasa`), `kilat` when every grade
+/// is slower. A name the table does not have (or none) is `biasa`. Pure; limits are compared as
+/// nominal hours (a working day is 7/5 × 24 h).
+pub fn kgm_grade(table: &[DerajatRule], name: Option<&str>) -> &'static str {
+    let Some(name) = name else {
+        return "biasa";
+    };
+    let key = grade_key(name);
+    if let Some(g) = KGM_GRADES.iter().find(|g| **g == key) {
+        return g;
+    }
+    let Some(rule) = table.iter().find(|r| grade_key(&r.name) == key) else {
+        return "biasa";
+    };
+    let want = nominal_hours(rule.limit);
+    // Fastest first, so on equal limits the later (less urgent) grade wins.
+    let mut best: Option<(&'static str, f64)> = None;
+    for g in KGM_GRADES {
+        let h = nominal_hours(grade_limit(table, g));
+        if h <= want && best.is_none_or(|(_, b)| h >= b) {
+            best = Some((g, h));
+        }
+    }
+    best.map_or("kilat", |(g, _)| g)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kgm_grade_maps_a_configured_name_to_the_nearest_grade_not_slower() {
+        let t = default_derajat();
+        assert_eq!(kgm_grade(&t, Some("Penting")), "segera");
+        assert_eq!(kgm_grade(&t, Some("Kilat")), "kilat");
+        assert_eq!(kgm_grade(&t, Some("Segera")), "segera");
+        assert_eq!(kgm_grade(&t, Some("Biasa")), "biasa");
+        assert_eq!(kgm_grade(&t, Some("sangat segera")), "sangat_segera");
+        assert_eq!(kgm_grade(&t, None), "biasa");
+        assert_eq!(kgm_grade(&t, Some("Tidak Ada")), "biasa");
+        let mut t2 = t.clone();
+        t2.push(DerajatRule {
+            name: "Sekejap".into(),
+            limit: Limit::Jam(2),
+        });
+        t2.push(DerajatRule {
+            name: "Santai".into(),
+            limit: Limit::HariKerja(10),
+        });
+        t2.push(DerajatRule {
+            name: "Tiga Hari Kerja".into(),
+            limit: Limit::HariKerja(3),
+        });
+        // Faster than every grade: the fastest.
+        assert_eq!(kgm_grade(&t2, Some("Sekejap")), "kilat");
+        // Slower than every grade: the slowest that is not slower.
+        assert_eq!(kgm_grade(&t2, Some("Santai")), "biasa");
+        // 3 hari kerja (about 100 h) is not slower than 48 h, faster than 5 hari kerja.
+        assert_eq!(kgm_grade(&t2, Some("Tiga Hari Kerja")), "segera");
+    }
 
     fn wita(s: &str) -> Timestamp {
         s.parse::<jiff::civil::DateTime>()

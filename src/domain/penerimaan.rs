@@ -407,6 +407,26 @@ pub fn dicocokkan_teks(mirip: &[Mirip]) -> String {
     format!("mungkin sama: {}", v.join("; "))
 }
 
+/// The one open outgoing entry (keluar or kriptogram-keluar, status draft or diagendakan) among
+/// `entries` whose nomor surat equals `nomor` after [`normal_nomor`]; `None` when none or more than
+/// one match, or `nomor` is empty (a file from `drop_keluar/` then becomes a new draft, issue 14).
+pub fn keluar_untuk_nomor(nomor: &str, entries: &[Entry]) -> Option<u64> {
+    use super::agenda::Book;
+    let want = normal_nomor(nomor);
+    if want.is_empty() {
+        return None;
+    }
+    let mut hits = entries.iter().filter(|e| {
+        matches!(e.book, Book::Keluar | Book::KriptogramKeluar)
+            && matches!(e.status, Status::Draft | Status::Diagendakan)
+            && normal_nomor(&e.nomor_surat) == want
+    });
+    match (hits.next(), hits.next()) {
+        (Some(e), None) => Some(e.id),
+        _ => None,
+    }
+}
+
 /// A nomor surat reduced for comparison: lowercase, letters O read as 0 between digits, separators and
 /// spaces removed (`800 / 283 / Kominfo / 2021` = `800/283/kominfo/2021`).
 pub fn normal_nomor(s: &str) -> String {
@@ -697,6 +717,38 @@ mod tests {
             tanggal_surat: Some(tgl.parse().unwrap()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn keluar_untuk_nomor_takes_exactly_one_open_outgoing_entry() {
+        use crate::domain::agenda::Book;
+        let keluar = |id: u64, nomor: &str, status: Status| {
+            let mut e = Entry::new_keluar(
+                id,
+                &fields(nomor, "", "x", "2026-06-01"),
+                Timestamp::UNIX_EPOCH,
+                &op("Wayan"),
+            );
+            e.status = status;
+            e
+        };
+        let open = keluar(1, "800 / 283 / KOMINFO / 2021", Status::Draft);
+        let sent = keluar(2, "800/284/Kominfo/2021", Status::Terkirim);
+        let mut masuk = entry(3);
+        masuk.nomor_surat = "800/285/Kominfo/2021".into();
+        let all = [open.clone(), sent, masuk];
+        assert_eq!(keluar_untuk_nomor("800/283/Kominfo/2021", &all), Some(1));
+        // A closed outgoing entry and an incoming one never take the file.
+        assert_eq!(keluar_untuk_nomor("800/284/Kominfo/2021", &all), None);
+        assert_eq!(keluar_untuk_nomor("800/285/Kominfo/2021", &all), None);
+        assert_eq!(keluar_untuk_nomor("", &all), None);
+        // Two open drafts with the same nomor: ambiguous, a new draft instead.
+        let mut twin = keluar(4, "800/283/kominfo/2021", Status::Diagendakan);
+        twin.book = Book::KriptogramKeluar;
+        assert_eq!(
+            keluar_untuk_nomor("800/283/Kominfo/2021", &[open, twin]),
+            None
+        );
     }
 
     #[test]

@@ -253,6 +253,24 @@ impl Blobs {
         Ok(target)
     }
 
+    /// Moves a copy staged encrypted ([`stage_copy_sealed_unsynced`]) into place as
+    /// `blobs/ab/<sha>.age` (idempotent: an existing encrypted blob is kept and the staged copy
+    /// removed). A plaintext blob of the same content (another, Biasa entry's) is left alone. The
+    /// directory entry is fsynced.
+    pub fn put_staged_sealed(&self, staged: &Path, sha: &[u8; 32]) -> io::Result<PathBuf> {
+        let hex = hex::encode(sha);
+        let target = self.age_path(&hex);
+        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        mkdir_private(&dir)?;
+        if target.exists() {
+            fs::remove_file(staged)?;
+        } else {
+            fs::rename(staged, &target)?;
+            fsync_dir(&dir);
+        }
+        Ok(target)
+    }
+
     /// Path of the blob encrypted at rest (age, to the node's own X25519 key): `blobs/ab/<sha>.age`.
     pub fn age_path(&self, hex: &str) -> PathBuf {
         let mut p = self.path(hex).into_os_string();
@@ -304,6 +322,54 @@ pub fn stage_copy_unsynced(
     staging: &Path,
     max: u64,
 ) -> io::Result<(PathBuf, [u8; 32], u64)> {
+    stage_into(src, staging, max, None)
+}
+
+/// [`stage_copy_unsynced`] that writes the copy encrypted at rest (age v1, binary, to `to`: the
+/// node's own X25519 recipient) while the SHA-256 and size are those of the plaintext, so a
+/// classified file never touches the disk in clear. Same passes, same memory (1 MiB blocks plus the
+/// encryptor's 64 KiB chunk). The result is ready for [`Blobs::put_staged_sealed`]. Errors: I/O,
+/// `FileTooLarge` over `max` bytes, the encryptor's failure (the partial copy is removed).
+pub fn stage_copy_sealed_unsynced(
+    src: &mut impl Read,
+    staging: &Path,
+    max: u64,
+    to: &crate::crypto::Recipient,
+) -> io::Result<(PathBuf, [u8; 32], u64)> {
+    stage_into(src, staging, max, Some(to))
+}
+
+/// Where a staged copy goes: plain, or through an age encryptor.
+enum Sink<'f> {
+    Plain(crate::crypto::pipe::WritebackFile<'f>),
+    Sealed(Box<crate::crypto::Encryptor<crate::crypto::pipe::WritebackFile<'f>>>),
+}
+
+impl Sink<'_> {
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.write_all(b),
+            Sink::Sealed(w) => w.write_all(b),
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::Plain(_) => Ok(()),
+            Sink::Sealed(w) => w
+                .finish()
+                .map(|_| ())
+                .map_err(|e| io::Error::other(format!("encryption at rest: {e}"))),
+        }
+    }
+}
+
+fn stage_into(
+    src: &mut impl Read,
+    staging: &Path,
+    max: u64,
+    seal_to: Option<&crate::crypto::Recipient>,
+) -> io::Result<(PathBuf, [u8; 32], u64)> {
     use crate::crypto::pipe::{self, HashThread, Pool, WritebackFile};
     let mut rnd = [0u8; 8];
     getrandom::fill(&mut rnd).map_err(|e| io::Error::other(e.to_string()))?;
@@ -317,7 +383,17 @@ pub fn stage_copy_unsynced(
     let res = (|| -> io::Result<[u8; 32]> {
         let h = HashThread::spawn()?;
         let mut pool = Pool::default();
-        let mut w = WritebackFile::new(&out);
+        let mut w = match seal_to {
+            None => Sink::Plain(WritebackFile::new(&out)),
+            Some(to) => Sink::Sealed(Box::new(
+                crate::crypto::Encryptor::new(
+                    WritebackFile::new(&out),
+                    std::slice::from_ref(to),
+                    crate::crypto::Armor::Binary,
+                )
+                .map_err(|e| io::Error::other(format!("encryption at rest: {e}")))?,
+            )),
+        };
         loop {
             let mut b = pool.get();
             let n = pipe::read_full(src, pipe::block_mut(&mut b))?;
@@ -338,6 +414,7 @@ pub fn stage_copy_unsynced(
             w.write_all(&b[..n])?;
             pool.put(b);
         }
+        w.finish()?;
         h.finish()
     })();
     match res {
@@ -374,11 +451,25 @@ impl Seen {
     }
 }
 
+/// What the files of a drop folder become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `drop/`: incoming scans, new `baru` entries of the masuk book (or duplicates).
+    Masuk,
+    /// `drop_keluar/` (issue 14): outgoing scans. A file whose header suggestions give a nomor surat
+    /// matching exactly one open keluar or kriptogram-keluar entry (draft or diagendakan; compared
+    /// with `domain::penerimaan::normal_nomor`) becomes its attachment (jenis surat); any other file
+    /// a new keluar draft with fields from its suggestions. Both recorded "dari drop_keluar".
+    Keluar,
+}
+
 /// The ingest service of one node.
 pub struct Ingest {
     pub paths: Paths,
     pub cfg: IngestConfig,
     pub drop_dir: PathBuf,
+    /// What this folder's files become ([`Target::Masuk`] unless set after [`Ingest::new`]).
+    pub target: Target,
     pub store: Arc<Store>,
     /// The kasa executable, run as `kasa __extract FILE` for analysis.
     pub exe: PathBuf,
@@ -416,6 +507,7 @@ impl Ingest {
             paths,
             cfg,
             drop_dir,
+            target: Target::Masuk,
             store,
             exe,
             publish,
@@ -635,7 +727,13 @@ impl Ingest {
                     StageError::Changed
                 }
             }),
-            None => self.stage_and_commit(&mut &f, &name, Some(key), "folder drop", &unchanged),
+            None => {
+                let origin = match self.target {
+                    Target::Masuk => "folder drop",
+                    Target::Keluar => "drop_keluar",
+                };
+                self.stage_and_commit(&mut &f, &name, Some(key), origin, &unchanged)
+            }
         };
         if let Ok(mut p) = self.progress.lock() {
             p.processing = p.processing.saturating_sub(1);
@@ -782,7 +880,11 @@ impl Ingest {
                 "incomplete PDF: no %%EOF at the end (scan interrupted or file truncated)".into(),
             ));
         }
-        let known = self.store.entry_by_hash(&sha).ok().flatten();
+        // An outgoing scan is always analysed: its own suggestions decide where it goes.
+        let known = match self.target {
+            Target::Masuk => self.store.entry_by_hash(&sha).ok().flatten(),
+            Target::Keluar => None,
+        };
         let (pages, text, note) = if known.is_some() {
             // Same content as an earlier entry: reuse its analysis.
             let first = known.and_then(|id| self.store.entry(id).ok().flatten());
@@ -801,6 +903,8 @@ impl Ingest {
             }
         };
         let suggestions = text.as_deref().map(crate::domain::naskah::suggest);
+        let keluar =
+            (self.target == Target::Keluar).then(|| self.keluar_plan(suggestions.as_ref()));
         // With a node identity the text and suggestions are sealed to the node's own recipient before
         // they reach the database (classification is only known at registration, and redb does not
         // zero freed pages: issue 11 §5). Without one they are stored as before.
@@ -849,13 +953,47 @@ impl Ingest {
             at: crate::clock::now(),
             origin: origin.to_string(),
         };
-        match self.store.ingest_commit(&inp) {
+        let committed = match &keluar {
+            None => self.store.ingest_commit(&inp),
+            Some((attach_to, fields)) => self.store.keluar_drop_commit(&inp, *attach_to, fields),
+        };
+        match committed {
             Ok((o, ch)) => {
                 (self.publish)(ch);
                 Ok(o)
             }
             Err(e) => Err(StageError::Transient(format!("database: {e}"))),
         }
+    }
+
+    /// Where an outgoing scan goes ([`Target::Keluar`]): the id of the one open outgoing entry with
+    /// the suggested nomor surat, if exactly one, and the fields of a new draft from the suggestions.
+    fn keluar_plan(
+        &self,
+        s: Option<&crate::domain::naskah::HeaderSuggestions>,
+    ) -> (Option<u64>, crate::domain::RegisterFields) {
+        use crate::domain::{Book, Status};
+        let mut fields = crate::domain::RegisterFields::default();
+        let Some(s) = s else {
+            return (None, fields);
+        };
+        fields.apply_suggestions(s);
+        let nomor = s.nomor.as_deref().unwrap_or_default();
+        let to = if nomor.trim().is_empty() {
+            None
+        } else {
+            match self.store.by_status(
+                &[Book::Keluar, Book::KriptogramKeluar],
+                &[Status::Draft, Status::Diagendakan],
+            ) {
+                Ok(open) => crate::domain::penerimaan::keluar_untuk_nomor(nomor, &open),
+                Err(e) => {
+                    tracing::warn!(error = %e, "drop_keluar: cannot read the open outgoing entries; the file becomes a new draft");
+                    None
+                }
+            }
+        };
+        (to, fields)
     }
 
     /// Runs the drop-folder loop until `stop` is set: watcher hints, periodic rescans, stability checks.

@@ -167,6 +167,69 @@ pub fn rehash_plain_blob(state: &NodeState, sha: &str) -> std::io::Result<Option
     Ok((!got.eq_ignore_ascii_case(sha)).then_some(got))
 }
 
+/// Blob `sha` as a stream for one pass (sealing a kriptogram of a stored attachment): the plaintext
+/// file, or the encrypted-at-rest copy decrypted as it is read (64 KiB chunks; never the whole file in
+/// memory). The bytes are not checked here: the reader of the one pass re-hashes them against `sha`
+/// (`kgm::seal` with `trusted: false`). The stream only supports the rewind to its start before the
+/// first read. Errors: `locked` when the keys are needed and not unlocked, `internal` when neither
+/// file is readable or the age header does not open.
+pub fn blob_stream(
+    state: &NodeState,
+    sha: &str,
+) -> Result<Box<dyn crate::crypto::kgm::ReadSeek>, (&'static str, String)> {
+    let blobs = state.ingest.blobs();
+    match fs::File::open(blobs.path(sha)) {
+        Ok(f) => return Ok(Box::new(f)),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(("internal", format!("blob {sha} unreadable: {e}")));
+        }
+        Err(_) => {}
+    }
+    let enc = fs::File::open(blobs.age_path(sha)).map_err(|e| {
+        (
+            "internal",
+            format!("blob {sha} is missing in plaintext and encrypted form: {e}"),
+        )
+    })?;
+    let keys = state.identity.keys().ok_or((
+        "locked",
+        "this document is stored encrypted (Terbatas/Rahasia/Sangat Rahasia) and the node is locked: restart the node with its passphrase (`kasa node --passphrase-file F`)".to_string(),
+    ))?;
+    let d = Decryptor::new(
+        std::io::BufReader::new(enc),
+        std::slice::from_ref(&keys.encryption),
+    )
+    .map_err(|e| ("internal", format!("blob {sha}: {e}")))?;
+    Ok(Box::new(FromStart { inner: d, read: 0 }))
+}
+
+/// A one-pass reader that accepts a seek only to where it already is (the start, before reading).
+struct FromStart<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for FromStart<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> std::io::Seek for FromStart<R> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match pos {
+            std::io::SeekFrom::Start(p) if p == self.read => Ok(p),
+            std::io::SeekFrom::Current(0) => Ok(self.read),
+            _ => Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "an encrypted-at-rest blob is read once, from its start",
+            )),
+        }
+    }
+}
+
 fn read_blob_unchecked(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'static str, String)> {
     let blobs = state.ingest.blobs();
     match fs::read(blobs.path(sha)) {

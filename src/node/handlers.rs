@@ -518,6 +518,18 @@ pub(super) fn handle(
                 inputs,
             )
         }
+        Request::AgendaAttach { id, jenis, files } => {
+            let inputs = files
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.name,
+                        super::berkas::Masukan::of(f.fd, f.data_b64, fds.next()),
+                    )
+                })
+                .collect();
+            super::lampiran::attach(state, op, id, jenis, inputs)
+        }
         Request::KriptogramCopy { name, fd } => {
             let ok = !name.is_empty()
                 && !name.starts_with('.')

@@ -15,10 +15,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use base64::Engine;
 use ed25519_dalek::VerifyingKey;
 
 use super::NodeState;
+pub use super::berkas::Masukan;
+use super::berkas::{bare_name, head_of};
 use super::server::PeerCred;
 use crate::config::Paths;
 use crate::crypto::kgm::{self, Derajat, HeaderFields, KgmError, ManifestFields, SealFile};
@@ -222,19 +223,6 @@ fn require_admin(op: &Operator, what: &str) -> Result<(), (&'static str, String)
     }
 }
 
-fn b64(data: &str) -> Result<Vec<u8>, (&'static str, String)> {
-    base64::engine::general_purpose::STANDARD
-        .decode(data.as_bytes())
-        .map_err(|e| ("bad_request", format!("file data is not base64: {e}")))
-}
-
-fn bare_name(name: &str) -> String {
-    Path::new(name)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "berkas".into())
-}
-
 fn peer_info(state: &NodeState, r: &PeerRecord) -> PeerInfo {
     let card = NodeCard::parse(&r.card).ok();
     PeerInfo {
@@ -394,27 +382,40 @@ fn derajat_key(d: Derajat) -> &'static str {
     }
 }
 
-fn norm(s: &str) -> String {
-    s.trim().to_lowercase().replace([' ', '-'], "_")
-}
-
-/// The header derajat of an entry's derajat name (names outside the four header grades are `biasa`).
-fn kgm_derajat(name: Option<&str>) -> Derajat {
-    match name.map(norm).as_deref() {
-        Some("kilat") => Derajat::Kilat,
-        Some("sangat_segera") => Derajat::SangatSegera,
-        Some("segera") => Derajat::Segera,
+/// The header derajat of an entry's derajat name under this node's table: a header grade is
+/// itself; another configured name (`Penting`) the nearest grade that is not slower
+/// (`domain::calendar::kgm_grade`); no name or an unknown one `biasa`.
+fn kgm_derajat(state: &NodeState, name: Option<&str>) -> Derajat {
+    match crate::domain::calendar::kgm_grade(&state.cfg.derajat, name) {
+        "kilat" => Derajat::Kilat,
+        "sangat_segera" => Derajat::SangatSegera,
+        "segera" => Derajat::Segera,
         _ => Derajat::Biasa,
     }
 }
 
-/// The configured derajat name matching a header derajat, if the table has one.
-fn entry_derajat(state: &NodeState, d: Derajat) -> Option<String> {
-    state
-        .cfg
-        .derajat_names()
-        .into_iter()
-        .find(|n| norm(n) == derajat_key(d))
+/// The exact derajat name to carry in the manifest: only a name that is not itself a header grade
+/// (older nodes read manifests without it; they refuse unknown manifest fields, so it is left out
+/// whenever the header says it all).
+fn manifest_derajat(name: Option<&str>) -> Option<String> {
+    let n = name?.trim();
+    let key = crate::domain::calendar::grade_key(n);
+    (!n.is_empty() && !crate::domain::calendar::KGM_GRADES.contains(&key.as_str()))
+        .then(|| n.to_string())
+}
+
+/// The configured derajat name of a received letter: the sender's exact name from the manifest
+/// when this node's table has it (`Penting` stays `Penting`), else the configured name matching
+/// the header grade, if the table has one.
+fn entry_derajat(state: &NodeState, d: Derajat, exact: Option<&str>) -> Option<String> {
+    let names = state.cfg.derajat_names();
+    let key = |n: &str| crate::domain::calendar::grade_key(n);
+    if let Some(x) = exact
+        && let Some(n) = names.iter().find(|n| key(n) == key(x))
+    {
+        return Some(n.clone());
+    }
+    names.into_iter().find(|n| key(n) == derajat_key(d))
 }
 
 pub(super) fn known_senders(state: &NodeState) -> Result<Senders, (&'static str, String)> {
@@ -459,65 +460,6 @@ fn header_info(
     })
 }
 
-/// Writes `data` to a new 0600 file in the staging folder; the caller removes it.
-/// The content of a file handed to the node: base64 inside the request, or an open file passed as a
-/// descriptor with it (`proto::fdpass`), read once, streaming, with the client's rights.
-pub enum Masukan {
-    B64(String),
-    Berkas(fs::File),
-}
-
-impl Masukan {
-    /// `fd`: the request says a descriptor came with it (`file`); else the base64 text.
-    pub fn of(fd: bool, data_b64: String, file: Option<fs::File>) -> Masukan {
-        match (fd, file) {
-            (true, Some(f)) => Masukan::Berkas(f),
-            _ => Masukan::B64(data_b64),
-        }
-    }
-
-    /// Copies the content into a new private file under the staging folder (1 MiB blocks, hashed
-    /// on a second thread, write-back started but not waited for: the caller fsyncs the copy before
-    /// relying on it). Returns its path, SHA-256 and size. Errors: bad base64 (`invalid`), I/O
-    /// (`internal`).
-    fn stage(self, state: &NodeState) -> Result<(PathBuf, [u8; 32], u64), (&'static str, String)> {
-        let staging = state.paths.ingest("staging");
-        let r = match self {
-            Masukan::B64(t) => {
-                let data = b64(&t)?;
-                stage_copy_unsynced(&mut &data[..], &staging, u64::MAX)
-            }
-            Masukan::Berkas(mut f) => stage_copy_unsynced(&mut f, &staging, u64::MAX),
-        };
-        r.map_err(|e| ("internal", format!("staging: {e}")))
-    }
-
-    /// The content as a file to read in place: a regular file passed as a descriptor is used as it
-    /// is (positioned reads, no copy); anything else is staged first (the path is returned for the
-    /// caller to move or remove). Errors as [`Masukan::stage`].
-    fn source(
-        self,
-        state: &NodeState,
-    ) -> Result<(fs::File, Option<PathBuf>), (&'static str, String)> {
-        if let Masukan::Berkas(f) = &self
-            && f.metadata().is_ok_and(|m| m.is_file())
-        {
-            let Masukan::Berkas(f) = self else {
-                unreachable!("matched above")
-            };
-            return Ok((f, None));
-        }
-        let (path, _, _) = self.stage(state)?;
-        match fs::File::open(&path) {
-            Ok(f) => Ok((f, Some(path))),
-            Err(e) => {
-                let _ = fs::remove_file(&path);
-                Err(("internal", format!("staging: {e}")))
-            }
-        }
-    }
-}
-
 /// A private copy of `src` (from offset 0) in the staging folder, for `ingest/failed/`.
 fn copy_for_failed(state: &NodeState, src: &fs::File) -> Option<PathBuf> {
     use std::io::{Seek, SeekFrom};
@@ -526,16 +468,6 @@ fn copy_for_failed(state: &NodeState, src: &fs::File) -> Option<PathBuf> {
     stage_copy_unsynced(&mut r, &state.paths.ingest("staging"), u64::MAX)
         .ok()
         .map(|x| x.0)
-}
-
-/// The first bytes of a staged file, for sniffing its type.
-fn head_of(path: &Path) -> Vec<u8> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(8192);
-    if let Ok(f) = fs::File::open(path) {
-        let _ = f.take(8192).read_to_end(&mut head);
-    }
-    head
 }
 
 fn error_class(e: &KgmError) -> &'static str {
@@ -750,7 +682,11 @@ fn open_staged(state: &NodeState, src: &fs::File, by: &str) -> Result<OpenDone, 
         tanggal_surat: opened.manifest.tanggal.parse().ok(),
         perihal: opened.manifest.perihal.clone(),
         klasifikasi: Some(domain_klasifikasi(opened.header.klasifikasi)),
-        derajat: entry_derajat(state, opened.header.derajat),
+        derajat: entry_derajat(
+            state,
+            opened.header.derajat,
+            opened.manifest.derajat_nama.as_deref(),
+        ),
         kriptogram: true,
         ..RegisterFields::default()
     };
@@ -1199,6 +1135,10 @@ struct Input {
     size: u64,
     staged: bool,
     mime: String,
+    /// What the file is to the entry (kept for a stored attachment; `surat` for handed-in files).
+    jenis: crate::domain::JenisLampiran,
+    /// A stored attachment already encrypted at rest (kept so).
+    encrypted: bool,
 }
 
 /// `kasa kriptogram seal`.
@@ -1400,6 +1340,8 @@ pub(super) fn seal(
                 size: a.size,
                 staged: false,
                 mime: a.mime.clone(),
+                jenis: a.jenis,
+                encrypted: a.encrypted_at_rest,
             });
         }
     } else {
@@ -1421,6 +1363,8 @@ pub(super) fn seal(
                 size,
                 staged: true,
                 mime,
+                jenis: Default::default(),
+                encrypted: false,
             });
         }
     }
@@ -1492,9 +1436,10 @@ fn seal_inputs(
     for i in inputs {
         // A stored attachment of a Rahasia entry is kept encrypted at rest: read it through the node's
         // keys (the plaintext blob is gone by design).
+        // A stored attachment encrypted at rest is decrypted as it is sealed (one pass, bounded
+        // memory); its bytes are hashed again against the record (`trusted: false`).
         let reader: Box<dyn crate::crypto::kgm::ReadSeek> = if !i.staged && !i.path.exists() {
-            let data = super::atrest::read_blob(state, &hex::encode(i.sha))?;
-            Box::new(std::io::Cursor::new(data))
+            super::atrest::blob_stream(state, &hex::encode(i.sha))?
         } else {
             Box::new(
                 fs::File::open(&i.path)
@@ -1522,13 +1467,14 @@ fn seal_inputs(
             &HeaderFields {
                 sender_node_id: state.node_id.clone(),
                 klasifikasi: kgm_klasifikasi(klas),
-                derajat: kgm_derajat(f.derajat.as_deref()),
+                derajat: kgm_derajat(state, f.derajat.as_deref()),
                 created_at: None,
             },
             &ManifestFields {
                 nomor_surat: f.nomor_surat.clone(),
                 perihal: f.perihal.clone(),
                 tanggal: tanggal.to_string(),
+                derajat_nama: manifest_derajat(f.derajat.as_deref()),
             },
             seal_files,
             recipients,
@@ -1573,8 +1519,8 @@ fn seal_inputs(
                 mime: i.mime.clone(),
                 size: i.size,
                 pages: None,
-                encrypted_at_rest: false,
-                jenis: Default::default(),
+                encrypted_at_rest: i.encrypted,
+                jenis: i.jenis,
             },
         ));
     }

@@ -6,12 +6,14 @@
 
 pub mod atrest;
 pub mod backup;
+mod berkas;
 pub mod disposisi;
 mod handlers;
 mod hub;
 mod insiden;
 mod keluar;
 pub mod kriptogram;
+mod lampiran;
 pub mod limits;
 pub mod link;
 pub mod lock;
@@ -154,6 +156,24 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         )
         .map_err(|e| StartError::Io(format!("preparing ingest folders: {e}")))?,
     );
+    // The outgoing drop folder (issue 14): the same pipeline, its own folder and thread; no
+    // kriptogram hook (a `.kgm` dropped there is stored as a file).
+    let ingest_keluar = {
+        let publish_hub = hub.clone();
+        let mut ik = Ingest::new(
+            paths.clone(),
+            cfg.ingest.clone(),
+            cfg.drop_keluar_path(paths),
+            store.clone(),
+            ingest.exe.clone(),
+            Arc::new(move |ch| publish_hub.publish_changes(ch)),
+            identity.card.as_ref().map(|c| c.encryption),
+        )
+        .map_err(|e| StartError::Io(format!("preparing the drop_keluar folder: {e}")))?;
+        ik.target = crate::ingest::Target::Keluar;
+        Arc::new(ik)
+    };
+    // One recovery pass for the shared staging folder, before either loop runs.
     ingest.recover();
     kriptogram::recover(paths);
     mkdir_private(&paths.keys()).map_err(|e| StartError::Io(e.to_string()))?;
@@ -210,6 +230,12 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         .name("ingest".into())
         .spawn(move || ing.run(ing_stop))
         .map_err(|e| StartError::Io(e.to_string()))?;
+    let ik = ingest_keluar.clone();
+    let ik_stop = stop.clone();
+    let ingest_keluar_thread = std::thread::Builder::new()
+        .name("ingest-keluar".into())
+        .spawn(move || ik.run(ik_stop))
+        .map_err(|e| StartError::Io(e.to_string()))?;
     let accept_state = state.clone();
     let accept_thread = std::thread::Builder::new()
         .name("accept".into())
@@ -254,6 +280,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     bound.wake();
     let _ = accept_thread.join();
     let _ = ingest_thread.join();
+    let _ = ingest_keluar_thread.join();
     // Wait for requests in flight (each holds a read guard while it runs).
     drop(state.work.write());
     let _ = store.audit_event(
@@ -620,6 +647,7 @@ pub fn init(
     mkdir_private(&paths.blobs()).map_err(|e| e.to_string())?;
     mkdir_private(&paths.keys()).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(cfg.drop_path(paths)).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(cfg.drop_keluar_path(paths)).map_err(|e| e.to_string())?;
     Ok(())
 }
 

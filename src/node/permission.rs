@@ -70,6 +70,23 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
         Request::KeluarRegister { id } => (Aksi::KeluarRegistrasi, entry_scope(state, *id)),
         Request::KeluarSend { id, .. } => (Aksi::KeluarKirim, entry_scope(state, *id)),
         Request::Attachment { id, .. } => (Aksi::LampiranBaca, entry_scope(state, *id)),
+        // Adding files to an entry changes its record the way registering does: the row of the
+        // book's registration (masuk: 003 A2/B2/C2; keluar: 003 E/F, 004 syarat 2 for
+        // dikecualikan). A missing entry is answered "not found" by the handler.
+        Request::AgendaAttach { id, .. } => {
+            let incoming = state
+                .store
+                .entry(*id)
+                .ok()
+                .flatten()
+                .is_some_and(|e| e.book.is_incoming());
+            let aksi = if incoming {
+                Aksi::AgendaRegistrasi
+            } else {
+                Aksi::KeluarRegistrasi
+            };
+            (aksi, entry_scope(state, *id))
+        }
         Request::OperatorAdd { .. }
         | Request::OperatorDisable { .. }
         | Request::OperatorEnable { .. }

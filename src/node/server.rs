@@ -561,8 +561,21 @@ fn serve(s: UnixStream, state: Arc<NodeState>, mut cred: PeerCred, _slot: limits
             ));
             break;
         }
-        // Files passed as descriptors with this request (SCM_RIGHTS), in order.
-        let fds = match r.get_mut().take(msg.req.fds_expected()) {
+        // Files passed as descriptors with this request (SCM_RIGHTS), in order; at most MAX_FDS
+        // (more were closed on arrival).
+        let want = msg.req.fds_expected();
+        if want > crate::proto::fdpass::MAX_FDS {
+            let _ = r.get_mut().take(usize::MAX);
+            let why = format!(
+                "permintaan menyebut {want} berkas; paling banyak {} per permintaan (batas descriptor): kirim dalam beberapa permintaan",
+                crate::proto::fdpass::MAX_FDS
+            );
+            if !send(NodeMsg::error(msg.id, "rule", why)) {
+                break;
+            }
+            continue;
+        }
+        let fds = match r.get_mut().take(want) {
             Ok(f) => f,
             Err(why) => {
                 if !send(NodeMsg::error(msg.id, "bad_request", why)) {

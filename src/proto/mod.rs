@@ -192,6 +192,18 @@ pub enum Request {
         #[serde(default)]
         darurat: Option<String>,
     },
+    /// Attaches files to an existing entry of any book (`kasa agenda attach ID FILE… --kind K`,
+    /// issue 14) → [`Reply::Entry`] with the updated entry (`text: None`). The files come as
+    /// descriptors passed with this request ([`fdpass`], `fd: true`, in order; at most
+    /// [`fdpass::MAX_FDS`]) or base64; each is stored with `jenis`. Refused: unknown entry
+    /// (`not_found`), a void or duplikat entry, an empty file, a file over `ingest.max_bytes`, too
+    /// many files (`rule`).
+    AgendaAttach {
+        id: u64,
+        #[serde(default)]
+        jenis: crate::domain::JenisLampiran,
+        files: Vec<KgmFile>,
+    },
     /// Read an attachment's bytes (base64) by entry id and index.
     Attachment {
         id: u64,
@@ -331,7 +343,9 @@ impl Request {
     /// How many file descriptors this request expects to arrive with it ([`fdpass`]).
     pub fn fds_expected(&self) -> usize {
         match self {
-            Request::KriptogramSeal { files, .. } => files.iter().filter(|f| f.fd).count(),
+            Request::KriptogramSeal { files, .. } | Request::AgendaAttach { files, .. } => {
+                files.iter().filter(|f| f.fd).count()
+            }
             Request::KriptogramOpen { fd, .. }
             | Request::KriptogramVerify { fd, .. }
             | Request::KriptogramCopy { fd, .. } => usize::from(*fd),

@@ -506,6 +506,28 @@ fn baseline_rows(tx: &WriteTransaction, at: Timestamp, from: u64) -> Result<usiz
     Ok(items.len())
 }
 
+/// Writes the extracted text of an ingested file for entry `id` (in clear, or sealed with the
+/// digests recorded on `e`), in the committing transaction.
+fn put_text(tx: &WriteTransaction, id: u64, inp: &IngestInput, e: &mut Entry) -> Result<()> {
+    if let Some(text) = &inp.text {
+        tx.open_table(ENTRY_TEXT)?.insert(id, text.as_str())?;
+    }
+    if inp.sealed_suggestions.is_some() || inp.sealed_text.is_some() {
+        let mut t = tx.open_table(ENTRY_SEALED)?;
+        let mut d = crate::domain::naskah::SealedDigests::default();
+        if let Some(b) = &inp.sealed_suggestions {
+            t.insert((id, SEALED_SUGGESTIONS), b.as_slice())?;
+            d.suggestions = Some(digest_of(b));
+        }
+        if let Some(b) = &inp.sealed_text {
+            t.insert((id, SEALED_TEXT), b.as_slice())?;
+            d.text = Some(digest_of(b));
+        }
+        e.sealed = Some(d);
+    }
+    Ok(())
+}
+
 pub(crate) fn get_entry_tx(tx: &WriteTransaction, id: u64) -> Result<Entry> {
     let t = tx.open_table(ENTRIES)?;
     let v = t.get(id)?.ok_or_else(|| {
@@ -1196,22 +1218,7 @@ impl Store {
                 tx.open_table(SOURCES)?
                     .insert((k.dev, k.ino, k.mtime_ns, k.size), id)?;
             }
-            if let Some(text) = &inp.text {
-                tx.open_table(ENTRY_TEXT)?.insert(id, text.as_str())?;
-            }
-            if inp.sealed_suggestions.is_some() || inp.sealed_text.is_some() {
-                let mut t = tx.open_table(ENTRY_SEALED)?;
-                let mut d = crate::domain::naskah::SealedDigests::default();
-                if let Some(b) = &inp.sealed_suggestions {
-                    t.insert((id, SEALED_SUGGESTIONS), b.as_slice())?;
-                    d.suggestions = Some(digest_of(b));
-                }
-                if let Some(b) = &inp.sealed_text {
-                    t.insert((id, SEALED_TEXT), b.as_slice())?;
-                    d.text = Some(digest_of(b));
-                }
-                e.sealed = Some(d);
-            }
+            put_text(&tx, id, inp, &mut e)?;
             let row = put_entry(&tx, None, &e)?;
             let also = linked_original
                 .map(|(of, d)| format!(",entry:{of}={d}"))
@@ -1370,6 +1377,148 @@ impl Store {
         };
         tx.commit()?;
         Ok((e, vec![Change::Entry { id }]))
+    }
+
+    /// Appends files to entry `id` (`kasa agenda attach`, issue 14): the attachments with their
+    /// jenis, one `dilampirkan` timeline event ([`Entry::attach`]), the blob records and one audit
+    /// record (`agenda.attach`, naming the blobs and the row digest), in one transaction. `atts`:
+    /// (SHA-256, attachment) pairs whose blobs are already in the blob store. Errors: no such entry
+    /// ([`StoreError::NotFound`]), a void or duplikat entry ([`StoreError::Rule`]), database.
+    pub fn attach(
+        &self,
+        id: u64,
+        atts: &[([u8; 32], Attachment)],
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<(Entry, Vec<Change>)> {
+        let tx = begin(&*self.db()?)?;
+        let e = {
+            let old = get_entry_tx(&tx, id)?;
+            let mut e = old.clone();
+            e.attach(
+                atts.iter().map(|(_, a)| a.clone()).collect(),
+                None,
+                at,
+                actor.uid,
+                &actor.name,
+            )?;
+            {
+                let mut blobs = tx.open_table(BLOBS)?;
+                for (sha, a) in atts {
+                    blobs.insert(sha.as_slice(), a.size)?;
+                }
+            }
+            let row = put_entry(&tx, Some(&old), &e)?;
+            let hashes: Vec<String> = atts.iter().map(|(s, _)| hex::encode(s)).collect();
+            let names: Vec<String> = atts
+                .iter()
+                .map(|(_, a)| format!("{} ({}, {} B)", a.name, a.jenis.as_str(), a.size))
+                .collect();
+            audit(
+                &tx,
+                at,
+                actor,
+                "agenda.attach",
+                &format!("entry:{id}"),
+                &format!("{},entry:{id}={row}", hashes.join(",")),
+                &names.join(", "),
+            )?;
+            e
+        };
+        tx.commit()?;
+        Ok((e, vec![Change::Entry { id }]))
+    }
+
+    /// Commits a file from the outgoing drop folder (`drop_keluar/`, issue 14) in one transaction,
+    /// idempotent on the source identity like [`Store::ingest_commit`]: with `attach_to` still an
+    /// open outgoing entry (keluar or kriptogram-keluar, draft or diagendakan) the file becomes its
+    /// attachment (jenis surat, event `dilampirkan … dari ORIGIN`, audit `ingest.keluar_attach`);
+    /// otherwise a new keluar draft with `fields` (event `draft` `dari ORIGIN`, audit
+    /// `ingest.keluar_draft`) holding the file and its extracted text. Returns
+    /// [`IngestOutcome::New`] with the id of the entry now holding the file (the existing one when
+    /// attached), or `AlreadyIngested` for a source committed before. Errors: database.
+    pub fn keluar_drop_commit(
+        &self,
+        inp: &IngestInput,
+        attach_to: Option<u64>,
+        fields: &RegisterFields,
+    ) -> Result<(IngestOutcome, Vec<Change>)> {
+        let tx = begin(&*self.db()?)?;
+        let id;
+        {
+            if let Some(k) = inp.source {
+                let t = tx.open_table(SOURCES)?;
+                if let Some(id) = t.get((k.dev, k.ino, k.mtime_ns, k.size))? {
+                    return Ok((IngestOutcome::AlreadyIngested { id: id.value() }, vec![]));
+                }
+            }
+            let open = match attach_to {
+                Some(t) => get_entry_tx(&tx, t).ok().filter(|e| {
+                    matches!(e.book, Book::Keluar | Book::KriptogramKeluar)
+                        && matches!(e.status, Status::Draft | Status::Diagendakan)
+                }),
+                None => None,
+            };
+            let (row, action, detail) = match open {
+                Some(old) => {
+                    id = old.id;
+                    let mut e = old.clone();
+                    e.attach(
+                        vec![inp.attachment.clone()],
+                        Some(&inp.origin),
+                        inp.at,
+                        None,
+                        "node",
+                    )?;
+                    (
+                        put_entry(&tx, Some(&old), &e)?,
+                        "ingest.keluar_attach",
+                        format!("{} dilampirkan ke entri {id}", inp.attachment.name),
+                    )
+                }
+                None => {
+                    id = next_seq(&tx, "entry")?;
+                    let mut e = Entry::new_keluar_dari_berkas(
+                        id,
+                        fields,
+                        inp.attachment.clone(),
+                        inp.at,
+                        &inp.origin,
+                    );
+                    e.suggestions = inp.suggestions.clone();
+                    e.text_note = inp.text_note.clone();
+                    put_text(&tx, id, inp, &mut e)?;
+                    (
+                        put_entry(&tx, None, &e)?,
+                        "ingest.keluar_draft",
+                        format!("{} menjadi draf keluar", inp.attachment.name),
+                    )
+                }
+            };
+            {
+                let mut hashes = tx.open_table(HASHES)?;
+                if hashes.get(inp.sha256.as_slice())?.is_none() {
+                    hashes.insert(inp.sha256.as_slice(), id)?;
+                }
+            }
+            tx.open_table(BLOBS)?
+                .insert(inp.sha256.as_slice(), inp.attachment.size)?;
+            if let Some(k) = inp.source {
+                tx.open_table(SOURCES)?
+                    .insert((k.dev, k.ino, k.mtime_ns, k.size), id)?;
+            }
+            audit(
+                &tx,
+                inp.at,
+                &Actor::node(),
+                action,
+                &format!("entry:{id}"),
+                &format!("{},entry:{id}={row}", hex::encode(inp.sha256)),
+                &detail,
+            )?;
+        }
+        tx.commit()?;
+        Ok((IngestOutcome::New { id }, vec![Change::Entry { id }]))
     }
 
     /// Applies a transition that changes two entries (a duplicate and its original) in one transaction

@@ -113,6 +113,12 @@ impl TestNode {
     /// `kasa init` in a fresh temp dir, then `node.toml` edited by `edit` (ingest defaults for tests:
     /// `stable_ms` 300, `rescan_secs` 1). The node is not started.
     pub fn init_with(edit: impl FnOnce(&mut toml::Table)) -> TestNode {
+        Self::init_id("5101", edit)
+    }
+
+    /// [`TestNode::init_with`] for node id `node_id` (a second node of a two-node test needs its own
+    /// id: a peer's card must not be the node's own).
+    pub fn init_id(node_id: &str, edit: impl FnOnce(&mut toml::Table)) -> TestNode {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
         let config = tmp.path().join("cfg");
@@ -126,7 +132,7 @@ impl TestNode {
                 "--kualifikasi",
                 "tingkat_ii",
                 "--node-id",
-                "5101",
+                node_id,
                 "--name",
                 "Diskominfo Kabupaten Uji",
                 "--zone",
