@@ -452,9 +452,19 @@ impl AgendaPane {
             cx.error("tulis path berkasnya, mis. \"resi ~/pindai/resi-sanapati.pdf\" (Tab melengkapi path)");
             return Vec::new();
         }
-        let _ = (jenis, files);
-        cx.error("ATTACH-PENDING");
-        Vec::new()
+        vec![Effect::CallWithFiles(
+            Request::AgendaAttach {
+                id: e.id,
+                jenis,
+                files: Vec::new(),
+            },
+            files,
+            Purpose::Done(format!(
+                "berkas dilampirkan ke entri {} ({})",
+                e.id,
+                jenis.as_str()
+            )),
+        )]
     }
 
     /// `K`: seals the entry for peers. The argument is `5171,51 /path/surat.pdf …`: node ids, then

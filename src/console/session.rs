@@ -310,8 +310,10 @@ impl<L: NodeLink> Session<L> {
                         self.app.cx.notify(e, true);
                         continue;
                     }
-                    if let Request::KriptogramSeal { files, .. } = &mut req {
-                        files.extend(loaded);
+                    match &mut req {
+                        Request::KriptogramSeal { files, .. }
+                        | Request::AgendaAttach { files, .. } => files.extend(loaded),
+                        _ => {}
                     }
                     q.push_back(Effect::Call(req, purpose));
                 }
