@@ -567,3 +567,195 @@ fn flow_pr_palangka_raya_kasi_check_then_seal_then_admin_sends() {
     let _ = &mut rn;
     rn.node.terminate();
 }
+
+/// Attaches `name` from the test dir to entry `id` as `kind`, as `role`.
+fn attach(rn: &RoleNode, role: &str, dir: &Path, id: &str, name: &str, kind: &str) -> Value {
+    ok(
+        rn,
+        role,
+        &["agenda", "attach", id, &file(dir, name), "--kind", kind],
+    )
+}
+
+/// 003 SOP E: a Biasa letter by fax. Sending needs the fax journal (or a reason); the sender needs Ahli
+/// Sandi Tingkat I (002's floor for any sending); the original goes back to Bagian Umum (E6) and into
+/// SI APEL (E7). A step left open past its norm raises its alarm.
+#[test]
+fn flow_e_faksimili_needs_the_journal() {
+    let Some((mut rn, dir)) = start() else { return };
+    let e = ok(
+        &rn,
+        "sandiman",
+        &[
+            "keluar",
+            "new",
+            "--perihal",
+            "Undangan rapat koordinasi",
+            "--klasifikasi",
+            "B",
+            "--saluran",
+            "Faksimili",
+            "--tujuan",
+            "Bupati Tabanan",
+        ],
+    );
+    let id = id_of(&e);
+    let st = status(&rn, &id);
+    assert_eq!(st["alur"]["kode"], "E");
+    assert_eq!(st["paraf"], serde_json::json!([]));
+    ok(&rn, "sandiman", &["keluar", "register", &id]);
+    assert_eq!(status(&rn, &id)["tahap"], "siap_kirim");
+    let o = rn.kasa_uid(
+        TANPA,
+        &[
+            "keluar",
+            "send",
+            &id,
+            "--saluran",
+            "Faksimili",
+            "--tanpa-bukti",
+            "x",
+        ],
+    );
+    assert!(!o.status.success());
+    let m = String::from_utf8_lossy(&o.stderr);
+    assert!(m.contains("keluar.kirim") && m.contains("Tingkat I"), "{m}");
+    refused(
+        &rn,
+        "sandiman",
+        &["keluar", "send", &id, "--saluran", "Faksimili"],
+        "lampirkan jurnal-faks",
+    );
+    attach(&rn, "sandiman", dir.path(), &id, "surat.pdf", "surat");
+    let a = attach(
+        &rn,
+        "sandiman",
+        dir.path(),
+        &id,
+        "jurnal-faks.pdf",
+        "jurnal-faks",
+    );
+    assert_eq!(a["attachments"][1]["jenis"], "jurnal-faks");
+    // The time written on the back of the letter, a few minutes ago.
+    restart_at(&mut rn, "2026-12-01T09:30:00+08:00");
+    let sent = ok(
+        &rn,
+        "sandiman",
+        &[
+            "keluar",
+            "send",
+            &id,
+            "--saluran",
+            "Faksimili",
+            "--pada",
+            "2026-12-01 09:12",
+        ],
+    );
+    assert_eq!(sent["status"], "terkirim");
+    assert_eq!(sent["bukti_kirim"]["jenis_lampiran"], "jurnal-faks");
+    assert!(
+        sent["sent_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-12-01T01:12"),
+        "{sent}"
+    );
+    // E6 is still open; past its 10 minutes the flow watch raises one alarm.
+    restart_at(&mut rn, "2026-12-01T10:30:00+08:00");
+    assert!(
+        wait_until(std::time::Duration::from_secs(30), || rn
+            .node
+            .alarms()
+            .iter()
+            .any(|a| a["kind"] == "alur.terlambat"
+                && a["object"] == format!("entry:{id}/langkah:E6"))),
+        "E6 alarm: {:?}",
+        rn.node.alarms()
+    );
+    ok(
+        &rn,
+        "sandiman",
+        &["masuk", "distribusi", &id, "--jenis", "bagian_umum"],
+    );
+    ok(&rn, "sandiman", &["siapel", "entri", &id]);
+    let s = steps(&rn, &id);
+    let got: Vec<(&str, &str)> = s.iter().map(|x| (x.0.as_str(), x.1.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("E1", "tepat"),
+            ("E2", "tepat"),
+            ("E3", "tepat"),
+            ("E4", "tepat"),
+            ("E5", "terlambat"),
+            ("E6", "terlambat"),
+            ("E7", "tepat"),
+        ],
+        "E5: sent at 09:12, its 10 minutes from the agenda at 09:00"
+    );
+    rn.node.terminate();
+}
+
+/// 003 SOP F: a Biasa letter by Email Sanapati; the resi is the proof; archived with it (F8) into the
+/// set "a. Pengiriman naskah dinas biasa".
+#[test]
+fn flow_f_sanapati_with_its_resi_to_the_archive() {
+    let Some((mut rn, dir)) = start() else { return };
+    let e = ok(
+        &rn,
+        "sandiman",
+        &[
+            "keluar",
+            "new",
+            "--perihal",
+            "Laporan bulanan",
+            "--klasifikasi",
+            "B",
+            "--saluran",
+            "Email Sanapati",
+        ],
+    );
+    let id = id_of(&e);
+    assert_eq!(status(&rn, &id)["alur"]["kode"], "F");
+    ok(&rn, "sandiman", &["keluar", "register", &id]);
+    refused(
+        &rn,
+        "sandiman",
+        &["keluar", "send", &id, "--saluran", "Email Sanapati"],
+        "lampirkan resi",
+    );
+    refused(
+        &rn,
+        "sandiman",
+        &["agenda", "close", &id, "--arsip"],
+        "sudah terkirim",
+    );
+    attach(&rn, "sandiman", dir.path(), &id, "resi.pdf", "resi");
+    let sent = ok(
+        &rn,
+        "sandiman",
+        &["keluar", "send", &id, "--saluran", "Email Sanapati"],
+    );
+    assert_eq!(sent["bukti_kirim"]["nama"], "resi.pdf");
+    ok(
+        &rn,
+        "sandiman",
+        &["masuk", "distribusi", &id, "--jenis", "bagian_umum"],
+    );
+    ok(&rn, "sandiman", &["siapel", "entri", &id]);
+    let a = ok(&rn, "sandiman", &["agenda", "close", &id, "--arsip"]);
+    let last = a["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert!(
+        last["detail"]
+            .as_str()
+            .unwrap()
+            .contains("a. Pengiriman naskah dinas biasa"),
+        "{last}"
+    );
+    let s = steps(&rn, &id);
+    assert_eq!(s.len(), 8);
+    assert!(s.iter().all(|x| x.1 == "tepat"), "{s:?}");
+    assert_eq!(s[7].2, "Uji sandiman");
+    let _ = &mut rn;
+    rn.node.terminate();
+}
