@@ -200,7 +200,7 @@ mod tests {
             perihal: "Permohonan".into(),
             ..Default::default()
         };
-        let (e, _) = st.keluar_new(&f, &kadis, now).unwrap();
+        let (e, _) = st.keluar_new(&f, None, &kadis, now).unwrap();
         let actor = Actor::operator(&kadis);
         let (out, ch) = st
             .disposisi_change(e.id, &actor, "disposisi.issue", now, |e, _, alloc| {
