@@ -170,7 +170,10 @@ fn a_200_mb_attachment_and_its_seal_stay_within_64_mib_of_node_memory_encrypted_
         "{audit:?}"
     );
 
-    // Sealing that entry to a peer: the encrypted blob is decrypted as it is sealed, one pass.
+    // Sealing that entry to a peer: the encrypted blob is decrypted as it is sealed, one pass. A
+    // Rahasia letter is approved first (issue 14; the admin stands in for Kasi and Kadis here).
+    a.kasa_ok(&["keluar", "paraf", &id.to_string()]);
+    a.kasa_ok(&["keluar", "ttd", &id.to_string()]);
     let idle = reset_peak(pid);
     let s = a.json(&[
         "kriptogram",

@@ -148,7 +148,13 @@ fn verify_peer_and_seal_from_the_keluar_tab() {
             .any(|p| p["node_id"] == "5171" && p["verified"] == true),
         "{peers}"
     );
+    // A Rahasia letter is sealed only with its approvals (issue 14; the admin stands in for Kasi and
+    // Kadis on this single-operator node).
     s.keys("<Esc>2");
+    s.keys(&format!("K5171 {}<Enter>", doc.display()));
+    let msg = s.app.message.clone().expect("a message");
+    assert!(msg.error && msg.text.contains("belum diparaf"), "{msg:?}");
+    s.keys("pP");
     s.keys(&format!("K5171 {}<Enter>", doc.display()));
     let msg = s.app.message.clone().expect("a message");
     assert!(!msg.error && msg.text.contains("kriptogram"), "{msg:?}");

@@ -108,7 +108,15 @@ fn interrupted_form_is_offered_back_and_filter_and_commands_work() {
     assert_eq!(k.status, Status::Draft);
     s.keys("r");
     assert_eq!(s.app.keluar.selected().unwrap().status, Status::Diagendakan);
+    // The fax journal is the proof; without it the prompt's "! reason" sends without proof.
     s.keys("s<C-u>Faksimili<Enter>");
+    assert_eq!(s.app.keluar.selected().unwrap().status, Status::Diagendakan);
+    assert!(
+        s.app.message.as_ref().unwrap().text.contains("jurnal-faks"),
+        "{:?}",
+        s.app.message
+    );
+    s.keys("s<C-u>Faksimili ! jurnal tidak tercetak<Enter>");
     let sent = s.app.keluar.selected().unwrap();
     assert_eq!(sent.status, Status::Terkirim, "{:?}", s.app.message);
     assert_eq!(sent.saluran, "Faksimili");

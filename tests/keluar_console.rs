@@ -126,6 +126,11 @@ fn draft_to_archive_by_keys_at_80x24() {
     t.wait("ditandatangani");
     t.keys(&["r"]);
     t.wait("siap kirim");
+    // Not sent unsealed: s is refused with the rule and what to do.
+    t.keys(&["s"]);
+    t.wait("kirim entri");
+    t.keys(&["Enter"]);
+    t.wait("hanya boleh keluar tersegel");
     // A: the signed scan (Tab completes the path).
     t.keys(&["A"]);
     t.wait("lampirkan ke entri");

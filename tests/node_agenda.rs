@@ -185,6 +185,8 @@ fn nomor_agenda_is_gapless_never_reused_and_refusals_are_clear() {
         &kid.to_string(),
         "--saluran",
         "Email Sanapati",
+        "--tanpa-bukti",
+        "resi menyusul",
         "--json",
     ]);
     assert_eq!(k["status"], "terkirim");

@@ -227,13 +227,13 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai(
         "keluar_paraf",
         None,
-        "beri paraf berita keluar",
+        "paraf berita keluar",
         "initial (paraf) the outgoing item",
     ),
     ai(
         "keluar_ttd",
         None,
-        "tandatangani berita keluar",
+        "ttd berita keluar (tanda tangan)",
         "sign the outgoing item",
     ),
     ai(
@@ -278,7 +278,7 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai(
         "seal",
         Some("id-node,…"),
-        "kirim sebagai kriptogram ke node mitra",
+        "segel sebagai kriptogram ke node mitra",
         "seal as a kriptogram to peer nodes",
     ),
     ai(

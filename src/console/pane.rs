@@ -63,12 +63,16 @@ pub const REGISTRY: &[PaneInfo] = &[
         name: "keluar",
         title_id: "Keluar",
         title_en: "Outgoing",
+        // The send flow in key order (issue 14): draft, approvals, agenda, the signed scan, seal, send.
         hints: &[
             "keluar_new",
+            "keluar_paraf",
+            "keluar_ttd",
             "keluar_register",
+            "attach",
+            "seal",
             "keluar_send",
             "help",
-            "quit",
         ],
         agenda: true,
     },

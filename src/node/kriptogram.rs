@@ -24,7 +24,7 @@ use super::server::PeerCred;
 use crate::config::Paths;
 use crate::crypto::kgm::{self, Derajat, HeaderFields, KgmError, ManifestFields, SealFile};
 use crate::crypto::{KdfParams, Keystore, NodeCard, NodeKeys, safety_number};
-use crate::domain::{Attachment, Book, Entry, Klasifikasi, Operator, RegisterFields, Role, Status};
+use crate::domain::{Attachment, Entry, Klasifikasi, Operator, RegisterFields, Role, Status};
 use crate::ingest::{mkdir_private, move_unique, stage_copy_unsynced};
 use crate::proto::{KgmHeaderInfo, PeerInfo, Reply};
 use crate::store::{
@@ -1216,7 +1216,9 @@ pub(super) fn seal(
                 "not_found",
                 format!("no entry {id}: check the id with `kasa agenda list`"),
             ))?;
-            let own = e.book == Book::KriptogramKeluar
+            // An outgoing draft or registered item is sealed itself (it stays in its book, marked
+            // kriptogram); an incoming one lends its fields to a new kriptogram-keluar entry.
+            let own = !e.book.is_incoming()
                 && matches!(e.status, Status::Draft | Status::Diagendakan);
             let f = RegisterFields {
                 saluran: e.saluran.clone(),

@@ -367,16 +367,19 @@ impl Store {
             let (old, mut e) = match existing {
                 Some(id) => {
                     let old = get_entry_tx(&tx, id)?;
-                    if old.book != Book::KriptogramKeluar
+                    if old.book.is_incoming()
                         || !matches!(old.status, Status::Draft | Status::Diagendakan)
                     {
                         return Err(StoreError::Rule(format!(
-                            "entry {id} is {} in the {} book: seal a kriptogram-keluar draft, or another entry to copy its fields into a new one",
+                            "entry {id} is {} in the {} book: seal an outgoing draft or registered item, or another entry to copy its fields into a new one",
                             old.status.as_str(),
                             old.book.as_str()
                         )));
                     }
-                    (Some(old.clone()), old)
+                    let mut e = old.clone();
+                    // A plain keluar draft sealed in place: it is now a kriptogram (flow D).
+                    e.kriptogram = true;
+                    (Some(old), e)
                 }
                 None => {
                     let id = next_seq(&tx, "entry")?;
