@@ -154,7 +154,7 @@ fn verify_peer_and_seal_from_the_keluar_tab() {
     s.keys(&format!("K5171 {}<Enter>", doc.display()));
     let msg = s.app.message.clone().expect("a message");
     assert!(msg.error && msg.text.contains("belum diparaf"), "{msg:?}");
-    s.keys("pP");
+    s.keys("pS");
     s.keys(&format!("K5171 {}<Enter>", doc.display()));
     let msg = s.app.message.clone().expect("a message");
     assert!(!msg.error && msg.text.contains("kriptogram"), "{msg:?}");

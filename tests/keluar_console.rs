@@ -122,7 +122,7 @@ fn draft_to_archive_by_keys_at_80x24() {
     // The approvals, then the agenda.
     t.keys(&["p"]);
     t.wait("diparaf");
-    t.keys(&["P"]);
+    t.keys(&["S"]);
     t.wait("ditandatangani");
     t.keys(&["r"]);
     t.wait("siap kirim");

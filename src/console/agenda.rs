@@ -1191,7 +1191,7 @@ fn keluar_lines(cx: &Ctx, e: &Entry, out: &mut Vec<Line<'_>>) {
             format!(
                 "{} — {}",
                 roles(&s.tanda_tangan),
-                tanda(&e.persetujuan.tanda_tangan, "P")
+                tanda(&e.persetujuan.tanda_tangan, "S")
             ),
         ));
     }
@@ -1210,9 +1210,9 @@ fn keluar_lines(cx: &Ctx, e: &Entry, out: &mut Vec<Line<'_>>) {
     } else if tahap == Tahap::Terkirim {
         cx.tr("z arsipkan", "z archive")
     } else if !s.paraf.is_empty() && p.paraf.is_none() {
-        cx.tr("p paraf · b kembalikan", "p paraf · b reject")
+        cx.tr("p paraf · o kembalikan", "p paraf · o reject")
     } else if !s.tanda_tangan.is_empty() && p.tanda_tangan.is_none() {
-        cx.tr("P tanda tangan · b kembalikan", "P sign · b reject")
+        cx.tr("S tanda tangan · o kembalikan", "S sign · o reject")
     } else if e.status == Status::Draft {
         cx.tr("r agendakan", "r register")
     } else if e.klasifikasi.is_some_and(|k| k.is_dikecualikan()) && tahap != Tahap::Disegel {

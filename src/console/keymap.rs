@@ -407,3 +407,29 @@ pub fn describe(action: &str, en: bool) -> String {
         format!("{d}: {arg}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The agenda contexts never take a global key away (`P` peers, `b` backup log, `B`, the tab
+    /// digits…): a sandiman's global keys work on every list and detail. Found when `P` became the
+    /// signature key in Keluar and hid the peers overlay there.
+    #[test]
+    fn agenda_contexts_keep_the_global_keys() {
+        let t: toml::Table = toml::from_str(super::DEFAULT_TOML).unwrap();
+        let global = t["global"].as_table().unwrap();
+        for ctx in ["list", "masuk", "keluar", "detail"] {
+            let own = t[ctx].as_table().unwrap();
+            for k in own.keys() {
+                if k == "esc" || (ctx == "detail" && k == "q") {
+                    continue; // leaving an overlay: "back" (esc is global "back" too)
+                }
+                assert!(
+                    !global.contains_key(k),
+                    "[{ctx}] rebinds the global key '{k}' ({} → {})",
+                    global[k],
+                    own[k]
+                );
+            }
+        }
+    }
+}

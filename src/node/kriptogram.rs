@@ -1218,8 +1218,8 @@ pub(super) fn seal(
             ))?;
             // An outgoing draft or registered item is sealed itself (it stays in its book, marked
             // kriptogram); an incoming one lends its fields to a new kriptogram-keluar entry.
-            let own = !e.book.is_incoming()
-                && matches!(e.status, Status::Draft | Status::Diagendakan);
+            let own =
+                !e.book.is_incoming() && matches!(e.status, Status::Draft | Status::Diagendakan);
             let f = RegisterFields {
                 saluran: e.saluran.clone(),
                 asal: e.asal.clone(),
