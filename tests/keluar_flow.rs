@@ -730,6 +730,21 @@ fn flow_f_sanapati_with_its_resi_to_the_archive() {
         &["agenda", "close", &id, "--arsip"],
         "sudah terkirim",
     );
+    // The Kadis signs, the sandiman sends (permission table, 003 SOP F langkah 5).
+    refused(
+        &rn,
+        "kadis",
+        &[
+            "keluar",
+            "send",
+            &id,
+            "--saluran",
+            "Email Sanapati",
+            "--tanpa-bukti",
+            "x",
+        ],
+        "keluar.kirim",
+    );
     attach(&rn, "sandiman", dir.path(), &id, "resi.pdf", "resi");
     let sent = ok(
         &rn,

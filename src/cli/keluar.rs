@@ -183,9 +183,8 @@ pub fn run(paths: &Paths, action: KeluarAction) -> Result<(), Fail> {
                         .paraf
                         .as_ref()
                         .map_or("belum".into(), |t| format!(
-                            "{} ({}) {}",
-                            t.oleh,
-                            t.peran.as_str(),
+                            "{} {}",
+                            t.siapa(),
                             shown(t.at, &tz)
                         ))
                 );
@@ -199,9 +198,8 @@ pub fn run(paths: &Paths, action: KeluarAction) -> Result<(), Fail> {
                         .tanda_tangan
                         .as_ref()
                         .map_or("belum".into(), |t| format!(
-                            "{} ({}) {}",
-                            t.oleh,
-                            t.peran.as_str(),
+                            "{} {}",
+                            t.siapa(),
                             shown(t.at, &tz)
                         ))
                 );

@@ -1166,12 +1166,7 @@ fn keluar_lines(cx: &Ctx, e: &Entry, out: &mut Vec<Line<'_>>) {
     let roles =
         |v: &[crate::domain::Role]| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("/");
     let tanda = |t: &Option<keluar::Tanda>, key: &str| match t {
-        Some(t) => format!(
-            "{} ({}) {}",
-            t.oleh,
-            t.peran.as_str(),
-            local(cal, t.at, "%d-%m %H:%M")
-        ),
+        Some(t) => format!("{} {}", t.siapa(), local(cal, t.at, "%d-%m %H:%M")),
         None => format!("{} ({key})", cx.tr("belum", "not yet")),
     };
     section(out, &cx.theme, cx.tr("Pengiriman", "Sending"));

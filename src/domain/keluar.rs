@@ -37,9 +37,23 @@ pub struct Tanda {
     pub uid: u32,
     /// The operator's name at the time.
     pub oleh: String,
-    /// The role they acted in (an admin standing in for a role nobody holds on this node says so).
+    /// The role they acted in.
     pub peran: Role,
     pub at: Timestamp,
+    /// True when an admin stood in for `peran` (nobody active on the node holds it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pengganti: bool,
+}
+
+impl Tanda {
+    /// `Uji kasi (kasi)`, or `root (admin untuk kasi)` for a stand-in.
+    pub fn siapa(&self) -> String {
+        if self.pengganti {
+            format!("{} (admin untuk {})", self.oleh, self.peran.as_str())
+        } else {
+            format!("{} ({})", self.oleh, self.peran.as_str())
+        }
+    }
 }
 
 /// The approvals of an outgoing item (004 langkah 6–7).
@@ -296,13 +310,22 @@ impl Entry {
             oleh: op.nama.clone(),
             peran,
             at: now,
+            pengganti: peran != op.role,
         });
         self.push_event(
             now,
             Some(op.uid),
             &op.nama,
             "diparaf",
-            format!("paraf {}", peran.as_str()),
+            format!(
+                "paraf {}{}",
+                peran.as_str(),
+                if peran != op.role {
+                    " (oleh admin)"
+                } else {
+                    ""
+                }
+            ),
         );
         Ok(())
     }
@@ -350,13 +373,22 @@ impl Entry {
             oleh: op.nama.clone(),
             peran,
             at: now,
+            pengganti: peran != op.role,
         });
         self.push_event(
             now,
             Some(op.uid),
             &op.nama,
             "ditandatangani",
-            format!("ditandatangani {}", peran.as_str()),
+            format!(
+                "ditandatangani {}{}",
+                peran.as_str(),
+                if peran != op.role {
+                    " (oleh admin)"
+                } else {
+                    ""
+                }
+            ),
         );
         Ok(())
     }
@@ -743,7 +775,9 @@ mod tests {
         let s = syarat(&set, &e);
         assert!(e.beri_paraf(&s, &admin, &AKTIF, t(1)).is_err());
         e.beri_paraf(&s, &admin, &[], t(1)).unwrap();
-        assert_eq!(e.persetujuan.paraf.as_ref().unwrap().peran, Role::Kasi);
+        let p = e.persetujuan.paraf.as_ref().unwrap();
+        assert_eq!((p.peran, p.pengganti), (Role::Kasi, true));
+        assert!(p.siapa().contains("admin untuk kasi"), "{}", p.siapa());
     }
 
     #[test]
@@ -756,12 +790,14 @@ mod tests {
             oleh: "k".into(),
             peran: Role::Kasi,
             at: t(1),
+            pengganti: false,
         });
         e.persetujuan.tanda_tangan = Some(Tanda {
             uid: 1,
             oleh: "d".into(),
             peran: Role::Kadis,
             at: t(2),
+            pengganti: false,
         });
         e.keluar_register(2026, 2, t(3), &sandiman).unwrap();
         let s = syarat(&set, &e);
@@ -874,12 +910,14 @@ mod tests {
             oleh: "s".into(),
             peran: Role::Sandiman,
             at: t(1),
+            pengganti: false,
         });
         e.persetujuan.tanda_tangan = Some(Tanda {
             uid: 3,
             oleh: "k".into(),
             peran: Role::Kasi,
             at: t(2),
+            pengganti: false,
         });
         let level_i = op(5, Role::Sandiman, Kualifikasi::TingkatI);
         let m = e.check_segel(&s, &level_i, true).unwrap_err().0;
