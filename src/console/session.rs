@@ -89,9 +89,29 @@ pub struct Session<L: NodeLink> {
     /// Runs an [`Effect::CallLong`] in the background (the terminal: its own connection in a thread,
     /// the reply comes back as a message). `None`: long calls run like the others, on `link`.
     pub background: Option<Box<dyn FnMut(Request, Purpose)>>,
+    /// The node refused this operator as disabled: the terminal loop stops reconnecting.
+    pub disabled: bool,
 }
 
 impl<L: NodeLink> Session<L> {
+    /// The node refused a connection or a request of this operator as disabled (code `disabled`):
+    /// the console says so once, offers to quit, and stops reconnecting. `false` for other errors.
+    pub fn refused_disabled(&mut self, e: &ClientError) -> bool {
+        if e.code() != Some(crate::proto::ErrorCode::Disabled) {
+            return false;
+        }
+        if !self.disabled {
+            let text = self.app.cx.refusal(e);
+            self.app.operator_disabled(&text);
+        }
+        self.disabled = true;
+        self.link = None;
+        self.worker = None;
+        self.pending.clear();
+        self.app.cx.busy = 0;
+        true
+    }
+
     pub fn new(app: App, link: Option<L>) -> Session<L> {
         let mut s = Session {
             app,
@@ -101,6 +121,7 @@ impl<L: NodeLink> Session<L> {
             next_seq: 1,
             clear: false,
             background: None,
+            disabled: false,
         };
         s.app.cx.connected = s.link.is_some();
         s
@@ -128,15 +149,9 @@ impl<L: NodeLink> Session<L> {
 
     /// A failure of the connection itself closes it (the terminal loop reconnects).
     fn failed(&mut self, e: ClientError) -> String {
-        if e.code() == Some(crate::proto::ErrorCode::Disabled) {
-            // The node refuses everything from now on: say so, offer to quit, stop asking.
-            let text = self.app.cx.refusal(&e);
-            self.app.operator_disabled(&text);
-            self.link = None;
-            self.worker = None;
-            self.pending.clear();
-            self.app.cx.busy = 0;
-            return text;
+        if self.refused_disabled(&e) {
+            // The node refuses everything from now on: said once, quit offered, no more asking.
+            return self.app.cx.refusal(&e);
         }
         if matches!(
             e,

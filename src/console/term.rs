@@ -95,10 +95,19 @@ fn spawn_input(tx: Sender<Msg>) {
     });
 }
 
-fn connect(socket: &Path, tx: &Sender<Msg>, generation: u64) -> Option<Client> {
-    let mut c = Client::connect(socket).ok()?;
+/// Connects and subscribes. `Err(Some(e))`: the node answered with a refusal (a disabled operator is
+/// told so instead of "reconnecting" forever); `Err(None)`: no node to talk to.
+fn connect(
+    socket: &Path,
+    tx: &Sender<Msg>,
+    generation: u64,
+) -> Result<Client, Option<crate::client::ClientError>> {
+    let refusal = |e: crate::client::ClientError| {
+        matches!(e, crate::client::ClientError::Refused { .. }).then_some(e)
+    };
+    let mut c = Client::connect(socket).map_err(refusal)?;
     c.timeout = Duration::from_secs(30);
-    let rx = c.subscribe().ok()?;
+    let rx = c.subscribe().map_err(refusal)?;
     let tx = tx.clone();
     std::thread::spawn(move || {
         for ev in rx {
@@ -108,7 +117,7 @@ fn connect(socket: &Path, tx: &Sender<Msg>, generation: u64) -> Option<Client> {
         }
         let _ = tx.send(Msg::NodeGone(generation));
     });
-    Some(c)
+    Ok(c)
 }
 
 /// Runs a long call (a backup) on a connection of its own in a thread, so the console stays live; the
@@ -200,9 +209,15 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
         crate::node::spawn_background(paths, Duration::from_secs(15))?;
     }
     let mut generation = 1;
-    let link = connect(&socket, &tx, generation);
+    let (link, refused) = match connect(&socket, &tx, generation) {
+        Ok(c) => (Some(c), None),
+        Err(e) => (None, e),
+    };
     let mut s = Session::new(app_from(settings), link);
     s.background = Some(background(socket.clone(), tx.clone()));
+    if let Some(e) = refused {
+        s.refused_disabled(&e);
+    }
     if s.link.is_none()
         && let Some(source) = configured
     {
@@ -236,13 +251,19 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
             s.app.cx.tick(crate::clock::now());
             let e = s.app.timers();
             s.run(e);
-            if !s.connected() {
+            if !s.connected() && !s.disabled {
                 generation += 1;
-                if let Some(c) = connect(&socket, &tx, generation) {
-                    s.link = Some(c);
-                    s.spawn_worker(Some(waker(&tx)));
-                    s.app.cx.set_connected(true);
-                    s.start();
+                match connect(&socket, &tx, generation) {
+                    Ok(c) => {
+                        s.link = Some(c);
+                        s.spawn_worker(Some(waker(&tx)));
+                        s.app.cx.set_connected(true);
+                        s.start();
+                    }
+                    Err(Some(e)) => {
+                        s.refused_disabled(&e);
+                    }
+                    Err(None) => {}
                 }
             }
             let frac = crate::clock::now().subsec_nanosecond() as u64;
