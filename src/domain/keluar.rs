@@ -305,28 +305,7 @@ impl Entry {
             ));
         }
         let peran = peran_untuk(op, &s.paraf, peran_aktif, "paraf")?;
-        self.persetujuan.paraf = Some(Tanda {
-            uid: op.uid,
-            oleh: op.nama.clone(),
-            peran,
-            at: now,
-            pengganti: peran != op.role,
-        });
-        self.push_event(
-            now,
-            Some(op.uid),
-            &op.nama,
-            "diparaf",
-            format!(
-                "paraf {}{}",
-                peran.as_str(),
-                if peran != op.role {
-                    " (oleh admin)"
-                } else {
-                    ""
-                }
-            ),
-        );
+        self.persetujuan.paraf = Some(self.tandai(op, peran, now, "diparaf", "paraf"));
         Ok(())
     }
 
@@ -368,29 +347,35 @@ impl Entry {
             ));
         }
         let peran = peran_untuk(op, &s.tanda_tangan, peran_aktif, "tanda tangan")?;
-        self.persetujuan.tanda_tangan = Some(Tanda {
+        self.persetujuan.tanda_tangan =
+            Some(self.tandai(op, peran, now, "ditandatangani", "ditandatangani"));
+        Ok(())
+    }
+
+    /// The mark of `op` acting as `peran`, with its timeline event `kind` ("paraf kasi", "… (oleh
+    /// admin)" for a stand-in).
+    fn tandai(
+        &mut self,
+        op: &Operator,
+        peran: Role,
+        now: Timestamp,
+        kind: &str,
+        word: &str,
+    ) -> Tanda {
+        let pengganti = peran != op.role;
+        let detail = format!(
+            "{word} {}{}",
+            peran.as_str(),
+            if pengganti { " (oleh admin)" } else { "" }
+        );
+        self.push_event(now, Some(op.uid), &op.nama, kind, detail);
+        Tanda {
             uid: op.uid,
             oleh: op.nama.clone(),
             peran,
             at: now,
-            pengganti: peran != op.role,
-        });
-        self.push_event(
-            now,
-            Some(op.uid),
-            &op.nama,
-            "ditandatangani",
-            format!(
-                "ditandatangani {}{}",
-                peran.as_str(),
-                if peran != op.role {
-                    " (oleh admin)"
-                } else {
-                    ""
-                }
-            ),
-        );
-        Ok(())
+            pengganti,
+        }
     }
 
     /// Sends the item back to `konsep` with a note: the paraf and signature given so far are cleared

@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 
 use super::NodeState;
+use super::masuk::{entry_reply, store_err};
 use crate::domain::keluar::{self, Kirim, Syarat};
 use crate::domain::{Entry, Operator, Role};
 use crate::proto::Reply;
@@ -14,21 +15,6 @@ use crate::proto::keluar::{KeluarReply, KeluarRequest};
 use crate::store::{Actor, StoreError};
 
 type HResult = Result<Reply, (&'static str, String)>;
-
-fn store_err(e: StoreError) -> (&'static str, String) {
-    match e {
-        StoreError::Rule(m) => ("rule", m),
-        StoreError::NotFound(m) => ("not_found", m),
-        other => ("internal", other.to_string()),
-    }
-}
-
-fn entry_reply(e: Entry) -> Reply {
-    Reply::Entry {
-        entry: Box::new(e),
-        text: None,
-    }
-}
 
 /// The roles held by active operators of this node (the admin excluded): whether an admin may stand in
 /// for an approval role ([`keluar::peran_untuk`]).

@@ -45,7 +45,7 @@ pub fn alur(state: &NodeState) -> AlurSet {
     })
 }
 
-fn store_err(e: StoreError) -> (&'static str, String) {
+pub(super) fn store_err(e: StoreError) -> (&'static str, String) {
     match e {
         StoreError::Rule(m) => ("rule", m),
         StoreError::NotFound(m) => ("not_found", m),
@@ -53,7 +53,7 @@ fn store_err(e: StoreError) -> (&'static str, String) {
     }
 }
 
-fn entry_reply(e: crate::domain::Entry) -> Reply {
+pub(super) fn entry_reply(e: crate::domain::Entry) -> Reply {
     Reply::Entry {
         entry: Box::new(e),
         text: None,
