@@ -1004,7 +1004,7 @@ fn status_label(cx: &Ctx, e: &Entry) -> &'static str {
         e.status.as_str()
     } else {
         let s = crate::domain::keluar::syarat(&cx.alur, e);
-        crate::domain::keluar::tahap(e, &s).label()
+        crate::domain::keluar::tahap(e, &s).singkat()
     }
 }
 

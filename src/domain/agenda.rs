@@ -295,10 +295,11 @@ impl JenisLampiran {
 
 impl Attachment {
     /// One line for people: `surat.pdf · application/pdf · 44455 B · 1 hlm` (` · terenkripsi` when
-    /// stored encrypted at rest; `? hlm` when the page count is unknown).
+    /// stored encrypted at rest; `? hlm` when the page count is unknown; ` · jurnal-faks` / ` · resi` /
+    /// ` · lain` for a file that is not the letter itself).
     pub fn summary(&self) -> String {
         format!(
-            "{} · {} · {} B · {} hlm{}",
+            "{} · {} · {} B · {} hlm{}{}",
             self.name,
             self.mime,
             self.size,
@@ -307,6 +308,11 @@ impl Attachment {
                 " · terenkripsi"
             } else {
                 ""
+            },
+            if self.jenis.is_surat() {
+                String::new()
+            } else {
+                format!(" · {}", self.jenis.as_str())
             }
         )
     }

@@ -180,6 +180,14 @@ pub enum Tahap {
 }
 
 impl Tahap {
+    /// The label in a 10-cell list column (`sudah ttd` for `ditandatangani`).
+    pub fn singkat(self) -> &'static str {
+        match self {
+            Tahap::Ditandatangani => "sudah ttd",
+            t => t.label(),
+        }
+    }
+
     /// Indonesian label shown in lists.
     pub fn label(self) -> &'static str {
         match self {
