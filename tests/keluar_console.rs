@@ -192,3 +192,47 @@ fn draft_to_archive_by_keys_at_80x24() {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }
 }
+
+/// `F` on a received Rahasia letter forwards it the way issue 14 asks: a new kriptogram-keluar draft
+/// with the same files and fields (klasifikasi kept), waiting for its paraf and signature, listed in
+/// the Keluar tab.
+#[test]
+fn f_forwards_a_received_letter_as_a_draft_to_approve() {
+    let n = start_node(true);
+    let list = |book: &str| -> serde_json::Value {
+        let o = n.kasa(&["agenda", "list", "--book", book, "--json"]);
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let id = list("masuk")["entries"][0]["id"]
+        .as_u64()
+        .unwrap()
+        .to_string();
+    let o = n.kasa(&[
+        "agenda",
+        "register",
+        &id,
+        "--perihal",
+        "Laporan persandian",
+        "--klasifikasi",
+        "R",
+        "--saluran",
+        "Kriptogram",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut s = session(&n);
+    s.keys("F");
+    let msg = s.app.message.clone().expect("a message");
+    assert!(
+        !msg.error && msg.text.contains("draf kriptogram keluar dibuat"),
+        "{msg:?}"
+    );
+    let k = list("kriptogram-keluar");
+    let d = &k["entries"][0];
+    assert_eq!(d["status"], "draft", "{k}");
+    assert_eq!(d["klasifikasi"], "Rahasia");
+    assert_eq!(d["perihal"], "Laporan persandian");
+    assert_eq!(d["attachments"].as_array().unwrap().len(), 1);
+    s.keys("2");
+    let sc = s.app.keluar.selected().map(|e| e.id);
+    assert_eq!(sc, d["id"].as_u64(), "the Keluar tab lists the draft");
+}

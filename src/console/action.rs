@@ -68,6 +68,9 @@ pub enum Action {
     Arsip,
     /// Attach files to the selected entry: `[jenis] path…` (jenis surat, jurnal-faks, resi, lain).
     Attach(Option<String>),
+    /// Forward the selected entry to other nodes: a new kriptogram-keluar draft with its files and
+    /// fields, to be approved and sealed (`kasa keluar new --kriptogram --dari ID`).
+    Teruskan,
     FormNext,
     FormPrev,
     FormEnter,
@@ -253,6 +256,12 @@ pub const ACTIONS: &[ActionInfo] = &[
         Some("[jenis] path"),
         "lampirkan berkas (surat, jurnal-faks, resi, lain)",
         "attach files (surat, jurnal-faks, resi, lain)",
+    ),
+    ai(
+        "teruskan",
+        None,
+        "teruskan sebagai draf kriptogram keluar",
+        "forward as an outgoing kriptogram draft",
     ),
     ai("form_next", None, "isian berikutnya", "next field"),
     ai("form_prev", None, "isian sebelumnya", "previous field"),
@@ -544,6 +553,7 @@ impl Action {
             "keluar_tolak" => Action::KeluarTolak(opt(rest)),
             "arsip" => Action::Arsip,
             "attach" => Action::Attach(opt(rest)),
+            "teruskan" => Action::Teruskan,
             "form_next" => Action::FormNext,
             "form_prev" => Action::FormPrev,
             "form_enter" => Action::FormEnter,

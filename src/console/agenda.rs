@@ -756,6 +756,24 @@ impl PaneState for AgendaPane {
                 )]
             }
             Action::Attach(arg) => self.attach(cx, arg),
+            Action::Teruskan => {
+                let Some(e) = self.need_entry(cx) else {
+                    return Some(Vec::new());
+                };
+                vec![Effect::Call(
+                    Request::KeluarNew {
+                        fields: crate::domain::RegisterFields {
+                            kriptogram: true,
+                            ..Default::default()
+                        },
+                        dari: Some(e.id),
+                    },
+                    Purpose::Done(format!(
+                        "draf kriptogram keluar dibuat dari entri {}: di tab Keluar beri paraf, tanda tangan, lalu K",
+                        e.id
+                    )),
+                )]
+            }
             Action::Seal(to) => self.seal(cx, to),
             Action::Dispose => self.dispose(cx),
             _ => return None,

@@ -528,6 +528,7 @@ impl App {
             | Action::KeluarTolak(_)
             | Action::Arsip
             | Action::Attach(_)
+            | Action::Teruskan
             | Action::Seal(_)
             | Action::Dispose => {
                 let msg = self.not_here();

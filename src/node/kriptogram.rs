@@ -1277,7 +1277,7 @@ pub(super) fn seal(
                 return Err((
                     "rule",
                     format!(
-                        "entri {src} ({}) diteruskan lewat draf yang disetujui: kasa keluar new --kriptogram --dari {src}, lalu paraf, tanda tangan, dan segel draf itu",
+                        "entri {src} ({}) diteruskan lewat draf yang disetujui: F di tab Masuk (kasa keluar new --kriptogram --dari {src}), lalu paraf, tanda tangan, dan segel draf itu",
                         f.klasifikasi.map_or("-", |k| k.as_str())
                     ),
                 ));
