@@ -86,9 +86,10 @@ pub struct Session<L: NodeLink> {
     next_seq: u64,
     /// The terminal must be cleared before the next draw (Ctrl-L).
     pub clear: bool,
-    /// Runs an [`Effect::CallLong`] in the background (the terminal: its own connection in a thread,
+    /// Runs an [`Effect::CallLong`] (and an attachment's files, passed as descriptors) in the
+    /// background (the terminal: its own connection in a thread,
     /// the reply comes back as a message). `None`: long calls run like the others, on `link`.
-    pub background: Option<Box<dyn FnMut(Request, Purpose)>>,
+    pub background: Option<Box<dyn FnMut(Request, Vec<std::path::PathBuf>, Purpose)>>,
     /// The node refused this operator as disabled: the terminal loop stops reconnecting.
     pub disabled: bool,
 }
@@ -302,6 +303,15 @@ impl<L: NodeLink> Session<L> {
                             .notify(format!("gagal menulis {}: {e}", at.display()), true),
                     }
                 }
+                Effect::CallWithFiles(req, paths, purpose)
+                    if matches!(req, Request::AgendaAttach { .. }) && self.background.is_some() =>
+                {
+                    // Files of any size: opened here, handed to the node as descriptors on a
+                    // connection of their own (issue 14), never read into a frame.
+                    if let Some(run) = &mut self.background {
+                        run(req, paths, purpose);
+                    }
+                }
                 Effect::CallWithFiles(mut req, paths, purpose) => {
                     let mut loaded = Vec::new();
                     let mut failed = None;
@@ -333,7 +343,7 @@ impl<L: NodeLink> Session<L> {
                     q.push_back(Effect::Call(req, purpose));
                 }
                 Effect::CallLong(req, purpose) => match &mut self.background {
-                    Some(run) => run(req, purpose),
+                    Some(run) => run(req, Vec::new(), purpose),
                     None => q.push_front(Effect::Call(req, purpose)),
                 },
                 Effect::ClearScreen => self.clear = true,

@@ -122,15 +122,29 @@ fn connect(
 
 /// Runs a long call (a backup) on a connection of its own in a thread, so the console stays live; the
 /// reply (or the failure) comes back as [`Msg::LongReply`].
-fn background(socket: std::path::PathBuf, tx: Sender<Msg>) -> Box<dyn FnMut(Request, Purpose)> {
-    Box::new(move |req, purpose| {
+/// An attachment (`Request::AgendaAttach` with `paths`) goes the same way, its files opened here and
+/// passed as descriptors ([`Client::attach`]): any size.
+#[allow(clippy::type_complexity)]
+fn background(
+    socket: std::path::PathBuf,
+    tx: Sender<Msg>,
+) -> Box<dyn FnMut(Request, Vec<std::path::PathBuf>, Purpose)> {
+    Box::new(move |req, paths, purpose| {
         let socket = socket.clone();
         let tx = tx.clone();
         std::thread::spawn(move || {
             let r = Client::connect(&socket)
                 .and_then(|mut c| {
                     c.timeout = Duration::from_secs(24 * 3600);
-                    c.call(req)
+                    match req {
+                        Request::AgendaAttach { id, jenis, .. } => {
+                            c.attach(id, jenis, &paths).map(|e| Reply::Entry {
+                                entry: Box::new(e),
+                                text: None,
+                            })
+                        }
+                        req => c.call(req),
+                    }
                 })
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::LongReply(Box::new((purpose, r))));
