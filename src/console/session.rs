@@ -76,6 +76,10 @@ impl Worker {
 }
 
 /// State plus (maybe) a connection.
+/// Runs a request (with the paths of an attachment's files) on a connection of its own: see
+/// [`Session::background`].
+pub type Background = Box<dyn FnMut(Request, Vec<std::path::PathBuf>, Purpose)>;
+
 pub struct Session<L: NodeLink> {
     pub app: App,
     pub link: Option<L>,
@@ -89,7 +93,7 @@ pub struct Session<L: NodeLink> {
     /// Runs an [`Effect::CallLong`] (and an attachment's files, passed as descriptors) in the
     /// background (the terminal: its own connection in a thread,
     /// the reply comes back as a message). `None`: long calls run like the others, on `link`.
-    pub background: Option<Box<dyn FnMut(Request, Vec<std::path::PathBuf>, Purpose)>>,
+    pub background: Option<Background>,
     /// The node refused this operator as disabled: the terminal loop stops reconnecting.
     pub disabled: bool,
 }

@@ -124,11 +124,7 @@ fn connect(
 /// reply (or the failure) comes back as [`Msg::LongReply`].
 /// An attachment (`Request::AgendaAttach` with `paths`) goes the same way, its files opened here and
 /// passed as descriptors ([`Client::attach`]): any size.
-#[allow(clippy::type_complexity)]
-fn background(
-    socket: std::path::PathBuf,
-    tx: Sender<Msg>,
-) -> Box<dyn FnMut(Request, Vec<std::path::PathBuf>, Purpose)> {
+fn background(socket: std::path::PathBuf, tx: Sender<Msg>) -> super::session::Background {
     Box::new(move |req, paths, purpose| {
         let socket = socket.clone();
         let tx = tx.clone();
