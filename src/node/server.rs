@@ -232,7 +232,9 @@ pub fn accept_loop(l: Arc<UnixListener>, state: Arc<NodeState>) {
 /// write does not fail with EPIPE before it reads the reason); beyond that they are closed at once.
 /// The audit record is written for the first refusal of a uid and then at most once a minute, with the
 /// number of refusals left out (a flood cannot make the node write its disk full).
-fn refuse(s: UnixStream, state: &NodeState, cred: PeerCred, why: String) {
+/// Refuses a connection at connect time with `code` (`disabled` for a disabled operator, so a
+/// console that reconnects says so; `forbidden` otherwise) and `why`.
+fn refuse(s: UnixStream, state: &NodeState, cred: PeerCred, code: &str, why: String) {
     let lim = &state.cfg.limits;
     if let Some(left_out) = state.conns.audit_refusal_due(cred.uid, Instant::now()) {
         let detail = if left_out > 0 {
@@ -247,7 +249,7 @@ fn refuse(s: UnixStream, state: &NodeState, cred: PeerCred, why: String) {
             .audit_refusal(cred.uid, cred.pid, &detail, crate::clock::now());
         tracing::warn!(uid = cred.uid, pid = cred.pid, "refused connection");
     }
-    let frame = frame_of(&NodeMsg::error(0, "forbidden", why));
+    let frame = frame_of(&NodeMsg::error(0, code, why));
     let Some(_linger) = state.conns.linger(lim) else {
         refuse_now(s, frame);
         return;
@@ -412,10 +414,10 @@ fn serve(s: UnixStream, state: Arc<NodeState>, mut cred: PeerCred, _slot: limits
     // Connect-time check: unknown and disabled uids are refused at once. Root may connect without
     // being an operator, but can then only name an admin to act as (`kasa --as UID`).
     let root = cred.uid == 0;
-    if let Err((_, why)) = current_operator(&state, cred.uid)
+    if let Err((code, why)) = current_operator(&state, cred.uid)
         && !root
     {
-        refuse(s, &state, cred, why);
+        refuse(s, &state, cred, code, why);
         return;
     }
     let lim = state.cfg.limits.clone();
