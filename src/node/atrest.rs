@@ -230,38 +230,12 @@ impl<R> std::io::Seek for FromStart<R> {
     }
 }
 
+/// The whole blob `sha` in memory (plaintext, or decrypted): [`blob_stream`] read to its end. The
+/// caller checks the hash.
 fn read_blob_unchecked(state: &NodeState, sha: &str) -> Result<Vec<u8>, (&'static str, String)> {
-    let blobs = state.ingest.blobs();
-    match fs::read(blobs.path(sha)) {
-        Ok(d) => return Ok(d),
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(("internal", format!("blob {sha} unreadable: {e}")));
-        }
-        Err(_) => {}
-    }
-    let enc = fs::File::open(blobs.age_path(sha)).map_err(|e| {
-        (
-            "internal",
-            format!("blob {sha} is missing in plaintext and encrypted form: {e}"),
-        )
-    })?;
-    let keys = state.identity.keys().ok_or((
-        "locked",
-        "this document is stored encrypted (Terbatas/Rahasia/Sangat Rahasia) and the node is locked: restart the node with its passphrase (`kasa node --passphrase-file F`)".to_string(),
-    ))?;
-    let mut d = Decryptor::new_auto(
-        std::io::BufReader::new(enc),
-        std::slice::from_ref(&keys.encryption),
-    )
-    .map_err(|e| ("internal", format!("blob {sha}: {e}")))?;
     let mut out = Vec::new();
-    loop {
-        match d.next_chunk() {
-            Ok(Some(c)) => out.extend_from_slice(c),
-            Ok(None) => break,
-            Err(e) => return Err(("internal", format!("blob {sha} failed to decrypt: {e}"))),
-        }
-    }
+    std::io::Read::read_to_end(&mut blob_stream(state, sha)?, &mut out)
+        .map_err(|e| ("internal", format!("blob {sha} failed to decrypt: {e}")))?;
     Ok(out)
 }
 
