@@ -704,6 +704,17 @@ mod tests {
         Entry::new_keluar(7, &f, t(0), &op(1, Role::Sandiman, Kualifikasi::TingkatIi))
     }
 
+    /// A mark given by `uid` in `peran` at minute `m`.
+    fn given(uid: u32, peran: Role, m: i64) -> Tanda {
+        Tanda {
+            uid,
+            oleh: format!("uid {uid}"),
+            peran,
+            at: t(m),
+            pengganti: false,
+        }
+    }
+
     const AKTIF: [Role; 4] = [Role::Kadis, Role::Kabid, Role::Kasi, Role::Sandiman];
 
     #[test]
@@ -778,20 +789,8 @@ mod tests {
         let set = AlurSet::default();
         let sandiman = op(4, Role::Sandiman, Kualifikasi::TingkatIi);
         let mut e = draft(Klasifikasi::Rahasia, false);
-        e.persetujuan.paraf = Some(Tanda {
-            uid: 3,
-            oleh: "k".into(),
-            peran: Role::Kasi,
-            at: t(1),
-            pengganti: false,
-        });
-        e.persetujuan.tanda_tangan = Some(Tanda {
-            uid: 1,
-            oleh: "d".into(),
-            peran: Role::Kadis,
-            at: t(2),
-            pengganti: false,
-        });
+        e.persetujuan.paraf = Some(given(3, Role::Kasi, 1));
+        e.persetujuan.tanda_tangan = Some(given(1, Role::Kadis, 2));
         e.keluar_register(2026, 2, t(3), &sandiman).unwrap();
         let s = syarat(&set, &e);
         let fax = Kirim {
@@ -898,20 +897,8 @@ mod tests {
             (vec![Role::Sandiman], vec![Role::Kasi])
         );
         assert!(s.disposisi);
-        e.persetujuan.paraf = Some(Tanda {
-            uid: 4,
-            oleh: "s".into(),
-            peran: Role::Sandiman,
-            at: t(1),
-            pengganti: false,
-        });
-        e.persetujuan.tanda_tangan = Some(Tanda {
-            uid: 3,
-            oleh: "k".into(),
-            peran: Role::Kasi,
-            at: t(2),
-            pengganti: false,
-        });
+        e.persetujuan.paraf = Some(given(4, Role::Sandiman, 1));
+        e.persetujuan.tanda_tangan = Some(given(3, Role::Kasi, 2));
         let level_i = op(5, Role::Sandiman, Kualifikasi::TingkatI);
         let m = e.check_segel(&s, &level_i, true).unwrap_err().0;
         assert!(m.contains("Tingkat II") && m.contains("seed 004"), "{m}");
