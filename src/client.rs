@@ -146,6 +146,44 @@ impl Client {
         }
     }
 
+    /// Records an evidence item of incident `id` with the file at `path` kept with it: the file is
+    /// opened here and passed to the node as a descriptor (any size, read once by the node). Returns
+    /// the incident and the node's clock. Errors: the file (not a regular file, unreadable), the
+    /// node's refusal.
+    pub fn insiden_bukti(
+        &mut self,
+        id: u64,
+        deskripsi: String,
+        pemegang: Option<String>,
+        path: &std::path::Path,
+    ) -> Result<(crate::domain::insiden::Insiden, jiff::Timestamp), ClientError> {
+        use std::os::fd::AsFd;
+        let f = open_regular(path)?;
+        let berkas = proto::KgmFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            fd: true,
+            ..Default::default()
+        };
+        let req = Request::Insiden(proto::insiden::InsidenRequest::Bukti {
+            id,
+            deskripsi,
+            sha256: None,
+            pemegang,
+            berkas: Some(berkas),
+        });
+        match self.call_with_fds(req, &[f.as_fd()])? {
+            Reply::Insiden(proto::insiden::InsidenReply::Satu { insiden, now }) => {
+                Ok((*insiden, now))
+            }
+            other => Err(ClientError::Lost(format!(
+                "unexpected reply to incident evidence: {other:?}"
+            ))),
+        }
+    }
+
     /// Attaches the files at `paths` to entry `id` as `jenis` (`kasa agenda attach`, issue 14) and
     /// returns the updated entry. The files are opened here, with this process's rights, and
     /// handed to the node as descriptors ([`proto::fdpass`]): any size, never copied through the

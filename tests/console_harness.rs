@@ -298,6 +298,7 @@ pub fn insiden_ctx(at: &str) -> kasa::domain::insiden::Ctx {
         at: ts(at),
         oleh: "I Wayan Sudarma".into(),
         pelaksana: None,
+        waktu: None,
         tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
     }
 }

@@ -469,6 +469,7 @@ fn tahun_2026() -> MonevData {
         at: t(at),
         oleh: "Ni Made Sari".into(),
         pelaksana: None,
+        waktu: None,
         tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
     };
     let pb = playbooks();

@@ -14,7 +14,10 @@ fn new_incident(node: &TestNode, teks: &str) -> Value {
 
 #[test]
 fn quick_capture_log_correct_tick_close_and_audit_verifies() {
-    let node = TestNode::start_new();
+    // An identity: evidence files of a TLP:AMBER incident are stored encrypted to the node's key.
+    let mut node = TestNode::init_with(|_| {});
+    node.create_identity("frasa sandi uji insiden", true);
+    node.start();
     let i = new_incident(&node, "Server web OPD mengirim trafik aneh ke luar");
     let id = i["id"].as_u64().unwrap();
     let sid = id.to_string();
@@ -149,7 +152,25 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
         "tangkapan trafik",
         "--file",
         f.to_str().unwrap(),
+        "--pemegang",
+        "Ani",
     ]);
+    // The file itself is kept with the incident, encrypted at rest (no plaintext copy).
+    let h = sha256_hex(b"pcap bytes");
+    let blob = node.data.join("blobs").join(&h[..2]).join(&h);
+    assert!(!blob.exists(), "no plaintext blob at {}", blob.display());
+    let sealed = std::fs::read(blob.with_extension("age")).expect("the encrypted blob");
+    assert!(sealed.starts_with(b"age-encryption.org/v1"));
+    assert!(!sealed.windows(10).any(|w| w == b"pcap bytes"));
+    // Custody starts with the holder named at recording: a handover from anyone else is refused.
+    let o = node.kasa(&[
+        "incident", "custody", &sid, "1", "--dari", "Budi", "--ke", "Ani", "--tempat", "x",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("pemegang sekarang, yaitu Ani"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v = node.json(&[
         "incident",
         "custody",
@@ -169,7 +190,7 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
     let shown = node.kasa_ok(&["incident", "show", &sid]);
     let line = shown
         .lines()
-        .find(|l| l.contains("serah terima bukti #1"))
+        .find(|l| l.contains("serah terima Ani → Budi"))
         .unwrap_or_else(|| panic!("custody line in:\n{shown}"));
     assert!(line.contains(" WITA)"), "{line}");
     assert!(!line.contains("Z)"), "no UTC instant: {line}");
@@ -177,13 +198,37 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
     // List shows it open with SLA cells; close; closed ones leave the default list.
     let l = node.json(&["incident", "list", "--json"]);
     assert_eq!(l["insiden"].as_array().unwrap().len(), 1);
-    node.kasa_ok(&[
+    // Playbook A marks A9 (documentation) as required to close, and A9 needs the report first.
+    let close = [
         "incident",
         "close",
         &sid,
         "--pelajaran",
         "pasang IDS di segmen OPD",
-    ]);
+    ];
+    let o = node.kasa(&close);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("langkah wajib belum dicentang: A9"));
+    let o = node.kasa(&["incident", "tick", &sid, "A9"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("memerlukan laporan"));
+    let draft = node.scratch().join("lap-awal");
+    node.kasa_ok(&["incident", "report", &sid, "--out", draft.to_str().unwrap()]);
+    let pdf = std::fs::read(draft.join(format!("insiden-{id}.pdf"))).unwrap();
+    let v = node.json(&["incident", "tick", &sid, "A9", "--json"]);
+    let lap = v["linimasa"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["jenis"] == "laporan")
+        .expect("the report is on the timeline");
+    assert_eq!(lap["sha256"], sha256_hex(&pdf));
+    assert!(
+        lap["nomor"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("INS/{id}/")),
+        "{lap}"
+    );
+    node.kasa_ok(&close);
     let l = node.json(&["incident", "list", "--json"]);
     assert!(l["insiden"].as_array().unwrap().is_empty());
     let l = node.json(&["incident", "list", "--semua", "--json"]);
@@ -239,7 +284,9 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
         .map(|r| r["action"].as_str().unwrap())
         .collect();
     assert!(
-        acts.contains(&"insiden.buka") && acts.contains(&"insiden.tutup"),
+        acts.contains(&"insiden.buka")
+            && acts.contains(&"insiden.laporan")
+            && acts.contains(&"insiden.tutup"),
         "{acts:?}"
     );
 }

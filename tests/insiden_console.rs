@@ -129,16 +129,18 @@ fn second_console_sees_the_incident_after_a_pushed_change() {
 
 #[test]
 fn at_name_names_the_second_operator() {
-    use kasa::console::insiden::split_pelaksana;
+    use kasa::domain::insiden::masukan::baca_baris;
+    let now: jiff::Timestamp = "2026-12-01T06:00:00+08:00".parse().unwrap();
+    let tz = jiff::tz::TimeZone::get("Asia/Makassar").unwrap();
+    let b = baca_baris("@Komang_Adi kabel dicabut", now, &tz).unwrap();
     assert_eq!(
-        split_pelaksana("@Komang_Adi kabel dicabut"),
+        (b.pelaksana, b.teks),
         (Some("Komang Adi".into()), "kabel dicabut".into())
     );
-    assert_eq!(
-        split_pelaksana("tanpa pelaksana"),
-        (None, "tanpa pelaksana".into())
-    );
-    assert_eq!(split_pelaksana("@ x"), (None, "@ x".into()));
+    let b = baca_baris("tanpa pelaksana", now, &tz).unwrap();
+    assert_eq!((b.pelaksana, b.teks), (None, "tanpa pelaksana".into()));
+    let b = baca_baris("@ x", now, &tz).unwrap();
+    assert_eq!((b.pelaksana, b.teks), (None, "@ x".into()));
     let n = harness::start_node(false);
     let mut s = session(&n);
     s.keys("!@Budi router dimatikan<Enter>");
@@ -159,6 +161,7 @@ fn header_cells_flip_to_breached_with_an_injected_clock() {
         at: t0 + jiff::SignedDuration::from_secs(s),
         oleh: "Ani".into(),
         pelaksana: None,
+        waktu: None,
         tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
     };
     let mut app = App::new(

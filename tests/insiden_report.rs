@@ -20,6 +20,7 @@ fn c(at: &str, oleh: &str, pelaksana: Option<&str>) -> Ctx {
         at: t(at),
         oleh: oleh.into(),
         pelaksana: pelaksana.map(Into::into),
+        waktu: None,
         tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
     }
 }
@@ -116,8 +117,13 @@ pub fn scripted() -> Insiden {
     });
     step(&mut i, &|i| {
         i.tambah_bukti(
-            "Ekspor log akses SIMPEG 2 Maret",
-            Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+            kasa::domain::insiden::BuktiBaru {
+                deskripsi: "Ekspor log akses SIMPEG 2 Maret".into(),
+                sha256: Some(
+                    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+                ),
+                ..Default::default()
+            },
             &c("2026-03-02T02:10:00Z", "Ni Made Sari", None),
         )
         .map(drop)

@@ -18,6 +18,7 @@ fn ctx(at: Timestamp) -> Ctx {
         at,
         oleh: "Ani".into(),
         pelaksana: None,
+        waktu: None,
         tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
     }
 }

@@ -193,6 +193,8 @@ fn request_for(aksi: Aksi, l: Lingkup, b: u64, d: u64, n: u64) -> Value {
         Aksi::InsidenCatat => json!({"type": "insiden", "op": "log", "id": 999_999, "teks": "uji"}),
         Aksi::InsidenKeputusan => json!({"type": "insiden", "op": "keputusan", "id": 999_999,
             "keputusan": "hentikan", "oleh": "uji"}),
+        Aksi::InsidenBatal => json!({"type": "insiden", "op": "batal", "id": 999_999,
+            "alasan": "uji"}),
         // Directories nobody can write: an allowed operator gets an error other than `forbidden`.
         Aksi::CadanganBuat => {
             json!({"type": "backup", "op": "create", "to": "/proc/kasa-uji-tidak-ada"})

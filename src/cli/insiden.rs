@@ -22,12 +22,15 @@ use crate::proto::{Reply, Request};
 /// Subcommands of `kasa incident`.
 #[derive(Subcommand, Debug)]
 pub enum IncidentAction {
-    /// Open an incident now (detection time = now) with its first log line.
+    /// Open an incident with its first log line (detection time = now unless --diketahui).
     New {
         teks: String,
         /// When it happened, if known and different (RFC 3339, or `YYYY-MM-DD HH:MM` in the node zone).
         #[arg(long)]
         terjadi: Option<String>,
+        /// When it became known, if earlier than now: the PI.03 clocks count from it.
+        #[arg(long)]
+        diketahui: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -38,6 +41,9 @@ pub enum IncidentAction {
         /// A second operator who performed the action (you type, they act).
         #[arg(long)]
         pelaksana: Option<String>,
+        /// When it happened (event time; default now; never in the future).
+        #[arg(long)]
+        waktu: Option<String>,
         /// Correct timeline entry N instead of adding a plain line (the original stays).
         #[arg(long, requires = "alasan")]
         koreksi: Option<u32>,
@@ -85,6 +91,9 @@ pub enum IncidentAction {
         /// When it happened (RFC 3339, or `YYYY-MM-DD HH:MM` in the node zone).
         #[arg(long)]
         terjadi: Option<String>,
+        /// When it became known (the PI.03 clocks count from it): terjadi ≤ diketahui ≤ now.
+        #[arg(long)]
+        diketahui: Option<String>,
         #[arg(long)]
         koordinator: Option<String>,
         #[arg(long)]
@@ -105,8 +114,12 @@ pub enum IncidentAction {
     Tick {
         id: u64,
         kode: String,
+        /// Who performed the step, when not you.
         #[arg(long)]
         pelaksana: Option<String>,
+        /// When the step was done (default now; not before detection, not in the future).
+        #[arg(long)]
+        waktu: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -134,7 +147,27 @@ pub enum IncidentAction {
         #[arg(long)]
         json: bool,
     },
-    /// Record an evidence item (SHA-256 computed from --file, or given with --sha256).
+    /// Void an incident opened by mistake (its clocks stop counting; audited).
+    Void {
+        id: u64,
+        #[arg(long)]
+        alasan: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge incident ID into incident --ke (the same event logged twice): its timeline and
+    /// evidence move there.
+    Merge {
+        id: u64,
+        #[arg(long)]
+        ke: u64,
+        #[arg(long)]
+        alasan: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record an evidence item: --file keeps the file with the incident (in the node's blob store,
+    /// encrypted unless TLP:CLEAR); --sha256 records a hash only.
     Evidence {
         id: u64,
         deskripsi: String,
@@ -142,6 +175,9 @@ pub enum IncidentAction {
         file: Option<PathBuf>,
         #[arg(long)]
         sha256: Option<String>,
+        /// Who holds the item now (default: you); custody starts with them.
+        #[arg(long)]
+        pemegang: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -241,6 +277,17 @@ fn print_one(i: &Insiden, now: Timestamp, json: bool) {
     }
 }
 
+/// A time option read in the node's zone (asked of the node only when one was given).
+fn waktu(c: &mut Client, s: Option<String>) -> Result<Option<Timestamp>, Fail> {
+    match s {
+        Some(s) => {
+            let tz = super::node_zone(c);
+            Ok(Some(parse_time(&s, &tz)?))
+        }
+        None => Ok(None),
+    }
+}
+
 fn pe(e: crate::domain::DomainError) -> Fail {
     Fail(e.0, 2)
 }
@@ -252,37 +299,44 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
         IncidentAction::New {
             teks,
             terjadi,
+            diketahui,
             json,
         } => {
-            let terjadi_at = match terjadi {
-                Some(s) => {
-                    let tz = super::node_zone(&mut c);
-                    Some(parse_time(&s, &tz)?)
-                }
-                None => None,
-            };
-            let (i, now) = one(call(&mut c, InsidenRequest::New { teks, terjadi_at })?)?;
+            let terjadi_at = waktu(&mut c, terjadi)?;
+            let diketahui_at = waktu(&mut c, diketahui)?;
+            let (i, now) = one(call(
+                &mut c,
+                InsidenRequest::New {
+                    teks,
+                    terjadi_at,
+                    diketahui_at,
+                },
+            )?)?;
             print_one(&i, now, json);
         }
         IncidentAction::Log {
             id,
             teks,
             pelaksana,
+            waktu: w,
             koreksi,
             alasan,
             json,
         } => {
+            let waktu = waktu(&mut c, w)?;
             let r = match koreksi {
                 Some(no) => InsidenRequest::Koreksi {
                     id,
                     no,
                     teks,
                     alasan: alasan.unwrap_or_default(),
+                    waktu,
                 },
                 None => InsidenRequest::Log {
                     id,
                     teks,
                     pelaksana,
+                    waktu,
                 },
             };
             let (i, now) = one(call(&mut c, r)?)?;
@@ -333,6 +387,7 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
             sumber,
             sumber_tidak_diketahui,
             terjadi,
+            diketahui,
             koordinator,
             kepala_seksi,
             anggota,
@@ -342,9 +397,12 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
             if let Some(s) = judul {
                 u.push(Ubahan::Judul(s));
             }
-            if let Some(s) = terjadi {
-                let tz = super::node_zone(&mut c);
-                u.push(Ubahan::TerjadiAt(parse_time(&s, &tz)?));
+            // Detection first: a later `terjadi` is checked against the new detection time.
+            if let Some(t) = waktu(&mut c, diketahui)? {
+                u.push(Ubahan::DiketahuiAt(t));
+            }
+            if let Some(t) = waktu(&mut c, terjadi)? {
+                u.push(Ubahan::TerjadiAt(t));
             }
             if let Some(s) = kategori {
                 u.push(Ubahan::Kategori(Kategori::parse(&s).map_err(pe)?));
@@ -393,14 +451,17 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
             id,
             kode,
             pelaksana,
+            waktu: w,
             json,
         } => {
+            let waktu = waktu(&mut c, w)?;
             let (i, now) = one(call(
                 &mut c,
                 InsidenRequest::Centang {
                     id,
                     kode,
                     pelaksana,
+                    waktu,
                 },
             )?)?;
             print_one(&i, now, json);
@@ -435,31 +496,41 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
             let (i, now) = one(call(&mut c, InsidenRequest::Close { id, pelajaran })?)?;
             print_one(&i, now, json);
         }
+        IncidentAction::Void { id, alasan, json } => {
+            let (i, now) = one(call(&mut c, InsidenRequest::Batal { id, alasan })?)?;
+            print_one(&i, now, json);
+        }
+        IncidentAction::Merge {
+            id,
+            ke,
+            alasan,
+            json,
+        } => {
+            let (i, now) = one(call(&mut c, InsidenRequest::Gabung { id, ke, alasan })?)?;
+            print_one(&i, now, json);
+        }
         IncidentAction::Evidence {
             id,
             deskripsi,
             file,
             sha256,
+            pemegang,
             json,
         } => {
-            let sha256 = match file {
-                Some(f) => {
-                    use sha2::{Digest, Sha256};
-                    let data =
-                        std::fs::read(&f).map_err(|e| Fail(format!("{}: {e}", f.display()), 1))?;
-                    Some(hex::encode(Sha256::digest(&data)))
-                }
-                None => sha256,
+            let i = match file {
+                Some(f) => c.insiden_bukti(id, deskripsi, pemegang, &f)?,
+                None => one(call(
+                    &mut c,
+                    InsidenRequest::Bukti {
+                        id,
+                        deskripsi,
+                        sha256,
+                        pemegang,
+                        berkas: None,
+                    },
+                )?)?,
             };
-            let (i, now) = one(call(
-                &mut c,
-                InsidenRequest::Bukti {
-                    id,
-                    deskripsi,
-                    sha256,
-                },
-            )?)?;
-            print_one(&i, now, json);
+            print_one(&i.0, i.1, json);
         }
         IncidentAction::Custody {
             id,
@@ -501,44 +572,9 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
             let (i, now) = one(call(&mut c, InsidenRequest::Show { id })?)?;
             let (kop, _, tz) = super::laporan::kop(&mut c)?;
             let me = super::laporan::saya(&mut c)?;
-            let tempat = if kop.tempat.is_empty() {
-                String::new()
-            } else {
-                format!("{}, ", kop.tempat)
-            };
-            let sah = crate::domain::dokumen::Pengesahan {
-                nomor,
-                penanda: vec![
-                    crate::doc::Penanda {
-                        atas: "Mengetahui,".into(),
-                        jabatan: mengetahui,
-                        nama: String::new(),
-                        nip: String::new(),
-                    },
-                    crate::doc::Penanda {
-                        atas: format!(
-                            "{tempat}{}",
-                            crate::doc::tanggal(now.to_zoned(tz.clone()).date())
-                        ),
-                        jabatan: if me.jabatan.is_empty() {
-                            "Pelapor".into()
-                        } else {
-                            format!("Pelapor, {}", me.jabatan)
-                        },
-                        nama: me.nama.clone(),
-                        nip: me.nip.clone(),
-                    },
-                ],
-                distribusi: if distribusi.is_empty() {
-                    vec![
-                        "Kepala Dinas".into(),
-                        "Kepala Bidang".into(),
-                        "Arsip".into(),
-                    ]
-                } else {
-                    distribusi
-                },
-            };
+            let sah = crate::domain::dokumen::Pengesahan::laporan_insiden(
+                &kop, &me, now, &tz, nomor, mengetahui, distribusi,
+            );
             let d = crate::domain::dokumen::laporan_insiden(&kop, &i, &tz, now, &sah);
             if out.as_os_str() == "-" {
                 out!(
@@ -548,6 +584,18 @@ pub fn run(paths: &Paths, action: IncidentAction) -> Result<(), Fail> {
                 return Ok(());
             }
             let (mdp, pdfp) = super::laporan::simpan(&out, &format!("insiden-{id}"), &d)?;
+            // The node records that the report exists (PI.03 B5/A9 can then be ticked).
+            let pdf =
+                std::fs::read(&pdfp).map_err(|e| Fail(format!("{}: {e}", pdfp.display()), 1))?;
+            let nomor = crate::domain::dokumen::nomor_laporan_insiden(&i, &tz, &sah);
+            call(
+                &mut c,
+                InsidenRequest::Laporan {
+                    id,
+                    nomor,
+                    sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf)),
+                },
+            )?;
             if json {
                 print_json(&serde_json::json!({
                     "markdown": mdp.display().to_string(),

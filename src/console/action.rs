@@ -123,6 +123,22 @@ pub enum Action {
     InsidenPlaybook(Option<String>),
     InsidenClose(Option<String>),
     InsidenSet(Option<String>),
+    /// Correct a timeline entry: `NO [@waktu] teks ! alasan`.
+    InsidenKoreksi(Option<String>),
+    /// Record evidence: `[path] deskripsi` (the file kept with the incident).
+    InsidenBukti(Option<String>),
+    /// Record a custody handover: `NO dari > ke di tempat [@waktu]`.
+    InsidenSerahTerima(Option<String>),
+    /// Write the incident report (PDF + Markdown) and record it on the incident.
+    InsidenLaporan,
+    /// Void the incident with a reason.
+    InsidenBatal(Option<String>),
+    /// Merge the incident into another: `ID alasan`.
+    InsidenGabung(Option<String>),
+    /// Show the alarms (open ones; acknowledge from there).
+    Alarms,
+    /// Acknowledge the alarm under the cursor of the alarm view.
+    AlarmAck,
     /// Back up now to the node's configured `[backup] target` (after a confirmation).
     Backup,
     /// Show the backup log (runs, last success, last restore test).
@@ -421,14 +437,14 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai(
         "insiden_log",
         Some("teks"),
-        "tambah baris log insiden",
-        "append an incident log line",
+        "log insiden: tambah baris (@HH:MM waktu kejadian, @nama pelaksana)",
+        "log an incident line (@HH:MM event time, @name who acted)",
     ),
     ai(
         "insiden_tick",
         Some("kode"),
-        "centang langkah insiden (U1, A3…)",
-        "tick an incident step (U1, A3…)",
+        "centang langkah insiden (A1 @nama @HH:MM)",
+        "tick an incident step (A1 @name @HH:MM)",
     ),
     ai(
         "insiden_playbook",
@@ -447,6 +463,54 @@ pub const ACTIONS: &[ActionInfo] = &[
         Some("field nilai"),
         "isi data insiden (kategori, keparahan, tlp, sistem, sumber, status, keputusan, peran)",
         "fill in the incident (kategori, keparahan, tlp, sistem, sumber, status, keputusan, roles)",
+    ),
+    ai(
+        "insiden_koreksi",
+        Some("no teks ! alasan"),
+        "koreksi entri linimasa (aslinya tetap)",
+        "correct a timeline entry (the original stays)",
+    ),
+    ai(
+        "insiden_bukti",
+        Some("[berkas] deskripsi"),
+        "bukti (catat barang bukti dengan berkasnya)",
+        "evidence (record it with its file)",
+    ),
+    ai(
+        "insiden_serah_terima",
+        Some("no dari > ke di tempat"),
+        "serah terima barang bukti",
+        "custody handover of evidence",
+    ),
+    ai(
+        "insiden_laporan",
+        None,
+        "laporan insiden (PDF + Markdown), dicatat pada insiden",
+        "report of the incident (PDF + Markdown), recorded on it",
+    ),
+    ai(
+        "insiden_batal",
+        Some("alasan"),
+        "batalkan insiden yang keliru dibuka",
+        "void an incident opened by mistake",
+    ),
+    ai(
+        "insiden_gabung",
+        Some("id alasan"),
+        "gabungkan insiden ke insiden lain",
+        "merge the incident into another",
+    ),
+    ai(
+        "alarms",
+        None,
+        "daftar alarm (akui dari sana)",
+        "alarm list (acknowledge there)",
+    ),
+    ai(
+        "alarm_ack",
+        None,
+        "akui alarm terpilih",
+        "acknowledge the selected alarm",
     ),
     ai(
         "backup",
@@ -593,6 +657,14 @@ impl Action {
             "insiden_playbook" => Action::InsidenPlaybook(opt(rest)),
             "insiden_close" => Action::InsidenClose(opt(rest)),
             "insiden_set" => Action::InsidenSet(opt(rest)),
+            "insiden_koreksi" => Action::InsidenKoreksi(opt(rest)),
+            "insiden_bukti" => Action::InsidenBukti(opt(rest)),
+            "insiden_serah_terima" => Action::InsidenSerahTerima(opt(rest)),
+            "insiden_laporan" => Action::InsidenLaporan,
+            "insiden_batal" => Action::InsidenBatal(opt(rest)),
+            "insiden_gabung" => Action::InsidenGabung(opt(rest)),
+            "alarms" => Action::Alarms,
+            "alarm_ack" => Action::AlarmAck,
             "backup" => Action::Backup,
             "backup_log" => Action::BackupLog,
             _ => {

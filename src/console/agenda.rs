@@ -958,7 +958,7 @@ pub fn on_detail_reply(cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec
 }
 
 /// A path typed in a prompt, `~/` expanded to the operator's home.
-fn expand_home(p: &str) -> PathBuf {
+pub(super) fn expand_home(p: &str) -> PathBuf {
     match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(h)) => PathBuf::from(h).join(rest),
         _ => PathBuf::from(p),

@@ -117,6 +117,7 @@ impl App {
             Some(Layer::Confirm(_)) => vec!["confirm"],
             Some(Layer::Help(_)) => vec!["help", "global"],
             Some(Layer::Peers(_)) => vec!["peers", "global"],
+            Some(Layer::Alarms(_)) => vec!["alarm", "list", "global"],
             Some(Layer::Palsan(l)) => l.contexts(),
             Some(Layer::Dispose(_)) => vec!["disposisi_form"],
             Some(Layer::Backup(_)) => vec!["backup", "global"],
@@ -198,6 +199,7 @@ impl App {
         if super::backup::view_open(&self.cx) {
             v.push(super::backup::log_call(super::backup::BackupNext::Nothing));
         }
+        v.extend(super::alarm::refresh(&self.cx));
         v
     }
 
@@ -400,6 +402,9 @@ impl App {
             return e;
         }
         if let Some(e) = super::form::on_action(&mut self.cx, &action) {
+            return e;
+        }
+        if let Some(e) = super::alarm::update(&mut self.cx, &action) {
             return e;
         }
         if let Some(e) = self.insiden.update(&mut self.cx, &action) {
@@ -614,7 +619,15 @@ impl App {
             | Action::InsidenTick(_)
             | Action::InsidenPlaybook(_)
             | Action::InsidenClose(_)
-            | Action::InsidenSet(_) => Vec::new(),
+            | Action::InsidenSet(_)
+            | Action::InsidenKoreksi(_)
+            | Action::InsidenBukti(_)
+            | Action::InsidenSerahTerima(_)
+            | Action::InsidenLaporan
+            | Action::InsidenBatal(_)
+            | Action::InsidenGabung(_) => Vec::new(),
+            // Handled by `alarm::update` (an acknowledgement outside the alarm view does nothing).
+            Action::Alarms | Action::AlarmAck => Vec::new(),
             // Handled by `backup::update`.
             Action::Backup | Action::BackupLog => Vec::new(),
             Action::No => {
@@ -691,7 +704,7 @@ impl App {
         let Some(Layer::Prompt(p)) = self.cx.layers.last_mut() else {
             return;
         };
-        if matches!(p.kind, PromptKind::Attach(_)) {
+        if matches!(p.kind, PromptKind::Attach(_) | PromptKind::InsidenBukti(_)) {
             complete_path(p);
             return;
         }
@@ -727,7 +740,12 @@ impl App {
             | PromptKind::InsidenTick(_)
             | PromptKind::InsidenPlaybook(_)
             | PromptKind::InsidenClose(_)
-            | PromptKind::InsidenSet(_)) => {
+            | PromptKind::InsidenSet(_)
+            | PromptKind::InsidenKoreksi(_)
+            | PromptKind::InsidenBukti(_)
+            | PromptKind::InsidenSerahTerima(_)
+            | PromptKind::InsidenBatal(_)
+            | PromptKind::InsidenGabung(_)) => {
                 return super::insiden::submit_prompt(&mut self.cx, k.clone(), v);
             }
             PromptKind::Command => {
@@ -836,6 +854,7 @@ impl App {
             }
         };
         if let Some(e) = super::agenda::on_detail_reply(&mut self.cx, &purpose, &reply)
+            .or_else(|| super::alarm::on_reply(&mut self.cx, &purpose, &reply))
             .or_else(|| self.masuk.on_reply(&mut self.cx, &purpose, &reply))
             .or_else(|| self.keluar.on_reply(&mut self.cx, &purpose, &reply))
             .or_else(|| self.insiden.on_reply(&mut self.cx, &purpose, &reply))

@@ -85,6 +85,12 @@ pub enum Purpose {
     InsidenOpened,
     /// A line typed in the log prompt of this incident was sent (cleared on success, kept on refusal).
     InsidenLogged(u64),
+    /// The kop surat arrived for the report of this incident: write it, then record it.
+    InsidenLaporan(u64),
+    /// The alarm list (opens or refreshes the alarm view).
+    Alarms,
+    /// Alarm `id` was acknowledged from the alarm view.
+    AlarmAcked(u64),
     /// The backup log or a backup run (header, log view, "backup now").
     Backup(super::backup::BackupPurpose),
     /// The receive flows and the node's calendar (`alur.toml`, holidays, office hours).

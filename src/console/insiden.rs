@@ -93,9 +93,10 @@ impl super::pane::PaneState for InsidenPane {
 
     fn on_reply(&mut self, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>> {
         match purpose {
-            Purpose::InsidenLogged(_) | Purpose::InsidenList | Purpose::InsidenOpened => {
-                Some(on_reply(self, cx, purpose, r))
-            }
+            Purpose::InsidenLogged(_)
+            | Purpose::InsidenList
+            | Purpose::InsidenOpened
+            | Purpose::InsidenLaporan(_) => Some(on_reply(self, cx, purpose, r)),
             _ => None,
         }
     }
@@ -162,6 +163,7 @@ fn update(p: &mut InsidenPane, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> 
                 Request::Insiden(InsidenRequest::New {
                     teks: String::new(),
                     terjadi_at: None,
+                    diketahui_at: None,
                 }),
                 Purpose::InsidenOpened,
             )]
@@ -170,22 +172,48 @@ fn update(p: &mut InsidenPane, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> 
         | Action::InsidenTick(v)
         | Action::InsidenPlaybook(v)
         | Action::InsidenClose(v)
-        | Action::InsidenSet(v) => {
+        | Action::InsidenSet(v)
+        | Action::InsidenKoreksi(v)
+        | Action::InsidenBukti(v)
+        | Action::InsidenSerahTerima(v)
+        | Action::InsidenBatal(v)
+        | Action::InsidenGabung(v) => {
             let step = match a {
                 Action::InsidenLog(_) => Step::Log,
                 Action::InsidenTick(_) => Step::Tick,
                 Action::InsidenPlaybook(_) => Step::Playbook,
                 Action::InsidenClose(_) => Step::Close,
+                Action::InsidenKoreksi(_) => Step::Koreksi,
+                Action::InsidenBukti(_) => Step::Bukti,
+                Action::InsidenSerahTerima(_) => Step::SerahTerima,
+                Action::InsidenBatal(_) => Step::Batal,
+                Action::InsidenGabung(_) => Step::Gabung,
                 _ => Step::Set,
             };
             let id = need(p, cx)?;
             match v {
                 None => {
-                    cx.prompt(step.prompt(id), "");
+                    let start = match step {
+                        // Pick a line: the newest line is offered, the number is easy to change.
+                        Step::Koreksi => p
+                            .current()
+                            .and_then(|i| i.linimasa.last())
+                            .map_or(String::new(), |e| format!("{} ", e.no)),
+                        Step::SerahTerima => p
+                            .current()
+                            .and_then(|i| i.bukti.last())
+                            .map_or(String::new(), |b| format!("{} {} > ", b.no, b.pemegang())),
+                        _ => String::new(),
+                    };
+                    cx.prompt(step.prompt(id), &start);
                     Vec::new()
                 }
                 Some(v) => step.run(cx, id, v),
             }
+        }
+        Action::InsidenLaporan => {
+            let id = need(p, cx)?;
+            vec![Effect::Call(Request::KopSurat, Purpose::InsidenLaporan(id))]
         }
         a if in_pane && a.motion(1).is_some() => {
             let page = if p.detail.is_some() {
@@ -293,14 +321,20 @@ fn set_call(cx: &mut Ctx, id: u64, v: &str) -> Vec<Effect> {
     }
 }
 
-/// An incident action that takes a text: log a line, tick a step, add a playbook, close, set a field.
-#[derive(Debug, Clone, Copy)]
+/// An incident action that takes a text: log a line, tick a step, add a playbook, close, set a field,
+/// correct a line, record evidence or a handover, void, merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Log,
     Tick,
     Playbook,
     Close,
     Set,
+    Koreksi,
+    Bukti,
+    SerahTerima,
+    Batal,
+    Gabung,
 }
 
 impl Step {
@@ -312,29 +346,58 @@ impl Step {
             Step::Playbook => PromptKind::InsidenPlaybook(id),
             Step::Close => PromptKind::InsidenClose(id),
             Step::Set => PromptKind::InsidenSet(id),
+            Step::Koreksi => PromptKind::InsidenKoreksi(id),
+            Step::Bukti => PromptKind::InsidenBukti(id),
+            Step::SerahTerima => PromptKind::InsidenSerahTerima(id),
+            Step::Batal => PromptKind::InsidenBatal(id),
+            Step::Gabung => PromptKind::InsidenGabung(id),
         }
     }
 
-    /// The request for incident `id` with text `v`, and its success message.
+    /// The requests for incident `id` with text `v`, and their success messages. A line that does
+    /// not read (bad time, missing part) is refused here with the shape to type, and the prompt
+    /// comes back with the text.
     fn run(self, cx: &mut Ctx, id: u64, v: &str) -> Vec<Effect> {
+        use crate::domain::insiden::masukan;
+        let (now, tz) = (cx.now, cx.node.calendar.zone.clone());
         let v = v.to_string();
+        let refuse = |cx: &mut Ctx, e: crate::domain::DomainError| {
+            cx.prompt(self.prompt(id), &v);
+            cx.error(e.0);
+            Vec::new()
+        };
         let (r, msg) = match self {
-            Step::Log => (
-                InsidenRequest::Log {
-                    id,
-                    teks: v,
-                    pelaksana: None,
-                },
-                format!("insiden {id}: tercatat"),
-            ),
-            Step::Tick => (
-                InsidenRequest::Centang {
-                    id,
-                    kode: v.clone(),
-                    pelaksana: None,
-                },
-                format!("insiden {id}: langkah {} dicentang", v.to_uppercase()),
-            ),
+            Step::Log => match masukan::baca_baris(&v, now, &tz) {
+                Ok(b) => (
+                    InsidenRequest::Log {
+                        id,
+                        teks: b.teks,
+                        pelaksana: b.pelaksana,
+                        waktu: b.waktu,
+                    },
+                    format!("insiden {id}: tercatat"),
+                ),
+                Err(e) => return refuse(cx, e),
+            },
+            Step::Tick => match masukan::baca_centang(&v, now, &tz) {
+                Ok((kode, b)) => {
+                    return kode
+                        .into_iter()
+                        .map(|k| {
+                            call(
+                                InsidenRequest::Centang {
+                                    id,
+                                    kode: k.clone(),
+                                    pelaksana: b.pelaksana.clone(),
+                                    waktu: b.waktu,
+                                },
+                                format!("insiden {id}: langkah {k} dicentang"),
+                            )
+                        })
+                        .collect();
+                }
+                Err(e) => return refuse(cx, e),
+            },
             Step::Playbook => (
                 InsidenRequest::Playbook {
                     id,
@@ -347,23 +410,98 @@ impl Step {
                 format!("insiden {id} ditutup"),
             ),
             Step::Set => return set_call(cx, id, &v),
+            Step::Koreksi => match masukan::baca_koreksi(&v, now, &tz) {
+                Ok((no, b, alasan)) => (
+                    InsidenRequest::Koreksi {
+                        id,
+                        no,
+                        teks: b.teks,
+                        alasan,
+                        waktu: b.waktu,
+                    },
+                    format!("insiden {id}: entri {no} dikoreksi"),
+                ),
+                Err(e) => return refuse(cx, e),
+            },
+            Step::SerahTerima => match masukan::baca_serah_terima(&v, now, &tz) {
+                Ok(st) => (
+                    InsidenRequest::SerahTerima {
+                        id,
+                        no: st.no,
+                        dari: st.dari,
+                        ke: st.ke.clone(),
+                        tempat: st.tempat,
+                        at: st.waktu,
+                    },
+                    format!("insiden {id}: bukti #{} diserahkan kepada {}", st.no, st.ke),
+                ),
+                Err(e) => return refuse(cx, e),
+            },
+            Step::Bukti => return bukti_call(cx, id, &v),
+            Step::Batal => (
+                InsidenRequest::Batal { id, alasan: v },
+                format!("insiden {id} dibatalkan"),
+            ),
+            Step::Gabung => {
+                let (ke, alasan) = v.split_once(char::is_whitespace).unwrap_or((&v, ""));
+                match ke.trim_start_matches('#').parse::<u64>() {
+                    Ok(ke) if !alasan.trim().is_empty() => (
+                        InsidenRequest::Gabung {
+                            id,
+                            ke,
+                            alasan: alasan.trim().to_string(),
+                        },
+                        format!("insiden {id} digabung ke insiden {ke}"),
+                    ),
+                    _ => {
+                        return refuse(
+                            cx,
+                            crate::domain::DomainError(
+                                "tulis nomor insiden tujuan lalu alasannya, mis. `3 kejadian yang sama dilaporkan dua kali`".into(),
+                            ),
+                        );
+                    }
+                }
+            }
         };
         vec![call(r, msg)]
     }
 }
 
-/// Splits a leading `@nama` (the second operator who performed the action; `_` for spaces) off a log
-/// line: `@Komang_Adi kabel dicabut` → (`Komang Adi`, `kabel dicabut`).
-pub fn split_pelaksana(v: &str) -> (Option<String>, String) {
-    let v = v.trim();
-    if let Some(rest) = v.strip_prefix('@') {
-        let (who, teks) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        let who = who.replace('_', " ");
-        if !who.trim().is_empty() {
-            return (Some(who), teks.trim().to_string());
-        }
+/// `[path] deskripsi`: an evidence item; a first word that names a file (`/…`, `~/…`, `./…`, or an
+/// existing file) is kept with the incident, passed to the node as a descriptor on a connection of
+/// its own (any size).
+fn bukti_call(cx: &mut Ctx, id: u64, v: &str) -> Vec<Effect> {
+    let (first, rest) = v.split_once(char::is_whitespace).unwrap_or((v, ""));
+    let is_path = ["/", "~/", "./", "../"]
+        .iter()
+        .any(|p| first.starts_with(p))
+        || std::path::Path::new(first).is_file();
+    let (path, deskripsi) = if is_path {
+        (Some(super::agenda::expand_home(first)), rest.trim())
+    } else {
+        (None, v.trim())
+    };
+    if deskripsi.is_empty() {
+        cx.prompt(PromptKind::InsidenBukti(id), v);
+        cx.error(cx.tr(
+            "tulis deskripsi buktinya setelah path, mis. `~/bukti/auth.log log SSH server`",
+            "describe the evidence after the path, e.g. `~/bukti/auth.log SSH server log`",
+        ));
+        return Vec::new();
     }
-    (None, v.to_string())
+    let req = Request::Insiden(InsidenRequest::Bukti {
+        id,
+        deskripsi: deskripsi.to_string(),
+        sha256: None,
+        pemegang: None,
+        berkas: None,
+    });
+    let msg = format!("insiden {id}: bukti dicatat");
+    match path {
+        Some(p) => vec![Effect::CallWithFiles(req, vec![p], Purpose::Done(msg))],
+        None => vec![Effect::Call(req, Purpose::Done(msg))],
+    }
 }
 
 /// Submits an incident prompt. The log prompt stays open for the next line (an empty Enter does
@@ -373,15 +511,26 @@ pub fn submit_prompt(cx: &mut Ctx, kind: PromptKind, v: String) -> Vec<Effect> {
         PromptKind::InsidenLog(id) => {
             // The text stays in the prompt until the node confirms it (a refused line is not lost).
             cx.prompt(PromptKind::InsidenLog(id), &v);
-            let (pelaksana, teks) = split_pelaksana(&v);
-            if teks.is_empty() {
+            let b = match crate::domain::insiden::masukan::baca_baris(
+                &v,
+                cx.now,
+                &cx.node.calendar.zone,
+            ) {
+                Ok(b) => b,
+                Err(e) => {
+                    log_refused(cx, id, e.0);
+                    return Vec::new();
+                }
+            };
+            if b.teks.is_empty() {
                 return Vec::new();
             }
             vec![Effect::Call(
                 Request::Insiden(InsidenRequest::Log {
                     id,
-                    teks,
-                    pelaksana,
+                    teks: b.teks,
+                    pelaksana: b.pelaksana,
+                    waktu: b.waktu,
                 }),
                 Purpose::InsidenLogged(id),
             )]
@@ -395,6 +544,11 @@ pub fn submit_prompt(cx: &mut Ctx, kind: PromptKind, v: String) -> Vec<Effect> {
         PromptKind::InsidenPlaybook(id) => Step::Playbook.run(cx, id, &v),
         PromptKind::InsidenClose(id) => Step::Close.run(cx, id, &v),
         PromptKind::InsidenSet(id) => Step::Set.run(cx, id, &v),
+        PromptKind::InsidenKoreksi(id) => Step::Koreksi.run(cx, id, &v),
+        PromptKind::InsidenBukti(id) => Step::Bukti.run(cx, id, &v),
+        PromptKind::InsidenSerahTerima(id) => Step::SerahTerima.run(cx, id, &v),
+        PromptKind::InsidenBatal(id) => Step::Batal.run(cx, id, &v),
+        PromptKind::InsidenGabung(id) => Step::Gabung.run(cx, id, &v),
         _ => Vec::new(),
     }
 }
@@ -425,6 +579,12 @@ fn on_reply(p: &mut InsidenPane, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> 
             }
             vec![Effect::Refresh]
         }
+        (Purpose::InsidenLaporan(id), Reply::KopSurat { kop, zone, .. }) => {
+            match p.list.items.iter().find(|i| i.id == *id) {
+                Some(i) => laporan_effects(cx, i, kop, zone),
+                None => Vec::new(),
+            }
+        }
         (Purpose::InsidenList, Reply::Insiden(InsidenReply::Daftar { insiden, .. })) => {
             p.set(insiden.clone());
             Vec::new()
@@ -446,6 +606,66 @@ fn on_reply(p: &mut InsidenPane, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> 
         }
         _ => Vec::new(),
     }
+}
+
+/// The incident report of `i` (PI.03 B5, the same document as `kasa incident report`) written where
+/// the console runs (`./insiden-ID.md` and `.pdf`, new files 0600; the session names the path), then
+/// recorded on the incident with the PDF's SHA-256 (so B5/A9 can be ticked).
+fn laporan_effects(
+    cx: &mut Ctx,
+    i: &Insiden,
+    kop: &crate::doc::KopSurat,
+    zone: &str,
+) -> Vec<Effect> {
+    use crate::domain::dokumen::{Pengesahan, laporan_insiden, nomor_laporan_insiden};
+    let tz = crate::cli::disposisi::zone_of(zone);
+    let Some(pelapor) = cx.operator.clone() else {
+        cx.error(cx.tr(
+            "belum tersambung ke node: laporan dibuat setelah tersambung",
+            "not connected to the node yet",
+        ));
+        return Vec::new();
+    };
+    let sah = Pengesahan::laporan_insiden(
+        kop,
+        &pelapor,
+        cx.now,
+        &tz,
+        String::new(),
+        "Kepala Seksi Persandian".into(),
+        Vec::new(),
+    );
+    let doc = laporan_insiden(kop, i, &tz, cx.now, &sah);
+    let pdf = match crate::doc::pdf::render(&doc) {
+        Ok(b) => b,
+        Err(e) => {
+            cx.error(format!("laporan PDF tidak dapat dibuat: {e}"));
+            return Vec::new();
+        }
+    };
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
+    let what = cx.tr("laporan insiden", "incident report").to_string();
+    let stem = format!("insiden-{}", i.id);
+    vec![
+        Effect::WriteDoc {
+            path: std::path::PathBuf::from(format!("./{stem}.md")),
+            bytes: crate::doc::markdown::render(&doc).into_bytes(),
+            what: what.clone(),
+        },
+        Effect::WriteDoc {
+            path: std::path::PathBuf::from(format!("./{stem}.pdf")),
+            bytes: pdf,
+            what,
+        },
+        call(
+            InsidenRequest::Laporan {
+                id: i.id,
+                nomor: nomor_laporan_insiden(i, &tz, &sah),
+                sha256,
+            },
+            format!("insiden {}: laporan dibuat", i.id),
+        ),
+    ]
 }
 
 /// Applies an incident carried by a mutation reply (so the detail shows the new line at once).
@@ -472,6 +692,7 @@ pub fn cell(s: &Sla, now: Timestamp) -> String {
         }
         KeadaanSla::Terpenuhi { .. } => format!("{l}✓"),
         KeadaanSla::Terlambat { .. } => format!("{l}✗"),
+        KeadaanSla::Batal => format!("{l} -"),
     }
 }
 
@@ -600,6 +821,20 @@ fn draw(p: &InsidenPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     draw_table(f, r, &cols, rows, sel, th);
 }
 
+/// An instant for the detail: `HH:MM` on the day of `now`, `dd-mm HH:MM` on another day (node zone).
+fn jam(cx: &Ctx, t: Timestamp) -> String {
+    let tz = &cx.node.calendar.zone;
+    if t.to_zoned(tz.clone()).date() == cx.now.to_zoned(tz.clone()).date() {
+        local(cx, t, "%H:%M")
+    } else {
+        local(cx, t, "%d-%m %H:%M")
+    }
+}
+
+/// The detail of one incident: three header lines (title; known/opened times and clocks; record),
+/// then a scrolled body (opens at its end): the checklist with each step's text and who did it when,
+/// the evidence with its holder and custody, and the timeline in event-time order with the record
+/// time beside an event time that differs.
 fn draw_detail(p: &InsidenPane, cx: &Ctx, i: &Insiden, f: &mut Frame, r: Rect) {
     let th = &cx.theme;
     f.render_widget(Clear, r);
@@ -619,9 +854,18 @@ fn draw_detail(p: &InsidenPane, cx: &Ctx, i: &Insiden, f: &mut Frame, r: Rect) {
         ),
     ));
     let mut sla = vec![Span::raw(format!(
-        "{} {} · ",
-        cx.tr("diketahui", "detected"),
-        local(cx, i.diketahui_at, "%H:%M:%S")
+        "{} {}{} · ",
+        cx.tr("diketahui", "known"),
+        jam(cx, i.diketahui_at),
+        if i.diketahui_at != i.dicatat_at {
+            format!(
+                " ({} {})",
+                cx.tr("dicatat", "opened"),
+                jam(cx, i.dicatat_at)
+            )
+        } else {
+            String::new()
+        }
     ))];
     for s in i.sla(cx.now) {
         sla.push(Span::styled(s.cell(cx.now), cell_style(cx, &s)));
@@ -643,22 +887,6 @@ fn draw_detail(p: &InsidenPane, cx: &Ctx, i: &Insiden, f: &mut Frame, r: Rect) {
         cx.tr("sumber", "source"),
         i.sumber.label()
     )));
-    let steps: Vec<String> = i
-        .langkah
-        .iter()
-        .map(|l| {
-            format!(
-                "{}{}",
-                if l.dicentang.is_some() { "☑" } else { "☐" },
-                l.kode
-            )
-        })
-        .collect();
-    head.push(Line::from(format!(
-        "{}: {}",
-        cx.tr("langkah", "steps"),
-        steps.join(" ")
-    )));
     let hh = head.len() as u16;
     f.render_widget(
         Paragraph::new(head),
@@ -670,33 +898,121 @@ fn draw_detail(p: &InsidenPane, cx: &Ctx, i: &Insiden, f: &mut Frame, r: Rect) {
         r.width,
         r.height.saturating_sub(hh),
     );
-    let lines: Vec<Line> = i
-        .linimasa
-        .iter()
-        .map(|e| {
-            let mut spans = vec![
-                Span::styled(format!("{:>3} ", e.no), th.get("dim")),
-                Span::raw(format!("{} ", local(cx, e.at, "%H:%M:%S"))),
-                Span::styled(format!("{} ", e.oleh), th.get("form.label")),
-            ];
-            if let Some(p) = &e.pelaksana {
-                spans.push(Span::styled(format!("[{p}] "), th.get("form.label")));
+    let mut lines: Vec<Line> = Vec::new();
+    let section = |t: &str| Line::from(Span::styled(t.to_string(), th.get("form.label")));
+    lines.push(section(cx.tr("Langkah PI.03", "PI.03 steps")));
+    for l in &i.langkah {
+        let mut spans = vec![Span::raw(format!(
+            " {} {} {}",
+            if l.dicentang.is_some() { "☑" } else { "☐" },
+            l.kode,
+            l.teks
+        ))];
+        if let Some(c) = &l.dicentang {
+            spans.push(Span::styled(
+                format!(
+                    " — {}{} {}",
+                    c.oleh,
+                    c.pelaksana
+                        .as_ref()
+                        .map_or(String::new(), |p| format!(" [{p}]")),
+                    jam(cx, c.at)
+                ),
+                th.get("dim"),
+            ));
+        } else if l.aturan.wajib_tutup {
+            spans.push(Span::styled(
+                cx.tr(" (wajib sebelum ditutup)", " (required to close)"),
+                th.get("dim"),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    if !i.bukti.is_empty() {
+        lines.push(section(cx.tr("Bukti", "Evidence")));
+        for b in &i.bukti {
+            let berkas = b.berkas.as_ref().map_or(String::new(), |f| {
+                format!(
+                    " ({}, {} byte{})",
+                    f.nama,
+                    f.ukuran,
+                    if f.terenkripsi { ", terenkripsi" } else { "" }
+                )
+            });
+            lines.push(Line::from(format!(
+                " #{} {}{berkas} · {} {}",
+                b.no,
+                b.deskripsi,
+                cx.tr("pemegang", "held by"),
+                b.pemegang()
+            )));
+            for st in &b.serah_terima {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "    {} {} → {} di {}",
+                        jam(cx, st.at),
+                        st.dari,
+                        st.ke,
+                        st.tempat
+                    ),
+                    th.get("dim"),
+                )));
             }
-            let teks = match &e.jenis {
-                JenisEntri::Koreksi {
-                    koreksi_atas,
-                    alasan,
-                } => format!("↳ koreksi #{koreksi_atas} ({alasan}): {}", e.teks),
-                _ => e.teks.clone(),
-            };
-            spans.push(Span::raw(teks));
-            if !i.koreksi_untuk(e.no).is_empty() {
-                spans.push(Span::styled(" (dikoreksi)", th.get("dim")));
-            }
-            Line::from(spans)
-        })
-        .collect();
+        }
+    }
+    lines.push(section(
+        cx.tr("Linimasa (urut waktu kejadian)", "Timeline (by event time)"),
+    ));
+    for e in i.linimasa_urut() {
+        let mut spans = vec![
+            Span::styled(format!("{:>3} ", e.no), th.get("dim")),
+            Span::raw(format!("{} ", jam(cx, e.waktu()))),
+        ];
+        if e.waktu.is_some() {
+            spans.push(Span::styled(
+                format!("({} {}) ", cx.tr("dicatat", "typed"), jam(cx, e.at)),
+                th.get("dim"),
+            ));
+        }
+        spans.push(Span::styled(format!("{} ", e.oleh), th.get("form.label")));
+        if let Some(p) = &e.pelaksana {
+            spans.push(Span::styled(format!("[{p}] "), th.get("form.label")));
+        }
+        let teks = match &e.jenis {
+            JenisEntri::Koreksi {
+                koreksi_atas,
+                alasan,
+            } => format!("↳ koreksi #{koreksi_atas} ({alasan}): {}", e.teks),
+            _ => e.teks.clone(),
+        };
+        spans.push(Span::raw(teks));
+        if !i.koreksi_untuk(e.no).is_empty() {
+            spans.push(Span::styled(" (dikoreksi)", th.get("dim")));
+        }
+        lines.push(Line::from(spans));
+    }
     p.view.draw(f, tr, lines, None);
+}
+
+/// Above the tick prompt: the open steps with their text (the checklist to choose from), newest
+/// playbook last, at most `max` rows.
+pub fn draw_open_steps(p: &InsidenPane, cx: &Ctx, id: u64, f: &mut Frame, above: Rect, max: u16) {
+    let Some(i) = p.list.items.iter().find(|i| i.id == id) else {
+        return;
+    };
+    let open: Vec<Line> = i
+        .langkah
+        .iter()
+        .filter(|l| l.dicentang.is_none())
+        .map(|l| Line::from(format!(" ☐ {} {}", l.kode, l.teks)))
+        .collect();
+    if open.is_empty() {
+        return;
+    }
+    let h = (open.len() as u16).min(max).min(above.height);
+    let r = Rect::new(above.x, above.bottom().saturating_sub(h), above.width, h);
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(open).style(cx.theme.get("dim")), r);
 }
 
 /// The prompt label of an incident prompt.
@@ -737,6 +1053,31 @@ pub fn prompt_label(p: &InsidenPane, cx: &Ctx, kind: &PromptKind) -> Option<Stri
             ("isi insiden", "set incident"),
             id,
             Some(("(field nilai)", "(field value)")),
+        ),
+        PromptKind::InsidenKoreksi(id) => cx.label(
+            ("koreksi insiden", "correct incident"),
+            id,
+            Some(("(no teks ! alasan)", "(no text ! reason)")),
+        ),
+        PromptKind::InsidenBukti(id) => cx.label(
+            ("bukti insiden", "evidence for incident"),
+            id,
+            Some(("([berkas] deskripsi)", "([file] description)")),
+        ),
+        PromptKind::InsidenSerahTerima(id) => cx.label(
+            ("serah terima bukti", "custody of evidence"),
+            id,
+            Some(("(no dari > ke di tempat)", "(no from > to di place)")),
+        ),
+        PromptKind::InsidenBatal(id) => cx.label(
+            ("alasan membatalkan insiden", "reason to void incident"),
+            id,
+            None,
+        ),
+        PromptKind::InsidenGabung(id) => cx.label(
+            ("gabung insiden", "merge incident"),
+            id,
+            Some(("ke (id alasan)", "into (id reason)")),
         ),
         _ => return None,
     })

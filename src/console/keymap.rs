@@ -34,6 +34,7 @@ pub const CONTEXTS: &[&str] = &[
     "disposisi_detail",
     "insiden",
     "backup",
+    "alarm",
 ];
 
 /// One normalised key combination.

@@ -53,6 +53,16 @@ pub enum PromptKind {
     InsidenClose(u64),
     /// `field value` for the incident record (kategori, keparahan, tlp, sistem, sumber, status…).
     InsidenSet(u64),
+    /// `NO [@waktu] teks ! alasan`: a correction of a timeline entry.
+    InsidenKoreksi(u64),
+    /// `[path] deskripsi`: an evidence item (Tab completes the path).
+    InsidenBukti(u64),
+    /// `NO dari > ke di tempat [@waktu]`: a custody handover.
+    InsidenSerahTerima(u64),
+    /// The reason an incident is voided.
+    InsidenBatal(u64),
+    /// `ID alasan`: merge into incident ID.
+    InsidenGabung(u64),
 }
 
 /// A one-line prompt (command line, filter, reason…).
@@ -127,6 +137,8 @@ pub enum Layer {
     Confirm(ConfirmState),
     Help(HelpState),
     Peers(PeersState),
+    /// The open alarms, acknowledged from here.
+    Alarms(super::alarm::AlarmView),
     Palsan(Box<super::palsan::PalsanLayer>),
     /// The dispose form (Disposisi pane).
     Dispose(Box<DisposeForm>),

@@ -12,6 +12,7 @@
 
 pub mod action;
 pub mod agenda;
+pub mod alarm;
 pub mod app;
 pub mod backup;
 pub mod ctx;

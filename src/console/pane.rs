@@ -112,10 +112,14 @@ pub const REGISTRY: &[PaneInfo] = &[
         name: "insiden",
         title_id: "Insiden",
         title_en: "Incidents",
+        // A response in key order: log, tick, correct, evidence, custody, report, close.
         hints: &[
-            "insiden_new",
             "insiden_log",
             "insiden_tick",
+            "insiden_koreksi",
+            "insiden_bukti",
+            "insiden_serah_terima",
+            "insiden_laporan",
             "insiden_close",
             "help",
         ],

@@ -308,7 +308,11 @@ impl<L: NodeLink> Session<L> {
                     }
                 }
                 Effect::CallWithFiles(req, paths, purpose)
-                    if matches!(req, Request::AgendaAttach { .. }) && self.background.is_some() =>
+                    if matches!(
+                        req,
+                        Request::AgendaAttach { .. }
+                            | Request::Insiden(crate::proto::insiden::InsidenRequest::Bukti { .. })
+                    ) && self.background.is_some() =>
                 {
                     // Files of any size: opened here, handed to the node as descriptors on a
                     // connection of their own (issue 14), never read into a frame.
@@ -342,6 +346,10 @@ impl<L: NodeLink> Session<L> {
                     match &mut req {
                         Request::KriptogramSeal { files, .. }
                         | Request::AgendaAttach { files, .. } => files.extend(loaded),
+                        Request::Insiden(crate::proto::insiden::InsidenRequest::Bukti {
+                            berkas,
+                            ..
+                        }) => *berkas = loaded.into_iter().next(),
                         _ => {}
                     }
                     q.push_back(Effect::Call(req, purpose));

@@ -139,6 +139,19 @@ fn background(socket: std::path::PathBuf, tx: Sender<Msg>) -> super::session::Ba
                                 text: None,
                             })
                         }
+                        Request::Insiden(crate::proto::insiden::InsidenRequest::Bukti {
+                            id,
+                            deskripsi,
+                            pemegang,
+                            ..
+                        }) if !paths.is_empty() => c
+                            .insiden_bukti(id, deskripsi, pemegang, &paths[0])
+                            .map(|(insiden, now)| {
+                                Reply::Insiden(crate::proto::insiden::InsidenReply::Satu {
+                                    insiden: Box::new(insiden),
+                                    now,
+                                })
+                            }),
                         req => c.call(req),
                     }
                 })

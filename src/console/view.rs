@@ -105,19 +105,30 @@ pub fn draw(app: &App, f: &mut Frame) {
                 },
             ),
             Layer::Form(s) => draw_form(app, s, f, area),
-            Layer::Prompt(p) => draw_prompt(
-                app,
-                p,
-                f,
-                Rect {
-                    y: status.bottom() - 1,
-                    height: 1,
-                    ..status
-                },
-            ),
+            Layer::Prompt(p) => {
+                if let PromptKind::InsidenTick(id) = p.kind {
+                    // The open steps with their text, just above the prompt.
+                    let above = Rect {
+                        height: status.bottom().saturating_sub(1).saturating_sub(body.y),
+                        ..body
+                    };
+                    super::insiden::draw_open_steps(&app.insiden, &app.cx, id, f, above, 12);
+                }
+                draw_prompt(
+                    app,
+                    p,
+                    f,
+                    Rect {
+                        y: status.bottom() - 1,
+                        height: 1,
+                        ..status
+                    },
+                )
+            }
             Layer::Confirm(c) => draw_confirm(app, c, f, area),
             Layer::Help(h) => draw_help(app, h, f, area),
             Layer::Peers(p) => draw_peers(app, p, f, area),
+            Layer::Alarms(v) => super::alarm::draw(&app.cx, v, f, area),
             Layer::Palsan(l) => super::palsan::draw_layer(&app.palsan, &app.cx, l, f, area, body),
             Layer::Dispose(d) => super::disposisi::draw_form(&app.cx, d, f, area),
             Layer::Backup(v) => super::backup::draw_layer(&app.backup, &app.cx, v, f, area),
@@ -567,7 +578,12 @@ fn draw_prompt(app: &App, p: &PromptState, f: &mut Frame, r: Rect) {
         | PromptKind::InsidenTick(_)
         | PromptKind::InsidenPlaybook(_)
         | PromptKind::InsidenClose(_)
-        | PromptKind::InsidenSet(_)) => {
+        | PromptKind::InsidenSet(_)
+        | PromptKind::InsidenKoreksi(_)
+        | PromptKind::InsidenBukti(_)
+        | PromptKind::InsidenSerahTerima(_)
+        | PromptKind::InsidenBatal(_)
+        | PromptKind::InsidenGabung(_)) => {
             super::insiden::prompt_label(&app.insiden, &app.cx, k).unwrap_or_default()
         }
         PromptKind::Command => ":".to_string(),

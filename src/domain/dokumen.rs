@@ -201,6 +201,73 @@ pub struct Pengesahan {
     pub distribusi: Vec<String>,
 }
 
+impl Pengesahan {
+    /// The signature block of an incident report made by `pelapor` at `now`: "Mengetahui," and the
+    /// superior's `mengetahui` jabatan beside the reporter (place and date from the kop), and the
+    /// distribution (default Kepala Dinas, Kepala Bidang, Arsip).
+    pub fn laporan_insiden(
+        kop: &KopSurat,
+        pelapor: &crate::domain::Operator,
+        now: Timestamp,
+        tz: &TimeZone,
+        nomor: String,
+        mengetahui: String,
+        distribusi: Vec<String>,
+    ) -> Pengesahan {
+        let tempat = if kop.tempat.is_empty() {
+            String::new()
+        } else {
+            format!("{}, ", kop.tempat)
+        };
+        Pengesahan {
+            nomor,
+            penanda: vec![
+                Penanda {
+                    atas: "Mengetahui,".into(),
+                    jabatan: mengetahui,
+                    nama: String::new(),
+                    nip: String::new(),
+                },
+                Penanda {
+                    atas: format!(
+                        "{tempat}{}",
+                        crate::doc::tanggal(now.to_zoned(tz.clone()).date())
+                    ),
+                    jabatan: if pelapor.jabatan.is_empty() {
+                        "Pelapor".into()
+                    } else {
+                        format!("Pelapor, {}", pelapor.jabatan)
+                    },
+                    nama: pelapor.nama.clone(),
+                    nip: pelapor.nip.clone(),
+                },
+            ],
+            distribusi: if distribusi.is_empty() {
+                vec![
+                    "Kepala Dinas".into(),
+                    "Kepala Bidang".into(),
+                    "Arsip".into(),
+                ]
+            } else {
+                distribusi
+            },
+        }
+    }
+}
+
+/// The number of an incident report: the one given, else `INS/<id>/<year of detection>`.
+pub fn nomor_laporan_insiden(i: &Insiden, tz: &TimeZone, p: &Pengesahan) -> String {
+    if p.nomor.trim().is_empty() {
+        format!(
+            "INS/{}/{}",
+            i.id,
+            i.diketahui_at.to_zoned(tz.clone()).year()
+        )
+    } else {
+        p.nomor.clone()
+    }
+}
+
 /// The incident report (PI.03 B5 laporan pendek, then the full timeline) on A4: number, record,
 /// durations from detection (to contact, escalation, closure), SLA outcomes, checklist, timeline as a
 /// table whose header repeats on every page, evidence with custody, lessons learned, signature block
@@ -213,12 +280,7 @@ pub fn laporan_insiden(
     p: &Pengesahan,
 ) -> Dokumen {
     let w = |t: Timestamp| waktu(t, tz);
-    let tahun = i.diketahui_at.to_zoned(tz.clone()).year();
-    let nomor = if p.nomor.trim().is_empty() {
-        format!("INS/{}/{tahun}", i.id)
-    } else {
-        p.nomor.clone()
-    };
+    let nomor = nomor_laporan_insiden(i, tz, p);
     let mut d = Dokumen::new(
         format!("Laporan Insiden #{} ({nomor})", i.id),
         Ukuran::A4,
@@ -344,20 +406,33 @@ pub fn laporan_insiden(
     d.push(Blok::Tabel(cek));
 
     d.push(Blok::Subjudul("4. Linimasa".into()));
+    d.push(Blok::Paragraf(
+        "Urut menurut waktu kejadian; waktu dicatat di kasa disebut bila berbeda.".into(),
+    ));
     let mut lin = Tabel::new(
         &[0.8, 2.6, 2.2, 6.5, 1.0],
-        &["No", "Waktu", "Oleh / pelaksana", "Catatan", "Audit"],
+        &[
+            "No",
+            "Waktu kejadian",
+            "Oleh / pelaksana",
+            "Catatan",
+            "Audit",
+        ],
     );
     lin.skala = 0.9;
-    for e in &i.linimasa {
+    for e in i.linimasa_urut() {
         let teks = i.teks_linimasa(e);
         let oleh = match &e.pelaksana {
             Some(p) => format!("{} / {p}", e.oleh),
             None => e.oleh.clone(),
         };
+        let waktu = match e.waktu {
+            Some(t) => format!("{}\n(dicatat {})", w(t), w(e.at)),
+            None => w(e.at),
+        };
         lin.baris.push(vec![
             Sel::new(e.no.to_string()).kanan(),
-            Sel::new(w(e.at)),
+            Sel::new(waktu),
             Sel::new(oleh),
             Sel::new(teks),
             Sel::new(e.audit_seq.to_string()).kanan(),
@@ -375,9 +450,16 @@ pub fn laporan_insiden(
         );
         for x in &i.bukti {
             let mut desk = x.deskripsi.clone();
+            if let Some(f) = &x.berkas {
+                desk.push_str(&format!("\nberkas {} ({} byte)", f.nama, f.ukuran));
+            }
             if let Some(h) = &x.sha256 {
                 desk.push_str(&format!("\nSHA-256 {h}"));
             }
+            if let Some(a) = &x.asal {
+                desk.push_str(&format!("\n(dari {a})"));
+            }
+            desk.push_str(&format!("\npemegang sekarang: {}", x.pemegang()));
             let st: Vec<String> = x
                 .serah_terima
                 .iter()
@@ -397,11 +479,21 @@ pub fn laporan_insiden(
         d.push(Blok::Tabel(b));
     }
     d.push(Blok::Subjudul("6. Pelajaran (lessons learned)".into()));
-    d.push(Blok::Paragraf(
-        i.pelajaran
+    d.push(Blok::Paragraf(match &i.batal {
+        Some(b) => match b.digabung_ke {
+            Some(k) => format!(
+                "Digabung ke insiden {k} oleh {} ({}): {}",
+                b.oleh,
+                w(b.at),
+                b.alasan
+            ),
+            None => format!("Dibatalkan oleh {} ({}): {}", b.oleh, w(b.at), b.alasan),
+        },
+        None => i
+            .pelajaran
             .clone()
             .unwrap_or_else(|| "Belum ditutup.".into()),
-    ));
+    }));
     if !p.penanda.is_empty() {
         d.push(Blok::Tandatangan(p.penanda.clone()));
     }

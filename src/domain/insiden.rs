@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::DomainError;
 
+pub mod masukan;
+
 fn err<T>(s: impl Into<String>) -> Result<T, DomainError> {
     Err(DomainError(s.into()))
 }
@@ -163,7 +165,9 @@ impl Tlp {
     }
 }
 
-/// Status of an incident: terbuka → penanganan → pemulihan → ditutup (forward only).
+/// Status of an incident: terbuka → penanganan → pemulihan → ditutup (forward only). An incident
+/// opened by mistake ends `dibatalkan` (void), one that duplicates another ends `digabung` (merged
+/// into it); both with a reason, audited, and their clocks never count as breached.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusInsiden {
@@ -172,6 +176,8 @@ pub enum StatusInsiden {
     Penanganan,
     Pemulihan,
     Ditutup,
+    Dibatalkan,
+    Digabung,
 }
 
 impl StatusInsiden {
@@ -182,6 +188,8 @@ impl StatusInsiden {
             StatusInsiden::Penanganan => "penanganan",
             StatusInsiden::Pemulihan => "pemulihan",
             StatusInsiden::Ditutup => "ditutup",
+            StatusInsiden::Dibatalkan => "dibatalkan",
+            StatusInsiden::Digabung => "digabung",
         }
     }
     /// Parses a status name.
@@ -196,9 +204,14 @@ impl StatusInsiden {
             )),
         }
     }
-    /// True until the incident is closed.
+    /// True until the incident is closed, voided or merged.
     pub fn is_open(self) -> bool {
-        self != StatusInsiden::Ditutup
+        self < StatusInsiden::Ditutup
+    }
+    /// True for a voided or merged incident: it never happened as an incident of its own, so its
+    /// clocks do not count (not breached, not met).
+    pub fn is_void(self) -> bool {
+        self > StatusInsiden::Ditutup
     }
 }
 
@@ -330,6 +343,35 @@ impl SlaJenis {
     }
 }
 
+/// What must be known of the attack's source before a step may be ticked (PI.03 B3 "sumber
+/// diketahui", B4 "sumber tidak diketahui").
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SyaratSumber {
+    /// The source is established (`sumber` set to what it is).
+    Diketahui,
+    /// The source was investigated and stays unknown (`sumber ?`).
+    TidakDiketahui,
+}
+
+/// The rules of one checklist step, as the playbook data gives them (copied into the incident when
+/// the playbook is attached, so a later edit of the file does not change a running response).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub struct AturanLangkah {
+    /// Steps of which at most one may be ticked (procedure branches, PI.03 B3/B4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tidak_bersama: Vec<String>,
+    /// What must be known of the source first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syarat_sumber: Option<SyaratSumber>,
+    /// The incident cannot be closed while this step is open (PI.03 B5 report).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wajib_tutup: bool,
+    /// Ticking needs a report made of the incident first (`kasa incident report`, console `r`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub perlu_laporan: bool,
+}
+
 /// One checklist step as shipped in `data/playbooks.toml`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct LangkahPlaybook {
@@ -337,6 +379,8 @@ pub struct LangkahPlaybook {
     pub teks: String,
     #[serde(default)]
     pub sla: Option<SlaJenis>,
+    #[serde(flatten)]
+    pub aturan: AturanLangkah,
 }
 
 /// A PI.03 playbook (`umum`, `A`, `B`, `C`).
@@ -372,6 +416,18 @@ pub fn parse_playbooks(text: &str) -> Result<Vec<Playbook>, DomainError> {
             }
         }
     }
+    for p in &f.playbook {
+        for l in &p.langkah {
+            for x in &l.aturan.tidak_bersama {
+                if !p.langkah.iter().any(|o| o.kode.eq_ignore_ascii_case(x)) {
+                    return err(format!(
+                        "playbooks: langkah {} menyebut tidak_bersama '{x}', yang tidak ada di playbook {}; sebut kode langkah playbook yang sama",
+                        l.kode, p.kode
+                    ));
+                }
+            }
+        }
+    }
     Ok(f.playbook)
 }
 
@@ -391,15 +447,24 @@ pub struct Langkah {
     pub playbook: String,
     #[serde(default)]
     pub dicentang: Option<Centang>,
+    #[serde(flatten, default)]
+    pub aturan: AturanLangkah,
 }
 
 /// Who ticked a step and when.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Centang {
+    /// The operator who recorded the tick.
     pub oleh: String,
+    /// Who performed the step, when not the typist (`@nama`).
     #[serde(default)]
     pub pelaksana: Option<String>,
+    /// When the step was done (event time: may be back-dated, never before detection nor in the
+    /// future). The SLA clocks use this time.
     pub at: Timestamp,
+    /// When the tick was recorded on the node (absent in records older than event times).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dicatat_at: Option<Timestamp>,
 }
 
 /// A custody transfer of an evidence item (*serah terima*).
@@ -409,6 +474,20 @@ pub struct SerahTerima {
     pub ke: String,
     pub at: Timestamp,
     pub tempat: String,
+}
+
+/// The file kept with an evidence item, in the node's blob store under its SHA-256
+/// ([`Bukti::sha256`]); encrypted at rest to the node's key unless the incident is TLP:CLEAR.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct BerkasBukti {
+    /// The file name as given (no path).
+    pub nama: String,
+    /// Size in bytes.
+    pub ukuran: u64,
+    /// MIME type sniffed from the first bytes.
+    pub mime: String,
+    /// Stored encrypted at rest (`blobs/ab/<sha>.age`).
+    pub terenkripsi: bool,
 }
 
 /// An evidence item.
@@ -422,8 +501,64 @@ pub struct Bukti {
     pub sha256: Option<String>,
     pub dicatat_at: Timestamp,
     pub dicatat_oleh: String,
+    /// Who holds the item when it is recorded (default: the recording operator). Custody starts
+    /// here: the first handover must come from this person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pemegang_awal: Option<String>,
+    /// The file itself, kept with the incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub berkas: Option<BerkasBukti>,
+    /// Where it came from when merged from another incident (`insiden 4 bukti #1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asal: Option<String>,
     #[serde(default)]
     pub serah_terima: Vec<SerahTerima>,
+}
+
+impl Bukti {
+    /// Who holds the item now: the receiver of the last handover, else the first holder.
+    pub fn pemegang(&self) -> &str {
+        self.serah_terima
+            .last()
+            .map(|s| s.ke.as_str())
+            .or(self.pemegang_awal.as_deref())
+            .unwrap_or(&self.dicatat_oleh)
+    }
+}
+
+/// Names compare as people write them: case, repeated spaces and `_` for a space do not matter.
+pub fn nama_sama(a: &str, b: &str) -> bool {
+    let n = |s: &str| {
+        s.replace('_', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    n(a) == n(b)
+}
+
+/// A new evidence item for [`Insiden::tambah_bukti`].
+#[derive(Debug, Clone, Default)]
+pub struct BuktiBaru {
+    pub deskripsi: String,
+    /// Lowercase hex SHA-256 (of the file, when one is kept).
+    pub sha256: Option<String>,
+    /// The file kept with it (already stored by the node under `sha256`).
+    pub berkas: Option<BerkasBukti>,
+    /// Who holds it now (default: the recording operator).
+    pub pemegang: Option<String>,
+}
+
+/// Why an incident was voided or merged.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Pembatalan {
+    pub alasan: String,
+    pub oleh: String,
+    pub at: Timestamp,
+    /// The incident it was merged into (`None`: voided).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digabung_ke: Option<u64>,
 }
 
 /// What a timeline entry records.
@@ -453,6 +588,14 @@ pub enum JenisEntri {
     Bukti { bukti: u32 },
     /// A custody transfer of evidence item `bukti`.
     SerahTerima { bukti: u32 },
+    /// The report (PI.03 B5 laporan pendek) was made: its number and the SHA-256 of its PDF.
+    Laporan { nomor: String, sha256: String },
+    /// The incident was voided (opened by mistake) with a reason.
+    Dibatalkan { alasan: String },
+    /// The incident was merged into incident `ke` with a reason.
+    Digabung { ke: u64, alasan: String },
+    /// An entry copied from incident `dari` (its entry `no_asal`) when that one was merged here.
+    Gabungan { dari: u64, no_asal: u32 },
 }
 
 /// One timeline entry; never edited once appended.
@@ -460,8 +603,12 @@ pub enum JenisEntri {
 pub struct Entri {
     /// 1-based position in the timeline.
     pub no: u32,
-    /// When it was recorded (node clock).
+    /// When it was recorded (node clock): the record time.
     pub at: Timestamp,
+    /// When it happened (event time, `@04:55` in the console): absent when equal to `at` and in
+    /// records older than event times. Read it with [`Entri::waktu`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waktu: Option<Timestamp>,
     /// Operator who typed it.
     pub oleh: String,
     /// A second operator who performed the action, when not the typist.
@@ -474,15 +621,23 @@ pub struct Entri {
     pub audit_seq: u64,
 }
 
+impl Entri {
+    /// The event time: when it happened, else when it was recorded.
+    pub fn waktu(&self) -> Timestamp {
+        self.waktu.unwrap_or(self.at)
+    }
+}
+
 /// An incident of the logbook.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Insiden {
     pub id: u64,
     /// Short title (the first captured line unless changed).
     pub judul: String,
-    /// Detection time (*diketahui*): the SLA clocks start here. Set when opened.
+    /// Detection time (*diketahui*, when the incident became known): the SLA clocks start here.
+    /// Defaults to the opening; may be set earlier (`terjadi ≤ diketahui ≤ dicatat`).
     pub diketahui_at: Timestamp,
-    /// When the record was created on the node.
+    /// When the record was opened on the node.
     pub dicatat_at: Timestamp,
     /// When it happened, as established later (editable; `None` = not yet known).
     #[serde(default)]
@@ -516,14 +671,21 @@ pub struct Insiden {
     pub bukti: Vec<Bukti>,
     #[serde(default)]
     pub linimasa: Vec<Entri>,
+    /// Set when voided or merged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batal: Option<Pembatalan>,
 }
 
-/// Context of one mutation: the node time, the typing operator, and an optional second operator.
+/// Context of one mutation: the node time, the typing operator, an optional second operator and an
+/// optional event time.
 #[derive(Debug, Clone)]
 pub struct Ctx {
+    /// The record time (node clock).
     pub at: Timestamp,
     pub oleh: String,
     pub pelaksana: Option<String>,
+    /// When what is recorded happened, if not now (checked by each mutation: never in the future).
+    pub waktu: Option<Timestamp>,
     /// The node's zone: times written into log lines are shown in it ([`super::waktu::tampil`]).
     pub tz: jiff::tz::TimeZone,
 }
@@ -548,6 +710,8 @@ fn clean_text(s: &str, what: &str) -> Result<String, DomainError> {
 pub enum Ubahan {
     Judul(String),
     TerjadiAt(Timestamp),
+    /// When it became known (the PI.03 clocks count from here).
+    DiketahuiAt(Timestamp),
     Kategori(Kategori),
     SistemTerdampak(String),
     Sumber(SumberSerangan),
@@ -573,10 +737,21 @@ impl Insiden {
             let t = clean_text(teks, "teks insiden")?;
             (t.chars().take(120).collect(), t)
         };
+        let diketahui = match ctx.waktu {
+            Some(w) if w > ctx.at => {
+                return err(format!(
+                    "waktu diketahui {} ada di masa depan (sekarang {}): insiden dicatat setelah diketahui; periksa tanggal dan jamnya",
+                    super::waktu::tampil(w, &ctx.tz),
+                    super::waktu::tampil(ctx.at, &ctx.tz)
+                ));
+            }
+            Some(w) => w,
+            None => ctx.at,
+        };
         let mut i = Insiden {
             id,
             judul,
-            diketahui_at: ctx.at,
+            diketahui_at: diketahui,
             dicatat_at: ctx.at,
             terjadi_at: None,
             dibuka_oleh: ctx.oleh.clone(),
@@ -594,12 +769,31 @@ impl Insiden {
             langkah: Vec::new(),
             bukti: Vec::new(),
             linimasa: Vec::new(),
+            batal: None,
         };
         if let Some(u) = playbooks.iter().find(|p| p.kode == "umum") {
             i.attach(u);
         }
         i.push(ctx, JenisEntri::Dibuka, teks);
         Ok(i)
+    }
+
+    /// Sets when it happened, checked against detection: `terjadi ≤ diketahui`. Errors name both
+    /// times and what to do.
+    pub fn set_terjadi(
+        &mut self,
+        t: Timestamp,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<(), DomainError> {
+        if t > self.diketahui_at {
+            return err(format!(
+                "waktu kejadian {} sesudah waktu diketahui {}: kejadian tidak bisa diketahui sebelum terjadi (terjadi ≤ diketahui ≤ sekarang); periksa jamnya, atau ubah dulu waktu diketahui (`diketahui …`)",
+                super::waktu::tampil(t, tz),
+                super::waktu::tampil(self.diketahui_at, tz)
+            ));
+        }
+        self.terjadi_at = Some(t);
+        Ok(())
     }
 
     fn attach(&mut self, p: &Playbook) {
@@ -611,6 +805,7 @@ impl Insiden {
                 sla: l.sla,
                 playbook: p.kode.clone(),
                 dicentang: None,
+                aturan: l.aturan.clone(),
             });
         }
     }
@@ -620,6 +815,7 @@ impl Insiden {
         self.linimasa.push(Entri {
             no,
             at: ctx.at,
+            waktu: ctx.waktu.filter(|w| *w != ctx.at),
             oleh: ctx.oleh.clone(),
             pelaksana: ctx.pelaksana.clone(),
             jenis,
@@ -630,19 +826,52 @@ impl Insiden {
     }
 
     fn open_or_refuse(&self) -> Result<(), DomainError> {
-        if self.status.is_open() {
-            Ok(())
-        } else {
-            err(format!(
-                "insiden {} sudah ditutup: catatan baru tidak diterima; buka insiden baru bila perlu",
-                self.id
-            ))
+        match self.status {
+            s if s.is_open() => Ok(()),
+            StatusInsiden::Digabung => err(format!(
+                "insiden {} sudah digabung ke insiden {}: catat di sana",
+                self.id,
+                self.batal.as_ref().and_then(|b| b.digabung_ke).unwrap_or(0)
+            )),
+            s => err(format!(
+                "insiden {} sudah {}: catatan baru tidak diterima; buka insiden baru bila perlu",
+                self.id,
+                s.as_str()
+            )),
         }
+    }
+
+    /// The event time of `ctx` checked: not in the future. Returns it (or the record time).
+    fn waktu_sah(&self, ctx: &Ctx) -> Result<Timestamp, DomainError> {
+        match ctx.waktu {
+            Some(w) if w > ctx.at => err(format!(
+                "waktu {} ada di masa depan (sekarang {}): catat yang sudah terjadi; periksa tanggal dan jamnya",
+                super::waktu::tampil(w, &ctx.tz),
+                super::waktu::tampil(ctx.at, &ctx.tz)
+            )),
+            Some(w) => Ok(w),
+            None => Ok(ctx.at),
+        }
+    }
+
+    /// The event time of a response action (a tick, evidence): as [`Insiden::waktu_sah`] and not
+    /// before the incident was known (PI.03: the response starts at detection).
+    fn waktu_tindakan(&self, ctx: &Ctx, apa: &str) -> Result<Timestamp, DomainError> {
+        let w = self.waktu_sah(ctx)?;
+        if w < self.diketahui_at {
+            return err(format!(
+                "{apa} pada {} sebelum insiden diketahui ({}): tindakan penanganan dimulai setelah diketahui; periksa jamnya, atau majukan waktu diketahui (`diketahui …`) bila insiden diketahui lebih awal",
+                super::waktu::tampil(w, &ctx.tz),
+                super::waktu::tampil(self.diketahui_at, &ctx.tz)
+            ));
+        }
+        Ok(w)
     }
 
     /// Appends a log line. Errors: empty/oversize text, closed incident. Returns the entry number.
     pub fn catat(&mut self, teks: &str, ctx: &Ctx) -> Result<u32, DomainError> {
         self.open_or_refuse()?;
+        self.waktu_sah(ctx)?;
         let t = clean_text(teks, "catatan")?;
         if self.judul.is_empty() {
             self.judul = t.chars().take(120).collect();
@@ -667,6 +896,7 @@ impl Insiden {
                 self.id
             ));
         }
+        self.waktu_sah(ctx)?;
         let t = clean_text(teks, "teks koreksi")?;
         let a = clean_text(alasan, "alasan koreksi")?;
         Ok(self.push(
@@ -689,10 +919,54 @@ impl Insiden {
                 ("judul", format!("judul: {s}"))
             }
             Ubahan::TerjadiAt(t) => {
-                self.terjadi_at = Some(t);
+                if t > ctx.at {
+                    return err(format!(
+                        "waktu kejadian {} ada di masa depan (sekarang {}): terjadi ≤ diketahui ≤ sekarang; periksa tanggal dan jamnya",
+                        super::waktu::tampil(t, &ctx.tz),
+                        super::waktu::tampil(ctx.at, &ctx.tz)
+                    ));
+                }
+                self.set_terjadi(t, &ctx.tz)?;
                 (
                     "terjadi_at",
                     format!("waktu kejadian: {}", super::waktu::tampil(t, &ctx.tz)),
+                )
+            }
+            Ubahan::DiketahuiAt(t) => {
+                if t > self.dicatat_at {
+                    return err(format!(
+                        "waktu diketahui {} sesudah insiden dicatat di kasa ({}): insiden tidak bisa dicatat sebelum diketahui; periksa jamnya",
+                        super::waktu::tampil(t, &ctx.tz),
+                        super::waktu::tampil(self.dicatat_at, &ctx.tz)
+                    ));
+                }
+                if let Some(j) = self.terjadi_at.filter(|j| *j > t) {
+                    return err(format!(
+                        "waktu diketahui {} sebelum waktu kejadian {}: terjadi ≤ diketahui ≤ sekarang; periksa jamnya, atau ubah dulu waktu kejadian (`terjadi …`)",
+                        super::waktu::tampil(t, &ctx.tz),
+                        super::waktu::tampil(j, &ctx.tz)
+                    ));
+                }
+                if let Some(l) = self
+                    .langkah
+                    .iter()
+                    .filter_map(|l| l.dicentang.as_ref().map(|c| (l, c.at)))
+                    .find(|(_, at)| *at < t)
+                {
+                    return err(format!(
+                        "langkah {} sudah dicentang pada {}, sebelum waktu diketahui {} yang baru: penanganan tidak bisa mendahului diketahuinya insiden; periksa jamnya",
+                        l.0.kode,
+                        super::waktu::tampil(l.1, &ctx.tz),
+                        super::waktu::tampil(t, &ctx.tz)
+                    ));
+                }
+                self.diketahui_at = t;
+                (
+                    "diketahui_at",
+                    format!(
+                        "waktu diketahui: {} (jam SLA dihitung dari sini)",
+                        super::waktu::tampil(t, &ctx.tz)
+                    ),
                 )
             }
             Ubahan::Kategori(k) => {
@@ -774,37 +1048,224 @@ impl Insiden {
         ))
     }
 
-    /// Ticks a checklist step: records who and when in the step and in the timeline.
-    /// Errors: unknown step, already ticked, closed incident.
+    /// Ticks a checklist step: records who did it (`ctx.pelaksana`, else the typist), when it was
+    /// done (`ctx.waktu`, else now) and when it was recorded, in the step and in the timeline.
+    /// Errors: unknown step, already ticked, closed incident, a time before detection or in the
+    /// future, a branch excluded by a ticked step (`tidak_bersama`, PI.03 B3/B4), the source not in
+    /// the state the step needs (`syarat_sumber`), no report yet for a step that needs one.
     pub fn centang(&mut self, kode: &str, ctx: &Ctx) -> Result<u32, DomainError> {
         self.open_or_refuse()?;
         let k = kode.trim().to_uppercase();
         let id = self.id;
-        let known: Vec<String> = self.langkah.iter().map(|l| l.kode.clone()).collect();
-        let l = self
-            .langkah
-            .iter_mut()
-            .find(|l| l.kode.to_uppercase() == k)
-            .ok_or_else(|| {
-                DomainError(format!(
-                    "langkah '{kode}' tidak ada pada insiden {id}: langkah yang ada {}; tambah playbook dengan `kasa incident playbook {id} A|B|C`",
-                    known.join(", ")
-                ))
-            })?;
+        let Some(ix) = self.langkah.iter().position(|l| l.kode.to_uppercase() == k) else {
+            let known: Vec<String> = self.langkah.iter().map(|l| l.kode.clone()).collect();
+            return err(format!(
+                "langkah '{kode}' tidak ada pada insiden {id}: langkah yang ada {}; tambah playbook dengan `kasa incident playbook {id} A|B|C`",
+                known.join(", ")
+            ));
+        };
+        let l = &self.langkah[ix];
         if let Some(c) = &l.dicentang {
             return err(format!(
                 "langkah {} sudah dicentang oleh {} pada {}",
-                l.kode, c.oleh, c.at
+                l.kode,
+                c.oleh,
+                super::waktu::tampil(c.at, &ctx.tz)
             ));
         }
+        if let Some(o) = self.langkah.iter().find(|o| {
+            o.dicentang.is_some()
+                && (l
+                    .aturan
+                    .tidak_bersama
+                    .iter()
+                    .any(|x| x.eq_ignore_ascii_case(&o.kode))
+                    || o.aturan
+                        .tidak_bersama
+                        .iter()
+                        .any(|x| x.eq_ignore_ascii_case(&l.kode)))
+        }) {
+            return err(format!(
+                "langkah {} tidak bisa dicentang: cabang prosedur {} sudah dijalankan ({}) dan keduanya saling meniadakan (PI.03 {}); bila {} keliru, koreksi entrinya lalu catat langkah yang benar sebagai catatan",
+                l.kode, o.kode, o.teks, l.playbook, o.kode
+            ));
+        }
+        match (l.aturan.syarat_sumber, &self.sumber) {
+            (Some(SyaratSumber::Diketahui), s) if !matches!(s, SumberSerangan::Diketahui(_)) => {
+                return err(format!(
+                    "langkah {} hanya untuk sumber serangan yang diketahui (PI.03 {}), sedangkan sumber {}: catat sumbernya dulu (`sumber 203.0.113.9`), atau centang langkah untuk sumber tidak diketahui",
+                    l.kode,
+                    l.playbook,
+                    s.label()
+                ));
+            }
+            (Some(SyaratSumber::TidakDiketahui), s) if *s != SumberSerangan::TidakDiketahui => {
+                return err(format!(
+                    "langkah {} hanya untuk sumber serangan yang tidak diketahui (PI.03 {}), sedangkan sumber {}: bila sumbernya memang tidak bisa diketahui, catat `sumber ?` dulu",
+                    l.kode,
+                    l.playbook,
+                    s.label()
+                ));
+            }
+            _ => {}
+        }
+        if l.aturan.perlu_laporan && self.laporan_terakhir().is_none() {
+            return err(format!(
+                "langkah {} memerlukan laporan insiden: buat laporannya dulu (tombol r di konsol, atau `kasa incident report {id}`), lalu centang",
+                l.kode
+            ));
+        }
+        let at = self.waktu_tindakan(ctx, &format!("langkah {}", l.kode))?;
+        let l = &mut self.langkah[ix];
         l.dicentang = Some(Centang {
             oleh: ctx.oleh.clone(),
             pelaksana: ctx.pelaksana.clone(),
-            at: ctx.at,
+            at,
+            dicatat_at: Some(ctx.at),
         });
         let teks = format!("✓ {} {}", l.kode, l.teks);
         let kode = l.kode.clone();
         Ok(self.push(ctx, JenisEntri::Langkah { kode }, teks))
+    }
+
+    /// The newest report recorded on the timeline (number, PDF SHA-256).
+    pub fn laporan_terakhir(&self) -> Option<(&str, &str)> {
+        self.linimasa.iter().rev().find_map(|e| match &e.jenis {
+            JenisEntri::Laporan { nomor, sha256 } => Some((nomor.as_str(), sha256.as_str())),
+            _ => None,
+        })
+    }
+
+    /// Records that the report was made (PI.03 B5): its number and the SHA-256 of its PDF. Allowed
+    /// after closing (a report is often printed then). Errors: empty number, malformed hash.
+    pub fn catat_laporan(
+        &mut self,
+        nomor: &str,
+        sha256: &str,
+        ctx: &Ctx,
+    ) -> Result<u32, DomainError> {
+        let nomor = clean_text(nomor, "nomor laporan")?;
+        let h = sha256.trim().to_lowercase();
+        if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
+            return err(format!(
+                "SHA-256 laporan '{h}' tidak sah: harus 64 digit heksadesimal"
+            ));
+        }
+        Ok(self.push(
+            ctx,
+            JenisEntri::Laporan {
+                nomor: nomor.clone(),
+                sha256: h.clone(),
+            },
+            format!("laporan insiden dibuat: nomor {nomor} (PDF sha256 {h})"),
+        ))
+    }
+
+    /// Voids an incident opened by mistake: status `dibatalkan`, the reason and who on record, its
+    /// clocks no longer count. Errors: empty reason, not open.
+    pub fn batalkan(&mut self, alasan: &str, ctx: &Ctx) -> Result<u32, DomainError> {
+        self.open_or_refuse()?;
+        let a = clean_text(alasan, "alasan pembatalan")?;
+        let dari = self.status;
+        self.status = StatusInsiden::Dibatalkan;
+        self.ditutup_at = Some(ctx.at);
+        self.batal = Some(Pembatalan {
+            alasan: a.clone(),
+            oleh: ctx.oleh.clone(),
+            at: ctx.at,
+            digabung_ke: None,
+        });
+        self.push(
+            ctx,
+            JenisEntri::Status {
+                dari,
+                ke: StatusInsiden::Dibatalkan,
+            },
+            format!("status: {} → dibatalkan", dari.as_str()),
+        );
+        Ok(self.push(
+            ctx,
+            JenisEntri::Dibatalkan { alasan: a.clone() },
+            format!("insiden dibatalkan: {a}"),
+        ))
+    }
+
+    /// Merges this incident into `ke` (the same event logged twice): `ke` receives every timeline
+    /// entry (as [`JenisEntri::Gabungan`], with their own event and record times and typists) and
+    /// every evidence item (renumbered, `asal` naming this one, custody kept); this one ends
+    /// `digabung` and its clocks no longer count. The earlier detection time wins on `ke`.
+    /// Errors: the same incident, either not open, empty reason.
+    pub fn gabung_ke(
+        &mut self,
+        ke: &mut Insiden,
+        alasan: &str,
+        ctx: &Ctx,
+    ) -> Result<u32, DomainError> {
+        if ke.id == self.id {
+            return err(
+                "insiden tidak bisa digabung ke dirinya sendiri: sebut nomor insiden tujuan",
+            );
+        }
+        self.open_or_refuse()?;
+        ke.open_or_refuse()?;
+        let a = clean_text(alasan, "alasan penggabungan")?;
+        let mut entri: Vec<Entri> = self.linimasa.clone();
+        entri.sort_by_key(|e| (e.waktu(), e.no));
+        for e in entri {
+            let no = ke.linimasa.len() as u32 + 1;
+            ke.linimasa.push(Entri {
+                no,
+                jenis: JenisEntri::Gabungan {
+                    dari: self.id,
+                    no_asal: e.no,
+                },
+                teks: format!("[insiden {} #{}] {}", self.id, e.no, self.teks_linimasa(&e)),
+                audit_seq: 0,
+                waktu: Some(e.waktu()),
+                ..e
+            });
+        }
+        for b in &self.bukti {
+            let no = ke.bukti.len() as u32 + 1;
+            ke.bukti.push(Bukti {
+                no,
+                asal: Some(format!("insiden {} bukti #{}", self.id, b.no)),
+                ..b.clone()
+            });
+        }
+        if self.diketahui_at < ke.diketahui_at {
+            ke.diketahui_at = self.diketahui_at;
+        }
+        ke.push(
+            ctx,
+            JenisEntri::Catatan,
+            format!("insiden {} digabung ke sini: {a}", self.id),
+        );
+        let dari = self.status;
+        self.status = StatusInsiden::Digabung;
+        self.ditutup_at = Some(ctx.at);
+        self.batal = Some(Pembatalan {
+            alasan: a.clone(),
+            oleh: ctx.oleh.clone(),
+            at: ctx.at,
+            digabung_ke: Some(ke.id),
+        });
+        self.push(
+            ctx,
+            JenisEntri::Status {
+                dari,
+                ke: StatusInsiden::Digabung,
+            },
+            format!("status: {} → digabung", dari.as_str()),
+        );
+        Ok(self.push(
+            ctx,
+            JenisEntri::Digabung {
+                ke: ke.id,
+                alasan: a.clone(),
+            },
+            format!("digabung ke insiden {}: {a}", ke.id),
+        ))
     }
 
     /// Records the C2 decision. Errors: empty decider, closed incident.
@@ -858,6 +1319,19 @@ impl Insiden {
             );
         }
         let p = clean_text(p, "pelajaran")?;
+        let kurang: Vec<String> = self
+            .langkah
+            .iter()
+            .filter(|l| l.aturan.wajib_tutup && l.dicentang.is_none())
+            .map(|l| format!("{} ({})", l.kode, l.teks))
+            .collect();
+        if !kurang.is_empty() {
+            return err(format!(
+                "insiden {} belum bisa ditutup: langkah wajib belum dicentang: {}; selesaikan dan centang dulu (PI.03), atau batalkan insiden bila dibuka keliru",
+                self.id,
+                kurang.join("; ")
+            ));
+        }
         let dari = self.status;
         self.status = StatusInsiden::Ditutup;
         self.pelajaran = Some(p.clone());
@@ -872,17 +1346,14 @@ impl Insiden {
         ))
     }
 
-    /// Records an evidence item (with the file's SHA-256 when given). Errors: empty description,
-    /// malformed hash, closed incident.
-    pub fn tambah_bukti(
-        &mut self,
-        deskripsi: &str,
-        sha256: Option<&str>,
-        ctx: &Ctx,
-    ) -> Result<u32, DomainError> {
+    /// Records an evidence item: its description, the file's SHA-256 (and the file kept in the
+    /// blob store when one was given) and who holds it (default: the recording operator). Errors:
+    /// empty description, malformed hash, closed incident.
+    pub fn tambah_bukti(&mut self, baru: BuktiBaru, ctx: &Ctx) -> Result<u32, DomainError> {
         self.open_or_refuse()?;
-        let d = clean_text(deskripsi, "deskripsi bukti")?;
-        let sha = match sha256 {
+        self.waktu_sah(ctx)?;
+        let d = clean_text(&baru.deskripsi, "deskripsi bukti")?;
+        let sha = match baru.sha256.as_deref() {
             Some(h) => {
                 let h = h.trim().to_lowercase();
                 if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -894,24 +1365,38 @@ impl Insiden {
             }
             None => None,
         };
+        let pemegang = match baru.pemegang.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => clean_text(p, "pemegang bukti")?,
+            _ => ctx.oleh.clone(),
+        };
         let no = self.bukti.len() as u32 + 1;
+        let berkas = baru.berkas;
+        let teks = match (&sha, &berkas) {
+            (Some(h), Some(f)) => format!(
+                "bukti #{no}: {d} (berkas {}, {} byte, sha256 {h}); dipegang {pemegang}",
+                f.nama, f.ukuran
+            ),
+            (Some(h), None) => format!("bukti #{no}: {d} (sha256 {h}); dipegang {pemegang}"),
+            _ => format!("bukti #{no}: {d}; dipegang {pemegang}"),
+        };
         self.bukti.push(Bukti {
             no,
-            deskripsi: d.clone(),
-            sha256: sha.clone(),
+            deskripsi: d,
+            sha256: sha,
             dicatat_at: ctx.at,
             dicatat_oleh: ctx.oleh.clone(),
+            pemegang_awal: Some(pemegang),
+            berkas,
+            asal: None,
             serah_terima: Vec::new(),
         });
-        let teks = match sha {
-            Some(h) => format!("bukti #{no}: {d} (sha256 {h})"),
-            None => format!("bukti #{no}: {d}"),
-        };
         Ok(self.push(ctx, JenisEntri::Bukti { bukti: no }, teks))
     }
 
-    /// Records a custody transfer of evidence `no`. `at` is when the handover happened (defaults to
-    /// `ctx.at`). Errors: unknown item, empty from/to/place. Allowed after closing (custody continues).
+    /// Records a custody transfer of evidence `no` (chain of custody). `at` is when the handover
+    /// happened (defaults to `ctx.waktu`, else now). Errors: unknown item; empty from/to/place; `dari`
+    /// not the current holder ([`Bukti::pemegang`]); a time in the future, before the item was
+    /// recorded, or before the previous handover. Allowed after closing (custody continues).
     pub fn serah_terima(
         &mut self,
         no: u32,
@@ -923,26 +1408,65 @@ impl Insiden {
     ) -> Result<u32, DomainError> {
         let id = self.id;
         let n = self.bukti.len();
+        let tz = ctx.tz.clone();
+        let tampil = |t: Timestamp| super::waktu::tampil(t, &tz);
         let b = self.bukti.iter_mut().find(|b| b.no == no).ok_or_else(|| {
-            DomainError(format!("bukti #{no} tidak ada pada insiden {id} (ada {n})"))
+            DomainError(format!(
+                "bukti #{no} tidak ada pada insiden {id} (ada {n}): periksa nomornya di bagian Bukti"
+            ))
         })?;
         let dari = clean_text(dari, "dari")?;
         let ke = clean_text(ke, "ke")?;
         let tempat = clean_text(tempat, "tempat")?;
-        let at = at.unwrap_or(ctx.at);
+        let at = at.or(ctx.waktu).unwrap_or(ctx.at);
+        if !nama_sama(&dari, b.pemegang()) {
+            return err(format!(
+                "serah terima bukti #{no} ditolak: yang menyerahkan harus pemegang sekarang, yaitu {} (rantai pengawasan bukti); periksa namanya, atau catat dulu serah terima yang terlewat",
+                b.pemegang()
+            ));
+        }
+        if nama_sama(&dari, &ke) {
+            return err(format!(
+                "serah terima bukti #{no} ditolak: {dari} menyerahkan kepada dirinya sendiri; sebut penerimanya"
+            ));
+        }
+        if at > ctx.at {
+            return err(format!(
+                "serah terima bukti #{no} pada {} ada di masa depan (sekarang {}): catat serah terima setelah terjadi",
+                tampil(at),
+                tampil(ctx.at)
+            ));
+        }
+        if at < b.dicatat_at {
+            return err(format!(
+                "serah terima bukti #{no} pada {} sebelum bukti itu dicatat ({}): barang bukti diserahkan setelah dicatat; periksa jamnya",
+                tampil(at),
+                tampil(b.dicatat_at)
+            ));
+        }
+        if let Some(prev) = b.serah_terima.last().filter(|p| at < p.at) {
+            return err(format!(
+                "serah terima bukti #{no} pada {} sebelum serah terima sebelumnya ({} → {}, {}): rantai pengawasan berurutan waktu; periksa jamnya",
+                tampil(at),
+                prev.dari,
+                prev.ke,
+                tampil(prev.at)
+            ));
+        }
         b.serah_terima.push(SerahTerima {
             dari: dari.clone(),
             ke: ke.clone(),
             at,
             tempat: tempat.clone(),
         });
+        let c = Ctx {
+            waktu: Some(at),
+            ..ctx.clone()
+        };
         Ok(self.push(
-            ctx,
+            &c,
             JenisEntri::SerahTerima { bukti: no },
-            format!(
-                "serah terima bukti #{no}: {dari} → {ke} di {tempat} ({})",
-                super::waktu::tampil(at, &ctx.tz)
-            ),
+            format!("serah terima bukti #{no}: {dari} → {ke} di {tempat}"),
         ))
     }
 
@@ -975,6 +1499,13 @@ impl Insiden {
         teks
     }
 
+    /// The timeline in event-time order (ties by entry number): what views and reports show.
+    pub fn linimasa_urut(&self) -> Vec<&Entri> {
+        let mut v: Vec<&Entri> = self.linimasa.iter().collect();
+        v.sort_by_key(|e| (e.waktu(), e.no));
+        v
+    }
+
     /// The entries that correct entry `no`.
     pub fn koreksi_untuk(&self, no: u32) -> Vec<&Entri> {
         self.linimasa
@@ -993,6 +1524,13 @@ impl Insiden {
             .diketahui_at
             .saturating_add(j.batas())
             .unwrap_or(self.diketahui_at);
+        if self.status.is_void() {
+            return Sla {
+                jenis: j,
+                batas_at: due,
+                keadaan: KeadaanSla::Batal,
+            };
+        }
         let met_at = self
             .langkah
             .iter()
@@ -1037,6 +1575,8 @@ pub enum KeadaanSla {
     Terpenuhi { at: Timestamp },
     /// Breached: not met by the due time (met late if `terpenuhi_at` is set — still a breach).
     Terlambat { terpenuhi_at: Option<Timestamp> },
+    /// The incident was voided or merged: the clock does not count.
+    Batal,
 }
 
 /// One SLA clock of an incident.
@@ -1059,6 +1599,7 @@ impl Sla {
             KeadaanSla::Terpenuhi { .. } => format!("{n} ✓"),
             KeadaanSla::Terlambat { terpenuhi_at: None } => format!("{n} TERLAMBAT"),
             KeadaanSla::Terlambat { .. } => format!("{n} TERLAMBAT✓"),
+            KeadaanSla::Batal => format!("{n} -"),
         }
     }
     /// True when breached.
@@ -1071,6 +1612,7 @@ impl Sla {
             KeadaanSla::Berjalan { .. } => "berjalan",
             KeadaanSla::Terpenuhi { .. } => "terpenuhi",
             KeadaanSla::Terlambat { .. } => "terlambat",
+            KeadaanSla::Batal => "tidak dihitung (dibatalkan/digabung)",
         }
     }
 }
@@ -1216,11 +1758,14 @@ pub mod laporan {
         for l in &i.langkah {
             match &l.dicentang {
                 Some(c) => o.push_str(&format!(
-                    "- [x] {} {} — {} pada {}{}\n",
+                    "- [x] {} {} — {} pada {}{}{}\n",
                     l.kode,
                     l.teks,
                     c.oleh,
                     w(c.at),
+                    c.dicatat_at
+                        .filter(|d| *d != c.at)
+                        .map_or(String::new(), |d| format!(" (dicatat {})", w(d))),
                     c.pelaksana
                         .as_ref()
                         .map_or(String::new(), |p| format!(" (pelaksana {p})"))
@@ -1228,13 +1773,18 @@ pub mod laporan {
                 None => o.push_str(&format!("- [ ] {} {}\n", l.kode, l.teks)),
             }
         }
-        o.push_str("\n## Linimasa\n\n| No | Waktu | Oleh | Pelaksana | Catatan | Audit seq |\n|---|---|---|---|---|---|\n");
-        for e in &i.linimasa {
+        o.push_str("\n## Linimasa\n\nUrut menurut waktu kejadian; *dicatat* adalah saat entri diketik di kasa.\n\n| No | Waktu kejadian | Dicatat | Oleh | Pelaksana | Catatan | Audit seq |\n|---|---|---|---|---|---|---|\n");
+        for e in i.linimasa_urut() {
             let teks = i.teks_linimasa(e);
             o.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} |\n",
                 e.no,
-                w(e.at),
+                w(e.waktu()),
+                if e.waktu.is_some() {
+                    w(e.at)
+                } else {
+                    "=".into()
+                },
                 cell(&e.oleh),
                 cell(e.pelaksana.as_deref().unwrap_or("-")),
                 cell(&teks),
@@ -1247,14 +1797,28 @@ pub mod laporan {
         }
         for b in &i.bukti {
             o.push_str(&format!(
-                "- #{} {} — dicatat {} oleh {}{}\n",
+                "- #{} {} — dicatat {} oleh {}{}{}; pemegang sekarang {}{}\n",
                 b.no,
                 b.deskripsi,
                 w(b.dicatat_at),
                 b.dicatat_oleh,
+                b.berkas.as_ref().map_or(String::new(), |f| format!(
+                    ", berkas {} ({} byte{})",
+                    f.nama,
+                    f.ukuran,
+                    if f.terenkripsi {
+                        ", tersimpan terenkripsi"
+                    } else {
+                        ""
+                    }
+                )),
                 b.sha256
                     .as_ref()
-                    .map_or(String::new(), |h| format!(", SHA-256 `{h}`"))
+                    .map_or(String::new(), |h| format!(", SHA-256 `{h}`")),
+                b.pemegang(),
+                b.asal
+                    .as_ref()
+                    .map_or(String::new(), |a| format!(" (dari {a})"))
             ));
             for s in &b.serah_terima {
                 o.push_str(&format!(
@@ -1267,7 +1831,18 @@ pub mod laporan {
             }
         }
         o.push_str("\n## Pelajaran (lessons learned)\n\n");
-        o.push_str(i.pelajaran.as_deref().unwrap_or("Belum ditutup."));
+        match &i.batal {
+            Some(b) => o.push_str(&match b.digabung_ke {
+                Some(k) => format!(
+                    "Digabung ke insiden {k} oleh {} ({}): {}",
+                    b.oleh,
+                    w(b.at),
+                    b.alasan
+                ),
+                None => format!("Dibatalkan oleh {} ({}): {}", b.oleh, w(b.at), b.alasan),
+            }),
+            None => o.push_str(i.pelajaran.as_deref().unwrap_or("Belum ditutup.")),
+        }
         o.push('\n');
         o
     }
@@ -1285,6 +1860,7 @@ mod tests {
             at: t(at),
             oleh: "Ani".into(),
             pelaksana: None,
+            waktu: None,
             tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
         }
     }
@@ -1426,15 +2002,35 @@ mod tests {
         i.pakai_playbook("B", &c, &playbooks()).unwrap();
         i.centang("B1", &c).unwrap();
         i.putuskan(Keputusan::Lanjutkan, "Kasi", &c).unwrap();
-        i.tambah_bukti("log", Some(&"ab".repeat(32)), &c).unwrap();
+        i.tambah_bukti(
+            BuktiBaru {
+                deskripsi: "log".into(),
+                sha256: Some("ab".repeat(32)),
+                ..Default::default()
+            },
+            &c,
+        )
+        .unwrap();
         i.serah_terima(1, "Ani", "Budi", "kamar sandi", None, &c)
             .unwrap();
         i.ubah_status(StatusInsiden::Penanganan, &c).unwrap();
+        i.catat_laporan("INS/1/2026", &"cd".repeat(32), &c).unwrap();
+        i.centang("B5", &c).unwrap();
         i.tutup("selesai", &c).unwrap();
         let j = serde_json::to_string(&i).unwrap();
         let back: Insiden = serde_json::from_str(&j).unwrap();
         assert_eq!(back, i);
-        assert!(i.tambah_bukti("x", Some("zz"), &c).is_err());
+        assert!(
+            i.tambah_bukti(
+                BuktiBaru {
+                    deskripsi: "x".into(),
+                    sha256: Some("zz".into()),
+                    ..Default::default()
+                },
+                &c
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -1454,5 +2050,213 @@ mod tests {
                 .0
                 .contains("terlalu panjang")
         );
+    }
+
+    fn at(c: &Ctx, w: &str) -> Ctx {
+        Ctx {
+            waktu: Some(t(w)),
+            ..c.clone()
+        }
+    }
+
+    #[test]
+    fn event_times_are_kept_apart_from_record_times_and_sort_the_timeline() {
+        let mut i = open("2026-12-01T05:50:00+08:00");
+        let c = ctx("2026-12-01T05:52:00+08:00");
+        i.catat("server lambat", &c).unwrap();
+        i.catat(
+            "email phishing dibuka",
+            &at(&c, "2026-12-01T04:55:00+08:00"),
+        )
+        .unwrap();
+        let e = &i.linimasa[2];
+        assert_eq!(e.at, t("2026-12-01T05:52:00+08:00"));
+        assert_eq!(e.waktu(), t("2026-12-01T04:55:00+08:00"));
+        let order: Vec<u32> = i.linimasa_urut().iter().map(|e| e.no).collect();
+        assert_eq!(order, [3, 1, 2]);
+        let e = i
+            .catat("x", &at(&c, "2026-12-01T06:30:00+08:00"))
+            .unwrap_err();
+        assert!(e.0.contains("masa depan"), "{e:?}");
+        let md = laporan::markdown(&i, &c.tz, c.at);
+        assert!(
+            md.contains("| 3 | 2026-12-01 04:55:00 WITA | 2026-12-01 05:52:00 WITA |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn known_at_is_between_occurred_and_now_and_the_clocks_count_from_it() {
+        let c = ctx("2026-12-01T05:50:00+08:00");
+        let mut i =
+            Insiden::buka(1, "x", &at(&c, "2026-12-01T05:40:00+08:00"), &playbooks()).unwrap();
+        assert_eq!(i.diketahui_at, t("2026-12-01T05:40:00+08:00"));
+        assert_eq!(i.dicatat_at, c.at);
+        // The 5-minute clock counted from 05:40 is already breached at 05:50.
+        assert!(i.sla(c.at)[0].is_breached());
+        let e =
+            Insiden::buka(2, "x", &at(&c, "2026-12-01T06:00:00+08:00"), &playbooks()).unwrap_err();
+        assert!(e.0.contains("masa depan"), "{e:?}");
+        let e = i
+            .ubah(Ubahan::TerjadiAt(t("2026-12-01T05:45:00+08:00")), &c)
+            .unwrap_err();
+        assert!(e.0.contains("terjadi ≤ diketahui ≤ sekarang"), "{e:?}");
+        let e = i
+            .ubah(Ubahan::TerjadiAt(t("2026-12-01T07:00:00+08:00")), &c)
+            .unwrap_err();
+        assert!(e.0.contains("masa depan"), "{e:?}");
+        i.ubah(Ubahan::TerjadiAt(t("2026-12-01T04:55:00+08:00")), &c)
+            .unwrap();
+        let e = i
+            .ubah(Ubahan::DiketahuiAt(t("2026-12-01T04:50:00+08:00")), &c)
+            .unwrap_err();
+        assert!(e.0.contains("sebelum waktu kejadian"), "{e:?}");
+        let e = i
+            .ubah(Ubahan::DiketahuiAt(t("2026-12-01T05:55:00+08:00")), &c)
+            .unwrap_err();
+        assert!(e.0.contains("sesudah insiden dicatat"), "{e:?}");
+        // A tick cannot be dated before detection, nor in the future.
+        let e = i
+            .centang("U1", &at(&c, "2026-12-01T05:30:00+08:00"))
+            .unwrap_err();
+        assert!(e.0.contains("sebelum insiden diketahui"), "{e:?}");
+        let e = i
+            .centang("U1", &at(&c, "2026-12-01T05:59:00+08:00"))
+            .unwrap_err();
+        assert!(e.0.contains("masa depan"), "{e:?}");
+        // A back-dated tick meets the clock at its event time.
+        let c2 = Ctx {
+            pelaksana: Some("Wayan Sudarma".into()),
+            ..at(&c, "2026-12-01T05:44:00+08:00")
+        };
+        i.centang("U1", &c2).unwrap();
+        let u1 = &i.langkah[0].dicentang.as_ref().unwrap();
+        assert_eq!(u1.at, t("2026-12-01T05:44:00+08:00"));
+        assert_eq!(u1.dicatat_at, Some(c.at));
+        assert_eq!(u1.pelaksana.as_deref(), Some("Wayan Sudarma"));
+        assert!(matches!(
+            i.sla(c.at)[0].keadaan,
+            KeadaanSla::Terpenuhi { .. }
+        ));
+    }
+
+    #[test]
+    fn custody_only_from_the_holder_in_time_order_never_before_recording_or_in_the_future() {
+        let mut i = open("2026-12-01T05:50:00+08:00");
+        let c = ctx("2026-12-01T06:10:00+08:00");
+        i.tambah_bukti(
+            BuktiBaru {
+                deskripsi: "disk laptop".into(),
+                pemegang: Some("Budi Santoso".into()),
+                ..Default::default()
+            },
+            &c,
+        )
+        .unwrap();
+        let later = ctx("2026-12-01T07:00:00+08:00");
+        let st = |i: &mut Insiden, dari: &str, ke: &str, w: &str| {
+            i.serah_terima(1, dari, ke, "Lemari bukti", Some(t(w)), &later)
+        };
+        let e = st(&mut i, "Ani", "Wayan", "2026-12-01T06:20:00+08:00").unwrap_err();
+        assert!(
+            e.0.contains("pemegang sekarang, yaitu Budi Santoso"),
+            "{e:?}"
+        );
+        let e = st(&mut i, "Budi Santoso", "Wayan", "2026-12-01T06:00:00+08:00").unwrap_err();
+        assert!(e.0.contains("sebelum bukti itu dicatat"), "{e:?}");
+        let e = st(&mut i, "Budi Santoso", "Wayan", "2027-01-05T06:00:00+08:00").unwrap_err();
+        assert!(e.0.contains("masa depan"), "{e:?}");
+        st(
+            &mut i,
+            "budi_santoso",
+            "Wayan Sudarma",
+            "2026-12-01T06:30:00+08:00",
+        )
+        .unwrap();
+        assert_eq!(i.bukti[0].pemegang(), "Wayan Sudarma");
+        let e = st(&mut i, "Wayan Sudarma", "Ani", "2026-12-01T06:25:00+08:00").unwrap_err();
+        assert!(e.0.contains("sebelum serah terima sebelumnya"), "{e:?}");
+        let e = st(&mut i, "Budi Santoso", "Ani", "2026-12-01T06:40:00+08:00").unwrap_err();
+        assert!(e.0.contains("yaitu Wayan Sudarma"), "{e:?}");
+        st(&mut i, "Wayan Sudarma", "Ani", "2026-12-01T06:40:00+08:00").unwrap();
+        assert_eq!(i.bukti[0].serah_terima.len(), 2);
+    }
+
+    #[test]
+    fn b3_and_b4_exclude_each_other_and_follow_what_is_known_of_the_source() {
+        let mut i = open("2026-12-01T05:50:00+08:00");
+        let c = ctx("2026-12-01T05:55:00+08:00");
+        i.pakai_playbook("B", &c, &playbooks()).unwrap();
+        let e = i.centang("B3", &c).unwrap_err();
+        assert!(e.0.contains("sumber serangan yang diketahui"), "{e:?}");
+        let e = i.centang("B4", &c).unwrap_err();
+        assert!(e.0.contains("`sumber ?`"), "{e:?}");
+        i.ubah(
+            Ubahan::Sumber(SumberSerangan::Diketahui("203.0.113.9".into())),
+            &c,
+        )
+        .unwrap();
+        i.centang("B3", &c).unwrap();
+        i.ubah(Ubahan::Sumber(SumberSerangan::TidakDiketahui), &c)
+            .unwrap();
+        let e = i.centang("B4", &c).unwrap_err();
+        assert!(e.0.contains("saling meniadakan"), "{e:?}");
+        // Closing needs B5, and B5 needs the report.
+        let e = i.tutup("selesai", &c).unwrap_err();
+        assert!(e.0.contains("B5"), "{e:?}");
+        let e = i.centang("B5", &c).unwrap_err();
+        assert!(e.0.contains("memerlukan laporan"), "{e:?}");
+        i.catat_laporan("INS/1/2026", &"ab".repeat(32), &c).unwrap();
+        i.centang("B5", &c).unwrap();
+        i.tutup("selesai", &c).unwrap();
+    }
+
+    #[test]
+    fn a_voided_incident_has_no_breached_clock_and_a_merged_one_moves_its_record() {
+        let mut a = open("2026-12-01T05:00:00+08:00");
+        let c = ctx("2026-12-01T06:00:00+08:00");
+        assert!(a.sla(c.at)[0].is_breached());
+        a.batalkan("dibuka keliru saat latihan", &c).unwrap();
+        assert_eq!(a.status, StatusInsiden::Dibatalkan);
+        assert!(a.sla(c.at).iter().all(|s| s.keadaan == KeadaanSla::Batal));
+        assert!(pelanggaran(std::slice::from_ref(&a), c.at).is_empty());
+        assert!(a.catat("x", &c).is_err());
+
+        let mut b = Insiden::buka(
+            2,
+            "ransomware di PC keuangan",
+            &ctx("2026-12-01T05:10:00+08:00"),
+            &playbooks(),
+        )
+        .unwrap();
+        let mut d = Insiden::buka(
+            3,
+            "PC keuangan terkunci",
+            &ctx("2026-12-01T05:05:00+08:00"),
+            &playbooks(),
+        )
+        .unwrap();
+        d.tambah_bukti(
+            BuktiBaru {
+                deskripsi: "foto layar tebusan".into(),
+                ..Default::default()
+            },
+            &c,
+        )
+        .unwrap();
+        d.gabung_ke(&mut b, "kejadian yang sama", &c).unwrap();
+        assert_eq!(d.status, StatusInsiden::Digabung);
+        assert_eq!(d.batal.as_ref().and_then(|x| x.digabung_ke), Some(2));
+        // The kept incident knows it from the earlier detection and holds the other's record.
+        assert_eq!(b.diketahui_at, t("2026-12-01T05:05:00+08:00"));
+        assert_eq!(b.bukti[0].asal.as_deref(), Some("insiden 3 bukti #1"));
+        assert!(b.linimasa.iter().any(|e| matches!(
+            e.jenis,
+            JenisEntri::Gabungan {
+                dari: 3,
+                no_asal: 1
+            }
+        ) && e.teks.contains("PC keuangan terkunci")));
+        assert!(d.gabung_ke(&mut b, "lagi", &c).is_err());
     }
 }

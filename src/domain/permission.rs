@@ -118,6 +118,9 @@ pub enum Aksi {
     InsidenCatat,
     /// Record the PI.03 C2 decision (continue or stop the activity).
     InsidenKeputusan,
+    /// Void an incident opened by mistake, or merge a duplicate into another (PI.03 III: the
+    /// koordinator's decision, not the typist's).
+    InsidenBatal,
     /// Keep one's own drafts.
     Draf,
     /// Write a backup (SOP 001 langkah 5–7, PI.01 III.2: the sandiman / koordinator backs up).
@@ -164,6 +167,7 @@ impl Aksi {
             Aksi::PerbaikanLuar => "perbaikan.luar",
             Aksi::InsidenCatat => "insiden.catat",
             Aksi::InsidenKeputusan => "insiden.keputusan",
+            Aksi::InsidenBatal => "insiden.batal",
             Aksi::Draf => "draf",
             Aksi::CadanganBuat => "cadangan.buat",
             Aksi::CadanganUji => "cadangan.uji",
@@ -477,6 +481,13 @@ pub const TABEL: &[Aturan] = &[
         PIMPINAN_KASI,
         Tanpa,
         "PI.03 C2",
+    ),
+    r(
+        Aksi::InsidenBatal,
+        Biasa,
+        BATAL,
+        Tanpa,
+        "PI.03 III (koordinator)",
     ),
     r(Aksi::Draf, Biasa, SEMUA, Tanpa, "-"),
     r(

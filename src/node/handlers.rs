@@ -584,7 +584,15 @@ pub(super) fn handle(
         Request::Disposisi(r) => super::disposisi::handle(state, op, r, now),
         Request::Masuk(r) => super::masuk::handle(state, op, cred.conn, r, now),
         Request::Keluar(r) => super::keluar::handle(state, op, r, now),
-        Request::Insiden(r) => super::insiden::handle(state, op, r),
+        Request::Insiden(r) => {
+            let file = match &r {
+                crate::proto::insiden::InsidenRequest::Bukti {
+                    berkas: Some(f), ..
+                } if f.fd => fds.next(),
+                _ => None,
+            };
+            super::insiden::handle(state, op, r, file)
+        }
         Request::Link(r) => super::link::handle(state, op, r),
         Request::Backup(r) => super::backup::handle(state, op, r),
     }

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::NodeState;
 use crate::domain::Operator;
-use crate::domain::insiden::{Ctx, Insiden, playbooks};
+use crate::domain::insiden::{BerkasBukti, BuktiBaru, Ctx, Insiden, Tlp, playbooks};
 use crate::proto::Reply;
 use crate::proto::insiden::{InsidenReply, InsidenRequest};
 use crate::store::{Actor, StoreError};
@@ -60,17 +60,24 @@ impl SlaWatch {
     }
 }
 
-/// Handles one incident request at node time `now`.
-pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> HResult {
+/// Handles one incident request at node time `now`. `file`: the evidence file passed as a
+/// descriptor with [`InsidenRequest::Bukti`].
+pub(super) fn handle(
+    state: &NodeState,
+    op: &Operator,
+    req: InsidenRequest,
+    file: Option<std::fs::File>,
+) -> HResult {
     let now = crate::clock::now();
     let st = &state.store;
     let actor = Actor::operator(op);
     let tz = state.cfg.calendar().zone;
-    let ctx = |pelaksana: Option<String>| Ctx {
+    let ctx = |pelaksana: Option<String>, waktu: Option<Timestamp>| Ctx {
         tz: tz.clone(),
         at: now,
         oleh: op.nama.clone(),
         pelaksana: pelaksana.filter(|p| !p.trim().is_empty()),
+        waktu,
     };
     let ubah = |id: u64,
                 action: &str,
@@ -80,16 +87,25 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
             .insiden_ubah(id, &actor, action, now, f)
             .map_err(store_err)?;
         state.hub.publish_changes(ch);
+        if !i.status.is_open() {
+            settle(state, i.id, i.status.as_str(), now);
+        }
         Ok(satu(i, now))
     };
     match req {
-        InsidenRequest::New { teks, terjadi_at } => {
+        InsidenRequest::New {
+            teks,
+            terjadi_at,
+            diketahui_at,
+        } => {
             let pb = playbooks();
-            let c = ctx(None);
+            let c = ctx(None, diketahui_at);
             let (i, ch) = st
                 .insiden_buka(&actor, now, |id| {
                     let mut i = Insiden::buka(id, &teks, &c, &pb)?;
-                    i.terjadi_at = terjadi_at;
+                    if let Some(t) = terjadi_at {
+                        i.set_terjadi(t, &c.tz)?;
+                    }
                     Ok(i)
                 })
                 .map_err(store_err)?;
@@ -100,8 +116,9 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
             id,
             teks,
             pelaksana,
+            waktu,
         } => {
-            let c = ctx(pelaksana);
+            let c = ctx(pelaksana, waktu);
             ubah(id, "insiden.catat", &mut |i| {
                 i.catat(&teks, &c)?;
                 Ok(teks.clone())
@@ -112,8 +129,9 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
             no,
             teks,
             alasan,
+            waktu,
         } => {
-            let c = ctx(None);
+            let c = ctx(None, waktu);
             ubah(id, "insiden.koreksi", &mut |i| {
                 i.koreksi(no, &teks, &alasan, &c)?;
                 Ok(format!("koreksi entri {no}: {alasan}"))
@@ -126,7 +144,7 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
                     "tidak ada yang diubah: sebutkan paling sedikit satu field".into(),
                 ));
             }
-            let c = ctx(None);
+            let c = ctx(None, None);
             ubah(id, "insiden.ubah", &mut |i| {
                 let mut d = Vec::new();
                 for u in ubahan.clone() {
@@ -138,7 +156,7 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
         }
         InsidenRequest::Playbook { id, kode } => {
             let pb = playbooks();
-            let c = ctx(None);
+            let c = ctx(None, None);
             ubah(id, "insiden.playbook", &mut |i| {
                 i.pakai_playbook(&kode, &c, &pb)?;
                 Ok(kode.to_uppercase())
@@ -148,8 +166,9 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
             id,
             kode,
             pelaksana,
+            waktu,
         } => {
-            let c = ctx(pelaksana);
+            let c = ctx(pelaksana, waktu);
             ubah(id, "insiden.centang", &mut |i| {
                 i.centang(&kode, &c)?;
                 Ok(kode.to_uppercase())
@@ -160,35 +179,76 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
             keputusan,
             oleh,
         } => {
-            let c = ctx(None);
+            let c = ctx(None, None);
             ubah(id, "insiden.keputusan", &mut |i| {
                 i.putuskan(keputusan, &oleh, &c)?;
                 Ok(format!("{} oleh {oleh}", keputusan.label()))
             })
         }
         InsidenRequest::Status { id, ke } => {
-            let c = ctx(None);
+            let c = ctx(None, None);
             ubah(id, "insiden.status", &mut |i| {
                 i.ubah_status(ke, &c)?;
                 Ok(ke.as_str().into())
             })
         }
         InsidenRequest::Close { id, pelajaran } => {
-            let c = ctx(None);
+            let c = ctx(None, None);
             ubah(id, "insiden.tutup", &mut |i| {
                 i.tutup(&pelajaran, &c)?;
                 Ok(pelajaran.clone())
+            })
+        }
+        InsidenRequest::Batal { id, alasan } => {
+            let c = ctx(None, None);
+            ubah(id, "insiden.batal", &mut |i| {
+                i.batalkan(&alasan, &c)?;
+                Ok(alasan.clone())
+            })
+        }
+        InsidenRequest::Gabung { id, ke, alasan } => {
+            let c = ctx(None, None);
+            let (a, _b, ch) = st
+                .insiden_gabung(id, ke, &actor, now, |a, b| {
+                    a.gabung_ke(b, &alasan, &c)?;
+                    Ok(format!("insiden {id} digabung ke {ke}: {alasan}"))
+                })
+                .map_err(store_err)?;
+            state.hub.publish_changes(ch);
+            settle(state, id, "digabung", now);
+            Ok(satu(a, now))
+        }
+        InsidenRequest::Laporan { id, nomor, sha256 } => {
+            let c = ctx(None, None);
+            ubah(id, "insiden.laporan", &mut |i| {
+                i.catat_laporan(&nomor, &sha256, &c)?;
+                Ok(format!("laporan {nomor} sha256 {sha256}"))
             })
         }
         InsidenRequest::Bukti {
             id,
             deskripsi,
             sha256,
+            pemegang,
+            berkas,
         } => {
-            let c = ctx(None);
+            let c = ctx(None, None);
+            let (sha256, berkas) = match berkas {
+                Some(f) => {
+                    let (sha, b) = simpan_berkas(state, id, f, file)?;
+                    (Some(sha), Some(b))
+                }
+                None => (sha256, None),
+            };
+            let baru = BuktiBaru {
+                deskripsi,
+                sha256,
+                berkas,
+                pemegang,
+            };
             ubah(id, "insiden.bukti", &mut |i| {
-                i.tambah_bukti(&deskripsi, sha256.as_deref(), &c)?;
-                Ok(deskripsi.clone())
+                i.tambah_bukti(baru.clone(), &c)?;
+                Ok(baru.deskripsi.clone())
             })
         }
         InsidenRequest::SerahTerima {
@@ -199,7 +259,7 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
             tempat,
             at,
         } => {
-            let c = ctx(None);
+            let c = ctx(None, None);
             ubah(id, "insiden.serah_terima", &mut |i| {
                 i.serah_terima(no, &dari, &ke, &tempat, at, &c)?;
                 Ok(format!("bukti #{no}: {dari} → {ke} di {tempat}"))
@@ -211,4 +271,86 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: InsidenRequest) -> H
         })),
         InsidenRequest::Show { id } => Ok(satu(st.insiden(id).map_err(store_err)?, now)),
     }
+}
+
+/// Settles the SLA alarms of incident `id` once it is no longer open (closed, voided, merged): an
+/// ended response leaves no open alarm behind. A store error is logged (the alarms stay open and
+/// can be acknowledged by hand).
+fn settle(state: &NodeState, id: u64, status: &str, now: Timestamp) {
+    match state.store.settle_alarms(
+        &format!("insiden:{id}:"),
+        &format!("otomatis: insiden {id} {status}"),
+        now,
+    ) {
+        Ok(ch) => state.hub.publish_changes(ch),
+        Err(e) => tracing::warn!(error = %e, incident = id, "cannot settle the incident's alarms"),
+    }
+}
+
+/// Stores an evidence file in the blob store: read once (1 MiB blocks, hashed in the same pass),
+/// encrypted at rest to the node's key as it is written unless the incident is TLP:CLEAR, fsynced.
+/// Returns its SHA-256 and what the record keeps. Refusals: unknown incident, empty file, over
+/// `ingest.max_bytes`, staging or blob store errors.
+fn simpan_berkas(
+    state: &NodeState,
+    id: u64,
+    f: crate::proto::KgmFile,
+    file: Option<std::fs::File>,
+) -> Result<(String, BerkasBukti), (&'static str, String)> {
+    use super::berkas::{Masukan, bare_name, mime_of};
+    let i = state.store.insiden(id).map_err(store_err)?;
+    let name = bare_name(&f.name);
+    let isi = Masukan::of(f.fd, f.data_b64, file);
+    let max = state.cfg.ingest.max_bytes;
+    if let Some(n) = isi.known_size().filter(|n| *n > max) {
+        return Err((
+            "rule",
+            format!(
+                "{name}: {n} byte, melebihi batas ukuran node {max} byte (ingest.max_bytes di node.toml): kecilkan atau pisah berkasnya, atau catat hash-nya saja (--sha256)"
+            ),
+        ));
+    }
+    let seal_to = (i.tlp != Tlp::Clear)
+        .then(|| state.identity.card.as_ref().map(|c| c.encryption))
+        .flatten();
+    if i.tlp != Tlp::Clear && seal_to.is_none() {
+        return Err((
+            "locked",
+            "node belum punya kunci untuk menyimpan bukti terenkripsi: jalankan `kasa init` / buka kunci node".into(),
+        ));
+    }
+    let s = isi
+        .stage_with(state, max, seal_to.as_ref())
+        .map_err(|(c, m)| (c, format!("{name}: {m}")))?;
+    if s.size == 0 {
+        let _ = std::fs::remove_file(&s.path);
+        return Err((
+            "rule",
+            format!(
+                "{name}: berkas kosong (0 byte): tidak ada yang disimpan; periksa berkasnya lalu ulangi"
+            ),
+        ));
+    }
+    let stored = std::fs::File::open(&s.path)
+        .and_then(|f| f.sync_all())
+        .and_then(|()| {
+            if seal_to.is_some() {
+                state.ingest.blobs().put_staged_sealed(&s.path, &s.sha)
+            } else {
+                state.ingest.blobs().put_staged(&s.path, &s.sha)
+            }
+        });
+    if let Err(e) = stored {
+        let _ = std::fs::remove_file(&s.path);
+        return Err(("internal", format!("blob store: {e}")));
+    }
+    Ok((
+        hex::encode(s.sha),
+        BerkasBukti {
+            nama: name,
+            ukuran: s.size,
+            mime: mime_of(&s.head).to_string(),
+            terenkripsi: seal_to.is_some(),
+        },
+    ))
 }

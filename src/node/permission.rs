@@ -169,6 +169,9 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
         Request::Insiden(r) => match r {
             InsidenRequest::List { .. } | InsidenRequest::Show { .. } => (Aksi::Lihat, Biasa),
             InsidenRequest::Keputusan { .. } => (Aksi::InsidenKeputusan, Biasa),
+            InsidenRequest::Batal { .. } | InsidenRequest::Gabung { .. } => {
+                (Aksi::InsidenBatal, Biasa)
+            }
             _ => (Aksi::InsidenCatat, Biasa),
         },
     }

@@ -11,36 +11,47 @@ use crate::domain::insiden::{Insiden, Keputusan, StatusInsiden, Ubahan};
 #[derive(Serialize, Deserialize, Debug, Clone)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum InsidenRequest {
-    /// Quick capture: opens an incident, detection time = node now, `teks` the first timeline line.
+    /// Quick capture: opens an incident, `teks` the first timeline line. `diketahui_at`: when it
+    /// became known (default: node now; the PI.03 clocks count from it); `terjadi_at` ≤ it ≤ now.
     New {
         teks: String,
         #[serde(default)]
         terjadi_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        diketahui_at: Option<Timestamp>,
     },
-    /// Appends a log line.
+    /// Appends a log line; `waktu` is its event time (default: now; never in the future).
     Log {
         id: u64,
         teks: String,
         #[serde(default)]
         pelaksana: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        waktu: Option<Timestamp>,
     },
-    /// Appends a correction of entry `no` (the original stays visible).
+    /// Appends a correction of entry `no` (the original stays visible), with an optional corrected
+    /// event time.
     Koreksi {
         id: u64,
         no: u32,
         teks: String,
         alasan: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        waktu: Option<Timestamp>,
     },
     /// Changes record fields (each change is its own timeline entry, one transaction).
     Ubah { id: u64, ubahan: Vec<Ubahan> },
     /// Adds a playbook's steps (`A`, `B`, `C`).
     Playbook { id: u64, kode: String },
-    /// Ticks a checklist step.
+    /// Ticks a checklist step: who performed it and when it was done (default: now; not before
+    /// detection, not in the future).
     Centang {
         id: u64,
         kode: String,
         #[serde(default)]
         pelaksana: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        waktu: Option<Timestamp>,
     },
     /// The PI.03 C2 decision with who decided.
     Keputusan {
@@ -50,14 +61,31 @@ pub enum InsidenRequest {
     },
     /// Moves the status forward (not to `ditutup`: use `Close`).
     Status { id: u64, ke: StatusInsiden },
-    /// Closes with the mandatory lessons-learned note.
+    /// Closes with the mandatory lessons-learned note (and the steps the playbooks require).
     Close { id: u64, pelajaran: String },
-    /// Records an evidence item.
+    /// Voids an incident opened by mistake (permission `insiden.batal`).
+    Batal { id: u64, alasan: String },
+    /// Merges incident `id` into incident `ke` (permission `insiden.batal`).
+    Gabung { id: u64, ke: u64, alasan: String },
+    /// Records that the report was made: its number and the SHA-256 of the PDF written.
+    Laporan {
+        id: u64,
+        nomor: String,
+        sha256: String,
+    },
+    /// Records an evidence item: a hash only, or with `berkas` the file itself, passed as a
+    /// descriptor (`berkas.fd`, [`crate::proto::fdpass`]) or base64, kept in the blob store
+    /// (encrypted at rest unless the incident is TLP:CLEAR). `pemegang`: who holds it (default: the
+    /// operator).
     Bukti {
         id: u64,
         deskripsi: String,
         #[serde(default)]
         sha256: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pemegang: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        berkas: Option<crate::proto::KgmFile>,
     },
     /// Records a custody transfer of evidence `no`.
     SerahTerima {
@@ -108,6 +136,7 @@ mod tests {
                 id: 3,
                 teks: "kabel dicabut".into(),
                 pelaksana: Some("Budi".into()),
+                waktu: None,
             }),
         };
         let j = serde_json::to_string(&m).unwrap();

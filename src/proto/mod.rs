@@ -349,6 +349,9 @@ impl Request {
             Request::KriptogramOpen { fd, .. }
             | Request::KriptogramVerify { fd, .. }
             | Request::KriptogramCopy { fd, .. } => usize::from(*fd),
+            Request::Insiden(insiden::InsidenRequest::Bukti {
+                berkas: Some(f), ..
+            }) => usize::from(f.fd),
             _ => 0,
         }
     }

@@ -87,6 +87,47 @@ impl Store {
         Ok((i, vec![Change::Insiden { id }]))
     }
 
+    /// Applies `f` to incidents `id` (merged) and `ke` (kept) in one transaction, with one audit
+    /// record `insiden.gabung` on each; `f` returns the audit detail. Errors: either unknown, the
+    /// domain rule's refusal (nothing is written then).
+    pub fn insiden_gabung(
+        &self,
+        id: u64,
+        ke: u64,
+        actor: &Actor,
+        at: Timestamp,
+        f: impl FnOnce(&mut Insiden, &mut Insiden) -> std::result::Result<String, DomainError>,
+    ) -> Result<(Insiden, Insiden, Vec<Change>)> {
+        let tx = begin(&*self.db()?)?;
+        let get = |n: u64| -> Result<Insiden> {
+            let t = tx.open_table(INSIDEN)?;
+            let v = t.get(n)?.ok_or_else(|| not_found(n))?;
+            codec::decode(v.value()).map_err(StoreError::Db)
+        };
+        let (mut a, mut b) = (get(id)?, get(ke)?);
+        let detail = f(&mut a, &mut b)?;
+        for i in [&mut a, &mut b] {
+            let seq = audit(
+                &tx,
+                at,
+                actor,
+                "insiden.gabung",
+                &format!("insiden:{}", i.id),
+                &digest_of(&codec::encode(&i.linimasa)),
+                &detail,
+            )?;
+            i.set_audit_seq(seq);
+            tx.open_table(INSIDEN)?
+                .insert(i.id, codec::encode(&*i).as_slice())?;
+        }
+        tx.commit()?;
+        Ok((
+            a,
+            b,
+            vec![Change::Insiden { id }, Change::Insiden { id: ke }],
+        ))
+    }
+
     /// One incident.
     pub fn insiden(&self, id: u64) -> Result<Insiden> {
         let tx = self.db()?.begin_read()?;

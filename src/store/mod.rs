@@ -1341,6 +1341,42 @@ impl Store {
         Ok(vec![Change::Alarm { id }])
     }
 
+    /// Settles every open alarm whose object starts with `prefix` (an incident's SLA alarms when it
+    /// is closed, voided or merged), in one transaction: each is marked acknowledged by `by` and
+    /// audited (`alarm.selesai`). Returns the changes (none when nothing was open).
+    pub fn settle_alarms(&self, prefix: &str, by: &str, at: Timestamp) -> Result<Vec<Change>> {
+        let tx = begin(&*self.db()?)?;
+        let mut changes = Vec::new();
+        {
+            let mut t = tx.open_table(ALARMS)?;
+            let mut open = Vec::new();
+            for r in t.iter()? {
+                let (k, v) = r?;
+                let a: Alarm = codec::decode(v.value()).map_err(StoreError::Db)?;
+                if a.acked_by.is_none() && a.object.starts_with(prefix) {
+                    open.push((k.value(), a));
+                }
+            }
+            for (id, mut a) in open {
+                a.acked_by = Some(by.to_string());
+                let bytes = codec::encode(&a);
+                t.insert(id, bytes.as_slice())?;
+                audit(
+                    &tx,
+                    at,
+                    &Actor::node(),
+                    "alarm.selesai",
+                    &format!("alarm:{id}"),
+                    &digest_of(&bytes),
+                    by,
+                )?;
+                changes.push(Change::Alarm { id });
+            }
+        }
+        tx.commit()?;
+        Ok(changes)
+    }
+
     /// Applies a domain transition to an entry in one transaction with its audit record.
     /// `f` receives the entry and a nomor allocator `(book, year) → next nomor` usable at most as needed.
     pub fn update_entry<F>(
