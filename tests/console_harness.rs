@@ -141,6 +141,42 @@ pub fn start_node(ingest: bool) -> Node {
     n
 }
 
+/// Gives node `n` its identity: stops it, `kasa identity create` (fast test KDF), starts it unlocked.
+/// Returns the passphrase file (0600).
+pub fn give_identity(n: &mut Node) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(mut c) = n.child.take() {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    let pass = n.dir.path().join("pass");
+    std::fs::write(&pass, "frasa sandi node uji konsol\n").unwrap();
+    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = n.kasa(&[
+        "identity",
+        "create",
+        "--insecure-fast-kdf",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let child = Command::new(KASA)
+        .arg("--data-dir")
+        .arg(n.data())
+        .arg("--config-dir")
+        .arg(n.cfg())
+        .args(["node", "--foreground", "--passphrase-file"])
+        .arg(&pass)
+        .env_remove("KASA_SOCKET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    n.child = Some(child);
+    wait_for(|| kasa::node::is_running(&n.socket()), "node socket");
+    pass
+}
+
 /// Polls `cond` (bounded, no fixed sleeps as the condition).
 pub fn wait_for(mut cond: impl FnMut() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);

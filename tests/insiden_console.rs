@@ -193,18 +193,35 @@ fn header_cells_flip_to_breached_with_an_injected_clock() {
 #[test]
 fn set_fields_from_the_pane_and_the_command_line() {
     use kasa::console::insiden::parse_set;
+    use kasa::proto::insiden::InsidenRequest;
+    let now: jiff::Timestamp = "2026-12-01T06:00:00+08:00".parse().unwrap();
+    let tz = jiff::tz::TimeZone::get("Asia/Makassar").unwrap();
+    match parse_set(1, "diketahui 05:40", now, &tz).unwrap() {
+        InsidenRequest::Ubah { ubahan, .. } => assert_eq!(
+            ubahan,
+            [kasa::domain::insiden::Ubahan::DiketahuiAt(
+                "2026-12-01T05:40:00+08:00".parse().unwrap()
+            )]
+        ),
+        other => panic!("{other:?}"),
+    }
     assert!(
-        parse_set(1, "warna merah")
+        parse_set(1, "terjadi kemarin", now, &tz)
+            .unwrap_err()
+            .contains("bukan waktu")
+    );
+    assert!(
+        parse_set(1, "warna merah", now, &tz)
             .unwrap_err()
             .contains("tidak dikenal")
     );
     assert!(
-        parse_set(1, "keparahan")
+        parse_set(1, "keparahan", now, &tz)
             .unwrap_err()
             .contains("perlu nilai")
     );
     assert!(
-        parse_set(1, "keputusan hentikan")
+        parse_set(1, "keputusan hentikan", now, &tz)
             .unwrap_err()
             .contains("memutuskan")
     );

@@ -8,7 +8,7 @@
 mod harness;
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use harness::*;
 
@@ -32,35 +32,7 @@ fn draft_to_archive_by_keys_at_80x24() {
     }
     let mut n = start_node(false);
     // The node gets its identity: stop, create, start unlocked.
-    if let Some(mut c) = n.child.take() {
-        let _ = c.kill();
-        let _ = c.wait();
-    }
-    let pass = n.dir.path().join("pass");
-    std::fs::write(&pass, "frasa sandi node uji konsol\n").unwrap();
-    std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let o = n.kasa(&[
-        "identity",
-        "create",
-        "--insecure-fast-kdf",
-        "--passphrase-file",
-        pass.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let child = Command::new(KASA)
-        .arg("--data-dir")
-        .arg(n.data())
-        .arg("--config-dir")
-        .arg(n.cfg())
-        .args(["node", "--foreground", "--passphrase-file"])
-        .arg(&pass)
-        .env_remove("KASA_SOCKET")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    n.child = Some(child);
-    wait_for(|| kasa::node::is_running(&n.socket()), "node socket");
+    give_identity(&mut n);
     // The peer: the province's card, verified.
     let p = n.dir.path().join("prov");
     let ppass = n.dir.path().join("ppass");

@@ -254,8 +254,14 @@ fn update(p: &mut InsidenPane, cx: &mut Ctx, a: &Action) -> Option<Vec<Effect>> 
 
 /// Parses `field nilai` of the `insiden_set` action into a request. Fields: `judul`, `kategori`,
 /// `keparahan`, `tlp`, `sistem`, `sumber` (`?` = tidak diketahui), `koordinator`, `kepala_seksi`,
-/// `anggota`, `status`, `keputusan lanjutkan|hentikan NAMA`. Errors name the accepted fields.
-pub fn parse_set(id: u64, v: &str) -> Result<InsidenRequest, String> {
+/// `anggota`, `status`, `keputusan lanjutkan|hentikan NAMA`, and the times `diketahui` / `terjadi`
+/// (`05:40`, `@05:40` or `2026-12-01 05:40`, read at `now` in `tz`). Errors name the accepted fields.
+pub fn parse_set(
+    id: u64,
+    v: &str,
+    now: Timestamp,
+    tz: &jiff::tz::TimeZone,
+) -> Result<InsidenRequest, String> {
     use crate::domain::insiden::{
         Kategori, Keparahan, Keputusan, PenugasanPeran, PeranInsiden, StatusInsiden,
         SumberSerangan, Tlp, Ubahan,
@@ -270,6 +276,23 @@ pub fn parse_set(id: u64, v: &str) -> Result<InsidenRequest, String> {
     let peran = |p: PeranInsiden, nama: String| Ubahan::Peran(PenugasanPeran { peran: p, nama });
     let u = match field.to_lowercase().as_str() {
         "judul" => Ubahan::Judul(rest),
+        f @ ("diketahui" | "terjadi") => {
+            let marked = if rest.starts_with('@') || rest.contains('-') {
+                rest.clone()
+            } else {
+                format!("@{rest}")
+            };
+            let b = crate::domain::insiden::masukan::baca_baris(&marked, now, tz).map_err(e)?;
+            match (b.waktu, b.teks.is_empty()) {
+                (Some(t), true) if f == "diketahui" => Ubahan::DiketahuiAt(t),
+                (Some(t), true) => Ubahan::TerjadiAt(t),
+                _ => {
+                    return Err(format!(
+                        "'{rest}' bukan waktu: tulis `{f} 05:40` atau `{f} 2026-12-01 05:40`"
+                    ));
+                }
+            }
+        }
         "kategori" => Ubahan::Kategori(Kategori::parse(&rest).map_err(e)?),
         "keparahan" => Ubahan::Keparahan(Keparahan::parse(&rest).map_err(e)?),
         "tlp" => Ubahan::Tlp(Tlp::parse(&rest).map_err(e)?),
@@ -301,7 +324,7 @@ pub fn parse_set(id: u64, v: &str) -> Result<InsidenRequest, String> {
         }
         _ => {
             return Err(format!(
-                "field '{field}' tidak dikenal: pakai judul, kategori, keparahan, tlp, sistem, sumber, koordinator, kepala_seksi, anggota, status atau keputusan"
+                "field '{field}' tidak dikenal: pakai judul, diketahui, terjadi, kategori, keparahan, tlp, sistem, sumber, koordinator, kepala_seksi, anggota, status atau keputusan"
             ));
         }
     };
@@ -312,7 +335,7 @@ pub fn parse_set(id: u64, v: &str) -> Result<InsidenRequest, String> {
 }
 
 fn set_call(cx: &mut Ctx, id: u64, v: &str) -> Vec<Effect> {
-    match parse_set(id, v) {
+    match parse_set(id, v, cx.now, &cx.node.calendar.zone) {
         Ok(r) => vec![call(r, format!("insiden {id} diperbarui"))],
         Err(m) => {
             cx.error(m);

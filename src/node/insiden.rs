@@ -89,6 +89,8 @@ pub(super) fn handle(
         state.hub.publish_changes(ch);
         if !i.status.is_open() {
             settle(state, i.id, i.status.as_str(), now);
+        } else {
+            settle_met(state, &i, now);
         }
         Ok(satu(i, now))
     };
@@ -284,6 +286,28 @@ fn settle(state: &NodeState, id: u64, status: &str, now: Timestamp) {
     ) {
         Ok(ch) => state.hub.publish_changes(ch),
         Err(e) => tracing::warn!(error = %e, incident = id, "cannot settle the incident's alarms"),
+    }
+}
+
+/// Settles the alarm of each clock of open incident `i` that is not breached by the record as it
+/// now stands: a back-dated tick (the contact was made at 05:44, typed at 05:52) or an earlier
+/// detection time corrected shows the norm was kept, and its alarm is stale.
+fn settle_met(state: &NodeState, i: &Insiden, now: Timestamp) {
+    for s in i.sla(now).iter().filter(|s| !s.is_breached()) {
+        match state.store.settle_alarms(
+            &format!("insiden:{}:sla:{}", i.id, s.jenis.label()),
+            &format!(
+                "otomatis: jam {} insiden {} terpenuhi menurut catatan",
+                s.jenis.label(),
+                i.id
+            ),
+            now,
+        ) {
+            Ok(ch) => state.hub.publish_changes(ch),
+            Err(e) => {
+                tracing::warn!(error = %e, incident = i.id, "cannot settle a met clock's alarm")
+            }
+        }
     }
 }
 
