@@ -11,7 +11,7 @@ use super::{Fail, connect, fail, print_json};
 use crate::config::Paths;
 use crate::domain::palsan::{
     JenisBerkala, JenisPalsan, Kesiapan, Kondisi, Kunci, KunciBaru, LangkahInput, LangkahPerbaikan,
-    Palsan, PalsanBaru, PalsanUbah, StatusKunci,
+    MutuBaku, Palsan, PalsanBaru, PalsanUbah, StatusKunci,
 };
 use crate::proto::palsan::{CaseView, PalsanReply, PalsanRequest};
 use crate::proto::{Reply, Request};
@@ -407,8 +407,12 @@ fn print_case(v: &CaseView, tz: &TimeZone) {
             n.pelaksana(),
             n.mutu_baku()
                 .map_or(", tanpa mutu baku".into(), |m| format!(
-                    ", mutu baku {} dalam jam kerja",
-                    m.teks()
+                    ", mutu baku {}{}",
+                    m.teks(),
+                    match m {
+                        MutuBaku::Menit(_) => " dalam jam kerja",
+                        MutuBaku::HariKerja(_) => "",
+                    }
                 ))
         );
     }
