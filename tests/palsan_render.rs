@@ -199,3 +199,20 @@ fn palsan_help_lists_the_pane_keys() {
         );
     }
 }
+
+#[test]
+fn palsan_step_form_takes_its_time_80x24() {
+    use kasa::console::palsan::{FormKind, PalsanForm, PalsanLayer};
+    let (mut app, _) = app();
+    let item = app.palsan.selected().cloned();
+    app.layers.push(kasa::console::app::Layer::Palsan(Box::new(
+        PalsanLayer::Form(PalsanForm::new(
+            FormKind::RepairStep {
+                case: 5,
+                langkah: LangkahPerbaikan::TtdSekda,
+            },
+            item.as_ref(),
+        )),
+    )));
+    insta::assert_snapshot!(text(&app));
+}
