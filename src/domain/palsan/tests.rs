@@ -689,7 +689,7 @@ fn minute_norms_run_in_office_hours() {
     let s = c.sla(&cal(), t("2026-12-05T01:00:00Z"));
     assert_eq!(s[1].batas, Some(t("2026-12-06T23:40:00Z")));
     assert!(matches!(s[1].sla, SlaState::Berjalan { .. }));
-    assert!(pelanggaran(&[c.clone()], &cal(), t("2026-12-06T23:40:00Z")).is_empty());
+    assert!(pelanggaran(std::slice::from_ref(&c), &cal(), t("2026-12-06T23:40:00Z")).is_empty());
     assert_eq!(
         pelanggaran(&[c], &cal(), t("2026-12-06T23:40:01Z"))[0].objek(),
         "palsan:1:perbaikan:1:langkah:2"
