@@ -182,5 +182,13 @@ mod tests {
             serde_json::from_str(r#"{"v":1,"id":1,"req":{"type":"palsan","op":"item_list"}}"#)
                 .unwrap();
         assert!(matches!(l.req, Request::Palsan(PalsanRequest::ItemList)));
+        // A client from before the report time (`at`) still asks for the Lampiran: at = now.
+        let l: ClientMsg =
+            serde_json::from_str(r#"{"v":1,"id":1,"req":{"type":"palsan","op":"lampiran"}}"#)
+                .unwrap();
+        assert!(matches!(
+            l.req,
+            Request::Palsan(PalsanRequest::Lampiran { at: None })
+        ));
     }
 }
