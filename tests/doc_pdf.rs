@@ -461,7 +461,7 @@ fn tahun_2026() -> MonevData {
     .collect();
     let palsan = vec![
         lampiran_iii(&barang),
-        lampiran_iv(&kunci),
+        lampiran_iv(&kunci, &wita(), t("2026-12-20T00:00:00Z")),
         lampiran_v(&barang),
     ];
 

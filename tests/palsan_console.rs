@@ -206,3 +206,137 @@ fn key_material_and_periodic_duties_by_keys() {
 fn form_open(s: &Session<kasa::client::Client>) -> Option<FormKind> {
     form_kind(s)
 }
+
+/// The open repair case of item `id`, from the node.
+fn case_of(n: &harness::Node, id: u64) -> kasa::domain::palsan::Perbaikan {
+    let case = item(n, id).perbaikan.expect("open case");
+    let mut c = n.client();
+    let Reply::Palsan(r) = c
+        .call(Request::Palsan(PalsanRequest::RepairShow {
+            id: case,
+            at: None,
+        }))
+        .unwrap()
+    else {
+        panic!()
+    };
+    let PalsanReply::Case(v) = *r else { panic!() };
+    v.perbaikan
+}
+
+fn form_error(s: &Session<kasa::client::Client>) -> Option<String> {
+    match s.app.layers.last() {
+        Some(Layer::Palsan(l)) => match &**l {
+            PalsanLayer::Form(f) => f.error.clone(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[test]
+fn damage_found_yesterday_and_a_step_with_its_real_time_by_keys() {
+    use jiff::{SignedDuration, Timestamp};
+    let n = harness::start_node(false);
+    let mut s = session(&n);
+    s.keys("4a<Tab>Secure X<C-s>");
+    let id = s.app.palsan.selected().expect("item").id;
+    let zone = s.app.node.calendar.zone.clone();
+    // Times typed as the operator reads them: the node's zone, to the minute.
+    let typed = |t: Timestamp| {
+        t.to_zoned(zone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let minute = |t: Timestamp| {
+        typed(t)
+            .replace(' ', "T")
+            .parse::<jiff::civil::DateTime>()
+            .unwrap()
+    };
+    let now = kasa::clock::now();
+    let found = now - SignedDuration::from_hours(26);
+    let reported = now - SignedDuration::from_hours(25);
+
+    // r: kerusakan, kondisi, pelapor, ditemukan, dilaporkan. A found time in the future is the node's
+    // refusal, shown in the form, which stays open.
+    s.keys("r");
+    assert_eq!(form_kind(&s), Some(FormKind::RepairOpen(id)));
+    s.keys(&format!(
+        "mati total<Tab><Tab><Tab>{}<C-s>",
+        typed(now + SignedDuration::from_hours(2))
+    ));
+    assert_eq!(form_kind(&s), Some(FormKind::RepairOpen(id)));
+    let e = form_error(&s).expect("refusal in the form");
+    assert!(
+        e.contains("waktu ditemukan") && e.contains("di masa depan"),
+        "{e}"
+    );
+    // Found yesterday, reported an hour later.
+    s.keys(&format!(
+        "<C-u>{}<Tab>{}<C-s>",
+        typed(found),
+        typed(reported)
+    ));
+    assert!(form_kind(&s).is_none(), "{:?}", s.app.message);
+    let c = case_of(&n, id);
+    assert_eq!(
+        c.ditemukan_at.to_zoned(zone.clone()).datetime(),
+        minute(found)
+    );
+    assert_eq!(
+        c.langkah[0].at.to_zoned(zone.clone()).datetime(),
+        minute(reported)
+    );
+
+    // s: step 2 by the Kasi with its real time; a time before step 1 is refused with the rule.
+    n.become_role("kasi");
+    s.keys("s");
+    assert!(matches!(form_kind(&s), Some(FormKind::RepairStep { .. })));
+    s.keys(&format!(
+        "Kasi Made<Tab>ND/1<Tab><Tab>{}<C-s>",
+        typed(found)
+    ));
+    let e = form_error(&s).expect("refusal in the form");
+    assert!(e.contains("sebelum langkah sebelumnya"), "{e}");
+    assert!(e.contains("SOP 000"), "{e}");
+    let at = reported + SignedDuration::from_mins(10);
+    s.keys(&format!("<C-u>{}<C-s>", typed(at)));
+    assert!(form_kind(&s).is_none(), "{:?}", s.app.message);
+    assert!(
+        s.app
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains(&format!("(waktu {}", typed(at))),
+        "{:?}",
+        s.app.message
+    );
+    let c = case_of(&n, id);
+    assert_eq!(
+        c.langkah[1].at.to_zoned(zone.clone()).datetime(),
+        minute(at)
+    );
+    // The detail shows when it was found.
+    s.keys("<Enter>");
+    let lines = match s.app.layers.last() {
+        Some(Layer::Palsan(l)) => match &**l {
+            PalsanLayer::Detail(d) => {
+                kasa::console::palsan::detail_lines(&s.app.palsan, &s.app.cx, d)
+            }
+            _ => panic!("detail expected"),
+        },
+        _ => panic!("detail expected"),
+    };
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let shown = found
+        .to_zoned(zone.clone())
+        .strftime("%d-%m-%Y %H:%M")
+        .to_string();
+    assert!(
+        text.iter()
+            .any(|l| l.starts_with("Ditemukan") && l.contains(&shown)),
+        "{text:#?}"
+    );
+}

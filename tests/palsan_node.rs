@@ -1,7 +1,10 @@
 //! Palsan through the CLI on a real node: a full repair case (SOP 000 steps 1–14) from report to return
 //! with the item's readiness following it and the SLA at each step; refusals (double check-out, check-in
 //! of an item not out, a step out of order, editing a disposed item); key material and reminders; the
-//! Lampiran III/IV/V tables of a fixture register against reviewed snapshots.
+//! Lampiran III/IV/V tables of a fixture register against reviewed snapshots. With the node's clock
+//! injected (`KASA_TEST_NOW`) and restarts: a step lapsing over a weekend raises its alarm on Monday
+//! only, once; back-dated report and step times and their refusals; the item at BSSN between steps 10
+//! and 14; expired key material in Lampiran IV.
 
 mod common;
 
@@ -650,12 +653,377 @@ fn lampiran_tables_match_reviewed_snapshots() {
     let rn = RoleNode::start(GID + 2);
     let n = &rn.node;
     fixture(&rn);
-    insta::assert_snapshot!("lampiran_markdown", n.kasa_ok(&["palsan", "lampiran"]));
+    // The report's time is fixed (the fixture's key material is valid through 2026-12-31), so the
+    // tables do not depend on the day the suite runs.
+    let at = "2026-12-15T09:00:00+08:00";
+    insta::assert_snapshot!(
+        "lampiran_markdown",
+        n.kasa_ok(&["palsan", "lampiran", "--at", at])
+    );
     insta::assert_snapshot!(
         "lampiran_csv",
-        n.kasa_ok(&["palsan", "lampiran", "--format", "csv"])
+        n.kasa_ok(&["palsan", "lampiran", "--format", "csv", "--at", at])
     );
-    let v = n.json(&["palsan", "lampiran", "--only", "iv", "--json"]);
+    let v = n.json(&["palsan", "lampiran", "--only", "iv", "--at", at, "--json"]);
     assert_eq!(v["tables"].as_array().unwrap().len(), 1);
     assert_eq!(v["tables"][0]["baris"][0]["jml"], 2);
+}
+
+/// Restarts the node with its clock starting at `at` (RFC 3339).
+fn restart_at(rn: &mut RoleNode, at: &str) {
+    rn.node.terminate();
+    rn.node.node_env = vec![("KASA_TEST_NOW".into(), at.into())];
+    rn.node.start();
+}
+
+/// Records repair step `k` of case `cid` as the operator whose role the step belongs to, with the
+/// document it needs; `extra` adds flags (`--at`, `--penilaian`).
+fn step_as(rn: &RoleNode, cid: &str, k: u8, extra: &[&str]) -> Output {
+    let ks = k.to_string();
+    let mut a = vec!["palsan", "repair", "step", cid, &ks];
+    let dok = format!("DOK/{k}");
+    let l = kasa::domain::palsan::LangkahPerbaikan::from_nomor(k).unwrap();
+    if l.dokumen_wajib().is_some() {
+        a.extend_from_slice(&["--dokumen", &dok]);
+    }
+    if k == 11 && !extra.contains(&"--penilaian") {
+        a.extend_from_slice(&["--penilaian", "berat"]);
+    }
+    a.extend_from_slice(extra);
+    a.push("--json");
+    match actor_of(k) {
+        Some(role) => rn.kasa(role, &a),
+        None => rn.node.kasa(&a),
+    }
+}
+
+fn step_ok(rn: &RoleNode, cid: &str, k: u8, extra: &[&str]) -> Value {
+    let o = step_as(rn, cid, k, extra);
+    assert!(o.status.success(), "step {k}: {}", describe(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn step_refused(rn: &RoleNode, cid: &str, k: u8, extra: &[&str]) -> String {
+    let o = step_as(rn, cid, k, extra);
+    assert!(!o.status.success(), "step {k} {extra:?} should be refused");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The `palsan.perbaikan` alarms on record.
+fn repair_alarms(n: &TestNode) -> Vec<Value> {
+    n.alarms()
+        .into_iter()
+        .filter(|a| a["kind"] == "palsan.perbaikan")
+        .collect()
+}
+
+use std::process::Output;
+use std::time::Duration;
+
+#[test]
+fn a_step_lapsing_over_a_weekend_alarms_on_monday_once_and_the_item_is_at_bssn_meanwhile() {
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let mut rn = RoleNode::start(GID + 4);
+    // Friday 2026-12-04 14:00 WITA (the node's zone): steps 1–11 recorded now, one after another.
+    restart_at(&mut rn, "2026-12-04T14:00:00+08:00");
+    let n = &rn.node;
+    let id = add_item(
+        n,
+        "peralatan_sandi",
+        "Secure X",
+        &["--lokasi", "Kamar Sandi", "--pemegang", "Kasi Persandian"],
+    );
+    let case = n.json(&[
+        "palsan",
+        "repair",
+        "open",
+        &id.to_string(),
+        "--kerusakan",
+        "tidak dapat mengenkripsi",
+        "--json",
+    ]);
+    let cid = case["perbaikan"]["id"].as_u64().unwrap().to_string();
+    for k in 2..=9 {
+        step_ok(&rn, &cid, k, &[]);
+    }
+    assert_eq!(item(n, id)["item"]["lokasi"], "Kamar Sandi");
+    let v = step_ok(&rn, &cid, 10, &[]);
+    assert_eq!(v["palsan"]["lokasi"], "BSSN", "at BSSN from step 10");
+    assert_eq!(v["palsan"]["pemegang"], "BSSN");
+    let v = step_ok(&rn, &cid, 11, &["--penilaian", "berat"]);
+    assert_eq!(v["penilaian"], "rusak_berat");
+    assert_eq!(v["palsan"]["kondisi"], "rusak_berat");
+    let step11: jiff::Timestamp = v["perbaikan"]["langkah"][10]["at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Step 12 (BSSN repairs, "1 Hari") is due one working day later: Monday at the same time.
+    let batas: jiff::Timestamp = v["sla"][11]["batas"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        batas,
+        step11
+            .checked_add(jiff::SignedDuration::from_hours(72))
+            .unwrap()
+    );
+    assert_eq!(v["sla"][11]["sla"]["state"], "berjalan");
+    // The case text names the assessment and where the item is.
+    let out = n.kasa_ok(&["palsan", "repair", "show", &cid]);
+    assert!(out.contains("penilaian   BSSN: Rusak berat"), "{out}");
+    assert!(out.contains("lokasi      BSSN · pemegang BSSN"), "{out}");
+    assert!(out.contains("batas 2026-12-07 14:00:"), "{out}");
+    assert!(out.contains("mutu baku 1 hari kerja)"), "{out}");
+
+    // Saturday and Sunday afternoon: 24 and 48 wall-clock hours later, but no working time passed.
+    for at in ["2026-12-05T15:00:00+08:00", "2026-12-06T15:00:00+08:00"] {
+        restart_at(&mut rn, at);
+        std::thread::sleep(Duration::from_secs(2));
+        let n = &rn.node;
+        assert!(repair_alarms(n).is_empty(), "{at}: {:?}", repair_alarms(n));
+        let v = n.json(&["palsan", "repair", "show", &cid, "--json"]);
+        assert_eq!(v["sla"][11]["sla"]["state"], "berjalan", "{at}");
+    }
+    // Monday just before the norm: still nothing.
+    restart_at(&mut rn, "2026-12-07T13:59:00+08:00");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(repair_alarms(&rn.node).is_empty());
+    // Monday past the norm: one alarm, audited, with what to do.
+    restart_at(&mut rn, "2026-12-07T14:01:00+08:00");
+    let n = &rn.node;
+    assert!(
+        wait_until(Duration::from_secs(20), || !repair_alarms(n).is_empty()),
+        "no palsan.perbaikan alarm on Monday: {:?}\n{}",
+        n.alarms(),
+        n.log()
+    );
+    let a = repair_alarms(n);
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert_eq!(
+        a[0]["object"],
+        format!("palsan:{id}:perbaikan:{cid}:langkah:12")
+    );
+    let msg = a[0]["message"].as_str().unwrap();
+    for want in [
+        format!("perbaikan {cid} (palsan {id} Secure X)"),
+        "langkah 12 Diperbaiki (pelaksana BSSN)".into(),
+        "mutu baku 1 hari kerja".into(),
+        "batas 2026-12-07 14:00 WITA".into(),
+        format!("kasa palsan repair step {cid} 12"),
+    ] {
+        assert!(msg.contains(&want), "{want}: {msg}");
+    }
+    assert!(
+        n.audit_tail(20)
+            .iter()
+            .any(|r| r["action"] == "palsan.perbaikan" && r["object"] == a[0]["object"]),
+        "the alarm is in the audit chain"
+    );
+    let x = n.json(&["palsan", "reminders", "--json"])["pengingat"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        x.iter()
+            .any(|p| p["jenis"] == "langkah_perbaikan" && p["terlambat"] == true),
+        "{x:?}"
+    );
+    // Raised once, also across a restart.
+    restart_at(&mut rn, "2026-12-07T15:00:00+08:00");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(repair_alarms(&rn.node).len(), 1);
+
+    // Steps 12–14: the item stays at BSSN until it is brought back with the berita acara.
+    let n = &rn.node;
+    step_ok(&rn, &cid, 12, &[]);
+    let v = step_ok(&rn, &cid, 13, &[]);
+    assert_eq!(v["palsan"]["lokasi"], "BSSN", "still at BSSN after step 13");
+    let v = step_ok(&rn, &cid, 14, &[]);
+    assert_eq!(v["palsan"]["lokasi"], "Kamar Sandi", "back after step 14");
+    assert_eq!(v["palsan"]["pemegang"], "Kasi Persandian");
+    assert_eq!(v["palsan"]["kesiapan"], "siap");
+    let it = item(n, id);
+    let riwayat = it["item"]["riwayat"].as_array().unwrap();
+    let line = |k: &str| {
+        riwayat
+            .iter()
+            .find(|r| {
+                r["catatan"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("langkah {k} "))
+            })
+            .map(|r| r["catatan"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        line("10").contains("lokasi Kamar Sandi → BSSN; pemegang Kasi Persandian → BSSN"),
+        "{}",
+        line("10")
+    );
+    assert!(
+        line("11").contains("penilaian BSSN: Rusak berat"),
+        "{}",
+        line("11")
+    );
+    assert!(
+        line("14").contains("lokasi BSSN → Kamar Sandi")
+            && line("14").contains("berita acara serah terima DOK/13"),
+        "{}",
+        line("14")
+    );
+    let out = n.kasa_ok(&["palsan", "item", "show", &id.to_string()]);
+    assert!(out.contains("penilaian BSSN: Rusak berat"), "{out}");
+    assert_eq!(n.json(&["audit", "verify", "--json"])["ok"], true);
+}
+
+#[test]
+fn back_dated_report_and_steps_and_their_refusals() {
+    if !is_root() {
+        eprintln!("skipped: needs root to run clients under other uids");
+        return;
+    }
+    let mut rn = RoleNode::start(GID + 6);
+    // Wednesday 2026-12-02 16:31 WITA.
+    restart_at(&mut rn, "2026-12-02T16:31:00+08:00");
+    let n = &rn.node;
+    let id = add_item(n, "dongle_enkripsi", "Dongle Sanapati", &[]).to_string();
+    let open = |extra: &[&str]| {
+        let mut a = vec![
+            "palsan",
+            "repair",
+            "open",
+            &id,
+            "--kerusakan",
+            "tidak terbaca",
+        ];
+        a.extend_from_slice(extra);
+        a.push("--json");
+        n.kasa(&a)
+    };
+    let err = |o: Output| {
+        assert!(!o.status.success(), "should be refused: {}", describe(&o));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let e = err(open(&["--ditemukan", "2026-12-03T08:00:00+08:00"]));
+    assert!(
+        e.contains("waktu ditemukan 2026-12-03 08:00:00 WITA di masa depan"),
+        "{e}"
+    );
+    let e = err(open(&[
+        "--ditemukan",
+        "2026-12-01T15:00:00+08:00",
+        "--dilaporkan",
+        "2026-12-01T14:00:00+08:00",
+    ]));
+    assert!(
+        e.contains("waktu ditemukan 2026-12-01 15:00:00 WITA setelah waktu laporan 2026-12-01 14:00:00 WITA"),
+        "{e}"
+    );
+    assert!(e.contains("langkah 1 SOP 000"), "{e}");
+    let e = err(open(&["--dilaporkan", "2026-12-02T17:00:00+08:00"]));
+    assert!(
+        e.contains("waktu laporan 2026-12-02 17:00:00 WITA di masa depan"),
+        "{e}"
+    );
+    assert_eq!(
+        n.json(&["palsan", "repair", "list", "--json"])["cases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "refused reports open nothing"
+    );
+    // Found Monday afternoon, reported Monday: step 1 is late (15 min from the found time).
+    let o = open(&[
+        "--ditemukan",
+        "2026-11-30T13:00:00+08:00",
+        "--dilaporkan",
+        "2026-11-30T13:30:00+08:00",
+    ]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["perbaikan"]["ditemukan_at"], "2026-11-30T05:00:00Z");
+    assert_eq!(v["sla"][0]["sla"]["state"], "terlambat");
+    let cid = v["perbaikan"]["id"].as_u64().unwrap().to_string();
+    for (k, at) in [
+        (2, "2026-11-30T13:40:00+08:00"),
+        (3, "2026-11-30T13:50:00+08:00"),
+        (4, "2026-11-30T15:00:00+08:00"),
+        (5, "2026-11-30T15:10:00+08:00"),
+        (6, "2026-11-30T15:12:00+08:00"),
+        (7, "2026-12-01T09:00:00+08:00"),
+    ] {
+        step_ok(&rn, &cid, k, &["--at", at]);
+    }
+    // Yesterday's Sekda signature, entered today with its real time; not before the Kadis, not
+    // tomorrow.
+    let e = step_refused(&rn, &cid, 8, &["--at", "2026-12-01T08:00:00+08:00"]);
+    for want in [
+        "waktu langkah 8 (Ditandatangani Sekda) 2026-12-01 08:00:00 WITA sebelum langkah sebelumnya",
+        "langkah 7 (Ditandatangani Kadis (NPKND)) 2026-12-01 09:00:00 WITA",
+        "SOP 000",
+        "periksa tanggal/jam",
+    ] {
+        assert!(e.contains(want), "{want}: {e}");
+    }
+    let e = step_refused(&rn, &cid, 8, &["--at", "2026-12-03T10:00:00+08:00"]);
+    assert!(
+        e.contains("waktu langkah 8 (Ditandatangani Sekda) 2026-12-03 10:00:00 WITA di masa depan"),
+        "{e}"
+    );
+    let v = step_ok(&rn, &cid, 8, &["--at", "2026-12-01T14:00:00+08:00"]);
+    assert_eq!(v["perbaikan"]["langkah"][7]["at"], "2026-12-01T06:00:00Z");
+    assert_eq!(v["sla"][7]["sla"]["state"], "selesai");
+    // Step 9's 5 minutes counted from yesterday 14:00: past now.
+    assert_eq!(v["sla"][8]["sla"]["state"], "lewat");
+}
+
+#[test]
+fn lampiran_iv_counts_key_material_expired_at_the_report_time() {
+    let mut n = TestNode::start_new();
+    n.terminate();
+    n.node_env = vec![("KASA_TEST_NOW".into(), "2026-12-02T10:00:00+08:00".into())];
+    n.start();
+    for (sampai, status) in [("2026-11-30", "aktif"), ("2027-06-30", "aktif")] {
+        let k = n.json(&[
+            "palsan",
+            "kunci",
+            "add",
+            "--jenis",
+            "Kunci Sissan Secure X",
+            "--dari",
+            "2026-01-01",
+            "--sampai",
+            sampai,
+            "--json",
+        ]);
+        let kid = k["id"].as_u64().unwrap().to_string();
+        n.json(&["palsan", "kunci", "status", &kid, status, "--json"]);
+    }
+    let row = |extra: &[&str]| {
+        let mut a = vec!["palsan", "lampiran", "--only", "iv", "--json"];
+        a.extend_from_slice(extra);
+        let v = n.json(&a);
+        let r = &v["tables"][0]["baris"][0];
+        (r["jml"].as_u64(), r["baik"].as_u64(), r["rusak"].as_u64())
+    };
+    // Now (2026-12-02): the first ran out on 30 November, still aktif on record: not Baik.
+    assert_eq!(row(&[]), (Some(2), Some(1), Some(1)));
+    // At a report time before it ran out, both are Baik.
+    assert_eq!(
+        row(&["--at", "2026-11-30T23:59:00+08:00"]),
+        (Some(2), Some(2), Some(0))
+    );
+    assert_eq!(
+        row(&["--at", "2026-12-01T00:00:00+08:00"]),
+        (Some(2), Some(1), Some(1))
+    );
+    let md = n.kasa_ok(&["palsan", "lampiran", "--only", "iv"]);
+    assert!(
+        md.contains("| 1 | Kunci Sissan Secure X | 2 | 1 | 1 |"),
+        "{md}"
+    );
 }

@@ -59,13 +59,18 @@ fn app() -> (App, Perbaikan) {
         "Admin",
     )
     .unwrap();
+    let zone = app.node.calendar.zone.clone();
     let mut case = Perbaikan::buka(
         5,
         1,
-        "tidak dapat mengenkripsi",
-        None,
-        "Sandiman Putu",
+        &LaporanKerusakan {
+            kerusakan: "tidak dapat mengenkripsi".into(),
+            pelapor: "Sandiman Putu".into(),
+            ditemukan_at: Some(ts("2026-11-19T23:55:00Z")),
+            dilaporkan_at: Some(ts("2026-11-20T00:00:00Z")),
+        },
         ts("2026-11-20T00:00:00Z"),
+        &zone,
         "Admin",
     )
     .unwrap();
@@ -96,6 +101,7 @@ fn app() -> (App, Perbaikan) {
                     at: Some(ts(at)),
                 },
                 ts(at),
+                &zone,
                 "Admin",
             )
             .unwrap()
@@ -129,7 +135,7 @@ fn app() -> (App, Perbaikan) {
             audit_terakhir: Some(ts("2026-10-01T00:00:00Z")),
         },
         &AturanPengingat::default(),
-        &app.node.calendar.zone,
+        &app.node.calendar,
         now,
     );
     app.pane = Pane::Palsan;
@@ -148,13 +154,15 @@ fn palsan_list_with_reminders_80x24() {
 fn palsan_detail_with_open_case_80x24() {
     let (mut app, case) = app();
     let now = app.now;
+    let sla = case.sla(&app.node.calendar, now);
     app.update(Action::Open);
     if let Some(kasa::console::app::Layer::Palsan(l)) = app.layers.last_mut()
         && let kasa::console::palsan::PalsanLayer::Detail(d) = &mut **l
     {
         let item = d.item.clone().unwrap();
         d.case = Some(Box::new(CaseView {
-            sla: case.sla(now),
+            sla,
+            penilaian: case.penilaian(),
             perbaikan: case,
             palsan: *item,
             at: now,
@@ -190,4 +198,21 @@ fn palsan_help_lists_the_pane_keys() {
             "{key}: {lines:#?}"
         );
     }
+}
+
+#[test]
+fn palsan_step_form_takes_its_time_80x24() {
+    use kasa::console::palsan::{FormKind, PalsanForm, PalsanLayer};
+    let (mut app, _) = app();
+    let item = app.palsan.selected().cloned();
+    app.layers.push(kasa::console::app::Layer::Palsan(Box::new(
+        PalsanLayer::Form(PalsanForm::new(
+            FormKind::RepairStep {
+                case: 5,
+                langkah: LangkahPerbaikan::TtdSekda,
+            },
+            item.as_ref(),
+        )),
+    )));
+    insta::assert_snapshot!(text(&app));
 }

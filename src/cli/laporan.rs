@@ -247,7 +247,9 @@ pub fn run(paths: &Paths, action: LaporanAction) -> Result<(), Fail> {
                 None,
                 awal - jiff::SignedDuration::from_hours(24 * 62),
             )?;
-            let PalsanReply::Lampiran { tables } = palsan(&mut c, PalsanRequest::Lampiran)? else {
+            let PalsanReply::Lampiran { tables } =
+                palsan(&mut c, PalsanRequest::Lampiran { at: None })?
+            else {
                 return fail("unexpected reply");
             };
             let PalsanReply::Items { items } = palsan(&mut c, PalsanRequest::ItemList)? else {

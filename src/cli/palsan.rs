@@ -11,7 +11,7 @@ use super::{Fail, connect, fail, print_json};
 use crate::config::Paths;
 use crate::domain::palsan::{
     JenisBerkala, JenisPalsan, Kesiapan, Kondisi, Kunci, KunciBaru, LangkahInput, LangkahPerbaikan,
-    Palsan, PalsanBaru, PalsanUbah, StatusKunci, fmt_durasi,
+    MutuBaku, Palsan, PalsanBaru, PalsanUbah, StatusKunci,
 };
 use crate::proto::palsan::{CaseView, PalsanReply, PalsanRequest};
 use crate::proto::{Reply, Request};
@@ -56,6 +56,9 @@ pub enum PalsanAction {
     Lampiran {
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
+        /// The report's time (RFC 3339, default now): key material expired then counts as not Baik.
+        #[arg(long)]
+        at: Option<String>,
         /// Only one table: iii, iv or v.
         #[arg(long)]
         only: Option<String>,
@@ -197,10 +200,11 @@ pub enum RepairAction {
         kondisi: String,
         #[arg(long, default_value = "")]
         pelapor: String,
-        /// When the damage was found (RFC 3339).
+        /// When the damage was found (RFC 3339, default the report time): step 1's 15-minute norm
+        /// counts from it. Not in the future, not after --dilaporkan.
         #[arg(long)]
         ditemukan: Option<String>,
-        /// When it was reported (RFC 3339, default now).
+        /// When it was reported (RFC 3339, default now; not in the future).
         #[arg(long)]
         dilaporkan: Option<String>,
         #[arg(long)]
@@ -221,7 +225,8 @@ pub enum RepairAction {
         /// Step 11: ringan | berat.
         #[arg(long)]
         penilaian: Option<String>,
-        /// When it was done (RFC 3339, default now).
+        /// When it was done (RFC 3339, default now): may be back-dated, not into the future nor
+        /// before the previous step.
         #[arg(long)]
         at: Option<String>,
         #[arg(long)]
@@ -359,23 +364,39 @@ fn print_case(v: &CaseView, tz: &TimeZone) {
         c.kerusakan,
         if c.terbuka() { "terbuka" } else { "selesai" }
     );
+    out!("  {:<11} {}", "ditemukan", t(c.ditemukan_at, tz));
+    out!(
+        "  {:<11} {}",
+        "lokasi",
+        format!("{} · pemegang {}", v.palsan.lokasi, v.palsan.pemegang)
+    );
+    if let Some(k) = v.penilaian {
+        out!("  {:<11} {}", "penilaian", format!("BSSN: {}", k.label()));
+    }
     for s in &v.sla {
         let rec = c.langkah.iter().find(|r| r.langkah == s.langkah);
-        out!(
-            "{:>3}. {:<34} {:<28} {}",
-            s.nomor,
-            s.langkah.label(),
-            s.sla.teks(),
-            rec.map_or(String::new(), |r| format!(
-                "{} · {}{}",
+        let when = match (rec, s.batas) {
+            (Some(r), _) => format!(
+                "{} · {}{}{}",
                 t(r.at, tz),
                 r.oleh,
                 if r.dokumen.is_empty() {
                     String::new()
                 } else {
                     format!(" · {}", r.dokumen)
-                }
-            ))
+                },
+                r.penilaian
+                    .map_or(String::new(), |k| format!(" · {}", k.label()))
+            ),
+            (None, Some(b)) if c.berikutnya() == Some(s.langkah) => format!("batas {}", t(b, tz)),
+            _ => String::new(),
+        };
+        out!(
+            "{:>3}. {:<34} {:<28} {}",
+            s.nomor,
+            s.langkah.label(),
+            s.teks(),
+            when
         );
     }
     if let Some(n) = c.berikutnya() {
@@ -385,9 +406,13 @@ fn print_case(v: &CaseView, tz: &TimeZone) {
             n.label(),
             n.pelaksana(),
             n.mutu_baku()
-                .map_or(", tanpa mutu baku".into(), |d| format!(
-                    ", mutu baku {}",
-                    fmt_durasi(d)
+                .map_or(", tanpa mutu baku".into(), |m| format!(
+                    ", mutu baku {}{}",
+                    m.teks(),
+                    match m {
+                        MutuBaku::Menit(_) => " dalam jam kerja",
+                        MutuBaku::HariKerja(_) => "",
+                    }
                 ))
         );
     }
@@ -539,8 +564,15 @@ pub fn run(paths: &Paths, action: PalsanAction) -> Result<(), Fail> {
             }
             Ok(())
         }
-        PalsanAction::Lampiran { format, only, json } => {
-            let PalsanReply::Lampiran { mut tables } = call(paths, PalsanRequest::Lampiran)? else {
+        PalsanAction::Lampiran {
+            format,
+            at,
+            only,
+            json,
+        } => {
+            let at = ts("at", at.as_deref())?;
+            let PalsanReply::Lampiran { mut tables } = call(paths, PalsanRequest::Lampiran { at })?
+            else {
                 return fail("unexpected reply");
             };
             if let Some(o) = only {

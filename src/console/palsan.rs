@@ -149,6 +149,8 @@ pub struct PField {
     pub text: TextArea<'static>,
     pub choices: Vec<&'static str>,
     pub choice: usize,
+    /// Shown dim while the text field is empty (what empty means, the format).
+    pub hint: &'static str,
 }
 
 /// A palsan form.
@@ -205,8 +207,20 @@ fn tf(name: &'static str, label: &'static str) -> PField {
         text: text(""),
         choices: Vec::new(),
         choice: 0,
+        hint: "",
     }
 }
+
+/// A time field: empty means `kosong` (now, or another time the node fills in).
+fn waktu(name: &'static str, label: &'static str, hint: &'static str) -> PField {
+    PField {
+        hint,
+        ..tf(name, label)
+    }
+}
+
+/// The hint of a time field that defaults to now.
+const KOSONG_SEKARANG: &str = "kosong = sekarang · TTTT-BB-HH JJ:MM";
 
 fn pick(name: &'static str, label: &'static str, choices: Vec<&'static str>) -> PField {
     PField {
@@ -215,6 +229,7 @@ fn pick(name: &'static str, label: &'static str, choices: Vec<&'static str>) -> 
         text: text(""),
         choices,
         choice: 0,
+        hint: "",
     }
 }
 
@@ -279,6 +294,12 @@ impl PalsanForm {
                     tf("kerusakan", "Kerusakan"),
                     pick("kondisi", "Kondisi", vec!["rusak_ringan", "rusak_berat"]),
                     tf("pelapor", "Pelapor"),
+                    waktu(
+                        "ditemukan",
+                        "Ditemukan",
+                        "kosong = saat dilaporkan · TTTT-BB-HH JJ:MM",
+                    ),
+                    waktu("dilaporkan", "Dilaporkan", KOSONG_SEKARANG),
                 ],
             ),
             FormKind::RepairStep { case, langkah } => {
@@ -294,6 +315,7 @@ impl PalsanForm {
                         vec!["rusak_ringan", "rusak_berat"],
                     ));
                 }
+                v.push(waktu("at", "Waktu", KOSONG_SEKARANG));
                 (
                     format!(
                         "Perbaikan {case} · langkah {} {} ({})",
@@ -389,9 +411,19 @@ impl PalsanForm {
         }
     }
 
-    /// The request for this form, or a problem to show.
+    /// The request for this form, or a problem to show. Time fields are read in the node's `zone`;
+    /// whether a time is allowed (not in the future, not before the previous step) is the node's
+    /// domain rule, its refusal shown in the form.
     pub fn request(&self, zone: &jiff::tz::TimeZone) -> Result<(PalsanRequest, String), String> {
         let kondisi = |n: &str| Kondisi::parse(&self.value(n)).map_err(|e| e.0);
+        let opt_time = |n: &str| {
+            let v = self.value(n);
+            if v.is_empty() {
+                Ok(None)
+            } else {
+                parse_time(&v, zone).map(Some)
+            }
+        };
         Ok(match &self.kind {
             FormKind::Add => {
                 let nama = self.value("nama");
@@ -447,33 +479,40 @@ impl PalsanForm {
                     kerusakan: self.value("kerusakan"),
                     kondisi: kondisi("kondisi")?,
                     pelapor: self.value("pelapor"),
-                    ditemukan_at: None,
-                    dilaporkan_at: None,
+                    ditemukan_at: opt_time("ditemukan")?,
+                    dilaporkan_at: opt_time("dilaporkan")?,
                 },
                 format!("kasus perbaikan palsan {id} dibuka; palsan Tidak siap"),
             ),
-            FormKind::RepairStep { case, langkah } => (
-                PalsanRequest::RepairStep {
-                    id: *case,
-                    step: LangkahInput {
-                        langkah: *langkah,
-                        oleh: self.value("oleh"),
-                        dokumen: self.value("dokumen"),
-                        catatan: self.value("catatan"),
-                        penilaian: if *langkah == LangkahPerbaikan::Dinilai {
-                            Some(kondisi("penilaian")?)
-                        } else {
-                            None
+            FormKind::RepairStep { case, langkah } => {
+                let at = opt_time("at")?;
+                (
+                    PalsanRequest::RepairStep {
+                        id: *case,
+                        step: LangkahInput {
+                            langkah: *langkah,
+                            oleh: self.value("oleh"),
+                            dokumen: self.value("dokumen"),
+                            catatan: self.value("catatan"),
+                            penilaian: if *langkah == LangkahPerbaikan::Dinilai {
+                                Some(kondisi("penilaian")?)
+                            } else {
+                                None
+                            },
+                            at,
                         },
-                        at: None,
                     },
-                },
-                format!(
-                    "perbaikan {case}: langkah {} {} dicatat",
-                    langkah.nomor(),
-                    langkah.label()
-                ),
-            ),
+                    format!(
+                        "perbaikan {case}: langkah {} {} dicatat{}",
+                        langkah.nomor(),
+                        langkah.label(),
+                        at.map_or(String::new(), |t| format!(
+                            " (waktu {})",
+                            crate::domain::waktu::tampil(t, zone)
+                        ))
+                    ),
+                )
+            }
             FormKind::Edit(id) => (
                 PalsanRequest::ItemEdit {
                     id: *id,
@@ -1240,6 +1279,11 @@ pub fn detail_lines(pane: &PalsanPane, cx: &Ctx, d: &PalsanDetail) -> Vec<Line<'
             &cx.theme,
             format!("Perbaikan {} · {}", c.id, c.kerusakan),
         );
+        out.push(kv(cx, "Ditemukan", local(cx, c.ditemukan_at)));
+        if let Some(k) = v.penilaian.or_else(|| c.penilaian()) {
+            out.push(kv(cx, "Penilaian BSSN", k.label().into()));
+        }
+        let next = c.berikutnya();
         for s in &v.sla {
             let rec = c.langkah.iter().find(|r| r.langkah == s.langkah);
             let st = match s.sla {
@@ -1254,10 +1298,10 @@ pub fn detail_lines(pane: &PalsanPane, cx: &Ctx, d: &PalsanDetail) -> Vec<Line<'
                     s.nomor,
                     trunc(s.langkah.label(), 28)
                 )),
-                Span::styled(format!("{:<22}", s.sla.teks()), st),
-                Span::raw(rec.map_or(String::new(), |r| {
-                    format!(
-                        " {} · {}{}",
+                Span::styled(format!("{:<22}", s.teks()), st),
+                Span::raw(match (rec, s.batas) {
+                    (Some(r), _) => format!(
+                        " {} · {}{}{}",
                         r.at.to_zoned(cx.node.calendar.zone.clone())
                             .strftime("%d-%m %H:%M"),
                         r.oleh,
@@ -1265,9 +1309,17 @@ pub fn detail_lines(pane: &PalsanPane, cx: &Ctx, d: &PalsanDetail) -> Vec<Line<'
                             String::new()
                         } else {
                             format!(" · {}", r.dokumen)
-                        }
-                    )
-                })),
+                        },
+                        r.penilaian
+                            .map_or(String::new(), |k| format!(" · {}", k.label()))
+                    ),
+                    (None, Some(b)) if next == Some(s.langkah) => format!(
+                        " batas {}",
+                        b.to_zoned(cx.node.calendar.zone.clone())
+                            .strftime("%d-%m %H:%M")
+                    ),
+                    _ => String::new(),
+                }),
             ]));
         }
     }
@@ -1409,7 +1461,13 @@ fn draw_form(cx: &Ctx, s: &PalsanForm, f: &mut Frame, area: Rect) {
             let mut t = fl.text.clone();
             t.set_cursor_line_style(Style::default());
             t.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
+            if !fl.hint.is_empty() {
+                t.set_placeholder_text(fl.hint);
+                t.set_placeholder_style(th.get("dim"));
+            }
             f.render_widget(&t, vr);
+        } else if fl.text.is_empty() && !fl.hint.is_empty() {
+            f.render_widget(Paragraph::new(fl.hint).style(th.get("dim")), vr);
         } else {
             f.render_widget(Paragraph::new(fl.text.lines().join(" ")), vr);
         }

@@ -136,7 +136,8 @@ impl WorkCalendar {
     }
 
     /// The instant `span` of office time after `start`: the clock runs only in office hours of
-    /// working days (the *mutu baku* of the receive and send flows, seed 003 SOP A–F). A start outside
+    /// working days (the *mutu baku* of the receive and send flows, seed 003 SOP A–F, and of the palsan
+    /// repair steps, seed 000: `domain::palsan::MutuBaku`). A start outside
     /// office hours counts from the next opening; what is left at closing continues at the next opening.
     pub fn add_office_time(&self, start: Timestamp, span: SignedDuration) -> Timestamp {
         let mut at = self.next_open(start);

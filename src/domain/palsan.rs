@@ -17,6 +17,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::agenda::DomainError;
+use super::calendar::WorkCalendar;
+use super::waktu::tampil;
 
 fn err<T>(s: impl Into<String>) -> Result<T, DomainError> {
     Err(DomainError(s.into()))
@@ -363,6 +365,10 @@ pub struct Palsan {
     /// Disposal record; set once, then the item is read-only.
     #[serde(default)]
     pub dihapus: Option<Penghapusan>,
+    /// While a repair case has the item at BSSN (SOP 000 steps 10–14): its lokasi and pemegang before,
+    /// restored at step 14.
+    #[serde(default)]
+    pub penempatan_asal: Option<Penempatan>,
     pub dibuat_at: Timestamp,
     /// Append-only history.
     #[serde(default)]
@@ -386,6 +392,7 @@ impl Palsan {
             dipinjam: None,
             perbaikan: None,
             dihapus: None,
+            penempatan_asal: None,
             dibuat_at: at,
             riwayat: Vec::new(),
         };
@@ -770,10 +777,11 @@ impl LangkahPerbaikan {
         }
     }
 
-    /// The step's *mutu baku* (SLA) from seed 000; `None` for steps 7 (Kadis/NPKND) and 8 (Sekda), which
-    /// have no norm: they show elapsed time only. "1 Hari" is taken as 24 hours.
-    pub fn mutu_baku(self) -> Option<SignedDuration> {
-        let m = |n: i64| Some(SignedDuration::from_mins(n));
+    /// The step's *mutu baku* from seed 000 ("15 Menit", "2 Jam", "1 Hari"); `None` for steps 7
+    /// (Kadis/NPKND) and 8 (Sekda), which have no norm: they show elapsed time only. Every norm runs in
+    /// office time of the node's calendar ([`MutuBaku::batas`]).
+    pub fn mutu_baku(self) -> Option<MutuBaku> {
+        let m = |n: u32| Some(MutuBaku::Menit(n));
         match self {
             LangkahPerbaikan::Dilaporkan
             | LangkahPerbaikan::NotaDinas
@@ -784,7 +792,9 @@ impl LangkahPerbaikan {
             LangkahPerbaikan::TtdKabid | LangkahPerbaikan::SuratDiserahkan => m(5),
             LangkahPerbaikan::TtdKadis | LangkahPerbaikan::TtdSekda => None,
             LangkahPerbaikan::DibawaKeBssn | LangkahPerbaikan::Dinilai => m(60),
-            LangkahPerbaikan::Diperbaiki | LangkahPerbaikan::Kembali => m(24 * 60),
+            LangkahPerbaikan::Diperbaiki | LangkahPerbaikan::Kembali => {
+                Some(MutuBaku::HariKerja(1))
+            }
         }
     }
 
@@ -798,6 +808,60 @@ impl LangkahPerbaikan {
             LangkahPerbaikan::SerahTerima => Some("nomor berita acara serah terima"),
             _ => None,
         }
+    }
+}
+
+/// A step's *mutu baku* as seed 000 writes it: "15 Menit", "2 Jam", "1 Hari".
+///
+/// Both kinds run in office time of the node's calendar, through the one rule the receive and send
+/// flows use ([`WorkCalendar::add_office_time`]: `jam_kerja` of `node.toml`, Monday–Friday, the
+/// configured holidays). A minute norm whose clock starts at 15:55 on a Friday is due minutes after
+/// Monday's opening; a day is one working day of office time (the length of `jam_kerja`, 8 h 30 min
+/// by default), so "1 Hari" from Friday 14:00 is due Monday 14:00, never on the weekend.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MutuBaku {
+    /// Minutes of office time ("2 Jam" is 120).
+    Menit(u32),
+    /// Working days, each one full day of office time ("1 Hari").
+    HariKerja(u32),
+}
+
+impl MutuBaku {
+    /// `15 menit`, `2 jam`, `1 hari kerja`: the norm in words (alarms, CLI text).
+    pub fn teks(self) -> String {
+        match self {
+            MutuBaku::Menit(n) if n >= 60 && n % 60 == 0 => format!("{} jam", n / 60),
+            MutuBaku::Menit(n) => format!("{n} menit"),
+            MutuBaku::HariKerja(n) => format!("{n} hari kerja"),
+        }
+    }
+
+    /// `15m`, `2j`, `1hk`: the norm in a table cell.
+    pub fn singkat(self) -> String {
+        match self {
+            MutuBaku::Menit(n) if n >= 60 && n % 60 == 0 => format!("{}j", n / 60),
+            MutuBaku::Menit(n) => format!("{n}m"),
+            MutuBaku::HariKerja(n) => format!("{n}hk"),
+        }
+    }
+
+    /// The norm as a span of office time: minutes as they are; a working day as the length of
+    /// `cal.jam_kerja` (closing minus opening).
+    pub fn durasi(self, cal: &WorkCalendar) -> SignedDuration {
+        match self {
+            MutuBaku::Menit(n) => SignedDuration::from_mins(n as i64),
+            MutuBaku::HariKerja(n) => {
+                let hari = cal.jam_kerja.selesai.duration_since(cal.jam_kerja.mulai);
+                hari * n as i32
+            }
+        }
+    }
+
+    /// When a step whose clock starts at `mulai` is due: `mulai` plus [`MutuBaku::durasi`] of office
+    /// time (`cal.add_office_time`). A start outside office hours counts from the next opening.
+    pub fn batas(self, cal: &WorkCalendar, mulai: Timestamp) -> Timestamp {
+        cal.add_office_time(mulai, self.durasi(cal))
     }
 }
 
@@ -836,7 +900,7 @@ pub struct CatatanLangkah {
     pub penilaian: Option<Kondisi>,
 }
 
-/// Input for recording a step.
+/// Input for recording a step (`kasa palsan repair step`, the console's `s` form).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct LangkahInput {
     pub langkah: LangkahPerbaikan,
@@ -847,11 +911,29 @@ pub struct LangkahInput {
     pub dokumen: String,
     #[serde(default)]
     pub catatan: String,
+    /// Step 11 only: the damage as BSSN assessed it (`rusak_ringan` / `rusak_berat`).
     #[serde(default)]
     pub penilaian: Option<Kondisi>,
-    /// When it was done; `None` → now.
+    /// When the step actually happened (RFC 3339 instant); `None` → now. May be back-dated (yesterday's
+    /// Sekda signature), never into the future nor before the previous step.
     #[serde(default)]
     pub at: Option<Timestamp>,
+}
+
+/// The damage report that opens a case (SOP 000 step 1: the sandiman reports the damage to the Kasi).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct LaporanKerusakan {
+    /// What is broken (required).
+    pub kerusakan: String,
+    /// Who reported; empty → the recording operator.
+    #[serde(default)]
+    pub pelapor: String,
+    /// When the damage was found: the start of step 1's 15-minute norm. `None` → the report time.
+    #[serde(default)]
+    pub ditemukan_at: Option<Timestamp>,
+    /// When it was reported (step 1 done). `None` → now.
+    #[serde(default)]
+    pub dilaporkan_at: Option<Timestamp>,
 }
 
 /// A repair case (*perbaikan*) of one item, following seed 000 steps 1–14.
@@ -870,48 +952,27 @@ pub struct Perbaikan {
     pub selesai_at: Option<Timestamp>,
 }
 
-/// SLA state of one step.
+/// SLA state of one step. `elapsed_s` is wall-clock seconds from the step's start (the previous step
+/// done) to its completion or to now; `norma_s` is the norm as office-time seconds
+/// ([`MutuBaku::durasi`]: 900 for 15 minutes, 30 600 for one working day of 07:30–16:00). Whether a step is
+/// late is decided by its due instant ([`SlaLangkah::batas`]), which skips nights, weekends and holidays.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SlaState {
-    /// Done within its norm.
+    /// Done by its due instant.
     TepatWaktu { elapsed_s: i64, norma_s: i64 },
-    /// Done after its norm.
+    /// Done after its due instant.
     Terlambat { elapsed_s: i64, norma_s: i64 },
     /// Done; no norm in the SOP (elapsed only).
     Selesai { elapsed_s: i64 },
-    /// The next step, still within its norm.
+    /// The next step, not yet due.
     Berjalan { elapsed_s: i64, norma_s: i64 },
-    /// The next step, past its norm.
+    /// The next step, past its due instant (the node raises the `palsan.perbaikan` alarm).
     Lewat { elapsed_s: i64, norma_s: i64 },
     /// The next step; no norm in the SOP (elapsed only).
     Menunggu { elapsed_s: i64 },
     /// Not reached yet.
     Belum,
-}
-
-impl SlaState {
-    /// One-line Indonesian text, e.g. `tepat waktu 10m/15m`, `lewat 1j05m/2j00m`, `berjalan 3m (tanpa norma)`.
-    pub fn teks(&self) -> String {
-        let f = |s: i64| fmt_durasi(SignedDuration::from_secs(s));
-        match *self {
-            SlaState::TepatWaktu { elapsed_s, norma_s } => {
-                format!("tepat waktu {}/{}", f(elapsed_s), f(norma_s))
-            }
-            SlaState::Terlambat { elapsed_s, norma_s } => {
-                format!("terlambat {}/{}", f(elapsed_s), f(norma_s))
-            }
-            SlaState::Selesai { elapsed_s } => format!("selesai {} (tanpa norma)", f(elapsed_s)),
-            SlaState::Berjalan { elapsed_s, norma_s } => {
-                format!("berjalan {}/{}", f(elapsed_s), f(norma_s))
-            }
-            SlaState::Lewat { elapsed_s, norma_s } => {
-                format!("LEWAT {}/{}", f(elapsed_s), f(norma_s))
-            }
-            SlaState::Menunggu { elapsed_s } => format!("berjalan {} (tanpa norma)", f(elapsed_s)),
-            SlaState::Belum => "belum".into(),
-        }
-    }
 }
 
 /// One row of a case's SLA view.
@@ -920,25 +981,86 @@ pub struct SlaLangkah {
     pub langkah: LangkahPerbaikan,
     pub nomor: u8,
     pub sla: SlaState,
+    /// When the step's clock started (the previous step done; step 1: ditemukan); `None` before.
+    #[serde(default)]
+    pub mulai: Option<Timestamp>,
+    /// When the step is (was) due: `mulai` + its norm in office time; `None` without a norm or start.
+    #[serde(default)]
+    pub batas: Option<Timestamp>,
+}
+
+impl SlaLangkah {
+    /// One-line Indonesian text: elapsed (wall clock) over the norm, e.g. `tepat waktu 10m/15m`,
+    /// `LEWAT 3h01j/1hk` (hk = hari kerja), `berjalan 3m (tanpa norma)`, `belum`.
+    pub fn teks(&self) -> String {
+        let f = |s: i64| fmt_durasi(SignedDuration::from_secs(s));
+        let n = self
+            .langkah
+            .mutu_baku()
+            .map(|m| m.singkat())
+            .unwrap_or_default();
+        match self.sla {
+            SlaState::TepatWaktu { elapsed_s, .. } => format!("tepat waktu {}/{n}", f(elapsed_s)),
+            SlaState::Terlambat { elapsed_s, .. } => format!("terlambat {}/{n}", f(elapsed_s)),
+            SlaState::Selesai { elapsed_s } => format!("selesai {} (tanpa norma)", f(elapsed_s)),
+            SlaState::Berjalan { elapsed_s, .. } => format!("berjalan {}/{n}", f(elapsed_s)),
+            SlaState::Lewat { elapsed_s, .. } => format!("LEWAT {}/{n}", f(elapsed_s)),
+            SlaState::Menunggu { elapsed_s } => format!("berjalan {} (tanpa norma)", f(elapsed_s)),
+            SlaState::Belum => "belum".into(),
+        }
+    }
+}
+
+/// An instant for a refusal: to the second, in the node's zone (two times in the same minute differ).
+fn detik(t: Timestamp, tz: &TimeZone) -> String {
+    super::waktu::dalam(t, tz, "%Y-%m-%d %H:%M:%S %Z")
 }
 
 impl Perbaikan {
-    /// Opens a case: records step 1 (damage reported). Errors: empty kerusakan, `ditemukan_at` after `at`.
+    /// Opens a case: records step 1 (damage reported) at `lapor.dilaporkan_at` (default `now`), its
+    /// clock counted from `lapor.ditemukan_at` (default the report time). Times in messages are shown in
+    /// `tz`.
+    ///
+    /// Errors (SOP 000 step 1): empty kerusakan; a report time or a found time after `now`; a found
+    /// time after the report time.
     pub fn buka(
         id: u64,
         palsan_id: u64,
-        kerusakan: &str,
-        ditemukan_at: Option<Timestamp>,
-        pelapor: &str,
-        at: Timestamp,
+        lapor: &LaporanKerusakan,
+        now: Timestamp,
+        tz: &TimeZone,
         operator: &str,
     ) -> Result<Perbaikan, DomainError> {
-        let kerusakan = required("kerusakan", kerusakan)?;
-        let ditemukan_at = ditemukan_at.unwrap_or(at);
-        if ditemukan_at > at {
-            return err("waktu ditemukan tidak boleh setelah waktu laporan");
+        let kerusakan = required("kerusakan", &lapor.kerusakan)?;
+        let at = lapor.dilaporkan_at.unwrap_or(now);
+        if at > now {
+            return err(format!(
+                "waktu laporan {} di masa depan (sekarang {}): langkah 1 SOP 000 mencatat laporan yang sudah \
+                 disampaikan; isi waktu laporan sebenarnya, paling lambat sekarang, atau kosongkan untuk \
+                 waktu sekarang",
+                detik(at, tz),
+                detik(now, tz)
+            ));
         }
-        let oleh = clean("oleh", pelapor)?;
+        let ditemukan_at = lapor.ditemukan_at.unwrap_or(at);
+        if ditemukan_at > now {
+            return err(format!(
+                "waktu ditemukan {} di masa depan (sekarang {}): isi kapan kerusakan benar-benar ditemukan, \
+                 paling lambat sekarang",
+                detik(ditemukan_at, tz),
+                detik(now, tz)
+            ));
+        }
+        if ditemukan_at > at {
+            return err(format!(
+                "waktu ditemukan {} setelah waktu laporan {}: langkah 1 SOP 000 melaporkan kerusakan yang \
+                 sudah ditemukan (mutu baku 15 menit dihitung sejak ditemukan); isi waktu ditemukan paling \
+                 lambat waktu laporan",
+                detik(ditemukan_at, tz),
+                detik(at, tz)
+            ));
+        }
+        let oleh = clean("oleh", &lapor.pelapor)?;
         Ok(Perbaikan {
             id,
             palsan_id,
@@ -979,13 +1101,21 @@ impl Perbaikan {
         self.langkah.last().map_or(self.ditemukan_at, |l| l.at)
     }
 
-    /// Records the next step. Errors: case closed; a step out of order (names the expected one); time
-    /// before the previous step or in the future; missing document for steps that produce one; step 11
-    /// without a penilaian ringan/berat.
+    /// BSSN's assessment of step 11 (rusak ringan / rusak berat), once recorded.
+    pub fn penilaian(&self) -> Option<Kondisi> {
+        self.langkah.iter().find_map(|l| l.penilaian)
+    }
+
+    /// Records the next step; `now` is the node's clock, `tz` its zone (for the times in messages).
+    ///
+    /// Errors: case closed; a step out of order (names the expected one); a time (`inp.at`) in the future
+    /// or before the previous step (steps of SOP 000 follow each other); a missing document for steps that
+    /// produce one; step 11 without a penilaian ringan/berat.
     pub fn catat(
         &mut self,
         inp: &LangkahInput,
         now: Timestamp,
+        tz: &TimeZone,
         operator: &str,
     ) -> Result<&CatatanLangkah, DomainError> {
         let Some(next) = self.berikutnya() else {
@@ -1006,13 +1136,29 @@ impl Perbaikan {
         }
         let at = inp.at.unwrap_or(now);
         if at > now {
-            return err("waktu langkah tidak boleh di masa depan");
-        }
-        if at < self.terakhir_at() {
             return err(format!(
-                "waktu langkah {} sebelum langkah sebelumnya ({}): periksa tanggal/jam",
+                "waktu langkah {} ({}) {} di masa depan (sekarang {}): SOP 000 mencatat langkah yang sudah \
+                 terjadi; isi waktu sebenarnya, paling lambat sekarang, atau kosongkan untuk waktu sekarang",
                 next.nomor(),
-                self.terakhir_at()
+                next.label(),
+                detik(at, tz),
+                detik(now, tz)
+            ));
+        }
+        let prev = self.terakhir_at();
+        if at < prev {
+            let sebelumnya = self.langkah.last().map_or("ditemukan".to_string(), |l| {
+                format!("langkah {} ({})", l.langkah.nomor(), l.langkah.label())
+            });
+            return err(format!(
+                "waktu langkah {} ({}) {} sebelum langkah sebelumnya, {sebelumnya} {}: langkah SOP 000 \
+                 berurutan, tiap langkah dimulai setelah langkah sebelumnya selesai; periksa tanggal/jam \
+                 (paling awal {})",
+                next.nomor(),
+                next.label(),
+                detik(at, tz),
+                detik(prev, tz),
+                detik(prev, tz)
             ));
         }
         let dokumen = clean("dokumen", &inp.dokumen)?;
@@ -1057,52 +1203,159 @@ impl Perbaikan {
         Ok(self.langkah.last().expect("just pushed"))
     }
 
-    /// The SLA state of every step at `now`. A step's clock starts when the previous step was done (step 1:
-    /// when the damage was found).
-    pub fn sla(&self, now: Timestamp) -> Vec<SlaLangkah> {
+    /// The SLA state of every step at `now`. A step's clock starts when the previous step was done
+    /// (step 1: when the damage was found) and runs in office time of `cal` ([`MutuBaku::batas`]); a
+    /// step is late when done (or still open) after its due instant.
+    pub fn sla(&self, cal: &WorkCalendar, now: Timestamp) -> Vec<SlaLangkah> {
         let mut out = Vec::with_capacity(14);
         let mut start = self.ditemukan_at;
         let next = self.berikutnya();
         for l in LangkahPerbaikan::ALL {
-            let norma = l.mutu_baku().map(|d| d.as_secs());
-            let sla = if let Some(rec) = self.langkah.iter().find(|r| r.langkah == l) {
-                let e = rec.at.duration_since(start).as_secs();
-                start = rec.at;
-                match norma {
-                    Some(n) if e <= n => SlaState::TepatWaktu {
-                        elapsed_s: e,
-                        norma_s: n,
-                    },
-                    Some(n) => SlaState::Terlambat {
-                        elapsed_s: e,
-                        norma_s: n,
-                    },
-                    None => SlaState::Selesai { elapsed_s: e },
-                }
-            } else if Some(l) == next {
-                let e = now.duration_since(start).as_secs().max(0);
-                match norma {
-                    Some(n) if e <= n => SlaState::Berjalan {
-                        elapsed_s: e,
-                        norma_s: n,
-                    },
-                    Some(n) => SlaState::Lewat {
-                        elapsed_s: e,
-                        norma_s: n,
-                    },
-                    None => SlaState::Menunggu { elapsed_s: e },
-                }
-            } else {
-                SlaState::Belum
-            };
+            let mutu = l.mutu_baku();
+            let norma = mutu.map(|m| m.durasi(cal).as_secs());
+            let (mulai, batas, sla) =
+                if let Some(rec) = self.langkah.iter().find(|r| r.langkah == l) {
+                    let batas = mutu.map(|m| m.batas(cal, start));
+                    let e = rec.at.duration_since(start).as_secs();
+                    let sla = match (norma, batas) {
+                        (Some(n), Some(b)) if rec.at <= b => SlaState::TepatWaktu {
+                            elapsed_s: e,
+                            norma_s: n,
+                        },
+                        (Some(n), Some(_)) => SlaState::Terlambat {
+                            elapsed_s: e,
+                            norma_s: n,
+                        },
+                        _ => SlaState::Selesai { elapsed_s: e },
+                    };
+                    let mulai = start;
+                    start = rec.at;
+                    (Some(mulai), batas, sla)
+                } else if Some(l) == next {
+                    let batas = mutu.map(|m| m.batas(cal, start));
+                    let e = now.duration_since(start).as_secs().max(0);
+                    let sla = match (norma, batas) {
+                        (Some(n), Some(b)) if now <= b => SlaState::Berjalan {
+                            elapsed_s: e,
+                            norma_s: n,
+                        },
+                        (Some(n), Some(_)) => SlaState::Lewat {
+                            elapsed_s: e,
+                            norma_s: n,
+                        },
+                        _ => SlaState::Menunggu { elapsed_s: e },
+                    };
+                    (Some(start), batas, sla)
+                } else {
+                    (None, None, SlaState::Belum)
+                };
             out.push(SlaLangkah {
                 langkah: l,
                 nomor: l.nomor(),
                 sla,
+                mulai,
+                batas,
             });
         }
         out
     }
+}
+
+/// The open step of a repair case past its due instant: what the node's watch raises one
+/// `palsan.perbaikan` alarm for, and what the reminder list shows.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct LangkahLewat {
+    pub perbaikan: u64,
+    pub palsan_id: u64,
+    pub langkah: LangkahPerbaikan,
+    pub mutu_baku: MutuBaku,
+    /// When the step's clock started (the previous step done).
+    pub mulai: Timestamp,
+    /// When it was due (`mulai` + the norm in office time).
+    pub batas: Timestamp,
+}
+
+impl LangkahLewat {
+    /// The alarm's object: `palsan:ITEM:perbaikan:CASE:langkah:K` (one alarm per case and step).
+    pub fn objek(&self) -> String {
+        format!(
+            "palsan:{}:perbaikan:{}:langkah:{}",
+            self.palsan_id,
+            self.perbaikan,
+            self.langkah.nomor()
+        )
+    }
+
+    /// The Indonesian alarm/reminder text: which case, item and step, its pelaksana, its norm, when it
+    /// started and was due (in `tz`), and what to do. `nama` is the item's nama/model (may be empty).
+    pub fn pesan(&self, nama: &str, tz: &TimeZone) -> String {
+        let l = self.langkah;
+        let nama = if nama.is_empty() {
+            String::new()
+        } else {
+            format!(" {nama}")
+        };
+        format!(
+            "perbaikan {} (palsan {}{nama}): langkah {} {} (pelaksana {}) melewati mutu baku {} SOP 000 \
+             Pemeliharaan Peralatan Sandi (mulai {}, batas {}); tanyakan kepada pelaksana, lalu catat \
+             langkah {} begitu selesai (`kasa palsan repair step {} {}` atau s di tab Palsan)",
+            self.perbaikan,
+            self.palsan_id,
+            l.nomor(),
+            l.label(),
+            l.pelaksana(),
+            self.mutu_baku.teks(),
+            tampil(self.mulai, tz),
+            tampil(self.batas, tz),
+            l.nomor(),
+            self.perbaikan,
+            l.nomor()
+        )
+    }
+}
+
+/// The open steps of `cases` past their due instant at `now` (strictly after it): for each open case
+/// its next step when that step has a norm. Norms run in office time of `cal` ([`MutuBaku::batas`]),
+/// so a "1 Hari" step started on a Friday afternoon is not late before Monday afternoon.
+pub fn pelanggaran(cases: &[Perbaikan], cal: &WorkCalendar, now: Timestamp) -> Vec<LangkahLewat> {
+    cases
+        .iter()
+        .filter(|c| c.terbuka())
+        .filter_map(|c| {
+            let langkah = c.berikutnya()?;
+            let mutu_baku = langkah.mutu_baku()?;
+            let mulai = c.terakhir_at();
+            let batas = mutu_baku.batas(cal, mulai);
+            (now > batas).then_some(LangkahLewat {
+                perbaikan: c.id,
+                palsan_id: c.palsan_id,
+                langkah,
+                mutu_baku,
+                mulai,
+                batas,
+            })
+        })
+        .collect()
+}
+
+/// Where an item is while a repair case has taken it to BSSN (SOP 000 steps 10–13).
+pub const LOKASI_BSSN: &str = "BSSN";
+/// Who holds it meanwhile.
+pub const PEMEGANG_BSSN: &str = "BSSN";
+/// Where a repaired item returns to (step 14) when its earlier lokasi is unknown.
+pub const LOKASI_KAMAR_SANDI: &str = "Kamar Sandi";
+
+/// An item's lokasi and pemegang before it went to BSSN (restored at step 14).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct Penempatan {
+    #[serde(default)]
+    pub lokasi: String,
+    #[serde(default)]
+    pub pemegang: String,
+}
+
+fn atau_kosong(s: &str) -> &str {
+    if s.is_empty() { "(kosong)" } else { s }
 }
 
 impl Palsan {
@@ -1138,8 +1391,16 @@ impl Palsan {
         Ok(())
     }
 
-    /// Follows a recorded repair step: step 11 sets the kondisi assessed; step 14 closes the case and the
-    /// item is Baik and Siap again.
+    /// Follows a recorded repair step, with one history line (`perbaikan.langkah`, step 14
+    /// `perbaikan.selesai`) naming what changed:
+    /// - step 10 (dibawa ke BSSN): lokasi [`LOKASI_BSSN`] and pemegang [`PEMEGANG_BSSN`]; the earlier
+    ///   ones are kept in `penempatan_asal`;
+    /// - step 11 (dinilai): kondisi becomes BSSN's assessment, written `penilaian BSSN: Rusak berat`;
+    /// - step 14 (kembali): the case closes, the item is Baik and Siap, back at its earlier lokasi
+    ///   ([`LOKASI_KAMAR_SANDI`] when none was recorded) with its earlier pemegang, the line naming the
+    ///   berita acara serah terima of step 13.
+    ///
+    /// Errors: disposed item; `case` is not the item's open case.
     pub fn ikuti_langkah(
         &mut self,
         case: &Perbaikan,
@@ -1153,9 +1414,6 @@ impl Palsan {
                 case.id, self.id
             ));
         }
-        if let Some(k) = rec.penilaian {
-            self.kondisi = k;
-        }
         let mut d = format!(
             "kasus {} langkah {} {} oleh {}",
             case.id,
@@ -1165,6 +1423,49 @@ impl Palsan {
         );
         if !rec.dokumen.is_empty() {
             d.push_str(&format!(" · dok {}", rec.dokumen));
+        }
+        if let Some(k) = rec.penilaian {
+            self.kondisi = k;
+            d.push_str(&format!(" · penilaian BSSN: {}", k.label()));
+        }
+        match rec.langkah {
+            LangkahPerbaikan::DibawaKeBssn => {
+                d.push_str(&format!(
+                    " · lokasi {} → {LOKASI_BSSN}; pemegang {} → {PEMEGANG_BSSN}",
+                    atau_kosong(&self.lokasi),
+                    atau_kosong(&self.pemegang)
+                ));
+                self.penempatan_asal = Some(Penempatan {
+                    lokasi: std::mem::replace(&mut self.lokasi, LOKASI_BSSN.into()),
+                    pemegang: std::mem::replace(&mut self.pemegang, PEMEGANG_BSSN.into()),
+                });
+            }
+            LangkahPerbaikan::Kembali => {
+                if let Some(asal) = self.penempatan_asal.take() {
+                    let lokasi = if asal.lokasi.is_empty() || asal.lokasi == LOKASI_BSSN {
+                        LOKASI_KAMAR_SANDI.to_string()
+                    } else {
+                        asal.lokasi
+                    };
+                    d.push_str(&format!(
+                        " · lokasi {} → {lokasi}; pemegang {} → {}",
+                        atau_kosong(&self.lokasi),
+                        atau_kosong(&self.pemegang),
+                        atau_kosong(&asal.pemegang)
+                    ));
+                    self.lokasi = lokasi;
+                    self.pemegang = asal.pemegang;
+                }
+                if let Some(ba) = case
+                    .langkah
+                    .iter()
+                    .find(|l| l.langkah == LangkahPerbaikan::SerahTerima)
+                    .filter(|l| !l.dokumen.is_empty())
+                {
+                    d.push_str(&format!(" · berita acara serah terima {}", ba.dokumen));
+                }
+            }
+            _ => {}
         }
         if rec.langkah == LangkahPerbaikan::Kembali {
             self.perbaikan = None;
@@ -1314,6 +1615,13 @@ impl Kunci {
             .map_or(Timestamp::MAX, |z| z.timestamp())
     }
 
+    /// True when the material is expired at `at`: its status says so, or its validity ended
+    /// ([`Kunci::berakhir_at`] in `tz`) — no manual status change needed. Lampiran IV counts it as not
+    /// Baik.
+    pub fn kedaluwarsa_pada(&self, tz: &TimeZone, at: Timestamp) -> bool {
+        self.status == StatusKunci::Kedaluwarsa || at >= self.berakhir_at(tz)
+    }
+
     /// Moves the status along diterima → aktif → diganti/kedaluwarsa → dimusnahkan. Dimusnahkan needs a
     /// berita acara reference in `catatan`. Errors name the allowed next statuses.
     pub fn ubah_status(
@@ -1455,18 +1763,19 @@ fn add(t: Timestamp, d: SignedDuration) -> Timestamp {
 }
 
 /// The reminder list at `now`: key expiry (before and after), expected check-ins, repair steps past their
-/// norm, the Email Sanapati password (every `sanapati_hari`, never recorded = due now) and the equipment
-/// audit. Overdue first, then by due time. Disposed items, closed cases and destroyed/replaced keys are
-/// skipped.
+/// norm ([`pelanggaran`], in office time of `cal`), the Email Sanapati password (every `sanapati_hari`,
+/// never recorded = due now) and the equipment audit. Overdue first, then by due time. Disposed items,
+/// closed cases and destroyed/replaced keys are skipped. Times in the texts are in `cal.zone`.
 pub fn pengingat(
     items: &[Palsan],
     cases: &[Perbaikan],
     kunci: &[Kunci],
     berkala: &Berkala,
     aturan: &AturanPengingat,
-    tz: &TimeZone,
+    cal: &WorkCalendar,
     now: Timestamp,
 ) -> Vec<Pengingat> {
+    let tz = &cal.zone;
     let mut out = Vec::new();
     for k in kunci {
         if !matches!(k.status, StatusKunci::Diterima | StatusKunci::Aktif) {
@@ -1516,28 +1825,18 @@ pub fn pengingat(
             });
         }
     }
-    for c in cases.iter().filter(|c| c.terbuka()) {
-        let Some(next) = c.berikutnya() else { continue };
-        let Some(norma) = next.mutu_baku() else {
-            continue;
-        };
-        let due = add(c.terakhir_at(), norma);
-        if now > due {
-            out.push(Pengingat {
-                jenis: JenisPengingat::LangkahPerbaikan,
-                objek: format!("perbaikan:{}", c.id),
-                jatuh_tempo: due,
-                terlambat: true,
-                pesan: format!(
-                    "perbaikan {} (palsan {}): langkah {} {} melewati mutu baku {}",
-                    c.id,
-                    c.palsan_id,
-                    next.nomor(),
-                    next.label(),
-                    fmt_durasi(norma)
-                ),
-            });
-        }
+    for l in pelanggaran(cases, cal, now) {
+        let nama = items
+            .iter()
+            .find(|p| p.id == l.palsan_id)
+            .map_or("", |p| p.nama.as_str());
+        out.push(Pengingat {
+            jenis: JenisPengingat::LangkahPerbaikan,
+            objek: format!("perbaikan:{}", l.perbaikan),
+            jatuh_tempo: l.batas,
+            terlambat: true,
+            pesan: l.pesan(nama, tz),
+        });
     }
     let mut periodic = |jenis, objek: &str, last: Option<Timestamp>, every, before, what: &str| {
         let due = last.map_or(now, |l| add(l, days(every)));
@@ -1677,8 +1976,10 @@ pub fn lampiran_iii(items: &[Palsan]) -> TabelLampiran {
     }
 }
 
-/// Lampiran IV – Daftar Kunci Sistem Sandi: key material not destroyed, one row per jenis; Kondisi only.
-pub fn lampiran_iv(kunci: &[Kunci]) -> TabelLampiran {
+/// Lampiran IV – Daftar Kunci Sistem Sandi at the report's time `at`: key material not destroyed, one row
+/// per jenis; Kondisi only. Material expired at `at` ([`Kunci::kedaluwarsa_pada`]: validity over in
+/// `tz`, or status kedaluwarsa) counts as *Rusak* whatever its recorded kondisi: it can no longer be used.
+pub fn lampiran_iv(kunci: &[Kunci], tz: &TimeZone, at: Timestamp) -> TabelLampiran {
     TabelLampiran {
         lampiran: Lampiran::IV,
         judul: "LAMPIRAN IV - DAFTAR KUNCI SISTEM SANDI".into(),
@@ -1688,7 +1989,13 @@ pub fn lampiran_iv(kunci: &[Kunci]) -> TabelLampiran {
             kunci
                 .iter()
                 .filter(|k| k.status != StatusKunci::Dimusnahkan)
-                .map(|k| (k.jenis.clone(), k.kondisi == Kondisi::Baik, true)),
+                .map(|k| {
+                    (
+                        k.jenis.clone(),
+                        k.kondisi == Kondisi::Baik && !k.kedaluwarsa_pada(tz, at),
+                        true,
+                    )
+                }),
             &[],
         ),
     }

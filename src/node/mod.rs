@@ -248,6 +248,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     let mut sla = insiden::SlaWatch::default();
     let mut next_sla = std::time::Instant::now();
     let mut alur = masuk::AlurWatch::default();
+    let mut perbaikan = palsan::PerbaikanWatch::default();
     let mut next_alur = std::time::Instant::now();
     let mut backups = backup::BackupWatch::new(crate::clock::now());
     let mut next_backup = std::time::Instant::now();
@@ -261,6 +262,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         }
         if std::time::Instant::now() >= next_alur {
             alur.check(&state, crate::clock::now());
+            perbaikan.check(&state, crate::clock::now());
             next_alur = std::time::Instant::now() + Duration::from_secs(5);
         }
         if std::time::Instant::now() >= next_backup {
@@ -298,7 +300,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
 
 /// Alarms raised once per object, across restarts: the objects of every alarm on record are read at
 /// the first breach (so a restarted node does not raise them again) and remembered after. Used by the
-/// watches of the main thread (incident SLA, receive-flow clocks).
+/// watches of the main thread (incident SLA, receive-flow clocks, palsan repair steps).
 #[derive(Default)]
 pub(crate) struct RaisedOnce {
     raised: Option<std::collections::HashSet<String>>,

@@ -4,7 +4,10 @@ use jiff::Timestamp;
 
 use super::NodeState;
 use crate::domain::Operator;
-use crate::domain::palsan::{AturanPengingat, lampiran_iii, lampiran_iv, lampiran_v, pengingat};
+use crate::domain::palsan::{
+    AturanPengingat, LaporanKerusakan, lampiran_iii, lampiran_iv, lampiran_v, pelanggaran,
+    pengingat,
+};
 use crate::proto::Reply;
 use crate::proto::palsan::{CaseView, PalsanReply, PalsanRequest};
 use crate::store::{Actor, StoreError};
@@ -38,7 +41,8 @@ fn case_view(
         format!("palsan {} of case {id} missing", c.palsan_id),
     ))?;
     Ok(CaseView {
-        sla: c.sla(at),
+        sla: c.sla(&state.cfg.calendar(), at),
+        penilaian: c.penilaian(),
         perbaikan: c,
         palsan: p,
         at,
@@ -60,6 +64,53 @@ fn item_reply(state: &NodeState, id: u64, now: Timestamp) -> HResult {
     })
 }
 
+/// The node's watch over repair steps (main thread, every few seconds, like the receive-flow and
+/// incident SLA watches): one `palsan.perbaikan` alarm (audited, pushed to every console, listed by
+/// `kasa alarm list`) for each open case whose next step is past its *mutu baku* in office time
+/// ([`pelanggaran`]), object `palsan:ITEM:perbaikan:CASE:langkah:K`. Alarms already raised (also before a
+/// restart) are not raised again.
+#[derive(Default)]
+pub(super) struct PerbaikanWatch {
+    raised: super::RaisedOnce,
+}
+
+impl PerbaikanWatch {
+    /// Checks the open repair cases at `now`. Store errors are logged and retried at the next check.
+    pub(super) fn check(&mut self, state: &NodeState, now: Timestamp) {
+        let cases = match state.store.perbaikan_all() {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "repair watch: cannot read repair cases");
+                return;
+            }
+        };
+        if !cases.iter().any(|c| c.terbuka()) {
+            return;
+        }
+        let cal = state.cfg.calendar();
+        for l in pelanggaran(&cases, &cal, now) {
+            let msg = || {
+                let nama = state
+                    .store
+                    .palsan_item(l.palsan_id)
+                    .ok()
+                    .flatten()
+                    .map(|p| p.nama)
+                    .unwrap_or_default();
+                l.pesan(&nama, &cal.zone)
+            };
+            self.raised.raise(
+                state,
+                "repair watch",
+                "palsan.perbaikan",
+                &l.objek(),
+                msg,
+                now,
+            );
+        }
+    }
+}
+
 /// Handles one palsan request at the node's clock.
 pub(super) fn handle(state: &NodeState, op: &Operator, req: PalsanRequest) -> HResult {
     let now = crate::clock::now();
@@ -67,6 +118,7 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: PalsanRequest) -> HR
     let actor = Actor::operator(op);
     let publish = |ch| state.hub.publish_changes(ch);
     let who = op.nama.clone();
+    let tz = state.cfg.calendar().zone;
     match req {
         PalsanRequest::ItemAdd { item } => {
             let (p, ch) = st.palsan_add(&actor, &item, now).map_err(store_err)?;
@@ -144,24 +196,21 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: PalsanRequest) -> HR
             ditemukan_at,
             dilaporkan_at,
         } => {
+            let lapor = LaporanKerusakan {
+                kerusakan,
+                pelapor,
+                ditemukan_at,
+                dilaporkan_at,
+            };
             let (c, _, ch) = st
-                .perbaikan_buka(
-                    &actor,
-                    palsan_id,
-                    &kerusakan,
-                    kondisi,
-                    &pelapor,
-                    ditemukan_at,
-                    dilaporkan_at,
-                    now,
-                )
+                .perbaikan_buka(&actor, palsan_id, &lapor, kondisi, &tz, now)
                 .map_err(store_err)?;
             publish(ch);
             ok(PalsanReply::Case(Box::new(case_view(state, c.id, now)?)))
         }
         PalsanRequest::RepairStep { id, step } => {
             let (c, _, ch) = st
-                .perbaikan_langkah(&actor, id, &step, now)
+                .perbaikan_langkah(&actor, id, &step, &tz, now)
                 .map_err(store_err)?;
             publish(ch);
             ok(PalsanReply::Case(Box::new(case_view(state, c.id, now)?)))
@@ -202,7 +251,6 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: PalsanRequest) -> HR
         }
         PalsanRequest::Reminders { at } => {
             let at = at.unwrap_or(now);
-            let zone = state.cfg.calendar().zone;
             ok(PalsanReply::Reminders {
                 pengingat: pengingat(
                     &st.palsan_items().map_err(store_err)?,
@@ -210,19 +258,19 @@ pub(super) fn handle(state: &NodeState, op: &Operator, req: PalsanRequest) -> HR
                     &st.kunci_all().map_err(store_err)?,
                     &st.berkala().map_err(store_err)?,
                     &AturanPengingat::default(),
-                    &zone,
+                    &state.cfg.calendar(),
                     at,
                 ),
                 at,
             })
         }
-        PalsanRequest::Lampiran => {
+        PalsanRequest::Lampiran { at } => {
             let items = st.palsan_items().map_err(store_err)?;
             let kunci = st.kunci_all().map_err(store_err)?;
             ok(PalsanReply::Lampiran {
                 tables: vec![
                     lampiran_iii(&items),
-                    lampiran_iv(&kunci),
+                    lampiran_iv(&kunci, &tz, at.unwrap_or(now)),
                     lampiran_v(&items),
                 ],
             })

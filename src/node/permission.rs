@@ -115,7 +115,7 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
             | PalsanRequest::RepairList
             | PalsanRequest::KunciList
             | PalsanRequest::Reminders { .. }
-            | PalsanRequest::Lampiran => (Aksi::Lihat, Biasa),
+            | PalsanRequest::Lampiran { .. } => (Aksi::Lihat, Biasa),
             PalsanRequest::Dispose { .. } => (Aksi::PalsanHapus, Biasa),
             PalsanRequest::RepairOpen { .. } => (Aksi::PerbaikanSandiman, Biasa),
             PalsanRequest::RepairStep { step, .. } => {

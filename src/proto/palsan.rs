@@ -47,7 +47,8 @@ pub enum PalsanRequest {
         #[serde(default)]
         alasan: String,
     },
-    /// Open a repair case (SOP 000 step 1) → [`PalsanReply::Case`].
+    /// Open a repair case (SOP 000 step 1) → [`PalsanReply::Case`]. Refused (`rule`) when a time is in
+    /// the future or `ditemukan_at` is after `dilaporkan_at` ([`crate::domain::palsan::Perbaikan::buka`]).
     RepairOpen {
         palsan_id: u64,
         kerusakan: String,
@@ -56,12 +57,15 @@ pub enum PalsanRequest {
         /// Who reported (default: the operator).
         #[serde(default)]
         pelapor: String,
+        /// When the damage was found (start of step 1's norm; default the report time).
         #[serde(default)]
         ditemukan_at: Option<Timestamp>,
+        /// When it was reported (step 1 done; default now).
         #[serde(default)]
         dilaporkan_at: Option<Timestamp>,
     },
-    /// Record the next step → [`PalsanReply::Case`].
+    /// Record the next step (`step.at` may be back-dated, not into the future nor before the previous
+    /// step) → [`PalsanReply::Case`].
     RepairStep { id: u64, step: LangkahInput },
     /// One case with its SLA at `at` (default now) → [`PalsanReply::Case`].
     RepairShow {
@@ -93,8 +97,12 @@ pub enum PalsanRequest {
         #[serde(default)]
         at: Option<Timestamp>,
     },
-    /// Lampiran III, IV, V → [`PalsanReply::Lampiran`].
-    Lampiran,
+    /// Lampiran III, IV, V at `at` (default now: key material expired then counts as not Baik) →
+    /// [`PalsanReply::Lampiran`].
+    Lampiran {
+        #[serde(default)]
+        at: Option<Timestamp>,
+    },
 }
 
 fn rusak_ringan() -> Kondisi {
@@ -106,8 +114,11 @@ fn rusak_ringan() -> Kondisi {
 pub struct CaseView {
     pub perbaikan: Perbaikan,
     pub palsan: Palsan,
-    /// SLA of all 14 steps at `at`.
+    /// SLA of all 14 steps at `at`, norms in office time of the node's calendar.
     pub sla: Vec<SlaLangkah>,
+    /// BSSN's assessment of step 11 (`rusak_ringan` / `rusak_berat`), once recorded.
+    #[serde(default)]
+    pub penilaian: Option<Kondisi>,
     pub at: Timestamp,
 }
 
@@ -171,5 +182,13 @@ mod tests {
             serde_json::from_str(r#"{"v":1,"id":1,"req":{"type":"palsan","op":"item_list"}}"#)
                 .unwrap();
         assert!(matches!(l.req, Request::Palsan(PalsanRequest::ItemList)));
+        // A client from before the report time (`at`) still asks for the Lampiran: at = now.
+        let l: ClientMsg =
+            serde_json::from_str(r#"{"v":1,"id":1,"req":{"type":"palsan","op":"lampiran"}}"#)
+                .unwrap();
+        assert!(matches!(
+            l.req,
+            Request::Palsan(PalsanRequest::Lampiran { at: None })
+        ));
     }
 }

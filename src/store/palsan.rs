@@ -7,12 +7,13 @@
 
 use super::optional_table;
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 
 use super::{Actor, Change, Result, Store, StoreError, audit, begin, codec, digest_of, next_seq};
 use crate::domain::palsan::{
-    Berkala, JenisBerkala, Kondisi, Kunci, KunciBaru, LangkahInput, Palsan, PalsanBaru, Perbaikan,
-    StatusKunci,
+    Berkala, JenisBerkala, Kondisi, Kunci, KunciBaru, LangkahInput, LaporanKerusakan, Palsan,
+    PalsanBaru, Perbaikan, StatusKunci,
 };
 
 /// id → [`Palsan`]
@@ -168,39 +169,23 @@ impl Store {
         Ok((p, vec![Change::Palsan { id }]))
     }
 
-    /// Opens a repair case on an item (step 1 recorded; the item becomes Tidak siap). Audited
+    /// Opens a repair case on an item (step 1 recorded; the item becomes Tidak siap) at node time `now`;
+    /// the rules on the report's times are [`Perbaikan::buka`]'s (messages in `tz`). Audited
     /// `perbaikan.buka`.
-    #[allow(clippy::too_many_arguments)]
     pub fn perbaikan_buka(
         &self,
         actor: &Actor,
         palsan_id: u64,
-        kerusakan: &str,
+        lapor: &LaporanKerusakan,
         kondisi: Kondisi,
-        pelapor: &str,
-        ditemukan_at: Option<Timestamp>,
-        dilaporkan_at: Option<Timestamp>,
+        tz: &TimeZone,
         now: Timestamp,
     ) -> Result<(Perbaikan, Palsan, Vec<Change>)> {
-        let at = dilaporkan_at.unwrap_or(now);
-        if at > now {
-            return Err(StoreError::Rule(
-                "waktu laporan tidak boleh di masa depan".into(),
-            ));
-        }
         let tx = begin(&*self.db()?)?;
         let (c, p) = {
             let mut p: Palsan = get(&tx, ITEMS, palsan_id, "palsan")?;
             let id = next_seq(&tx, "palsan_perbaikan")?;
-            let c = Perbaikan::buka(
-                id,
-                palsan_id,
-                kerusakan,
-                ditemukan_at,
-                pelapor,
-                at,
-                &actor.name,
-            )?;
+            let c = Perbaikan::buka(id, palsan_id, lapor, now, tz, &actor.name)?;
             p.buka_perbaikan(&c, kondisi, &actor.name)?;
             put(&tx, ITEMS, palsan_id, &p)?;
             let d = put(&tx, CASES, id, &c)?;
@@ -226,13 +211,15 @@ impl Store {
         ))
     }
 
-    /// Records the next step of a repair case and lets the item follow it. Audited `perbaikan.langkah`
+    /// Records the next step of a repair case at node time `now` and lets the item follow it (lokasi at
+    /// BSSN from step 10, the assessment of step 11, back at step 14: [`Palsan::ikuti_langkah`]). Audited `perbaikan.langkah`
     /// (`perbaikan.selesai` for step 14).
     pub fn perbaikan_langkah(
         &self,
         actor: &Actor,
         id: u64,
         inp: &LangkahInput,
+        tz: &TimeZone,
         now: Timestamp,
     ) -> Result<(Perbaikan, Palsan, Vec<Change>)> {
         let tx = begin(&*self.db()?)?;
@@ -240,7 +227,7 @@ impl Store {
             let mut c: Perbaikan = get(&tx, CASES, id, "perbaikan")?;
             let mut p: Palsan = get(&tx, ITEMS, c.palsan_id, "palsan")?;
             p.check_mutable()?;
-            let rec = c.catat(inp, now, &actor.name)?.clone();
+            let rec = c.catat(inp, now, tz, &actor.name)?.clone();
             p.ikuti_langkah(&c, &rec, &actor.name)?;
             put(&tx, ITEMS, p.id, &p)?;
             let d = put(&tx, CASES, id, &c)?;
@@ -410,7 +397,17 @@ mod tests {
         assert!(e.to_string().contains("tidak sedang dipinjam"));
         assert_eq!(s.audit_tail(100).unwrap().len(), tail);
         let (c, p2, _) = s
-            .perbaikan_buka(&a, p.id, "mati", Kondisi::RusakRingan, "", None, None, now)
+            .perbaikan_buka(
+                &a,
+                p.id,
+                &LaporanKerusakan {
+                    kerusakan: "mati".into(),
+                    ..Default::default()
+                },
+                Kondisi::RusakRingan,
+                &TimeZone::UTC,
+                now,
+            )
             .unwrap();
         assert_eq!(p2.kesiapan, Kesiapan::TidakSiap);
         assert_eq!(s.palsan_item(p.id).unwrap().unwrap().perbaikan, Some(c.id));
@@ -426,6 +423,7 @@ mod tests {
                     penilaian: None,
                     at: None,
                 },
+                &TimeZone::UTC,
                 now,
             )
             .unwrap_err();

@@ -10,6 +10,27 @@ fn tz() -> TimeZone {
     TimeZone::get("Asia/Makassar").unwrap()
 }
 
+/// The node calendar of the tests: WITA, default jam kerja 07:30–16:00, no holidays.
+fn cal() -> WorkCalendar {
+    WorkCalendar::new("Asia/Makassar", []).unwrap()
+}
+
+/// A case opened (step 1) at `at` for damage found then, by the operator `op`.
+fn buka(id: u64, palsan_id: u64, kerusakan: &str, at: Timestamp) -> Result<Perbaikan, DomainError> {
+    Perbaikan::buka(
+        id,
+        palsan_id,
+        &LaporanKerusakan {
+            kerusakan: kerusakan.into(),
+            dilaporkan_at: Some(at),
+            ..Default::default()
+        },
+        at,
+        &tz(),
+        "op",
+    )
+}
+
 fn baru(jenis: JenisPalsan, nama: &str) -> PalsanBaru {
     PalsanBaru {
         jenis,
@@ -128,17 +149,21 @@ fn full_repair_case_with_sla_and_readiness() {
     let mut c = Perbaikan::buka(
         7,
         1,
-        "tidak bisa enkripsi",
-        Some(found),
-        "Sandiman A",
+        &LaporanKerusakan {
+            kerusakan: "tidak bisa enkripsi".into(),
+            pelapor: "Sandiman A".into(),
+            ditemukan_at: Some(found),
+            dilaporkan_at: Some(opened),
+        },
         opened,
+        &tz(),
         "op1",
     )
     .unwrap();
     p.buka_perbaikan(&c, Kondisi::RusakRingan, "op1").unwrap();
     assert_eq!(p.kesiapan, Kesiapan::TidakSiap);
     // Step 2 is running, within 15 min at +10 min; past at +16 min.
-    let s = c.sla(t("2026-03-02T01:10:00Z"));
+    let s = c.sla(&cal(), t("2026-03-02T01:10:00Z"));
     assert!(matches!(
         s[0].sla,
         SlaState::TepatWaktu {
@@ -151,12 +176,12 @@ fn full_repair_case_with_sla_and_readiness() {
         SlaState::Berjalan { elapsed_s: 600, .. }
     ));
     assert_eq!(s[2].sla, SlaState::Belum);
-    let s = c.sla(t("2026-03-02T01:15:00Z"));
+    let s = c.sla(&cal(), t("2026-03-02T01:15:00Z"));
     assert!(
         matches!(s[1].sla, SlaState::Berjalan { elapsed_s: 900, .. }),
         "boundary is on time"
     );
-    let s = c.sla(t("2026-03-02T01:15:01Z"));
+    let s = c.sla(&cal(), t("2026-03-02T01:15:01Z"));
     assert!(matches!(s[1].sla, SlaState::Lewat { .. }));
 
     use LangkahPerbaikan as L;
@@ -193,7 +218,7 @@ fn full_repair_case_with_sla_and_readiness() {
         if l == L::Dinilai {
             inp.penilaian = Some(Kondisi::RusakBerat);
         }
-        let rec = c.catat(&inp, t(at), "op2").unwrap().clone();
+        let rec = c.catat(&inp, t(at), &tz(), "op2").unwrap().clone();
         p.ikuti_langkah(&c, &rec, "op2").unwrap();
         if l == L::Dinilai {
             assert_eq!(p.kondisi, Kondisi::RusakBerat);
@@ -204,7 +229,7 @@ fn full_repair_case_with_sla_and_readiness() {
     assert_eq!(p.kesiapan, Kesiapan::Siap);
     assert_eq!(p.kondisi, Kondisi::Baik);
     assert_eq!(p.perbaikan, None);
-    let s = c.sla(t("2026-04-01T00:00:00Z"));
+    let s = c.sla(&cal(), t("2026-04-01T00:00:00Z"));
     assert!(matches!(
         s[3].sla,
         SlaState::Terlambat {
@@ -227,6 +252,7 @@ fn full_repair_case_with_sla_and_readiness() {
     let e = c.catat(
         &step(L::Kembali, "2026-03-07T09:00:00Z", "", ""),
         t("2026-03-08T00:00:00Z"),
+        &tz(),
         "x",
     );
     assert!(e.unwrap_err().0.contains("sudah selesai"));
@@ -234,7 +260,7 @@ fn full_repair_case_with_sla_and_readiness() {
 
 #[test]
 fn repair_steps_refuse_wrong_order_missing_documents_and_backdating() {
-    let mut c = Perbaikan::buka(1, 1, "mati", None, "", t("2026-03-02T01:00:00Z"), "op").unwrap();
+    let mut c = buka(1, 1, "mati", t("2026-03-02T01:00:00Z")).unwrap();
     let now = t("2026-03-02T02:00:00Z");
     let e = c
         .catat(
@@ -245,6 +271,7 @@ fn repair_steps_refuse_wrong_order_missing_documents_and_backdating() {
                 "S/1",
             ),
             now,
+            &tz(),
             "op",
         )
         .unwrap_err();
@@ -253,6 +280,7 @@ fn repair_steps_refuse_wrong_order_missing_documents_and_backdating() {
         .catat(
             &step(LangkahPerbaikan::NotaDinas, "2026-03-02T01:30:00Z", "", ""),
             now,
+            &tz(),
             "op",
         )
         .unwrap_err();
@@ -266,6 +294,7 @@ fn repair_steps_refuse_wrong_order_missing_documents_and_backdating() {
                 "ND",
             ),
             now,
+            &tz(),
             "op",
         )
         .unwrap_err();
@@ -279,6 +308,7 @@ fn repair_steps_refuse_wrong_order_missing_documents_and_backdating() {
                 "ND",
             ),
             now,
+            &tz(),
             "op",
         )
         .unwrap_err();
@@ -287,7 +317,7 @@ fn repair_steps_refuse_wrong_order_missing_documents_and_backdating() {
     // A second case on an item with one open is refused.
     let mut p = item();
     p.buka_perbaikan(&c, Kondisi::RusakBerat, "op").unwrap();
-    let c2 = Perbaikan::buka(2, 1, "lagi", None, "", now, "op").unwrap();
+    let c2 = buka(2, 1, "lagi", now).unwrap();
     assert!(p.buka_perbaikan(&c2, Kondisi::RusakBerat, "op").is_err());
     let e = p
         .ubah(
@@ -371,7 +401,7 @@ fn key_expiry_reminders_around_the_boundaries() {
     let k = kunci_sampai("2026-06-30");
     let a = AturanPengingat::default();
     let b = done_berkala("2026-05-01T00:00:00Z");
-    let r = |now: &str| pengingat(&[], &[], std::slice::from_ref(&k), &b, &a, &tz(), t(now));
+    let r = |now: &str| pengingat(&[], &[], std::slice::from_ref(&k), &b, &a, &cal(), t(now));
     assert!(r("2026-05-31T15:59:59Z").is_empty());
     let x = r("2026-05-31T16:00:00Z");
     assert_eq!(x.len(), 1);
@@ -386,7 +416,7 @@ fn key_expiry_reminders_around_the_boundaries() {
         .unwrap();
     k2.ubah_status(StatusKunci::Diganti, "", t("2026-01-03T00:00:00Z"), "op")
         .unwrap();
-    assert!(pengingat(&[], &[], &[k2], &b, &a, &tz(), t("2026-07-20T00:00:00Z")).is_empty());
+    assert!(pengingat(&[], &[], &[k2], &b, &a, &cal(), t("2026-07-20T00:00:00Z")).is_empty());
 }
 
 #[test]
@@ -395,7 +425,7 @@ fn email_sanapati_password_every_90_days() {
     let mut b = done_berkala("2026-01-01T00:00:00Z");
     b.audit_terakhir = Some(t("2026-03-01T00:00:00Z"));
     let r = |now: &str, b: &Berkala| {
-        pengingat(&[], &[], &[], b, &a, &tz(), t(now))
+        pengingat(&[], &[], &[], b, &a, &cal(), t(now))
             .into_iter()
             .filter(|p| p.jenis == JenisPengingat::SandiEmailSanapati)
             .collect::<Vec<_>>()
@@ -429,10 +459,10 @@ fn checkin_audit_and_repair_reminders() {
         "op",
     )
     .unwrap();
-    let c = Perbaikan::buka(3, 2, "mati", None, "", t("2026-03-10T01:00:00Z"), "op").unwrap();
+    let c = buka(3, 2, "mati", t("2026-03-10T01:00:00Z")).unwrap();
     let items = [p];
     let cases = [c];
-    let r = |now: &str| pengingat(&items, &cases, &[], &b, &a, &tz(), t(now));
+    let r = |now: &str| pengingat(&items, &cases, &[], &b, &a, &cal(), t(now));
     assert!(r("2026-03-09T07:59:59Z").is_empty());
     let x = r("2026-03-09T08:00:00Z");
     assert_eq!(x.len(), 1);
@@ -462,7 +492,7 @@ fn checkin_audit_and_repair_reminders() {
 fn repair_steps_without_norm_never_remind() {
     let a = AturanPengingat::default();
     let b = done_berkala("2026-03-01T00:00:00Z");
-    let mut c = Perbaikan::buka(1, 1, "x", None, "", t("2026-03-02T00:00:00Z"), "op").unwrap();
+    let mut c = buka(1, 1, "x", t("2026-03-02T00:00:00Z")).unwrap();
     use LangkahPerbaikan as L;
     for (i, (l, d)) in [
         (L::NotaDinas, "ND"),
@@ -479,14 +509,14 @@ fn repair_steps_without_norm_never_remind() {
             .unwrap();
         let mut s = step(l, "2026-03-02T00:00:00Z", "", d);
         s.at = Some(at);
-        c.catat(&s, at, "op").unwrap();
+        c.catat(&s, at, &tz(), "op").unwrap();
     }
     assert_eq!(c.berikutnya(), Some(L::TtdKadis));
     let later = t("2026-03-20T00:00:00Z");
     let cases = [c];
-    assert!(pengingat(&[], &cases, &[], &b, &a, &tz(), later).is_empty());
+    assert!(pengingat(&[], &cases, &[], &b, &a, &cal(), later).is_empty());
     assert!(matches!(
-        cases[0].sla(later)[6].sla,
+        cases[0].sla(&cal(), later)[6].sla,
         SlaState::Menunggu { .. }
     ));
 }
@@ -524,8 +554,8 @@ fn parsing_names_choices() {
 
 #[test]
 fn empty_lampiran_says_so() {
-    let t = lampiran_iv(&[]);
-    let md = t.to_markdown();
+    let tab = lampiran_iv(&[], &tz(), t("2026-01-01T00:00:00Z"));
+    let md = tab.to_markdown();
     assert!(
         md.contains("Belum memiliki daftar kunci sistem sandi"),
         "{md}"
@@ -562,4 +592,287 @@ fn lampiran_v_counts_only_jammer_and_countersurveillance() {
     ] {
         assert_eq!(j.lampiran(), Lampiran::XI, "{j:?} is sarana kerja");
     }
+}
+
+/// A case on item 1 with steps 2–`upto` recorded one minute apart from `start` (documents and the
+/// step-11 penilaian filled in).
+fn case_until(start: &str, upto: u8) -> (Palsan, Perbaikan) {
+    let mut p = item();
+    let t0 = t(start);
+    let mut c = buka(9, 1, "tidak dapat mengenkripsi", t0).unwrap();
+    p.buka_perbaikan(&c, Kondisi::RusakRingan, "op").unwrap();
+    for k in 2..=upto {
+        let l = LangkahPerbaikan::from_nomor(k).unwrap();
+        let at = t0
+            .checked_add(SignedDuration::from_mins(k as i64 - 1))
+            .unwrap();
+        let mut inp = step(l, "2026-01-01T00:00:00Z", "Petugas", "");
+        inp.at = Some(at);
+        if l.dokumen_wajib().is_some() {
+            inp.dokumen = format!("DOK/{k}");
+        }
+        if l == LangkahPerbaikan::Dinilai {
+            inp.penilaian = Some(Kondisi::RusakBerat);
+        }
+        let rec = c.catat(&inp, at, &tz(), "op").unwrap().clone();
+        p.ikuti_langkah(&c, &rec, "op").unwrap();
+    }
+    (p, c)
+}
+
+#[test]
+fn one_hari_norm_counts_working_days_not_the_weekend() {
+    // Step 11 done Friday 2026-12-04 14:00 WITA (06:00Z, minus the 10 one-minute steps before it).
+    let (_, c) = case_until("2026-12-04T05:50:00Z", 11);
+    assert_eq!(c.terakhir_at(), t("2026-12-04T06:00:00Z"));
+    assert_eq!(c.berikutnya(), Some(LangkahPerbaikan::Diperbaiki));
+    let cases = [c];
+    // One working day of 07:30–16:00: two hours left on Friday, 6 h 30 on Monday → Monday 14:00 WITA.
+    let s = cases[0].sla(&cal(), t("2026-12-05T06:00:00Z"));
+    assert_eq!(s[11].batas, Some(t("2026-12-07T06:00:00Z")));
+    assert!(matches!(
+        s[11].sla,
+        SlaState::Berjalan {
+            elapsed_s: 86_400,
+            norma_s: 30_600
+        }
+    ));
+    assert_eq!(s[11].teks(), "berjalan 1h00j/1hk");
+    for now in [
+        "2026-12-05T06:00:01Z", // Saturday: 24 wall-clock hours have passed
+        "2026-12-06T12:00:00Z", // Sunday
+        "2026-12-07T06:00:00Z", // Monday 14:00 WITA: due, not yet past
+    ] {
+        assert!(pelanggaran(&cases, &cal(), t(now)).is_empty(), "{now}");
+    }
+    let v = pelanggaran(&cases, &cal(), t("2026-12-07T06:00:01Z"));
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].objek(), "palsan:1:perbaikan:9:langkah:12");
+    assert_eq!(v[0].batas, t("2026-12-07T06:00:00Z"));
+    let m = v[0].pesan("Secure X", &tz());
+    for want in [
+        "perbaikan 9 (palsan 1 Secure X)",
+        "langkah 12 Diperbaiki (pelaksana BSSN)",
+        "mutu baku 1 hari kerja SOP 000",
+        "batas 2026-12-07 14:00 WITA",
+        "kasa palsan repair step 9 12",
+    ] {
+        assert!(m.contains(want), "{want}: {m}");
+    }
+    // A holiday on Monday moves it to Tuesday.
+    let libur = WorkCalendar::new("Asia/Makassar", ["2026-12-07".parse().unwrap()]).unwrap();
+    assert!(pelanggaran(&cases, &libur, t("2026-12-07T08:00:00Z")).is_empty());
+    assert_eq!(
+        pelanggaran(&cases, &libur, t("2026-12-08T06:00:01Z")).len(),
+        1
+    );
+    // The reminder is the same rule.
+    let r = pengingat(
+        &[],
+        &cases,
+        &[],
+        &done_berkala("2026-12-01T00:00:00Z"),
+        &AturanPengingat::default(),
+        &cal(),
+        t("2026-12-06T12:00:00Z"),
+    );
+    assert!(
+        r.iter()
+            .all(|p| p.jenis != JenisPengingat::LangkahPerbaikan)
+    );
+}
+
+#[test]
+fn minute_norms_run_in_office_hours() {
+    // Reported Friday 15:55 WITA: step 2 (15 min) has 5 minutes on Friday and 10 on Monday.
+    let c = buka(1, 1, "mati", t("2026-12-04T07:55:00Z")).unwrap();
+    let s = c.sla(&cal(), t("2026-12-05T01:00:00Z"));
+    assert_eq!(s[1].batas, Some(t("2026-12-06T23:40:00Z")));
+    assert!(matches!(s[1].sla, SlaState::Berjalan { .. }));
+    assert!(pelanggaran(std::slice::from_ref(&c), &cal(), t("2026-12-06T23:40:00Z")).is_empty());
+    assert_eq!(
+        pelanggaran(&[c], &cal(), t("2026-12-06T23:40:01Z"))[0].objek(),
+        "palsan:1:perbaikan:1:langkah:2"
+    );
+    assert_eq!(MutuBaku::Menit(120).teks(), "2 jam");
+    assert_eq!(MutuBaku::HariKerja(1).teks(), "1 hari kerja");
+}
+
+#[test]
+fn report_and_step_times_back_dated_but_never_future_or_out_of_order() {
+    let now = t("2026-12-02T08:31:00Z"); // Wednesday 16:31 WITA
+    let lapor = |found: &str, reported: Option<&str>| LaporanKerusakan {
+        kerusakan: "layar mati".into(),
+        pelapor: "Sandiman Putu".into(),
+        ditemukan_at: Some(t(found)),
+        dilaporkan_at: reported.map(t),
+    };
+    // Found yesterday afternoon, reported now: step 1 counts from the found time.
+    let c = Perbaikan::buka(1, 1, &lapor("2026-12-01T07:00:00Z", None), now, &tz(), "op").unwrap();
+    assert_eq!(c.ditemukan_at, t("2026-12-01T07:00:00Z"));
+    assert_eq!(c.langkah[0].at, now);
+    assert!(matches!(
+        c.sla(&cal(), now)[0].sla,
+        SlaState::Terlambat { .. }
+    ));
+    let e =
+        Perbaikan::buka(1, 1, &lapor("2026-12-02T09:00:00Z", None), now, &tz(), "op").unwrap_err();
+    assert!(
+        e.0.contains("waktu ditemukan 2026-12-02 17:00:00 WITA di masa depan (sekarang 2026-12-02 16:31:00 WITA)"),
+        "{e}"
+    );
+    let e = Perbaikan::buka(
+        1,
+        1,
+        &lapor("2026-12-02T08:00:00Z", Some("2026-12-02T07:00:00Z")),
+        now,
+        &tz(),
+        "op",
+    )
+    .unwrap_err();
+    assert!(
+        e.0.contains("setelah waktu laporan 2026-12-02 15:00:00 WITA"),
+        "{e}"
+    );
+    assert!(e.0.contains("langkah 1 SOP 000"), "{e}");
+    let e = Perbaikan::buka(
+        1,
+        1,
+        &lapor("2026-12-02T08:00:00Z", Some("2026-12-02T09:00:00Z")),
+        now,
+        &tz(),
+        "op",
+    )
+    .unwrap_err();
+    assert!(
+        e.0.contains("waktu laporan 2026-12-02 17:00:00 WITA di masa depan"),
+        "{e}"
+    );
+
+    // Steps 2–7 recorded; yesterday's Sekda signature (step 8) entered today with its real time.
+    let (_, mut c) = case_until("2026-11-30T01:00:00Z", 7);
+    let sekda = |at: &str| {
+        let mut s = step(LangkahPerbaikan::TtdSekda, at, "Sekda", "");
+        s.at = Some(t(at));
+        s
+    };
+    let e = c
+        .catat(&sekda("2026-11-30T01:05:00Z"), now, &tz(), "op")
+        .unwrap_err();
+    for want in [
+        "waktu langkah 8 (Ditandatangani Sekda) 2026-11-30 09:05:00 WITA sebelum langkah sebelumnya",
+        "langkah 7 (Ditandatangani Kadis (NPKND)) 2026-11-30 09:06:00 WITA",
+        "SOP 000",
+        "periksa tanggal/jam",
+    ] {
+        assert!(e.0.contains(want), "{want}: {e}");
+    }
+    let e = c
+        .catat(&sekda("2026-12-02T08:31:01Z"), now, &tz(), "op")
+        .unwrap_err();
+    assert!(
+        e.0.contains("di masa depan (sekarang 2026-12-02 16:31:00 WITA)"),
+        "{e}"
+    );
+    assert_eq!(c.langkah.len(), 7, "refusals record nothing");
+    let rec = c
+        .catat(&sekda("2026-12-01T06:00:00Z"), now, &tz(), "op")
+        .unwrap();
+    assert_eq!(rec.at, t("2026-12-01T06:00:00Z"));
+    // Step 9 (5 min) counts from yesterday's signature: late now.
+    assert!(matches!(c.sla(&cal(), now)[8].sla, SlaState::Lewat { .. }));
+}
+
+#[test]
+fn item_is_at_bssn_from_step_10_and_back_after_14_with_the_assessment_in_its_history() {
+    let (p, _) = case_until("2026-12-01T01:00:00Z", 9);
+    assert_eq!(
+        (p.lokasi.as_str(), p.pemegang.as_str()),
+        ("Kamar sandi", "Sandiman A")
+    );
+    let (p, c) = case_until("2026-12-01T01:00:00Z", 10);
+    assert_eq!((p.lokasi.as_str(), p.pemegang.as_str()), ("BSSN", "BSSN"));
+    let line = &p.riwayat.last().unwrap().catatan;
+    assert!(
+        line.contains("lokasi Kamar sandi → BSSN; pemegang Sandiman A → BSSN"),
+        "{line}"
+    );
+    assert_eq!(c.penilaian(), None);
+    let (p, c) = case_until("2026-12-01T01:00:00Z", 13);
+    assert_eq!(p.lokasi, "BSSN");
+    assert_eq!(p.kondisi, Kondisi::RusakBerat);
+    assert_eq!(c.penilaian(), Some(Kondisi::RusakBerat));
+    let r11 = p
+        .riwayat
+        .iter()
+        .find(|r| r.catatan.contains("langkah 11"))
+        .unwrap();
+    assert!(
+        r11.catatan.contains("penilaian BSSN: Rusak berat"),
+        "{}",
+        r11.catatan
+    );
+    let (p, c) = case_until("2026-12-01T01:00:00Z", 14);
+    assert!(!c.terbuka());
+    assert_eq!(
+        (p.lokasi.as_str(), p.pemegang.as_str()),
+        ("Kamar sandi", "Sandiman A")
+    );
+    assert_eq!(p.penempatan_asal, None);
+    let last = p.riwayat.last().unwrap();
+    assert_eq!(last.aksi, "perbaikan.selesai");
+    assert!(
+        last.catatan
+            .contains("lokasi BSSN → Kamar sandi; pemegang BSSN → Sandiman A"),
+        "{}",
+        last.catatan
+    );
+    assert!(
+        last.catatan.contains("berita acara serah terima DOK/13"),
+        "{}",
+        last.catatan
+    );
+    // An item without a recorded lokasi comes back to the Kamar Sandi.
+    let mut q = item();
+    q.lokasi.clear();
+    let mut c = buka(2, 1, "x", t("2026-12-01T01:00:00Z")).unwrap();
+    q.buka_perbaikan(&c, Kondisi::RusakRingan, "op").unwrap();
+    for k in 2..=14u8 {
+        let l = LangkahPerbaikan::from_nomor(k).unwrap();
+        let at = t("2026-12-01T01:00:00Z")
+            .checked_add(SignedDuration::from_mins(k as i64))
+            .unwrap();
+        let mut inp = step(l, "2026-01-01T00:00:00Z", "", "DOK");
+        inp.at = Some(at);
+        inp.penilaian = Some(Kondisi::RusakRingan);
+        let rec = c.catat(&inp, at, &tz(), "op").unwrap().clone();
+        q.ikuti_langkah(&c, &rec, "op").unwrap();
+    }
+    assert_eq!(q.lokasi, LOKASI_KAMAR_SANDI);
+}
+
+#[test]
+fn lampiran_iv_counts_expired_key_material_as_rusak_at_the_report_time() {
+    let k = kunci_sampai("2026-06-30"); // ends 2026-07-01 00:00 WITA = 2026-06-30T16:00Z
+    let mut dicatat = kunci_sampai("2027-06-30");
+    dicatat
+        .ubah_status(
+            StatusKunci::Kedaluwarsa,
+            "",
+            t("2026-02-01T00:00:00Z"),
+            "op",
+        )
+        .unwrap();
+    let row = |at: &str| {
+        let tab = lampiran_iv(&[k.clone(), dicatat.clone()], &tz(), t(at));
+        (tab.baris[0].jml, tab.baris[0].baik, tab.baris[0].rusak)
+    };
+    assert_eq!(row("2026-06-30T15:59:59Z"), (2, 1, 1), "last valid second");
+    assert_eq!(
+        row("2026-06-30T16:00:00Z"),
+        (2, 0, 2),
+        "expired, no status change"
+    );
+    assert!(k.kedaluwarsa_pada(&tz(), t("2026-06-30T16:00:00Z")));
+    assert_eq!(k.status, StatusKunci::Diterima);
 }
