@@ -15,6 +15,7 @@ fn insiden(entries: usize) -> Insiden {
         at: start + jiff::SignedDuration::from_mins(k),
         oleh: "Ni Made Sari".into(),
         pelaksana: None,
+        waktu: None,
         tz: jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
     };
     let mut i = Insiden::buka(9, "Gangguan jaringan berulang", &c(0), &playbooks()).unwrap();

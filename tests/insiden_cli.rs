@@ -290,3 +290,186 @@ fn quick_capture_log_correct_tick_close_and_audit_verifies() {
         "{acts:?}"
     );
 }
+
+/// `YYYY-MM-DD HH:MM` in WITA (the test node's zone) of this run's clock shifted by `mins`.
+fn wita(mins: i64) -> String {
+    (kasa::clock::now() + jiff::SignedDuration::from_mins(mins))
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Makassar").unwrap())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn refused(node: &TestNode, args: &[&str], says: &str) {
+    let o = node.kasa(args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{args:?} accepted");
+    assert!(err.contains(says), "{args:?}: expected '{says}' in: {err}");
+}
+
+#[test]
+fn impossible_times_custody_and_branches_are_refused_and_closing_settles_the_alarms() {
+    let node = TestNode::start_new();
+    // terjadi ≤ diketahui ≤ now.
+    refused(
+        &node,
+        &["incident", "new", "x", "--diketahui", &wita(30)],
+        "masa depan",
+    );
+    refused(
+        &node,
+        &[
+            "incident",
+            "new",
+            "x",
+            "--diketahui",
+            &wita(-60),
+            "--terjadi",
+            &wita(-30),
+        ],
+        "terjadi ≤ diketahui ≤ sekarang",
+    );
+    // Known an hour ago: both PI.03 clocks are breached and the SLA watch raises their alarms.
+    let i = node.json(&[
+        "incident",
+        "new",
+        "PC keuangan terkunci",
+        "--diketahui",
+        &wita(-60),
+        "--terjadi",
+        &wita(-70),
+        "--json",
+    ]);
+    let id = i["id"].as_u64().unwrap().to_string();
+    let open_sla = |node: &TestNode| -> usize {
+        node.json(&["alarm", "list", "--json"])["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| {
+                a["acked_by"].is_null()
+                    && a["object"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with(&format!("insiden:{id}:sla:"))
+            })
+            .count()
+    };
+    assert!(
+        wait_until(std::time::Duration::from_secs(10), || open_sla(&node) == 2),
+        "the SLA watch raises the two alarms"
+    );
+    // A tick cannot be dated before detection nor in the future.
+    refused(
+        &node,
+        &["incident", "tick", &id, "U1", "--waktu", &wita(-65)],
+        "sebelum insiden diketahui",
+    );
+    refused(
+        &node,
+        &["incident", "tick", &id, "U1", "--waktu", &wita(10)],
+        "masa depan",
+    );
+    // Custody: only from the holder, never before recording, never in the future or out of order.
+    node.kasa_ok(&["incident", "evidence", &id, "disk", "--pemegang", "Budi"]);
+    let custody = |dari: &str, at: &str| {
+        vec![
+            "incident".to_string(),
+            "custody".into(),
+            id.clone(),
+            "1".into(),
+            "--dari".into(),
+            dari.into(),
+            "--ke".into(),
+            "Wayan".into(),
+            "--tempat".into(),
+            "lemari".into(),
+            "--at".into(),
+            at.into(),
+        ]
+    };
+    fn args(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    refused(
+        &node,
+        &args(&custody("Ani", &wita(0))),
+        "pemegang sekarang, yaitu Budi",
+    );
+    refused(
+        &node,
+        &args(&custody("Budi", &wita(-30))),
+        "sebelum bukti itu dicatat",
+    );
+    refused(
+        &node,
+        &args(&custody("Budi", "2027-06-01 08:00")),
+        "masa depan",
+    );
+    // The B3/B4 branch follows what is known of the source, and only one is taken.
+    node.kasa_ok(&["incident", "playbook", &id, "B"]);
+    refused(
+        &node,
+        &["incident", "tick", &id, "B3"],
+        "sumber serangan yang diketahui",
+    );
+    node.kasa_ok(&["incident", "set", &id, "--sumber", "203.0.113.9"]);
+    node.kasa_ok(&["incident", "tick", &id, "B3"]);
+    node.kasa_ok(&["incident", "set", &id, "--sumber-tidak-diketahui"]);
+    refused(&node, &["incident", "tick", &id, "B4"], "saling meniadakan");
+    // Closing needs B5, which needs the report; closing settles the SLA alarms.
+    refused(
+        &node,
+        &["incident", "close", &id, "--pelajaran", "x"],
+        "langkah wajib belum dicentang: B5",
+    );
+    let out = node.scratch().join("lap");
+    node.kasa_ok(&["incident", "report", &id, "--out", out.to_str().unwrap()]);
+    node.kasa_ok(&["incident", "tick", &id, "B5"]);
+    node.kasa_ok(&[
+        "incident",
+        "close",
+        &id,
+        "--pelajaran",
+        "kunci layar otomatis",
+    ]);
+    assert_eq!(open_sla(&node), 0, "closing leaves no SLA alarm open");
+
+    // Void: a mistaken incident stops counting; merge moves the record.
+    let v = new_incident(&node, "latihan, bukan insiden");
+    let vid = v["id"].as_u64().unwrap().to_string();
+    let v = node.json(&[
+        "incident",
+        "void",
+        &vid,
+        "--alasan",
+        "dibuka keliru",
+        "--json",
+    ]);
+    assert_eq!(v["status"], "dibatalkan");
+    assert_eq!(v["batal"]["alasan"], "dibuka keliru");
+    let a = new_incident(&node, "ransomware PC keuangan");
+    let b = new_incident(&node, "PC keuangan minta tebusan");
+    let (aid, bid) = (a["id"].to_string(), b["id"].to_string());
+    let m = node.json(&[
+        "incident",
+        "merge",
+        &bid,
+        "--ke",
+        &aid,
+        "--alasan",
+        "kejadian sama",
+        "--json",
+    ]);
+    assert_eq!(m["status"], "digabung");
+    let kept = node.json(&["incident", "show", &aid, "--json"]);
+    assert!(
+        kept["linimasa"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["jenis"] == "gabungan"
+                && e["teks"].as_str().unwrap().contains("minta tebusan")),
+        "{kept}"
+    );
+    node.kasa_ok(&["audit", "verify"]);
+}
