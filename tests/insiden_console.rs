@@ -286,3 +286,39 @@ fn a_refused_log_line_stays_in_the_prompt_with_the_reason() {
     );
     assert_eq!(on_node(&n, id).linimasa.len(), 3, "opened, line, closed");
 }
+
+#[test]
+fn void_and_merge_from_the_detail_with_their_reasons() {
+    use kasa::domain::insiden::StatusInsiden;
+    let n = harness::start_node(false);
+    let mut s = session(&n);
+    // Incident 1 (a drill typed by mistake) is voided with x and its reason.
+    s.keys("!latihan, bukan insiden<Enter><Esc>x");
+    s.keys("dibuka keliru saat latihan<Enter>");
+    let one = on_node(&n, 1);
+    assert_eq!(one.status, StatusInsiden::Dibatalkan);
+    assert_eq!(
+        one.batal.as_ref().map(|b| b.alasan.as_str()),
+        Some("dibuka keliru saat latihan")
+    );
+    // Incidents 2 and 3 are the same event: 3 is merged into 2 with m.
+    s.keys("<Esc>!ransomware PC keuangan<Enter><Esc><Esc>");
+    s.keys("!PC keuangan minta tebusan<Enter><Esc>m");
+    s.keys("2 kejadian yang sama<Enter>");
+    let three = on_node(&n, 3);
+    assert_eq!(three.status, StatusInsiden::Digabung);
+    let two = on_node(&n, 2);
+    assert!(
+        two.linimasa
+            .iter()
+            .any(|e| matches!(e.jenis, JenisEntri::Gabungan { dari: 3, .. })),
+        "{:?}",
+        two.linimasa
+    );
+    // A merge into a closed or unknown incident is refused with the reason on screen.
+    s.keys("<Esc><Esc>!salah lagi<Enter><Esc>m");
+    s.keys("99 x<Enter>");
+    let screen = harness::text(&s.app);
+    assert!(screen.contains("99"), "{screen}");
+    assert!(on_node(&n, 4).status.is_open());
+}
