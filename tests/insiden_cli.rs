@@ -402,7 +402,7 @@ fn impossible_times_custody_and_branches_are_refused_and_closing_settles_the_ala
     );
     refused(
         &node,
-        &args(&custody("Budi", "2027-06-01 08:00")),
+        &args(&custody("Budi", &wita(60 * 24 * 30))),
         "masa depan",
     );
     // The B3/B4 branch follows what is known of the source, and only one is taken.

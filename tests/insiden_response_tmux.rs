@@ -75,17 +75,15 @@ fn ransomware_response_pi03_a_from_capture_to_closing_at_80x24() {
     // Quick capture, lines with event times.
     t.keys(&["!"]);
     t.wait("log insiden 1>");
+    // Two lines typed back to back, without waiting for the node: the second is never lost.
     let mail = hhmm(55);
-    enter(
-        &t,
-        &format!("@{mail} email phishing dibuka di PC keuangan"),
-        "email phishing dibuka",
-    );
-    enter(
-        &t,
-        "Ransomware: berkas PC keuangan terenkripsi",
-        "berkas PC keuangan terenkripsi",
-    );
+    t.type_text(&format!("@{mail} email phishing dibuka di PC keuangan"));
+    t.keys(&["Enter"]);
+    t.type_text("Ransomware: berkas PC keuangan terenkripsi");
+    t.keys(&["Enter"]);
+    t.wait_until("both lines logged", |sc| {
+        sc.contains("email phishing dibuka") && sc.contains("berkas PC keuangan terenkripsi")
+    });
     t.keys(&["Escape"]);
     // It became known 50 minutes ago (the clocks count from there), typed now.
     let known = hhmm(50);

@@ -847,7 +847,9 @@ impl App {
                         self.cx.error(e);
                     }
                     Purpose::DisposisiChain(_) => {}
-                    Purpose::InsidenLogged(id) => super::insiden::log_refused(&mut self.cx, id, e),
+                    Purpose::InsidenLogged(id, v) => {
+                        super::insiden::line_refused(&mut self.cx, id, &v, e)
+                    }
                     _ => self.cx.error(e),
                 }
                 return Vec::new();

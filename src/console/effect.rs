@@ -83,8 +83,10 @@ pub enum Purpose {
     InsidenList,
     /// Quick capture: the incident was opened; take the log prompt.
     InsidenOpened,
-    /// A line typed in the log prompt of this incident was sent (cleared on success, kept on refusal).
-    InsidenLogged(u64),
+    /// A line typed in the log prompt of this incident was sent (the text as typed): the prompt is
+    /// already empty for the next line; a refused line comes back into it (or into the message when
+    /// the next line is already being typed).
+    InsidenLogged(u64, String),
     /// The kop surat arrived for the report of this incident: write it, then record it.
     InsidenLaporan(u64),
     /// The alarm list (opens or refreshes the alarm view).

@@ -93,7 +93,7 @@ impl super::pane::PaneState for InsidenPane {
 
     fn on_reply(&mut self, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>> {
         match purpose {
-            Purpose::InsidenLogged(_)
+            Purpose::InsidenLogged(..)
             | Purpose::InsidenList
             | Purpose::InsidenOpened
             | Purpose::InsidenLaporan(_) => Some(on_reply(self, cx, purpose, r)),
@@ -532,8 +532,9 @@ fn bukti_call(cx: &mut Ctx, id: u64, v: &str) -> Vec<Effect> {
 pub fn submit_prompt(cx: &mut Ctx, kind: PromptKind, v: String) -> Vec<Effect> {
     match kind {
         PromptKind::InsidenLog(id) => {
-            // The text stays in the prompt until the node confirms it (a refused line is not lost).
-            cx.prompt(PromptKind::InsidenLog(id), &v);
+            // The prompt is at once empty for the next line (typing goes on while the node answers,
+            // also over a slow link); a refused line comes back (`line_refused`), never lost.
+            cx.prompt(PromptKind::InsidenLog(id), "");
             let b = match crate::domain::insiden::masukan::baca_baris(
                 &v,
                 cx.now,
@@ -541,7 +542,7 @@ pub fn submit_prompt(cx: &mut Ctx, kind: PromptKind, v: String) -> Vec<Effect> {
             ) {
                 Ok(b) => b,
                 Err(e) => {
-                    log_refused(cx, id, e.0);
+                    line_refused(cx, id, &v, e.0);
                     return Vec::new();
                 }
             };
@@ -555,7 +556,7 @@ pub fn submit_prompt(cx: &mut Ctx, kind: PromptKind, v: String) -> Vec<Effect> {
                     pelaksana: b.pelaksana,
                     waktu: b.waktu,
                 }),
-                Purpose::InsidenLogged(id),
+                Purpose::InsidenLogged(id, v),
             )]
         }
         _ if v.is_empty() => {
@@ -583,21 +584,31 @@ fn log_prompt(cx: &mut Ctx, id: u64) -> Option<&mut PromptState> {
     }
 }
 
-/// A log line was refused: the text stays in the prompt with the reason beside it.
-pub fn log_refused(cx: &mut Ctx, id: u64, e: String) {
+/// Log line `v` was refused with `e`: it comes back into the prompt with the reason beside it; when
+/// the next line is already being typed, that text stays and the reason quotes the refused line.
+pub fn line_refused(cx: &mut Ctx, id: u64, v: &str, e: String) {
     match log_prompt(cx, id) {
-        Some(p) => p.error = Some(e),
-        None => cx.error(e),
+        Some(p) if p.value().trim().is_empty() => {
+            p.input = super::widgets::textarea(v);
+            p.error = Some(e);
+        }
+        Some(p) => p.error = Some(format!("«{v}» {e}")),
+        None => {
+            cx.prompt(PromptKind::InsidenLog(id), v);
+            match log_prompt(cx, id) {
+                Some(p) => p.error = Some(e),
+                None => cx.error(e),
+            }
+        }
     }
 }
 
 /// Replies for the incident purposes.
 fn on_reply(p: &mut InsidenPane, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Vec<Effect> {
     match (purpose, r) {
-        (Purpose::InsidenLogged(id), r) => {
+        (Purpose::InsidenLogged(id, _), r) => {
             absorb(p, r);
             if let Some(p) = log_prompt(cx, *id) {
-                p.input = ratatui_textarea::TextArea::default();
                 p.error = None;
             }
             vec![Effect::Refresh]
