@@ -472,6 +472,36 @@ fn three_nodes_over_the_link() {
             .any(|e| e.file_name().to_string_lossy().ends_with(".error.txt"))
     );
 
+    // A copy damaged on A's disk with its mtime kept (bit rot): A sends it as sealed, B hashes every
+    // byte and answers DITOLAK naming both hashes; nothing is released and nothing is retried.
+    b.stop();
+    let s5 = seal(&a, "32.01", &letter, "Surat yang rusak di disk");
+    let e5 = s5["entry"]["id"].as_u64().unwrap();
+    let p5 = PathBuf::from(s5["path"].as_str().unwrap());
+    let mtime = std::fs::metadata(&p5).unwrap().modified().unwrap();
+    let mut bytes = std::fs::read(&p5).unwrap();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x80;
+    std::fs::write(&p5, &bytes).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&p5)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    b.start();
+    wait_for(
+        "DITOLAK for the damaged copy",
+        40,
+        || has_receipt(&a.receipts(e5), "32.01", "ditolak"),
+        &[&a, &b],
+    );
+    let rc = a.receipts(e5);
+    let reason = rc[0]["reason"].as_str().unwrap_or("");
+    assert!(reason.contains("not the one announced"), "{rc:?}");
+    assert_eq!(b_masuk_count(&mut b), masuk_before, "nothing released");
+    assert_eq!(a.peer_status("32.01")["queued"], 0, "not retried");
+
     // kill -9 A while its queue holds two letters for B; after the restart they go out, once.
     b.stop();
     let s3 = seal(&a, "32.01", &letter, "Surat antrean satu");

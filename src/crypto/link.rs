@@ -95,6 +95,30 @@ impl Transport {
         Ok(out)
     }
 
+    /// Encrypts `payload` with sending nonce `nonce` and appends the wire message to `out`: the
+    /// `u16` big-endian length, then the ciphertext with its tag (one buffer, one write). Errors: a
+    /// payload over `NOISE_MAX - NOISE_TAG` bytes, the cipher.
+    pub fn seal_framed(
+        &self,
+        nonce: u64,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), LinkCryptoError> {
+        let len = payload.len() + NOISE_TAG;
+        let Ok(len16) = u16::try_from(len) else {
+            return Err(LinkCryptoError::Noise("message too large".into()));
+        };
+        let at = out.len();
+        out.extend_from_slice(&len16.to_be_bytes());
+        out.resize(at + 2 + len, 0);
+        let n = self
+            .inner
+            .write_message(nonce, payload, &mut out[at + 2..])
+            .map_err(noise_err)?;
+        out.truncate(at + 2 + n);
+        Ok(())
+    }
+
     /// Decrypts one message with receiving nonce `nonce`.
     pub fn open(&self, nonce: u64, msg: &[u8]) -> Result<Vec<u8>, LinkCryptoError> {
         let mut out = vec![0u8; msg.len()];
