@@ -285,3 +285,45 @@ fn a_refused_handed_file_is_kept_with_its_reason_and_an_alarm() {
     assert!(n.alarms().iter().any(|a| a["kind"] == "ingest.failed"
         && a["message"].as_str().unwrap_or("").contains("catatan.txt")));
 }
+
+#[test]
+fn a_status_across_books_comes_from_the_status_index_newest_first_and_pages() {
+    let node = TestNode::start_new();
+    let scans: Vec<u64> = (1..=3).map(|n| png_entry(&node, n)).collect();
+    let drafts: Vec<u64> = (1..=3)
+        .map(|n| {
+            node.json(&[
+                "keluar",
+                "new",
+                "--perihal",
+                &format!("Konsep {n}"),
+                "--tujuan",
+                "Gubernur",
+                "--json",
+            ])["id"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    register(&node, scans[1], "Surat teragenda");
+    let ids = |args: &[&str]| -> Vec<u64> {
+        let mut a = vec!["agenda", "list", "--json"];
+        a.extend_from_slice(args);
+        node.json(&a)["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_u64().unwrap())
+            .collect()
+    };
+    // Every book: only the drafts, newest first; only the untriaged scans.
+    assert_eq!(
+        ids(&["--status", "draft"]),
+        [drafts[2], drafts[1], drafts[0]]
+    );
+    assert_eq!(ids(&["--status", "baru"]), [scans[2], scans[0]]);
+    assert_eq!(
+        ids(&["--status", "draft", "--limit", "2"]),
+        [drafts[2], drafts[1]]
+    );
+}

@@ -961,10 +961,16 @@ impl Store {
     }
 
     /// A page of entries, newest first (by received instant), optionally filtered by book and status.
-    /// Uses the `(book, status, time, id)` index: cost is O(limit · log n).
+    /// Uses the `(book, status, time, id)` index (a status without a book: that index of every book,
+    /// merged): cost is O(books · limit · log n).
     pub fn page(&self, q: &PageQuery) -> Result<Vec<Entry>> {
         let mut books = q.books.clone();
         books.extend(q.book);
+        if books.is_empty() && q.status.is_some() {
+            // A status across every book: each book's (book, status, time) index, merged — never a
+            // scan of the whole book (issue 19: 2.2 s and 867 MB at 10⁶ entries before).
+            books.extend(Book::ALL);
+        }
         books.sort_unstable();
         books.dedup();
         if books.len() > 1 {
