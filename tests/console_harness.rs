@@ -121,19 +121,7 @@ pub fn start_node(ingest: bool) -> Node {
         "Asia/Makassar",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let child = Command::new(KASA)
-        .arg("--data-dir")
-        .arg(n.data())
-        .arg("--config-dir")
-        .arg(n.cfg())
-        .args(["node", "--foreground"])
-        .env_remove("KASA_SOCKET")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    n.child = Some(child);
-    wait_for(|| kasa::node::is_running(&n.socket()), "node socket");
+    spawn_node(&mut n, &[]);
     if ingest {
         let o = n.kasa(&["ingest", SAMPLE]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -160,13 +148,19 @@ pub fn give_identity(n: &mut Node) -> PathBuf {
         pass.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    spawn_node(n, &["--passphrase-file".as_ref(), pass.as_os_str()]);
+    pass
+}
+
+/// Starts `kasa node --foreground` of `n` with `extra` arguments and waits for its socket.
+fn spawn_node(n: &mut Node, extra: &[&std::ffi::OsStr]) {
     let child = Command::new(KASA)
         .arg("--data-dir")
         .arg(n.data())
         .arg("--config-dir")
         .arg(n.cfg())
-        .args(["node", "--foreground", "--passphrase-file"])
-        .arg(&pass)
+        .args(["node", "--foreground"])
+        .args(extra)
         .env_remove("KASA_SOCKET")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -174,7 +168,6 @@ pub fn give_identity(n: &mut Node) -> PathBuf {
         .unwrap();
     n.child = Some(child);
     wait_for(|| kasa::node::is_running(&n.socket()), "node socket");
-    pass
 }
 
 /// Polls `cond` (bounded, no fixed sleeps as the condition).

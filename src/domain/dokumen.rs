@@ -480,15 +480,7 @@ pub fn laporan_insiden(
     }
     d.push(Blok::Subjudul("6. Pelajaran (lessons learned)".into()));
     d.push(Blok::Paragraf(match &i.batal {
-        Some(b) => match b.digabung_ke {
-            Some(k) => format!(
-                "Digabung ke insiden {k} oleh {} ({}): {}",
-                b.oleh,
-                w(b.at),
-                b.alasan
-            ),
-            None => format!("Dibatalkan oleh {} ({}): {}", b.oleh, w(b.at), b.alasan),
-        },
+        Some(b) => b.kalimat(w),
         None => i
             .pelajaran
             .clone()

@@ -561,6 +561,27 @@ pub struct Pembatalan {
     pub digabung_ke: Option<u64>,
 }
 
+impl Pembatalan {
+    /// The sentence reports print in place of the lessons learned, with times by `w`:
+    /// `Digabung ke insiden 2 oleh Ani (…): alasan` or `Dibatalkan oleh Ani (…): alasan`.
+    pub fn kalimat(&self, w: impl Fn(Timestamp) -> String) -> String {
+        match self.digabung_ke {
+            Some(k) => format!(
+                "Digabung ke insiden {k} oleh {} ({}): {}",
+                self.oleh,
+                w(self.at),
+                self.alasan
+            ),
+            None => format!(
+                "Dibatalkan oleh {} ({}): {}",
+                self.oleh,
+                w(self.at),
+                self.alasan
+            ),
+        }
+    }
+}
+
 /// What a timeline entry records.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(tag = "jenis", rename_all = "snake_case")]
@@ -1832,15 +1853,7 @@ pub mod laporan {
         }
         o.push_str("\n## Pelajaran (lessons learned)\n\n");
         match &i.batal {
-            Some(b) => o.push_str(&match b.digabung_ke {
-                Some(k) => format!(
-                    "Digabung ke insiden {k} oleh {} ({}): {}",
-                    b.oleh,
-                    w(b.at),
-                    b.alasan
-                ),
-                None => format!("Dibatalkan oleh {} ({}): {}", b.oleh, w(b.at), b.alasan),
-            }),
+            Some(b) => o.push_str(&b.kalimat(w)),
             None => o.push_str(i.pelajaran.as_deref().unwrap_or("Belum ditutup.")),
         }
         o.push('\n');

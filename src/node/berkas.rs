@@ -58,6 +58,25 @@ pub struct Staged {
     pub head: Vec<u8>,
 }
 
+impl Staged {
+    /// Makes the staged copy durable (it was written without waiting for the disk) and moves it into
+    /// the blob store under its SHA-256: the encrypted-at-rest name when `sealed`. Errors: I/O.
+    pub fn into_blobs(&self, state: &NodeState, sealed: bool) -> std::io::Result<PathBuf> {
+        fs::File::open(&self.path)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| {
+                if sealed {
+                    state
+                        .ingest
+                        .blobs()
+                        .put_staged_sealed(&self.path, &self.sha)
+                } else {
+                    state.ingest.blobs().put_staged(&self.path, &self.sha)
+                }
+            })
+    }
+}
+
 impl Masukan {
     /// `fd`: the request says a descriptor came with it (`file`); else the base64 text.
     pub fn of(fd: bool, data_b64: String, file: Option<fs::File>) -> Masukan {

@@ -355,16 +355,7 @@ fn simpan_berkas(
             ),
         ));
     }
-    let stored = std::fs::File::open(&s.path)
-        .and_then(|f| f.sync_all())
-        .and_then(|()| {
-            if seal_to.is_some() {
-                state.ingest.blobs().put_staged_sealed(&s.path, &s.sha)
-            } else {
-                state.ingest.blobs().put_staged(&s.path, &s.sha)
-            }
-        });
-    if let Err(e) = stored {
+    if let Err(e) = s.into_blobs(state, seal_to.is_some()) {
         let _ = std::fs::remove_file(&s.path);
         return Err(("internal", format!("blob store: {e}")));
     }

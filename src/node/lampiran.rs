@@ -97,16 +97,7 @@ pub(super) fn attach(
     let mut atts = Vec::new();
     for (name, s) in &staged {
         // The copies were written without waiting for the disk: fsync before the commit relies on them.
-        let stored = fs::File::open(&s.path)
-            .and_then(|f| f.sync_all())
-            .and_then(|()| {
-                if seal_to.is_some() {
-                    state.ingest.blobs().put_staged_sealed(&s.path, &s.sha)
-                } else {
-                    state.ingest.blobs().put_staged(&s.path, &s.sha)
-                }
-            });
-        if let Err(e) = stored {
+        if let Err(e) = s.into_blobs(state, seal_to.is_some()) {
             cleanup(&staged);
             return Err(("internal", format!("blob store: {e}")));
         }
