@@ -260,13 +260,19 @@ impl TestNode {
             .unwrap();
         self.child = Some(child);
         let sock = self.socket.clone();
+        let pid_file = self.data.join("node.pid");
         let mut exited = None;
         let up = wait_until(Duration::from_secs(30), || {
-            if let Ok(Some(st)) = self.child.as_mut().unwrap().try_wait() {
+            let child = self.child.as_mut().unwrap();
+            if let Ok(Some(st)) = child.try_wait() {
                 exited = Some(st);
                 return true;
             }
-            std::os::unix::net::UnixStream::connect(&sock).is_ok()
+            // This node holds the lock (its pid in node.pid) and listens: not a socket left open by a
+            // killed node's child that had not yet exec'd.
+            let mine =
+                fs::read_to_string(&pid_file).is_ok_and(|p| p.trim() == child.id().to_string());
+            mine && std::os::unix::net::UnixStream::connect(&sock).is_ok()
         });
         if let Some(st) = exited {
             self.child = None;
