@@ -61,7 +61,7 @@ pub struct Staged {
 impl Staged {
     /// Makes the staged copy durable (it was written without waiting for the disk) and moves it into
     /// the blob store under its SHA-256: the encrypted-at-rest name when `sealed`. Errors: I/O.
-    pub fn into_blobs(&self, state: &NodeState, sealed: bool) -> std::io::Result<PathBuf> {
+    pub fn store_in_blobs(&self, state: &NodeState, sealed: bool) -> std::io::Result<PathBuf> {
         fs::File::open(&self.path)
             .and_then(|f| f.sync_all())
             .and_then(|()| {

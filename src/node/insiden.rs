@@ -355,7 +355,7 @@ fn simpan_berkas(
             ),
         ));
     }
-    if let Err(e) = s.into_blobs(state, seal_to.is_some()) {
+    if let Err(e) = s.store_in_blobs(state, seal_to.is_some()) {
         let _ = std::fs::remove_file(&s.path);
         return Err(("internal", format!("blob store: {e}")));
     }

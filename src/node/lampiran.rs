@@ -97,7 +97,7 @@ pub(super) fn attach(
     let mut atts = Vec::new();
     for (name, s) in &staged {
         // The copies were written without waiting for the disk: fsync before the commit relies on them.
-        if let Err(e) = s.into_blobs(state, seal_to.is_some()) {
+        if let Err(e) = s.store_in_blobs(state, seal_to.is_some()) {
             cleanup(&staged);
             return Err(("internal", format!("blob store: {e}")));
         }
