@@ -293,6 +293,13 @@ fn page_lines(page: u32, ws: &[&Kata], out: &mut Vec<Baris>) {
         return;
     };
     let h = h.max(0.1);
+    // Specks read as `.`, `:` or `|` (far smaller than a letter) are not words.
+    let ws: Vec<&Kata> = ws
+        .iter()
+        .copied()
+        .filter(|w| w.kotak.height() >= 0.4 * h || w.teks.chars().any(char::is_alphanumeric))
+        .collect();
+    let ws = ws.as_slice();
     let slope = skew(ws);
     // Corrected vertical centre of each word.
     let cy = |w: &Kata| (w.kotak.y0 + w.kotak.y1) / 2.0 - slope * (w.kotak.x0 + w.kotak.x1) / 2.0;
@@ -325,7 +332,8 @@ fn page_lines(page: u32, ws: &[&Kata], out: &mut Vec<Baris>) {
         let mut l = Baris::from_words(page, &row[..split], h, y);
         let r = Baris::from_words(page, &row[split..], h, y);
         if split < row.len()
-            && match_label(&l.teks).is_some_and(|m| m.value.is_empty() && m.label != Label::Yth)
+            && match_label(&l.teks)
+                .is_some_and(|m| m.value.is_empty() && m.label == Label::NomorSop)
         {
             l = Baris::from_words(page, &row, h, y);
         } else if !r.teks.is_empty() {
@@ -412,6 +420,12 @@ impl Baris {
             .kata
             .iter()
             .filter(|(at, _, _)| *at >= from)
+            .filter(|(at, _, _)| {
+                self.teks[*at..]
+                    .split(' ')
+                    .next()
+                    .is_some_and(|w| w.chars().any(char::is_alphanumeric))
+            })
             .map(|(_, _, c)| *c)
             .collect();
         let kotak = self.kata.iter().map(|(_, k, _)| *k).reduce(Kotak::union);
@@ -463,6 +477,64 @@ impl Sumber {
     }
 }
 
+/// Where the value of a positioned label line really starts: skips words of junk OCR put before it
+/// (punctuation only; one or two letters read with confidence below 0.6), and a colon glued to
+/// the value's first word at the page's colon column (`11` → `1`, a lone `1`/`l`/`|`/`i` there is
+/// dropped). Returns the byte offset and whether a glued colon was found.
+fn value_start(line: &Baris, from: usize, colon_x: Option<f32>) -> (usize, bool) {
+    let words: Vec<&(usize, Kotak, f32)> =
+        line.kata.iter().filter(|(at, _, _)| *at >= from).collect();
+    let text_of = |k: usize| -> &str {
+        let at = words[k].0;
+        let end = words.get(k + 1).map_or(line.teks.len(), |w| w.0);
+        line.teks[at..end].trim_end()
+    };
+    let mut k = 0;
+    let mut glued = false;
+    while k + 1 < words.len() {
+        let t = text_of(k);
+        let junk_punct = t.chars().all(|c| !c.is_alphanumeric());
+        let junk_letters =
+            t.chars().count() <= 2 && t.chars().all(char::is_alphabetic) && words[k].2 < 0.6;
+        let at_colon = colon_x.is_some_and(|x| (words[k].1.x0 - x).abs() < 0.6 * line.h.max(1.0));
+        // A colon read as `1`, `!`, `1:`: as narrow as a colon (a digit glued to it is wider).
+        let narrow = words[k].1.x1 - words[k].1.x0 < 0.4 * line.h.max(1.0);
+        let lone_colon = at_colon && narrow;
+        // `11` in a colon's box: the colon and the value's first digit read as one word.
+        if lone_colon && t.chars().count() >= 2 && t.chars().skip(1).all(|c| c.is_ascii_digit()) {
+            return (
+                words[k].0 + t.chars().next().map_or(1, char::len_utf8),
+                true,
+            );
+        }
+        if junk_punct || junk_letters || lone_colon {
+            glued |= lone_colon || (junk_punct && at_colon);
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    let Some(w) = words.get(k) else {
+        return (from, false);
+    };
+    // A lone short word read with low confidence is what OCR made of a dash (`Lampiran : -`).
+    if k + 1 == words.len() && text_of(k).chars().count() <= 2 && w.2 < 0.6 {
+        return (line.teks.len(), glued);
+    }
+    let mut at = w.0;
+    let t = text_of(k);
+    let at_colon = colon_x.is_some_and(|x| (w.1.x0 - x).abs() < 0.6 * line.h.max(1.0));
+    if at_colon
+        && t.chars().count() >= 2
+        && t.starts_with(['1', 'l', 'I', '|', 'i', '!', ':', ';'])
+        && t.chars().nth(1).is_some_and(|c| c.is_ascii_digit())
+    {
+        at += 1;
+        glued = true;
+    }
+    (at, glued)
+}
+
 /// Confidence factor for a label read approximately (`Nornor`).
 const FUZZY_LABEL: f32 = 0.85;
 /// Confidence factor for a label without its colon.
@@ -482,6 +554,27 @@ fn parse(lines: &[Baris]) -> HeaderSuggestions {
         s.bukti.insert(field.to_string(), src.bukti());
     };
 
+    // Per page, where the colons of the label block stand (median left edge of a `:` word right
+    // after a label), to recognise a colon that OCR glued to its value.
+    let mut colons: BTreeMap<u32, Vec<f32>> = BTreeMap::new();
+    for (line, m) in lines.iter().zip(&matches) {
+        // The second word of a label line, if it has the shape of a colon (narrow) or is one.
+        if m.is_some()
+            && let Some((_, k, _)) = line.kata.get(1).filter(|(at, k, _)| {
+                k.x1 - k.x0 < 0.4 * line.h.max(1.0)
+                    || (line.teks[*at..].starts_with(SEPARATORS)
+                        && line.teks[*at..].chars().nth(1).is_none_or(|c| c == ' '))
+            })
+        {
+            colons.entry(line.halaman).or_default().push(k.x0);
+        }
+    }
+    let colon_x: BTreeMap<u32, f32> = colons
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 2)
+        .filter_map(|(p, v)| median(v).map(|x| (p, x)))
+        .collect();
+
     let mut i = 0;
     while i < lines.len() {
         let line = &lines[i];
@@ -500,12 +593,24 @@ fn parse(lines: &[Baris]) -> HeaderSuggestions {
         let Some(m) = matches[here].clone() else {
             continue;
         };
-        let colon = m.colon;
+        let mut colon = m.colon;
+        let mut from = line.teks.len() - m.value.len();
+        // OCR: a colon glued to the value (`11 (satu)` for `: 1 (satu)`), junk before the value.
+        let (start, glued) = value_start(line, from, colon_x.get(&line.halaman).copied());
+        let m = if start != from {
+            from = start;
+            colon |= glued;
+            LabelMatch {
+                value: line.teks[from..].to_string(),
+                ..m
+            }
+        } else {
+            m
+        };
         let mut factor = if m.fuzzy { FUZZY_LABEL } else { 1.0 };
         if !colon {
             factor *= NO_COLON;
         }
-        let from = line.teks.len() - m.value.len();
         let mut src = Sumber::of(line, from, factor);
         let mut value_line = line;
         // "Nomor :" with the value alone on the next line.
@@ -548,14 +653,14 @@ fn parse(lines: &[Baris]) -> HeaderSuggestions {
                     put(&mut s, "sifat", &src);
                 }
             }
-            Label::Klasifikasi if s.klasifikasi.is_none() => {
+            Label::Klasifikasi if s.klasifikasi.is_none() && (labelled || !m.fuzzy) => {
                 s.klasifikasi = normalise_klasifikasi(&value);
                 if s.klasifikasi.is_some() {
                     put(&mut s, "klasifikasi", &src);
                 }
             }
             Label::Lampiran if s.lampiran.is_none() && labelled => {
-                s.lampiran = field(&value);
+                s.lampiran = field(value.trim_end_matches('.'));
                 if s.lampiran.is_some() {
                     put(&mut s, "lampiran", &src);
                 }
@@ -564,7 +669,7 @@ fn parse(lines: &[Baris]) -> HeaderSuggestions {
                 let x = line.kata.first().map(|(_, k, _)| k.x0);
                 let (joined, used) =
                     continue_lines(&value, value_line, x, &lines[i..], is_hal_stop, &mut src);
-                s.hal = field(&joined);
+                s.hal = field(&joined).map(|v| unglue(&v));
                 i += used;
                 if s.hal.is_some() {
                     put(&mut s, "hal", &src);
@@ -574,7 +679,7 @@ fn parse(lines: &[Baris]) -> HeaderSuggestions {
                 let x = value_line.kata.first().map(|(_, k, _)| k.x0);
                 let (joined, used) =
                     continue_lines(&value, value_line, x, &lines[i..], is_yth_stop, &mut src);
-                s.yth = field(&joined);
+                s.yth = field(&joined).map(|v| capital_j(&v));
                 i += used;
                 if s.yth.is_some() {
                     put(&mut s, "yth", &src);
@@ -677,6 +782,16 @@ fn fuzzy_label(line: &str) -> Option<LabelMatch> {
         .find(|c: char| c == ' ' || SEPARATORS.contains(&c))
         .unwrap_or(line.len());
     let word = &line[..end];
+    // `Na.`, `N0.`, `Mo.` for `No.`: a nomor only with its colon and a `/` in the value.
+    if word.len() == 3
+        && word.ends_with(['.', ','])
+        && word.starts_with(['N', 'n', 'M'])
+        && word[1..2].contains(['o', 'a', '0', 'O'])
+    {
+        let m = after_label(Label::Nomor, &line[end..], true);
+        return m.value.contains('/').then_some(m);
+    }
+    let word = word.trim_end_matches(|c: char| !c.is_alphanumeric());
     if word.chars().count() < 4 || word.chars().count() > 14 {
         return None;
     }
@@ -695,9 +810,9 @@ fn fuzzy_label(line: &str) -> Option<LabelMatch> {
     let (_, label, _) = FUZZY_LABELS
         .iter()
         .find(|(name, _, max)| edit_distance(&norm, name) <= *max)?;
-    let m = after_label(*label, &line[end..], true);
-    // An approximate label needs its colon: without one it is just a word of running text.
-    m.colon.then_some(m)
+    // Without its colon an approximate label counts only where an exact one would: inside a block of
+    // labels, or a nomor with a `/` (decided by the parser).
+    Some(after_label(*label, &line[end..], true))
 }
 
 /// Levenshtein distance over chars (short words only).
@@ -722,6 +837,38 @@ fn field(value: &str) -> Option<String> {
     if v.is_empty() || v.chars().all(|c| c == '-' || c == '.' || c == ':') {
         return None;
     }
+    // Marks OCR leaves before a value (`#1`, `.2`, `— : 1`, `! Usulan`); a value that begins with
+    // a quote or bracket keeps it.
+    let v = v
+        .trim_start_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    ':' | ';'
+                        | '.'
+                        | ','
+                        | '|'
+                        | '!'
+                        | '#'
+                        | '—'
+                        | '–'
+                        | '-'
+                        | '_'
+                        | '~'
+                        | '*'
+                        | '='
+                )
+        })
+        .trim();
+    if v.is_empty() {
+        return None;
+    }
+    // `|` standing alone is an OCR `I` (`Semester |`).
+    let v = v
+        .split(' ')
+        .map(|w| if w == "|" { "I" } else { w })
+        .collect::<Vec<_>>()
+        .join(" ");
     Some(v.chars().take(MAX_FIELD_CHARS).collect())
 }
 
@@ -823,6 +970,55 @@ fn continue_lines(
     (joined, used)
 }
 
+/// OCR reads a space between two words as `-` or `:` (`Permohonan-Penggantian`,
+/// `Permohonan:Perbaikan`): between two capitalised words of three letters or more that are not
+/// the same word (`Undang-Undang` stays), the mark becomes a space.
+fn unglue(v: &str) -> String {
+    let capital_word = |w: &str| {
+        w.chars().count() >= 3
+            && w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars().all(char::is_alphabetic)
+    };
+    v.split(' ')
+        .map(|w| {
+            for mark in ['-', ':'] {
+                if let Some((a, b)) = w.split_once(mark)
+                    && capital_word(a)
+                    && capital_word(b.trim_end_matches([',', '.']))
+                    && !a.eq_ignore_ascii_case(b)
+                {
+                    return format!("{a} {b}");
+                }
+            }
+            w.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// In an addressee (title case), OCR often reads a capital `J` as `j` (`Bupati jembrana`): a word
+/// `j…` right after a capitalised word becomes `J…` (but not `jalan`, `juga`, `jika`, `jam`).
+fn capital_j(v: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for w in v.split(' ') {
+        let after_capital = out
+            .last()
+            .and_then(|p| p.chars().next())
+            .is_some_and(char::is_uppercase);
+        let fix = after_capital
+            && w.starts_with('j')
+            && w.chars().count() > 3
+            && w.chars().skip(1).all(char::is_lowercase)
+            && !["jalan", "juga", "jika", "jam"].contains(&w);
+        if fix {
+            out.push(format!("J{}", &w[1..]));
+        } else {
+            out.push(w.to_string());
+        }
+    }
+    out.join(" ")
+}
+
 fn starts_with_word(line: &str, word: &str) -> bool {
     line.get(..word.len())
         .is_some_and(|h| h.eq_ignore_ascii_case(word))
@@ -920,11 +1116,38 @@ fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
     Some((day, month, year))
 }
 
+/// OCR glues the parts of a date (`26juni.2022`, `3 April.2021`): spaces between digits and
+/// letters, and for dots between them. Only the first 40 characters are looked at.
+fn spaced_date(s: &str) -> String {
+    let mut out = String::new();
+    let mut prev: Option<char> = None;
+    let s = s.trim_start_matches(|c: char| !c.is_alphanumeric());
+    out.push(' ');
+    for c in s.chars().take(40) {
+        let c = if c == '.' && prev.is_some_and(char::is_alphanumeric) {
+            ' '
+        } else {
+            c
+        };
+        if let Some(p) = prev
+            && ((p.is_ascii_digit() && c.is_alphabetic())
+                || (p.is_alphabetic() && c.is_ascii_digit()))
+        {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
 /// Find `Place, 22 April 2021` in a line: a date right after a comma, preceded by one to three
 /// capitalised words. Returns the normalised place-date and the ISO date.
 fn find_place_date(line: &str) -> Option<(String, String, usize)> {
     for (at, _) in line.match_indices(',') {
-        let Some((day, month, year)) = parse_date(&line[at + 1..]) else {
+        let Some((day, month, year)) =
+            parse_date(&line[at + 1..]).or_else(|| parse_date(&spaced_date(&line[at + 1..])))
+        else {
             continue;
         };
         let before: Vec<&str> = line[..at].split(' ').collect();

@@ -464,6 +464,9 @@ fn pdf_page_images(pdf: &Path, pages: u32, dir: &Path) -> Result<Vec<PathBuf>, S
     Ok(images)
 }
 
+/// What the pages gave: words, text lines, pages read, and a note on pages left out.
+type Read = (Vec<Kata>, Vec<String>, u32, Option<String>);
+
 /// OCR the image-only document at `path` in this process (the child calls this). Never panics;
 /// returns an [`Analysis`] whose `text` and `words` hold what tesseract read and whose `note` says
 /// why there is less (tesseract missing, image too large or broken, pages beyond `max_pages`).
@@ -481,7 +484,7 @@ pub fn ocr_path(path: &Path, max_pages: u32) -> Analysis {
     let kind = sniff(&data[..data.len().min(HEAD_LEN)]);
     let mut a = Analysis::new(kind.map_or("application/octet-stream", FileKind::mime));
     let max_pages = max_pages.max(1);
-    let result = (|| -> Result<(Vec<Kata>, Vec<String>, u32, Option<String>), String> {
+    let result = (|| -> Result<Read, String> {
         let scratch =
             Scratch::new().map_err(|e| format!("direktori sementara / scratch dir: {e}"))?;
         let mut extra = None;
@@ -596,55 +599,6 @@ pub fn ocr_in_child_until(
         .arg(max_pages.to_string())
         .env("OMP_THREAD_LIMIT", "1");
     run_child_until(cmd, limits, cancel)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_from_headers() {
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-        png.extend_from_slice(&60000u32.to_be_bytes());
-        png.extend_from_slice(&60000u32.to_be_bytes());
-        png.extend_from_slice(&[8, 0, 0, 0, 0]);
-        assert_eq!(declared_sizes(&png).unwrap(), vec![(60000, 60000)]);
-        assert!(
-            check_size(60000, 60000)
-                .unwrap_err()
-                .contains("melebihi batas")
-        );
-        assert!(check_size(1241, 1754).is_ok());
-        // JPEG: SOI, APP0 (len 4), SOF0 with h=1754 w=1241.
-        let jpg = [
-            0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xC0, 0, 11, 8, 0x06, 0xDA, 0x04, 0xD9, 1,
-        ];
-        assert_eq!(declared_sizes(&jpg).unwrap(), vec![(1241, 1754)]);
-        assert!(declared_sizes(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 1]).is_err());
-        // TIFF LE, one IFD with width 100 (SHORT) and length 70000 (LONG).
-        let mut t = b"II*\0\x08\0\0\0".to_vec();
-        t.extend_from_slice(&2u16.to_le_bytes());
-        t.extend_from_slice(&[0, 1, 3, 0, 1, 0, 0, 0, 100, 0, 0, 0]);
-        t.extend_from_slice(&[1, 1, 4, 0, 1, 0, 0, 0]);
-        t.extend_from_slice(&70000u32.to_le_bytes());
-        t.extend_from_slice(&0u32.to_le_bytes());
-        assert_eq!(declared_sizes(&t).unwrap(), vec![(100, 70000)]);
-    }
-
-    #[test]
-    fn tsv_words_and_lines() {
-        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
-                   1\t1\t0\t0\t0\t0\t0\t0\t1000\t1400\t-1\t\n\
-                   5\t1\t1\t1\t1\t1\t10\t20\t50\t12\t96.5\tNomor\n\
-                   5\t1\t1\t1\t1\t2\t70\t20\t5\t12\t90\t:\n\
-                   5\t1\t2\t1\t1\t1\t10\t40\t50\t12\t80\tHal\n";
-        let p = parse_tsv(tsv, 1, true);
-        assert_eq!(p.lines, vec!["Nomor :", "", "Hal"]);
-        assert_eq!(p.words.len(), 3);
-        assert_eq!(p.words[0].kotak.x1, 60.0);
-        assert_eq!(p.words[0].yakin, 96.5);
-        assert_ne!(p.words[0].baris, p.words[2].baris);
-    }
 }
 
 /// The note an entry keeps after its OCR: what was read and what to check against the paper.
@@ -796,5 +750,54 @@ impl super::Ingest {
             }
             Err(e) => Err(ExtractError::BadOutput(format!("database: {e}"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_from_headers() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&60000u32.to_be_bytes());
+        png.extend_from_slice(&60000u32.to_be_bytes());
+        png.extend_from_slice(&[8, 0, 0, 0, 0]);
+        assert_eq!(declared_sizes(&png).unwrap(), vec![(60000, 60000)]);
+        assert!(
+            check_size(60000, 60000)
+                .unwrap_err()
+                .contains("melebihi batas")
+        );
+        assert!(check_size(1241, 1754).is_ok());
+        // JPEG: SOI, APP0 (len 4), SOF0 with h=1754 w=1241.
+        let jpg = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xC0, 0, 11, 8, 0x06, 0xDA, 0x04, 0xD9, 1,
+        ];
+        assert_eq!(declared_sizes(&jpg).unwrap(), vec![(1241, 1754)]);
+        assert!(declared_sizes(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 1]).is_err());
+        // TIFF LE, one IFD with width 100 (SHORT) and length 70000 (LONG).
+        let mut t = b"II*\0\x08\0\0\0".to_vec();
+        t.extend_from_slice(&2u16.to_le_bytes());
+        t.extend_from_slice(&[0, 1, 3, 0, 1, 0, 0, 0, 100, 0, 0, 0]);
+        t.extend_from_slice(&[1, 1, 4, 0, 1, 0, 0, 0]);
+        t.extend_from_slice(&70000u32.to_le_bytes());
+        t.extend_from_slice(&0u32.to_le_bytes());
+        assert_eq!(declared_sizes(&t).unwrap(), vec![(100, 70000)]);
+    }
+
+    #[test]
+    fn tsv_words_and_lines() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t1000\t1400\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t10\t20\t50\t12\t96.5\tNomor\n\
+                   5\t1\t1\t1\t1\t2\t70\t20\t5\t12\t90\t:\n\
+                   5\t1\t2\t1\t1\t1\t10\t40\t50\t12\t80\tHal\n";
+        let p = parse_tsv(tsv, 1, true);
+        assert_eq!(p.lines, vec!["Nomor :", "", "Hal"]);
+        assert_eq!(p.words.len(), 3);
+        assert_eq!(p.words[0].kotak.x1, 60.0);
+        assert_eq!(p.words[0].yakin, 96.5);
+        assert_ne!(p.words[0].baris, p.words[2].baris);
     }
 }
