@@ -1328,7 +1328,142 @@ Tembusan disampaikan Kepada Yth:
         assert_eq!(suggest(&long).hal.unwrap().chars().count(), MAX_FIELD_CHARS);
     }
 
+    /// Words of a page from rows of `(x, text)` runs: each run's words 6 units per char, rows 14 apart.
+    fn page(rows: &[&[(f32, &str)]], conf: f32) -> Vec<Kata> {
+        let mut out = Vec::new();
+        for (r, runs) in rows.iter().enumerate() {
+            let y = 20.0 + r as f32 * 14.0;
+            for (x, run) in runs.iter() {
+                let mut x = *x;
+                for w in run.split_whitespace() {
+                    let x1 = x + 6.0 * w.chars().count() as f32;
+                    out.push(Kata {
+                        teks: w.to_string(),
+                        halaman: 1,
+                        baris: r as u32,
+                        kotak: Kotak {
+                            x0: x,
+                            y0: y,
+                            x1,
+                            y1: y + 10.0,
+                        },
+                        yakin: conf,
+                    });
+                    x = x1 + 4.0;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn positioned_date_top_right_and_kepada_beside_the_labels() {
+        let rows: &[&[(f32, &str)]] = &[
+            &[(60.0, "PEMERINTAH KABUPATEN JEMBRANA")],
+            &[(340.0, "Negara, 22 April 2021")],
+            &[
+                (60.0, "Nomor"),
+                (120.0, ": 800/283/Kominfo/2021"),
+                (340.0, "Kepada"),
+            ],
+            &[
+                (60.0, "Sifat"),
+                (120.0, ": Segera"),
+                (340.0, "Yth. Bupati Jembrana"),
+            ],
+            &[(60.0, "Klasifikasi"), (130.0, "Rahasia"), (340.0, "di -")],
+            &[(60.0, "Lampiran"), (120.0, ": -"), (340.0, "Tempat")],
+            &[(60.0, "Hal"), (120.0, ": Penyampaian Laporan")],
+            &[(128.0, "Hasil Pemantauan")],
+            &[],
+            &[(60.0, "Dengan hormat,")],
+        ];
+        let s = suggest_positioned(&page(rows, 100.0));
+        assert_eq!(s.nomor.as_deref(), Some("800/283/Kominfo/2021"));
+        assert_eq!(s.sifat.as_deref(), Some("Segera"));
+        assert_eq!(s.klasifikasi.as_deref(), Some("Rahasia"));
+        assert_eq!(s.lampiran, None);
+        assert_eq!(
+            s.hal.as_deref(),
+            Some("Penyampaian Laporan Hasil Pemantauan")
+        );
+        assert_eq!(s.yth.as_deref(), Some("Bupati Jembrana"));
+        assert_eq!(s.tempat_tanggal.as_deref(), Some("Negara, 22 April 2021"));
+        let b = s.bukti["nomor"];
+        assert_eq!((b.halaman, b.ragu), (1, false));
+        assert!(b.kotak.unwrap().x0 <= 60.0);
+        // The text-order reading of the same page glues the columns together.
+        let text: Vec<String> = rows
+            .iter()
+            .map(|r| r.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(
+            suggest(&text.join("\n")).sifat.as_deref(),
+            Some("Segera Yth. Bupati Jembrana")
+        );
+    }
+
+    #[test]
+    fn ocr_confusions_and_uncertain_fields() {
+        let rows: &[&[(f32, &str)]] = &[
+            &[(60.0, "Nornor"), (120.0, ": 8OO/283/Kominfo/2O21")],
+            &[(60.0, "Klasifkasi"), (120.0, ": Rahasia")],
+            &[(60.0, "Hal"), (120.0, ": Undangan")],
+        ];
+        let s = suggest_positioned(&page(rows, 90.0));
+        assert_eq!(s.nomor.as_deref(), Some("800/283/Kominfo/2021"));
+        assert_eq!(s.klasifikasi.as_deref(), Some("Rahasia"));
+        assert!(s.bukti["nomor"].yakin < 0.9 && !s.ragu("nomor"));
+        // Read with low confidence: suggested, marked, never filled into the form.
+        let s = suggest_positioned(&page(rows, 40.0));
+        assert_eq!(s.klasifikasi.as_deref(), Some("Rahasia"));
+        assert!(s.ragu("klasifikasi"));
+        assert_eq!(s.ragu_fields(), vec!["nomor", "klasifikasi", "hal"]);
+        let mut f = crate::domain::RegisterFields::default();
+        f.apply_suggestions(&s);
+        assert_eq!((f.klasifikasi, f.nomor_surat.as_str()), (None, ""));
+    }
+
+    #[test]
+    fn positioned_never_panics_on_odd_boxes() {
+        let mut w = page(&[&[(60.0, "Nomor : 1/2")]], 100.0);
+        w.push(Kata {
+            teks: "x".into(),
+            halaman: 0,
+            baris: 0,
+            kotak: Kotak {
+                x0: f32::NAN,
+                y0: f32::INFINITY,
+                x1: -1.0,
+                y1: 0.0,
+            },
+            yakin: -5.0,
+        });
+        let _ = suggest_positioned(&w);
+        let _ = suggest_positioned(&[]);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn positioned_never_panics(
+            words in proptest::collection::vec(
+                ("(Nomor|No\\.|Hal|Sifat|Yth\\.|:|[\\PC]{1,8})", 0u32..3, 0u32..5, -50f32..700.0, -50f32..900.0, 0f32..40.0, -10f32..120.0),
+                0..40,
+            )
+        ) {
+            let w: Vec<Kata> = words
+                .into_iter()
+                .map(|(t, p, b, x, y, h, c)| Kata {
+                    teks: t,
+                    halaman: p,
+                    baris: b,
+                    kotak: Kotak { x0: x, y0: y, x1: x + 3.0 * h, y1: y + h },
+                    yakin: c,
+                })
+                .collect();
+            let _ = suggest_positioned(&w);
+        }
+
         #[test]
         fn never_panics(text in "\\PC*") {
             let _ = suggest(&text);

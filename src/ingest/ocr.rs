@@ -3,7 +3,7 @@
 //! Runs in the analysis child (`kasa __ocr FILE`, [`child_main`]) under the limits of
 //! [`super::extract::run_child`] (CPU, address space, wall clock, own process group), which the
 //! programs it starts inherit. Page images are taken out of a PDF as they are stored (`pdfimages
-//! -png`, no re-rendering); a page that is not one image is rendered at 200 dpi gray (`pdftoppm`).
+//! -j`: JPEG as JPEG, the rest as PNM; no re-rendering); a page that is not one image is rendered at 200 dpi gray (`pdftoppm`).
 //! TIFF (every page), JPEG and PNG go to `tesseract` as they are. Every image's declared size is read
 //! from its header first: more than [`MAX_SIDE`] pixels on a side or [`MAX_PIXELS`] in all is refused
 //! with a note before any decoder sees it. Binarisation (Otsu) and skew are left to tesseract's own
@@ -420,7 +420,8 @@ fn pdf_page_images(pdf: &Path, pages: u32, dir: &Path) -> Result<Vec<PathBuf>, S
         let prefix = dir.join(format!("p{page}"));
         let ok = if on_page.len() == 1 {
             Command::new("pdfimages")
-                .args(["-png", "-f", &page.to_string(), "-l", &page.to_string()])
+                // JPEG streams stay JPEG (`-j`), the rest come out as PNM: no re-encoding to PNG.
+                .args(["-j", "-f", &page.to_string(), "-l", &page.to_string()])
                 .arg(pdf)
                 .arg(&prefix)
                 .stdin(Stdio::null())
