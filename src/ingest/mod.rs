@@ -920,7 +920,23 @@ impl Ingest {
         };
         // An image-only scan appears at once; its text and suggestions follow from the OCR thread
         // ([`Ingest::run_ocr`]).
-        let perlu_ocr = analysis.perlu_ocr && analysis.text.is_none();
+        let mut perlu_ocr = analysis.perlu_ocr && analysis.text.is_none();
+        let mut analysis = analysis;
+        // An image too small to hold a line of text (an icon, a 1×1 test pixel) is not queued.
+        if perlu_ocr
+            && let Ok(sizes) = ocr::declared_sizes(&head)
+            && !sizes.is_empty()
+            && sizes
+                .iter()
+                .all(|&(w, h)| w < ocr::MIN_SIDE || h < ocr::MIN_SIDE)
+        {
+            perlu_ocr = false;
+            let (w, h) = sizes[0];
+            analysis.note = Some(format!(
+                "gambar {w}×{h} piksel terlalu kecil untuk OCR (kurang dari {} piksel per sisi): tidak dibaca; ketik kolomnya dari kertas / image too small for OCR: not read",
+                ocr::MIN_SIDE
+            ));
+        }
         let suggestions = analysis.suggestions();
         let pages = analysis.pages;
         let text = analysis.text;

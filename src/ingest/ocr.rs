@@ -38,6 +38,10 @@ pub const MAX_SIDE: u64 = 20_000;
 /// The most pixels of one image given to OCR (120 million: A3 at 600 dpi is 70 million).
 pub const MAX_PIXELS: u64 = 120_000_000;
 
+/// The fewest pixels on a side of an image worth giving to OCR (64: one line of text at 150 dpi
+/// needs about 30); smaller images are noted at ingest and not queued.
+pub const MIN_SIDE: u64 = 64;
+
 /// Resolution at which a PDF page that is not one stored image is rendered for OCR, in dpi.
 pub const RENDER_DPI: u32 = 200;
 
