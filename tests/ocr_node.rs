@@ -252,3 +252,44 @@ fn without_tesseract_the_note_and_status_name_the_packages() {
         describe(&o)
     );
 }
+
+#[test]
+fn with_a_node_identity_the_ocr_text_is_sealed_like_the_ingest_text() {
+    let mut node = TestNode::init_with(|_| {});
+    let _pass = node.create_identity("frasa sandi yang cukup panjang untuk uji\n", false);
+    node.start();
+    fs::copy(
+        sample(&format!("naskah/{SCAN}")),
+        node.drop_dir().join(SCAN),
+    )
+    .unwrap();
+    assert!(
+        node.wait_entries(1, Duration::from_secs(60)),
+        "{}",
+        node.log()
+    );
+    let e = wait_ocr(&node, SCAN);
+    let id = e["id"].to_string();
+    // The unlocked node opens what the OCR sealed.
+    let show = node.json(&["agenda", "show", &id, "--json"]);
+    assert_eq!(
+        show["suggestions"]["nomor"], "800/283/Kominfo/2021",
+        "{show}"
+    );
+    assert!(
+        show["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Penyampaian Laporan"),
+        "{show}"
+    );
+    node.terminate();
+    // Neither the read text nor the suggested nomor is in the database file in plaintext.
+    let db = fs::read(node.db()).unwrap();
+    for needle in ["800/283/Kominfo/2021", "Penyampaian Laporan Hasil"] {
+        assert!(
+            !db.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "'{needle}' found in kasa.redb"
+        );
+    }
+}
