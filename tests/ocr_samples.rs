@@ -1,7 +1,6 @@
-//! OCR of the scanned samples (issue 15) with the real `tesseract -l ind`, and hostile images: a scan
-//! yields its text and header suggestions, an image declaring 60000×60000 pixels or a corrupt JPEG
-//! ends as a note, never a hang or a crash. Runs the OCR child through this very test binary? No:
-//! through `ocr_path` in-process and through the `kasa` binary's `__ocr` child.
+//! OCR of the scanned samples (issue 15) with the real `tesseract -l ind`: the scanned cover letter
+//! yields its header (through the `kasa __ocr` child under its limits, as the node runs it), the fax
+//! TIFF and the JPEG yield their text (`ocr_path` in-process). Hostile images: `tests/ocr_node.rs`.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
