@@ -554,7 +554,8 @@ fn tmux_dispose_form_draft_is_offered_back_after_kill() {
     );
     let name = format!("kasa-draft-{}", std::process::id());
     let t = Tmux::open(&name, &cmd, 80, 24);
-    t.wait("Masuk");
+    // The entry's row, not only the tab: D before the first list reply has nothing selected.
+    t.wait("Undangan rapat");
     t.keys(&["D"]);
     t.wait("Disposisi entri");
     // Tick the second instruksi, type a catatan.
