@@ -118,7 +118,9 @@ pub fn refresh(cx: &Ctx) -> Vec<Effect> {
 pub fn draw(cx: &Ctx, v: &AlarmView, f: &mut Frame, area: Rect) {
     let th = &cx.theme;
     let w = area.width.saturating_sub(4).clamp(20, 100);
-    let h = area.height.saturating_sub(2).max(5);
+    // As tall as the alarms need (two rows each, more when a message wraps), at most the screen.
+    let wanted = (v.alarms.len().max(1) * 2 + 3) as u16;
+    let h = wanted.min(area.height.saturating_sub(2)).max(5);
     let r = super::widgets::centered(area, w, h);
     f.render_widget(Clear, r);
     let k = |a: &str| cx.keymap.key_for(&["alarm"], a).unwrap_or_default();
