@@ -94,6 +94,12 @@ pub struct IngestConfig {
     pub extract_cpu_secs: u64,
     pub extract_memory_mb: u64,
     pub extract_wall_secs: u64,
+    /// Limits of the OCR child (`kasa __ocr FILE`, issue 15), which runs `tesseract` per page image:
+    /// CPU seconds (also inherited by tesseract), wall-clock seconds; memory is `extract_memory_mb`.
+    pub ocr_cpu_secs: u64,
+    pub ocr_wall_secs: u64,
+    /// The most pages of one document read by OCR (the header is on page 1; the rest is for search).
+    pub ocr_max_pages: u32,
 }
 
 impl Default for IngestConfig {
@@ -105,6 +111,9 @@ impl Default for IngestConfig {
             extract_cpu_secs: 10,
             extract_memory_mb: 1024,
             extract_wall_secs: 20,
+            ocr_cpu_secs: 120,
+            ocr_wall_secs: 180,
+            ocr_max_pages: 8,
         }
     }
 }

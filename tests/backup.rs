@@ -187,6 +187,12 @@ fn backup_during_a_burst_and_two_writers_restores_a_node_that_verifies() {
         n.wait_entries(151, Duration::from_secs(60)),
         "burst ingested"
     );
+    // The scans' OCR (issue 15) writes their entries after they appear: quiet means it is done too.
+    assert!(
+        wait_until(Duration::from_secs(180), || n.status()["ocr_menunggu"] == 0),
+        "OCR of the burst: {}",
+        n.status()
+    );
     // Quiet now: a second (incremental) backup holds exactly the live state.
     let m2 = backup_json(&n, &dir, &[]);
     assert_eq!(m2["manifest"]["jenis"], "inkremental");

@@ -299,6 +299,8 @@ pub fn app(theme: &str, n: usize, w: u16, h: u16) -> App {
         ingest: Default::default(),
         identity_fingerprint: None,
         locked: false,
+        ocr: None,
+        ocr_menunggu: 0,
     };
     app.on_reply(
         kasa::console::app::Purpose::Status,

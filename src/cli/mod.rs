@@ -162,6 +162,13 @@ pub enum Cmd {
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
     Extract { file: PathBuf },
+    /// (internal) OCR of one image-only document in a limited child process (issue 15).
+    #[command(name = "__ocr", hide = true)]
+    Ocr {
+        file: PathBuf,
+        #[arg(default_value_t = 8)]
+        max_pages: u32,
+    },
     /// Scripting: one JSON request (proto `Request`) per stdin line; one JSON line per reply on stdout,
     /// `{"ok": REPLY}` or `{"error": {"code": C, "message": M}}`. Exit 0 when every line was answered.
     #[command(name = "request", hide = true)]
@@ -559,7 +566,7 @@ fn fail<T>(m: impl Into<String>) -> Result<T, Fail> {
 pub fn main() -> i32 {
     quiet_on_closed_stdout();
     let cli = Cli::parse();
-    if !matches!(cli.cmd, Some(Cmd::Extract { .. }) | None) {
+    if !matches!(cli.cmd, Some(Cmd::Extract { .. } | Cmd::Ocr { .. }) | None) {
         use std::io::IsTerminal;
         // Colour only on a terminal: a log file (`kasa.log`, journald) gets plain text.
         let _ = tracing_subscriber::fmt()
@@ -794,6 +801,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
     };
     match cmd {
         Cmd::Extract { file } => std::process::exit(crate::ingest::extract::child_main(&file)),
+        Cmd::Ocr { file, max_pages } => {
+            std::process::exit(crate::ingest::ocr::child_main(&file, max_pages))
+        }
         Cmd::RawRequest => {
             use std::io::BufRead;
             let mut c = connect(&paths)?;
@@ -998,6 +1008,11 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     s.ingest.failed,
                     s.ingest.taken
                 );
+                match &s.ocr {
+                    Some(Ok(v)) => out!("ocr    {v} · menunggu {}", s.ocr_menunggu),
+                    Some(Err(note)) => out!("ocr    TIDAK TERSEDIA: {note}"),
+                    None => {}
+                }
                 for (b, st, n) in &s.counts.rows {
                     out!("  {:<18} {:<12} {n}", b.as_str(), st.as_str());
                 }
@@ -1466,6 +1481,11 @@ fn config_check(paths: &Paths) -> Result<(), Fail> {
         Err(e) => problems.push(e.to_string()),
     }
     problems.extend(crate::console::check_config(paths));
+    // OCR is not needed to run, so a missing tesseract is a warning, not a failed check.
+    match crate::ingest::ocr::tersedia() {
+        Ok(v) => out!("ok  OCR: {v}"),
+        Err(note) => out!("peringatan: {note}"),
+    }
     if problems.is_empty() {
         out!("konfigurasi baik / configuration OK");
         Ok(())

@@ -1410,26 +1410,50 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
             cx.theme.get("sla.soon"),
         )));
     }
+    // What the analysis says: "membaca…" while the OCR is pending, then what was read or why not.
+    if let Some(n) = &e.text_note {
+        section(
+            &mut out,
+            &cx.theme,
+            cx.tr("Analisis berkas", "File analysis"),
+        );
+        out.push(Line::from(Span::styled(
+            n.clone(),
+            cx.theme.get("sla.soon"),
+        )));
+    }
     if let Some(s) = &e.suggestions {
         section(
             &mut out,
             &cx.theme,
             cx.tr("Saran dari kepala naskah", "Suggestions from the header"),
         );
-        for (k, v) in [
-            ("nomor", &s.nomor),
-            ("hal", &s.hal),
-            ("klasifikasi", &s.klasifikasi),
-            ("sifat", &s.sifat),
-            ("lampiran", &s.lampiran),
-            ("yth", &s.yth),
-            ("tanggal", &s.tanggal),
+        for (k, field, v) in [
+            ("nomor", "nomor", &s.nomor),
+            ("hal", "hal", &s.hal),
+            ("klasifikasi", "klasifikasi", &s.klasifikasi),
+            ("sifat", "sifat", &s.sifat),
+            ("lampiran", "lampiran", &s.lampiran),
+            ("yth", "yth", &s.yth),
+            ("tanggal", "tempat_tanggal", &s.tanggal),
         ] {
             if let Some(v) = v {
-                out.push(Line::from(vec![
+                let mut spans = vec![
                     Span::styled(format!("{k:<15}"), cx.theme.get("form.label")),
                     Span::styled(v.clone(), cx.theme.get("form.suggested")),
-                ]));
+                ];
+                // Read with low confidence (domain::naskah::AMBANG_YAKIN): not filled into the form.
+                if let Some(b) = s.bukti.get(field).filter(|b| b.ragu) {
+                    spans.push(Span::styled(
+                        format!(
+                            "  {} {:.0}%",
+                            cx.tr("ragu, periksa kertas", "uncertain, check the paper"),
+                            b.yakin * 100.0
+                        ),
+                        cx.theme.get("alarm"),
+                    ));
+                }
+                out.push(Line::from(spans));
             }
         }
     }

@@ -719,13 +719,18 @@ pub fn tata_letak(d: &Dokumen) -> Tata {
 /// Renders `d` to PDF bytes (PDF 1.7, fonts embedded as subsets, title and creator in the metadata).
 /// Errors come from krilla's serializer (not expected for well-formed text) as a message.
 pub fn render(d: &Dokumen) -> Result<Vec<u8>, String> {
-    let tata = tata_letak(d);
+    render_tata(&tata_letak(d), &d.judul)
+}
+
+/// Renders pages already laid out (a [`Tata`] from [`tata_letak`], or one built op by op, e.g. the
+/// letters of the OCR test corpus) with the same fonts, titled `judul`. Errors as in [`render`].
+pub fn render_tata(tata: &Tata, judul: &str) -> Result<Vec<u8>, String> {
     let reg = Font::new(REGULAR.into(), 0).ok_or("font DejaVu Sans tidak terbaca")?;
     let bold = Font::new(BOLD.into(), 0).ok_or("font DejaVu Sans Bold tidak terbaca")?;
     let mut doc = Document::new();
     doc.set_metadata(
         Metadata::new()
-            .title(d.judul.clone())
+            .title(judul.to_string())
             .creator("kasa".to_string()),
     );
     let ps = PageSettings::from_wh(tata.lebar, tata.tinggi).ok_or("ukuran halaman tidak sah")?;

@@ -464,28 +464,34 @@ impl RegisterFields {
     /// Fills the empty fields from the header suggestions of an entry (nomor, hal → perihal,
     /// klasifikasi, lampiran, yth → tujuan, tanggal): what the console's triage form and
     /// `kasa agenda register --accept-suggestions` pre-fill. Fields already filled are kept; a
-    /// suggestion that does not parse (klasifikasi, tanggal) is left out.
+    /// suggestion that does not parse (klasifikasi, tanggal) is left out, and so is one read with a
+    /// confidence below [`crate::domain::naskah::AMBANG_YAKIN`] (`s.ragu(field)`: the form shows it
+    /// as a hint to check against the paper, it never fills it silently).
     pub fn apply_suggestions(&mut self, s: &HeaderSuggestions) {
+        let sure = |field: &str, v: &Option<String>| {
+            if s.ragu(field) { None } else { v.clone() }
+        };
         if self.nomor_surat.is_empty() {
-            self.nomor_surat = s.nomor.clone().unwrap_or_default();
+            self.nomor_surat = sure("nomor", &s.nomor).unwrap_or_default();
         }
         if self.perihal.is_empty() {
-            self.perihal = s.hal.clone().unwrap_or_default();
+            self.perihal = sure("hal", &s.hal).unwrap_or_default();
         }
         if self.klasifikasi.is_none() {
-            self.klasifikasi = s
-                .klasifikasi
+            self.klasifikasi = sure("klasifikasi", &s.klasifikasi)
                 .as_deref()
                 .and_then(|k| Klasifikasi::parse(k).ok());
         }
         if self.lampiran.is_empty() {
-            self.lampiran = s.lampiran.clone().unwrap_or_default();
+            self.lampiran = sure("lampiran", &s.lampiran).unwrap_or_default();
         }
         if self.tujuan.is_empty() {
-            self.tujuan = s.yth.clone().unwrap_or_default();
+            self.tujuan = sure("yth", &s.yth).unwrap_or_default();
         }
         if self.tanggal_surat.is_none() {
-            self.tanggal_surat = s.tanggal.as_deref().and_then(|d| d.parse().ok());
+            self.tanggal_surat = sure("tempat_tanggal", &s.tanggal)
+                .as_deref()
+                .and_then(|d| d.parse().ok());
         }
     }
 }

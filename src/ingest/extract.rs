@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::sniff::{FileKind, HEAD_LEN, sniff};
+use crate::domain::naskah::{self, Kata, Kotak};
 
 /// The most text kept from a document's text layer, in bytes (UTF-8): 256 KiB. Header suggestions
 /// only need the first page; the rest is for search.
@@ -67,16 +68,55 @@ pub struct Analysis {
     pub text: Option<String>,
     /// Why there is no text, or what went wrong; Indonesian first.
     pub note: Option<String>,
+    /// The document has pages but no text layer (a scan, a fax TIFF, a photo): its text comes from
+    /// OCR in a second phase ([`super::ocr`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub perlu_ocr: bool,
+    /// Positioned words of the first pages ([`super::ocr::WORD_PAGES`]): glyph boxes of a text layer
+    /// (`pdftotext -bbox-layout`, PDF points) or OCR word boxes (pixels). Empty when unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<Kata>,
+    /// OCR only: wall time of the OCR, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_ms: Option<u64>,
+    /// OCR only: the largest resident set size of a tesseract run, in KiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_peak_kib: Option<u64>,
 }
 
 impl Analysis {
-    fn new(kind: &str) -> Self {
+    pub(crate) fn new(kind: &str) -> Self {
         Analysis {
             kind: kind.to_string(),
             pages: None,
             text: None,
             note: None,
+            perlu_ocr: false,
+            words: Vec::new(),
+            ocr_ms: None,
+            ocr_peak_kib: None,
         }
+    }
+
+    /// The header suggestions of this analysis: from the positioned words when there are any
+    /// ([`naskah::suggest_positioned`]), else from the text in reading order ([`naskah::suggest`]).
+    /// `None` without text.
+    pub fn suggestions(&self) -> Option<naskah::HeaderSuggestions> {
+        let text = self.text.as_deref()?;
+        let mut s = if self.words.is_empty() {
+            naskah::suggest(text)
+        } else {
+            let mut s = naskah::suggest_positioned(&self.words);
+            // A field the layout reading missed (e.g. an SOP number in a table cell) may still
+            // stand in the text order; it is taken from there with the text's own evidence.
+            let plain = naskah::suggest(text);
+            s.fill_missing_from(&plain);
+            s
+        };
+        if s.tanggal.is_none() {
+            s.tempat_tanggal = None;
+        }
+        Some(s)
     }
 }
 
@@ -93,7 +133,13 @@ pub const MAX_ANALYSIS_BYTES: u64 = 256 * 1024 * 1024;
 /// what lopdf needs, so run untrusted files through [`analyze_in_child`].
 pub fn analyze_path(path: &Path) -> Analysis {
     match read_regular_file(path) {
-        Ok(data) => analyze_bytes(&data),
+        Ok(data) => {
+            let mut a = analyze_bytes(&data);
+            if a.kind == FileKind::Pdf.mime() && a.text.is_some() {
+                a.words = pdf_words(path).unwrap_or_default();
+            }
+            a
+        }
         Err(note) => {
             let mut a = Analysis::new("application/octet-stream");
             a.note = Some(note);
@@ -102,7 +148,7 @@ pub fn analyze_path(path: &Path) -> Analysis {
     }
 }
 
-fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+pub(crate) fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
     use std::os::unix::fs::OpenOptionsExt;
     let unreadable = |e: io::Error| format!("berkas tidak dapat dibaca / unreadable file: {e}");
     let mut file = fs::OpenOptions::new()
@@ -144,6 +190,7 @@ pub fn analyze_bytes(data: &[u8]) -> Analysis {
             let mut a = Analysis::new(kind.mime());
             a.pages = Some(1);
             a.note = Some(NOTE_IMAGE.to_string());
+            a.perlu_ocr = true;
             a
         }
         Some(kind @ (FileKind::Kgm | FileKind::Age)) => {
@@ -292,8 +339,11 @@ fn analyze_pdf_inner(data: &[u8]) -> Analysis {
             Some(e) if errors == pages.len() => {
                 format!("lapisan teks PDF tidak dapat dibaca / PDF text layer unreadable: {e}")
             }
-            _ => "PDF tanpa lapisan teks: gambar hasil pindai (perlu OCR) / PDF without a text layer: scanned image (needs OCR)"
-                .to_string(),
+            _ => {
+                a.perlu_ocr = true;
+                "PDF tanpa lapisan teks: gambar hasil pindai (perlu OCR) / PDF without a text layer: scanned image (needs OCR)"
+                    .to_string()
+            }
         });
         return a;
     }
@@ -397,7 +447,7 @@ fn truncate_at_char(s: &mut String, max: usize) {
 /// Count the IFDs (pages) of a TIFF, following the chain of next-IFD offsets with bounds checks, a
 /// visited set (a loop ends the count) and a cap of [`TIFF_MAX_IFDS`]. Returns the count and a
 /// problem description if the chain is broken.
-fn count_tiff_ifds(data: &[u8]) -> (u32, Option<String>) {
+pub(crate) fn count_tiff_ifds(data: &[u8]) -> (u32, Option<String>) {
     let big_endian = match data.get(..4) {
         Some(b"II*\0") => false,
         Some(b"MM\0*") => true,
@@ -467,11 +517,82 @@ fn analyze_tiff(data: &[u8]) -> Analysis {
     let mut a = Analysis::new(FileKind::Tiff.mime());
     let (count, problem) = count_tiff_ifds(data);
     a.pages = (count > 0).then_some(count);
+    a.perlu_ocr = count > 0;
     a.note = Some(match problem {
         None => NOTE_IMAGE.to_string(),
         Some(p) => format!("TIFF rusak / broken TIFF: {p}; {NOTE_IMAGE}"),
     });
     a
+}
+
+/// The positioned words of the first pages of a PDF's text layer, read with `pdftotext -bbox-layout`
+/// (poppler-utils): boxes in PDF points from the top-left corner, `baris` = poppler's line number on
+/// the page, confidence 100. `None` when pdftotext is missing or fails (the text-order reading is
+/// used then). Runs inside the analysis child, under its limits.
+pub fn pdf_words(path: &Path) -> Option<Vec<Kata>> {
+    let out = Command::new("pdftotext")
+        .args(["-bbox-layout", "-enc", "UTF-8", "-f", "1", "-l"])
+        .arg(super::ocr::WORD_PAGES.to_string())
+        .arg(path)
+        .arg("-")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(parse_bbox_layout(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Parses the XHTML of `pdftotext -bbox-layout` into words (see [`pdf_words`]).
+fn parse_bbox_layout(xhtml: &str) -> Vec<Kata> {
+    fn attr(tag: &str, name: &str) -> Option<f32> {
+        let at = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = tag[at..].find('"')?;
+        tag[at..at + end].parse().ok()
+    }
+    fn unescape(s: &str) -> String {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+    let mut words = Vec::new();
+    let (mut page, mut line) = (0u32, 0u32);
+    for raw in xhtml.lines() {
+        let l = raw.trim_start();
+        if l.starts_with("<page ") {
+            page += 1;
+            line = 0;
+        } else if l.starts_with("<line ") {
+            line += 1;
+        } else if l.starts_with("<word ")
+            && let Some(gt) = l.find('>')
+            && let Some(close) = l.rfind("</word>")
+            && gt < close
+        {
+            let tag = &l[..gt];
+            let (Some(x0), Some(y0), Some(x1), Some(y1)) = (
+                attr(tag, "xMin"),
+                attr(tag, "yMin"),
+                attr(tag, "xMax"),
+                attr(tag, "yMax"),
+            ) else {
+                continue;
+            };
+            words.push(Kata {
+                teks: unescape(&l[gt + 1..close]),
+                halaman: page.max(1),
+                baris: line,
+                kotak: Kotak { x0, y0, x1, y1 },
+                yakin: 100.0,
+            });
+        }
+    }
+    words
 }
 
 /// Entry point of the hidden `kasa __extract <path>` subcommand: analyse `path` with
@@ -534,6 +655,9 @@ pub enum ExtractError {
     /// [`CHILD_STDOUT_CAP`].
     #[error("keluaran analisis tidak sah / bad analysis output: {0}")]
     BadOutput(String),
+    /// The caller asked the child to stop (the node is stopping); the work is done again later.
+    #[error("analisis dihentikan karena node berhenti / analysis stopped: the node is stopping")]
+    Cancelled,
     /// The child could not be started or waited for.
     #[error("proses analisis tidak dapat dijalankan / cannot run analysis process: {0}")]
     Spawn(#[from] io::Error),
@@ -584,7 +708,20 @@ pub fn analyze_in_child(
 /// # Errors
 /// [`ExtractError::Timeout`], [`ExtractError::Crashed`] (signal or non-zero exit),
 /// [`ExtractError::BadOutput`] (not JSON, or too much), [`ExtractError::Spawn`].
-pub fn run_child(mut cmd: Command, limits: &Limits) -> Result<Analysis, ExtractError> {
+pub fn run_child(cmd: Command, limits: &Limits) -> Result<Analysis, ExtractError> {
+    run_child_until(cmd, limits, None)
+}
+
+/// [`run_child`] that also ends the child (its whole process group, SIGKILL) as soon as `cancel` is
+/// set, with [`ExtractError::Cancelled`]: the node's OCR thread stops at once when the node stops.
+///
+/// # Errors
+/// As [`run_child`], and [`ExtractError::Cancelled`].
+pub fn run_child_until(
+    mut cmd: Command,
+    limits: &Limits,
+    cancel: Option<&AtomicBool>,
+) -> Result<Analysis, ExtractError> {
     let cpu = limits.cpu_seconds as libc::rlim_t;
     let cpu_limit = libc::rlimit {
         rlim_cur: cpu,
@@ -685,11 +822,16 @@ pub fn run_child(mut cmd: Command, limits: &Limits) -> Result<Analysis, ExtractE
     let deadline = Instant::now() + limits.wall;
     let mut nap = Duration::from_millis(1);
     let mut timed_out = false;
+    let mut cancelled = false;
     loop {
         if exited_nowait(pid)? {
             break;
         }
         if overflow.load(Ordering::SeqCst) {
+            break;
+        }
+        if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
+            cancelled = true;
             break;
         }
         let now = Instant::now();
@@ -709,6 +851,9 @@ pub fn run_child(mut cmd: Command, limits: &Limits) -> Result<Analysis, ExtractE
 
     if timed_out {
         return Err(ExtractError::Timeout(limits.wall));
+    }
+    if cancelled {
+        return Err(ExtractError::Cancelled);
     }
     if overflow.load(Ordering::SeqCst) {
         return Err(ExtractError::BadOutput(format!(

@@ -12,6 +12,7 @@
 //! it idempotent) or a committed entry whose original is moved on the next pass.
 
 pub mod extract;
+pub mod ocr;
 pub mod sniff;
 
 use std::collections::HashMap;
@@ -885,24 +886,65 @@ impl Ingest {
             Target::Masuk => self.store.entry_by_hash(&sha).ok().flatten(),
             Target::Keluar => None,
         };
-        let (pages, text, note) = if known.is_some() {
+        let analysis = if known.is_some() {
             // Same content as an earlier entry: reuse its analysis.
             let first = known.and_then(|id| self.store.entry(id).ok().flatten());
-            let pages = first
+            let mut a = extract::Analysis::new(kind.mime());
+            a.pages = first
                 .as_ref()
                 .and_then(|e| e.attachments.first().and_then(|a| a.pages));
-            (pages, None, first.and_then(|e| e.text_note))
+            a.note = first.and_then(|e| e.text_note);
+            a
         } else {
             match kind {
-                sniff::FileKind::Jpeg | sniff::FileKind::Png => (Some(1), None, Some("gambar hasil pindai tanpa lapisan teks (perlu OCR) / scanned image without a text layer".to_string())),
-                sniff::FileKind::Kgm | sniff::FileKind::Age => (None, None, Some("kriptogram: dibuka dengan `kasa kriptogram open` / open with `kasa kriptogram open`".to_string())),
+                sniff::FileKind::Jpeg | sniff::FileKind::Png => {
+                    let mut a = extract::Analysis::new(kind.mime());
+                    a.pages = Some(1);
+                    a.perlu_ocr = true;
+                    a
+                }
+                sniff::FileKind::Kgm | sniff::FileKind::Age => {
+                    let mut a = extract::Analysis::new(kind.mime());
+                    a.note = Some("kriptogram: dibuka dengan `kasa kriptogram open` / open with `kasa kriptogram open`".to_string());
+                    a
+                }
                 _ => match extract::analyze_in_child(&self.exe, &staged, &self.limits()) {
-                    Ok(a) => (a.pages, a.text, a.note),
-                    Err(e) => (None, None, Some(format!("analisis gagal / analysis failed: {e}"))),
+                    Ok(a) => a,
+                    Err(e) => {
+                        let mut a = extract::Analysis::new(kind.mime());
+                        a.note = Some(format!("analisis gagal / analysis failed: {e}"));
+                        a
+                    }
                 },
             }
         };
-        let suggestions = text.as_deref().map(crate::domain::naskah::suggest);
+        // An image-only scan appears at once; its text and suggestions follow from the OCR thread
+        // ([`Ingest::run_ocr`]).
+        let mut perlu_ocr = analysis.perlu_ocr && analysis.text.is_none();
+        let mut analysis = analysis;
+        // An image too small to hold a line of text (an icon, a 1×1 test pixel) is not queued.
+        if perlu_ocr
+            && let Ok(sizes) = ocr::declared_sizes(&head)
+            && !sizes.is_empty()
+            && sizes
+                .iter()
+                .all(|&(w, h)| w < ocr::MIN_SIDE || h < ocr::MIN_SIDE)
+        {
+            perlu_ocr = false;
+            let (w, h) = sizes[0];
+            analysis.note = Some(format!(
+                "gambar {w}×{h} piksel terlalu kecil untuk OCR (kurang dari {} piksel per sisi): tidak dibaca; ketik kolomnya dari kertas / image too small for OCR: not read",
+                ocr::MIN_SIDE
+            ));
+        }
+        let suggestions = analysis.suggestions();
+        let pages = analysis.pages;
+        let text = analysis.text;
+        let note = if perlu_ocr {
+            Some(ocr::NOTE_OCR_PENDING.to_string())
+        } else {
+            analysis.note
+        };
         let keluar =
             (self.target == Target::Keluar).then(|| self.keluar_plan(suggestions.as_ref()));
         // With a node identity the text and suggestions are sealed to the node's own recipient before
@@ -950,6 +992,7 @@ impl Ingest {
             text_note: note,
             sealed_suggestions,
             sealed_text,
+            perlu_ocr,
             at: crate::clock::now(),
             origin: origin.to_string(),
         };

@@ -85,6 +85,8 @@ pub(super) fn handle(
                     .unwrap_or_default(),
                 identity_fingerprint: state.identity.fingerprint(),
                 locked: state.identity.card.is_some() && state.identity.keys().is_none(),
+                ocr: Some(crate::ingest::ocr::tersedia_cached()),
+                ocr_menunggu: st.ocr_pending().map_err(store_err)?.len() as u64,
             })))
         }
         Request::Ingest { name, data_b64 } => {

@@ -236,6 +236,14 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
         .name("ingest-keluar".into())
         .spawn(move || ik.run(ik_stop))
         .map_err(|e| StartError::Io(e.to_string()))?;
+    // OCR of image-only scans (issue 15): one thread, one tesseract at a time, off the ingest path,
+    // so a scan's entry appears at once and its suggestions follow.
+    let io = ingest.clone();
+    let io_stop = stop.clone();
+    let ocr_thread = std::thread::Builder::new()
+        .name("ocr".into())
+        .spawn(move || io.run_ocr(io_stop))
+        .map_err(|e| StartError::Io(e.to_string()))?;
     let accept_state = state.clone();
     let accept_thread = std::thread::Builder::new()
         .name("accept".into())
@@ -283,6 +291,7 @@ pub fn run_foreground_with(paths: &Paths, passphrase: Option<&[u8]>) -> Result<(
     let _ = accept_thread.join();
     let _ = ingest_thread.join();
     let _ = ingest_keluar_thread.join();
+    let _ = ocr_thread.join();
     // Wait for requests in flight (each holds a read guard while it runs).
     drop(state.work.write());
     let _ = store.audit_event(

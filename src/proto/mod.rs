@@ -557,6 +557,14 @@ pub struct StatusInfo {
     /// documents refused until `kasa node unlock` or the console's passphrase prompt).
     #[serde(default)]
     pub locked: bool,
+    /// OCR on the node's machine (issue 15): `Ok("tesseract 5.3.0, bahasa ind")`, or the note saying
+    /// what is missing and the `apt-get install tesseract-ocr tesseract-ocr-ind` that fixes it.
+    /// `None` from an older node.
+    #[serde(default)]
+    pub ocr: Option<Result<String, String>>,
+    /// Entries waiting for OCR.
+    #[serde(default)]
+    pub ocr_menunggu: u64,
 }
 
 /// What the ingest path is doing now.

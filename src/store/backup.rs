@@ -87,6 +87,7 @@ macro_rules! known_tables {
         $m!(BACKUP_LOG);
         $m!(BACKUP_PIECES);
         $m!((super::checkpoint::CHECKPOINTS));
+        $m!((super::ocr::OCR_QUEUE));
     }};
 }
 

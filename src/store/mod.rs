@@ -11,6 +11,7 @@ pub mod checkpoint;
 pub mod codec;
 mod kriptogram;
 mod link;
+pub mod ocr;
 
 pub use kriptogram::{
     KgmMasukInput, KgmMasukOutcome, LedgerCheck, LedgerRecord, PeerRecord, Relation,
@@ -47,7 +48,7 @@ const BASELINE_ROWS_PER_RECORD: usize = 500;
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const SEQ: TableDefinition<&str, u64> = TableDefinition::new("seq");
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
-const ENTRY_TEXT: TableDefinition<u64, &str> = TableDefinition::new("entry_text");
+pub(crate) const ENTRY_TEXT: TableDefinition<u64, &str> = TableDefinition::new("entry_text");
 /// (entry id, [`SEALED_SUGGESTIONS`] | [`SEALED_TEXT`]) → age ciphertext (binary) to the node's own X25519
 /// recipient: the extracted text and header suggestions of an entry ingested while the node had an
 /// identity (issue 11 §5). Opened only by an unlocked node.
@@ -216,6 +217,9 @@ pub struct IngestInput {
     /// digests ([`crate::domain::naskah::SealedDigests`]).
     pub sealed_suggestions: Option<Vec<u8>>,
     pub sealed_text: Option<Vec<u8>>,
+    /// An image-only scan: the new entry is queued for OCR in the same transaction
+    /// ([`ocr::OCR_QUEUE`]; a duplicate is not, it shares the first entry's reading).
+    pub perlu_ocr: bool,
     pub at: Timestamp,
     /// Where it came from, for the timeline: `folder drop`, `kasa ingest (uid 1000)`.
     pub origin: String,
@@ -591,6 +595,7 @@ impl Store {
             tx.open_table(OPERATORS)?;
             tx.open_table(ALARMS)?;
             tx.open_table(DRAFTS)?;
+            tx.open_table(ocr::OCR_QUEUE)?;
             let mut meta = tx.open_table(META)?;
             if meta.get("schema_version")?.is_none() {
                 meta.insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
@@ -1215,6 +1220,10 @@ impl Store {
                         format!("{} ({})", inp.attachment.name, inp.origin),
                     );
                     outcome = IngestOutcome::New { id };
+                    if inp.perlu_ocr {
+                        tx.open_table(ocr::OCR_QUEUE)?
+                            .insert(id, inp.at.as_microsecond())?;
+                    }
                     ("ingest.accept", inp.attachment.name.clone())
                 }
             };
@@ -1538,6 +1547,10 @@ impl Store {
                     e.suggestions = inp.suggestions.clone();
                     e.text_note = inp.text_note.clone();
                     put_text(&tx, id, inp, &mut e)?;
+                    if inp.perlu_ocr {
+                        tx.open_table(ocr::OCR_QUEUE)?
+                            .insert(id, inp.at.as_microsecond())?;
+                    }
                     (
                         put_entry(&tx, None, &e)?,
                         "ingest.keluar_draft",
