@@ -306,7 +306,12 @@ fn tmux_the_kabid_console_receives_a_disposisi_live_and_closes_it() {
         o.node.config.display()
     );
     let t = Tmux::open(&name, &cmd, 100, 30);
+    // The pane's first list is the baseline of what is new: wait until it has come.
     t.wait("Disposisi (0)");
+    t.keys(&["3"]);
+    t.wait("(tidak ada disposisi)");
+    t.keys(&["1"]);
+    t.wait("[1 Masuk");
 
     // The Kadis disposes from another uid; the open console shows it at once.
     let out = cli_as(

@@ -805,9 +805,19 @@ fn draw_pane(p: &DisposisiPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     lines.push(heading(th, head));
     let rows = p.rows();
     if rows.is_empty() {
+        // Before the first list reply (a slow link) the pane says it is loading, not that there is
+        // nothing.
+        let loaded = match p.tab {
+            Tab::UntukSaya => p.known.is_some(),
+            Tab::DariSaya => p.tuntas_known.is_some(),
+        };
         lines.push(Line::from(Span::styled(
-            cx.tr("  (tidak ada disposisi)", "  (no disposisi)")
-                .to_string(),
+            if loaded {
+                cx.tr("  (tidak ada disposisi)", "  (no disposisi)")
+            } else {
+                cx.tr("  (memuat…)", "  (loading…)")
+            }
+            .to_string(),
             th.get("dim"),
         )));
     }
