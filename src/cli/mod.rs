@@ -169,6 +169,14 @@ pub enum Cmd {
         #[arg(default_value_t = 8)]
         max_pages: u32,
     },
+    /// (internal) one page of a document as a grey PNG for the console's preview (issue 15).
+    #[command(name = "__halaman", hide = true)]
+    Halaman {
+        file: PathBuf,
+        halaman: u32,
+        lebar: u32,
+        tinggi: u32,
+    },
     /// Scripting: one JSON request (proto `Request`) per stdin line; one JSON line per reply on stdout,
     /// `{"ok": REPLY}` or `{"error": {"code": C, "message": M}}`. Exit 0 when every line was answered.
     #[command(name = "request", hide = true)]
@@ -566,7 +574,10 @@ fn fail<T>(m: impl Into<String>) -> Result<T, Fail> {
 pub fn main() -> i32 {
     quiet_on_closed_stdout();
     let cli = Cli::parse();
-    if !matches!(cli.cmd, Some(Cmd::Extract { .. } | Cmd::Ocr { .. }) | None) {
+    if !matches!(
+        cli.cmd,
+        Some(Cmd::Extract { .. } | Cmd::Ocr { .. } | Cmd::Halaman { .. }) | None
+    ) {
         use std::io::IsTerminal;
         // Colour only on a terminal: a log file (`kasa.log`, journald) gets plain text.
         let _ = tracing_subscriber::fmt()
@@ -804,6 +815,14 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Ocr { file, max_pages } => {
             std::process::exit(crate::ingest::ocr::child_main(&file, max_pages))
         }
+        Cmd::Halaman {
+            file,
+            halaman,
+            lebar,
+            tinggi,
+        } => std::process::exit(crate::ingest::halaman::child_main(
+            &file, halaman, lebar, tinggi,
+        )),
         Cmd::RawRequest => {
             use std::io::BufRead;
             let mut c = connect(&paths)?;

@@ -143,6 +143,14 @@ pub enum Action {
     Backup,
     /// Show the backup log (runs, last success, last restore test).
     BackupLog,
+    /// Show or hide the page preview beside the form and in the detail (issue 15).
+    Pratinjau,
+    /// Zoom the preview to the header area of the page, or back to the whole page.
+    PratinjauZoom,
+    /// Next page in the preview.
+    PratinjauNext,
+    /// Previous page in the preview.
+    PratinjauPrev,
 }
 
 /// One row of the action registry: name, whether it takes an argument, descriptions (id, en).
@@ -524,6 +532,30 @@ pub const ACTIONS: &[ActionInfo] = &[
         "log backup dan uji restore",
         "backup and restore test log",
     ),
+    ai(
+        "pratinjau",
+        None,
+        "tampilkan/sembunyikan pratinjau halaman",
+        "show/hide the page preview",
+    ),
+    ai(
+        "pratinjau_zoom",
+        None,
+        "pratinjau: perbesar kepala surat / seluruh halaman",
+        "preview: zoom to the letter's header / whole page",
+    ),
+    ai(
+        "pratinjau_next",
+        None,
+        "pratinjau: halaman berikutnya",
+        "preview: next page",
+    ),
+    ai(
+        "pratinjau_prev",
+        None,
+        "pratinjau: halaman sebelumnya",
+        "preview: previous page",
+    ),
 ];
 
 const fn ai(
@@ -667,6 +699,10 @@ impl Action {
             "alarm_ack" => Action::AlarmAck,
             "backup" => Action::Backup,
             "backup_log" => Action::BackupLog,
+            "pratinjau" => Action::Pratinjau,
+            "pratinjau_zoom" => Action::PratinjauZoom,
+            "pratinjau_next" => Action::PratinjauNext,
+            "pratinjau_prev" => Action::PratinjauPrev,
             _ => {
                 return Err(format!(
                     "aksi '{name}' tidak dikenal (lihat `?` atau Tab di baris perintah)"

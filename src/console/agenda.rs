@@ -46,6 +46,9 @@ pub struct EntryList {
     pub open_deadlines: Vec<jiff::Timestamp>,
     /// The node's zone: `dari:`/`sampai:` dates of the filter are days there (set at welcome).
     pub zone: Option<jiff::tz::TimeZone>,
+    /// Full-text hits of the node for the filter's words (`q`, [`crate::domain::cari::kata`]
+    /// joined by spaces): entries whose file text holds them, with the snippet the row shows.
+    pub teks: Option<(String, Vec<crate::proto::TeksCocok>)>,
 }
 
 impl std::ops::Deref for EntryList {
@@ -73,6 +76,44 @@ impl EntryList {
             list: ListView::default(),
             open_deadlines: Vec::new(),
             zone: None,
+            teks: None,
+        }
+    }
+
+    /// The full-text query of the current filter (`None`: too short to ask the node, under three
+    /// characters).
+    pub fn teks_query(&self) -> Option<String> {
+        let words = crate::domain::cari::kata(&self.list.filter);
+        (words.iter().map(|w| w.chars().count()).sum::<usize>() >= 3).then(|| words.join(" "))
+    }
+
+    /// The snippet of entry `id` when the node found the filter's words in its file text.
+    pub fn cuplikan(&self, id: u64) -> Option<&str> {
+        let (q, hits) = self.teks.as_ref()?;
+        (Some(q) == self.teks_query().as_ref())
+            .then(|| hits.iter().find(|h| h.entry.id == id))
+            .flatten()
+            .map(|h| h.cuplikan.as_str())
+    }
+
+    /// The node's full-text hits for query `q`: kept while the filter asks for it, and the hit
+    /// entries not in the loaded page added to the list.
+    pub fn set_teks(&mut self, q: String, hits: Vec<crate::proto::TeksCocok>, page: usize) {
+        if self.teks_query().as_ref() != Some(&q) {
+            return;
+        }
+        self.teks = Some((q, hits));
+        let keep = self.list.selected().map(|e| e.id);
+        self.merge_hits();
+        self.rebuild(keep, page);
+    }
+
+    fn merge_hits(&mut self) {
+        let Some((_, hits)) = &self.teks else { return };
+        for h in hits {
+            if !self.list.items.iter().any(|e| e.id == h.entry.id) {
+                self.list.items.push((*h.entry).clone());
+            }
         }
     }
 
@@ -93,6 +134,7 @@ impl EntryList {
             .collect();
         self.open_deadlines.sort_unstable();
         self.list.items = entries;
+        self.merge_hits();
         self.rebuild(keep, page);
     }
 
@@ -101,6 +143,11 @@ impl EntryList {
     pub fn rebuild(&mut self, keep: Option<u64>, page: usize) {
         let mut f = Filter::parse(&self.list.filter);
         f.zone = self.zone.clone();
+        if let Some((q, hits)) = &self.teks
+            && Some(q) == self.teks_query().as_ref()
+        {
+            f.teks = hits.iter().map(|h| h.entry.id).collect();
+        }
         self.list.rebuild(
             keep,
             page,
@@ -142,6 +189,9 @@ pub struct Filter {
     words: Vec<String>,
     /// The zone whose calendar days `dari:`/`sampai:` name (the node's; the system's when unset).
     pub zone: Option<jiff::tz::TimeZone>,
+    /// Entries whose file text holds the words (the node's full-text search): they match the words
+    /// even when their register fields do not.
+    pub teks: Vec<u64>,
 }
 
 impl Filter {
@@ -198,7 +248,7 @@ impl Filter {
             return true;
         }
         let h = e.haystack();
-        self.words.iter().all(|w| h.contains(w.as_str()))
+        self.words.iter().all(|w| h.contains(w.as_str())) || self.teks.contains(&e.id)
     }
 
     /// Orders the filtered view (indexes into `entries`) by the `urut:` key, if any.
@@ -325,10 +375,24 @@ impl AgendaPane {
 
     /// Sets the `/` filter as it is typed, keeping the cursor on its entry.
     /// `page`: the rows the list shows ([`Ctx::page`]).
-    pub fn set_filter(&mut self, page: usize, filter: String) {
+    /// Asks the node to search the file texts for the filter's words (issue 15) when they are three
+    /// characters or more and differ from the last search.
+    pub fn set_filter(&mut self, page: usize, filter: String) -> Vec<Effect> {
         let keep = self.list.selected().map(|e| e.id);
         self.list.filter = filter;
         self.list.rebuild(keep, page);
+        match self.list.teks_query() {
+            Some(q) if self.list.teks.as_ref().is_none_or(|(t, _)| *t != q) => {
+                vec![Effect::Call(
+                    Request::Cari {
+                        q: q.clone(),
+                        books: self.list.books.clone(),
+                    },
+                    Purpose::Cari(self.pane, q),
+                )]
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Puts the cursor on entry `id` and opens its registration form (a resumed draft); says so when
@@ -535,10 +599,7 @@ impl PaneState for AgendaPane {
         let page = cx.page();
         let bare = cx.layers.is_empty();
         Some(match a.clone() {
-            Action::Filter(Some(t)) => {
-                self.set_filter(page, t);
-                Vec::new()
-            }
+            Action::Filter(Some(t)) => self.set_filter(page, t),
             Action::Filter(None) => {
                 let f = self.list.filter.clone();
                 cx.prompt(PromptKind::Filter, &f);
@@ -1029,7 +1090,14 @@ fn status_label(cx: &Ctx, e: &Entry) -> &'static str {
 /// The index of the flow-step column (Masuk and Keluar) in a list row.
 const LANGKAH_COL: usize = 9;
 
-fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
+/// One list row; `cuplikan`: the file text around the filter's words when the node's full-text
+/// search found the entry (shown after the subject).
+fn row_for<'a>(
+    cx: &Ctx,
+    e: &'a Entry,
+    pane: Pane,
+    cuplikan: Option<&str>,
+) -> (Vec<Cell<'a>>, Style) {
     let th = &cx.theme;
     let cal = &cx.node.calendar;
     let (sisa, overdue, soon) = match e.batas_waktu {
@@ -1062,11 +1130,21 @@ fn row_for<'a>(cx: &Ctx, e: &'a Entry, pane: Pane) -> (Vec<Cell<'a>>, Style) {
         Style::default()
     };
     let title = if e.perihal.is_empty() {
-        e.attachments
+        let name = e
+            .attachments
             .first()
-            .map_or(String::new(), |a| a.name.clone())
+            .map_or(String::new(), |a| a.name.clone());
+        if e.menunggu_ocr() {
+            format!("{} {name}", cx.tr("membaca…", "reading…"))
+        } else {
+            name
+        }
     } else {
         e.perihal.clone()
+    };
+    let title = match cuplikan {
+        Some(c) => format!("{title} «{c}»"),
+        None => title,
     };
     let when = match pane {
         Pane::Keluar => e.sent_at.or(e.registered_at).unwrap_or(e.received_at),
@@ -1139,7 +1217,7 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     let end = (offset + rows_h).min(l.view.len());
     let rows: Vec<_> = l.view[offset..end]
         .iter()
-        .map(|&i| row_for(cx, &l.items[i], l.pane))
+        .map(|&i| row_for(cx, &l.items[i], l.pane, l.cuplikan(l.items[i].id)))
         .collect();
     let (who, when) = match l.pane {
         Pane::Keluar => (cx.tr("Tujuan", "To"), cx.tr("Tanggal", "Date")),

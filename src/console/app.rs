@@ -37,6 +37,8 @@ pub struct App {
     pub insiden: super::insiden::InsidenPane,
     /// The backup log (header status, log view).
     pub backup: super::backup::BackupPane,
+    /// The page preview beside the form and in the detail.
+    pub pratinjau: super::pratinjau::Pratinjau,
 }
 
 impl std::ops::Deref for App {
@@ -62,6 +64,7 @@ impl App {
             disposisi: DisposisiPane::default(),
             insiden: Default::default(),
             backup: Default::default(),
+            pratinjau: Default::default(),
         }
     }
 
@@ -218,6 +221,15 @@ impl App {
         match ev {
             Event::Changed { change } => {
                 let mut v = self.refresh();
+                // The scan whose form is open was read (OCR): its suggestions fill what is empty.
+                if let crate::store::Change::Entry { id } = change
+                    && self.form_entry() == Some(id)
+                {
+                    v.push(Effect::Call(
+                        Request::AgendaShow { id },
+                        Purpose::FormRefill(id),
+                    ));
+                }
                 // The header clocks need the incident list whatever pane is shown.
                 if matches!(change, crate::store::Change::Insiden { .. })
                     && self.cx.pane != Pane::Insiden
@@ -243,6 +255,27 @@ impl App {
         }
     }
 
+    /// The entry whose page the preview shows: that of the top-most entry detail or registration
+    /// form, when its file has pages (PDF, image).
+    pub fn preview_target(&self) -> Option<u64> {
+        fn has_pages(e: &Entry) -> bool {
+            e.attachments
+                .first()
+                .is_some_and(|a| a.mime == "application/pdf" || a.mime.starts_with("image/"))
+        }
+        self.cx.layers.iter().rev().find_map(|l| match l {
+            Layer::Detail(d) => Some(d.entry.as_deref().filter(|e| has_pages(e)).map(|_| d.id)),
+            Layer::Form(f) => Some(match f.purpose {
+                super::form::FormPurpose::Register(id) => {
+                    let known = self.masuk.items.iter().find(|e| e.id == id);
+                    known.is_none_or(has_pages).then_some(id)
+                }
+                _ => None,
+            }),
+            _ => None,
+        })?
+    }
+
     /// The entry whose registration form is open, if any: what this console claims at the node.
     fn form_entry(&self) -> Option<u64> {
         self.cx.layers.iter().find_map(|l| match l {
@@ -259,6 +292,8 @@ impl App {
     fn with_claims(&mut self, f: impl FnOnce(&mut App) -> Vec<Effect>) -> Vec<Effect> {
         let before = self.form_entry();
         let mut v = f(self);
+        let target = self.preview_target();
+        v.extend(self.pratinjau.sync(target, self.cx.size.0));
         let after = self.form_entry();
         if before != after {
             use crate::proto::masuk::MasukRequest;
@@ -341,7 +376,7 @@ impl App {
                         let v = p.value();
                         let page = self.cx.page();
                         if let Some(a) = self.agenda_mut() {
-                            a.set_filter(page, v);
+                            return a.set_filter(page, v);
                         }
                     }
                 }
@@ -396,6 +431,9 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.cx.dirty = true;
         if let Some(e) = self.palsan.update(&mut self.cx, &action) {
+            return e;
+        }
+        if let Some(e) = self.pratinjau.update(&mut self.cx, &action) {
             return e;
         }
         if let Some(e) = self.dispose_form_action(&action) {
@@ -630,6 +668,11 @@ impl App {
             Action::Alarms | Action::AlarmAck => Vec::new(),
             // Handled by `backup::update`.
             Action::Backup | Action::BackupLog => Vec::new(),
+            // Handled by `pratinjau.update`.
+            Action::Pratinjau
+            | Action::PratinjauZoom
+            | Action::PratinjauNext
+            | Action::PratinjauPrev => Vec::new(),
             Action::No => {
                 if let Some(Layer::Confirm(c)) = self.cx.layers.pop()
                     && let ConfirmKind::ResumeDraft { key, .. } = c.kind
@@ -807,6 +850,45 @@ impl App {
 
     fn on_reply_inner(&mut self, purpose: Purpose, r: Result<Reply, String>) -> Vec<Effect> {
         self.cx.dirty = true;
+        if self.pratinjau.on_reply(&purpose, &r).is_some() {
+            return Vec::new();
+        }
+        if let (Purpose::FormRefill(id), Ok(Reply::Entry { entry, .. })) = (&purpose, &r) {
+            let filled = self.cx.layers.iter_mut().find_map(|l| match l {
+                Layer::Form(f) if f.purpose == super::form::FormPurpose::Register(*id) => {
+                    Some(f.fill_empty_from(entry))
+                }
+                _ => None,
+            });
+            if let Some(filled) = filled.filter(|f| !f.is_empty()) {
+                let msg = format!(
+                    "{}: {} — {}",
+                    self.cx
+                        .tr("saran tiba dari OCR", "suggestions arrived from OCR"),
+                    filled.join(", "),
+                    self.cx
+                        .tr("periksa dengan kertas", "check against the paper")
+                );
+                self.cx.info(msg);
+            }
+            return Vec::new();
+        }
+        if matches!(purpose, Purpose::FormRefill(_)) {
+            return Vec::new();
+        }
+        if let Purpose::Cari(pane, q) = &purpose {
+            let page = self.cx.page();
+            let list = match pane {
+                Pane::Keluar => &mut self.keluar.list,
+                _ => &mut self.masuk.list,
+            };
+            match r {
+                Ok(Reply::Cari { hits, .. }) => list.set_teks(q.clone(), hits, page),
+                Ok(_) => {}
+                Err(e) => self.cx.error(e),
+            }
+            return Vec::new();
+        }
         let purpose = match purpose {
             Purpose::Palsan(p) => {
                 return super::palsan::on_reply(&mut self.palsan, &mut self.cx, p, r);

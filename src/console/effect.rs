@@ -40,6 +40,12 @@ pub enum Effect {
 pub enum Purpose {
     Welcome,
     Status,
+    /// A page image for the preview: `(entry, page)`.
+    Halaman(u64, u32),
+    /// Full-text hits for the filter of this pane, for this query.
+    Cari(super::action::Pane, String),
+    /// The entry whose registration form is open changed (its OCR finished): fill what is empty.
+    FormRefill(u64),
     List(Pane),
     Show(u64),
     Registered(u64),

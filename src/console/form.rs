@@ -143,6 +143,40 @@ impl FormState {
         f
     }
 
+    /// Suggestions that arrived after the form opened (the OCR of a scan finished while the
+    /// sandiman was typing): fills the fields that are still empty and marks them suggested; what
+    /// was typed is never overwritten. Returns the labels (Indonesian) of the fields filled.
+    pub fn fill_empty_from(&mut self, entry: &Entry) -> Vec<&'static str> {
+        let fresh = FormState::for_entry(entry, self.derajat.clone());
+        let mut filled = Vec::new();
+        for (fl, nf) in self.fields.iter_mut().zip(fresh.fields.iter()) {
+            if !nf.suggested || fl.name != nf.name {
+                continue;
+            }
+            let empty_text = fl.text.lines().join("").trim().is_empty();
+            let empty_choice = fl.choice == 0;
+            let took = match fl.kind {
+                Kind::Klasifikasi | Kind::Derajat if empty_choice && nf.choice != 0 => {
+                    fl.choice = nf.choice;
+                    true
+                }
+                Kind::Text | Kind::Date if empty_text && !nf.text.lines().join("").is_empty() => {
+                    fl.text = nf.text.clone();
+                    true
+                }
+                _ => false,
+            };
+            if took {
+                fl.suggested = true;
+                filled.push(fl.label_id);
+            }
+        }
+        if !filled.is_empty() {
+            self.revalidate();
+        }
+        filled
+    }
+
     fn mark_suggested(
         &mut self,
         before: &RegisterFields,

@@ -24,6 +24,7 @@ pub mod keymap;
 pub mod layer;
 pub mod palsan;
 pub mod pane;
+pub mod pratinjau;
 pub mod session;
 pub mod term;
 pub mod theme;
@@ -52,6 +53,9 @@ pub struct ConsoleConfig {
     pub keymap: String,
     /// The node socket to use (overrides `/etc/kasa/config.toml`; `KASA_SOCKET` overrides both).
     pub socket: Option<std::path::PathBuf>,
+    /// Page preview (issue 15): `auto` (default: sixel/kitty/iTerm2 when the terminal answers for
+    /// one, half-blocks otherwise), `halfblocks` (never asks the terminal), `off`.
+    pub pratinjau: String,
 }
 
 impl Default for ConsoleConfig {
@@ -61,6 +65,7 @@ impl Default for ConsoleConfig {
             theme: "default".into(),
             keymap: "default".into(),
             socket: None,
+            pratinjau: "auto".into(),
         }
     }
 }
@@ -71,6 +76,8 @@ pub struct Settings {
     pub theme: Theme,
     pub en: bool,
     pub derajat: Vec<String>,
+    /// How pages are previewed (`pratinjau` of the config).
+    pub pratinjau: pratinjau::Mode,
     pub problems: Vec<String>,
 }
 
@@ -100,6 +107,17 @@ pub fn load_settings(paths: &Paths, no_color: bool) -> Settings {
         ));
     }
     let en = cfg.lang == "en";
+    let mode = pratinjau::Mode::parse(&cfg.pratinjau).unwrap_or_else(|| {
+        problems.push(loc(
+            &cf,
+            1,
+            &format!(
+                "pratinjau '{}' tidak dikenal: pakai auto, halfblocks atau off",
+                cfg.pratinjau
+            ),
+        ));
+        pratinjau::Mode::Auto
+    });
     if !keymap::SHIPPED.iter().any(|(n, _)| *n == cfg.keymap) {
         problems.push(loc(
             &cf,
@@ -160,6 +178,7 @@ pub fn load_settings(paths: &Paths, no_color: bool) -> Settings {
         theme,
         en,
         derajat,
+        pratinjau: mode,
         problems,
     }
 }
@@ -168,6 +187,11 @@ pub fn load_settings(paths: &Paths, no_color: bool) -> Settings {
 pub fn app_from(s: Settings) -> App {
     let mut app = App::new(s.keymap, s.theme, s.en, s.derajat);
     app.warnings = s.problems;
+    // `auto` asks the terminal in `term::run` (before the input thread reads); until then, and in
+    // tests, half-blocks.
+    app.pratinjau = pratinjau::Pratinjau::new(
+        (s.pratinjau != pratinjau::Mode::Off).then(ratatui_image::picker::Picker::halfblocks),
+    );
     app
 }
 

@@ -214,8 +214,12 @@ pub fn run(paths: &Paths) -> Result<(), String> {
 
 fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), String> {
     let (tx, rx) = mpsc::channel();
-    spawn_input(tx.clone());
     let settings = load_settings(paths, no_color());
+    // The terminal is asked for an image protocol before the input thread reads its answers.
+    let picker = (settings.pratinjau == super::pratinjau::Mode::Auto)
+        .then(|| super::pratinjau::Mode::Auto.picker())
+        .flatten();
+    spawn_input(tx.clone());
     let en = settings.en;
     let mut first_pass: Option<zeroize::Zeroizing<String>> = None;
     let (socket, configured) = match choose_node(paths) {
@@ -237,6 +241,9 @@ fn run_in(term: &mut Term, paths: &Paths, stop: &AtomicBool) -> Result<(), Strin
         Err(e) => (None, e),
     };
     let mut s = Session::new(app_from(settings), link);
+    if let Some(p) = picker {
+        s.app.pratinjau.picker = Some(p);
+    }
     s.background = Some(background(socket.clone(), tx.clone()));
     if let Some(e) = refused {
         s.refused_disabled(&e);

@@ -95,16 +95,68 @@ pub fn draw(app: &App, f: &mut Frame) {
     draw_status(app, f, status);
     for l in &app.cx.layers {
         match l {
-            Layer::Detail(d) => super::agenda::draw_detail(
-                &app.cx,
-                d,
-                f,
-                Rect {
-                    height: body.height,
-                    ..body
-                },
-            ),
-            Layer::Form(s) => draw_form(app, s, f, area),
+            Layer::Detail(d) => {
+                // The page preview takes the right of the detail when the entry has pages.
+                let pw = if app.preview_target() == Some(d.id) {
+                    app.pratinjau.width_for(body.width)
+                } else {
+                    0
+                };
+                super::agenda::draw_detail(
+                    &app.cx,
+                    d,
+                    f,
+                    Rect {
+                        width: body.width - pw,
+                        ..body
+                    },
+                );
+                if pw > 0 {
+                    app.pratinjau.draw(
+                        &app.cx,
+                        f,
+                        Rect::new(
+                            body.right() - pw,
+                            body.y.saturating_sub(1),
+                            pw,
+                            body.height + 1,
+                        ),
+                        d.id,
+                    );
+                }
+            }
+            Layer::Form(s) => {
+                // Beside the registration form: the scanned page it is typed from.
+                let target = match s.purpose {
+                    FormPurpose::Register(id) if app.preview_target() == Some(id) => Some(id),
+                    _ => None,
+                };
+                let pw = target.map_or(0, |_| app.pratinjau.width_for(area.width));
+                draw_form(
+                    app,
+                    s,
+                    f,
+                    Rect {
+                        width: area.width - pw,
+                        ..area
+                    },
+                );
+                if let Some(id) = target
+                    && pw > 0
+                {
+                    app.pratinjau.draw(
+                        &app.cx,
+                        f,
+                        Rect::new(
+                            area.right() - pw,
+                            body.y.saturating_sub(1),
+                            pw,
+                            body.height + 1,
+                        ),
+                        id,
+                    );
+                }
+            }
             Layer::Prompt(p) => {
                 if let PromptKind::InsidenTick(id) = p.kind {
                     // The open steps with their text, just above the prompt.

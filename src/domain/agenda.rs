@@ -625,7 +625,17 @@ impl RegisterFields {
     }
 }
 
+/// The note of an entry whose OCR is queued (issue 15): the entry is there, its text and
+/// suggestions follow. Set at ingest, replaced when the OCR thread is done.
+pub const NOTE_OCR_PENDING: &str = "membaca… (OCR menunggu giliran; saran kepala surat menyusul) / reading… (OCR pending; header suggestions follow)";
+
 impl Entry {
+    /// Whether the entry's scan is still waiting for OCR (its note is [`NOTE_OCR_PENDING`]): the
+    /// list shows "membaca…" and the suggestions follow.
+    pub fn menunggu_ocr(&self) -> bool {
+        self.text_note.as_deref() == Some(NOTE_OCR_PENDING)
+    }
+
     /// A new untriaged scan in the masuk book (status `baru`), as ingest creates it.
     pub fn new_scan(id: u64, received_at: Timestamp, attachment: Attachment) -> Entry {
         Entry {

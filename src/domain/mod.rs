@@ -8,6 +8,7 @@ pub mod alur;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod cari;
 pub mod disposisi;
 pub mod dokumen;
 pub mod insiden;

@@ -718,10 +718,30 @@ pub fn run_child(cmd: Command, limits: &Limits) -> Result<Analysis, ExtractError
 /// # Errors
 /// As [`run_child`], and [`ExtractError::Cancelled`].
 pub fn run_child_until(
-    mut cmd: Command,
+    cmd: Command,
     limits: &Limits,
     cancel: Option<&AtomicBool>,
 ) -> Result<Analysis, ExtractError> {
+    let stdout = run_child_raw(cmd, limits, cancel)?;
+    let text = String::from_utf8_lossy(&stdout);
+    let Some(line) = text.lines().rev().find(|l| !l.trim().is_empty()) else {
+        return Err(ExtractError::BadOutput(
+            "keluaran kosong / empty output".into(),
+        ));
+    };
+    serde_json::from_str(line).map_err(|e| ExtractError::BadOutput(e.to_string()))
+}
+
+/// [`run_child_until`] without parsing: the child's whole stdout (at most [`CHILD_STDOUT_CAP`]
+/// bytes) after it exited 0 (the page images of [`super::halaman`]).
+///
+/// # Errors
+/// As [`run_child_until`], except that any output is accepted.
+pub fn run_child_raw(
+    mut cmd: Command,
+    limits: &Limits,
+    cancel: Option<&AtomicBool>,
+) -> Result<Vec<u8>, ExtractError> {
     let cpu = limits.cpu_seconds as libc::rlim_t;
     let cpu_limit = libc::rlimit {
         rlim_cur: cpu,
@@ -865,13 +885,7 @@ pub fn run_child_until(
     if !status.success() {
         return Err(crashed(status, stderr));
     }
-    let text = String::from_utf8_lossy(&stdout);
-    let Some(line) = text.lines().rev().find(|l| !l.trim().is_empty()) else {
-        return Err(ExtractError::BadOutput(
-            "keluaran kosong / empty output".into(),
-        ));
-    };
-    serde_json::from_str(line).map_err(|e| ExtractError::BadOutput(e.to_string()))
+    Ok(stdout)
 }
 
 fn crashed(status: ExitStatus, stderr: String) -> ExtractError {

@@ -12,6 +12,7 @@
 //! it idempotent) or a committed entry whose original is moved on the next pass.
 
 pub mod extract;
+pub mod halaman;
 pub mod ocr;
 pub mod sniff;
 
@@ -562,6 +563,12 @@ impl Ingest {
                 let _ = fs::remove_file(f.path());
             }
         }
+    }
+
+    /// The limits of the analysis child (`extract_cpu_secs`, `extract_memory_mb`,
+    /// `extract_wall_secs` of `[ingest]`), also used for page previews.
+    pub fn extract_limits(&self) -> extract::Limits {
+        self.limits()
     }
 
     fn limits(&self) -> extract::Limits {

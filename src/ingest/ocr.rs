@@ -29,8 +29,7 @@ use super::sniff::{FileKind, HEAD_LEN, sniff};
 /// The command that installs what OCR needs, named in every note about a missing piece.
 pub const OCR_PAKET: &str = "apt-get install tesseract-ocr tesseract-ocr-ind";
 
-/// The note of an entry whose OCR is queued: the entry is there, its text and suggestions follow.
-pub const NOTE_OCR_PENDING: &str = "membaca… (OCR menunggu giliran; saran kepala surat menyusul) / reading… (OCR pending; header suggestions follow)";
+pub use crate::domain::agenda::NOTE_OCR_PENDING;
 
 /// The most pixels on one side of an image given to OCR (20,000: A3 at 1,200 dpi is 14,000).
 pub const MAX_SIDE: u64 = 20_000;
@@ -233,7 +232,7 @@ fn tiff_sizes(data: &[u8]) -> Result<Vec<(u64, u64)>, String> {
 
 /// Refuses an image larger than [`MAX_SIDE`] or [`MAX_PIXELS`]: the note names the size, the rule
 /// and what to do.
-fn check_size(w: u64, h: u64) -> Result<(), String> {
+pub(crate) fn check_size(w: u64, h: u64) -> Result<(), String> {
     if w == 0 || h == 0 {
         return Err(format!(
             "gambar berukuran {w}×{h} piksel tidak dapat dibaca OCR; pindai ulang / an image of {w}×{h} pixels cannot be read by OCR; scan again"

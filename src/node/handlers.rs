@@ -344,6 +344,14 @@ pub(super) fn handle(
                 data_b64: base64::engine::general_purpose::STANDARD.encode(data),
             })
         }
+        Request::Cari { q, books } => super::cari::cari(state, op, &q, books),
+        Request::Halaman {
+            id,
+            index,
+            halaman,
+            lebar,
+            tinggi,
+        } => super::pratinjau::halaman(state, op, id, index, halaman, lebar, tinggi, now),
         Request::AuditVerify => {
             let mut r = st.audit_verify().map_err(store_err)?;
             super::proof::verify(state, &mut r);

@@ -7,6 +7,7 @@
 pub mod atrest;
 pub mod backup;
 mod berkas;
+mod cari;
 pub mod disposisi;
 mod handlers;
 mod hub;
@@ -20,6 +21,7 @@ pub mod lock;
 pub mod masuk;
 mod palsan;
 pub mod permission;
+mod pratinjau;
 pub mod proof;
 mod server;
 

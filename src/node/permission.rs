@@ -43,6 +43,7 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
         | Request::Subscribe
         | Request::AgendaList { .. }
         | Request::AgendaShow { .. }
+        | Request::Cari { .. }
         | Request::AuditVerify
         | Request::AuditTail { .. }
         | Request::OperatorList
@@ -69,7 +70,9 @@ pub fn classify(state: &NodeState, req: &Request) -> (Aksi, Lingkup) {
         ),
         Request::KeluarRegister { id } => (Aksi::KeluarRegistrasi, entry_scope(state, *id)),
         Request::KeluarSend { id, .. } => (Aksi::KeluarKirim, entry_scope(state, *id)),
-        Request::Attachment { id, .. } => (Aksi::LampiranBaca, entry_scope(state, *id)),
+        Request::Attachment { id, .. } | Request::Halaman { id, .. } => {
+            (Aksi::LampiranBaca, entry_scope(state, *id))
+        }
         // Adding files to an entry changes its record the way registering does: the row of the
         // book's registration (masuk: 003 A2/B2/C2; keluar: 003 E/F, 004 syarat 2 for
         // dikecualikan). A missing entry is answered "not found" by the handler.
@@ -187,6 +190,7 @@ pub fn redact(state: &NodeState, op: &Operator, reply: &mut crate::proto::Reply)
     match reply {
         Reply::Entry { entry, .. } => one(entry),
         Reply::Entries { entries } => entries.iter_mut().for_each(one),
+        Reply::Cari { hits, .. } => hits.iter_mut().for_each(|h| one(&mut h.entry)),
         Reply::KriptogramSealed { entry, .. } | Reply::KriptogramOpened { entry, .. } => one(entry),
         Reply::Keluar(crate::proto::keluar::KeluarReply::Status { entry, .. }) => one(entry),
         _ => {}

@@ -209,6 +209,25 @@ pub enum Request {
         id: u64,
         index: usize,
     },
+    /// Full-text search (issue 15): entries of `books` (every book when empty) whose extracted or
+    /// OCR text holds the words of `q` (the console's `/` filter; `key:value` tokens ignored) →
+    /// [`Reply::Cari`]. Only entries the caller may read are searched (`lampiran.baca`).
+    Cari {
+        q: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        books: Vec<Book>,
+    },
+    /// One page of attachment `index` of entry `id` as a grey PNG fitted into `lebar`×`tinggi` pixels
+    /// (the console's preview, issue 15) → [`Reply::Halaman`]. `halaman` is 1-based. Permission and
+    /// audit as [`Request::Attachment`] (`lampiran.baca`; audited `attachment.preview`).
+    Halaman {
+        id: u64,
+        #[serde(default)]
+        index: usize,
+        halaman: u32,
+        lebar: u32,
+        tinggi: u32,
+    },
     AuditVerify,
     AuditTail {
         n: usize,
@@ -567,6 +586,13 @@ pub struct StatusInfo {
     pub ocr_menunggu: u64,
 }
 
+/// One full-text hit: the entry and its text around the first word found.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct TeksCocok {
+    pub entry: Box<Entry>,
+    pub cuplikan: String,
+}
+
 /// What the ingest path is doing now.
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct IngestProgress {
@@ -617,6 +643,24 @@ pub enum Reply {
         name: String,
         mime: String,
         data_b64: String,
+    },
+    /// Full-text search hits, newest first; `dilihat` entries looked at, `terkunci` sealed texts
+    /// skipped while the node is locked, `selesai` false when the search stopped at its limits.
+    Cari {
+        q: String,
+        hits: Vec<TeksCocok>,
+        dilihat: u64,
+        terkunci: u64,
+        selesai: bool,
+    },
+    /// A page image: page `halaman` of `jumlah`, `lebar`×`tinggi` pixels, grey PNG in base64.
+    Halaman {
+        id: u64,
+        halaman: u32,
+        jumlah: u32,
+        lebar: u32,
+        tinggi: u32,
+        png_b64: String,
     },
     Audit(AuditReport),
     AuditRecords {
