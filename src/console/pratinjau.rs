@@ -414,14 +414,89 @@ impl Pratinjau {
         } else {
             page.img.clone()
         };
-        let img = image::DynamicImage::ImageLuma8(img);
+        let size = Size::new(area.width, area.height);
+        if picker.protocol_type() == ProtocolType::Halfblocks {
+            let font = picker.font_size();
+            let small = half_block_image(&img, area.width, area.height);
+            // ratatui-image counts image pixels as font pixels: one half-block is font.width ×
+            // font.height / 2 of them.
+            let (fw, fh) = (u32::from(font.width), u32::from(font.height / 2).max(1));
+            let big = image::imageops::resize(
+                &small,
+                small.width() * fw,
+                small.height() * fh,
+                image::imageops::FilterType::Nearest,
+            );
+            return picker
+                .new_protocol(
+                    image::DynamicImage::ImageLuma8(big),
+                    size,
+                    Resize::Fit(None),
+                )
+                .ok();
+        }
         picker
             .new_protocol(
-                img,
-                Size::new(area.width, area.height),
+                image::DynamicImage::ImageLuma8(img),
+                size,
                 Resize::Scale(Some(image::imageops::FilterType::Triangle)),
             )
             .ok()
+    }
+}
+
+/// The page at half-block resolution for an area of `w`×`h` cells (one pixel per half cell, square),
+/// its contrast stretched: shrunk to a few dozen pixels a line of text averages to a light grey on
+/// white, so the darkest 2 % is mapped to black and the paper (90th percentile) to white, and the
+/// lines of the letter stand out as they do on paper.
+pub fn half_block_image(img: &GrayImage, w: u16, h: u16) -> GrayImage {
+    let (iw, ih) = img.dimensions();
+    let s = (f64::from(w) / f64::from(iw)).min(f64::from(h) * 2.0 / f64::from(ih));
+    let tw = ((f64::from(iw) * s).floor() as u32).max(1);
+    let th = ((f64::from(ih) * s).floor() as u32).max(1);
+    let mut small = image::imageops::resize(img, tw, th, image::imageops::FilterType::Triangle);
+    let mut hist = [0usize; 256];
+    for p in small.pixels() {
+        hist[p.0[0] as usize] += 1;
+    }
+    let n = (tw * th) as usize;
+    let at = |q: f64| {
+        let want = ((n as f64) * q).ceil() as usize;
+        let mut sum = 0;
+        for (v, c) in hist.iter().enumerate() {
+            sum += c;
+            if sum >= want.max(1) {
+                return v as u8;
+            }
+        }
+        255
+    };
+    let (lo, hi) = (at(0.02), at(0.90));
+    if hi > lo.saturating_add(8) {
+        let span = f32::from(hi - lo);
+        for p in small.pixels_mut() {
+            let v = (f32::from(p.0[0].saturating_sub(lo)) / span).min(1.0);
+            p.0[0] = (v * 255.0).round() as u8;
+        }
+    }
+    small
+}
+
+#[cfg(test)]
+mod half_block_tests {
+    use super::*;
+
+    #[test]
+    fn a_faint_line_on_paper_becomes_black_on_white() {
+        // 200×100 paper (250) with a text band of grey 225 in the middle rows.
+        let img = GrayImage::from_fn(200, 100, |_, y| {
+            image::Luma([if (40..60).contains(&y) { 225 } else { 250 }])
+        });
+        let s = half_block_image(&img, 20, 10);
+        // Fitted into 20 cells × 20 half-rows, square pixels: 20×10.
+        assert_eq!(s.dimensions(), (20, 10));
+        assert!(s.get_pixel(5, 5).0[0] < 40, "the line is dark");
+        assert!(s.get_pixel(5, 1).0[0] > 240, "the paper is white");
     }
 }
 
