@@ -267,8 +267,11 @@ fn slash_searches_the_file_texts_and_shows_the_snippet() {
     );
     assert_eq!(app.masuk.view.len(), 2);
     let t = harness::text(&app);
-    assert!(t.contains("Berita Sanapati «…Dongle enkripsi"), "{t}");
-    assert!(t.contains("Pengiriman kunci «…dongle cadangan…»"), "{t}");
+    assert!(
+        t.contains("«…Dongle enkripsi diserahkan…» Berita Sanapa"),
+        "{t}"
+    );
+    assert!(t.contains("«…dongle cadangan…» Pengiriman kunci"), "{t}");
     // A reply for an older query is ignored; a new word asks again.
     let fx = app.update(Action::Filter(Some("dongle cadangan".into())));
     assert!(

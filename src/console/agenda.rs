@@ -1143,7 +1143,8 @@ fn row_for<'a>(
         e.perihal.clone()
     };
     let title = match cuplikan {
-        Some(c) => format!("{title} «{c}»"),
+        // The snippet first: it says why the row is there, and a narrow column keeps it.
+        Some(c) => format!("«{c}» {title}"),
         None => title,
     };
     let when = match pane {

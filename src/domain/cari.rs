@@ -10,7 +10,7 @@
 pub const CUPLIKAN: usize = 80;
 
 /// Characters of context shown before the word.
-const LEAD: usize = 16;
+const LEAD: usize = 10;
 
 /// Tokens of the list filter that are keys, not words.
 const KUNCI: [&str; 6] = ["status:", "k:", "dari:", "sampai:", "siapel:", "urut:"];
