@@ -625,7 +625,7 @@ fn secrets_absent_from_debug_output() {
     assert!(!dbg.contains(&secret_bech[16..]), "{dbg}");
     assert!(
         !dbg.to_lowercase()
-            .contains(&hex::encode(keys.encryption.to_bytes().as_ref()))
+            .contains(&hex::encode(keys.encryption.to_bytes()))
     );
     assert!(!dbg.contains(&hex::encode(keys.signing.to_bytes())));
     assert!(!dbg.contains(&hex::encode(*keys.link_reserved)));
