@@ -1515,6 +1515,7 @@ fn detail_lines<'a>(cx: &Ctx, d: &'a DetailState) -> Vec<Line<'a>> {
             ("lampiran", "lampiran", &s.lampiran),
             ("yth", "yth", &s.yth),
             ("tanggal", "tempat_tanggal", &s.tanggal),
+            ("nomor SOP", "nomor_sop", &s.nomor_sop),
         ] {
             if let Some(v) = v {
                 let mut spans = vec![

@@ -472,7 +472,18 @@ impl RegisterFields {
             if s.ragu(field) { None } else { v.clone() }
         };
         if self.nomor_surat.is_empty() {
-            self.nomor_surat = sure("nomor", &s.nomor).unwrap_or_default();
+            // An SOP document has no letter Nomor: its own number identifies it in the book.
+            self.nomor_surat = sure("nomor", &s.nomor)
+                .or_else(|| {
+                    sure("nomor_sop", &s.nomor_sop).map(|n| {
+                        if n.to_uppercase().starts_with("SOP") {
+                            n
+                        } else {
+                            format!("SOP {n}")
+                        }
+                    })
+                })
+                .unwrap_or_default();
         }
         if self.perihal.is_empty() {
             self.perihal = sure("hal", &s.hal).unwrap_or_default();
@@ -1021,6 +1032,35 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_sop_document_is_numbered_by_its_sop_number() {
+        let s = HeaderSuggestions {
+            nomor_sop: Some("088.6".into()),
+            ..Default::default()
+        };
+        let mut f = RegisterFields::default();
+        f.apply_suggestions(&s);
+        assert_eq!(f.nomor_surat, "SOP 088.6");
+        let s = HeaderSuggestions {
+            nomor: Some("800/283/Kominfo/2021".into()),
+            nomor_sop: Some("SOP/14/406.020/2019".into()),
+            ..Default::default()
+        };
+        let mut f = RegisterFields::default();
+        f.apply_suggestions(&s);
+        assert_eq!(
+            f.nomor_surat, "800/283/Kominfo/2021",
+            "a letter's own Nomor first"
+        );
+        let s = HeaderSuggestions {
+            nomor_sop: Some("SOP/14/406.020/2019".into()),
+            ..Default::default()
+        };
+        let mut f = RegisterFields::default();
+        f.apply_suggestions(&s);
+        assert_eq!(f.nomor_surat, "SOP/14/406.020/2019");
+    }
     use crate::domain::{Operator, Role};
 
     fn op() -> Operator {
