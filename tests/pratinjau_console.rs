@@ -354,3 +354,41 @@ fn ocr_suggestions_arriving_fill_only_the_empty_fields_of_the_open_form() {
         "{m:?}"
     );
 }
+
+#[test]
+fn the_preview_is_off_by_configuration_and_a_bad_value_is_reported() {
+    let d = tempfile::tempdir().unwrap();
+    let p = kasa::config::Paths {
+        data_dir: d.path().join("data"),
+        config_dir: d.path().join("cfg"),
+        explicit_data_dir: true,
+    };
+    std::fs::create_dir_all(&p.config_dir).unwrap();
+    let cfg = p.config_dir.join("config.toml");
+    std::fs::write(&cfg, "pratinjau = \"off\"\n").unwrap();
+    let s = kasa::console::load_settings(&p, false);
+    assert!(s.problems.is_empty(), "{:?}", s.problems);
+    let mut app = kasa::console::app_from(s);
+    app.resize(200, 50);
+    app.on_reply(
+        Purpose::List(Pane::Masuk),
+        Ok(Reply::Entries {
+            entries: harness::entries(6),
+        }),
+    );
+    let (_, fx) = open_detail(&mut app);
+    assert_eq!(halaman_call(&fx), None, "off: no page is asked for");
+    let fx = keys(&mut app, "v");
+    assert_eq!(halaman_call(&fx), None);
+    let m = app.message.clone().unwrap();
+    assert!(m.text.contains("pratinjau = \"off\""), "{m:?}");
+    assert!(!harness::text(&app).contains("Halaman 1/"));
+
+    std::fs::write(&cfg, "pratinjau = \"sixel\"\n").unwrap();
+    let s = kasa::console::load_settings(&p, false);
+    assert!(
+        s.problems.iter().any(|e| e.contains("pratinjau 'sixel' tidak dikenal")),
+        "{:?}",
+        s.problems
+    );
+}
