@@ -87,11 +87,16 @@ fn born_digital_letters() {
     let dir = tempfile::tempdir().unwrap();
     let mut results = Vec::new();
     let mut before = Vec::new();
+    let mut positioned = 0;
     for (name, spec) in letters {
         let p = dir.path().join(format!("{name}.pdf"));
         std::fs::write(&p, surat::pdf(&spec)).unwrap();
         let a = analyze_path(&p);
-        assert!(!a.words.is_empty(), "{name}: no positioned words");
+        // Glyph boxes are read only when the text order leaves a label unread
+        // (`naskah::perlu_posisi`); the score below holds either way.
+        if !a.words.is_empty() {
+            positioned += 1;
+        }
         before.push((
             name.clone(),
             spec.clone(),
@@ -99,6 +104,7 @@ fn born_digital_letters() {
         ));
         results.push((name, spec, a.suggestions().expect("text layer")));
     }
+    println!("born-digital: {positioned} letters needed the layout reading");
     // For comparison only: the reading in text order that kasa used before issue 15.
     score("born-digital, text order (before issue 15)", &before, false);
     let n = results.len();

@@ -387,7 +387,9 @@ fn the_preview_is_off_by_configuration_and_a_bad_value_is_reported() {
     std::fs::write(&cfg, "pratinjau = \"sixel\"\n").unwrap();
     let s = kasa::console::load_settings(&p, false);
     assert!(
-        s.problems.iter().any(|e| e.contains("pratinjau 'sixel' tidak dikenal")),
+        s.problems
+            .iter()
+            .any(|e| e.contains("pratinjau 'sixel' tidak dikenal")),
         "{:?}",
         s.problems
     );

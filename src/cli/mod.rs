@@ -29,7 +29,6 @@ pub mod laporan;
 pub mod masuk;
 pub mod palsan;
 
-use std::io::Read;
 use std::os::fd::AsFd;
 use std::path::PathBuf;
 
@@ -1047,17 +1046,25 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let mut data = Vec::new();
-                let read = std::fs::File::open(&f).and_then(|mut h| h.read_to_end(&mut data));
-                if let Err(e) = read {
-                    err_out!("kasa: {}: {e}", f.display());
-                    failed += 1;
-                    continue;
-                }
-                match c.call(Request::Ingest {
-                    name: name.clone(),
-                    data_b64: base64::engine::general_purpose::STANDARD.encode(&data),
-                }) {
+                // The open file goes to the node as a descriptor: no copy through JSON, no frame
+                // cap (issue 19); the node reads it with the rights this operator has.
+                let file = match crate::client::open_regular(&f) {
+                    Ok(h) => h,
+                    Err(e) => {
+                        err_out!("kasa: {e}");
+                        results.push(serde_json::json!({"file": f, "error": e.to_string()}));
+                        failed += 1;
+                        continue;
+                    }
+                };
+                match c.call_with_fds(
+                    Request::Ingest {
+                        name: name.clone(),
+                        data_b64: String::new(),
+                        fd: true,
+                    },
+                    &[std::os::fd::AsFd::as_fd(&file)],
+                ) {
                     Ok(Reply::Ingested { outcome }) => {
                         if !json {
                             out!(

@@ -222,6 +222,56 @@ const LABELS: &[(&str, Label)] = &[
 /// [`HeaderSuggestions`]. Every field found gets a [`Bukti`] with confidence 1.0 (lower for a label
 /// read approximately) and no box. When word positions are known, [`suggest_positioned`] reads
 /// layouts this cannot (a date line at the top right, a Yth. block beside the labels).
+/// Whether the layout reading ([`suggest_positioned`], which needs the glyph boxes of a second
+/// program run, about 15 ms) can add to the reading in text order `s` of `text`: a label of the
+/// letter's header block (Nomor/No., Sifat, Klasifikasi, Lampiran, Hal/Perihal, Yth./Kepada) stands
+/// at the start of a line among the first 80 lines and its field is still empty; never for an SOP
+/// document (its SOP number read), which has no such block. The text order
+/// misses fields (the place-date line at the top right pushes the label block out of order), but
+/// it did not fill a wrong one on the 30-letter corpus (`tests/ocr_corpus.rs`), so a letter whose
+/// labels it all read needs no positions: ingest of such a PDF costs what it did before issue 15.
+pub fn perlu_posisi(text: &str, s: &HeaderSuggestions) -> bool {
+    // An SOP document has no letter header block; its number is read in text order.
+    if s.nomor_sop.is_some() {
+        return false;
+    }
+    text.lines().take(80).any(|line| {
+        let line = line.trim_start();
+        // A label starts with a capital (`Hal`, `HAL`); `kepada Sandiman` in a sentence is no label.
+        if !line.chars().next().is_some_and(char::is_uppercase) {
+            return false;
+        }
+        let l = line.to_lowercase();
+        // What follows `label`: `None` when the line does not start with it as a word.
+        let after = |w: &str| -> Option<String> {
+            let r = l.strip_prefix(w)?;
+            (r.is_empty() || r.starts_with([' ', ':', '\t', '.']))
+                .then(|| r.trim_start_matches(['.']).trim_start().to_string())
+        };
+        // A label alone on its line (the text order puts `:` and the value on lines of their own).
+        let colon = |w: &str| after(w).is_some_and(|r| r.is_empty() || r.starts_with(':'));
+        // `Nomor 800/283/Kominfo/2021` without a colon; not `Nomor 65 Tahun 2005` in a list of
+        // regulations, nor `Nomor SOP`.
+        let nomor = |w: &str| {
+            after(w).is_some_and(|r| {
+                r.is_empty()
+                    || r.starts_with(':')
+                    || r.split_whitespace().next().is_some_and(|t| t.contains('/'))
+            })
+        };
+        let label = |ws: &[&str]| ws.iter().any(|w| after(w).is_some());
+        ((nomor("nomor") || nomor("nornor") || colon("no")) && s.nomor.is_none())
+            || (label(&["sifat"]) && s.sifat.is_none())
+            || (label(&["klasifikasi"]) && s.klasifikasi.is_none())
+            || (label(&["lampiran", "lamp"]) && s.lampiran.is_none())
+            || (label(&["hal", "perihal"]) && s.hal.is_none())
+            || ((after("yth").is_some()
+                || after("kepada")
+                    .is_some_and(|r| r.is_empty() || r.starts_with("yth") || r.starts_with(':')))
+                && s.yth.is_none())
+    })
+}
+
 pub fn suggest(text: &str) -> HeaderSuggestions {
     let lines: Vec<Baris> = text.lines().map(Baris::plain).collect();
     parse(&lines)

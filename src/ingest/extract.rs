@@ -135,7 +135,12 @@ pub fn analyze_path(path: &Path) -> Analysis {
     match read_regular_file(path) {
         Ok(data) => {
             let mut a = analyze_bytes(&data);
-            if a.kind == FileKind::Pdf.mime() && a.text.is_some() {
+            // Glyph boxes only when the layout reading can add to the text-order one (a second
+            // program run: ingest of a letter the text order reads whole costs what it did).
+            if a.kind == FileKind::Pdf.mime()
+                && let Some(text) = a.text.as_deref()
+                && naskah::perlu_posisi(text, &naskah::suggest(text))
+            {
                 a.words = pdf_words(path).unwrap_or_default();
             }
             a

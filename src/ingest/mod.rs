@@ -784,14 +784,58 @@ impl Ingest {
                 self.cfg.max_bytes
             ));
         }
-        match self.stage_and_commit(&mut &data[..], name, None, origin, &|n| {
+        let r = self.stage_and_commit(&mut &data[..], name, None, origin, &|n| {
             n == data.len() as u64
-        }) {
+        });
+        self.handed_outcome(name, r, || Ok(&data[..]))
+    }
+
+    /// [`Ingest::take_bytes`] for an open file handed over the socket as a descriptor (`kasa
+    /// ingest`, issue 19): read once from its start, streaming in 1 MiB blocks, at any size up to
+    /// `[ingest] max_bytes` (no frame cap, no base64). A refused file is copied into `failed/` from
+    /// the same descriptor. Errors as [`Ingest::take_bytes`], and "changed while read" when the file's
+    /// size changed during the copy.
+    pub fn take_file(&self, name: &str, file: File, origin: &str) -> Result<IngestOutcome, String> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = file;
+        let len = file
+            .metadata()
+            .map_err(|e| format!("{name}: cannot read the file's size: {e}"))?
+            .len();
+        if len == 0 {
+            return Err(format!("{name}: empty file (0 bytes); nothing to ingest"));
+        }
+        if len > self.cfg.max_bytes {
+            return Err(format!(
+                "{name}: {len} bytes, over the configured maximum of {} bytes",
+                self.cfg.max_bytes
+            ));
+        }
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| format!("{name}: {e}"))?;
+        let r = self.stage_and_commit(&mut file, name, None, origin, &|n| n == len);
+        self.handed_outcome(name, r, || {
+            file.seek(SeekFrom::Start(0))?;
+            Ok(&mut file)
+        })
+    }
+
+    /// The outcome of a file handed by a client. A refused file is kept visible in failed/ like a
+    /// dropped one (the same path as the drop folder's refusals: alarm and audit first, sidecar
+    /// before the move), copied from `again()`.
+    fn handed_outcome<R: Read>(
+        &self,
+        name: &str,
+        r: Result<IngestOutcome, StageError>,
+        again: impl FnOnce() -> io::Result<R>,
+    ) -> Result<IngestOutcome, String> {
+        match r {
             Ok(o) => Ok(o),
             Err(StageError::Refuse(reason)) => {
-                // Keep the refused bytes visible in failed/ like a dropped file: same path as the drop
-                // folder's refusals (alarm and audit first, sidecar before the move).
-                match stage_copy(&mut &data[..], &self.paths.ingest("staging"), u64::MAX) {
+                let copied = again().and_then(|mut src| {
+                    stage_copy(&mut src, &self.paths.ingest("staging"), u64::MAX)
+                });
+                match copied {
                     Ok((staged, _, _)) => {
                         self.refuse(&staged, name, &reason);
                     }

@@ -89,18 +89,25 @@ pub(super) fn handle(
                 ocr_menunggu: st.ocr_pending().map_err(store_err)?.len() as u64,
             })))
         }
-        Request::Ingest { name, data_b64 } => {
-            let data = base64::engine::general_purpose::STANDARD
-                .decode(data_b64.as_bytes())
-                .map_err(|e| ("bad_request", format!("file data is not base64: {e}")))?;
+        Request::Ingest { name, data_b64, fd } => {
             let name = std::path::Path::new(&name)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "berkas".into());
             let origin = format!("kasa ingest oleh {} (uid {})", op.nama, cred.uid);
-            state
-                .ingest
-                .take_bytes(&name, &data, &origin)
+            let taken = if fd {
+                let file = fds.next().ok_or((
+                    "bad_request",
+                    "the request says a descriptor comes with it and none did".to_string(),
+                ))?;
+                state.ingest.take_file(&name, file, &origin)
+            } else {
+                let data = base64::engine::general_purpose::STANDARD
+                    .decode(data_b64.as_bytes())
+                    .map_err(|e| ("bad_request", format!("file data is not base64: {e}")))?;
+                state.ingest.take_bytes(&name, &data, &origin)
+            };
+            taken
                 .map(|outcome| Reply::Ingested { outcome })
                 .map_err(|m| ("rule", m))
         }

@@ -126,10 +126,15 @@ pub enum Request {
     KopSurat,
     /// Start receiving pushed [`Event`]s on this connection.
     Subscribe,
-    /// Hand a file to the ingest path (same code as the watcher).
+    /// Hand a file to the ingest path (same code as the watcher): its bytes in base64, or (`fd`) the
+    /// open file passed as a descriptor with this request ([`fdpass`]; `kasa ingest` does so: no
+    /// copy through JSON and no frame cap, only `[ingest] max_bytes`).
     Ingest {
         name: String,
+        #[serde(default)]
         data_b64: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fd: bool,
     },
     AgendaList {
         #[serde(default)]
@@ -366,6 +371,7 @@ impl Request {
                 files.iter().filter(|f| f.fd).count()
             }
             Request::KriptogramOpen { fd, .. }
+            | Request::Ingest { fd, .. }
             | Request::KriptogramVerify { fd, .. }
             | Request::KriptogramCopy { fd, .. } => usize::from(*fd),
             Request::Insiden(insiden::InsidenRequest::Bukti {
