@@ -230,12 +230,42 @@ const LABELS: &[(&str, Label)] = &[
 /// misses fields (the place-date line at the top right pushes the label block out of order), but
 /// it did not fill a wrong one on the 30-letter corpus (`tests/ocr_corpus.rs`), so a letter whose
 /// labels it all read needs no positions: ingest of such a PDF costs what it did before issue 15.
-pub fn perlu_posisi(text: &str, s: &HeaderSuggestions) -> bool {
+///
+/// `s` is asked for only when a label line is there (most documents without a letter header cost a
+/// scan of their first lines, not a second reading).
+pub fn perlu_posisi(text: &str, s: impl FnOnce() -> HeaderSuggestions) -> bool {
+    let labels: Vec<&str> = text
+        .lines()
+        .take(80)
+        .filter(|l| {
+            let l = l.trim_start();
+            l.chars().next().is_some_and(char::is_uppercase)
+                && [
+                    "nomor",
+                    "nornor",
+                    "no",
+                    "sifat",
+                    "klasifikasi",
+                    "lampiran",
+                    "lamp",
+                    "hal",
+                    "perihal",
+                    "yth",
+                    "kepada",
+                ]
+                .iter()
+                .any(|w| l.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w)))
+        })
+        .collect();
+    if labels.is_empty() {
+        return false;
+    }
+    let s = s();
     // An SOP document has no letter header block; its number is read in text order.
     if s.nomor_sop.is_some() {
         return false;
     }
-    text.lines().take(80).any(|line| {
+    labels.into_iter().any(|line| {
         let line = line.trim_start();
         // A label starts with a capital (`Hal`, `HAL`); `kepada Sandiman` in a sentence is no label.
         if !line.chars().next().is_some_and(char::is_uppercase) {
@@ -1227,6 +1257,21 @@ fn find_place_date(line: &str) -> Option<(String, String, usize)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn glyph_boxes_only_when_a_header_label_is_left_unread() {
+        use super::{perlu_posisi, suggest};
+        let need = |t: &str| perlu_posisi(t, || suggest(t));
+        // The label block out of order (date line first, `:` and values on lines of their own).
+        let letter = "PEMERINTAH KABUPATEN JEMBRANA\nNegara, 7 Januari 2025\nNomor\n:\n045/944/Kominfo/2025\nHal\n:\nPenyampaian Data\n";
+        assert!(need(letter));
+        // Every label read in text order: nothing to add.
+        let read = "Nomor : 800/283/Kominfo/2021\nSifat : Segera\nLampiran : 1 (satu) berkas\nHal : Laporan Monev\n";
+        assert!(!suggest(read).nomor.is_none());
+        assert!(!need(read));
+        // An SOP: its list of regulations, table heads and sentences are no header labels.
+        let sop = "STANDAR OPERASIONAL PROSEDUR\nNo.10 Tahun 2019 tentang Pelaksanaan Persandian\nNO URAIAN KEGIATAN Pelaksana Mutu Baku\nkepada Sandiman untuk diproses\nNomor 65 Tahun 2005 tentang Pedoman\n";
+        assert!(!need(sop));
+    }
     use super::*;
 
     const LETTER: &str = "PEMERINTAH KABUPATEN JEMBRANA DINAS KOMUNIKASI DAN INFORMATIKA

@@ -139,7 +139,7 @@ pub fn analyze_path(path: &Path) -> Analysis {
             // program run: ingest of a letter the text order reads whole costs what it did).
             if a.kind == FileKind::Pdf.mime()
                 && let Some(text) = a.text.as_deref()
-                && naskah::perlu_posisi(text, &naskah::suggest(text))
+                && naskah::perlu_posisi(text, || naskah::suggest(text))
             {
                 a.words = pdf_words(path).unwrap_or_default();
             }
