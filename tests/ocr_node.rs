@@ -134,15 +134,6 @@ fn kill_9_with_ocr_pending_loses_and_duplicates_nothing() {
     );
 }
 
-fn png_declaring(w: u32, h: u32) -> Vec<u8> {
-    let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    v.extend_from_slice(&w.to_be_bytes());
-    v.extend_from_slice(&h.to_be_bytes());
-    v.extend_from_slice(&[8, 0, 0, 0, 0, 0, 0, 0, 0]);
-    v.extend_from_slice(&[0u8; 64]);
-    v
-}
-
 fn tiff_declaring(w: u32, h: u32) -> Vec<u8> {
     let mut t = b"II*\0\x08\0\0\0".to_vec();
     t.extend_from_slice(&3u16.to_le_bytes());

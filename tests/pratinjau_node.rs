@@ -99,15 +99,6 @@ fn the_pages_of_the_samples_come_back_as_grey_images() {
     );
 }
 
-fn png_declaring(w: u32, h: u32) -> Vec<u8> {
-    let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    v.extend_from_slice(&w.to_be_bytes());
-    v.extend_from_slice(&h.to_be_bytes());
-    v.extend_from_slice(&[8, 0, 0, 0, 0, 0, 0, 0, 0]);
-    v.extend_from_slice(&[0u8; 64]);
-    v
-}
-
 #[test]
 fn hostile_images_get_a_note_instead_of_a_page_and_the_node_stays() {
     let node = TestNode::start_new();

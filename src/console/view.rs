@@ -111,19 +111,7 @@ pub fn draw(app: &App, f: &mut Frame) {
                         ..body
                     },
                 );
-                if pw > 0 {
-                    app.pratinjau.draw(
-                        &app.cx,
-                        f,
-                        Rect::new(
-                            body.right() - pw,
-                            body.y.saturating_sub(1),
-                            pw,
-                            body.height + 1,
-                        ),
-                        d.id,
-                    );
-                }
+                draw_preview_column(app, f, body, pw, d.id);
             }
             Layer::Form(s) => {
                 // Beside the registration form: the scanned page it is typed from.
@@ -141,20 +129,8 @@ pub fn draw(app: &App, f: &mut Frame) {
                         ..area
                     },
                 );
-                if let Some(id) = target
-                    && pw > 0
-                {
-                    app.pratinjau.draw(
-                        &app.cx,
-                        f,
-                        Rect::new(
-                            area.right() - pw,
-                            body.y.saturating_sub(1),
-                            pw,
-                            body.height + 1,
-                        ),
-                        id,
-                    );
+                if let Some(id) = target {
+                    draw_preview_column(app, f, body, pw, id);
                 }
             }
             Layer::Prompt(p) => {
@@ -196,6 +172,21 @@ pub fn draw(app: &App, f: &mut Frame) {
             ),
         }
     }
+}
+
+/// The page preview of entry `id` in the right `pw` columns of the body, from the tab row down (an
+/// overlay covers the tabs as the detail does); nothing when `pw` is 0.
+fn draw_preview_column(app: &App, f: &mut Frame, body: Rect, pw: u16, id: u64) {
+    if pw == 0 {
+        return;
+    }
+    let r = Rect::new(
+        body.right() - pw,
+        body.y.saturating_sub(1),
+        pw,
+        body.height + 1,
+    );
+    app.pratinjau.draw(&app.cx, f, r, id);
 }
 
 fn draw_header(app: &App, f: &mut Frame, r: Rect) {

@@ -787,7 +787,7 @@ impl Ingest {
         let r = self.stage_and_commit(&mut &data[..], name, None, origin, &|n| {
             n == data.len() as u64
         });
-        self.handed_outcome(name, r, || Ok(&data[..]))
+        self.handed_outcome(name, r, || Ok(data))
     }
 
     /// [`Ingest::take_bytes`] for an open file handed over the socket as a descriptor (`kasa

@@ -54,6 +54,16 @@ pub fn tiny_png(n: u64) -> Vec<u8> {
     v
 }
 
+/// A PNG whose header declares `w`×`h` pixels, with no image data behind it (a hostile image).
+pub fn png_declaring(w: u32, h: u32) -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    v.extend_from_slice(&w.to_be_bytes());
+    v.extend_from_slice(&h.to_be_bytes());
+    v.extend_from_slice(&[8, 0, 0, 0, 0, 0, 0, 0, 0]);
+    v.extend_from_slice(&[0u8; 64]);
+    v
+}
+
 /// A small PDF (header, one empty page, unique comment, `%%EOF`) distinct per `n`.
 pub fn tiny_pdf(n: u64) -> Vec<u8> {
     format!(
