@@ -394,3 +394,24 @@ fn the_preview_is_off_by_configuration_and_a_bad_value_is_reported() {
         s.problems
     );
 }
+
+#[test]
+fn a_search_that_could_not_read_sealed_texts_says_so() {
+    let mut app = harness::app("default", 6, 120, 30);
+    app.update(Action::Filter(Some("dongle".into())));
+    app.on_reply(
+        Purpose::Cari(Pane::Masuk, "dongle".into()),
+        Ok(Reply::Cari {
+            q: "dongle".into(),
+            hits: vec![],
+            dilihat: 6,
+            terkunci: 2,
+            selesai: true,
+        }),
+    );
+    let m = app.message.clone().unwrap();
+    assert!(
+        m.text.contains("2 teks tersegel tidak ikut dicari"),
+        "{m:?}"
+    );
+}

@@ -883,7 +883,37 @@ impl App {
                 _ => &mut self.masuk.list,
             };
             match r {
-                Ok(Reply::Cari { hits, .. }) => list.set_teks(q.clone(), hits, page),
+                Ok(Reply::Cari {
+                    hits,
+                    dilihat,
+                    terkunci,
+                    selesai,
+                    ..
+                }) => {
+                    list.set_teks(q.clone(), hits, page);
+                    // Say what the search could not look at, never a silent "nothing found".
+                    if terkunci > 0 {
+                        self.cx.info(format!(
+                            "{terkunci} {}",
+                            self.cx.tr(
+                                "teks tersegel tidak ikut dicari: node terkunci (ketik :unlock)",
+                                "sealed texts not searched: the node is locked (type :unlock)"
+                            )
+                        ));
+                    } else if !selesai {
+                        self.cx.info(format!(
+                            "{} {dilihat} {}",
+                            self.cx.tr(
+                                "pencarian teks berhenti setelah",
+                                "text search stopped after"
+                            ),
+                            self.cx.tr(
+                                "entri: persempit dengan dari:/sampai: atau status:",
+                                "entries: narrow it with dari:/sampai: or status:"
+                            )
+                        ));
+                    }
+                }
                 Ok(_) => {}
                 Err(e) => self.cx.error(e),
             }
