@@ -134,6 +134,8 @@ pub struct Pratinjau {
     pub pending: Option<(u64, u32)>,
     /// Why the node could not show `(entry, page)`.
     pub error: Option<(u64, u32, String)>,
+    /// The page count of an entry, kept while its next page loads (`(entry, pages)`).
+    pub jumlah: Option<(u64, u32)>,
     cache: RefCell<Option<Cached>>,
 }
 
@@ -168,6 +170,7 @@ impl Pratinjau {
             page: None,
             pending: None,
             error: None,
+            jumlah: None,
             cache: RefCell::new(None),
         }
     }
@@ -263,10 +266,9 @@ impl Pratinjau {
             Action::PratinjauZoom => self.zoom = !self.zoom,
             Action::PratinjauNext | Action::PratinjauPrev => {
                 let jumlah = self
-                    .page
-                    .as_ref()
-                    .filter(|p| Some(p.id) == self.id)
-                    .map_or(1, |p| p.jumlah);
+                    .jumlah
+                    .filter(|(i, _)| Some(*i) == self.id)
+                    .map_or(1, |(_, n)| n);
                 let next = if *a == Action::PratinjauNext {
                     self.halaman + 1
                 } else {
@@ -306,6 +308,7 @@ impl Pratinjau {
                     .and_then(|b| image::load_from_memory(&b).map_err(|e| e.to_string()));
                 match img {
                     Ok(img) => {
+                        self.jumlah = Some((*id, *jumlah));
                         self.page = Some(Page {
                             id: *id,
                             halaman: *halaman,
@@ -340,7 +343,9 @@ impl Pratinjau {
             " {} {}/{}{} · {} ",
             cx.tr("Halaman", "Page"),
             self.halaman,
-            page.map_or("?".to_string(), |p| p.jumlah.to_string()),
+            self.jumlah
+                .filter(|(i, _)| *i == id)
+                .map_or("?".to_string(), |(_, n)| n.to_string()),
             if self.zoom {
                 cx.tr(" · kepala", " · header")
             } else {
