@@ -194,6 +194,7 @@ fn entri_sejak(c: &mut Client, book: Option<Book>, sejak: Timestamp) -> Result<V
             status: None,
             limit: Some(500),
             before,
+            saring: None,
         })?
         else {
             return fail("unexpected reply");

@@ -394,14 +394,43 @@ pub struct FieldArgs {
 #[derive(Subcommand, Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum AgendaAction {
-    /// Entries, newest first.
+    /// Entries, newest first. Any filter option searches every entry of the books through the
+    /// node's indexes and returns one page; `--before` the `next` of the previous page continues.
     List {
         #[arg(long)]
         book: Option<String>,
         #[arg(long)]
         status: Option<String>,
+        /// Klasifikasi: B, T, R, SR or the name.
+        #[arg(long)]
+        klasifikasi: Option<String>,
+        /// First received day (YYYY-MM-DD, node's zone), inclusive.
+        #[arg(long)]
+        dari: Option<String>,
+        /// Last received day (YYYY-MM-DD, node's zone), inclusive.
+        #[arg(long)]
+        sampai: Option<String>,
+        /// Nomor agenda, optionally with its year: 17 or 17/2026.
+        #[arg(long)]
+        nomor: Option<String>,
+        /// Text in the nomor surat.
+        #[arg(long)]
+        surat: Option<String>,
+        /// A word in the perihal (repeatable).
+        #[arg(long)]
+        perihal: Vec<String>,
+        /// A word in the asal (repeatable).
+        #[arg(long)]
+        asal: Vec<String>,
+        /// Words anywhere in the register fields, or the console's `/` syntax
+        /// (`status:baru k:R dari:2026-11-01 rapat`).
+        #[arg(long)]
+        cari: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Continue after this cursor (`next` of the previous page: `MICROS:ID`).
+        #[arg(long)]
+        before: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -549,6 +578,18 @@ pub enum AlarmAction {
 pub enum ConfigAction {
     /// Validate node.toml, config.toml, keymaps and themes; name the bad file and line.
     Check,
+}
+
+/// A page cursor `MICROS:ID` (the `next` of `agenda list --json`).
+fn parse_cursor(s: &str) -> Result<(i64, u64), Fail> {
+    s.split_once(':')
+        .and_then(|(t, id)| Some((t.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| {
+            Fail(
+                format!("--before {s}: a cursor is MICROS:ID, as printed in `next` by `kasa agenda list --json`"),
+                2,
+            )
+        })
 }
 
 /// A CLI failure: message for stderr and exit status.
@@ -1307,7 +1348,16 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
         AgendaAction::List {
             book,
             status,
+            klasifikasi,
+            dari,
+            sampai,
+            nomor,
+            surat,
+            perihal,
+            asal,
+            cari,
             limit,
+            before,
             json,
         } => {
             let book = book
@@ -1315,23 +1365,64 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 .map(Book::parse)
                 .transpose()
                 .map_err(|e| Fail(e, 2))?;
-            let status = status
-                .as_deref()
-                .map(Status::parse)
-                .transpose()
-                .map_err(|e| Fail(e, 2))?;
-            let Reply::Entries { entries } = c.call(Request::AgendaList {
+            let before = before.as_deref().map(parse_cursor).transpose()?;
+            // Every filter option is a token of the console's `/` syntax: one parser (domain::saring).
+            let mut text = cari.unwrap_or_default();
+            let mut key = |k: &str, v: Option<String>| {
+                if let Some(v) = v {
+                    // A value with spaces (`Sangat Rahasia`) is one token.
+                    text.push_str(&format!(
+                        " {k}:{}",
+                        v.split_whitespace().collect::<String>()
+                    ));
+                }
+            };
+            key("status", status);
+            key("k", klasifikasi);
+            key("dari", dari);
+            key("sampai", sampai);
+            key("no", nomor);
+            key("surat", surat);
+            for w in perihal {
+                key("perihal", Some(w));
+            }
+            for w in asal {
+                key("asal", Some(w));
+            }
+            let saring = crate::domain::saring::Saring::parse(&text);
+            if let Some(m) = saring.masalah.first() {
+                return Err(Fail(format!("filter not understood: {m}"), 2));
+            }
+            let reply = c.call(Request::AgendaList {
                 book,
                 books: Vec::new(),
-                status,
+                status: None,
                 limit: Some(limit),
-                before: None,
-            })?
-            else {
-                return fail("unexpected reply");
+                before,
+                saring: Some(saring),
+            })?;
+            let (entries, next, info) = match reply {
+                Reply::Saring { page } => {
+                    let info =
+                        serde_json::json!({"diperiksa": page.diperiksa, "jalur": page.jalur});
+                    (page.entries, page.next, Some(info))
+                }
+                Reply::Entries { entries } => {
+                    let next = (entries.len() >= limit.clamp(1, 1000))
+                        .then(|| entries.last().map(crate::store::Store::cursor_of))
+                        .flatten();
+                    (entries, next, None)
+                }
+                _ => return fail("unexpected reply"),
             };
+            let next_s = next.map(|(t, id)| format!("{t}:{id}"));
             if json {
-                print_json(&serde_json::json!({ "entries": entries }));
+                let mut v = serde_json::json!({ "entries": entries, "next": next_s });
+                if let Some(i) = info {
+                    v["diperiksa"] = i["diperiksa"].clone();
+                    v["jalur"] = i["jalur"].clone();
+                }
+                print_json(&v);
             } else {
                 for e in entries {
                     out!(
@@ -1349,6 +1440,9 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                             e.perihal.clone()
                         }
                     );
+                }
+                if let Some(n) = next_s {
+                    out!("… more: --before {n}");
                 }
             }
         }

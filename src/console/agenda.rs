@@ -318,6 +318,7 @@ impl AgendaPane {
                 status: None,
                 limit: Some(LIST_LIMIT),
                 before: None,
+                saring: None,
             },
             Purpose::List(self.pane),
         )

@@ -21,6 +21,7 @@ pub mod penerimaan;
 pub mod pengiriman;
 pub mod permission;
 pub mod sanitize;
+pub mod saring;
 pub mod waktu;
 
 pub use agenda::*;

@@ -117,7 +117,23 @@ pub(super) fn handle(
             status,
             limit,
             before,
+            saring,
         } => {
+            if let Some(saring) = saring.filter(|f| !f.is_empty()) {
+                let mut books = books;
+                books.extend(book);
+                let q = crate::store::saring::SaringQuery {
+                    books,
+                    saring,
+                    zone: state.cfg.calendar().zone,
+                    limit: limit.unwrap_or(50),
+                    before,
+                    budget: 0,
+                };
+                return Ok(Reply::Saring {
+                    page: st.saring_page(&q).map_err(store_err)?,
+                });
+            }
             let q = PageQuery {
                 book,
                 books,

@@ -149,6 +149,11 @@ pub enum Request {
         limit: Option<usize>,
         #[serde(default)]
         before: Option<(i64, u64)>,
+        /// A filter over every entry of the books (issue 19): answered with [`Reply::Saring`], a
+        /// page found through the node's indexes ([`crate::store::saring`]); `status` is then
+        /// ignored (the filter has its own).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        saring: Option<crate::domain::saring::Saring>,
     },
     AgendaShow {
         id: u64,
@@ -640,6 +645,10 @@ pub enum Reply {
     },
     Entries {
         entries: Vec<Entry>,
+    },
+    /// A filtered page ([`Request::AgendaList`] with `saring`).
+    Saring {
+        page: crate::store::saring::SaringPage,
     },
     Entry {
         entry: Box<Entry>,

@@ -88,6 +88,10 @@ macro_rules! known_tables {
         $m!(BACKUP_PIECES);
         $m!((super::checkpoint::CHECKPOINTS));
         $m!((super::ocr::OCR_QUEUE));
+        $m!((super::saring::IDX_KATA));
+        $m!((super::saring::KATA));
+        $m!((super::saring::IDX_KLAS));
+        $m!((super::saring::COUNTS_KLAS));
     }};
 }
 

@@ -12,6 +12,7 @@ pub mod codec;
 mod kriptogram;
 mod link;
 pub mod ocr;
+pub mod saring;
 
 pub use kriptogram::{
     KgmMasukInput, KgmMasukOutcome, LedgerCheck, LedgerRecord, PeerRecord, Relation,
@@ -32,12 +33,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::{AuditRecord, ChainBreak, ChainVerifier, GENESIS_HASH};
 use crate::domain::naskah::HeaderSuggestions;
-use crate::domain::{Attachment, Book, DomainError, Entry, Operator, RegisterFields, Status};
+use crate::domain::{
+    Attachment, Book, DomainError, Entry, Klasifikasi, Operator, RegisterFields, Status,
+};
 
 /// The schema version this binary writes and understands. 2: every row of `entries`, `operators` and
 /// `alarms` is named with its digest by the audit record that wrote it (row digests, issue 11 §6);
-/// a version-1 store gets a baseline record at migration ([`ROW_DIGESTS_SINCE`]).
-pub const SCHEMA_VERSION: u64 = 2;
+/// a version-1 store gets a baseline record at migration ([`ROW_DIGESTS_SINCE`]). 3: the filter
+/// indexes of [`saring`] (words, klasifikasi), built for every entry at migration.
+pub const SCHEMA_VERSION: u64 = 3;
+
+/// The first schema version with the filter indexes of [`saring`].
+pub const SARING_SINCE: u64 = 3;
 
 /// The first schema version whose audit records name every row they write with its digest.
 pub const ROW_DIGESTS_SINCE: u64 = 2;
@@ -428,6 +435,7 @@ pub(crate) fn put_entry(tx: &WriteTransaction, old: Option<&Entry>, e: &Entry) -
     by_status.insert((e.book.code(), e.status.code(), ts, e.id), ())?;
     by_book.insert((e.book.code(), ts, e.id), ())?;
     bump_count(tx, e.book, e.status, 1)?;
+    saring::index(tx, old, e)?;
     // Dikecualikan (Rahasia / Sangat Rahasia) with a plaintext blob: queue it for encryption at rest in
     // the same transaction, so a crash cannot forget it (SOP 001 step 3).
     if atrest::needs_protection(e) {
@@ -596,6 +604,10 @@ impl Store {
             tx.open_table(ALARMS)?;
             tx.open_table(DRAFTS)?;
             tx.open_table(ocr::OCR_QUEUE)?;
+            tx.open_table(saring::IDX_KATA)?;
+            tx.open_table(saring::KATA)?;
+            tx.open_table(saring::IDX_KLAS)?;
+            tx.open_table(saring::COUNTS_KLAS)?;
             let mut meta = tx.open_table(META)?;
             if meta.get("schema_version")?.is_none() {
                 meta.insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())?;
@@ -726,7 +738,8 @@ impl Store {
 
     /// Migrates from schema `from` to [`SCHEMA_VERSION`]: a backup copy of the file first
     /// (`kasa.redb.bak-v{from}`), then one transaction with the steps and a `store.migrate` record.
-    /// Steps: from before [`ROW_DIGESTS_SINCE`], a row-digest baseline ([`baseline_rows`]).
+    /// Steps: from before [`ROW_DIGESTS_SINCE`], a row-digest baseline ([`baseline_rows`]); from before
+    /// [`SARING_SINCE`], the filter indexes of every entry ([`saring`]).
     fn migrate(&self, from: u64) -> Result<()> {
         let backup = self.path.with_extension(format!("redb.bak-v{from}"));
         std::fs::copy(&self.path, &backup).map_err(|e| {
@@ -744,6 +757,11 @@ impl Store {
         } else {
             0
         };
+        let indexed = if from < SARING_SINCE {
+            saring::rebuild(&tx)?
+        } else {
+            0
+        };
         audit(
             &tx,
             at,
@@ -751,7 +769,9 @@ impl Store {
             "store.migrate",
             "store",
             "",
-            &format!("schema {from} → {SCHEMA_VERSION}; row-digest baseline: {baseline} rows"),
+            &format!(
+                "schema {from} → {SCHEMA_VERSION}; row-digest baseline: {baseline} rows; filter indexes: {indexed} entries"
+            ),
         )?;
         tx.commit()?;
         if baseline > 0 {
@@ -1938,8 +1958,50 @@ impl Store {
                         },
                     );
                     e.book = book;
-                    e.perihal = format!("Berita uji nomor {id} tentang pengamanan informasi");
-                    e.asal = "Diskominfo Provinsi".into();
+                    // Varied like a real book: 40 perihal, 30 senders, four klasifikasi, one
+                    // nomor surat each (so every filter kind has its realistic selectivity).
+                    const POKOK: [&str; 8] = [
+                        "Undangan rapat koordinasi",
+                        "Laporan pengamanan informasi",
+                        "Permohonan kunci sandi",
+                        "Pemberitahuan jadwal pemeliharaan palsan",
+                        "Surat edaran keamanan siber",
+                        "Nota dinas persandian",
+                        "Permintaan data statistik sektoral",
+                        "Penyampaian hasil monitoring",
+                    ];
+                    const WILAYAH: [&str; 5] = [
+                        "Kabupaten",
+                        "Provinsi",
+                        "Kecamatan",
+                        "Kelurahan",
+                        "Nasional",
+                    ];
+                    const ASAL: [&str; 6] = [
+                        "Diskominfo",
+                        "BSSN",
+                        "Sekretariat Daerah",
+                        "Inspektorat",
+                        "BPBD",
+                        "Dinas Kesehatan",
+                    ];
+                    e.perihal = format!(
+                        "{} {} tahap {}",
+                        POKOK[(id % 8) as usize],
+                        WILAYAH[(id / 8 % 5) as usize],
+                        id % 97
+                    );
+                    e.asal = format!(
+                        "{} {}",
+                        ASAL[(id % 6) as usize],
+                        WILAYAH[(id / 6 % 5) as usize]
+                    );
+                    e.nomor_surat = format!(
+                        "{:03}/{id}/{}/2026",
+                        100 + id % 900,
+                        ["Kominfo", "BSSN", "Setda"][(id % 3) as usize]
+                    );
+                    e.klasifikasi = Some(Klasifikasi::ALL[(id % 4) as usize]);
                     e.status = if id % 10 == 0 {
                         Status::Baru
                     } else {

@@ -397,6 +397,7 @@ impl TestNode {
                     status: None,
                     limit: Some(1000),
                     before,
+                    saring: None,
                 })
                 .unwrap();
             let kasa::proto::Reply::Entries { entries } = r else {
