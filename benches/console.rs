@@ -131,7 +131,7 @@ fn bytes_while_idle(c: &mut Criterion) {
     });
 }
 
-/// Start to first frame, in-process part: the first list reply (the console asks for the newest 2000 of a
+/// Start to first frame, in-process part: the first list reply (the console asks for the newest 1000 of a
 /// 10⁵-entry book) turned into state and drawn at 80×24. The socket round trip is measured separately
 /// (`agenda_page` in `benches/node.rs`).
 fn first_frame(c: &mut Criterion) {

@@ -106,6 +106,12 @@ impl Drop for Node {
 
 /// Initialises a data dir and starts its node; optionally ingests the sample PDF.
 pub fn start_node(ingest: bool) -> Node {
+    start_node_prepared(ingest, |_| {})
+}
+
+/// [`start_node`] with `prepare` run on the data dir after `kasa init`, before the node starts
+/// (e.g. a bulk load into `kasa.redb`).
+pub fn start_node_prepared(ingest: bool, prepare: impl FnOnce(&std::path::Path)) -> Node {
     let dir = tempfile::tempdir().unwrap();
     let mut n = Node { dir, child: None };
     std::fs::create_dir_all(n.cfg()).unwrap();
@@ -121,6 +127,7 @@ pub fn start_node(ingest: bool) -> Node {
         "Asia/Makassar",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    prepare(&n.data());
     spawn_node(&mut n, &[]);
     if ingest {
         let o = n.kasa(&["ingest", SAMPLE]);

@@ -331,3 +331,56 @@ fn sealed_text_on_a_locked_node_is_named_in_detail_and_form() {
         "nothing pre-filled: {t}"
     );
 }
+
+/// The list pages on from what it holds (issue 19): `G` at the end of the first page asks the node
+/// for the next one (before the oldest entry held), merges it, and the next `G` reaches its end.
+#[test]
+fn the_end_of_the_loaded_page_asks_for_the_next_one() {
+    use kasa::console::action::Pane;
+    use kasa::console::app::{Effect, Purpose};
+    use kasa::proto::{Reply, Request};
+    let all = harness::entries(2500);
+    let mut app = harness::app("default", 0, 80, 24);
+    app.on_reply(
+        Purpose::List(Pane::Masuk),
+        Ok(Reply::Entries {
+            entries: all[..1000].to_vec(),
+        }),
+    );
+    let fx = app.update(Action::Bottom);
+    let before = match fx.as_slice() {
+        [Effect::Call(Request::AgendaList { before, .. }, Purpose::ListMore(Pane::Masuk))] => {
+            *before
+        }
+        other => panic!("no request for the next page: {other:?}"),
+    };
+    assert_eq!(before, Some(kasa::store::Store::cursor_of(&all[999])));
+    // Pressing on while it is on its way asks nothing more.
+    assert!(app.update(Action::Bottom).is_empty());
+    let fx = app.on_reply(
+        Purpose::ListMore(Pane::Masuk),
+        Ok(Reply::Entries {
+            entries: all[1000..2000].to_vec(),
+        }),
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(app.masuk.view.len(), 2000);
+    app.update(Action::Bottom);
+    assert_eq!(app.masuk.selected().map(|e| e.id), Some(all[1999].id));
+    // The last, short page: nothing more is asked after it.
+    app.on_reply(
+        Purpose::ListMore(Pane::Masuk),
+        Ok(Reply::Entries {
+            entries: all[2000..].to_vec(),
+        }),
+    );
+    app.update(Action::Bottom);
+    // The last row is the oldest scan already triaged (untriaged scans are listed on top).
+    let last = all
+        .iter()
+        .rev()
+        .find(|e| e.status != kasa::domain::Status::Baru);
+    assert_eq!(app.masuk.selected().map(|e| e.id), last.map(|e| e.id));
+    assert!(app.update(Action::Bottom).is_empty());
+    assert_eq!(app.masuk.more, None);
+}

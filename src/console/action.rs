@@ -170,8 +170,8 @@ pub const ACTIONS: &[ActionInfo] = &[
     ai(
         "filter",
         Some("teks"),
-        "saring dan urutkan (status:baru k:R siapel:belum dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, teks)",
-        "filter and sort (status:baru k:R siapel:belum dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, text)",
+        "saring seluruh buku dan urutkan (status:baru k:R no:17 surat:005/ perihal:… asal:… siapel:belum dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, kata)",
+        "filter the whole book and sort (status:baru k:R no:17 surat:005/ perihal:… asal:… siapel:belum dari:2026-11-01 sampai:… urut:nomor|perihal|batas|k, words)",
     ),
     ai("back", None, "kembali / batal", "back / cancel"),
     ai(

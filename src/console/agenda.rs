@@ -24,14 +24,28 @@ use super::layer::{DetailState, Layer, PromptKind};
 use super::pane::PaneState;
 use super::view::{GLYPH_BARU, GLYPH_HELD, GLYPH_OVERDUE, local, time_left};
 use super::widgets::{Column as C, ListView, draw_table, heading, section, trunc};
+use crate::domain::saring::Saring;
 use crate::domain::{Book, Entry, JenisLampiran, Status};
 use crate::proto::disposisi::{DisposisiReply, DisposisiRequest};
 use crate::proto::keluar::KeluarRequest;
 use crate::proto::masuk::MasukRequest;
 use crate::proto::{Reply, Request};
 
-/// How many entries a tab loads (newest first; untriaged scans are shown on top).
-pub const LIST_LIMIT: usize = 2000;
+/// How many entries a tab loads at first and per further page (newest first; untriaged scans are
+/// shown on top): the node's page maximum.
+pub const LIST_LIMIT: usize = crate::store::PAGE_MAX;
+
+/// Rows of one page of the node's filter (issue 19).
+pub const SARING_LIMIT: usize = 200;
+
+/// The node's pages for the current `/` filter: which filter text they answer, where the next page
+/// starts (`None`: the node has no more), and whether a page is on its way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaringState {
+    pub q: String,
+    pub next: Option<(i64, u64)>,
+    pub loading: bool,
+}
 
 /// One tab's entries: the shared [`ListView`] (entries, view, cursor, filter) plus what the agenda
 /// needs besides: its book, the open deadlines for the header's overdue count, and the node's zone for
@@ -49,6 +63,15 @@ pub struct EntryList {
     /// Full-text hits of the node for the filter's words (`q`, [`crate::domain::cari::kata`]
     /// joined by spaces): entries whose file text holds them, with the snippet the row shows.
     pub teks: Option<(String, Vec<crate::proto::TeksCocok>)>,
+    /// Where the next page of the books starts (the oldest entry of the range loaded from the
+    /// newest on); `None`: everything is loaded.
+    pub more: Option<(i64, u64)>,
+    /// A further page of the books is on its way.
+    pub loading_more: bool,
+    /// The node's pages for the `/` filter (over every entry, not only the loaded ones).
+    pub saring: Option<SaringState>,
+    /// The first list arrived (before it, an empty list says "memuat…", not "no items yet").
+    pub loaded: bool,
 }
 
 impl std::ops::Deref for EntryList {
@@ -77,7 +100,81 @@ impl EntryList {
             open_deadlines: Vec::new(),
             zone: None,
             teks: None,
+            more: None,
+            loading_more: false,
+            saring: None,
+            loaded: false,
         }
+    }
+
+    /// Merges a page from the node into the entries (same id: the newer copy), in the node's order
+    /// (newest first, untriaged scans on top), keeping the cursor on its entry.
+    pub fn merge_page(&mut self, page_entries: &[Entry], page: usize) {
+        let keep = self.keep();
+        let mut items = std::mem::take(&mut self.list.items);
+        let mut at: std::collections::HashMap<u64, usize> =
+            items.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+        for e in page_entries {
+            match at.get(&e.id) {
+                Some(&i) => items[i] = e.clone(),
+                None => {
+                    at.insert(e.id, items.len());
+                    items.push(e.clone());
+                }
+            }
+        }
+        items.sort_by_key(|e| std::cmp::Reverse(crate::store::Store::cursor_of(e)));
+        self.replace(items, keep, page);
+    }
+
+    /// The entry the cursor stays on across a reload: none on the top row (it stays on top).
+    fn keep(&self) -> Option<u64> {
+        match self.list.cursor.pos {
+            0 => None,
+            _ => self.list.selected().map(|e| e.id),
+        }
+    }
+
+    /// The newest page of the books arrived (a load or a refresh): merged, and where the next page
+    /// starts kept when older pages are loaded already.
+    pub fn newest_page(&mut self, entries: &[Entry], page: usize) {
+        let last = entries.last().map(crate::store::Store::cursor_of);
+        self.more = match (entries.len() >= LIST_LIMIT, self.more, last) {
+            (false, _, _) => None,
+            (true, Some(m), Some(l)) if m < l => Some(m),
+            (true, _, l) => l,
+        };
+        self.loading_more = false;
+        self.merge_page(entries, page);
+    }
+
+    /// The request for what the list still lacks when the cursor is within a page of the end of
+    /// the view: the next page of the node's filter, or with no filter the next page of the books.
+    pub fn more_call(&mut self, pane: Pane, page: usize) -> Option<Effect> {
+        if self.list.cursor.pos + page < self.list.view.len() {
+            return None;
+        }
+        let filter = self.list.filter.clone();
+        let saring = Saring::parse(&filter);
+        if !saring.is_empty() {
+            let st = self.saring.as_mut().filter(|s| s.q == filter)?;
+            let before = st.next.filter(|_| !st.loading)?;
+            st.loading = true;
+            return Some(saring_call(&self.books, pane, filter, saring, Some(before)));
+        }
+        let before = self.more.filter(|_| !self.loading_more)?;
+        self.loading_more = true;
+        Some(Effect::Call(
+            Request::AgendaList {
+                book: None,
+                books: self.books.clone(),
+                status: None,
+                limit: Some(LIST_LIMIT),
+                before: Some(before),
+                saring: None,
+            },
+            Purpose::ListMore(pane),
+        ))
     }
 
     /// The full-text query of the current filter (`None`: too short to ask the node, under three
@@ -120,11 +217,13 @@ impl EntryList {
     /// Replaces the entries, keeping the cursor on the same entry id when it is still listed; a
     /// cursor on the top row stays on the top row, so scans arriving in a fresh drop show the newest
     /// under the cursor (an open detail or form is bound to its own entry, never to the cursor).
-    pub fn set_entries(&mut self, mut entries: Vec<Entry>, page: usize) {
-        let keep = match self.list.cursor.pos {
-            0 => None,
-            _ => self.list.selected().map(|e| e.id),
-        };
+    pub fn set_entries(&mut self, entries: Vec<Entry>, page: usize) {
+        let keep = self.keep();
+        self.replace(entries, keep, page);
+    }
+
+    fn replace(&mut self, mut entries: Vec<Entry>, keep: Option<u64>, page: usize) {
+        self.loaded = true;
         // Untriaged scans first; otherwise the node's order (newest first).
         entries.sort_by_key(|e| e.status != Status::Baru);
         self.open_deadlines = entries
@@ -148,10 +247,15 @@ impl EntryList {
         {
             f.teks = hits.iter().map(|h| h.entry.id).collect();
         }
+        // Without a filter the view is the range loaded from the newest on: older entries a filter
+        // brought in wait until paging reaches them (no gap in the book).
+        let frontier = self
+            .more
+            .filter(|_| f.saring.is_empty() && f.teks.is_empty());
         self.list.rebuild(
             keep,
             page,
-            |e| f.matches(e),
+            |e| f.matches(e) && frontier.is_none_or(|m| crate::store::Store::cursor_of(e) >= m),
             |es, view| f.sort_view(es, view),
         );
     }
@@ -172,21 +276,49 @@ impl EntryList {
     }
 }
 
-/// The `/` filter: `status:baru`, `k:R` (klasifikasi code), `siapel:belum` (registered, not yet in SI
-/// APEL) / `siapel:sudah`, `dari:2026-11-01` / `sampai:2026-11-30`
-/// (received date, inclusive, in the node's zone), `urut:nomor|perihal|batas|k` (sort; default newest
-/// first with untriaged scans on top); other words match the entry's text.
+/// A count for a tab: exact below 10,000, else in thousands (`rb`, *ribu*) or millions (`jt`, *juta*):
+/// `9999`, `12rb`, `1,2jt`.
+pub fn ringkas(n: u64) -> String {
+    match n {
+        0..10_000 => n.to_string(),
+        10_000..1_000_000 => format!("{}rb", n / 1000),
+        _ => {
+            let tenths = n / 100_000;
+            if tenths.is_multiple_of(10) || tenths >= 100 {
+                format!("{}jt", tenths / 10)
+            } else {
+                format!("{},{}jt", tenths / 10, tenths % 10)
+            }
+        }
+    }
+}
+
+/// The request of one page of the node's filter over `books`.
+fn saring_call(
+    books: &[Book],
+    pane: Pane,
+    text: String,
+    saring: Saring,
+    before: Option<(i64, u64)>,
+) -> Effect {
+    Effect::Call(
+        Request::AgendaList {
+            book: None,
+            books: books.to_vec(),
+            status: None,
+            limit: Some(SARING_LIMIT),
+            before,
+            saring: Some(saring),
+        },
+        Purpose::Saring(pane, text),
+    )
+}
+
+/// The `/` filter of a tab: the buku agenda filter of the domain ([`Saring`]: its syntax and rule)
+/// applied to the loaded entries, with the node's full-text hits.
 #[derive(Debug, Default)]
 pub struct Filter {
-    status: Option<String>,
-    k: Option<String>,
-    from: Option<jiff::civil::Date>,
-    to: Option<jiff::civil::Date>,
-    /// `siapel:belum` / `siapel:sudah`: registered entries not yet / already entered in SI APEL.
-    siapel: Option<bool>,
-    /// Sort key named by `urut:`.
-    pub sort: Option<String>,
-    words: Vec<String>,
+    pub saring: Saring,
     /// The zone whose calendar days `dari:`/`sampai:` name (the node's; the system's when unset).
     pub zone: Option<jiff::tz::TimeZone>,
     /// Entries whose file text holds the words (the node's full-text search): they match the words
@@ -196,64 +328,28 @@ pub struct Filter {
 
 impl Filter {
     pub fn parse(s: &str) -> Filter {
-        let mut f = Filter::default();
-        for t in s.split_whitespace() {
-            let l = t.to_lowercase();
-            if let Some(v) = l.strip_prefix("status:") {
-                f.status = Some(v.to_string());
-            } else if let Some(v) = l.strip_prefix("k:") {
-                f.k = Some(v.to_string());
-            } else if let Some(d) = l.strip_prefix("dari:").and_then(|v| v.parse().ok()) {
-                f.from = Some(d);
-            } else if let Some(d) = l.strip_prefix("sampai:").and_then(|v| v.parse().ok()) {
-                f.to = Some(d);
-            } else if let Some(v) = l.strip_prefix("siapel:") {
-                f.siapel = Some(v == "sudah");
-            } else if let Some(v) = l.strip_prefix("urut:") {
-                f.sort = Some(v.to_string());
-            } else {
-                f.words.push(l);
-            }
+        Filter {
+            saring: Saring::parse(s),
+            ..Filter::default()
         }
-        f
     }
 
     pub fn matches(&self, e: &Entry) -> bool {
-        if let Some(s) = &self.status
-            && e.status.as_str() != s
-        {
-            return false;
+        let zone = self.zone.clone().unwrap_or_else(jiff::tz::TimeZone::system);
+        if self.teks.contains(&e.id) {
+            // Its file text holds the words: the other conditions still apply.
+            let rest = Saring {
+                kata: Vec::new(),
+                ..self.saring.clone()
+            };
+            return rest.cocok(e, &zone);
         }
-        if let Some(k) = &self.k
-            && e.klasifikasi.map(|x| x.code().to_lowercase()).as_deref() != Some(k.as_str())
-        {
-            return false;
-        }
-        if let Some(sudah) = self.siapel
-            && (e.nomor_agenda.is_none()
-                || !e.book.is_incoming()
-                || matches!(e.status, Status::Batal | Status::Duplikat)
-                || e.siapel.is_some() != sudah)
-        {
-            return false;
-        }
-        if self.from.is_some() || self.to.is_some() {
-            let tz = self.zone.clone().unwrap_or_else(jiff::tz::TimeZone::system);
-            let d = e.received_at.to_zoned(tz).date();
-            if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
-                return false;
-            }
-        }
-        if self.words.is_empty() {
-            return true;
-        }
-        let h = e.haystack();
-        self.words.iter().all(|w| h.contains(w.as_str())) || self.teks.contains(&e.id)
+        self.saring.cocok(e, &zone)
     }
 
     /// Orders the filtered view (indexes into `entries`) by the `urut:` key, if any.
     pub fn sort_view(&self, entries: &[Entry], view: &mut [usize]) {
-        let Some(key) = self.sort.as_deref() else {
+        let Some(key) = self.saring.urut.as_deref() else {
             return;
         };
         match key {
@@ -380,20 +476,39 @@ impl AgendaPane {
     /// characters or more and differ from the last search.
     pub fn set_filter(&mut self, page: usize, filter: String) -> Vec<Effect> {
         let keep = self.list.selected().map(|e| e.id);
-        self.list.filter = filter;
+        self.list.filter = filter.clone();
         self.list.rebuild(keep, page);
-        match self.list.teks_query() {
-            Some(q) if self.list.teks.as_ref().is_none_or(|(t, _)| *t != q) => {
-                vec![Effect::Call(
-                    Request::Cari {
-                        q: q.clone(),
-                        books: self.list.books.clone(),
-                    },
-                    Purpose::Cari(self.pane, q),
-                )]
-            }
-            _ => Vec::new(),
+        let mut v = Vec::new();
+        // Every entry of the books, through the node's indexes (issue 19): what is not loaded yet.
+        let saring = Saring::parse(&filter);
+        if saring.is_empty() {
+            self.list.saring = None;
+        } else if self.list.saring.as_ref().is_none_or(|s| s.q != filter) {
+            self.list.saring = Some(SaringState {
+                q: filter.clone(),
+                next: None,
+                loading: true,
+            });
+            v.push(saring_call(
+                &self.list.books,
+                self.pane,
+                filter,
+                saring,
+                None,
+            ));
         }
+        if let Some(q) = self.list.teks_query()
+            && self.list.teks.as_ref().is_none_or(|(t, _)| *t != q)
+        {
+            v.push(Effect::Call(
+                Request::Cari {
+                    q: q.clone(),
+                    books: self.list.books.clone(),
+                },
+                Purpose::Cari(self.pane, q),
+            ));
+        }
+        v
     }
 
     /// Puts the cursor on entry `id` and opens its registration form (a resumed draft); says so when
@@ -600,7 +715,15 @@ impl PaneState for AgendaPane {
         let page = cx.page();
         let bare = cx.layers.is_empty();
         Some(match a.clone() {
-            Action::Filter(Some(t)) => self.set_filter(page, t),
+            Action::Filter(Some(t)) => {
+                if let Some(m) = Saring::parse(&t).masalah.first() {
+                    cx.error(format!(
+                        "{} {m}",
+                        cx.tr("saringan tidak dimengerti:", "filter not understood:")
+                    ));
+                }
+                self.set_filter(page, t)
+            }
             Action::Filter(None) => {
                 let f = self.list.filter.clone();
                 cx.prompt(PromptKind::Filter, &f);
@@ -626,7 +749,7 @@ impl PaneState for AgendaPane {
             {
                 let d = m.motion(page as isize).unwrap_or(0);
                 self.list.move_by(d, page);
-                Vec::new()
+                self.list.more_call(self.pane, page).into_iter().collect()
             }
             Action::Open => self.open(cx),
             Action::Triage => self.triage(cx),
@@ -852,8 +975,26 @@ impl PaneState for AgendaPane {
                     || (self.pane == Pane::Masuk
                         && matches!(p, Pane::Disposisi | Pane::Insiden)) =>
             {
-                self.list.set_entries(entries.clone(), page);
+                self.list.newest_page(entries, page);
                 Some(Vec::new())
+            }
+            (Purpose::ListMore(p), Reply::Entries { entries }) if *p == self.pane => {
+                self.list.more = (entries.len() >= LIST_LIMIT)
+                    .then(|| entries.last().map(crate::store::Store::cursor_of))
+                    .flatten();
+                self.list.loading_more = false;
+                self.list.merge_page(entries, page);
+                Some(self.list.more_call(self.pane, page).into_iter().collect())
+            }
+            (Purpose::Saring(p, q), Reply::Saring { page: found }) if *p == self.pane => {
+                let Some(st) = self.list.saring.as_mut().filter(|s| s.q == *q) else {
+                    return Some(Vec::new()); // an older filter's answer
+                };
+                st.next = found.next;
+                st.loading = false;
+                self.list.merge_page(&found.entries, page);
+                // A page cut short by the node's budget: ask on while the view does not fill the screen.
+                Some(self.list.more_call(self.pane, page).into_iter().collect())
             }
             (Purpose::Registered(id), Reply::Entry { entry, .. }) if self.pane == Pane::Masuk => {
                 let id = *id;
@@ -941,6 +1082,31 @@ impl PaneState for AgendaPane {
 
     fn count(&self) -> usize {
         self.list.view.len()
+    }
+
+    /// The books' total (from the node's counts) without a filter, `loaded/total` while pages of
+    /// it are still on the node; with a filter, the rows found, `+` while the node has more.
+    fn count_label(&self, cx: &Ctx) -> String {
+        let shown = self.list.view.len();
+        if !self.list.filter.is_empty() {
+            let more = self.list.saring.as_ref().is_some_and(|s| s.next.is_some());
+            return format!("{}{}", ringkas(shown as u64), if more { "+" } else { "" });
+        }
+        let total = cx.status.as_ref().map_or(0, |s| {
+            s.counts
+                .rows
+                .iter()
+                .filter(|(b, _, _)| self.list.books.contains(b))
+                .map(|(_, _, n)| n)
+                .sum::<u64>()
+        });
+        let total = total.max(shown as u64);
+        if self.list.more.is_some() && (shown as u64) < total {
+            // Part of the book is loaded: `loaded/total` (the rest comes page by page).
+            format!("{}/{}", ringkas(shown as u64), ringkas(total))
+        } else {
+            ringkas(total)
+        }
     }
 
     fn refresh(&self, cx: &Ctx) -> Vec<Effect> {
@@ -1195,7 +1361,15 @@ fn draw_list(l: &AgendaPane, cx: &Ctx, f: &mut Frame, r: Rect) {
     let th = &cx.theme;
     let rows_h = (r.height as usize).saturating_sub(1);
     if l.view.is_empty() {
-        let msg = if l.items.is_empty() {
+        let searching = !l.filter.is_empty()
+            && l.saring
+                .as_ref()
+                .is_some_and(|s| s.q == l.filter && s.loading);
+        let msg = if !l.loaded {
+            cx.tr("memuat…", "loading…")
+        } else if searching {
+            cx.tr("mencari di seluruh buku…", "searching the whole book…")
+        } else if l.items.is_empty() {
             match l.pane {
                 Pane::Keluar => cx.tr(
                     "Belum ada berita keluar. Tekan c untuk draf baru.",

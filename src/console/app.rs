@@ -206,6 +206,15 @@ impl App {
         v
     }
 
+    /// The node answered every request in flight: the refresh changes asked for meanwhile, once.
+    pub fn idle(&mut self) -> Vec<Effect> {
+        if std::mem::take(&mut self.cx.refresh_due) {
+            self.refresh()
+        } else {
+            Vec::new()
+        }
+    }
+
     /// A new terminal size.
     pub fn resize(&mut self, w: u16, h: u16) {
         self.cx.size = (w, h);
@@ -220,7 +229,13 @@ impl App {
         self.cx.dirty = true;
         match ev {
             Event::Changed { change } => {
-                let mut v = self.refresh();
+                let mut v = if self.cx.busy == 0 {
+                    self.cx.refresh_due = false;
+                    self.refresh()
+                } else {
+                    self.cx.refresh_due = true;
+                    Vec::new()
+                };
                 // The scan whose form is open was read (OCR): its suggestions fill what is empty.
                 if let crate::store::Change::Entry { id } = change
                     && self.form_entry() == Some(id)
@@ -959,6 +974,18 @@ impl App {
                         self.cx.error(e);
                     }
                     Purpose::DisposisiChain(_) => {}
+                    // A page that did not come: the next motion at the end asks again.
+                    Purpose::ListMore(p) | Purpose::Saring(p, _) => {
+                        let list = match p {
+                            Pane::Keluar => &mut self.keluar.list,
+                            _ => &mut self.masuk.list,
+                        };
+                        list.loading_more = false;
+                        if let Some(s) = list.saring.as_mut() {
+                            s.loading = false;
+                        }
+                        self.cx.error(e);
+                    }
                     Purpose::InsidenLogged(id, v) => {
                         super::insiden::line_refused(&mut self.cx, id, &v, e)
                     }

@@ -60,6 +60,9 @@ pub struct Ctx {
     pub unlock_asked: bool,
     /// Node requests in flight on the worker thread (the header shows a spinner while > 0).
     pub busy: usize,
+    /// A node change arrived while requests were in flight: one refresh is due when they are answered
+    /// (a burst of changes, e.g. a thousand alarms at once, costs one refresh, not a thousand).
+    pub refresh_due: bool,
     /// Who has which entry's form open (pushed by the node).
     pub klaim: Vec<crate::proto::masuk::Pemegang>,
     /// This console's connection number at the node (its own claims are not "someone else").
@@ -92,6 +95,7 @@ impl Ctx {
             drafts: Vec::new(),
             unlock_asked: false,
             busy: 0,
+            refresh_due: false,
             klaim: Vec::new(),
             conn: 0,
             alur: Default::default(),

@@ -47,6 +47,10 @@ pub enum Purpose {
     /// The entry whose registration form is open changed (its OCR finished): fill what is empty.
     FormRefill(u64),
     List(Pane),
+    /// The next page of this pane's books, older than what it holds (issue 19).
+    ListMore(Pane),
+    /// A page of the node's filter over every entry of this pane's books, for this filter text.
+    Saring(Pane, String),
     Show(u64),
     Registered(u64),
     KeluarCreated,

@@ -28,8 +28,13 @@ pub trait PaneState {
     fn on_reply(&mut self, cx: &mut Ctx, purpose: &Purpose, r: &Reply) -> Option<Vec<Effect>>;
     /// Draws the pane body into `r` (reads only).
     fn draw(&self, cx: &Ctx, f: &mut Frame, r: Rect);
-    /// The number its tab shows.
+    /// The number of rows it shows.
     fn count(&self) -> usize;
+    /// What its tab shows as its count (`count` by default; the agenda tabs show their books'
+    /// total).
+    fn count_label(&self, _cx: &Ctx) -> String {
+        self.count().to_string()
+    }
     /// The requests that reload what it shows.
     fn refresh(&self, cx: &Ctx) -> Vec<Effect>;
 }

@@ -189,6 +189,10 @@ impl<L: NodeLink> Session<L> {
             let e = self.app.on_reply(purpose, r);
             self.run(e);
         }
+        if any && self.pending.is_empty() {
+            let e = self.app.idle();
+            self.run(e);
+        }
         any
     }
 

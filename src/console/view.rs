@@ -346,12 +346,12 @@ fn draw_header(app: &App, f: &mut Frame, r: Rect) {
 
 fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     let th = &app.cx.theme;
-    let tabs: Vec<(bool, String, usize)> = super::pane::REGISTRY
+    let tabs: Vec<(bool, String, String)> = super::pane::REGISTRY
         .iter()
         .enumerate()
         .map(|(i, reg)| {
             let p = reg.id;
-            let n = app.pane_state(p).count();
+            let n = app.pane_state(p).count_label(&app.cx);
             let name = format!("{} {}", i + 1, app.cx.tr(reg.title_id, reg.title_en));
             (p == app.cx.pane, name, n)
         })
@@ -360,7 +360,7 @@ fn draw_tabs(app: &App, f: &mut Frame, r: Rect) {
     // columns): `[1 Masuk 6] 2 Keluar 3`.
     let wide_w: usize = tabs
         .iter()
-        .map(|(_, name, n)| super::widgets::text_width(name) + n.to_string().len() + 6)
+        .map(|(_, name, n)| super::widgets::text_width(name) + n.len() + 6)
         .sum();
     let narrow = wide_w + 16 > r.width as usize;
     let mut spans = Vec::new();

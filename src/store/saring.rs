@@ -191,7 +191,7 @@ impl Store {
     /// the books (the indexes of this module; see the module doc for the plan and its cost).
     /// Errors: the database's.
     pub fn saring_page(&self, q: &SaringQuery) -> Result<SaringPage> {
-        let limit = q.limit.clamp(1, 1000);
+        let limit = q.limit.clamp(1, super::PAGE_MAX);
         let budget = if q.budget == 0 { ANGGARAN } else { q.budget };
         let mut books = if q.books.is_empty() {
             Book::ALL.to_vec()
