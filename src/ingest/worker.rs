@@ -14,8 +14,8 @@
 //! its own soft limit before each file to (CPU used so far, rounded up) + `cpu_seconds`, so every
 //! file has the full per-file budget (SIGXCPU at the soft limit, as today); the hard limit fixed at
 //! spawn is `2 × cpu_seconds + 1`, and the parent retires a worker whose used CPU leaves less than a
-//! whole budget (or after [`WORKER_MAX_FILES`] files), so neither the soft limit nor heap
-//! fragmentation carry far.
+//! whole budget (or after [`WORKER_MAX_FILES`] files, or once its address space passed half of
+//! `RLIMIT_AS`), so neither the soft limit nor the heap of a big file carry over far.
 //!
 //! Protocol (both directions little-endian length-prefixed frames): request = `u32` length +
 //! the path's bytes (at most [`MAX_PATH_FRAME`]); reply = `u32` length + JSON [`Reply`] (at most
@@ -57,6 +57,18 @@ pub struct Reply {
     pub analysis: Analysis,
     /// CPU time of the worker process so far, in microseconds.
     pub cpu_us: u64,
+    /// The worker's address space after the file, in bytes (`/proc/self/statm`; 0 if unknown).
+    #[serde(default)]
+    pub vm_bytes: u64,
+}
+
+fn vm_bytes() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(0) as u64;
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * page)
 }
 
 fn cpu_used_us() -> u64 {
@@ -149,6 +161,7 @@ pub fn worker_main(cpu_seconds: u64) -> i32 {
         let reply = Reply {
             analysis: analyze_path(&path),
             cpu_us: cpu_used_us(),
+            vm_bytes: vm_bytes(),
         };
         let Ok(body) = serde_json::to_vec(&reply) else {
             return 1;
@@ -280,12 +293,14 @@ impl Worker {
         !self.reaped && exited_nowait(self.pid).is_ok_and(|x| !x)
     }
 
-    /// Whether the worker should be replaced before the next file: [`WORKER_MAX_FILES`] done, or
-    /// less than a whole per-file CPU budget left under its hard limit.
-    fn spent(&self, cpu_us: u64) -> bool {
-        let used = cpu_us.div_ceil(1_000_000);
+    /// Whether the worker should be replaced before the next file: [`WORKER_MAX_FILES`] done, less
+    /// than a whole per-file CPU budget left under its hard limit, or an address space grown past
+    /// half of `RLIMIT_AS` (a big file's heap left behind must not make the next file fail).
+    fn spent(&self, r: &Reply) -> bool {
+        let used = r.cpu_us.div_ceil(1_000_000);
         self.files >= WORKER_MAX_FILES
             || used.saturating_add(self.limits.cpu_seconds) >= self.cpu_hard
+            || r.vm_bytes > self.limits.memory_bytes / 2
     }
 
     /// Analyses `path` within `self.limits.wall`. Returns the analysis and whether the worker is
@@ -328,7 +343,10 @@ impl Worker {
                         return Err(self.fail(None, Some("unexpected bytes after a reply".into())));
                     }
                     return match serde_json::from_slice::<Reply>(&buf[4..]) {
-                        Ok(r) => Ok((r.analysis, self.spent(r.cpu_us))),
+                        Ok(r) => {
+                            let spent = self.spent(&r);
+                            Ok((r.analysis, spent))
+                        }
                         Err(e) => Err(self.fail(None, Some(e.to_string()))),
                     };
                 }
