@@ -63,23 +63,26 @@ def kids(p):
         except OSError:
             pass
     return out
-total, todo = 0, [int(sys.argv[1])]
+root = int(sys.argv[1])
+own, total, todo = 0, 0, [root]
 while todo:
     p = todo.pop()
     try:
         f = stat(p)
         total += sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+        if p == root:
+            own = int(f[11]) + int(f[12])
         todo += kids(p)
     except OSError:
         pass
-print(total * 1000 // tck)
+print(total * 1000 // tck, own * 1000 // tck)
 EOF
 }
 entries() { k status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"])'; }
 before=$(entries)
 sync
 sleep 1
-c0=$(cpu_tree_ms "$pid")
+read -r c0 o0 < <(cpu_tree_ms "$pid")
 t0=$(date +%s%N)
 mv "$src"/* "$drop"/
 want=$((before + n))
@@ -92,13 +95,14 @@ while :; do
   sleep 0.02
 done
 t1=$(date +%s%N)
-c1=$(cpu_tree_ms "$pid")
+read -r c1 o1 < <(cpu_tree_ms "$pid")
 failed=$(ls -A "$work/d/ingest/failed" | wc -l)
 wall_ms=$(((t1 - t0) / 1000000))
 work_ms=$((wall_ms - stable_ms))
 cpu_ms=$((c1 - c0))
+own_ms=$((o1 - o0))
 echo "== $n small PDFs ($(stat -c %s "$sample") bytes + comment) dropped at once; $(basename "$bin") $("$bin" --version 2>/dev/null | head -1)"
-awk -v n="$n" -v w="$wall_ms" -v s="$stable_ms" -v x="$work_ms" -v c="$cpu_ms" -v f="$failed" 'BEGIN {
+awk -v n="$n" -v w="$wall_ms" -v s="$stable_ms" -v x="$work_ms" -v c="$cpu_ms" -v o="$own_ms" -v f="$failed" 'BEGIN {
   printf "wall %d ms, minus stable_ms %d = %d ms of ingest: %.2f ms per PDF\n", w, s, x, x / n
-  printf "CPU of the node and its children: %d ms, %.2f ms per PDF; refused: %d\n", c, c / n, f
+  printf "CPU of the node and its children: %d ms, %.2f ms per PDF (node process %.2f, children %.2f); refused: %d\n", c, c / n, o / n, (c - o) / n, f
 }'

@@ -44,6 +44,9 @@ pub type KgmHook = Box<dyn Fn(&File, &str) -> Option<Result<IngestOutcome, Strin
 /// The most dropped files committed in one transaction ([`Ingest::take_paths`]).
 pub const BATCH_MAX: usize = 64;
 
+/// Files up to this size (bytes, 256 KiB) are staged from one buffer of their size, hashed inline.
+const SMALL_FILE: usize = 256 * 1024;
+
 /// The most persistent analysis workers per ingest service (one per core, up to this).
 pub const WORKERS_MAX: usize = 2;
 
@@ -415,8 +418,6 @@ fn stage_into(
         .open(&path)?;
     let mut total = 0u64;
     let res = (|| -> io::Result<[u8; 32]> {
-        let h = HashThread::spawn()?;
-        let mut pool = Pool::default();
         let mut w = match seal_to {
             None => Sink::Plain(WritebackFile::new(&out)),
             Some(to) => Sink::Sealed(Box::new(
@@ -428,21 +429,47 @@ fn stage_into(
                 .map_err(|e| io::Error::other(format!("encryption at rest: {e}")))?,
             )),
         };
+        let too_large = || {
+            io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than the configured maximum of {max} bytes"),
+            )
+        };
+        // The first SMALL_FILE bytes are read into a buffer of their size: a file that ends there
+        // (a born-digital letter, a one-page scan) is hashed inline, with no hashing thread and no
+        // 1 MiB block to allocate and zero (issue 19: those were the largest share of the node's
+        // CPU per small file). A longer file goes on in 1 MiB blocks after this first one.
+        let mut first = Vec::with_capacity(SMALL_FILE + 1);
+        (&mut *src)
+            .take(SMALL_FILE as u64 + 1)
+            .read_to_end(&mut first)?;
+        if !first.is_empty() {
+            test_pause("copy");
+        }
+        total = first.len() as u64;
+        if total > max {
+            return Err(too_large());
+        }
+        if first.len() <= SMALL_FILE {
+            w.write_all(&first)?;
+            w.finish()?;
+            return Ok(Sha256::digest(&first).into());
+        }
+        let h = HashThread::spawn()?;
+        let first: pipe::Block = std::sync::Arc::new(first);
+        h.update(&first, 0..first.len());
+        w.write_all(&first)?;
+        drop(first);
+        let mut pool = Pool::default();
         loop {
             let mut b = pool.get();
             let n = pipe::read_full(src, pipe::block_mut(&mut b))?;
             if n == 0 {
                 break;
             }
-            if total == 0 {
-                test_pause("copy");
-            }
             total += n as u64;
             if total > max {
-                return Err(io::Error::new(
-                    io::ErrorKind::FileTooLarge,
-                    format!("larger than the configured maximum of {max} bytes"),
-                ));
+                return Err(too_large());
             }
             h.update(&b, 0..n);
             w.write_all(&b[..n])?;
