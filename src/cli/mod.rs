@@ -161,6 +161,9 @@ pub enum Cmd {
     /// (internal) analyse one untrusted document in a limited child process.
     #[command(name = "__extract", hide = true)]
     Extract { file: PathBuf },
+    /// (internal) the persistent analysis worker: one analysis per path frame on stdin (issue 19).
+    #[command(name = "__extract-worker", hide = true)]
+    ExtractWorker { cpu_secs: u64 },
     /// (internal) OCR of one image-only document in a limited child process (issue 15).
     #[command(name = "__ocr", hide = true)]
     Ocr {
@@ -616,7 +619,9 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     if !matches!(
         cli.cmd,
-        Some(Cmd::Extract { .. } | Cmd::Ocr { .. } | Cmd::Halaman { .. }) | None
+        Some(
+            Cmd::Extract { .. } | Cmd::ExtractWorker { .. } | Cmd::Ocr { .. } | Cmd::Halaman { .. }
+        ) | None
     ) {
         use std::io::IsTerminal;
         // Colour only on a terminal: a log file (`kasa.log`, journald) gets plain text.
@@ -852,6 +857,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
     };
     match cmd {
         Cmd::Extract { file } => std::process::exit(crate::ingest::extract::child_main(&file)),
+        Cmd::ExtractWorker { cpu_secs } => {
+            std::process::exit(crate::ingest::worker::worker_main(cpu_secs))
+        }
         Cmd::Ocr { file, max_pages } => {
             std::process::exit(crate::ingest::ocr::child_main(&file, max_pages))
         }

@@ -747,43 +747,7 @@ pub fn run_child_raw(
     limits: &Limits,
     cancel: Option<&AtomicBool>,
 ) -> Result<Vec<u8>, ExtractError> {
-    let cpu = limits.cpu_seconds as libc::rlim_t;
-    let cpu_limit = libc::rlimit {
-        rlim_cur: cpu,
-        rlim_max: cpu.saturating_add(1),
-    };
-    let mem = limits.memory_bytes as libc::rlim_t;
-    let mem_limit = libc::rlimit {
-        rlim_cur: mem,
-        rlim_max: mem,
-    };
-    let core_limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    // SAFETY: the closure runs in the forked child before exec. It only calls setrlimit(2), which is
-    // async-signal-safe, on rlimit values copied into the closure (no allocation, no locks), and
-    // builds an io::Error from errno, which does not allocate. Lowering limits cannot affect the
-    // parent.
-    unsafe {
-        cmd.pre_exec(move || {
-            for (resource, limit) in [
-                (libc::RLIMIT_CPU, &cpu_limit),
-                (libc::RLIMIT_AS, &mem_limit),
-                (libc::RLIMIT_CORE, &core_limit),
-            ] {
-                if libc::setrlimit(resource, limit) != 0 {
-                    return Err(io::Error::last_os_error());
-                }
-            }
-            Ok(())
-        });
-    }
-
+    limit_command(&mut cmd, limits, limits.cpu_seconds.saturating_add(1));
     let mut child = cmd.spawn()?;
     let pid = child.id() as libc::pid_t;
     let overflow = Arc::new(AtomicBool::new(false));
@@ -893,7 +857,50 @@ pub fn run_child_raw(
     Ok(stdout)
 }
 
-fn crashed(status: ExitStatus, stderr: String) -> ExtractError {
+/// Sets up `cmd` as a limited analysis child: stdin from `/dev/null`, stdout and stderr piped, its
+/// own process group, and (in the child, before exec) `RLIMIT_CPU` = `limits.cpu_seconds` (hard
+/// limit `cpu_hard` seconds), `RLIMIT_AS` = `limits.memory_bytes`, `RLIMIT_CORE` = 0. Used by
+/// [`run_child_raw`] (hard limit one second over the soft one) and by the persistent worker of
+/// [`super::worker`] (which moves its soft limit per file up to its hard limit).
+pub(crate) fn limit_command(cmd: &mut Command, limits: &Limits, cpu_hard: u64) {
+    let cpu_limit = libc::rlimit {
+        rlim_cur: limits.cpu_seconds as libc::rlim_t,
+        rlim_max: cpu_hard.max(limits.cpu_seconds) as libc::rlim_t,
+    };
+    let mem = limits.memory_bytes as libc::rlim_t;
+    let mem_limit = libc::rlimit {
+        rlim_cur: mem,
+        rlim_max: mem,
+    };
+    let core_limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    // SAFETY: the closure runs in the forked child before exec. It only calls setrlimit(2), which is
+    // async-signal-safe, on rlimit values copied into the closure (no allocation, no locks), and
+    // builds an io::Error from errno, which does not allocate. Lowering limits cannot affect the
+    // parent.
+    unsafe {
+        cmd.pre_exec(move || {
+            for (resource, limit) in [
+                (libc::RLIMIT_CPU, &cpu_limit),
+                (libc::RLIMIT_AS, &mem_limit),
+                (libc::RLIMIT_CORE, &core_limit),
+            ] {
+                if libc::setrlimit(resource, limit) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+}
+
+pub(crate) fn crashed(status: ExitStatus, stderr: String) -> ExtractError {
     ExtractError::Crashed {
         signal: status.signal(),
         code: status.code(),
@@ -903,7 +910,7 @@ fn crashed(status: ExitStatus, stderr: String) -> ExtractError {
 
 /// Whether the child `pid` has exited, without reaping it (waitid with `WNOWAIT`), so its pid stays
 /// reserved until [`std::process::Child::wait`].
-fn exited_nowait(pid: libc::pid_t) -> io::Result<bool> {
+pub(crate) fn exited_nowait(pid: libc::pid_t) -> io::Result<bool> {
     loop {
         // SAFETY: siginfo_t is plain data; zeroed is a valid value and waitid only writes into it.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod halaman;
 pub mod ocr;
 pub mod sniff;
+pub mod worker;
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
@@ -39,6 +40,15 @@ pub type Publish = Arc<dyn Fn(Vec<Change>) + Send + Sync>;
 /// `(the file, read in place; name)` → `None` to store it as a plain attachment, else the outcome or the reason to
 /// refuse it.
 pub type KgmHook = Box<dyn Fn(&File, &str) -> Option<Result<IngestOutcome, String>> + Send + Sync>;
+
+/// The most dropped files committed in one transaction ([`Ingest::take_paths`]).
+pub const BATCH_MAX: usize = 64;
+
+/// Files up to this size (bytes, 256 KiB) are staged from one buffer of their size, hashed inline.
+const SMALL_FILE: usize = 256 * 1024;
+
+/// The most persistent analysis workers per ingest service (one per core, up to this).
+pub const WORKERS_MAX: usize = 2;
 
 /// Names the ingest leaves alone: OS litter and files still being written by another program.
 pub fn is_junk(name: &str) -> bool {
@@ -134,6 +144,12 @@ fn safe_name(name: &str) -> String {
 /// (EXDEV, e.g. a drop folder on a network share), copy into a new 0600 file, fsync, then unlink `src`
 /// once. The target directory is fsynced.
 pub fn move_file(src: &Path, dst: &Path) -> io::Result<()> {
+    move_file_in(src, dst, true)
+}
+
+/// [`move_file`]; with `sync_dir` false the target directory is not fsynced (the caller fsyncs it
+/// once for a batch of moves).
+fn move_file_in(src: &Path, dst: &Path, sync_dir: bool) -> io::Result<()> {
     match fs::rename(src, dst) {
         Ok(()) => {}
         Err(e) if e.raw_os_error() == Some(libc::EXDEV) => {
@@ -155,7 +171,7 @@ pub fn move_file(src: &Path, dst: &Path) -> io::Result<()> {
         }
         Err(e) => return Err(e),
     }
-    if let Some(d) = dst.parent() {
+    if sync_dir && let Some(d) = dst.parent() {
         fsync_dir(d);
     }
     Ok(())
@@ -164,6 +180,11 @@ pub fn move_file(src: &Path, dst: &Path) -> io::Result<()> {
 /// Moves `src` into `dir` under `name`, adding `-1`, `-2`, … when the name is taken (names shortened to
 /// fit [`NAME_MAX`]). Works across file systems ([`move_file`]). Returns the target.
 pub fn move_unique(src: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
+    move_unique_in(src, dir, name, true)
+}
+
+/// [`move_unique`]; with `sync_dir` false `dir` is not fsynced (see [`move_file_in`]).
+fn move_unique_in(src: &Path, dir: &Path, name: &str, sync_dir: bool) -> io::Result<PathBuf> {
     let safe = safe_name(name);
     let (stem, ext) = fit_name(&safe, "");
     for i in 0..10_000 {
@@ -176,7 +197,7 @@ pub fn move_unique(src: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
         };
         if fs::symlink_metadata(&cand).is_err() {
             // rename(2) replaces silently; the check above narrows the race to our own single thread.
-            move_file(src, &cand)?;
+            move_file_in(src, &cand, sync_dir)?;
             return Ok(cand);
         }
     }
@@ -240,6 +261,20 @@ impl Blobs {
     /// Moves a staged file into place (idempotent: an existing blob with the same hash is kept and the
     /// staged copy removed). The directory entry is fsynced.
     pub fn put_staged(&self, staged: &Path, sha: &[u8; 32]) -> io::Result<PathBuf> {
+        if let Some(dir) = self.put_staged_unsynced(staged, sha)? {
+            fsync_dir(&dir);
+        }
+        Ok(self.path(&hex::encode(sha)))
+    }
+
+    /// [`Blobs::put_staged`] without the directory fsync: returns the directory to fsync (`None`
+    /// when the blob existed and the staged copy was removed), so a batch fsyncs each directory
+    /// once before its commit. The staged copy's data must be on disk already.
+    pub fn put_staged_unsynced(
+        &self,
+        staged: &Path,
+        sha: &[u8; 32],
+    ) -> io::Result<Option<PathBuf>> {
         let hex = hex::encode(sha);
         let target = self.path(&hex);
         let dir = target.parent().unwrap_or(&self.root).to_path_buf();
@@ -248,11 +283,11 @@ impl Blobs {
             // Same content stored before (in plaintext, or encrypted at rest because it was classified
             // Rahasia / Sangat Rahasia: never re-create its plaintext).
             fs::remove_file(staged)?;
+            Ok(None)
         } else {
             fs::rename(staged, &target)?;
-            fsync_dir(&dir);
+            Ok(Some(dir))
         }
-        Ok(target)
     }
 
     /// Moves a copy staged encrypted ([`stage_copy_sealed_unsynced`]) into place as
@@ -383,8 +418,6 @@ fn stage_into(
         .open(&path)?;
     let mut total = 0u64;
     let res = (|| -> io::Result<[u8; 32]> {
-        let h = HashThread::spawn()?;
-        let mut pool = Pool::default();
         let mut w = match seal_to {
             None => Sink::Plain(WritebackFile::new(&out)),
             Some(to) => Sink::Sealed(Box::new(
@@ -396,21 +429,47 @@ fn stage_into(
                 .map_err(|e| io::Error::other(format!("encryption at rest: {e}")))?,
             )),
         };
+        let too_large = || {
+            io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than the configured maximum of {max} bytes"),
+            )
+        };
+        // The first SMALL_FILE bytes are read into a buffer of their size: a file that ends there
+        // (a born-digital letter, a one-page scan) is hashed inline, with no hashing thread and no
+        // 1 MiB block to allocate and zero (issue 19: those were the largest share of the node's
+        // CPU per small file). A longer file goes on in 1 MiB blocks after this first one.
+        let mut first = Vec::with_capacity(SMALL_FILE + 1);
+        (&mut *src)
+            .take(SMALL_FILE as u64 + 1)
+            .read_to_end(&mut first)?;
+        if !first.is_empty() {
+            test_pause("copy");
+        }
+        total = first.len() as u64;
+        if total > max {
+            return Err(too_large());
+        }
+        if first.len() <= SMALL_FILE {
+            w.write_all(&first)?;
+            w.finish()?;
+            return Ok(Sha256::digest(&first).into());
+        }
+        let h = HashThread::spawn()?;
+        let first: pipe::Block = std::sync::Arc::new(first);
+        h.update(&first, 0..first.len());
+        w.write_all(&first)?;
+        drop(first);
+        let mut pool = Pool::default();
         loop {
             let mut b = pool.get();
             let n = pipe::read_full(src, pipe::block_mut(&mut b))?;
             if n == 0 {
                 break;
             }
-            if total == 0 {
-                test_pause("copy");
-            }
             total += n as u64;
             if total > max {
-                return Err(io::Error::new(
-                    io::ErrorKind::FileTooLarge,
-                    format!("larger than the configured maximum of {max} bytes"),
-                ));
+                return Err(too_large());
             }
             h.update(&b, 0..n);
             w.write_all(&b[..n])?;
@@ -486,6 +545,8 @@ pub struct Ingest {
     /// Refused files that could not be moved out of the drop folder, by path and identity: not refused
     /// (and alarmed) again while unchanged.
     refused: Mutex<HashMap<PathBuf, SourceKey>>,
+    /// The persistent analysis workers (`kasa __extract-worker`, [`worker::Pool`]).
+    workers: worker::Pool,
 }
 
 impl Ingest {
@@ -505,6 +566,8 @@ impl Ingest {
         mkdir_private(&paths.blobs())?;
         fs::create_dir_all(&drop_dir)?;
         let blobs = Blobs::new(paths.blobs());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = worker::Pool::new(exe.clone(), cores.min(WORKERS_MAX));
         Ok(Ingest {
             paths,
             cfg,
@@ -518,6 +581,7 @@ impl Ingest {
             seal_to,
             kgm_hook: std::sync::OnceLock::new(),
             refused: Mutex::new(HashMap::new()),
+            workers,
         })
     }
 
@@ -621,36 +685,233 @@ impl Ingest {
         Taken::Refused(reason.to_string())
     }
 
-    /// Takes one stable path from the drop folder through the whole pipeline.
+    /// Takes one stable path from the drop folder through the whole pipeline
+    /// ([`Ingest::take_paths`] with one path).
     pub fn take_path(&self, path: &Path) -> Taken {
+        self.take_paths(&[path.to_path_buf()])
+            .pop()
+            .unwrap_or(Taken::Vanished)
+    }
+
+    /// Takes several stable paths from the drop folder at once (issue 19): each is checked, opened
+    /// and copied into staging as [`Ingest::take_path`] always did, then all are analysed (both
+    /// workers) and committed together ([`Ingest::finish_batch`]: one redb transaction, fsyncs
+    /// batched), and only then are the originals moved out of the drop folder (one fsync per target
+    /// directory). Refusals, duplicates and crash recovery are per file as before. One [`Taken`]
+    /// per path, in order.
+    pub fn take_paths(&self, paths: &[PathBuf]) -> Vec<Taken> {
+        let batch = self.prepare_paths(paths);
+        self.complete_paths(paths, batch)
+    }
+
+    /// The first half of [`Ingest::take_paths`]: checks, staging, analyses and commit inputs. The
+    /// drop-folder loop prepares the next batch while the previous one is committed.
+    fn prepare_paths(&self, paths: &[PathBuf]) -> PathBatch {
+        let mut results: Vec<Option<Taken>> = paths.iter().map(|_| None).collect();
+        let mut opened: Vec<(usize, File, SourceKey, String)> = Vec::new();
+        for (i, path) in paths.iter().enumerate() {
+            match self.open_dropped(path) {
+                Ok((f, key, name)) => opened.push((i, f, key, name)),
+                Err(t) => results[i] = Some(t),
+            }
+        }
+        if opened.is_empty() {
+            return PathBatch {
+                results,
+                done: Vec::new(),
+                meta: Vec::new(),
+                prepared: Vec::new(),
+                processing: 0,
+            };
+        }
+        if let Ok(mut p) = self.progress.lock() {
+            p.processing += opened.len() as u64;
+        }
+        let origin = match self.target {
+            Target::Masuk => "folder drop",
+            Target::Keluar => "drop_keluar",
+        };
+        let mut done: Vec<(usize, SourceKey, String, Result<IngestOutcome, StageError>)> =
+            Vec::new();
+        let mut staged: Vec<(usize, SourceKey, String, Staged)> = Vec::new();
+        for (i, f, key, name) in &opened {
+            let unchanged_now = || f.metadata().is_ok_and(|m| key_of(&m) == *key);
+            let unchanged = |copied: u64| copied == key.size && unchanged_now();
+            // A kriptogram or age file is opened in place, read once: its signature (or AEAD) covers
+            // every byte read, so a file changing under us is never half-taken. A refusal of a file that
+            // changed while it was read is not a refusal of the new file: it is watched again and taken
+            // once stable. The original then moves like any other (a retake after a crash is a ledger
+            // duplicate).
+            let r = match self.open_in_place(f, name) {
+                Some(r) => r.map(Stage::Done).map_err(|why| {
+                    if unchanged_now() {
+                        StageError::Refuse(why)
+                    } else {
+                        StageError::Changed
+                    }
+                }),
+                None => self.stage(&mut &*f, name, Some(*key), origin, &unchanged),
+            };
+            match r {
+                Ok(Stage::Staged(s)) => staged.push((*i, *key, name.clone(), s)),
+                Ok(Stage::Done(o)) => done.push((*i, *key, name.clone(), Ok(o))),
+                Err(e) => done.push((*i, *key, name.clone(), Err(e))),
+            }
+        }
+        drop(opened);
+        let mut meta = Vec::with_capacity(staged.len());
+        let items: Vec<Staged> = staged
+            .into_iter()
+            .map(|(i, key, name, s)| {
+                meta.push((i, key, name));
+                s
+            })
+            .collect();
+        let processing = (done.len() + items.len()) as u64;
+        let prepared = if items.is_empty() {
+            Vec::new()
+        } else {
+            self.prepare_batch(items)
+        };
+        PathBatch {
+            results,
+            done,
+            meta,
+            prepared,
+            processing,
+        }
+    }
+
+    /// The second half of [`Ingest::take_paths`]: the commit of a prepared batch, then the
+    /// originals moved out of the drop folder (or refused into `failed/`).
+    fn complete_paths(&self, paths: &[PathBuf], batch: PathBatch) -> Vec<Taken> {
+        let PathBatch {
+            mut results,
+            mut done,
+            meta,
+            prepared,
+            processing,
+        } = batch;
+        let outs = if prepared.is_empty() {
+            Vec::new()
+        } else {
+            self.commit_batch(prepared)
+        };
+        for ((i, key, name), r) in meta.into_iter().zip(outs) {
+            done.push((i, key, name, r));
+        }
+        if let Ok(mut p) = self.progress.lock() {
+            p.processing = p.processing.saturating_sub(processing);
+        }
+        if done.iter().any(|d| d.3.is_ok()) {
+            test_pause("move");
+        }
+        let mut moved_into: Vec<PathBuf> = Vec::new();
+        for (i, key, name, r) in done {
+            let path = &paths[i];
+            results[i] = Some(match r {
+                Ok(outcome) => {
+                    let (id, dir) = match outcome {
+                        IngestOutcome::Duplicate { id, .. } => (id, "duplicates"),
+                        IngestOutcome::New { id } | IngestOutcome::AlreadyIngested { id } => {
+                            (id, "processed")
+                        }
+                    };
+                    if let Some(d) = self.move_original(path, key, &name, id, dir, false)
+                        && !moved_into.contains(&d)
+                    {
+                        moved_into.push(d);
+                    }
+                    if let Ok(mut p) = self.progress.lock() {
+                        p.taken += 1;
+                    }
+                    Taken::Ingested(outcome)
+                }
+                Err(StageError::Refuse(reason)) => self.refuse(path, &name, &reason),
+                Err(StageError::Transient(e)) => Taken::Transient(e),
+                Err(StageError::Changed) => Taken::Changed,
+            });
+        }
+        par_each(&moved_into, |d| {
+            fsync_dir(d);
+            Ok(())
+        });
+        results
+            .into_iter()
+            .map(|t| t.unwrap_or(Taken::Vanished))
+            .collect()
+    }
+
+    /// Moves the original of committed entry `id` from the drop folder into `ingest/<dir>/` as
+    /// `<id>-<name>`, unless the file at `path` is no longer the one read (identity `key`).
+    /// Returns the directory it went to; with `sync` false that directory is not fsynced (the
+    /// caller does it once per batch).
+    fn move_original(
+        &self,
+        path: &Path,
+        key: SourceKey,
+        name: &str,
+        id: u64,
+        dir: &str,
+        sync: bool,
+    ) -> Option<PathBuf> {
+        if identity_of(path) != Some(key) {
+            // Replaced or rewritten since we read it: the file now at this name is another one and
+            // is taken as new by the loop, never moved under this entry.
+            tracing::info!(
+                file = name,
+                entry = id,
+                "the dropped file changed after it was read; the new one is taken as a new file"
+            );
+            return None;
+        }
+        let target = self.paths.ingest(dir);
+        match move_unique_in(path, &target, &format!("{id}-{name}"), sync) {
+            Ok(_) => Some(target),
+            Err(e) => {
+                tracing::warn!(file = name, error = %e, "committed but could not move the original; will retry");
+                None
+            }
+        }
+    }
+
+    /// The checks of one dropped path before it is read: lstat (symlinks, FIFOs, size), the
+    /// refused-before list, open without following links, identity, committed-before-a-crash (the
+    /// original is moved now), empty file. `Ok((file, identity, name))` to read it, else what the
+    /// path came to.
+    fn open_dropped(&self, path: &Path) -> Result<(File, SourceKey, String), Taken> {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let md = match fs::symlink_metadata(path) {
             Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Taken::Vanished,
-            Err(e) if is_transient(&e) => return Taken::Transient(e.to_string()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Taken::Vanished),
+            Err(e) if is_transient(&e) => return Err(Taken::Transient(e.to_string())),
             Err(e) => {
-                return self.refuse(path, &name, &format!("cannot read file information: {e}"));
+                return Err(self.refuse(
+                    path,
+                    &name,
+                    &format!("cannot read file information: {e}"),
+                ));
             }
         };
         let ft = md.file_type();
         if ft.is_symlink() {
-            return self.refuse(
+            return Err(self.refuse(
                 path,
                 &name,
                 "symbolic link: kasa never follows links; copy the real file into the drop folder",
-            );
+            ));
         }
         if ft.is_dir() {
-            return Taken::Vanished;
+            return Err(Taken::Vanished);
         }
         if !ft.is_file() {
-            return self.refuse(path, &name, "not a regular file (FIFO, socket or device)");
+            return Err(self.refuse(path, &name, "not a regular file (FIFO, socket or device)"));
         }
         if md.len() > self.cfg.max_bytes {
-            return self.refuse(
+            return Err(self.refuse(
                 path,
                 &name,
                 &format!(
@@ -658,7 +919,7 @@ impl Ingest {
                     md.len(),
                     self.cfg.max_bytes
                 ),
-            );
+            ));
         }
         if self
             .refused
@@ -666,7 +927,7 @@ impl Ingest {
             .is_ok_and(|r| r.get(path) == Some(&key_of(&md)))
         {
             // Refused before and could not leave the drop folder; unchanged since.
-            return Taken::Vanished;
+            return Err(Taken::Vanished);
         }
         // One descriptor for everything read from this file; its identity (dev, inode, size, mtime) is
         // taken from the descriptor and checked again after the copy and before the move.
@@ -676,33 +937,18 @@ impl Ingest {
             .open(path)
         {
             Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Taken::Vanished,
-            Err(e) if is_transient(&e) => return Taken::Transient(e.to_string()),
-            Err(e) => return self.refuse(path, &name, &format!("cannot open: {e}")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Taken::Vanished),
+            Err(e) if is_transient(&e) => return Err(Taken::Transient(e.to_string())),
+            Err(e) => return Err(self.refuse(path, &name, &format!("cannot open: {e}"))),
         };
         let fmd = match f.metadata() {
             Ok(m) => m,
-            Err(e) => return Taken::Transient(e.to_string()),
+            Err(e) => return Err(Taken::Transient(e.to_string())),
         };
         if !fmd.is_file() || fmd.ino() != md.ino() || fmd.dev() != md.dev() {
-            return Taken::Changed;
+            return Err(Taken::Changed);
         }
         let key = key_of(&fmd);
-        let move_original = |id: u64, dir: &str| {
-            if identity_of(path) != Some(key) {
-                // Replaced or rewritten since we read it: the file now at this name is another one and
-                // is taken as new by the loop, never moved under this entry.
-                tracing::info!(
-                    file = name,
-                    entry = id,
-                    "the dropped file changed after it was read; the new one is taken as a new file"
-                );
-                return;
-            }
-            if let Err(e) = move_unique(path, &self.paths.ingest(dir), &format!("{id}-{name}")) {
-                tracing::warn!(file = name, error = %e, "committed but could not move the original; will retry");
-            }
-        };
         // Finish a crash-interrupted ingest: committed before, original not yet moved.
         if let Ok(Some(id)) = self.store.source_seen(&key) {
             let dup = self
@@ -711,60 +957,20 @@ impl Ingest {
                 .ok()
                 .flatten()
                 .is_some_and(|e| e.duplicate_of.is_some());
-            move_original(id, if dup { "duplicates" } else { "processed" });
-            return Taken::Ingested(IngestOutcome::AlreadyIngested { id });
+            self.move_original(
+                path,
+                key,
+                &name,
+                id,
+                if dup { "duplicates" } else { "processed" },
+                true,
+            );
+            return Err(Taken::Ingested(IngestOutcome::AlreadyIngested { id }));
         }
         if fmd.len() == 0 {
-            return self.refuse(path, &name, "empty file (0 bytes)");
+            return Err(self.refuse(path, &name, "empty file (0 bytes)"));
         }
-        if let Ok(mut p) = self.progress.lock() {
-            p.processing += 1;
-        }
-        let unchanged_now = || f.metadata().is_ok_and(|m| key_of(&m) == key);
-        let unchanged = |copied: u64| copied == key.size && unchanged_now();
-        // A kriptogram or age file is opened in place, read once: its signature (or AEAD) covers
-        // every byte read, so a file changing under us is never half-taken. A refusal of a file that
-        // changed while it was read is not a refusal of the new file: it is watched again and taken
-        // once stable. The original then moves like any other (a retake after a crash is a ledger
-        // duplicate).
-        let r = match self.open_in_place(&f, &name) {
-            Some(r) => r.map_err(|why| {
-                if unchanged_now() {
-                    StageError::Refuse(why)
-                } else {
-                    StageError::Changed
-                }
-            }),
-            None => {
-                let origin = match self.target {
-                    Target::Masuk => "folder drop",
-                    Target::Keluar => "drop_keluar",
-                };
-                self.stage_and_commit(&mut &f, &name, Some(key), origin, &unchanged)
-            }
-        };
-        if let Ok(mut p) = self.progress.lock() {
-            p.processing = p.processing.saturating_sub(1);
-        }
-        match r {
-            Ok(outcome) => {
-                let (id, dir) = match outcome {
-                    IngestOutcome::Duplicate { id, .. } => (id, "duplicates"),
-                    IngestOutcome::New { id } | IngestOutcome::AlreadyIngested { id } => {
-                        (id, "processed")
-                    }
-                };
-                test_pause("move");
-                move_original(id, dir);
-                if let Ok(mut p) = self.progress.lock() {
-                    p.taken += 1;
-                }
-                Taken::Ingested(outcome)
-            }
-            Err(StageError::Refuse(reason)) => self.refuse(path, &name, &reason),
-            Err(StageError::Transient(e)) => Taken::Transient(e),
-            Err(StageError::Changed) => Taken::Changed,
-        }
+        Ok((f, key, name))
     }
 
     /// Ingests bytes handed over the socket (`kasa ingest FILE`): same pipeline, no drop-folder original.
@@ -876,9 +1082,8 @@ impl Ingest {
         }
     }
 
-    /// Stages, analyses and commits one file read from `src`. `unchanged(bytes copied)` is asked right
-    /// after the copy: `false` (the source was rewritten or replaced while read) drops the staged copy
-    /// and returns [`StageError::Changed`], so a torn mix of two versions is never registered.
+    /// Stages, analyses and commits one file read from `src` ([`Ingest::stage`], then
+    /// [`Ingest::finish_batch`] with this one file).
     fn stage_and_commit(
         &self,
         src: &mut impl Read,
@@ -887,17 +1092,36 @@ impl Ingest {
         origin: &str,
         unchanged: &dyn Fn(u64) -> bool,
     ) -> Result<IngestOutcome, StageError> {
+        match self.stage(src, name, source, origin, unchanged)? {
+            Stage::Done(o) => Ok(o),
+            Stage::Staged(s) => self
+                .finish_batch(vec![s])
+                .pop()
+                .unwrap_or_else(|| Err(StageError::Transient("nothing committed".into()))),
+        }
+    }
+
+    /// Copies one file read from `src` into staging (hashing it; not yet fsynced) and checks its
+    /// type. `unchanged(bytes copied)` is asked right after the copy: `false` (the source was
+    /// rewritten or replaced while read) drops the staged copy and returns [`StageError::Changed`],
+    /// so a torn mix of two versions is never registered. A kriptogram taken by the hook is
+    /// committed here ([`Stage::Done`]).
+    fn stage(
+        &self,
+        src: &mut impl Read,
+        name: &str,
+        source: Option<SourceKey>,
+        origin: &str,
+        unchanged: &dyn Fn(u64) -> bool,
+    ) -> Result<Stage, StageError> {
         let staging = self.paths.ingest("staging");
-        let (staged, sha, size) = match stage_copy(src, &staging, self.cfg.max_bytes) {
+        let (staged, sha, size) = match stage_copy_unsynced(src, &staging, self.cfg.max_bytes) {
             Ok(x) => x,
             Err(e) if e.kind() == io::ErrorKind::FileTooLarge => {
                 return Err(StageError::Refuse(e.to_string()));
             }
             Err(e) if is_transient(&e) => return Err(StageError::Transient(e.to_string())),
             Err(e) => return Err(StageError::Refuse(format!("cannot read: {e}"))),
-        };
-        let cleanup = |p: &Path| {
-            let _ = fs::remove_file(p);
         };
         if !unchanged(size) {
             cleanup(&staged);
@@ -924,7 +1148,7 @@ impl Ingest {
             && let Some(r) = hook(&f, name)
         {
             cleanup(&staged);
-            return r.map_err(StageError::Refuse);
+            return r.map(Stage::Done).map_err(StageError::Refuse);
         }
         if kind == sniff::FileKind::Pdf && !sniff::pdf_has_eof(&tail) {
             cleanup(&staged);
@@ -932,12 +1156,28 @@ impl Ingest {
                 "incomplete PDF: no %%EOF at the end (scan interrupted or file truncated)".into(),
             ));
         }
+        Ok(Stage::Staged(Staged {
+            path: staged,
+            sha,
+            size,
+            kind,
+            head,
+            name: name.to_string(),
+            source,
+            origin: origin.to_string(),
+        }))
+    }
+
+    /// The analysis of a staged file that needs no analysis child: same content as an earlier
+    /// entry (its analysis is reused), an image (OCR later), a kriptogram. `None`: ask a worker.
+    fn analysis_without_child(&self, s: &Staged) -> Option<extract::Analysis> {
+        let kind = s.kind;
         // An outgoing scan is always analysed: its own suggestions decide where it goes.
         let known = match self.target {
-            Target::Masuk => self.store.entry_by_hash(&sha).ok().flatten(),
+            Target::Masuk => self.store.entry_by_hash(&s.sha).ok().flatten(),
             Target::Keluar => None,
         };
-        let analysis = if known.is_some() {
+        if known.is_some() {
             // Same content as an earlier entry: reuse its analysis.
             let first = known.and_then(|id| self.store.entry(id).ok().flatten());
             let mut a = extract::Analysis::new(kind.mime());
@@ -945,37 +1185,187 @@ impl Ingest {
                 .as_ref()
                 .and_then(|e| e.attachments.first().and_then(|a| a.pages));
             a.note = first.and_then(|e| e.text_note);
-            a
-        } else {
-            match kind {
-                sniff::FileKind::Jpeg | sniff::FileKind::Png => {
-                    let mut a = extract::Analysis::new(kind.mime());
-                    a.pages = Some(1);
-                    a.perlu_ocr = true;
-                    a
-                }
-                sniff::FileKind::Kgm | sniff::FileKind::Age => {
-                    let mut a = extract::Analysis::new(kind.mime());
-                    a.note = Some("kriptogram: dibuka dengan `kasa kriptogram open` / open with `kasa kriptogram open`".to_string());
-                    a
-                }
-                _ => match extract::analyze_in_child(&self.exe, &staged, &self.limits()) {
+            return Some(a);
+        }
+        match kind {
+            sniff::FileKind::Jpeg | sniff::FileKind::Png => {
+                let mut a = extract::Analysis::new(kind.mime());
+                a.pages = Some(1);
+                a.perlu_ocr = true;
+                Some(a)
+            }
+            sniff::FileKind::Kgm | sniff::FileKind::Age => {
+                let mut a = extract::Analysis::new(kind.mime());
+                a.note = Some("kriptogram: dibuka dengan `kasa kriptogram open` / open with `kasa kriptogram open`".to_string());
+                Some(a)
+            }
+            _ => None,
+        }
+    }
+
+    /// Analyses, makes durable and commits staged files (group commit, issue 19): analyses in the
+    /// persistent workers (both at once), the staged copies' data fsynced (write-back started for
+    /// all first), renamed into the blob store, one fsync per blob directory, then one redb
+    /// transaction for all ([`Store::ingest_commit_batch`]; a `drop_keluar` file is committed on
+    /// its own, [`Store::keluar_drop_commit`]). One result per file, in order; a database error
+    /// makes every file of the batch transient (nothing of it was committed).
+    fn finish_batch(&self, items: Vec<Staged>) -> Vec<Result<IngestOutcome, StageError>> {
+        self.commit_batch(self.prepare_batch(items))
+    }
+
+    /// The CPU half of [`Ingest::finish_batch`]: analyses (both workers) and commit inputs.
+    fn prepare_batch(&self, items: Vec<Staged>) -> Vec<Prepared> {
+        // Analyses: cheap ones here, the rest in the workers.
+        let mut analyses: Vec<Option<extract::Analysis>> = items
+            .iter()
+            .map(|s| self.analysis_without_child(s))
+            .collect();
+        let ask: Vec<usize> = (0..items.len())
+            .filter(|&i| analyses[i].is_none())
+            .collect();
+        if !ask.is_empty() {
+            let paths: Vec<&Path> = ask.iter().map(|&i| items[i].path.as_path()).collect();
+            let done = self.workers.analyze_many(&paths, &self.limits());
+            for (&i, r) in ask.iter().zip(done) {
+                analyses[i] = Some(match r {
                     Ok(a) => a,
                     Err(e) => {
-                        let mut a = extract::Analysis::new(kind.mime());
+                        let mut a = extract::Analysis::new(items[i].kind.mime());
                         a.note = Some(format!("analisis gagal / analysis failed: {e}"));
                         a
                     }
-                },
+                });
             }
-        };
+        }
+        items
+            .into_iter()
+            .zip(analyses)
+            .map(|(s, a)| {
+                let a = a.unwrap_or_else(|| extract::Analysis::new(s.kind.mime()));
+                let r = self.input_of(&s, a);
+                (s, r)
+            })
+            .collect()
+    }
+
+    /// The I/O half of [`Ingest::finish_batch`]: durability of the blobs, one commit, publication.
+    fn commit_batch(&self, prepared: Vec<Prepared>) -> Vec<Result<IngestOutcome, StageError>> {
+        let mut results: Vec<Option<Result<IngestOutcome, StageError>>> =
+            prepared.iter().map(|_| None).collect();
+        let mut items: Vec<Staged> = Vec::with_capacity(prepared.len());
+        let mut ready: Vec<(usize, IngestInput, Option<KeluarPlan>)> = Vec::new();
+        for (i, (s, r)) in prepared.into_iter().enumerate() {
+            match r {
+                Ok((inp, plan)) => ready.push((i, inp, plan)),
+                Err(e) => {
+                    cleanup(&s.path);
+                    results[i] = Some(Err(e));
+                }
+            }
+            items.push(s);
+        }
+        // Durability: every staged copy's data on disk before any of them is renamed into the
+        // blob store, the renames on disk before the commit that refers to them.
+        // The fsyncs run concurrently: the file system commits its journal once for the whole
+        // group instead of once per file (~0.5 ms instead of ~5 ms per file on the test box).
+        for &(i, _, _) in &ready {
+            start_writeback(&items[i].path);
+        }
+        let synced = par_each(&ready, |(i, _, _)| {
+            File::open(&items[*i].path).and_then(|f| f.sync_data())
+        });
+        let mut synced = synced.into_iter();
+        ready.retain(|(i, _, _)| match synced.next() {
+            Some(Err(e)) => {
+                cleanup(&items[*i].path);
+                results[*i] = Some(Err(StageError::Transient(format!("fsync: {e}"))));
+                false
+            }
+            _ => true,
+        });
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        ready.retain(|(i, _, _)| {
+            let s = &items[*i];
+            match self.blobs.put_staged_unsynced(&s.path, &s.sha) {
+                Ok(dir) => {
+                    if let Some(d) = dir
+                        && !dirs.contains(&d)
+                    {
+                        dirs.push(d);
+                    }
+                    true
+                }
+                Err(e) => {
+                    cleanup(&s.path);
+                    results[*i] = Some(Err(StageError::Transient(format!("blob store: {e}"))));
+                    false
+                }
+            }
+        });
+        par_each(&dirs, |d| {
+            fsync_dir(d);
+            Ok(())
+        });
+        let mut changes = Vec::new();
+        let (meta, inps): (Vec<(usize, Option<KeluarPlan>)>, Vec<IngestInput>) = ready
+            .into_iter()
+            .map(|(i, inp, plan)| ((i, plan), inp))
+            .unzip();
+        if self.target == Target::Masuk {
+            match self.store.ingest_commit_batch(&inps) {
+                Ok(outs) => {
+                    for ((i, _), (o, ch)) in meta.iter().zip(outs) {
+                        results[*i] = Some(Ok(o));
+                        changes.extend(ch);
+                    }
+                }
+                Err(e) => {
+                    for (i, _) in &meta {
+                        results[*i] = Some(Err(StageError::Transient(format!("database: {e}"))));
+                    }
+                }
+            }
+        } else {
+            for ((i, plan), inp) in meta.iter().zip(&inps) {
+                let r = match plan {
+                    Some((attach_to, fields)) => {
+                        self.store.keluar_drop_commit(inp, *attach_to, fields)
+                    }
+                    None => self.store.ingest_commit(inp),
+                };
+                results[*i] = Some(match r {
+                    Ok((o, ch)) => {
+                        changes.extend(ch);
+                        Ok(o)
+                    }
+                    Err(e) => Err(StageError::Transient(format!("database: {e}"))),
+                });
+            }
+        }
+        if !changes.is_empty() {
+            (self.publish)(changes);
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(StageError::Transient("not committed".into()))))
+            .collect()
+    }
+
+    /// The commit input of a staged file from its analysis: OCR queueing, header suggestions, the
+    /// `drop_keluar` plan, text and suggestions sealed to the node key.
+    fn input_of(
+        &self,
+        s: &Staged,
+        analysis: extract::Analysis,
+    ) -> Result<(IngestInput, Option<KeluarPlan>), StageError> {
+        let head = &s.head;
         // An image-only scan appears at once; its text and suggestions follow from the OCR thread
         // ([`Ingest::run_ocr`]).
         let mut perlu_ocr = analysis.perlu_ocr && analysis.text.is_none();
         let mut analysis = analysis;
         // An image too small to hold a line of text (an icon, a 1×1 test pixel) is not queued.
         if perlu_ocr
-            && let Ok(sizes) = ocr::declared_sizes(&head)
+            && let Ok(sizes) = ocr::declared_sizes(head)
             && !sizes.is_empty()
             && sizes
                 .iter()
@@ -1004,15 +1394,14 @@ impl Ingest {
         let (text, suggestions, sealed_suggestions, sealed_text) = match &self.seal_to {
             Some(to) if text.is_some() || suggestions.is_some() => {
                 let seal = |b: &[u8]| crate::node::atrest::seal_bytes(b, to);
-                let s = suggestions
+                let sg = suggestions
                     .as_ref()
-                    .map(|s| seal(&serde_json::to_vec(s).unwrap_or_default()))
+                    .map(|x| seal(&serde_json::to_vec(x).unwrap_or_default()))
                     .transpose();
                 let t = text.as_deref().map(|t| seal(t.as_bytes())).transpose();
-                match (s, t) {
-                    (Ok(s), Ok(t)) => (None, None, s, t),
+                match (sg, t) {
+                    (Ok(sg), Ok(t)) => (None, None, sg, t),
                     (Err(e), _) | (_, Err(e)) => {
-                        cleanup(&staged);
                         return Err(StageError::Transient(format!(
                             "sealing the extracted text to the node key: {e}"
                         )));
@@ -1021,22 +1410,18 @@ impl Ingest {
             }
             _ => (text, suggestions, None, None),
         };
-        if let Err(e) = self.blobs.put_staged(&staged, &sha) {
-            cleanup(&staged);
-            return Err(StageError::Transient(format!("blob store: {e}")));
-        }
         let att = Attachment {
-            sha256: hex::encode(sha),
-            name: name.to_string(),
-            mime: kind.mime().to_string(),
-            size,
+            sha256: hex::encode(s.sha),
+            name: s.name.clone(),
+            mime: s.kind.mime().to_string(),
+            size: s.size,
             pages,
             encrypted_at_rest: false,
             jenis: Default::default(),
         };
         let inp = IngestInput {
-            source,
-            sha256: sha,
+            source: s.source,
+            sha256: s.sha,
             attachment: att,
             text,
             suggestions,
@@ -1045,19 +1430,9 @@ impl Ingest {
             sealed_text,
             perlu_ocr,
             at: crate::clock::now(),
-            origin: origin.to_string(),
+            origin: s.origin.clone(),
         };
-        let committed = match &keluar {
-            None => self.store.ingest_commit(&inp),
-            Some((attach_to, fields)) => self.store.keluar_drop_commit(&inp, *attach_to, fields),
-        };
-        match committed {
-            Ok((o, ch)) => {
-                (self.publish)(ch);
-                Ok(o)
-            }
-            Err(e) => Err(StageError::Transient(format!("database: {e}"))),
-        }
+        Ok((inp, keluar))
     }
 
     /// Where an outgoing scan goes ([`Target::Keluar`]): the id of the one open outgoing entry with
@@ -1188,11 +1563,38 @@ impl Ingest {
                 let kb = tracked.get(b).map(|s| s.mtime_ns);
                 ka.cmp(&kb).then_with(|| a.cmp(b))
             });
-            for p in due {
-                if stop.load(Ordering::SeqCst) {
-                    break;
+            // In batches (issue 19): analysed together, one commit each; the next batch is
+            // prepared (staged, analysed) while the previous one is committed.
+            let mut results: Vec<(PathBuf, Taken)> = Vec::with_capacity(due.len());
+            std::thread::scope(|sc| {
+                let mut pending: Option<(
+                    &[PathBuf],
+                    std::thread::ScopedJoinHandle<'_, Vec<Taken>>,
+                )> = None;
+                let collect = |c: &[PathBuf], h: std::thread::ScopedJoinHandle<'_, Vec<Taken>>| {
+                    let taken = h.join().unwrap_or_else(|_| {
+                        c.iter()
+                            .map(|_| Taken::Transient("the commit thread failed".into()))
+                            .collect()
+                    });
+                    c.iter().cloned().zip(taken).collect::<Vec<_>>()
+                };
+                for chunk in due.chunks(BATCH_MAX) {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let batch = self.prepare_paths(chunk);
+                    if let Some((c, h)) = pending.take() {
+                        results.extend(collect(c, h));
+                    }
+                    pending = Some((chunk, sc.spawn(move || self.complete_paths(chunk, batch))));
                 }
-                match self.take_path(&p) {
+                if let Some((c, h)) = pending.take() {
+                    results.extend(collect(c, h));
+                }
+            });
+            for (p, taken) in results {
+                match taken {
                     Taken::Transient(e) => {
                         if let Some(s) = tracked.get_mut(&p) {
                             s.attempts += 1;
@@ -1240,6 +1642,99 @@ enum StageError {
     Transient(String),
     /// The source changed while it was copied.
     Changed,
+}
+
+/// Where a `drop_keluar` file goes: the open outgoing entry it attaches to, and the fields of a new
+/// draft otherwise ([`Ingest::keluar_plan`]).
+type KeluarPlan = (Option<u64>, crate::domain::RegisterFields);
+
+/// A file copied into staging and checked, waiting for its analysis and commit.
+struct Staged {
+    /// The staged copy (not yet fsynced).
+    path: PathBuf,
+    sha: [u8; 32],
+    size: u64,
+    kind: sniff::FileKind,
+    /// The first bytes (at most 2 KiB).
+    head: Vec<u8>,
+    name: String,
+    source: Option<SourceKey>,
+    origin: String,
+}
+
+/// A staged file with its commit input, or what stops it ([`Ingest::prepare_batch`]).
+type Prepared = (
+    Staged,
+    Result<(IngestInput, Option<KeluarPlan>), StageError>,
+);
+
+/// Dropped paths prepared by [`Ingest::prepare_paths`], waiting for [`Ingest::complete_paths`].
+struct PathBatch {
+    /// What each path came to already (vanished, refused before it was read, …); `None`: below.
+    results: Vec<Option<Taken>>,
+    /// Paths with an outcome before any commit (kriptogram hook, refusals while staging).
+    done: Vec<(usize, SourceKey, String, Result<IngestOutcome, StageError>)>,
+    /// Index, identity and name of each file of `prepared`, in the same order.
+    meta: Vec<(usize, SourceKey, String)>,
+    prepared: Vec<Prepared>,
+    /// Files counted in `processing` of the progress report.
+    processing: u64,
+}
+
+/// What [`Ingest::stage`] made of a file.
+enum Stage {
+    /// Committed already (a kriptogram opened by the hook).
+    Done(IngestOutcome),
+    /// Staged: analysis and commit follow ([`Ingest::finish_batch`]).
+    Staged(Staged),
+}
+
+/// The most threads [`par_each`] runs at once.
+const SYNC_THREADS: usize = 16;
+
+/// Runs `f` on every item on up to [`SYNC_THREADS`] threads at once (for fsyncs, which the file
+/// system then commits together). Results in the order of `items`.
+fn par_each<T: Sync>(items: &[T], f: impl Fn(&T) -> io::Result<()> + Sync) -> Vec<io::Result<()>> {
+    if items.len() <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let per = items.len().div_ceil(SYNC_THREADS);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .map(|c| {
+                let f = &f;
+                s.spawn(move || c.iter().map(f).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(items.chunks(per))
+            .flat_map(|(h, c)| {
+                h.join().unwrap_or_else(|_| {
+                    c.iter()
+                        .map(|_| Err(io::Error::other("fsync thread failed")))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
+fn cleanup(p: &Path) {
+    let _ = fs::remove_file(p);
+}
+
+/// Starts write-back of a staged copy (`sync_file_range(SYNC_FILE_RANGE_WRITE)`), so the fsyncs
+/// of a batch that follow overlap their disk writes.
+fn start_writeback(p: &Path) {
+    use std::os::fd::AsRawFd;
+    if let Ok(f) = File::open(p) {
+        // SAFETY: sync_file_range on a valid descriptor; it only starts write-back.
+        unsafe {
+            libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+        }
+    }
 }
 
 fn head_tail(p: &Path) -> io::Result<(Vec<u8>, Vec<u8>)> {

@@ -543,6 +543,20 @@ fn put_text(tx: &WriteTransaction, id: u64, inp: &IngestInput, e: &mut Entry) ->
     Ok(())
 }
 
+/// The changes published after an ingest commit: the entry, and the original it duplicates.
+fn ingest_changes(outcome: IngestOutcome) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let id = match outcome {
+        IngestOutcome::New { id } | IngestOutcome::AlreadyIngested { id } => id,
+        IngestOutcome::Duplicate { id, of } => {
+            changes.push(Change::Entry { id: of });
+            id
+        }
+    };
+    changes.insert(0, Change::Entry { id });
+    changes
+}
+
 pub(crate) fn get_entry_tx(tx: &WriteTransaction, id: u64) -> Result<Entry> {
     let t = tx.open_table(ENTRIES)?;
     let v = t.get(id)?.ok_or_else(|| {
@@ -1195,15 +1209,59 @@ impl Store {
     /// audit record, all in one transaction (DESIGN §3). Idempotent on the source identity.
     pub fn ingest_commit(&self, inp: &IngestInput) -> Result<(IngestOutcome, Vec<Change>)> {
         let tx = begin(&*self.db()?)?;
+        let outcome = Self::ingest_entry_tx(&tx, inp)?;
+        if let IngestOutcome::AlreadyIngested { .. } = outcome {
+            return Ok((outcome, vec![]));
+        }
+        tx.commit()?;
+        Ok((outcome, ingest_changes(outcome)))
+    }
+
+    /// [`Store::ingest_commit`] of several files in one transaction (group commit, issue 19): the
+    /// same per-file records, in the order given, then one commit (one fsync of the database for
+    /// the whole batch). A file later in `inps` with the content of an earlier one becomes its
+    /// duplicate, as if committed one after the other; a source identity recorded before (or
+    /// earlier in the batch) gives [`IngestOutcome::AlreadyIngested`] and no change. Returns one
+    /// outcome and its changes per input, in order.
+    ///
+    /// # Errors
+    /// Any database error; then nothing of the batch is committed.
+    pub fn ingest_commit_batch(
+        &self,
+        inps: &[IngestInput],
+    ) -> Result<Vec<(IngestOutcome, Vec<Change>)>> {
+        if inps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = begin(&*self.db()?)?;
+        let mut outcomes = Vec::with_capacity(inps.len());
+        for inp in inps {
+            outcomes.push(Self::ingest_entry_tx(&tx, inp)?);
+        }
+        let fresh = |o: &IngestOutcome| !matches!(o, IngestOutcome::AlreadyIngested { .. });
+        if outcomes.iter().any(fresh) {
+            tx.commit()?;
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| (o, if fresh(&o) { ingest_changes(o) } else { vec![] }))
+            .collect())
+    }
+
+    /// The records of one ingested file in `tx`, the body shared by [`Store::ingest_commit`] and
+    /// [`Store::ingest_commit_batch`]: the entry (new or duplicate), hash index, blob record,
+    /// source record and audit record. [`IngestOutcome::AlreadyIngested`] (source identity
+    /// recorded before) writes nothing.
+    fn ingest_entry_tx(tx: &WriteTransaction, inp: &IngestInput) -> Result<IngestOutcome> {
         let outcome;
         {
             if let Some(k) = inp.source {
                 let t = tx.open_table(SOURCES)?;
                 if let Some(id) = t.get((k.dev, k.ino, k.mtime_ns, k.size))? {
-                    return Ok((IngestOutcome::AlreadyIngested { id: id.value() }, vec![]));
+                    return Ok(IngestOutcome::AlreadyIngested { id: id.value() });
                 }
             }
-            let id = next_seq(&tx, "entry")?;
+            let id = next_seq(tx, "entry")?;
             let mut e = Entry::new_scan(id, inp.at, inp.attachment.clone());
             e.suggestions = inp.suggestions.clone();
             e.text_note = inp.text_note.clone();
@@ -1216,7 +1274,7 @@ impl Store {
                 Some(of) => {
                     e.status = Status::Duplikat;
                     e.duplicate_of = Some(of);
-                    if let Ok(old) = get_entry_tx(&tx, of) {
+                    if let Ok(old) = get_entry_tx(tx, of) {
                         let mut o = old.clone();
                         o.duplikat.push(id);
                         o.push_event(
@@ -1226,7 +1284,7 @@ impl Store {
                             "duplikat_ditautkan",
                             format!("entri {id} berisi sama ({})", inp.origin),
                         );
-                        let d = put_entry(&tx, Some(&old), &o)?;
+                        let d = put_entry(tx, Some(&old), &o)?;
                         linked_original = Some((of, d));
                     }
                     e.push_event(
@@ -1265,13 +1323,13 @@ impl Store {
                 tx.open_table(SOURCES)?
                     .insert((k.dev, k.ino, k.mtime_ns, k.size), id)?;
             }
-            put_text(&tx, id, inp, &mut e)?;
-            let row = put_entry(&tx, None, &e)?;
+            put_text(tx, id, inp, &mut e)?;
+            let row = put_entry(tx, None, &e)?;
             let also = linked_original
                 .map(|(of, d)| format!(",entry:{of}={d}"))
                 .unwrap_or_default();
             audit(
-                &tx,
+                tx,
                 inp.at,
                 &Actor::node(),
                 action,
@@ -1280,17 +1338,7 @@ impl Store {
                 &detail,
             )?;
         }
-        tx.commit()?;
-        let mut changes = Vec::new();
-        let id = match outcome {
-            IngestOutcome::New { id } | IngestOutcome::AlreadyIngested { id } => id,
-            IngestOutcome::Duplicate { id, of } => {
-                changes.push(Change::Entry { id: of });
-                id
-            }
-        };
-        changes.insert(0, Change::Entry { id });
-        Ok((outcome, changes))
+        Ok(outcome)
     }
 
     /// Records a refused file: an alarm and an audit record in one transaction.
