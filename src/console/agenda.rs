@@ -35,6 +35,10 @@ use crate::proto::{Reply, Request};
 /// shown on top): the node's page maximum.
 pub const LIST_LIMIT: usize = crate::store::PAGE_MAX;
 
+/// Rows of the first page a tab asks (and of each refresh): two tall screens, so the first frame
+/// does not wait for a thousand rows over a slow link; older rows come as the cursor goes down.
+pub const LIST_FIRST: usize = 200;
+
 /// Rows of one page of the node's filter (issue 19).
 pub const SARING_LIMIT: usize = 200;
 
@@ -139,7 +143,7 @@ impl EntryList {
     /// starts kept when older pages are loaded already.
     pub fn newest_page(&mut self, entries: &[Entry], page: usize) {
         let last = entries.last().map(crate::store::Store::cursor_of);
-        self.more = match (entries.len() >= LIST_LIMIT, self.more, last) {
+        self.more = match (entries.len() >= LIST_FIRST, self.more, last) {
             (false, _, _) => None,
             (true, Some(m), Some(l)) if m < l => Some(m),
             (true, _, l) => l,
@@ -405,14 +409,14 @@ impl AgendaPane {
         }
     }
 
-    /// The request that loads the tab: the newest [`LIST_LIMIT`] entries of its books.
+    /// The request that loads the tab: the newest [`LIST_FIRST`] entries of its books.
     pub fn list_call(&self) -> Effect {
         Effect::Call(
             Request::AgendaList {
                 book: None,
                 books: self.list.books.clone(),
                 status: None,
-                limit: Some(LIST_LIMIT),
+                limit: Some(LIST_FIRST),
                 before: None,
                 saring: None,
             },

@@ -36,8 +36,13 @@ pub(crate) const COUNTS_KLAS: TableDefinition<(u8, u8), u64> = TableDefinition::
 /// filters the candidates of another index).
 pub const PERLUASAN_MAKS: usize = 64;
 
-/// Default candidates examined per page (bounds a page's time whatever the filter).
+/// Default candidates examined per page.
 pub const ANGGARAN: usize = 20_000;
+
+/// With the default budget, a page also stops after this much walking (a sparse combination of
+/// common words costs ~25 µs a candidate: the entry is decoded and checked), so every page comes
+/// back in about this time whatever the filter; `next` says where to go on.
+pub const WAKTU_MAKS: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// `0` for no klasifikasi, else 1–4.
 fn klas_code(e: &Entry) -> u8 {
@@ -127,8 +132,9 @@ pub struct SaringQuery {
     pub limit: usize,
     /// Continue after this `(received µs, id)` cursor (exclusive), newest first.
     pub before: Option<(i64, u64)>,
-    /// Candidates examined at most before the page is returned short with its cursor
-    /// ([`ANGGARAN`] when 0).
+    /// Candidates examined at most before the page is returned short with its cursor; 0:
+    /// [`ANGGARAN`] candidates or [`WAKTU_MAKS`] of walking, whichever comes first (an explicit
+    /// budget has no time limit: the same query gives the same pages).
     pub budget: usize,
 }
 
@@ -193,6 +199,7 @@ impl Store {
     pub fn saring_page(&self, q: &SaringQuery) -> Result<SaringPage> {
         let limit = q.limit.clamp(1, super::PAGE_MAX);
         let budget = if q.budget == 0 { ANGGARAN } else { q.budget };
+        let deadline = (q.budget == 0).then(|| std::time::Instant::now() + WAKTU_MAKS);
         let mut books = if q.books.is_empty() {
             Book::ALL.to_vec()
         } else {
@@ -254,7 +261,11 @@ impl Store {
         let mut last = None;
         let mut exhausted = true;
         while let Some(k) = merge.next()? {
-            if page.diperiksa as usize >= budget || page.entries.len() >= limit {
+            let late = || {
+                page.diperiksa % 64 == 63
+                    && deadline.is_some_and(|d| std::time::Instant::now() >= d)
+            };
+            if page.diperiksa as usize >= budget || page.entries.len() >= limit || late() {
                 exhausted = false;
                 break;
             }
