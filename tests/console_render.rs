@@ -384,3 +384,34 @@ fn the_end_of_the_loaded_page_asks_for_the_next_one() {
     assert!(app.update(Action::Bottom).is_empty());
     assert_eq!(app.masuk.more, None);
 }
+
+/// A refresh after the whole book was paged in (the newest page again) keeps every row listed: the
+/// list does not shrink back to the first page.
+#[test]
+fn a_refresh_after_paging_to_the_end_keeps_the_whole_book() {
+    use kasa::console::action::Pane;
+    use kasa::console::app::Purpose;
+    use kasa::proto::Reply;
+    let all = harness::entries(500);
+    let mut app = harness::app("default", 0, 80, 24);
+    let list = |app: &mut kasa::console::App, p: Purpose, es: &[kasa::domain::Entry]| {
+        app.on_reply(
+            p,
+            Ok(Reply::Entries {
+                entries: es.to_vec(),
+            }),
+        );
+    };
+    list(&mut app, Purpose::List(Pane::Masuk), &all[..200]);
+    app.update(Action::Bottom);
+    list(&mut app, Purpose::ListMore(Pane::Masuk), &all[200..]);
+    assert_eq!(app.masuk.view.len(), 500);
+    assert_eq!(app.masuk.more, None);
+    list(&mut app, Purpose::List(Pane::Masuk), &all[..200]);
+    assert_eq!(
+        app.masuk.view.len(),
+        500,
+        "the refresh kept the older pages"
+    );
+    assert_eq!(app.masuk.more, None);
+}

@@ -76,6 +76,9 @@ pub struct EntryList {
     pub saring: Option<SaringState>,
     /// The first list arrived (before it, an empty list says "memuat…", not "no items yet").
     pub loaded: bool,
+    /// `more` was set by a load of the newest page (a later one is a refresh that keeps the older
+    /// pages).
+    pub more_known: bool,
 }
 
 impl std::ops::Deref for EntryList {
@@ -108,6 +111,7 @@ impl EntryList {
             loading_more: false,
             saring: None,
             loaded: false,
+            more_known: false,
         }
     }
 
@@ -143,10 +147,23 @@ impl EntryList {
     /// starts kept when older pages are loaded already.
     pub fn newest_page(&mut self, entries: &[Entry], page: usize) {
         let last = entries.last().map(crate::store::Store::cursor_of);
-        self.more = match (entries.len() >= LIST_FIRST, self.more, last) {
-            (false, _, _) => None,
-            (true, Some(m), Some(l)) if m < l => Some(m),
-            (true, _, l) => l,
+        let known = std::mem::replace(&mut self.more_known, true);
+        let newest_held = self
+            .list
+            .items
+            .iter()
+            .map(crate::store::Store::cursor_of)
+            .max();
+        // More than a page arrived since the last load: what lies between is not held.
+        let gap = |l: (i64, u64)| newest_held.is_none_or(|h| h < l);
+        self.more = match (entries.len() >= LIST_FIRST, known, self.more, last) {
+            // The whole book fits in the page.
+            (false, ..) => None,
+            // The first load: the rest is on the node.
+            (true, false, _, l) => l,
+            (true, true, _, Some(l)) if gap(l) => Some(l),
+            // A refresh reaching what is held: the older pages stay (None: all of them held).
+            (true, true, m, _) => m,
         };
         self.loading_more = false;
         self.merge_page(entries, page);
