@@ -295,8 +295,12 @@ impl Store {
         // Candidates: (estimated postings, kind).
         enum Jalur {
             Kata(String, Vec<String>, u8),
-            Status(u8),
-            Klas(u8),
+            /// A `(book, code, µs, id)` index (status, klasifikasi), the code, its name.
+            Kode(
+                TableDefinition<'static, (u8, u8, i64, u64), ()>,
+                u8,
+                &'static str,
+            ),
         }
         let mut best: Option<(u64, Jalur)> = None;
         let mut consider = |n: u64, j: Jalur| {
@@ -328,7 +332,7 @@ impl Store {
             for &b in codes {
                 n += counts.get((b, st.code()))?.map_or(0, |v| v.value());
             }
-            consider(n, Jalur::Status(st.code()));
+            consider(n, Jalur::Kode(IDX_BOOK_STATUS, st.code(), "status"));
         }
         if let Some(k) = s.klasifikasi
             && let Some(counts) = super::optional_table(tx, COUNTS_KLAS)?
@@ -338,7 +342,7 @@ impl Store {
             for &b in codes {
                 n += counts.get((b, code))?.map_or(0, |v| v.value());
             }
-            consider(n, Jalur::Klas(code));
+            consider(n, Jalur::Kode(IDX_KLAS, code, "klasifikasi"));
         }
         let (hts, hid) = hi;
         let mut streams: Vec<Stream> = Vec::new();
@@ -361,27 +365,16 @@ impl Store {
                 }
                 format!("kata:{w}")
             }
-            Some(Jalur::Status(sc)) => {
-                let idx = tx.open_table(IDX_BOOK_STATUS)?;
+            Some(Jalur::Kode(def, code, name)) => {
+                let idx = tx.open_table(def)?;
                 for &b in codes {
-                    let r = idx.range((b, sc, lo, 0u64)..(b, sc, hts, hid))?;
+                    let r = idx.range((b, code, lo, 0u64)..(b, code, hts, hid))?;
                     streams.push(Box::new(r.rev().map(|r| {
                         r.map(|(k, _)| (k.value().2, k.value().3))
                             .map_err(Into::into)
                     })));
                 }
-                "status".to_string()
-            }
-            Some(Jalur::Klas(kc)) => {
-                let idx = tx.open_table(IDX_KLAS)?;
-                for &b in codes {
-                    let r = idx.range((b, kc, lo, 0u64)..(b, kc, hts, hid))?;
-                    streams.push(Box::new(r.rev().map(|r| {
-                        r.map(|(k, _)| (k.value().2, k.value().3))
-                            .map_err(Into::into)
-                    })));
-                }
-                "klasifikasi".to_string()
+                name.to_string()
             }
             None => {
                 let idx = tx.open_table(IDX_BOOK)?;
