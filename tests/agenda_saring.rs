@@ -264,12 +264,28 @@ fn the_indexes_follow_registration_and_an_older_store_gets_them_at_migration() {
     // BSSN is one sender in six.
     assert_eq!(seen.len(), 500 / 6 + usize::from(500 % 6 > 1), "{seen:?}");
 
+    // A value with spaces is one condition: every word of it must match, in its field.
+    let v = list(&[
+        "--asal",
+        "Dinas Kesehatan",
+        "--klasifikasi",
+        "Sangat Rahasia",
+    ]);
+    let rows = v["entries"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{v}");
+    for e in rows {
+        assert!(
+            e["asal"].as_str().unwrap().starts_with("Dinas Kesehatan"),
+            "{e}"
+        );
+        assert_eq!(e["klasifikasi"], "Sangat Rahasia");
+    }
     // A filter it cannot read is refused with the rule, before anything is asked.
     let o = node.kasa(&["agenda", "list", "--dari", "kemarin"]);
     assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("dari:kemarin") && err.contains("YYYY-MM-DD"),
+        err.contains("--dari kemarin") && err.contains("YYYY-MM-DD"),
         "{err}"
     );
     let o = node.kasa(&["agenda", "list", "--before", "x"]);

@@ -1374,32 +1374,35 @@ fn agenda(paths: &Paths, action: AgendaAction) -> Result<(), Fail> {
                 .transpose()
                 .map_err(|e| Fail(e, 2))?;
             let before = before.as_deref().map(parse_cursor).transpose()?;
-            // Every filter option is a token of the console's `/` syntax: one parser (domain::saring).
-            let mut text = cari.unwrap_or_default();
-            let mut key = |k: &str, v: Option<String>| {
-                if let Some(v) = v {
-                    // A value with spaces (`Sangat Rahasia`) is one token.
-                    text.push_str(&format!(
-                        " {k}:{}",
-                        v.split_whitespace().collect::<String>()
-                    ));
-                }
-            };
-            key("status", status);
-            key("k", klasifikasi);
-            key("dari", dari);
-            key("sampai", sampai);
-            key("no", nomor);
-            key("surat", surat);
-            for w in perihal {
-                key("perihal", Some(w));
-            }
-            for w in asal {
-                key("asal", Some(w));
-            }
-            let saring = crate::domain::saring::Saring::parse(&text);
+            // `--cari` is the console's `/` text; every other option one condition of the same
+            // filter (domain::saring), its value taken whole (`--klasifikasi "Sangat Rahasia"`).
+            let mut saring = crate::domain::saring::Saring::parse(&cari.unwrap_or_default());
             if let Some(m) = saring.masalah.first() {
-                return Err(Fail(format!("filter not understood: {m}"), 2));
+                return Err(Fail(format!("--cari: filter not understood: {m}"), 2));
+            }
+            let options = [
+                ("status", status),
+                ("k", klasifikasi),
+                ("dari", dari),
+                ("sampai", sampai),
+                ("no", nomor),
+                ("surat", surat),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .chain(perihal.into_iter().map(|v| ("perihal", v)))
+            .chain(asal.into_iter().map(|v| ("asal", v)));
+            for (key, v) in options {
+                if let Err(crate::domain::saring::Tak::Nilai(why)) = saring.set(key, &v) {
+                    let flag = if key == "k" {
+                        "klasifikasi"
+                    } else if key == "no" {
+                        "nomor"
+                    } else {
+                        key
+                    };
+                    return Err(Fail(format!("--{flag} {v}: {why}"), 2));
+                }
             }
             let reply = c.call(Request::AgendaList {
                 book,

@@ -1,9 +1,9 @@
 //! Full-text search of the entries (issue 15): the words of the console's `/` filter matched
 //! against the text layer and the OCR text of each entry's file, besides its register fields.
 //!
-//! A word is any token of the filter that is not a `key:value` of the list filter (`status:`,
-//! `k:`, `dari:`, `sampai:`, `siapel:`, `urut:`). Matching is case-insensitive and by substring,
-//! like the list filter; every word must occur, in the fields or in the text. The snippet shows the
+//! A word is any token of the filter that is not a `key:value` of the list filter
+//! ([`super::saring`]). Matching is case-insensitive and by substring (the file text has no word
+//! index); every word must occur, in the fields or in the text. The snippet shows the
 //! text around the first word found in it, on one line, at most [`CUPLIKAN`] characters.
 
 /// Longest snippet, in characters.
@@ -12,16 +12,10 @@ pub const CUPLIKAN: usize = 80;
 /// Characters of context shown before the word.
 const LEAD: usize = 10;
 
-/// Tokens of the list filter that are keys, not words.
-const KUNCI: [&str; 6] = ["status:", "k:", "dari:", "sampai:", "siapel:", "urut:"];
-
-/// The search words of a filter string, lowercased; `key:value` tokens of the list filter left out.
+/// The search words of a filter string, lowercased: the free words of the list filter
+/// ([`super::saring::Saring::parse`]), its `key:value` tokens left out.
 pub fn kata(filter: &str) -> Vec<String> {
-    filter
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .filter(|t| !KUNCI.iter().any(|k| t.starts_with(k)))
-        .collect()
+    super::saring::Saring::parse(filter).kata
 }
 
 /// Whether an entry matches `words` by its text: every word occurs in `fields` (the entry's

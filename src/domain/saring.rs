@@ -94,6 +94,15 @@ pub struct Saring {
     pub masalah: Vec<String>,
 }
 
+/// Why [`Saring::set`] did not take a condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tak {
+    /// Not a key of the filter (in `/` text: the token is a word).
+    Kunci,
+    /// The value cannot be read; the rule it breaks.
+    Nilai(String),
+}
+
 impl Saring {
     /// Parses the console's `/` text (syntax in the module doc). Never fails: a token it cannot read
     /// is listed in [`Saring::masalah`] and filters nothing.
@@ -101,47 +110,64 @@ impl Saring {
         let mut f = Saring::default();
         for t in s.split_whitespace() {
             let l = t.to_lowercase();
-            let (key, val) = match l.split_once(':') {
-                Some((k, v)) if !v.is_empty() => (k, v),
-                _ => ("", l.as_str()),
+            let done = match l.split_once(':') {
+                Some((k, v)) if !v.is_empty() => f.set(k, v),
+                _ => Err(Tak::Kunci),
             };
-            let mut bad = |why: String| f.masalah.push(format!("{t}: {why}"));
-            match key {
-                "status" => match Status::parse(val) {
-                    Ok(s) => f.status = Some(s),
-                    Err(e) => bad(e),
-                },
-                "k" | "klasifikasi" => match Klasifikasi::parse(val) {
-                    Ok(k) => f.klasifikasi = Some(k),
-                    Err(e) => bad(e),
-                },
-                "dari" | "sampai" => match val.parse::<Date>() {
-                    Ok(d) if key == "dari" => f.dari = Some(d),
-                    Ok(d) => f.sampai = Some(d),
-                    Err(_) => bad("a date is written YYYY-MM-DD (2026-11-30)".into()),
-                },
-                "no" | "nomor" => match nomor_agenda(val) {
-                    Some((n, y)) => {
-                        f.nomor = Some(n);
-                        f.tahun = y;
-                    }
-                    None => {
-                        bad("a nomor agenda is a number, optionally with its year (17/2026)".into())
-                    }
-                },
-                "surat" => f.surat = Some(val.to_string()),
-                "perihal" => f.perihal.push(val.to_string()),
-                "asal" => f.asal.push(val.to_string()),
-                "siapel" => match val {
-                    "sudah" => f.siapel = Some(true),
-                    "belum" => f.siapel = Some(false),
-                    _ => bad("use siapel:belum or siapel:sudah".into()),
-                },
-                "urut" => f.urut = Some(val.to_string()),
-                _ => f.kata.push(l.clone()),
+            match done {
+                Ok(()) => {}
+                Err(Tak::Kunci) => f.kata.push(l),
+                Err(Tak::Nilai(why)) => f.masalah.push(format!("{t}: {why}")),
             }
         }
         f
+    }
+
+    /// Sets one condition: `key` as in the `/` syntax (`status`, `k`/`klasifikasi`, `dari`,
+    /// `sampai`, `no`/`nomor`, `surat`, `perihal`, `asal`, `siapel`, `urut`), `val` its value, which
+    /// may hold spaces (`Sangat Rahasia`, `Dinas Kesehatan`: every word must match). The CLI's filter
+    /// options come here one by one. Errors: an unknown key ([`Tak::Kunci`]) or a value it cannot
+    /// read, with the rule ([`Tak::Nilai`]).
+    pub fn set(&mut self, key: &str, val: &str) -> Result<(), Tak> {
+        let val = val.trim().to_lowercase();
+        let bad = |why: String| Err(Tak::Nilai(why));
+        match key {
+            "status" => match Status::parse(&val) {
+                Ok(s) => self.status = Some(s),
+                Err(e) => return bad(e),
+            },
+            "k" | "klasifikasi" => match Klasifikasi::parse(&val) {
+                Ok(k) => self.klasifikasi = Some(k),
+                Err(e) => return bad(e),
+            },
+            "dari" | "sampai" => match val.parse::<Date>() {
+                Ok(d) if key == "dari" => self.dari = Some(d),
+                Ok(d) => self.sampai = Some(d),
+                Err(_) => return bad("a date is written YYYY-MM-DD (2026-11-30)".into()),
+            },
+            "no" | "nomor" => match nomor_agenda(&val) {
+                Some((n, y)) => {
+                    self.nomor = Some(n);
+                    self.tahun = y;
+                }
+                None => {
+                    return bad(
+                        "a nomor agenda is a number, optionally with its year (17/2026)".into(),
+                    );
+                }
+            },
+            "surat" => self.surat = Some(val),
+            "perihal" => self.perihal.push(val),
+            "asal" => self.asal.push(val),
+            "siapel" => match val.as_str() {
+                "sudah" => self.siapel = Some(true),
+                "belum" => self.siapel = Some(false),
+                _ => return bad("use siapel:belum or siapel:sudah".into()),
+            },
+            "urut" => self.urut = Some(val),
+            _ => return Err(Tak::Kunci),
+        }
+        Ok(())
     }
 
     /// True when the filter keeps every entry (no condition; `urut:` alone sorts only).
@@ -351,6 +377,21 @@ mod tests {
         assert!(f.is_empty());
         assert!(!Saring::parse("rapat").is_empty());
         assert!(Saring::parse("urut:nomor").is_empty());
+    }
+
+    #[test]
+    fn a_cli_value_with_spaces_is_one_condition() {
+        let mut f = Saring::default();
+        f.set("k", "Sangat Rahasia").unwrap();
+        f.set("asal", "Dinas Kesehatan").unwrap();
+        assert_eq!(f.klasifikasi, Some(Klasifikasi::SangatRahasia));
+        let mut e = entry("Rapat", "Dinas Kesehatan Kabupaten", "1/2");
+        e.klasifikasi = Some(Klasifikasi::SangatRahasia);
+        assert!(f.cocok(&e, &TimeZone::UTC));
+        e.asal = "Dinas Kominfo".into();
+        assert!(!f.cocok(&e, &TimeZone::UTC));
+        assert_eq!(f.set("warna", "merah"), Err(Tak::Kunci));
+        assert!(matches!(f.set("dari", "kemarin"), Err(Tak::Nilai(w)) if w.contains("YYYY-MM-DD")));
     }
 
     #[test]
