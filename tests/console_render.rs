@@ -415,3 +415,21 @@ fn a_refresh_after_paging_to_the_end_keeps_the_whole_book() {
     );
     assert_eq!(app.masuk.more, None);
 }
+
+/// A `/` token the filter cannot read is named under the prompt as it is typed, and in the status
+/// line after Enter; it filters nothing (every row stays).
+#[test]
+fn an_unreadable_filter_token_is_named_not_silently_dropped() {
+    let mut app = harness::app("default", 6, 80, 24);
+    for k in kasa::console::keymap::parse_keys("/status:bar").unwrap() {
+        app.on_key(k.to_event());
+    }
+    let sc = text(&app);
+    assert!(sc.contains("tak dimengerti"), "{sc}");
+    for k in kasa::console::keymap::parse_keys("<Enter>").unwrap() {
+        app.on_key(k.to_event());
+    }
+    let sc = text(&app);
+    assert!(sc.contains("unknown status 'bar'"), "{sc}");
+    assert_eq!(app.masuk.view.len(), 6);
+}

@@ -363,6 +363,7 @@ impl App {
 
     fn raw_input(&mut self, ev: KeyEvent) -> Vec<Effect> {
         let palsan_filter = self.cx.pane == Pane::Palsan;
+        let not_understood = self.cx.tr("tak dimengerti:", "not understood:");
         match self.cx.layers.last_mut() {
             Some(Layer::Palsan(l)) => {
                 l.input(ev);
@@ -389,6 +390,11 @@ impl App {
                         super::palsan::set_filter(&mut self.palsan, &mut self.cx, v);
                     } else if p.kind == PromptKind::Filter {
                         let v = p.value();
+                        // A token the filter cannot read is named as it is typed (it filters nothing).
+                        p.error = crate::domain::saring::Saring::parse(&v)
+                            .masalah
+                            .first()
+                            .map(|m| format!("{not_understood} {m}"));
                         let page = self.cx.page();
                         if let Some(a) = self.agenda_mut() {
                             return a.set_filter(page, v);
@@ -793,7 +799,13 @@ impl App {
         };
         let v = p.value().trim().to_string();
         let a = match &p.kind {
-            PromptKind::Filter => return Vec::new(),
+            PromptKind::Filter => {
+                // Kept after Enter too: the status line names what was not understood.
+                if let Some(e) = p.error {
+                    self.cx.error(e);
+                }
+                return Vec::new();
+            }
             k @ (PromptKind::InsidenLog(_)
             | PromptKind::InsidenTick(_)
             | PromptKind::InsidenPlaybook(_)
