@@ -504,9 +504,11 @@ fn first_run(
                 );
             }
             if let Some(e) = &error {
+                // Wrapped: a refusal names the value and the rule, longer than 80 columns.
+                let y = (inner.y + 11).min(inner.bottom());
                 f.render_widget(
-                    Paragraph::new(format!("✗ {e}")),
-                    Rect::new(inner.x, inner.y + 11, inner.width, 2),
+                    Paragraph::new(format!("✗ {e}")).wrap(ratatui::widgets::Wrap { trim: false }),
+                    Rect::new(inner.x, y, inner.width, inner.bottom().saturating_sub(y)),
                 );
             }
         })
