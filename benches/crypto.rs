@@ -115,6 +115,7 @@ fn bench_kgm(c: &mut Criterion) {
             reader: Box::new(Cursor::new(&payload[..])),
             known: None,
             trusted: false,
+            copy: None,
         }];
         kgm::seal(out, &fields, &manifest, files, &recipients, &a.signing).unwrap();
     };

@@ -72,6 +72,7 @@ fn main() {
                     reader: Box::new(std::fs::File::open(file).unwrap()),
                     known: None,
                     trusted: false,
+                    copy: None,
                 }],
                 &[("5100".into(), b.encryption.recipient())],
                 &a.signing,

@@ -94,6 +94,7 @@ fn seal_bytes(
             reader: Box::new(Cursor::new(d.clone())),
             known: None,
             trusted: false,
+            copy: None,
         })
         .collect();
     let recipients: Vec<_> = to
@@ -314,7 +315,7 @@ fn truncation_at_every_chunk_boundary_is_rejected() {
         let hb = sealed.header.to_bytes();
         let sig =
             w.a.signing
-                .sign(&kgm::signature_message(&hb, &Sha256::digest(cut).into()));
+                .sign(&kgm::signature_message(&kgm::prefix_sha256(&hb, cut)));
         let mut t = Vec::new();
         kgm::assemble(&mut t, &hb, cut, &sig.to_bytes()).unwrap();
         let (res, out) = open_as(&w, &w.b, &t, &format!("resigned{k}"));
@@ -347,10 +348,11 @@ fn signature_by_another_known_node_is_rejected() {
     let (bytes, sealed) = seal_bytes(&w.a, &[&w.b], &[("a", content(5000, 1))]);
     let (age_start, age_len) = layout(&bytes);
     let age_bytes = &bytes[age_start..age_start + age_len];
-    let age_sha: [u8; 32] = Sha256::digest(age_bytes).into();
     // C re-signs A's header as is: the header names A's key, so A's key must verify: it does not.
     let hb = sealed.header.to_bytes();
-    let sig = w.c.signing.sign(&kgm::signature_message(&hb, &age_sha));
+    let sig =
+        w.c.signing
+            .sign(&kgm::signature_message(&kgm::prefix_sha256(&hb, age_bytes)));
     let mut t = Vec::new();
     kgm::assemble(&mut t, &hb, age_bytes, &sig.to_bytes()).unwrap();
     let (res, out) = open_as(&w, &w.b, &t, "c-signs");
@@ -360,7 +362,9 @@ fn signature_by_another_known_node_is_rejected() {
     let mut h = sealed.header.clone();
     h.sender.signing_key = kasa::crypto::card::signing_fingerprint(&w.c.signing.verifying_key());
     let hb = h.to_bytes();
-    let sig = w.c.signing.sign(&kgm::signature_message(&hb, &age_sha));
+    let sig =
+        w.c.signing
+            .sign(&kgm::signature_message(&kgm::prefix_sha256(&hb, age_bytes)));
     let mut t = Vec::new();
     kgm::assemble(&mut t, &hb, age_bytes, &sig.to_bytes()).unwrap();
     let (res, out) = open_as(&w, &w.b, &t, "c-claims-a");
@@ -418,10 +422,11 @@ fn low_order_ephemeral_key_is_rejected() {
         format!("age-encryption.org/v1\n-> X25519 {zero_share}\n{body}\n--- {body}\n").into_bytes();
     age_bytes.extend_from_slice(&[0u8; 16 + 32]);
     let hb = sealed.header.to_bytes();
-    let sig = w.a.signing.sign(&kgm::signature_message(
-        &hb,
-        &Sha256::digest(&age_bytes).into(),
-    ));
+    let sig =
+        w.a.signing
+            .sign(&kgm::signature_message(&kgm::prefix_sha256(
+                &hb, &age_bytes,
+            )));
     let mut t = Vec::new();
     kgm::assemble(&mut t, &hb, &age_bytes, &sig.to_bytes()).unwrap();
     let (res, out) = open_as(&w, &w.b, &t, "loworder");
@@ -450,6 +455,7 @@ fn hostile_file_names_are_sanitised() {
             reader: Box::new(Cursor::new(vec![1u8])),
             known: None,
             trusted: false,
+            copy: None,
         }],
         &[(w.b.node_id.clone(), w.b.encryption.recipient())],
         &w.a.signing,
@@ -490,7 +496,10 @@ fn break_glass_with_the_age_tool() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.stdout.starts_with(PAYLOAD_MAGIC));
-    assert!(out.stdout.ends_with(b"isi surat"));
+    // Version 2: the content, then its SHA-256.
+    let n = out.stdout.len();
+    assert!(out.stdout[..n - 32].ends_with(b"isi surat"));
+    assert_eq!(out.stdout[n - 32..], Sha256::digest(b"isi surat")[..]);
     // The same inner part decrypts with kasa's own age too.
     let mut back = Vec::new();
     age::Decryptor::with_armor(
@@ -686,6 +695,7 @@ fn known_size_and_hash_skip_a_pass_and_a_wrong_one_is_refused() {
                 reader: Box::new(Cursor::new(data.clone())),
                 known,
                 trusted: false,
+                copy: None,
             }],
             &[(w.b.node_id.clone(), w.b.encryption.recipient())],
             &w.a.signing,
@@ -705,4 +715,244 @@ fn known_size_and_hash_skip_a_pass_and_a_wrong_one_is_refused() {
             r.map(|s| s.manifest)
         );
     }
+}
+
+/// The first container version, written by kasa before version 2 (`tests/fixtures/kgm-v1/`), still
+/// verifies and opens, from a file and from a stream (a link peer or a flash disk from an older node).
+#[test]
+fn kgm_v1_fixture_still_opens() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kgm-v1");
+    let bytes = std::fs::read(dir.join("surat.kgm")).unwrap();
+    assert!(bytes.starts_with(kgm::MAGIC_V1));
+    let sender = SigningKey::from_bytes(&[7u8; 32]);
+    let me = Identity::from_bytes([9u8; 32]);
+    let lookup = |id: &str| (id == "32.01").then(|| sender.verifying_key());
+    let want_file_sha = "11a44d79ba9d95c3d120ccc29f63f10555e5e228cb0341520192a96ee8cf10b6";
+    let letter =
+        b"Kepada Yth. Kepala Dinas Kominfo Kabupaten\nPerihal: Undangan rapat koordinasi\n"
+            .to_vec();
+    let lampiran: Vec<u8> = (0..70_000u32)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(3))
+        .collect();
+
+    let v = kgm::verify(&dir.join("surat.kgm"), &lookup).unwrap();
+    assert_eq!(v.header.version, 1);
+    assert_eq!(hex::encode(v.file_sha256), want_file_sha);
+    let (s, l) = layout(&bytes);
+    assert_eq!(
+        v.signed_sha256,
+        <[u8; 32]>::from(Sha256::digest(&bytes[s..s + l]))
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let o = kgm::open(&dir.join("surat.kgm"), "32.02", &me, &lookup, out.path()).unwrap();
+    assert_eq!(o.header.msg_id, "c3bfb34be69cdcea04e04a9e61d0b8c3");
+    assert_eq!(hex::encode(o.file_sha256), want_file_sha);
+    assert_eq!(std::fs::read(out.path().join("surat.txt")).unwrap(), letter);
+    assert_eq!(
+        std::fs::read(out.path().join("lampiran.bin")).unwrap(),
+        lampiran
+    );
+    assert_eq!(
+        o.manifest.files[1].sha256,
+        hex::encode(Sha256::digest(&lampiran))
+    );
+
+    // Streamed in odd pieces, as the link receives it.
+    let mut sv = kgm::StreamVerifier::new(bytes.len() as u64).unwrap();
+    for piece in bytes.chunks(7_777) {
+        sv.update(piece);
+    }
+    let s = sv.finish().unwrap().verify(&lookup).unwrap();
+    assert_eq!(hex::encode(s.file_sha256), want_file_sha);
+
+    // One flipped ciphertext byte: the version 1 signature (over the age part) no longer holds.
+    let mut bad = bytes.clone();
+    let (age_start, age_len) = layout(&bad);
+    bad[age_start + age_len / 2] ^= 1;
+    let file = out.path().join("bad.kgm");
+    std::fs::write(&file, &bad).unwrap();
+    assert!(matches!(
+        kgm::verify(&file, &lookup),
+        Err(KgmError::BadSignature)
+    ));
+}
+
+/// Version 2 signs the file up to the end of the ciphertext: the magic, the header and the
+/// ciphertext are all covered, and the signed digest and the file hash come from one stream.
+#[test]
+fn v2_signature_covers_the_prefix() {
+    let w = World::new();
+    let (bytes, sealed) = seal_bytes(&w.a, &[&w.b], &standard_files());
+    assert!(bytes.starts_with(kgm::MAGIC));
+    assert_eq!(sealed.header.version, 2);
+    let (age_start, age_len) = layout(&bytes);
+    let prefix = &bytes[..age_start + age_len];
+    let sig = ed25519_dalek::Signature::from_bytes(
+        &bytes[age_start + age_len..age_start + age_len + 64]
+            .try_into()
+            .unwrap(),
+    );
+    let digest: [u8; 32] = Sha256::digest(prefix).into();
+    w.a.signing
+        .verifying_key()
+        .verify_strict(&kgm::signature_message(&digest), &sig)
+        .unwrap();
+    let hb = sealed.header.to_bytes();
+    assert_eq!(
+        kgm::prefix_sha256(&hb, &bytes[age_start..age_start + age_len]),
+        digest
+    );
+    let file = w.path("v2.kgm");
+    std::fs::write(&file, &bytes).unwrap();
+    let v = kgm::verify(&file, &w.lookup()).unwrap();
+    assert_eq!(v.signed_sha256, digest);
+    assert_eq!(v.file_sha256, <[u8; 32]>::from(Sha256::digest(&bytes)));
+    // Streamed in pieces that put the end of the signed part inside a piece and on a border.
+    for piece in [1usize, 4096, age_start + age_len, 1 << 20] {
+        let mut sv = kgm::StreamVerifier::new(bytes.len() as u64).unwrap();
+        for p in bytes.chunks(piece) {
+            sv.update(p);
+        }
+        let s = sv.finish().unwrap().verify(&w.lookup()).unwrap();
+        assert_eq!(s.signed_sha256, digest, "pieces of {piece}");
+    }
+    // A version 1 magic line on version 2 bytes, and a header claiming version 1 under the version 2
+    // magic: both refused as malformed before any key use.
+    let mut t = bytes.clone();
+    t[..11].copy_from_slice(kgm::MAGIC_V1);
+    let (res, out) = open_as(&w, &w.b, &t, "magic1");
+    assert!(
+        matches!(&res, Err(KgmError::Format(m)) if m.contains("version")),
+        "{res:?}"
+    );
+    assert_empty(&out);
+    // A later version is named as such, with what to do.
+    let mut t = bytes.clone();
+    t[9] = b'7';
+    let (res, _) = open_as(&w, &w.b, &t, "magic7");
+    match res {
+        Err(KgmError::Format(m)) => {
+            assert!(m.contains("version 7") && m.contains("update kasa"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A version 2 payload whose file digests (after the content) do not match the content, validly
+/// signed by a known sender: refused as a manifest error, nothing released.
+#[test]
+fn v2_wrong_file_digest_is_refused() {
+    let w = World::new();
+    let (_, sealed) = seal_bytes(&w.a, &[&w.b], &[("a.txt", content(10, 1))]);
+    let data = content(100_000, 5);
+    let mut payload = kgm::PAYLOAD_MAGIC.to_vec();
+    let m = format!(
+        r#"{{"nomor_surat":"1","perihal":"p","tanggal":"2026-06-01","files":[{{"name":"a.txt","size":{}}}]}}"#,
+        data.len()
+    );
+    payload.extend_from_slice(&(m.len() as u32).to_be_bytes());
+    payload.extend_from_slice(m.as_bytes());
+    payload.extend_from_slice(&data);
+    let mut wrong: [u8; 32] = Sha256::digest(&data).into();
+    wrong[0] ^= 1;
+    payload.extend_from_slice(&wrong);
+    let mut age_bytes = Vec::new();
+    age::encrypt(
+        &mut &payload[..],
+        &mut age_bytes,
+        &[w.b.encryption.recipient()],
+        Armor::Binary,
+    )
+    .unwrap();
+    let hb = sealed.header.to_bytes();
+    let sig =
+        w.a.signing
+            .sign(&kgm::signature_message(&kgm::prefix_sha256(
+                &hb, &age_bytes,
+            )));
+    let mut t = Vec::new();
+    kgm::assemble(&mut t, &hb, &age_bytes, &sig.to_bytes()).unwrap();
+    let (res, out) = open_as(&w, &w.b, &t, "digest");
+    assert!(
+        matches!(&res, Err(KgmError::Manifest(m)) if m.contains("SHA-256")),
+        "{res:?}"
+    );
+    assert_empty(&out);
+    // The same payload with the right digest opens (the forgery above differs only there).
+    let n = payload.len();
+    payload[n - 32..].copy_from_slice(&Sha256::digest(&data));
+    let mut age_bytes = Vec::new();
+    age::encrypt(
+        &mut &payload[..],
+        &mut age_bytes,
+        &[w.b.encryption.recipient()],
+        Armor::Binary,
+    )
+    .unwrap();
+    let sig =
+        w.a.signing
+            .sign(&kgm::signature_message(&kgm::prefix_sha256(
+                &hb, &age_bytes,
+            )));
+    let mut t = Vec::new();
+    kgm::assemble(&mut t, &hb, &age_bytes, &sig.to_bytes()).unwrap();
+    let (res, out) = open_as(&w, &w.b, &t, "digest-ok");
+    let o = res.unwrap();
+    assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), data);
+    assert_eq!(
+        o.manifest.files[0].sha256,
+        hex::encode(Sha256::digest(&data))
+    );
+}
+
+/// The seal reads each file once and can keep a copy of it in the same pass; a file whose length
+/// changes under the seal is refused.
+#[test]
+fn seal_copies_in_the_same_pass() {
+    let w = World::new();
+    let data = content(3 << 20, 9);
+    let mut kept = Vec::new();
+    let mut out = Vec::new();
+    let sealed = kgm::seal(
+        &mut out,
+        &fields(&w.a.node_id),
+        &manifest(),
+        vec![SealFile {
+            name: "besar.bin".into(),
+            reader: Box::new(Cursor::new(data.clone())),
+            known: None,
+            trusted: false,
+            copy: Some(Box::new(&mut kept)),
+        }],
+        &[(w.b.node_id.clone(), w.b.encryption.recipient())],
+        &w.a.signing,
+    )
+    .unwrap();
+    assert_eq!(kept, data);
+    assert_eq!(sealed.manifest.files[0].size, data.len() as u64);
+    assert_eq!(
+        sealed.manifest.files[0].sha256,
+        hex::encode(Sha256::digest(&data))
+    );
+    let (res, dir) = open_as(&w, &w.b, &out, "copy");
+    res.unwrap();
+    assert_eq!(std::fs::read(dir.join("besar.bin")).unwrap(), data);
+    // A known size that the reader does not deliver: refused as a changed file.
+    let err = kgm::seal(
+        &mut Vec::new(),
+        &fields(&w.a.node_id),
+        &manifest(),
+        vec![SealFile {
+            name: "x".into(),
+            reader: Box::new(Cursor::new(data.clone())),
+            known: Some((data.len() as u64 + 1, Sha256::digest(&data).into())),
+            trusted: true,
+            copy: None,
+        }],
+        &[(w.b.node_id.clone(), w.b.encryption.recipient())],
+        &w.a.signing,
+    )
+    .unwrap_err();
+    assert!(matches!(err, KgmError::Manifest(_)), "{err:?}");
 }

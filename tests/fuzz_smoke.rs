@@ -81,6 +81,7 @@ fn sealed(from: &NodeKeys, to: &NodeKeys, payload: &[u8]) -> Vec<u8> {
             reader: Box::new(Cursor::new(payload.to_vec())),
             known: None,
             trusted: false,
+            copy: None,
         }],
         &[(to.node_id.clone(), to.encryption.recipient())],
         &from.signing,

@@ -377,10 +377,10 @@ fn three_nodes_exchange_kriptogram() {
         let hb = header.to_bytes();
         let mut age = Vec::new();
         kasa::crypto::kgm::extract_age(&kgm, &mut age).unwrap();
-        let digest: [u8; 32] = Sha256::digest(&age).into();
+        let digest = kasa::crypto::kgm::prefix_sha256(&hb, &age);
         let sig = keys
             .signing
-            .sign(&kasa::crypto::kgm::signature_message(&hb, &digest));
+            .sign(&kasa::crypto::kgm::signature_message(&digest));
         let mut f = std::fs::File::create(&forged).unwrap();
         kasa::crypto::kgm::assemble(&mut f, &hb, &age, &sig.to_bytes()).unwrap();
     }
@@ -595,7 +595,7 @@ fn three_nodes_exchange_kriptogram() {
     assert!(
         std::fs::read(&payload)
             .unwrap()
-            .starts_with(b"KASA-KGM-PAYLOAD/1\n")
+            .starts_with(b"KASA-KGM-PAYLOAD/2\n")
     );
     // …and so does the reference `age` tool (docs/kriptogram.md §7), when installed.
     if Command::new("age").arg("--version").output().is_ok() {

@@ -1,23 +1,30 @@
 //! The `.kgm` kriptogram container (DESIGN §5; byte layout in `docs/kriptogram.md`).
 //!
 //! ```text
-//! "KASA-KGM/1\n"         11 bytes   magic line
+//! "KASA-KGM/2\n"         11 bytes   magic line (version 1: "KASA-KGM/1\n")
 //! header_len             u32 BE     1..=65536
 //! header                 header_len canonical JSON (fixed field order, no whitespace)
 //! age ciphertext         age_len    binary age v1 file to the recipients' X25519 keys
-//! signature              64 bytes   Ed25519 over signature_message(header, SHA-256(age ciphertext))
+//! signature              64 bytes   Ed25519 over signature_message(SHA-256(every byte above))
 //! age_len                u64 BE
 //! "KGM/END\n"            8 bytes    end marker
 //! ```
 //!
-//! The signed message is `"kasa/kgm/v1 signature" ‖ u32 BE header_len ‖ header ‖ SHA-256(age)`.
-//! Inside the age encryption: `"KASA-KGM-PAYLOAD/1\n" ‖ u32 BE manifest_len ‖ manifest JSON ‖ file
-//! bytes…` with the files concatenated in manifest order, their sizes and SHA-256 given by the manifest.
+//! Version 2 (written since session 11) signs `"kasa/kgm/v2 signature" ‖ SHA-256(file[..age_end])`:
+//! the file up to the end of the age ciphertext, header included. SHA-256 runs left to right, so the
+//! one stream that hashes the whole file (the replay ledger, the receipts) gives the signed digest
+//! on the way. Inside the age encryption: `"KASA-KGM-PAYLOAD/2\n" ‖ u32 BE manifest_len ‖ manifest
+//! JSON ‖ file bytes… ‖ 32-byte SHA-256 of each file`, the files concatenated in manifest order with
+//! their sizes in the manifest and their digests after them, so a sender reads each file once.
+//!
+//! Version 1 (still opened, never written): the signed message is `"kasa/kgm/v1 signature" ‖ u32 BE
+//! header_len ‖ header ‖ SHA-256(age ciphertext)`, and the payload is `"KASA-KGM-PAYLOAD/1\n" ‖ u32
+//! BE manifest_len ‖ manifest JSON (each file with its `sha256`) ‖ file bytes…`.
 //!
 //! Opening order: format → addressed to this node (before any key use) → known sender with matching
-//! fingerprint → signature (`verify_strict`) over header and ciphertext hash → age decryption into 0600
-//! temporary files, checking manifest sizes and hashes → final chunk authenticated, ciphertext hash
-//! unchanged → atomic rename of every file. Nothing is released before the last step.
+//! fingerprint → in one pass, age decryption into 0600 temporary files while the file is hashed →
+//! signature (`verify_strict`) → manifest sizes and hashes → final chunk authenticated → atomic
+//! rename of every file. Nothing is released before the last step.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
@@ -31,18 +38,24 @@ use super::card::{key_id, signing_fingerprint};
 use super::fsutil::TempFile;
 use super::pipe::{self, HashThread, Pool};
 
-/// Magic line at offset 0.
-pub const MAGIC: &[u8; 11] = b"KASA-KGM/1\n";
+/// Magic line at offset 0 (the version written).
+pub const MAGIC: &[u8; 11] = b"KASA-KGM/2\n";
+/// Magic line of version 1 (read only).
+pub const MAGIC_V1: &[u8; 11] = b"KASA-KGM/1\n";
 /// End marker (last 8 bytes).
 pub const END_MARKER: &[u8; 8] = b"KGM/END\n";
 /// Domain label of the signature.
-pub const SIGNATURE_LABEL: &[u8] = b"kasa/kgm/v1 signature";
+pub const SIGNATURE_LABEL: &[u8] = b"kasa/kgm/v2 signature";
+/// Domain label of the version 1 signature.
+pub const SIGNATURE_LABEL_V1: &[u8] = b"kasa/kgm/v1 signature";
 /// Magic line of the inner (age-encrypted) payload.
-pub const PAYLOAD_MAGIC: &[u8; 19] = b"KASA-KGM-PAYLOAD/1\n";
+pub const PAYLOAD_MAGIC: &[u8; 19] = b"KASA-KGM-PAYLOAD/2\n";
+/// Magic line of the version 1 payload.
+pub const PAYLOAD_MAGIC_V1: &[u8; 19] = b"KASA-KGM-PAYLOAD/1\n";
 /// Header `format` field value.
 pub const FORMAT_NAME: &str = "kasa-kgm";
-/// Header `version` field value.
-pub const FORMAT_VERSION: u32 = 1;
+/// Header `version` field value written (1 is still read).
+pub const FORMAT_VERSION: u32 = 2;
 /// Largest header in bytes.
 pub const MAX_HEADER_LEN: usize = 64 * 1024;
 /// Largest manifest in bytes.
@@ -140,7 +153,7 @@ pub struct RecipientEntry {
 pub struct Header {
     /// Always `"kasa-kgm"`.
     pub format: String,
-    /// Always 1.
+    /// 2 (1 in files of the first version); always the version of the magic line.
     pub version: u32,
     /// Random 16-byte message id, 32 lowercase hex digits.
     pub msg_id: String,
@@ -185,8 +198,11 @@ impl Header {
     }
 
     fn validate(&self) -> Result<(), KgmError> {
-        if self.format != FORMAT_NAME || self.version != FORMAT_VERSION {
-            return Err(format_err("unsupported format or version"));
+        if self.format != FORMAT_NAME || !(1..=FORMAT_VERSION).contains(&self.version) {
+            return Err(format_err(format!(
+                "unsupported format or version {} (this kasa reads versions 1 to {FORMAT_VERSION}: update kasa on this node)",
+                self.version
+            )));
         }
         if !is_lower_hex(&self.msg_id, 32) {
             return Err(format_err("msg_id must be 32 lowercase hex digits"));
@@ -260,7 +276,9 @@ pub struct ManifestFile {
     pub name: String,
     /// Size in bytes.
     pub size: u64,
-    /// Hex SHA-256 of the content.
+    /// Hex SHA-256 of the content. In version 2 it travels after the content (the manifest JSON
+    /// leaves it out) and is filled in here once checked.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sha256: String,
 }
 
@@ -300,20 +318,24 @@ pub struct ManifestFields {
 pub trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
 
-/// One input file for [`seal`]: its name and a rewindable reader (read twice: hash, then encrypt).
+/// One input file for [`seal`]: its name and a reader, read once from its start.
 pub struct SealFile<'a> {
     /// Bare file name (no separators, no `..`, no control characters).
     pub name: String,
-    /// Content.
+    /// Content. Its size is taken by seeking to its end (unless `known` gives it); it is then read
+    /// once from offset 0.
     pub reader: Box<dyn ReadSeek + 'a>,
     /// Size and SHA-256 of the content when the caller already has them (the node's private staged
-    /// copy, a stored blob): [`seal`] then skips its first reading pass. The encrypting pass still
-    /// checks both, so a wrong value is refused as a changed file, never sealed.
+    /// copy, a stored blob). The encrypting pass checks both, so a wrong value is refused as a
+    /// changed file, never sealed.
     pub known: Option<(u64, [u8; 32])>,
     /// `known` was computed from these very bytes, which only the caller can change (the node's
-    /// private staged copy, a content-addressed blob): the encrypting pass then checks the size
-    /// only and does not hash the content a second time. `false`: the hash is checked too.
+    /// private staged copy, a content-addressed blob): the content is then not hashed again (the
+    /// size is still checked). `false`: the hash is checked too.
     pub trusted: bool,
+    /// Also write every byte read to this sink, in the same pass (the node keeps the letter it
+    /// sealed as the entry's attachment without reading the client's file twice).
+    pub copy: Option<Box<dyn Write + 'a>>,
 }
 
 /// What [`seal`] produced.
@@ -354,23 +376,41 @@ pub fn sanitize_name(name: &str) -> String {
     s
 }
 
-/// The exact message the Ed25519 signature covers.
-pub fn signature_message(header_bytes: &[u8], age_sha256: &[u8; 32]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(SIGNATURE_LABEL.len() + 4 + header_bytes.len() + 32);
+/// The exact message the version 2 Ed25519 signature covers: the label and `prefix_sha256`, the
+/// SHA-256 of the file from offset 0 to the end of the age ciphertext ([`prefix_sha256`]).
+pub fn signature_message(prefix_sha256: &[u8; 32]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(SIGNATURE_LABEL.len() + 32);
     m.extend_from_slice(SIGNATURE_LABEL);
+    m.extend_from_slice(prefix_sha256);
+    m
+}
+
+/// The message a version 1 signature covers (label, header length and bytes, SHA-256 of the age
+/// ciphertext).
+pub fn signature_message_v1(header_bytes: &[u8], age_sha256: &[u8; 32]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(SIGNATURE_LABEL_V1.len() + 4 + header_bytes.len() + 32);
+    m.extend_from_slice(SIGNATURE_LABEL_V1);
     m.extend_from_slice(&(header_bytes.len() as u32).to_be_bytes());
     m.extend_from_slice(header_bytes);
     m.extend_from_slice(age_sha256);
     m
 }
 
-fn hash_reader(r: &mut dyn ReadSeek) -> io::Result<(u64, [u8; 32])> {
-    r.seek(SeekFrom::Start(0))?;
-    pipe::hash_all(r)
+/// SHA-256 of the signed prefix of a version 2 file made of `header_bytes` and `age_ciphertext`
+/// (magic, header length, header, ciphertext): what [`signature_message`] takes. For tools and
+/// tests that build a container with [`assemble`].
+pub fn prefix_sha256(header_bytes: &[u8], age_ciphertext: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(MAGIC);
+    h.update((header_bytes.len() as u32).to_be_bytes());
+    h.update(header_bytes);
+    h.update(age_ciphertext);
+    h.finalize().into()
 }
 
-/// Writes the container around an already-built header and age ciphertext (low level: for tools and
-/// tests; [`seal`] is the normal entry point).
+/// Writes a version 2 container around an already-built header and age ciphertext (low level: for
+/// tools and tests; [`seal`] is the normal entry point).
 pub fn assemble<W: Write>(
     out: &mut W,
     header_bytes: &[u8],
@@ -387,17 +427,19 @@ pub fn assemble<W: Write>(
     Ok(())
 }
 
-/// Seals a kriptogram to `out`: builds the header (fresh random msg id), encrypts the payload
-/// (manifest + files) with age to every recipient's X25519 key, and signs header and ciphertext hash
-/// with `signer`. Each file reader is read twice (SHA-256 for the manifest, then the content), or once
-/// when [`SealFile::known`] gives size and hash; a file that changes in between (or a wrong `known`) is
-/// refused ([`KgmError::Manifest`]); with [`SealFile::trusted`] only a wrong size is (no second hash). Reads are 1 MiB; the output reaches `out` in 1 MiB writes. The
-/// content hash check, the ciphertext hash (signed) and the whole-file hash ([`Sealed::file_sha256`])
-/// run on threads of their own while this thread encrypts, so every byte of the output is produced
-/// and hashed in one pass. Memory is bounded (a few MiB) whatever the size.
+/// Seals a kriptogram (version 2) to `out`: builds the header (fresh random msg id), encrypts the
+/// payload (manifest, files, their SHA-256) with age to every recipient's X25519 key, and signs the
+/// file up to the end of the ciphertext with `signer`. Each file is read once, from offset 0, in
+/// 1 MiB blocks (its size first, by seeking to its end, unless [`SealFile::known`] gives it); a file
+/// whose length differs from that size, or whose content differs from a `known` hash, is refused
+/// ([`KgmError::Manifest`]), with [`SealFile::trusted`] only a wrong size is (no hashing). The content
+/// hashes and the file hash run on threads of their own while this thread encrypts; the one file
+/// hash gives both the signed digest (marked at the end of the ciphertext) and
+/// [`Sealed::file_sha256`]. Memory is bounded (a few MiB) whatever the size.
 ///
 /// `recipients`: `(node id, X25519 recipient)` pairs. Errors: [`KgmError::Format`] (invalid fields,
-/// no recipients), [`KgmError::Manifest`] (unsafe names, changed files), [`KgmError::Io`].
+/// no recipients), [`KgmError::Manifest`] (unsafe names, changed files), [`KgmError::Io`] (also a
+/// failed [`SealFile::copy`]).
 pub fn seal<W: Write>(
     out: &mut W,
     fields: &HeaderFields,
@@ -451,23 +493,25 @@ pub fn seal<W: Write>(
                 f.name
             )));
         }
-        let (size, sha) = match f.known {
-            Some(k) => k,
-            None => hash_reader(f.reader.as_mut())?,
+        let size = match f.known {
+            Some((size, _)) => size,
+            None => f.reader.seek(SeekFrom::End(0))?,
         };
+        f.reader.seek(SeekFrom::Start(0))?;
         entries.push(ManifestFile {
             name: f.name.clone(),
             size,
-            sha256: hex::encode(sha),
+            sha256: String::new(),
         });
     }
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         nomor_surat: manifest_fields.nomor_surat.clone(),
         perihal: manifest_fields.perihal.clone(),
         tanggal: manifest_fields.tanggal.clone(),
         files: entries,
         derajat_nama: manifest_fields.derajat_nama.clone(),
     };
+    // Version 2: the manifest JSON carries no hashes (they follow the content).
     let manifest_bytes = serde_json::to_vec(&manifest).expect("manifest serialises");
     if manifest_bytes.len() > MAX_MANIFEST_LEN {
         return Err(KgmError::Manifest("manifest too large".into()));
@@ -477,7 +521,7 @@ pub fn seal<W: Write>(
     w.write_all(MAGIC)?;
     w.write_all(&(header_bytes.len() as u32).to_be_bytes())?;
     w.write_all(&header_bytes)?;
-    w.start_age();
+    w.age_start = Some(w.offset());
     let keys: Vec<Recipient> = recipients.iter().map(|(_, r)| *r).collect();
     {
         let mut enc = Encryptor::new(&mut w, &keys, Armor::Binary).map_err(KgmError::Decrypt)?;
@@ -485,14 +529,13 @@ pub fn seal<W: Write>(
         enc.write_all(&(manifest_bytes.len() as u32).to_be_bytes())?;
         enc.write_all(&manifest_bytes)?;
         let mut pool = Pool::default();
-        for (f, e) in files.iter_mut().zip(&manifest.files) {
-            f.reader.seek(SeekFrom::Start(0))?;
+        let mut digests = Vec::with_capacity(32 * files.len());
+        for (f, e) in files.iter_mut().zip(manifest.files.iter_mut()) {
             // The content is hashed on a thread of its own while this one encrypts it (unless the
             // caller's known hash is of its own private bytes).
-            let h = if f.trusted && f.known.is_some() {
-                None
-            } else {
-                Some(HashThread::spawn()?)
+            let h = match f.known {
+                Some(_) if f.trusted => None,
+                _ => Some(HashThread::spawn()?),
             };
             let mut src = f.reader.as_mut().take(e.size + 1);
             let mut n_total = 0u64;
@@ -503,27 +546,41 @@ pub fn seal<W: Write>(
                     break;
                 }
                 n_total += n as u64;
+                if n_total > e.size {
+                    break;
+                }
                 if let Some(h) = &h {
                     h.update(&b, 0..n);
+                }
+                if let Some(c) = f.copy.as_mut() {
+                    c.write_all(&b[..n])?;
                 }
                 enc.write_all(&b[..n])?;
                 pool.put(b);
             }
-            let sha_ok = match h {
-                Some(h) => hex::encode(h.finish()?) == e.sha256,
-                None => true,
+            let sha = match (h, f.known) {
+                (Some(h), _) => h.finish()?,
+                (None, Some((_, k))) => k,
+                (None, None) => unreachable!("no hash only with a known one"),
             };
+            let sha_ok = f.known.is_none_or(|(_, k)| k == sha);
             if n_total != e.size || !sha_ok {
                 return Err(KgmError::Manifest(format!(
                     "file {:?} changed while sealing",
                     e.name
                 )));
             }
+            if let Some(c) = f.copy.as_mut() {
+                c.flush()?;
+            }
+            e.sha256 = hex::encode(sha);
+            digests.extend_from_slice(&sha);
         }
+        enc.write_all(&digests)?;
         enc.finish().map_err(KgmError::Decrypt)?;
     }
-    let (age_len, age_sha) = w.end_age()?;
-    let sig = signer.sign(&signature_message(&header_bytes, &age_sha));
+    let (age_len, prefix_sha) = w.end_signed()?;
+    let sig = signer.sign(&signature_message(&prefix_sha));
     w.write_all(&sig.to_bytes())?;
     w.write_all(&age_len.to_be_bytes())?;
     w.write_all(END_MARKER)?;
@@ -537,8 +594,8 @@ pub fn seal<W: Write>(
 }
 
 /// The writer under [`seal`]: gathers output into 1 MiB blocks, writes each block once to `out`
-/// and hands it to two hashing threads (the whole file, and the age part between
-/// [`BlockTee::start_age`] and [`BlockTee::end_age`]).
+/// and hands it to the file hashing thread, which marks the end of the signed part
+/// ([`BlockTee::end_signed`]).
 struct BlockTee<'w, W: Write> {
     out: &'w mut W,
     pool: Pool,
@@ -546,9 +603,9 @@ struct BlockTee<'w, W: Write> {
     fill: usize,
     /// Offset of the start of `block` in the output.
     base: u64,
-    file_hash: Option<HashThread>,
-    age_hash: Option<HashThread>,
+    /// Offset where the age ciphertext starts (the header's end), set at the first age byte.
     age_start: Option<u64>,
+    file_hash: Option<HashThread>,
 }
 
 impl<'w, W: Write> BlockTee<'w, W> {
@@ -561,18 +618,13 @@ impl<'w, W: Write> BlockTee<'w, W> {
             block,
             fill: 0,
             base: 0,
-            file_hash: Some(HashThread::spawn()?),
-            age_hash: Some(HashThread::spawn()?),
             age_start: None,
+            file_hash: Some(HashThread::spawn()?),
         })
     }
 
     fn offset(&self) -> u64 {
         self.base + self.fill as u64
-    }
-
-    fn start_age(&mut self) {
-        self.age_start = Some(self.offset());
     }
 
     /// Writes the gathered block out and queues it for hashing.
@@ -585,10 +637,6 @@ impl<'w, W: Write> BlockTee<'w, W> {
         if let Some(h) = &self.file_hash {
             h.update(&self.block, 0..n);
         }
-        if let (Some(h), Some(s)) = (&self.age_hash, self.age_start) {
-            let lo = s.saturating_sub(self.base).min(n as u64) as usize;
-            h.update(&self.block, lo..n);
-        }
         let full = std::mem::replace(&mut self.block, self.pool.get());
         self.pool.put(full);
         self.base += n as u64;
@@ -596,15 +644,19 @@ impl<'w, W: Write> BlockTee<'w, W> {
         Ok(())
     }
 
-    /// Ends the age part here: returns its length and SHA-256.
-    fn end_age(&mut self) -> io::Result<(u64, [u8; 32])> {
+    /// Ends the signed part (magic, header, age ciphertext) here: returns the length of the age
+    /// ciphertext and the SHA-256 of everything written so far.
+    fn end_signed(&mut self) -> io::Result<(u64, [u8; 32])> {
         self.push()?;
-        let start = self.age_start.unwrap_or(0);
+        let age_start = self
+            .age_start
+            .ok_or_else(|| io::Error::other("no age part"))?;
         let h = self
-            .age_hash
-            .take()
-            .ok_or_else(|| io::Error::other("age part ended twice"))?;
-        Ok((self.base - start, h.finish()?))
+            .file_hash
+            .as_ref()
+            .ok_or_else(|| io::Error::other("output already finished"))?;
+        // The stream goes on behind the mark for the whole-file hash.
+        Ok((self.base - age_start, h.mark().wait()?))
     }
 
     /// Flushes everything; returns the total length and the SHA-256 of the whole output.
@@ -639,8 +691,62 @@ impl<W: Write> Write for BlockTee<'_, W> {
     }
 }
 
+/// The container version a magic line names (`None`: not a kriptogram).
+fn version_of(magic: &[u8]) -> Option<u32> {
+    if magic == MAGIC {
+        Some(2)
+    } else if magic == MAGIC_V1 {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// The refusal of a magic line that is not one this kasa reads: a later container version is named
+/// as such (update kasa), anything else is not a kriptogram.
+fn bad_magic(magic: &[u8]) -> KgmError {
+    format_err(bad_magic_message(magic))
+}
+
+fn bad_magic_message(magic: &[u8]) -> String {
+    match magic {
+        [
+            b'K',
+            b'A',
+            b'S',
+            b'A',
+            b'-',
+            b'K',
+            b'G',
+            b'M',
+            b'/',
+            v,
+            b'\n',
+        ] if v.is_ascii_digit() => {
+            format!(
+                "kriptogram format version {} is newer than this kasa reads (1 to {FORMAT_VERSION}): update kasa on this node, then open it again",
+                *v as char
+            )
+        }
+        _ => "not a kriptogram (bad magic line)".into(),
+    }
+}
+
+/// The header at `bytes`, checked against the magic line's version.
+fn parse_header_of(version: u32, bytes: &[u8]) -> Result<Header, KgmError> {
+    let header = Header::parse(bytes)?;
+    if header.version != version {
+        return Err(format_err(format!(
+            "header says version {} but the magic line says {version}",
+            header.version
+        )));
+    }
+    Ok(header)
+}
+
 /// The located parts of a `.kgm` file.
 struct Parts {
+    version: u32,
     header: Header,
     header_bytes: Vec<u8>,
     age_start: u64,
@@ -659,16 +765,14 @@ fn read_parts_of(file: &File) -> Result<Parts, KgmError> {
     let total = file.metadata()?.len();
     let mut head = [0u8; 15];
     read_exact_at(file, &mut head, 0).map_err(|_| format_err("too short for a kriptogram"))?;
-    if &head[..11] != MAGIC {
-        return Err(format_err("not a kriptogram (bad magic line)"));
-    }
+    let version = version_of(&head[..11]).ok_or_else(|| bad_magic(&head[..11]))?;
     let header_len = u32::from_be_bytes(head[11..15].try_into().expect("4")) as usize;
     if header_len == 0 || header_len > MAX_HEADER_LEN {
         return Err(format_err("header length out of range"));
     }
     let mut header_bytes = vec![0u8; header_len];
     read_exact_at(file, &mut header_bytes, 15).map_err(|_| format_err("truncated header"))?;
-    let header = Header::parse(&header_bytes)?;
+    let header = parse_header_of(version, &header_bytes)?;
     let age_start = 15 + header_len as u64;
     if total < age_start + TRAILER_LEN {
         return Err(format_err("truncated: no trailer"));
@@ -690,6 +794,7 @@ fn read_parts_of(file: &File) -> Result<Parts, KgmError> {
     }
     let signature: [u8; 64] = trailer[..64].try_into().expect("64");
     Ok(Parts {
+        version,
         header,
         header_bytes,
         age_start,
@@ -717,14 +822,15 @@ pub fn inspect_file(file: &File) -> Result<Header, KgmError> {
 
 /// Parses a header from bytes (what [`inspect`] does after reading the file); for fuzzing.
 pub fn inspect_bytes(data: &[u8]) -> Result<Header, KgmError> {
-    if data.len() < 15 || &data[..11] != MAGIC {
-        return Err(format_err("not a kriptogram (bad magic line)"));
-    }
+    let version = (data.len() >= 15)
+        .then(|| version_of(&data[..11]))
+        .flatten()
+        .ok_or_else(|| bad_magic(&data[..data.len().min(11)]))?;
     let header_len = u32::from_be_bytes(data[11..15].try_into().expect("4")) as usize;
     if header_len == 0 || header_len > MAX_HEADER_LEN || data.len() < 15 + header_len {
         return Err(format_err("header length out of range"));
     }
-    Header::parse(&data[15..15 + header_len])
+    parse_header_of(version, &data[15..15 + header_len])
 }
 
 /// A header whose signature verified.
@@ -734,8 +840,9 @@ pub struct VerifiedHeader {
     pub header: Header,
     /// The sender's verifying key (from the lookup).
     pub sender_key: VerifyingKey,
-    /// SHA-256 of the age ciphertext.
-    pub age_sha256: [u8; 32],
+    /// The digest the signature covers: version 2, SHA-256 of the file up to the end of the age
+    /// ciphertext; version 1, SHA-256 of the age ciphertext.
+    pub signed_sha256: [u8; 32],
     /// SHA-256 of the whole `.kgm` file (for the replay ledger).
     pub file_sha256: [u8; 32],
 }
@@ -755,12 +862,12 @@ fn sender_key(
 }
 
 /// One pass over a `.kgm` file: reads it from offset 0 to its end in 1 MiB blocks (positioned
-/// reads), hands every block to the whole-file hashing thread and the age part to the age hashing
-/// thread, and serves the age part as a `Read` (to the decryptor). Each byte is read once.
+/// reads), hands every block to the whole-file hashing thread (which marks the end of the signed
+/// part; version 1 also hashes the age part on a second thread), and serves the age part as a
+/// `Read` (to the decryptor). Each byte is read once.
 struct Scan<'f> {
     file: &'f File,
     total: u64,
-    age_start: u64,
     age_end: u64,
     /// File offset of the next block to read.
     next: u64,
@@ -770,25 +877,79 @@ struct Scan<'f> {
     block_len: usize,
     /// Next age byte to serve (file offset).
     cursor: u64,
-    file_hash: HashThread,
-    age_hash: HashThread,
+    hashes: SignedHashes,
+}
+
+/// The hashes of one reading of a `.kgm`, fed in file order: the whole file, and the digest the
+/// signature covers (version 2: a mark at the end of the age ciphertext in the same stream;
+/// version 1: the age ciphertext on a thread of its own).
+struct SignedHashes {
+    age_start: u64,
+    age_end: u64,
+    file: HashThread,
+    signed: Option<pipe::Mark>,
+    age_v1: Option<HashThread>,
+}
+
+impl SignedHashes {
+    fn new(version: u32, age_start: u64, age_end: u64) -> io::Result<SignedHashes> {
+        Ok(SignedHashes {
+            age_start,
+            age_end,
+            file: HashThread::spawn()?,
+            signed: None,
+            age_v1: if version == 1 {
+                Some(HashThread::spawn()?)
+            } else {
+                None
+            },
+        })
+    }
+
+    /// Hashes `b[..n]`, the bytes at file offset `base`.
+    fn update(&mut self, b: &pipe::Block, base: u64, n: usize) {
+        let end = base + n as u64;
+        if self.signed.is_none() && self.age_v1.is_none() && (base..end).contains(&self.age_end) {
+            let k = (self.age_end - base) as usize;
+            self.file.update(b, 0..k);
+            self.signed = Some(self.file.mark());
+            self.file.update(b, k..n);
+        } else {
+            self.file.update(b, 0..n);
+        }
+        if let Some(h) = &self.age_v1 {
+            let lo = self.age_start.clamp(base, end) - base;
+            let hi = self.age_end.clamp(base, end) - base;
+            h.update(b, lo as usize..hi as usize);
+        }
+    }
+
+    /// Returns (the signed digest, SHA-256 of the whole file). A file that ended before the end of
+    /// its signed part gives zeros for the signed digest (its lengths are refused anyway).
+    fn finish(self) -> io::Result<([u8; 32], [u8; 32])> {
+        let signed = match (self.age_v1, self.signed) {
+            (Some(h), _) => h.finish()?,
+            (None, Some(m)) => m.wait()?,
+            (None, None) => [0u8; 32],
+        };
+        Ok((signed, self.file.finish()?))
+    }
 }
 
 impl<'f> Scan<'f> {
     fn new(file: &'f File, parts: &Parts) -> io::Result<Scan<'f>> {
+        let age_end = parts.age_start + parts.age_len;
         Ok(Scan {
             file,
-            total: parts.age_start + parts.age_len + TRAILER_LEN,
-            age_start: parts.age_start,
-            age_end: parts.age_start + parts.age_len,
+            total: age_end + TRAILER_LEN,
+            age_end,
             next: 0,
             pool: Pool::default(),
             block: None,
             block_base: 0,
             block_len: 0,
             cursor: parts.age_start,
-            file_hash: HashThread::spawn()?,
-            age_hash: HashThread::spawn()?,
+            hashes: SignedHashes::new(parts.version, parts.age_start, age_end)?,
         })
     }
 
@@ -809,12 +970,7 @@ impl<'f> Scan<'f> {
                 e
             }
         })?;
-        self.file_hash.update(&b, 0..n);
-        let lo = self.age_start.max(self.next).min(self.next + n as u64) - self.next;
-        let hi = self.age_end.min(self.next + n as u64).max(self.next) - self.next;
-        if lo < hi {
-            self.age_hash.update(&b, lo as usize..hi as usize);
-        }
+        self.hashes.update(&b, self.next, n);
         self.block_base = self.next;
         self.block_len = n;
         self.block = Some(b);
@@ -822,13 +978,11 @@ impl<'f> Scan<'f> {
         Ok(true)
     }
 
-    /// Reads the rest of the file; returns (SHA-256 of the age part, SHA-256 of the whole file).
+    /// Reads the rest of the file; returns (the signed digest, SHA-256 of the whole file).
     fn finish(mut self) -> io::Result<([u8; 32], [u8; 32])> {
         while self.advance()? {}
         self.block = None;
-        let age = self.age_hash.finish()?;
-        let file = self.file_hash.finish()?;
-        Ok((age, file))
+        self.hashes.finish()
     }
 }
 
@@ -855,18 +1009,23 @@ impl Read for Scan<'_> {
 fn check_signature(
     parts: &Parts,
     key: &VerifyingKey,
-    age_sha256: &[u8; 32],
+    signed_sha256: &[u8; 32],
 ) -> Result<(), KgmError> {
     let sig = Signature::from_bytes(&parts.signature);
-    key.verify_strict(&signature_message(&parts.header_bytes, age_sha256), &sig)
+    let message = match parts.version {
+        1 => signature_message_v1(&parts.header_bytes, signed_sha256),
+        _ => signature_message(signed_sha256),
+    };
+    key.verify_strict(&message, &sig)
         .map_err(|_| KgmError::BadSignature)
 }
 
 /// Verifies format, known sender (the lookup maps a node id to its verifying key; the key's
-/// fingerprint must equal the header's) and the signature (`verify_strict`) over the header and the
-/// SHA-256 of the age ciphertext. No secret key is used; whether the file is addressed to this node is
-/// checked by [`Header::addressed_to`] (and by [`open`]). Reads the file once (1 MiB blocks, both
-/// hashes on threads of their own).
+/// fingerprint must equal the header's) and the signature (`verify_strict`) over the signed digest
+/// (version 2: SHA-256 of the file up to the end of the ciphertext; version 1: the header and the
+/// SHA-256 of the ciphertext). No secret key is used; whether the file is addressed to this node is
+/// checked by [`Header::addressed_to`] (and by [`open`]). Reads the file once (1 MiB blocks, hashed
+/// on a thread of its own).
 ///
 /// Errors: [`KgmError::Format`], [`KgmError::UnknownSender`], [`KgmError::BadSignature`], I/O.
 pub fn verify(
@@ -883,31 +1042,32 @@ pub fn verify_file(
 ) -> Result<VerifiedHeader, KgmError> {
     let parts = read_parts_of(file)?;
     let key = sender_key(&parts.header, known_senders)?;
-    let (age_sha256, file_sha256) = Scan::new(file, &parts)?.finish()?;
-    check_signature(&parts, &key, &age_sha256)?;
+    let (signed_sha256, file_sha256) = Scan::new(file, &parts)?.finish()?;
+    check_signature(&parts, &key, &signed_sha256)?;
     Ok(VerifiedHeader {
         header: parts.header,
         sender_key: key,
-        age_sha256,
+        signed_sha256,
         file_sha256,
     })
 }
 
 /// Verification while the bytes arrive (the link): feed the `.kgm` in order with
 /// [`StreamVerifier::update`], then [`StreamVerifier::finish`] gives the hashes and
-/// [`Streamed::verify`] checks lengths, header, sender and signature. Both hashes run on threads of
-/// their own; memory is bounded (the header, at most 64 KiB, the 80 trailer bytes and a few 1 MiB
-/// blocks in flight).
+/// [`Streamed::verify`] checks lengths, header, sender and signature. The hashes run on threads of
+/// their own (one for version 2, whose signed digest is marked in the file hash's stream at the
+/// announced end of the ciphertext); memory is bounded (the header, at most 64 KiB, the 80 trailer
+/// bytes and a few 1 MiB blocks in flight).
 pub struct StreamVerifier {
     total: u64,
     got: u64,
     head: Vec<u8>,
+    version: u32,
     age_start: Option<u64>,
     bad: Option<String>,
     tail: Vec<u8>,
     pool: Pool,
-    file_hash: HashThread,
-    age_hash: HashThread,
+    hashes: SignedHashes,
 }
 
 /// What [`StreamVerifier::finish`] saw: the hashes and the parts to verify.
@@ -917,8 +1077,9 @@ pub struct Streamed {
     /// Bytes fed.
     pub len: u64,
     total: u64,
-    age_sha256: [u8; 32],
+    signed_sha256: [u8; 32],
     head: Vec<u8>,
+    version: u32,
     age_start: Option<u64>,
     bad: Option<String>,
     tail: Vec<u8>,
@@ -931,12 +1092,13 @@ impl StreamVerifier {
             total,
             got: 0,
             head: Vec::new(),
+            version: 0,
             age_start: None,
             bad: None,
             tail: Vec::with_capacity(TRAILER_LEN as usize),
             pool: Pool::default(),
-            file_hash: HashThread::spawn()?,
-            age_hash: HashThread::spawn()?,
+            // The age part starts after the header (not known yet); only version 1 needs it.
+            hashes: SignedHashes::new(2, 0, total.saturating_sub(TRAILER_LEN))?,
         })
     }
 
@@ -955,17 +1117,26 @@ impl StreamVerifier {
             i += take;
             if self.head.len() == 15 {
                 let hl = u32::from_be_bytes(self.head[11..15].try_into().expect("4")) as usize;
-                if &self.head[..11] != MAGIC {
-                    self.bad = Some("not a kriptogram (bad magic line)".into());
-                } else if hl == 0 || hl > MAX_HEADER_LEN {
-                    self.bad = Some("header length out of range".into());
+                match version_of(&self.head[..11]) {
+                    None => self.bad = Some(bad_magic_message(&self.head[..11])),
+                    Some(_) if hl == 0 || hl > MAX_HEADER_LEN => {
+                        self.bad = Some("header length out of range".into())
+                    }
+                    Some(v) => self.version = v,
                 }
             } else if self.head.len() == want {
                 self.age_start = Some(want as u64);
+                if self.version == 1 {
+                    // Version 1 signs the age part alone: hashed from here on a thread of its own.
+                    self.hashes.age_start = want as u64;
+                    match HashThread::spawn() {
+                        Ok(h) => self.hashes.age_v1 = Some(h),
+                        Err(e) => self.bad = Some(format!("hashing thread: {e}")),
+                    }
+                }
             }
         }
-        let age_end = self.total.saturating_sub(TRAILER_LEN);
-        let tail_from = age_end;
+        let tail_from = self.total.saturating_sub(TRAILER_LEN);
         let mut rest = data;
         while !rest.is_empty() {
             let n = rest.len().min(pipe::BLOCK);
@@ -973,14 +1144,7 @@ impl StreamVerifier {
             pipe::block_mut(&mut b)[..n].copy_from_slice(&rest[..n]);
             let base = self.got;
             let end = base + n as u64;
-            self.file_hash.update(&b, 0..n);
-            if let Some(start) = self.age_start {
-                let lo = start.max(base).min(end) - base;
-                let hi = age_end.min(end).max(base) - base;
-                if lo < hi {
-                    self.age_hash.update(&b, lo as usize..hi as usize);
-                }
-            }
+            self.hashes.update(&b, base, n);
             self.pool.put(b);
             if end > tail_from && self.tail.len() < TRAILER_LEN as usize {
                 let s = tail_from.saturating_sub(base) as usize;
@@ -994,12 +1158,14 @@ impl StreamVerifier {
 
     /// Waits for the hashes. Errors: a hashing thread failed.
     pub fn finish(self) -> io::Result<Streamed> {
+        let (signed_sha256, file_sha256) = self.hashes.finish()?;
         Ok(Streamed {
-            age_sha256: self.age_hash.finish()?,
-            file_sha256: self.file_hash.finish()?,
+            signed_sha256,
+            file_sha256,
             len: self.got,
             total: self.total,
             head: self.head,
+            version: self.version,
             age_start: self.age_start,
             bad: self.bad,
             tail: self.tail,
@@ -1025,7 +1191,7 @@ impl Streamed {
             return Err(format_err("truncated header"));
         };
         let header_bytes = self.head[15..].to_vec();
-        let header = Header::parse(&header_bytes)?;
+        let header = parse_header_of(self.version, &header_bytes)?;
         if self.total < age_start + TRAILER_LEN || self.tail.len() != TRAILER_LEN as usize {
             return Err(format_err("truncated: no trailer"));
         }
@@ -1043,6 +1209,7 @@ impl Streamed {
             return Err(format_err("length mismatch (truncated or trailing bytes)"));
         }
         let parts = Parts {
+            version: self.version,
             header,
             header_bytes,
             age_start,
@@ -1050,11 +1217,11 @@ impl Streamed {
             signature: self.tail[..64].try_into().expect("64"),
         };
         let key = sender_key(&parts.header, known_senders)?;
-        check_signature(&parts, &key, &self.age_sha256)?;
+        check_signature(&parts, &key, &self.signed_sha256)?;
         Ok(VerifiedHeader {
             header: parts.header,
             sender_key: key,
-            age_sha256: self.age_sha256,
+            signed_sha256: self.signed_sha256,
             file_sha256: self.file_sha256,
         })
     }
@@ -1090,9 +1257,11 @@ fn read_exact_payload<R: Read>(r: &mut R, buf: &mut [u8], what: &str) -> Result<
 
 /// Opens a kriptogram addressed to `my_node_id`: checks in order format, addressed (before any key
 /// use), known sender, then in one pass over the file decrypts with `identity` into 0600 temporary
-/// files in `out_dir` (1 MiB writes, write-back started as it goes) while hashing the ciphertext and
-/// the whole file on other threads; then the signature over the header and the ciphertext hash, every
-/// file's size and SHA-256 against the manifest, the final age chunk; only then the files are fsynced
+/// files in `out_dir` (1 MiB writes, write-back started as it goes) while the file is hashed on
+/// another thread (each file's content on one more); then the signature over the signed digest
+/// (version 2: the file up to the end of the ciphertext; version 1: header and ciphertext hash),
+/// every file's size and SHA-256 (version 2: the digests after the content; version 1: the
+/// manifest), the final age chunk; only then the files are fsynced
 /// once and renamed to their sanitised names. A bad signature is reported as such even when the
 /// tampering also broke the decryption. Existing files in `out_dir` are never overwritten
 /// (`Io(AlreadyExists)`). Memory is bounded (a few MiB) whatever the size.
@@ -1128,17 +1297,17 @@ pub fn open_file(
         parts.header.addressed_to(my_node_id)?.key_id == key_id(&identity.recipient());
     let mut scan = Scan::new(file, &parts)?;
     let payload = if key_matches {
-        decrypt_payload(&mut scan, identity, out_dir)
+        decrypt_payload(&mut scan, parts.version, identity, out_dir)
     } else {
         Err(KgmError::Decrypt(AgeError::NoMatch))
     };
     let hashes = scan.finish();
-    let (age_sha256, file_sha256) = match hashes {
+    let (signed_sha256, file_sha256) = match hashes {
         Ok(h) => h,
         Err(e) => return Err(KgmError::Io(e)),
     };
     // The signature first: tampering is named as such even when it also broke the decryption.
-    check_signature(&parts, &key, &age_sha256)?;
+    check_signature(&parts, &key, &signed_sha256)?;
     let (manifest, temps, dests) = payload?;
     for dest in &dests {
         if dest.exists() {
@@ -1162,17 +1331,25 @@ pub fn open_file(
 
 type Payload = (Manifest, Vec<TempFile>, Vec<PathBuf>);
 
-/// Decrypts the payload served by `src` into temporary files beside their destinations in `out_dir`
-/// and checks manifest, sizes, hashes and the end of the age stream. Nothing is released.
+/// Decrypts the payload (of container `version`) served by `src` into temporary files beside
+/// their destinations in `out_dir` and checks manifest, sizes, hashes and the end of the age
+/// stream. Nothing is released. The returned manifest carries every file's SHA-256 (version 2:
+/// from the digests after the content, once they matched).
 fn decrypt_payload<R: Read>(
     src: R,
+    version: u32,
     identity: &Identity,
     out_dir: &Path,
 ) -> Result<Payload, KgmError> {
     let mut dec = Decryptor::new(src, std::slice::from_ref(identity)).map_err(KgmError::Decrypt)?;
     let mut magic = [0u8; PAYLOAD_MAGIC.len()];
     read_exact_payload(&mut dec, &mut magic, "the payload magic")?;
-    if &magic != PAYLOAD_MAGIC {
+    let want = if version == 1 {
+        PAYLOAD_MAGIC_V1
+    } else {
+        PAYLOAD_MAGIC
+    };
+    if &magic != want {
         return Err(KgmError::Manifest("bad payload magic".into()));
     }
     let mut len = [0u8; 4];
@@ -1183,7 +1360,7 @@ fn decrypt_payload<R: Read>(
     }
     let mut mbytes = vec![0u8; mlen];
     read_exact_payload(&mut dec, &mut mbytes, "the manifest")?;
-    let manifest: Manifest = serde_json::from_slice(&mbytes)
+    let mut manifest: Manifest = serde_json::from_slice(&mbytes)
         .map_err(|e| KgmError::Manifest(format!("manifest JSON: {e}")))?;
     if manifest.files.len() > MAX_FILES {
         return Err(KgmError::Manifest("too many files".into()));
@@ -1194,15 +1371,21 @@ fn decrypt_payload<R: Read>(
         if names.contains(&n) {
             return Err(KgmError::Manifest(format!("duplicate file name {n:?}")));
         }
-        if !is_lower_hex(&f.sha256, 64) {
+        if version == 1 && !is_lower_hex(&f.sha256, 64) {
             return Err(KgmError::Manifest(
                 "file sha256 must be 64 lowercase hex digits".into(),
+            ));
+        }
+        if version != 1 && !f.sha256.is_empty() {
+            return Err(KgmError::Manifest(
+                "a version 2 manifest carries no sha256 (the digests follow the files)".into(),
             ));
         }
         names.push(n);
     }
     let dests: Vec<PathBuf> = names.iter().map(|n| out_dir.join(n)).collect();
     let mut temps = Vec::with_capacity(dests.len());
+    let mut computed = Vec::with_capacity(dests.len());
     let mut pool = Pool::default();
     for (f, dest) in manifest.files.iter().zip(&dests) {
         let tmp = TempFile::new_beside(dest)?;
@@ -1220,13 +1403,28 @@ fn decrypt_payload<R: Read>(
                 left -= want as u64;
             }
         }
-        if hex::encode(h.finish()?) != f.sha256 {
+        let sha = h.finish()?;
+        if version == 1 && hex::encode(sha) != f.sha256 {
             return Err(KgmError::Manifest(format!(
                 "SHA-256 of {:?} does not match",
                 f.name
             )));
         }
+        computed.push(sha);
         temps.push(tmp);
+    }
+    if version != 1 {
+        for (f, sha) in manifest.files.iter_mut().zip(&computed) {
+            let mut told = [0u8; 32];
+            read_exact_payload(&mut dec, &mut told, "the file digests")?;
+            if &told != sha {
+                return Err(KgmError::Manifest(format!(
+                    "SHA-256 of {:?} does not match",
+                    f.name
+                )));
+            }
+            f.sha256 = hex::encode(sha);
+        }
     }
     // The end: the final chunk must authenticate and no payload may follow the last file.
     let mut one = [0u8; 1];

@@ -23,23 +23,51 @@ const POOL_MAX: usize = 12;
 /// A shared, immutable block of bytes handed to hashing threads.
 pub type Block = Arc<Vec<u8>>;
 
+/// What a [`HashThread`] is sent: bytes to hash, or a request for the digest so far.
+enum HashMsg {
+    Bytes(Block, Range<usize>),
+    Mark(SyncSender<[u8; 32]>),
+}
+
 /// SHA-256 computed on a background thread over byte ranges of shared blocks, in the order given.
+/// A [`HashThread::mark`] also gives the digest of everything queued before it (SHA-256 runs left
+/// to right, so one stream gives the digest of a prefix and of the whole: the `.kgm` version 2
+/// signature and file hash, `docs/kriptogram.md`).
 pub struct HashThread {
-    tx: Option<SyncSender<(Block, Range<usize>)>>,
+    tx: Option<SyncSender<HashMsg>>,
     handle: Option<JoinHandle<[u8; 32]>>,
+}
+
+/// The digest of a prefix, asked for with [`HashThread::mark`].
+pub struct Mark(Receiver<[u8; 32]>);
+
+impl Mark {
+    /// Waits for the digest. Errors: the hashing thread failed or was dropped first.
+    pub fn wait(self) -> io::Result<[u8; 32]> {
+        self.0
+            .recv()
+            .map_err(|_| io::Error::other("hashing thread failed"))
+    }
 }
 
 impl HashThread {
     /// Starts the thread. Errors: the thread could not be spawned (`io::Error`).
     pub fn spawn() -> io::Result<HashThread> {
-        let (tx, rx): (SyncSender<(Block, Range<usize>)>, Receiver<_>) = sync_channel(QUEUE);
+        let (tx, rx): (SyncSender<HashMsg>, Receiver<_>) = sync_channel(QUEUE);
         let handle = std::thread::Builder::new()
             .name("kasa-sha256".into())
             .spawn(move || {
                 let mut h = Sha256::new();
-                for (b, r) in rx {
-                    if let Some(s) = b.get(r) {
-                        h.update(s);
+                for m in rx {
+                    match m {
+                        HashMsg::Bytes(b, r) => {
+                            if let Some(s) = b.get(r) {
+                                h.update(s);
+                            }
+                        }
+                        HashMsg::Mark(back) => {
+                            let _ = back.send(h.clone().finalize().into());
+                        }
                     }
                 }
                 h.finalize().into()
@@ -55,9 +83,20 @@ impl HashThread {
         if range.is_empty() {
             return;
         }
+        self.send(HashMsg::Bytes(block.clone(), range));
+    }
+
+    /// Asks for the digest of everything queued so far; hashing goes on behind it.
+    pub fn mark(&self) -> Mark {
+        let (tx, rx) = sync_channel(1);
+        self.send(HashMsg::Mark(tx));
+        Mark(rx)
+    }
+
+    fn send(&self, m: HashMsg) {
         if let Some(tx) = &self.tx {
             // A send fails only if the thread is gone; `finish` then reports it.
-            let _ = tx.send((block.clone(), range));
+            let _ = tx.send(m);
         }
     }
 

@@ -401,13 +401,9 @@ impl Sink<'_> {
     }
 }
 
-fn stage_into(
-    src: &mut impl Read,
-    staging: &Path,
-    max: u64,
-    seal_to: Option<&crate::crypto::Recipient>,
-) -> io::Result<(PathBuf, [u8; 32], u64)> {
-    use crate::crypto::pipe::{self, HashThread, Pool, WritebackFile};
+/// A new, empty private file (0600, `create_new`) with a random name in the `staging` folder, for a
+/// copy the caller writes itself (e.g. the letter a seal keeps while it encrypts it). Errors: I/O.
+pub fn new_staging_file(staging: &Path) -> io::Result<(PathBuf, fs::File)> {
     let mut rnd = [0u8; 8];
     getrandom::fill(&mut rnd).map_err(|e| io::Error::other(e.to_string()))?;
     let path = staging.join(format!("{}.stage", hex::encode(rnd)));
@@ -416,6 +412,17 @@ fn stage_into(
         .create_new(true)
         .mode(0o600)
         .open(&path)?;
+    Ok((path, out))
+}
+
+fn stage_into(
+    src: &mut impl Read,
+    staging: &Path,
+    max: u64,
+    seal_to: Option<&crate::crypto::Recipient>,
+) -> io::Result<(PathBuf, [u8; 32], u64)> {
+    use crate::crypto::pipe::{self, HashThread, Pool, WritebackFile};
+    let (path, out) = new_staging_file(staging)?;
     let mut total = 0u64;
     let res = (|| -> io::Result<[u8; 32]> {
         let mut w = match seal_to {

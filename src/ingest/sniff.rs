@@ -4,8 +4,11 @@
 //! Pure functions over byte slices: the caller reads the head (and, for PDFs, the tail) of the file.
 //! File names and extensions are never trusted.
 
-/// The first line of a `.kgm` kriptogram container (see `crypto`).
-pub const KGM_MAGIC: &[u8] = b"KASA-KGM/1\n";
+/// The start of the first line of a `.kgm` kriptogram container (see `crypto::kgm`): the line is
+/// `KASA-KGM/<version digit>\n`. Every version is recognised here, so a file of a version this kasa
+/// cannot read yet is refused by the container parser with that reason (update kasa), not as an
+/// unknown file type.
+pub const KGM_MAGIC: &[u8] = b"KASA-KGM/";
 
 /// The first line of a binary age file (c2sp.org/age).
 pub const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
@@ -61,7 +64,10 @@ const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// `None` for anything that is not one of the accepted kinds. The fixed-position magics (TIFF, JPEG,
 /// PNG, KGM) are tested first; then `%PDF-` is searched in the first 1024 bytes.
 pub fn sniff(head: &[u8]) -> Option<FileKind> {
-    if head.starts_with(KGM_MAGIC) {
+    if head.starts_with(KGM_MAGIC)
+        && head.get(KGM_MAGIC.len()).is_some_and(u8::is_ascii_digit)
+        && head.get(KGM_MAGIC.len() + 1) == Some(&b'\n')
+    {
         return Some(FileKind::Kgm);
     }
     if head.starts_with(AGE_MAGIC) || head.trim_ascii_start().starts_with(AGE_ARMOR_MAGIC) {
@@ -114,6 +120,8 @@ mod tests {
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(FileKind::Jpeg));
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(FileKind::Png));
         assert_eq!(sniff(b"KASA-KGM/1\nrest"), Some(FileKind::Kgm));
+        assert_eq!(sniff(b"KASA-KGM/2\nrest"), Some(FileKind::Kgm));
+        assert_eq!(sniff(b"KASA-KGM/3\n"), Some(FileKind::Kgm));
         assert_eq!(
             sniff(b"age-encryption.org/v1\n-> X25519 a"),
             Some(FileKind::Age)
@@ -134,7 +142,8 @@ mod tests {
         assert_eq!(sniff(b"II\0*"), None);
         assert_eq!(sniff(&[0xFF, 0xD8]), None);
         assert_eq!(sniff(b"\x89PNG\r\n"), None);
-        assert_eq!(sniff(b"KASA-KGM/2\n"), None);
+        assert_eq!(sniff(b"KASA-KGM/x\n"), None);
+        assert_eq!(sniff(b"KASA-KGM/12\n"), None);
         assert_eq!(sniff(b"KASA-KGM/1"), None);
         assert_eq!(sniff(b"hello world"), None);
     }

@@ -156,6 +156,15 @@ impl Masukan {
         }
     }
 
+    /// The passed descriptor when it is a regular file (to read in place, positioned or from its
+    /// start); anything else (base64, a pipe) comes back unchanged.
+    pub fn into_regular_file(self) -> Result<fs::File, Masukan> {
+        match self {
+            Masukan::Berkas(f) if f.metadata().is_ok_and(|m| m.is_file()) => Ok(f),
+            other => Err(other),
+        }
+    }
+
     /// The content as a file to read in place: a regular file passed as a descriptor is used as it
     /// is (positioned reads, no copy); anything else is staged first (the path is returned for the
     /// caller to move or remove). Errors as [`Masukan::stage`].

@@ -1139,6 +1139,9 @@ struct Input {
     jenis: crate::domain::JenisLampiran,
     /// A stored attachment already encrypted at rest (kept so).
     encrypted: bool,
+    /// The client's file, read once by the seal, which copies it to `path` in the same pass (`sha`
+    /// and `size` are known only after the seal).
+    src: Option<fs::File>,
 }
 
 /// `kasa kriptogram seal`.
@@ -1344,10 +1347,41 @@ pub(super) fn seal(
                 mime: a.mime.clone(),
                 jenis: a.jenis,
                 encrypted: a.encrypted_at_rest,
+                src: None,
             });
         }
     } else {
         for (name, isi) in files {
+            // A regular file passed as a descriptor is read once, by the seal itself, which keeps
+            // the entry's copy as it encrypts (issue 19: no staging pass before the seal).
+            let isi = match isi.into_regular_file() {
+                Err(isi) => isi,
+                Ok(src) => {
+                    let staging = state.paths.ingest("staging");
+                    let (path, _) = match crate::ingest::new_staging_file(&staging) {
+                        Ok(x) => x,
+                        Err(e) => {
+                            cleanup(&inputs);
+                            return Err(("internal", format!("staging: {e}")));
+                        }
+                    };
+                    let mut head = vec![0u8; 8192];
+                    let n = std::os::unix::fs::FileExt::read_at(&src, &mut head, 0).unwrap_or(0);
+                    head.truncate(n);
+                    inputs.push(Input {
+                        name: bare_name(&name),
+                        path,
+                        sha: [0; 32],
+                        size: 0,
+                        staged: true,
+                        mime: super::berkas::mime_of(&head).to_string(),
+                        jenis: Default::default(),
+                        encrypted: false,
+                        src: Some(src),
+                    });
+                    continue;
+                }
+            };
             let (path, sha, size) = match isi.stage(state) {
                 Ok(x) => x,
                 Err(e) => {
@@ -1367,6 +1401,7 @@ pub(super) fn seal(
                 mime,
                 jenis: Default::default(),
                 encrypted: false,
+                src: None,
             });
         }
     }
@@ -1385,7 +1420,7 @@ pub(super) fn seal(
         klas,
         &recipients,
         &names,
-        &inputs,
+        &mut inputs,
     );
     cleanup(&inputs);
     if darurat_used && let Ok(Reply::KriptogramSealed { entry, .. }) = &result {
@@ -1427,15 +1462,37 @@ fn seal_inputs(
     klas: Klasifikasi,
     recipients: &[(String, crate::crypto::Recipient)],
     names: &[String],
-    inputs: &[Input],
+    inputs: &mut [Input],
 ) -> KResult {
     let now = crate::clock::now();
     let zone = state.cfg.calendar().zone;
     let tanggal = f
         .tanggal_surat
         .unwrap_or_else(|| now.to_zoned(zone.clone()).date());
+    // The copies kept of the client's files, written by the seal as it reads them.
+    let mut copies = Vec::new();
+    for i in inputs.iter().filter(|i| i.src.is_some()) {
+        copies.push(
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&i.path)
+                .map_err(|e| ("internal", format!("staging: {e}")))?,
+        );
+    }
+    let mut copies = copies.iter();
     let mut seal_files = Vec::new();
-    for i in inputs {
+    for i in inputs.iter() {
+        if let Some(src) = &i.src {
+            let copy = copies.next().expect("one copy per client file");
+            seal_files.push(SealFile {
+                name: i.name.clone(),
+                reader: Box::new(src),
+                known: None,
+                trusted: false,
+                copy: Some(Box::new(crate::crypto::pipe::WritebackFile::new(copy))),
+            });
+            continue;
+        }
         // A stored attachment of a Rahasia entry is kept encrypted at rest: read it through the node's
         // keys (the plaintext blob is gone by design).
         // A stored attachment encrypted at rest is decrypted as it is sealed (one pass, bounded
@@ -1455,6 +1512,7 @@ fn seal_inputs(
             // The staged copy is the node's own, hashed as it was written. A stored blob is hashed
             // again while it is encrypted (issue 11: a blob replaced in blobs/ is never sent).
             trusted: i.staged,
+            copy: None,
         });
     }
     let dir = outbox(&state.paths);
@@ -1499,9 +1557,17 @@ fn seal_inputs(
             .map_err(|e| ("internal", format!("outbox: {e}")))?;
         s
     };
-    // The inputs handed over the socket become the entry's attachments.
+    // The inputs handed over the socket become the entry's attachments: a copy the seal wrote has
+    // the size and SHA-256 the seal computed.
+    for (i, m) in inputs.iter_mut().zip(&sealed.manifest.files) {
+        if i.src.is_some() {
+            i.size = m.size;
+            hex::decode_to_slice(&m.sha256, &mut i.sha)
+                .map_err(|_| ("internal", "seal gave no file hash".to_string()))?;
+        }
+    }
     let mut atts = Vec::new();
-    for i in inputs {
+    for i in inputs.iter() {
         if i.staged {
             // The staged copy was written without waiting for the disk (`Masukan::stage`).
             fs::File::open(&i.path)
