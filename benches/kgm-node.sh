@@ -4,7 +4,8 @@
 # to the node as a descriptor), B opens one copy with `kasa kriptogram open` and takes a second
 # letter dropped (renamed) into its drop folder. Times are wall clock of the whole client process
 # (the node's seal/open work included); the drop row runs from the rename until the entry is
-# listed (a 100 ms stability delay and up to 50 ms of polling included). Peak RSS: the client from
+# committed and moved out of the drop folder (a 100 ms stability delay and up to 20 ms of polling
+# included). Peak RSS: the client from
 # /usr/bin/time, the nodes from VmHWM in /proc/PID/status (peak over the whole run); node CPU is
 # user+system time of the node process during the step (all its threads), to tell CPU from disk.
 # The node makes its results durable (fsync of the .kgm, the stored blob, the released file), so the
@@ -69,8 +70,11 @@ sync
 c0=$(cpu_ms "$pb")
 t0=$(now_ms)
 mv "$work/dua.kgm" "$work/b/drop/dua.kgm"
-until [ "$(masuk)" -gt "$before" ]; do sleep 0.05; done
+# The node moves the original out of the drop folder once the entry is committed: wait for that
+# with a shell test (polling the CLI, a python3 start each time, took a core's third from the node).
+while [ -e "$work/b/drop/dua.kgm" ]; do sleep 0.02; done
 drop_ms=$(( $(now_ms) - t0 ))
+[ "$(masuk)" -gt "$before" ] || { echo "drop: no new entry"; ls -la "$work/b/ingest/failed" >&2; exit 1; }
 drop_cpu=$(( $(cpu_ms "$pb") - c0 ))
 node_a=$(hwm "$pa"); node_b=$(hwm "$pb")
 [ -z "${KEEP_LOG:-}" ] || cp "$work/b/kasa.log" "$KEEP_LOG"
