@@ -488,6 +488,18 @@ fn three_nodes_exchange_kriptogram() {
     ]);
     assert_eq!(s4["entry"]["id"], draft_id);
     assert_eq!(s4["entry"]["status"], "diagendakan");
+    // The seal read the handed letter once and kept it for the entry encrypted at rest (Terbatas is
+    // not Biasa): the blob store holds only `<sha>.age`, never the plaintext.
+    let att = &s4["entry"]["attachments"][0];
+    assert_eq!(att["encrypted_at_rest"], true, "{s4}");
+    let sha = att["sha256"].as_str().unwrap();
+    assert_eq!(
+        sha,
+        hex::encode(Sha256::digest(std::fs::read(&letter2).unwrap()))
+    );
+    let plain = a.data.join("blobs").join(&sha[..2]).join(sha);
+    assert!(!plain.exists(), "plaintext blob {}", plain.display());
+    assert!(plain.with_extension("age").is_file());
     // `kriptogram copy` (what `seal --out` uses) brings the outbox copy through the node, written 0600
     // even under umask 000, and never over an existing file.
     let name = std::path::Path::new(s4["path"].as_str().unwrap())

@@ -376,13 +376,24 @@ pub fn stage_copy_sealed_unsynced(
     stage_into(src, staging, max, Some(to))
 }
 
-/// Where a staged copy goes: plain, or through an age encryptor.
-enum Sink<'f> {
+/// Where a staged copy goes: plain, or through an age encryptor to the node's own recipient
+/// (encryption at rest). 1 MiB writes with write-back started as they go; [`Sink::finish`] ends the
+/// age stream (the caller fsyncs the file).
+pub enum Sink<'f> {
+    /// The plaintext copy.
     Plain(crate::crypto::pipe::WritebackFile<'f>),
+    /// The copy encrypted at rest (ready for [`Blobs::put_staged_sealed`]).
     Sealed(Box<crate::crypto::Encryptor<crate::crypto::pipe::WritebackFile<'f>>>),
 }
 
-impl Sink<'_> {
+impl Write for Sink<'_> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(b),
+            Sink::Sealed(w) => w.write(b),
+        }
+    }
+
     fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
         match self {
             Sink::Plain(w) => w.write_all(b),
@@ -390,7 +401,33 @@ impl Sink<'_> {
         }
     }
 
-    fn finish(self) -> io::Result<()> {
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Sealed(_) => Ok(()),
+        }
+    }
+}
+
+impl<'f> Sink<'f> {
+    /// A sink into `out`: plain, or sealed to `seal_to`. Errors: the encryptor could not start.
+    pub fn new(out: &'f File, seal_to: Option<&crate::crypto::Recipient>) -> io::Result<Sink<'f>> {
+        use crate::crypto::pipe::WritebackFile;
+        Ok(match seal_to {
+            None => Sink::Plain(WritebackFile::new(out)),
+            Some(to) => Sink::Sealed(Box::new(
+                crate::crypto::Encryptor::new(
+                    WritebackFile::new(out),
+                    std::slice::from_ref(to),
+                    crate::crypto::Armor::Binary,
+                )
+                .map_err(|e| io::Error::other(format!("encryption at rest: {e}")))?,
+            )),
+        })
+    }
+
+    /// Ends the copy (the age stream's final chunk when sealed). Errors: I/O, the encryptor's.
+    pub fn finish(self) -> io::Result<()> {
         match self {
             Sink::Plain(_) => Ok(()),
             Sink::Sealed(w) => w
@@ -421,21 +458,11 @@ fn stage_into(
     max: u64,
     seal_to: Option<&crate::crypto::Recipient>,
 ) -> io::Result<(PathBuf, [u8; 32], u64)> {
-    use crate::crypto::pipe::{self, HashThread, Pool, WritebackFile};
+    use crate::crypto::pipe::{self, HashThread, Pool};
     let (path, out) = new_staging_file(staging)?;
     let mut total = 0u64;
     let res = (|| -> io::Result<[u8; 32]> {
-        let mut w = match seal_to {
-            None => Sink::Plain(WritebackFile::new(&out)),
-            Some(to) => Sink::Sealed(Box::new(
-                crate::crypto::Encryptor::new(
-                    WritebackFile::new(&out),
-                    std::slice::from_ref(to),
-                    crate::crypto::Armor::Binary,
-                )
-                .map_err(|e| io::Error::other(format!("encryption at rest: {e}")))?,
-            )),
-        };
+        let mut w = Sink::new(&out, seal_to)?;
         let too_large = || {
             io::Error::new(
                 io::ErrorKind::FileTooLarge,

@@ -1479,17 +1479,29 @@ fn seal_inputs(
                 .map_err(|e| ("internal", format!("staging: {e}")))?,
         );
     }
-    let mut copies = copies.iter();
+    // A letter that is not Biasa is kept encrypted at rest from its first byte on disk (SOP 001
+    // step 3; issue 11 §5), to the node's own recipient, like `kasa agenda attach`.
+    let at_rest = klas
+        .encrypted_at_rest()
+        .then(|| keys.encryption.recipient());
+    let mut sinks = Vec::with_capacity(copies.len());
+    for c in &copies {
+        sinks.push(
+            crate::ingest::Sink::new(c, at_rest.as_ref())
+                .map_err(|e| ("internal", format!("staging: {e}")))?,
+        );
+    }
+    let mut sinks_left = sinks.iter_mut();
     let mut seal_files = Vec::new();
     for i in inputs.iter() {
         if let Some(src) = &i.src {
-            let copy = copies.next().expect("one copy per client file");
+            let copy = sinks_left.next().expect("one copy per client file");
             seal_files.push(SealFile {
                 name: i.name.clone(),
                 reader: Box::new(src),
                 known: None,
                 trusted: false,
-                copy: Some(Box::new(crate::crypto::pipe::WritebackFile::new(copy))),
+                copy: Some(Box::new(copy)),
             });
             continue;
         }
@@ -1557,10 +1569,15 @@ fn seal_inputs(
             .map_err(|e| ("internal", format!("outbox: {e}")))?;
         s
     };
+    for s in sinks {
+        s.finish()
+            .map_err(|e| ("internal", format!("staging: {e}")))?;
+    }
     // The inputs handed over the socket become the entry's attachments: a copy the seal wrote has
     // the size and SHA-256 the seal computed.
     for (i, m) in inputs.iter_mut().zip(&sealed.manifest.files) {
         if i.src.is_some() {
+            i.encrypted = at_rest.is_some();
             i.size = m.size;
             hex::decode_to_slice(&m.sha256, &mut i.sha)
                 .map_err(|_| ("internal", "seal gave no file hash".to_string()))?;
@@ -1573,11 +1590,13 @@ fn seal_inputs(
             fs::File::open(&i.path)
                 .and_then(|f| f.sync_all())
                 .map_err(|e| ("internal", format!("staging: {e}")))?;
-            state
-                .ingest
-                .blobs()
-                .put_staged(&i.path, &i.sha)
-                .map_err(|e| ("internal", format!("blob store: {e}")))?;
+            let blobs = state.ingest.blobs();
+            if i.encrypted {
+                blobs.put_staged_sealed(&i.path, &i.sha)
+            } else {
+                blobs.put_staged(&i.path, &i.sha)
+            }
+            .map_err(|e| ("internal", format!("blob store: {e}")))?;
         }
         atts.push((
             i.sha,
