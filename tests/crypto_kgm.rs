@@ -132,6 +132,30 @@ fn layout(bytes: &[u8]) -> (usize, usize) {
     (age_start, age_len)
 }
 
+/// A version 2 container around `hb` and `age_bytes`, signed by `signer` (for forgeries by a known
+/// key: what a sender or an insider could build by hand).
+fn signed_v2(signer: &NodeKeys, hb: &[u8], age_bytes: &[u8]) -> Vec<u8> {
+    let sig = signer
+        .signing
+        .sign(&kgm::signature_message(&kgm::prefix_sha256(hb, age_bytes)));
+    let mut t = Vec::new();
+    kgm::assemble(&mut t, hb, age_bytes, &sig.to_bytes()).unwrap();
+    t
+}
+
+/// `payload` encrypted with age (binary) to `to`.
+fn age_to(payload: &[u8], to: &NodeKeys) -> Vec<u8> {
+    let mut out = Vec::new();
+    age::encrypt(
+        &mut &payload[..],
+        &mut out,
+        &[to.encryption.recipient()],
+        Armor::Binary,
+    )
+    .unwrap();
+    out
+}
+
 fn assert_empty(dir: &Path) {
     let left: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -313,11 +337,7 @@ fn truncation_at_every_chunk_boundary_is_rejected() {
         // Even a container re-signed by the real sender around a truncated stream never releases.
         let cut = &age_bytes[..b];
         let hb = sealed.header.to_bytes();
-        let sig =
-            w.a.signing
-                .sign(&kgm::signature_message(&kgm::prefix_sha256(&hb, cut)));
-        let mut t = Vec::new();
-        kgm::assemble(&mut t, &hb, cut, &sig.to_bytes()).unwrap();
+        let t = signed_v2(&w.a, &hb, cut);
         let (res, out) = open_as(&w, &w.b, &t, &format!("resigned{k}"));
         match res {
             Err(KgmError::Decrypt(e)) => assert_eq!(e.class(), AgeErrorClass::Payload, "chunk {k}"),
@@ -350,11 +370,7 @@ fn signature_by_another_known_node_is_rejected() {
     let age_bytes = &bytes[age_start..age_start + age_len];
     // C re-signs A's header as is: the header names A's key, so A's key must verify: it does not.
     let hb = sealed.header.to_bytes();
-    let sig =
-        w.c.signing
-            .sign(&kgm::signature_message(&kgm::prefix_sha256(&hb, age_bytes)));
-    let mut t = Vec::new();
-    kgm::assemble(&mut t, &hb, age_bytes, &sig.to_bytes()).unwrap();
+    let t = signed_v2(&w.c, &hb, &age_bytes);
     let (res, out) = open_as(&w, &w.b, &t, "c-signs");
     assert!(matches!(res, Err(KgmError::BadSignature)), "{res:?}");
     assert_empty(&out);
@@ -362,11 +378,7 @@ fn signature_by_another_known_node_is_rejected() {
     let mut h = sealed.header.clone();
     h.sender.signing_key = kasa::crypto::card::signing_fingerprint(&w.c.signing.verifying_key());
     let hb = h.to_bytes();
-    let sig =
-        w.c.signing
-            .sign(&kgm::signature_message(&kgm::prefix_sha256(&hb, age_bytes)));
-    let mut t = Vec::new();
-    kgm::assemble(&mut t, &hb, age_bytes, &sig.to_bytes()).unwrap();
+    let t = signed_v2(&w.c, &hb, &age_bytes);
     let (res, out) = open_as(&w, &w.b, &t, "c-claims-a");
     assert!(
         matches!(res, Err(KgmError::UnknownSender { .. })),
@@ -422,13 +434,7 @@ fn low_order_ephemeral_key_is_rejected() {
         format!("age-encryption.org/v1\n-> X25519 {zero_share}\n{body}\n--- {body}\n").into_bytes();
     age_bytes.extend_from_slice(&[0u8; 16 + 32]);
     let hb = sealed.header.to_bytes();
-    let sig =
-        w.a.signing
-            .sign(&kgm::signature_message(&kgm::prefix_sha256(
-                &hb, &age_bytes,
-            )));
-    let mut t = Vec::new();
-    kgm::assemble(&mut t, &hb, &age_bytes, &sig.to_bytes()).unwrap();
+    let t = signed_v2(&w.a, &hb, &age_bytes);
     let (res, out) = open_as(&w, &w.b, &t, "loworder");
     match res {
         Err(KgmError::Decrypt(e)) => assert_eq!(e.class(), AgeErrorClass::Header, "{e}"),
@@ -857,22 +863,9 @@ fn v2_wrong_file_digest_is_refused() {
     let mut wrong: [u8; 32] = Sha256::digest(&data).into();
     wrong[0] ^= 1;
     payload.extend_from_slice(&wrong);
-    let mut age_bytes = Vec::new();
-    age::encrypt(
-        &mut &payload[..],
-        &mut age_bytes,
-        &[w.b.encryption.recipient()],
-        Armor::Binary,
-    )
-    .unwrap();
+    let age_bytes = age_to(&payload, &w.b);
     let hb = sealed.header.to_bytes();
-    let sig =
-        w.a.signing
-            .sign(&kgm::signature_message(&kgm::prefix_sha256(
-                &hb, &age_bytes,
-            )));
-    let mut t = Vec::new();
-    kgm::assemble(&mut t, &hb, &age_bytes, &sig.to_bytes()).unwrap();
+    let t = signed_v2(&w.a, &hb, &age_bytes);
     let (res, out) = open_as(&w, &w.b, &t, "digest");
     assert!(
         matches!(&res, Err(KgmError::Manifest(m)) if m.contains("SHA-256")),
@@ -882,21 +875,8 @@ fn v2_wrong_file_digest_is_refused() {
     // The same payload with the right digest opens (the forgery above differs only there).
     let n = payload.len();
     payload[n - 32..].copy_from_slice(&Sha256::digest(&data));
-    let mut age_bytes = Vec::new();
-    age::encrypt(
-        &mut &payload[..],
-        &mut age_bytes,
-        &[w.b.encryption.recipient()],
-        Armor::Binary,
-    )
-    .unwrap();
-    let sig =
-        w.a.signing
-            .sign(&kgm::signature_message(&kgm::prefix_sha256(
-                &hb, &age_bytes,
-            )));
-    let mut t = Vec::new();
-    kgm::assemble(&mut t, &hb, &age_bytes, &sig.to_bytes()).unwrap();
+    let age_bytes = age_to(&payload, &w.b);
+    let t = signed_v2(&w.a, &hb, &age_bytes);
     let (res, out) = open_as(&w, &w.b, &t, "digest-ok");
     let o = res.unwrap();
     assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), data);
