@@ -370,7 +370,7 @@ fn signature_by_another_known_node_is_rejected() {
     let age_bytes = &bytes[age_start..age_start + age_len];
     // C re-signs A's header as is: the header names A's key, so A's key must verify: it does not.
     let hb = sealed.header.to_bytes();
-    let t = signed_v2(&w.c, &hb, &age_bytes);
+    let t = signed_v2(&w.c, &hb, age_bytes);
     let (res, out) = open_as(&w, &w.b, &t, "c-signs");
     assert!(matches!(res, Err(KgmError::BadSignature)), "{res:?}");
     assert_empty(&out);
@@ -378,7 +378,7 @@ fn signature_by_another_known_node_is_rejected() {
     let mut h = sealed.header.clone();
     h.sender.signing_key = kasa::crypto::card::signing_fingerprint(&w.c.signing.verifying_key());
     let hb = h.to_bytes();
-    let t = signed_v2(&w.c, &hb, &age_bytes);
+    let t = signed_v2(&w.c, &hb, age_bytes);
     let (res, out) = open_as(&w, &w.b, &t, "c-claims-a");
     assert!(
         matches!(res, Err(KgmError::UnknownSender { .. })),
