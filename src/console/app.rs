@@ -382,7 +382,7 @@ impl App {
                 Vec::new()
             }
             Some(Layer::Prompt(p)) => {
-                if p.input.input(ev) {
+                if super::widgets::edit(&mut p.input, ev) {
                     p.completion = None;
                     p.error = None;
                     if p.kind == PromptKind::Filter && palsan_filter {

@@ -388,6 +388,12 @@ impl DisposeForm {
                 true
             }
             KeyCode::Backspace => field.pop().is_some(),
+            // Clears the field, as Ctrl-U clears a shell prompt (`widgets::edit`).
+            KeyCode::Char('u') if ev.modifiers == KeyModifiers::CONTROL => {
+                let had = !field.is_empty();
+                field.clear();
+                had
+            }
             _ => false,
         }
     }

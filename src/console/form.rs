@@ -351,7 +351,7 @@ impl FormState {
         if key.code == crossterm::event::KeyCode::Enter {
             return false;
         }
-        let changed = f.text.input(key);
+        let changed = super::widgets::edit(&mut f.text, key);
         if changed {
             f.suggested = false;
             self.changed = true;

@@ -192,7 +192,7 @@ impl PalsanLayer {
         {
             let fl = &mut f.fields[f.focus];
             if fl.choices.is_empty() {
-                fl.text.input(ev);
+                super::widgets::edit(&mut fl.text, ev);
             }
         }
     }

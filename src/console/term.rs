@@ -614,7 +614,7 @@ fn first_run(
                 return Ok(true);
             }
             _ => {
-                fields[focus].input(k);
+                super::widgets::edit(&mut fields[focus], k);
             }
         }
     }

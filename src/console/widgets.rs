@@ -227,6 +227,18 @@ pub fn textarea(s: &str) -> ratatui_textarea::TextArea<'static> {
     t
 }
 
+/// Sends `key` to a text input: ratatui-textarea's keys, except Ctrl-U, which clears the line the
+/// cursor is on as in a shell (readline) prompt, where a sandiman's fingers expect it (ratatui-textarea
+/// maps it to undo; Ctrl-R still redoes). Returns whether the text changed.
+pub fn edit(t: &mut ratatui_textarea::TextArea<'_>, key: crossterm::event::KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    if key.code == KeyCode::Char('u') && key.modifiers == KeyModifiers::CONTROL {
+        t.move_cursor(ratatui_textarea::CursorMove::End);
+        return t.delete_line_by_head();
+    }
+    t.input(key)
+}
+
 /// A record a [`ListView`] keeps its cursor on across reloads: its id.
 pub trait Keyed {
     fn key(&self) -> u64;
@@ -470,6 +482,27 @@ pub fn kept<T>(v: Vec<T>, keep: &[bool]) -> Vec<T> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ctrl_u_clears_the_line_wherever_the_cursor_is() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        let mut t = super::textarea("Asia/Jakarta");
+        assert!(super::edit(&mut t, ctrl_u));
+        assert_eq!(t.lines(), [""]);
+        let mut t = super::textarea("Asia/Jakarta");
+        t.move_cursor(ratatui_textarea::CursorMove::Head);
+        assert!(super::edit(&mut t, ctrl_u));
+        assert_eq!(t.lines(), [""]);
+        // Typing goes on as before, and an empty line stays unchanged.
+        assert!(super::edit(
+            &mut t,
+            KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)
+        ));
+        assert_eq!(t.lines(), ["x"]);
+        assert!(super::edit(&mut t, ctrl_u));
+        assert!(!super::edit(&mut t, ctrl_u));
+    }
+
     use super::*;
 
     #[test]
