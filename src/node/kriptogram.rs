@@ -1139,9 +1139,17 @@ struct Input {
     jenis: crate::domain::JenisLampiran,
     /// A stored attachment already encrypted at rest (kept so).
     encrypted: bool,
-    /// The client's file, read once by the seal, which copies it to `path` in the same pass (`sha`
-    /// and `size` are known only after the seal).
-    src: Option<fs::File>,
+    /// A file handed by the client, read once by the seal, which copies it to `path` in the same
+    /// pass (`sha` and `size` are known only after the seal).
+    src: Option<Handed>,
+}
+
+/// A client's file and the node's copy of it being written ([`Input::src`]).
+struct Handed {
+    /// The client's descriptor.
+    file: fs::File,
+    /// The new staging file at [`Input::path`].
+    copy: fs::File,
 }
 
 /// `kasa kriptogram seal`.
@@ -1358,7 +1366,7 @@ pub(super) fn seal(
                 Err(isi) => isi,
                 Ok(src) => {
                     let staging = state.paths.ingest("staging");
-                    let (path, _) = match crate::ingest::new_staging_file(&staging) {
+                    let (path, copy) = match crate::ingest::new_staging_file(&staging) {
                         Ok(x) => x,
                         Err(e) => {
                             cleanup(&inputs);
@@ -1377,7 +1385,7 @@ pub(super) fn seal(
                         mime: super::berkas::mime_of(&head).to_string(),
                         jenis: Default::default(),
                         encrypted: false,
-                        src: Some(src),
+                        src: Some(Handed { file: src, copy }),
                     });
                     continue;
                 }
@@ -1469,36 +1477,27 @@ fn seal_inputs(
     let tanggal = f
         .tanggal_surat
         .unwrap_or_else(|| now.to_zoned(zone.clone()).date());
-    // The copies kept of the client's files, written by the seal as it reads them.
-    let mut copies = Vec::new();
-    for i in inputs.iter().filter(|i| i.src.is_some()) {
-        copies.push(
-            fs::OpenOptions::new()
-                .write(true)
-                .open(&i.path)
-                .map_err(|e| ("internal", format!("staging: {e}")))?,
-        );
-    }
     // A letter that is not Biasa is kept encrypted at rest from its first byte on disk (SOP 001
     // step 3; issue 11 §5), to the node's own recipient, like `kasa agenda attach`.
     let at_rest = klas
         .encrypted_at_rest()
         .then(|| keys.encryption.recipient());
-    let mut sinks = Vec::with_capacity(copies.len());
-    for c in &copies {
+    // The copies kept of the client's files, written by the seal as it reads them.
+    let mut sinks = Vec::new();
+    for h in inputs.iter().filter_map(|i| i.src.as_ref()) {
         sinks.push(
-            crate::ingest::Sink::new(c, at_rest.as_ref())
+            crate::ingest::Sink::new(&h.copy, at_rest.as_ref())
                 .map_err(|e| ("internal", format!("staging: {e}")))?,
         );
     }
     let mut sinks_left = sinks.iter_mut();
     let mut seal_files = Vec::new();
     for i in inputs.iter() {
-        if let Some(src) = &i.src {
+        if let Some(h) = &i.src {
             let copy = sinks_left.next().expect("one copy per client file");
             seal_files.push(SealFile {
                 name: i.name.clone(),
-                reader: Box::new(src),
+                reader: Box::new(&h.file),
                 known: None,
                 trusted: false,
                 copy: Some(Box::new(copy)),
