@@ -198,11 +198,20 @@ impl Header {
     }
 
     fn validate(&self) -> Result<(), KgmError> {
-        if self.format != FORMAT_NAME || !(1..=FORMAT_VERSION).contains(&self.version) {
+        if self.format != FORMAT_NAME {
             return Err(format_err(format!(
-                "unsupported format or version {} (this kasa reads versions 1 to {FORMAT_VERSION}: update kasa on this node)",
+                "unknown header format {:?}",
+                self.format
+            )));
+        }
+        if self.version > FORMAT_VERSION {
+            return Err(format_err(format!(
+                "kriptogram format version {} is newer than this kasa reads (1 to {FORMAT_VERSION}): update kasa on this node, then open it again",
                 self.version
             )));
+        }
+        if self.version == 0 {
+            return Err(format_err("header version 0 does not exist (1 or 2)"));
         }
         if !is_lower_hex(&self.msg_id, 32) {
             return Err(format_err("msg_id must be 32 lowercase hex digits"));
