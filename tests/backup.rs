@@ -145,6 +145,38 @@ fn backup_during_a_burst_and_two_writers_restores_a_node_that_verifies() {
     assert!(wait_until(Duration::from_secs(20), || {
         n.json(&["agenda", "show", &id, "--json"])["attachments"][0]["encrypted_at_rest"] == true
     }));
+    // A letter this node sealed, kept only inside its .kgm (`blobs/ab/<sha>.kgm`, issue 19): backed
+    // up and restored in that form, byte for byte (the blob comparison below).
+    let mut peer = TestNode::init_id("5102", |_| {});
+    peer.create_identity("frasa sandi node B yang panjang", true);
+    peer.start();
+    let card = n.scratch().join("5102.card.toml");
+    fs::write(&card, peer.kasa_ok(&["identity", "card"])).unwrap();
+    n.kasa_ok(&["peer", "add", card.to_str().unwrap(), "--relation", "pusat"]);
+    n.kasa_ok(&["peer", "verify", "5102", "--confirm"]);
+    let letter = n.scratch().join("surat-keluar.pdf");
+    fs::write(&letter, tiny_pdf(777)).unwrap();
+    let sealed = n.json(&[
+        "kriptogram",
+        "seal",
+        "--to",
+        "5102",
+        "--perihal",
+        "Uji arsip segel",
+        "--klasifikasi",
+        "B",
+        "--json",
+        letter.to_str().unwrap(),
+    ]);
+    let sealed_sha = sealed["entry"]["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sealed_blob = Path::new("blobs")
+        .join(&sealed_sha[..2])
+        .join(format!("{sealed_sha}.kgm"));
+    assert!(n.data.join(&sealed_blob).is_file(), "{sealed}");
+    drop(peer);
     let dir = n.tmp.path().join("disk");
     fs::create_dir_all(&dir).unwrap();
 
@@ -184,7 +216,7 @@ fn backup_during_a_burst_and_two_writers_restores_a_node_that_verifies() {
         m1
     });
     assert!(
-        n.wait_entries(151, Duration::from_secs(60)),
+        n.wait_entries(152, Duration::from_secs(60)),
         "burst ingested"
     );
     // The scans' OCR (issue 15) writes their entries after they appear: quiet means it is done too.
@@ -257,7 +289,8 @@ fn backup_during_a_burst_and_two_writers_restores_a_node_that_verifies() {
             count += 1;
         }
     }
-    assert!(count >= 151);
+    assert!(count >= 152);
+    assert!(r2.join(&sealed_blob).is_file(), "the .kgm form restored");
     // The restored node starts; `kasa audit verify` passes and holds the manifest's head.
     let cfg = n.tmp.path().join("cfg2");
     let mut child = start_restored(&r2, &cfg, &n.tmp.path().join("restored.log"));

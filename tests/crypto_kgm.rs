@@ -936,3 +936,73 @@ fn seal_copies_in_the_same_pass() {
     .unwrap_err();
     assert!(matches!(err, KgmError::Manifest(_)), "{err:?}");
 }
+
+/// The sender's archive stanza (issue 19): `seal_archived` adds a stanza to the sender's own key,
+/// the header still names only the recipients, the recipient opens it as before, and
+/// `archived_file` gives the sender back the exact content (with its own key only).
+#[test]
+fn archive_stanza_reads_back_for_the_sender_only() {
+    let w = World::new();
+    let data = content((2 << 20) + 12345, 11);
+    let seal_one = |archive: Option<&age::Recipient>, files: Vec<(&str, Vec<u8>)>| {
+        let mut out = Vec::new();
+        kgm::seal_archived(
+            &mut out,
+            &fields(&w.a.node_id),
+            &manifest(),
+            files
+                .into_iter()
+                .map(|(n, d)| SealFile {
+                    name: n.into(),
+                    reader: Box::new(Cursor::new(d)),
+                    known: None,
+                    trusted: false,
+                    copy: None,
+                })
+                .collect(),
+            &[(w.b.node_id.clone(), w.b.encryption.recipient())],
+            archive,
+            &w.a.signing,
+        )
+        .unwrap();
+        out
+    };
+    let mine = w.a.encryption.recipient();
+    let out = seal_one(Some(&mine), vec![("surat.pdf", data.clone())]);
+    let header = kgm::inspect_bytes(&out).unwrap();
+    assert_eq!(header.recipient_ids(), vec![w.b.node_id.clone()]);
+    let (res, dir) = open_as(&w, &w.b, &out, "archived");
+    res.unwrap();
+    assert_eq!(std::fs::read(dir.join("surat.pdf")).unwrap(), data);
+
+    let path = w.path("archived-a.kgm");
+    std::fs::write(&path, &out).unwrap();
+    let mut f = kgm::archived_file(std::fs::File::open(&path).unwrap(), &w.a.encryption).unwrap();
+    assert_eq!(f.size, data.len() as u64);
+    let mut back = Vec::new();
+    std::io::Read::read_to_end(&mut f, &mut back).unwrap();
+    assert_eq!(back, data);
+    // The third node has no stanza; without the archive stanza the sender has none either.
+    let err = kgm::archived_file(std::fs::File::open(&path).unwrap(), &w.c.encryption)
+        .err()
+        .unwrap();
+    assert!(matches!(err, KgmError::Decrypt(_)), "{err:?}");
+    let plain = seal_one(None, vec![("surat.pdf", data.clone())]);
+    let p2 = w.path("not-archived.kgm");
+    std::fs::write(&p2, &plain).unwrap();
+    assert!(matches!(
+        kgm::archived_file(std::fs::File::open(&p2).unwrap(), &w.a.encryption),
+        Err(KgmError::Decrypt(_))
+    ));
+    // Two files: never read as one archive copy.
+    let two = seal_one(
+        Some(&mine),
+        vec![("a.txt", b"satu".to_vec()), ("b.txt", b"dua".to_vec())],
+    );
+    let p3 = w.path("two.kgm");
+    std::fs::write(&p3, &two).unwrap();
+    assert!(matches!(
+        kgm::archived_file(std::fs::File::open(&p3).unwrap(), &w.a.encryption),
+        Err(KgmError::Manifest(_))
+    ));
+}

@@ -477,6 +477,8 @@ fn three_nodes_exchange_kriptogram() {
     ]);
     let draft_id = draft["id"].as_u64().unwrap();
     assert_eq!(draft["status"], "draft");
+    let letter3 = work.path().join("laporan-bulanan.txt");
+    std::fs::write(&letter3, "laporan bulanan persandian\n".repeat(3000)).unwrap();
     let s4 = a.json(&[
         "kriptogram",
         "seal",
@@ -484,22 +486,53 @@ fn three_nodes_exchange_kriptogram() {
         &draft_id.to_string(),
         "--to",
         "32.02",
-        letter2.to_str().unwrap(),
+        letter3.to_str().unwrap(),
     ]);
     assert_eq!(s4["entry"]["id"], draft_id);
     assert_eq!(s4["entry"]["status"], "diagendakan");
-    // The seal read the handed letter once and kept it for the entry encrypted at rest (Terbatas is
-    // not Biasa): the blob store holds only `<sha>.age`, never the plaintext.
+    // The seal read the handed letter once and kept it only inside the .kgm, which has a stanza to
+    // A's own key (issue 19): the blob store holds `<sha>.kgm`, the outbox file itself (one inode),
+    // never the plaintext nor a second copy; the letter reads back through it.
     let att = &s4["entry"]["attachments"][0];
     assert_eq!(att["encrypted_at_rest"], true, "{s4}");
     let sha = att["sha256"].as_str().unwrap();
     assert_eq!(
         sha,
-        hex::encode(Sha256::digest(std::fs::read(&letter2).unwrap()))
+        hex::encode(Sha256::digest(std::fs::read(&letter3).unwrap()))
     );
     let plain = a.data.join("blobs").join(&sha[..2]).join(sha);
     assert!(!plain.exists(), "plaintext blob {}", plain.display());
-    assert!(plain.with_extension("age").is_file());
+    assert!(!plain.with_extension("age").exists());
+    {
+        use std::os::unix::fs::MetadataExt;
+        let blob = std::fs::metadata(plain.with_extension("kgm")).unwrap();
+        let outbox = std::fs::metadata(s4["path"].as_str().unwrap()).unwrap();
+        assert_eq!((blob.dev(), blob.ino()), (outbox.dev(), outbox.ino()));
+        assert_eq!(blob.mode() & 0o777, 0o600);
+    }
+    let back = work.path().join("kembali.pdf");
+    let o = a.kasa(&[
+        "agenda",
+        "export",
+        &draft_id.to_string(),
+        "--out",
+        back.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&back).unwrap(),
+        std::fs::read(&letter3).unwrap()
+    );
+    // The archive stanza is not a recipient: the header names only C.
+    let sealed4 = std::fs::read(s4["path"].as_str().unwrap()).unwrap();
+    let hlen = u32::from_be_bytes(sealed4[11..15].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&sealed4[15..15 + hlen]).unwrap();
+    assert_eq!(
+        header["recipients"].as_array().unwrap().len(),
+        1,
+        "{header}"
+    );
+    assert_eq!(header["recipients"][0]["node_id"], "32.02");
     // `kriptogram copy` (what `seal --out` uses) brings the outbox copy through the node, written 0600
     // even under umask 000, and never over an existing file.
     let name = std::path::Path::new(s4["path"].as_str().unwrap())

@@ -453,8 +453,32 @@ pub fn seal<W: Write>(
     out: &mut W,
     fields: &HeaderFields,
     manifest_fields: &ManifestFields,
+    files: Vec<SealFile<'_>>,
+    recipients: &[(String, Recipient)],
+    signer: &SigningKey,
+) -> Result<Sealed, KgmError> {
+    seal_archived(
+        out,
+        fields,
+        manifest_fields,
+        files,
+        recipients,
+        None,
+        signer,
+    )
+}
+
+/// [`seal`] with one more age stanza, to `archive`: the sender's own X25519 key, so that the `.kgm`
+/// is also the sender's archive copy of the letter ([`archived_file`] reads it back; `docs/kriptogram.md`
+/// §7). The header lists only `recipients` (the nodes the letter is addressed to); a recipient sees
+/// one stanza it cannot open, as with any multi-recipient age file.
+pub fn seal_archived<W: Write>(
+    out: &mut W,
+    fields: &HeaderFields,
+    manifest_fields: &ManifestFields,
     mut files: Vec<SealFile<'_>>,
     recipients: &[(String, Recipient)],
+    archive: Option<&Recipient>,
     signer: &SigningKey,
 ) -> Result<Sealed, KgmError> {
     let mut msg_id = [0u8; 16];
@@ -531,7 +555,8 @@ pub fn seal<W: Write>(
     w.write_all(&(header_bytes.len() as u32).to_be_bytes())?;
     w.write_all(&header_bytes)?;
     w.age_start = Some(w.offset());
-    let keys: Vec<Recipient> = recipients.iter().map(|(_, r)| *r).collect();
+    let mut keys: Vec<Recipient> = recipients.iter().map(|(_, r)| *r).collect();
+    keys.extend(archive.copied());
     {
         let mut enc = Encryptor::new(&mut w, &keys, Armor::Binary).map_err(KgmError::Decrypt)?;
         enc.write_all(PAYLOAD_MAGIC)?;
@@ -1447,6 +1472,64 @@ fn decrypt_payload<R: Read>(
         Err(e) => return Err(KgmError::Decrypt(AgeError::from_io(e))),
     }
     Ok((manifest, temps, dests))
+}
+
+/// The one file of a single-file version 2 `.kgm` sealed with an archive stanza to `identity`
+/// ([`seal_archived`]), as a stream of its `size` bytes, decrypted as it is read (64 KiB chunks,
+/// bounded memory). Neither the signature nor the file's digest is checked here: each chunk is
+/// authenticated by age, and the caller hashes the bytes against the content address it asked
+/// for (the blob store's `<sha>.kgm` form). Errors: [`KgmError::Format`] (not a container),
+/// [`KgmError::Decrypt`] (no stanza for `identity`), [`KgmError::Manifest`] (version 1, or not
+/// exactly one file).
+pub fn archived_file(file: File, identity: &Identity) -> Result<ArchivedFile, KgmError> {
+    let parts = read_parts_of(&file)?;
+    if parts.version == 1 {
+        return Err(KgmError::Manifest(
+            "a version 1 kriptogram is never an archive copy".into(),
+        ));
+    }
+    let mut f = file;
+    f.seek(SeekFrom::Start(parts.age_start))?;
+    let src = BufReader::with_capacity(pipe::BLOCK, f.take(parts.age_len));
+    let mut dec = Decryptor::new(src, std::slice::from_ref(identity)).map_err(KgmError::Decrypt)?;
+    let mut magic = [0u8; PAYLOAD_MAGIC.len()];
+    read_exact_payload(&mut dec, &mut magic, "the payload magic")?;
+    if &magic != PAYLOAD_MAGIC {
+        return Err(KgmError::Manifest("bad payload magic".into()));
+    }
+    let mut len = [0u8; 4];
+    read_exact_payload(&mut dec, &mut len, "the manifest length")?;
+    let mlen = u32::from_be_bytes(len) as usize;
+    if mlen > MAX_MANIFEST_LEN {
+        return Err(KgmError::Manifest("manifest too large".into()));
+    }
+    let mut mbytes = vec![0u8; mlen];
+    read_exact_payload(&mut dec, &mut mbytes, "the manifest")?;
+    let manifest: Manifest = serde_json::from_slice(&mbytes)
+        .map_err(|e| KgmError::Manifest(format!("manifest JSON: {e}")))?;
+    let [one] = manifest.files.as_slice() else {
+        return Err(KgmError::Manifest(format!(
+            "an archive copy holds one file, this kriptogram {}",
+            manifest.files.len()
+        )));
+    };
+    Ok(ArchivedFile {
+        size: one.size,
+        inner: dec.take(one.size),
+    })
+}
+
+/// The stream [`archived_file`] returns: `size` bytes of content.
+pub struct ArchivedFile {
+    /// Size of the content in bytes (from the manifest).
+    pub size: u64,
+    inner: io::Take<Decryptor<BufReader<io::Take<File>>>>,
+}
+
+impl Read for ArchivedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
 }
 
 /// Break-glass: writes the inner age ciphertext (after checking the container format) to `out`, so

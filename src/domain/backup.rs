@@ -485,6 +485,11 @@ pub struct BlobEntry {
     /// True when the data directory held it encrypted at rest (`<sha>.age`); the piece then holds
     /// that file as is (dikecualikan is encrypted first, SOP 001 steps 3–4).
     pub at_rest: bool,
+    /// True when the data directory held it as a kriptogram this node sealed (`<sha>.kgm`, the
+    /// letter kept only inside the `.kgm` with a stanza to the node's key); `at_rest` is then true
+    /// too and the piece holds that `.kgm` as is. Absent in catalogs written before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kgm: bool,
     pub piece: String,
     /// Size of the stored file.
     pub size: u64,

@@ -185,16 +185,34 @@ pub fn blob_stream(
         }
         Err(_) => {}
     }
-    let enc = fs::File::open(blobs.age_path(sha)).map_err(|e| {
+    let locked = || {
         (
-            "internal",
-            format!("blob {sha} is missing in plaintext and encrypted form: {e}"),
+            "locked",
+            "this document is stored encrypted (Terbatas/Rahasia/Sangat Rahasia, or a kriptogram this node sealed) and the node is locked: restart the node with its passphrase (`kasa node --passphrase-file F`)".to_string(),
         )
-    })?;
-    let keys = state.identity.keys().ok_or((
-        "locked",
-        "this document is stored encrypted (Terbatas/Rahasia/Sangat Rahasia) and the node is locked: restart the node with its passphrase (`kasa node --passphrase-file F`)".to_string(),
-    ))?;
+    };
+    let enc = match fs::File::open(blobs.age_path(sha)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A letter this node sealed: kept only inside the .kgm, with a stanza to its own key.
+            let kgm = fs::File::open(blobs.kgm_path(sha)).map_err(|e| {
+                (
+                    "internal",
+                    format!(
+                        "blob {sha} is missing in plaintext, encrypted and kriptogram form: {e}"
+                    ),
+                )
+            })?;
+            let keys = state.identity.keys().ok_or_else(locked)?;
+            let f = crate::crypto::kgm::archived_file(kgm, &keys.encryption)
+                .map_err(|e| ("internal", format!("blob {sha} (kriptogram form): {e}")))?;
+            return Ok(Box::new(FromStart { inner: f, read: 0 }));
+        }
+        Err(e) => {
+            return Err(("internal", format!("blob {sha} unreadable: {e}")));
+        }
+    };
+    let keys = state.identity.keys().ok_or_else(locked)?;
     let d = Decryptor::new(
         std::io::BufReader::new(enc),
         std::slice::from_ref(&keys.encryption),

@@ -617,21 +617,31 @@ pub fn create(p: CreateParams<'_>, dir: &Path) -> Result<Created, BackupError> {
         // The plaintext may have been encrypted at rest since the snapshot: take whichever exists.
         let plain = blobs.path(&hex);
         let enc = blobs.age_path(&hex);
-        let (path, at_rest) = if plain.is_file() {
-            (plain, false)
+        let kgm = blobs.kgm_path(&hex);
+        let (path, at_rest, in_kgm) = if plain.is_file() {
+            (plain, false, false)
         } else if enc.is_file() {
-            (enc, true)
+            (enc, true, false)
+        } else if kgm.is_file() {
+            (kgm, true, true)
         } else {
             return Err(err(
                 JenisKegagalan::DataRusak,
                 format!(
-                    "blob {hex} is recorded but neither {} nor its .age form exists: the data directory lost a document; run `kasa audit verify` and report it",
+                    "blob {hex} is recorded but neither {} nor its .age or .kgm form exists: the data directory lost a document; run `kasa audit verify` and report it",
                     plain.display()
                 ),
             ));
         };
         let size = fs::metadata(&path).map_err(|e| io_err(&path, e))?.len();
-        let key = format!("b:{hex}{}", if at_rest { ".age" } else { "" });
+        let key = format!(
+            "b:{hex}{}",
+            match (at_rest, in_kgm) {
+                (_, true) => ".kgm",
+                (true, false) => ".age",
+                _ => "",
+            }
+        );
         let piece = put(key, PieceKind::Blob, &mut w, &mut || {
             let f = File::open(&path).map_err(|e| io_err(&path, e))?;
             Ok(Box::new(BufReader::with_capacity(256 * 1024, f)) as Box<dyn Read>)
@@ -642,6 +652,7 @@ pub fn create(p: CreateParams<'_>, dir: &Path) -> Result<Created, BackupError> {
         catalog.blobs.push(BlobEntry {
             sha256: hex.clone(),
             at_rest,
+            kgm: in_kgm,
             piece,
             size,
             himpunan: set_of.get(&hex).copied(),
@@ -1317,7 +1328,9 @@ pub fn restore(p: RestoreParams<'_>) -> Result<Restored, String> {
                 b.sha256
             ));
         }
-        let dest = if b.at_rest {
+        let dest = if b.kgm {
+            blobs.kgm_path(&b.sha256)
+        } else if b.at_rest {
             blobs.age_path(&b.sha256)
         } else {
             blobs.path(&b.sha256)
@@ -1677,12 +1690,17 @@ pub fn run_test(
         let rblobs = crate::ingest::Blobs::new(tmp.join("blobs"));
         for sha in &restored.blobs_written {
             u.blobs_sampled += 1;
-            let same = match (fs::read(rblobs.path(sha)), fs::read(rblobs.age_path(sha))) {
+            let enc_form = |b: &crate::ingest::Blobs| {
+                fs::read(b.age_path(sha)).or_else(|_| fs::read(b.kgm_path(sha)))
+            };
+            let same = match (fs::read(rblobs.path(sha)), enc_form(&rblobs)) {
                 (Ok(d), _) => {
                     sha256_hex(&d) == *sha
-                        && (blobs.path(sha).is_file() || blobs.age_path(sha).is_file())
+                        && (blobs.path(sha).is_file()
+                            || blobs.age_path(sha).is_file()
+                            || blobs.kgm_path(sha).is_file())
                 }
-                (_, Ok(d)) => match fs::read(blobs.age_path(sha)) {
+                (_, Ok(d)) => match enc_form(&blobs) {
                     Ok(live) => live == d,
                     Err(_) => blobs.path(sha).is_file(),
                 },

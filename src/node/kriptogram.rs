@@ -671,7 +671,11 @@ fn open_staged(state: &NodeState, src: &fs::File, by: &str) -> Result<OpenDone, 
             },
         ));
     }
-    cleanup();
+    // Empty once every file went to the blob store; a file whose content was stored before is
+    // being removed in the background (`put_staged`), and the folder after it.
+    if fs::remove_dir(&out_dir).is_err() {
+        crate::ingest::remove_in_background(out_dir.clone());
+    }
     let sender = &opened.header.sender.node_id;
     let peer = peers.get(sender).map(|p| &p.1);
     let asal = peer.map_or(sender.clone(), |p| p.name.clone());
@@ -1148,8 +1152,9 @@ struct Input {
 struct Handed {
     /// The client's descriptor.
     file: fs::File,
-    /// The new staging file at [`Input::path`].
-    copy: fs::File,
+    /// The new staging file at [`Input::path`]; `None` when the letter is the seal's only file and
+    /// is kept inside the `.kgm` itself (an archive stanza to the node's key, `blobs/ab/<sha>.kgm`).
+    copy: Option<fs::File>,
 }
 
 /// `kasa kriptogram seal`.
@@ -1359,18 +1364,24 @@ pub(super) fn seal(
             });
         }
     } else {
+        let only_one = files.len() == 1;
         for (name, isi) in files {
             // A regular file passed as a descriptor is read once, by the seal itself, which keeps
-            // the entry's copy as it encrypts (issue 19: no staging pass before the seal).
+            // the entry's copy as it encrypts (issue 19: no staging pass before the seal). The only
+            // file of a seal is not copied at all: the .kgm keeps it, with a stanza to this node.
             let isi = match isi.into_regular_file() {
                 Err(isi) => isi,
                 Ok(src) => {
-                    let staging = state.paths.ingest("staging");
-                    let (path, copy) = match crate::ingest::new_staging_file(&staging) {
-                        Ok(x) => x,
-                        Err(e) => {
-                            cleanup(&inputs);
-                            return Err(("internal", format!("staging: {e}")));
+                    let (path, copy) = if only_one {
+                        (PathBuf::new(), None)
+                    } else {
+                        let staging = state.paths.ingest("staging");
+                        match crate::ingest::new_staging_file(&staging) {
+                            Ok((p, f)) => (p, Some(f)),
+                            Err(e) => {
+                                cleanup(&inputs);
+                                return Err(("internal", format!("staging: {e}")));
+                            }
                         }
                     };
                     let mut head = vec![0u8; 8192];
@@ -1378,10 +1389,10 @@ pub(super) fn seal(
                     head.truncate(n);
                     inputs.push(Input {
                         name: bare_name(&name),
+                        staged: copy.is_some(),
                         path,
                         sha: [0; 32],
                         size: 0,
-                        staged: true,
                         mime: super::berkas::mime_of(&head).to_string(),
                         jenis: Default::default(),
                         encrypted: false,
@@ -1484,23 +1495,34 @@ fn seal_inputs(
         .then(|| keys.encryption.recipient());
     // The copies kept of the client's files, written by the seal as it reads them.
     let mut sinks = Vec::new();
-    for h in inputs.iter().filter_map(|i| i.src.as_ref()) {
+    for c in inputs.iter().filter_map(|i| i.src.as_ref()?.copy.as_ref()) {
         sinks.push(
-            crate::ingest::Sink::new(&h.copy, at_rest.as_ref())
+            crate::ingest::Sink::new(c, at_rest.as_ref())
                 .map_err(|e| ("internal", format!("staging: {e}")))?,
         );
     }
+    // A handed letter kept only inside the .kgm: one more stanza, to this node's own key.
+    let archived = |i: &Input| i.src.as_ref().is_some_and(|h| h.copy.is_none());
+    let archive = inputs
+        .iter()
+        .any(archived)
+        .then(|| keys.encryption.recipient());
     let mut sinks_left = sinks.iter_mut();
     let mut seal_files = Vec::new();
     for i in inputs.iter() {
         if let Some(h) = &i.src {
-            let copy = sinks_left.next().expect("one copy per client file");
+            let copy: Option<Box<dyn Write>> = match h.copy {
+                Some(_) => Some(Box::new(
+                    sinks_left.next().expect("one sink per staged copy"),
+                )),
+                None => None,
+            };
             seal_files.push(SealFile {
                 name: i.name.clone(),
                 reader: Box::new(&h.file),
                 known: None,
                 trusted: false,
-                copy: Some(Box::new(copy)),
+                copy,
             });
             continue;
         }
@@ -1533,7 +1555,7 @@ fn seal_inputs(
     let sealed = {
         // 1 MiB writes from the sealer, write-back started as it goes, one fsync at the end.
         let mut w = crate::crypto::pipe::WritebackFile::new(tmp.file());
-        let s = kgm::seal(
+        let s = kgm::seal_archived(
             &mut w,
             &HeaderFields {
                 sender_node_id: state.node_id.clone(),
@@ -1549,6 +1571,7 @@ fn seal_inputs(
             },
             seal_files,
             recipients,
+            archive.as_ref(),
             &keys.signing,
         )
         .map_err(|e| {
@@ -1576,10 +1599,19 @@ fn seal_inputs(
     // the size and SHA-256 the seal computed.
     for (i, m) in inputs.iter_mut().zip(&sealed.manifest.files) {
         if i.src.is_some() {
-            i.encrypted = at_rest.is_some();
+            i.encrypted = at_rest.is_some() || archived(i);
             i.size = m.size;
             hex::decode_to_slice(&m.sha256, &mut i.sha)
                 .map_err(|_| ("internal", "seal gave no file hash".to_string()))?;
+        }
+        if archived(i) {
+            // The blob is the kriptogram itself (`blobs/ab/<sha>.kgm`), linked before the commit
+            // that names it.
+            state
+                .ingest
+                .blobs()
+                .link_kgm(tmp.path(), &i.sha)
+                .map_err(|e| ("internal", format!("blob store: {e}")))?;
         }
     }
     let mut atts = Vec::new();
