@@ -1139,6 +1139,22 @@ impl StreamVerifier {
     /// Feeds the next bytes (bytes beyond the announced total are hashed but make the result
     /// malformed; a bad magic line or header length is reported by [`Streamed::verify`]).
     pub fn update(&mut self, data: &[u8]) {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = rest.len().min(pipe::BLOCK);
+            let mut b = self.pool.get();
+            pipe::block_mut(&mut b)[..n].copy_from_slice(&rest[..n]);
+            self.update_block(&b, n);
+            self.pool.put(b);
+            rest = &rest[n..];
+        }
+    }
+
+    /// [`StreamVerifier::update`] with the next `n` bytes already in a block (`b[..n]`, `n` at most
+    /// [`pipe::BLOCK`]): hashed from that block, without a copy. The caller must not change the
+    /// block while the hashing thread holds it (take the next one from a [`pipe::Pool`]).
+    pub fn update_block(&mut self, b: &pipe::Block, n: usize) {
+        let data = &b[..n];
         let mut i = 0;
         while self.age_start.is_none() && self.bad.is_none() && i < data.len() {
             let want = if self.head.len() < 15 {
@@ -1171,23 +1187,15 @@ impl StreamVerifier {
             }
         }
         let tail_from = self.total.saturating_sub(TRAILER_LEN);
-        let mut rest = data;
-        while !rest.is_empty() {
-            let n = rest.len().min(pipe::BLOCK);
-            let mut b = self.pool.get();
-            pipe::block_mut(&mut b)[..n].copy_from_slice(&rest[..n]);
-            let base = self.got;
-            let end = base + n as u64;
-            self.hashes.update(&b, base, n);
-            self.pool.put(b);
-            if end > tail_from && self.tail.len() < TRAILER_LEN as usize {
-                let s = tail_from.saturating_sub(base) as usize;
-                let e = n.min(s + TRAILER_LEN as usize - self.tail.len());
-                self.tail.extend_from_slice(&rest[s..e]);
-            }
-            self.got = end;
-            rest = &rest[n..];
+        let base = self.got;
+        let end = base + n as u64;
+        self.hashes.update(b, base, n);
+        if end > tail_from && self.tail.len() < TRAILER_LEN as usize {
+            let s = tail_from.saturating_sub(base) as usize;
+            let e = n.min(s + TRAILER_LEN as usize - self.tail.len());
+            self.tail.extend_from_slice(&data[s..e]);
         }
+        self.got = end;
     }
 
     /// Waits for the hashes. Errors: a hashing thread failed.

@@ -59,7 +59,8 @@ struct Conn {
     id: u64,
     peer: String,
     transport: Transport,
-    writer: Mutex<(TcpStream, u64)>,
+    /// The socket, the sending nonce, and a plaintext and a message buffer reused for every frame.
+    writer: Mutex<(TcpStream, u64, Vec<u8>, Vec<u8>)>,
     closed: AtomicBool,
 }
 
@@ -70,10 +71,14 @@ impl Conn {
 
     /// A `KGM_DATA` frame of `piece` (at most `DATA_CHUNK` bytes), encoded without an owned copy.
     fn send_data(&self, piece: &[u8]) -> Result<(), String> {
-        let mut pt = Vec::with_capacity(1 + piece.len());
+        let mut w = self.writer.lock().map_err(|_| "writer poisoned")?;
+        let mut pt = std::mem::take(&mut w.2);
+        pt.clear();
         pt.push(3);
         pt.extend_from_slice(piece);
-        self.send_plain(&pt)
+        let r = Self::send_locked(&self.transport, &mut w, &pt);
+        w.2 = pt;
+        r
     }
 
     /// Encrypts one encoded frame and writes length and message with one write (one syscall and one
@@ -83,12 +88,28 @@ impl Conn {
             return Err("frame too large".into());
         }
         let mut w = self.writer.lock().map_err(|_| "writer poisoned")?;
-        let mut msg = Vec::with_capacity(2 + pt.len() + NOISE_TAG);
-        self.transport
+        Self::send_locked(&self.transport, &mut w, pt)
+    }
+
+    fn send_locked(
+        transport: &Transport,
+        w: &mut (TcpStream, u64, Vec<u8>, Vec<u8>),
+        pt: &[u8],
+    ) -> Result<(), String> {
+        if pt.len() > NOISE_MAX - NOISE_TAG {
+            return Err("frame too large".into());
+        }
+        let mut msg = std::mem::take(&mut w.3);
+        msg.clear();
+        let r = transport
             .seal_framed(w.1, pt, &mut msg)
-            .map_err(|e| e.to_string())?;
-        w.1 += 1;
-        w.0.write_all(&msg).map_err(|e| format!("send: {e}"))
+            .map_err(|e| e.to_string());
+        let r = r.and_then(|()| {
+            w.1 += 1;
+            w.0.write_all(&msg).map_err(|e| format!("send: {e}"))
+        });
+        w.3 = msg;
+        r
     }
 
     fn close(&self) {
@@ -179,6 +200,20 @@ fn read_msg(s: &mut impl Read) -> Result<Vec<u8>, String> {
     let mut b = vec![0u8; n];
     s.read_exact(&mut b).map_err(|e| format!("read: {e}"))?;
     Ok(b)
+}
+
+/// [`read_msg`] into `buf` (at least `NOISE_MAX` bytes, reused for every message of a
+/// connection): the message's length.
+fn read_msg_into(s: &mut impl Read, buf: &mut [u8]) -> Result<usize, String> {
+    let mut len = [0u8; 2];
+    s.read_exact(&mut len).map_err(|e| format!("read: {e}"))?;
+    let n = usize::from(u16::from_be_bytes(len));
+    if n == 0 {
+        return Err("empty message".into());
+    }
+    s.read_exact(&mut buf[..n])
+        .map_err(|e| format!("read: {e}"))?;
+    Ok(n)
 }
 
 fn write_msg(s: &mut TcpStream, b: &[u8]) -> Result<(), String> {
@@ -364,8 +399,11 @@ struct Incoming {
     got: u64,
     /// Bytes already handed to the disk's write-back.
     kicked: u64,
-    /// Frames gathered into 1 MiB before they are hashed and written (one write per MiB).
-    buf: Vec<u8>,
+    /// Frames gathered into a 1 MiB block before it is written (one write per MiB) and handed to
+    /// the verifier's hashing thread as is (no copy); `len` bytes of it are filled.
+    buf: crate::crypto::pipe::Block,
+    len: usize,
+    pool: crate::crypto::pipe::Pool,
     /// Bytes written to `file` so far.
     written: u64,
 }
@@ -373,15 +411,17 @@ struct Incoming {
 impl Incoming {
     /// Hashes and writes what was gathered; starts write-back every 8 MiB.
     fn drain(&mut self) -> Result<(), String> {
-        if self.buf.is_empty() {
+        if self.len == 0 {
             return Ok(());
         }
-        self.verifier.update(&self.buf);
         self.file
-            .write_all(&self.buf)
+            .write_all(&self.buf[..self.len])
             .map_err(|e| format!("staging: {e}"))?;
-        self.written += self.buf.len() as u64;
-        self.buf.clear();
+        self.verifier.update_block(&self.buf, self.len);
+        self.written += self.len as u64;
+        let next = self.pool.get();
+        self.pool.put(std::mem::replace(&mut self.buf, next));
+        self.len = 0;
         if self.written - self.kicked >= 8 << 20 {
             crate::crypto::pipe::start_writeback(
                 &self.file,
@@ -407,7 +447,7 @@ fn run_conn(state: &Arc<NodeState>, peer: &str, t: Transport, s: TcpStream) {
         id: state.link.next_id.fetch_add(1, Ordering::SeqCst),
         peer: peer.to_string(),
         transport: t,
-        writer: Mutex::new((s, 0)),
+        writer: Mutex::new((s, 0, Vec::new(), Vec::new())),
         closed: AtomicBool::new(false),
     });
     let old = state.link.with_peer(peer, |p| {
@@ -435,18 +475,21 @@ fn run_conn(state: &Arc<NodeState>, peer: &str, t: Transport, s: TcpStream) {
         .spawn(move || pump_loop(&st, &c2));
     state.link.wake();
     let mut recv_nonce = 0u64;
+    // One buffer each for the wire message and its plaintext, reused for every frame.
+    let mut msg = vec![0u8; crate::crypto::link::NOISE_MAX];
+    let mut plain = vec![0u8; crate::crypto::link::NOISE_MAX];
     let mut seen_at = Instant::now();
     let mut incoming: Option<Incoming> = None;
     let err = loop {
         if conn.closed.load(Ordering::SeqCst) || state.stop.load(Ordering::SeqCst) {
             break None;
         }
-        let msg = match read_msg(&mut reader) {
-            Ok(m) => m,
+        let n = match read_msg_into(&mut reader, &mut msg) {
+            Ok(n) => n,
             Err(e) => break Some(e),
         };
-        let pt = match conn.transport.open(recv_nonce, &msg) {
-            Ok(p) => p,
+        let pt = match conn.transport.open_into(recv_nonce, &msg[..n], &mut plain) {
+            Ok(k) => &plain[..k],
             Err(e) => break Some(format!("decryption failed, link dropped: {e}")),
         };
         recv_nonce += 1;
@@ -468,7 +511,7 @@ fn run_conn(state: &Arc<NodeState>, peer: &str, t: Transport, s: TcpStream) {
             }
             continue;
         }
-        let frame = match Frame::decode(&pt) {
+        let frame = match Frame::decode(pt) {
             Ok(f) => f,
             Err(e) => break Some(e),
         };
@@ -553,7 +596,9 @@ fn on_frame(
                 verifier,
                 got: 0,
                 kicked: 0,
-                buf: Vec::with_capacity(crate::crypto::pipe::BLOCK),
+                buf: crate::crypto::pipe::Pool::default().get(),
+                len: 0,
+                pool: Default::default(),
                 written: 0,
             });
         }
@@ -629,10 +674,12 @@ fn on_data(incoming: &mut Option<Incoming>, d: &[u8]) -> Result<(), String> {
     if inc.got > inc.begin.size {
         return Err("more kriptogram data than announced".into());
     }
-    if inc.buf.len() + d.len() > crate::crypto::pipe::BLOCK {
+    if inc.len + d.len() > crate::crypto::pipe::BLOCK {
         inc.drain()?;
     }
-    inc.buf.extend_from_slice(d);
+    let at = inc.len;
+    crate::crypto::pipe::block_mut(&mut inc.buf)[at..at + d.len()].copy_from_slice(d);
+    inc.len += d.len();
     Ok(())
 }
 
