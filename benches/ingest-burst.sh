@@ -4,7 +4,7 @@
 # drop folder, then renamed into it by one `mv`; the clock runs from the `mv` until every file is
 # an entry AND the drop folder is empty (originals moved: the whole pipeline). The node's
 # stability delay (`stable_ms`, set to 100 here) is subtracted: what is left is ingest work plus the
-# file watcher's 100 ms debounce, at most one poll tick (25 ms) and the 20 ms polling of this script
+# file watcher's 25 ms debounce (100 ms before session 12), at most one poll tick (25 ms) and the 20 ms polling of this script
 # (~0.15 ms per file at N = 1000: not subtracted).
 # CPU is user+system of the node and all its descendants (analysis children or workers, pdftotext),
 # read from /proc: the node's own and its reaped children's (fields 14–17 of /proc/PID/stat), plus

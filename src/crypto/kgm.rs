@@ -1384,26 +1384,7 @@ fn decrypt_payload<R: Read>(
     out_dir: &Path,
 ) -> Result<Payload, KgmError> {
     let mut dec = Decryptor::new(src, std::slice::from_ref(identity)).map_err(KgmError::Decrypt)?;
-    let mut magic = [0u8; PAYLOAD_MAGIC.len()];
-    read_exact_payload(&mut dec, &mut magic, "the payload magic")?;
-    let want = if version == 1 {
-        PAYLOAD_MAGIC_V1
-    } else {
-        PAYLOAD_MAGIC
-    };
-    if &magic != want {
-        return Err(KgmError::Manifest("bad payload magic".into()));
-    }
-    let mut len = [0u8; 4];
-    read_exact_payload(&mut dec, &mut len, "the manifest length")?;
-    let mlen = u32::from_be_bytes(len) as usize;
-    if mlen > MAX_MANIFEST_LEN {
-        return Err(KgmError::Manifest("manifest too large".into()));
-    }
-    let mut mbytes = vec![0u8; mlen];
-    read_exact_payload(&mut dec, &mut mbytes, "the manifest")?;
-    let mut manifest: Manifest = serde_json::from_slice(&mbytes)
-        .map_err(|e| KgmError::Manifest(format!("manifest JSON: {e}")))?;
+    let mut manifest = read_manifest(&mut dec, version)?;
     if manifest.files.len() > MAX_FILES {
         return Err(KgmError::Manifest("too many files".into()));
     }
@@ -1482,6 +1463,31 @@ fn decrypt_payload<R: Read>(
     Ok((manifest, temps, dests))
 }
 
+/// Reads the start of a decrypted payload of container `version`: the magic line, the manifest
+/// length (at most [`MAX_MANIFEST_LEN`]) and the manifest JSON. Errors: [`KgmError::Manifest`] (bad
+/// magic, too large, bad JSON, the payload ends early), [`KgmError::Decrypt`].
+fn read_manifest<R: Read>(dec: &mut R, version: u32) -> Result<Manifest, KgmError> {
+    let mut magic = [0u8; PAYLOAD_MAGIC.len()];
+    read_exact_payload(dec, &mut magic, "the payload magic")?;
+    let want = if version == 1 {
+        PAYLOAD_MAGIC_V1
+    } else {
+        PAYLOAD_MAGIC
+    };
+    if &magic != want {
+        return Err(KgmError::Manifest("bad payload magic".into()));
+    }
+    let mut len = [0u8; 4];
+    read_exact_payload(dec, &mut len, "the manifest length")?;
+    let mlen = u32::from_be_bytes(len) as usize;
+    if mlen > MAX_MANIFEST_LEN {
+        return Err(KgmError::Manifest("manifest too large".into()));
+    }
+    let mut mbytes = vec![0u8; mlen];
+    read_exact_payload(dec, &mut mbytes, "the manifest")?;
+    serde_json::from_slice(&mbytes).map_err(|e| KgmError::Manifest(format!("manifest JSON: {e}")))
+}
+
 /// The one file of a single-file version 2 `.kgm` sealed with an archive stanza to `identity`
 /// ([`seal_archived`]), as a stream of its `size` bytes, decrypted as it is read (64 KiB chunks,
 /// bounded memory). Neither the signature nor the file's digest is checked here: each chunk is
@@ -1500,21 +1506,7 @@ pub fn archived_file(file: File, identity: &Identity) -> Result<ArchivedFile, Kg
     f.seek(SeekFrom::Start(parts.age_start))?;
     let src = BufReader::with_capacity(pipe::BLOCK, f.take(parts.age_len));
     let mut dec = Decryptor::new(src, std::slice::from_ref(identity)).map_err(KgmError::Decrypt)?;
-    let mut magic = [0u8; PAYLOAD_MAGIC.len()];
-    read_exact_payload(&mut dec, &mut magic, "the payload magic")?;
-    if &magic != PAYLOAD_MAGIC {
-        return Err(KgmError::Manifest("bad payload magic".into()));
-    }
-    let mut len = [0u8; 4];
-    read_exact_payload(&mut dec, &mut len, "the manifest length")?;
-    let mlen = u32::from_be_bytes(len) as usize;
-    if mlen > MAX_MANIFEST_LEN {
-        return Err(KgmError::Manifest("manifest too large".into()));
-    }
-    let mut mbytes = vec![0u8; mlen];
-    read_exact_payload(&mut dec, &mut mbytes, "the manifest")?;
-    let manifest: Manifest = serde_json::from_slice(&mbytes)
-        .map_err(|e| KgmError::Manifest(format!("manifest JSON: {e}")))?;
+    let manifest = read_manifest(&mut dec, parts.version)?;
     let [one] = manifest.files.as_slice() else {
         return Err(KgmError::Manifest(format!(
             "an archive copy holds one file, this kriptogram {}",
