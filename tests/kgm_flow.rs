@@ -573,6 +573,20 @@ fn three_nodes_exchange_kriptogram() {
     let r = c.json(&["kriptogram", "open", s4["path"].as_str().unwrap()]);
     assert_eq!(r["results"][0]["entry"]["perihal"], "Laporan bulanan");
     assert_eq!(r["results"][0]["entry"]["klasifikasi"], "Terbatas");
+    // Sealing that entry again reads the letter back out of the first .kgm (the archive stanza).
+    let s5 = a.json(&[
+        "kriptogram",
+        "seal",
+        "--entry",
+        &draft_id.to_string(),
+        "--to",
+        "32.02",
+    ]);
+    let r5 = c.json(&["kriptogram", "open", s5["path"].as_str().unwrap()]);
+    assert_eq!(
+        r5["results"][0]["entry"]["attachments"][0]["sha256"], sha,
+        "{r5}"
+    );
     // A Rahasia letter is forwarded through an approved draft (issue 14).
     let o = b.kasa(&[
         "kriptogram",
