@@ -5,13 +5,33 @@
 //! with lessons learned, and no alarm left open; plus the alarm view acknowledging an alarm.
 //!
 //! Times are typed relative to the clock of this run (`kasa::clock::now`, which follows
-//! `KASA_TEST_NOW`), so the test holds on any date. Waits poll the screen with a bound.
+//! `KASA_TEST_NOW`), so the test holds on any date; and the run is moved to noon (WITA) of its day
+//! ([`at_noon`]), so it holds at any hour too: the console writes an event time as `HH:MM` only on the
+//! day it happened, and times typed 55 minutes back crossed midnight when the suite ran just after
+//! it. Waits poll the screen with a bound.
 
 #[path = "console_harness.rs"]
 mod harness;
 
 use harness::*;
 use serde_json::Value;
+
+/// Moves this process, and every process it starts (node, CLI, tmux and the console), to 12:00 WITA
+/// of the day the clock shows (the suite's own `KASA_TEST_NOW` shift kept), by setting
+/// `KASA_TEST_NOW` to the shift from the real clock. Must run before anything reads the clock.
+fn at_noon() {
+    let tz = jiff::tz::TimeZone::get("Asia/Makassar").unwrap();
+    let real = jiff::Timestamp::now();
+    let shift = std::env::var(kasa::clock::TEST_NOW_ENV)
+        .ok()
+        .and_then(|v| kasa::clock::parse_shift(&v, real))
+        .unwrap_or_default();
+    let day = (real + shift).to_zoned(tz.clone()).date();
+    let noon = day.at(12, 0, 0, 0).to_zoned(tz).unwrap().timestamp();
+    let to_noon = noon.duration_since(real).as_secs();
+    // SAFETY: the only test of this binary, before it starts a thread or the node.
+    unsafe { std::env::set_var(kasa::clock::TEST_NOW_ENV, format!("{to_noon:+}s")) };
+}
 
 /// `HH:MM` of `now - mins` in WITA (the harness node's zone).
 fn hhmm(mins: i64) -> String {
@@ -44,6 +64,7 @@ fn ransomware_response_pi03_a_from_capture_to_closing_at_80x24() {
         eprintln!("tmux not installed; skipped");
         return;
     }
+    at_noon();
     let mut n = start_node(false);
     give_identity(&mut n);
     let work = n.dir.path().join("kerja");
