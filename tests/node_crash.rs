@@ -144,3 +144,27 @@ fn kill_9_during_burst_loses_and_duplicates_nothing() {
     let o = node.kasa(&["audit", "verify"]);
     assert!(o.status.success(), "audit verify: {}", describe(&o));
 }
+
+/// What a node killed mid-way leaves in `ingest/staging/` is gone at the next start: a staged copy,
+/// and a folder a kriptogram was being decrypted into (or that the background removal had not
+/// reached), with what it holds.
+#[test]
+fn a_restart_clears_staged_files_and_folders() {
+    let mut node = TestNode::init_with(|_| {});
+    node.start();
+    node.kill9();
+    let staging = node.ingest_dir("staging");
+    fs::create_dir_all(staging.join("kgm-0123456789abcdef")).unwrap();
+    fs::write(
+        staging.join("kgm-0123456789abcdef/surat.pdf"),
+        b"%PDF-1.4 sisa",
+    )
+    .unwrap();
+    fs::write(staging.join(".kasa-tmp-sisa"), b"sisa salinan").unwrap();
+    node.start();
+    assert!(
+        names_in(&staging).is_empty(),
+        "staging not cleaned: {:?}",
+        names_in(&staging)
+    );
+}

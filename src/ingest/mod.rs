@@ -725,11 +725,16 @@ impl Ingest {
     }
 
     /// Start-up recovery: staged copies of a crashed run are dropped (their originals are still in the
-    /// drop folder, since originals move only after the commit).
+    /// drop folder, since originals move only after the commit), and so are the folders a kriptogram
+    /// was decrypted into and those the background removal had not reached
+    /// ([`remove_in_background`]).
     pub fn recover(&self) {
         if let Ok(rd) = fs::read_dir(self.paths.ingest("staging")) {
             for f in rd.flatten() {
-                let _ = fs::remove_file(f.path());
+                let _ = match f.file_type() {
+                    Ok(t) if t.is_dir() => fs::remove_dir_all(f.path()),
+                    _ => fs::remove_file(f.path()),
+                };
             }
         }
     }
