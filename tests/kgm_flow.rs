@@ -479,15 +479,14 @@ fn three_nodes_exchange_kriptogram() {
     assert_eq!(draft["status"], "draft");
     let letter3 = work.path().join("laporan-bulanan.txt");
     std::fs::write(&letter3, "laporan bulanan persandian\n".repeat(3000)).unwrap();
-    let s4 = a.json(&[
-        "kriptogram",
-        "seal",
-        "--entry",
-        &draft_id.to_string(),
-        "--to",
-        "32.02",
-        letter3.to_str().unwrap(),
-    ]);
+    // `kriptogram seal --entry DRAFT --to 32.02 [FILE]`.
+    let seal_draft = |file: Option<&std::path::Path>| {
+        let id = draft_id.to_string();
+        let mut args = vec!["kriptogram", "seal", "--entry", &id, "--to", "32.02"];
+        args.extend(file.map(|f| f.to_str().unwrap()));
+        a.json(&args)
+    };
+    let s4 = seal_draft(Some(&letter3));
     assert_eq!(s4["entry"]["id"], draft_id);
     assert_eq!(s4["entry"]["status"], "diagendakan");
     // The seal read the handed letter once and kept it only inside the .kgm, which has a stanza to
@@ -574,14 +573,7 @@ fn three_nodes_exchange_kriptogram() {
     assert_eq!(r["results"][0]["entry"]["perihal"], "Laporan bulanan");
     assert_eq!(r["results"][0]["entry"]["klasifikasi"], "Terbatas");
     // Sealing that entry again reads the letter back out of the first .kgm (the archive stanza).
-    let s5 = a.json(&[
-        "kriptogram",
-        "seal",
-        "--entry",
-        &draft_id.to_string(),
-        "--to",
-        "32.02",
-    ]);
+    let s5 = seal_draft(None);
     let r5 = c.json(&["kriptogram", "open", s5["path"].as_str().unwrap()]);
     assert_eq!(
         r5["results"][0]["entry"]["attachments"][0]["sha256"], sha,
