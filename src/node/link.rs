@@ -54,13 +54,44 @@ pub const DEFAULT_MAX_KGM: u64 = 4 << 30;
 
 type KResult = Result<Reply, (&'static str, String)>;
 
+/// The sending half of a link: the socket, the sending nonce, and a plaintext and a message buffer
+/// reused for every frame.
+struct Writer {
+    stream: TcpStream,
+    nonce: u64,
+    pt: Vec<u8>,
+    msg: Vec<u8>,
+}
+
+impl Writer {
+    /// Encrypts one encoded frame with the next nonce and writes length and message with one write
+    /// (one syscall and one segment train per frame).
+    fn send(&mut self, transport: &Transport, pt: &[u8]) -> Result<(), String> {
+        if pt.len() > NOISE_MAX - NOISE_TAG {
+            return Err("frame too large".into());
+        }
+        let mut msg = std::mem::take(&mut self.msg);
+        msg.clear();
+        let r = transport
+            .seal_framed(self.nonce, pt, &mut msg)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                self.nonce += 1;
+                self.stream
+                    .write_all(&msg)
+                    .map_err(|e| format!("send: {e}"))
+            });
+        self.msg = msg;
+        r
+    }
+}
+
 /// One live, authenticated link.
 struct Conn {
     id: u64,
     peer: String,
     transport: Transport,
-    /// The socket, the sending nonce, and a plaintext and a message buffer reused for every frame.
-    writer: Mutex<(TcpStream, u64, Vec<u8>, Vec<u8>)>,
+    writer: Mutex<Writer>,
     closed: AtomicBool,
 }
 
@@ -72,50 +103,25 @@ impl Conn {
     /// A `KGM_DATA` frame of `piece` (at most `DATA_CHUNK` bytes), encoded without an owned copy.
     fn send_data(&self, piece: &[u8]) -> Result<(), String> {
         let mut w = self.writer.lock().map_err(|_| "writer poisoned")?;
-        let mut pt = std::mem::take(&mut w.2);
+        let mut pt = std::mem::take(&mut w.pt);
         pt.clear();
         pt.push(3);
         pt.extend_from_slice(piece);
-        let r = Self::send_locked(&self.transport, &mut w, &pt);
-        w.2 = pt;
+        let r = w.send(&self.transport, &pt);
+        w.pt = pt;
         r
     }
 
-    /// Encrypts one encoded frame and writes length and message with one write (one syscall and one
-    /// segment train per frame).
+    /// Sends one encoded frame ([`Writer::send`]).
     fn send_plain(&self, pt: &[u8]) -> Result<(), String> {
-        if pt.len() > NOISE_MAX - NOISE_TAG {
-            return Err("frame too large".into());
-        }
         let mut w = self.writer.lock().map_err(|_| "writer poisoned")?;
-        Self::send_locked(&self.transport, &mut w, pt)
-    }
-
-    fn send_locked(
-        transport: &Transport,
-        w: &mut (TcpStream, u64, Vec<u8>, Vec<u8>),
-        pt: &[u8],
-    ) -> Result<(), String> {
-        if pt.len() > NOISE_MAX - NOISE_TAG {
-            return Err("frame too large".into());
-        }
-        let mut msg = std::mem::take(&mut w.3);
-        msg.clear();
-        let r = transport
-            .seal_framed(w.1, pt, &mut msg)
-            .map_err(|e| e.to_string());
-        let r = r.and_then(|()| {
-            w.1 += 1;
-            w.0.write_all(&msg).map_err(|e| format!("send: {e}"))
-        });
-        w.3 = msg;
-        r
+        w.send(&self.transport, pt)
     }
 
     fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         if let Ok(w) = self.writer.lock() {
-            let _ = w.0.shutdown(std::net::Shutdown::Both);
+            let _ = w.stream.shutdown(std::net::Shutdown::Both);
         }
     }
 }
@@ -447,7 +453,12 @@ fn run_conn(state: &Arc<NodeState>, peer: &str, t: Transport, s: TcpStream) {
         id: state.link.next_id.fetch_add(1, Ordering::SeqCst),
         peer: peer.to_string(),
         transport: t,
-        writer: Mutex::new((s, 0, Vec::new(), Vec::new())),
+        writer: Mutex::new(Writer {
+            stream: s,
+            nonce: 0,
+            pt: Vec::new(),
+            msg: Vec::new(),
+        }),
         closed: AtomicBool::new(false),
     });
     let old = state.link.with_peer(peer, |p| {
