@@ -478,8 +478,8 @@ fn first_run(
                     paths.data_dir.display()
                 )),
                 Line::from(tr(
-                    "Isi lalu tekan Enter di isian terakhir (Tab pindah, Esc keluar).",
-                    "Fill in, then Enter on the last field (Tab moves, Esc quits).",
+                    "Isi, Enter di isian terakhir (Tab pindah, Ctrl-U kosongkan, Esc keluar).",
+                    "Fill in, Enter on the last field (Tab moves, Ctrl-U clears, Esc quits).",
                 )),
             ]);
             f.render_widget(intro, Rect::new(inner.x, inner.y, inner.width, 2));
